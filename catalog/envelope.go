@@ -188,6 +188,10 @@ func ReadEnvelope(data []byte) (*Envelope, error) {
 	if len(data) > MaxEnvelopeBytes {
 		return nil, fmt.Errorf("%w: %d bytes is more than the limit of %d", ErrEnvelope, len(data), MaxEnvelopeBytes)
 	}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) == nil && top["payload"] == nil && (top["products"] != nil || top["schema"] != nil) {
+		return nil, fmt.Errorf("%w: this is a bare catalog, not a signed envelope; sign it with 'assistant catalog sign'", ErrUnsigned)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var env Envelope
@@ -198,8 +202,6 @@ func ReadEnvelope(data []byte) (*Envelope, error) {
 		return nil, fmt.Errorf("%w: unexpected data after the envelope", ErrEnvelope)
 	}
 	switch {
-	case env.Format == "" && len(env.Payload) == 0:
-		return nil, fmt.Errorf("%w: no \"format\" and no \"payload\" (is this an unsigned catalog? sign it with 'assistant catalog sign')", ErrEnvelope)
 	case env.Format != EnvelopeFormat:
 		return nil, fmt.Errorf("%w: format %q, want %q", ErrEnvelope, env.Format, EnvelopeFormat)
 	}

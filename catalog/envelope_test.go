@@ -56,7 +56,7 @@ func TestEnvelope(t *testing.T) {
 		{"expires-exactly-now", trusted, signed, now.Add(30 * 24 * time.Hour), ErrExpired},
 		{"other-key", trusted, byOther, now, ErrUntrustedKey},
 		{"unsigned", trusted, unsigned, now, ErrUnsigned},
-		{"bare-catalog", trusted, payload, now, ErrEnvelope},
+		{"bare-catalog", trusted, payload, now, ErrUnsigned},
 		{"garbage", trusted, []byte("\x00\x01"), now, ErrEnvelope},
 		{"rotation-old-key-only", trusted, rotated, now, nil},
 		{"rotation-new-key-only", NewKeyring(pub(next)), rotated, now, nil},

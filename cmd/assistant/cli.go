@@ -1,0 +1,256 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"onramp.dev/onramp/catalog"
+)
+
+// Exit codes are part of the CLI contract: scripts and deployment tools act
+// on them, so they never change meaning.
+const (
+	exitOK           = 0
+	exitFailed       = 1
+	exitUsage        = 2
+	exitRequirements = 3
+	exitIntegrity    = 4
+	exitAuth         = 5
+	exitEntitlement  = 6
+	exitInterrupted  = 130
+)
+
+// env is what a command runs with: its streams and the global options.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	demo           bool   // --demo: the embedded demo catalog and key are trusted
+	configPath     string // --config
+	json           bool   // --json: one JSON document on stdout
+}
+
+// command is one CLI command, or a group of them.
+type command struct {
+	name    string
+	args    string // synopsis of the arguments, for usage
+	summary string
+	help    string // longer text for --help
+	sub     []*command
+	// flags registers the command's own flags; run gets what is left.
+	flags func(fs *flag.FlagSet)
+	run   func(ctx context.Context, e *env, args []string) error
+	nargs [2]int // minimum and maximum positional arguments
+}
+
+// usageError is a mistake in how the command was called: exit 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// exitError carries an exit code chosen by the command itself (for example
+// 3 when a check finds an unmet requirement), with the report already
+// printed.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func commands() []*command {
+	return []*command{
+		catalogCommand(),
+		versionCommand(),
+	}
+}
+
+const toolName = "assistant"
+
+// run is the whole CLI: it parses args, runs one command and returns the
+// exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := &command{name: toolName, sub: commands(), summary: "Onramp setup assistant"}
+
+	cmd, rest, code := resolve(e, root, args)
+	if cmd == nil {
+		return code
+	}
+	err := cmd.run(ctx, e, rest)
+	return report(e, cmd, err)
+}
+
+// resolve walks the command tree and parses the flags of the command found.
+func resolve(e *env, root *command, args []string) (*command, []string, int) {
+	cmd, path := root, []string{toolName}
+	for {
+		fs := newFlagSet(e, cmd)
+		if cmd.run != nil {
+			if cmd.flags != nil {
+				cmd.flags(fs)
+			}
+			fs.BoolVar(&e.json, "json", false, "print one JSON document on standard output")
+		}
+		var positional []string
+		var err error
+		if cmd.run != nil {
+			positional, err = parseInterspersed(fs, args)
+		} else if err = fs.Parse(args); err == nil { // a group: flags end at the command name
+			positional = fs.Args()
+		}
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(e.stdout, cmd, path, fs)
+			return nil, nil, exitOK
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "%s: %v\n", strings.Join(path, " "), err)
+			printUsage(e.stderr, cmd, path, fs)
+			return nil, nil, exitUsage
+		}
+		if cmd.run != nil {
+			if len(positional) < cmd.nargs[0] || (cmd.nargs[1] >= 0 && len(positional) > cmd.nargs[1]) {
+				fmt.Fprintf(e.stderr, "%s: wrong number of arguments\n", strings.Join(path, " "))
+				printUsage(e.stderr, cmd, path, fs)
+				return nil, nil, exitUsage
+			}
+			return cmd, positional, exitOK
+		}
+		if len(positional) == 0 {
+			printUsage(e.stderr, cmd, path, fs)
+			return nil, nil, exitUsage
+		}
+		next := findCommand(cmd.sub, positional[0])
+		if next == nil {
+			fmt.Fprintf(e.stderr, "%s: unknown command %q\n", strings.Join(path, " "), positional[0])
+			printUsage(e.stderr, cmd, path, fs)
+			return nil, nil, exitUsage
+		}
+		cmd, path, args = next, append(path, next.name), positional[1:]
+	}
+}
+
+func findCommand(cmds []*command, name string) *command {
+	for _, c := range cmds {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func newFlagSet(e *env, cmd *command) *flag.FlagSet {
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are printed by resolve, with usage
+	fs.BoolVar(&e.demo, "demo", e.demo, "use the embedded demo catalog and trust the demo signing key")
+	fs.StringVar(&e.configPath, "config", e.configPath, "configuration `file` (default: the user's config folder, or $ONRAMP_CONFIG)")
+	return fs
+}
+
+// parseInterspersed lets flags come after positional arguments
+// ("catalog check FILE --json"), as people type them. A "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		// flag stops at the first non-flag, or after "--": tell which.
+		consumed := len(args) - len(rest)
+		if consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+func printUsage(w io.Writer, cmd *command, path []string, fs *flag.FlagSet) {
+	name := strings.Join(path, " ")
+	if cmd.run != nil {
+		fmt.Fprintf(w, "Usage: %s [flags] %s\n", name, cmd.args)
+		if cmd.summary != "" {
+			fmt.Fprintf(w, "\n%s\n", cmd.summary)
+		}
+		if cmd.help != "" {
+			fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(cmd.help))
+		}
+		fmt.Fprintln(w, "\nFlags:")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+		return
+	}
+	if cmd.summary != "" {
+		fmt.Fprintf(w, "%s\n\n", cmd.summary)
+	}
+	fmt.Fprintf(w, "Usage: %s [--demo] [--config FILE] COMMAND [flags]\n\nCommands:\n", name)
+	for _, c := range cmd.sub {
+		fmt.Fprintf(w, "  %-32s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
+	}
+	fmt.Fprintf(w, "\nEvery command takes --json and --help. Exit codes: 0 done, 1 failed, 2 usage,\n"+
+		"3 requirements not met, 4 integrity failure, 5 authentication, 6 not entitled, 130 interrupted.\n")
+}
+
+// exitCode maps an error to the contract's exit codes.
+func exitCode(err error) int {
+	var ee *exitError
+	var ue *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.Is(err, context.Canceled):
+		return exitInterrupted
+	case errors.As(err, &ue):
+		return exitUsage
+	case catalog.IsIntegrity(err):
+		return exitIntegrity
+	}
+	return exitFailed
+}
+
+// report prints a command's error, in words and with --json as a JSON
+// document, and returns the exit code.
+func report(e *env, cmd *command, err error) int {
+	code := exitCode(err)
+	if err == nil {
+		return code
+	}
+	var ee *exitError
+	if errors.As(err, &ee) && ee.err == errReported {
+		return code // the command already printed its report
+	}
+	if e.json {
+		writeJSON(e.stdout, map[string]any{"error": map[string]any{"code": code, "message": err.Error()}})
+	}
+	fmt.Fprintf(e.stderr, "%s %s: %v\n", toolName, cmd.name, err)
+	if code == exitUsage {
+		fmt.Fprintf(e.stderr, "Run '%s %s --help' for usage.\n", toolName, cmd.name)
+	}
+	return code
+}
+
+// errReported marks an exitError whose report is already on stdout.
+var errReported = errors.New("reported")
+
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintf(os.Stderr, "writing JSON: %v\n", err)
+	}
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"onramp.dev/onramp/assets"
+	"onramp.dev/onramp/catalog"
+)
+
+// config is the assistant's configuration file (JSON). Unknown fields are
+// refused, so a typo is never silently ignored.
+type config struct {
+	// TrustedKeys are publishers' catalog keys, "ed25519:BASE64", in
+	// addition to any built in.
+	TrustedKeys []string `json:"trusted_keys"`
+
+	path string
+}
+
+// configPath is --config, else $ONRAMP_CONFIG, else config.json in the
+// user's configuration folder (%AppData%\Onramp on Windows,
+// ~/Library/Application Support/Onramp on macOS, ~/.config/Onramp on Linux).
+func (e *env) configFile() string {
+	if e.configPath != "" {
+		return e.configPath
+	}
+	if p := os.Getenv("ONRAMP_CONFIG"); p != "" {
+		return p
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "Onramp", "config.json")
+}
+
+// loadConfig reads the configuration. A missing default file is an empty
+// configuration; a file named explicitly must exist.
+func (e *env) loadConfig() (*config, error) {
+	path := e.configFile()
+	c := &config{path: path}
+	if path == "" {
+		return c, nil
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && e.configPath == "" && os.Getenv("ONRAMP_CONFIG") == "" {
+		return c, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(c); err != nil {
+		return nil, fmt.Errorf("configuration %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// keyring is the set of catalog keys this run trusts: the configured keys,
+// the --key files, and the demo key in demo mode only (its private half is
+// public, so it must never vouch for a real catalog).
+func (e *env) keyring(extraKeyFiles ...string) (*catalog.Keyring, error) {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	k := catalog.NewKeyring()
+	for i, s := range cfg.TrustedKeys {
+		pub, err := catalog.ParsePublicKey([]byte(s))
+		if err != nil {
+			return nil, fmt.Errorf("configuration %s: trusted_keys[%d]: %w", cfg.path, i, err)
+		}
+		k.Add(pub)
+	}
+	for _, f := range extraKeyFiles {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("key: %w", err)
+		}
+		pub, err := catalog.ParsePublicKey(data)
+		if err != nil {
+			return nil, fmt.Errorf("key %s: %w", f, err)
+		}
+		k.Add(pub)
+	}
+	if e.demo {
+		k.Add(assets.DemoPublicKey())
+	}
+	return k, nil
+}
+
+// explainUntrusted adds what to do when a catalog is signed by a key this
+// run does not trust.
+func (e *env) explainUntrusted(err error, signed []byte) error {
+	if !errors.Is(err, catalog.ErrUntrustedKey) {
+		return err
+	}
+	if env, _ := catalog.ReadEnvelope(signed); env != nil && !e.demo {
+		for _, s := range env.Signatures {
+			if s.KeyID == catalog.KeyID(assets.DemoPublicKey()) {
+				return fmt.Errorf("%w (this is the Onramp demo key, trusted only with --demo)", err)
+			}
+		}
+	}
+	return fmt.Errorf("%w (add the publisher's key to trusted_keys in %s, or pass --key)", err, e.configFile())
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+)
+
+type (
+	ed25519PublicKey  = ed25519.PublicKey
+	ed25519PrivateKey = ed25519.PrivateKey
+)
+
+func generateKey() (ed25519.PublicKey, ed25519.PrivateKey, error) {
+	return ed25519.GenerateKey(rand.Reader)
+}
+
+func dirOf(path string) string { return filepath.Dir(path) }
+
+// version is set at build time with -ldflags "-X main.version=1.2.3";
+// otherwise the module's version from the build info is shown.
+var version = ""
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+func versionCommand() *command {
+	return &command{
+		name:    "version",
+		summary: "print the assistant's version",
+		nargs:   [2]int{0, 0},
+		run: func(ctx context.Context, e *env, args []string) error {
+			if e.json {
+				writeJSON(e.stdout, map[string]string{"version": versionString(), "go": runtime.Version(), "platform": runtime.GOOS + "/" + runtime.GOARCH})
+				return nil
+			}
+			fmt.Fprintf(e.stdout, "Onramp assistant %s (%s, %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			return nil
+		},
+	}
+}
