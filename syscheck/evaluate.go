@@ -45,7 +45,16 @@ type Fix struct {
 	Args map[string]string `json:"args,omitempty"`
 }
 
+// FixCodes lists every Fix.Code the evaluation produces, so the CLI and
+// the UI can check they have words for each.
+var FixCodes = []string{"wrong-platform", "upgrade-os", "more-cores", "faster-cpu", "cpu-features", "add-ram",
+	"add-ram-recommended", "free-disk", "gpu-none", "gpu-vendor", "gpu-vram", "gpu-vram-recommended", "gpu-driver",
+	"gpu-uncertified", "display-resolution", "check-by-hand"}
+
 func fix(code string, kv ...string) *Fix {
+	if !slices.Contains(FixCodes, code) {
+		panic("syscheck: fix code missing from FixCodes: " + code)
+	}
 	f := &Fix{Code: code, Args: map[string]string{}}
 	for i := 0; i+1 < len(kv); i += 2 {
 		f.Args[kv[i]] = kv[i+1]

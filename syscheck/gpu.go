@@ -135,6 +135,7 @@ func runProbe(ctx context.Context, name string, args ...string) ([]byte, error) 
 	}
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.WaitDelay = 500 * time.Millisecond
+	ownProcessGroup(cmd)
 	out, err := cmd.Output()
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("%s: %w", name, ctx.Err())

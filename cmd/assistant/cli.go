@@ -69,6 +69,7 @@ func (e *exitError) Unwrap() error { return e.err }
 func commands() []*command {
 	return []*command{
 		catalogCommand(),
+		checkCommand(),
 		versionCommand(),
 	}
 }

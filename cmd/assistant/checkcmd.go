@@ -1,0 +1,301 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"html/template"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"onramp.dev/onramp/assets"
+	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/syscheck"
+)
+
+func checkCommand() *command {
+	var product, reqFile, target, cache, htmlOut, catalogFile string
+	var keys keyFiles
+	return &command{
+		name:    "check",
+		args:    "(--product ID[@VER] | --requirements FILE) [--target DIR]",
+		summary: "check this machine against a product's requirements",
+		help: `Gathers this machine's facts (OS, CPU, RAM, free disk on the target's and the
+download cache's volumes, GPUs, display) and judges them against a release's
+requirements from the signed catalog (--product) or against an IT
+requirements file in the catalog's schema (--requirements).
+Each item is pass, warn (below the recommendation), fail, or unknown (the
+figure could not be read: check it by hand). Exit 0 when nothing fails,
+3 when anything does.`,
+		nargs: [2]int{0, 0},
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&product, "product", "", "product `ID` or ID@VERSION from the catalog (newest release by default)")
+			fs.StringVar(&reqFile, "requirements", "", "requirements `FILE` (JSON, the catalog's schema)")
+			fs.StringVar(&target, "target", "", "install `folder` whose volume must hold the install (default: the per-user install folder)")
+			fs.StringVar(&cache, "cache", "", "download cache `folder` (default: the user's cache folder)")
+			fs.StringVar(&htmlOut, "html", "", "also write the report as HTML to `FILE`")
+			fs.StringVar(&catalogFile, "catalog", "", "signed catalog `FILE` (default with --demo: the demo catalog)")
+			fs.Var(&keys, "key", "also trust the public key in `FILE` (repeatable)")
+		},
+		run: func(ctx context.Context, e *env, args []string) error {
+			if (product == "") == (reqFile == "") {
+				return usagef("give one of --product ID[@VER] or --requirements FILE")
+			}
+			subject, reqs, platforms, err := loadRequirements(e, product, reqFile, catalogFile, keys)
+			if err != nil {
+				return err
+			}
+			if target == "" {
+				target = defaultTarget()
+			}
+			if cache == "" {
+				cache = defaultCache()
+			}
+			facts, err := syscheck.Gather(ctx, syscheck.Options{Target: target, Cache: cache})
+			if err != nil {
+				return err
+			}
+			rep := syscheck.Evaluate(facts, reqs, platforms)
+			out := newCheckOutput(subject, target, cache, rep)
+			if htmlOut != "" {
+				if err := writeHTMLReport(htmlOut, out); err != nil {
+					return err
+				}
+			}
+			if e.json {
+				writeJSON(e.stdout, out)
+			} else {
+				printReport(e.stdout, out)
+				if htmlOut != "" {
+					fmt.Fprintf(e.stdout, "HTML report: %s\n", htmlOut)
+				}
+			}
+			if rep.Failed() {
+				return &exitError{exitRequirements, errReported}
+			}
+			return nil
+		},
+	}
+}
+
+// loadRequirements reads what to check against: a catalog release, or an
+// IT requirements file.
+func loadRequirements(e *env, product, reqFile, catalogFile string, keys []string) (string, map[catalog.Platform]catalog.Requirements, []catalog.Platform, error) {
+	if reqFile != "" {
+		data, err := readLimited(reqFile, catalog.MaxPayloadBytes)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		rf, err := catalog.ParseRequirements(data)
+		var inv *catalog.InvalidError
+		if errors.As(err, &inv) {
+			inv.Source = reqFile
+		}
+		if err != nil {
+			return "", nil, nil, err
+		}
+		return reqFile, rf.Requirements, nil, nil
+	}
+	c, err := loadCatalog(e, catalogFile, keys)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	p, r, err := c.Find(product)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	var platforms []catalog.Platform
+	for plat := range r.Packages {
+		platforms = append(platforms, plat)
+	}
+	return fmt.Sprintf("%s %s", p.Name, r.Version), r.Requirements, platforms, nil
+}
+
+// loadCatalog opens the catalog named, or the demo's in demo mode.
+func loadCatalog(e *env, file string, keys []string) (*catalog.Catalog, error) {
+	var data []byte
+	switch {
+	case file != "":
+		var err error
+		if data, err = readLimited(file, catalog.MaxEnvelopeBytes); err != nil {
+			return nil, err
+		}
+	case e.demo:
+		data = assets.DemoSignedCatalog()
+	default:
+		return nil, usagef("no catalog: pass --catalog FILE, or --demo for the demo catalog")
+	}
+	return openCatalog(e, data, keys)
+}
+
+// defaultTarget is the per-user install folder: no elevation needed.
+func defaultTarget() string {
+	home, _ := os.UserHomeDir()
+	switch runtime.GOOS {
+	case "windows":
+		if d := os.Getenv("LOCALAPPDATA"); d != "" {
+			return filepath.Join(d, "Programs", "Onramp")
+		}
+	case "darwin":
+		return filepath.Join(home, "Applications", "Onramp")
+	}
+	return filepath.Join(home, ".local", "opt", "onramp")
+}
+
+func defaultCache() string {
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "Onramp", "packages")
+	}
+	return filepath.Join(os.TempDir(), "onramp-cache")
+}
+
+// checkOutput is the report as the CLI shows it, fixes in words.
+type checkOutput struct {
+	Subject  string          `json:"subject"`
+	Host     string          `json:"host"`
+	Time     time.Time       `json:"time"`
+	Target   string          `json:"target"`
+	Cache    string          `json:"cache"`
+	Status   syscheck.Status `json:"status"`
+	Platform string          `json:"platform"`
+	Items    []checkItem     `json:"items"`
+	Facts    *syscheck.Facts `json:"facts"`
+}
+
+type checkItem struct {
+	syscheck.Item
+	Advice string `json:"advice,omitempty"`
+}
+
+func newCheckOutput(subject, target, cache string, rep *syscheck.Report) *checkOutput {
+	host, _ := os.Hostname()
+	out := &checkOutput{Subject: subject, Host: host, Time: time.Now().UTC().Truncate(time.Second), Target: target, Cache: cache,
+		Status: rep.Status, Platform: rep.Platform, Facts: rep.Facts}
+	for _, it := range rep.Items {
+		out.Items = append(out.Items, checkItem{Item: it, Advice: adviceText(it.Fix)})
+	}
+	return out
+}
+
+// fixTexts put the report's fix codes into English; the GUI has its own
+// translated copies.
+var fixTexts = map[string]string{
+	"wrong-platform":       "There is no package for {found}; this release is made for {available}.",
+	"upgrade-os":           "Update the operating system to version {need} or later (this machine runs {found}).",
+	"more-cores":           "Use a machine with at least {need} logical processor cores.",
+	"faster-cpu":           "Use a machine whose processor runs at {need} or faster.",
+	"cpu-features":         "The processor lacks {missing}; use a newer machine.",
+	"add-ram":              "Add memory: the product needs at least {need} of RAM.",
+	"add-ram-recommended":  "The product runs, but {recommended} of RAM is recommended for good performance.",
+	"free-disk":            "Free {short} on {volume}, or choose a target folder on another volume (needs {need} in all for {folder}).",
+	"gpu-none":             "The product needs a graphics card, and this machine shows none to the operating system.",
+	"gpu-vendor":           "Use a machine with a graphics card from {vendors}.",
+	"gpu-vram":             "Use a graphics card with at least {need} of video memory.",
+	"gpu-vram-recommended": "The product runs, but a graphics card with {recommended} of video memory is recommended.",
+	"gpu-driver":           "Update the {vendor} graphics driver to version {need} or later.",
+	"gpu-uncertified":      "This graphics card is not among those certified ({models}); the product may run, without support.",
+	"display-resolution":   "Use a display of at least {need}.",
+	"check-by-hand":        "This could not be checked automatically ({reason}); check it by hand.",
+}
+
+func adviceText(f *syscheck.Fix) string {
+	if f == nil {
+		return ""
+	}
+	text, ok := fixTexts[f.Code]
+	if !ok {
+		text = f.Code
+	}
+	keys := make([]string, 0, len(f.Args))
+	for k := range f.Args {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		text = strings.ReplaceAll(text, "{"+k+"}", f.Args[k])
+	}
+	return text
+}
+
+func printReport(w io.Writer, out *checkOutput) {
+	fmt.Fprintf(w, "Checking %s on %s (%s)\n", out.Subject, out.Host, out.Platform)
+	fmt.Fprintf(w, "  target %s, download cache %s\n\n", out.Target, out.Cache)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ITEM\tREQUIRED\tRECOMMENDED\tFOUND\tSTATUS")
+	for _, it := range out.Items {
+		status := string(it.Status)
+		if it.Status == syscheck.Fail {
+			status = "FAIL"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", it.ID, dash(it.Required), dash(it.Recommended), it.Found, status)
+	}
+	tw.Flush()
+	var advice []checkItem
+	for _, it := range out.Items {
+		if it.Advice != "" {
+			advice = append(advice, it)
+		}
+	}
+	if len(advice) > 0 {
+		fmt.Fprintln(w, "\nWhat to do:")
+		for _, it := range advice {
+			fmt.Fprintf(w, "  %s (%s): %s\n", it.ID, it.Status, it.Advice)
+			fmt.Fprintf(w, "      evidence: %s\n", it.Evidence)
+		}
+	}
+	fmt.Fprintln(w)
+	switch out.Status {
+	case syscheck.Fail:
+		fmt.Fprintln(w, "Result: this machine does not meet the requirements.")
+	case syscheck.Unknown:
+		fmt.Fprintln(w, "Result: no requirement fails, but some could not be checked; see above.")
+	case syscheck.Warn:
+		fmt.Fprintln(w, "Result: this machine meets the minimum requirements, not all recommendations.")
+	default:
+		fmt.Fprintln(w, "Result: this machine meets every requirement.")
+	}
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{"dash": dash}).Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Onramp check: {{.Subject}} on {{.Host}}</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}
+td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
+.pass{color:#16794c}.warn{color:#9a6700}.fail{color:#b42318;font-weight:bold}.unknown{color:#555}
+small{color:#555}
+</style></head><body>
+<h1>{{.Subject}} on {{.Host}}</h1>
+<p>Result: <span class="{{.Status}}">{{.Status}}</span>. Platform {{.Platform}}; checked {{.Time.Format "2006-01-02 15:04 MST"}}.<br>
+Target {{.Target}}; download cache {{.Cache}}.</p>
+<table><tr><th>Item</th><th>Required</th><th>Recommended</th><th>Found</th><th>Status</th><th>What to do</th></tr>
+{{range .Items}}<tr><td>{{.ID}}</td><td>{{dash .Required}}</td><td>{{dash .Recommended}}</td><td>{{.Found}}<br><small>{{.Evidence}}</small></td>
+<td class="{{.Status}}">{{.Status}}</td><td>{{.Advice}}</td></tr>
+{{end}}</table>
+<h2>Machine</h2>
+<p>{{.Facts.OS.Product}} {{.Facts.OS.Version}} ({{.Facts.OS.Build}}); {{.Facts.CPU.Model}}, {{.Facts.CPU.LogicalCores}} logical cores.</p>
+<ul>{{range .Facts.GPUs}}<li>GPU: {{.Model}} ({{.Vendor}}{{if .Integrated}}, integrated{{end}}) <small>{{.Source}}</small></li>{{else}}<li>No GPU found.</li>{{end}}
+{{range $k, $v := .Facts.Unknown}}<li>Unknown {{$k}}: {{$v}}</li>{{end}}</ul>
+</body></html>
+`))
+
+func writeHTMLReport(path string, out *checkOutput) error {
+	var b strings.Builder
+	if err := htmlReport.Execute(&b, out); err != nil {
+		return err
+	}
+	return writeFileAtomic(path, []byte(b.String()), 0o644)
+}
