@@ -56,8 +56,8 @@ func (t *transfer) emit(ev Event, done, total int64, msg string) {
 		if now.Sub(t.meter.last) < progressInterval {
 			return
 		}
+		t.meter.last = now
 	}
-	t.meter.last = now
 	p := Progress{URL: t.req.URL, Dest: t.req.Dest, Event: ev, Done: done, Total: total, Message: msg}
 	if el := now.Sub(t.meter.start).Seconds(); !t.meter.start.IsZero() && el > 0 {
 		p.Rate = float64(t.meter.bytes) / el

@@ -143,10 +143,10 @@ func (t *transfer) fetchHTTP(ctx context.Context, u *url.URL) error {
 		var te *transientError
 		if !errors.As(err, &te) || attempt >= opt.MaxAttempts || ctx.Err() != nil {
 			if ctx.Err() != nil {
-				return fmt.Errorf("fetch %s: %w", redact(u), ctx.Err())
+				return ctx.Err()
 			}
 			if errors.As(err, &te) {
-				return fmt.Errorf("fetch %s: giving up after %d attempts: %w", redact(u), attempt, te.err)
+				return fmt.Errorf("giving up after %d attempts: %w", attempt, te.err)
 			}
 			return err
 		}
@@ -157,7 +157,7 @@ func (t *transfer) fetchHTTP(ctx context.Context, u *url.URL) error {
 		t.client.progress(Progress{URL: t.req.URL, Dest: t.req.Dest, Event: EventRetry, Message: te.err.Error(), Total: t.req.Size})
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("fetch %s: %w", redact(u), ctx.Err())
+			return ctx.Err()
 		case <-time.After(wait):
 		}
 		delay = min(delay*2, opt.MaxBackoff)
@@ -292,7 +292,12 @@ func (t *transfer) attempt(ctx context.Context, u *url.URL, metaP **partMeta, ch
 // copy streams body into the file and the hash in one pass, keeping to the
 // rate limit and reporting progress.
 func (t *transfer) copy(ctx context.Context, f *os.File, h hash.Hash, body io.Reader, off, total int64) (int64, error) {
-	buf := make([]byte, 256<<10)
+	chunk := 256 << 10
+	if rate := t.client.opt.RateLimit; rate > 0 {
+		// Small steps under a limit keep the rate and the progress smooth.
+		chunk = int(min(max(rate/10, 4<<10), int64(chunk)))
+	}
+	buf := make([]byte, chunk)
 	var n int64
 	for {
 		k, rerr := body.Read(buf)

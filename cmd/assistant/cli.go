@@ -70,6 +70,8 @@ func commands() []*command {
 	return []*command{
 		catalogCommand(),
 		checkCommand(),
+		fetchCommand(),
+		downloadCommand(),
 		versionCommand(),
 	}
 }
@@ -212,6 +214,13 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &ee):
+		return ee.code
+	}
+	if code, ok := downloadErrorCode(err); ok {
+		return code
+	}
+	switch {
 	case errors.As(err, &ee):
 		return ee.code
 	case errors.Is(err, context.Canceled):
