@@ -1,0 +1,158 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// memorySecrets is an in-memory keyring for the store's own logic.
+type memorySecrets struct {
+	mu    sync.Mutex
+	items map[string]string
+	block chan struct{} // when set, every call waits on it
+}
+
+func (m *memorySecrets) key(s, u string) string { return s + "\x00" + u }
+
+func (m *memorySecrets) Get(s, u string) (string, error) {
+	m.wait()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.items[m.key(s, u)]
+	if !ok {
+		return "", errNotFoundForTest
+	}
+	return v, nil
+}
+
+func (m *memorySecrets) Set(s, u, v string) error {
+	m.wait()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.items[m.key(s, u)] = v
+	return nil
+}
+
+func (m *memorySecrets) Delete(s, u string) error {
+	m.wait()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.items[m.key(s, u)]; !ok {
+		return errNotFoundForTest
+	}
+	delete(m.items, m.key(s, u))
+	return nil
+}
+
+func (m *memorySecrets) wait() {
+	if m.block != nil {
+		<-m.block
+	}
+}
+
+func TestTokenStoreLogic(t *testing.T) {
+	mem := &memorySecrets{items: map[string]string{}}
+	s := &TokenStore{secrets: mem, timeout: time.Second}
+	ctx := context.Background()
+	if err := s.Save(ctx, "https://accounts.example.com:8443/api", "u-123", "tok1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := mem.items[KeyringService+"\x00u-123@accounts.example.com:8443"]; !ok {
+		t.Errorf("stored under %v", mem.items)
+	}
+	if _, err := s.Load(ctx, "https://other.example.com", "u-123"); !errors.Is(err, ErrNoSavedSession) {
+		t.Errorf("another server's session: %v", err)
+	}
+	if err := s.Save(ctx, "https://accounts.example.com:8443", "u-123", strings.Repeat("x", MaxSecretBytes+1)); !errors.Is(err, ErrSecretTooLarge) {
+		t.Errorf("too large: %v", err)
+	}
+	if got, _ := s.Load(ctx, "https://accounts.example.com:8443", "u-123"); got != "tok1" {
+		t.Errorf("a refused save changed the stored token to %q", got)
+	}
+	if err := s.Delete(ctx, "https://accounts.example.com:8443", "u-123"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, "https://accounts.example.com:8443", "u-123"); err != nil {
+		t.Errorf("deleting twice: %v", err)
+	}
+}
+
+func TestKeyringThatNeverAnswers(t *testing.T) {
+	mem := &memorySecrets{items: map[string]string{}, block: make(chan struct{})}
+	defer close(mem.block)
+	s := &TokenStore{secrets: mem, timeout: 50 * time.Millisecond}
+	if _, err := s.Load(context.Background(), "https://a.example.com", "u"); !errors.Is(err, ErrKeyringTimedOut) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// The real Secret Service: gnome-keyring in the D-Bus session that
+// .ci/with-session starts. Without one this test fails: it is the proof
+// that the refresh token goes to the keyring and nowhere else.
+func TestSecretService(t *testing.T) {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Fatal("no D-Bus session: run the tests through .ci/with-session (D-Bus + gnome-keyring)")
+	}
+	s := NewTokenStore()
+	ctx := context.Background()
+	server, user := "https://127.0.0.1:9443", "test-"+strings.ReplaceAll(t.Name(), "/", "-")
+	token := "rt_" + strings.Repeat("Z", 40)
+	if err := s.Save(ctx, server, user, token); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Delete(ctx, server, user)
+	out, err := exec.Command("secret-tool", "lookup", "service", KeyringService, "username", keyringUser(server, user)).Output()
+	if err != nil {
+		t.Fatalf("secret-tool lookup: %v", err)
+	}
+	if strings.TrimSpace(string(out)) != token {
+		t.Fatalf("secret-tool found %q", out)
+	}
+	got, err := s.Load(ctx, server, user)
+	if err != nil || got != token {
+		t.Fatalf("Load = %q, %v", got, err)
+	}
+	if err := s.Save(ctx, server, user, strings.Repeat("y", MaxSecretBytes+1)); !errors.Is(err, ErrSecretTooLarge) {
+		t.Fatalf("oversized: %v", err)
+	}
+	if err := s.Delete(ctx, server, user); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx, server, user); !errors.Is(err, ErrNoSavedSession) {
+		t.Fatalf("after delete: %v", err)
+	}
+}
+
+// No D-Bus session at all: the error names what is missing, and nothing
+// falls back to a file. godbus keeps one session connection per process,
+// so this runs in a child process of its own.
+func TestNoKeyringReachable(t *testing.T) {
+	if os.Getenv("ONRAMP_TEST_NO_BUS") == "" {
+		home := t.TempDir()
+		cmd := exec.Command(os.Args[0], "-test.run=^TestNoKeyringReachable$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "ONRAMP_TEST_NO_BUS=1", "HOME="+home,
+			"DBUS_SESSION_BUS_ADDRESS=unix:path="+t.TempDir()+"/no-bus")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("child: %v\n%s", err, out)
+		}
+		entries, _ := os.ReadDir(home)
+		if len(entries) != 0 {
+			t.Errorf("something was written to the home folder: %v", entries)
+		}
+		return
+	}
+	err := NewTokenStore().Save(context.Background(), "https://127.0.0.1:9443", "u", "secret-token")
+	var ke *KeyringError
+	if !errors.As(err, &ke) || !errors.Is(err, ErrKeyringMissing) || !strings.Contains(err.Error(), "Secret Service") {
+		t.Fatalf("got %v", err)
+	}
+	if strings.Contains(err.Error(), "secret-token") {
+		t.Error("the error shows the secret")
+	}
+}

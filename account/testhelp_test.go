@@ -1,0 +1,5 @@
+package account
+
+import "github.com/zalando/go-keyring"
+
+var errNotFoundForTest = keyring.ErrNotFound
