@@ -33,8 +33,8 @@ type secretStore interface {
 type osKeyring struct{}
 
 func (osKeyring) Get(service, user string) (string, error) { return keyring.Get(service, user) }
-func (osKeyring) Set(service, user, secret string) error  { return keyring.Set(service, user, secret) }
-func (osKeyring) Delete(service, user string) error       { return keyring.Delete(service, user) }
+func (osKeyring) Set(service, user, secret string) error   { return keyring.Set(service, user, secret) }
+func (osKeyring) Delete(service, user string) error        { return keyring.Delete(service, user) }
 
 // KeyringService is the service name Onramp's secrets are filed under.
 const KeyringService = "Onramp"
@@ -62,7 +62,9 @@ type TokenStore struct {
 }
 
 // NewTokenStore uses the OS keyring.
-func NewTokenStore() *TokenStore { return &TokenStore{secrets: osKeyring{}, timeout: defaultKeyringLimit} }
+func NewTokenStore() *TokenStore {
+	return &TokenStore{secrets: osKeyring{}, timeout: defaultKeyringLimit}
+}
 
 // keyringUser names the secret: the user ID at the server's host, so the
 // same person on two account services keeps two sessions.
