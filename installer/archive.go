@@ -1,0 +1,370 @@
+package installer
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+
+	"onramp.dev/onramp/catalog"
+)
+
+// Limits on what an archive may declare, so a hostile one costs nothing.
+const (
+	maxEntries   = 1_000_000
+	maxEntrySize = 64 << 30 // one file
+	maxTotalSize = 1 << 40  // all files
+)
+
+// ErrUnsafeArchive is matched by every refusal of an archive's content.
+var ErrUnsafeArchive = errors.New("unsafe archive")
+
+// ArchiveError names the entry an archive was refused for.
+type ArchiveError struct {
+	Archive string
+	Entry   string
+	Reason  string
+}
+
+func (e *ArchiveError) Error() string {
+	if e.Entry == "" {
+		return fmt.Sprintf("%s: %s", e.Archive, e.Reason)
+	}
+	return fmt.Sprintf("%s: entry %q: %s", e.Archive, e.Entry, e.Reason)
+}
+
+func (e *ArchiveError) Is(target error) bool { return target == ErrUnsafeArchive }
+
+type entryKind int
+
+const (
+	kindFile entryKind = iota
+	kindDir
+	kindSymlink
+)
+
+// entry is one member of an archive, checked and normalised: Name is a
+// clean relative path with '/' separators, inside the target.
+type entry struct {
+	Name string
+	Kind entryKind
+	Mode fs.FileMode // permission bits only
+	Size int64
+	Link string // symlink target, relative
+	zf   *zip.File
+}
+
+// checker enforces the confinement rules over a whole archive: clean
+// relative names, no "..", no absolute paths, no duplicates, no links that
+// leave the target, nothing written through a link, and declared sizes
+// within the limits.
+type checker struct {
+	archive string
+	seen    map[string]entryKind
+	links   map[string]bool
+	total   int64
+	count   int
+}
+
+func newChecker(archive string) *checker {
+	return &checker{archive: archive, seen: map[string]entryKind{}, links: map[string]bool{}}
+}
+
+func (c *checker) refuse(name, format string, args ...any) error {
+	return &ArchiveError{Archive: c.archive, Entry: name, Reason: fmt.Sprintf(format, args...)}
+}
+
+// cleanName normalises an archive name, or says why it cannot be used.
+func cleanName(raw string) (string, string) {
+	name := strings.ReplaceAll(raw, `\`, "/")
+	switch {
+	case name == "" || name == "/" || name == "./":
+		return "", "empty name"
+	case strings.ContainsRune(name, 0):
+		return "", "NUL in name"
+	case strings.HasPrefix(name, "/"):
+		return "", "absolute path"
+	case len(name) >= 2 && name[1] == ':':
+		return "", "absolute path (drive letter)"
+	}
+	for _, part := range strings.Split(strings.TrimSuffix(name, "/"), "/") {
+		if part == ".." {
+			return "", "path with '..' leaves the target"
+		}
+	}
+	clean := path.Clean(name)
+	if clean == "." {
+		return "", "empty name"
+	}
+	return clean, ""
+}
+
+func (c *checker) check(e *entry, raw string) error {
+	c.count++
+	if c.count > maxEntries {
+		return c.refuse("", "more than %d entries", maxEntries)
+	}
+	name, why := cleanName(raw)
+	if why != "" {
+		return c.refuse(raw, "%s", why)
+	}
+	e.Name = name
+	if prev, dup := c.seen[name]; dup && !(prev == kindDir && e.Kind == kindDir) {
+		return c.refuse(raw, "listed twice")
+	}
+	c.seen[name] = e.Kind
+	for dir := path.Dir(name); dir != "."; dir = path.Dir(dir) {
+		if c.links[dir] {
+			return c.refuse(raw, "inside %q, which is a link: writing through links is refused", dir)
+		}
+	}
+	switch e.Kind {
+	case kindSymlink:
+		if e.Link == "" || strings.HasPrefix(e.Link, "/") || strings.ContainsRune(e.Link, '\\') || (len(e.Link) >= 2 && e.Link[1] == ':') {
+			return c.refuse(raw, "link to %q: only relative links inside the target are allowed", e.Link)
+		}
+		if dest := path.Join(path.Dir(name), e.Link); dest == ".." || strings.HasPrefix(dest, "../") {
+			return c.refuse(raw, "link to %q points outside the target", e.Link)
+		}
+		c.links[name] = true
+	case kindFile:
+		if e.Size < 0 || e.Size > maxEntrySize {
+			return c.refuse(raw, "declares %d bytes, more than the limit of %d", e.Size, int64(maxEntrySize))
+		}
+		c.total += e.Size
+		if c.total > maxTotalSize {
+			return c.refuse(raw, "the archive declares more than %d bytes in all", int64(maxTotalSize))
+		}
+	}
+	e.Mode &= 0o777 // no setuid, setgid or sticky bits from an archive
+	return nil
+}
+
+// archive reads one package.
+type archive interface {
+	// entries lists every entry, checked, without writing anything.
+	entries() ([]entry, error)
+	// extract calls write for each entry in archive order; r reads the
+	// file's bytes, at most its declared size (one more is an error).
+	extract(write func(e entry, r io.Reader) error) error
+	Close() error
+}
+
+func openArchive(p string, format catalog.Format) (archive, error) {
+	switch format {
+	case catalog.FormatZip:
+		zr, err := zip.OpenReader(p)
+		if err != nil {
+			return nil, &ArchiveError{Archive: p, Reason: fmt.Sprintf("not a readable zip (truncated?): %v", err)}
+		}
+		return &zipArchive{name: p, r: zr}, nil
+	case catalog.FormatTarGz:
+		return &tarArchive{name: p}, nil
+	}
+	return nil, fmt.Errorf("%s: format %q is not an archive Onramp unpacks", p, format)
+}
+
+type zipArchive struct {
+	name string
+	r    *zip.ReadCloser
+}
+
+func (z *zipArchive) Close() error { return z.r.Close() }
+
+func (z *zipArchive) entries() ([]entry, error) {
+	c := newChecker(z.name)
+	out := make([]entry, 0, len(z.r.File))
+	for _, f := range z.r.File {
+		e := entry{Mode: f.Mode().Perm(), zf: f}
+		switch {
+		case f.Mode()&fs.ModeSymlink != 0:
+			e.Kind = kindSymlink
+			if f.UncompressedSize64 > 4096 {
+				return nil, c.refuse(f.Name, "link target of %d bytes", f.UncompressedSize64)
+			}
+			rc, err := f.Open()
+			if err != nil {
+				return nil, c.refuse(f.Name, "%v", err)
+			}
+			b, err := io.ReadAll(io.LimitReader(rc, 4097))
+			rc.Close()
+			if err != nil {
+				return nil, c.refuse(f.Name, "%v", err)
+			}
+			e.Link = string(b)
+		case f.FileInfo().IsDir() || strings.HasSuffix(f.Name, "/"):
+			e.Kind = kindDir
+		case f.Mode().IsRegular():
+			e.Kind = kindFile
+			if f.UncompressedSize64 > uint64(maxEntrySize) {
+				return nil, c.refuse(f.Name, "declares %d bytes, more than the limit of %d", f.UncompressedSize64, int64(maxEntrySize))
+			}
+			e.Size = int64(f.UncompressedSize64)
+			if e.Mode == 0 {
+				e.Mode = 0o644 // zips made on Windows carry no Unix modes
+			}
+		default:
+			return nil, c.refuse(f.Name, "special file (%v) refused", f.Mode().Type())
+		}
+		if e.Kind == kindDir && e.Mode == 0 {
+			e.Mode = 0o755
+		}
+		if err := c.check(&e, f.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func (z *zipArchive) extract(write func(entry, io.Reader) error) error {
+	es, err := z.entries()
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if err := z.extractOne(e, write); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (z *zipArchive) extractOne(e entry, write func(entry, io.Reader) error) error {
+	if e.Kind != kindFile {
+		return write(e, nil)
+	}
+	rc, err := e.zf.Open()
+	if err != nil {
+		return &ArchiveError{Archive: z.name, Entry: e.Name, Reason: err.Error()}
+	}
+	defer rc.Close()
+	return write(e, &sizedReader{r: rc, left: e.Size, archive: z.name, entry: e.Name})
+}
+
+type tarArchive struct {
+	name string
+}
+
+func (t *tarArchive) Close() error { return nil }
+
+func (t *tarArchive) open() (*os.File, *tar.Reader, error) {
+	f, err := os.Open(t.name)
+	if err != nil {
+		return nil, nil, err
+	}
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		f.Close()
+		return nil, nil, &ArchiveError{Archive: t.name, Reason: fmt.Sprintf("not a gzip stream: %v", err)}
+	}
+	return f, tar.NewReader(gz), nil
+}
+
+// walk reads every header, checked; with body set it also passes each
+// file's bytes on.
+func (t *tarArchive) walk(fn func(e entry, r io.Reader) error) error {
+	f, tr, err := t.open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	c := newChecker(t.name)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return &ArchiveError{Archive: t.name, Reason: fmt.Sprintf("damaged or truncated: %v", err)}
+		}
+		e := entry{Mode: fs.FileMode(h.Mode).Perm(), Size: h.Size}
+		switch h.Typeflag {
+		case tar.TypeReg:
+			e.Kind = kindFile
+		case tar.TypeDir:
+			e.Kind = kindDir
+		case tar.TypeSymlink:
+			e.Kind, e.Link = kindSymlink, h.Linkname
+		case tar.TypeXGlobalHeader:
+			continue
+		default:
+			return c.refuse(h.Name, "entry type %q (hard link, device or other special file) refused", string(h.Typeflag))
+		}
+		if err := c.check(&e, h.Name); err != nil {
+			return err
+		}
+		var r io.Reader
+		if e.Kind == kindFile {
+			r = &sizedReader{r: tr, left: e.Size, archive: t.name, entry: e.Name, exact: true}
+		}
+		if err := fn(e, r); err != nil {
+			return err
+		}
+	}
+}
+
+func (t *tarArchive) entries() ([]entry, error) {
+	var out []entry
+	err := t.walk(func(e entry, r io.Reader) error {
+		if r != nil {
+			// Reading through the data proves it is all there.
+			if _, err := io.Copy(io.Discard, r); err != nil {
+				return err
+			}
+		}
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}
+
+func (t *tarArchive) extract(write func(entry, io.Reader) error) error { return t.walk(write) }
+
+// sizedReader passes on exactly the declared bytes of an entry: more is a
+// lie about the size (a zip bomb), fewer is a truncated archive.
+type sizedReader struct {
+	r             io.Reader
+	left          int64
+	archive       string
+	entry         string
+	exact         bool // tar: the stream ends at the declared size by itself
+	overflowCheck bool
+}
+
+func (s *sizedReader) Read(p []byte) (int, error) {
+	if s.left <= 0 {
+		if !s.exact && !s.overflowCheck {
+			// Read on to the end: a byte more means the entry lies about its
+			// size (a zip bomb), and only at the end does zip check the CRC.
+			s.overflowCheck = true
+			var one [1]byte
+			n, err := s.r.Read(one[:])
+			switch {
+			case n > 0 || errors.Is(err, zip.ErrFormat):
+				return 0, &ArchiveError{Archive: s.archive, Entry: s.entry, Reason: "holds more bytes than it declares"}
+			case err != nil && err != io.EOF:
+				return 0, &ArchiveError{Archive: s.archive, Entry: s.entry, Reason: err.Error()}
+			}
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > s.left {
+		p = p[:s.left]
+	}
+	n, err := s.r.Read(p)
+	s.left -= int64(n)
+	if err == io.EOF && s.left > 0 {
+		return n, &ArchiveError{Archive: s.archive, Entry: s.entry, Reason: fmt.Sprintf("truncated: %d bytes missing", s.left)}
+	}
+	if err != nil && err != io.EOF {
+		return n, &ArchiveError{Archive: s.archive, Entry: s.entry, Reason: err.Error()}
+	}
+	return n, nil
+}

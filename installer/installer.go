@@ -1,0 +1,446 @@
+// Package installer owns installs: a plan shown before anything changes,
+// extraction into a staging folder on the target's volume, an atomic swap
+// into place, and a receipt (files with sizes, modes and SHA-256) that
+// makes uninstall, verify, repair and rollback possible. A failure at any
+// point, a killed process included, leaves the previous state: an
+// interrupted swap is finished or undone from its journal on the next run.
+//
+// Archives (zip, tar.gz) are unpacked here with every path confined to the
+// target; native installers (msi, pkg, dmg) run with their silent switches
+// (native.go). installer never downloads: callers hand it verified files.
+// Callers: cmd/assistant (install, uninstall, verify, repair, rollback,
+// deploy) and the ui.
+package installer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shirou/gopsutil/v3/disk"
+
+	"onramp.dev/onramp/catalog"
+)
+
+// Package is a verified file to install.
+type Package struct {
+	Path    string
+	SHA256  string
+	Format  catalog.Format
+	Product string
+	Version string
+	Recipe  catalog.Recipe
+}
+
+// Options configure an Installer.
+type Options struct {
+	// StateDir holds receipts, journals and locks (default: the user's
+	// config folder, Onramp/installs).
+	StateDir string
+	// Workers extract zip entries in parallel (default: the number of CPUs).
+	Workers int
+	// Progress receives throttled progress events; nil for none.
+	Progress func(Progress)
+}
+
+// Progress is one report about an install.
+type Progress struct {
+	Step  string `json:"step"` // plan, stage, commit, done
+	Files int    `json:"files"`
+	Total int    `json:"total"`
+	Bytes int64  `json:"bytes"`
+}
+
+// Installer installs packages for one user or machine.
+type Installer struct {
+	opt Options
+	// failAt, set by tests only, fails (or ends the process) at a step of a commit.
+	failAt func(step string) error
+}
+
+// New makes an Installer.
+func New(opt Options) (*Installer, error) {
+	if opt.StateDir == "" {
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return nil, fmt.Errorf("installer state folder: %w", err)
+		}
+		opt.StateDir = filepath.Join(dir, "Onramp", "installs")
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.NumCPU()
+	}
+	if err := os.MkdirAll(opt.StateDir, 0o755); err != nil {
+		return nil, fmt.Errorf("installer state folder: %w", err)
+	}
+	return &Installer{opt: opt}, nil
+}
+
+// Plan is what an install will do, shown before anything changes.
+type Plan struct {
+	Product        string `json:"product"`
+	Version        string `json:"version"`
+	Target         string `json:"target"`
+	Files          int    `json:"files"`
+	Bytes          int64  `json:"bytes"`
+	Replaces       string `json:"replaces,omitempty"` // the version installed now, kept for rollback
+	NeedsElevation bool   `json:"needs_elevation"`
+	MayReboot      bool   `json:"may_reboot"`
+	Native         bool   `json:"native"` // run by the OS's installer
+	FreeSpace      uint64 `json:"free_space"`
+}
+
+// Errors callers branch on.
+var (
+	ErrLocked        = errors.New("another install of this product is running")
+	ErrNotInstalled  = errors.New("not installed")
+	ErrNoPrevious    = errors.New("no previous version kept to roll back to")
+	ErrNeedsElevated = errors.New("needs administrator rights")
+	ErrPackageHash   = errors.New("package does not match its checksum")
+)
+
+// ElevationError says how to get the rights an install needs.
+type ElevationError struct{ Target string }
+
+func (e *ElevationError) Error() string {
+	how := "run it with sudo"
+	if runtime.GOOS == "windows" {
+		how = "run it from a command prompt started with \"Run as administrator\""
+	}
+	return fmt.Sprintf("installing to %s needs administrator rights: %s, or choose a folder of your own with --target", e.Target, how)
+}
+
+func (e *ElevationError) Is(target error) bool { return target == ErrNeedsElevated }
+
+// SpaceError: the target's volume cannot hold the staged copy.
+type SpaceError struct {
+	Target     string
+	Need, Free uint64
+}
+
+func (e *SpaceError) Error() string {
+	return fmt.Sprintf("not enough free space on the volume of %s: the install needs %s, %s is free",
+		e.Target, catalog.ByteSize(e.Need), catalog.ByteSize(e.Free))
+}
+
+var productPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+func checkPackage(pkg Package, target string) error {
+	if !productPattern.MatchString(pkg.Product) {
+		return fmt.Errorf("product id %q: want lowercase letters, digits and '-'", pkg.Product)
+	}
+	if target == "" || !filepath.IsAbs(target) {
+		return fmt.Errorf("target %q: want an absolute folder", target)
+	}
+	return nil
+}
+
+// PlanInstall reads the package (without writing anything) and the target.
+func (in *Installer) PlanInstall(ctx context.Context, pkg Package, target string) (*Plan, error) {
+	if err := checkPackage(pkg, target); err != nil {
+		return nil, err
+	}
+	p := &Plan{Product: pkg.Product, Version: pkg.Version, Target: target, MayReboot: len(pkg.Recipe.RebootCodes) > 0}
+	if r, err := in.Receipt(pkg.Product); err == nil {
+		p.Replaces = r.Version
+	}
+	p.NeedsElevation = !writable(target)
+	if !pkg.Format.IsArchive() {
+		p.Native = true
+		return p, nil
+	}
+	a, err := openArchive(pkg.Path, pkg.Format)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	es, err := a.entries()
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range es {
+		if e.Kind == kindFile {
+			p.Files++
+			p.Bytes += e.Size
+		}
+	}
+	if u, err := disk.UsageWithContext(ctx, existingParent(target)); err == nil {
+		p.FreeSpace = u.Free
+	}
+	return p, nil
+}
+
+// writable reports whether this user can create files where target will be.
+func writable(target string) bool {
+	dir := existingParent(target)
+	f, err := os.CreateTemp(dir, ".onramp-write-test-*")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return true
+}
+
+func existingParent(p string) string {
+	for {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return p
+		}
+		p = parent
+	}
+}
+
+// Install puts an archive package in place at target, atomically.
+func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*Receipt, error) {
+	if err := checkPackage(pkg, target); err != nil {
+		return nil, err
+	}
+	if !pkg.Format.IsArchive() {
+		return nil, fmt.Errorf("%s: %s packages are installed with the native installer (InstallNative)", pkg.Path, pkg.Format)
+	}
+	unlock, err := in.lock(pkg.Product)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := in.recover(pkg.Product); err != nil {
+		return nil, err
+	}
+	if err := verifyPackage(pkg); err != nil {
+		return nil, err
+	}
+	plan, err := in.PlanInstall(ctx, pkg, target)
+	if err != nil {
+		return nil, err
+	}
+	if plan.NeedsElevation {
+		return nil, &ElevationError{Target: target}
+	}
+	// The staged copy and the one in place coexist until the swap.
+	if plan.FreeSpace > 0 && plan.FreeSpace < uint64(plan.Bytes) {
+		return nil, &SpaceError{Target: target, Need: uint64(plan.Bytes), Free: plan.FreeSpace}
+	}
+	in.report(Progress{Step: "plan", Total: plan.Files, Bytes: plan.Bytes})
+
+	staging, files, err := in.stage(ctx, pkg, target, plan.Files)
+	if err != nil {
+		return nil, err
+	}
+	rec := &Receipt{Product: pkg.Product, Version: pkg.Version, Target: target, Package: pkg.Path, PackageSHA256: pkg.SHA256,
+		Format: pkg.Format, Launch: pkg.Recipe.Launch, Installed: time.Now().UTC().Truncate(time.Second), Files: files}
+	if err := in.commit(pkg.Product, staging, target, rec); err != nil {
+		os.RemoveAll(staging)
+		return nil, err
+	}
+	in.report(Progress{Step: "done", Files: plan.Files, Total: plan.Files, Bytes: plan.Bytes})
+	return rec, nil
+}
+
+// verifyPackage re-hashes the package: installs start from bytes that
+// match the catalog, whoever fetched them.
+func verifyPackage(pkg Package) error {
+	if pkg.SHA256 == "" {
+		return fmt.Errorf("%s: no checksum given", pkg.Path)
+	}
+	f, err := os.Open(pkg.Path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return fmt.Errorf("%s: %w", pkg.Path, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); !strings.EqualFold(got, pkg.SHA256) {
+		return fmt.Errorf("%s: %w: want sha256 %s, got %s", pkg.Path, ErrPackageHash, strings.ToLower(pkg.SHA256), got)
+	}
+	return nil
+}
+
+// stage unpacks the archive into a new folder beside target (so the final
+// rename stays on one volume), hashing every file as it is written.
+func (in *Installer) stage(ctx context.Context, pkg Package, target string, total int) (string, []FileRecord, error) {
+	parent := filepath.Dir(target)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", nil, fmt.Errorf("target folder: %w", err)
+	}
+	staging, err := os.MkdirTemp(parent, ".onramp-staging-"+pkg.Product+"-")
+	if err != nil {
+		return "", nil, fmt.Errorf("staging folder: %w", err)
+	}
+	a, err := openArchive(pkg.Path, pkg.Format)
+	if err != nil {
+		os.RemoveAll(staging)
+		return "", nil, err
+	}
+	defer a.Close()
+	w := &stager{root: staging, ctx: ctx, in: in, total: total}
+	if za, ok := a.(*zipArchive); ok && in.opt.Workers > 1 {
+		err = w.parallelZip(za, in.opt.Workers)
+	} else {
+		err = a.extract(w.write)
+	}
+	if err != nil {
+		os.RemoveAll(staging)
+		return "", nil, err
+	}
+	slices.SortFunc(w.files, func(a, b FileRecord) int { return strings.Compare(a.Path, b.Path) })
+	return staging, w.files, nil
+}
+
+// stager writes entries under root.
+type stager struct {
+	root  string
+	ctx   context.Context
+	in    *Installer
+	total int
+
+	mu    sync.Mutex
+	files []FileRecord
+	bytes int64
+	last  time.Time
+}
+
+func (s *stager) write(e entry, r io.Reader) error {
+	if err := s.ctx.Err(); err != nil {
+		return err
+	}
+	dst := filepath.Join(s.root, filepath.FromSlash(e.Name))
+	switch e.Kind {
+	case kindDir:
+		return os.MkdirAll(dst, 0o755|e.Mode)
+	case kindSymlink:
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err := os.Symlink(filepath.FromSlash(e.Link), dst); err != nil {
+			return err
+		}
+		s.add(FileRecord{Path: e.Name, Link: e.Link, Mode: uint32(fs.ModeSymlink | 0o777)}, 0)
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, e.Mode|0o200)
+	if err != nil {
+		return fmt.Errorf("staging %s: %w", e.Name, err)
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, h), r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("staging %s: %w", e.Name, err)
+	}
+	if e.Mode&0o200 == 0 { // the write bit was added only to write the file
+		if err := os.Chmod(dst, e.Mode); err != nil {
+			return err
+		}
+	}
+	s.add(FileRecord{Path: e.Name, Size: n, Mode: uint32(e.Mode), SHA256: hex.EncodeToString(h.Sum(nil))}, n)
+	return nil
+}
+
+func (s *stager) add(rec FileRecord, n int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.files = append(s.files, rec)
+	s.bytes += n
+	if now := time.Now(); now.Sub(s.last) >= 200*time.Millisecond {
+		s.last = now
+		s.in.report(Progress{Step: "stage", Files: len(s.files), Total: s.total, Bytes: s.bytes})
+	}
+}
+
+// parallelZip creates the folders, then writes the files with several
+// workers: a zip's entries can be read independently.
+func (s *stager) parallelZip(z *zipArchive, workers int) error {
+	es, err := z.entries()
+	if err != nil {
+		return err
+	}
+	jobs := make(chan entry)
+	errs := make(chan error, workers)
+	ctx, cancel := context.WithCancel(s.ctx)
+	defer cancel()
+	s.ctx = ctx
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for e := range jobs {
+				if err := z.extractOne(e, s.write); err != nil {
+					errs <- err
+					cancel()
+					return
+				}
+			}
+		}()
+	}
+	var firstErr error
+	var links []entry
+feed:
+	for _, e := range es {
+		switch e.Kind {
+		case kindDir:
+			if err := s.write(e, nil); err != nil {
+				firstErr = err
+				break feed
+			}
+		case kindSymlink:
+			links = append(links, e) // after the files, so no file is written through one
+		default:
+			select {
+			case jobs <- e:
+			case <-ctx.Done():
+				break feed
+			}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	if firstErr == nil && s.ctx.Err() != nil {
+		firstErr = s.ctx.Err()
+	}
+	if firstErr != nil {
+		return firstErr
+	}
+	for _, e := range links {
+		if err := s.write(e, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (in *Installer) report(p Progress) {
+	if in.opt.Progress != nil {
+		in.opt.Progress(p)
+	}
+}

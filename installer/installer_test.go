@@ -1,0 +1,515 @@
+package installer
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"onramp.dev/onramp/catalog"
+)
+
+// file is one archive member a test builds.
+type file struct {
+	name string
+	body string
+	mode fs.FileMode
+	link string // a symlink when set
+	dir  bool
+}
+
+func buildZip(t *testing.T, files []file) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range files {
+		h := &zip.FileHeader{Name: f.name, Method: zip.Deflate}
+		switch {
+		case f.dir:
+			h.SetMode(fs.ModeDir | 0o755)
+		case f.link != "":
+			h.SetMode(fs.ModeSymlink | 0o777)
+		default:
+			h.SetMode(orMode(f.mode))
+		}
+		w, err := zw.CreateHeader(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.link != "" {
+			w.Write([]byte(f.link))
+		} else if !f.dir {
+			w.Write([]byte(f.body))
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func buildTarGz(t *testing.T, files []file) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for _, f := range files {
+		h := &tar.Header{Name: f.name, Mode: int64(orMode(f.mode)), Size: int64(len(f.body)), Typeflag: tar.TypeReg}
+		switch {
+		case f.dir:
+			h.Typeflag, h.Size, h.Mode = tar.TypeDir, 0, 0o755
+		case f.link != "":
+			h.Typeflag, h.Linkname, h.Size = tar.TypeSymlink, f.link, 0
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if h.Typeflag == tar.TypeReg {
+			tw.Write([]byte(f.body))
+		}
+	}
+	tw.Close()
+	gz.Close()
+	return buf.Bytes()
+}
+
+func orMode(m fs.FileMode) fs.FileMode {
+	if m == 0 {
+		return 0o644
+	}
+	return m
+}
+
+var product = []file{
+	{name: "bin/", dir: true},
+	{name: "bin/tool", body: "#!/bin/sh\necho hi\n", mode: 0o755},
+	{name: "README.txt", body: "read me"},
+	{name: "share/data/a.txt", body: strings.Repeat("a", 5000)},
+	{name: "share/data/b.txt", body: "b"},
+	{name: "share/current", link: "data"},
+}
+
+// writePackage saves an archive and describes it as a package.
+func writePackage(t *testing.T, data []byte, format catalog.Format, version string) Package {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "pkg-"+version+"."+string(format))
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	return Package{Path: p, SHA256: hex.EncodeToString(sum[:]), Format: format, Product: "atlas", Version: version}
+}
+
+func newInstaller(t *testing.T) *Installer {
+	t.Helper()
+	in, err := New(Options{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+// tree lists a folder: path -> content or "->link" or "/" for folders, with modes.
+func tree(t *testing.T, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == root {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		info, _ := d.Info()
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			l, _ := os.Readlink(p)
+			out[rel] = "->" + l
+		case d.IsDir():
+			out[rel] = "/"
+		default:
+			b, _ := os.ReadFile(p)
+			out[rel] = fmt.Sprintf("%v %s", info.Mode().Perm(), b)
+		}
+		return nil
+	})
+	return out
+}
+
+func TestInstallArchives(t *testing.T) {
+	for _, format := range []catalog.Format{catalog.FormatZip, catalog.FormatTarGz} {
+		t.Run(string(format), func(t *testing.T) {
+			build := buildZip
+			if format == catalog.FormatTarGz {
+				build = buildTarGz
+			}
+			pkg := writePackage(t, build(t, product), format, "1.0.0")
+			in := newInstaller(t)
+			target := filepath.Join(t.TempDir(), "apps", "atlas")
+			plan, err := in.PlanInstall(context.Background(), pkg, target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if plan.Files != 4 || plan.Bytes != int64(len("#!/bin/sh\necho hi\n")+7+5000+1) || plan.NeedsElevation {
+				t.Errorf("plan %+v", plan)
+			}
+			if _, err := os.Stat(target); err == nil {
+				t.Fatal("planning wrote the target")
+			}
+			rec, err := in.Install(context.Background(), pkg, target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := tree(t, target)
+			if got["bin/tool"] != "-rwxr-xr-x #!/bin/sh\necho hi\n" || got["share/current"] != "->data" || got["README.txt"] != "-rw-r--r-- read me" {
+				t.Errorf("installed tree %v", got)
+			}
+			if len(rec.Files) != 5 {
+				t.Errorf("receipt lists %d entries: %+v", len(rec.Files), rec.Files)
+			}
+			// Nothing beside the target but the target.
+			entries, _ := os.ReadDir(filepath.Dir(target))
+			if len(entries) != 1 {
+				t.Errorf("left beside the target: %v", entries)
+			}
+			v, err := in.Verify(context.Background(), "atlas")
+			if err != nil || !v.OK() {
+				t.Fatalf("verify: %+v %v", v, err)
+			}
+		})
+	}
+}
+
+func TestHostileArchives(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []file
+		want  string
+	}{
+		{"zip-slip", []file{{name: "ok.txt", body: "x"}, {name: "../evil.txt", body: "x"}}, "'..'"},
+		{"deep-slip", []file{{name: "a/b/../../../evil.txt", body: "x"}}, "'..'"},
+		{"absolute", []file{{name: "/etc/evil", body: "x"}}, "absolute path"},
+		{"drive-letter", []file{{name: `C:\Windows\evil.dll`, body: "x"}}, "drive letter"},
+		{"backslash-slip", []file{{name: `..\evil.txt`, body: "x"}}, "'..'"},
+		{"symlink-escape", []file{{name: "link", link: "../../etc"}}, "points outside"},
+		{"absolute-symlink", []file{{name: "link", link: "/etc/passwd"}}, "only relative links"},
+		{"write-through-link", []file{{name: "d", link: "sub"}, {name: "d/x.txt", body: "x"}}, "writing through links"},
+		{"duplicate", []file{{name: "a.txt", body: "1"}, {name: "a.txt", body: "2"}}, "listed twice"},
+	}
+	for _, tt := range tests {
+		for _, format := range []catalog.Format{catalog.FormatZip, catalog.FormatTarGz} {
+			t.Run(tt.name+"/"+string(format), func(t *testing.T) {
+				build := buildZip
+				if format == catalog.FormatTarGz {
+					build = buildTarGz
+				}
+				pkg := writePackage(t, build(t, tt.files), format, "1.0.0")
+				assertRefused(t, pkg, tt.want)
+			})
+		}
+	}
+}
+
+// assertRefused installs and expects a refusal that wrote nothing: no
+// target, no staging folder, no receipt.
+func assertRefused(t *testing.T, pkg Package, want string) {
+	t.Helper()
+	in := newInstaller(t)
+	parent := t.TempDir()
+	target := filepath.Join(parent, "atlas")
+	_, err := in.Install(context.Background(), pkg, target)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v, want an error containing %q", err, want)
+	}
+	if entries, _ := os.ReadDir(parent); len(entries) != 0 {
+		t.Errorf("written beside the target: %v", entries)
+	}
+	if _, err := in.Receipt("atlas"); !errors.Is(err, ErrNotInstalled) {
+		t.Errorf("receipt after a refusal: %v", err)
+	}
+}
+
+func TestLyingAndDamagedArchives(t *testing.T) {
+	// A zip whose header declares far more than the limit.
+	huge := rawZip(t, "big.bin", []byte("tiny"), 100<<30)
+	// A zip bomb: declares 10 bytes, holds 1 MiB.
+	bomb := rawZip(t, "bomb.bin", bytes.Repeat([]byte{0}, 1<<20), 10)
+	good := buildZip(t, product)
+	goodTar := buildTarGz(t, product)
+	tests := []struct {
+		name   string
+		data   []byte
+		format catalog.Format
+		want   string
+	}{
+		{"huge-declared-size", huge, catalog.FormatZip, "more than the limit"},
+		{"zip-bomb", bomb, catalog.FormatZip, "big.bin"[:0] + "bomb.bin"},
+		{"truncated-zip", good[:len(good)/2], catalog.FormatZip, "not a readable zip"},
+		{"truncated-tar-gz", goodTar[:len(goodTar)/2], catalog.FormatTarGz, "truncated"},
+		{"not-gzip", []byte("plain text"), catalog.FormatTarGz, "not a gzip stream"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assertRefused(t, writePackage(t, tt.data, tt.format, "1.0.0"), tt.want)
+		})
+	}
+}
+
+// rawZip writes one stored entry whose header declares `declared` bytes.
+func rawZip(t *testing.T, name string, data []byte, declared uint64) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: name, Method: zip.Store, CRC32: crc32.ChecksumIEEE(data),
+		CompressedSize64: uint64(len(data)), UncompressedSize64: declared})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(data)
+	zw.Close()
+	return buf.Bytes()
+}
+
+func TestPackageHashMismatch(t *testing.T) {
+	pkg := writePackage(t, buildZip(t, product), catalog.FormatZip, "1.0.0")
+	pkg.SHA256 = strings.Repeat("0", 64)
+	assertRefused(t, pkg, "does not match its checksum")
+}
+
+// An upgrade keeps the old version for rollback; rollback swaps them.
+func TestUpgradeRollbackVerifyRepairUninstall(t *testing.T) {
+	ctx := context.Background()
+	in := newInstaller(t)
+	target := filepath.Join(t.TempDir(), "atlas")
+	v1 := writePackage(t, buildTarGz(t, product), catalog.FormatTarGz, "1.0.0")
+	v2files := append([]file{{name: "NEW.txt", body: "v2"}}, product[1:3]...)
+	v2 := writePackage(t, buildZip(t, v2files), catalog.FormatZip, "2.0.0")
+	if _, err := in.Install(ctx, v1, target); err != nil {
+		t.Fatal(err)
+	}
+	before := tree(t, target)
+	plan, err := in.PlanInstall(ctx, v2, target)
+	if err != nil || plan.Replaces != "1.0.0" {
+		t.Fatalf("plan %+v %v", plan, err)
+	}
+	if _, err := in.Install(ctx, v2, target); err != nil {
+		t.Fatal(err)
+	}
+	if tree(t, target)["NEW.txt"] == "" {
+		t.Fatal("v2 not in place")
+	}
+	old, err := in.Rollback(ctx, "atlas")
+	if err != nil || old.Version != "1.0.0" {
+		t.Fatalf("rollback: %+v %v", old, err)
+	}
+	if got := tree(t, target); fmt.Sprint(got) != fmt.Sprint(before) {
+		t.Errorf("after rollback %v, want %v", got, before)
+	}
+	if r, _ := in.Receipt("atlas"); r.Version != "1.0.0" {
+		t.Errorf("receipt says %s", r.Version)
+	}
+
+	// Damage the install: verify names it, repair restores it.
+	os.Remove(filepath.Join(target, "README.txt"))
+	os.WriteFile(filepath.Join(target, "share/data/b.txt"), []byte("changed"), 0o644)
+	os.Chmod(filepath.Join(target, "bin/tool"), 0o600)
+	rep, err := in.Verify(ctx, "atlas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK() || len(rep.Missing) != 1 || len(rep.Changed) != 2 {
+		t.Errorf("verify %+v", rep)
+	}
+	if _, err := in.Repair(ctx, "atlas"); err != nil {
+		t.Fatal(err)
+	}
+	if rep, _ := in.Verify(ctx, "atlas"); !rep.OK() {
+		t.Errorf("after repair %+v", rep)
+	}
+
+	// Uninstall leaves what the user added, and says so.
+	os.WriteFile(filepath.Join(target, "my-notes.txt"), []byte("mine"), 0o644)
+	left, err := in.Uninstall(ctx, "atlas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 || left[0] != "my-notes.txt" {
+		t.Errorf("left %v", left)
+	}
+	if got := tree(t, target); len(got) != 1 {
+		t.Errorf("after uninstall %v", got)
+	}
+	if _, err := in.Receipt("atlas"); !errors.Is(err, ErrNotInstalled) {
+		t.Errorf("receipt after uninstall: %v", err)
+	}
+	if _, err := in.Rollback(ctx, "atlas"); !errors.Is(err, ErrNotInstalled) {
+		t.Errorf("rollback after uninstall: %v", err)
+	}
+}
+
+// A commit that fails at any step leaves the version that was installed,
+// with its receipt; the next install works.
+func TestFailureAtEveryStep(t *testing.T) {
+	for _, step := range []string{"begin", "moved-old", "moved-new", "receipt"} {
+		t.Run(step, func(t *testing.T) {
+			ctx := context.Background()
+			in := newInstaller(t)
+			target := filepath.Join(t.TempDir(), "atlas")
+			v1 := writePackage(t, buildZip(t, product), catalog.FormatZip, "1.0.0")
+			v2 := writePackage(t, buildZip(t, []file{{name: "NEW.txt", body: "v2"}}), catalog.FormatZip, "2.0.0")
+			if _, err := in.Install(ctx, v1, target); err != nil {
+				t.Fatal(err)
+			}
+			before := tree(t, target)
+			in.failAt = func(s string) error {
+				if s == step {
+					return errors.New("disk full (simulated)")
+				}
+				return nil
+			}
+			if _, err := in.Install(ctx, v2, target); err == nil || !strings.Contains(err.Error(), "simulated") {
+				t.Fatalf("install: %v", err)
+			}
+			if got := tree(t, target); fmt.Sprint(got) != fmt.Sprint(before) {
+				t.Errorf("after a failure at %s: %v, want %v", step, got, before)
+			}
+			if r, err := in.Receipt("atlas"); err != nil || r.Version != "1.0.0" {
+				t.Errorf("receipt %+v %v", r, err)
+			}
+			if entries, _ := os.ReadDir(filepath.Dir(target)); len(entries) != 2 && len(entries) != 1 {
+				t.Errorf("left beside the target: %v", entries)
+			}
+			in.failAt = nil
+			if _, err := in.Install(ctx, v2, target); err != nil {
+				t.Fatalf("the next install: %v", err)
+			}
+		})
+	}
+}
+
+// A process killed in the middle of the swap: the next run puts the
+// previous version back before doing anything else.
+func TestKilledDuringCommit(t *testing.T) {
+	if os.Getenv("ONRAMP_INSTALLER_CHILD") != "" {
+		in, _ := New(Options{StateDir: os.Getenv("STATE")})
+		in.failAt = func(s string) error {
+			if s == os.Getenv("STEP") {
+				os.Exit(137) // no deferred clean-up runs, as with SIGKILL
+			}
+			return nil
+		}
+		pkg := writePackage(t, buildZip(t, []file{{name: "NEW.txt", body: "v2"}}), catalog.FormatZip, "2.0.0")
+		in.Install(context.Background(), pkg, os.Getenv("TARGET"))
+		t.Fatal("the child was not stopped")
+	}
+	for _, step := range []string{"moved-old", "moved-new"} {
+		t.Run(step, func(t *testing.T) {
+			ctx := context.Background()
+			state, target := t.TempDir(), filepath.Join(t.TempDir(), "atlas")
+			in, _ := New(Options{StateDir: state})
+			if _, err := in.Install(ctx, writePackage(t, buildZip(t, product), catalog.FormatZip, "1.0.0"), target); err != nil {
+				t.Fatal(err)
+			}
+			before := tree(t, target)
+			cmd := exec.Command(os.Args[0], "-test.run=^TestKilledDuringCommit$")
+			cmd.Env = append(os.Environ(), "ONRAMP_INSTALLER_CHILD=1", "STATE="+state, "TARGET="+target, "STEP="+step)
+			if err := cmd.Run(); err == nil {
+				t.Fatal("the child finished its install")
+			}
+			if _, err := os.Stat(filepath.Join(state, "atlas.journal.json")); err != nil {
+				t.Fatal("the killed install left no journal")
+			}
+			// Any next operation recovers first.
+			if _, err := in.Install(ctx, writePackage(t, buildZip(t, product), catalog.FormatZip, "1.0.0"), target); err != nil {
+				t.Fatal(err)
+			}
+			if got := tree(t, target); fmt.Sprint(got) != fmt.Sprint(before) {
+				t.Errorf("after recovery %v, want %v", got, before)
+			}
+			if entries, _ := os.ReadDir(filepath.Dir(target)); len(entries) > 2 {
+				t.Errorf("stray folders: %v", entries)
+			}
+		})
+	}
+}
+
+func TestLockAndElevation(t *testing.T) {
+	in := newInstaller(t)
+	unlock, err := in.lock("atlas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg := writePackage(t, buildZip(t, product), catalog.FormatZip, "1.0.0")
+	if _, err := in.Install(context.Background(), pkg, filepath.Join(t.TempDir(), "atlas")); !errors.Is(err, ErrLocked) {
+		t.Errorf("while locked: %v", err)
+	}
+	unlock()
+	// /sys refuses new files even to root, as a machine-wide folder refuses a user.
+	_, err = in.Install(context.Background(), pkg, "/sys/fs/onramp-test/atlas")
+	var ee *ElevationError
+	if !errors.As(err, &ee) || !strings.Contains(err.Error(), "administrator rights") || !strings.Contains(err.Error(), "--target") {
+		t.Errorf("unwritable target: %v", err)
+	}
+	// A target whose parent is a file.
+	parent := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(parent, []byte("x"), 0o644)
+	if _, err := in.Install(context.Background(), pkg, filepath.Join(parent, "atlas")); err == nil {
+		t.Error("a target under a file was accepted")
+	}
+}
+
+func TestNativeCommandsAndExitCodes(t *testing.T) {
+	c := msiCommand(`C:\pkgs\atlas.msi`, `C:\logs\atlas.log`, []string{"/qn", "ALLUSERS=1"})
+	if got := strings.Join(c.Args, " "); c.Path != "msiexec.exe" || got != `/i C:\pkgs\atlas.msi /qn /norestart /l*v C:\logs\atlas.log ALLUSERS=1` {
+		t.Errorf("msi: %s %s", c.Path, got)
+	}
+	c = pkgCommand("/tmp/a.pkg", false, nil)
+	if strings.Join(c.Args, " ") != "-pkg /tmp/a.pkg -target /" {
+		t.Errorf("pkg: %v", c.Args)
+	}
+	cmds := dmgCommands("/tmp/a.dmg", "/tmp/mnt", "Atlas.app", "/Applications")
+	if len(cmds) != 3 || !strings.Contains(strings.Join(cmds[0].Args, " "), "-nobrowse") || cmds[1].Args[1] != "/Applications/Atlas.app" {
+		t.Errorf("dmg: %+v", cmds)
+	}
+	tests := []struct {
+		format catalog.Format
+		code   int
+		recipe catalog.Recipe
+		reboot bool
+		err    string
+	}{
+		{catalog.FormatMSI, 0, catalog.Recipe{}, false, ""},
+		{catalog.FormatMSI, 3010, catalog.Recipe{}, true, ""},
+		{catalog.FormatMSI, 1641, catalog.Recipe{}, true, ""},
+		{catalog.FormatMSI, 1618, catalog.Recipe{}, false, "another installation is already in progress"},
+		{catalog.FormatMSI, 1603, catalog.Recipe{}, false, "fatal error"},
+		{catalog.FormatPKG, 1, catalog.Recipe{}, false, "exit code 1"},
+		{catalog.FormatMSI, 3010, catalog.Recipe{SuccessCodes: []int{0, 3010}}, true, ""},
+		{catalog.FormatPKG, 42, catalog.Recipe{SuccessCodes: []int{0, 42}}, false, ""},
+		{catalog.FormatPKG, 7, catalog.Recipe{RebootCodes: []int{7}}, true, ""},
+	}
+	for _, tt := range tests {
+		r, err := mapExitCode(tt.format, tt.code, tt.recipe)
+		if tt.err == "" && (err != nil || r.RebootNeeded != tt.reboot) && !(tt.code == 3010 && len(tt.recipe.SuccessCodes) > 0) {
+			t.Errorf("%s %d: %+v %v", tt.format, tt.code, r, err)
+		}
+		if tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("%s %d: %v, want %q", tt.format, tt.code, err, tt.err)
+		}
+	}
+	in := newInstaller(t)
+	pkg := writePackage(t, []byte("not really an msi"), catalog.FormatMSI, "1.0.0")
+	if _, err := in.InstallNative(context.Background(), pkg, t.TempDir()); !errors.Is(err, ErrWrongOS) {
+		t.Errorf("an msi on linux: %v", err)
+	}
+}

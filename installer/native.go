@@ -1,0 +1,172 @@
+package installer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+
+	"onramp.dev/onramp/catalog"
+)
+
+// Native installers (MSI on Windows, PKG and DMG on macOS) run silently:
+// never a window, never a reboot unless the caller allows it. Their
+// command lines and exit codes are plain functions, tested on every OS;
+// they are executed only on their own OS.
+
+// command is one program to run.
+type command struct {
+	Path string
+	Args []string
+}
+
+// msiCommand installs an MSI silently, without restarting, with a verbose log.
+func msiCommand(pkg, logFile string, extra []string) command {
+	args := []string{"/i", pkg, "/qn", "/norestart", "/l*v", logFile}
+	for _, a := range extra {
+		if !slices.Contains(args, a) {
+			args = append(args, a)
+		}
+	}
+	return command{Path: "msiexec.exe", Args: args}
+}
+
+// pkgCommand installs a macOS package for the machine ("/") or, where the
+// package allows it, for the user ("CurrentUserHomeDirectory").
+func pkgCommand(pkg string, perUser bool, extra []string) command {
+	target := "/"
+	if perUser {
+		target = "CurrentUserHomeDirectory"
+	}
+	return command{Path: "/usr/sbin/installer", Args: append([]string{"-pkg", pkg, "-target", target}, extra...)}
+}
+
+// dmgCommands attach a disk image without showing it, copy its app to
+// the target, and detach it.
+func dmgCommands(image, mountpoint, app, target string) []command {
+	return []command{
+		{Path: "/usr/bin/hdiutil", Args: []string{"attach", "-nobrowse", "-readonly", "-noautoopen", "-mountpoint", mountpoint, image}},
+		{Path: "/usr/bin/ditto", Args: []string{filepath.Join(mountpoint, app), filepath.Join(target, app)}},
+		{Path: "/usr/bin/hdiutil", Args: []string{"detach", mountpoint, "-force"}},
+	}
+}
+
+// NativeResult is what a native installer's exit code means.
+type NativeResult struct {
+	ExitCode     int  `json:"exit_code"`
+	RebootNeeded bool `json:"reboot_needed"`
+}
+
+// NativeError is a native installer's failure, with its exit code.
+type NativeError struct {
+	Format  catalog.Format
+	Code    int
+	Meaning string
+	Log     string
+}
+
+func (e *NativeError) Error() string {
+	s := fmt.Sprintf("%s installer failed with exit code %d", e.Format, e.Code)
+	if e.Meaning != "" {
+		s += ": " + e.Meaning
+	}
+	if e.Log != "" {
+		s += " (log: " + e.Log + ")"
+	}
+	return s
+}
+
+// Windows Installer's documented exit codes.
+var msiMeanings = map[int]string{
+	1602: "the install was cancelled",
+	1603: "a fatal error during installation",
+	1618: "another installation is already in progress; try again when it ends",
+	1619: "the package could not be opened",
+	1625: "the install is forbidden by system policy",
+	1633: "the package is not for this platform",
+	1638: "another version of this product is already installed",
+	1639: "invalid command line",
+}
+
+// mapExitCode reads an installer's exit code with the recipe's lists.
+// MSI's 3010 and 1641 mean "installed, reboot needed" unless the recipe
+// says otherwise.
+func mapExitCode(format catalog.Format, code int, r catalog.Recipe) (NativeResult, error) {
+	success := r.SuccessCodes
+	if len(success) == 0 {
+		success = []int{0}
+	}
+	reboot := r.RebootCodes
+	if len(reboot) == 0 && format == catalog.FormatMSI {
+		reboot = []int{3010, 1641}
+	}
+	switch {
+	case slices.Contains(success, code):
+		return NativeResult{ExitCode: code}, nil
+	case slices.Contains(reboot, code):
+		return NativeResult{ExitCode: code, RebootNeeded: true}, nil
+	}
+	e := &NativeError{Format: format, Code: code}
+	if format == catalog.FormatMSI {
+		e.Meaning = msiMeanings[code]
+	}
+	return NativeResult{ExitCode: code}, e
+}
+
+// ErrWrongOS: a native package is for another operating system.
+var ErrWrongOS = errors.New("this package installs on another operating system")
+
+// InstallNative runs a native package silently and maps its exit code.
+// logDir receives the installer's log.
+func (in *Installer) InstallNative(ctx context.Context, pkg Package, logDir string) (NativeResult, error) {
+	if err := verifyPackage(pkg); err != nil {
+		return NativeResult{}, err
+	}
+	var cmds []command
+	logFile := filepath.Join(logDir, pkg.Product+"-"+pkg.Version+".log")
+	switch {
+	case pkg.Format == catalog.FormatMSI && runtime.GOOS == "windows":
+		cmds = []command{msiCommand(pkg.Path, logFile, pkg.Recipe.SilentArgs)}
+	case pkg.Format == catalog.FormatPKG && runtime.GOOS == "darwin":
+		cmds = []command{pkgCommand(pkg.Path, false, pkg.Recipe.SilentArgs)}
+	case pkg.Format == catalog.FormatDMG && runtime.GOOS == "darwin":
+		mnt, err := os.MkdirTemp("", "onramp-dmg-")
+		if err != nil {
+			return NativeResult{}, err
+		}
+		defer os.Remove(mnt)
+		app := pkg.Recipe.Launch
+		if app == "" {
+			return NativeResult{}, fmt.Errorf("%s: a dmg package needs install.launch naming the app to copy", pkg.Path)
+		}
+		cmds = dmgCommands(pkg.Path, mnt, app, "/Applications")
+	default:
+		return NativeResult{}, fmt.Errorf("%s (%s on %s): %w", pkg.Path, pkg.Format, runtime.GOOS, ErrWrongOS)
+	}
+	var res NativeResult
+	for _, c := range cmds {
+		cmd := exec.CommandContext(ctx, c.Path, c.Args...)
+		err := cmd.Run()
+		code := 0
+		var ee *exec.ExitError
+		switch {
+		case errors.As(err, &ee):
+			code = ee.ExitCode()
+		case err != nil:
+			return res, fmt.Errorf("%s: %w", c.Path, err)
+		}
+		r, err := mapExitCode(pkg.Format, code, pkg.Recipe)
+		if ne := (*NativeError)(nil); errors.As(err, &ne) && pkg.Format == catalog.FormatMSI {
+			ne.Log = logFile
+		}
+		if err != nil {
+			return r, err
+		}
+		res.ExitCode, res.RebootNeeded = r.ExitCode, res.RebootNeeded || r.RebootNeeded
+	}
+	return res, nil
+}
