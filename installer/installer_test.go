@@ -360,7 +360,7 @@ func TestUpgradeRollbackVerifyRepairUninstall(t *testing.T) {
 // A commit that fails at any step leaves the version that was installed,
 // with its receipt; the next install works.
 func TestFailureAtEveryStep(t *testing.T) {
-	for _, step := range []string{"begin", "moved-old", "moved-new", "receipt"} {
+	for _, step := range []string{"begin", "moved-old", "moved-new", "receipts", "receipt"} {
 		t.Run(step, func(t *testing.T) {
 			ctx := context.Background()
 			in := newInstaller(t)
@@ -412,11 +412,16 @@ func TestKilledDuringCommit(t *testing.T) {
 		in.Install(context.Background(), pkg, os.Getenv("TARGET"))
 		t.Fatal("the child was not stopped")
 	}
-	for _, step := range []string{"moved-old", "moved-new"} {
+	for _, step := range []string{"begin", "moved-old", "moved-new", "receipts", "receipt"} {
 		t.Run(step, func(t *testing.T) {
 			ctx := context.Background()
 			state, target := t.TempDir(), filepath.Join(t.TempDir(), "atlas")
 			in, _ := New(Options{StateDir: state})
+			// v0 then v1: a receipt of v0 is kept as the previous one.
+			v0 := writePackage(t, buildZip(t, []file{{name: "OLD.txt", body: "v0"}}), catalog.FormatZip, "0.9.0")
+			if _, err := in.Install(ctx, v0, target); err != nil {
+				t.Fatal(err)
+			}
 			if _, err := in.Install(ctx, writePackage(t, buildZip(t, product), catalog.FormatZip, "1.0.0"), target); err != nil {
 				t.Fatal(err)
 			}
@@ -429,12 +434,20 @@ func TestKilledDuringCommit(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(state, "atlas.journal.json")); err != nil {
 				t.Fatal("the killed install left no journal")
 			}
-			// Any next operation recovers first.
-			if _, err := in.Install(ctx, writePackage(t, buildZip(t, product), catalog.FormatZip, "1.0.0"), target); err != nil {
+			if err := in.recover("atlas"); err != nil {
 				t.Fatal(err)
 			}
 			if got := tree(t, target); fmt.Sprint(got) != fmt.Sprint(before) {
 				t.Errorf("after recovery %v, want %v", got, before)
+			}
+			if r, err := in.Receipt("atlas"); err != nil || r.Version != "1.0.0" {
+				t.Errorf("receipt after recovery: %+v %v", r, err)
+			}
+			if v, err := in.Verify(ctx, "atlas"); err != nil || !v.OK() {
+				t.Errorf("verify after recovery: %+v %v", v, err)
+			}
+			if old, err := in.Rollback(ctx, "atlas"); err != nil || old.Version != "0.9.0" {
+				t.Errorf("rollback after recovery: %+v %v", old, err)
 			}
 			if entries, _ := os.ReadDir(filepath.Dir(target)); len(entries) > 2 {
 				t.Errorf("stray folders: %v", entries)

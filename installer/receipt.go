@@ -149,8 +149,12 @@ func (in *Installer) commit(product, staging, target string, rec *Receipt) error
 		return undo(err)
 	}
 	if j.HadOld {
-		if err := os.RemoveAll(prev); err != nil {
-			return undo(fmt.Errorf("removing the older kept version: %w", err))
+		// The older kept version goes only once the commit is done.
+		os.RemoveAll(prev + ".old")
+		if exists(prev) {
+			if err := os.Rename(prev, prev+".old"); err != nil {
+				return undo(fmt.Errorf("moving the older kept version aside: %w", err))
+			}
 		}
 		if err := os.Rename(target, prev); err != nil {
 			return undo(fmt.Errorf("moving the installed version aside: %w", err))
@@ -171,7 +175,15 @@ func (in *Installer) commit(product, staging, target string, rec *Receipt) error
 	if err := step("receipts"); err != nil {
 		return undo(err)
 	}
+	if err := in.at("receipts"); err != nil {
+		return undo(err)
+	}
 	if j.HadOld && exists(in.receiptPath(product)) {
+		if exists(in.previousReceiptPath(product)) {
+			if err := os.Rename(in.previousReceiptPath(product), in.previousReceiptPath(product)+".old"); err != nil {
+				return undo(fmt.Errorf("moving the older receipt aside: %w", err))
+			}
+		}
 		if err := os.Rename(in.receiptPath(product), in.previousReceiptPath(product)); err != nil {
 			return undo(fmt.Errorf("keeping the previous receipt: %w", err))
 		}
@@ -182,7 +194,12 @@ func (in *Installer) commit(product, staging, target string, rec *Receipt) error
 	if err := in.at("receipt"); err != nil {
 		return undo(err)
 	}
-	return os.Remove(in.journalPath(product))
+	if err := os.Remove(in.journalPath(product)); err != nil {
+		return err
+	}
+	os.RemoveAll(prev + ".old")
+	os.Remove(in.previousReceiptPath(product) + ".old")
+	return nil
 }
 
 // recover undoes an unfinished commit: the previous version and its
@@ -213,6 +230,11 @@ func (in *Installer) recover(product string) error {
 		} else {
 			os.Remove(in.receiptPath(product))
 		}
+		if older := in.previousReceiptPath(product) + ".old"; exists(older) {
+			if err := os.Rename(older, in.previousReceiptPath(product)); err != nil {
+				return err
+			}
+		}
 	}
 	if j.Step == "swapping" || j.Step == "receipts" {
 		// The new tree may be in place: take it out.
@@ -227,6 +249,12 @@ func (in *Installer) recover(product string) error {
 			return err
 		}
 	}
+	if older := j.Previous + ".old"; exists(older) && !exists(j.Previous) {
+		if err := os.Rename(older, j.Previous); err != nil {
+			return err
+		}
+	}
+	os.RemoveAll(j.Previous + ".old")
 	os.RemoveAll(j.Staging)
 	return os.Remove(in.journalPath(product))
 }
