@@ -157,6 +157,10 @@ func (in *Installer) PlanInstall(ctx context.Context, pkg Package, target string
 		p.Replaces = r.Version
 	}
 	p.NeedsElevation = !writable(target)
+	// Only verified bytes are read: a plan describes what will be installed.
+	if err := verifyPackage(pkg); err != nil {
+		return nil, err
+	}
 	if !pkg.Format.IsArchive() {
 		p.Native = true
 		return p, nil

@@ -430,7 +430,7 @@ func (in *Installer) Uninstall(ctx context.Context, product string) ([]string, e
 	for _, d := range dirs {
 		os.Remove(d)
 	}
-	var left []string
+	left := []string{}
 	filepath.WalkDir(rec.Target, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			left = append(left, strings.TrimPrefix(p, rec.Target+string(filepath.Separator)))

@@ -72,6 +72,11 @@ func commands() []*command {
 		checkCommand(),
 		fetchCommand(),
 		downloadCommand(),
+		installCommand(),
+		uninstallCommand(),
+		verifyCommand(),
+		repairCommand(),
+		rollbackCommand(),
 		versionCommand(),
 	}
 }
@@ -218,6 +223,9 @@ func exitCode(err error) int {
 		return ee.code
 	}
 	if code, ok := downloadErrorCode(err); ok {
+		return code
+	}
+	if code, ok := installErrorCode(err); ok {
 		return code
 	}
 	switch {

@@ -1,0 +1,318 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/downloader"
+	"onramp.dev/onramp/installer"
+)
+
+func newInstaller(e *env) (*installer.Installer, error) {
+	opt := installer.Options{}
+	if e.json {
+		opt.Progress = func(p installer.Progress) {
+			writeNDJSON(e.stdout, map[string]any{"event": p.Step, "files": p.Files, "total": p.Total, "bytes": p.Bytes})
+		}
+	}
+	return installer.New(opt)
+}
+
+// fetchPackage downloads a release's package for this machine through the
+// cache, as `download` does, and describes it for the installer.
+func fetchPackage(ctx context.Context, e *env, tf *transferFlags, c *catalog.Catalog, ref string, plat catalog.Platform, base string) (installer.Package, error) {
+	p, r, err := c.Find(ref)
+	if err != nil {
+		return installer.Package{}, err
+	}
+	pkg, ok := r.Packages[plat]
+	if !ok {
+		return installer.Package{}, fmt.Errorf("%s %s has no package for %s", p.Name, r.Version, plat)
+	}
+	u, err := resolvePackageURL(base, pkg.URL)
+	if err != nil {
+		return installer.Package{}, err
+	}
+	client, err := tf.client(e)
+	if err != nil {
+		return installer.Package{}, err
+	}
+	dest := filepath.Join(defaultCache(), filepath.Base(pkg.URL))
+	res, err := client.Fetch(ctx, downloader.Request{URL: u, SHA256: pkg.SHA256, Size: pkg.Size, Dest: dest})
+	if err != nil {
+		return installer.Package{}, err
+	}
+	return installer.Package{Path: res.Path, SHA256: pkg.SHA256, Format: pkg.Format, Product: p.ID, Version: r.Version.String(), Recipe: pkg.Install}, nil
+}
+
+// demoBase starts the demo package server when the catalog is the demo's.
+func demoBase(e *env, catalogFile, base string) (string, func(), error) {
+	if base != "" || !e.demo || catalogFile != "" {
+		return base, func() {}, nil
+	}
+	srv, err := startDemoPackageServer()
+	if err != nil {
+		return "", nil, err
+	}
+	return srv.URL + "/", srv.Close, nil
+}
+
+func installCommand() *command {
+	var product, pkgFile, sum, target, catalogFile, base, format string
+	var silent, planOnly bool
+	var keys keyFiles
+	var tf transferFlags
+	return &command{
+		name:    "install",
+		args:    "(--product ID[@VER] | --package FILE --sha256 HEX) [--target DIR]",
+		summary: "install a product on this machine",
+		help: `Shows the plan (files, size, target, what it replaces), then unpacks the
+package into a staging folder beside the target and swaps it into place at
+once. The version it replaces is kept for 'rollback'. Any failure, a killed
+process included, leaves the previous state. Archives only for now (zip,
+tar.gz); with --product, the package is downloaded (verified, cached) first.`,
+		nargs: [2]int{0, 0},
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&product, "product", "", "product `ID` or ID@VERSION from the catalog")
+			fs.StringVar(&pkgFile, "package", "", "package `FILE` to install")
+			fs.StringVar(&sum, "sha256", "", "the package's SHA-256 (`HEX`), with --package")
+			fs.StringVar(&format, "format", "", "the package's `format` (zip, tar.gz), with --package (default: from its name)")
+			fs.StringVar(&target, "target", "", "install `folder` (default: the per-user install folder/PRODUCT)")
+			fs.BoolVar(&silent, "silent", false, "print nothing but errors (and the result with --json)")
+			fs.BoolVar(&planOnly, "plan", false, "show the plan and change nothing")
+			fs.StringVar(&catalogFile, "catalog", "", "signed catalog `FILE` (default with --demo: the demo catalog)")
+			fs.StringVar(&base, "base", "", "`URL` that relative package URLs are resolved against")
+			fs.Var(&keys, "key", "also trust the public key in `FILE` (repeatable)")
+			tf.register(fs)
+		},
+		run: func(ctx context.Context, e *env, args []string) error {
+			var pkg installer.Package
+			switch {
+			case (product == "") == (pkgFile == ""):
+				return usagef("give one of --product ID[@VER] or --package FILE --sha256 HEX")
+			case pkgFile != "":
+				if sum == "" {
+					return usagef("--package needs --sha256 HEX")
+				}
+				f, err := packageFormat(pkgFile, format)
+				if err != nil {
+					return err
+				}
+				name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(pkgFile), "."+string(f)), filepath.Ext(pkgFile))
+				id, ver, _ := strings.Cut(name, "-")
+				pkg = installer.Package{Path: pkgFile, SHA256: sum, Format: f, Product: strings.ToLower(id), Version: ver}
+			default:
+				c, err := loadCatalog(e, catalogFile, keys)
+				if err != nil {
+					return err
+				}
+				base, stop, err := demoBase(e, catalogFile, base)
+				if err != nil {
+					return err
+				}
+				defer stop()
+				if pkg, err = fetchPackage(ctx, e, &tf, c, product, catalog.CurrentPlatform(), base); err != nil {
+					return err
+				}
+			}
+			if target == "" {
+				target = filepath.Join(defaultTarget(), pkg.Product)
+			}
+			target, err := filepath.Abs(target)
+			if err != nil {
+				return err
+			}
+			in, err := newInstaller(e)
+			if err != nil {
+				return err
+			}
+			plan, err := in.PlanInstall(ctx, pkg, target)
+			if err != nil {
+				return err
+			}
+			if e.json {
+				writeNDJSON(e.stdout, map[string]any{"event": "plan", "plan": plan})
+			} else if !silent {
+				printPlan(e, plan)
+			}
+			if planOnly {
+				return nil
+			}
+			rec, err := in.Install(ctx, pkg, target)
+			if err != nil {
+				return err
+			}
+			if e.json {
+				writeNDJSON(e.stdout, map[string]any{"event": "result", "product": rec.Product, "version": rec.Version,
+					"target": rec.Target, "files": len(rec.Files), "launch": launchPath(rec)})
+			} else if !silent {
+				fmt.Fprintf(e.stdout, "Installed %s %s in %s (%d files).\n", rec.Product, rec.Version, rec.Target, len(rec.Files))
+				if l := launchPath(rec); l != "" {
+					fmt.Fprintf(e.stdout, "Start it: %s\n", l)
+				}
+			}
+			return nil
+		},
+	}
+}
+
+func launchPath(rec *installer.Receipt) string {
+	if rec.Launch == "" {
+		return ""
+	}
+	return filepath.Join(rec.Target, filepath.FromSlash(rec.Launch))
+}
+
+func packageFormat(file, flagValue string) (catalog.Format, error) {
+	if flagValue != "" {
+		for _, f := range catalog.Formats {
+			if string(f) == flagValue {
+				return f, nil
+			}
+		}
+		return "", usagef("--format %q: want zip, tar.gz, msi, pkg or dmg", flagValue)
+	}
+	lower := strings.ToLower(file)
+	for _, f := range []catalog.Format{catalog.FormatTarGz, catalog.FormatZip, catalog.FormatMSI, catalog.FormatPKG, catalog.FormatDMG} {
+		if strings.HasSuffix(lower, "."+string(f)) {
+			return f, nil
+		}
+	}
+	if strings.HasSuffix(lower, ".tgz") {
+		return catalog.FormatTarGz, nil
+	}
+	return "", usagef("cannot tell the format of %s from its name: pass --format", file)
+}
+
+func printPlan(e *env, p *installer.Plan) {
+	fmt.Fprintf(e.stdout, "Plan: install %s %s into %s\n", p.Product, p.Version, p.Target)
+	if p.Native {
+		fmt.Fprintln(e.stdout, "  with the operating system's installer")
+	} else {
+		fmt.Fprintf(e.stdout, "  %d files, %s; %s free on that volume\n", p.Files, catalog.ByteSize(p.Bytes), catalog.ByteSize(p.FreeSpace))
+	}
+	if p.Replaces != "" {
+		fmt.Fprintf(e.stdout, "  replaces version %s, which is kept for 'rollback'\n", p.Replaces)
+	}
+	if p.NeedsElevation {
+		fmt.Fprintln(e.stdout, "  needs administrator rights")
+	}
+	if p.MayReboot {
+		fmt.Fprintln(e.stdout, "  may ask for a restart (never done without your consent)")
+	}
+}
+
+// productCommand builds uninstall, verify, repair and rollback: each takes
+// --product ID and acts on this machine's install.
+func productCommand(name, summary string, act func(ctx context.Context, e *env, in *installer.Installer, product string) error) *command {
+	var product string
+	return &command{
+		name:    name,
+		args:    "--product ID",
+		summary: summary,
+		nargs:   [2]int{0, 0},
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&product, "product", "", "installed product `ID`; required")
+		},
+		run: func(ctx context.Context, e *env, args []string) error {
+			if product == "" {
+				return usagef("--product ID is required")
+			}
+			in, err := installer.New(installer.Options{})
+			if err != nil {
+				return err
+			}
+			return act(ctx, e, in, product)
+		},
+	}
+}
+
+func uninstallCommand() *command {
+	return productCommand("uninstall", "remove an installed product", func(ctx context.Context, e *env, in *installer.Installer, product string) error {
+		left, err := in.Uninstall(ctx, product)
+		if err != nil {
+			return err
+		}
+		if e.json {
+			writeJSON(e.stdout, map[string]any{"product": product, "uninstalled": true, "left": left})
+			return nil
+		}
+		fmt.Fprintf(e.stdout, "Uninstalled %s.\n", product)
+		if len(left) > 0 {
+			fmt.Fprintf(e.stdout, "Left in place (not installed by Onramp): %s\n", strings.Join(left, ", "))
+		}
+		return nil
+	})
+}
+
+func verifyCommand() *command {
+	return productCommand("verify", "check an installed product's files against its receipt", func(ctx context.Context, e *env, in *installer.Installer, product string) error {
+		rep, err := in.Verify(ctx, product)
+		if err != nil {
+			return err
+		}
+		if e.json {
+			writeJSON(e.stdout, map[string]any{"report": rep, "ok": rep.OK()})
+		} else if rep.OK() {
+			fmt.Fprintf(e.stdout, "%s %s: all %d files as installed.\n", rep.Product, rep.Version, rep.Files)
+		} else {
+			fmt.Fprintf(e.stdout, "%s %s in %s: %d missing, %d changed\n", rep.Product, rep.Version, rep.Target, len(rep.Missing), len(rep.Changed))
+			for _, m := range rep.Missing {
+				fmt.Fprintf(e.stdout, "  missing: %s\n", m)
+			}
+			for _, c := range rep.Changed {
+				fmt.Fprintf(e.stdout, "  changed: %s\n", c)
+			}
+			fmt.Fprintf(e.stdout, "Run '%s repair --product %s' to restore them.\n", toolName, product)
+		}
+		if !rep.OK() {
+			return &exitError{exitIntegrity, errReported}
+		}
+		return nil
+	})
+}
+
+func repairCommand() *command {
+	return productCommand("repair", "reinstall an installed product's files from its package", func(ctx context.Context, e *env, in *installer.Installer, product string) error {
+		rec, err := in.Repair(ctx, product)
+		if err != nil {
+			return err
+		}
+		if e.json {
+			writeJSON(e.stdout, map[string]any{"product": rec.Product, "version": rec.Version, "repaired": true})
+			return nil
+		}
+		fmt.Fprintf(e.stdout, "Repaired %s %s in %s.\n", rec.Product, rec.Version, rec.Target)
+		return nil
+	})
+}
+
+func rollbackCommand() *command {
+	return productCommand("rollback", "go back to the version the last install replaced", func(ctx context.Context, e *env, in *installer.Installer, product string) error {
+		rec, err := in.Rollback(ctx, product)
+		if err != nil {
+			return err
+		}
+		if e.json {
+			writeJSON(e.stdout, map[string]any{"product": rec.Product, "version": rec.Version, "rolled_back": true})
+			return nil
+		}
+		fmt.Fprintf(e.stdout, "Rolled %s back to %s (run rollback again to undo).\n", rec.Product, rec.Version)
+		return nil
+	})
+}
+
+// installErrorCode maps installer errors to the contract's exit codes.
+func installErrorCode(err error) (int, bool) {
+	var ae *installer.ArchiveError
+	switch {
+	case errors.Is(err, installer.ErrPackageHash), errors.As(err, &ae):
+		return exitIntegrity, true
+	}
+	return 0, false
+}
