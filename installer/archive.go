@@ -146,6 +146,12 @@ func (c *checker) check(e *entry, raw string) error {
 	return nil
 }
 
+// isRoot reports a folder entry for the archive's root ("./", as
+// `tar -C dir .` writes it): nothing to create.
+func isRoot(e entry, raw string) bool {
+	return e.Kind == kindDir && path.Clean(strings.ReplaceAll(raw, `\`, "/")) == "."
+}
+
 // archive reads one package.
 type archive interface {
 	// entries lists every entry, checked, without writing anything.
@@ -214,6 +220,9 @@ func (z *zipArchive) entries() ([]entry, error) {
 		}
 		if e.Kind == kindDir && e.Mode == 0 {
 			e.Mode = 0o755
+		}
+		if isRoot(e, f.Name) {
+			continue
 		}
 		if err := c.check(&e, f.Name); err != nil {
 			return nil, err
@@ -296,6 +305,9 @@ func (t *tarArchive) walk(fn func(e entry, r io.Reader) error) error {
 			continue
 		default:
 			return c.refuse(h.Name, "entry type %q (hard link, device or other special file) refused", string(h.Typeflag))
+		}
+		if isRoot(e, h.Name) {
+			continue
 		}
 		if err := c.check(&e, h.Name); err != nil {
 			return err

@@ -61,6 +61,7 @@ type Progress struct {
 	Files int    `json:"files"`
 	Total int    `json:"total"`
 	Bytes int64  `json:"bytes"`
+	Plan  *Plan  `json:"plan,omitempty"` // with step "plan"
 }
 
 // Installer installs packages for one user or machine.
@@ -227,10 +228,8 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	if err := in.recover(pkg.Product); err != nil {
 		return nil, err
 	}
-	if err := verifyPackage(pkg); err != nil {
-		return nil, err
-	}
-	plan, err := in.PlanInstall(ctx, pkg, target)
+	plan, err := in.PlanInstall(ctx, pkg, target) // verifies the package
+
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +240,7 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	if plan.FreeSpace > 0 && plan.FreeSpace < uint64(plan.Bytes) {
 		return nil, &SpaceError{Target: target, Need: uint64(plan.Bytes), Free: plan.FreeSpace}
 	}
-	in.report(Progress{Step: "plan", Total: plan.Files, Bytes: plan.Bytes})
+	in.report(Progress{Step: "plan", Total: plan.Files, Bytes: plan.Bytes, Plan: plan})
 
 	staging, files, err := in.stage(ctx, pkg, target, plan.Files)
 	if err != nil {
@@ -289,6 +288,10 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 	if err != nil {
 		return "", nil, fmt.Errorf("staging folder: %w", err)
 	}
+	if err := os.Chmod(staging, 0o755); err != nil { // MkdirTemp makes it 0700
+		os.RemoveAll(staging)
+		return "", nil, err
+	}
 	a, err := openArchive(pkg.Path, pkg.Format)
 	if err != nil {
 		os.RemoveAll(staging)
@@ -320,6 +323,19 @@ type stager struct {
 	files []FileRecord
 	bytes int64
 	last  time.Time
+	dirs  sync.Map // folders known to exist
+}
+
+// mkdirAll creates a file's folder once, however many files it holds.
+func (s *stager) mkdirAll(dir string, mode fs.FileMode) error {
+	if _, ok := s.dirs.Load(dir); ok {
+		return nil
+	}
+	if err := os.MkdirAll(dir, mode); err != nil {
+		return err
+	}
+	s.dirs.Store(dir, true)
+	return nil
 }
 
 func (s *stager) write(e entry, r io.Reader) error {
@@ -329,9 +345,9 @@ func (s *stager) write(e entry, r io.Reader) error {
 	dst := filepath.Join(s.root, filepath.FromSlash(e.Name))
 	switch e.Kind {
 	case kindDir:
-		return os.MkdirAll(dst, 0o755|e.Mode)
+		return s.mkdirAll(dst, 0o755|e.Mode)
 	case kindSymlink:
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		if err := s.mkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err
 		}
 		if err := os.Symlink(filepath.FromSlash(e.Link), dst); err != nil {
@@ -340,7 +356,7 @@ func (s *stager) write(e entry, r io.Reader) error {
 		s.add(FileRecord{Path: e.Name, Link: e.Link, Mode: uint32(fs.ModeSymlink | 0o777)}, 0)
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := s.mkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
 	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, e.Mode|0o200)

@@ -13,14 +13,18 @@ import (
 	"onramp.dev/onramp/installer"
 )
 
-func newInstaller(e *env) (*installer.Installer, error) {
-	opt := installer.Options{}
-	if e.json {
-		opt.Progress = func(p installer.Progress) {
+// newInstaller reports the plan (before anything changes) and progress.
+func newInstaller(e *env, silent bool) (*installer.Installer, error) {
+	return installer.New(installer.Options{Progress: func(p installer.Progress) {
+		switch {
+		case e.json && p.Step == "plan":
+			writeNDJSON(e.stdout, map[string]any{"event": "plan", "plan": p.Plan})
+		case e.json:
 			writeNDJSON(e.stdout, map[string]any{"event": p.Step, "files": p.Files, "total": p.Total, "bytes": p.Bytes})
+		case p.Step == "plan" && !silent:
+			printPlan(e, p.Plan)
 		}
-	}
-	return installer.New(opt)
+	}})
 }
 
 // fetchPackage downloads a release's package for this machine through the
@@ -127,20 +131,20 @@ tar.gz); with --product, the package is downloaded (verified, cached) first.`,
 			if err != nil {
 				return err
 			}
-			in, err := newInstaller(e)
+			in, err := newInstaller(e, silent)
 			if err != nil {
 				return err
-			}
-			plan, err := in.PlanInstall(ctx, pkg, target)
-			if err != nil {
-				return err
-			}
-			if e.json {
-				writeNDJSON(e.stdout, map[string]any{"event": "plan", "plan": plan})
-			} else if !silent {
-				printPlan(e, plan)
 			}
 			if planOnly {
+				plan, err := in.PlanInstall(ctx, pkg, target)
+				if err != nil {
+					return err
+				}
+				if e.json {
+					writeNDJSON(e.stdout, map[string]any{"event": "plan", "plan": plan})
+				} else {
+					printPlan(e, plan)
+				}
 				return nil
 			}
 			rec, err := in.Install(ctx, pkg, target)
