@@ -77,6 +77,7 @@ func commands() []*command {
 		verifyCommand(),
 		repairCommand(),
 		rollbackCommand(),
+		deployCommand(),
 		versionCommand(),
 	}
 }

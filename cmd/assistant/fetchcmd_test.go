@@ -100,6 +100,20 @@ func TestDownloadDemoJSON(t *testing.T) {
 	}
 }
 
+// goEnv holds the go command's caches as they were before any test moved
+// HOME: a build under a test's HOME would start from a cold cache.
+var goEnv = func() []string {
+	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
+	if err != nil {
+		return nil
+	}
+	v := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(v) != 3 {
+		return nil
+	}
+	return []string{"GOCACHE=" + v[0], "GOMODCACHE=" + v[1], "GOPATH=" + v[2]}
+}()
+
 // buildAssistant compiles the real binary once for the tests that run it.
 var buildOnce struct {
 	sync.Once
@@ -116,7 +130,9 @@ func assistantBinary(t *testing.T) string {
 			return
 		}
 		buildOnce.path = filepath.Join(dir, "assistant")
-		out, err := exec.Command("go", "build", "-o", buildOnce.path, ".").CombinedOutput()
+		cmd := exec.Command("go", "build", "-o", buildOnce.path, ".")
+		cmd.Env = append(os.Environ(), goEnv...)
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			buildOnce.err = err
 			t.Logf("%s", out)

@@ -1,0 +1,339 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/downloader"
+	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/syscheck"
+)
+
+func deployCommand() *command {
+	return &command{
+		name:    "deploy",
+		args:    "create|install",
+		summary: "build and install multi-seat deployments",
+		sub:     []*command{deployCreateCommand(), deployInstallCommand()},
+	}
+}
+
+// multiFlag collects a repeatable flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
+
+func deployCreateCommand() *command {
+	var products, platforms multiFlag
+	var out, licenseServer, target, catalogFile, base string
+	var keys keyFiles
+	var tf transferFlags
+	return &command{
+		name:    "create",
+		args:    "--product ID[@VER]... --out DIR [--license-server HOST:PORT] [--target DIR]",
+		summary: "build a deployment folder for IT to push to many seats",
+		help: `Downloads and verifies each product's packages (all platforms of the release,
+or those named with --platform), and writes DIR/deployment.json, install
+scripts for Windows, macOS and Linux that call 'assistant deploy install',
+and README-IT.txt with the commands for deployment tools.`,
+		nargs: [2]int{0, 0},
+		flags: func(fs *flag.FlagSet) {
+			fs.Var(&products, "product", "product `ID` or ID@VERSION (repeatable)")
+			fs.Var(&platforms, "platform", "only this `OS/ARCH` (repeatable; default: every platform of the release)")
+			fs.StringVar(&out, "out", "", "new deployment `folder`; required")
+			fs.StringVar(&licenseServer, "license-server", "", "network licence server `HOST:PORT` (default: per-user licences)")
+			fs.StringVar(&target, "target", "", "install `folder` on the seats (default: each OS's machine-wide folder)")
+			fs.StringVar(&catalogFile, "catalog", "", "signed catalog `FILE` (default with --demo: the demo catalog)")
+			fs.StringVar(&base, "base", "", "`URL` that relative package URLs are resolved against")
+			fs.Var(&keys, "key", "also trust the public key in `FILE` (repeatable)")
+			tf.register(fs)
+		},
+		run: func(ctx context.Context, e *env, args []string) error {
+			if len(products) == 0 || out == "" {
+				return usagef("--product ID and --out DIR are required")
+			}
+			var only []catalog.Platform
+			for _, p := range platforms {
+				plat, err := catalog.ParsePlatform(p)
+				if err != nil {
+					return usagef("--platform: %v", err)
+				}
+				only = append(only, plat)
+			}
+			if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
+				return fmt.Errorf("%s is not empty: choose a new --out folder", out)
+			}
+			c, err := loadCatalog(e, catalogFile, keys)
+			if err != nil {
+				return err
+			}
+			base, stop, err := demoBase(e, catalogFile, base)
+			if err != nil {
+				return err
+			}
+			defer stop()
+			client, err := tf.client(e)
+			if err != nil {
+				return err
+			}
+			d := &installer.Deployment{Format: installer.DeploymentFormat, Created: time.Now().UTC().Truncate(time.Second),
+				Target: target, License: installer.License{Mode: "per-user"}}
+			if licenseServer != "" {
+				d.License = installer.License{Mode: "network", Server: licenseServer}
+			}
+			for _, ref := range products {
+				p, r, err := c.Find(ref)
+				if err != nil {
+					return err
+				}
+				dp := installer.DeploymentProduct{ID: p.ID, Name: p.Name, Version: r.Version.String(), Packages: map[catalog.Platform]installer.DeploymentPackage{}}
+				reqs := map[catalog.Platform]catalog.Requirements{}
+				var reqs2 []catalog.Platform
+				for plat := range r.Packages {
+					reqs2 = append(reqs2, plat)
+				}
+				slices.Sort(reqs2)
+				for _, plat := range reqs2 {
+					if len(only) > 0 && !slices.Contains(only, plat) {
+						continue
+					}
+					pkg := r.Packages[plat]
+					u, err := resolvePackageURL(base, pkg.URL)
+					if err != nil {
+						return err
+					}
+					rel := "packages/" + filepath.Base(pkg.URL)
+					if _, err := client.Fetch(ctx, downloader.Request{URL: u, SHA256: pkg.SHA256, Size: pkg.Size, Dest: filepath.Join(out, filepath.FromSlash(rel))}); err != nil {
+						return err
+					}
+					dp.Packages[plat] = installer.DeploymentPackage{File: rel, SHA256: pkg.SHA256, Size: pkg.Size, Format: pkg.Format, Install: pkg.Install}
+					if req, ok := r.Requirements[plat]; ok {
+						reqs[plat] = req
+					}
+				}
+				if len(dp.Packages) == 0 {
+					return fmt.Errorf("%s %s has no package for %s", p.Name, r.Version, strings.Join(platforms, ", "))
+				}
+				if dp.Requirements, err = json.Marshal(reqs); err != nil {
+					return err
+				}
+				d.Products = append(d.Products, dp)
+			}
+			if err := installer.WriteDeployment(out, d); err != nil {
+				return err
+			}
+			if e.json {
+				writeJSON(e.stdout, map[string]any{"out": out, "deployment": d})
+				return nil
+			}
+			fmt.Fprintf(e.stdout, "Deployment ready in %s:\n", out)
+			for _, p := range d.Products {
+				fmt.Fprintf(e.stdout, "  %s %s: %d package(s)\n", p.Name, p.Version, len(p.Packages))
+			}
+			fmt.Fprintf(e.stdout, "Push the folder to the seats and run its install script as administrator; README-IT.txt has the details.\n")
+			return nil
+		},
+	}
+}
+
+// deployResult is what `deploy install` reports.
+type deployResult struct {
+	Products       []deployProduct `json:"products"`
+	Log            string          `json:"log"`
+	RebootNeeded   bool            `json:"reboot_needed"`
+	SeatRegistered bool            `json:"seat_registered"`
+	SeatMessage    string          `json:"seat_message"`
+}
+
+type deployProduct struct {
+	ID      string `json:"id"`
+	Version string `json:"version"`
+	Status  string `json:"status"` // installed, requirements-not-met, integrity-failure, failed
+	Detail  string `json:"detail,omitempty"`
+	Target  string `json:"target,omitempty"`
+}
+
+func deployInstallCommand() *command {
+	var silent bool
+	var logFile string
+	return &command{
+		name:    "install",
+		args:    "DIR [--silent] [--log FILE]",
+		summary: "install a deployment folder on this seat, unattended",
+		help: `Checks this machine against every product's requirements, verifies every
+package's SHA-256, then installs each product. Nothing is installed unless
+every check passes. Never opens a window, never restarts the machine unless
+the deployment allows it. Exit 0 installed, 3 requirements not met,
+4 a package failed its checksum, 1 other failure.`,
+		nargs: [2]int{1, 1},
+		flags: func(fs *flag.FlagSet) {
+			fs.BoolVar(&silent, "silent", false, "print nothing but the result line (or the JSON result)")
+			fs.StringVar(&logFile, "log", "", "log `FILE` (default: a new file in the system's temporary folder)")
+		},
+		run: func(ctx context.Context, e *env, args []string) error {
+			dir := args[0]
+			if logFile == "" {
+				logFile = filepath.Join(os.TempDir(), "onramp-deploy-"+time.Now().UTC().Format("20060102T150405Z")+".log")
+			}
+			lf, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+			if err != nil {
+				return fmt.Errorf("log: %w", err)
+			}
+			defer lf.Close()
+			var out io.Writer = lf
+			if !silent && !e.json {
+				out = io.MultiWriter(lf, e.stdout)
+			}
+			logf := func(format string, args ...any) {
+				fmt.Fprintf(out, time.Now().UTC().Format(time.RFC3339)+" "+format+"\n", args...)
+			}
+			res, code := deployInstall(ctx, dir, logf)
+			res.Log = logFile
+			if e.json {
+				writeJSON(e.stdout, res)
+			} else {
+				fmt.Fprintf(e.stdout, "%s (log: %s)\n", summary(res, code), logFile)
+			}
+			if code != exitOK {
+				return &exitError{code, errReported}
+			}
+			return nil
+		},
+	}
+}
+
+func summary(r *deployResult, code int) string {
+	switch code {
+	case exitOK:
+		s := fmt.Sprintf("installed %d product(s)", len(r.Products))
+		if r.RebootNeeded {
+			s += "; a restart is needed to finish (not done: the deployment does not allow it)"
+		}
+		return s
+	case exitRequirements:
+		return "nothing installed: this machine does not meet the requirements"
+	case exitIntegrity:
+		return "nothing installed: a package failed its checksum"
+	}
+	return "the deployment failed"
+}
+
+func deployInstall(ctx context.Context, dir string, logf func(string, ...any)) (*deployResult, int) {
+	res := &deployResult{Products: []deployProduct{}}
+	d, err := installer.ReadDeployment(dir)
+	if err != nil {
+		logf("cannot read the deployment: %v", err)
+		return res, exitFailed
+	}
+	plat := catalog.CurrentPlatform()
+	root := d.Target
+	if root == "" {
+		root = installer.DefaultMachineTarget(runtime.GOOS)
+	}
+	logf("deployment of %d product(s) for %s, into %s", len(d.Products), plat, root)
+
+	// 1. Requirements, for every product before anything changes.
+	facts, err := syscheck.Gather(ctx, syscheck.Options{Target: root, Cache: dir})
+	if err != nil {
+		logf("system check: %v", err)
+		return res, exitCodeOf(err)
+	}
+	code := exitOK
+	for _, p := range d.Products {
+		dp := deployProduct{ID: p.ID, Version: p.Version, Target: filepath.Join(root, p.ID)}
+		reqs, _ := p.RequirementsFor()
+		var platforms []catalog.Platform
+		for pl := range p.Packages {
+			platforms = append(platforms, pl)
+		}
+		rep := syscheck.Evaluate(facts, reqs, platforms)
+		for _, it := range rep.Items {
+			logf("%s: %s %s: required %s, found %s (%s)", p.ID, it.ID, it.Status, dash(it.Required), it.Found, it.Evidence)
+		}
+		if rep.Failed() {
+			dp.Status, code = "requirements-not-met", exitRequirements
+			for _, it := range rep.Items {
+				if it.Status == syscheck.Fail {
+					dp.Detail += it.ID + ": " + adviceText(it.Fix) + " "
+				}
+			}
+			dp.Detail = strings.TrimSpace(dp.Detail)
+		}
+		res.Products = append(res.Products, dp)
+	}
+	if code != exitOK {
+		return res, code
+	}
+	// 2. Every package's hash, before anything is installed.
+	in, err := installer.New(installer.Options{})
+	if err != nil {
+		logf("installer: %v", err)
+		return res, exitFailed
+	}
+	pkgs := make([]installer.Package, len(d.Products))
+	for i, p := range d.Products {
+		dp := p.Packages[plat]
+		pkgs[i] = installer.Package{Path: d.PackagePath(dir, dp), SHA256: dp.SHA256, Format: dp.Format, Product: p.ID, Version: p.Version, Recipe: dp.Install}
+		if _, err := in.PlanInstall(ctx, pkgs[i], res.Products[i].Target); err != nil {
+			logf("%s: %v", p.ID, err)
+			res.Products[i].Status, res.Products[i].Detail = "integrity-failure", err.Error()
+			if errors.Is(err, installer.ErrPackageHash) || isArchiveError(err) {
+				code = exitIntegrity
+			} else if code == exitOK {
+				code = exitFailed
+			}
+		}
+	}
+	if code != exitOK {
+		return res, code
+	}
+	// 3. Install.
+	for i, pkg := range pkgs {
+		dp := &res.Products[i]
+		if pkg.Format.IsArchive() {
+			rec, err := in.Install(ctx, pkg, dp.Target)
+			if err != nil {
+				logf("%s: install failed: %v", pkg.Product, err)
+				dp.Status, dp.Detail = "failed", err.Error()
+				return res, exitCodeOf(err)
+			}
+			logf("%s %s: installed in %s (%d files)", rec.Product, rec.Version, rec.Target, len(rec.Files))
+		} else {
+			nr, err := in.InstallNative(ctx, pkg, filepath.Dir(dp.Target))
+			if err != nil {
+				logf("%s: install failed: %v", pkg.Product, err)
+				dp.Status, dp.Detail = "failed", err.Error()
+				return res, exitCodeOf(err)
+			}
+			res.RebootNeeded = res.RebootNeeded || nr.RebootNeeded
+			logf("%s %s: installed by the %s installer (exit code %d)", pkg.Product, pkg.Version, pkg.Format, nr.ExitCode)
+		}
+		dp.Status = "installed"
+	}
+	if res.RebootNeeded && !d.AllowReboot {
+		logf("a restart is needed to finish; not restarting: the deployment does not allow it")
+	}
+	res.SeatMessage = "not registered: this deployment names no account service (seat counting arrives with the account service)"
+	logf("seat registration: %s", res.SeatMessage)
+	return res, exitOK
+}
+
+func isArchiveError(err error) bool {
+	var ae *installer.ArchiveError
+	return errors.As(err, &ae)
+}
+
+// exitCodeOf maps an error to its exit code, as the CLI does for commands.
+func exitCodeOf(err error) int { return exitCode(err) }

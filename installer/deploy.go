@@ -1,0 +1,300 @@
+package installer
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"onramp.dev/onramp/catalog"
+)
+
+// DeploymentFormat names the deployment folder's format.
+const DeploymentFormat = "onramp-deployment/v1"
+
+// Deployment is deployment.json: what IT pushes to many seats. The
+// packages lie beside it; every one is verified against its SHA-256 on
+// each seat before anything is installed.
+type Deployment struct {
+	Format  string    `json:"format"`
+	Created time.Time `json:"created"`
+	// Target is the folder products are installed under, one subfolder
+	// each; "" means the machine-wide default of each OS.
+	Target      string              `json:"target"`
+	License     License             `json:"license"`
+	AllowReboot bool                `json:"allow_reboot"`
+	Products    []DeploymentProduct `json:"products"`
+}
+
+// License says how seats get their licence.
+type License struct {
+	Mode   string `json:"mode"`             // "per-user" or "network"
+	Server string `json:"server,omitempty"` // HOST:PORT of the licence server, for "network"
+}
+
+// DeploymentProduct is one product of a deployment.
+type DeploymentProduct struct {
+	ID       string                                 `json:"id"`
+	Name     string                                 `json:"name"`
+	Version  string                                 `json:"version"`
+	Packages map[catalog.Platform]DeploymentPackage `json:"packages"`
+	// Requirements per platform, in the catalog's schema.
+	Requirements json.RawMessage `json:"requirements,omitempty"`
+}
+
+// DeploymentPackage is one package file in the deployment folder.
+type DeploymentPackage struct {
+	File    string         `json:"file"` // relative to the folder, '/' separators
+	SHA256  string         `json:"sha256"`
+	Size    int64          `json:"size"`
+	Format  catalog.Format `json:"format"`
+	Install catalog.Recipe `json:"install"`
+}
+
+var hostPort = regexp.MustCompile(`^[A-Za-z0-9.-]+:[0-9]{1,5}$`)
+
+// Validate checks a deployment's content, naming the field of each problem.
+func (d *Deployment) Validate() error {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if d.Format != DeploymentFormat {
+		bad("format: want %q, found %q", DeploymentFormat, d.Format)
+	}
+	switch d.License.Mode {
+	case "per-user":
+		if d.License.Server != "" {
+			bad("license.server: only for mode \"network\"")
+		}
+	case "network":
+		if !hostPort.MatchString(d.License.Server) {
+			bad("license.server: want HOST:PORT, found %q", d.License.Server)
+		}
+	default:
+		bad("license.mode: want \"per-user\" or \"network\", found %q", d.License.Mode)
+	}
+	if d.Target != "" && !filepath.IsAbs(d.Target) && !strings.HasPrefix(d.Target, "/") && !(len(d.Target) > 2 && d.Target[1] == ':') {
+		bad("target: want an absolute folder, found %q", d.Target)
+	}
+	if len(d.Products) == 0 {
+		bad("products: want at least one product")
+	}
+	for i, p := range d.Products {
+		at := fmt.Sprintf("products[%d]", i)
+		if !productPattern.MatchString(p.ID) {
+			bad("%s.id: want lowercase letters, digits and '-', found %q", at, p.ID)
+		}
+		if _, err := catalog.ParseVersion(p.Version); err != nil {
+			bad("%s.version: %v", at, err)
+		}
+		if len(p.Packages) == 0 {
+			bad("%s.packages: want a package for at least one platform", at)
+		}
+		for plat, pkg := range p.Packages {
+			pat := fmt.Sprintf("%s.packages[%q]", at, plat)
+			if !slices.Contains(catalog.Platforms, plat) {
+				bad("%s: unknown platform", pat)
+			}
+			if name, why := cleanName(pkg.File); why != "" || name != pkg.File {
+				bad("%s.file: want a clean relative path inside the folder, found %q", pat, pkg.File)
+			}
+			if len(pkg.SHA256) != 64 {
+				bad("%s.sha256: want 64 hex digits", pat)
+			}
+			if !slices.Contains(catalog.Formats, pkg.Format) {
+				bad("%s.format: unknown format %q", pat, pkg.Format)
+			}
+		}
+		if len(p.Requirements) > 0 {
+			if _, err := p.RequirementsFor(); err != nil {
+				bad("%s.requirements: %v", at, err)
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("deployment.json: %d problem(s):\n  %s", len(problems), strings.Join(problems, "\n  "))
+	}
+	return nil
+}
+
+// RequirementsFor parses the product's requirements with the catalog's
+// strict reader.
+func (p *DeploymentProduct) RequirementsFor() (map[catalog.Platform]catalog.Requirements, error) {
+	if len(p.Requirements) == 0 {
+		return map[catalog.Platform]catalog.Requirements{}, nil
+	}
+	doc := append(append([]byte(`{"schema": 1, "requirements": `), p.Requirements...), '}')
+	f, err := catalog.ParseRequirements(doc)
+	if err != nil {
+		return nil, err
+	}
+	return f.Requirements, nil
+}
+
+// ReadDeployment reads dir/deployment.json strictly.
+func ReadDeployment(dir string) (*Deployment, error) {
+	path := filepath.Join(dir, "deployment.json")
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("deployment folder: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, catalog.MaxPayloadBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var d Deployment
+	if err := dec.Decode(&d); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := d.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &d, nil
+}
+
+// PackagePath is where a deployment's package lies.
+func (d *Deployment) PackagePath(dir string, pkg DeploymentPackage) string {
+	return filepath.Join(dir, filepath.FromSlash(pkg.File))
+}
+
+// DefaultMachineTarget is the machine-wide install folder of an OS.
+func DefaultMachineTarget(goos string) string {
+	switch goos {
+	case "windows":
+		pf := os.Getenv("ProgramFiles")
+		if pf == "" {
+			pf = `C:\Program Files`
+		}
+		return filepath.Join(pf, "Onramp")
+	case "darwin":
+		return "/Applications/Onramp"
+	}
+	return "/opt/onramp"
+}
+
+// WriteDeployment writes deployment.json, the install scripts and the IT
+// README into dir, which already holds the packages. It refuses a folder
+// that has a deployment already.
+func WriteDeployment(dir string, d *Deployment) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	for _, p := range d.Products {
+		for _, pkg := range p.Packages {
+			if err := verifyPackage(Package{Path: d.PackagePath(dir, pkg), SHA256: pkg.SHA256}); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "deployment.json")); err == nil {
+		return errors.New(filepath.Join(dir, "deployment.json") + " exists: choose an empty --out folder")
+	}
+	files := map[string]string{
+		"install-windows.cmd": windowsScript,
+		"install-macos.sh":    unixScript,
+		"install-linux.sh":    unixScript,
+		"README-IT.txt":       itReadme(d),
+	}
+	for name, body := range files {
+		mode := os.FileMode(0o644)
+		if strings.HasSuffix(name, ".sh") {
+			mode = 0o755
+		}
+		if name == "install-windows.cmd" {
+			body = strings.ReplaceAll(body, "\n", "\r\n")
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), mode); err != nil {
+			return err
+		}
+	}
+	return writeJSONAtomic(filepath.Join(dir, "deployment.json"), d)
+}
+
+const windowsScript = `@echo off
+rem Onramp deployment: installs every product of this folder, silently.
+rem Needs the Onramp assistant on the seat (or ONRAMP_ASSISTANT set to it)
+rem and administrator rights. The exit code is the assistant's: 0 installed,
+rem 3 requirements not met, 4 a package failed its checksum, 1 other failure.
+setlocal
+set "ASSISTANT=%ONRAMP_ASSISTANT%"
+if "%ASSISTANT%"=="" set "ASSISTANT=assistant.exe"
+"%ASSISTANT%" deploy install "%~dp0." --silent
+exit /b %ERRORLEVEL%
+`
+
+const unixScript = `#!/bin/sh
+# Onramp deployment: installs every product of this folder, silently.
+# Needs the Onramp assistant on the seat (or ONRAMP_ASSISTANT set to it)
+# and root. The exit code is the assistant's: 0 installed, 3 requirements
+# not met, 4 a package failed its checksum, 1 other failure.
+set -u
+ASSISTANT=${ONRAMP_ASSISTANT:-assistant}
+if ! command -v "$ASSISTANT" >/dev/null 2>&1; then
+  echo "Onramp assistant not found: install it on this seat, or set ONRAMP_ASSISTANT to its path" >&2
+  exit 1
+fi
+exec "$ASSISTANT" deploy install "$(cd "$(dirname "$0")" && pwd)" --silent
+`
+
+func itReadme(d *Deployment) string {
+	var b strings.Builder
+	b.WriteString("Onramp deployment\n=================\n\n")
+	fmt.Fprintf(&b, "Created %s. Products:\n", d.Created.Format(time.DateOnly))
+	for _, p := range d.Products {
+		var plats []string
+		for plat := range p.Packages {
+			plats = append(plats, string(plat))
+		}
+		slices.Sort(plats)
+		fmt.Fprintf(&b, "  %s %s (%s) for %s\n", p.Name, p.Version, p.ID, strings.Join(plats, ", "))
+	}
+	target := d.Target
+	if target == "" {
+		target = "the machine-wide default (Windows: %ProgramFiles%\\Onramp, macOS: /Applications/Onramp, Linux: /opt/onramp)"
+	}
+	fmt.Fprintf(&b, "\nInstalled under: %s, one folder per product.\n", target)
+	if d.License.Mode == "network" {
+		fmt.Fprintf(&b, "Licence: network licence server %s.\n", d.License.Server)
+	} else {
+		b.WriteString("Licence: per user (each user signs in).\n")
+	}
+	b.WriteString(`
+On each seat, as administrator (root), the assistant installed:
+
+  Windows:  install-windows.cmd
+  macOS:    sh install-macos.sh
+  Linux:    sh install-linux.sh
+  or:       assistant deploy install <this folder> --silent
+
+It checks the machine against each product's requirements, verifies every
+package's SHA-256, installs each product (the previous version is kept for
+'assistant rollback'), and writes a log (the path is printed; --log FILE
+chooses it). It never opens a window and never restarts the machine.
+
+Exit codes (for your deployment tool's success and failure rules):
+  0  installed
+  1  failed (see the log)
+  2  wrong command line
+  3  the machine does not meet a product's requirements: nothing installed
+  4  a package failed its checksum: nothing installed
+  130 interrupted
+
+Microsoft Intune (Win32 app) or Configuration Manager:
+  install command:   install-windows.cmd
+  return codes:      0 = success; 3, 4, 1 = failure
+  detection rule:    the product's folder under the target exists
+Jamf Pro: upload the folder as a package payload and run
+  sh "/path/to/folder/install-macos.sh" in a policy's script.
+Munki: use install-macos.sh as the postinstall_script of a nopkg item.
+`)
+	return b.String()
+}
