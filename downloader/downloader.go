@@ -167,7 +167,14 @@ type HTTPError struct {
 }
 
 func (e *HTTPError) Error() string {
-	return fmt.Sprintf("%s: server answered %d %s", e.URL, e.Status, http.StatusText(e.Status))
+	msg := fmt.Sprintf("%s: server answered %d %s", e.URL, e.Status, http.StatusText(e.Status))
+	switch e.Status {
+	case http.StatusUnauthorized:
+		msg += ": sign in again, then run the same command: the download resumes"
+	case http.StatusForbidden:
+		msg += ": your account is not entitled to this file (ask your contract manager for the download benefit)"
+	}
+	return msg
 }
 
 // Is lets errors.Is match ErrAuth and ErrForbidden.

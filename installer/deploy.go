@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -164,6 +165,21 @@ func ReadDeployment(dir string) (*Deployment, error) {
 // PackagePath is where a deployment's package lies.
 func (d *Deployment) PackagePath(dir string, pkg DeploymentPackage) string {
 	return filepath.Join(dir, filepath.FromSlash(pkg.File))
+}
+
+// DefaultUserTarget is the per-user install folder of this OS: no
+// administrator rights needed.
+func DefaultUserTarget() string {
+	home, _ := os.UserHomeDir()
+	switch runtime.GOOS {
+	case "windows":
+		if d := os.Getenv("LOCALAPPDATA"); d != "" {
+			return filepath.Join(d, "Programs", "Onramp")
+		}
+	case "darwin":
+		return filepath.Join(home, "Applications", "Onramp")
+	}
+	return filepath.Join(home, ".local", "opt", "onramp")
 }
 
 // DefaultMachineTarget is the machine-wide install folder of an OS.

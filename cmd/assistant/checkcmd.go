@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -17,6 +16,7 @@ import (
 
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/installer"
 	"onramp.dev/onramp/syscheck"
 )
 
@@ -136,18 +136,7 @@ func loadCatalog(e *env, file string, keys []string) (*catalog.Catalog, error) {
 }
 
 // defaultTarget is the per-user install folder: no elevation needed.
-func defaultTarget() string {
-	home, _ := os.UserHomeDir()
-	switch runtime.GOOS {
-	case "windows":
-		if d := os.Getenv("LOCALAPPDATA"); d != "" {
-			return filepath.Join(d, "Programs", "Onramp")
-		}
-	case "darwin":
-		return filepath.Join(home, "Applications", "Onramp")
-	}
-	return filepath.Join(home, ".local", "opt", "onramp")
-}
+func defaultTarget() string { return installer.DefaultUserTarget() }
 
 func defaultCache() string {
 	if d, err := os.UserCacheDir(); err == nil {
