@@ -14,15 +14,14 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
 	"onramp.dev/onramp/syscheck"
 )
 
 func checkCommand() *command {
-	var product, reqFile, target, cache, htmlOut, catalogFile string
-	var keys keyFiles
+	var product, reqFile, target, cache, htmlOut string
+	var src catalogSource
 	return &command{
 		name:    "check",
 		args:    "(--product ID[@VER] | --requirements FILE) [--target DIR]",
@@ -41,14 +40,13 @@ figure could not be read: check it by hand). Exit 0 when nothing fails,
 			fs.StringVar(&target, "target", "", "install `folder` whose volume must hold the install (default: the per-user install folder)")
 			fs.StringVar(&cache, "cache", "", "download cache `folder` (default: the user's cache folder)")
 			fs.StringVar(&htmlOut, "html", "", "also write the report as HTML to `FILE`")
-			fs.StringVar(&catalogFile, "catalog", "", "signed catalog `FILE` (default with --demo: the demo catalog)")
-			fs.Var(&keys, "key", "also trust the public key in `FILE` (repeatable)")
+			src.register(fs, false)
 		},
 		run: func(ctx context.Context, e *env, args []string) error {
 			if (product == "") == (reqFile == "") {
 				return usagef("give one of --product ID[@VER] or --requirements FILE")
 			}
-			subject, reqs, platforms, err := loadRequirements(e, product, reqFile, catalogFile, keys)
+			subject, reqs, platforms, err := loadRequirements(e, product, reqFile, &src)
 			if err != nil {
 				return err
 			}
@@ -87,7 +85,7 @@ figure could not be read: check it by hand). Exit 0 when nothing fails,
 
 // loadRequirements reads what to check against: a catalog release, or an
 // IT requirements file.
-func loadRequirements(e *env, product, reqFile, catalogFile string, keys []string) (string, map[catalog.Platform]catalog.Requirements, []catalog.Platform, error) {
+func loadRequirements(e *env, product, reqFile string, src *catalogSource) (string, map[catalog.Platform]catalog.Requirements, []catalog.Platform, error) {
 	if reqFile != "" {
 		data, err := readLimited(reqFile, catalog.MaxPayloadBytes)
 		if err != nil {
@@ -103,7 +101,7 @@ func loadRequirements(e *env, product, reqFile, catalogFile string, keys []strin
 		}
 		return reqFile, rf.Requirements, nil, nil
 	}
-	c, err := loadCatalog(e, catalogFile, keys)
+	c, err := src.load(e)
 	if err != nil {
 		return "", nil, nil, err
 	}
@@ -116,23 +114,6 @@ func loadRequirements(e *env, product, reqFile, catalogFile string, keys []strin
 		platforms = append(platforms, plat)
 	}
 	return fmt.Sprintf("%s %s", p.Name, r.Version), r.Requirements, platforms, nil
-}
-
-// loadCatalog opens the catalog named, or the demo's in demo mode.
-func loadCatalog(e *env, file string, keys []string) (*catalog.Catalog, error) {
-	var data []byte
-	switch {
-	case file != "":
-		var err error
-		if data, err = readLimited(file, catalog.MaxEnvelopeBytes); err != nil {
-			return nil, err
-		}
-	case e.demo:
-		data = assets.DemoSignedCatalog()
-	default:
-		return nil, usagef("no catalog: pass --catalog FILE, or --demo for the demo catalog")
-	}
-	return openCatalog(e, data, keys)
 }
 
 // defaultTarget is the per-user install folder: no elevation needed.

@@ -37,8 +37,8 @@ func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
 
 func deployCreateCommand() *command {
 	var products, platforms multiFlag
-	var out, licenseServer, target, catalogFile, base string
-	var keys keyFiles
+	var out, licenseServer, target string
+	var src catalogSource
 	var tf transferFlags
 	return &command{
 		name:    "create",
@@ -55,9 +55,7 @@ and README-IT.txt with the commands for deployment tools.`,
 			fs.StringVar(&out, "out", "", "new deployment `folder`; required")
 			fs.StringVar(&licenseServer, "license-server", "", "network licence server `HOST:PORT` (default: per-user licences)")
 			fs.StringVar(&target, "target", "", "install `folder` on the seats (default: each OS's machine-wide folder)")
-			fs.StringVar(&catalogFile, "catalog", "", "signed catalog `FILE` (default with --demo: the demo catalog)")
-			fs.StringVar(&base, "base", "", "`URL` that relative package URLs are resolved against")
-			fs.Var(&keys, "key", "also trust the public key in `FILE` (repeatable)")
+			src.register(fs, true)
 			tf.register(fs)
 		},
 		run: func(ctx context.Context, e *env, args []string) error {
@@ -75,11 +73,7 @@ and README-IT.txt with the commands for deployment tools.`,
 			if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
 				return fmt.Errorf("%s is not empty: choose a new --out folder", out)
 			}
-			c, err := loadCatalog(e, catalogFile, keys)
-			if err != nil {
-				return err
-			}
-			base, stop, err := demoBase(e, catalogFile, base)
+			c, base, stop, err := src.packages(e)
 			if err != nil {
 				return err
 			}

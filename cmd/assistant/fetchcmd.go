@@ -134,8 +134,8 @@ func describeResult(r *downloader.Result) string {
 }
 
 func downloadCommand() *command {
-	var product, platform, outDir, catalogFile, base string
-	var keys keyFiles
+	var product, platform, outDir string
+	var src catalogSource
 	var tf transferFlags
 	return &command{
 		name:    "download",
@@ -149,9 +149,7 @@ it as 'fetch' does. Relative package URLs are resolved against --base (with
 			fs.StringVar(&product, "product", "", "product `ID` or ID@VERSION; required")
 			fs.StringVar(&platform, "platform", string(catalog.CurrentPlatform()), "package for `OS/ARCH`")
 			fs.StringVar(&outDir, "out", "", "download `folder` (default: the user's cache folder)")
-			fs.StringVar(&catalogFile, "catalog", "", "signed catalog `FILE` (default with --demo: the demo catalog)")
-			fs.StringVar(&base, "base", "", "`URL` that relative package URLs are resolved against")
-			fs.Var(&keys, "key", "also trust the public key in `FILE` (repeatable)")
+			src.register(fs, true)
 			tf.register(fs)
 		},
 		run: func(ctx context.Context, e *env, args []string) error {
@@ -162,10 +160,11 @@ it as 'fetch' does. Relative package URLs are resolved against --base (with
 			if err != nil {
 				return usagef("--platform: %v", err)
 			}
-			c, err := loadCatalog(e, catalogFile, keys)
+			c, base, stop, err := src.packages(e)
 			if err != nil {
 				return err
 			}
+			defer stop()
 			p, r, err := c.Find(product)
 			if err != nil {
 				return err
@@ -173,14 +172,6 @@ it as 'fetch' does. Relative package URLs are resolved against --base (with
 			pkg, ok := r.Packages[plat]
 			if !ok {
 				return fmt.Errorf("%s %s has no package for %s", p.Name, r.Version, plat)
-			}
-			if base == "" && e.demo && catalogFile == "" {
-				srv, err := startDemoPackageServer()
-				if err != nil {
-					return err
-				}
-				defer srv.Close()
-				base = srv.URL + "/"
 			}
 			u, err := resolvePackageURL(base, pkg.URL)
 			if err != nil {

@@ -54,22 +54,10 @@ func fetchPackage(ctx context.Context, e *env, tf *transferFlags, c *catalog.Cat
 	return installer.Package{Path: res.Path, SHA256: pkg.SHA256, Format: pkg.Format, Product: p.ID, Version: r.Version.String(), Recipe: pkg.Install}, nil
 }
 
-// demoBase starts the demo package server when the catalog is the demo's.
-func demoBase(e *env, catalogFile, base string) (string, func(), error) {
-	if base != "" || !e.demo || catalogFile != "" {
-		return base, func() {}, nil
-	}
-	srv, err := startDemoPackageServer()
-	if err != nil {
-		return "", nil, err
-	}
-	return srv.URL + "/", srv.Close, nil
-}
-
 func installCommand() *command {
-	var product, pkgFile, sum, target, catalogFile, base, format string
+	var product, pkgFile, sum, target, format string
 	var silent, planOnly bool
-	var keys keyFiles
+	var src catalogSource
 	var tf transferFlags
 	return &command{
 		name:    "install",
@@ -89,9 +77,7 @@ tar.gz); with --product, the package is downloaded (verified, cached) first.`,
 			fs.StringVar(&target, "target", "", "install `folder` (default: the per-user install folder/PRODUCT)")
 			fs.BoolVar(&silent, "silent", false, "print nothing but errors (and the result with --json)")
 			fs.BoolVar(&planOnly, "plan", false, "show the plan and change nothing")
-			fs.StringVar(&catalogFile, "catalog", "", "signed catalog `FILE` (default with --demo: the demo catalog)")
-			fs.StringVar(&base, "base", "", "`URL` that relative package URLs are resolved against")
-			fs.Var(&keys, "key", "also trust the public key in `FILE` (repeatable)")
+			src.register(fs, true)
 			tf.register(fs)
 		},
 		run: func(ctx context.Context, e *env, args []string) error {
@@ -111,11 +97,7 @@ tar.gz); with --product, the package is downloaded (verified, cached) first.`,
 				id, ver, _ := strings.Cut(name, "-")
 				pkg = installer.Package{Path: pkgFile, SHA256: sum, Format: f, Product: strings.ToLower(id), Version: ver}
 			default:
-				c, err := loadCatalog(e, catalogFile, keys)
-				if err != nil {
-					return err
-				}
-				base, stop, err := demoBase(e, catalogFile, base)
+				c, base, stop, err := src.packages(e)
 				if err != nil {
 					return err
 				}
