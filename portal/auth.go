@@ -1,0 +1,183 @@
+package portal
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Password hashes are argon2id (memory-hard), written in the PHC format:
+// $argon2id$v=19$m=19456,t=2,p=1$SALT$HASH. The parameters are OWASP's
+// minimum; they travel with each hash, so they can be raised later.
+type argonParams struct {
+	memory  uint32 // KiB
+	time    uint32
+	threads uint8
+}
+
+var defaultArgon = argonParams{memory: 19 * 1024, time: 2, threads: 1}
+
+// HashPassword hashes a password for storage.
+func HashPassword(password string) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	p := defaultArgon
+	key := argon2.IDKey([]byte(password), salt, p.time, p.memory, p.threads, 32)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.memory, p.time, p.threads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
+}
+
+// dummyHash is checked against when a user does not exist, so that a
+// wrong user ID costs the same time as a wrong password.
+var dummyHash, _ = HashPassword("not a real password")
+
+// CheckPassword reports whether password matches the stored hash.
+func CheckPassword(stored, password string) bool {
+	parts := strings.Split(stored, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var p argonParams
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.memory, &p.time, &p.threads); err != nil {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || p.memory > 1<<20 || p.time > 16 || p.threads == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(password), salt, p.time, p.memory, p.threads, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// newToken is 32 random bytes, base64url: what the client holds. Only its
+// SHA-256 is stored, so a copy of the database opens no session.
+func newToken() (token, hash string) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // the system's random source failing is not recoverable
+	}
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, hashToken(token)
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// IDs and temporary passwords use an alphabet without look-alikes
+// (no 0/O, 1/I/L), since people read them from an email and type them.
+const idAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+func randomString(n int, alphabet string) string {
+	var b strings.Builder
+	max := big.NewInt(int64(len(alphabet)))
+	for range n {
+		i, err := rand.Int(rand.Reader, max)
+		if err != nil {
+			panic(err)
+		}
+		b.WriteByte(alphabet[i.Int64()])
+	}
+	return b.String()
+}
+
+func newUserID() string     { return "U" + randomString(8, idAlphabet) }
+func newContractID() string { return "C" + randomString(8, idAlphabet) }
+
+// newTemporaryPassword is three groups of four, about 59 bits.
+func newTemporaryPassword() string {
+	const alphabet = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ"
+	return randomString(4, alphabet) + "-" + randomString(4, alphabet) + "-" + randomString(4, alphabet)
+}
+
+// ErrWeakPassword explains what a new password lacks.
+var ErrWeakPassword = errors.New("password too weak")
+
+// checkNewPassword enforces a length rule (NIST 800-63B: length over
+// composition) and refuses the obvious.
+func checkNewPassword(password, userID, email, old string) error {
+	switch {
+	case len([]rune(password)) < 12:
+		return fmt.Errorf("%w: use at least 12 characters", ErrWeakPassword)
+	case len(password) > 256:
+		return fmt.Errorf("%w: use at most 256 characters", ErrWeakPassword)
+	case password == old:
+		return fmt.Errorf("%w: choose a password other than the temporary one", ErrWeakPassword)
+	case strings.Contains(strings.ToLower(password), strings.ToLower(userID)),
+		email != "" && strings.Contains(strings.ToLower(password), strings.ToLower(strings.Split(email, "@")[0])):
+		return fmt.Errorf("%w: do not use your user ID or email in it", ErrWeakPassword)
+	}
+	return nil
+}
+
+// limiter counts failed sign-ins per key (an account, an address) in a
+// sliding window.
+type limiter struct {
+	mu     sync.Mutex
+	max    int
+	window time.Duration
+	hits   map[string][]time.Time
+}
+
+func newLimiter(max int, window time.Duration) *limiter {
+	return &limiter{max: max, window: window, hits: map[string][]time.Time{}}
+}
+
+// blocked reports whether key is over its limit, and for how long.
+func (l *limiter) blocked(key string, now time.Time) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	h := l.prune(key, now)
+	if len(h) >= l.max {
+		return true, h[0].Add(l.window).Sub(now)
+	}
+	return false, 0
+}
+
+func (l *limiter) fail(key string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.hits[key] = append(l.prune(key, now), now)
+	if len(l.hits) > 100_000 { // bounded memory under a flood of keys
+		for k := range l.hits {
+			if len(l.prune(k, now)) == 0 {
+				delete(l.hits, k)
+			}
+		}
+	}
+}
+
+func (l *limiter) reset(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.hits, key)
+}
+
+func (l *limiter) prune(key string, now time.Time) []time.Time {
+	h := l.hits[key]
+	i := 0
+	for i < len(h) && now.Sub(h[i]) >= l.window {
+		i++
+	}
+	h = h[i:]
+	if len(h) == 0 {
+		delete(l.hits, key)
+		return nil
+	}
+	l.hits[key] = h
+	return h
+}

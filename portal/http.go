@@ -1,0 +1,227 @@
+package portal
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// PackageSource gives a package's bytes by file name: a folder on disk, or
+// the demo's packages built in memory.
+type PackageSource func(name string) (io.ReadSeeker, time.Time, bool)
+
+// Problem is an RFC 9457 problem document.
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	// Code is a stable name for the problem that clients branch on.
+	Code       string `json:"code"`
+	RetryAfter int    `json:"retry_after,omitempty"`
+}
+
+// Handler serves the API under /api/v1.
+func (s *Service) Handler(packages PackageSource) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v1/session", s.handleSignIn)
+	mux.HandleFunc("POST /api/v1/session/refresh", s.handleRefresh)
+	mux.HandleFunc("DELETE /api/v1/session", s.authed(s.handleSignOut, true))
+	mux.HandleFunc("POST /api/v1/password", s.authed(s.handlePassword, true))
+	mux.HandleFunc("GET /api/v1/me", s.authed(s.handleMe, false))
+	mux.HandleFunc("GET /api/v1/catalog", s.handleCatalog)
+	mux.HandleFunc("GET /api/v1/packages/{name}", s.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+		s.handlePackage(w, r, u, packages)
+	}, false))
+	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, http.StatusNotFound, "not_found", "no such route: "+r.Method+" "+r.URL.Path)
+	})
+	return http.MaxBytesHandler(mux, 1<<20)
+}
+
+func writeProblem(w http.ResponseWriter, status int, code, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/" + code, Title: http.StatusText(status), Status: status, Detail: detail, Code: code})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// readJSON decodes a request body strictly: unknown fields are refused.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		writeProblem(w, http.StatusBadRequest, "bad_request", "request body: "+err.Error())
+		return false
+	}
+	return true
+}
+
+// writeError maps the service's errors to problems.
+func writeError(w http.ResponseWriter, err error) {
+	var rl *RateLimitError
+	var inv *InvalidError
+	switch {
+	case errors.As(err, &rl):
+		secs := int(rl.RetryAfter.Seconds()) + 1
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/rate_limited", Title: "Too Many Requests",
+			Status: http.StatusTooManyRequests, Detail: err.Error(), Code: "rate_limited", RetryAfter: secs})
+	case errors.Is(err, ErrBadCredentials):
+		writeProblem(w, http.StatusUnauthorized, "bad_credentials", err.Error())
+	case errors.Is(err, ErrSessionExpired), errors.Is(err, ErrTokenReuse):
+		writeProblem(w, http.StatusUnauthorized, "session_expired", err.Error())
+	case errors.Is(err, ErrPasswordChange):
+		writeProblem(w, http.StatusForbidden, "password_change_required", err.Error())
+	case errors.Is(err, ErrWeakPassword):
+		writeProblem(w, http.StatusUnprocessableEntity, "weak_password", err.Error())
+	case errors.Is(err, ErrNotAdmin), errors.Is(err, ErrNotEntitledToPkg), errors.Is(err, ErrForbidden):
+		writeProblem(w, http.StatusForbidden, "forbidden", err.Error())
+	case errors.As(err, &inv):
+		writeProblem(w, http.StatusUnprocessableEntity, "invalid", err.Error())
+	case errors.Is(err, ErrNotFound):
+		writeProblem(w, http.StatusNotFound, "not_found", err.Error())
+	case errors.Is(err, ErrConflict):
+		writeProblem(w, http.StatusConflict, "conflict", err.Error())
+	default:
+		// Internal details stay in the server's log, not in the answer.
+		writeProblem(w, http.StatusInternalServerError, "internal", "the account service failed; try again later")
+	}
+}
+
+// authed resolves the bearer token. Until the temporary password is
+// changed, only the password change (and sign-out) are allowed.
+func (s *Service) authed(h func(http.ResponseWriter, *http.Request, *User, *Token), allowPasswordChange bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || token == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="onramp"`)
+			writeProblem(w, http.StatusUnauthorized, "unauthenticated", "sign in first")
+			return
+		}
+		u, t, err := s.Authenticate(r.Context(), token)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="onramp", error="invalid_token"`)
+			writeError(w, err)
+			return
+		}
+		if u.MustChangePassword && !allowPasswordChange {
+			writeError(w, ErrPasswordChange)
+			return
+		}
+		h(w, r, u, t)
+	}
+}
+
+func clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Login    string `json:"login"`
+		Password string `json:"password"`
+	}
+	if !readJSON(w, r, &req) {
+		return
+	}
+	sess, err := s.SignIn(r.Context(), req.Login, req.Password, clientAddress(r))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sess)
+}
+
+func (s *Service) handleRefresh(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	if !readJSON(w, r, &req) {
+		return
+	}
+	sess, err := s.Refresh(r.Context(), req.RefreshToken)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sess)
+}
+
+func (s *Service) handleSignOut(w http.ResponseWriter, r *http.Request, u *User, t *Token) {
+	if err := s.SignOut(r.Context(), t); err != nil {
+		writeError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Service) handlePassword(w http.ResponseWriter, r *http.Request, u *User, t *Token) {
+	var req struct {
+		Current string `json:"current_password"`
+		New     string `json:"new_password"`
+	}
+	if !readJSON(w, r, &req) {
+		return
+	}
+	if err := s.ChangePassword(r.Context(), u, req.Current, req.New); err != nil {
+		writeError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Service) handleMe(w http.ResponseWriter, r *http.Request, u *User, t *Token) {
+	me, err := s.WhoAmI(r.Context(), u)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, me)
+}
+
+func (s *Service) handleCatalog(w http.ResponseWriter, r *http.Request) {
+	sum := sha256.Sum256(s.signedCatalog)
+	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
+	w.Header().Set("Content-Type", "application/json")
+	http.ServeContent(w, r, "catalog.json", time.Time{}, bytes.NewReader(s.signedCatalog))
+}
+
+func (s *Service) handlePackage(w http.ResponseWriter, r *http.Request, u *User, packages PackageSource) {
+	name := r.PathValue("name")
+	pkg, err := s.PackageFor(u, name)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	body, mod, ok := packages(name)
+	if !ok {
+		writeProblem(w, http.StatusNotFound, "not_found", fmt.Sprintf("package %s is listed but not stored here", name))
+		return
+	}
+	// The catalog's hash is the strongest validator there is.
+	w.Header().Set("ETag", `"`+pkg.SHA256+`"`)
+	w.Header().Set("Content-Type", "application/octet-stream")
+	http.ServeContent(w, r, name, mod, body)
+}

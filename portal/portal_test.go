@@ -1,0 +1,304 @@
+package portal
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"onramp.dev/onramp/catalog"
+)
+
+// testCatalog is a small signed catalog: atlas and quill, one package each.
+func testCatalog(t *testing.T) ([]byte, *catalog.Catalog) {
+	t.Helper()
+	payload := []byte(`{"schema": 1, "publisher": "Test", "products": [
+	  {"id": "atlas", "name": "Atlas CAD", "description": "d", "releases": [{"version": "1.0.0", "date": "2026-01-01",
+	    "packages": {"linux/amd64": {"url": "packages/atlas-1.0.0.tar.gz", "size": 5, "sha256": "` + strings.Repeat("a", 64) + `", "format": "tar.gz"}}}]},
+	  {"id": "quill", "name": "Quill Notes", "description": "d", "releases": [{"version": "1.0.0", "date": "2026-01-01",
+	    "packages": {"linux/amd64": {"url": "packages/quill-1.0.0.tar.gz", "size": 5, "sha256": "` + strings.Repeat("b", 64) + `", "format": "tar.gz"}}}]}]}`)
+	c, err := catalog.Parse(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(`{"signed": "for tests the envelope is opaque"}`), c
+}
+
+type testPortal struct {
+	*httptest.Server
+	svc   *Service
+	store *SQLite
+	db    string
+}
+
+func newTestPortal(t *testing.T) *testPortal {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "portal.db")
+	store, err := OpenSQLite(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	signed, c := testCatalog(t)
+	svc := NewService(store, signed, c, "https://127.0.0.1/signin")
+	packages := func(name string) (io.ReadSeeker, time.Time, bool) {
+		return strings.NewReader("bytes"), time.Time{}, true
+	}
+	srv := httptest.NewServer(svc.Handler(packages))
+	t.Cleanup(srv.Close)
+	return &testPortal{Server: srv, svc: svc, store: store, db: db}
+}
+
+// call makes one API request and decodes the answer.
+func (p *testPortal) call(t *testing.T, method, path, token string, body any, out any) int {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, p.URL+path, rd)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 400 && !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
+		t.Errorf("%s %s: %d without problem+json: %s", method, path, resp.StatusCode, data)
+	}
+	if out != nil && len(data) > 0 {
+		json.Unmarshal(data, out)
+	}
+	return resp.StatusCode
+}
+
+var (
+	userIDRe   = regexp.MustCompile(`User ID: (U[0-9A-Z]{8})`)
+	tempPassRe = regexp.MustCompile(`Temporary password: (\S+)`)
+)
+
+// newContract orders a contract and reads the start email from the outbox.
+func (p *testPortal) newContract(t *testing.T, email string, products ...string) (userID, temp string) {
+	t.Helper()
+	var seats []Seats
+	for _, pr := range products {
+		seats = append(seats, Seats{Product: pr, Seats: 5})
+	}
+	_, m, err := p.svc.CreateContract(context.Background(), ContractRequest{Company: "Example " + email, ManagerEmail: email, Products: seats, Plan: PlanAdvanced}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := p.store.Outbox(context.Background(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range out {
+		if e.To == email && e.Kind == "start" {
+			uid, pw := userIDRe.FindStringSubmatch(e.Body), tempPassRe.FindStringSubmatch(e.Body)
+			if uid == nil || pw == nil || uid[1] != m.ID {
+				t.Fatalf("start email lacks the user ID or password:\n%s", e.Body)
+			}
+			return uid[1], pw[1]
+		}
+	}
+	t.Fatalf("no start email for %s in %+v", email, out)
+	return "", ""
+}
+
+func TestActivationAndSessions(t *testing.T) {
+	p := newTestPortal(t)
+	uid, temp := p.newContract(t, "mgr@example.com", "atlas")
+	out, _ := p.store.Outbox(context.Background(), false)
+	if len(out) != 2 || out[0].Kind != "order_confirmation" || out[1].Kind != "start" {
+		t.Fatalf("outbox %+v", out)
+	}
+
+	// First sign-in: only the password change is allowed.
+	var s Session
+	if code := p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": temp}, &s); code != 200 || !s.MustChangePassword || s.RefreshToken != "" {
+		t.Fatalf("first sign-in: %d %+v", code, s)
+	}
+	var prob Problem
+	if code := p.call(t, "GET", "/api/v1/me", s.AccessToken, nil, &prob); code != 403 || prob.Code != "password_change_required" {
+		t.Fatalf("me before the change: %d %+v", code, prob)
+	}
+	if code := p.call(t, "POST", "/api/v1/password", s.AccessToken, map[string]string{"current_password": temp, "new_password": "short"}, &prob); code != 422 || prob.Code != "weak_password" {
+		t.Fatalf("weak password: %d %+v", code, prob)
+	}
+	newPass := "correct horse battery staple"
+	if code := p.call(t, "POST", "/api/v1/password", s.AccessToken, map[string]string{"current_password": temp, "new_password": newPass}, nil); code != 204 {
+		t.Fatalf("change: %d", code)
+	}
+	if code := p.call(t, "GET", "/api/v1/me", s.AccessToken, nil, nil); code != 401 {
+		t.Fatalf("the old session survived the password change: %d", code)
+	}
+	if code := p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": temp}, nil); code != 401 {
+		t.Fatalf("the temporary password still works: %d", code)
+	}
+
+	// A full session, by email as well as by ID.
+	if code := p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": "MGR@example.com", "password": newPass}, &s); code != 200 || s.RefreshToken == "" {
+		t.Fatalf("sign-in: %d %+v", code, s)
+	}
+	var me Me
+	if code := p.call(t, "GET", "/api/v1/me", s.AccessToken, nil, &me); code != 200 || me.User.ID != uid || me.Contract.Products[0].Product != "atlas" || me.User.Role != RoleManager {
+		t.Fatalf("me: %d %+v", code, me)
+	}
+
+	// Refresh rotates; a used refresh token closes the whole sign-in.
+	var s2 Session
+	if code := p.call(t, "POST", "/api/v1/session/refresh", "", map[string]string{"refresh_token": s.RefreshToken}, &s2); code != 200 || s2.RefreshToken == s.RefreshToken {
+		t.Fatalf("refresh: %d", code)
+	}
+	if code := p.call(t, "POST", "/api/v1/session/refresh", "", map[string]string{"refresh_token": s.RefreshToken}, &prob); code != 401 {
+		t.Fatalf("reused refresh token: %d", code)
+	}
+	if code := p.call(t, "GET", "/api/v1/me", s2.AccessToken, nil, nil); code != 401 {
+		t.Fatalf("the family survived a reuse: %d", code)
+	}
+
+	// Sign-out ends the session.
+	p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": newPass}, &s)
+	if code := p.call(t, "DELETE", "/api/v1/session", s.AccessToken, nil, nil); code != 204 {
+		t.Fatalf("sign-out: %d", code)
+	}
+	if code := p.call(t, "POST", "/api/v1/session/refresh", "", map[string]string{"refresh_token": s.RefreshToken}, nil); code != 401 {
+		t.Fatalf("refresh after sign-out: %d", code)
+	}
+
+	// No token or password in the database file, only hashes.
+	p.store.Close()
+	for _, f := range []string{p.db, p.db + "-wal"} {
+		b, _ := os.ReadFile(f)
+		for _, secret := range []string{s.AccessToken, s.RefreshToken, s2.RefreshToken, newPass} {
+			if bytes.Contains(b, []byte(secret)) {
+				t.Errorf("%s holds a secret in plain text", filepath.Base(f))
+			}
+		}
+	}
+}
+
+func TestSignInRateLimits(t *testing.T) {
+	p := newTestPortal(t)
+	uid, temp := p.newContract(t, "a@example.com", "atlas")
+	for i := range 5 {
+		if code := p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": "wrong"}, nil); code != 401 {
+			t.Fatalf("attempt %d: %d", i, code)
+		}
+	}
+	var prob Problem
+	if code := p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": temp}, &prob); code != 429 || prob.RetryAfter <= 0 {
+		t.Fatalf("after 5 failures, the right password: %d %+v", code, prob)
+	}
+	// Unknown users cost the same answer as wrong passwords.
+	var p1, p2 Problem
+	p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": "UNOSUCHXX", "password": "x"}, &p1)
+	other, _ := p.newContract(t, "b@example.com", "atlas")
+	p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": other, "password": "x"}, &p2)
+	if p1.Detail != p2.Detail || p1.Code != "bad_credentials" {
+		t.Errorf("unknown user %+v vs wrong password %+v", p1, p2)
+	}
+	// The address limit stops spraying many accounts.
+	lim := newLimiter(3, time.Minute)
+	now := time.Now()
+	for range 3 {
+		lim.fail("10.0.0.1", now)
+	}
+	if blocked, wait := lim.blocked("10.0.0.1", now); !blocked || wait <= 0 {
+		t.Error("address limit not applied")
+	}
+	if blocked, _ := lim.blocked("10.0.0.1", now.Add(time.Minute)); blocked {
+		t.Error("the window does not slide")
+	}
+}
+
+func TestPackagesNeedEntitlement(t *testing.T) {
+	p := newTestPortal(t)
+	login := func(email string, products ...string) string {
+		uid, temp := p.newContract(t, email, products...)
+		var s Session
+		p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": temp}, &s)
+		p.call(t, "POST", "/api/v1/password", s.AccessToken, map[string]string{"current_password": temp, "new_password": "a much longer password"}, nil)
+		p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": "a much longer password"}, &s)
+		return s.AccessToken
+	}
+	atlasOnly := login("atlas@example.com", "atlas")
+	if code := p.call(t, "GET", "/api/v1/packages/atlas-1.0.0.tar.gz", atlasOnly, nil, nil); code != 200 {
+		t.Errorf("entitled download: %d", code)
+	}
+	if code := p.call(t, "GET", "/api/v1/packages/quill-1.0.0.tar.gz", atlasOnly, nil, nil); code != 403 {
+		t.Errorf("another product's package: %d", code)
+	}
+	if code := p.call(t, "GET", "/api/v1/packages/atlas-1.0.0.tar.gz", "", nil, nil); code != 401 {
+		t.Errorf("anonymous download: %d", code)
+	}
+	if code := p.call(t, "GET", "/api/v1/packages/nope.zip", atlasOnly, nil, nil); code != 404 {
+		t.Errorf("unknown package: %d", code)
+	}
+	if code := p.call(t, "GET", "/api/v1/catalog", "", nil, nil); code != 200 {
+		t.Errorf("the signed catalog is public: %d", code)
+	}
+	if code := p.call(t, "GET", "/api/v1/nothing", atlasOnly, nil, nil); code != 404 {
+		t.Errorf("unknown route: %d", code)
+	}
+	var prob Problem
+	if code := p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": "x", "password": "y", "admin": "true"}, &prob); code != 400 {
+		t.Errorf("unknown field: %d %+v", code, prob)
+	}
+}
+
+func TestContractValidation(t *testing.T) {
+	p := newTestPortal(t)
+	_, _, err := p.svc.CreateContract(context.Background(), ContractRequest{Company: "", ManagerEmail: "not-an-email",
+		Products: []Seats{{Product: "nope", Seats: 0}}, Plan: "gold"}, "test")
+	var inv *InvalidError
+	if !errors.As(err, &inv) || len(inv.Problems) != 5 {
+		t.Fatalf("got %v", err)
+	}
+	if out, _ := p.store.Outbox(context.Background(), false); len(out) != 0 {
+		t.Error("a refused order queued emails")
+	}
+}
+
+func TestMigrationsAreIdempotent(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "p.db")
+	for range 2 {
+		s, err := OpenSQLite(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+}
+
+func TestPasswordHashing(t *testing.T) {
+	h, err := HashPassword("secret password 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") || !CheckPassword(h, "secret password 1") || CheckPassword(h, "secret password 2") {
+		t.Errorf("hash %s", h)
+	}
+	h2, _ := HashPassword("secret password 1")
+	if h == h2 {
+		t.Error("no salt")
+	}
+	for _, bad := range []string{"", "$argon2id$v=19$m=999999999,t=2,p=1$AAAA$AAAA", "$bcrypt$x"} {
+		if CheckPassword(bad, "x") {
+			t.Errorf("accepted %q", bad)
+		}
+	}
+}

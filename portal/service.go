@@ -1,0 +1,324 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+
+	"onramp.dev/onramp/catalog"
+)
+
+// Service is the account service's logic, independent of HTTP.
+type Service struct {
+	store Store
+	// SignInURL goes into start emails: where users sign in first.
+	SignInURL string
+	// Catalog is the signed catalog the service serves, and the products
+	// contracts may include.
+	signedCatalog []byte
+	catalog       *catalog.Catalog
+	now           func() time.Time
+
+	accountLimit *limiter
+	addressLimit *limiter
+}
+
+// Session lifetimes.
+const (
+	AccessTTL  = 15 * time.Minute
+	RefreshTTL = 30 * 24 * time.Hour
+)
+
+// NewService serves the given signed catalog (its payload parsed as c).
+func NewService(store Store, signedCatalog []byte, c *catalog.Catalog, signInURL string) *Service {
+	return &Service{
+		store: store, SignInURL: signInURL, signedCatalog: signedCatalog, catalog: c, now: time.Now,
+		accountLimit: newLimiter(5, 15*time.Minute),
+		addressLimit: newLimiter(30, time.Minute),
+	}
+}
+
+// ContractRequest is an order.
+type ContractRequest struct {
+	Company      string
+	ManagerEmail string
+	ManagerName  string
+	Products     []Seats
+	Plan         SupportPlan
+	CallerCap    int // advanced plans; default 2
+	Term         time.Duration
+}
+
+// InvalidError lists what is wrong with a request, field by field.
+type InvalidError struct{ Problems []string }
+
+func (e *InvalidError) Error() string { return "invalid request: " + strings.Join(e.Problems, "; ") }
+
+// CreateContract records an order and queues its emails: the order
+// confirmation, then the start email with the manager's user ID, a
+// temporary password and the sign-in link.
+func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor string) (*Contract, *User, error) {
+	var problems []string
+	if strings.TrimSpace(r.Company) == "" {
+		problems = append(problems, "company: required")
+	}
+	addr, err := mail.ParseAddress(r.ManagerEmail)
+	if err != nil || addr.Address != strings.TrimSpace(r.ManagerEmail) {
+		problems = append(problems, fmt.Sprintf("manager email %q: not an email address", r.ManagerEmail))
+	}
+	if r.Plan != PlanStandard && r.Plan != PlanAdvanced {
+		problems = append(problems, fmt.Sprintf("support plan %q: want standard or advanced", r.Plan))
+	}
+	if len(r.Products) == 0 {
+		problems = append(problems, "products: at least one")
+	}
+	for _, p := range r.Products {
+		if _, ok := s.catalog.Product(p.Product); !ok {
+			problems = append(problems, fmt.Sprintf("product %q: not in the catalog", p.Product))
+		}
+		if p.Seats <= 0 || p.Seats > 100000 {
+			problems = append(problems, fmt.Sprintf("product %q: seats %d: want 1 to 100000", p.Product, p.Seats))
+		}
+	}
+	if r.Term <= 0 {
+		r.Term = 365 * 24 * time.Hour
+	}
+	if len(problems) > 0 {
+		return nil, nil, &InvalidError{problems}
+	}
+	callerCap := 0
+	if r.Plan == PlanAdvanced {
+		callerCap = r.CallerCap
+		if callerCap <= 0 {
+			callerCap = 2
+		}
+	}
+	now := s.now().UTC()
+	c := &Contract{ID: newContractID(), Company: strings.TrimSpace(r.Company), Plan: r.Plan, CallerCap: callerCap,
+		Starts: now, Ends: now.Add(r.Term), Products: r.Products, Created: now}
+	var products []string
+	for _, p := range r.Products {
+		products = append(products, p.Product)
+	}
+	m := &User{ID: newUserID(), ContractID: c.ID, Email: addr.Address, Name: r.ManagerName, Role: RoleManager,
+		Products: products, Benefits: slices.Clone(catalog.Benefits), MustChangePassword: true, Created: now}
+	temp := newTemporaryPassword()
+	hash, err := HashPassword(temp)
+	if err != nil {
+		return nil, nil, err
+	}
+	emails := []Email{
+		{To: m.Email, Kind: "order_confirmation", Subject: "Your order is confirmed: " + c.Company, Body: s.orderConfirmation(c)},
+		{To: m.Email, Kind: "start", Subject: "Start using your software: your Onramp account", Body: s.startEmail(m, temp)},
+	}
+	if err := s.store.CreateContract(ctx, c, m, hash, emails, actor); err != nil {
+		return nil, nil, err
+	}
+	return c, m, nil
+}
+
+func (s *Service) orderConfirmation(c *Contract) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Thank you for your order.\n\nContract %s for %s, %s support, from %s to %s:\n", c.ID, c.Company, c.Plan,
+		c.Starts.Format(time.DateOnly), c.Ends.Format(time.DateOnly))
+	for _, p := range c.Products {
+		name := p.Product
+		if prod, ok := s.catalog.Product(p.Product); ok {
+			name = prod.Name
+		}
+		fmt.Fprintf(&b, "  %s: %d seat(s)\n", name, p.Seats)
+	}
+	b.WriteString("\nA second email, the start email, brings your user ID and a temporary password.\n" +
+		"If it has not arrived within 12 to 24 hours, check your spam folder, then contact support.\n")
+	return b.String()
+}
+
+func (s *Service) startEmail(u *User, temp string) string {
+	return fmt.Sprintf("Welcome to Onramp.\n\nUser ID: %s\nTemporary password: %s\nSign in: %s\n\n"+
+		"At your first sign-in you will choose your own password. The temporary password works once.\n", u.ID, temp, s.SignInURL)
+}
+
+// Session is what a sign-in returns.
+type Session struct {
+	AccessToken        string    `json:"access_token"`
+	AccessExpires      time.Time `json:"access_expires"`
+	RefreshToken       string    `json:"refresh_token,omitempty"`
+	RefreshExpires     time.Time `json:"refresh_expires,omitzero"`
+	UserID             string    `json:"user_id"`
+	MustChangePassword bool      `json:"must_change_password"`
+}
+
+// Errors the HTTP layer maps.
+var (
+	ErrBadCredentials   = errors.New("user ID or password not recognised")
+	ErrRateLimited      = errors.New("too many failed sign-ins")
+	ErrSessionExpired   = errors.New("session expired or revoked: sign in again")
+	ErrPasswordChange   = errors.New("choose a new password first")
+	ErrTokenReuse       = errors.New("this session was used from another place and has been closed: sign in again")
+	ErrNotAdmin         = errors.New("only contract managers and software coordinators may do this")
+	ErrNotEntitledToPkg = errors.New("your account lacks the download benefit for this product")
+)
+
+// RateLimitError says when to try again.
+type RateLimitError struct{ RetryAfter time.Duration }
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("%v: try again in %s", ErrRateLimited, e.RetryAfter.Round(time.Second))
+}
+func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
+
+// SignIn checks a password; address is the client's IP, for rate limits.
+func (s *Service) SignIn(ctx context.Context, login, password, address string) (*Session, error) {
+	now := s.now()
+	acct := strings.ToLower(strings.TrimSpace(login))
+	for _, l := range []struct {
+		lim *limiter
+		key string
+	}{{s.accountLimit, acct}, {s.addressLimit, address}} {
+		if blocked, wait := l.lim.blocked(l.key, now); blocked {
+			return nil, &RateLimitError{RetryAfter: wait}
+		}
+	}
+	u, err := s.store.UserByLogin(ctx, acct)
+	if err != nil {
+		CheckPassword(dummyHash, password)
+		s.accountLimit.fail(acct, now)
+		s.addressLimit.fail(address, now)
+		return nil, ErrBadCredentials
+	}
+	if !CheckPassword(u.passwordHash, password) {
+		s.accountLimit.fail(acct, now)
+		s.addressLimit.fail(address, now)
+		return nil, ErrBadCredentials
+	}
+	s.accountLimit.reset(acct)
+	return s.issue(ctx, u, newFamily(), !u.MustChangePassword)
+}
+
+func newFamily() string { f, _ := newToken(); return f }
+
+// issue makes an access token, and a refresh token unless the user must
+// first change the password.
+func (s *Service) issue(ctx context.Context, u *User, family string, withRefresh bool) (*Session, error) {
+	now := s.now()
+	at, ah := newToken()
+	if err := s.store.SaveToken(ctx, Token{Hash: ah, UserID: u.ID, Kind: "access", Family: family, Expires: now.Add(AccessTTL)}); err != nil {
+		return nil, err
+	}
+	sess := &Session{AccessToken: at, AccessExpires: now.Add(AccessTTL).UTC(), UserID: u.ID, MustChangePassword: u.MustChangePassword}
+	if withRefresh {
+		rt, rh := newToken()
+		if err := s.store.SaveToken(ctx, Token{Hash: rh, UserID: u.ID, Kind: "refresh", Family: family, Expires: now.Add(RefreshTTL)}); err != nil {
+			return nil, err
+		}
+		sess.RefreshToken, sess.RefreshExpires = rt, now.Add(RefreshTTL).UTC()
+	}
+	return sess, nil
+}
+
+// Refresh exchanges a refresh token for a new session. A refresh token is
+// good once: presenting a used one means it was copied, and the whole
+// sign-in is revoked.
+func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, error) {
+	t, err := s.store.TokenByHash(ctx, hashToken(refreshToken))
+	if err != nil || t.Kind != "refresh" {
+		return nil, ErrSessionExpired
+	}
+	if t.Used {
+		s.store.RevokeFamily(ctx, t.Family)
+		return nil, ErrTokenReuse
+	}
+	if t.Revoked || s.now().After(t.Expires) {
+		return nil, ErrSessionExpired
+	}
+	u, err := s.store.User(ctx, t.UserID)
+	if err != nil {
+		return nil, ErrSessionExpired
+	}
+	now := s.now()
+	rt, rh := newToken()
+	next := Token{Hash: rh, UserID: u.ID, Kind: "refresh", Family: t.Family, Expires: now.Add(RefreshTTL)}
+	if err := s.store.UseRefresh(ctx, t.Hash, next); err != nil {
+		if errors.Is(err, ErrConflict) {
+			s.store.RevokeFamily(ctx, t.Family)
+			return nil, ErrTokenReuse
+		}
+		return nil, err
+	}
+	sess, err := s.issue(ctx, u, t.Family, false)
+	if err != nil {
+		return nil, err
+	}
+	sess.RefreshToken, sess.RefreshExpires = rt, next.Expires.UTC()
+	return sess, nil
+}
+
+// Authenticate resolves an access token to its user.
+func (s *Service) Authenticate(ctx context.Context, accessToken string) (*User, *Token, error) {
+	t, err := s.store.TokenByHash(ctx, hashToken(accessToken))
+	if err != nil || t.Kind != "access" || t.Revoked || s.now().After(t.Expires) {
+		return nil, nil, ErrSessionExpired
+	}
+	u, err := s.store.User(ctx, t.UserID)
+	if err != nil {
+		return nil, nil, ErrSessionExpired
+	}
+	return u, t, nil
+}
+
+// SignOut revokes the sign-in the access token belongs to.
+func (s *Service) SignOut(ctx context.Context, t *Token) error { return s.store.RevokeFamily(ctx, t.Family) }
+
+// ChangePassword sets a new password after checking the current one; every
+// session of the user ends, the client signs in again.
+func (s *Service) ChangePassword(ctx context.Context, u *User, current, next string) error {
+	if !CheckPassword(u.passwordHash, current) {
+		return ErrBadCredentials
+	}
+	if err := checkNewPassword(next, u.ID, u.Email, current); err != nil {
+		return err
+	}
+	hash, err := HashPassword(next)
+	if err != nil {
+		return err
+	}
+	return s.store.SetPassword(ctx, u.ID, hash, false, u.ID)
+}
+
+// Me is what a user sees of their account.
+type Me struct {
+	User     *User     `json:"user"`
+	Contract *Contract `json:"contract"`
+}
+
+// WhoAmI returns the user with the contract.
+func (s *Service) WhoAmI(ctx context.Context, u *User) (*Me, error) {
+	c, err := s.store.Contract(ctx, u.ContractID)
+	if err != nil {
+		return nil, err
+	}
+	return &Me{User: u, Contract: c}, nil
+}
+
+// PackageFor finds the catalog package a file name belongs to, and checks
+// the user may download it.
+func (s *Service) PackageFor(u *User, name string) (*catalog.Package, error) {
+	for _, p := range s.catalog.Products {
+		for _, r := range p.Releases {
+			for _, pkg := range r.Packages {
+				if pkg.URL[strings.LastIndex(pkg.URL, "/")+1:] != name {
+					continue
+				}
+				if !slices.Contains(u.Benefits, catalog.BenefitDownload) || !slices.Contains(u.Products, p.ID) {
+					return nil, ErrNotEntitledToPkg
+				}
+				return &pkg, nil
+			}
+		}
+	}
+	return nil, ErrNotFound
+}

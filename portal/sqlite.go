@@ -1,0 +1,427 @@
+package portal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // pure Go: no cgo, builds for every OS
+
+	"onramp.dev/onramp/catalog"
+)
+
+// migrations are applied in order, each once; their index+1 is the schema
+// version kept in PRAGMA user_version.
+var migrations = []string{
+	`CREATE TABLE contracts (
+		id TEXT PRIMARY KEY,
+		company TEXT NOT NULL,
+		plan TEXT NOT NULL CHECK (plan IN ('standard', 'advanced')),
+		caller_cap INTEGER NOT NULL CHECK (caller_cap >= 0),
+		starts TEXT NOT NULL,
+		ends TEXT NOT NULL,
+		created TEXT NOT NULL
+	);
+	CREATE TABLE contract_products (
+		contract_id TEXT NOT NULL REFERENCES contracts(id),
+		product TEXT NOT NULL,
+		seats INTEGER NOT NULL CHECK (seats > 0),
+		PRIMARY KEY (contract_id, product)
+	);
+	CREATE TABLE users (
+		id TEXT PRIMARY KEY,
+		contract_id TEXT NOT NULL REFERENCES contracts(id),
+		email TEXT NOT NULL,
+		name TEXT NOT NULL DEFAULT '',
+		role TEXT NOT NULL CHECK (role IN ('contract_manager', 'software_coordinator', 'user')),
+		password_hash TEXT NOT NULL DEFAULT '',
+		must_change_password INTEGER NOT NULL DEFAULT 1,
+		created TEXT NOT NULL,
+		UNIQUE (contract_id, email)
+	);
+	CREATE INDEX users_email ON users(email);
+	CREATE TABLE user_products (
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		product TEXT NOT NULL,
+		PRIMARY KEY (user_id, product)
+	);
+	CREATE TABLE user_benefits (
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		benefit TEXT NOT NULL,
+		PRIMARY KEY (user_id, benefit)
+	);
+	CREATE TABLE tokens (
+		hash TEXT PRIMARY KEY,
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
+		family TEXT NOT NULL,
+		expires TEXT NOT NULL,
+		revoked INTEGER NOT NULL DEFAULT 0,
+		used INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE INDEX tokens_family ON tokens(family);
+	CREATE INDEX tokens_user ON tokens(user_id);
+	CREATE TABLE outbox (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		to_addr TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		subject TEXT NOT NULL,
+		body TEXT NOT NULL,
+		created TEXT NOT NULL,
+		sent_at TEXT
+	);
+	CREATE TABLE audit (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		at TEXT NOT NULL,
+		actor TEXT NOT NULL,
+		contract_id TEXT NOT NULL,
+		action TEXT NOT NULL,
+		detail TEXT NOT NULL
+	);`,
+}
+
+// SQLite is the Store in one SQLite file, in WAL mode.
+type SQLite struct {
+	db *sql.DB
+}
+
+// OpenSQLite opens (creating if needed) and migrates the database file.
+func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	s := &SQLite{db: db}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func (s *SQLite) migrate(ctx context.Context) error {
+	var version int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return err
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("schema version %d is newer than this portal (%d): upgrade the portal", version, len(migrations))
+	}
+	for i := version; i < len(migrations); i++ {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *SQLite) Close() error { return s.db.Close() }
+
+const timeFormat = time.RFC3339Nano
+
+func ts(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+func parseTS(s string) time.Time {
+	t, _ := time.Parse(timeFormat, s)
+	return t
+}
+
+func audit(ctx context.Context, tx *sql.Tx, actor, contractID, action, detail string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, actor, contract_id, action, detail) VALUES (?, ?, ?, ?, ?)`,
+		ts(time.Now()), actor, contractID, action, detail)
+	return err
+}
+
+// CreateContract records a contract, its manager and the emails to send,
+// in one transaction.
+func (s *SQLite) CreateContract(ctx context.Context, c *Contract, manager *User, passwordHash string, emails []Email, actor string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO contracts (id, company, plan, caller_cap, starts, ends, created) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.Company, c.Plan, c.CallerCap, ts(c.Starts), ts(c.Ends), ts(c.Created)); err != nil {
+		return fmt.Errorf("contract: %w", err)
+	}
+	for _, p := range c.Products {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO contract_products (contract_id, product, seats) VALUES (?, ?, ?)`, c.ID, p.Product, p.Seats); err != nil {
+			return fmt.Errorf("contract product %s: %w", p.Product, err)
+		}
+	}
+	if err := insertUser(ctx, tx, manager, passwordHash); err != nil {
+		return err
+	}
+	for _, e := range emails {
+		if err := queueEmail(ctx, tx, e); err != nil {
+			return err
+		}
+	}
+	if err := audit(ctx, tx, actor, c.ID, "contract.create", fmt.Sprintf("company %q, plan %s, manager %s", c.Company, c.Plan, manager.ID)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHash string) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, contract_id, email, name, role, password_hash, must_change_password, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.ContractID, strings.ToLower(u.Email), u.Name, u.Role, passwordHash, u.MustChangePassword, ts(u.Created)); err != nil {
+		if strings.Contains(err.Error(), "UNIQUE") {
+			return fmt.Errorf("user %s: %w", u.Email, ErrConflict)
+		}
+		return fmt.Errorf("user %s: %w", u.Email, err)
+	}
+	for _, p := range u.Products {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_products (user_id, product) VALUES (?, ?)`, u.ID, p); err != nil {
+			return err
+		}
+	}
+	for _, b := range u.Benefits {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_benefits (user_id, benefit) VALUES (?, ?)`, u.ID, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func queueEmail(ctx context.Context, tx *sql.Tx, e Email) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (to_addr, kind, subject, body, created) VALUES (?, ?, ?, ?, ?)`,
+		e.To, e.Kind, e.Subject, e.Body, ts(time.Now()))
+	return err
+}
+
+// Contract returns a contract with its products.
+func (s *SQLite) Contract(ctx context.Context, id string) (*Contract, error) {
+	c := &Contract{}
+	var starts, ends, created string
+	err := s.db.QueryRowContext(ctx, `SELECT id, company, plan, caller_cap, starts, ends, created FROM contracts WHERE id = ?`, id).
+		Scan(&c.ID, &c.Company, &c.Plan, &c.CallerCap, &starts, &ends, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("contract %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.Starts, c.Ends, c.Created = parseTS(starts), parseTS(ends), parseTS(created)
+	rows, err := s.db.QueryContext(ctx, `SELECT product, seats FROM contract_products WHERE contract_id = ? ORDER BY product`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p Seats
+		if err := rows.Scan(&p.Product, &p.Seats); err != nil {
+			return nil, err
+		}
+		c.Products = append(c.Products, p)
+	}
+	return c, rows.Err()
+}
+
+const userColumns = `id, contract_id, email, name, role, password_hash, must_change_password, created`
+
+func (s *SQLite) scanUser(ctx context.Context, row *sql.Row) (*User, error) {
+	u := &User{}
+	var created string
+	if err := row.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	u.Created = parseTS(created)
+	u.Products, u.Benefits = []string{}, []catalog.Benefit{}
+	rows, err := s.db.QueryContext(ctx, `SELECT product FROM user_products WHERE user_id = ? ORDER BY product`, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var p string
+		rows.Scan(&p)
+		u.Products = append(u.Products, p)
+	}
+	rows.Close()
+	rows, err = s.db.QueryContext(ctx, `SELECT benefit FROM user_benefits WHERE user_id = ? ORDER BY benefit`, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var b string
+		rows.Scan(&b)
+		u.Benefits = append(u.Benefits, catalog.Benefit(b))
+	}
+	rows.Close()
+	return u, nil
+}
+
+// User returns a user by ID.
+func (s *SQLite) User(ctx context.Context, id string) (*User, error) {
+	return s.scanUser(ctx, s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+}
+
+// UserByLogin finds a user by ID or by email; an email used on several
+// contracts is ambiguous and must be signed in with the user ID.
+func (s *SQLite) UserByLogin(ctx context.Context, login string) (*User, error) {
+	if u, err := s.User(ctx, strings.ToUpper(login)); err == nil {
+		return u, nil
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE email = ?`, strings.ToLower(login)).Scan(&n); err != nil {
+		return nil, err
+	}
+	if n != 1 {
+		return nil, ErrNotFound
+	}
+	return s.scanUser(ctx, s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, strings.ToLower(login)))
+}
+
+// SetPassword stores a new password hash and revokes every session of the user.
+func (s *SQLite) SetPassword(ctx context.Context, userID, hash string, mustChange bool, actor string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var contractID string
+	if err := tx.QueryRowContext(ctx, `SELECT contract_id FROM users WHERE id = ?`, userID).Scan(&contractID); err != nil {
+		return fmt.Errorf("user %s: %w", userID, ErrNotFound)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?`, hash, mustChange, userID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked = 1 WHERE user_id = ?`, userID); err != nil {
+		return err
+	}
+	if err := audit(ctx, tx, actor, contractID, "user.password", userID); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// SaveToken stores a token's hash.
+func (s *SQLite) SaveToken(ctx context.Context, t Token) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO tokens (hash, user_id, kind, family, expires) VALUES (?, ?, ?, ?, ?)`,
+		t.Hash, t.UserID, t.Kind, t.Family, ts(t.Expires))
+	return err
+}
+
+// TokenByHash looks a token up by its hash.
+func (s *SQLite) TokenByHash(ctx context.Context, hash string) (*Token, error) {
+	t := &Token{Hash: hash}
+	var expires string
+	err := s.db.QueryRowContext(ctx, `SELECT user_id, kind, family, expires, revoked, used FROM tokens WHERE hash = ?`, hash).
+		Scan(&t.UserID, &t.Kind, &t.Family, &expires, &t.Revoked, &t.Used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.Expires = parseTS(expires)
+	return t, nil
+}
+
+// UseRefresh exchanges a refresh token for its successor atomically.
+func (s *SQLite) UseRefresh(ctx context.Context, hash string, next Token) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE tokens SET used = 1 WHERE hash = ? AND kind = 'refresh' AND used = 0 AND revoked = 0`, hash)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrConflict
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO tokens (hash, user_id, kind, family, expires) VALUES (?, ?, ?, ?, ?)`,
+		next.Hash, next.UserID, next.Kind, next.Family, ts(next.Expires)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// RevokeFamily revokes every token of one sign-in.
+func (s *SQLite) RevokeFamily(ctx context.Context, family string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE tokens SET revoked = 1 WHERE family = ?`, family)
+	return err
+}
+
+// RevokeUserTokens revokes every token of a user.
+func (s *SQLite) RevokeUserTokens(ctx context.Context, userID string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE tokens SET revoked = 1 WHERE user_id = ?`, userID)
+	return err
+}
+
+// Outbox lists emails, oldest first.
+func (s *SQLite) Outbox(ctx context.Context, unsentOnly bool) ([]Email, error) {
+	q := `SELECT id, to_addr, kind, subject, body, created, sent_at FROM outbox`
+	if unsentOnly {
+		q += ` WHERE sent_at IS NULL`
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Email
+	for rows.Next() {
+		var e Email
+		var created string
+		var sent sql.NullString
+		if err := rows.Scan(&e.ID, &e.To, &e.Kind, &e.Subject, &e.Body, &created, &sent); err != nil {
+			return nil, err
+		}
+		e.Created = parseTS(created)
+		if sent.Valid {
+			t := parseTS(sent.String)
+			e.SentAt = &t
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// MarkSent records a delivery.
+func (s *SQLite) MarkSent(ctx context.Context, id int64, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET sent_at = ? WHERE id = ?`, ts(at), id)
+	return err
+}
+
+// Audit lists a contract's recorded changes, newest first.
+func (s *SQLite) Audit(ctx context.Context, contractID string, limit int) ([]AuditEntry, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT at, actor, contract_id, action, detail FROM audit WHERE contract_id = ? ORDER BY id DESC LIMIT ?`, contractID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var a AuditEntry
+		var at string
+		if err := rows.Scan(&at, &a.Actor, &a.ContractID, &a.Action, &a.Detail); err != nil {
+			return nil, err
+		}
+		a.At = parseTS(at)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

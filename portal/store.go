@@ -1,0 +1,125 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"onramp.dev/onramp/catalog"
+)
+
+// Role is what a user may do on a contract.
+type Role string
+
+// Roles.
+const (
+	RoleManager     Role = "contract_manager"
+	RoleCoordinator Role = "software_coordinator"
+	RoleUser        Role = "user"
+)
+
+// IsAdmin reports whether the role manages users and callers.
+func (r Role) IsAdmin() bool { return r == RoleManager || r == RoleCoordinator }
+
+// SupportPlan is a contract's support level.
+type SupportPlan string
+
+// Support plans; only advanced contracts have designated callers.
+const (
+	PlanStandard SupportPlan = "standard"
+	PlanAdvanced SupportPlan = "advanced"
+)
+
+// Contract is one company's subscription.
+type Contract struct {
+	ID        string      `json:"id"`
+	Company   string      `json:"company"`
+	Plan      SupportPlan `json:"support_plan"`
+	CallerCap int         `json:"caller_cap"`
+	Starts    time.Time   `json:"starts"`
+	Ends      time.Time   `json:"ends"`
+	Products  []Seats     `json:"products"`
+	Created   time.Time   `json:"created"`
+}
+
+// Seats is a product of a contract and how many seats it has.
+type Seats struct {
+	Product string `json:"product"`
+	Seats   int    `json:"seats"`
+}
+
+// User is a person on a contract.
+type User struct {
+	ID                 string            `json:"id"`
+	ContractID         string            `json:"contract_id"`
+	Email              string            `json:"email"`
+	Name               string            `json:"name"`
+	Role               Role              `json:"role"`
+	Products           []string          `json:"products"`
+	Benefits           []catalog.Benefit `json:"benefits"`
+	MustChangePassword bool              `json:"must_change_password"`
+	Created            time.Time         `json:"created"`
+	passwordHash       string
+}
+
+// Email is one message in the outbox.
+type Email struct {
+	ID      int64      `json:"id"`
+	To      string     `json:"to"`
+	Kind    string     `json:"kind"` // order_confirmation, start, user_added, benefits_changed
+	Subject string     `json:"subject"`
+	Body    string     `json:"body"`
+	Created time.Time  `json:"created"`
+	SentAt  *time.Time `json:"sent_at,omitempty"`
+}
+
+// Token is a stored session token: only its hash is kept.
+type Token struct {
+	Hash    string
+	UserID  string
+	Kind    string // access or refresh
+	Family  string // refresh tokens of one sign-in share a family
+	Expires time.Time
+	Revoked bool
+	Used    bool // a refresh token that was exchanged
+}
+
+// Errors the store returns.
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrConflict  = errors.New("conflict")
+	ErrForbidden = errors.New("forbidden")
+)
+
+// Store is the service's storage. SQLite implements it; a PostgreSQL store
+// can follow for a deployment that outgrows one machine.
+type Store interface {
+	CreateContract(ctx context.Context, c *Contract, manager *User, passwordHash string, emails []Email, actor string) error
+	Contract(ctx context.Context, id string) (*Contract, error)
+	User(ctx context.Context, id string) (*User, error)
+	UserByLogin(ctx context.Context, login string) (*User, error) // ID or email
+	SetPassword(ctx context.Context, userID, hash string, mustChange bool, actor string) error
+
+	SaveToken(ctx context.Context, t Token) error
+	TokenByHash(ctx context.Context, hash string) (*Token, error)
+	// UseRefresh marks a refresh token used and stores its successor, in one
+	// transaction; ErrConflict if it was used already.
+	UseRefresh(ctx context.Context, hash string, next Token) error
+	RevokeFamily(ctx context.Context, family string) error
+	RevokeUserTokens(ctx context.Context, userID string) error
+
+	Outbox(ctx context.Context, unsentOnly bool) ([]Email, error)
+	MarkSent(ctx context.Context, id int64, at time.Time) error
+
+	Audit(ctx context.Context, contractID string, limit int) ([]AuditEntry, error)
+	Close() error
+}
+
+// AuditEntry is one recorded change: who, what, when.
+type AuditEntry struct {
+	At         time.Time `json:"at"`
+	Actor      string    `json:"actor"`
+	ContractID string    `json:"contract_id"`
+	Action     string    `json:"action"`
+	Detail     string    `json:"detail"`
+}
