@@ -271,7 +271,9 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (*User, 
 }
 
 // SignOut revokes the sign-in the access token belongs to.
-func (s *Service) SignOut(ctx context.Context, t *Token) error { return s.store.RevokeFamily(ctx, t.Family) }
+func (s *Service) SignOut(ctx context.Context, t *Token) error {
+	return s.store.RevokeFamily(ctx, t.Family)
+}
 
 // ChangePassword sets a new password after checking the current one; every
 // session of the user ends, the client signs in again.
