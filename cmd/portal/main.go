@@ -1,0 +1,288 @@
+// Command portal runs Onramp's reference account service and administers
+// it: serve the API, record orders (contracts), read the email outbox.
+//
+//	portal serve --db FILE --catalog SIGNED.json [--addr 127.0.0.1:8443] [--packages DIR] [--tls-cert F --tls-key F]
+//	portal contract create --db FILE --catalog SIGNED.json --company NAME --manager EMAIL --product ID:SEATS... [--plan advanced]
+//	portal outbox list --db FILE [--json]
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/portal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "portal:", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+const usage = `Usage:
+  portal serve --db FILE --catalog SIGNED.json [--key PUBKEY] [--addr 127.0.0.1:8443] [--packages DIR] [--tls-cert F --tls-key F]
+  portal contract create --db FILE --catalog SIGNED.json [--key PUBKEY] --company NAME --manager EMAIL --product ID:SEATS... [--plan standard|advanced] [--callers N] [--term DAYS]
+  portal outbox list --db FILE [--json]`
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return usageError(usage)
+	}
+	switch strings.Join(args[:min(2, len(args))], " ") {
+	case "contract create":
+		return contractCreate(ctx, args[2:], out)
+	case "outbox list":
+		return outboxList(ctx, args[2:], out)
+	}
+	if args[0] == "serve" {
+		return serve(ctx, args[1:], out)
+	}
+	return usageError("unknown command: " + strings.Join(args, " ") + "\n" + usage)
+}
+
+// common are the flags every command shares.
+type common struct {
+	db, catalogFile, key string
+}
+
+func (c *common) register(fs *flag.FlagSet, withCatalog bool) {
+	fs.StringVar(&c.db, "db", "", "SQLite database `FILE` (created if missing)")
+	if withCatalog {
+		fs.StringVar(&c.catalogFile, "catalog", "", "signed catalog `FILE` to serve")
+		fs.StringVar(&c.key, "key", "", "publisher's public key `FILE` to verify the catalog with (default: the key the catalog names must be given)")
+	}
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error() + "\n" + usage)
+	}
+	if fs.NArg() > 0 {
+		return usageError("unexpected arguments: " + strings.Join(fs.Args(), " "))
+	}
+	return nil
+}
+
+// loadCatalog reads and verifies the signed catalog the service serves.
+func (c *common) loadCatalog() ([]byte, *catalog.Catalog, error) {
+	if c.catalogFile == "" || c.key == "" {
+		return nil, nil, usageError("--catalog SIGNED.json and --key PUBKEY are required")
+	}
+	signed, err := os.ReadFile(c.catalogFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	keyData, err := os.ReadFile(c.key)
+	if err != nil {
+		return nil, nil, err
+	}
+	pub, err := catalog.ParsePublicKey(keyData)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", c.key, err)
+	}
+	v, err := catalog.NewKeyring(ed25519.PublicKey(pub)).Open(signed, time.Now())
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", c.catalogFile, err)
+	}
+	cat, err := catalog.Parse(v.Payload)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", c.catalogFile, err)
+	}
+	return signed, cat, nil
+}
+
+func (c *common) open(ctx context.Context) (*portal.SQLite, error) {
+	if c.db == "" {
+		return nil, usageError("--db FILE is required")
+	}
+	return portal.OpenSQLite(ctx, c.db)
+}
+
+func serve(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var c common
+	c.register(fs, true)
+	addr := fs.String("addr", "127.0.0.1:8443", "listen `address`")
+	packages := fs.String("packages", "", "`folder` holding the package files the catalog lists")
+	certFile := fs.String("tls-cert", "", "TLS certificate `FILE` (required unless the address is loopback)")
+	keyFile := fs.String("tls-key", "", "TLS key `FILE`")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil {
+		return usageError("--addr: " + err.Error())
+	}
+	ip := net.ParseIP(host)
+	loopback := host == "localhost" || (ip != nil && ip.IsLoopback())
+	if !loopback && (*certFile == "" || *keyFile == "") {
+		return usageError("--addr " + *addr + " is not loopback: give --tls-cert and --tls-key")
+	}
+	signed, cat, err := c.loadCatalog()
+	if err != nil {
+		return err
+	}
+	store, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	scheme := "http"
+	if *certFile != "" {
+		scheme = "https"
+	}
+	svc := portal.NewService(store, signed, cat, scheme+"://"+*addr)
+	srv := &http.Server{Addr: *addr, Handler: svc.Handler(folderPackages(*packages)),
+		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "portal: serving %s://%s (database %s)\n", scheme, ln.Addr(), c.db)
+	errc := make(chan error, 1)
+	go func() {
+		if *certFile != "" {
+			errc <- srv.ServeTLS(ln, *certFile, *keyFile)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return srv.Shutdown(shutdown)
+	case err := <-errc:
+		return err
+	}
+}
+
+// folderPackages serves package files from a folder, by base name only.
+func folderPackages(dir string) portal.PackageSource {
+	return func(name string) (io.ReadSeeker, time.Time, bool) {
+		if dir == "" || name != filepath.Base(name) || strings.HasPrefix(name, ".") {
+			return nil, time.Time{}, false
+		}
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			return nil, time.Time{}, false
+		}
+		st, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, time.Time{}, false
+		}
+		// http.ServeContent reads it; the file closes with the process's
+		// finalizer of os.File once the response is done.
+		return f, st.ModTime(), true
+	}
+}
+
+type productSeats []portal.Seats
+
+func (p *productSeats) String() string { return fmt.Sprint(*p) }
+func (p *productSeats) Set(s string) error {
+	id, n, ok := strings.Cut(s, ":")
+	seats, err := strconv.Atoi(n)
+	if !ok || err != nil {
+		return fmt.Errorf("want ID:SEATS, found %q", s)
+	}
+	*p = append(*p, portal.Seats{Product: id, Seats: seats})
+	return nil
+}
+
+func contractCreate(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("contract create", flag.ContinueOnError)
+	var c common
+	c.register(fs, true)
+	var products productSeats
+	company := fs.String("company", "", "company `name`")
+	manager := fs.String("manager", "", "contract manager's `email`")
+	managerName := fs.String("manager-name", "", "contract manager's `name`")
+	plan := fs.String("plan", "standard", "support `plan`: standard or advanced")
+	callers := fs.Int("callers", 0, "designated callers allowed (advanced plans; default 2)")
+	term := fs.Int("term", 365, "contract term in `days`")
+	asJSON := fs.Bool("json", false, "print the contract as JSON")
+	signIn := fs.String("sign-in-url", "http://127.0.0.1:8443", "the service's address, for the start email's sign-in link")
+	fs.Var(&products, "product", "`ID:SEATS` (repeatable)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	signed, cat, err := c.loadCatalog()
+	if err != nil {
+		return err
+	}
+	store, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	svc := portal.NewService(store, signed, cat, *signIn)
+	contract, m, err := svc.CreateContract(ctx, portal.ContractRequest{Company: *company, ManagerEmail: *manager, ManagerName: *managerName,
+		Products: products, Plan: portal.SupportPlan(*plan), CallerCap: *callers, Term: time.Duration(*term) * 24 * time.Hour}, "portal-cli")
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(out).Encode(map[string]any{"contract": contract, "manager_id": m.ID})
+	}
+	fmt.Fprintf(out, "contract %s for %s; manager %s (%s); order confirmation and start email queued\n", contract.ID, contract.Company, m.ID, m.Email)
+	return nil
+}
+
+func outboxList(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("outbox list", flag.ContinueOnError)
+	var c common
+	c.register(fs, false)
+	asJSON := fs.Bool("json", false, "print the emails as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	store, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	emails, err := store.Outbox(ctx, false)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(out).Encode(emails)
+	}
+	for _, e := range emails {
+		state := "queued"
+		if e.SentAt != nil {
+			state = "sent " + e.SentAt.Format(time.RFC3339)
+		}
+		fmt.Fprintf(out, "#%d to %s [%s] %s (%s)\n%s\n", e.ID, e.To, e.Kind, e.Subject, state, e.Body)
+	}
+	return nil
+}
