@@ -68,6 +68,9 @@ func (e *exitError) Unwrap() error { return e.err }
 
 func commands() []*command {
 	return []*command{
+		signinCommand(),
+		signoutCommand(),
+		whoamiCommand(),
 		catalogCommand(),
 		checkCommand(),
 		fetchCommand(),
@@ -227,6 +230,9 @@ func exitCode(err error) int {
 		return code
 	}
 	if code, ok := installErrorCode(err); ok {
+		return code
+	}
+	if code, ok := accountErrorCode(err); ok {
 		return code
 	}
 	switch {

@@ -1,0 +1,299 @@
+package account
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Client talks to the account service for one user. The access token is
+// kept in memory only; the refresh token goes to the OS keyring.
+type Client struct {
+	server string
+	http   *http.Client
+	tokens *TokenStore
+
+	mu      sync.Mutex
+	user    string
+	access  string
+	expires time.Time
+}
+
+// Errors callers branch on (the CLI maps them to exit codes 5 and 6).
+var (
+	ErrAuth                   = errors.New("sign-in needed or refused")
+	ErrPasswordChangeRequired = errors.New("choose a new password first")
+	ErrWeakPassword           = errors.New("password too weak")
+	ErrForbidden              = errors.New("not entitled")
+	ErrRateLimited            = errors.New("too many attempts")
+	ErrInsecureServer         = errors.New("the account service must be reached over https (plain http only on a loopback address)")
+)
+
+// ProblemError is an answer of the service in RFC 9457 form.
+type ProblemError struct {
+	Status     int
+	Code       string
+	Detail     string
+	RetryAfter time.Duration
+	kind       error
+}
+
+func (e *ProblemError) Error() string {
+	if e.Detail != "" {
+		return e.Detail
+	}
+	return fmt.Sprintf("account service answered %d (%s)", e.Status, e.Code)
+}
+
+func (e *ProblemError) Unwrap() error { return e.kind }
+
+// New makes a client of the service at server, keeping sessions in the
+// OS keyring.
+func New(server string) (*Client, error) {
+	return newClient(server, NewTokenStore(), &http.Client{Timeout: 30 * time.Second})
+}
+
+func newClient(server string, tokens *TokenStore, hc *http.Client) (*Client, error) {
+	u, err := url.Parse(strings.TrimRight(server, "/"))
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("account service address %q: want a URL such as https://accounts.example.com", server)
+	}
+	if u.Scheme != "https" {
+		host := u.Hostname()
+		ip := net.ParseIP(host)
+		if u.Scheme != "http" || !(host == "localhost" || (ip != nil && ip.IsLoopback())) {
+			return nil, fmt.Errorf("%s: %w", server, ErrInsecureServer)
+		}
+	}
+	return &Client{server: u.String(), http: hc, tokens: tokens}, nil
+}
+
+// Server is the service's address.
+func (c *Client) Server() string { return c.server }
+
+// User is the signed-in user's ID, "" before sign-in.
+func (c *Client) User() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.user
+}
+
+type session struct {
+	AccessToken        string    `json:"access_token"`
+	AccessExpires      time.Time `json:"access_expires"`
+	RefreshToken       string    `json:"refresh_token"`
+	UserID             string    `json:"user_id"`
+	MustChangePassword bool      `json:"must_change_password"`
+}
+
+// do sends one request; a non-2xx answer becomes a *ProblemError.
+func (c *Client) do(ctx context.Context, method, path, token string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.server+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("account service %s: %w", c.server, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode >= 300 {
+		return problemFrom(resp, data)
+	}
+	if out != nil && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("account service %s%s: unreadable answer: %w", c.server, path, err)
+		}
+	}
+	return nil
+}
+
+func problemFrom(resp *http.Response, data []byte) error {
+	var p struct {
+		Code       string `json:"code"`
+		Detail     string `json:"detail"`
+		RetryAfter int    `json:"retry_after"`
+	}
+	json.Unmarshal(data, &p)
+	pe := &ProblemError{Status: resp.StatusCode, Code: p.Code, Detail: p.Detail, RetryAfter: time.Duration(p.RetryAfter) * time.Second}
+	switch {
+	case p.Code == "password_change_required":
+		pe.kind = ErrPasswordChangeRequired
+	case p.Code == "weak_password":
+		pe.kind = ErrWeakPassword
+	case resp.StatusCode == http.StatusUnauthorized:
+		pe.kind = ErrAuth
+	case resp.StatusCode == http.StatusForbidden:
+		pe.kind = ErrForbidden
+	case resp.StatusCode == http.StatusTooManyRequests:
+		pe.kind = ErrRateLimited
+	}
+	return pe
+}
+
+// SignIn signs in with a password. When the temporary password must still
+// be changed, it returns ErrPasswordChangeRequired and the client holds a
+// session good only for ChangePassword.
+func (c *Client) SignIn(ctx context.Context, login, password string) error {
+	var s session
+	if err := c.do(ctx, http.MethodPost, "/api/v1/session", "", map[string]string{"login": login, "password": password}, &s); err != nil {
+		return err
+	}
+	if err := c.adopt(ctx, &s); err != nil {
+		return err
+	}
+	if s.MustChangePassword {
+		return ErrPasswordChangeRequired
+	}
+	return nil
+}
+
+// adopt keeps a session: the access token in memory, the refresh token in
+// the keyring.
+func (c *Client) adopt(ctx context.Context, s *session) error {
+	if s.RefreshToken != "" {
+		if err := c.tokens.Save(ctx, c.server, s.UserID, s.RefreshToken); err != nil {
+			return err
+		}
+	}
+	c.mu.Lock()
+	c.user, c.access, c.expires = s.UserID, s.AccessToken, s.AccessExpires
+	c.mu.Unlock()
+	return nil
+}
+
+// ChangePassword sets a new password, then signs in with it: the service
+// ends every session at a password change.
+func (c *Client) ChangePassword(ctx context.Context, current, next string) error {
+	token, user := c.accessToken()
+	if token == "" {
+		return ErrAuth
+	}
+	if err := c.do(ctx, http.MethodPost, "/api/v1/password", token, map[string]string{"current_password": current, "new_password": next}, nil); err != nil {
+		return err
+	}
+	return c.SignIn(ctx, user, next)
+}
+
+func (c *Client) accessToken() (string, string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.access, c.user
+}
+
+// Resume continues the saved session of user: the refresh token from the
+// keyring buys a new access token (and is replaced by a new one).
+func (c *Client) Resume(ctx context.Context, user string) error {
+	rt, err := c.tokens.Load(ctx, c.server, user)
+	if err != nil {
+		return err
+	}
+	var s session
+	if err := c.do(ctx, http.MethodPost, "/api/v1/session/refresh", "", map[string]string{"refresh_token": rt}, &s); err != nil {
+		if errors.Is(err, ErrAuth) {
+			c.tokens.Delete(ctx, c.server, user)
+		}
+		return err
+	}
+	return c.adopt(ctx, &s)
+}
+
+// authed makes a request with the access token, renewing it once from the
+// keyring when it has expired.
+func (c *Client) authed(ctx context.Context, method, path string, in, out any) error {
+	token, user := c.accessToken()
+	if token == "" {
+		return fmt.Errorf("%w: sign in first", ErrAuth)
+	}
+	err := c.do(ctx, method, path, token, in, out)
+	var pe *ProblemError
+	if errors.As(err, &pe) && pe.Status == http.StatusUnauthorized {
+		if rerr := c.Resume(ctx, user); rerr == nil {
+			token, _ = c.accessToken()
+			return c.do(ctx, method, path, token, in, out)
+		}
+	}
+	return err
+}
+
+// Me is the signed-in user with the contract.
+type Me struct {
+	User struct {
+		ID                 string   `json:"id"`
+		ContractID         string   `json:"contract_id"`
+		Email              string   `json:"email"`
+		Name               string   `json:"name"`
+		Role               string   `json:"role"`
+		Products           []string `json:"products"`
+		Benefits           []string `json:"benefits"`
+		MustChangePassword bool     `json:"must_change_password"`
+	} `json:"user"`
+	Contract struct {
+		ID        string    `json:"id"`
+		Company   string    `json:"company"`
+		Plan      string    `json:"support_plan"`
+		CallerCap int       `json:"caller_cap"`
+		Starts    time.Time `json:"starts"`
+		Ends      time.Time `json:"ends"`
+		Products  []struct {
+			Product string `json:"product"`
+			Seats   int    `json:"seats"`
+		} `json:"products"`
+	} `json:"contract"`
+}
+
+// WhoAmI returns the signed-in user and their contract.
+func (c *Client) WhoAmI(ctx context.Context) (*Me, error) {
+	var me Me
+	if err := c.authed(ctx, http.MethodGet, "/api/v1/me", nil, &me); err != nil {
+		return nil, err
+	}
+	return &me, nil
+}
+
+// SignOut ends the session on the service and forgets it here.
+func (c *Client) SignOut(ctx context.Context) error {
+	token, user := c.accessToken()
+	var serverErr error
+	if token != "" {
+		serverErr = c.do(ctx, http.MethodDelete, "/api/v1/session", token, nil, nil)
+	}
+	if err := c.tokens.Delete(ctx, c.server, user); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.user, c.access = "", ""
+	c.mu.Unlock()
+	if serverErr != nil && !errors.Is(serverErr, ErrAuth) {
+		return fmt.Errorf("signed out here; the service could not be told: %w", serverErr)
+	}
+	return nil
+}

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/term"
+
+	"onramp.dev/onramp/account"
+)
+
+// sessionFile remembers which user is signed in to which service; the
+// tokens themselves are in the OS keyring (refresh) or nowhere (access).
+type sessionFile struct {
+	Server string `json:"server"`
+	User   string `json:"user"`
+}
+
+func (e *env) sessionPath() string {
+	return filepath.Join(filepath.Dir(e.configFile()), "session.json")
+}
+
+func (e *env) loadSession() (*sessionFile, error) {
+	b, err := os.ReadFile(e.sessionPath())
+	if err != nil {
+		return nil, fmt.Errorf("%w: not signed in (run '%s signin')", account.ErrAuth, toolName)
+	}
+	var s sessionFile
+	if err := json.Unmarshal(b, &s); err != nil || s.Server == "" || s.User == "" {
+		return nil, fmt.Errorf("%w: %s is damaged: sign in again", account.ErrAuth, e.sessionPath())
+	}
+	return &s, nil
+}
+
+func (e *env) saveSession(s sessionFile) error {
+	if err := os.MkdirAll(filepath.Dir(e.sessionPath()), 0o700); err != nil {
+		return err
+	}
+	b, _ := json.MarshalIndent(s, "", "  ")
+	return writeFileAtomic(e.sessionPath(), b, 0o600)
+}
+
+// signedInClient resumes the saved session from the keyring.
+func (e *env) signedInClient(ctx context.Context) (*account.Client, error) {
+	s, err := e.loadSession()
+	if err != nil {
+		return nil, err
+	}
+	c, err := account.New(s.Server)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Resume(ctx, s.User); err != nil {
+		if errors.Is(err, account.ErrNoSavedSession) || errors.Is(err, account.ErrAuth) {
+			return nil, fmt.Errorf("%w: the session of %s on %s has ended: sign in again", account.ErrAuth, s.User, s.Server)
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// passwordReader reads passwords from the terminal without echo, or one
+// per line from standard input for scripts. Never from the command line.
+type passwordReader struct {
+	e  *env
+	in *bufio.Reader
+}
+
+func (p *passwordReader) read(prompt string) (string, error) {
+	if f, ok := p.e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(p.e.stderr, prompt)
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(p.e.stderr)
+		return string(b), err
+	}
+	if p.in == nil {
+		p.in = bufio.NewReader(p.e.stdin)
+	}
+	line, err := p.in.ReadString('\n')
+	if err != nil && (err != io.EOF || line == "") {
+		return "", fmt.Errorf("reading a password from standard input: %w", err)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+func signinCommand() *command {
+	var server, user string
+	return &command{
+		name:    "signin",
+		args:    "[--server URL] [--user ID]",
+		summary: "sign in to the account service",
+		help: `Asks for the password on the terminal (or reads it from the first line of
+standard input). At the first sign-in with a temporary password, asks for a
+new password (twice on a terminal; the next line of standard input in a
+script). The session is kept in the OS keyring, never in a file.`,
+		nargs: [2]int{0, 0},
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&server, "server", "", "account service `URL` (default: the last one used)")
+			fs.StringVar(&user, "user", "", "user `ID` or email (default: the last one used)")
+		},
+		run: func(ctx context.Context, e *env, args []string) error {
+			if last, err := e.loadSession(); err == nil {
+				server = cmpOr(server, last.Server)
+				user = cmpOr(user, last.User)
+			}
+			if server == "" || user == "" {
+				return usagef("give --server URL and --user ID (from your start email)")
+			}
+			c, err := account.New(server)
+			if err != nil {
+				return err
+			}
+			pr := &passwordReader{e: e}
+			password, err := pr.read("Password for " + user + ": ")
+			if err != nil {
+				return err
+			}
+			err = c.SignIn(ctx, user, password)
+			if errors.Is(err, account.ErrPasswordChangeRequired) {
+				if !e.json {
+					fmt.Fprintln(e.stderr, "This is your first sign-in: choose your own password (at least 12 characters).")
+				}
+				next, rerr := pr.read("New password: ")
+				if rerr != nil {
+					return rerr
+				}
+				if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+					again, rerr := pr.read("New password again: ")
+					if rerr != nil {
+						return rerr
+					}
+					if again != next {
+						return errors.New("the two new passwords differ: nothing changed")
+					}
+				}
+				err = c.ChangePassword(ctx, password, next)
+			}
+			if err != nil {
+				return err
+			}
+			if err := e.saveSession(sessionFile{Server: c.Server(), User: c.User()}); err != nil {
+				return err
+			}
+			if e.json {
+				writeJSON(e.stdout, map[string]any{"signed_in": true, "user": c.User(), "server": c.Server()})
+			} else {
+				fmt.Fprintf(e.stdout, "Signed in as %s on %s.\n", c.User(), c.Server())
+			}
+			return nil
+		},
+	}
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func whoamiCommand() *command {
+	return &command{
+		name:    "whoami",
+		summary: "show the signed-in user, contract, products and benefits",
+		nargs:   [2]int{0, 0},
+		run: func(ctx context.Context, e *env, args []string) error {
+			c, err := e.signedInClient(ctx)
+			if err != nil {
+				return err
+			}
+			me, err := c.WhoAmI(ctx)
+			if err != nil {
+				return err
+			}
+			if e.json {
+				writeJSON(e.stdout, me)
+				return nil
+			}
+			u := me.User
+			fmt.Fprintf(e.stdout, "%s (%s), %s, %s\n", cmpOr(u.Name, u.Email), u.ID, u.Email, strings.ReplaceAll(u.Role, "_", " "))
+			fmt.Fprintf(e.stdout, "Contract %s, %s: %s support, until %s\n", me.Contract.ID, me.Contract.Company, me.Contract.Plan, me.Contract.Ends.Format("2006-01-02"))
+			fmt.Fprintf(e.stdout, "Products: %s\nBenefits: %s\n", strings.Join(u.Products, ", "), strings.ReplaceAll(strings.Join(u.Benefits, ", "), "_", " "))
+			return nil
+		},
+	}
+}
+
+func signoutCommand() *command {
+	return &command{
+		name:    "signout",
+		summary: "end the session and forget it on this machine",
+		nargs:   [2]int{0, 0},
+		run: func(ctx context.Context, e *env, args []string) error {
+			s, err := e.loadSession()
+			if err != nil {
+				return err
+			}
+			c, err := e.signedInClient(ctx)
+			if err == nil {
+				err = c.SignOut(ctx)
+			} else if errors.Is(err, account.ErrAuth) {
+				err = nil // the session had already ended
+			}
+			if err != nil {
+				return err
+			}
+			if err := os.Remove(e.sessionPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+			if e.json {
+				writeJSON(e.stdout, map[string]any{"signed_out": true, "user": s.User})
+			} else {
+				fmt.Fprintf(e.stdout, "Signed out %s.\n", s.User)
+			}
+			return nil
+		},
+	}
+}
+
+// accountErrorCode maps account errors to the contract's exit codes.
+func accountErrorCode(err error) (int, bool) {
+	switch {
+	case errors.Is(err, account.ErrForbidden):
+		return exitEntitlement, true
+	case errors.Is(err, account.ErrAuth), errors.Is(err, account.ErrPasswordChangeRequired), errors.Is(err, account.ErrNoSavedSession):
+		return exitAuth, true
+	}
+	return 0, false
+}
