@@ -26,8 +26,9 @@ type Problem struct {
 	Status int    `json:"status"`
 	Detail string `json:"detail,omitempty"`
 	// Code is a stable name for the problem that clients branch on.
-	Code       string `json:"code"`
-	RetryAfter int    `json:"retry_after,omitempty"`
+	Code       string     `json:"code"`
+	RetryAfter int        `json:"retry_after,omitempty"`
+	Rows       []RowError `json:"rows,omitempty"` // an import's bad lines
 }
 
 // Handler serves the API under /api/v1.
@@ -42,10 +43,22 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 	mux.HandleFunc("GET /api/v1/packages/{name}", s.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
 		s.handlePackage(w, r, u, packages)
 	}, false))
+	mux.HandleFunc("GET /api/v1/users", s.authed(s.handleUsers, false))
+	mux.HandleFunc("POST /api/v1/users", s.authed(s.handleAddUser, false))
+	mux.HandleFunc("POST /api/v1/users/import", s.authed(s.handleImport, false))
+	mux.HandleFunc("POST /api/v1/users/assign", s.authed(s.handleAssign, false))
+	mux.HandleFunc("DELETE /api/v1/users/{id}", s.authed(s.handleRemoveUser, false))
+	mux.HandleFunc("GET /api/v1/callers", s.authed(s.handleCallers, false))
+	mux.HandleFunc("PUT /api/v1/callers/{id}", s.authed(s.handleSetCaller(true), false))
+	mux.HandleFunc("DELETE /api/v1/callers/{id}", s.authed(s.handleSetCaller(false), false))
+	mux.HandleFunc("PATCH /api/v1/me", s.authed(s.handleProfile, false))
+	mux.HandleFunc("GET /api/v1/support", s.authed(s.handleSupport, false))
+	mux.HandleFunc("GET /api/v1/faq", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, FAQs) })
+	mux.HandleFunc("POST /api/v1/seats", s.authed(s.handleSeat, false))
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "not_found", "no such route: "+r.Method+" "+r.URL.Path)
 	})
-	return http.MaxBytesHandler(mux, 1<<20)
+	return http.MaxBytesHandler(mux, 16<<20) // a CSV of 50,000 users fits
 }
 
 func writeProblem(w http.ResponseWriter, status int, code, detail string) {
@@ -76,6 +89,7 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 func writeError(w http.ResponseWriter, err error) {
 	var rl *RateLimitError
 	var inv *InvalidError
+	var ie *ImportError
 	switch {
 	case errors.As(err, &rl):
 		secs := int(rl.RetryAfter.Seconds()) + 1
@@ -94,6 +108,15 @@ func writeError(w http.ResponseWriter, err error) {
 		writeProblem(w, http.StatusUnprocessableEntity, "weak_password", err.Error())
 	case errors.Is(err, ErrNotAdmin), errors.Is(err, ErrNotEntitledToPkg), errors.Is(err, ErrForbidden):
 		writeProblem(w, http.StatusForbidden, "forbidden", err.Error())
+	case errors.As(err, &ie):
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/bad_rows", Title: "Unprocessable Entity",
+			Status: http.StatusUnprocessableEntity, Detail: fmt.Sprintf("%d bad line(s), nothing imported", len(ie.Rows)), Code: "bad_rows", Rows: ie.Rows})
+	case errors.Is(err, ErrCallerCap):
+		writeProblem(w, http.StatusConflict, "caller_cap", err.Error())
+	case errors.Is(err, ErrNoSeats):
+		writeProblem(w, http.StatusConflict, "no_seats", err.Error())
 	case errors.As(err, &inv):
 		writeProblem(w, http.StatusUnprocessableEntity, "invalid", err.Error())
 	case errors.Is(err, ErrNotFound):
@@ -224,4 +247,134 @@ func (s *Service) handlePackage(w http.ResponseWriter, r *http.Request, u *User,
 	w.Header().Set("ETag", `"`+pkg.SHA256+`"`)
 	w.Header().Set("Content-Type", "application/octet-stream")
 	http.ServeContent(w, r, name, mod, body)
+}
+
+func (s *Service) handleUsers(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	users, err := s.Users(r.Context(), u)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, users)
+}
+
+func (s *Service) handleAddUser(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	var nu NewUser
+	if !readJSON(w, r, &nu) {
+		return
+	}
+	ch, err := s.AddUser(r.Context(), u, nu)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, ch)
+}
+
+func (s *Service) handleImport(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeProblem(w, http.StatusRequestEntityTooLarge, "too_large", "the file is larger than 16 MiB: split it")
+		return
+	}
+	dry := r.URL.Query().Get("dry_run") == "true"
+	changes, err := s.ImportUsers(r.Context(), u, data, dry)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"dry_run": dry, "changes": changes})
+}
+
+func (s *Service) handleAssign(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	var a Assignment
+	if !readJSON(w, r, &a) {
+		return
+	}
+	changes, err := s.Assign(r.Context(), u, a)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"changes": changes})
+}
+
+func (s *Service) handleRemoveUser(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	if err := s.RemoveUser(r.Context(), u, r.PathValue("id")); err != nil {
+		writeError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Service) handleCallers(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	ids, limit, err := s.Callers(r.Context(), u)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"callers": ids, "cap": limit})
+}
+
+func (s *Service) handleSetCaller(designate bool) func(http.ResponseWriter, *http.Request, *User, *Token) {
+	return func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+		if err := s.SetCaller(r.Context(), u, r.PathValue("id"), designate); err != nil {
+			writeError(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (s *Service) handleProfile(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	var p struct {
+		Name  *string `json:"name"`
+		Phone *string `json:"phone"`
+	}
+	if !readJSON(w, r, &p) {
+		return
+	}
+	name, phone := u.Name, u.Phone
+	if p.Name != nil {
+		name = strings.TrimSpace(*p.Name)
+	}
+	if p.Phone != nil {
+		phone = strings.TrimSpace(*p.Phone)
+	}
+	if len(name) > 200 || len(phone) > 40 {
+		writeError(w, &InvalidError{[]string{"name: at most 200 characters; phone: at most 40"}})
+		return
+	}
+	if err := s.store.SetProfile(r.Context(), u.ID, name, phone); err != nil {
+		writeError(w, err)
+		return
+	}
+	u.Name, u.Phone = name, phone
+	s.handleMe(w, r, u, nil)
+}
+
+func (s *Service) handleSupport(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	sup, err := s.SupportFor(r.Context(), u)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sup)
+}
+
+func (s *Service) handleSeat(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	var req struct {
+		MachineID string `json:"machine_id"`
+		Hostname  string `json:"hostname"`
+		Product   string `json:"product"`
+	}
+	if !readJSON(w, r, &req) {
+		return
+	}
+	used, limit, err := s.RegisterSeat(r.Context(), u, req.MachineID, req.Hostname, req.Product)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"product": req.Product, "seats_used": used, "seats": limit})
 }

@@ -302,3 +302,5 @@ func TestPasswordHashing(t *testing.T) {
 		}
 	}
 }
+
+var jsonUnmarshal = json.Unmarshal

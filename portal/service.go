@@ -107,10 +107,7 @@ func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor s
 	m := &User{ID: newUserID(), ContractID: c.ID, Email: addr.Address, Name: r.ManagerName, Role: RoleManager,
 		Products: products, Benefits: slices.Clone(catalog.Benefits), MustChangePassword: true, Created: now}
 	temp := newTemporaryPassword()
-	hash, err := HashPassword(temp)
-	if err != nil {
-		return nil, nil, err
-	}
+	hash := hashTemporary(temp)
 	emails := []Email{
 		{To: m.Email, Kind: "order_confirmation", Subject: "Your order is confirmed: " + c.Company, Body: s.orderConfirmation(c)},
 		{To: m.Email, Kind: "start", Subject: "Start using your software: your Onramp account", Body: s.startEmail(m, temp)},

@@ -81,6 +81,20 @@ var migrations = []string{
 		action TEXT NOT NULL,
 		detail TEXT NOT NULL
 	);`,
+	`ALTER TABLE users ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+	CREATE TABLE callers (
+		contract_id TEXT NOT NULL REFERENCES contracts(id),
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		PRIMARY KEY (contract_id, user_id)
+	);
+	CREATE TABLE seats (
+		contract_id TEXT NOT NULL REFERENCES contracts(id),
+		product TEXT NOT NULL,
+		machine_id TEXT NOT NULL,
+		hostname TEXT NOT NULL,
+		registered TEXT NOT NULL,
+		PRIMARY KEY (contract_id, product, machine_id)
+	);`,
 }
 
 // SQLite is the Store in one SQLite file, in WAL mode.
@@ -235,12 +249,13 @@ func (s *SQLite) Contract(ctx context.Context, id string) (*Contract, error) {
 	return c, rows.Err()
 }
 
-const userColumns = `id, contract_id, email, name, role, password_hash, must_change_password, created`
+const userColumns = `id, contract_id, email, name, role, password_hash, must_change_password, created, phone,
+	EXISTS (SELECT 1 FROM callers WHERE callers.user_id = users.id)`
 
 func (s *SQLite) scanUser(ctx context.Context, row *sql.Row) (*User, error) {
 	u := &User{}
 	var created string
-	if err := row.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created); err != nil {
+	if err := row.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created, &u.Phone, &u.Caller); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNotFound
 		}

@@ -55,8 +55,10 @@ type User struct {
 	Email              string            `json:"email"`
 	Name               string            `json:"name"`
 	Role               Role              `json:"role"`
+	Phone              string            `json:"phone,omitempty"`
 	Products           []string          `json:"products"`
 	Benefits           []catalog.Benefit `json:"benefits"`
+	Caller             bool              `json:"designated_caller"`
 	MustChangePassword bool              `json:"must_change_password"`
 	Created            time.Time         `json:"created"`
 	passwordHash       string
@@ -108,12 +110,39 @@ type Store interface {
 	RevokeFamily(ctx context.Context, family string) error
 	RevokeUserTokens(ctx context.Context, userID string) error
 
+	ListUsers(ctx context.Context, contractID string) ([]*User, error)
+	// ChangeUsers runs plan inside one write transaction, with the
+	// contract's users as they are under the lock, and applies what plan
+	// returns: all of it, or nothing. Concurrent changes are serialised.
+	ChangeUsers(ctx context.Context, contractID string, plan func(c *Contract, users []*User) ([]UserChange, []Email, error), actor string) error
+	SetProfile(ctx context.Context, userID, name, phone string) error
+
+	Callers(ctx context.Context, contractID string) ([]string, error)
+	// SetCaller adds (or removes) a designated caller, refusing more than cap.
+	SetCaller(ctx context.Context, contractID, userID string, designate bool, cap int, actor string) error
+
+	RegisterSeat(ctx context.Context, contractID, machineID, hostname, product string, limit int, actor string) (int, error)
+
 	Outbox(ctx context.Context, unsentOnly bool) ([]Email, error)
 	MarkSent(ctx context.Context, id int64, at time.Time) error
 
 	Audit(ctx context.Context, contractID string, limit int) ([]AuditEntry, error)
 	Close() error
 }
+
+// UserChange is one change an import or an admin makes.
+type UserChange struct {
+	Kind         string // create, update, delete
+	User         *User
+	PasswordHash string // create only
+	Detail       string // for the audit log
+}
+
+// ErrCallerCap: the contract has as many designated callers as it may.
+var ErrCallerCap = errors.New("the contract has reached its number of designated callers")
+
+// ErrNoSeats: every seat of a product is taken.
+var ErrNoSeats = errors.New("no free seat left for this product")
 
 // AuditEntry is one recorded change: who, what, when.
 type AuditEntry struct {

@@ -1,0 +1,554 @@
+package portal
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"slices"
+	"strings"
+
+	"onramp.dev/onramp/catalog"
+)
+
+// RowError is one bad line of an import.
+type RowError struct {
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+}
+
+// ImportError lists every bad line; nothing was imported.
+type ImportError struct{ Rows []RowError }
+
+func (e *ImportError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d bad line(s), nothing imported:", len(e.Rows))
+	for _, r := range e.Rows {
+		fmt.Fprintf(&b, "\n  line %d: %s", r.Line, r.Reason)
+	}
+	return b.String()
+}
+
+// Change is one change an import makes (or would make, in a dry run).
+type Change struct {
+	Line    int               `json:"line,omitempty"`
+	Action  string            `json:"action"` // create, update, unchanged
+	UserID  string            `json:"user_id,omitempty"`
+	Email   string            `json:"email"`
+	Role    Role              `json:"role"`
+	Added   []string          `json:"added,omitempty"` // products and benefits given
+	Product []string          `json:"products"`
+	Benefit []catalog.Benefit `json:"benefits"`
+}
+
+const maxImportRows = 50_000
+
+// importRow is one parsed line.
+type importRow struct {
+	line     int
+	email    string
+	name     string
+	role     Role
+	products []string
+	benefits []catalog.Benefit
+}
+
+// parseUsersCSV reads "email,name,role,products,benefits" (a header line
+// first; products and benefits separated by ';'). It reports every bad
+// line: quoting, addresses, roles, benefits, duplicates.
+func parseUsersCSV(data []byte) ([]importRow, []RowError) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM from spreadsheet tools
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	r.TrimLeadingSpace = true
+	var rows []importRow
+	var bad []RowError
+	header := true
+	col := map[string]int{}
+	seen := map[string]int{}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return rows, append(bad, RowError{Line: pe.StartLine, Reason: "quoting: " + pe.Err.Error()})
+			}
+			return rows, append(bad, RowError{Line: line, Reason: err.Error()})
+		}
+		if header {
+			header = false
+			for i, h := range rec {
+				col[strings.ToLower(strings.TrimSpace(h))] = i
+			}
+			if _, ok := col["email"]; !ok {
+				return nil, []RowError{{Line: line, Reason: "the first line must name the columns: email,name,role,products,benefits"}}
+			}
+			for h := range col {
+				if !slices.Contains([]string{"email", "name", "role", "products", "benefits"}, h) {
+					bad = append(bad, RowError{Line: line, Reason: fmt.Sprintf("unknown column %q (known: email, name, role, products, benefits)", h)})
+				}
+			}
+			continue
+		}
+		get := func(name string) string {
+			if i, ok := col[name]; ok && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		if strings.Join(rec, "") == "" {
+			continue // a blank line
+		}
+		if len(rows)+len(bad) >= maxImportRows {
+			return rows, append(bad, RowError{Line: line, Reason: fmt.Sprintf("more than %d lines: split the file", maxImportRows)})
+		}
+		row := importRow{line: line, name: get("name"), role: RoleUser}
+		addr, err := mail.ParseAddress(get("email"))
+		if err != nil || addr.Address != get("email") {
+			bad = append(bad, RowError{Line: line, Reason: fmt.Sprintf("%q is not an email address", get("email"))})
+		} else {
+			row.email = strings.ToLower(addr.Address)
+			if first, dup := seen[row.email]; dup {
+				bad = append(bad, RowError{Line: line, Reason: fmt.Sprintf("%s is already on line %d", row.email, first)})
+			}
+			seen[row.email] = line
+		}
+		if v := get("role"); v != "" {
+			switch Role(strings.ReplaceAll(strings.ToLower(v), " ", "_")) {
+			case RoleUser, RoleCoordinator, RoleManager:
+				row.role = Role(strings.ReplaceAll(strings.ToLower(v), " ", "_"))
+			default:
+				bad = append(bad, RowError{Line: line, Reason: fmt.Sprintf("role %q: want user, software_coordinator or contract_manager", v)})
+			}
+		}
+		for _, p := range splitList(get("products")) {
+			row.products = append(row.products, strings.ToLower(p))
+		}
+		for _, b := range splitList(get("benefits")) {
+			ben, err := catalog.ParseBenefit(b)
+			if err != nil {
+				bad = append(bad, RowError{Line: line, Reason: err.Error()})
+				continue
+			}
+			row.benefits = append(row.benefits, ben)
+		}
+		rows = append(rows, row)
+	}
+	return rows, bad
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '|' }) {
+		if p = strings.TrimSpace(p); p != "" && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ImportUsers adds the users of a CSV file, and gives existing users (by
+// email) the products and benefits it lists; it never takes anything away,
+// so importing the same file again changes nothing. Every line is checked
+// first, against the contract's products and seats as they are under the
+// write lock; one bad line and nothing is imported. New users get a start
+// email, users whose benefits change a notice.
+func (s *Service) ImportUsers(ctx context.Context, admin *User, data []byte, dryRun bool) ([]Change, error) {
+	if !admin.Role.IsAdmin() {
+		return nil, ErrNotAdmin
+	}
+	rows, bad := parseUsersCSV(data)
+	if len(bad) > 0 {
+		return nil, &ImportError{Rows: bad}
+	}
+	return s.applyRows(ctx, admin, rows, dryRun)
+}
+
+var errDryRun = errors.New("dry run")
+
+func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, dryRun bool) ([]Change, error) {
+	var report []Change
+	err := s.store.ChangeUsers(ctx, admin.ContractID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {
+		report = nil
+		byEmail := map[string]*User{}
+		used := map[string]int{}
+		for _, u := range users {
+			byEmail[u.Email] = u
+			for _, p := range u.Products {
+				used[p]++
+			}
+		}
+		seats := map[string]int{}
+		for _, p := range c.Products {
+			seats[p.Product] = p.Seats
+		}
+		var bad []RowError
+		var changes []UserChange
+		var emails []Email
+		lines := map[string][]int{}
+		for _, r := range rows {
+			for _, p := range r.products {
+				if _, ok := seats[p]; !ok {
+					bad = append(bad, RowError{Line: r.line, Reason: fmt.Sprintf("product %q is not in contract %s", p, c.ID)})
+				}
+			}
+			if r.role == RoleManager && admin.Role != RoleManager {
+				bad = append(bad, RowError{Line: r.line, Reason: "only a contract manager may name another"})
+			}
+			u, exists := byEmail[r.email]
+			ch := Change{Line: r.line, Email: r.email, Role: r.role}
+			if !exists {
+				u = &User{ID: newUserID(), ContractID: c.ID, Email: r.email, Name: r.name, Role: r.role,
+					Products: slices.Clone(r.products), Benefits: slices.Clone(r.benefits), MustChangePassword: true, Created: s.now().UTC()}
+				if u.Products == nil {
+					u.Products = []string{}
+				}
+				for _, p := range u.Products {
+					used[p]++
+					lines[p] = append(lines[p], r.line)
+				}
+				temp := newTemporaryPassword()
+				changes = append(changes, UserChange{Kind: "create", User: u, PasswordHash: hashTemporary(temp), Detail: "import"})
+				emails = append(emails, Email{To: u.Email, Kind: "start", Subject: "Start using your software: your Onramp account", Body: s.startEmail(u, temp)})
+				ch.Action, ch.UserID, ch.Product, ch.Benefit = "create", u.ID, u.Products, u.Benefits
+				report = append(report, ch)
+				continue
+			}
+			next := *u
+			next.Products, next.Benefits = slices.Clone(u.Products), slices.Clone(u.Benefits)
+			for _, p := range r.products {
+				if !slices.Contains(next.Products, p) {
+					next.Products = append(next.Products, p)
+					ch.Added = append(ch.Added, p)
+					used[p]++
+					lines[p] = append(lines[p], r.line)
+				}
+			}
+			for _, b := range r.benefits {
+				if !slices.Contains(next.Benefits, b) {
+					next.Benefits = append(next.Benefits, b)
+					ch.Added = append(ch.Added, string(b))
+				}
+			}
+			if r.name != "" && r.name != u.Name {
+				next.Name = r.name
+			}
+			slices.Sort(next.Products)
+			slices.Sort(next.Benefits)
+			ch.UserID, ch.Product, ch.Benefit, ch.Role = u.ID, next.Products, next.Benefits, u.Role
+			if len(ch.Added) == 0 && next.Name == u.Name {
+				ch.Action = "unchanged"
+			} else {
+				ch.Action = "update"
+				changes = append(changes, UserChange{Kind: "update", User: &next, Detail: "import: +" + strings.Join(ch.Added, ",")})
+				if len(ch.Added) > 0 {
+					emails = append(emails, Email{To: u.Email, Kind: "benefits_changed", Subject: "Your Onramp products and benefits changed",
+						Body: fmt.Sprintf("You now have: products %s; benefits %s.\n", strings.Join(next.Products, ", "), joinBenefits(next.Benefits))})
+				}
+			}
+			report = append(report, ch)
+		}
+		for p, n := range used {
+			if limit, ok := seats[p]; ok && n > limit && len(lines[p]) > 0 {
+				bad = append(bad, RowError{Line: lines[p][0], Reason: fmt.Sprintf("%s: %d users for %d seats (lines %s)", p, n, limit, joinInts(lines[p]))})
+			}
+		}
+		if len(bad) > 0 {
+			slices.SortFunc(bad, func(a, b RowError) int { return a.Line - b.Line })
+			return nil, nil, &ImportError{Rows: bad}
+		}
+		if dryRun {
+			return nil, nil, errDryRun
+		}
+		return changes, emails, nil
+	}, admin.ID)
+	if errors.Is(err, errDryRun) {
+		return report, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return report, nil
+}
+
+func joinBenefits(bs []catalog.Benefit) string {
+	s := make([]string, len(bs))
+	for i, b := range bs {
+		s[i] = string(b)
+	}
+	return strings.Join(s, ", ")
+}
+
+func joinInts(ns []int) string {
+	s := make([]string, 0, min(len(ns), 10))
+	for _, n := range ns[:min(len(ns), 10)] {
+		s = append(s, fmt.Sprint(n))
+	}
+	if len(ns) > 10 {
+		s = append(s, "…")
+	}
+	return strings.Join(s, ", ")
+}
+
+// NewUser is an admin's request to add one user.
+type NewUser struct {
+	Email    string   `json:"email"`
+	Name     string   `json:"name"`
+	Role     Role     `json:"role"`
+	Products []string `json:"products"`
+	Benefits []string `json:"benefits"`
+}
+
+// AddUser adds one user, with the same checks as an import.
+func (s *Service) AddUser(ctx context.Context, admin *User, nu NewUser) (*Change, error) {
+	if !admin.Role.IsAdmin() {
+		return nil, ErrNotAdmin
+	}
+	line := fmt.Sprintf("email,name,role,products,benefits\n%s,%s,%s,%s,%s\n", csvField(nu.Email), csvField(nu.Name), csvField(string(nu.Role)),
+		csvField(strings.Join(nu.Products, ";")), csvField(strings.Join(nu.Benefits, ";")))
+	changes, err := s.ImportUsers(ctx, admin, []byte(line), false)
+	if err != nil {
+		return nil, err
+	}
+	return &changes[0], nil
+}
+
+func csvField(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// Assignment gives and takes products and benefits, for several users at once.
+type Assignment struct {
+	Users          []string `json:"users"`
+	AddProducts    []string `json:"add_products"`
+	RemoveProducts []string `json:"remove_products"`
+	AddBenefits    []string `json:"add_benefits"`
+	RemoveBenefits []string `json:"remove_benefits"`
+}
+
+// Assign applies an assignment to every user named, all or nothing.
+func (s *Service) Assign(ctx context.Context, admin *User, a Assignment) ([]Change, error) {
+	if !admin.Role.IsAdmin() {
+		return nil, ErrNotAdmin
+	}
+	var report []Change
+	err := s.store.ChangeUsers(ctx, admin.ContractID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {
+		report = nil
+		var problems []string
+		seats := map[string]int{}
+		for _, p := range c.Products {
+			seats[p.Product] = p.Seats
+		}
+		for _, p := range append(slices.Clone(a.AddProducts), a.RemoveProducts...) {
+			if _, ok := seats[p]; !ok {
+				problems = append(problems, fmt.Sprintf("product %q is not in contract %s", p, c.ID))
+			}
+		}
+		var add, remove []catalog.Benefit
+		for _, list := range []struct {
+			in  []string
+			out *[]catalog.Benefit
+		}{{a.AddBenefits, &add}, {a.RemoveBenefits, &remove}} {
+			for _, b := range list.in {
+				ben, err := catalog.ParseBenefit(b)
+				if err != nil {
+					problems = append(problems, err.Error())
+				}
+				*list.out = append(*list.out, ben)
+			}
+		}
+		byID := map[string]*User{}
+		used := map[string]int{}
+		for _, u := range users {
+			byID[u.ID] = u
+			for _, p := range u.Products {
+				used[p]++
+			}
+		}
+		var changes []UserChange
+		var emails []Email
+		for _, id := range a.Users {
+			u, ok := byID[strings.ToUpper(id)]
+			if !ok {
+				problems = append(problems, fmt.Sprintf("user %s is not on contract %s", id, c.ID))
+				continue
+			}
+			next := *u
+			next.Products = slices.DeleteFunc(slices.Clone(u.Products), func(p string) bool { return slices.Contains(a.RemoveProducts, p) })
+			next.Benefits = slices.DeleteFunc(slices.Clone(u.Benefits), func(b catalog.Benefit) bool { return slices.Contains(remove, b) })
+			for _, p := range a.AddProducts {
+				if !slices.Contains(next.Products, p) {
+					next.Products = append(next.Products, p)
+				}
+			}
+			for _, b := range add {
+				if !slices.Contains(next.Benefits, b) {
+					next.Benefits = append(next.Benefits, b)
+				}
+			}
+			slices.Sort(next.Products)
+			slices.Sort(next.Benefits)
+			for _, p := range u.Products {
+				used[p]--
+			}
+			for _, p := range next.Products {
+				used[p]++
+			}
+			ch := Change{Action: "unchanged", UserID: u.ID, Email: u.Email, Role: u.Role, Product: next.Products, Benefit: next.Benefits}
+			if !slices.Equal(next.Products, u.Products) || !slices.Equal(next.Benefits, u.Benefits) {
+				ch.Action = "update"
+				changes = append(changes, UserChange{Kind: "update", User: &next, Detail: "assign"})
+				emails = append(emails, Email{To: u.Email, Kind: "benefits_changed", Subject: "Your Onramp products and benefits changed",
+					Body: fmt.Sprintf("You now have: products %s; benefits %s.\n", strings.Join(next.Products, ", "), joinBenefits(next.Benefits))})
+			}
+			report = append(report, ch)
+		}
+		for p, n := range used {
+			if limit, ok := seats[p]; ok && n > limit && slices.Contains(a.AddProducts, p) {
+				problems = append(problems, fmt.Sprintf("%s: %d users for %d seats", p, n, limit))
+			}
+		}
+		if len(problems) > 0 {
+			return nil, nil, &InvalidError{problems}
+		}
+		return changes, emails, nil
+	}, admin.ID)
+	return report, err
+}
+
+// RemoveUser takes a user off the contract. An admin cannot remove
+// themselves, and a contract keeps at least one manager.
+func (s *Service) RemoveUser(ctx context.Context, admin *User, id string) error {
+	if !admin.Role.IsAdmin() {
+		return ErrNotAdmin
+	}
+	return s.store.ChangeUsers(ctx, admin.ContractID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {
+		var target *User
+		managers := 0
+		for _, u := range users {
+			if u.ID == strings.ToUpper(id) {
+				target = u
+			}
+			if u.Role == RoleManager {
+				managers++
+			}
+		}
+		switch {
+		case target == nil:
+			return nil, nil, fmt.Errorf("user %s: %w", id, ErrNotFound)
+		case target.ID == admin.ID:
+			return nil, nil, &InvalidError{[]string{"you cannot remove yourself"}}
+		case target.Role == RoleManager && admin.Role != RoleManager:
+			return nil, nil, ErrNotAdmin
+		case target.Role == RoleManager && managers == 1:
+			return nil, nil, &InvalidError{[]string{"a contract keeps at least one contract manager"}}
+		}
+		return []UserChange{{Kind: "delete", User: target}}, nil, nil
+	}, admin.ID)
+}
+
+// Users lists the admin's contract.
+func (s *Service) Users(ctx context.Context, admin *User) ([]*User, error) {
+	if !admin.Role.IsAdmin() {
+		return nil, ErrNotAdmin
+	}
+	return s.store.ListUsers(ctx, admin.ContractID)
+}
+
+// SetCaller designates a caller (advanced contracts only, up to the cap).
+func (s *Service) SetCaller(ctx context.Context, admin *User, userID string, designate bool) error {
+	if !admin.Role.IsAdmin() {
+		return ErrNotAdmin
+	}
+	c, err := s.store.Contract(ctx, admin.ContractID)
+	if err != nil {
+		return err
+	}
+	if designate && c.Plan != PlanAdvanced {
+		return &InvalidError{[]string{"designated callers come with advanced support; this contract has " + string(c.Plan)}}
+	}
+	return s.store.SetCaller(ctx, c.ID, strings.ToUpper(userID), designate, c.CallerCap, admin.ID)
+}
+
+// Callers lists the designated callers of the admin's contract.
+func (s *Service) Callers(ctx context.Context, admin *User) ([]string, int, error) {
+	if !admin.Role.IsAdmin() {
+		return nil, 0, ErrNotAdmin
+	}
+	c, err := s.store.Contract(ctx, admin.ContractID)
+	if err != nil {
+		return nil, 0, err
+	}
+	ids, err := s.store.Callers(ctx, c.ID)
+	return ids, c.CallerCap, err
+}
+
+// Support is how a user reaches support.
+type Support struct {
+	Plan  SupportPlan `json:"plan"`
+	Web   string      `json:"web"`
+	Email string      `json:"email"`
+	Phone string      `json:"phone,omitempty"` // designated callers only
+	Hours string      `json:"hours"`
+	Note  string      `json:"note,omitempty"`
+}
+
+// SupportFor says how u reaches support.
+func (s *Service) SupportFor(ctx context.Context, u *User) (*Support, error) {
+	c, err := s.store.Contract(ctx, u.ContractID)
+	if err != nil {
+		return nil, err
+	}
+	sup := &Support{Plan: c.Plan, Web: "https://support.onramp.dev", Email: "support@onramp.dev", Hours: "Monday to Friday, 8:00 to 18:00 CET"}
+	switch {
+	case c.Plan == PlanAdvanced && u.Caller:
+		sup.Phone = "+33 1 00 00 00 00"
+		sup.Hours = "Monday to Friday, 8:00 to 20:00 CET; phone for designated callers"
+	case c.Plan == PlanAdvanced:
+		sup.Note = "phone support is for your contract's designated callers; ask your contract manager"
+	default:
+		sup.Note = "phone support comes with advanced support"
+	}
+	return sup, nil
+}
+
+// FAQ is the questions people ask most.
+type FAQ struct {
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
+}
+
+// FAQs are answered in English here; the assistant carries its own French.
+var FAQs = []FAQ{
+	{"My start email has not arrived.", "It can take 12 to 24 hours. Check your spam folder, then ask your contract manager or support."},
+	{"Can I create my own account?", "No: your contract manager or software coordinator adds you, and you receive a start email."},
+	{"Who may call phone support?", "On advanced-support contracts, the designated callers your contract manager names."},
+	{"How do I install on many machines?", "Build a deployment with 'assistant deploy create' and push it with your deployment tool."},
+}
+
+// RegisterSeat counts a machine against the contract's seats for a product.
+func (s *Service) RegisterSeat(ctx context.Context, u *User, machineID, hostname, product string) (int, int, error) {
+	c, err := s.store.Contract(ctx, u.ContractID)
+	if err != nil {
+		return 0, 0, err
+	}
+	limit := -1
+	for _, p := range c.Products {
+		if p.Product == product {
+			limit = p.Seats
+		}
+	}
+	if limit < 0 || !slices.Contains(u.Products, product) {
+		return 0, 0, ErrForbidden
+	}
+	if len(machineID) < 8 || len(machineID) > 128 {
+		return 0, 0, &InvalidError{[]string{"machine_id: 8 to 128 characters"}}
+	}
+	n, err := s.store.RegisterSeat(ctx, c.ID, machineID, hostname, product, limit, u.ID)
+	return n, limit, err
+}

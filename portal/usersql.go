@@ -1,0 +1,245 @@
+package portal
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"onramp.dev/onramp/catalog"
+)
+
+// queryer is what both *sql.DB and *sql.Tx offer for reads.
+type queryer interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// listUsers reads every user of a contract with their products, benefits
+// and caller flag, in three queries whatever the number of users.
+func listUsers(ctx context.Context, q queryer, contractID string) ([]*User, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE contract_id = ? ORDER BY email`, contractID)
+	if err != nil {
+		return nil, err
+	}
+	var users []*User
+	byID := map[string]*User{}
+	for rows.Next() {
+		u := &User{Products: []string{}, Benefits: []catalog.Benefit{}}
+		var created string
+		if err := rows.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created, &u.Phone, &u.Caller); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		u.Created = parseTS(created)
+		users = append(users, u)
+		byID[u.ID] = u
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, t := range []string{"user_products", "user_benefits"} {
+		col := "product"
+		if t == "user_benefits" {
+			col = "benefit"
+		}
+		rows, err := q.QueryContext(ctx, `SELECT t.user_id, t.`+col+` FROM `+t+` t JOIN users u ON u.id = t.user_id WHERE u.contract_id = ? ORDER BY 2`, contractID)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id, v string
+			if err := rows.Scan(&id, &v); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if u := byID[id]; u != nil {
+				if col == "product" {
+					u.Products = append(u.Products, v)
+				} else {
+					u.Benefits = append(u.Benefits, catalog.Benefit(v))
+				}
+			}
+		}
+		rows.Close()
+	}
+	return users, nil
+}
+
+// ListUsers lists a contract's users by email.
+func (s *SQLite) ListUsers(ctx context.Context, contractID string) ([]*User, error) {
+	return listUsers(ctx, s.db, contractID)
+}
+
+// ChangeUsers applies a plan made under the write lock.
+func (s *SQLite) ChangeUsers(ctx context.Context, contractID string, plan func(*Contract, []*User) ([]UserChange, []Email, error), actor string) error {
+	c, err := s.Contract(ctx, contractID)
+	if err != nil {
+		return err
+	}
+	tx, err := s.db.BeginTx(ctx, nil) // _txlock=immediate: the write lock now
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	users, err := listUsers(ctx, tx, contractID)
+	if err != nil {
+		return err
+	}
+	changes, emails, err := plan(c, users)
+	if err != nil {
+		return err
+	}
+	for _, ch := range changes {
+		switch ch.Kind {
+		case "create":
+			if err := insertUser(ctx, tx, ch.User, ch.PasswordHash); err != nil {
+				return err
+			}
+		case "update":
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, role = ? WHERE id = ? AND contract_id = ?`, ch.User.Name, ch.User.Role, ch.User.ID, contractID); err != nil {
+				return err
+			}
+			for _, q := range []string{`DELETE FROM user_products WHERE user_id = ?`, `DELETE FROM user_benefits WHERE user_id = ?`} {
+				if _, err := tx.ExecContext(ctx, q, ch.User.ID); err != nil {
+					return err
+				}
+			}
+			for _, p := range ch.User.Products {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO user_products (user_id, product) VALUES (?, ?)`, ch.User.ID, p); err != nil {
+					return err
+				}
+			}
+			for _, b := range ch.User.Benefits {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO user_benefits (user_id, benefit) VALUES (?, ?)`, ch.User.ID, b); err != nil {
+					return err
+				}
+			}
+		case "delete":
+			if _, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE user_id = ?`, ch.User.ID); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = ? AND contract_id = ?`, ch.User.ID, contractID); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("unknown change %q", ch.Kind)
+		}
+		if err := audit(ctx, tx, actor, contractID, "user."+ch.Kind, ch.User.ID+" "+ch.User.Email+" "+ch.Detail); err != nil {
+			return err
+		}
+	}
+	for _, e := range emails {
+		if err := queueEmail(ctx, tx, e); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// SetProfile updates what a user may change of their own record.
+func (s *SQLite) SetProfile(ctx context.Context, userID, name, phone string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var contractID string
+	if err := tx.QueryRowContext(ctx, `SELECT contract_id FROM users WHERE id = ?`, userID).Scan(&contractID); err != nil {
+		return ErrNotFound
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, phone = ? WHERE id = ?`, name, phone, userID); err != nil {
+		return err
+	}
+	if err := audit(ctx, tx, userID, contractID, "user.profile", userID); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Callers lists the designated callers' user IDs.
+func (s *SQLite) Callers(ctx context.Context, contractID string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT user_id FROM callers WHERE contract_id = ? ORDER BY user_id`, contractID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// SetCaller designates (or un-designates) a caller, counting under the lock.
+func (s *SQLite) SetCaller(ctx context.Context, contractID, userID string, designate bool, cap int, actor string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var owner string
+	if err := tx.QueryRowContext(ctx, `SELECT contract_id FROM users WHERE id = ?`, userID).Scan(&owner); err != nil || owner != contractID {
+		return fmt.Errorf("user %s: %w", userID, ErrNotFound)
+	}
+	if !designate {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM callers WHERE contract_id = ? AND user_id = ?`, contractID, userID); err != nil {
+			return err
+		}
+	} else {
+		var n int
+		var already bool
+		tx.QueryRowContext(ctx, `SELECT count(*), coalesce(max(user_id = ?), 0) FROM callers WHERE contract_id = ?`, userID, contractID).Scan(&n, &already)
+		if already {
+			return tx.Commit()
+		}
+		if n >= cap {
+			return fmt.Errorf("%w (%d of %d)", ErrCallerCap, n, cap)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO callers (contract_id, user_id) VALUES (?, ?)`, contractID, userID); err != nil {
+			return err
+		}
+	}
+	action := "caller.add"
+	if !designate {
+		action = "caller.remove"
+	}
+	if err := audit(ctx, tx, actor, contractID, action, userID); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// RegisterSeat records a machine for a product; a machine already
+// registered costs no new seat. It returns the seats in use.
+func (s *SQLite) RegisterSeat(ctx context.Context, contractID, machineID, hostname, product string, limit int, actor string) (int, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	var n int
+	var known bool
+	if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(max(machine_id = ?), 0) FROM seats WHERE contract_id = ? AND product = ?`,
+		machineID, contractID, product).Scan(&n, &known); err != nil {
+		return 0, err
+	}
+	if known {
+		return n, tx.Commit()
+	}
+	if n >= limit {
+		return n, fmt.Errorf("%s: %w (%d of %d in use)", product, ErrNoSeats, n, limit)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO seats (contract_id, product, machine_id, hostname, registered) VALUES (?, ?, ?, ?, ?)`,
+		contractID, product, machineID, strings.TrimSpace(hostname), ts(time.Now())); err != nil {
+		return 0, err
+	}
+	if err := audit(ctx, tx, actor, contractID, "seat.register", product+" "+hostname); err != nil {
+		return 0, err
+	}
+	return n + 1, tx.Commit()
+}
