@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -34,7 +35,7 @@ func HashPassword(password string) (string, error) {
 		return "", err
 	}
 	p := defaultArgon
-	key := argon2.IDKey([]byte(password), salt, p.time, p.memory, p.threads, 32)
+	key := argonKey([]byte(password), salt, p, 32)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.memory, p.time, p.threads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
@@ -53,6 +54,17 @@ func hashTemporary(password string) string {
 // dummyHash is checked against when a user does not exist, so that a
 // wrong user ID costs the same time as a wrong password.
 var dummyHash, _ = HashPassword("not a real password")
+
+// kdfSlots bounds the argon2id evaluations running at once to the number
+// of cores: each holds 19 MiB, so a burst of 50 sign-ins would otherwise
+// take about 1 GiB; queued, they finish as fast and memory stays flat.
+var kdfSlots = make(chan struct{}, runtime.NumCPU())
+
+func argonKey(password, salt []byte, p argonParams, n uint32) []byte {
+	kdfSlots <- struct{}{}
+	defer func() { <-kdfSlots }()
+	return argon2.IDKey(password, salt, p.time, p.memory, p.threads, n)
+}
 
 // CheckPassword reports whether password matches the stored hash.
 func CheckPassword(stored, password string) bool {
@@ -78,7 +90,7 @@ func CheckPassword(stored, password string) bool {
 	if err1 != nil || err2 != nil || p.memory > 1<<20 || p.time > 16 || p.threads == 0 {
 		return false
 	}
-	got := argon2.IDKey([]byte(password), salt, p.time, p.memory, p.threads, uint32(len(want)))
+	got := argonKey([]byte(password), salt, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 

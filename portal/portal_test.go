@@ -19,7 +19,7 @@ import (
 )
 
 // testCatalog is a small signed catalog: atlas and quill, one package each.
-func testCatalog(t *testing.T) ([]byte, *catalog.Catalog) {
+func testCatalog(t testing.TB) ([]byte, *catalog.Catalog) {
 	t.Helper()
 	payload := []byte(`{"schema": 1, "publisher": "Test", "products": [
 	  {"id": "atlas", "name": "Atlas CAD", "description": "d", "releases": [{"version": "1.0.0", "date": "2026-01-01",
@@ -40,7 +40,7 @@ type testPortal struct {
 	db    string
 }
 
-func newTestPortal(t *testing.T) *testPortal {
+func newTestPortal(t testing.TB) *testPortal {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "portal.db")
 	store, err := OpenSQLite(context.Background(), db)
@@ -59,25 +59,29 @@ func newTestPortal(t *testing.T) *testPortal {
 }
 
 // call makes one API request and decodes the answer.
-func (p *testPortal) call(t *testing.T, method, path, token string, body any, out any) int {
+func (p *testPortal) call(t testing.TB, method, path, token string, body any, out any) int {
 	t.Helper()
+	return callWith(http.DefaultClient, p.URL, method, path, token, body, out)
+}
+
+func callWith(hc *http.Client, base, method, path, token string, body any, out any) int {
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, p.URL+path, rd)
+	req, _ := http.NewRequest(method, base+path, rd)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return -1
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode >= 400 && !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
-		t.Errorf("%s %s: %d without problem+json: %s", method, path, resp.StatusCode, data)
+		return -2 // an error without a problem document
 	}
 	if out != nil && len(data) > 0 {
 		json.Unmarshal(data, out)
@@ -91,7 +95,7 @@ var (
 )
 
 // newContract orders a contract and reads the start email from the outbox.
-func (p *testPortal) newContract(t *testing.T, email string, products ...string) (userID, temp string) {
+func (p *testPortal) newContract(t testing.TB, email string, products ...string) (userID, temp string) {
 	t.Helper()
 	var seats []Seats
 	for _, pr := range products {

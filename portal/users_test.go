@@ -19,7 +19,7 @@ func (p *testPortal) admin(t *testing.T, email string, products ...string) (stri
 	return p.activate(t, uid, temp), mustUser(t, p, uid)
 }
 
-func mustUser(t *testing.T, p *testPortal, id string) *User {
+func mustUser(t testing.TB, p *testPortal, id string) *User {
 	u, err := p.store.User(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
@@ -28,7 +28,7 @@ func mustUser(t *testing.T, p *testPortal, id string) *User {
 }
 
 // activate does the first sign-in and returns a full session's token.
-func (p *testPortal) activate(t *testing.T, uid, temp string) string {
+func (p *testPortal) activate(t testing.TB, uid, temp string) string {
 	t.Helper()
 	var s Session
 	p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": temp}, &s)
