@@ -415,9 +415,12 @@ func (s *SQLite) Outbox(ctx context.Context, unsentOnly bool) ([]Email, error) {
 	return out, rows.Err()
 }
 
-// MarkSent records a delivery.
+// MarkSent records a delivery. A start email's body, which holds a
+// temporary password, is not kept once delivered.
 func (s *SQLite) MarkSent(ctx context.Context, id int64, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET sent_at = ? WHERE id = ?`, ts(at), id)
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET sent_at = ?,
+		body = CASE WHEN kind = 'start' THEN '(delivered; the temporary password it held is not kept)' ELSE body END
+		WHERE id = ?`, ts(at), id)
 	return err
 }
 

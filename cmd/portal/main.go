@@ -46,7 +46,7 @@ type usageError string
 func (e usageError) Error() string { return string(e) }
 
 const usage = `Usage:
-  portal serve --db FILE --catalog SIGNED.json [--key PUBKEY] [--addr 127.0.0.1:8443] [--packages DIR] [--tls-cert F --tls-key F]
+  portal serve --db FILE --catalog SIGNED.json --key PUBKEY [--addr 127.0.0.1:8443] [--packages DIR] [--smtp HOST:PORT] [--tls-cert F --tls-key F]
   portal contract create --db FILE --catalog SIGNED.json [--key PUBKEY] --company NAME --manager EMAIL --product ID:SEATS... [--plan standard|advanced] [--callers N] [--term DAYS]
   portal outbox list --db FILE [--json]`
 
@@ -133,6 +133,8 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	packages := fs.String("packages", "", "`folder` holding the package files the catalog lists")
 	certFile := fs.String("tls-cert", "", "TLS certificate `FILE` (required unless the address is loopback)")
 	keyFile := fs.String("tls-key", "", "TLS key `FILE`")
+	smtpAddr := fs.String("smtp", "", "deliver the outbox through the SMTP server at `HOST:PORT` (STARTTLS unless loopback)")
+	mailFrom := fs.String("mail-from", "onramp@localhost", "sender `address` of the emails")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -166,6 +168,23 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "portal: serving %s://%s (database %s)\n", scheme, ln.Addr(), c.db)
+	if *smtpAddr != "" {
+		m := &portal.Mailer{Addr: *smtpAddr, From: *mailFrom}
+		go func() {
+			for {
+				if n, err := m.Deliver(ctx, store); err != nil {
+					fmt.Fprintf(os.Stderr, "portal: mail: %v (retrying)\n", err)
+				} else if n > 0 {
+					fmt.Fprintf(out, "portal: mail: delivered %d email(s)\n", n)
+				}
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(15 * time.Second):
+				}
+			}
+		}()
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if *certFile != "" {

@@ -1,0 +1,89 @@
+package portal
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"mime"
+	"net"
+	"net/smtp"
+	"strings"
+	"time"
+)
+
+// Mailer delivers the outbox through an SMTP server. STARTTLS is required
+// unless the server is on a loopback address (a local relay).
+type Mailer struct {
+	Addr string // HOST:PORT
+	From string
+	// TLSConfig is used for STARTTLS (nil: the system's roots).
+	TLSConfig *tls.Config
+}
+
+// Deliver sends every queued email, oldest first, and marks each sent. It
+// stops at the first failure: the rest wait for the next round.
+func (m *Mailer) Deliver(ctx context.Context, store Store) (int, error) {
+	emails, err := store.Outbox(ctx, true)
+	if err != nil || len(emails) == 0 {
+		return 0, err
+	}
+	host, _, err := net.SplitHostPort(m.Addr)
+	if err != nil {
+		return 0, fmt.Errorf("smtp address %q: %w", m.Addr, err)
+	}
+	d := net.Dialer{Timeout: 10 * time.Second}
+	conn, err := d.DialContext(ctx, "tcp", m.Addr)
+	if err != nil {
+		return 0, fmt.Errorf("smtp %s: %w", m.Addr, err)
+	}
+	conn.SetDeadline(time.Now().Add(2 * time.Minute))
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		conn.Close()
+		return 0, fmt.Errorf("smtp %s: %w", m.Addr, err)
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		cfg := m.TLSConfig
+		if cfg == nil {
+			cfg = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+		}
+		if err := c.StartTLS(cfg); err != nil {
+			return 0, fmt.Errorf("smtp %s: STARTTLS: %w", m.Addr, err)
+		}
+	} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return 0, fmt.Errorf("smtp %s offers no STARTTLS: refusing to send start emails in clear text", m.Addr)
+	}
+	sent := 0
+	for _, e := range emails {
+		if err := m.send(c, e); err != nil {
+			return sent, fmt.Errorf("email #%d to %s: %w", e.ID, e.To, err)
+		}
+		if err := store.MarkSent(ctx, e.ID, time.Now()); err != nil {
+			return sent, err
+		}
+		sent++
+	}
+	return sent, c.Quit()
+}
+
+func (m *Mailer) send(c *smtp.Client, e Email) error {
+	if strings.ContainsAny(e.To+m.From, "\r\n") {
+		return errors.New("line break in an address")
+	}
+	if err := c.Mail(m.From); err != nil {
+		return err
+	}
+	if err := c.Rcpt(e.To); err != nil {
+		return err
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <onramp-%d-%d@%s>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
+		m.From, e.To, mime.QEncoding.Encode("utf-8", e.Subject), time.Now().UTC().Format(time.RFC1123Z), e.ID, e.Created.Unix(), "onramp.invalid")
+	w.Write([]byte(strings.ReplaceAll(strings.ReplaceAll(e.Body, "\r\n", "\n"), "\n", "\r\n")))
+	return w.Close()
+}
