@@ -44,14 +44,19 @@ type ProblemError struct {
 	Code       string
 	Detail     string
 	RetryAfter time.Duration
+	Rows       []RowError // an import's bad lines
 	kind       error
 }
 
 func (e *ProblemError) Error() string {
-	if e.Detail != "" {
-		return e.Detail
+	s := e.Detail
+	if s == "" {
+		s = fmt.Sprintf("account service answered %d (%s)", e.Status, e.Code)
 	}
-	return fmt.Sprintf("account service answered %d (%s)", e.Status, e.Code)
+	for _, r := range e.Rows {
+		s += fmt.Sprintf("\n  line %d: %s", r.Line, r.Reason)
+	}
+	return s
 }
 
 func (e *ProblemError) Unwrap() error { return e.kind }
@@ -138,12 +143,13 @@ func (c *Client) do(ctx context.Context, method, path, token string, in, out any
 
 func problemFrom(resp *http.Response, data []byte) error {
 	var p struct {
-		Code       string `json:"code"`
-		Detail     string `json:"detail"`
-		RetryAfter int    `json:"retry_after"`
+		Code       string     `json:"code"`
+		Detail     string     `json:"detail"`
+		RetryAfter int        `json:"retry_after"`
+		Rows       []RowError `json:"rows"`
 	}
 	json.Unmarshal(data, &p)
-	pe := &ProblemError{Status: resp.StatusCode, Code: p.Code, Detail: p.Detail, RetryAfter: time.Duration(p.RetryAfter) * time.Second}
+	pe := &ProblemError{Status: resp.StatusCode, Code: p.Code, Detail: p.Detail, RetryAfter: time.Duration(p.RetryAfter) * time.Second, Rows: p.Rows}
 	switch {
 	case p.Code == "password_change_required":
 		pe.kind = ErrPasswordChangeRequired

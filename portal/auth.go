@@ -150,7 +150,7 @@ func checkNewPassword(password, userID, email, old string) error {
 	case password == old:
 		return fmt.Errorf("%w: choose a password other than the temporary one", ErrWeakPassword)
 	case strings.Contains(strings.ToLower(password), strings.ToLower(userID)),
-		email != "" && strings.Contains(strings.ToLower(password), strings.ToLower(strings.Split(email, "@")[0])):
+		len(localPart(email)) >= 4 && strings.Contains(strings.ToLower(password), localPart(email)):
 		return fmt.Errorf("%w: do not use your user ID or email in it", ErrWeakPassword)
 	}
 	return nil
@@ -212,4 +212,10 @@ func (l *limiter) prune(key string, now time.Time) []time.Time {
 	}
 	l.hits[key] = h
 	return h
+}
+
+// localPart is the part of an email before the @, lowercased.
+func localPart(email string) string {
+	local, _, _ := strings.Cut(strings.ToLower(email), "@")
+	return local
 }

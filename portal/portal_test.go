@@ -308,3 +308,27 @@ func TestPasswordHashing(t *testing.T) {
 }
 
 var jsonUnmarshal = json.Unmarshal
+
+func TestNewPasswordRules(t *testing.T) {
+	tests := []struct {
+		pw, want string
+	}{
+		{"short", "12 characters"},
+		{"the same temporary", "other than the temporary"},
+		{"my id is UABCDEFGH ok", "user ID"},
+		{"annabelle rocks forever", "user ID or email"},
+		{"a perfectly fine passphrase", ""},
+		{"bo is in above, but short", ""},
+	}
+	for _, tt := range tests {
+		err := checkNewPassword(tt.pw, "UABCDEFGH", "annabelle@x.example", "the same temporary")
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("%q: %v, want %q", tt.pw, err, tt.want)
+		}
+		if tt.pw == "bo is in above, but short" {
+			if err := checkNewPassword(tt.pw, "UABCDEFGH", "bo@x.example", "x"); err != nil {
+				t.Errorf("a two-letter local part refuses %q: %v", tt.pw, err)
+			}
+		}
+	}
+}

@@ -49,6 +49,7 @@ const maxImportRows = 50_000
 // importRow is one parsed line.
 type importRow struct {
 	line     int
+	invalid  bool // the line has a problem of its own; skipped by the plan
 	email    string
 	name     string
 	role     Role
@@ -110,6 +111,7 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 			return rows, append(bad, RowError{Line: line, Reason: fmt.Sprintf("more than %d lines: split the file", maxImportRows)})
 		}
 		row := importRow{line: line, name: get("name"), role: RoleUser}
+		badBefore := len(bad)
 		addr, err := mail.ParseAddress(get("email"))
 		if err != nil || addr.Address != get("email") {
 			bad = append(bad, RowError{Line: line, Reason: fmt.Sprintf("%q is not an email address", get("email"))})
@@ -139,6 +141,7 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 			}
 			row.benefits = append(row.benefits, ben)
 		}
+		row.invalid = len(bad) > badBefore
 		rows = append(rows, row)
 	}
 	return rows, bad
@@ -165,15 +168,17 @@ func (s *Service) ImportUsers(ctx context.Context, admin *User, data []byte, dry
 		return nil, ErrNotAdmin
 	}
 	rows, bad := parseUsersCSV(data)
-	if len(bad) > 0 {
+	if len(rows) == 0 && len(bad) > 0 {
 		return nil, &ImportError{Rows: bad}
 	}
-	return s.applyRows(ctx, admin, rows, dryRun)
+	return s.applyRows(ctx, admin, rows, bad, dryRun)
 }
 
 var errDryRun = errors.New("dry run")
 
-func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, dryRun bool) ([]Change, error) {
+// applyRows plans the rows under the lock; parseBad are the problems the
+// parser found, reported together with the plan's own.
+func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, parseBad []RowError, dryRun bool) ([]Change, error) {
 	var report []Change
 	err := s.store.ChangeUsers(ctx, admin.ContractID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {
 		report = nil
@@ -189,7 +194,7 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 		for _, p := range c.Products {
 			seats[p.Product] = p.Seats
 		}
-		var bad []RowError
+		bad := slices.Clone(parseBad)
 		var changes []UserChange
 		var emails []Email
 		lines := map[string][]int{}
@@ -201,6 +206,9 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 			}
 			if r.role == RoleManager && admin.Role != RoleManager {
 				bad = append(bad, RowError{Line: r.line, Reason: "only a contract manager may name another"})
+			}
+			if r.invalid {
+				continue
 			}
 			u, exists := byEmail[r.email]
 			ch := Change{Line: r.line, Email: r.email, Role: r.role}

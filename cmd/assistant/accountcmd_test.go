@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"io/fs"
 	"net/http/httptest"
@@ -123,3 +124,104 @@ func TestSignInWhoAmISignOut(t *testing.T) {
 		t.Error("the keyring still holds the session after signout")
 	}
 }
+
+// An admin's path through the CLI, and a user refused the admin commands.
+func TestAdminCommands(t *testing.T) {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Fatal("no D-Bus session: run the tests through .ci/with-session (D-Bus + gnome-keyring)")
+	}
+	srv, svc, store, _ := startPortal(t)
+	ctx := context.Background()
+	if _, _, err := svc.CreateContract(ctx, portal.ContractRequest{Company: "Acme", ManagerEmail: "ana@acme.example",
+		Products: []portal.Seats{{Product: "atlas", Seats: 4}, {Product: "quill", Seats: 10}}, Plan: portal.PlanAdvanced}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	startOf := func(email string) (string, string) {
+		out, _ := store.Outbox(ctx, false)
+		for i := len(out) - 1; i >= 0; i-- {
+			if out[i].To == email && out[i].Kind == "start" {
+				return regexp.MustCompile(`User ID: (\S+)`).FindStringSubmatch(out[i].Body)[1], regexp.MustCompile(`Temporary password: (\S+)`).FindStringSubmatch(out[i].Body)[1]
+			}
+		}
+		t.Fatalf("no start email for %s", email)
+		return "", ""
+	}
+	dir := t.TempDir()
+	cli := func(cfg, stdin string, args ...string) result {
+		t.Helper()
+		var out, errb bytes.Buffer
+		code := run(ctx, append([]string{"--config", filepath.Join(dir, cfg, "config.json")}, args...), strings.NewReader(stdin), &out, &errb)
+		return result{code, out.String(), errb.String()}
+	}
+	uid, temp := startOf("ana@acme.example")
+	if r := cli("ana", temp+"\nthe first admin's passphrase\n", "signin", "--server", srv.URL, "--user", uid); r.code != 0 {
+		t.Fatalf("signin: %s", r.stderr)
+	}
+	csv := filepath.Join(dir, "users.csv")
+	os.WriteFile(csv, []byte("email,name,role,products,benefits\nbo@acme.example,Bo,user,atlas;quill,download\ncy@acme.example,Cy,software_coordinator,quill,download;install\n"), 0o644)
+	steps := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"users", "import", csv, "--dry-run"}, 0, "would add bo@acme.example"},
+		{[]string{"users", "list"}, 0, "ana@acme.example"},
+		{[]string{"users", "import", csv}, 0, "2 to add, 0 to change"},
+		{[]string{"users", "import", csv}, 0, "0 to add, 0 to change, 2 unchanged"},
+		{[]string{"users", "add", "--email", "di@acme.example", "--product", "quill", "--benefit", "download"}, 0, "add di@acme.example"},
+		{[]string{"users", "add", "--email", "di@acme.example"}, 0, "0 to add, 0 to change, 1 unchanged"},
+		{[]string{"users", "list"}, 0, "cy@acme.example"},
+		{[]string{"callers", "list"}, 0, "0 of 2"},
+		{[]string{"profile", "--name", "Ana Admin"}, 0, "Ana Admin"},
+		{[]string{"support"}, 0, "phone support is for your contract's designated callers"},
+		{[]string{"products"}, 0, "atlas"},
+	}
+	for _, s := range steps {
+		if r := cli("ana", "", s.args...); r.code != s.code || !strings.Contains(r.stdout, s.want) {
+			t.Fatalf("%v: exit %d\n%s\n%s", s.args, r.code, r.stdout, r.stderr)
+		}
+	}
+	var users []account.User
+	r := cli("ana", "", "users", "list", "--json")
+	if err := jsonUnmarshal([]byte(r.stdout), &users); err != nil || len(users) != 4 {
+		t.Fatalf("users list --json: %v %s", err, r.stdout)
+	}
+	ids := map[string]string{}
+	for _, u := range users {
+		ids[u.Email] = u.ID
+	}
+	if r := cli("ana", "", "users", "assign", "--user", ids["cy@acme.example"], "--user", ids["di@acme.example"], "--add-product", "atlas"); r.code != 0 || !strings.Contains(r.stdout, "2 to change") {
+		t.Fatalf("assign: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	// atlas has 4 seats: ana, bo, cy, di hold them all.
+	if r := cli("ana", "", "users", "add", "--email", "ed@acme.example", "--product", "atlas"); r.code != exitFailed || !strings.Contains(r.stderr, "5 users for 4 seats") {
+		t.Fatalf("over the seats: %d %s", r.code, r.stderr)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("email,products\nnot-an-email,atlas\nok@acme.example,photoshop\n"), 0o644)
+	if r := cli("ana", "", "users", "import", bad); r.code != exitFailed || !strings.Contains(r.stderr, "line 2") || !strings.Contains(r.stderr, "line 3") {
+		t.Fatalf("bad file: %d %s", r.code, r.stderr)
+	}
+	if r := cli("ana", "", "callers", "add", "--user", ids["bo@acme.example"]); r.code != 0 {
+		t.Fatalf("callers add: %s", r.stderr)
+	}
+	// Bo signs in: a plain user is refused the admin commands (exit 6) and
+	// sees the support phone as a designated caller.
+	buid, btemp := startOf("bo@acme.example")
+	if r := cli("bo", btemp+"\nbo's long passphrase!\n", "signin", "--server", srv.URL, "--user", buid); r.code != 0 {
+		t.Fatalf("bo signin: %s", r.stderr)
+	}
+	if r := cli("bo", "", "users", "list"); r.code != exitEntitlement {
+		t.Fatalf("a user lists users: exit %d %s", r.code, r.stderr)
+	}
+	if r := cli("bo", "", "support"); r.code != 0 || !strings.Contains(r.stdout, "Phone:") {
+		t.Fatalf("a caller's support: %s", r.stdout)
+	}
+	if r := cli("ana", "", "users", "remove", "--user", ids["di@acme.example"]); r.code != 0 {
+		t.Fatalf("remove: %s", r.stderr)
+	}
+	cli("ana", "", "signout")
+	cli("bo", "", "signout")
+}
+
+var jsonUnmarshal = func(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -1,0 +1,207 @@
+package account
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+)
+
+// User is a user as an admin sees it.
+type User struct {
+	ID                 string   `json:"id"`
+	Email              string   `json:"email"`
+	Name               string   `json:"name"`
+	Role               string   `json:"role"`
+	Phone              string   `json:"phone,omitempty"`
+	Products           []string `json:"products"`
+	Benefits           []string `json:"benefits"`
+	Caller             bool     `json:"designated_caller"`
+	MustChangePassword bool     `json:"must_change_password"`
+}
+
+// Change is one change of an import, an addition or an assignment.
+type Change struct {
+	Line     int      `json:"line,omitempty"`
+	Action   string   `json:"action"` // create, update, unchanged
+	UserID   string   `json:"user_id,omitempty"`
+	Email    string   `json:"email"`
+	Role     string   `json:"role"`
+	Added    []string `json:"added,omitempty"`
+	Products []string `json:"products"`
+	Benefits []string `json:"benefits"`
+}
+
+// RowError is a bad line of an import.
+type RowError struct {
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+}
+
+// ImportError lists an import's bad lines; nothing was imported.
+type ImportError struct{ Rows []RowError }
+
+func (e *ImportError) Error() string {
+	s := fmt.Sprintf("%d bad line(s), nothing imported:", len(e.Rows))
+	for _, r := range e.Rows {
+		s += fmt.Sprintf("\n  line %d: %s", r.Line, r.Reason)
+	}
+	return s
+}
+
+// Users lists the contract's users (admins only).
+func (c *Client) Users(ctx context.Context) ([]User, error) {
+	var out []User
+	return out, c.authed(ctx, http.MethodGet, "/api/v1/users", nil, &out)
+}
+
+// NewUser is one user to add.
+type NewUser struct {
+	Email    string   `json:"email"`
+	Name     string   `json:"name"`
+	Role     string   `json:"role"`
+	Products []string `json:"products"`
+	Benefits []string `json:"benefits"`
+}
+
+// AddUser adds one user; they get a start email.
+func (c *Client) AddUser(ctx context.Context, u NewUser) (*Change, error) {
+	var ch Change
+	if err := c.authed(ctx, http.MethodPost, "/api/v1/users", u, &ch); err != nil {
+		return nil, err
+	}
+	return &ch, nil
+}
+
+// ImportUsers sends a CSV file; with dryRun nothing changes and the
+// changes that would be made are returned.
+func (c *Client) ImportUsers(ctx context.Context, csv []byte, dryRun bool) ([]Change, error) {
+	path := "/api/v1/users/import"
+	if dryRun {
+		path += "?" + url.Values{"dry_run": {"true"}}.Encode()
+	}
+	token, _ := c.accessToken()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.server+path, bytes.NewReader(csv))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "text/csv; charset=utf-8")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("account service %s: %w", c.server, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if resp.StatusCode >= 300 {
+		var p struct {
+			Rows []RowError `json:"rows"`
+		}
+		if json.Unmarshal(data, &p) == nil && len(p.Rows) > 0 {
+			return nil, &ImportError{Rows: p.Rows}
+		}
+		return nil, problemFrom(resp, data)
+	}
+	var out struct {
+		Changes []Change `json:"changes"`
+	}
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, err
+	}
+	return out.Changes, nil
+}
+
+// Assignment gives and takes products and benefits for several users.
+type Assignment struct {
+	Users          []string `json:"users"`
+	AddProducts    []string `json:"add_products,omitempty"`
+	RemoveProducts []string `json:"remove_products,omitempty"`
+	AddBenefits    []string `json:"add_benefits,omitempty"`
+	RemoveBenefits []string `json:"remove_benefits,omitempty"`
+}
+
+// Assign applies an assignment, all or nothing.
+func (c *Client) Assign(ctx context.Context, a Assignment) ([]Change, error) {
+	var out struct {
+		Changes []Change `json:"changes"`
+	}
+	return out.Changes, c.authed(ctx, http.MethodPost, "/api/v1/users/assign", a, &out)
+}
+
+// RemoveUser takes a user off the contract.
+func (c *Client) RemoveUser(ctx context.Context, id string) error {
+	return c.authed(ctx, http.MethodDelete, "/api/v1/users/"+url.PathEscape(id), nil, nil)
+}
+
+// Callers lists the designated callers and the contract's cap.
+func (c *Client) Callers(ctx context.Context) ([]string, int, error) {
+	var out struct {
+		Callers []string `json:"callers"`
+		Cap     int      `json:"cap"`
+	}
+	err := c.authed(ctx, http.MethodGet, "/api/v1/callers", nil, &out)
+	return out.Callers, out.Cap, err
+}
+
+// SetCaller designates a user as a caller, or takes it back.
+func (c *Client) SetCaller(ctx context.Context, id string, designate bool) error {
+	method := http.MethodPut
+	if !designate {
+		method = http.MethodDelete
+	}
+	return c.authed(ctx, method, "/api/v1/callers/"+url.PathEscape(id), nil, nil)
+}
+
+// UpdateProfile changes the user's name and phone; nil leaves one as is.
+func (c *Client) UpdateProfile(ctx context.Context, name, phone *string) (*Me, error) {
+	var me Me
+	body := map[string]*string{}
+	if name != nil {
+		body["name"] = name
+	}
+	if phone != nil {
+		body["phone"] = phone
+	}
+	return &me, c.authed(ctx, http.MethodPatch, "/api/v1/me", body, &me)
+}
+
+// Support is how the user reaches support.
+type Support struct {
+	Plan  string `json:"plan"`
+	Web   string `json:"web"`
+	Email string `json:"email"`
+	Phone string `json:"phone,omitempty"`
+	Hours string `json:"hours"`
+	Note  string `json:"note,omitempty"`
+}
+
+// FAQ is one question and its answer.
+type FAQ struct {
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
+}
+
+// Support returns the support level and contacts.
+func (c *Client) Support(ctx context.Context) (*Support, error) {
+	var s Support
+	return &s, c.authed(ctx, http.MethodGet, "/api/v1/support", nil, &s)
+}
+
+// FAQ returns the service's FAQ.
+func (c *Client) FAQ(ctx context.Context) ([]FAQ, error) {
+	var f []FAQ
+	return f, c.do(ctx, http.MethodGet, "/api/v1/faq", "", nil, &f)
+}
+
+// RegisterSeat counts this machine against the contract's seats.
+func (c *Client) RegisterSeat(ctx context.Context, machineID, hostname, product string) (used, seats int, err error) {
+	var out struct {
+		Used  int `json:"seats_used"`
+		Seats int `json:"seats"`
+	}
+	err = c.authed(ctx, http.MethodPost, "/api/v1/seats", map[string]string{"machine_id": machineID, "hostname": hostname, "product": product}, &out)
+	return out.Used, out.Seats, err
+}

@@ -1,0 +1,329 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"onramp.dev/onramp/account"
+)
+
+func usersCommand() *command {
+	return &command{
+		name:    "users",
+		args:    "list|add|import|assign|remove",
+		summary: "manage the contract's users (contract managers and coordinators)",
+		sub:     []*command{usersListCommand(), usersAddCommand(), usersImportCommand(), usersAssignCommand(), usersRemoveCommand()},
+	}
+}
+
+// withClient runs fn with the signed-in session.
+func withClient(fn func(ctx context.Context, e *env, c *account.Client, args []string) error) func(context.Context, *env, []string) error {
+	return func(ctx context.Context, e *env, args []string) error {
+		c, err := e.signedInClient(ctx)
+		if err != nil {
+			return err
+		}
+		return fn(ctx, e, c, args)
+	}
+}
+
+func usersListCommand() *command {
+	return &command{
+		name: "list", summary: "list the contract's users", nargs: [2]int{0, 0},
+		run: withClient(func(ctx context.Context, e *env, c *account.Client, _ []string) error {
+			users, err := c.Users(ctx)
+			if err != nil {
+				return err
+			}
+			if e.json {
+				writeJSON(e.stdout, users)
+				return nil
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tROLE\tPRODUCTS\tBENEFITS\tCALLER")
+			for _, u := range users {
+				caller := ""
+				if u.Caller {
+					caller = "yes"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name, u.Role, strings.Join(u.Products, ","), strings.Join(u.Benefits, ","), caller)
+			}
+			return tw.Flush()
+		}),
+	}
+}
+
+func printChanges(e *env, changes []account.Change, dry bool) {
+	if e.json {
+		writeJSON(e.stdout, map[string]any{"dry_run": dry, "changes": changes})
+		return
+	}
+	verb := map[bool]string{true: "would ", false: ""}[dry]
+	counts := map[string]int{}
+	for _, ch := range changes {
+		counts[ch.Action]++
+		switch ch.Action {
+		case "create":
+			fmt.Fprintf(e.stdout, "%sadd %s as %s: products %s; benefits %s\n", verb, ch.Email, ch.Role, strings.Join(ch.Products, ","), strings.Join(ch.Benefits, ","))
+		case "update":
+			fmt.Fprintf(e.stdout, "%sgive %s (%s): %s\n", verb, ch.Email, ch.UserID, strings.Join(ch.Added, ","))
+		}
+	}
+	fmt.Fprintf(e.stdout, "%d to add, %d to change, %d unchanged%s\n", counts["create"], counts["update"], counts["unchanged"],
+		map[bool]string{true: " (dry run: nothing changed)", false: ""}[dry])
+}
+
+func usersAddCommand() *command {
+	var nu account.NewUser
+	var products, benefits multiFlag
+	return &command{
+		name: "add", args: "--email EMAIL [--name N] [--role ROLE] [--product ID]... [--benefit B]...",
+		summary: "add one user; they get a start email", nargs: [2]int{0, 0},
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&nu.Email, "email", "", "the user's `email`; required")
+			fs.StringVar(&nu.Name, "name", "", "the user's `name`")
+			fs.StringVar(&nu.Role, "role", "user", "`role`: user, software_coordinator or contract_manager")
+			fs.Var(&products, "product", "give access to product `ID` (repeatable)")
+			fs.Var(&benefits, "benefit", "give `benefit` download, install, web_support or phone_support (repeatable)")
+		},
+		run: withClient(func(ctx context.Context, e *env, c *account.Client, _ []string) error {
+			if nu.Email == "" {
+				return usagef("--email is required")
+			}
+			nu.Products, nu.Benefits = products, benefits
+			ch, err := c.AddUser(ctx, nu)
+			if err != nil {
+				return err
+			}
+			printChanges(e, []account.Change{*ch}, false)
+			return nil
+		}),
+	}
+}
+
+func usersImportCommand() *command {
+	var dry bool
+	return &command{
+		name: "import", args: "FILE.csv [--dry-run]",
+		summary: "add users from a CSV file and give them products and benefits",
+		help: `The first line names the columns: email,name,role,products,benefits
+(products and benefits separated by ';'). Every line is checked first and
+every bad line reported with its number; one bad line and nothing is
+imported. Existing users (by email) keep their ID and get what the file
+gives them; nothing is taken away, so importing a file twice changes
+nothing. New users get a start email, changed users a notice.`,
+		nargs: [2]int{1, 1},
+		flags: func(fs *flag.FlagSet) {
+			fs.BoolVar(&dry, "dry-run", false, "print the changes, make none")
+		},
+		run: withClient(func(ctx context.Context, e *env, c *account.Client, args []string) error {
+			data, err := readLimited(args[0], 16<<20)
+			if err != nil {
+				return err
+			}
+			changes, err := c.ImportUsers(ctx, data, dry)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			printChanges(e, changes, dry)
+			return nil
+		}),
+	}
+}
+
+func usersAssignCommand() *command {
+	var a account.Assignment
+	var users, addP, rmP, addB, rmB multiFlag
+	return &command{
+		name: "assign", args: "--user ID... [--add-product ID]... [--remove-product ID]... [--add-benefit B]... [--remove-benefit B]...",
+		summary: "give or take products and benefits, for several users at once", nargs: [2]int{0, 0},
+		flags: func(fs *flag.FlagSet) {
+			fs.Var(&users, "user", "user `ID` (repeatable)")
+			fs.Var(&addP, "add-product", "product `ID` to give (repeatable)")
+			fs.Var(&rmP, "remove-product", "product `ID` to take away (repeatable)")
+			fs.Var(&addB, "add-benefit", "`benefit` to give (repeatable)")
+			fs.Var(&rmB, "remove-benefit", "`benefit` to take away (repeatable)")
+		},
+		run: withClient(func(ctx context.Context, e *env, c *account.Client, _ []string) error {
+			if len(users) == 0 {
+				return usagef("name at least one --user ID")
+			}
+			a.Users, a.AddProducts, a.RemoveProducts, a.AddBenefits, a.RemoveBenefits = users, addP, rmP, addB, rmB
+			changes, err := c.Assign(ctx, a)
+			if err != nil {
+				return err
+			}
+			printChanges(e, changes, false)
+			return nil
+		}),
+	}
+}
+
+func usersRemoveCommand() *command {
+	var id string
+	return &command{
+		name: "remove", args: "--user ID", summary: "take a user off the contract", nargs: [2]int{0, 0},
+		flags: func(fs *flag.FlagSet) { fs.StringVar(&id, "user", "", "user `ID`; required") },
+		run: withClient(func(ctx context.Context, e *env, c *account.Client, _ []string) error {
+			if id == "" {
+				return usagef("--user ID is required")
+			}
+			if err := c.RemoveUser(ctx, id); err != nil {
+				return err
+			}
+			if e.json {
+				writeJSON(e.stdout, map[string]any{"removed": id})
+			} else {
+				fmt.Fprintf(e.stdout, "Removed %s.\n", id)
+			}
+			return nil
+		}),
+	}
+}
+
+func callersCommand() *command {
+	var id string
+	userFlag := func(fs *flag.FlagSet) { fs.StringVar(&id, "user", "", "user `ID`; required") }
+	set := func(designate bool) func(context.Context, *env, []string) error {
+		return withClient(func(ctx context.Context, e *env, c *account.Client, _ []string) error {
+			if id == "" {
+				return usagef("--user ID is required")
+			}
+			if err := c.SetCaller(ctx, id, designate); err != nil {
+				return err
+			}
+			if e.json {
+				writeJSON(e.stdout, map[string]any{"user": id, "designated_caller": designate})
+			} else if designate {
+				fmt.Fprintf(e.stdout, "%s may now call phone support.\n", id)
+			} else {
+				fmt.Fprintf(e.stdout, "%s is no longer a designated caller.\n", id)
+			}
+			return nil
+		})
+	}
+	return &command{
+		name: "callers", args: "list|add|remove",
+		summary: "designated callers of phone support (advanced-support contracts)",
+		sub: []*command{
+			{name: "list", summary: "list the designated callers", nargs: [2]int{0, 0},
+				run: withClient(func(ctx context.Context, e *env, c *account.Client, _ []string) error {
+					ids, limit, err := c.Callers(ctx)
+					if err != nil {
+						return err
+					}
+					if e.json {
+						writeJSON(e.stdout, map[string]any{"callers": ids, "cap": limit})
+					} else {
+						fmt.Fprintf(e.stdout, "%d of %d designated callers: %s\n", len(ids), limit, strings.Join(ids, ", "))
+					}
+					return nil
+				})},
+			{name: "add", args: "--user ID", summary: "designate a caller", nargs: [2]int{0, 0}, flags: userFlag, run: set(true)},
+			{name: "remove", args: "--user ID", summary: "take a designation back", nargs: [2]int{0, 0}, flags: userFlag, run: set(false)},
+		},
+	}
+}
+
+func profileCommand() *command {
+	var name, phone string
+	var setName, setPhone bool
+	return &command{
+		name: "profile", args: "[--name N] [--phone P]", summary: "show or update your profile", nargs: [2]int{0, 0},
+		flags: func(fs *flag.FlagSet) {
+			fs.Func("name", "set your `name`", func(s string) error { name, setName = s, true; return nil })
+			fs.Func("phone", "set your `phone` number", func(s string) error { phone, setPhone = s, true; return nil })
+		},
+		run: withClient(func(ctx context.Context, e *env, c *account.Client, _ []string) error {
+			var me *account.Me
+			var err error
+			if setName || setPhone {
+				var n, p *string
+				if setName {
+					n = &name
+				}
+				if setPhone {
+					p = &phone
+				}
+				me, err = c.UpdateProfile(ctx, n, p)
+			} else {
+				me, err = c.WhoAmI(ctx)
+			}
+			if err != nil {
+				return err
+			}
+			if e.json {
+				writeJSON(e.stdout, me.User)
+				return nil
+			}
+			fmt.Fprintf(e.stdout, "%s\nName:  %s\nEmail: %s\nRole:  %s\n", me.User.ID, me.User.Name, me.User.Email, strings.ReplaceAll(me.User.Role, "_", " "))
+			return nil
+		}),
+	}
+}
+
+func supportCommand() *command {
+	return &command{
+		name: "support", summary: "your support level, how to reach support, and the FAQ", nargs: [2]int{0, 0},
+		run: withClient(func(ctx context.Context, e *env, c *account.Client, _ []string) error {
+			s, err := c.Support(ctx)
+			if err != nil {
+				return err
+			}
+			faq, err := c.FAQ(ctx)
+			if err != nil {
+				return err
+			}
+			if e.json {
+				writeJSON(e.stdout, map[string]any{"support": s, "faq": faq})
+				return nil
+			}
+			fmt.Fprintf(e.stdout, "Support: %s\nWeb:   %s\nEmail: %s\n", s.Plan, s.Web, s.Email)
+			if s.Phone != "" {
+				fmt.Fprintf(e.stdout, "Phone: %s\n", s.Phone)
+			}
+			fmt.Fprintf(e.stdout, "Hours: %s\n", s.Hours)
+			if s.Note != "" {
+				fmt.Fprintf(e.stdout, "Note:  %s\n", s.Note)
+			}
+			fmt.Fprintln(e.stdout, "\nFAQ")
+			for _, f := range faq {
+				fmt.Fprintf(e.stdout, "- %s\n  %s\n", f.Question, f.Answer)
+			}
+			return nil
+		}),
+	}
+}
+
+func productsCommand() *command {
+	return &command{
+		name: "products", summary: "the products and benefits of your subscription", nargs: [2]int{0, 0},
+		run: withClient(func(ctx context.Context, e *env, c *account.Client, _ []string) error {
+			me, err := c.WhoAmI(ctx)
+			if err != nil {
+				return err
+			}
+			if e.json {
+				writeJSON(e.stdout, map[string]any{"contract": me.Contract, "products": me.User.Products, "benefits": me.User.Benefits})
+				return nil
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "PRODUCT\tSEATS\tYOURS")
+			for _, p := range me.Contract.Products {
+				yours := ""
+				for _, mine := range me.User.Products {
+					if mine == p.Product {
+						yours = "yes"
+					}
+				}
+				fmt.Fprintf(tw, "%s\t%d\t%s\n", p.Product, p.Seats, yours)
+			}
+			tw.Flush()
+			fmt.Fprintf(e.stdout, "Your benefits: %s\n", strings.ReplaceAll(strings.Join(me.User.Benefits, ", "), "_", " "))
+			return nil
+		}),
+	}
+}
