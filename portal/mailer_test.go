@@ -87,4 +87,3 @@ func TestMailerDeliversOutbox(t *testing.T) {
 		t.Errorf("a second round sent %d, %v", n, err)
 	}
 }
-
