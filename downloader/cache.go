@@ -1,8 +1,6 @@
 package downloader
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"os"
 	"path/filepath"
@@ -84,13 +82,7 @@ func (c *Client) CachedPath(sum string) (string, bool) {
 		return "", false
 	}
 	p := c.cachePath(sum)
-	f, err := os.Open(p)
-	if err != nil {
-		return "", false
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil || hex.EncodeToString(h.Sum(nil)) != sum {
+	if _, ok := verifiedAlready(p, sum); !ok {
 		return "", false
 	}
 	return p, true

@@ -459,7 +459,16 @@ func checkSpace(part string, need int64) error {
 	return nil
 }
 
-// redact hides credentials in a URL before it goes into an error or a log.
+// Redact hides credentials (user info, token-like query values) in a URL
+// before it goes into an error, a log or a progress event.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return redact(u)
+}
+
 func redact(u *url.URL) string {
 	c := *u
 	if c.User != nil {

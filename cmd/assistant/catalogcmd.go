@@ -27,10 +27,7 @@ func catalogCommand() *command {
 }
 
 // keyFiles collects repeated --key flags.
-type keyFiles []string
-
-func (k *keyFiles) String() string     { return strings.Join(*k, ",") }
-func (k *keyFiles) Set(s string) error { *k = append(*k, s); return nil }
+type keyFiles = multiFlag
 
 // checkProblem is one line of a catalog check.
 type checkProblem struct {

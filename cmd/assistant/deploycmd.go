@@ -242,7 +242,7 @@ func deployInstall(ctx context.Context, dir string, logf func(string, ...any)) (
 	facts, err := syscheck.Gather(ctx, syscheck.Options{Target: root, Cache: dir})
 	if err != nil {
 		logf("system check: %v", err)
-		return res, exitCodeOf(err)
+		return res, exitCode(err)
 	}
 	code := exitOK
 	for _, p := range d.Products {
@@ -301,7 +301,7 @@ func deployInstall(ctx context.Context, dir string, logf func(string, ...any)) (
 			if err != nil {
 				logf("%s: install failed: %v", pkg.Product, err)
 				dp.Status, dp.Detail = "failed", err.Error()
-				return res, exitCodeOf(err)
+				return res, exitCode(err)
 			}
 			logf("%s %s: installed in %s (%d files)", rec.Product, rec.Version, rec.Target, len(rec.Files))
 		} else {
@@ -309,7 +309,7 @@ func deployInstall(ctx context.Context, dir string, logf func(string, ...any)) (
 			if err != nil {
 				logf("%s: install failed: %v", pkg.Product, err)
 				dp.Status, dp.Detail = "failed", err.Error()
-				return res, exitCodeOf(err)
+				return res, exitCode(err)
 			}
 			res.RebootNeeded = res.RebootNeeded || nr.RebootNeeded
 			logf("%s %s: installed by the %s installer (exit code %d)", pkg.Product, pkg.Version, pkg.Format, nr.ExitCode)
@@ -328,6 +328,3 @@ func isArchiveError(err error) bool {
 	var ae *installer.ArchiveError
 	return errors.As(err, &ae)
 }
-
-// exitCodeOf maps an error to its exit code, as the CLI does for commands.
-func exitCodeOf(err error) int { return exitCode(err) }

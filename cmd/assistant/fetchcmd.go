@@ -277,7 +277,7 @@ func (p *progressPrinter) report(ev downloader.Progress) {
 	defer p.mu.Unlock()
 	switch {
 	case p.e.json:
-		writeNDJSON(p.e.stdout, map[string]any{"event": ev.Event, "url": redactURL(ev.URL), "dest": ev.Dest, "done": ev.Done,
+		writeNDJSON(p.e.stdout, map[string]any{"event": ev.Event, "url": downloader.Redact(ev.URL), "dest": ev.Dest, "done": ev.Done,
 			"total": ev.Total, "rate": int64(ev.Rate), "eta_seconds": int64(ev.ETA.Seconds()), "message": ev.Message})
 	case p.terminal:
 		drawBar(p.e.stderr, ev)
@@ -316,21 +316,6 @@ func writeNDJSON(w io.Writer, v any) {
 		return
 	}
 	w.Write(append(b, '\n'))
-}
-
-// redactURL hides credentials in a URL for output.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	if u.User != nil {
-		u.User = url.User("REDACTED")
-	}
-	if u.RawQuery != "" {
-		u.RawQuery = "REDACTED"
-	}
-	return u.String()
 }
 
 // downloadErrorCode maps transfer errors to the contract's exit codes.
