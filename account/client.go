@@ -67,6 +67,12 @@ func New(server string) (*Client, error) {
 	return newClient(server, NewTokenStore(), &http.Client{Timeout: 30 * time.Second})
 }
 
+// NewWithTokens makes a client that keeps sessions in tokens (for the demo:
+// NewMemoryTokenStore).
+func NewWithTokens(server string, tokens *TokenStore) (*Client, error) {
+	return newClient(server, tokens, &http.Client{Timeout: 30 * time.Second})
+}
+
 func newClient(server string, tokens *TokenStore, hc *http.Client) (*Client, error) {
 	u, err := url.Parse(strings.TrimRight(server, "/"))
 	if err != nil || u.Host == "" {
@@ -302,4 +308,49 @@ func (c *Client) SignOut(ctx context.Context) error {
 		return fmt.Errorf("signed out here; the service could not be told: %w", serverErr)
 	}
 	return nil
+}
+
+// SignedCatalog fetches the catalog the service serves, still in its signed
+// envelope: the caller verifies it against the keys it trusts.
+func (c *Client) SignedCatalog(ctx context.Context) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.server+"/api/v1/catalog", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("account service %s: %w", c.server, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return nil, fmt.Errorf("account service %s/api/v1/catalog: %w", c.server, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, problemFrom(resp, data)
+	}
+	return data, nil
+}
+
+// PackageBase is the address the catalog's relative package URLs resolve
+// against on this service.
+func (c *Client) PackageBase() string { return c.server + "/api/v1/" }
+
+// DownloadHeader returns the header that authorizes a package download: a
+// current access token, renewed first when it expires within a minute. It
+// lives in memory only, as every access token does.
+func (c *Client) DownloadHeader(ctx context.Context) (http.Header, error) {
+	c.mu.Lock()
+	token, user, expires := c.access, c.user, c.expires
+	c.mu.Unlock()
+	if token == "" {
+		return nil, fmt.Errorf("%w: sign in first", ErrAuth)
+	}
+	if time.Until(expires) < time.Minute {
+		if err := c.Resume(ctx, user); err != nil {
+			return nil, err
+		}
+		token, _ = c.accessToken()
+	}
+	return http.Header{"Authorization": {"Bearer " + token}}, nil
 }

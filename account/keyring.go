@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/zalando/go-keyring"
@@ -168,4 +169,45 @@ func classifyKeyringError(op string, err error) error {
 			Hint: "the login keychain refused access: unlock it in Keychain Access and try again"}
 	}
 	return fmt.Errorf("keyring %s: %w", op, err)
+}
+
+// memorySecrets keeps secrets in this process only.
+type memorySecrets struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (s *memorySecrets) Get(service, user string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.m[service+"\x00"+user]
+	if !ok {
+		return "", keyring.ErrNotFound
+	}
+	return v, nil
+}
+
+func (s *memorySecrets) Set(service, user, secret string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[service+"\x00"+user] = secret
+	return nil
+}
+
+func (s *memorySecrets) Delete(service, user string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.m[service+"\x00"+user]; !ok {
+		return keyring.ErrNotFound
+	}
+	delete(s.m, service+"\x00"+user)
+	return nil
+}
+
+// NewMemoryTokenStore keeps sessions in this process only. It is for the
+// demo, whose account service lives only as long as the window: a session
+// that outlives its service is of no use, and the demo must work on a
+// machine without a keyring. Real services always use NewTokenStore.
+func NewMemoryTokenStore() *TokenStore {
+	return &TokenStore{secrets: &memorySecrets{m: map[string]string{}}, timeout: defaultKeyringLimit}
 }

@@ -38,6 +38,11 @@ type Request struct {
 	SHA256 string // lowercase or uppercase hex; required
 	Size   int64  // expected size in bytes, 0 when unknown
 	Dest   string // final path; written as Dest+".part" until verified
+	// Header is added to every HTTP request of the transfer (for example
+	// Authorization for an account service's packages). It is never
+	// written to disk or into an error; Go drops Authorization on a
+	// redirect to another host.
+	Header http.Header
 }
 
 // Result says how a request was satisfied.

@@ -471,3 +471,45 @@ func TestRedact(t *testing.T) {
 		t.Errorf("redact = %s", got)
 	}
 }
+
+// The request's header reaches the server on every attempt, and a server
+// that refuses it gets ErrAuth, with the secret in no error and no file.
+func TestRequestHeader(t *testing.T) {
+	content, sum := testContent(size)
+	const secret = "Bearer s3cret-token"
+	var mu sync.Mutex
+	var seen []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Header.Get("Authorization"))
+		mu.Unlock()
+		if r.Header.Get("Authorization") != secret {
+			http.Error(w, "sign in", http.StatusUnauthorized)
+			return
+		}
+		w.Write(content)
+	}))
+	defer srv.Close()
+	c := newClient(t, Options{})
+	dir := t.TempDir()
+
+	_, err := c.Fetch(context.Background(), Request{URL: srv.URL + "/p", SHA256: sum, Dest: filepath.Join(dir, "denied"), Header: http.Header{"Authorization": {"Bearer wrong"}}})
+	if !errors.Is(err, ErrAuth) || strings.Contains(err.Error(), "wrong") {
+		t.Fatalf("wrong token: err = %v, want ErrAuth without the token", err)
+	}
+	dest := filepath.Join(t.TempDir(), "ok")
+	if _, err := c.Fetch(context.Background(), Request{URL: srv.URL + "/p", SHA256: sum, Dest: dest, Header: http.Header{"Authorization": {secret}}}); err != nil {
+		t.Fatal(err)
+	}
+	assertOnlyDest(t, dest, content)
+	for _, name := range []string{dest} {
+		if data, _ := os.ReadFile(name); strings.Contains(string(data), "s3cret") {
+			t.Fatalf("%s holds the token", name)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 2 || seen[1] != secret {
+		t.Fatalf("server saw %q", seen)
+	}
+}

@@ -188,6 +188,11 @@ func (t *transfer) attempt(ctx context.Context, u *url.URL, metaP **partMeta, ch
 	if err != nil {
 		return "", false, err
 	}
+	for k, vs := range t.req.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
 	req.Header.Set("User-Agent", "Onramp-assistant")
 	req.Header.Set("Accept-Encoding", "identity")
 	if off > 0 {
