@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 	"net/url"
 )
 
@@ -203,5 +204,32 @@ func (c *Client) RegisterSeat(ctx context.Context, machineID, hostname, product 
 		Seats int `json:"seats"`
 	}
 	err = c.authed(ctx, http.MethodPost, "/api/v1/seats", map[string]string{"machine_id": machineID, "hostname": hostname, "product": product}, &out)
+	return out.Used, out.Seats, err
+}
+
+// CreateSeatKey asks for the key a multi-seat deployment carries so its
+// seats can register themselves: it registers seats of these products and
+// can do nothing else. The service keeps only its hash.
+func (c *Client) CreateSeatKey(ctx context.Context, products []string) (key string, expires time.Time, err error) {
+	var out struct {
+		Key     string    `json:"key"`
+		Expires time.Time `json:"expires"`
+	}
+	err = c.authed(ctx, http.MethodPost, "/api/v1/seat-keys", map[string]any{"products": products}, &out)
+	return out.Key, out.Expires, err
+}
+
+// RegisterSeatWithKey counts a seat of a deployment, with the deployment's
+// seat key instead of a user's session (an unattended install has none).
+func RegisterSeatWithKey(ctx context.Context, server, key, machineID, hostname, product string) (used, seats int, err error) {
+	c, err := newClient(server, nil, &http.Client{Timeout: 30 * time.Second})
+	if err != nil {
+		return 0, 0, err
+	}
+	var out struct {
+		Used  int `json:"seats_used"`
+		Seats int `json:"seats"`
+	}
+	err = c.do(ctx, http.MethodPost, "/api/v1/seats", "SeatKey "+key, map[string]string{"machine_id": machineID, "hostname": hostname, "product": product}, &out)
 	return out.Used, out.Seats, err
 }

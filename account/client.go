@@ -124,7 +124,10 @@ func (c *Client) do(ctx context.Context, method, path, token string, in, out any
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if token != "" {
+	switch {
+	case strings.HasPrefix(token, "SeatKey "):
+		req.Header.Set("Authorization", token)
+	case token != "":
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := c.http.Do(req)

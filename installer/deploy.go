@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -32,6 +33,20 @@ type Deployment struct {
 	License     License             `json:"license"`
 	AllowReboot bool                `json:"allow_reboot"`
 	Products    []DeploymentProduct `json:"products"`
+	// SeatRegistration, when present, lets each seat count itself with the
+	// account service after installing.
+	SeatRegistration *SeatRegistration `json:"seat_registration,omitempty"`
+}
+
+// SeatRegistration names the account service and the deployment's seat
+// key. The key is a narrow capability, not a user's credential: it can
+// only register seats of this deployment's products, up to the contract's
+// seat counts, until the contract ends, and the service keeps only its
+// hash. An unattended install has no user to sign in, so the deployment
+// must carry something; this is the least that works.
+type SeatRegistration struct {
+	Server string `json:"server"` // https URL of the account service (http only on loopback)
+	Key    string `json:"key"`
 }
 
 // License says how seats get their licence.
@@ -85,6 +100,14 @@ func (d *Deployment) Validate() error {
 	}
 	if len(d.Products) == 0 {
 		bad("products: want at least one product")
+	}
+	if r := d.SeatRegistration; r != nil {
+		if u, err := url.Parse(r.Server); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			bad("seat_registration.server: want the account service's https URL, found %q", r.Server)
+		}
+		if !strings.HasPrefix(r.Key, "onramp-seat-") || len(r.Key) < 40 {
+			bad("seat_registration.key: want a seat key (onramp-seat-...) from 'deploy create --register'")
+		}
 	}
 	for i, p := range d.Products {
 		at := fmt.Sprintf("products[%d]", i)
@@ -282,6 +305,13 @@ func itReadme(d *Deployment) string {
 		fmt.Fprintf(&b, "Licence: network licence server %s.\n", d.License.Server)
 	} else {
 		b.WriteString("Licence: per user (each user signs in).\n")
+	}
+	if r := d.SeatRegistration; r != nil {
+		fmt.Fprintf(&b, "Seats: each seat registers itself with %s after installing.\n"+
+			"deployment.json holds a seat key: it can only count seats of these products,\n"+
+			"up to the contract's seats; keep the folder where only IT can read it.\n", r.Server)
+	} else {
+		b.WriteString("Seats: not counted (the deployment was created without --register).\n")
 	}
 	b.WriteString(`
 On each seat, as administrator (root), the assistant installed:

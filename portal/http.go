@@ -54,7 +54,8 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 	mux.HandleFunc("PATCH /api/v1/me", s.authed(s.handleProfile, false))
 	mux.HandleFunc("GET /api/v1/support", s.authed(s.handleSupport, false))
 	mux.HandleFunc("GET /api/v1/faq", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, FAQs) })
-	mux.HandleFunc("POST /api/v1/seats", s.authed(s.handleSeat, false))
+	mux.HandleFunc("POST /api/v1/seats", s.handleSeat)
+	mux.HandleFunc("POST /api/v1/seat-keys", s.authed(s.handleSeatKey, false))
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "not_found", "no such route: "+r.Method+" "+r.URL.Path)
 	})
@@ -362,19 +363,50 @@ func (s *Service) handleSupport(w http.ResponseWriter, r *http.Request, u *User,
 	writeJSON(w, http.StatusOK, sup)
 }
 
-func (s *Service) handleSeat(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+// handleSeat registers a machine: with a user's session (a seat installed
+// by hand) or with a deployment's seat key ("Authorization: SeatKey KEY").
+func (s *Service) handleSeat(w http.ResponseWriter, r *http.Request) {
+	key, withKey := strings.CutPrefix(r.Header.Get("Authorization"), "SeatKey ")
+	register := func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+		var req struct {
+			MachineID string `json:"machine_id"`
+			Hostname  string `json:"hostname"`
+			Product   string `json:"product"`
+		}
+		if !readJSON(w, r, &req) {
+			return
+		}
+		var used, limit int
+		var err error
+		if u != nil {
+			used, limit, err = s.RegisterSeat(r.Context(), u, req.MachineID, req.Hostname, req.Product)
+		} else {
+			used, limit, err = s.RegisterSeatWithKey(r.Context(), key, req.MachineID, req.Hostname, req.Product)
+		}
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"product": req.Product, "seats_used": used, "seats": limit})
+	}
+	if withKey {
+		register(w, r, nil, nil)
+		return
+	}
+	s.authed(register, false)(w, r)
+}
+
+func (s *Service) handleSeatKey(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
 	var req struct {
-		MachineID string `json:"machine_id"`
-		Hostname  string `json:"hostname"`
-		Product   string `json:"product"`
+		Products []string `json:"products"`
 	}
 	if !readJSON(w, r, &req) {
 		return
 	}
-	used, limit, err := s.RegisterSeat(r.Context(), u, req.MachineID, req.Hostname, req.Product)
+	key, k, err := s.CreateSeatKey(r.Context(), u, req.Products)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"product": req.Product, "seats_used": used, "seats": limit})
+	writeJSON(w, http.StatusCreated, map[string]any{"key": key, "products": k.Products, "expires": k.Expires})
 }

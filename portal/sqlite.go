@@ -95,6 +95,15 @@ var migrations = []string{
 		registered TEXT NOT NULL,
 		PRIMARY KEY (contract_id, product, machine_id)
 	);`,
+	`CREATE TABLE seat_keys (
+		hash TEXT PRIMARY KEY,
+		contract_id TEXT NOT NULL REFERENCES contracts(id),
+		products TEXT NOT NULL,
+		created_by TEXT NOT NULL,
+		created TEXT NOT NULL,
+		expires TEXT NOT NULL,
+		revoked INTEGER NOT NULL DEFAULT 0
+	);`,
 }
 
 // SQLite is the Store in one SQLite file, in WAL mode.

@@ -122,6 +122,8 @@ type Store interface {
 	SetCaller(ctx context.Context, contractID, userID string, designate bool, cap int, actor string) error
 
 	RegisterSeat(ctx context.Context, contractID, machineID, hostname, product string, limit int, actor string) (int, error)
+	SaveSeatKey(ctx context.Context, k SeatKey, actor string) error
+	SeatKeyByHash(ctx context.Context, hash string) (*SeatKey, error)
 
 	Outbox(ctx context.Context, unsentOnly bool) ([]Email, error)
 	MarkSent(ctx context.Context, id int64, at time.Time) error
@@ -140,6 +142,18 @@ type UserChange struct {
 
 // ErrCallerCap: the contract has as many designated callers as it may.
 var ErrCallerCap = errors.New("the contract has reached its number of designated callers")
+
+// SeatKey lets the seats of a deployment register themselves: it can do
+// nothing else. Only its hash is stored.
+type SeatKey struct {
+	Hash       string
+	ContractID string
+	Products   []string
+	CreatedBy  string
+	Created    time.Time
+	Expires    time.Time
+	Revoked    bool
+}
 
 // ErrNoSeats: every seat of a product is taken.
 var ErrNoSeats = errors.New("no free seat left for this product")

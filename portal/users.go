@@ -541,7 +541,14 @@ var FAQs = []FAQ{
 
 // RegisterSeat counts a machine against the contract's seats for a product.
 func (s *Service) RegisterSeat(ctx context.Context, u *User, machineID, hostname, product string) (int, int, error) {
-	c, err := s.store.Contract(ctx, u.ContractID)
+	if !slices.Contains(u.Products, product) {
+		return 0, 0, ErrForbidden
+	}
+	return s.registerSeat(ctx, u.ContractID, machineID, hostname, product, u.ID)
+}
+
+func (s *Service) registerSeat(ctx context.Context, contractID, machineID, hostname, product, actor string) (int, int, error) {
+	c, err := s.store.Contract(ctx, contractID)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -551,12 +558,72 @@ func (s *Service) RegisterSeat(ctx context.Context, u *User, machineID, hostname
 			limit = p.Seats
 		}
 	}
-	if limit < 0 || !slices.Contains(u.Products, product) {
+	if limit < 0 {
 		return 0, 0, ErrForbidden
 	}
 	if len(machineID) < 8 || len(machineID) > 128 {
 		return 0, 0, &InvalidError{[]string{"machine_id: 8 to 128 characters"}}
 	}
-	n, err := s.store.RegisterSeat(ctx, c.ID, machineID, hostname, product, limit, u.ID)
+	if len(hostname) > 255 {
+		return 0, 0, &InvalidError{[]string{"hostname: at most 255 characters"}}
+	}
+	n, err := s.store.RegisterSeat(ctx, c.ID, machineID, hostname, product, limit, actor)
 	return n, limit, err
+}
+
+// SeatKeyPrefix starts every seat registration key, so that a key pasted in
+// the wrong place is recognised (and secret scanners can find one).
+const SeatKeyPrefix = "onramp-seat-"
+
+// CreateSeatKey makes the key a multi-seat deployment carries so that its
+// seats can register themselves, unattended. The key can register seats of
+// these products on this contract, up to their seat counts, until the
+// contract ends, and nothing else: it reads nothing and downloads nothing.
+// The key is returned once; only its hash is kept.
+func (s *Service) CreateSeatKey(ctx context.Context, admin *User, products []string) (string, *SeatKey, error) {
+	if !admin.Role.IsAdmin() {
+		return "", nil, ErrNotAdmin
+	}
+	c, err := s.store.Contract(ctx, admin.ContractID)
+	if err != nil {
+		return "", nil, err
+	}
+	var problems []string
+	for _, p := range products {
+		if !slices.ContainsFunc(c.Products, func(cp Seats) bool { return cp.Product == p }) {
+			problems = append(problems, fmt.Sprintf("product %q: not on this contract", p))
+		}
+	}
+	if len(products) == 0 {
+		problems = append(problems, "products: at least one")
+	}
+	if len(problems) > 0 {
+		return "", nil, &InvalidError{problems}
+	}
+	token, hash := newToken()
+	k := &SeatKey{Hash: hash, ContractID: c.ID, Products: slices.Clone(products), CreatedBy: admin.ID,
+		Created: s.now().UTC(), Expires: c.Ends}
+	if err := s.store.SaveSeatKey(ctx, *k, admin.ID); err != nil {
+		return "", nil, err
+	}
+	return SeatKeyPrefix + token, k, nil
+}
+
+// RegisterSeatWithKey registers a seat of a deployment with its seat key.
+func (s *Service) RegisterSeatWithKey(ctx context.Context, key, machineID, hostname, product string) (int, int, error) {
+	token, ok := strings.CutPrefix(key, SeatKeyPrefix)
+	if !ok {
+		return 0, 0, ErrBadCredentials
+	}
+	k, err := s.store.SeatKeyByHash(ctx, hashToken(token))
+	if errors.Is(err, ErrNotFound) || (err == nil && (k.Revoked || !s.now().Before(k.Expires))) {
+		return 0, 0, ErrBadCredentials
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	if !slices.Contains(k.Products, product) {
+		return 0, 0, ErrForbidden
+	}
+	return s.registerSeat(ctx, k.ContractID, machineID, hostname, product, "seat-key:"+k.Hash[:12])
 }

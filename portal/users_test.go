@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // admin signs in a new contract's manager, past the password change.
@@ -348,6 +350,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/api/v1/support", nil, []string{"manager", "coord", "user", "other-admin"}},
 		{"GET", "/api/v1/packages/atlas-1.0.0.tar.gz", nil, []string{"manager", "coord", "user", "other-admin"}},
 		{"GET", "/api/v1/packages/quill-1.0.0.tar.gz", nil, nil},
+		{"POST", "/api/v1/seat-keys", map[string]any{"products": []string{"atlas"}}, []string{"manager", "coord", "other-admin"}},
 		{"DELETE", "/api/v1/users/" + userID, nil, []string{"manager"}}, // last: removes the user
 	}
 	for _, r := range routes {
@@ -397,3 +400,89 @@ func TestRemoveRules(t *testing.T) {
 }
 
 func decodeJSON(b []byte, v any) { _ = jsonUnmarshal(bytes.TrimSpace(b), v) }
+
+// A deployment's seat key registers seats of its products, within the
+// contract's seats, and can do nothing else.
+func TestSeatKeys(t *testing.T) {
+	p := newTestPortal(t)
+	mgr, m := p.admin(t, "mgr@x.example", "atlas", "quill")
+	var created struct {
+		Key      string    `json:"key"`
+		Products []string  `json:"products"`
+		Expires  time.Time `json:"expires"`
+	}
+	if code := p.call(t, "POST", "/api/v1/seat-keys", mgr, map[string]any{"products": []string{"atlas"}}, &created); code != 201 || !strings.HasPrefix(created.Key, SeatKeyPrefix) {
+		t.Fatalf("create: %d %+v", code, created)
+	}
+	var prob Problem
+	if code := p.call(t, "POST", "/api/v1/seat-keys", mgr, map[string]any{"products": []string{"lumen"}}, &prob); code != 422 || !strings.Contains(prob.Detail, "lumen") {
+		t.Errorf("a product off the contract: %d %+v", code, prob)
+	}
+	seat := func(key, machine, product string) (int, Problem) {
+		req, _ := http.NewRequest("POST", p.URL+"/api/v1/seats", strings.NewReader(`{"machine_id":"`+machine+`","hostname":"pc-`+machine+`","product":"`+product+`"}`))
+		req.Header.Set("Authorization", "SeatKey "+key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var pr Problem
+		b, _ := io.ReadAll(resp.Body)
+		decodeJSON(b, &pr)
+		return resp.StatusCode, pr
+	}
+	tests := []struct {
+		name, key, machine, product string
+		want                        int
+	}{
+		{"first-seat", created.Key, "machine-0001", "atlas", 200},
+		{"same-machine-again", created.Key, "machine-0001", "atlas", 200},
+		{"product-not-in-key", created.Key, "machine-0001", "quill", 403},
+		{"unknown-key", SeatKeyPrefix + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "machine-0002", "atlas", 401},
+		{"no-prefix", strings.TrimPrefix(created.Key, SeatKeyPrefix), "machine-0002", "atlas", 401},
+		{"short-machine-id", created.Key, "m1", "atlas", 422},
+		{"seats-2-to-5", created.Key, "machine-0002", "atlas", 200},
+	}
+	for _, tc := range tests {
+		if code, pr := seat(tc.key, tc.machine, tc.product); code != tc.want {
+			t.Errorf("%s: %d %+v, want %d", tc.name, code, pr, tc.want)
+		}
+	}
+	for i := 3; i <= 5; i++ {
+		if code, pr := seat(created.Key, fmt.Sprintf("machine-%04d", i), "atlas"); code != 200 {
+			t.Fatalf("seat %d: %d %+v", i, code, pr)
+		}
+	}
+	if code, pr := seat(created.Key, "machine-0006", "atlas"); code != 409 || pr.Code != "no_seats" {
+		t.Errorf("a sixth seat of five: %d %+v", code, pr)
+	}
+	// The key opens nothing else.
+	for _, path := range []string{"/api/v1/me", "/api/v1/users", "/api/v1/packages/atlas-1.0.0.tar.gz"} {
+		req, _ := http.NewRequest("GET", p.URL+path, nil)
+		req.Header.Set("Authorization", "SeatKey "+created.Key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 401 {
+			t.Errorf("GET %s with a seat key: %d, want 401", path, resp.StatusCode)
+		}
+	}
+	// Only the key's hash is stored.
+	db, _ := os.ReadFile(p.db)
+	wal, _ := os.ReadFile(p.db + "-wal")
+	token := strings.TrimPrefix(created.Key, SeatKeyPrefix)
+	if bytes.Contains(db, []byte(token)) || bytes.Contains(wal, []byte(token)) {
+		t.Error("the seat key is stored in plain text")
+	}
+	audit, _ := p.store.Audit(context.Background(), m.ContractID, 100)
+	var keyMade, byKey bool
+	for _, a := range audit {
+		keyMade = keyMade || a.Action == "seat_key.create"
+		byKey = byKey || (a.Action == "seat.register" && strings.HasPrefix(a.Actor, "seat-key:"))
+	}
+	if !keyMade || !byKey {
+		t.Errorf("audit: key created %v, seat by key %v", keyMade, byKey)
+	}
+}

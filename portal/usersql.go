@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -242,4 +243,38 @@ func (s *SQLite) RegisterSeat(ctx context.Context, contractID, machineID, hostna
 		return 0, err
 	}
 	return n + 1, tx.Commit()
+}
+
+// SaveSeatKey records a new seat registration key.
+func (s *SQLite) SaveSeatKey(ctx context.Context, k SeatKey, actor string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO seat_keys (hash, contract_id, products, created_by, created, expires) VALUES (?, ?, ?, ?, ?, ?)`,
+		k.Hash, k.ContractID, strings.Join(k.Products, ","), k.CreatedBy, ts(k.Created), ts(k.Expires)); err != nil {
+		return err
+	}
+	if err := audit(ctx, tx, actor, k.ContractID, "seat_key.create", strings.Join(k.Products, ",")+" until "+ts(k.Expires)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// SeatKeyByHash finds a seat registration key, or ErrNotFound.
+func (s *SQLite) SeatKeyByHash(ctx context.Context, hash string) (*SeatKey, error) {
+	var k SeatKey
+	var products, created, expires string
+	err := s.db.QueryRowContext(ctx, `SELECT hash, contract_id, products, created_by, created, expires, revoked FROM seat_keys WHERE hash = ?`, hash).
+		Scan(&k.Hash, &k.ContractID, &products, &k.CreatedBy, &created, &expires, &k.Revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	k.Products = strings.Split(products, ",")
+	k.Created, k.Expires = parseTS(created), parseTS(expires)
+	return &k, nil
 }

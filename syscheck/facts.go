@@ -11,6 +11,8 @@ package syscheck
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -356,3 +358,15 @@ func mountOf(path string, parts []disk.PartitionStat) (disk.PartitionStat, bool)
 
 // Platform is the catalog platform of this machine.
 func (f *Facts) Platform() catalog.Platform { return catalog.Platform(f.OS.Platform) }
+
+// MachineID identifies this machine to the account service's seat count:
+// the OS's machine ID (gopsutil's host ID), hashed with a fixed label so
+// the raw ID never leaves the machine.
+func MachineID(ctx context.Context) (string, error) {
+	id, err := host.HostIDWithContext(ctx)
+	if err != nil || strings.TrimSpace(id) == "" {
+		return "", fmt.Errorf("machine ID: %w", errors.Join(err, errors.New("the OS reports none")))
+	}
+	sum := sha256.Sum256([]byte("onramp seat\x00" + strings.ToLower(strings.TrimSpace(id))))
+	return hex.EncodeToString(sum[:16]), nil
+}

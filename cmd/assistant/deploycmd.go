@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/downloader"
 	"onramp.dev/onramp/installer"
@@ -38,6 +39,7 @@ func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
 func deployCreateCommand() *command {
 	var products, platforms multiFlag
 	var out, licenseServer, target string
+	var register bool
 	var src catalogSource
 	var tf transferFlags
 	return &command{
@@ -55,6 +57,7 @@ and README-IT.txt with the commands for deployment tools.`,
 			fs.StringVar(&out, "out", "", "new deployment `folder`; required")
 			fs.StringVar(&licenseServer, "license-server", "", "network licence server `HOST:PORT` (default: per-user licences)")
 			fs.StringVar(&target, "target", "", "install `folder` on the seats (default: each OS's machine-wide folder)")
+			fs.BoolVar(&register, "register", false, "let the seats count themselves with your account service: asks it (you must be signed in as an admin) for a seat key that can only register seats of these products")
 			src.register(fs, true)
 			tf.register(fs)
 		},
@@ -124,6 +127,21 @@ and README-IT.txt with the commands for deployment tools.`,
 					return err
 				}
 				d.Products = append(d.Products, dp)
+			}
+			if register {
+				c, err := e.signedInClient(ctx)
+				if err != nil {
+					return err
+				}
+				var ids []string
+				for _, p := range d.Products {
+					ids = append(ids, p.ID)
+				}
+				key, _, err := c.CreateSeatKey(ctx, ids)
+				if err != nil {
+					return fmt.Errorf("seat key: %w", err)
+				}
+				d.SeatRegistration = &installer.SeatRegistration{Server: c.Server(), Key: key}
 			}
 			if err := installer.WriteDeployment(out, d); err != nil {
 				return err
@@ -319,9 +337,35 @@ func deployInstall(ctx context.Context, dir string, logf func(string, ...any)) (
 	if res.RebootNeeded && !d.AllowReboot {
 		logf("a restart is needed to finish; not restarting: the deployment does not allow it")
 	}
-	res.SeatMessage = "not registered: this deployment names no account service (seat counting arrives with the account service)"
+	res.SeatRegistered, res.SeatMessage = registerSeat(ctx, d)
 	logf("seat registration: %s", res.SeatMessage)
 	return res, exitOK
+}
+
+// registerSeat counts this machine for each product of the deployment. An
+// unreachable or refusing service does not fail the install (the seat is
+// installed and works); the message says what happened, for the log.
+func registerSeat(ctx context.Context, d *installer.Deployment) (bool, string) {
+	r := d.SeatRegistration
+	if r == nil {
+		return false, "not registered: the deployment was created without --register"
+	}
+	id, err := syscheck.MachineID(ctx)
+	if err != nil {
+		return false, "not registered: " + err.Error()
+	}
+	hostname, _ := os.Hostname()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var counts []string
+	for _, p := range d.Products {
+		used, seats, err := account.RegisterSeatWithKey(ctx, r.Server, r.Key, id, hostname, p.ID)
+		if err != nil {
+			return false, fmt.Sprintf("not registered with %s: %s: %v (the install itself succeeded; run the deployment again to retry)", r.Server, p.ID, err)
+		}
+		counts = append(counts, fmt.Sprintf("%s %d of %d seats", p.ID, used, seats))
+	}
+	return true, "registered with " + r.Server + ": " + strings.Join(counts, ", ")
 }
 
 func isArchiveError(err error) bool {

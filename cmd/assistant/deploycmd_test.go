@@ -1,13 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
+
+	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/portal"
 )
 
 func TestDeployCreateAndInstall(t *testing.T) {
@@ -132,5 +138,69 @@ func TestDeployInstallRefusals(t *testing.T) {
 				t.Errorf("log does not name the field:\n%s", log)
 			}
 		})
+	}
+}
+
+// With --register the deployment carries a seat key; each seat counts
+// itself once, and an unreachable service does not fail the install.
+func TestDeploySeatRegistration(t *testing.T) {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Fatal("no D-Bus session: run the tests through .ci/with-session (D-Bus + gnome-keyring)")
+	}
+	srv, svc, store, _ := startPortal(t)
+	ctx := context.Background()
+	if _, _, err := svc.CreateContract(ctx, portal.ContractRequest{Company: "Acme", ManagerEmail: "it@acme.example",
+		Products: []portal.Seats{{Product: "atlas", Seats: 3}}, Plan: portal.PlanStandard}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	emails, _ := store.Outbox(ctx, true)
+	body := emails[len(emails)-1].Body
+	uid := regexp.MustCompile(`User ID: (\S+)`).FindStringSubmatch(body)[1]
+	temp := regexp.MustCompile(`Temporary password: (\S+)`).FindStringSubmatch(body)[1]
+	home := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	cfg := filepath.Join(home, "config.json")
+	os.WriteFile(cfg, []byte("{}"), 0o644)
+	cli := func(stdin string, args ...string) result {
+		t.Helper()
+		var out, errb bytes.Buffer
+		code := run(ctx, append([]string{"--config", cfg}, args...), strings.NewReader(stdin), &out, &errb)
+		return result{code, out.String(), errb.String()}
+	}
+	if r := cli(temp+"\nthe IT admin's passphrase\n", "signin", "--server", srv.URL, "--user", uid); r.code != 0 {
+		t.Fatalf("signin: %s", r.stderr)
+	}
+	dir := filepath.Join(t.TempDir(), "deployment")
+	seat := filepath.Join(t.TempDir(), "seat")
+	if r := cli("", "--demo", "deploy", "create", "--product", "atlas", "--platform", runtime.GOOS+"/"+runtime.GOARCH, "--out", dir, "--target", seat, "--register"); r.code != 0 {
+		t.Fatalf("create --register: %d %s", r.code, r.stderr)
+	}
+	d, err := installer.ReadDeployment(dir)
+	if err != nil || d.SeatRegistration == nil || d.SeatRegistration.Server != srv.URL {
+		t.Fatalf("deployment: %v %+v", err, d)
+	}
+	install := func() deployResult {
+		t.Helper()
+		r := cli("", "deploy", "install", dir, "--silent", "--json")
+		var res deployResult
+		if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || r.code != 0 {
+			t.Fatalf("install: %d %v %s %s", r.code, err, r.stdout, r.stderr)
+		}
+		return res
+	}
+	for i := range 2 { // the same machine twice: one seat
+		res := install()
+		if !res.SeatRegistered || !strings.Contains(res.SeatMessage, "atlas 1 of 3 seats") {
+			t.Fatalf("run %d: %+v", i, res)
+		}
+	}
+	srv.Close()
+	res := install()
+	if res.SeatRegistered || !strings.Contains(res.SeatMessage, "not registered") || !strings.Contains(res.SeatMessage, "succeeded") {
+		t.Fatalf("service down: %+v", res)
+	}
+	if strings.Contains(res.SeatMessage, d.SeatRegistration.Key) {
+		t.Fatal("the seat key is in the message")
 	}
 }
