@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"time"
 	"net/url"
+	"time"
 )
 
 // User is a user as an admin sees it.

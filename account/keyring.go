@@ -173,14 +173,14 @@ func classifyKeyringError(op string, err error) error {
 
 // memorySecrets keeps secrets in this process only.
 type memorySecrets struct {
-	mu sync.Mutex
-	m  map[string]string
+	mu    sync.Mutex
+	items map[string]string
 }
 
 func (s *memorySecrets) Get(service, user string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v, ok := s.m[service+"\x00"+user]
+	v, ok := s.items[service+"\x00"+user]
 	if !ok {
 		return "", keyring.ErrNotFound
 	}
@@ -190,17 +190,17 @@ func (s *memorySecrets) Get(service, user string) (string, error) {
 func (s *memorySecrets) Set(service, user, secret string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.m[service+"\x00"+user] = secret
+	s.items[service+"\x00"+user] = secret
 	return nil
 }
 
 func (s *memorySecrets) Delete(service, user string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.m[service+"\x00"+user]; !ok {
+	if _, ok := s.items[service+"\x00"+user]; !ok {
 		return keyring.ErrNotFound
 	}
-	delete(s.m, service+"\x00"+user)
+	delete(s.items, service+"\x00"+user)
 	return nil
 }
 
@@ -209,5 +209,5 @@ func (s *memorySecrets) Delete(service, user string) error {
 // that outlives its service is of no use, and the demo must work on a
 // machine without a keyring. Real services always use NewTokenStore.
 func NewMemoryTokenStore() *TokenStore {
-	return &TokenStore{secrets: &memorySecrets{m: map[string]string{}}, timeout: defaultKeyringLimit}
+	return &TokenStore{secrets: &memorySecrets{items: map[string]string{}}, timeout: defaultKeyringLimit}
 }

@@ -6,55 +6,23 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
 
-// memorySecrets is an in-memory keyring for the store's own logic.
-type memorySecrets struct {
-	mu    sync.Mutex
-	items map[string]string
-	block chan struct{} // when set, every call waits on it
+// blockingSecrets is the in-memory keyring with every call waiting on
+// block: a keyring stuck on an unlock prompt.
+type blockingSecrets struct {
+	*memorySecrets
+	block chan struct{}
 }
 
-func (m *memorySecrets) key(s, u string) string { return s + "\x00" + u }
-
-func (m *memorySecrets) Get(s, u string) (string, error) {
-	m.wait()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	v, ok := m.items[m.key(s, u)]
-	if !ok {
-		return "", errNotFoundForTest
-	}
-	return v, nil
+func (m *blockingSecrets) Get(s, u string) (string, error) {
+	<-m.block
+	return m.memorySecrets.Get(s, u)
 }
-
-func (m *memorySecrets) Set(s, u, v string) error {
-	m.wait()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.items[m.key(s, u)] = v
-	return nil
-}
-
-func (m *memorySecrets) Delete(s, u string) error {
-	m.wait()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if _, ok := m.items[m.key(s, u)]; !ok {
-		return errNotFoundForTest
-	}
-	delete(m.items, m.key(s, u))
-	return nil
-}
-
-func (m *memorySecrets) wait() {
-	if m.block != nil {
-		<-m.block
-	}
-}
+func (m *blockingSecrets) Set(s, u, v string) error { <-m.block; return m.memorySecrets.Set(s, u, v) }
+func (m *blockingSecrets) Delete(s, u string) error { <-m.block; return m.memorySecrets.Delete(s, u) }
 
 func TestTokenStoreLogic(t *testing.T) {
 	mem := &memorySecrets{items: map[string]string{}}
@@ -84,7 +52,7 @@ func TestTokenStoreLogic(t *testing.T) {
 }
 
 func TestKeyringThatNeverAnswers(t *testing.T) {
-	mem := &memorySecrets{items: map[string]string{}, block: make(chan struct{})}
+	mem := &blockingSecrets{memorySecrets: &memorySecrets{items: map[string]string{}}, block: make(chan struct{})}
 	defer close(mem.block)
 	s := &TokenStore{secrets: mem, timeout: 50 * time.Millisecond}
 	if _, err := s.Load(context.Background(), "https://a.example.com", "u"); !errors.Is(err, ErrKeyringTimedOut) {
