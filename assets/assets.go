@@ -5,7 +5,7 @@
 package assets
 
 import (
-	_ "embed"
+	"embed"
 
 	"fyne.io/fyne/v2"
 )
@@ -34,3 +34,13 @@ func DemoCatalogJSON() []byte { return demoCatalogJSON }
 // publisher would serve it. The portal's demo mode signs a fresh one at
 // start; this copy is for `assistant catalog check` and the tests.
 func DemoSignedCatalog() []byte { return demoSignedCatalog }
+
+//go:embed lang/*.json
+var translations embed.FS
+
+// Translation returns the messages of a language ("fr"), a flat JSON map
+// from the English text to its translation; nil when there is none.
+func Translation(code string) []byte {
+	b, _ := translations.ReadFile("lang/" + code + ".json")
+	return b
+}

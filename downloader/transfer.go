@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -76,9 +77,19 @@ func (t *transfer) saveMeta(m *partMeta) error {
 }
 
 // discard removes the partial file and its description.
-func (t *transfer) discard() {
-	os.Remove(t.part)
-	os.Remove(t.metaPath())
+func (t *transfer) discard() { RemovePartial(t.req.Dest) }
+
+// RemovePartial deletes what a stopped transfer to dest kept for resuming
+// (dest.part and dest.part.meta): a cancel, as opposed to a pause. A
+// missing file is not an error.
+func RemovePartial(dest string) error {
+	var errs []error
+	for _, p := range []string{dest + ".part", dest + ".part.meta"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // transientError is a failure worth another attempt.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -343,4 +344,62 @@ Jamf Pro: upload the folder as a package payload and run
 Munki: use install-macos.sh as the postinstall_script of a nopkg item.
 `)
 	return b.String()
+}
+
+// DeploymentFile is a package a new deployment needs: the caller downloads
+// URL (the catalog's, maybe relative) to File inside the folder and
+// verifies it against SHA256, then calls WriteDeployment.
+type DeploymentFile struct {
+	URL    string
+	File   string // relative to the folder, '/' separators
+	SHA256 string
+	Size   int64
+}
+
+// NewDeployment plans a deployment of the products refs ("ID" or
+// "ID@VERSION") for the platforms only (all of each release's when
+// empty): the Deployment to write and the packages to fetch first.
+func NewDeployment(c *catalog.Catalog, refs []string, only []catalog.Platform, target string, license License, now time.Time) (*Deployment, []DeploymentFile, error) {
+	d := &Deployment{Format: DeploymentFormat, Created: now.UTC().Truncate(time.Second), Target: target, License: license}
+	var files []DeploymentFile
+	for _, ref := range refs {
+		p, r, err := c.Find(ref)
+		if err != nil {
+			return nil, nil, err
+		}
+		dp := DeploymentProduct{ID: p.ID, Name: p.Name, Version: r.Version.String(), Packages: map[catalog.Platform]DeploymentPackage{}}
+		reqs := map[catalog.Platform]catalog.Requirements{}
+		var plats []catalog.Platform
+		for plat := range r.Packages {
+			if len(only) == 0 || slices.Contains(only, plat) {
+				plats = append(plats, plat)
+			}
+		}
+		slices.Sort(plats)
+		for _, plat := range plats {
+			pkg := r.Packages[plat]
+			rel := "packages/" + path.Base(pkg.URL)
+			files = append(files, DeploymentFile{URL: pkg.URL, File: rel, SHA256: pkg.SHA256, Size: pkg.Size})
+			dp.Packages[plat] = DeploymentPackage{File: rel, SHA256: pkg.SHA256, Size: pkg.Size, Format: pkg.Format, Install: pkg.Install}
+			if req, ok := r.Requirements[plat]; ok {
+				reqs[plat] = req
+			}
+		}
+		if len(dp.Packages) == 0 {
+			var names []string
+			for _, o := range only {
+				names = append(names, string(o))
+			}
+			return nil, nil, fmt.Errorf("%s %s has no package for %s", p.Name, r.Version, strings.Join(names, ", "))
+		}
+		var err2 error
+		if dp.Requirements, err2 = json.Marshal(reqs); err2 != nil {
+			return nil, nil, err2
+		}
+		d.Products = append(d.Products, dp)
+	}
+	if err := d.Validate(); err != nil {
+		return nil, nil, err
+	}
+	return d, files, nil
 }

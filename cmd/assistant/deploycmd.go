@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -85,48 +84,22 @@ and README-IT.txt with the commands for deployment tools.`,
 			if err != nil {
 				return err
 			}
-			d := &installer.Deployment{Format: installer.DeploymentFormat, Created: time.Now().UTC().Truncate(time.Second),
-				Target: target, License: installer.License{Mode: "per-user"}}
+			license := installer.License{Mode: "per-user"}
 			if licenseServer != "" {
-				d.License = installer.License{Mode: "network", Server: licenseServer}
+				license = installer.License{Mode: "network", Server: licenseServer}
 			}
-			for _, ref := range products {
-				p, r, err := c.Find(ref)
+			d, files, err := installer.NewDeployment(c, products, only, target, license, time.Now())
+			if err != nil {
+				return err
+			}
+			for _, f := range files {
+				u, err := resolvePackageURL(base, f.URL)
 				if err != nil {
 					return err
 				}
-				dp := installer.DeploymentProduct{ID: p.ID, Name: p.Name, Version: r.Version.String(), Packages: map[catalog.Platform]installer.DeploymentPackage{}}
-				reqs := map[catalog.Platform]catalog.Requirements{}
-				var reqs2 []catalog.Platform
-				for plat := range r.Packages {
-					reqs2 = append(reqs2, plat)
-				}
-				slices.Sort(reqs2)
-				for _, plat := range reqs2 {
-					if len(only) > 0 && !slices.Contains(only, plat) {
-						continue
-					}
-					pkg := r.Packages[plat]
-					u, err := resolvePackageURL(base, pkg.URL)
-					if err != nil {
-						return err
-					}
-					rel := "packages/" + filepath.Base(pkg.URL)
-					if _, err := client.Fetch(ctx, downloader.Request{URL: u, SHA256: pkg.SHA256, Size: pkg.Size, Dest: filepath.Join(out, filepath.FromSlash(rel))}); err != nil {
-						return err
-					}
-					dp.Packages[plat] = installer.DeploymentPackage{File: rel, SHA256: pkg.SHA256, Size: pkg.Size, Format: pkg.Format, Install: pkg.Install}
-					if req, ok := r.Requirements[plat]; ok {
-						reqs[plat] = req
-					}
-				}
-				if len(dp.Packages) == 0 {
-					return fmt.Errorf("%s %s has no package for %s", p.Name, r.Version, strings.Join(platforms, ", "))
-				}
-				if dp.Requirements, err = json.Marshal(reqs); err != nil {
+				if _, err := client.Fetch(ctx, downloader.Request{URL: u, SHA256: f.SHA256, Size: f.Size, Dest: filepath.Join(out, filepath.FromSlash(f.File))}); err != nil {
 					return err
 				}
-				d.Products = append(d.Products, dp)
 			}
 			if register {
 				c, err := e.signedInClient(ctx)

@@ -1,0 +1,205 @@
+// Package ui is Onramp's window: the Fyne screens an end user walks
+// through (sign in, products, system check, download, install) and the
+// admin screens (users, callers, deployments), with profile, support and
+// FAQ. It holds no business logic: every action calls account, syscheck,
+// downloader or installer, off the UI goroutine, and comes back through
+// fyne.Do. cmd/assistant builds the Config; tests drive the screens with
+// Fyne's test driver against the real embedded account service.
+package ui
+
+import (
+	"context"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/assets"
+	"onramp.dev/onramp/catalog"
+)
+
+// Config is what the window needs; cmd/assistant builds it.
+type Config struct {
+	// Client talks to the account service (with the keyring, or the
+	// demo's in-memory store).
+	Client *account.Client
+	// OpenCatalog verifies the signed catalog the service serves against
+	// the keys this assistant trusts.
+	OpenCatalog func(signed []byte) (*catalog.Catalog, error)
+	Platform    catalog.Platform
+	CacheDir    string // downloads, by name
+	TargetRoot  string // per-user install root; products go in TargetRoot/ID
+	StateDir    string // installer receipts ("" = the installer's default)
+	Demo        *Demo  // nil unless the embedded demo service runs
+	Language    string // "en", "fr", or "" for the system's
+	// CLI is how the assistant is invoked in the commands shown to IT
+	// ("assistant", or "assistant --demo").
+	CLI string
+}
+
+// Demo is what the welcome screen shows when the demo service runs.
+type Demo struct {
+	Company, UserID, Password, StartEmail string
+}
+
+// Assistant is the window and the session it shows.
+type Assistant struct {
+	cfg Config
+	app fyne.App
+	win fyne.Window
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	ops    sync.WaitGroup // work in flight, for Wait
+
+	// Set on the UI goroutine only.
+	me     *account.Me
+	cat    *catalog.Catalog
+	screen func() fyne.CanvasObject // rebuilds the current screen (language switch)
+	tab    string                   // the main view's selected tab
+	setup  *setupScreen             // the product being set up, if any
+	tabs   *container.AppTabs
+
+	// The screens on show, for tests to tap.
+	signin       *signInScreen
+	setupButtons map[string]*widget.Button
+	users        *usersScreen
+	callers      *callersScreen
+	deploy       *deployScreen
+	profile      *profileScreen
+	lastCLI      string // the last command shown, for tests
+	langSel      string // the language switch: "", "en" or "fr"
+	speaks       string // the language spoken: "en" or "fr"
+	variant      string // the theme switch: "", "light" or "dark"
+}
+
+// New makes the assistant's window; Show it, or drive it in tests.
+func New(app fyne.App, cfg Config) *Assistant {
+	if cfg.CLI == "" {
+		cfg.CLI = "assistant"
+	}
+	if cfg.Platform == "" {
+		cfg.Platform = catalog.CurrentPlatform()
+	}
+	a := &Assistant{cfg: cfg, app: app, langSel: cfg.Language, speaks: setLanguage(cfg.Language)}
+	a.ctx, a.cancel = context.WithCancel(context.Background())
+	a.win = app.NewWindow("Onramp")
+	a.win.SetIcon(assets.Icon)
+	a.win.Resize(fyne.NewSize(980, 680))
+	a.win.SetOnClosed(a.cancel)
+	applyTheme(app, "")
+	a.show(a.welcome)
+	return a
+}
+
+// Window is the assistant's window.
+func (a *Assistant) Window() fyne.Window { return a.win }
+
+// Wait blocks until every background operation started so far has
+// finished and put its result on screen. Tests use it instead of sleeping.
+func (a *Assistant) Wait() { a.ops.Wait() }
+
+// background runs work off the UI goroutine, then apply on it. The window
+// never waits on the network, the disk or a probe.
+func (a *Assistant) background(work func(ctx context.Context) func()) {
+	a.ops.Add(1)
+	go func() {
+		defer a.ops.Done()
+		apply := work(a.ctx)
+		if apply != nil {
+			fyne.DoAndWait(apply)
+		}
+	}()
+}
+
+// show makes screen the window's content; it is rebuilt when the language
+// changes.
+func (a *Assistant) show(screen func() fyne.CanvasObject) {
+	a.screen = screen
+	a.win.SetContent(container.NewBorder(a.topBar(), nil, nil, nil, screen()))
+}
+
+// topBar holds the language and theme switches, on every screen.
+func (a *Assistant) topBar() fyne.CanvasObject {
+	langs := []string{lang.L("System language"), "English", "Français"}
+	codes := []string{"", "en", "fr"}
+	langSel := widget.NewSelect(langs, nil)
+	for i, c := range codes {
+		if c == a.langSel {
+			langSel.SetSelectedIndex(i)
+		}
+	}
+	langSel.OnChanged = func(string) {
+		if i := langSel.SelectedIndex(); i >= 0 {
+			a.switchLanguage(codes[i])
+		}
+	}
+	themes := []string{lang.L("System theme"), lang.L("Light"), lang.L("Dark")}
+	variants := []string{"", "light", "dark"}
+	themeSel := widget.NewSelect(themes, nil)
+	themeSel.SetSelectedIndex(slicesIndex(variants, a.variant))
+	themeSel.OnChanged = func(string) {
+		if i := themeSel.SelectedIndex(); i >= 0 {
+			a.variant = variants[i]
+			applyTheme(a.app, a.variant)
+		}
+	}
+	title := widget.NewLabelWithStyle("Onramp", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	right := container.NewHBox(langSel, themeSel)
+	if a.me != nil {
+		right.Add(widget.NewButton(lang.L("Sign out"), a.signOut))
+	}
+	return container.NewVBox(container.NewBorder(nil, nil, title, right), widget.NewSeparator())
+}
+
+// switchLanguage speaks "en", "fr" or the system's language ("") and
+// redraws the screen in it.
+func (a *Assistant) switchLanguage(code string) {
+	if code == a.langSel {
+		return
+	}
+	a.langSel = code
+	a.speaks = setLanguage(code)
+	a.show(a.screen)
+}
+
+func slicesIndex(list []string, s string) int {
+	for i, v := range list {
+		if v == s {
+			return i
+		}
+	}
+	return 0
+}
+
+// signOut ends the session and returns to the welcome screen.
+func (a *Assistant) signOut() {
+	a.background(func(ctx context.Context) func() {
+		a.cfg.Client.SignOut(ctx)
+		return func() {
+			a.me, a.cat, a.setup, a.tab = nil, nil, nil, ""
+			a.show(a.welcome)
+		}
+	})
+}
+
+// isAdmin: contract managers and software coordinators.
+func (a *Assistant) isAdmin() bool {
+	return a.me != nil && (a.me.User.Role == "contract_manager" || a.me.User.Role == "software_coordinator")
+}
+
+// hasBenefit tells whether the signed-in user holds a benefit.
+func (a *Assistant) hasBenefit(b string) bool {
+	if a.me == nil {
+		return false
+	}
+	for _, v := range a.me.User.Benefits {
+		if v == b {
+			return true
+		}
+	}
+	return false
+}

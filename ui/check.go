@@ -1,0 +1,199 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/syscheck"
+)
+
+// checkScreen judges this computer against a release's requirements: one
+// row per requirement, pass, warn, unknown or fail, with what was found,
+// where it was read, and what to do.
+type checkScreen struct {
+	a        *Assistant
+	product  *catalog.Product
+	release  *catalog.Release
+	target   func() string
+	report   *syscheck.Report
+	status   *widget.Label
+	items    *fyne.Container
+	again    *widget.Button
+	export   *widget.Button
+	onResult func(*syscheck.Report)
+}
+
+func newCheckScreen(a *Assistant, p *catalog.Product, r *catalog.Release, target func() string, onResult func(*syscheck.Report)) *checkScreen {
+	s := &checkScreen{a: a, product: p, release: r, target: target, onResult: onResult}
+	s.status = wrapped("")
+	s.items = container.NewVBox()
+	s.again = widget.NewButtonWithIcon(lang.L("Check again"), theme.ViewRefreshIcon(), s.run)
+	s.export = widget.NewButtonWithIcon(lang.L("Export the report…"), theme.DocumentSaveIcon(), s.chooseExport)
+	s.export.Disable()
+	return s
+}
+
+func (s *checkScreen) content() fyne.CanvasObject {
+	ref := s.product.ID + "@" + s.release.Version.String()
+	return container.NewVBox(
+		heading(lang.L("1. Check this computer")),
+		s.status, s.items,
+		container.NewHBox(s.again, s.export, cliButton(s.a, func() string {
+			return s.a.cfg.CLI + " check --product " + ref + " --target " + quoteArg(s.target())
+		})),
+	)
+}
+
+// run gathers the facts (probes are cut at 5 s) and evaluates them.
+func (s *checkScreen) run() {
+	s.again.Disable()
+	s.status.SetText(lang.L("Checking this computer…"))
+	target, cache := s.target(), s.a.cfg.CacheDir
+	s.a.background(func(ctx context.Context) func() {
+		facts, err := syscheck.Gather(ctx, syscheck.Options{Target: target, Cache: cache})
+		var rep *syscheck.Report
+		if err == nil {
+			var plats []catalog.Platform
+			for p := range s.release.Packages {
+				plats = append(plats, p)
+			}
+			rep = syscheck.Evaluate(facts, s.release.Requirements, plats)
+		}
+		return func() {
+			s.again.Enable()
+			if err != nil {
+				s.status.SetText(errorText(err))
+				return
+			}
+			s.show(rep)
+		}
+	})
+}
+
+func (s *checkScreen) show(rep *syscheck.Report) {
+	s.report = rep
+	s.export.Enable()
+	s.items.RemoveAll()
+	for _, it := range rep.Items {
+		s.items.Add(checkRow(it))
+	}
+	switch rep.Status {
+	case syscheck.Pass:
+		s.status.SetText(lang.L("This computer meets every requirement."))
+	case syscheck.Warn:
+		s.status.SetText(lang.L("This computer meets the requirements, with recommendations below."))
+	case syscheck.Unknown:
+		s.status.SetText(lang.L("Some requirements could not be checked: see below, and check them by hand."))
+	default:
+		s.status.SetText(lang.L("This computer does not meet every requirement: see what to do below."))
+	}
+	if s.onResult != nil {
+		s.onResult(rep)
+	}
+}
+
+func checkRow(it syscheck.Item) fyne.CanvasObject {
+	icon := map[syscheck.Status]fyne.Resource{
+		syscheck.Pass: theme.ConfirmIcon(), syscheck.Warn: theme.WarningIcon(),
+		syscheck.Unknown: theme.QuestionIcon(), syscheck.Fail: theme.ErrorIcon(),
+	}[it.Status]
+	words := map[syscheck.Status]string{
+		syscheck.Pass: lang.L("passes"), syscheck.Warn: lang.L("passes, with a recommendation"),
+		syscheck.Unknown: lang.L("unknown"), syscheck.Fail: lang.L("fails"),
+	}[it.Status]
+	title := widget.NewLabelWithStyle(itemName(it.ID)+": "+words, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	lines := container.NewVBox(title)
+	detail := lang.L("Found: {{.Found}}", map[string]any{"Found": it.Found})
+	if it.Required != "" {
+		detail = lang.L("Required: {{.Required}}", map[string]any{"Required": it.Required}) + " · " + detail
+	}
+	lines.Add(wrapped(detail))
+	if it.Evidence != "" {
+		ev := wrapped(it.Evidence)
+		ev.Importance = widget.LowImportance
+		lines.Add(ev)
+	}
+	if t := fixText(it.Fix); t != "" {
+		fix := wrapped("→ " + t)
+		fix.Importance = widget.WarningImportance
+		lines.Add(fix)
+	}
+	return container.NewBorder(nil, nil, widget.NewIcon(icon), nil, lines)
+}
+
+func itemName(id string) string {
+	names := map[string]string{
+		"os": lang.L("Operating system"), "platform": lang.L("Platform"), "cpu.cores": lang.L("Processor cores"),
+		"cpu.clock": lang.L("Processor speed"), "cpu.features": lang.L("Processor features"), "memory": lang.L("Memory"),
+		"disk": lang.L("Disk space"), "gpu": lang.L("Graphics card"), "gpu.vram": lang.L("Video memory"),
+		"gpu.driver": lang.L("Graphics driver"), "display": lang.L("Display"),
+	}
+	if n, ok := names[id]; ok {
+		return n
+	}
+	return id
+}
+
+// fixText puts a fix code into words (syscheck.FixCodes lists them all; a
+// test checks each has words here).
+func fixText(f *syscheck.Fix) string {
+	if f == nil {
+		return ""
+	}
+	texts := map[string]string{
+		"wrong-platform":       lang.L("There is no package for {{.found}}; this release is made for {{.available}}.", f.Args),
+		"upgrade-os":           lang.L("Update the operating system to version {{.need}} or later (this computer runs {{.found}}).", f.Args),
+		"more-cores":           lang.L("Use a computer with at least {{.need}} logical processor cores.", f.Args),
+		"faster-cpu":           lang.L("Use a computer whose processor runs at {{.need}} or faster.", f.Args),
+		"cpu-features":         lang.L("The processor lacks {{.missing}}; use a newer computer.", f.Args),
+		"add-ram":              lang.L("Add memory: the product needs at least {{.need}} of RAM.", f.Args),
+		"add-ram-recommended":  lang.L("The product runs, but {{.recommended}} of RAM is recommended for good performance.", f.Args),
+		"free-disk":            lang.L("Free {{.short}} on {{.volume}}, or choose a folder on another volume (needs {{.need}} in all for {{.folder}}).", f.Args),
+		"gpu-none":             lang.L("The product needs a graphics card, and this computer shows none to the operating system.", f.Args),
+		"gpu-vendor":           lang.L("Use a computer with a graphics card from {{.vendors}}.", f.Args),
+		"gpu-vram":             lang.L("Use a graphics card with at least {{.need}} of video memory.", f.Args),
+		"gpu-vram-recommended": lang.L("The product runs, but a graphics card with {{.recommended}} of video memory is recommended.", f.Args),
+		"gpu-driver":           lang.L("Update the {{.vendor}} graphics driver to version {{.need}} or later.", f.Args),
+		"gpu-uncertified":      lang.L("This graphics card is not among those certified ({{.models}}); the product may run, without support.", f.Args),
+		"display-resolution":   lang.L("Use a display of at least {{.need}}.", f.Args),
+		"check-by-hand":        lang.L("This could not be checked automatically ({{.reason}}); check it by hand.", f.Args),
+	}
+	if t, ok := texts[f.Code]; ok {
+		return t
+	}
+	return f.Code
+}
+
+func (s *checkScreen) chooseExport() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close()
+		if err := s.exportTo(path); err != nil {
+			s.a.showError(err)
+		}
+	}, s.a.win)
+	d.SetFileName("onramp-check-" + s.product.ID + ".json")
+	d.Show()
+}
+
+// exportTo writes the report as JSON, the same document `check --json`
+// prints, for support or IT.
+func (s *checkScreen) exportTo(path string) error {
+	data, err := json.MarshalIndent(s.report, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(data, '\n'), 0o644)
+}

@@ -1,0 +1,189 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/downloader"
+	"onramp.dev/onramp/installer"
+)
+
+// deployScreen is the multi-seat wizard: products, platforms, the seats'
+// install folder, the licence mode, the output folder. It builds the same
+// folder as `assistant deploy create`.
+type deployScreen struct {
+	a           *Assistant
+	products    *widget.CheckGroup
+	platforms   *widget.CheckGroup
+	target, out *widget.Entry
+	license     *widget.RadioGroup
+	server      *widget.Entry
+	register    *widget.Check
+	create      *widget.Button
+	bar         *widget.ProgressBar
+	status      *widget.Label
+}
+
+func newDeployScreen(a *Assistant) *deployScreen {
+	s := &deployScreen{a: a}
+	s.products = widget.NewCheckGroup(a.contractProducts(), nil)
+	var plats []string
+	for _, p := range catalog.Platforms {
+		plats = append(plats, string(p))
+	}
+	s.platforms = widget.NewCheckGroup(plats, nil)
+	s.platforms.Horizontal = true
+	s.platforms.SetSelected([]string{"windows/amd64", "darwin/arm64", "darwin/amd64"})
+	s.target = widget.NewEntry()
+	s.target.SetPlaceHolder(lang.L("Default: each system's machine-wide folder"))
+	s.out = widget.NewEntry()
+	s.out.SetPlaceHolder(lang.L("A new, empty folder"))
+	s.license = widget.NewRadioGroup([]string{lang.L("Per user (each user signs in)"), lang.L("Network licence server")}, nil)
+	s.license.SetSelected(lang.L("Per user (each user signs in)"))
+	s.server = widget.NewEntry()
+	s.server.SetPlaceHolder("licence.company.com:27000")
+	s.register = widget.NewCheck(lang.L("Seats register themselves with the account service (the folder then holds a seat key that can only count seats)"), nil)
+	s.create = widget.NewButtonWithIcon(lang.L("Build the deployment"), theme.DocumentCreateIcon(), s.run)
+	s.create.Importance = widget.HighImportance
+	s.bar = widget.NewProgressBar()
+	s.status = wrapped("")
+	return s
+}
+
+func (s *deployScreen) network() bool { return s.license.Selected == lang.L("Network licence server") }
+
+func (s *deployScreen) content() fyne.CanvasObject {
+	a := s.a
+	browse := widget.NewButtonWithIcon(lang.L("Browse…"), theme.FolderOpenIcon(), func() {
+		dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
+			if err == nil && u != nil {
+				s.out.SetText(filepath.Join(u.Path(), "onramp-deployment"))
+			}
+		}, a.win)
+	})
+	form := widget.NewForm(
+		widget.NewFormItem(lang.L("Products"), s.products),
+		widget.NewFormItem(lang.L("Systems"), s.platforms),
+		widget.NewFormItem(lang.L("Install folder on the seats"), s.target),
+		widget.NewFormItem(lang.L("Licence"), s.license),
+		widget.NewFormItem(lang.L("Licence server"), s.server),
+		widget.NewFormItem(lang.L("Output folder"), container.NewBorder(nil, nil, nil, browse, s.out)),
+		widget.NewFormItem("", s.register))
+	return container.NewVScroll(container.NewVBox(
+		heading(lang.L("Multi-seat deployment")),
+		wrapped(lang.L("Builds a folder with the verified packages, deployment.json, install scripts for Windows, macOS and Linux, and a README for IT. Push it with your deployment tool; each seat installs silently, never restarts on its own, and reports through exit codes.")),
+		form, s.bar,
+		container.NewHBox(s.create, cliButton(a, s.command)),
+		s.status))
+}
+
+// command is the CLI line that builds the same deployment.
+func (s *deployScreen) command() string {
+	cmd := s.a.cfg.CLI + " deploy create" + listFlag(" --product ", s.products.Selected) + listFlag(" --platform ", s.platforms.Selected) +
+		" --out " + quoteArg(orPlaceholder(s.out.Text, "DIR"))
+	if s.target.Text != "" {
+		cmd += " --target " + quoteArg(s.target.Text)
+	}
+	if s.network() {
+		cmd += " --license-server " + orPlaceholder(s.server.Text, "HOST:PORT")
+	}
+	if s.register.Checked {
+		cmd += " --register"
+	}
+	return cmd
+}
+
+func (s *deployScreen) run() {
+	products, out, target := s.products.Selected, strings.TrimSpace(s.out.Text), strings.TrimSpace(s.target.Text)
+	var only []catalog.Platform
+	for _, p := range s.platforms.Selected {
+		only = append(only, catalog.Platform(p))
+	}
+	license := installer.License{Mode: "per-user"}
+	if s.network() {
+		license = installer.License{Mode: "network", Server: strings.TrimSpace(s.server.Text)}
+	}
+	switch {
+	case len(products) == 0:
+		s.status.SetText(lang.L("Choose at least one product."))
+		return
+	case len(only) == 0:
+		s.status.SetText(lang.L("Choose at least one system."))
+		return
+	case out == "":
+		s.status.SetText(lang.L("Choose the output folder."))
+		return
+	}
+	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
+		s.status.SetText(lang.L("{{.Folder}} is not empty: choose a new folder.", map[string]any{"Folder": out}))
+		return
+	}
+	register := s.register.Checked
+	s.create.Disable()
+	s.status.SetText(lang.L("Downloading and verifying the packages…"))
+	s.a.background(func(ctx context.Context) func() {
+		d, err := s.build(ctx, products, only, target, license, out, register)
+		return func() {
+			s.create.Enable()
+			if err != nil {
+				s.status.SetText(errorText(err))
+				return
+			}
+			s.bar.SetValue(1)
+			s.status.SetText(lang.L("Deployment ready in {{.Folder}} ({{.Count}} products). Push the folder to the seats and run its install script as administrator; README-IT.txt has the details.",
+				map[string]any{"Folder": out, "Count": len(d.Products)}))
+		}
+	})
+}
+
+func (s *deployScreen) build(ctx context.Context, products []string, only []catalog.Platform, target string, license installer.License, out string, register bool) (*installer.Deployment, error) {
+	d, files, err := installer.NewDeployment(s.a.cat, products, only, target, license, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	base, err := url.Parse(s.a.cfg.Client.PackageBase())
+	if err != nil {
+		return nil, err
+	}
+	client, err := downloader.New(downloader.Options{CacheDir: filepath.Join(s.a.cfg.CacheDir, "by-hash")})
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range files {
+		header, err := s.a.cfg.Client.DownloadHeader(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ref, err := url.Parse(f.URL)
+		if err != nil {
+			return nil, fmt.Errorf("package URL %q: %w", f.URL, err)
+		}
+		if _, err := client.Fetch(ctx, downloader.Request{URL: base.ResolveReference(ref).String(), SHA256: f.SHA256, Size: f.Size,
+			Dest: filepath.Join(out, filepath.FromSlash(f.File)), Header: header}); err != nil {
+			return nil, err
+		}
+		v := float64(i+1) / float64(len(files))
+		fyne.Do(func() { s.bar.SetValue(v) })
+	}
+	if register {
+		key, _, err := s.a.cfg.Client.CreateSeatKey(ctx, products)
+		if err != nil {
+			return nil, err
+		}
+		d.SeatRegistration = &installer.SeatRegistration{Server: s.a.cfg.Client.Server(), Key: key}
+	}
+	return d, installer.WriteDeployment(out, d)
+}

@@ -1,0 +1,158 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/downloader"
+)
+
+// downloadScreen fetches a package from the account service: verified,
+// resumable, with progress, rate and time left; pause keeps the partial
+// file, cancel deletes it.
+type downloadScreen struct {
+	a       *Assistant
+	product *catalog.Product
+	release *catalog.Release
+	pkg     catalog.Package
+	dest    string
+
+	bar                  *widget.ProgressBar
+	info                 *widget.Label
+	start, pause, cancel *widget.Button
+	mu                   sync.Mutex // guards stop
+	stop                 context.CancelFunc
+	discard              bool // the stop is a cancel: delete the partial file
+	onDone               func(path string)
+}
+
+func newDownloadScreen(a *Assistant, p *catalog.Product, r *catalog.Release, pkg catalog.Package, onDone func(string)) *downloadScreen {
+	s := &downloadScreen{a: a, product: p, release: r, pkg: pkg, onDone: onDone,
+		dest: filepath.Join(a.cfg.CacheDir, filepath.Base(pkg.URL))}
+	s.bar = widget.NewProgressBar()
+	s.info = wrapped(lang.L("{{.Name}} {{.Version}}: {{.Size}}", map[string]any{"Name": p.Name, "Version": r.Version.String(), "Size": catalog.ByteSize(pkg.Size).String()}))
+	s.start = widget.NewButtonWithIcon(lang.L("Download"), theme.DownloadIcon(), s.run)
+	s.start.Importance = widget.HighImportance
+	s.pause = widget.NewButtonWithIcon(lang.L("Pause"), theme.MediaPauseIcon(), func() { s.halt(false) })
+	s.cancel = widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), func() { s.halt(true) })
+	s.pause.Disable()
+	s.cancel.Disable()
+	return s
+}
+
+func (s *downloadScreen) content() fyne.CanvasObject {
+	ref := s.product.ID + "@" + s.release.Version.String()
+	return container.NewVBox(
+		heading(lang.L("2. Download")),
+		s.info, s.bar,
+		container.NewHBox(s.start, s.pause, s.cancel, cliButton(s.a, func() string {
+			return s.a.cfg.CLI + " download --product " + ref
+		})),
+	)
+}
+
+// halt stops the transfer: a pause keeps the partial file for a resume, a
+// cancel deletes it.
+func (s *downloadScreen) halt(discard bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stop != nil {
+		s.discard = discard
+		s.stop()
+	}
+}
+
+func (s *downloadScreen) run() {
+	s.start.Disable()
+	s.pause.Enable()
+	s.cancel.Enable()
+	ctx, stop := context.WithCancel(s.a.ctx)
+	s.mu.Lock()
+	s.stop, s.discard = stop, false
+	s.mu.Unlock()
+	s.info.SetText(lang.L("Connecting…"))
+	s.a.background(func(context.Context) func() {
+		defer stop()
+		res, err := s.fetch(ctx)
+		s.mu.Lock()
+		discard := s.discard
+		s.stop = nil
+		s.mu.Unlock()
+		if errors.Is(err, context.Canceled) && discard {
+			downloader.RemovePartial(s.dest)
+		}
+		return func() {
+			s.pause.Disable()
+			s.cancel.Disable()
+			s.start.Enable()
+			switch {
+			case err == nil:
+				s.bar.SetValue(1)
+				s.start.Disable()
+				s.info.SetText(lang.L("Downloaded and verified (SHA-256): {{.Path}}", map[string]any{"Path": res.Path}))
+				if s.onDone != nil {
+					s.onDone(res.Path)
+				}
+			case errors.Is(err, context.Canceled) && discard:
+				s.bar.SetValue(0)
+				s.start.SetText(lang.L("Download"))
+				s.info.SetText(lang.L("Cancelled; the partial file was deleted."))
+			case errors.Is(err, context.Canceled):
+				s.start.SetText(lang.L("Resume"))
+				s.info.SetText(lang.L("Paused. Resume continues where it stopped."))
+			default:
+				s.start.SetText(lang.L("Resume"))
+				s.info.SetText(errorText(err))
+			}
+		}
+	})
+}
+
+func (s *downloadScreen) fetch(ctx context.Context) (*downloader.Result, error) {
+	header, err := s.a.cfg.Client.DownloadHeader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	base, err := url.Parse(s.a.cfg.Client.PackageBase())
+	if err != nil {
+		return nil, err
+	}
+	ref, err := url.Parse(s.pkg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("package URL %q: %w", s.pkg.URL, err)
+	}
+	client, err := downloader.New(downloader.Options{CacheDir: filepath.Join(s.a.cfg.CacheDir, "by-hash"), Progress: s.progress})
+	if err != nil {
+		return nil, err
+	}
+	return client.Fetch(ctx, downloader.Request{URL: base.ResolveReference(ref).String(), SHA256: s.pkg.SHA256,
+		Size: s.pkg.Size, Dest: s.dest, Header: header})
+}
+
+// progress arrives on the transfer's goroutine, throttled to 200 ms by the
+// downloader; the widgets change on the UI goroutine.
+func (s *downloadScreen) progress(p downloader.Progress) {
+	if p.Event != downloader.EventProgress || p.Total <= 0 {
+		return
+	}
+	frac := float64(p.Done) / float64(p.Total)
+	text := lang.L("{{.Done}} of {{.Total}} · {{.Rate}}/s · {{.Left}} left", map[string]any{
+		"Done": catalog.ByteSize(p.Done).String(), "Total": catalog.ByteSize(p.Total).String(),
+		"Rate": catalog.ByteSize(int64(p.Rate)).String(), "Left": p.ETA.Round(time.Second).String()})
+	fyne.Do(func() {
+		s.bar.SetValue(frac)
+		s.info.SetText(text)
+	})
+}

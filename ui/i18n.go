@@ -1,0 +1,55 @@
+package ui
+
+import (
+	"encoding/json"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+
+	"onramp.dev/onramp/assets"
+)
+
+// Every visible string is written in English in the code, wrapped in
+// lang.L, and translated by assets/lang/fr.json (a test checks that each
+// one has its French).
+//
+// Fyne's lang package picks the language from the system and offers no
+// switch. The switch works by loading the chosen language's messages under
+// the system's locale, which is the one Fyne's localizer reads: French
+// messages under "en-US" make an English system speak French, and English
+// messages (the identity map) put it back.
+
+// setLanguage switches to "en" or "fr", or to the system's language (""),
+// and returns the language now spoken.
+func setLanguage(code string) string {
+	if code == "" {
+		code = "en"
+		if strings.HasPrefix(lang.SystemLocale().LanguageString(), "fr") {
+			code = "fr"
+		}
+	}
+	fr := assets.Translation("fr")
+	data := fr
+	if code == "en" {
+		data = identity(fr)
+	}
+	if err := lang.AddTranslationsForLocale(data, lang.SystemLocale()); err != nil {
+		fyne.LogError("translations", err)
+		return "en"
+	}
+	return code
+}
+
+// identity maps every key of a translation file to itself: English.
+func identity(data []byte) []byte {
+	var m map[string]string
+	if err := json.Unmarshal(data, &m); err != nil {
+		return []byte("{}")
+	}
+	for k := range m {
+		m[k] = k
+	}
+	out, _ := json.Marshal(m)
+	return out
+}

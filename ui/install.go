@@ -1,0 +1,150 @@
+package ui
+
+import (
+	"context"
+	"path/filepath"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/installer"
+)
+
+// installScreen shows the plan (files, size, target, what it replaces,
+// rights and restarts) before anything changes, then installs: staged
+// beside the target, swapped into place at once, with a receipt.
+type installScreen struct {
+	a       *Assistant
+	product *catalog.Product
+	release *catalog.Release
+	pkg     catalog.Package
+	path    string // the verified download
+
+	target  *widget.Entry
+	plan    *widget.Label
+	bar     *widget.ProgressBar
+	install *widget.Button
+	done    *widget.Label
+	planned *installer.Plan
+}
+
+func newInstallScreen(a *Assistant, p *catalog.Product, r *catalog.Release, pkg catalog.Package) *installScreen {
+	s := &installScreen{a: a, product: p, release: r, pkg: pkg}
+	s.target = widget.NewEntry()
+	s.target.SetText(filepath.Join(a.cfg.TargetRoot, p.ID))
+	s.target.OnChanged = func(string) { s.planned = nil; s.install.Disable() }
+	s.plan = wrapped(lang.L("The plan appears here once the package is downloaded."))
+	s.bar = widget.NewProgressBar()
+	s.install = widget.NewButtonWithIcon(lang.L("Install"), theme.ConfirmIcon(), s.run)
+	s.install.Importance = widget.HighImportance
+	s.install.Disable()
+	s.done = wrapped("")
+	return s
+}
+
+func (s *installScreen) content() fyne.CanvasObject {
+	ref := s.product.ID + "@" + s.release.Version.String()
+	return container.NewVBox(
+		heading(lang.L("3. Install on this computer")),
+		widget.NewForm(widget.NewFormItem(lang.L("Folder"), s.target)),
+		s.plan, s.bar,
+		container.NewHBox(widget.NewButton(lang.L("Show the plan"), s.makePlan), s.install, cliButton(s.a, func() string {
+			return s.a.cfg.CLI + " install --product " + ref + " --target " + quoteArg(s.target.Text)
+		})),
+		s.done,
+	)
+}
+
+func (s *installScreen) installer() (*installer.Installer, error) {
+	return installer.New(installer.Options{StateDir: s.a.cfg.StateDir, Progress: func(p installer.Progress) {
+		if p.Step == "stage" && p.Total > 0 {
+			v := float64(p.Files) / float64(p.Total)
+			fyne.Do(func() { s.bar.SetValue(v) })
+		}
+	}})
+}
+
+func (s *installScreen) pkgSpec() installer.Package {
+	return installer.Package{Path: s.path, SHA256: s.pkg.SHA256, Format: s.pkg.Format, Product: s.product.ID,
+		Version: s.release.Version.String(), Recipe: s.pkg.Install}
+}
+
+// downloaded is called when the package is verified: the plan follows.
+func (s *installScreen) downloaded(path string) {
+	s.path = path
+	s.makePlan()
+}
+
+func (s *installScreen) makePlan() {
+	if s.path == "" {
+		return
+	}
+	target := s.target.Text
+	s.plan.SetText(lang.L("Reading the package…"))
+	s.a.background(func(ctx context.Context) func() {
+		in, err := s.installer()
+		var plan *installer.Plan
+		if err == nil {
+			plan, err = in.PlanInstall(ctx, s.pkgSpec(), target)
+		}
+		return func() {
+			if err != nil {
+				s.plan.SetText(errorText(err))
+				return
+			}
+			s.planned = plan
+			s.plan.SetText(planText(plan))
+			s.install.Enable()
+		}
+	})
+}
+
+func planText(p *installer.Plan) string {
+	data := map[string]any{"Product": p.Product, "Version": p.Version, "Target": p.Target, "Files": p.Files,
+		"Size": catalog.ByteSize(p.Bytes).String(), "Free": catalog.ByteSize(p.FreeSpace).String(), "Replaces": p.Replaces}
+	text := lang.L("Plan: install {{.Product}} {{.Version}} into {{.Target}}: {{.Files}} files, {{.Size}} ({{.Free}} free on that volume).", data)
+	if p.Replaces != "" {
+		text += "\n" + lang.L("Replaces version {{.Replaces}}, which is kept so you can roll back.", data)
+	}
+	if p.NeedsElevation {
+		text += "\n" + lang.L("Needs administrator rights.")
+	}
+	if p.MayReboot {
+		text += "\n" + lang.L("May ask for a restart; never done without your consent.")
+	}
+	return text + "\n" + lang.L("Nothing changes until you press Install; a failure leaves the computer as it was.")
+}
+
+func (s *installScreen) run() {
+	if s.planned == nil {
+		return
+	}
+	s.install.Disable()
+	target := s.target.Text
+	s.done.SetText(lang.L("Installing…"))
+	s.a.background(func(ctx context.Context) func() {
+		in, err := s.installer()
+		var rec *installer.Receipt
+		if err == nil {
+			rec, err = in.Install(ctx, s.pkgSpec(), target)
+		}
+		return func() {
+			if err != nil {
+				s.install.Enable()
+				s.done.SetText(errorText(err))
+				return
+			}
+			s.bar.SetValue(1)
+			data := map[string]any{"Name": s.product.Name, "Version": rec.Version, "Target": rec.Target, "Files": len(rec.Files)}
+			text := lang.L("Done: {{.Name}} {{.Version}} is installed in {{.Target}} ({{.Files}} files).", data)
+			if rec.Launch != "" {
+				text += "\n" + lang.L("Start it: {{.Path}}", map[string]any{"Path": filepath.Join(rec.Target, filepath.FromSlash(rec.Launch))})
+			}
+			s.done.SetText(text)
+		}
+	})
+}

@@ -1,0 +1,55 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+)
+
+// mainView is the signed-in window: the user's products and the setup of
+// one, the admin screens for contract managers and coordinators, profile,
+// support and FAQ.
+func (a *Assistant) mainView() fyne.CanvasObject {
+	type tab struct {
+		id    string
+		title string
+		icon  fyne.Resource
+		build func() fyne.CanvasObject
+	}
+	tabs := []tab{{"products", lang.L("Products"), theme.HomeIcon(), a.productsTab}}
+	if a.isAdmin() {
+		tabs = append(tabs,
+			tab{"users", lang.L("Users"), theme.AccountIcon(), func() fyne.CanvasObject { a.users = newUsersScreen(a); return a.users.content() }},
+			tab{"callers", lang.L("Support callers"), theme.MailReplyIcon(), func() fyne.CanvasObject { a.callers = newCallersScreen(a); return a.callers.content() }},
+			tab{"deploy", lang.L("Deployment"), theme.StorageIcon(), func() fyne.CanvasObject { a.deploy = newDeployScreen(a); return a.deploy.content() }})
+	}
+	tabs = append(tabs,
+		tab{"profile", lang.L("Profile"), theme.SettingsIcon(), func() fyne.CanvasObject { a.profile = newProfileScreen(a); return a.profile.content() }},
+		tab{"support", lang.L("Support"), theme.HelpIcon(), a.supportTab},
+		tab{"faq", lang.L("FAQ"), theme.QuestionIcon(), a.faqTab})
+	at := container.NewAppTabs()
+	at.SetTabLocation(container.TabLocationLeading)
+	for _, t := range tabs {
+		item := container.NewTabItemWithIcon(t.title, t.icon, t.build())
+		at.Append(item)
+		if t.id == a.tab {
+			at.Select(item)
+		}
+	}
+	at.OnSelected = func(item *container.TabItem) {
+		for _, t := range tabs {
+			if t.title == item.Text {
+				a.tab = t.id
+			}
+		}
+	}
+	a.tabs = at
+	return at
+}
+
+// selectTab opens a tab by id (tests and links between screens).
+func (a *Assistant) selectTab(id string) {
+	a.tab = id
+	a.show(a.mainView)
+}

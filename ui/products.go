@@ -1,0 +1,153 @@
+package ui
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/syscheck"
+)
+
+// productsTab lists the subscription's products and the user's benefits,
+// or the setup of the product chosen.
+func (a *Assistant) productsTab() fyne.CanvasObject {
+	if a.setup != nil {
+		return a.setup.content()
+	}
+	me := a.me
+	head := container.NewVBox(
+		heading(lang.L("Your subscription")),
+		wrapped(lang.L("{{.Company}}, {{.Plan}} support, until {{.Ends}}.", map[string]any{
+			"Company": me.Contract.Company, "Plan": planName(me.Contract.Plan), "Ends": me.Contract.Ends.Format("2006-01-02")})),
+		wrapped(lang.L("Your services: {{.Benefits}}", map[string]any{"Benefits": benefitList(me.User.Benefits)})),
+	)
+	list := container.NewVBox()
+	a.setupButtons = map[string]*widget.Button{}
+	for _, cp := range me.Contract.Products {
+		p, ok := a.cat.Product(cp.Product)
+		if !ok {
+			continue
+		}
+		mine := contains(me.User.Products, p.ID)
+		r := p.Latest()
+		_, hasPkg := r.Packages[a.cfg.Platform]
+		body := container.NewVBox(wrapped(p.Description),
+			wrapped(lang.L("Version {{.Version}} · {{.Seats}} seats on the contract", map[string]any{"Version": r.Version.String(), "Seats": cp.Seats})))
+		setup := widget.NewButtonWithIcon(lang.L("Set up on this computer"), theme.NavigateNextIcon(), func() { a.openSetup(p) })
+		setup.Importance = widget.HighImportance
+		a.setupButtons[p.ID] = setup
+		switch {
+		case !mine:
+			setup.Disable()
+			body.Add(wrapped(lang.L("Not assigned to you: ask your contract manager.")))
+		case !a.hasBenefit("download"):
+			setup.Disable()
+			body.Add(wrapped(lang.L("Your account lacks the download benefit: ask your contract manager.")))
+		case !hasPkg:
+			setup.Disable()
+			body.Add(wrapped(lang.L("No package for this computer ({{.Platform}}).", map[string]any{"Platform": string(a.cfg.Platform)})))
+		}
+		body.Add(container.NewHBox(setup))
+		list.Add(widget.NewCard(p.Name, "", body))
+	}
+	return container.NewBorder(head, nil, nil, nil, container.NewVScroll(list))
+}
+
+func (a *Assistant) openSetup(p *catalog.Product) {
+	a.setup = newSetupScreen(a, p)
+	a.show(a.mainView)
+	a.setup.check.run()
+}
+
+func (a *Assistant) closeSetup() {
+	a.setup = nil
+	a.show(a.mainView)
+}
+
+// setupScreen is the path of one product on this computer: check, then
+// download, then install, each step enabled by the one before.
+type setupScreen struct {
+	a        *Assistant
+	product  *catalog.Product
+	check    *checkScreen
+	download *downloadScreen
+	install  *installScreen
+}
+
+func newSetupScreen(a *Assistant, p *catalog.Product) *setupScreen {
+	r := p.Latest()
+	pkg := r.Packages[a.cfg.Platform]
+	s := &setupScreen{a: a, product: p}
+	s.install = newInstallScreen(a, p, r, pkg)
+	s.download = newDownloadScreen(a, p, r, pkg, s.install.downloaded)
+	s.download.start.Disable()
+	s.check = newCheckScreen(a, p, r, func() string { return s.install.target.Text }, func(rep *syscheck.Report) {
+		if rep.Failed() {
+			s.download.start.Disable()
+		} else if s.download.stop == nil && s.install.path == "" {
+			s.download.start.Enable()
+		}
+	})
+	return s
+}
+
+func (s *setupScreen) content() fyne.CanvasObject {
+	back := widget.NewButtonWithIcon(lang.L("All products"), theme.NavigateBackIcon(), s.a.closeSetup)
+	title := heading(lang.L("Set up {{.Name}}", map[string]any{"Name": s.product.Name}))
+	body := container.NewVBox(s.check.content(), widget.NewSeparator(), s.download.content(), widget.NewSeparator(), s.install.content())
+	return container.NewBorder(container.NewVBox(container.NewHBox(back), title), nil, nil, nil, container.NewVScroll(body))
+}
+
+func planName(plan string) string {
+	if plan == "advanced" {
+		return lang.L("advanced")
+	}
+	return lang.L("standard")
+}
+
+func benefitName(b string) string {
+	switch b {
+	case "download":
+		return lang.L("download")
+	case "install":
+		return lang.L("install")
+	case "web_support":
+		return lang.L("web support")
+	case "phone_support":
+		return lang.L("phone support")
+	}
+	return b
+}
+
+func benefitList(bs []string) string {
+	var names []string
+	for _, b := range bs {
+		names = append(names, benefitName(b))
+	}
+	if len(names) == 0 {
+		return lang.L("none")
+	}
+	return strings.Join(names, ", ")
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// quoteArg quotes a path for a shell when it needs it.
+func quoteArg(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t'\"$&;|<>()*?`\\") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,163 @@
+package ui
+
+import (
+	"context"
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"onramp.dev/onramp/account"
+)
+
+// welcome is the first screen: what Onramp does, the demo's credentials
+// when the demo runs, and the way to sign in.
+func (a *Assistant) welcome() fyne.CanvasObject {
+	a.signin = newSignInScreen(a)
+	return a.signin.content()
+}
+
+// signInScreen asks for the user ID and password of the start email, and
+// at the first sign-in for a new password.
+type signInScreen struct {
+	a                  *Assistant
+	user, password     *widget.Entry
+	signIn             *widget.Button
+	newPass, newAgain  *widget.Entry
+	change             *widget.Button
+	status             *widget.Label
+	changeBox, formBox *fyne.Container
+}
+
+func newSignInScreen(a *Assistant) *signInScreen {
+	s := &signInScreen{a: a}
+	s.user = widget.NewEntry()
+	s.user.SetPlaceHolder(lang.L("User ID, from the start email"))
+	s.password = widget.NewPasswordEntry()
+	s.password.SetPlaceHolder(lang.L("Password"))
+	s.password.OnSubmitted = func(string) { s.submit() }
+	s.signIn = widget.NewButton(lang.L("Sign in"), s.submit)
+	s.signIn.Importance = widget.HighImportance
+	s.newPass = widget.NewPasswordEntry()
+	s.newPass.SetPlaceHolder(lang.L("New password (12 characters or more)"))
+	s.newAgain = widget.NewPasswordEntry()
+	s.newAgain.SetPlaceHolder(lang.L("New password again"))
+	s.newAgain.OnSubmitted = func(string) { s.submitChange() }
+	s.change = widget.NewButton(lang.L("Set my password"), s.submitChange)
+	s.change.Importance = widget.HighImportance
+	s.status = widget.NewLabel("")
+	s.status.Wrapping = fyne.TextWrapWord
+	return s
+}
+
+func (s *signInScreen) content() fyne.CanvasObject {
+	a := s.a
+	intro := widget.NewLabel(lang.L("Onramp takes you from your order to your software running: sign in with the user ID and temporary password of your start email, check this computer, then download and install your products."))
+	intro.Wrapping = fyne.TextWrapWord
+	help := widget.NewAccordion(widget.NewAccordionItem(lang.L("No start email?"), wrapped(
+		lang.L("The start email arrives 12 to 24 hours after the order confirmation. Check your spam folder and that your contract manager used the right address. Still nothing after 24 hours: ask your contract manager to add you again, or contact support."))))
+	s.formBox = container.NewVBox(
+		widget.NewForm(widget.NewFormItem(lang.L("User ID"), s.user), widget.NewFormItem(lang.L("Password"), s.password)),
+		container.NewHBox(s.signIn, cliButton(a, func() string {
+			return a.cfg.CLI + " signin --server " + a.cfg.Client.Server() + " --user " + orPlaceholder(s.user.Text, "ID")
+		})),
+	)
+	s.changeBox = container.NewVBox(
+		wrapped(lang.L("This is your first sign-in: choose your own password. The temporary one stops working.")),
+		widget.NewForm(widget.NewFormItem(lang.L("New password"), s.newPass), widget.NewFormItem(lang.L("Again"), s.newAgain)),
+		s.change,
+	)
+	s.changeBox.Hide()
+	parts := []fyne.CanvasObject{heading(lang.L("Welcome to Onramp")), intro}
+	if d := a.cfg.Demo; d != nil {
+		card := widget.NewCard(lang.L("Demo account"), lang.L("A demo account service runs inside this window, with a contract for {{.Company}}.", map[string]any{"Company": d.Company}),
+			container.NewVBox(
+				widget.NewForm(
+					widget.NewFormItem(lang.L("User ID"), selectable(d.UserID)),
+					widget.NewFormItem(lang.L("Temporary password"), selectable(d.Password))),
+				widget.NewButton(lang.L("Use the demo credentials"), func() {
+					s.user.SetText(d.UserID)
+					s.password.SetText(d.Password)
+				})))
+		parts = append(parts, card)
+	}
+	parts = append(parts, s.formBox, s.changeBox, s.status, help)
+	return container.NewVScroll(container.NewPadded(container.NewVBox(parts...)))
+}
+
+func (s *signInScreen) submit() {
+	user, pass := s.user.Text, s.password.Text
+	if user == "" || pass == "" {
+		s.status.SetText(lang.L("Enter your user ID and password."))
+		return
+	}
+	s.signIn.Disable()
+	s.status.SetText(lang.L("Signing in…"))
+	s.a.background(func(ctx context.Context) func() {
+		err := s.a.cfg.Client.SignIn(ctx, user, pass)
+		return func() {
+			s.signIn.Enable()
+			switch {
+			case errors.Is(err, account.ErrPasswordChangeRequired):
+				s.status.SetText("")
+				s.formBox.Hide()
+				s.changeBox.Show()
+				s.a.win.Canvas().Focus(s.newPass)
+			case err != nil:
+				s.status.SetText(errorText(err))
+			default:
+				s.status.SetText("")
+				s.a.loadAccount()
+			}
+		}
+	})
+}
+
+func (s *signInScreen) submitChange() {
+	current, next := s.password.Text, s.newPass.Text
+	if next != s.newAgain.Text {
+		s.status.SetText(lang.L("The two new passwords differ."))
+		return
+	}
+	s.change.Disable()
+	s.status.SetText(lang.L("Setting your password…"))
+	s.a.background(func(ctx context.Context) func() {
+		err := s.a.cfg.Client.ChangePassword(ctx, current, next)
+		return func() {
+			s.change.Enable()
+			if err != nil {
+				s.status.SetText(errorText(err))
+				return
+			}
+			s.password.SetText("")
+			s.status.SetText("")
+			s.a.loadAccount()
+		}
+	})
+}
+
+// loadAccount fetches who the user is and the signed catalog, then opens
+// the main view.
+func (a *Assistant) loadAccount() {
+	a.background(func(ctx context.Context) func() {
+		me, err := a.cfg.Client.WhoAmI(ctx)
+		if err != nil {
+			return func() { a.showError(err) }
+		}
+		signed, err := a.cfg.Client.SignedCatalog(ctx)
+		if err != nil {
+			return func() { a.showError(err) }
+		}
+		cat, err := a.cfg.OpenCatalog(signed)
+		if err != nil {
+			return func() { a.showError(err) }
+		}
+		return func() {
+			a.me, a.cat = me, cat
+			a.tab = "products"
+			a.show(a.mainView)
+		}
+	})
+}

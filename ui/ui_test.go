@@ -1,0 +1,176 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/assets"
+	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/portal"
+)
+
+// demoAssistant opens the window against the real embedded account
+// service on loopback, with a real SQLite file and the demo catalog.
+func demoAssistant(t *testing.T, language string) (*Assistant, *portal.Demo, Config) {
+	t.Helper()
+	c, err := catalog.Parse(assets.DemoCatalogJSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := portal.StartDemo(context.Background(), portal.DemoOptions{Dir: t.TempDir(), SignedCatalog: assets.DemoSignedCatalog(), Catalog: c,
+		Packages: func(name string) (io.ReadSeeker, time.Time, bool) {
+			b, ok := assets.DemoPackage(name)
+			return bytes.NewReader(b), time.Time{}, ok
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	client, err := account.NewWithTokens(d.URL, account.NewMemoryTokenStore())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cfg := Config{
+		Client: client,
+		OpenCatalog: func(signed []byte) (*catalog.Catalog, error) {
+			v, err := catalog.NewKeyring(assets.DemoPublicKey()).Open(signed, time.Now())
+			if err != nil {
+				return nil, err
+			}
+			return catalog.Parse(v.Payload)
+		},
+		CacheDir: filepath.Join(dir, "cache"), TargetRoot: filepath.Join(dir, "apps"), StateDir: filepath.Join(dir, "state"),
+		Demo:     &Demo{Company: d.Company, UserID: d.ManagerID, Password: d.TempPassword, StartEmail: d.StartEmail},
+		Language: language, CLI: "assistant --demo",
+	}
+	app := test.NewTempApp(t)
+	a := New(app, cfg)
+	w := a.Window()
+	w.Resize(fyne.NewSize(1000, 700))
+	t.Cleanup(w.Close)
+	return a, d, cfg
+}
+
+// signInFirstTime taps through the first sign-in: the temporary password,
+// then the forced new one.
+func signInFirstTime(t *testing.T, a *Assistant, user, temp string) {
+	t.Helper()
+	s := a.signin
+	test.Type(s.user, user)
+	test.Type(s.password, temp)
+	test.Tap(s.signIn)
+	a.Wait()
+	if s.changeBox.Hidden || !s.formBox.Hidden {
+		t.Fatalf("the first sign-in does not ask for a new password: %q", s.status.Text)
+	}
+	test.Type(s.newPass, "a new and long passphrase")
+	test.Type(s.newAgain, "a new and long passphrase")
+	test.Tap(s.change)
+	a.Wait()
+	if a.me == nil || a.tabs == nil {
+		t.Fatalf("not signed in: %q", s.status.Text)
+	}
+}
+
+// The end user's whole path: sign in, products, check, download, install.
+func TestEndUserPath(t *testing.T) {
+	a, d, cfg := demoAssistant(t, "en")
+	// A wrong password first: said in words, and the form stays.
+	test.Type(a.signin.user, d.ManagerID)
+	test.Type(a.signin.password, "not the password")
+	test.Tap(a.signin.signIn)
+	a.Wait()
+	if !strings.Contains(a.signin.status.Text, "wrong") {
+		t.Fatalf("wrong password: %q", a.signin.status.Text)
+	}
+	a.signin.password.SetText("")
+	a.signin.user.SetText("")
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+
+	if got := a.tabs.Items[0].Text; got != "Products" {
+		t.Fatalf("first tab %q", got)
+	}
+	setup, ok := a.setupButtons["quill"]
+	if !ok || setup.Disabled() {
+		t.Fatal("no enabled set-up button for quill")
+	}
+	test.Tap(setup)
+	a.Wait()
+	s := a.setup
+	if s == nil || s.check.report == nil {
+		t.Fatalf("no check report: %q", s.check.status.Text)
+	}
+	if len(s.check.items.Objects) != len(s.check.report.Items) || len(s.check.items.Objects) == 0 {
+		t.Fatalf("%d rows for %d items", len(s.check.items.Objects), len(s.check.report.Items))
+	}
+	report := filepath.Join(t.TempDir(), "report.json")
+	if err := s.check.exportTo(report); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(report); !bytes.Contains(b, []byte(`"items"`)) {
+		t.Fatalf("exported report: %s", b)
+	}
+	if s.download.start.Disabled() {
+		t.Fatalf("download not offered after the check: %s", s.check.status.Text)
+	}
+	test.Tap(s.download.start)
+	a.Wait()
+	if s.install.path == "" || s.download.bar.Value != 1 {
+		t.Fatalf("download: %q", s.download.info.Text)
+	}
+	if !strings.Contains(s.install.plan.Text, "Plan: install quill") || s.install.install.Disabled() {
+		t.Fatalf("plan: %q", s.install.plan.Text)
+	}
+	test.Tap(s.install.install)
+	a.Wait()
+	if !strings.Contains(s.install.done.Text, "is installed in") || !strings.Contains(s.install.done.Text, "Start it:") {
+		t.Fatalf("install: %q", s.install.done.Text)
+	}
+	in, err := installer.New(installer.Options{StateDir: cfg.StateDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := in.Verify(context.Background(), "quill"); err != nil || !rep.OK() {
+		t.Fatalf("the installed tree does not verify: %v %+v", err, rep)
+	}
+	// The CLI equivalent of the install, for IT.
+	test.Tap(cliButtonIn(t, s.install.content()))
+	if !strings.HasPrefix(a.lastCLI, "assistant --demo install --product quill@") {
+		t.Fatalf("CLI: %q", a.lastCLI)
+	}
+}
+
+// cliButtonIn finds the "CLI command" button of a screen.
+func cliButtonIn(t *testing.T, o fyne.CanvasObject) *widget.Button {
+	t.Helper()
+	var found *widget.Button
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "CLI command" {
+			found = b
+		}
+		if c, ok := o.(*fyne.Container); ok {
+			for _, child := range c.Objects {
+				walk(child)
+			}
+		}
+	}
+	walk(o)
+	if found == nil {
+		t.Fatal("no CLI button")
+	}
+	return found
+}
