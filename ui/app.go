@@ -34,6 +34,7 @@ type Config struct {
 	TargetRoot  string // per-user install root; products go in TargetRoot/ID
 	StateDir    string // installer receipts ("" = the installer's default)
 	Demo        *Demo  // nil unless the embedded demo service runs
+	SignedIn    bool   // Client holds a resumed session: skip the sign-in
 	Language    string // "en", "fr", or "" for the system's
 	// CLI is how the assistant is invoked in the commands shown to IT
 	// ("assistant", or "assistant --demo").
@@ -92,6 +93,9 @@ func New(app fyne.App, cfg Config) *Assistant {
 	a.win.SetOnClosed(a.cancel)
 	applyTheme(app, "")
 	a.show(a.welcome)
+	if cfg.SignedIn {
+		a.loadAccount()
+	}
 	return a
 }
 

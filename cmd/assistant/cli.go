@@ -87,6 +87,7 @@ func commands() []*command {
 		rollbackCommand(),
 		deployCommand(),
 		versionCommand(),
+		guiCommand(),
 	}
 }
 
@@ -140,6 +141,9 @@ func resolve(e *env, root *command, args []string) (*command, []string, int) {
 				return nil, nil, exitUsage
 			}
 			return cmd, positional, exitOK
+		}
+		if len(positional) == 0 && cmd == root {
+			positional = []string{"gui"} // no command: the window
 		}
 		if len(positional) == 0 {
 			printUsage(e.stderr, cmd, path, fs)
