@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -156,21 +157,39 @@ func TestEndUserPath(t *testing.T) {
 // cliButtonIn finds the "CLI command" button of a screen.
 func cliButtonIn(t *testing.T, o fyne.CanvasObject) *widget.Button {
 	t.Helper()
+	return buttonIn(t, o, "CLI command")
+}
+
+// buttonIn finds a button of a screen by its text.
+func buttonIn(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
+	t.Helper()
 	var found *widget.Button
 	var walk func(fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == "CLI command" {
-			found = b
-		}
-		if c, ok := o.(*fyne.Container); ok {
-			for _, child := range c.Objects {
+		switch w := o.(type) {
+		case *widget.Button:
+			if w.Text == text {
+				found = w
+			}
+		case *fyne.Container:
+			for _, child := range w.Objects {
 				walk(child)
 			}
+		case *widget.Accordion:
+			for _, it := range w.Items {
+				walk(it.Detail)
+			}
+		case *widget.Form:
+			for _, it := range w.Items {
+				walk(it.Widget)
+			}
+		case *container.Scroll:
+			walk(w.Content)
 		}
 	}
 	walk(o)
 	if found == nil {
-		t.Fatal("no CLI button")
+		t.Fatalf("no button %q", text)
 	}
 	return found
 }

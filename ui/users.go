@@ -29,6 +29,7 @@ type usersScreen struct {
 	users    []account.User
 	selected map[string]bool
 	list     *fyne.Container
+	count    *widget.Label
 	status   *widget.Label
 
 	// Add one.
@@ -52,6 +53,7 @@ func newUsersScreen(a *Assistant) *usersScreen {
 	s := &usersScreen{a: a, selected: map[string]bool{}}
 	s.list = container.NewVBox()
 	s.status = wrapped("")
+	s.count = wrapped("")
 	s.email = widget.NewEntry()
 	s.email.SetPlaceHolder("name@company.com")
 	s.name = widget.NewEntry()
@@ -179,7 +181,7 @@ func (s *usersScreen) content() fyne.CanvasObject {
 		widget.NewAccordionItem(lang.L("Add one user"), addBox),
 		widget.NewAccordionItem(lang.L("Import a list (CSV)"), importBox),
 		widget.NewAccordionItem(lang.L("Products and benefits of the selected users"), assignBox))
-	top := container.NewVBox(heading(lang.L("Users of the contract")), s.status)
+	top := container.NewVBox(heading(lang.L("Users of the contract")), s.count, s.status)
 	return container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewVBox(s.list, forms)))
 }
 
@@ -236,7 +238,7 @@ func (s *usersScreen) draw() {
 		d.Importance = widget.LowImportance
 		s.list.Add(container.NewBorder(nil, nil, check, nil, container.NewVBox(widget.NewLabel(line), d)))
 	}
-	s.status.SetText(lang.L("{{.Count}} users. Tick users to change their products and benefits together.", map[string]any{"Count": len(s.users)}))
+	s.count.SetText(lang.L("{{.Count}} users. Tick users to change their products and benefits together.", map[string]any{"Count": len(s.users)}))
 }
 
 func (s *usersScreen) runAdd() {

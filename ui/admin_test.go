@@ -1,0 +1,149 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/installer"
+)
+
+// The admin's path: add a user, import a list (bad lines shown, then the
+// corrected file previewed and imported), assign to several users at
+// once, designate callers up to the cap, build a deployment, update the
+// profile.
+func TestAdminPath(t *testing.T) {
+	a, d, cfg := demoAssistant(t, "en")
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	a.Wait()
+	u := a.users
+	if u == nil || len(u.users) != 4 {
+		t.Fatalf("users screen: %+v", u)
+	}
+
+	// Add one.
+	test.Type(u.email, "new.hire@example.com")
+	test.Type(u.name, "New Hire")
+	u.addProducts.SetSelected([]string{"quill"})
+	test.Tap(buttonIn(t, u.content(), "Add the user"))
+	a.Wait()
+	if len(u.users) != 5 || !strings.Contains(u.status.Text, "new.hire@example.com: new user") {
+		t.Fatalf("add: %d users, %q", len(u.users), u.status.Text)
+	}
+
+	// Import: every bad line shown, nothing imported.
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "users.csv")
+	os.WriteFile(csv, []byte("email,name,role,products,benefits\nok@example.com,Ok,user,quill,download\nnot-an-email,Bad,user,quill,download\nx@example.com,X,user,nosuch,download\n"), 0o644)
+	test.Type(u.csvPath, csv)
+	test.Tap(buttonIn(t, u.content(), "Preview"))
+	a.Wait()
+	if !strings.Contains(u.preview.Text, "line 3") || !strings.Contains(u.preview.Text, "line 4") || !u.apply.Disabled() {
+		t.Fatalf("bad lines: %q (import enabled: %v)", u.preview.Text, !u.apply.Disabled())
+	}
+	os.WriteFile(csv, []byte("email,name,role,products,benefits\nok@example.com,Ok,user,quill,download\nli.wei@example.com,Li Wei,user,quill,download\n"), 0o644)
+	test.Tap(buttonIn(t, u.content(), "Preview"))
+	a.Wait()
+	if !strings.Contains(u.preview.Text, "ok@example.com: new user") || !strings.Contains(u.preview.Text, "li.wei@example.com: gets") || u.apply.Disabled() {
+		t.Fatalf("preview: %q", u.preview.Text)
+	}
+	if users, _ := cfg.Client.Users(context.Background()); len(users) != 5 {
+		t.Fatalf("the preview changed something: %d users", len(users))
+	}
+	test.Tap(u.apply)
+	a.Wait()
+	if len(u.users) != 6 {
+		t.Fatalf("import: %d users, %q", len(u.users), u.preview.Text)
+	}
+	test.Tap(cliButtonIn(t, u.content()))
+	if !strings.Contains(a.lastCLI, "users ") {
+		t.Fatalf("CLI: %q", a.lastCLI)
+	}
+
+	// Assign lumen and phone support to two users at once.
+	var picked []string
+	for _, usr := range u.users {
+		if usr.Email == "ok@example.com" || usr.Email == "new.hire@example.com" {
+			u.selected[usr.ID] = true
+			picked = append(picked, usr.ID)
+		}
+	}
+	u.asProducts.SetSelected([]string{"lumen"})
+	u.asBenefits.SetSelected([]string{"phone support"})
+	test.Tap(buttonIn(t, u.content(), "Apply to the selected users"))
+	a.Wait()
+	users, _ := cfg.Client.Users(context.Background())
+	for _, usr := range users {
+		if contains(picked, usr.ID) && (!contains(usr.Products, "lumen") || !contains(usr.Benefits, "phone_support")) {
+			t.Errorf("%s after assign: %v %v", usr.Email, usr.Products, usr.Benefits)
+		}
+	}
+
+	// Callers: two places; the third check is disabled.
+	c := a.callers
+	a.Wait()
+	for i := 0; i < 2; i++ {
+		c.set(c.users[i].ID, true)
+		a.Wait()
+	}
+	if !strings.Contains(c.status.Text, "2 of 2") {
+		t.Fatalf("callers: %q", c.status.Text)
+	}
+	if err := cfg.Client.SetCaller(context.Background(), c.users[2].ID, true); err == nil {
+		t.Fatal("a third caller was accepted")
+	}
+	var disabled int
+	for _, o := range c.list.Objects {
+		if ch, ok := o.(interface{ Disabled() bool }); ok && ch.Disabled() {
+			disabled++
+		}
+	}
+	if disabled != len(c.users)-2 {
+		t.Errorf("%d checks disabled at the cap, want %d", disabled, len(c.users)-2)
+	}
+
+	// Deployment with seat registration.
+	dep := a.deploy
+	out := filepath.Join(t.TempDir(), "deployment")
+	dep.products.SetSelected([]string{"quill"})
+	dep.platforms.SetSelected([]string{"windows/amd64"})
+	test.Type(dep.out, out)
+	dep.register.SetChecked(true)
+	test.Tap(dep.create)
+	a.Wait()
+	dd, err := installer.ReadDeployment(out)
+	if err != nil || dd.SeatRegistration == nil || len(dd.Products) != 1 || dd.Products[0].ID != "quill" {
+		t.Fatalf("deployment: %v %q", err, dep.status.Text)
+	}
+	if _, err := os.Stat(filepath.Join(out, dd.Products[0].Packages["windows/amd64"].File)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(dep.command(), "deploy create --product quill --platform windows/amd64 --out "+out+" --register") {
+		t.Errorf("deploy CLI: %q", dep.command())
+	}
+	used, seats, err := account.RegisterSeatWithKey(context.Background(), d.URL, dd.SeatRegistration.Key, "machine-from-test", "pc", "quill")
+	if err != nil || used != 1 || seats != 25 {
+		t.Fatalf("seat key: %d of %d, %v", used, seats, err)
+	}
+
+	// Profile.
+	p := a.profile
+	p.name.SetText("Alex Martin-Durand")
+	test.Type(p.phone, "+33 6 12 34 56 78")
+	test.Tap(p.save)
+	a.Wait()
+	me, _ := cfg.Client.WhoAmI(context.Background())
+	if me.User.Name != "Alex Martin-Durand" || p.status.Text != "Saved." {
+		t.Fatalf("profile: %+v %q", me.User, p.status.Text)
+	}
+	b, _ := json.Marshal(me)
+	if !strings.Contains(string(b), "contract_manager") {
+		t.Fatalf("role: %s", b)
+	}
+}
