@@ -110,7 +110,7 @@ func checkRow(it syscheck.Item) fyne.CanvasObject {
 		syscheck.Pass: lang.L("passes"), syscheck.Warn: lang.L("passes, with a recommendation"),
 		syscheck.Unknown: lang.L("unknown"), syscheck.Fail: lang.L("fails"),
 	}[it.Status]
-	title := widget.NewLabelWithStyle(itemName(it.ID)+": "+words, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(lang.L("{{.Item}}: {{.Status}}", map[string]any{"Item": itemName(it.ID), "Status": words}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	lines := container.NewVBox(title)
 	detail := lang.L("Found: {{.Found}}", map[string]any{"Found": it.Found})
 	if it.Required != "" {

@@ -30,6 +30,7 @@ type installScreen struct {
 	install *widget.Button
 	done    *widget.Label
 	planned *installer.Plan
+	onDone  func()
 }
 
 func newInstallScreen(a *Assistant, p *catalog.Product, r *catalog.Release, pkg catalog.Package) *installScreen {
@@ -145,6 +146,9 @@ func (s *installScreen) run() {
 				text += "\n" + lang.L("Start it: {{.Path}}", map[string]any{"Path": filepath.Join(rec.Target, filepath.FromSlash(rec.Launch))})
 			}
 			s.done.SetText(text)
+			if s.onDone != nil {
+				s.onDone()
+			}
 		}
 	})
 }

@@ -77,6 +77,7 @@ type setupScreen struct {
 	check    *checkScreen
 	download *downloadScreen
 	install  *installScreen
+	scroll   *container.Scroll
 }
 
 func newSetupScreen(a *Assistant, p *catalog.Product) *setupScreen {
@@ -84,7 +85,11 @@ func newSetupScreen(a *Assistant, p *catalog.Product) *setupScreen {
 	pkg := r.Packages[a.cfg.Platform]
 	s := &setupScreen{a: a, product: p}
 	s.install = newInstallScreen(a, p, r, pkg)
-	s.download = newDownloadScreen(a, p, r, pkg, s.install.downloaded)
+	s.install.onDone = s.scrollToEnd
+	s.download = newDownloadScreen(a, p, r, pkg, func(path string) {
+		s.install.downloaded(path)
+		s.scrollToEnd()
+	})
 	s.download.start.Disable()
 	s.check = newCheckScreen(a, p, r, func() string { return s.install.target.Text }, func(rep *syscheck.Report) {
 		if rep.Failed() {
@@ -100,7 +105,8 @@ func (s *setupScreen) content() fyne.CanvasObject {
 	back := widget.NewButtonWithIcon(lang.L("All products"), theme.NavigateBackIcon(), s.a.closeSetup)
 	title := heading(lang.L("Set up {{.Name}}", map[string]any{"Name": s.product.Name}))
 	body := container.NewVBox(s.check.content(), widget.NewSeparator(), s.download.content(), widget.NewSeparator(), s.install.content())
-	return container.NewBorder(container.NewVBox(container.NewHBox(back), title), nil, nil, nil, container.NewVScroll(body))
+	s.scroll = container.NewVScroll(body)
+	return container.NewBorder(container.NewVBox(container.NewHBox(back), title), nil, nil, nil, s.scroll)
 }
 
 func planName(plan string) string {
@@ -150,4 +156,11 @@ func quoteArg(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// scrollToEnd shows the last step once the one before is done.
+func (s *setupScreen) scrollToEnd() {
+	if s.scroll != nil {
+		s.scroll.ScrollToBottom()
+	}
 }

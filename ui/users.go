@@ -47,6 +47,7 @@ type usersScreen struct {
 	// Assign.
 	asProducts, asBenefits *widget.CheckGroup
 	asMode                 *widget.RadioGroup
+	forms                  *widget.Accordion
 }
 
 func newUsersScreen(a *Assistant) *usersScreen {
@@ -177,12 +178,12 @@ func (s *usersScreen) content() fyne.CanvasObject {
 			return a.cfg.CLI + " users assign" + listFlag(" --user ", s.selectedIDs()) + listFlag(" "+verb+"-product ", s.asProducts.Selected) +
 				listFlag(" "+verb+"-benefit ", benefitIDsOf(s.asBenefits.Selected))
 		})))
-	forms := widget.NewAccordion(
+	s.forms = widget.NewAccordion(
 		widget.NewAccordionItem(lang.L("Add one user"), addBox),
 		widget.NewAccordionItem(lang.L("Import a list (CSV)"), importBox),
 		widget.NewAccordionItem(lang.L("Products and benefits of the selected users"), assignBox))
 	top := container.NewVBox(heading(lang.L("Users of the contract")), s.count, s.status)
-	return container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewVBox(s.list, forms)))
+	return container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewVBox(s.list, s.forms)))
 }
 
 func listFlag(flag string, values []string) string {

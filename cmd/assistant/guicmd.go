@@ -3,14 +3,21 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"os"
+	"path/filepath"
+	"sync"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/driver/software"
 
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/assets"
@@ -24,7 +31,7 @@ import (
 // command. With --demo it first starts the embedded demo account service
 // on loopback, with a demo contract whose credentials it shows.
 func guiCommand() *command {
-	var server, language string
+	var server, language, tour string
 	return &command{
 		name: "gui", args: "[--server URL] [--lang en|fr]", summary: "open the window (the default without a command)",
 		help: `With --demo, an account service runs inside the assistant on a loopback
@@ -35,6 +42,7 @@ session of 'assistant signin'.`,
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&server, "server", "", "account service `URL` (default: the saved session's)")
 			fs.StringVar(&language, "lang", "", "`language` of the window: en or fr (default: the system's)")
+			fs.StringVar(&tour, "tour", "", "with --demo: walk every screen, save a screenshot of each and the UI's timings in `DIR`, then quit (for the README and the benchmarks)")
 		},
 		run: func(ctx context.Context, e *env, _ []string) error {
 			if language != "" && language != "en" && language != "fr" {
@@ -68,7 +76,26 @@ session of 'assistant signin'.`,
 					cfg.SignedIn = true
 				}
 			}
-			a := ui.New(app.NewWithID("dev.onramp.assistant"), cfg)
+			fa := app.NewWithID("dev.onramp.assistant")
+			a := ui.New(fa, cfg)
+			go func() { // Ctrl-C or SIGTERM closes the window, and the demo service with it
+				<-ctx.Done()
+				fyne.Do(fa.Quit)
+			}()
+			if tour != "" {
+				if !e.demo {
+					return usagef("--tour needs --demo")
+				}
+				var tourErr error
+				fa.Lifecycle().SetOnStarted(func() {
+					go func() {
+						tourErr = runTour(a, tour)
+						fyne.Do(fa.Quit)
+					}()
+				})
+				a.Window().ShowAndRun()
+				return tourErr
+			}
 			a.Window().ShowAndRun()
 			return nil
 		},
@@ -114,4 +141,64 @@ func startDemoService(ctx context.Context, e *env, cfg *ui.Config) (func(), erro
 		}
 		os.RemoveAll(dir)
 	}, nil
+}
+
+// runTour walks the demo through every screen, saving each as DIR/NAME.png,
+// and measures the UI goroutine's stalls: every 10 ms a no-op is sent
+// through fyne.DoAndWait, and the longest wait per screen is recorded in
+// DIR/timings.json.
+func runTour(a *ui.Assistant, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	step, stalls := "start", map[string]float64{}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				start := time.Now()
+				fyne.DoAndWait(func() {})
+				ms := float64(time.Since(start).Microseconds()) / 1000
+				mu.Lock()
+				stalls[step] = max(stalls[step], ms)
+				mu.Unlock()
+			}
+		}
+	}()
+	err := a.Tour(dir, func(name string) {
+		var img image.Image
+		// The software painter draws the window's content as the GL driver
+		// does, without reading back a GL framebuffer (which Xvfb's GL
+		// gives back blank); the content returns to the window at once.
+		fyne.DoAndWait(func() {
+			w := a.Window()
+			content, size := w.Content(), w.Canvas().Size()
+			sc := software.NewCanvas()
+			sc.SetContent(content)
+			sc.Resize(size)
+			img = sc.Capture()
+			w.SetContent(content)
+		})
+		if f, err := os.Create(filepath.Join(dir, name+".png")); err == nil {
+			png.Encode(f, img)
+			f.Close()
+		}
+		mu.Lock()
+		step = "after " + name // the work that follows this screen
+		mu.Unlock()
+	})
+	close(done)
+	mu.Lock()
+	defer mu.Unlock()
+	b, _ := json.MarshalIndent(map[string]any{"longest_ui_stall_ms_by_screen": stalls}, "", "  ")
+	if werr := os.WriteFile(filepath.Join(dir, "timings.json"), b, 0o644); err == nil {
+		err = werr
+	}
+	return err
 }
