@@ -21,6 +21,10 @@ import (
 func TestAdminPath(t *testing.T) {
 	a, d, cfg := demoAssistant(t, "en")
 	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	if a.users != nil {
+		t.Fatal("the users tab was built before it was chosen")
+	}
+	a.selectTab("users")
 	a.Wait()
 	u := a.users
 	if u == nil || len(u.users) != 4 {
@@ -86,8 +90,9 @@ func TestAdminPath(t *testing.T) {
 	}
 
 	// Callers: two places; the third check is disabled.
-	c := a.callers
+	a.selectTab("callers")
 	a.Wait()
+	c := a.callers
 	for i := 0; i < 2; i++ {
 		c.set(c.users[i].ID, true)
 		a.Wait()
@@ -109,6 +114,7 @@ func TestAdminPath(t *testing.T) {
 	}
 
 	// Deployment with seat registration.
+	a.selectTab("deploy")
 	dep := a.deploy
 	out := filepath.Join(t.TempDir(), "deployment")
 	dep.products.SetSelected([]string{"quill"})
@@ -133,6 +139,7 @@ func TestAdminPath(t *testing.T) {
 	}
 
 	// Profile.
+	a.selectTab("profile")
 	p := a.profile
 	p.name.SetText("Alex Martin-Durand")
 	test.Type(p.phone, "+33 6 12 34 56 78")

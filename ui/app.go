@@ -31,6 +31,7 @@ type Config struct {
 	OpenCatalog func(signed []byte) (*catalog.Catalog, error)
 	Platform    catalog.Platform
 	CacheDir    string // downloads, by name
+	RateLimit   int64  // bytes per second for downloads; 0 for none
 	TargetRoot  string // per-user install root; products go in TargetRoot/ID
 	StateDir    string // installer receipts ("" = the installer's default)
 	Demo        *Demo  // nil unless the embedded demo service runs

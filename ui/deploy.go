@@ -158,7 +158,7 @@ func (s *deployScreen) build(ctx context.Context, products []string, only []cata
 	if err != nil {
 		return nil, err
 	}
-	client, err := downloader.New(downloader.Options{CacheDir: filepath.Join(s.a.cfg.CacheDir, "by-hash")})
+	client, err := downloader.New(downloader.Options{CacheDir: filepath.Join(s.a.cfg.CacheDir, "by-hash"), RateLimit: s.a.cfg.RateLimit})
 	if err != nil {
 		return nil, err
 	}

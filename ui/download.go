@@ -133,7 +133,7 @@ func (s *downloadScreen) fetch(ctx context.Context) (*downloader.Result, error) 
 	if err != nil {
 		return nil, fmt.Errorf("package URL %q: %w", s.pkg.URL, err)
 	}
-	client, err := downloader.New(downloader.Options{CacheDir: filepath.Join(s.a.cfg.CacheDir, "by-hash"), Progress: s.progress})
+	client, err := downloader.New(downloader.Options{CacheDir: filepath.Join(s.a.cfg.CacheDir, "by-hash"), RateLimit: s.a.cfg.RateLimit, Progress: s.progress})
 	if err != nil {
 		return nil, err
 	}

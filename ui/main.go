@@ -28,21 +28,33 @@ func (a *Assistant) mainView() fyne.CanvasObject {
 		tab{"profile", lang.L("Profile"), theme.SettingsIcon(), func() fyne.CanvasObject { a.profile = newProfileScreen(a); return a.profile.content() }},
 		tab{"support", lang.L("Support"), theme.HelpIcon(), a.supportTab},
 		tab{"faq", lang.L("FAQ"), theme.QuestionIcon(), a.faqTab})
+	// Only the tab on show is built; the others are built when chosen, so
+	// that switching screens never rebuilds (and reloads) all of them.
 	at := container.NewAppTabs()
 	at.SetTabLocation(container.TabLocationLeading)
+	built := map[*container.TabItem]bool{}
+	byItem := map[*container.TabItem]tab{}
+	var selected *container.TabItem
 	for _, t := range tabs {
-		item := container.NewTabItemWithIcon(t.title, t.icon, t.build())
+		item := container.NewTabItemWithIcon(t.title, t.icon, container.NewStack())
+		byItem[item] = t
 		at.Append(item)
-		if t.id == a.tab {
-			at.Select(item)
+		if t.id == a.tab || selected == nil {
+			selected = item
 		}
 	}
-	at.OnSelected = func(item *container.TabItem) {
-		for _, t := range tabs {
-			if t.title == item.Text {
-				a.tab = t.id
-			}
+	build := func(item *container.TabItem) {
+		if !built[item] {
+			built[item] = true
+			item.Content = byItem[item].build()
+			at.Refresh()
 		}
+	}
+	build(selected)
+	at.Select(selected)
+	at.OnSelected = func(item *container.TabItem) {
+		a.tab = byItem[item].id
+		build(item)
 	}
 	a.tabs = at
 	return at

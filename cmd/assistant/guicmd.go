@@ -31,7 +31,7 @@ import (
 // command. With --demo it first starts the embedded demo account service
 // on loopback, with a demo contract whose credentials it shows.
 func guiCommand() *command {
-	var server, language, tour string
+	var server, language, tour, limitRate string
 	return &command{
 		name: "gui", args: "[--server URL] [--lang en|fr]", summary: "open the window (the default without a command)",
 		help: `With --demo, an account service runs inside the assistant on a loopback
@@ -42,13 +42,18 @@ session of 'assistant signin'.`,
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&server, "server", "", "account service `URL` (default: the saved session's)")
 			fs.StringVar(&language, "lang", "", "`language` of the window: en or fr (default: the system's)")
+			fs.StringVar(&limitRate, "limit-rate", "", "cap the download rate (`RATE`: 500K, 2M)")
 			fs.StringVar(&tour, "tour", "", "with --demo: walk every screen, save a screenshot of each and the UI's timings in `DIR`, then quit (for the README and the benchmarks)")
 		},
 		run: func(ctx context.Context, e *env, _ []string) error {
 			if language != "" && language != "en" && language != "fr" {
 				return usagef("--lang %q: want en or fr", language)
 			}
-			cfg := ui.Config{Platform: catalog.CurrentPlatform(), CacheDir: defaultCache(), TargetRoot: installer.DefaultUserTarget(),
+			rate, err := parseRate(limitRate)
+			if err != nil {
+				return usagef("--limit-rate: %v", err)
+			}
+			cfg := ui.Config{RateLimit: rate, Platform: catalog.CurrentPlatform(), CacheDir: defaultCache(), TargetRoot: installer.DefaultUserTarget(),
 				Language: language, CLI: toolName}
 			cfg.OpenCatalog = func(signed []byte) (*catalog.Catalog, error) { return openCatalog(e, signed, nil) }
 			resume := ""
@@ -172,6 +177,9 @@ func runTour(a *ui.Assistant, dir string) error {
 		}
 	}()
 	err := a.Tour(dir, func(name string) {
+		mu.Lock()
+		step = "screenshots" // drawing the image occupies the UI goroutine
+		mu.Unlock()
 		var img image.Image
 		// The software painter draws the window's content as the GL driver
 		// does, without reading back a GL framebuffer (which Xvfb's GL
