@@ -42,7 +42,10 @@ func newDownloadScreen(a *Assistant, p *catalog.Product, r *catalog.Release, pkg
 	s := &downloadScreen{a: a, product: p, release: r, pkg: pkg, onDone: onDone,
 		dest: filepath.Join(a.cfg.CacheDir, filepath.Base(pkg.URL))}
 	s.bar = widget.NewProgressBar()
-	s.info = wrapped(lang.L("{{.Name}} {{.Version}}: {{.Size}}", map[string]any{"Name": p.Name, "Version": r.Version.String(), "Size": catalog.ByteSize(pkg.Size).String()}))
+	// One line, truncated: a wrapped label would re-flow the whole screen
+	// at every progress report.
+	s.info = widget.NewLabel(lang.L("{{.Name}} {{.Version}}: {{.Size}}", map[string]any{"Name": p.Name, "Version": r.Version.String(), "Size": catalog.ByteSize(pkg.Size).String()}))
+	s.info.Truncation = fyne.TextTruncateEllipsis
 	s.start = widget.NewButtonWithIcon(lang.L("Download"), theme.DownloadIcon(), s.run)
 	s.start.Importance = widget.HighImportance
 	s.pause = widget.NewButtonWithIcon(lang.L("Pause"), theme.MediaPauseIcon(), func() { s.halt(false) })
@@ -114,7 +117,8 @@ func (s *downloadScreen) run() {
 				s.info.SetText(lang.L("Paused. Resume continues where it stopped."))
 			default:
 				s.start.SetText(lang.L("Resume"))
-				s.info.SetText(errorText(err))
+				s.info.SetText(lang.L("The download stopped; Resume continues it."))
+				s.a.showError(err)
 			}
 		}
 	})
