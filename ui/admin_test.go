@@ -24,7 +24,7 @@ func TestAdminPath(t *testing.T) {
 	if a.users != nil {
 		t.Fatal("the users tab was built before it was chosen")
 	}
-	a.selectTab("users")
+	act(a, func() { a.selectTab("users") })
 	a.Wait()
 	u := a.users
 	if u == nil || len(u.users) != 4 {
@@ -32,9 +32,9 @@ func TestAdminPath(t *testing.T) {
 	}
 
 	// Add one.
-	test.Type(u.email, "new.hire@example.com")
-	test.Type(u.name, "New Hire")
-	u.addProducts.SetSelected([]string{"quill"})
+	typeText(a, u.email, "new.hire@example.com")
+	typeText(a, u.name, "New Hire")
+	act(a, func() { u.addProducts.SetSelected([]string{"quill"}) })
 	test.Tap(buttonIn(t, u.content(), "Add the user"))
 	a.Wait()
 	if len(u.users) != 5 || !strings.Contains(u.status.Text, "new.hire@example.com: new user") {
@@ -45,7 +45,7 @@ func TestAdminPath(t *testing.T) {
 	dir := t.TempDir()
 	csv := filepath.Join(dir, "users.csv")
 	os.WriteFile(csv, []byte("email,name,role,products,benefits\nok@example.com,Ok,user,quill,download\nnot-an-email,Bad,user,quill,download\nx@example.com,X,user,nosuch,download\n"), 0o644)
-	test.Type(u.csvPath, csv)
+	typeText(a, u.csvPath, csv)
 	test.Tap(buttonIn(t, u.content(), "Preview"))
 	a.Wait()
 	if !strings.Contains(u.preview.Text, "line 3") || !strings.Contains(u.preview.Text, "line 4") || !u.apply.Disabled() {
@@ -60,7 +60,7 @@ func TestAdminPath(t *testing.T) {
 	if users, _ := cfg.Client.Users(context.Background()); len(users) != 5 {
 		t.Fatalf("the preview changed something: %d users", len(users))
 	}
-	test.Tap(u.apply)
+	tap(a, u.apply)
 	a.Wait()
 	if len(u.users) != 6 {
 		t.Fatalf("import: %d users, %q", len(u.users), u.preview.Text)
@@ -78,8 +78,8 @@ func TestAdminPath(t *testing.T) {
 			picked = append(picked, usr.ID)
 		}
 	}
-	u.asProducts.SetSelected([]string{"lumen"})
-	u.asBenefits.SetSelected([]string{"phone support"})
+	act(a, func() { u.asProducts.SetSelected([]string{"lumen"}) })
+	act(a, func() { u.asBenefits.SetSelected([]string{"phone support"}) })
 	test.Tap(buttonIn(t, u.content(), "Apply to the selected users"))
 	a.Wait()
 	users, _ := cfg.Client.Users(context.Background())
@@ -90,11 +90,11 @@ func TestAdminPath(t *testing.T) {
 	}
 
 	// Callers: two places; the third check is disabled.
-	a.selectTab("callers")
+	act(a, func() { a.selectTab("callers") })
 	a.Wait()
 	c := a.callers
 	for i := 0; i < 2; i++ {
-		c.set(c.users[i].ID, true)
+		act(a, func() { c.set(c.users[i].ID, true) })
 		a.Wait()
 	}
 	if !strings.Contains(c.status.Text, "2 of 2") {
@@ -114,14 +114,14 @@ func TestAdminPath(t *testing.T) {
 	}
 
 	// Deployment with seat registration.
-	a.selectTab("deploy")
+	act(a, func() { a.selectTab("deploy") })
 	dep := a.deploy
 	out := filepath.Join(t.TempDir(), "deployment")
-	dep.products.SetSelected([]string{"quill"})
-	dep.platforms.SetSelected([]string{"windows/amd64"})
-	test.Type(dep.out, out)
-	dep.register.SetChecked(true)
-	test.Tap(dep.create)
+	act(a, func() { dep.products.SetSelected([]string{"quill"}) })
+	act(a, func() { dep.platforms.SetSelected([]string{"windows/amd64"}) })
+	typeText(a, dep.out, out)
+	act(a, func() { dep.register.SetChecked(true) })
+	tap(a, dep.create)
 	a.Wait()
 	dd, err := installer.ReadDeployment(out)
 	if err != nil || dd.SeatRegistration == nil || len(dd.Products) != 1 || dd.Products[0].ID != "quill" {
@@ -139,11 +139,11 @@ func TestAdminPath(t *testing.T) {
 	}
 
 	// Profile.
-	a.selectTab("profile")
+	act(a, func() { a.selectTab("profile") })
 	p := a.profile
-	p.name.SetText("Alex Martin-Durand")
-	test.Type(p.phone, "+33 6 12 34 56 78")
-	test.Tap(p.save)
+	act(a, func() { p.name.SetText("Alex Martin-Durand") })
+	typeText(a, p.phone, "+33 6 12 34 56 78")
+	tap(a, p.save)
 	a.Wait()
 	me, _ := cfg.Client.WhoAmI(context.Background())
 	if me.User.Name != "Alex Martin-Durand" || p.status.Text != "Saved." {

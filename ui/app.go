@@ -56,6 +56,7 @@ type Assistant struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	ops    sync.WaitGroup // work in flight, for Wait
+	uiMu   sync.Mutex     // one hop to the UI goroutine at a time (see onUI)
 
 	// Set on the UI goroutine only.
 	me     *account.Me
@@ -113,11 +114,20 @@ func (a *Assistant) background(work func(ctx context.Context) func()) {
 	a.ops.Add(1)
 	go func() {
 		defer a.ops.Done()
-		apply := work(a.ctx)
-		if apply != nil {
-			fyne.DoAndWait(apply)
+		if apply := work(a.ctx); apply != nil {
+			a.onUI(apply)
 		}
 	}()
+}
+
+// onUI runs f on the UI goroutine and waits for it. The real driver runs
+// such calls one at a time on its thread; Fyne's test driver runs them
+// inline on the caller's goroutine, so the mutex keeps them one at a time
+// there too (and the race detector quiet).
+func (a *Assistant) onUI(f func()) {
+	a.uiMu.Lock()
+	defer a.uiMu.Unlock()
+	fyne.DoAndWait(f)
 }
 
 // show makes screen the window's content; it is rebuilt when the language

@@ -176,7 +176,7 @@ func (s *deployScreen) build(ctx context.Context, products []string, only []cata
 			return nil, err
 		}
 		v := float64(i+1) / float64(len(files))
-		fyne.Do(func() { s.bar.SetValue(v) })
+		s.a.onUI(func() { s.bar.SetValue(v) })
 	}
 	if register {
 		key, _, err := s.a.cfg.Client.CreateSeatKey(ctx, products)

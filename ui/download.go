@@ -155,7 +155,7 @@ func (s *downloadScreen) progress(p downloader.Progress) {
 	text := lang.L("{{.Done}} of {{.Total}} · {{.Rate}}/s · {{.Left}} left", map[string]any{
 		"Done": catalog.ByteSize(p.Done).String(), "Total": catalog.ByteSize(p.Total).String(),
 		"Rate": catalog.ByteSize(int64(p.Rate)).String(), "Left": p.ETA.Round(time.Second).String()})
-	fyne.Do(func() {
+	s.a.onUI(func() {
 		s.bar.SetValue(frac)
 		s.info.SetText(text)
 	})

@@ -84,7 +84,7 @@ func TestLanguageSwitch(t *testing.T) {
 	if a.signin.signIn.Text != "Sign in" {
 		t.Fatalf("English sign-in button: %q", a.signin.signIn.Text)
 	}
-	a.switchLanguage("fr")
+	act(a, func() { a.switchLanguage("fr") })
 	if a.signin.signIn.Text != "Se connecter" {
 		t.Fatalf("French sign-in button: %q", a.signin.signIn.Text)
 	}
@@ -97,7 +97,7 @@ func TestLanguageSwitch(t *testing.T) {
 		t.Fatalf("French tabs: %v", titles)
 	}
 	a.Wait()
-	a.switchLanguage("en")
+	act(a, func() { a.switchLanguage("en") })
 	if a.tabs.Items[0].Text != "Products" {
 		t.Fatalf("back to English: %q", a.tabs.Items[0].Text)
 	}

@@ -64,7 +64,7 @@ func (s *installScreen) installer() (*installer.Installer, error) {
 	return installer.New(installer.Options{StateDir: s.a.cfg.StateDir, Progress: func(p installer.Progress) {
 		if p.Step == "stage" && p.Total > 0 {
 			v := float64(p.Files) / float64(p.Total)
-			fyne.Do(func() { s.bar.SetValue(v) })
+			s.a.onUI(func() { s.bar.SetValue(v) })
 		}
 	}})
 }

@@ -6,8 +6,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"fyne.io/fyne/v2"
-
 	"onramp.dev/onramp/catalog"
 )
 
@@ -21,7 +19,7 @@ func (a *Assistant) Tour(csvDir string, shot func(name string)) error {
 	if d == nil {
 		return errors.New("the tour needs the demo account service (--demo)")
 	}
-	ui := func(f func()) { fyne.DoAndWait(f); a.Wait() }
+	ui := func(f func()) { a.onUI(f); a.Wait() }
 	shot("welcome")
 	ui(func() {
 		a.signin.user.SetText(d.UserID)

@@ -70,16 +70,16 @@ func demoAssistant(t *testing.T, language string) (*Assistant, *portal.Demo, Con
 func signInFirstTime(t *testing.T, a *Assistant, user, temp string) {
 	t.Helper()
 	s := a.signin
-	test.Type(s.user, user)
-	test.Type(s.password, temp)
-	test.Tap(s.signIn)
+	typeText(a, s.user, user)
+	typeText(a, s.password, temp)
+	tap(a, s.signIn)
 	a.Wait()
 	if s.changeBox.Hidden || !s.formBox.Hidden {
 		t.Fatalf("the first sign-in does not ask for a new password: %q", s.status.Text)
 	}
-	test.Type(s.newPass, "a new and long passphrase")
-	test.Type(s.newAgain, "a new and long passphrase")
-	test.Tap(s.change)
+	typeText(a, s.newPass, "a new and long passphrase")
+	typeText(a, s.newAgain, "a new and long passphrase")
+	tap(a, s.change)
 	a.Wait()
 	if a.me == nil || a.tabs == nil {
 		t.Fatalf("not signed in: %q", s.status.Text)
@@ -90,15 +90,15 @@ func signInFirstTime(t *testing.T, a *Assistant, user, temp string) {
 func TestEndUserPath(t *testing.T) {
 	a, d, cfg := demoAssistant(t, "en")
 	// A wrong password first: said in words, and the form stays.
-	test.Type(a.signin.user, d.ManagerID)
-	test.Type(a.signin.password, "not the password")
-	test.Tap(a.signin.signIn)
+	typeText(a, a.signin.user, d.ManagerID)
+	typeText(a, a.signin.password, "not the password")
+	tap(a, a.signin.signIn)
 	a.Wait()
 	if !strings.Contains(a.signin.status.Text, "wrong") {
 		t.Fatalf("wrong password: %q", a.signin.status.Text)
 	}
-	a.signin.password.SetText("")
-	a.signin.user.SetText("")
+	act(a, func() { a.signin.password.SetText("") })
+	act(a, func() { a.signin.user.SetText("") })
 	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
 
 	if got := a.tabs.Items[0].Text; got != "Products" {
@@ -108,7 +108,7 @@ func TestEndUserPath(t *testing.T) {
 	if !ok || setup.Disabled() {
 		t.Fatal("no enabled set-up button for quill")
 	}
-	test.Tap(setup)
+	tap(a, setup)
 	a.Wait()
 	s := a.setup
 	if s == nil || s.check.report == nil {
@@ -127,7 +127,7 @@ func TestEndUserPath(t *testing.T) {
 	if s.download.start.Disabled() {
 		t.Fatalf("download not offered after the check: %s", s.check.status.Text)
 	}
-	test.Tap(s.download.start)
+	tap(a, s.download.start)
 	a.Wait()
 	if s.install.path == "" || s.download.bar.Value != 1 {
 		t.Fatalf("download: %q", s.download.info.Text)
@@ -135,7 +135,7 @@ func TestEndUserPath(t *testing.T) {
 	if !strings.Contains(s.install.plan.Text, "Plan: install quill") || s.install.install.Disabled() {
 		t.Fatalf("plan: %q", s.install.plan.Text)
 	}
-	test.Tap(s.install.install)
+	tap(a, s.install.install)
 	a.Wait()
 	if !strings.Contains(s.install.done.Text, "is installed in") || !strings.Contains(s.install.done.Text, "Start it:") {
 		t.Fatalf("install: %q", s.install.done.Text)
@@ -192,4 +192,19 @@ func buttonIn(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
 		t.Fatalf("no button %q", text)
 	}
 	return found
+}
+
+// The test goroutine plays the UI goroutine: its taps and typing take the
+// same turn (onUI) as the screens' background results, and tap waits for
+// the work a tap starts.
+func tap(a *Assistant, b fyne.Tappable) {
+	a.onUI(func() { test.Tap(b) })
+	a.Wait()
+}
+
+func typeText(a *Assistant, e fyne.Focusable, s string) { a.onUI(func() { test.Type(e, s) }) }
+
+func act(a *Assistant, f func()) {
+	a.onUI(f)
+	a.Wait()
 }
