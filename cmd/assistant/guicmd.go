@@ -37,7 +37,7 @@ func guiCommand() *command {
 		help: `With --demo, an account service runs inside the assistant on a loopback
 port, with a demo contract; the window shows its user ID and temporary
 password. Otherwise the window signs in to --server, or resumes the saved
-session of 'assistant signin'.`,
+session of 'assistant signin'; with neither, it runs the demo.`,
 		nargs: [2]int{0, 0},
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&server, "server", "", "account service `URL` (default: the saved session's)")
@@ -57,6 +57,14 @@ session of 'assistant signin'.`,
 				Language: language, CLI: toolName}
 			cfg.OpenCatalog = func(signed []byte) (*catalog.Catalog, error) { return openCatalog(e, signed, nil) }
 			resume := ""
+			if !e.demo && server == "" {
+				if _, err := e.loadSession(); err != nil {
+					// Nothing configured: the demo, so that a first run shows
+					// the whole path. Its key is trusted for its own catalog.
+					fmt.Fprintln(e.stdout, "No account service configured (--server URL, or 'assistant signin'): starting the demo.")
+					e.demo = true
+				}
+			}
 			switch {
 			case e.demo:
 				stop, err := startDemoService(ctx, e, &cfg)
@@ -68,7 +76,7 @@ session of 'assistant signin'.`,
 				if server == "" {
 					s, err := e.loadSession()
 					if err != nil {
-						return usagef("no account service: pass --server URL, sign in with 'assistant signin', or try the demo with --demo")
+						return err
 					}
 					server, resume = s.Server, s.User
 				}
