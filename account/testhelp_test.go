@@ -1,5 +1,0 @@
-package account
-
-import "github.com/zalando/go-keyring"
-
-var errNotFoundForTest = keyring.ErrNotFound
