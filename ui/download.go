@@ -36,6 +36,7 @@ type downloadScreen struct {
 	stop                 context.CancelFunc
 	discard              bool // the stop is a cancel: delete the partial file
 	onDone               func(path string)
+	onProgress           func() // tests: called after each progress report
 }
 
 func newDownloadScreen(a *Assistant, p *catalog.Product, r *catalog.Release, pkg catalog.Package, onDone func(string)) *downloadScreen {
@@ -64,6 +65,13 @@ func (s *downloadScreen) content() fyne.CanvasObject {
 			return s.a.cfg.CLI + " download --product " + ref
 		})),
 	)
+}
+
+// running tells whether a transfer is in flight.
+func (s *downloadScreen) running() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stop != nil
 }
 
 // halt stops the transfer: a pause keeps the partial file for a resume, a
@@ -150,6 +158,9 @@ func (s *downloadScreen) fetch(ctx context.Context) (*downloader.Result, error) 
 func (s *downloadScreen) progress(p downloader.Progress) {
 	if p.Event != downloader.EventProgress || p.Total <= 0 {
 		return
+	}
+	if s.onProgress != nil {
+		defer s.onProgress()
 	}
 	frac := float64(p.Done) / float64(p.Total)
 	text := lang.L("{{.Done}} of {{.Total}} · {{.Rate}}/s · {{.Left}} left", map[string]any{

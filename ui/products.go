@@ -94,7 +94,7 @@ func newSetupScreen(a *Assistant, p *catalog.Product) *setupScreen {
 	s.check = newCheckScreen(a, p, r, func() string { return s.install.target.Text }, func(rep *syscheck.Report) {
 		if rep.Failed() {
 			s.download.start.Disable()
-		} else if s.download.stop == nil && s.install.path == "" {
+		} else if !s.download.running() && s.install.path == "" {
 			s.download.start.Enable()
 		}
 	})

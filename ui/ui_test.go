@@ -24,7 +24,7 @@ import (
 
 // demoAssistant opens the window against the real embedded account
 // service on loopback, with a real SQLite file and the demo catalog.
-func demoAssistant(t *testing.T, language string) (*Assistant, *portal.Demo, Config) {
+func demoAssistant(t *testing.T, language string, options ...func(*Config)) (*Assistant, *portal.Demo, Config) {
 	t.Helper()
 	c, err := catalog.Parse(assets.DemoCatalogJSON())
 	if err != nil {
@@ -56,6 +56,9 @@ func demoAssistant(t *testing.T, language string) (*Assistant, *portal.Demo, Con
 		CacheDir: filepath.Join(dir, "cache"), TargetRoot: filepath.Join(dir, "apps"), StateDir: filepath.Join(dir, "state"),
 		Demo:     &Demo{Company: d.Company, UserID: d.ManagerID, Password: d.TempPassword, StartEmail: d.StartEmail},
 		Language: language, CLI: "assistant --demo",
+	}
+	for _, o := range options {
+		o(&cfg)
 	}
 	app := test.NewTempApp(t)
 	a := New(app, cfg)
@@ -207,4 +210,57 @@ func typeText(a *Assistant, e fyne.Focusable, s string) { a.onUI(func() { test.T
 func act(a *Assistant, f func()) {
 	a.onUI(f)
 	a.Wait()
+}
+
+// Pause keeps the partial file and Resume continues it; Cancel deletes it.
+// The download is capped at 32 KB/s so that it is still running when the
+// buttons are pressed.
+func TestDownloadPauseResumeCancel(t *testing.T) {
+	a, d, _ := demoAssistant(t, "en", func(c *Config) { c.RateLimit = 32 << 10 })
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	tap(a, a.setupButtons["quill"])
+	s := a.setup.download
+	progressed := make(chan struct{}, 1)
+	s.onProgress = func() {
+		select {
+		case progressed <- struct{}{}:
+		default:
+		}
+	}
+	waitProgress := func() {
+		t.Helper()
+		select {
+		case <-progressed:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no progress report: %q", s.info.Text)
+		}
+	}
+	start := func() { a.onUI(func() { test.Tap(s.start) }) } // returns while the download runs
+
+	start()
+	waitProgress()
+	tap(a, s.pause)
+	part, err := os.Stat(s.dest + ".part")
+	if err != nil || part.Size() == 0 || s.start.Text != "Resume" || !strings.Contains(s.info.Text, "Paused") {
+		t.Fatalf("after pause: %v, button %q, %q", err, s.start.Text, s.info.Text)
+	}
+	start()
+	waitProgress()
+	waitProgress()
+	tap(a, s.pause)
+	again, err := os.Stat(s.dest + ".part")
+	if err != nil || again.Size() <= part.Size() {
+		t.Fatalf("resume did not continue the partial file: %v, %d then %d bytes", err, part.Size(), again.Size())
+	}
+	start()
+	waitProgress()
+	tap(a, s.cancel)
+	for _, f := range []string{s.dest + ".part", s.dest + ".part.meta", s.dest} {
+		if _, err := os.Stat(f); err == nil {
+			t.Errorf("%s is left after cancel", f)
+		}
+	}
+	if s.start.Text != "Download" || s.start.Disabled() || !s.pause.Disabled() {
+		t.Errorf("after cancel: button %q (disabled %v), pause disabled %v", s.start.Text, s.start.Disabled(), s.pause.Disabled())
+	}
 }

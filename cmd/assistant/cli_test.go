@@ -46,7 +46,8 @@ func TestUsageErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"no-command", nil, exitUsage, "Commands:"},
+		{"gui-bad-language", []string{"gui", "--lang", "de"}, exitUsage, `--lang "de": want en or fr`},
+		{"tour-without-demo", []string{"gui", "--server", "http://127.0.0.1:9", "--tour", "x"}, exitUsage, "--tour needs --demo"},
 		{"unknown-command", []string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
 		{"unknown-subcommand", []string{"catalog", "nope"}, exitUsage, `unknown command "nope"`},
 		{"unknown-flag", []string{"catalog", "check", "--bogus", "x"}, exitUsage, "-bogus"},

@@ -49,6 +49,9 @@ session of 'assistant signin'; with neither, it runs the demo.`,
 			if language != "" && language != "en" && language != "fr" {
 				return usagef("--lang %q: want en or fr", language)
 			}
+			if tour != "" && !e.demo {
+				return usagef("--tour needs --demo")
+			}
 			rate, err := parseRate(limitRate)
 			if err != nil {
 				return usagef("--limit-rate: %v", err)
@@ -96,9 +99,6 @@ session of 'assistant signin'; with neither, it runs the demo.`,
 				fyne.Do(fa.Quit)
 			}()
 			if tour != "" {
-				if !e.demo {
-					return usagef("--tour needs --demo")
-				}
 				var tourErr error
 				fa.Lifecycle().SetOnStarted(func() {
 					go func() {
