@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -61,7 +62,7 @@ func TestWindowRendersUnderXvfb(t *testing.T) {
 	needsDisplay(t)
 	bin := assistantBinary(t)
 	home := t.TempDir()
-	var out bytes.Buffer
+	var out syncBuffer
 	cmd := exec.Command(bin, "--demo", "gui", "--lang", "fr")
 	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache"))
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -153,4 +154,23 @@ func TestTourOnTheRealWindow(t *testing.T) {
 		entries, _ := filepath.Glob(filepath.Join(home, "*", "*"))
 		t.Errorf("the tour's install is not in the per-user folder: %v (home has %v)", err, entries)
 	}
+}
+
+// syncBuffer is a bytes.Buffer a running process writes while the test
+// reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
