@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/portal"
+)
+
+// signedCatalog writes a catalog signed with a fresh key and the key's
+// public half, as a publisher hands them to the service's operator.
+func signedCatalog(t *testing.T) (catalogFile, keyFile string) {
+	t.Helper()
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	payload, err := os.ReadFile("../../catalog/testdata/demo.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := catalog.Sign(payload, time.Now(), 24*time.Hour, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	catalogFile, keyFile = filepath.Join(dir, "catalog.signed.json"), filepath.Join(dir, "publisher.pub")
+	os.WriteFile(catalogFile, signed, 0o644)
+	os.WriteFile(keyFile, []byte(catalog.FormatPublicKey(pub)), 0o644)
+	return catalogFile, keyFile
+}
+
+// The operator's path: create a contract, read the start email from the
+// outbox, serve; the manager signs in over the API with the email's
+// credentials and must choose a new password.
+func TestContractOutboxServe(t *testing.T) {
+	cat, key := signedCatalog(t)
+	c, err := catalog.Parse(mustRead(t, "../../catalog/testdata/demo.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	product := c.Products[0].ID
+	db := filepath.Join(t.TempDir(), "onramp.db")
+	ctx := context.Background()
+	var out strings.Builder
+	if err := run(ctx, []string{"contract", "create", "--db", db, "--catalog", cat, "--key", key, "--company", "Acme",
+		"--manager", "ana@acme.example", "--product", product + ":5", "--plan", "advanced", "--json"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"outbox", "list", "--db", db, "--json"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	var emails []portal.Email
+	if err := json.Unmarshal([]byte(out.String()), &emails); err != nil || len(emails) != 2 {
+		t.Fatalf("outbox: %v %s", err, out.String())
+	}
+	if emails[0].Kind != "order_confirmation" || emails[1].Kind != "start" {
+		t.Fatalf("emails in the wrong order: %s, %s", emails[0].Kind, emails[1].Kind)
+	}
+	uid := regexp.MustCompile(`User ID: (\S+)`).FindStringSubmatch(emails[1].Body)[1]
+	temp := regexp.MustCompile(`Temporary password: (\S+)`).FindStringSubmatch(emails[1].Body)[1]
+
+	sctx, stop := context.WithCancel(ctx)
+	pr, pw := io.Pipe()
+	served := make(chan error, 1)
+	go func() {
+		served <- run(sctx, []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--addr", "127.0.0.1:0"}, pw)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, pr)
+	url := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(line)
+	if url == "" {
+		t.Fatalf("serve said %q", line)
+	}
+	client, err := account.NewWithTokens(url, account.NewMemoryTokenStore())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.SignIn(ctx, uid, temp); !errors.Is(err, account.ErrPasswordChangeRequired) {
+		t.Fatalf("first sign-in: %v", err)
+	}
+	if err := client.ChangePassword(ctx, temp, "the manager's own passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	me, err := client.WhoAmI(ctx)
+	if err != nil || me.Contract.Company != "Acme" || me.User.Role != "contract_manager" {
+		t.Fatalf("whoami: %v %+v", err, me)
+	}
+	signed, err := client.SignedCatalog(ctx)
+	if err != nil || !strings.Contains(string(signed), "signatures") {
+		t.Fatalf("catalog: %v %.80s", err, signed)
+	}
+	stop()
+	if err := <-served; err != nil {
+		t.Fatalf("serve after cancel: %v", err)
+	}
+}
+
+func TestServeRefusals(t *testing.T) {
+	cat, key := signedCatalog(t)
+	db := filepath.Join(t.TempDir(), "onramp.db")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"public-address-without-tls", []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--addr", "0.0.0.0:0"}, "not loopback"},
+		{"no-key", []string{"serve", "--db", db, "--catalog", cat}, "--key"},
+		{"wrong-key", []string{"serve", "--db", db, "--catalog", cat, "--key", cat}, cat},
+		{"unknown-product", []string{"contract", "create", "--db", db, "--catalog", cat, "--key", key, "--company", "A", "--manager", "a@b.example", "--product", "nosuch:1"}, "nosuch"},
+		{"unknown-command", []string{"frobnicate"}, "unknown command"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := run(context.Background(), tc.args, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
