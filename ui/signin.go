@@ -80,7 +80,8 @@ func (s *signInScreen) content() fyne.CanvasObject {
 				widget.NewButton(lang.L("Use the demo credentials"), func() {
 					s.user.SetText(d.UserID)
 					s.password.SetText(d.Password)
-				})))
+				}),
+				widget.NewAccordion(widget.NewAccordionItem(lang.L("The start email, as the contract manager received it"), wrapped(d.StartEmail)))))
 		parts = append(parts, card)
 	}
 	parts = append(parts, s.formBox, s.changeBox, s.status, help)
