@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"slices"
@@ -253,6 +254,13 @@ var (
 	packageCache   = map[string][]byte{}
 	packageCacheMu sync.Mutex
 )
+
+// DemoPackageSource serves the demo packages by name, as an account
+// service's package store does (it fits portal.PackageSource).
+func DemoPackageSource(name string) (io.ReadSeeker, time.Time, bool) {
+	b, ok := DemoPackage(name)
+	return bytes.NewReader(b), time.Time{}, ok
+}
 
 // DemoPackage builds the named demo package ("atlas-2.10.0-linux-amd64.tar.gz").
 // The bytes are the same on every call and every machine; they are built on

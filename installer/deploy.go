@@ -392,9 +392,8 @@ func NewDeployment(c *catalog.Catalog, refs []string, only []catalog.Platform, t
 			}
 			return nil, nil, fmt.Errorf("%s %s has no package for %s", p.Name, r.Version, strings.Join(names, ", "))
 		}
-		var err2 error
-		if dp.Requirements, err2 = json.Marshal(reqs); err2 != nil {
-			return nil, nil, err2
+		if dp.Requirements, err = json.Marshal(reqs); err != nil {
+			return nil, nil, err
 		}
 		d.Products = append(d.Products, dp)
 	}

@@ -364,8 +364,11 @@ func (f *Facts) Platform() catalog.Platform { return catalog.Platform(f.OS.Platf
 // the raw ID never leaves the machine.
 func MachineID(ctx context.Context) (string, error) {
 	id, err := host.HostIDWithContext(ctx)
-	if err != nil || strings.TrimSpace(id) == "" {
-		return "", fmt.Errorf("machine ID: %w", errors.Join(err, errors.New("the OS reports none")))
+	if err != nil {
+		return "", fmt.Errorf("machine ID: %w", err)
+	}
+	if strings.TrimSpace(id) == "" {
+		return "", errors.New("machine ID: the OS reports none")
 	}
 	sum := sha256.Sum256([]byte("onramp seat\x00" + strings.ToLower(strings.TrimSpace(id))))
 	return hex.EncodeToString(sum[:16]), nil

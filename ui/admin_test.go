@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -84,7 +85,7 @@ func TestAdminPath(t *testing.T) {
 	a.Wait()
 	users, _ := cfg.Client.Users(context.Background())
 	for _, usr := range users {
-		if contains(picked, usr.ID) && (!contains(usr.Products, "lumen") || !contains(usr.Benefits, "phone_support")) {
+		if slices.Contains(picked, usr.ID) && (!slices.Contains(usr.Products, "lumen") || !slices.Contains(usr.Benefits, "phone_support")) {
 			t.Errorf("%s after assign: %v %v", usr.Email, usr.Products, usr.Benefits)
 		}
 	}

@@ -9,6 +9,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -155,7 +156,7 @@ func (a *Assistant) topBar() fyne.CanvasObject {
 	themes := []string{lang.L("System theme"), lang.L("Light"), lang.L("Dark")}
 	variants := []string{"", "light", "dark"}
 	themeSel := widget.NewSelect(themes, nil)
-	themeSel.SetSelectedIndex(slicesIndex(variants, a.variant))
+	themeSel.SetSelectedIndex(slices.Index(variants, a.variant))
 	themeSel.OnChanged = func(string) {
 		if i := themeSel.SelectedIndex(); i >= 0 {
 			a.variant = variants[i]
@@ -181,15 +182,6 @@ func (a *Assistant) switchLanguage(code string) {
 	a.show(a.screen)
 }
 
-func slicesIndex(list []string, s string) int {
-	for i, v := range list {
-		if v == s {
-			return i
-		}
-	}
-	return 0
-}
-
 // signOut ends the session and returns to the welcome screen.
 func (a *Assistant) signOut() {
 	a.background(func(ctx context.Context) func() {
@@ -211,10 +203,5 @@ func (a *Assistant) hasBenefit(b string) bool {
 	if a.me == nil {
 		return false
 	}
-	for _, v := range a.me.User.Benefits {
-		if v == b {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(a.me.User.Benefits, b)
 }

@@ -2,8 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onramp.dev/onramp/catalog"
-	"onramp.dev/onramp/downloader"
 	"onramp.dev/onramp/installer"
 )
 
@@ -154,25 +151,17 @@ func (s *deployScreen) build(ctx context.Context, products []string, only []cata
 	if err != nil {
 		return nil, err
 	}
-	base, err := url.Parse(s.a.cfg.Client.PackageBase())
-	if err != nil {
-		return nil, err
-	}
-	client, err := downloader.New(downloader.Options{CacheDir: filepath.Join(s.a.cfg.CacheDir, "by-hash"), RateLimit: s.a.cfg.RateLimit})
+	client, err := s.a.downloads(nil)
 	if err != nil {
 		return nil, err
 	}
 	for i, f := range files {
-		header, err := s.a.cfg.Client.DownloadHeader(ctx)
+		// A fresh request each time: the access token is renewed as it nears expiry.
+		req, err := s.a.packageRequest(ctx, f.URL, f.SHA256, f.Size, filepath.Join(out, filepath.FromSlash(f.File)))
 		if err != nil {
 			return nil, err
 		}
-		ref, err := url.Parse(f.URL)
-		if err != nil {
-			return nil, fmt.Errorf("package URL %q: %w", f.URL, err)
-		}
-		if _, err := client.Fetch(ctx, downloader.Request{URL: base.ResolveReference(ref).String(), SHA256: f.SHA256, Size: f.Size,
-			Dest: filepath.Join(out, filepath.FromSlash(f.File)), Header: header}); err != nil {
+		if _, err := client.Fetch(ctx, req); err != nil {
 			return nil, err
 		}
 		v := float64(i+1) / float64(len(files))

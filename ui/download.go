@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/url"
 	"path/filepath"
 	"sync"
 	"time"
@@ -133,24 +131,15 @@ func (s *downloadScreen) run() {
 }
 
 func (s *downloadScreen) fetch(ctx context.Context) (*downloader.Result, error) {
-	header, err := s.a.cfg.Client.DownloadHeader(ctx)
+	req, err := s.a.packageRequest(ctx, s.pkg.URL, s.pkg.SHA256, s.pkg.Size, s.dest)
 	if err != nil {
 		return nil, err
 	}
-	base, err := url.Parse(s.a.cfg.Client.PackageBase())
+	client, err := s.a.downloads(s.progress)
 	if err != nil {
 		return nil, err
 	}
-	ref, err := url.Parse(s.pkg.URL)
-	if err != nil {
-		return nil, fmt.Errorf("package URL %q: %w", s.pkg.URL, err)
-	}
-	client, err := downloader.New(downloader.Options{CacheDir: filepath.Join(s.a.cfg.CacheDir, "by-hash"), RateLimit: s.a.cfg.RateLimit, Progress: s.progress})
-	if err != nil {
-		return nil, err
-	}
-	return client.Fetch(ctx, downloader.Request{URL: base.ResolveReference(ref).String(), SHA256: s.pkg.SHA256,
-		Size: s.pkg.Size, Dest: s.dest, Header: header})
+	return client.Fetch(ctx, req)
 }
 
 // progress arrives on the transfer's goroutine, throttled to 200 ms by the

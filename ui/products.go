@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -33,7 +34,7 @@ func (a *Assistant) productsTab() fyne.CanvasObject {
 		if !ok {
 			continue
 		}
-		mine := contains(me.User.Products, p.ID)
+		mine := slices.Contains(me.User.Products, p.ID)
 		r := p.Latest()
 		_, hasPkg := r.Packages[a.cfg.Platform]
 		body := container.NewVBox(wrapped(p.Description),
@@ -139,15 +140,6 @@ func benefitList(bs []string) string {
 		return lang.L("none")
 	}
 	return strings.Join(names, ", ")
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // quoteArg quotes a path for a shell when it needs it.

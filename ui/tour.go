@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-
-	"onramp.dev/onramp/catalog"
 )
 
 // Tour walks the demo through every screen, calling shot with each
@@ -36,8 +34,11 @@ func (a *Assistant) Tour(csvDir string, shot func(name string)) error {
 		return fmt.Errorf("tour: sign-in failed: %s", a.signin.status.Text)
 	}
 	shot("products")
-	product := "quill"
-	ui(func() { a.openSetup(mustProduct(a, product)) })
+	quill, ok := a.cat.Product("quill")
+	if !ok {
+		return errors.New("tour: the catalog has no quill")
+	}
+	ui(func() { a.openSetup(quill) })
 	shot("check")
 	ui(a.setup.download.run)
 	if a.setup.install.planned == nil {
@@ -63,9 +64,4 @@ func (a *Assistant) Tour(csvDir string, shot func(name string)) error {
 		shot(tab)
 	}
 	return nil
-}
-
-func mustProduct(a *Assistant, id string) *catalog.Product {
-	p, _ := a.cat.Product(id)
-	return p
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"bytes"
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,10 +30,7 @@ func demoAssistant(t *testing.T, language string, options ...func(*Config)) (*As
 		t.Fatal(err)
 	}
 	d, err := portal.StartDemo(context.Background(), portal.DemoOptions{Dir: t.TempDir(), SignedCatalog: assets.DemoSignedCatalog(), Catalog: c,
-		Packages: func(name string) (io.ReadSeeker, time.Time, bool) {
-			b, ok := assets.DemoPackage(name)
-			return bytes.NewReader(b), time.Time{}, ok
-		}})
+		Packages: assets.DemoPackageSource})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -17,9 +18,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/catalog"
 )
-
-var benefitIDs = []string{"download", "install", "web_support", "phone_support"}
 
 // usersScreen is the admin's list of users: add one, import a CSV file
 // (with a preview of every change and every bad line first), assign or
@@ -95,8 +95,8 @@ func (a *Assistant) contractProducts() []string {
 
 func benefitNames() []string {
 	var names []string
-	for _, b := range benefitIDs {
-		names = append(names, benefitName(b))
+	for _, b := range catalog.Benefits {
+		names = append(names, benefitName(string(b)))
 	}
 	return names
 }
@@ -104,9 +104,9 @@ func benefitNames() []string {
 // benefitIDsOf maps the translated names checked back to benefit IDs.
 func benefitIDsOf(names []string) []string {
 	var ids []string
-	for _, b := range benefitIDs {
-		if contains(names, benefitName(b)) {
-			ids = append(ids, b)
+	for _, b := range catalog.Benefits {
+		if slices.Contains(names, benefitName(string(b))) {
+			ids = append(ids, string(b))
 		}
 	}
 	return ids

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"io/fs"
 	"net/http/httptest"
 	"os"
@@ -13,7 +12,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/assets"
@@ -37,13 +35,36 @@ func startPortal(t *testing.T) (*httptest.Server, *portal.Service, *portal.SQLit
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	svc := portal.NewService(store, assets.DemoSignedCatalog(), c, "http://"+srv.Listener.Addr().String())
-	srv.Config.Handler = svc.Handler(func(name string) (io.ReadSeeker, time.Time, bool) {
-		b, ok := assets.DemoPackage(name)
-		return bytes.NewReader(b), time.Time{}, ok
-	})
+	srv.Config.Handler = svc.Handler(assets.DemoPackageSource)
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv, svc, store, db
+}
+
+var (
+	userIDLine       = regexp.MustCompile(`User ID: (\S+)`)
+	tempPasswordLine = regexp.MustCompile(`Temporary password: (\S+)`)
+)
+
+// startEmail reads the user ID and temporary password from the newest
+// start email sent to email, as the user would.
+func startEmail(t *testing.T, store *portal.SQLite, email string) (uid, temp string) {
+	t.Helper()
+	out, err := store.Outbox(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(out) - 1; i >= 0; i-- {
+		if out[i].To == email && out[i].Kind == "start" {
+			uid, temp := userIDLine.FindStringSubmatch(out[i].Body), tempPasswordLine.FindStringSubmatch(out[i].Body)
+			if uid == nil || temp == nil {
+				t.Fatalf("start email to %s lacks the user ID or password:\n%s", email, out[i].Body)
+			}
+			return uid[1], temp[1]
+		}
+	}
+	t.Fatalf("no start email for %s", email)
+	return "", ""
 }
 
 // The issue's acceptance path, through the CLI: create a contract, read the
@@ -59,10 +80,7 @@ func TestSignInWhoAmISignOut(t *testing.T) {
 		Products: []portal.Seats{{Product: "atlas", Seats: 10}}, Plan: portal.PlanAdvanced}, "test"); err != nil {
 		t.Fatal(err)
 	}
-	emails, _ := store.Outbox(ctx, true)
-	body := emails[len(emails)-1].Body
-	uid := regexp.MustCompile(`User ID: (\S+)`).FindStringSubmatch(body)[1]
-	temp := regexp.MustCompile(`Temporary password: (\S+)`).FindStringSubmatch(body)[1]
+	uid, temp := startEmail(t, store, "ana@acme.example")
 
 	home := t.TempDir()
 	cfg := filepath.Join(home, "config")
@@ -136,16 +154,6 @@ func TestAdminCommands(t *testing.T) {
 		Products: []portal.Seats{{Product: "atlas", Seats: 4}, {Product: "quill", Seats: 10}}, Plan: portal.PlanAdvanced}, "test"); err != nil {
 		t.Fatal(err)
 	}
-	startOf := func(email string) (string, string) {
-		out, _ := store.Outbox(ctx, false)
-		for i := len(out) - 1; i >= 0; i-- {
-			if out[i].To == email && out[i].Kind == "start" {
-				return regexp.MustCompile(`User ID: (\S+)`).FindStringSubmatch(out[i].Body)[1], regexp.MustCompile(`Temporary password: (\S+)`).FindStringSubmatch(out[i].Body)[1]
-			}
-		}
-		t.Fatalf("no start email for %s", email)
-		return "", ""
-	}
 	dir := t.TempDir()
 	cli := func(cfg, stdin string, args ...string) result {
 		t.Helper()
@@ -153,7 +161,7 @@ func TestAdminCommands(t *testing.T) {
 		code := run(ctx, append([]string{"--config", filepath.Join(dir, cfg, "config.json")}, args...), strings.NewReader(stdin), &out, &errb)
 		return result{code, out.String(), errb.String()}
 	}
-	uid, temp := startOf("ana@acme.example")
+	uid, temp := startEmail(t, store, "ana@acme.example")
 	if r := cli("ana", temp+"\nthe first admin's passphrase\n", "signin", "--server", srv.URL, "--user", uid); r.code != 0 {
 		t.Fatalf("signin: %s", r.stderr)
 	}
@@ -207,7 +215,7 @@ func TestAdminCommands(t *testing.T) {
 	}
 	// Bo signs in: a plain user is refused the admin commands (exit 6) and
 	// sees the support phone as a designated caller.
-	buid, btemp := startOf("bo@acme.example")
+	buid, btemp := startEmail(t, store, "bo@acme.example")
 	if r := cli("bo", btemp+"\nbo's long passphrase!\n", "signin", "--server", srv.URL, "--user", buid); r.code != 0 {
 		t.Fatalf("bo signin: %s", r.stderr)
 	}

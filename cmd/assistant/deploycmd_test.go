@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -153,10 +152,7 @@ func TestDeploySeatRegistration(t *testing.T) {
 		Products: []portal.Seats{{Product: "atlas", Seats: 3}}, Plan: portal.PlanStandard}, "test"); err != nil {
 		t.Fatal(err)
 	}
-	emails, _ := store.Outbox(ctx, true)
-	body := emails[len(emails)-1].Body
-	uid := regexp.MustCompile(`User ID: (\S+)`).FindStringSubmatch(body)[1]
-	temp := regexp.MustCompile(`Temporary password: (\S+)`).FindStringSubmatch(body)[1]
+	uid, temp := startEmail(t, store, "it@acme.example")
 	home := t.TempDir()
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))

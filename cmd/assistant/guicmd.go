@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -128,10 +126,7 @@ func startDemoService(ctx context.Context, e *env, cfg *ui.Config) (func(), erro
 		return nil, err
 	}
 	d, err := portal.StartDemo(ctx, portal.DemoOptions{Dir: dir, SignedCatalog: assets.DemoSignedCatalog(), Catalog: c,
-		Packages: func(name string) (io.ReadSeeker, time.Time, bool) {
-			b, ok := assets.DemoPackage(name)
-			return bytes.NewReader(b), time.Time{}, ok
-		}})
+		Packages: assets.DemoPackageSource})
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
