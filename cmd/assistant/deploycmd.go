@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/downloader"
 	"onramp.dev/onramp/installer"
@@ -115,7 +116,7 @@ and README-IT.txt with the commands for deployment tools.`,
 				}
 				d.SeatRegistration = &installer.SeatRegistration{Server: c.Server(), Key: key}
 			}
-			if err := installer.WriteDeployment(out, d); err != nil {
+			if err := installer.WriteDeployment(out, d, src.signed, signedByDemoKey(e, src.signed)); err != nil {
 				return err
 			}
 			if e.json {
@@ -149,22 +150,44 @@ type deployProduct struct {
 	Target  string `json:"target,omitempty"`
 }
 
+// signedByDemoKey reports whether a catalog opened in demo mode is the
+// demo key's: its deployment's scripts then pass --demo to the seats.
+func signedByDemoKey(e *env, signed []byte) bool {
+	env, err := catalog.ReadEnvelope(signed)
+	if err != nil || !e.demo {
+		return false
+	}
+	for _, s := range env.Signatures {
+		if s.KeyID == catalog.KeyID(assets.DemoPublicKey()) {
+			return true
+		}
+	}
+	return false
+}
+
 func deployInstallCommand() *command {
 	var silent bool
 	var logFile string
+	var keys keyFiles
 	return &command{
 		name:    "install",
 		args:    "DIR [--silent] [--log FILE]",
 		summary: "install a deployment folder on this seat, unattended",
-		help: `Checks this machine against every product's requirements, verifies every
-package's SHA-256, then installs each product. Nothing is installed unless
-every check passes. Never opens a window, never restarts the machine unless
-the deployment allows it. Exit 0 installed, 3 requirements not met,
-4 a package failed its checksum, 1 other failure.`,
+		help: `Verifies the folder's signed catalog (catalog.signed.json) with the keys
+this seat trusts (trusted_keys in the configuration, each --key file, the
+demo key with --demo), checks deployment.json's products and every
+package against it, checks this machine against every product's
+requirements, then installs each product. Nothing is installed unless
+every check passes. The catalog's expiry is not held against a
+deployment: seats may install it long after it was built. Never opens a
+window, never restarts the machine unless the deployment allows it.
+Exit 0 installed, 3 requirements not met, 4 a package or the folder does
+not match the publisher's signed catalog, 1 other failure.`,
 		nargs: [2]int{1, 1},
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&silent, "silent", false, "print nothing but the result line (or the JSON result)")
 			fs.StringVar(&logFile, "log", "", "log `FILE` (default: a new file in the system's temporary folder)")
+			fs.Var(&keys, "key", "also trust the public key in `FILE` (repeatable)")
 		},
 		run: func(ctx context.Context, e *env, args []string) error {
 			dir := args[0]
@@ -183,7 +206,7 @@ the deployment allows it. Exit 0 installed, 3 requirements not met,
 			logf := func(format string, args ...any) {
 				fmt.Fprintf(out, time.Now().UTC().Format(time.RFC3339)+" "+format+"\n", args...)
 			}
-			res, code := deployInstall(ctx, dir, logf)
+			res, code := deployInstall(ctx, e, dir, keys, logf)
 			res.Log = logFile
 			if e.json {
 				writeJSON(e.stdout, res)
@@ -209,12 +232,12 @@ func summary(r *deployResult, code int) string {
 	case exitRequirements:
 		return "nothing installed: this machine does not meet the requirements"
 	case exitIntegrity:
-		return "nothing installed: a package failed its checksum"
+		return "nothing installed: the folder does not match the publisher's signed catalog"
 	}
 	return "the deployment failed"
 }
 
-func deployInstall(ctx context.Context, dir string, logf func(string, ...any)) (*deployResult, int) {
+func deployInstall(ctx context.Context, e *env, dir string, keys []string, logf func(string, ...any)) (*deployResult, int) {
 	res := &deployResult{Products: []deployProduct{}}
 	d, err := installer.ReadDeployment(dir)
 	if err != nil {
@@ -227,6 +250,32 @@ func deployInstall(ctx context.Context, dir string, logf func(string, ...any)) (
 		root = installer.DefaultMachineTarget(runtime.GOOS)
 	}
 	logf("deployment of %d product(s) for %s, into %s", len(d.Products), plat, root)
+
+	// 0. The publisher's signature over every product and package: a
+	// folder changed by anyone else installs nothing.
+	if err := verifyDeployment(e, dir, d, keys, logf); err != nil {
+		var de *installer.DeploymentError
+		for _, p := range d.Products {
+			dp := deployProduct{ID: p.ID, Version: p.Version, Status: "integrity-failure", Detail: err.Error()}
+			if errors.As(err, &de) {
+				dp.Detail = ""
+				for _, pr := range de.Problems {
+					if pr.Product == p.ID {
+						dp.Detail = strings.TrimSpace(dp.Detail + " " + pr.Err.Error())
+					}
+				}
+				if dp.Detail == "" {
+					dp.Status = "not-installed"
+				}
+			}
+			res.Products = append(res.Products, dp)
+		}
+		logf("refused: %v", err)
+		if catalog.IsIntegrity(err) || errors.Is(err, installer.ErrDeploymentChanged) || errors.Is(err, installer.ErrDeploymentUnsigned) {
+			return res, exitIntegrity
+		}
+		return res, exitCode(err) // this seat's configuration or catalog history
+	}
 
 	// 1. Requirements, for every product before anything changes.
 	facts, err := syscheck.Gather(ctx, syscheck.Options{Target: root, Cache: dir})
@@ -312,6 +361,29 @@ func deployInstall(ctx context.Context, dir string, logf func(string, ...any)) (
 	res.SeatRegistered, res.SeatMessage = registerSeat(ctx, d)
 	logf("seat registration: %s", res.SeatMessage)
 	return res, exitOK
+}
+
+// verifyDeployment checks the folder's signed catalog with the keys this
+// seat trusts (a pinned catalog: see openSigned) and deployment.json
+// against it.
+func verifyDeployment(e *env, dir string, d *installer.Deployment, keys []string, logf func(string, ...any)) error {
+	signed, err := installer.ReadDeploymentCatalog(dir)
+	if err != nil {
+		return err
+	}
+	v, err := e.openSigned(signed, keys, true)
+	if err != nil {
+		return err
+	}
+	c, err := catalog.Parse(v.Payload)
+	if err != nil {
+		return fmt.Errorf("%s: %w", installer.DeploymentCatalogFile, err)
+	}
+	logf("catalog of %q signed by key %s, issued %s", c.Publisher, v.KeyID, v.Issued.Format(time.RFC3339))
+	if !time.Now().Before(v.Expires) {
+		logf("the catalog expired on %s: accepted, a deployment's catalog is pinned (its signature counts, not its age)", v.Expires.Format(time.RFC3339))
+	}
+	return d.MatchCatalog(c)
 }
 
 // registerSeat counts this machine for each product of the deployment. An

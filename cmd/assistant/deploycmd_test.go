@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -10,7 +11,10 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
+	"onramp.dev/onramp/assets"
+	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
 	"onramp.dev/onramp/portal"
 )
@@ -27,14 +31,15 @@ func TestDeployCreateAndInstall(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("create: %d %s", r.code, r.stderr)
 	}
-	for _, f := range []string{"deployment.json", "install-windows.cmd", "install-macos.sh", "install-linux.sh", "README-IT.txt",
+	for _, f := range []string{"deployment.json", "catalog.signed.json", "install-windows.cmd", "install-macos.sh", "install-linux.sh", "README-IT.txt",
 		"packages/atlas-2.10.0-windows-amd64.zip", "packages/quill-3.0.2-windows-amd64.zip"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("missing %s", f)
 		}
 	}
 	cmd, _ := os.ReadFile(filepath.Join(dir, "install-windows.cmd"))
-	if !strings.Contains(string(cmd), "deploy install \"%~dp0.\" --silent\r\n") {
+	// A deployment of the demo catalog trusts the demo key on the seats, and only that one.
+	if !strings.Contains(string(cmd), "\"%ASSISTANT%\" --demo deploy install \"%~dp0.\" --silent\r\n") {
 		t.Errorf("windows script: %q", cmd)
 	}
 	if r := runCLI(t, "", "--demo", "deploy", "create", "--product", "atlas", "--out", dir); r.code == 0 {
@@ -86,6 +91,35 @@ func TestDeployInstallRefusals(t *testing.T) {
 		b, _ = json.Marshal(d)
 		os.WriteFile(filepath.Join(dir, "deployment.json"), b, 0o644)
 	}
+	quillPkg := func(d map[string]any) map[string]any {
+		return d["products"].([]any)[1].(map[string]any)["packages"].(map[string]any)[plat].(map[string]any)
+	}
+	// resign replaces the folder's catalog by the demo catalog changed by
+	// fn and signed by key, as of issued.
+	resign := func(t *testing.T, dir string, key ed25519.PrivateKey, issued time.Time, fn func(c map[string]any)) {
+		var c map[string]any
+		if err := json.Unmarshal(assets.DemoCatalogJSON(), &c); err != nil {
+			t.Fatal(err)
+		}
+		fn(c)
+		payload, _ := json.Marshal(c)
+		signed, err := catalog.Sign(payload, issued, 24*time.Hour, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, "catalog.signed.json"), signed, 0o644)
+	}
+	quillRelease := func(c map[string]any) map[string]any {
+		for _, p := range c["products"].([]any) {
+			if p.(map[string]any)["id"] == "quill" {
+				return p.(map[string]any)["releases"].([]any)[0].(map[string]any)
+			}
+		}
+		t.Fatal("no quill in the demo catalog")
+		return nil
+	}
+	impossible := map[string]any{plat: map[string]any{"memory": map[string]any{"min": "900 TiB"}}}
+	_, untrusted, _ := generateKey()
 	tests := []struct {
 		name   string
 		change func(t *testing.T, dir string)
@@ -98,11 +132,50 @@ func TestDeployInstallRefusals(t *testing.T) {
 			b[len(b)/2] ^= 1
 			os.WriteFile(p, b, 0o644)
 		}, exitIntegrity, "integrity-failure"},
-		{"requirements-not-met", func(t *testing.T, dir string) {
+		{"package-replaced-and-hash-edited", func(t *testing.T, dir string) {
+			// Anyone who can write the folder: quill's package becomes
+			// another (valid) archive, and deployment.json its hash.
 			edit(t, dir, func(d map[string]any) {
-				p := d["products"].([]any)[1].(map[string]any)
-				p["requirements"] = map[string]any{plat: map[string]any{"memory": map[string]any{"min": "900 TiB"}}}
+				atlas := d["products"].([]any)[0].(map[string]any)["packages"].(map[string]any)[plat].(map[string]any)
+				b, _ := os.ReadFile(filepath.Join(dir, filepath.FromSlash(atlas["file"].(string))))
+				os.WriteFile(filepath.Join(dir, filepath.FromSlash(quillPkg(d)["file"].(string))), b, 0o644)
+				quillPkg(d)["sha256"], quillPkg(d)["size"] = atlas["sha256"], atlas["size"]
 			})
+		}, exitIntegrity, "integrity-failure"},
+		{"catalog-edited", func(t *testing.T, dir string) {
+			p := filepath.Join(dir, "catalog.signed.json")
+			var env catalog.Envelope
+			b, _ := os.ReadFile(p)
+			json.Unmarshal(b, &env)
+			env.Payload = bytes.Replace(env.Payload, []byte(`"2 GiB"`), []byte(`"1 GiB"`), 1)
+			b, _ = json.Marshal(env)
+			os.WriteFile(p, b, 0o644)
+		}, exitIntegrity, "changed after it was signed"},
+		{"catalog-removed", func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(dir, "catalog.signed.json"))
+		}, exitIntegrity, "no signed catalog"},
+		{"catalog-and-hash-re-signed-by-untrusted-key", func(t *testing.T, dir string) {
+			var sum string
+			edit(t, dir, func(d map[string]any) {
+				quillPkg(d)["sha256"] = strings.Repeat("ab", 32)
+				sum = quillPkg(d)["sha256"].(string)
+			})
+			resign(t, dir, untrusted, time.Now(), func(c map[string]any) {
+				quillRelease(c)["packages"].(map[string]any)[plat].(map[string]any)["sha256"] = sum
+			})
+		}, exitIntegrity, "not trusted"},
+		{"requirements-weakened-in-deployment-json", func(t *testing.T, dir string) {
+			edit(t, dir, func(d map[string]any) { d["products"].([]any)[1].(map[string]any)["requirements"] = map[string]any{} })
+		}, exitIntegrity, "integrity-failure"},
+		{"expired-catalog-still-installs", func(t *testing.T, dir string) {
+			// Seats install months after the folder was built: the pinned
+			// catalog's signature counts, not its expiry.
+			resign(t, dir, assets.DemoSigningKey(), time.Now().Add(-72*time.Hour), func(c map[string]any) {})
+		}, exitOK, `"status": "installed"`},
+		{"requirements-not-met", func(t *testing.T, dir string) {
+			// The publisher's own requirements (the demo key's private half is public).
+			resign(t, dir, assets.DemoSigningKey(), time.Now(), func(c map[string]any) { quillRelease(c)["requirements"] = impossible })
+			edit(t, dir, func(d map[string]any) { d["products"].([]any)[1].(map[string]any)["requirements"] = impossible })
 		}, exitRequirements, "requirements-not-met"},
 		{"malformed", func(t *testing.T, dir string) {
 			edit(t, dir, func(d map[string]any) { d["license"] = map[string]any{"mode": "site"} })
@@ -116,11 +189,11 @@ func TestDeployInstallRefusals(t *testing.T) {
 			dir, seat := build(t)
 			tt.change(t, dir)
 			logFile := filepath.Join(t.TempDir(), "deploy.log")
-			r := runCLI(t, "", "deploy", "install", dir, "--silent", "--json", "--log", logFile)
+			r := runCLI(t, "", "--demo", "deploy", "install", dir, "--silent", "--json", "--log", logFile)
 			if r.code != tt.code || !strings.Contains(r.stdout, tt.want) {
 				t.Fatalf("exit %d, want %d\n%s\n%s", r.code, tt.code, r.stdout, r.stderr)
 			}
-			if _, err := os.Stat(seat); err == nil {
+			if _, err := os.Stat(seat); err == nil && tt.code != exitOK {
 				entries, _ := os.ReadDir(seat)
 				if len(entries) > 0 {
 					t.Errorf("installed despite the refusal: %v", entries)
@@ -176,9 +249,12 @@ func TestDeploySeatRegistration(t *testing.T) {
 	if err != nil || d.SeatRegistration == nil || d.SeatRegistration.Server != srv.URL {
 		t.Fatalf("deployment: %v %+v", err, d)
 	}
+	if st, err := os.Stat(filepath.Join(dir, "deployment.json")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("deployment.json with a seat key: mode %v, %v; want 0600", st.Mode().Perm(), err)
+	}
 	install := func() deployResult {
 		t.Helper()
-		r := cli("", "deploy", "install", dir, "--silent", "--json")
+		r := cli("", "--demo", "deploy", "install", dir, "--silent", "--json")
 		var res deployResult
 		if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || r.code != 0 {
 			t.Fatalf("install: %d %v %s %s", r.code, err, r.stdout, r.stderr)

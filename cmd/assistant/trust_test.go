@@ -107,3 +107,29 @@ func TestCatalogHistoryFile(t *testing.T) {
 		t.Fatalf("history %s: %v\n%s", path, err, data)
 	}
 }
+
+// A deployment's catalog is pinned: a seat that has since seen a newer
+// catalog from the publisher still installs it (IT chose those versions),
+// while the interactive commands refuse the older catalog.
+func TestDeployInstallPinnedCatalogIsNoRollback(t *testing.T) {
+	cli := cliWithState(t)
+	dir := filepath.Join(t.TempDir(), "deployment")
+	seat := filepath.Join(t.TempDir(), "seat")
+	plat := string(catalog.CurrentPlatform())
+	if r := cli("--demo", "deploy", "create", "--product", "atlas", "--platform", plat, "--out", dir, "--target", seat); r.code != 0 {
+		t.Fatalf("create: %d %s", r.code, r.stderr)
+	}
+	newer, err := catalog.Sign(assets.DemoCatalogJSON(), time.Now(), time.Hour, assets.DemoSigningKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := cli("--demo", "catalog", "show", writeFile(t, t.TempDir(), "newer.json", newer)); r.code != 0 {
+		t.Fatalf("show the newer catalog: %d %s", r.code, r.stderr)
+	}
+	if r := cli("--demo", "deploy", "install", dir, "--silent", "--log", filepath.Join(t.TempDir(), "log")); r.code != 0 {
+		t.Fatalf("install: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := cli("--demo", "catalog", "show"); r.code != exitIntegrity || !strings.Contains(r.stderr, "older than one already seen") {
+		t.Fatalf("the older demo catalog after a newer one: %d %s", r.code, r.stderr)
+	}
+}
