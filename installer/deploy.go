@@ -2,6 +2,7 @@ package installer
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,7 +57,7 @@ func (e *DeploymentError) Error() string {
 			lines[i] = p.Product + ": " + lines[i]
 		}
 	}
-	return fmt.Sprintf("%d problem(s), nothing installed:\n  %s", len(lines), strings.Join(lines, "\n  "))
+	return fmt.Sprintf("%d problem(s):\n  %s", len(lines), strings.Join(lines, "\n  "))
 }
 
 // Unwrap lets errors.Is and errors.As see every problem's error.
@@ -315,6 +316,123 @@ func sameJSON(a, b any) bool {
 	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
 }
 
+// ErrNotAFolder means a file is where an install folder, or one of the
+// folders above it, must be.
+var ErrNotAFolder = errors.New("a file is in the way")
+
+// TargetError says why a product's install folder cannot be used.
+type TargetError struct {
+	Target string // the install folder
+	Path   string // what is in the way, or the folder that cannot be written
+	Err    error  // ErrNotAFolder, or the error of a write test
+}
+
+func (e *TargetError) Error() string {
+	switch {
+	case errors.Is(e.Err, ErrNotAFolder):
+		return fmt.Sprintf("install folder %s: %s is a file, not a folder: move it away, or build the deployment with another --target", e.Target, e.Path)
+	case errors.Is(e.Err, fs.ErrPermission):
+		return fmt.Sprintf("install folder %s: %s cannot be written (permission denied): run the deployment as administrator (root)", e.Target, e.Path)
+	}
+	return fmt.Sprintf("install folder %s: %s cannot be written: %v", e.Target, e.Path, e.Err)
+}
+
+func (e *TargetError) Unwrap() error { return e.Err }
+
+// CheckTarget reports, as a *TargetError, whether target cannot take an
+// install: it must be a folder or be creatable (no file at it or above
+// it), and this process must be able to write where it is or will be.
+// It writes nothing but a test file it removes at once.
+func CheckTarget(target string) error {
+	p := target
+	for {
+		st, err := os.Stat(p)
+		if err == nil {
+			if !st.IsDir() {
+				return &TargetError{Target: target, Path: p, Err: ErrNotAFolder}
+			}
+			break
+		}
+		// A missing folder, or a file above it (ENOTDIR): look further up.
+		parent := filepath.Dir(p)
+		if parent == p {
+			return &TargetError{Target: target, Path: p, Err: err}
+		}
+		p = parent
+	}
+	f, err := os.CreateTemp(p, ".onramp-write-test-*")
+	if err != nil {
+		return &TargetError{Target: target, Path: p, Err: err}
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+// PrepareDeployment checks, before anything is installed, everything the
+// install of d on this seat needs and returns the packages to install, in
+// d's order; each goes to root/ID. Every package must be
+// present, match its SHA-256 (which MatchCatalog ties to the publisher's
+// signature) and be a safe archive; every install folder must pass
+// CheckTarget, and each volume must hold what the products on it unpack
+// to. A native installer's folder is the OS installer's to choose; its
+// log goes to root, which is checked instead. Every problem is reported,
+// as one *DeploymentError.
+func (in *Installer) PrepareDeployment(ctx context.Context, dir string, d *Deployment, plat catalog.Platform, root string) ([]Package, error) {
+	var problems []DeploymentProblem
+	pkgs := make([]Package, len(d.Products))
+	type volume struct {
+		need, free uint64
+		products   []string
+		target     string
+	}
+	volumes := map[string]*volume{} // by the nearest existing folder
+	for i, p := range d.Products {
+		dp, ok := p.Packages[plat]
+		if !ok {
+			problems = append(problems, DeploymentProblem{p.ID, fmt.Errorf("no package for %s in this deployment", plat)})
+			continue
+		}
+		pkgs[i] = Package{Path: d.PackagePath(dir, dp), SHA256: dp.SHA256, Format: dp.Format, Product: p.ID, Version: p.Version, Recipe: dp.Install}
+		target := filepath.Join(root, p.ID)
+		plan, err := in.PlanInstall(ctx, pkgs[i], target)
+		if err != nil {
+			problems = append(problems, DeploymentProblem{p.ID, err})
+			continue
+		}
+		folder := target
+		if plan.Native {
+			folder = root
+		}
+		if err := CheckTarget(folder); err != nil {
+			problems = append(problems, DeploymentProblem{p.ID, err})
+			continue
+		}
+		if plan.Native || plan.FreeSpace == 0 { // 0: the free space could not be read
+			continue
+		}
+		at := existingParent(folder)
+		v := volumes[at]
+		if v == nil {
+			v = &volume{free: plan.FreeSpace, target: folder}
+			volumes[at] = v
+		}
+		v.need += uint64(plan.Bytes)
+		v.products = append(v.products, p.ID)
+	}
+	for _, v := range volumes {
+		if v.need > v.free {
+			for _, id := range v.products {
+				problems = append(problems, DeploymentProblem{id, &SpaceError{Target: v.target, Need: v.need, Free: v.free}})
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return nil, &DeploymentError{Problems: problems}
+	}
+	return pkgs, nil
+}
+
 // PackagePath is where a deployment's package lies.
 func (d *Deployment) PackagePath(dir string, pkg DeploymentPackage) string {
 	return filepath.Join(dir, filepath.FromSlash(pkg.File))
@@ -511,7 +629,8 @@ On each seat, as administrator (root), the assistant installed:
 It checks catalog.signed.json (the publisher's signed catalog) with the
 keys the seat trusts (trusted_keys in the assistant's configuration),
 checks every package and deployment.json's products against it, checks the
-machine against each product's requirements, installs each product (the
+machine against each product's requirements and every install folder
+(writable, no file in the way, enough free space), installs each product (the
 previous version is kept for 'assistant rollback'), and writes a log (the
 path is printed; --log FILE chooses it). It never opens a window and never
 restarts the machine. A folder changed by anyone but the publisher (a
@@ -521,7 +640,7 @@ long after it was built.
 
 Exit codes (for your deployment tool's success and failure rules):
   0  installed
-  1  failed (see the log)
+  1  failed (see the log); an unusable install folder: nothing installed
   2  wrong command line
   3  the machine does not meet a product's requirements: nothing installed
   4  a package or the folder does not match the publisher's signed

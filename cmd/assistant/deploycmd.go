@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -177,7 +178,8 @@ func deployInstallCommand() *command {
 this seat trusts (trusted_keys in the configuration, each --key file, the
 demo key with --demo), checks deployment.json's products and every
 package against it, checks this machine against every product's
-requirements, then installs each product. Nothing is installed unless
+requirements and every install folder (no file in the way, writable,
+enough free space), then installs each product. Nothing is installed unless
 every check passes. The catalog's expiry is not held against a
 deployment: seats may install it long after it was built. Never opens a
 window, never restarts the machine unless the deployment allows it.
@@ -212,6 +214,13 @@ not match the publisher's signed catalog, 1 other failure.`,
 				writeJSON(e.stdout, res)
 			} else {
 				fmt.Fprintf(e.stdout, "%s (log: %s)\n", summary(res, code), logFile)
+				if code != exitOK {
+					for _, p := range res.Products {
+						if p.Detail != "" {
+							fmt.Fprintf(e.stdout, "  %s: %s\n", p.ID, p.Detail)
+						}
+					}
+				}
 			}
 			if code != exitOK {
 				return &exitError{code, errReported}
@@ -233,6 +242,9 @@ func summary(r *deployResult, code int) string {
 		return "nothing installed: this machine does not meet the requirements"
 	case exitIntegrity:
 		return "nothing installed: the folder does not match the publisher's signed catalog"
+	}
+	if !slices.ContainsFunc(r.Products, func(p deployProduct) bool { return p.Status == "installed" }) {
+		return "nothing installed: the deployment cannot be installed on this seat"
 	}
 	return "the deployment failed"
 }
@@ -309,27 +321,41 @@ func deployInstall(ctx context.Context, e *env, dir string, keys []string, logf 
 	if code != exitOK {
 		return res, code
 	}
-	// 2. Every package's hash, before anything is installed.
+	// 2. Every package and every install folder, before anything is
+	// installed: a deployment installs whole or not at all.
 	in, err := installer.New(installer.Options{})
 	if err != nil {
 		logf("installer: %v", err)
 		return res, exitFailed
 	}
-	pkgs := make([]installer.Package, len(d.Products))
-	for i, p := range d.Products {
-		dp := p.Packages[plat]
-		pkgs[i] = installer.Package{Path: d.PackagePath(dir, dp), SHA256: dp.SHA256, Format: dp.Format, Product: p.ID, Version: p.Version, Recipe: dp.Install}
-		if _, err := in.PlanInstall(ctx, pkgs[i], res.Products[i].Target); err != nil {
-			logf("%s: %v", p.ID, err)
-			res.Products[i].Status, res.Products[i].Detail = "integrity-failure", err.Error()
-			if errors.Is(err, installer.ErrPackageHash) || isArchiveError(err) {
-				code = exitIntegrity
-			} else if code == exitOK {
-				code = exitFailed
+	pkgs, err := in.PrepareDeployment(ctx, dir, d, plat, root)
+	if err != nil {
+		var de *installer.DeploymentError
+		if !errors.As(err, &de) {
+			logf("%v", err)
+			return res, exitCode(err)
+		}
+		code = exitFailed
+		for _, pr := range de.Problems {
+			logf("%s: %v", pr.Product, pr.Err)
+			i := slices.IndexFunc(res.Products, func(dp deployProduct) bool { return dp.ID == pr.Product })
+			if i < 0 {
+				continue
+			}
+			dp := &res.Products[i]
+			dp.Detail = strings.TrimSpace(dp.Detail + " " + pr.Err.Error())
+			var te *installer.TargetError
+			var se *installer.SpaceError
+			switch {
+			case errors.Is(pr.Err, installer.ErrPackageHash) || isArchiveError(pr.Err):
+				dp.Status, code = "integrity-failure", exitIntegrity
+			case errors.As(pr.Err, &te) || errors.As(pr.Err, &se):
+				dp.Status = "target-unusable"
+			default:
+				dp.Status = "failed"
 			}
 		}
-	}
-	if code != exitOK {
+		logf("nothing installed: %d problem(s) found before installing", len(de.Problems))
 		return res, code
 	}
 	// 3. Install.

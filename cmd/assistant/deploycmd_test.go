@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -274,5 +275,81 @@ func TestDeploySeatRegistration(t *testing.T) {
 	}
 	if strings.Contains(res.SeatMessage, d.SeatRegistration.Key) {
 		t.Fatal("the seat key is in the message")
+	}
+}
+
+// The acceptance for item 11: every target is checked before
+// anything is installed, and each problem is named. A file in the way
+// fails as root too (a read-only folder does not: root writes anyway).
+func TestDeployInstallChecksEveryTargetFirst(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
+	plat := runtime.GOOS + "/" + runtime.GOARCH
+	fileAt := func(p string) {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("not a folder"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name     string
+		root     bool // runs as root too
+		setup    func(t *testing.T, seat string)
+		unusable []string // products whose target is named
+	}{
+		{"second-target-is-a-file", true, func(t *testing.T, seat string) { fileAt(filepath.Join(seat, "quill")) }, []string{"quill"}},
+		{"both-targets-are-files", true, func(t *testing.T, seat string) {
+			fileAt(filepath.Join(seat, "atlas"))
+			fileAt(filepath.Join(seat, "quill"))
+		}, []string{"atlas", "quill"}},
+		{"install-root-is-a-file", true, func(t *testing.T, seat string) { fileAt(seat) }, []string{"atlas", "quill"}},
+		{"read-only-root", false, func(t *testing.T, seat string) {
+			if err := os.MkdirAll(seat, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			os.Chmod(seat, 0o555)
+			t.Cleanup(func() { os.Chmod(seat, 0o755) })
+		}, []string{"atlas", "quill"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !tt.root && os.Geteuid() == 0 {
+				t.Skip("root writes into a read-only folder")
+			}
+			dir := filepath.Join(t.TempDir(), "d")
+			seat := filepath.Join(t.TempDir(), "seat")
+			if r := runCLI(t, "", "--demo", "deploy", "create", "--product", "atlas", "--product", "quill", "--platform", plat, "--out", dir, "--target", seat); r.code != 0 {
+				t.Fatalf("create: %s", r.stderr)
+			}
+			tt.setup(t, seat)
+			r := runCLI(t, "", "--demo", "deploy", "install", dir, "--silent", "--json", "--log", filepath.Join(t.TempDir(), "log"))
+			var res deployResult
+			if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || r.code != exitFailed {
+				t.Fatalf("exit %d, want %d: %v\n%s\n%s", r.code, exitFailed, err, r.stdout, r.stderr)
+			}
+			for _, p := range res.Products {
+				if p.Status == "installed" {
+					t.Errorf("%s installed despite the refusal", p.ID)
+				}
+				if named := slices.Contains(tt.unusable, p.ID); named != (p.Status == "target-unusable") || named && !strings.Contains(p.Detail, filepath.Join(seat)) {
+					t.Errorf("%s: %s %q", p.ID, p.Status, p.Detail)
+				}
+			}
+			for _, id := range []string{"atlas", "quill"} {
+				if st, err := os.Stat(filepath.Join(seat, id)); err == nil && st.IsDir() {
+					t.Errorf("%s installed despite the refusal", id)
+				}
+			}
+			// The text form names each problem too.
+			r = runCLI(t, "", "--demo", "deploy", "install", dir, "--silent", "--log", filepath.Join(t.TempDir(), "log"))
+			for _, id := range tt.unusable {
+				if !strings.Contains(r.stdout, id+": ") {
+					t.Errorf("the result does not name %s's problem:\n%s", id, r.stdout)
+				}
+			}
+		})
 	}
 }
