@@ -121,7 +121,13 @@ and README-IT.txt with the commands for deployment tools.`,
 				return err
 			}
 			if e.json {
-				writeJSON(e.stdout, map[string]any{"out": out, "deployment": d})
+				// The seat key stays in deployment.json, out of the logs
+				// that capture this output.
+				shown := *d
+				if r := d.SeatRegistration; r != nil {
+					shown.SeatRegistration = &installer.SeatRegistration{Server: r.Server, Key: "(in deployment.json)"}
+				}
+				writeJSON(e.stdout, map[string]any{"out": out, "deployment": &shown})
 				return nil
 			}
 			fmt.Fprintf(e.stdout, "Deployment ready in %s:\n", out)

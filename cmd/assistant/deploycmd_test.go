@@ -243,12 +243,16 @@ func TestDeploySeatRegistration(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "deployment")
 	seat := filepath.Join(t.TempDir(), "seat")
-	if r := cli("", "--demo", "deploy", "create", "--product", "atlas", "--platform", runtime.GOOS+"/"+runtime.GOARCH, "--out", dir, "--target", seat, "--register"); r.code != 0 {
-		t.Fatalf("create --register: %d %s", r.code, r.stderr)
+	created := cli("", "--demo", "deploy", "create", "--json", "--product", "atlas", "--platform", runtime.GOOS+"/"+runtime.GOARCH, "--out", dir, "--target", seat, "--register")
+	if created.code != 0 {
+		t.Fatalf("create --register: %d %s", created.code, created.stderr)
 	}
 	d, err := installer.ReadDeployment(dir)
 	if err != nil || d.SeatRegistration == nil || d.SeatRegistration.Server != srv.URL {
 		t.Fatalf("deployment: %v %+v", err, d)
+	}
+	if strings.Contains(created.stdout, d.SeatRegistration.Key) {
+		t.Error("create --json prints the seat key")
 	}
 	if st, err := os.Stat(filepath.Join(dir, "deployment.json")); err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("deployment.json with a seat key: mode %v, %v; want 0600", st.Mode().Perm(), err)
