@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -46,9 +47,9 @@ var (
 )
 
 // IsIntegrity reports whether err means a catalog failed its signature,
-// expiry or envelope checks, as opposed to a schema problem in its content.
+// expiry, rollback or envelope checks, as opposed to a schema problem in its content.
 func IsIntegrity(err error) bool {
-	for _, e := range []error{ErrEnvelope, ErrUnsigned, ErrUntrustedKey, ErrBadSignature, ErrExpired} {
+	for _, e := range []error{ErrEnvelope, ErrUnsigned, ErrUntrustedKey, ErrBadSignature, ErrExpired, ErrRollback} {
 		if errors.Is(err, e) {
 			return true
 		}
@@ -132,10 +133,14 @@ func (k *Keyring) Add(pub ed25519.PublicKey) { k.keys[KeyID(pub)] = pub }
 // IDs lists the trusted keys' IDs.
 func (k *Keyring) IDs() []string { return sortedKeys(k.keys) }
 
-// Verified is an envelope that passed Open.
+// Verified is an envelope that passed Open (or Verify).
 type Verified struct {
 	Payload []byte
-	KeyID   string // the trusted key whose signature matched
+	KeyID   string // the first trusted key whose signature matched
+	// Signers are every trusted key whose signature matched: the rollback
+	// history is kept per key, and a catalog signed while rotating keys
+	// counts for both.
+	Signers []string
 	Issued  time.Time
 	Expires time.Time
 }
@@ -144,6 +149,22 @@ type Verified struct {
 // bytes, and that it has not expired at now. It returns the payload; parse
 // it with Parse. Every failure matches one of the Err* integrity errors.
 func (k *Keyring) Open(data []byte, now time.Time) (*Verified, error) {
+	v, err := k.Verify(data)
+	if err != nil {
+		return nil, err
+	}
+	if !now.Before(v.Expires) {
+		return nil, fmt.Errorf("%w on %s (signed by key %s); ask the publisher for a current catalog",
+			ErrExpired, v.Expires.UTC().Format(time.RFC3339), v.KeyID)
+	}
+	return v, nil
+}
+
+// Verify checks an envelope's form and that a trusted key signed exactly
+// these bytes, but not its expiry: for a catalog pinned in a deployment
+// folder, which seats install from long after it was made. Every failure
+// matches one of the Err* integrity errors.
+func (k *Keyring) Verify(data []byte) (*Verified, error) {
 	env, err := ReadEnvelope(data)
 	if err != nil {
 		return nil, err
@@ -154,7 +175,7 @@ func (k *Keyring) Open(data []byte, now time.Time) (*Verified, error) {
 	issued, _ := time.Parse(time.RFC3339, env.Issued)
 	expires, _ := time.Parse(time.RFC3339, env.Expires)
 	msg := signedMessage(env.Format, env.Issued, env.Expires, env.Payload)
-	var untrusted, failed []string
+	var untrusted, failed, signers []string
 	for _, s := range env.Signatures {
 		pub, ok := k.keys[s.KeyID]
 		switch {
@@ -162,13 +183,14 @@ func (k *Keyring) Open(data []byte, now time.Time) (*Verified, error) {
 			untrusted = append(untrusted, s.KeyID)
 		case !ed25519.Verify(pub, msg, s.Sig):
 			failed = append(failed, s.KeyID)
-		case !now.Before(expires):
-			return nil, fmt.Errorf("%w on %s (signed by key %s); ask the publisher for a current catalog", ErrExpired, env.Expires, s.KeyID)
-		default:
-			return &Verified{Payload: env.Payload, KeyID: s.KeyID, Issued: issued, Expires: expires}, nil
+		case !slices.Contains(signers, s.KeyID):
+			signers = append(signers, s.KeyID)
 		}
 	}
-	if len(failed) > 0 {
+	switch {
+	case len(signers) > 0:
+		return &Verified{Payload: env.Payload, KeyID: signers[0], Signers: signers, Issued: issued, Expires: expires}, nil
+	case len(failed) > 0:
 		return nil, fmt.Errorf("key %s: %w", strings.Join(failed, ", "), ErrBadSignature)
 	}
 	return nil, fmt.Errorf("%w: signed by %s; trusted: %s", ErrUntrustedKey,

@@ -2,10 +2,12 @@ package installer
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"path"
@@ -22,9 +24,55 @@ import (
 // DeploymentFormat names the deployment folder's format.
 const DeploymentFormat = "onramp-deployment/v1"
 
+// DeploymentCatalogFile is the publisher's signed catalog in a deployment
+// folder, byte for byte as the publisher signed it. deployment.json is
+// written by IT and anyone who can write the folder can edit it; the
+// signed catalog is what each seat checks every package against.
+const DeploymentCatalogFile = "catalog.signed.json"
+
+// Errors callers branch on; both are integrity failures.
+var (
+	ErrDeploymentUnsigned = errors.New("the deployment folder has no signed catalog")
+	ErrDeploymentChanged  = errors.New("deployment.json differs from the publisher's signed catalog")
+)
+
+// DeploymentError lists every problem found in a deployment before
+// anything was installed, each with its product ("" for the whole
+// deployment).
+type DeploymentError struct {
+	Problems []DeploymentProblem
+}
+
+// DeploymentProblem is one product's problem.
+type DeploymentProblem struct {
+	Product string
+	Err     error
+}
+
+func (e *DeploymentError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.Err.Error()
+		if p.Product != "" {
+			lines[i] = p.Product + ": " + lines[i]
+		}
+	}
+	return fmt.Sprintf("%d problem(s):\n  %s", len(lines), strings.Join(lines, "\n  "))
+}
+
+// Unwrap lets errors.Is and errors.As see every problem's error.
+func (e *DeploymentError) Unwrap() []error {
+	errs := make([]error, len(e.Problems))
+	for i, p := range e.Problems {
+		errs[i] = p.Err
+	}
+	return errs
+}
+
 // Deployment is deployment.json: what IT pushes to many seats. The
-// packages lie beside it; every one is verified against its SHA-256 on
-// each seat before anything is installed.
+// packages and the publisher's signed catalog lie beside it; on each seat
+// every package is checked against the signed catalog and its SHA-256
+// before anything is installed.
 type Deployment struct {
 	Format  string    `json:"format"`
 	Created time.Time `json:"created"`
@@ -186,6 +234,205 @@ func ReadDeployment(dir string) (*Deployment, error) {
 	return &d, nil
 }
 
+// ReadDeploymentCatalog reads the folder's signed catalog (not verified:
+// the caller verifies it with the keys this seat trusts).
+func ReadDeploymentCatalog(dir string) ([]byte, error) {
+	path := filepath.Join(dir, DeploymentCatalogFile)
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s is missing (the folder was not built by 'deploy create', or was changed since)", ErrDeploymentUnsigned, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("deployment folder: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, catalog.MaxEnvelopeBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(data) > catalog.MaxEnvelopeBytes {
+		return nil, fmt.Errorf("%w: %s is larger than a signed catalog can be", catalog.ErrEnvelope, path)
+	}
+	return data, nil
+}
+
+// MatchCatalog checks every product of d against the publisher's catalog
+// c: the release exists, and each package's file hash, size, format and
+// install recipe and the release's requirements are the ones the
+// publisher signed. Every difference is a *DeploymentError whose problems
+// match ErrDeploymentChanged.
+func (d *Deployment) MatchCatalog(c *catalog.Catalog) error {
+	var problems []DeploymentProblem
+	bad := func(product, format string, args ...any) {
+		problems = append(problems, DeploymentProblem{product, fmt.Errorf("%w: "+format, append([]any{ErrDeploymentChanged}, args...)...)})
+	}
+	for _, p := range d.Products {
+		cp, r, err := c.Find(p.ID + "@" + p.Version)
+		if err != nil {
+			bad(p.ID, "%s %s is not in the signed catalog", p.ID, p.Version)
+			continue
+		}
+		if p.Name != cp.Name {
+			bad(p.ID, "name %q, signed %q", p.Name, cp.Name)
+		}
+		plats := make([]catalog.Platform, 0, len(p.Packages))
+		for plat := range p.Packages {
+			plats = append(plats, plat)
+		}
+		slices.Sort(plats)
+		signedReqs := map[catalog.Platform]catalog.Requirements{}
+		for _, plat := range plats {
+			pkg, want := p.Packages[plat], r.Packages[plat]
+			switch {
+			case want.SHA256 == "":
+				bad(p.ID, "%s %s has no signed package for %s", p.ID, p.Version, plat)
+				continue
+			case !strings.EqualFold(pkg.SHA256, want.SHA256) || pkg.Size != want.Size:
+				bad(p.ID, "the %s package is sha256 %s (%d bytes), signed %s (%d bytes)", plat, pkg.SHA256, pkg.Size, want.SHA256, want.Size)
+			case pkg.Format != want.Format:
+				bad(p.ID, "the %s package's format is %s, signed %s", plat, pkg.Format, want.Format)
+			case !sameJSON(pkg.Install, want.Install):
+				bad(p.ID, "the %s package's install recipe is not the signed one", plat)
+			}
+			if req, ok := r.Requirements[plat]; ok {
+				signedReqs[plat] = req
+			}
+		}
+		reqs, err := p.RequirementsFor()
+		if err != nil || !sameJSON(reqs, signedReqs) {
+			bad(p.ID, "the requirements are not the signed ones")
+		}
+	}
+	if len(problems) > 0 {
+		return &DeploymentError{Problems: problems}
+	}
+	return nil
+}
+
+// sameJSON compares two values by their JSON form, the form that was signed.
+func sameJSON(a, b any) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
+}
+
+// ErrNotAFolder means a file is where an install folder, or one of the
+// folders above it, must be.
+var ErrNotAFolder = errors.New("a file is in the way")
+
+// TargetError says why a product's install folder cannot be used.
+type TargetError struct {
+	Target string // the install folder
+	Path   string // what is in the way, or the folder that cannot be written
+	Err    error  // ErrNotAFolder, or the error of a write test
+}
+
+func (e *TargetError) Error() string {
+	switch {
+	case errors.Is(e.Err, ErrNotAFolder):
+		return fmt.Sprintf("install folder %s: %s is a file, not a folder: move it away, or build the deployment with another --target", e.Target, e.Path)
+	case errors.Is(e.Err, fs.ErrPermission):
+		return fmt.Sprintf("install folder %s: %s cannot be written (permission denied): run the deployment as administrator (root)", e.Target, e.Path)
+	}
+	return fmt.Sprintf("install folder %s: %s cannot be written: %v", e.Target, e.Path, e.Err)
+}
+
+func (e *TargetError) Unwrap() error { return e.Err }
+
+// CheckTarget reports, as a *TargetError, whether target cannot take an
+// install: it must be a folder or be creatable (no file at it or above
+// it), and this process must be able to write where it is or will be.
+// It writes nothing but a test file it removes at once.
+func CheckTarget(target string) error {
+	p := target
+	for {
+		st, err := os.Stat(p)
+		if err == nil {
+			if !st.IsDir() {
+				return &TargetError{Target: target, Path: p, Err: ErrNotAFolder}
+			}
+			break
+		}
+		// A missing folder, or a file above it (ENOTDIR): look further up.
+		parent := filepath.Dir(p)
+		if parent == p {
+			return &TargetError{Target: target, Path: p, Err: err}
+		}
+		p = parent
+	}
+	f, err := os.CreateTemp(p, ".onramp-write-test-*")
+	if err != nil {
+		return &TargetError{Target: target, Path: p, Err: err}
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+// PrepareDeployment checks, before anything is installed, everything the
+// install of d on this seat needs and returns the packages to install, in
+// d's order; each goes to root/ID. Every package must be
+// present, match its SHA-256 (which MatchCatalog ties to the publisher's
+// signature) and be a safe archive; every install folder must pass
+// CheckTarget, and each volume must hold what the products on it unpack
+// to. A native installer's folder is the OS installer's to choose; its
+// log goes to root, which is checked instead. Every problem is reported,
+// as one *DeploymentError.
+func (in *Installer) PrepareDeployment(ctx context.Context, dir string, d *Deployment, plat catalog.Platform, root string) ([]Package, error) {
+	var problems []DeploymentProblem
+	pkgs := make([]Package, len(d.Products))
+	type volume struct {
+		need, free uint64
+		products   []string
+		target     string
+	}
+	volumes := map[string]*volume{} // by the nearest existing folder
+	for i, p := range d.Products {
+		dp, ok := p.Packages[plat]
+		if !ok {
+			problems = append(problems, DeploymentProblem{p.ID, fmt.Errorf("no package for %s in this deployment", plat)})
+			continue
+		}
+		pkgs[i] = Package{Path: d.PackagePath(dir, dp), SHA256: dp.SHA256, Format: dp.Format, Product: p.ID, Version: p.Version, Recipe: dp.Install}
+		target := filepath.Join(root, p.ID)
+		plan, err := in.PlanInstall(ctx, pkgs[i], target)
+		if err != nil {
+			problems = append(problems, DeploymentProblem{p.ID, err})
+			continue
+		}
+		folder := target
+		if plan.Native {
+			folder = root
+		}
+		if err := CheckTarget(folder); err != nil {
+			problems = append(problems, DeploymentProblem{p.ID, err})
+			continue
+		}
+		if plan.Native || plan.FreeSpace == 0 { // 0: the free space could not be read
+			continue
+		}
+		at := existingParent(folder)
+		v := volumes[at]
+		if v == nil {
+			v = &volume{free: plan.FreeSpace, target: folder}
+			volumes[at] = v
+		}
+		v.need += uint64(plan.Bytes)
+		v.products = append(v.products, p.ID)
+	}
+	for _, v := range volumes {
+		if v.need > v.free {
+			for _, id := range v.products {
+				problems = append(problems, DeploymentProblem{id, &SpaceError{Target: v.target, Need: v.need, Free: v.free}})
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return nil, &DeploymentError{Problems: problems}
+	}
+	return pkgs, nil
+}
+
 // PackagePath is where a deployment's package lies.
 func (d *Deployment) PackagePath(dir string, pkg DeploymentPackage) string {
 	return filepath.Join(dir, filepath.FromSlash(pkg.File))
@@ -221,11 +468,26 @@ func DefaultMachineTarget(goos string) string {
 	return "/opt/onramp"
 }
 
-// WriteDeployment writes deployment.json, the install scripts and the IT
-// README into dir, which already holds the packages. It refuses a folder
-// that has a deployment already.
-func WriteDeployment(dir string, d *Deployment) error {
+// WriteDeployment writes deployment.json, the publisher's signed catalog
+// (signed, byte for byte as the publisher served it, which d must agree
+// with), the install scripts and the IT README into dir, which already
+// holds the packages. It refuses a folder that has a deployment already.
+// With demo, the scripts pass --demo, so that the seats trust the demo
+// key (and then only for this folder's run).
+func WriteDeployment(dir string, d *Deployment, signed []byte, demo bool) error {
 	if err := d.Validate(); err != nil {
+		return err
+	}
+	// The signature is the seats' to check; here, that d is the catalog's.
+	env, err := catalog.ReadEnvelope(signed)
+	if err != nil {
+		return fmt.Errorf("signed catalog: %w", err)
+	}
+	c, err := catalog.Parse(env.Payload)
+	if err != nil {
+		return fmt.Errorf("signed catalog: %w", err)
+	}
+	if err := d.MatchCatalog(c); err != nil {
 		return err
 	}
 	for _, p := range d.Products {
@@ -238,11 +500,16 @@ func WriteDeployment(dir string, d *Deployment) error {
 	if _, err := os.Stat(filepath.Join(dir, "deployment.json")); err == nil {
 		return errors.New(filepath.Join(dir, "deployment.json") + " exists: choose an empty --out folder")
 	}
+	flags := ""
+	if demo {
+		flags = "--demo "
+	}
 	files := map[string]string{
-		"install-windows.cmd": windowsScript,
-		"install-macos.sh":    unixScript,
-		"install-linux.sh":    unixScript,
+		"install-windows.cmd": strings.ReplaceAll(windowsScript, "{{flags}}", flags),
+		"install-macos.sh":    strings.ReplaceAll(unixScript, "{{flags}}", flags),
+		"install-linux.sh":    strings.ReplaceAll(unixScript, "{{flags}}", flags),
 		"README-IT.txt":       itReadme(d),
+		DeploymentCatalogFile: string(signed),
 	}
 	for name, body := range files {
 		mode := os.FileMode(0o644)
@@ -256,18 +523,54 @@ func WriteDeployment(dir string, d *Deployment) error {
 			return err
 		}
 	}
-	return writeJSONAtomic(filepath.Join(dir, "deployment.json"), d)
+	data, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return err
+	}
+	// A seat key is a credential: only its owner reads deployment.json.
+	mode := os.FileMode(0o644)
+	if d.SeatRegistration != nil {
+		mode = 0o600
+	}
+	return writeFileAtomic(filepath.Join(dir, "deployment.json"), data, mode)
+}
+
+// writeFileAtomic writes through a temporary file with its final mode and
+// a rename, so the content is never readable with a wider mode.
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".onramp-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(mode); err != nil && runtime.GOOS != "windows" {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 const windowsScript = `@echo off
 rem Onramp deployment: installs every product of this folder, silently.
 rem Needs the Onramp assistant on the seat (or ONRAMP_ASSISTANT set to it)
 rem and administrator rights. The exit code is the assistant's: 0 installed,
-rem 3 requirements not met, 4 a package failed its checksum, 1 other failure.
+rem 3 requirements not met, 4 a package or the folder failed its check
+rem against the publisher's signature, 1 other failure.
 setlocal
 set "ASSISTANT=%ONRAMP_ASSISTANT%"
 if "%ASSISTANT%"=="" set "ASSISTANT=assistant.exe"
-"%ASSISTANT%" deploy install "%~dp0." --silent
+"%ASSISTANT%" {{flags}}deploy install "%~dp0." --silent
 exit /b %ERRORLEVEL%
 `
 
@@ -275,14 +578,15 @@ const unixScript = `#!/bin/sh
 # Onramp deployment: installs every product of this folder, silently.
 # Needs the Onramp assistant on the seat (or ONRAMP_ASSISTANT set to it)
 # and root. The exit code is the assistant's: 0 installed, 3 requirements
-# not met, 4 a package failed its checksum, 1 other failure.
+# not met, 4 a package or the folder failed its check against the
+# publisher's signature, 1 other failure.
 set -u
 ASSISTANT=${ONRAMP_ASSISTANT:-assistant}
 if ! command -v "$ASSISTANT" >/dev/null 2>&1; then
   echo "Onramp assistant not found: install it on this seat, or set ONRAMP_ASSISTANT to its path" >&2
   exit 1
 fi
-exec "$ASSISTANT" deploy install "$(cd "$(dirname "$0")" && pwd)" --silent
+exec "$ASSISTANT" {{flags}}deploy install "$(cd "$(dirname "$0")" && pwd)" --silent
 `
 
 func itReadme(d *Deployment) string {
@@ -322,17 +626,25 @@ On each seat, as administrator (root), the assistant installed:
   Linux:    sh install-linux.sh
   or:       assistant deploy install <this folder> --silent
 
-It checks the machine against each product's requirements, verifies every
-package's SHA-256, installs each product (the previous version is kept for
-'assistant rollback'), and writes a log (the path is printed; --log FILE
-chooses it). It never opens a window and never restarts the machine.
+It checks catalog.signed.json (the publisher's signed catalog) with the
+keys the seat trusts (trusted_keys in the assistant's configuration),
+checks every package and deployment.json's products against it, checks the
+machine against each product's requirements and every install folder
+(writable, no file in the way, enough free space), installs each product (the
+previous version is kept for 'assistant rollback'), and writes a log (the
+path is printed; --log FILE chooses it). It never opens a window and never
+restarts the machine. A folder changed by anyone but the publisher (a
+package replaced, a hash edited, the catalog edited or removed) is refused.
+The catalog's expiry is not held against the folder: seats may install it
+long after it was built.
 
 Exit codes (for your deployment tool's success and failure rules):
   0  installed
-  1  failed (see the log)
+  1  failed (see the log); an unusable install folder: nothing installed
   2  wrong command line
   3  the machine does not meet a product's requirements: nothing installed
-  4  a package failed its checksum: nothing installed
+  4  a package or the folder does not match the publisher's signed
+     catalog: nothing installed
   130 interrupted
 
 Microsoft Intune (Win32 app) or Configuration Manager:

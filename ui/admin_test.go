@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/installer"
 )
 
@@ -130,6 +132,9 @@ func TestAdminPath(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, dd.Products[0].Packages["windows/amd64"].File)); err != nil {
 		t.Fatal(err)
+	}
+	if signed, err := installer.ReadDeploymentCatalog(out); err != nil || !bytes.Equal(signed, assets.DemoSignedCatalog()) {
+		t.Errorf("the folder does not carry the signed catalog the service served: %v", err)
 	}
 	if !strings.Contains(dep.command(), "deploy create --product quill --platform windows/amd64 --out "+out+" --register") {
 		t.Errorf("deploy CLI: %q", dep.command())

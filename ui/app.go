@@ -66,6 +66,9 @@ type Assistant struct {
 	tab    string                   // the main view's selected tab
 	setup  *setupScreen             // the product being set up, if any
 	tabs   *container.AppTabs
+	// cat's envelope as the service served it: deployment folders carry
+	// it for the seats to verify. Set with cat.
+	signedCat []byte
 
 	// The screens on show, for tests to tap.
 	signin       *signInScreen

@@ -174,5 +174,5 @@ func (s *deployScreen) build(ctx context.Context, products []string, only []cata
 		}
 		d.SeatRegistration = &installer.SeatRegistration{Server: s.a.cfg.Client.Server(), Key: key}
 	}
-	return d, installer.WriteDeployment(out, d)
+	return d, installer.WriteDeployment(out, d, s.a.signedCat, s.a.cfg.Demo != nil)
 }

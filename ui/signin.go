@@ -156,7 +156,7 @@ func (a *Assistant) loadAccount() {
 			return func() { a.showError(err) }
 		}
 		return func() {
-			a.me, a.cat = me, cat
+			a.me, a.cat, a.signedCat = me, cat, signed
 			a.tab = "products"
 			a.show(a.mainView)
 		}

@@ -31,7 +31,7 @@ type keyFiles = multiFlag
 
 // checkProblem is one line of a catalog check.
 type checkProblem struct {
-	Kind    string `json:"kind"` // "integrity" or "schema"
+	Kind    string `json:"kind"` // "integrity", "schema", or "history" (this machine's catalog history cannot be read)
 	Path    string `json:"path,omitempty"`
 	Line    int    `json:"line,omitempty"`
 	Column  int    `json:"column,omitempty"`
@@ -72,11 +72,10 @@ is refused, 1 when only its content is invalid.`,
 			if err != nil {
 				return err
 			}
-			ring, err := e.keyring(keys...)
-			if err != nil {
-				return err
+			if _, err := e.keyring(keys...); err != nil {
+				return err // a configuration problem, not the catalog's
 			}
-			res := checkCatalog(e, ring, args[0], data, time.Now())
+			res := checkCatalog(e, keys, args[0], data)
 			if e.json {
 				writeJSON(e.stdout, res)
 			} else {
@@ -95,12 +94,16 @@ is refused, 1 when only its content is invalid.`,
 	}
 }
 
-func checkCatalog(e *env, ring *catalog.Keyring, name string, data []byte, now time.Time) *checkResult {
+func checkCatalog(e *env, keys []string, name string, data []byte) *checkResult {
 	res := &checkResult{File: name, Problems: []checkProblem{}}
 	payload := data
-	v, err := ring.Open(data, now)
+	v, err := e.openSigned(data, keys, false)
 	if err != nil {
-		res.Problems = append(res.Problems, checkProblem{Kind: "integrity", Message: e.explainUntrusted(err, data).Error()})
+		kind := "integrity"
+		if !catalog.IsIntegrity(err) {
+			kind = "history"
+		}
+		res.Problems = append(res.Problems, checkProblem{Kind: kind, Message: err.Error()})
 		// Still look at the content, so the publisher sees everything at once.
 		if env, err := catalog.ReadEnvelope(data); err == nil {
 			payload = env.Payload
@@ -146,6 +149,8 @@ func printCheck(w io.Writer, r *checkResult) {
 		switch {
 		case p.Kind == "integrity":
 			fmt.Fprintf(w, "  signature: %s\n", p.Message)
+		case p.Kind == "history":
+			fmt.Fprintf(w, "  %s\n", p.Message)
 		case p.Path != "":
 			fmt.Fprintf(w, "  %s (line %d): %s\n", p.Path, p.Line, p.Message)
 		default:
@@ -194,13 +199,9 @@ func catalogShowCommand() *command {
 
 // openCatalog verifies a signed catalog against this run's keys and parses it.
 func openCatalog(e *env, data []byte, keys []string) (*catalog.Catalog, error) {
-	ring, err := e.keyring(keys...)
+	v, err := e.openSigned(data, keys, false)
 	if err != nil {
 		return nil, err
-	}
-	v, err := ring.Open(data, time.Now())
-	if err != nil {
-		return nil, e.explainUntrusted(err, data)
 	}
 	return catalog.Parse(v.Payload)
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
@@ -110,4 +111,58 @@ func (e *env) explainUntrusted(err error, signed []byte) error {
 		}
 	}
 	return fmt.Errorf("%w (add the publisher's key to trusted_keys in %s, or pass --key)", err, e.configFile())
+}
+
+// historyFile is where the newest catalog issue time seen per publisher key
+// is kept: catalog-history.json in the user's configuration folder (beside
+// config.json and the install receipts). It is per user: root, as which
+// deployments run, keeps its own.
+func historyFile() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("catalog history: %w", err)
+	}
+	return filepath.Join(dir, "Onramp", "catalog-history.json"), nil
+}
+
+// openSigned is the one way the assistant opens a signed catalog, whoever
+// asks (the catalog commands, --catalog, the window's catalog from the
+// account service, deployments): verified against this run's keys, then
+// checked against the catalog history so that an older catalog than one
+// already accepted from the same publisher is refused (catalog.ErrRollback),
+// and recorded there.
+//
+// A pinned catalog (a deployment folder's) is verified but neither its
+// expiry nor its age is held against it: IT pushes a deployment months
+// after building it, on purpose, with the versions it chose; what must
+// hold is that the publisher signed every package. It is still recorded,
+// so a newer one raises the bar for the others.
+func (e *env) openSigned(data []byte, keys []string, pinned bool) (*catalog.Verified, error) {
+	ring, err := e.keyring(keys...)
+	if err != nil {
+		return nil, err
+	}
+	var v *catalog.Verified
+	if pinned {
+		v, err = ring.Verify(data)
+	} else {
+		v, err = ring.Open(data, time.Now())
+	}
+	if err != nil {
+		return nil, e.explainUntrusted(err, data)
+	}
+	path, err := historyFile()
+	if err != nil {
+		return nil, err
+	}
+	h := catalog.NewHistory(path)
+	if pinned {
+		err = h.Remember(v)
+	} else {
+		err = h.Accept(v)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
 }

@@ -9,10 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/downloader"
 	"onramp.dev/onramp/installer"
@@ -115,11 +117,17 @@ and README-IT.txt with the commands for deployment tools.`,
 				}
 				d.SeatRegistration = &installer.SeatRegistration{Server: c.Server(), Key: key}
 			}
-			if err := installer.WriteDeployment(out, d); err != nil {
+			if err := installer.WriteDeployment(out, d, src.signed, signedByDemoKey(e, src.signed)); err != nil {
 				return err
 			}
 			if e.json {
-				writeJSON(e.stdout, map[string]any{"out": out, "deployment": d})
+				// The seat key stays in deployment.json, out of the logs
+				// that capture this output.
+				shown := *d
+				if r := d.SeatRegistration; r != nil {
+					shown.SeatRegistration = &installer.SeatRegistration{Server: r.Server, Key: "(in deployment.json)"}
+				}
+				writeJSON(e.stdout, map[string]any{"out": out, "deployment": &shown})
 				return nil
 			}
 			fmt.Fprintf(e.stdout, "Deployment ready in %s:\n", out)
@@ -149,22 +157,45 @@ type deployProduct struct {
 	Target  string `json:"target,omitempty"`
 }
 
+// signedByDemoKey reports whether a catalog opened in demo mode is the
+// demo key's: its deployment's scripts then pass --demo to the seats.
+func signedByDemoKey(e *env, signed []byte) bool {
+	env, err := catalog.ReadEnvelope(signed)
+	if err != nil || !e.demo {
+		return false
+	}
+	for _, s := range env.Signatures {
+		if s.KeyID == catalog.KeyID(assets.DemoPublicKey()) {
+			return true
+		}
+	}
+	return false
+}
+
 func deployInstallCommand() *command {
 	var silent bool
 	var logFile string
+	var keys keyFiles
 	return &command{
 		name:    "install",
 		args:    "DIR [--silent] [--log FILE]",
 		summary: "install a deployment folder on this seat, unattended",
-		help: `Checks this machine against every product's requirements, verifies every
-package's SHA-256, then installs each product. Nothing is installed unless
-every check passes. Never opens a window, never restarts the machine unless
-the deployment allows it. Exit 0 installed, 3 requirements not met,
-4 a package failed its checksum, 1 other failure.`,
+		help: `Verifies the folder's signed catalog (catalog.signed.json) with the keys
+this seat trusts (trusted_keys in the configuration, each --key file, the
+demo key with --demo), checks deployment.json's products and every
+package against it, checks this machine against every product's
+requirements and every install folder (no file in the way, writable,
+enough free space), then installs each product. Nothing is installed unless
+every check passes. The catalog's expiry is not held against a
+deployment: seats may install it long after it was built. Never opens a
+window, never restarts the machine unless the deployment allows it.
+Exit 0 installed, 3 requirements not met, 4 a package or the folder does
+not match the publisher's signed catalog, 1 other failure.`,
 		nargs: [2]int{1, 1},
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&silent, "silent", false, "print nothing but the result line (or the JSON result)")
 			fs.StringVar(&logFile, "log", "", "log `FILE` (default: a new file in the system's temporary folder)")
+			fs.Var(&keys, "key", "also trust the public key in `FILE` (repeatable)")
 		},
 		run: func(ctx context.Context, e *env, args []string) error {
 			dir := args[0]
@@ -183,12 +214,19 @@ the deployment allows it. Exit 0 installed, 3 requirements not met,
 			logf := func(format string, args ...any) {
 				fmt.Fprintf(out, time.Now().UTC().Format(time.RFC3339)+" "+format+"\n", args...)
 			}
-			res, code := deployInstall(ctx, dir, logf)
+			res, code := deployInstall(ctx, e, dir, keys, logf)
 			res.Log = logFile
 			if e.json {
 				writeJSON(e.stdout, res)
 			} else {
 				fmt.Fprintf(e.stdout, "%s (log: %s)\n", summary(res, code), logFile)
+				if code != exitOK {
+					for _, p := range res.Products {
+						if p.Detail != "" {
+							fmt.Fprintf(e.stdout, "  %s: %s\n", p.ID, p.Detail)
+						}
+					}
+				}
 			}
 			if code != exitOK {
 				return &exitError{code, errReported}
@@ -209,12 +247,15 @@ func summary(r *deployResult, code int) string {
 	case exitRequirements:
 		return "nothing installed: this machine does not meet the requirements"
 	case exitIntegrity:
-		return "nothing installed: a package failed its checksum"
+		return "nothing installed: the folder does not match the publisher's signed catalog"
+	}
+	if !slices.ContainsFunc(r.Products, func(p deployProduct) bool { return p.Status == "installed" }) {
+		return "nothing installed: the deployment cannot be installed on this seat"
 	}
 	return "the deployment failed"
 }
 
-func deployInstall(ctx context.Context, dir string, logf func(string, ...any)) (*deployResult, int) {
+func deployInstall(ctx context.Context, e *env, dir string, keys []string, logf func(string, ...any)) (*deployResult, int) {
 	res := &deployResult{Products: []deployProduct{}}
 	d, err := installer.ReadDeployment(dir)
 	if err != nil {
@@ -227,6 +268,32 @@ func deployInstall(ctx context.Context, dir string, logf func(string, ...any)) (
 		root = installer.DefaultMachineTarget(runtime.GOOS)
 	}
 	logf("deployment of %d product(s) for %s, into %s", len(d.Products), plat, root)
+
+	// 0. The publisher's signature over every product and package: a
+	// folder changed by anyone else installs nothing.
+	if err := verifyDeployment(e, dir, d, keys, logf); err != nil {
+		var de *installer.DeploymentError
+		for _, p := range d.Products {
+			dp := deployProduct{ID: p.ID, Version: p.Version, Status: "integrity-failure", Detail: err.Error()}
+			if errors.As(err, &de) {
+				dp.Detail = ""
+				for _, pr := range de.Problems {
+					if pr.Product == p.ID {
+						dp.Detail = strings.TrimSpace(dp.Detail + " " + pr.Err.Error())
+					}
+				}
+				if dp.Detail == "" {
+					dp.Status = "not-installed"
+				}
+			}
+			res.Products = append(res.Products, dp)
+		}
+		logf("refused: %v", err)
+		if catalog.IsIntegrity(err) || errors.Is(err, installer.ErrDeploymentChanged) || errors.Is(err, installer.ErrDeploymentUnsigned) {
+			return res, exitIntegrity
+		}
+		return res, exitCode(err) // this seat's configuration or catalog history
+	}
 
 	// 1. Requirements, for every product before anything changes.
 	facts, err := syscheck.Gather(ctx, syscheck.Options{Target: root, Cache: dir})
@@ -260,27 +327,41 @@ func deployInstall(ctx context.Context, dir string, logf func(string, ...any)) (
 	if code != exitOK {
 		return res, code
 	}
-	// 2. Every package's hash, before anything is installed.
+	// 2. Every package and every install folder, before anything is
+	// installed: a deployment installs whole or not at all.
 	in, err := installer.New(installer.Options{})
 	if err != nil {
 		logf("installer: %v", err)
 		return res, exitFailed
 	}
-	pkgs := make([]installer.Package, len(d.Products))
-	for i, p := range d.Products {
-		dp := p.Packages[plat]
-		pkgs[i] = installer.Package{Path: d.PackagePath(dir, dp), SHA256: dp.SHA256, Format: dp.Format, Product: p.ID, Version: p.Version, Recipe: dp.Install}
-		if _, err := in.PlanInstall(ctx, pkgs[i], res.Products[i].Target); err != nil {
-			logf("%s: %v", p.ID, err)
-			res.Products[i].Status, res.Products[i].Detail = "integrity-failure", err.Error()
-			if errors.Is(err, installer.ErrPackageHash) || isArchiveError(err) {
-				code = exitIntegrity
-			} else if code == exitOK {
-				code = exitFailed
+	pkgs, err := in.PrepareDeployment(ctx, dir, d, plat, root)
+	if err != nil {
+		var de *installer.DeploymentError
+		if !errors.As(err, &de) {
+			logf("%v", err)
+			return res, exitCode(err)
+		}
+		code = exitFailed
+		for _, pr := range de.Problems {
+			logf("%s: %v", pr.Product, pr.Err)
+			i := slices.IndexFunc(res.Products, func(dp deployProduct) bool { return dp.ID == pr.Product })
+			if i < 0 {
+				continue
+			}
+			dp := &res.Products[i]
+			dp.Detail = strings.TrimSpace(dp.Detail + " " + pr.Err.Error())
+			var te *installer.TargetError
+			var se *installer.SpaceError
+			switch {
+			case errors.Is(pr.Err, installer.ErrPackageHash) || isArchiveError(pr.Err):
+				dp.Status, code = "integrity-failure", exitIntegrity
+			case errors.As(pr.Err, &te) || errors.As(pr.Err, &se):
+				dp.Status = "target-unusable"
+			default:
+				dp.Status = "failed"
 			}
 		}
-	}
-	if code != exitOK {
+		logf("nothing installed: %d problem(s) found before installing", len(de.Problems))
 		return res, code
 	}
 	// 3. Install.
@@ -312,6 +393,29 @@ func deployInstall(ctx context.Context, dir string, logf func(string, ...any)) (
 	res.SeatRegistered, res.SeatMessage = registerSeat(ctx, d)
 	logf("seat registration: %s", res.SeatMessage)
 	return res, exitOK
+}
+
+// verifyDeployment checks the folder's signed catalog with the keys this
+// seat trusts (a pinned catalog: see openSigned) and deployment.json
+// against it.
+func verifyDeployment(e *env, dir string, d *installer.Deployment, keys []string, logf func(string, ...any)) error {
+	signed, err := installer.ReadDeploymentCatalog(dir)
+	if err != nil {
+		return err
+	}
+	v, err := e.openSigned(signed, keys, true)
+	if err != nil {
+		return err
+	}
+	c, err := catalog.Parse(v.Payload)
+	if err != nil {
+		return fmt.Errorf("%s: %w", installer.DeploymentCatalogFile, err)
+	}
+	logf("catalog of %q signed by key %s, issued %s", c.Publisher, v.KeyID, v.Issued.Format(time.RFC3339))
+	if !time.Now().Before(v.Expires) {
+		logf("the catalog expired on %s: accepted, a deployment's catalog is pinned (its signature counts, not its age)", v.Expires.Format(time.RFC3339))
+	}
+	return d.MatchCatalog(c)
 }
 
 // registerSeat counts this machine for each product of the deployment. An

@@ -14,6 +14,8 @@ type catalogSource struct {
 	file string
 	base string
 	keys keyFiles
+	// signed is the envelope load verified, kept for deployment folders.
+	signed []byte
 }
 
 // register adds --catalog and --key; withBase also adds --base, for the
@@ -40,7 +42,12 @@ func (s *catalogSource) load(e *env) (*catalog.Catalog, error) {
 	default:
 		return nil, usagef("no catalog: pass --catalog FILE, or --demo for the demo catalog")
 	}
-	return openCatalog(e, data, s.keys)
+	c, err := openCatalog(e, data, s.keys)
+	if err != nil {
+		return nil, err
+	}
+	s.signed = data
+	return c, nil
 }
 
 // packages opens the catalog and returns the base for its relative

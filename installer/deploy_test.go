@@ -1,0 +1,129 @@
+package installer
+
+import (
+	"errors"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"onramp.dev/onramp/catalog"
+)
+
+func TestCheckTarget(t *testing.T) {
+	tests := []struct {
+		name     string
+		setup    func(t *testing.T, root string) string // returns the target
+		want     error
+		inTheWay string // relative to root
+		asRoot   bool   // meaningful as root too
+	}{
+		{"missing-folders-can-be-created", func(t *testing.T, root string) string { return filepath.Join(root, "a", "b", "atlas") }, nil, "", true},
+		{"existing-folder", func(t *testing.T, root string) string { return root }, nil, "", true},
+		{"file-at-target", func(t *testing.T, root string) string {
+			os.WriteFile(filepath.Join(root, "atlas"), nil, 0o644)
+			return filepath.Join(root, "atlas")
+		}, ErrNotAFolder, "atlas", true},
+		{"file-above-target", func(t *testing.T, root string) string {
+			os.WriteFile(filepath.Join(root, "apps"), nil, 0o644)
+			return filepath.Join(root, "apps", "onramp", "atlas")
+		}, ErrNotAFolder, "apps", true},
+		{"read-only-folder", func(t *testing.T, root string) string {
+			os.Chmod(root, 0o555)
+			t.Cleanup(func() { os.Chmod(root, 0o755) })
+			return filepath.Join(root, "atlas")
+		}, fs.ErrPermission, ".", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !tt.asRoot && (onWindows || os.Geteuid() == 0) {
+				t.Skip("root (and Windows' ACLs) ignore the mode")
+			}
+			root := t.TempDir()
+			target := tt.setup(t, root)
+			err := CheckTarget(target)
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("CheckTarget: %v", err)
+				}
+				// It writes nothing: no folder made, no test file left.
+				if entries, _ := os.ReadDir(root); len(entries) > 0 {
+					t.Errorf("left behind: %v", entries)
+				}
+				return
+			}
+			var te *TargetError
+			if !errors.Is(err, tt.want) || !errors.As(err, &te) || te.Path != filepath.Join(root, tt.inTheWay) {
+				t.Fatalf("CheckTarget: %v, want %v at %s", err, tt.want, tt.inTheWay)
+			}
+		})
+	}
+}
+
+// deployment.json must agree with the catalog it was made from, field by
+// field; any edit is named.
+func TestMatchCatalog(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "catalog", "testdata", "demo.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := catalog.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Products[0]
+	ref := p.ID + "@" + p.Releases[0].Version.String()
+	fresh := func(t *testing.T) *Deployment {
+		d, _, err := NewDeployment(c, []string{ref}, nil, "", License{Mode: "per-user"}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	plat := slices.Sorted(maps.Keys(p.Releases[0].Packages))[0]
+	tests := []struct {
+		name   string
+		change func(d *Deployment)
+		want   string // "" for no problem
+	}{
+		{"unchanged", func(d *Deployment) {}, ""},
+		{"hash", func(d *Deployment) {
+			pkg := d.Products[0].Packages[plat]
+			pkg.SHA256 = strings.Repeat("0", 64)
+			d.Products[0].Packages[plat] = pkg
+		}, "package is sha256"},
+		{"size", func(d *Deployment) {
+			pkg := d.Products[0].Packages[plat]
+			pkg.Size++
+			d.Products[0].Packages[plat] = pkg
+		}, "package is sha256"},
+		{"recipe", func(d *Deployment) {
+			pkg := d.Products[0].Packages[plat]
+			pkg.Install.SilentArgs = append(pkg.Install.SilentArgs, "/evil")
+			d.Products[0].Packages[plat] = pkg
+		}, "install recipe"},
+		{"version", func(d *Deployment) { d.Products[0].Version = "99.0.0" }, "not in the signed catalog"},
+		{"requirements", func(d *Deployment) { d.Products[0].Requirements = []byte(`{}`) }, "requirements"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := fresh(t)
+			tt.change(d)
+			err := d.MatchCatalog(c)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("MatchCatalog: %v", err)
+				}
+				return
+			}
+			var de *DeploymentError
+			if !errors.Is(err, ErrDeploymentChanged) || !errors.As(err, &de) || de.Problems[0].Product != p.ID || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("MatchCatalog: %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
