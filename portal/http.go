@@ -65,7 +65,7 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 func writeProblem(w http.ResponseWriter, status int, code, detail string) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/" + code, Title: http.StatusText(status), Status: status, Detail: detail, Code: code})
+	json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/" + code, Title: http.StatusText(status), Status: status, Detail: excerpt(detail, maxDetailBytes), Code: code})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -113,7 +113,7 @@ func writeError(w http.ResponseWriter, err error) {
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusUnprocessableEntity)
 		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/bad_rows", Title: "Unprocessable Entity",
-			Status: http.StatusUnprocessableEntity, Detail: fmt.Sprintf("%d bad line(s), nothing imported", len(ie.Rows)), Code: "bad_rows", Rows: ie.Rows})
+			Status: http.StatusUnprocessableEntity, Detail: importDetail(ie.Rows), Code: "bad_rows", Rows: reportedRows(ie.Rows)})
 	case errors.Is(err, ErrCallerCap):
 		writeProblem(w, http.StatusConflict, "caller_cap", err.Error())
 	case errors.Is(err, ErrNoSeats):
@@ -229,7 +229,7 @@ func (s *Service) handleCatalog(w http.ResponseWriter, r *http.Request) {
 	sum := sha256.Sum256(s.signedCatalog)
 	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
 	w.Header().Set("Content-Type", "application/json")
-	http.ServeContent(w, r, "catalog.json", time.Time{}, bytes.NewReader(s.signedCatalog))
+	serveContent(w, r, "catalog.json", time.Time{}, bytes.NewReader(s.signedCatalog))
 }
 
 func (s *Service) handlePackage(w http.ResponseWriter, r *http.Request, u *User, packages PackageSource) {
@@ -247,7 +247,7 @@ func (s *Service) handlePackage(w http.ResponseWriter, r *http.Request, u *User,
 	// The catalog's hash is the strongest validator there is.
 	w.Header().Set("ETag", `"`+pkg.SHA256+`"`)
 	w.Header().Set("Content-Type", "application/octet-stream")
-	http.ServeContent(w, r, name, mod, body)
+	serveContent(w, r, name, mod, body)
 }
 
 func (s *Service) handleUsers(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/mail"
 	"slices"
 	"strings"
@@ -25,6 +26,7 @@ type Service struct {
 
 	accountLimit *limiter
 	addressLimit *limiter
+	log          *slog.Logger // security events and failures; see WithLogger
 }
 
 // Session lifetimes.
@@ -34,12 +36,17 @@ const (
 )
 
 // NewService serves the given signed catalog (its payload parsed as c).
-func NewService(store Store, signedCatalog []byte, c *catalog.Catalog, signInURL string) *Service {
-	return &Service{
+func NewService(store Store, signedCatalog []byte, c *catalog.Catalog, signInURL string, opts ...Option) *Service {
+	s := &Service{
 		store: store, SignInURL: signInURL, signedCatalog: signedCatalog, catalog: c, now: time.Now,
 		accountLimit: newLimiter(5, 15*time.Minute),
 		addressLimit: newLimiter(30, time.Minute),
+		log:          slog.New(slog.DiscardHandler),
 	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // ContractRequest is an order.

@@ -18,7 +18,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -161,7 +160,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		scheme = "https"
 	}
 	svc := portal.NewService(store, signed, cat, scheme+"://"+*addr)
-	srv := &http.Server{Addr: *addr, Handler: svc.Handler(folderPackages(*packages)),
+	srv := &http.Server{Addr: *addr, Handler: svc.Handler(portal.FolderPackages(*packages)),
 		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -200,27 +199,6 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		return srv.Shutdown(shutdown)
 	case err := <-errc:
 		return err
-	}
-}
-
-// folderPackages serves package files from a folder, by base name only.
-func folderPackages(dir string) portal.PackageSource {
-	return func(name string) (io.ReadSeeker, time.Time, bool) {
-		if dir == "" || name != filepath.Base(name) || strings.HasPrefix(name, ".") {
-			return nil, time.Time{}, false
-		}
-		f, err := os.Open(filepath.Join(dir, name))
-		if err != nil {
-			return nil, time.Time{}, false
-		}
-		st, err := f.Stat()
-		if err != nil {
-			f.Close()
-			return nil, time.Time{}, false
-		}
-		// http.ServeContent reads it; the file closes with the process's
-		// finalizer of os.File once the response is done.
-		return f, st.ModTime(), true
 	}
 }
 
