@@ -59,7 +59,7 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "not_found", "no such route: "+r.Method+" "+r.URL.Path)
 	})
-	return http.MaxBytesHandler(mux, 16<<20) // a CSV of 50,000 users fits
+	return limitBodies(mux)
 }
 
 func writeProblem(w http.ResponseWriter, status int, code, detail string) {
@@ -80,7 +80,7 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		writeProblem(w, http.StatusBadRequest, "bad_request", "request body: "+err.Error())
+		writeBodyError(w, err)
 		return false
 	}
 	return true
@@ -167,7 +167,7 @@ func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		Login    string `json:"login"`
 		Password string `json:"password"`
 	}
-	if !readJSON(w, r, &req) {
+	if !readJSON(w, r, &req) || !fieldsFit(w, field{"login", req.Login, maxLoginBytes}, field{"password", req.Password, maxPasswordBytes}) {
 		return
 	}
 	sess, err := s.SignIn(r.Context(), req.Login, req.Password, clientAddress(r))
@@ -182,7 +182,7 @@ func (s *Service) handleRefresh(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		RefreshToken string `json:"refresh_token"`
 	}
-	if !readJSON(w, r, &req) {
+	if !readJSON(w, r, &req) || !fieldsFit(w, field{"refresh_token", req.RefreshToken, maxTokenBytes}) {
 		return
 	}
 	sess, err := s.Refresh(r.Context(), req.RefreshToken)
@@ -275,7 +275,7 @@ func (s *Service) handleAddUser(w http.ResponseWriter, r *http.Request, u *User,
 func (s *Service) handleImport(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
-		writeProblem(w, http.StatusRequestEntityTooLarge, "too_large", "the file is larger than 16 MiB: split it")
+		writeBodyError(w, err)
 		return
 	}
 	dry := r.URL.Query().Get("dry_run") == "true"
