@@ -122,7 +122,9 @@ func serveContent(w http.ResponseWriter, r *http.Request, name string, mod time.
 	http.ServeContent(w, r, name, mod, content)
 }
 
-// deadlineWriter moves the connection's write deadline before each write.
+// deadlineWriter moves the connection's deadlines before each write: the
+// read deadline too, or the server's ReadTimeout would end the request's
+// context in the middle of a long download.
 type deadlineWriter struct {
 	http.ResponseWriter
 	rc      *http.ResponseController
@@ -131,6 +133,7 @@ type deadlineWriter struct {
 
 func (d *deadlineWriter) Write(p []byte) (int, error) {
 	d.rc.SetWriteDeadline(time.Now().Add(d.timeout))
+	d.rc.SetReadDeadline(time.Now().Add(d.timeout))
 	return d.ResponseWriter.Write(p)
 }
 

@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -134,6 +133,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	keyFile := fs.String("tls-key", "", "TLS key `FILE`")
 	smtpAddr := fs.String("smtp", "", "deliver the outbox through the SMTP server at `HOST:PORT` (STARTTLS unless loopback)")
 	mailFrom := fs.String("mail-from", "onramp@localhost", "sender `address` of the emails")
+	connsPerAddr := fs.Int("max-conns-per-address", 64, "connections one IP address may hold open at once (raise it behind a proxy)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -160,8 +160,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		scheme = "https"
 	}
 	svc := portal.NewService(store, signed, cat, scheme+"://"+*addr)
-	srv := &http.Server{Addr: *addr, Handler: svc.Handler(portal.FolderPackages(*packages)),
-		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv := portal.NewServer(svc.Handler(portal.FolderPackages(*packages)), portal.ServerOptions{MaxConnsPerAddress: *connsPerAddr})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
