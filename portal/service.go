@@ -27,6 +27,7 @@ type Service struct {
 	accountLimit *limiter
 	addressLimit *limiter
 	log          *slog.Logger // security events and failures; see WithLogger
+	housekeeping housekeeping
 }
 
 // Session lifetimes.
@@ -208,6 +209,7 @@ func newFamily() string { f, _ := newToken(); return f }
 // issue makes an access token, and a refresh token unless the user must
 // first change the password.
 func (s *Service) issue(ctx context.Context, u *User, family string, withRefresh bool) (*Session, error) {
+	s.sweepOnSignIn(ctx)
 	now := s.now()
 	at, ah := newToken()
 	if err := s.store.SaveToken(ctx, Token{Hash: ah, UserID: u.ID, Kind: "access", Family: family, Expires: now.Add(AccessTTL)}); err != nil {

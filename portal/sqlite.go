@@ -133,6 +133,13 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		w.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
+	// The token sweep finds expired rows by this index. It is created here
+	// rather than as a migration: it changes no data, and any version may
+	// have it.
+	if _, err := w.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS tokens_expires ON tokens(expires)`); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
 	if s.db, err = sql.Open("sqlite", dsn); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)

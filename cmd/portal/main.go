@@ -166,6 +166,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "portal: serving %s://%s (database %s)\n", scheme, ln.Addr(), c.db)
+	go svc.RunHousekeeping(ctx, 10*time.Minute)
 	if *smtpAddr != "" {
 		m := &portal.Mailer{Addr: *smtpAddr, From: *mailFrom}
 		go func() {
