@@ -59,10 +59,11 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "not_found", "no such route: "+r.Method+" "+r.URL.Path)
 	})
-	return limitBodies(mux)
+	return s.observe(limitBodies(mux))
 }
 
 func writeProblem(w http.ResponseWriter, status int, code, detail string) {
+	noteProblem(w, code, nil)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/" + code, Title: http.StatusText(status), Status: status, Detail: excerpt(detail, maxDetailBytes), Code: code})
@@ -95,6 +96,7 @@ func writeError(w http.ResponseWriter, err error) {
 	case errors.As(err, &rl):
 		secs := int(rl.RetryAfter.Seconds()) + 1
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		noteProblem(w, "rate_limited", nil)
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusTooManyRequests)
 		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/rate_limited", Title: "Too Many Requests",
@@ -126,6 +128,7 @@ func writeError(w http.ResponseWriter, err error) {
 		writeProblem(w, http.StatusConflict, "conflict", err.Error())
 	default:
 		// Internal details stay in the server's log, not in the answer.
+		noteProblem(w, "internal", err)
 		writeProblem(w, http.StatusInternalServerError, "internal", "the account service failed; try again later")
 	}
 }
@@ -170,6 +173,7 @@ func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &req) || !fieldsFit(w, field{"login", req.Login, maxLoginBytes}, field{"password", req.Password, maxPasswordBytes}) {
 		return
 	}
+	annotate(r, loginAttr(req.Login))
 	sess, err := s.SignIn(r.Context(), req.Login, req.Password, clientAddress(r))
 	if err != nil {
 		writeError(w, err)

@@ -26,6 +26,9 @@ type limiter struct {
 	maxKeys int
 	keys    map[string]*list.Element // of *limiterEntry
 	order   list.List                // least recently failed first
+	// onBlock, if set, is called (under the lock: keep it short) when a
+	// failure puts key over its limit.
+	onBlock func(key string)
 }
 
 type limiterEntry struct {
@@ -69,6 +72,8 @@ func (l *limiter) fail(key string, now time.Time) {
 	ent.hits = append(l.live(ent, now), now)
 	if len(ent.hits) > l.max {
 		ent.hits = append(ent.hits[:0], ent.hits[len(ent.hits)-l.max:]...)
+	} else if len(ent.hits) == l.max && l.onBlock != nil {
+		l.onBlock(key)
 	}
 	for len(l.keys) > l.maxKeys {
 		l.remove(l.order.Front())

@@ -47,6 +47,7 @@ func NewService(store Store, signedCatalog []byte, c *catalog.Catalog, signInURL
 	for _, o := range opts {
 		o(s)
 	}
+	s.watchLimits()
 	return s
 }
 
@@ -236,6 +237,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, e
 	}
 	if t.Used {
 		s.store.RevokeFamily(ctx, t.Family)
+		s.event(ctx, "refresh token presented again: its sign-in is revoked", "token_reuse", slog.String("user_id", t.UserID))
 		return nil, ErrTokenReuse
 	}
 	if t.Revoked || s.now().After(t.Expires) {
@@ -251,6 +253,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, e
 	if err := s.store.UseRefresh(ctx, t.Hash, next); err != nil {
 		if errors.Is(err, ErrConflict) {
 			s.store.RevokeFamily(ctx, t.Family)
+			s.event(ctx, "refresh token presented twice at once: its sign-in is revoked", "token_reuse", slog.String("user_id", t.UserID))
 			return nil, ErrTokenReuse
 		}
 		return nil, err
