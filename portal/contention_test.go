@@ -10,7 +10,7 @@ import (
 
 // bigContract orders a contract with many seats of atlas and returns its
 // manager's full session.
-func (p *testPortal) bigContract(t *testing.T, email string, seats int) (token, userID string) {
+func (p *testPortal) bigContract(t testing.TB, email string, seats int) (token, userID string) {
 	t.Helper()
 	_, m, err := p.svc.CreateContract(context.Background(), ContractRequest{Company: "Big " + email, ManagerEmail: email,
 		Products: []Seats{{Product: "atlas", Seats: seats}}, Plan: PlanStandard}, "test")

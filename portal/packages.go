@@ -179,4 +179,4 @@ func importDetail(rows []RowError) string {
 
 // maxDetailBytes bounds a problem's detail, which may quote what the
 // client sent.
-const maxDetailBytes = 300
+const maxDetailBytes = 512

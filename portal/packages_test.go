@@ -159,7 +159,7 @@ func TestImportErrorsBounded(t *testing.T) {
 	// A long unknown field name is not echoed whole either.
 	var prob2 Problem
 	code := p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": "x", strings.Repeat("f", 3000): "y"}, &prob2)
-	if code != 400 || len(prob2.Detail) > 300 {
+	if code != 400 || len(prob2.Detail) > maxDetailBytes {
 		t.Errorf("unknown field: %d, a %d-byte detail", code, len(prob2.Detail))
 	}
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // serveWith runs the service behind NewServer on a loopback port.
-func serveWith(t *testing.T, o ServerOptions, packages PackageSource) *testPortal {
+func serveWith(t testing.TB, o ServerOptions, packages PackageSource) *testPortal {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "portal.db")
 	store, err := OpenSQLite(context.Background(), db)
