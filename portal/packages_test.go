@@ -76,7 +76,9 @@ func TestPackageFilesAreClosed(t *testing.T) {
 			t.Fatalf("request %d: %d", i, code)
 		}
 	}
-	if after := openFDs(t); after > before+8 {
+	after := openFDs(t)
+	t.Logf("open files: %d before 2,000 range requests, %d after", before, after)
+	if after > before+8 {
 		t.Errorf("open files: %d before 2,000 range requests, %d after", before, after)
 	}
 }
@@ -120,6 +122,7 @@ func TestPackageRangesBounded(t *testing.T) {
 			}
 			defer resp.Body.Close()
 			n, _ := io.Copy(io.Discard, resp.Body)
+			t.Logf("%d-byte Range header: %d, %d bytes", len(tt.ranges), resp.StatusCode, n)
 			if resp.StatusCode != tt.code || n > tt.maxBody {
 				t.Errorf("%d, %d bytes for a %d-byte Range header: want %d, at most %d bytes", resp.StatusCode, n, len(tt.ranges), tt.code, tt.maxBody)
 			}
@@ -147,6 +150,7 @@ func TestImportErrorsBounded(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	var prob Problem
 	decodeJSON(body, &prob)
+	t.Logf("a %d-byte file of 500 bad lines: a %d-byte answer", b.Len(), len(body))
 	if resp.StatusCode != 422 || len(body) > 32<<10 || len(prob.Rows) > maxReportedRows || !strings.Contains(prob.Detail, "500") {
 		t.Errorf("%d, %d bytes, %d rows, detail %q for a %d-byte file of 500 bad lines", resp.StatusCode, len(body), len(prob.Rows), prob.Detail, b.Len())
 	}
