@@ -11,8 +11,6 @@ import (
 	"math/big"
 	"runtime"
 	"strings"
-	"sync"
-	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -154,64 +152,6 @@ func checkNewPassword(password, userID, email, old string) error {
 		return fmt.Errorf("%w: do not use your user ID or email in it", ErrWeakPassword)
 	}
 	return nil
-}
-
-// limiter counts failed sign-ins per key (an account, an address) in a
-// sliding window.
-type limiter struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	hits   map[string][]time.Time
-}
-
-func newLimiter(max int, window time.Duration) *limiter {
-	return &limiter{max: max, window: window, hits: map[string][]time.Time{}}
-}
-
-// blocked reports whether key is over its limit, and for how long.
-func (l *limiter) blocked(key string, now time.Time) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	h := l.prune(key, now)
-	if len(h) >= l.max {
-		return true, h[0].Add(l.window).Sub(now)
-	}
-	return false, 0
-}
-
-func (l *limiter) fail(key string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.hits[key] = append(l.prune(key, now), now)
-	if len(l.hits) > 100_000 { // bounded memory under a flood of keys
-		for k := range l.hits {
-			if len(l.prune(k, now)) == 0 {
-				delete(l.hits, k)
-			}
-		}
-	}
-}
-
-func (l *limiter) reset(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.hits, key)
-}
-
-func (l *limiter) prune(key string, now time.Time) []time.Time {
-	h := l.hits[key]
-	i := 0
-	for i < len(h) && now.Sub(h[i]) >= l.window {
-		i++
-	}
-	h = h[i:]
-	if len(h) == 0 {
-		delete(l.hits, key)
-		return nil
-	}
-	l.hits[key] = h
-	return h
 }
 
 // localPart is the part of an email before the @, lowercased.

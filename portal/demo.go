@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"path/filepath"
 	"regexp"
 	"time"
@@ -34,7 +33,7 @@ type Demo struct {
 	StartEmail   string // the start email as the manager received it
 	Service      *Service
 	Store        *SQLite
-	srv          *http.Server
+	srv          *Server
 }
 
 // demoUsers is the list an admin would import on day one: a coordinator
@@ -72,7 +71,7 @@ func StartDemo(ctx context.Context, o DemoOptions) (*Demo, error) {
 		store.Close()
 		return nil, err
 	}
-	d.srv = &http.Server{Handler: d.Service.Handler(o.Packages), ReadHeaderTimeout: 10 * time.Second}
+	d.srv = NewServer(d.Service.Handler(o.Packages), ServerOptions{})
 	go d.srv.Serve(ln)
 	return d, nil
 }

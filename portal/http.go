@@ -59,13 +59,14 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "not_found", "no such route: "+r.Method+" "+r.URL.Path)
 	})
-	return http.MaxBytesHandler(mux, 16<<20) // a CSV of 50,000 users fits
+	return s.observe(limitBodies(mux))
 }
 
 func writeProblem(w http.ResponseWriter, status int, code, detail string) {
+	noteProblem(w, code, nil)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/" + code, Title: http.StatusText(status), Status: status, Detail: detail, Code: code})
+	json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/" + code, Title: http.StatusText(status), Status: status, Detail: excerpt(detail, maxDetailBytes), Code: code})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -80,7 +81,7 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		writeProblem(w, http.StatusBadRequest, "bad_request", "request body: "+err.Error())
+		writeBodyError(w, err)
 		return false
 	}
 	return true
@@ -95,6 +96,7 @@ func writeError(w http.ResponseWriter, err error) {
 	case errors.As(err, &rl):
 		secs := int(rl.RetryAfter.Seconds()) + 1
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		noteProblem(w, "rate_limited", nil)
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusTooManyRequests)
 		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/rate_limited", Title: "Too Many Requests",
@@ -113,7 +115,7 @@ func writeError(w http.ResponseWriter, err error) {
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusUnprocessableEntity)
 		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/bad_rows", Title: "Unprocessable Entity",
-			Status: http.StatusUnprocessableEntity, Detail: fmt.Sprintf("%d bad line(s), nothing imported", len(ie.Rows)), Code: "bad_rows", Rows: ie.Rows})
+			Status: http.StatusUnprocessableEntity, Detail: importDetail(ie.Rows), Code: "bad_rows", Rows: reportedRows(ie.Rows)})
 	case errors.Is(err, ErrCallerCap):
 		writeProblem(w, http.StatusConflict, "caller_cap", err.Error())
 	case errors.Is(err, ErrNoSeats):
@@ -126,6 +128,7 @@ func writeError(w http.ResponseWriter, err error) {
 		writeProblem(w, http.StatusConflict, "conflict", err.Error())
 	default:
 		// Internal details stay in the server's log, not in the answer.
+		noteProblem(w, "internal", err)
 		writeProblem(w, http.StatusInternalServerError, "internal", "the account service failed; try again later")
 	}
 }
@@ -167,9 +170,10 @@ func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		Login    string `json:"login"`
 		Password string `json:"password"`
 	}
-	if !readJSON(w, r, &req) {
+	if !readJSON(w, r, &req) || !fieldsFit(w, field{"login", req.Login, maxLoginBytes}, field{"password", req.Password, maxPasswordBytes}) {
 		return
 	}
+	annotate(r, loginAttr(req.Login))
 	sess, err := s.SignIn(r.Context(), req.Login, req.Password, clientAddress(r))
 	if err != nil {
 		writeError(w, err)
@@ -182,7 +186,7 @@ func (s *Service) handleRefresh(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		RefreshToken string `json:"refresh_token"`
 	}
-	if !readJSON(w, r, &req) {
+	if !readJSON(w, r, &req) || !fieldsFit(w, field{"refresh_token", req.RefreshToken, maxTokenBytes}) {
 		return
 	}
 	sess, err := s.Refresh(r.Context(), req.RefreshToken)
@@ -229,7 +233,7 @@ func (s *Service) handleCatalog(w http.ResponseWriter, r *http.Request) {
 	sum := sha256.Sum256(s.signedCatalog)
 	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
 	w.Header().Set("Content-Type", "application/json")
-	http.ServeContent(w, r, "catalog.json", time.Time{}, bytes.NewReader(s.signedCatalog))
+	serveContent(w, r, "catalog.json", time.Time{}, bytes.NewReader(s.signedCatalog))
 }
 
 func (s *Service) handlePackage(w http.ResponseWriter, r *http.Request, u *User, packages PackageSource) {
@@ -247,7 +251,7 @@ func (s *Service) handlePackage(w http.ResponseWriter, r *http.Request, u *User,
 	// The catalog's hash is the strongest validator there is.
 	w.Header().Set("ETag", `"`+pkg.SHA256+`"`)
 	w.Header().Set("Content-Type", "application/octet-stream")
-	http.ServeContent(w, r, name, mod, body)
+	serveContent(w, r, name, mod, body)
 }
 
 func (s *Service) handleUsers(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
@@ -275,7 +279,7 @@ func (s *Service) handleAddUser(w http.ResponseWriter, r *http.Request, u *User,
 func (s *Service) handleImport(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
-		writeProblem(w, http.StatusRequestEntityTooLarge, "too_large", "the file is larger than 16 MiB: split it")
+		writeBodyError(w, err)
 		return
 	}
 	dry := r.URL.Query().Get("dry_run") == "true"

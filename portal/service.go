@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/mail"
 	"slices"
 	"strings"
@@ -25,6 +26,8 @@ type Service struct {
 
 	accountLimit *limiter
 	addressLimit *limiter
+	log          *slog.Logger // security events and failures; see WithLogger
+	housekeeping housekeeping
 }
 
 // Session lifetimes.
@@ -34,12 +37,18 @@ const (
 )
 
 // NewService serves the given signed catalog (its payload parsed as c).
-func NewService(store Store, signedCatalog []byte, c *catalog.Catalog, signInURL string) *Service {
-	return &Service{
+func NewService(store Store, signedCatalog []byte, c *catalog.Catalog, signInURL string, opts ...Option) *Service {
+	s := &Service{
 		store: store, SignInURL: signInURL, signedCatalog: signedCatalog, catalog: c, now: time.Now,
 		accountLimit: newLimiter(5, 15*time.Minute),
 		addressLimit: newLimiter(30, time.Minute),
+		log:          slog.New(slog.DiscardHandler),
 	}
+	for _, o := range opts {
+		o(s)
+	}
+	s.watchLimits()
+	return s
 }
 
 // ContractRequest is an order.
@@ -201,6 +210,7 @@ func newFamily() string { f, _ := newToken(); return f }
 // issue makes an access token, and a refresh token unless the user must
 // first change the password.
 func (s *Service) issue(ctx context.Context, u *User, family string, withRefresh bool) (*Session, error) {
+	s.sweepOnSignIn(ctx)
 	now := s.now()
 	at, ah := newToken()
 	if err := s.store.SaveToken(ctx, Token{Hash: ah, UserID: u.ID, Kind: "access", Family: family, Expires: now.Add(AccessTTL)}); err != nil {
@@ -227,6 +237,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, e
 	}
 	if t.Used {
 		s.store.RevokeFamily(ctx, t.Family)
+		s.event(ctx, "refresh token presented again: its sign-in is revoked", "token_reuse", slog.String("user_id", t.UserID))
 		return nil, ErrTokenReuse
 	}
 	if t.Revoked || s.now().After(t.Expires) {
@@ -242,6 +253,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, e
 	if err := s.store.UseRefresh(ctx, t.Hash, next); err != nil {
 		if errors.Is(err, ErrConflict) {
 			s.store.RevokeFamily(ctx, t.Family)
+			s.event(ctx, "refresh token presented twice at once: its sign-in is revoked", "token_reuse", slog.String("user_id", t.UserID))
 			return nil, ErrTokenReuse
 		}
 		return nil, err

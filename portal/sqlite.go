@@ -108,19 +108,40 @@ var migrations = []string{
 
 // SQLite is the Store in one SQLite file, in WAL mode.
 type SQLite struct {
+	// db reads: a pool, since in WAL mode readers never wait for the writer.
 	db *sql.DB
+	// w writes, on one connection: writers queue for it in Go, in turn and
+	// bounded by their context, instead of polling SQLite's lock until its
+	// busy timeout answers "database is locked". Every write goes through w;
+	// inside a write transaction, read through the transaction, never
+	// through w itself (its one connection is taken).
+	w *sql.DB
 }
 
 // OpenSQLite opens (creating if needed) and migrates the database file.
 func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	// The busy timeout now covers other processes only (portal contract
+	// create beside portal serve).
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(30000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
-	s := &SQLite{db: db}
+	w.SetMaxOpenConns(1)
+	s := &SQLite{w: w}
 	if err := s.migrate(ctx); err != nil {
-		db.Close()
+		w.Close()
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	// The token sweep finds expired rows by this index. It is created here
+	// rather than as a migration: it changes no data, and any version may
+	// have it.
+	if _, err := w.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS tokens_expires ON tokens(expires)`); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	if s.db, err = sql.Open("sqlite", dsn); err != nil {
+		w.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
 	return s, nil
@@ -128,14 +149,14 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 
 func (s *SQLite) migrate(ctx context.Context) error {
 	var version int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+	if err := s.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return err
 	}
 	if version > len(migrations) {
 		return fmt.Errorf("schema version %d is newer than this portal (%d): upgrade the portal", version, len(migrations))
 	}
 	for i := version; i < len(migrations); i++ {
-		tx, err := s.db.BeginTx(ctx, nil)
+		tx, err := s.w.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
@@ -155,7 +176,7 @@ func (s *SQLite) migrate(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (s *SQLite) Close() error { return s.db.Close() }
+func (s *SQLite) Close() error { return errors.Join(s.db.Close(), s.w.Close()) }
 
 const timeFormat = time.RFC3339Nano
 
@@ -175,7 +196,7 @@ func audit(ctx context.Context, tx *sql.Tx, actor, contractID, action, detail st
 // CreateContract records a contract, its manager and the emails to send,
 // in one transaction.
 func (s *SQLite) CreateContract(ctx context.Context, c *Contract, manager *User, passwordHash string, emails []Email, actor string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -318,7 +339,7 @@ func (s *SQLite) UserByLogin(ctx context.Context, login string) (*User, error) {
 
 // SetPassword stores a new password hash and revokes every session of the user.
 func (s *SQLite) SetPassword(ctx context.Context, userID, hash string, mustChange bool, actor string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -341,7 +362,7 @@ func (s *SQLite) SetPassword(ctx context.Context, userID, hash string, mustChang
 
 // SaveToken stores a token's hash.
 func (s *SQLite) SaveToken(ctx context.Context, t Token) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO tokens (hash, user_id, kind, family, expires) VALUES (?, ?, ?, ?, ?)`,
+	_, err := s.w.ExecContext(ctx, `INSERT INTO tokens (hash, user_id, kind, family, expires) VALUES (?, ?, ?, ?, ?)`,
 		t.Hash, t.UserID, t.Kind, t.Family, ts(t.Expires))
 	return err
 }
@@ -364,7 +385,7 @@ func (s *SQLite) TokenByHash(ctx context.Context, hash string) (*Token, error) {
 
 // UseRefresh exchanges a refresh token for its successor atomically.
 func (s *SQLite) UseRefresh(ctx context.Context, hash string, next Token) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -385,13 +406,13 @@ func (s *SQLite) UseRefresh(ctx context.Context, hash string, next Token) error 
 
 // RevokeFamily revokes every token of one sign-in.
 func (s *SQLite) RevokeFamily(ctx context.Context, family string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE tokens SET revoked = 1 WHERE family = ?`, family)
+	_, err := s.w.ExecContext(ctx, `UPDATE tokens SET revoked = 1 WHERE family = ?`, family)
 	return err
 }
 
 // RevokeUserTokens revokes every token of a user.
 func (s *SQLite) RevokeUserTokens(ctx context.Context, userID string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE tokens SET revoked = 1 WHERE user_id = ?`, userID)
+	_, err := s.w.ExecContext(ctx, `UPDATE tokens SET revoked = 1 WHERE user_id = ?`, userID)
 	return err
 }
 
@@ -427,7 +448,7 @@ func (s *SQLite) Outbox(ctx context.Context, unsentOnly bool) ([]Email, error) {
 // MarkSent records a delivery. A start email's body, which holds a
 // temporary password, is not kept once delivered.
 func (s *SQLite) MarkSent(ctx context.Context, id int64, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET sent_at = ?,
+	_, err := s.w.ExecContext(ctx, `UPDATE outbox SET sent_at = ?,
 		body = CASE WHEN kind = 'start' THEN '(delivered; the temporary password it held is not kept)' ELSE body END
 		WHERE id = ?`, ts(at), id)
 	return err

@@ -114,7 +114,7 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 		badBefore := len(bad)
 		addr, err := mail.ParseAddress(get("email"))
 		if err != nil || addr.Address != get("email") {
-			bad = append(bad, RowError{Line: line, Reason: fmt.Sprintf("%q is not an email address", get("email"))})
+			bad = append(bad, RowError{Line: line, Reason: fmt.Sprintf("%q is not an email address", excerpt(get("email"), 60))})
 		} else {
 			row.email = strings.ToLower(addr.Address)
 			if first, dup := seen[row.email]; dup {

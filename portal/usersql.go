@@ -80,7 +80,7 @@ func (s *SQLite) ChangeUsers(ctx context.Context, contractID string, plan func(*
 	if err != nil {
 		return err
 	}
-	tx, err := s.db.BeginTx(ctx, nil) // _txlock=immediate: the write lock now
+	tx, err := s.w.BeginTx(ctx, nil) // _txlock=immediate: the write lock now
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func (s *SQLite) ChangeUsers(ctx context.Context, contractID string, plan func(*
 
 // SetProfile updates what a user may change of their own record.
 func (s *SQLite) SetProfile(ctx context.Context, userID, name, phone string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func (s *SQLite) Callers(ctx context.Context, contractID string) ([]string, erro
 
 // SetCaller designates (or un-designates) a caller, counting under the lock.
 func (s *SQLite) SetCaller(ctx context.Context, contractID, userID string, designate bool, cap int, actor string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -218,7 +218,7 @@ func (s *SQLite) SetCaller(ctx context.Context, contractID, userID string, desig
 // RegisterSeat records a machine for a product; a machine already
 // registered costs no new seat. It returns the seats in use.
 func (s *SQLite) RegisterSeat(ctx context.Context, contractID, machineID, hostname, product string, limit int, actor string) (int, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -247,7 +247,7 @@ func (s *SQLite) RegisterSeat(ctx context.Context, contractID, machineID, hostna
 
 // SaveSeatKey records a new seat registration key.
 func (s *SQLite) SaveSeatKey(ctx context.Context, k SeatKey, actor string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

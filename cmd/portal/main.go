@@ -1,7 +1,7 @@
 // Command portal runs Onramp's reference account service and administers
 // it: serve the API, record orders (contracts), read the email outbox.
 //
-//	portal serve --db FILE --catalog SIGNED.json [--addr 127.0.0.1:8443] [--packages DIR] [--tls-cert F --tls-key F]
+//	portal serve --db FILE --catalog SIGNED.json [--addr 127.0.0.1:8443] [--packages DIR] [--tls-cert F --tls-key F] [--log-format text|json]
 //	portal contract create --db FILE --catalog SIGNED.json --company NAME --manager EMAIL --product ID:SEATS... [--plan advanced]
 //	portal outbox list --db FILE [--json]
 package main
@@ -14,11 +14,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -47,6 +46,7 @@ func (e usageError) Error() string { return string(e) }
 
 const usage = `Usage:
   portal serve --db FILE --catalog SIGNED.json --key PUBKEY [--addr 127.0.0.1:8443] [--packages DIR] [--smtp HOST:PORT] [--tls-cert F --tls-key F]
+        [--log-format text|json] [--max-conns-per-address N]
   portal contract create --db FILE --catalog SIGNED.json [--key PUBKEY] --company NAME --manager EMAIL --product ID:SEATS... [--plan standard|advanced] [--callers N] [--term DAYS]
   portal outbox list --db FILE [--json]`
 
@@ -135,12 +135,18 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	keyFile := fs.String("tls-key", "", "TLS key `FILE`")
 	smtpAddr := fs.String("smtp", "", "deliver the outbox through the SMTP server at `HOST:PORT` (STARTTLS unless loopback)")
 	mailFrom := fs.String("mail-from", "onramp@localhost", "sender `address` of the emails")
+	connsPerAddr := fs.Int("max-conns-per-address", 64, "connections one IP address may hold open at once (raise it behind a proxy)")
+	logFormat := fs.String("log-format", "text", "security events and failures on standard error as `text` or json")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil {
 		return usageError("--addr: " + err.Error())
+	}
+	logger, err := newLogger(*logFormat, logOutput)
+	if err != nil {
+		return err
 	}
 	ip := net.ParseIP(host)
 	loopback := host == "localhost" || (ip != nil && ip.IsLoopback())
@@ -160,20 +166,20 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	if *certFile != "" {
 		scheme = "https"
 	}
-	svc := portal.NewService(store, signed, cat, scheme+"://"+*addr)
-	srv := &http.Server{Addr: *addr, Handler: svc.Handler(folderPackages(*packages)),
-		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	svc := portal.NewService(store, signed, cat, scheme+"://"+*addr, portal.WithLogger(logger))
+	srv := portal.NewServer(svc.Handler(portal.FolderPackages(*packages)), portal.ServerOptions{MaxConnsPerAddress: *connsPerAddr, Logger: logger})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "portal: serving %s://%s (database %s)\n", scheme, ln.Addr(), c.db)
+	go svc.RunHousekeeping(ctx, 10*time.Minute)
 	if *smtpAddr != "" {
 		m := &portal.Mailer{Addr: *smtpAddr, From: *mailFrom}
 		go func() {
 			for {
 				if n, err := m.Deliver(ctx, store); err != nil {
-					fmt.Fprintf(os.Stderr, "portal: mail: %v (retrying)\n", err)
+					logger.Error("mail delivery failed; retrying", "event", "mail", "error", err)
 				} else if n > 0 {
 					fmt.Fprintf(out, "portal: mail: delivered %d email(s)\n", n)
 				}
@@ -203,25 +209,18 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	}
 }
 
-// folderPackages serves package files from a folder, by base name only.
-func folderPackages(dir string) portal.PackageSource {
-	return func(name string) (io.ReadSeeker, time.Time, bool) {
-		if dir == "" || name != filepath.Base(name) || strings.HasPrefix(name, ".") {
-			return nil, time.Time{}, false
-		}
-		f, err := os.Open(filepath.Join(dir, name))
-		if err != nil {
-			return nil, time.Time{}, false
-		}
-		st, err := f.Stat()
-		if err != nil {
-			f.Close()
-			return nil, time.Time{}, false
-		}
-		// http.ServeContent reads it; the file closes with the process's
-		// finalizer of os.File once the response is done.
-		return f, st.ModTime(), true
+// logOutput is where serve logs; tests read it.
+var logOutput io.Writer = os.Stderr
+
+// newLogger writes the service's log lines as text (key=value) or JSON.
+func newLogger(format string, w io.Writer) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
 	}
+	return nil, usageError("--log-format " + format + ": want text or json")
 }
 
 type productSeats []portal.Seats

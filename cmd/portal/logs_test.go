@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// serve --log-format json writes a JSON line per security event to
+// standard error; an unknown format is a usage error.
+func TestServeLogFormat(t *testing.T) {
+	cat, key := signedCatalog(t)
+	db := filepath.Join(t.TempDir(), "onramp.db")
+	var ue usageError
+	if err := run(context.Background(), []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--log-format", "xml"}, io.Discard); !errors.As(err, &ue) {
+		t.Fatalf("--log-format xml: %v, want a usage error", err)
+	}
+
+	var logs syncBuffer
+	defer func(w io.Writer) { logOutput = w }(logOutput)
+	logOutput = &logs
+	ctx, stop := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	served := make(chan error, 1)
+	go func() {
+		served <- run(ctx, []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--addr", "127.0.0.1:0", "--log-format", "json"}, pw)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, pr)
+	url := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(line)
+	resp, err := http.Post(url+"/api/v1/session", "application/json", strings.NewReader(`{"login": "UNOSUCHXX", "password": "not the password"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	stop()
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+	logs.mu.Lock()
+	defer logs.mu.Unlock()
+	var event map[string]any
+	if err := json.Unmarshal(bytes.TrimSpace(logs.b.Bytes()), &event); err != nil || event["event"] != "sign_in_failed" || event["login"] != "UNOSUCHXX" {
+		t.Errorf("log %q: %v", logs.b.String(), err)
+	}
+	if bytes.Contains(logs.b.Bytes(), []byte("not the password")) {
+		t.Error("the log holds the password")
+	}
+}

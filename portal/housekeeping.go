@@ -1,0 +1,104 @@
+package portal
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Every sign-in leaves an access and a refresh token row; housekeeping
+// deletes them once expired. A used or revoked refresh token keeps its row
+// until its own expiry: presenting it again before then must still be
+// caught as reuse (see Refresh), and after then it opens nothing anyway.
+const (
+	sweepBatch = 1000        // rows one DELETE removes, so a sweep never holds the writer long
+	sweepEvery = time.Minute // sign-ins sweep at most this often
+)
+
+// tokenSweeper is the store's token housekeeping; a Store without it
+// keeps its tokens.
+type tokenSweeper interface {
+	// DeleteExpiredTokens deletes at most limit tokens that expired
+	// before the given time, and says how many it deleted.
+	DeleteExpiredTokens(ctx context.Context, before time.Time, limit int) (int, error)
+}
+
+// housekeeping is when a sign-in last swept.
+type housekeeping struct {
+	mu   sync.Mutex
+	last time.Time
+}
+
+// SweepTokens deletes every expired token, a batch at a time.
+func (s *Service) SweepTokens(ctx context.Context) (int, error) {
+	st, ok := s.store.(tokenSweeper)
+	if !ok {
+		return 0, nil
+	}
+	total := 0
+	for {
+		n, err := st.DeleteExpiredTokens(ctx, s.now(), sweepBatch)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("sweep expired tokens: %w", err)
+		}
+		if n < sweepBatch {
+			return total, nil
+		}
+	}
+}
+
+// RunHousekeeping sweeps expired tokens now and then every interval,
+// until ctx ends. `portal serve` runs it.
+func (s *Service) RunHousekeeping(ctx context.Context, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		n, err := s.SweepTokens(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Error("token sweep failed", "event", "token_sweep", "error", err)
+		case n > 0:
+			s.log.Info("expired tokens deleted", "event", "token_sweep", "deleted", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// sweepOnSignIn deletes one batch of expired tokens, at most once per
+// sweepEvery: a service nobody runs RunHousekeeping for stays bounded too.
+func (s *Service) sweepOnSignIn(ctx context.Context) {
+	st, ok := s.store.(tokenSweeper)
+	if !ok {
+		return
+	}
+	now := s.now()
+	s.housekeeping.mu.Lock()
+	due := now.Sub(s.housekeeping.last) >= sweepEvery
+	if due {
+		s.housekeeping.last = now
+	}
+	s.housekeeping.mu.Unlock()
+	if !due {
+		return
+	}
+	if _, err := st.DeleteExpiredTokens(ctx, now, sweepBatch); err != nil {
+		s.log.Error("token sweep failed", "event", "token_sweep", "error", err)
+	}
+}
+
+// DeleteExpiredTokens deletes at most limit tokens that expired before the
+// given time.
+func (s *SQLite) DeleteExpiredTokens(ctx context.Context, before time.Time, limit int) (int, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM tokens WHERE rowid IN (SELECT rowid FROM tokens WHERE expires < ? LIMIT ?)`, ts(before), limit)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
