@@ -36,7 +36,22 @@ var (
 	ErrForbidden              = errors.New("not entitled")
 	ErrRateLimited            = errors.New("too many attempts")
 	ErrInsecureServer         = errors.New("the account service must be reached over https (plain http only on a loopback address)")
+	ErrRedirect               = errors.New("the account service answered with a redirect, which is not followed")
 )
+
+// RedirectError is a redirect the service answered with. It is never
+// followed: the request (a sign-in carries the password) would go to
+// whatever address the redirect names. Fix the --server address instead.
+type RedirectError struct {
+	Status   int
+	Location string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("%v (%d to %s): give the service's own address with --server", ErrRedirect, e.Status, e.Location)
+}
+
+func (e *RedirectError) Unwrap() error { return ErrRedirect }
 
 // ProblemError is an answer of the service in RFC 9457 form.
 type ProblemError struct {
@@ -85,6 +100,8 @@ func newClient(server string, tokens *TokenStore, hc *http.Client) (*Client, err
 			return nil, fmt.Errorf("%s: %w", server, ErrInsecureServer)
 		}
 	}
+	// A redirect comes back as the answer, and becomes a RedirectError.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Client{server: u.String(), http: hc, tokens: tokens}, nil
 }
 
@@ -151,6 +168,13 @@ func (c *Client) do(ctx context.Context, method, path, token string, in, out any
 }
 
 func problemFrom(resp *http.Response, data []byte) error {
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		loc := resp.Header.Get("Location")
+		if len(loc) > 200 {
+			loc = loc[:200] + "…"
+		}
+		return &RedirectError{Status: resp.StatusCode, Location: loc}
+	}
 	var p struct {
 		Code       string     `json:"code"`
 		Detail     string     `json:"detail"`
