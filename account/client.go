@@ -201,7 +201,17 @@ func problemFrom(resp *http.Response, data []byte) error {
 // SignIn signs in with a password. When the temporary password must still
 // be changed, it returns ErrPasswordChangeRequired and the client holds a
 // session good only for ChangePassword.
+//
+// The keyring is checked first: the password leaves this machine only
+// when the session it buys can be kept.
 func (c *Client) SignIn(ctx context.Context, login, password string) error {
+	if err := c.tokens.Probe(ctx, c.server); err != nil {
+		return err
+	}
+	return c.signIn(ctx, login, password)
+}
+
+func (c *Client) signIn(ctx context.Context, login, password string) error {
 	var s session
 	if err := c.do(ctx, http.MethodPost, "/api/v1/session", "", map[string]string{"login": login, "password": password}, &s); err != nil {
 		return err
@@ -230,16 +240,22 @@ func (c *Client) adopt(ctx context.Context, s *session) error {
 }
 
 // ChangePassword sets a new password, then signs in with it: the service
-// ends every session at a password change.
+// ends every session at a password change. The keyring is checked before
+// the password changes: after the change, a keyring that cannot store the
+// session would leave the user with a password they never used and no
+// session.
 func (c *Client) ChangePassword(ctx context.Context, current, next string) error {
 	token, user := c.accessToken()
 	if token == "" {
 		return ErrAuth
 	}
+	if err := c.tokens.Probe(ctx, c.server); err != nil {
+		return err
+	}
 	if err := c.do(ctx, http.MethodPost, "/api/v1/password", token, map[string]string{"current_password": current, "new_password": next}, nil); err != nil {
 		return err
 	}
-	return c.SignIn(ctx, user, next)
+	return c.signIn(ctx, user, next)
 }
 
 func (c *Client) accessToken() (string, string) {
