@@ -170,8 +170,13 @@ func TestNoSessionBusLaunchesNothing(t *testing.T) {
 		t.Skip("this user has a session bus socket: nothing would be launched")
 	}
 	for name, op := range map[string]func(*TokenStore) error{
-		"save":  func(s *TokenStore) error { return s.Save(context.Background(), "https://127.0.0.1:9443", "u", "secret-token") },
-		"read":  func(s *TokenStore) error { _, err := s.Load(context.Background(), "https://127.0.0.1:9443", "u"); return err },
+		"save": func(s *TokenStore) error {
+			return s.Save(context.Background(), "https://127.0.0.1:9443", "u", "secret-token")
+		},
+		"read": func(s *TokenStore) error {
+			_, err := s.Load(context.Background(), "https://127.0.0.1:9443", "u")
+			return err
+		},
 		"probe": func(s *TokenStore) error { return s.Probe(context.Background(), "https://127.0.0.1:9443") },
 	} {
 		err := op(NewTokenStore())

@@ -63,4 +63,3 @@ func TestFirstSignInWithoutKeyringKeepsTemporaryPassword(t *testing.T) {
 }
 
 func filepathRunUserBus() string { return filepath.Join("/run/user", strconv.Itoa(os.Getuid()), "bus") }
-
