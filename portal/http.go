@@ -342,8 +342,8 @@ func (s *Service) handleProfile(w http.ResponseWriter, r *http.Request, u *User,
 	if p.Phone != nil {
 		phone = strings.TrimSpace(*p.Phone)
 	}
-	if len(name) > 200 || len(phone) > 40 {
-		writeError(w, &InvalidError{[]string{"name: at most 200 characters; phone: at most 40"}})
+	if err := checkProfile(name, phone); err != nil {
+		writeError(w, err)
 		return
 	}
 	if err := s.store.SetProfile(r.Context(), u.ID, name, phone); err != nil {

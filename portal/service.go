@@ -66,8 +66,13 @@ func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor s
 	if strings.TrimSpace(r.Company) == "" {
 		problems = append(problems, "company: required")
 	}
+	for _, err := range []error{checkName("company", r.Company), checkName("manager name", r.ManagerName), checkEmailText(r.ManagerEmail)} {
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
 	addr, err := mail.ParseAddress(r.ManagerEmail)
-	if err != nil || addr.Address != strings.TrimSpace(r.ManagerEmail) {
+	if len(r.ManagerEmail) <= maxEmailBytes && (err != nil || addr.Address != strings.TrimSpace(r.ManagerEmail)) {
 		problems = append(problems, fmt.Sprintf("manager email %q: not an email address", r.ManagerEmail))
 	}
 	if r.Plan != PlanStandard && r.Plan != PlanAdvanced {

@@ -17,6 +17,7 @@ import (
 // RowError is one bad line of an import.
 type RowError struct {
 	Line   int    `json:"line"`
+	Code   string `json:"code,omitempty"` // bad_csv, bad_email, bad_name, email_taken
 	Reason string `json:"reason"`
 }
 
@@ -70,19 +71,22 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 	header := true
 	col := map[string]int{}
 	seen := map[string]int{}
+	line := 0
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
+			// FieldPos is only defined after a successful Read: the line
+			// comes from the parse error.
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return rows, append(bad, RowError{Line: pe.StartLine, Reason: "quoting: " + pe.Err.Error()})
+				return rows, append(bad, RowError{Line: max(pe.StartLine, 1), Code: "bad_csv", Reason: "quoting: " + pe.Err.Error()})
 			}
-			return rows, append(bad, RowError{Line: line, Reason: err.Error()})
+			return rows, append(bad, RowError{Line: line + 1, Code: "bad_csv", Reason: err.Error()})
 		}
+		line, _ = r.FieldPos(0)
 		if header {
 			header = false
 			for i, h := range rec {
@@ -112,9 +116,13 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 		}
 		row := importRow{line: line, name: get("name"), role: RoleUser}
 		badBefore := len(bad)
-		addr, err := mail.ParseAddress(get("email"))
-		if err != nil || addr.Address != get("email") {
-			bad = append(bad, RowError{Line: line, Reason: fmt.Sprintf("%q is not an email address", get("email"))})
+		if err := checkName("name", row.name); err != nil {
+			bad = append(bad, RowError{Line: line, Code: "bad_name", Reason: err.Error()})
+		}
+		if err := checkEmailText(get("email")); err != nil {
+			bad = append(bad, RowError{Line: line, Code: "bad_email", Reason: err.Error()})
+		} else if addr, err := mail.ParseAddress(get("email")); err != nil || addr.Address != get("email") {
+			bad = append(bad, RowError{Line: line, Code: "bad_email", Reason: fmt.Sprintf("%q is not an email address", get("email"))})
 		} else {
 			row.email = strings.ToLower(addr.Address)
 			if first, dup := seen[row.email]; dup {
