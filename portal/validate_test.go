@@ -58,9 +58,9 @@ func TestProfileRefusesHostileText(t *testing.T) {
 	p := newTestPortal(t)
 	token, _ := p.admin(t, "mgr@x.example", "atlas")
 	tests := []struct {
-		name  string
-		body  map[string]string
-		want  int
+		name string
+		body map[string]string
+		want int
 	}{
 		{"fine", map[string]string{"name": "Ana Müller", "phone": "+33 6 12 34 56 78"}, 200},
 		{"name-too-long", map[string]string{"name": strings.Repeat("é", maxNameRunes+1)}, 422},
