@@ -43,8 +43,15 @@ type RowError struct {
 	Reason string `json:"reason"`
 }
 
-// ImportError lists an import's bad lines; nothing was imported.
-type ImportError struct{ Rows []RowError }
+// ImportError lists an import's bad lines; nothing was imported. It
+// unwraps to the service's problem (ErrEmailTaken when every bad line is
+// an address another account holds).
+type ImportError struct {
+	Rows []RowError
+	Err  error
+}
+
+func (e *ImportError) Unwrap() error { return e.Err }
 
 func (e *ImportError) Error() string {
 	s := fmt.Sprintf("%d bad line(s), nothing imported:", len(e.Rows))
@@ -103,7 +110,7 @@ func (c *Client) ImportUsers(ctx context.Context, csv []byte, dryRun bool) ([]Ch
 			Rows []RowError `json:"rows"`
 		}
 		if json.Unmarshal(data, &p) == nil && len(p.Rows) > 0 {
-			return nil, &ImportError{Rows: p.Rows}
+			return nil, &ImportError{Rows: p.Rows, Err: problemFrom(resp, data)}
 		}
 		return nil, problemFrom(resp, data)
 	}

@@ -37,6 +37,7 @@ var (
 	ErrRateLimited            = errors.New("too many attempts")
 	ErrInsecureServer         = errors.New("the account service must be reached over https (plain http only on a loopback address)")
 	ErrRedirect               = errors.New("the account service answered with a redirect, which is not followed")
+	ErrEmailTaken             = errors.New("the email address already belongs to an Onramp account")
 )
 
 // RedirectError is a redirect the service answered with. It is never
@@ -188,6 +189,8 @@ func problemFrom(resp *http.Response, data []byte) error {
 		pe.kind = ErrPasswordChangeRequired
 	case p.Code == "weak_password":
 		pe.kind = ErrWeakPassword
+	case p.Code == "email_taken":
+		pe.kind = ErrEmailTaken
 	case resp.StatusCode == http.StatusUnauthorized:
 		pe.kind = ErrAuth
 	case resp.StatusCode == http.StatusForbidden:

@@ -110,10 +110,11 @@ func writeError(w http.ResponseWriter, err error) {
 	case errors.Is(err, ErrNotAdmin), errors.Is(err, ErrNotEntitledToPkg), errors.Is(err, ErrForbidden):
 		writeProblem(w, http.StatusForbidden, "forbidden", err.Error())
 	case errors.As(err, &ie):
+		status, code := importProblem(ie)
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.WriteHeader(http.StatusUnprocessableEntity)
-		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/bad_rows", Title: "Unprocessable Entity",
-			Status: http.StatusUnprocessableEntity, Detail: fmt.Sprintf("%d bad line(s), nothing imported", len(ie.Rows)), Code: "bad_rows", Rows: ie.Rows})
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/" + code, Title: http.StatusText(status),
+			Status: status, Detail: fmt.Sprintf("%d bad line(s), nothing imported", len(ie.Rows)), Code: code, Rows: ie.Rows})
 	case errors.Is(err, ErrCallerCap):
 		writeProblem(w, http.StatusConflict, "caller_cap", err.Error())
 	case errors.Is(err, ErrNoSeats):
@@ -122,6 +123,8 @@ func writeError(w http.ResponseWriter, err error) {
 		writeProblem(w, http.StatusUnprocessableEntity, "invalid", err.Error())
 	case errors.Is(err, ErrNotFound):
 		writeProblem(w, http.StatusNotFound, "not_found", err.Error())
+	case errors.Is(err, ErrEmailTaken):
+		writeProblem(w, http.StatusConflict, "email_taken", err.Error())
 	case errors.Is(err, ErrConflict):
 		writeProblem(w, http.StatusConflict, "conflict", err.Error())
 	default:

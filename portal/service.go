@@ -117,6 +117,11 @@ func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor s
 		{To: m.Email, Kind: "order_confirmation", Subject: "Your order is confirmed: " + c.Company, Body: s.orderConfirmation(c)},
 		{To: m.Email, Kind: "start", Subject: "Start using your software: your Onramp account", Body: s.startEmail(m, temp)},
 	}
+	if taken, err := s.store.EmailsInUse(ctx, []string{m.Email}, ""); err != nil {
+		return nil, nil, err
+	} else if taken[normalEmail(m.Email)] {
+		return nil, nil, fmt.Errorf("%s: %w", m.Email, ErrEmailTaken)
+	}
 	if err := s.store.CreateContract(ctx, c, m, hash, emails, actor); err != nil {
 		return nil, nil, err
 	}

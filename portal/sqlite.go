@@ -104,6 +104,10 @@ var migrations = []string{
 		expires TEXT NOT NULL,
 		revoked INTEGER NOT NULL DEFAULT 0
 	);`,
+	// One account per email address across the service (stored lowercase).
+	// A database holding an address twice must be cleaned up by hand first.
+	`CREATE UNIQUE INDEX users_email_unique ON users(email);
+	DROP INDEX users_email;`,
 }
 
 // SQLite is the Store in one SQLite file, in WAL mode.
@@ -207,7 +211,7 @@ func insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHash string) e
 	if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, contract_id, email, name, role, password_hash, must_change_password, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		u.ID, u.ContractID, strings.ToLower(u.Email), u.Name, u.Role, passwordHash, u.MustChangePassword, ts(u.Created)); err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") {
-			return fmt.Errorf("user %s: %w", u.Email, ErrConflict)
+			return fmt.Errorf("user %s: %w", u.Email, ErrEmailTaken)
 		}
 		return fmt.Errorf("user %s: %w", u.Email, err)
 	}

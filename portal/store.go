@@ -111,6 +111,9 @@ type Store interface {
 	RevokeUserTokens(ctx context.Context, userID string) error
 
 	ListUsers(ctx context.Context, contractID string) ([]*User, error)
+	// EmailsInUse returns which of emails belong to users of contracts
+	// other than exceptContract ("" for any).
+	EmailsInUse(ctx context.Context, emails []string, exceptContract string) (map[string]bool, error)
 	// ChangeUsers runs plan inside one write transaction, with the
 	// contract's users as they are under the lock, and applies what plan
 	// returns: all of it, or nothing. Concurrent changes are serialised.

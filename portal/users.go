@@ -179,6 +179,10 @@ func (s *Service) ImportUsers(ctx context.Context, admin *User, data []byte, dry
 	if len(rows) == 0 && len(bad) > 0 {
 		return nil, &ImportError{Rows: bad}
 	}
+	bad, err := s.markTakenEmails(ctx, admin.ContractID, rows, bad)
+	if err != nil {
+		return nil, err
+	}
 	return s.applyRows(ctx, admin, rows, bad, dryRun)
 }
 
@@ -330,6 +334,10 @@ func (s *Service) AddUser(ctx context.Context, admin *User, nu NewUser) (*Change
 	line := fmt.Sprintf("email,name,role,products,benefits\n%s,%s,%s,%s,%s\n", csvField(nu.Email), csvField(nu.Name), csvField(string(nu.Role)),
 		csvField(strings.Join(nu.Products, ";")), csvField(strings.Join(nu.Benefits, ";")))
 	changes, err := s.ImportUsers(ctx, admin, []byte(line), false)
+	var ie *ImportError
+	if errors.As(err, &ie) && len(ie.Rows) == 1 && ie.Rows[0].Code == "email_taken" {
+		return nil, fmt.Errorf("%s: %w", nu.Email, ErrEmailTaken)
+	}
 	if err != nil {
 		return nil, err
 	}
