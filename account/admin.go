@@ -39,7 +39,7 @@ type Change struct {
 // RowError is a bad line of an import.
 type RowError struct {
 	Line   int    `json:"line"`
-	Code   string `json:"code,omitempty"` // bad_csv, bad_email, bad_name, email_taken
+	Code   string `json:"code,omitempty"` // bad_csv, bad_email, bad_name, email_taken, manager_protected
 	Reason string `json:"reason"`
 }
 

@@ -72,13 +72,18 @@ func (s *Service) markTakenEmails(ctx context.Context, contractID string, rows [
 	return bad, nil
 }
 
-// importProblem is the status and code of a refused import: 409
-// email_taken when that is its only problem, 422 bad_rows otherwise.
+// importProblem is the status and code of a refused import: when every
+// bad line has the same problem of authority or conflict, that problem
+// (403 manager_protected, 409 email_taken); 422 bad_rows otherwise.
 func importProblem(ie *ImportError) (int, string) {
+	statuses := map[string]int{"email_taken": 409, "manager_protected": 403}
+	if len(ie.Rows) == 0 || statuses[ie.Rows[0].Code] == 0 {
+		return 422, "bad_rows"
+	}
 	for _, r := range ie.Rows {
-		if r.Code != "email_taken" {
+		if r.Code != ie.Rows[0].Code {
 			return 422, "bad_rows"
 		}
 	}
-	return 409, "email_taken"
+	return statuses[ie.Rows[0].Code], ie.Rows[0].Code
 }

@@ -107,6 +107,8 @@ func writeError(w http.ResponseWriter, err error) {
 		writeProblem(w, http.StatusForbidden, "password_change_required", err.Error())
 	case errors.Is(err, ErrWeakPassword):
 		writeProblem(w, http.StatusUnprocessableEntity, "weak_password", err.Error())
+	case errors.Is(err, ErrManagerProtected):
+		writeProblem(w, http.StatusForbidden, "manager_protected", err.Error())
 	case errors.Is(err, ErrNotAdmin), errors.Is(err, ErrNotEntitledToPkg), errors.Is(err, ErrForbidden):
 		writeProblem(w, http.StatusForbidden, "forbidden", err.Error())
 	case errors.As(err, &ie):

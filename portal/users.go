@@ -17,7 +17,7 @@ import (
 // RowError is one bad line of an import.
 type RowError struct {
 	Line   int    `json:"line"`
-	Code   string `json:"code,omitempty"` // bad_csv, bad_email, bad_name, email_taken
+	Code   string `json:"code,omitempty"` // bad_csv, bad_email, bad_name, email_taken, manager_protected
 	Reason string `json:"reason"`
 }
 
@@ -223,6 +223,10 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 				continue
 			}
 			u, exists := byEmail[r.email]
+			if exists && mayChange(admin, u) != nil {
+				bad = append(bad, RowError{Line: r.line, Code: "manager_protected", Reason: r.email + ": " + ErrManagerProtected.Error()})
+				continue
+			}
 			ch := Change{Line: r.line, Email: r.email, Role: r.role}
 			if !exists {
 				u = &User{ID: newUserID(), ContractID: c.ID, Email: r.email, Name: r.name, Role: r.role,
@@ -402,6 +406,9 @@ func (s *Service) Assign(ctx context.Context, admin *User, a Assignment) ([]Chan
 				problems = append(problems, fmt.Sprintf("user %s is not on contract %s", id, c.ID))
 				continue
 			}
+			if err := mayChange(admin, u); err != nil {
+				return nil, nil, err
+			}
 			next := *u
 			next.Products = slices.DeleteFunc(slices.Clone(u.Products), func(p string) bool { return slices.Contains(a.RemoveProducts, p) })
 			next.Benefits = slices.DeleteFunc(slices.Clone(u.Benefits), func(b catalog.Benefit) bool { return slices.Contains(remove, b) })
@@ -467,8 +474,8 @@ func (s *Service) RemoveUser(ctx context.Context, admin *User, id string) error 
 			return nil, nil, fmt.Errorf("user %s: %w", id, ErrNotFound)
 		case target.ID == admin.ID:
 			return nil, nil, &InvalidError{[]string{"you cannot remove yourself"}}
-		case target.Role == RoleManager && admin.Role != RoleManager:
-			return nil, nil, ErrNotAdmin
+		case mayChange(admin, target) != nil:
+			return nil, nil, mayChange(admin, target)
 		case target.Role == RoleManager && managers == 1:
 			return nil, nil, &InvalidError{[]string{"a contract keeps at least one contract manager"}}
 		}
@@ -491,6 +498,9 @@ func (s *Service) SetCaller(ctx context.Context, admin *User, userID string, des
 	}
 	c, err := s.store.Contract(ctx, admin.ContractID)
 	if err != nil {
+		return err
+	}
+	if err := s.mayDesignate(ctx, admin, userID); err != nil {
 		return err
 	}
 	if designate && c.Plan != PlanAdvanced {
