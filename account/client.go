@@ -38,6 +38,9 @@ var (
 	ErrInsecureServer         = errors.New("the account service must be reached over https (plain http only on a loopback address)")
 	ErrRedirect               = errors.New("the account service answered with a redirect, which is not followed")
 	ErrEmailTaken             = errors.New("the email address already belongs to an Onramp account")
+	// ErrContractEnded: the contract's end date has passed; downloads,
+	// seats and new users stop (ProblemError.Ends says when).
+	ErrContractEnded = errors.New("the contract has ended")
 )
 
 // RedirectError is a redirect the service answered with. It is never
@@ -61,6 +64,7 @@ type ProblemError struct {
 	Detail     string
 	RetryAfter time.Duration
 	Rows       []RowError // an import's bad lines
+	Ends       time.Time  // contract_ended: the contract's end date
 	kind       error
 }
 
@@ -181,10 +185,16 @@ func problemFrom(resp *http.Response, data []byte) error {
 		Detail     string     `json:"detail"`
 		RetryAfter int        `json:"retry_after"`
 		Rows       []RowError `json:"rows"`
+		Ends       time.Time  `json:"ends"`
 	}
 	json.Unmarshal(data, &p)
-	pe := &ProblemError{Status: resp.StatusCode, Code: p.Code, Detail: p.Detail, RetryAfter: time.Duration(p.RetryAfter) * time.Second, Rows: p.Rows}
+	pe := &ProblemError{Status: resp.StatusCode, Code: p.Code, Detail: p.Detail, RetryAfter: time.Duration(p.RetryAfter) * time.Second, Rows: p.Rows, Ends: p.Ends}
 	switch {
+	case p.Code == "contract_ended":
+		pe.kind = ErrContractEnded
+		if pe.Detail == "" || !p.Ends.IsZero() {
+			pe.Detail = fmt.Sprintf("the contract ended on %s: downloads, seat registration and new users stopped with it; renew the contract to go on (sign-in, support and the lists still work)", p.Ends.Format(time.DateOnly))
+		}
 	case p.Code == "password_change_required":
 		pe.kind = ErrPasswordChangeRequired
 	case p.Code == "weak_password":

@@ -29,6 +29,7 @@ type Problem struct {
 	Code       string     `json:"code"`
 	RetryAfter int        `json:"retry_after,omitempty"`
 	Rows       []RowError `json:"rows,omitempty"` // an import's bad lines
+	Ends       *time.Time `json:"ends,omitempty"` // contract_ended: the end date
 }
 
 // Handler serves the API under /api/v1.
@@ -91,7 +92,13 @@ func writeError(w http.ResponseWriter, err error) {
 	var rl *RateLimitError
 	var inv *InvalidError
 	var ie *ImportError
+	var ce *ContractEndedError
 	switch {
+	case errors.As(err, &ce):
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusForbidden)
+		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/contract_ended", Title: "Forbidden",
+			Status: http.StatusForbidden, Detail: err.Error(), Code: "contract_ended", Ends: &ce.Ends})
 	case errors.As(err, &rl):
 		secs := int(rl.RetryAfter.Seconds()) + 1
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
@@ -239,6 +246,10 @@ func (s *Service) handleCatalog(w http.ResponseWriter, r *http.Request) {
 
 func (s *Service) handlePackage(w http.ResponseWriter, r *http.Request, u *User, packages PackageSource) {
 	name := r.PathValue("name")
+	if err := s.contractActive(r.Context(), u.ContractID); err != nil {
+		writeError(w, err)
+		return
+	}
 	pkg, err := s.PackageFor(u, name)
 	if err != nil {
 		writeError(w, err)

@@ -194,6 +194,9 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 	var report []Change
 	err := s.store.ChangeUsers(ctx, admin.ContractID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {
 		report = nil
+		if err := s.checkActive(c); err != nil {
+			return nil, nil, err
+		}
 		byEmail := map[string]*User{}
 		used := map[string]int{}
 		for _, u := range users {
@@ -367,6 +370,11 @@ func (s *Service) Assign(ctx context.Context, admin *User, a Assignment) ([]Chan
 	var report []Change
 	err := s.store.ChangeUsers(ctx, admin.ContractID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {
 		report = nil
+		if len(a.AddProducts)+len(a.AddBenefits) > 0 {
+			if err := s.checkActive(c); err != nil {
+				return nil, nil, err
+			}
+		}
 		var problems []string
 		seats := map[string]int{}
 		for _, p := range c.Products {
@@ -503,6 +511,11 @@ func (s *Service) SetCaller(ctx context.Context, admin *User, userID string, des
 	if err := s.mayDesignate(ctx, admin, userID); err != nil {
 		return err
 	}
+	if designate {
+		if err := s.checkActive(c); err != nil {
+			return err
+		}
+	}
 	if designate && c.Plan != PlanAdvanced {
 		return &InvalidError{[]string{"designated callers come with advanced support; this contract has " + string(c.Plan)}}
 	}
@@ -587,6 +600,9 @@ func (s *Service) registerSeat(ctx context.Context, contractID, machineID, hostn
 	if limit < 0 {
 		return 0, 0, ErrForbidden
 	}
+	if err := s.checkActive(c); err != nil {
+		return 0, 0, err
+	}
 	if len(machineID) < 8 || len(machineID) > 128 {
 		return 0, 0, &InvalidError{[]string{"machine_id: 8 to 128 characters"}}
 	}
@@ -612,6 +628,9 @@ func (s *Service) CreateSeatKey(ctx context.Context, admin *User, products []str
 	}
 	c, err := s.store.Contract(ctx, admin.ContractID)
 	if err != nil {
+		return "", nil, err
+	}
+	if err := s.checkActive(c); err != nil {
 		return "", nil, err
 	}
 	var problems []string
@@ -642,11 +661,19 @@ func (s *Service) RegisterSeatWithKey(ctx context.Context, key, machineID, hostn
 		return 0, 0, ErrBadCredentials
 	}
 	k, err := s.store.SeatKeyByHash(ctx, hashToken(token))
-	if errors.Is(err, ErrNotFound) || (err == nil && (k.Revoked || !s.now().Before(k.Expires))) {
+	if errors.Is(err, ErrNotFound) || (err == nil && k.Revoked) {
 		return 0, 0, ErrBadCredentials
 	}
 	if err != nil {
 		return 0, 0, err
+	}
+	// A key lives as long as its contract: say the contract ended rather
+	// than that the key is bad.
+	if err := s.contractActive(ctx, k.ContractID); err != nil {
+		return 0, 0, err
+	}
+	if !s.now().Before(k.Expires) {
+		return 0, 0, ErrBadCredentials
 	}
 	if !slices.Contains(k.Products, product) {
 		return 0, 0, ErrForbidden

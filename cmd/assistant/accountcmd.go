@@ -228,7 +228,7 @@ func signoutCommand() *command {
 // accountErrorCode maps account errors to the contract's exit codes.
 func accountErrorCode(err error) (int, bool) {
 	switch {
-	case errors.Is(err, account.ErrForbidden):
+	case errors.Is(err, account.ErrForbidden), errors.Is(err, account.ErrContractEnded):
 		return exitEntitlement, true
 	case errors.Is(err, account.ErrAuth), errors.Is(err, account.ErrPasswordChangeRequired), errors.Is(err, account.ErrNoSavedSession):
 		return exitAuth, true
