@@ -57,6 +57,7 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 	mux.HandleFunc("GET /api/v1/faq", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, FAQs) })
 	mux.HandleFunc("POST /api/v1/seats", s.handleSeat)
 	mux.HandleFunc("POST /api/v1/seat-keys", s.authed(s.handleSeatKey, false))
+	s.seatRoutes(mux)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "not_found", "no such route: "+r.Method+" "+r.URL.Path)
 	})
@@ -114,6 +115,8 @@ func writeError(w http.ResponseWriter, err error) {
 		writeProblem(w, http.StatusForbidden, "password_change_required", err.Error())
 	case errors.Is(err, ErrWeakPassword):
 		writeProblem(w, http.StatusUnprocessableEntity, "weak_password", err.Error())
+	case errors.Is(err, ErrSeatKeyRequired):
+		writeProblem(w, http.StatusForbidden, "seat_key_required", err.Error())
 	case errors.Is(err, ErrManagerProtected):
 		writeProblem(w, http.StatusForbidden, "manager_protected", err.Error())
 	case errors.Is(err, ErrNotAdmin), errors.Is(err, ErrNotEntitledToPkg), errors.Is(err, ErrForbidden):
@@ -379,11 +382,12 @@ func (s *Service) handleSupport(w http.ResponseWriter, r *http.Request, u *User,
 	writeJSON(w, http.StatusOK, sup)
 }
 
-// handleSeat registers a machine: with a user's session (a seat installed
-// by hand) or with a deployment's seat key ("Authorization: SeatKey KEY").
+// handleSeat registers a machine with a deployment's seat key
+// ("Authorization: SeatKey KEY"). A signed-in user cannot take seats: one
+// could take them all with made-up machines; admins release seats.
 func (s *Service) handleSeat(w http.ResponseWriter, r *http.Request) {
 	key, withKey := strings.CutPrefix(r.Header.Get("Authorization"), "SeatKey ")
-	register := func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	register := func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			MachineID string `json:"machine_id"`
 			Hostname  string `json:"hostname"`
@@ -392,24 +396,22 @@ func (s *Service) handleSeat(w http.ResponseWriter, r *http.Request) {
 		if !readJSON(w, r, &req) {
 			return
 		}
-		var used, limit int
-		var err error
-		if u != nil {
-			used, limit, err = s.RegisterSeat(r.Context(), u, req.MachineID, req.Hostname, req.Product)
-		} else {
-			used, limit, err = s.RegisterSeatWithKey(r.Context(), key, req.MachineID, req.Hostname, req.Product)
-		}
+		used, limit, err := s.RegisterSeatWithKey(r.Context(), key, req.MachineID, req.Hostname, req.Product)
 		if err != nil {
 			writeError(w, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"product": req.Product, "seats_used": used, "seats": limit})
 	}
-	if withKey {
-		register(w, r, nil, nil)
-		return
+	switch {
+	case withKey:
+		register(w, r)
+	case strings.HasPrefix(r.Header.Get("Authorization"), "Bearer "):
+		writeError(w, ErrSeatKeyRequired)
+	default:
+		w.Header().Set("WWW-Authenticate", `SeatKey realm="onramp"`)
+		writeProblem(w, http.StatusUnauthorized, "unauthenticated", ErrSeatKeyRequired.Error())
 	}
-	s.authed(register, false)(w, r)
 }
 
 func (s *Service) handleSeatKey(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {

@@ -108,6 +108,14 @@ var migrations = []string{
 	// A database holding an address twice must be cleaned up by hand first.
 	`CREATE UNIQUE INDEX users_email_unique ON users(email);
 	DROP INDEX users_email;`,
+	// Seats and seat keys get IDs admins release and revoke them by.
+	`ALTER TABLE seats ADD COLUMN id TEXT;
+	ALTER TABLE seats ADD COLUMN registered_by TEXT NOT NULL DEFAULT '';
+	UPDATE seats SET id = 'S' || upper(hex(randomblob(6)));
+	CREATE UNIQUE INDEX seats_id ON seats(id);
+	ALTER TABLE seat_keys ADD COLUMN id TEXT;
+	UPDATE seat_keys SET id = substr(hash, 1, 12);
+	CREATE UNIQUE INDEX seat_keys_id ON seat_keys(id);`,
 }
 
 // SQLite is the Store in one SQLite file, in WAL mode.

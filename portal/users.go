@@ -578,14 +578,6 @@ var FAQs = []FAQ{
 	{"How do I install on many machines?", "Build a deployment with 'assistant deploy create' and push it with your deployment tool."},
 }
 
-// RegisterSeat counts a machine against the contract's seats for a product.
-func (s *Service) RegisterSeat(ctx context.Context, u *User, machineID, hostname, product string) (int, int, error) {
-	if !slices.Contains(u.Products, product) {
-		return 0, 0, ErrForbidden
-	}
-	return s.registerSeat(ctx, u.ContractID, machineID, hostname, product, u.ID)
-}
-
 func (s *Service) registerSeat(ctx context.Context, contractID, machineID, hostname, product, actor string) (int, int, error) {
 	c, err := s.store.Contract(ctx, contractID)
 	if err != nil {
@@ -646,7 +638,7 @@ func (s *Service) CreateSeatKey(ctx context.Context, admin *User, products []str
 		return "", nil, &InvalidError{problems}
 	}
 	token, hash := newToken()
-	k := &SeatKey{Hash: hash, ContractID: c.ID, Products: slices.Clone(products), CreatedBy: admin.ID,
+	k := &SeatKey{Hash: hash, ID: seatKeyID(hash), ContractID: c.ID, Products: slices.Clone(products), CreatedBy: admin.ID,
 		Created: s.now().UTC(), Expires: c.Ends}
 	if err := s.store.SaveSeatKey(ctx, *k, admin.ID); err != nil {
 		return "", nil, err
@@ -678,5 +670,5 @@ func (s *Service) RegisterSeatWithKey(ctx context.Context, key, machineID, hostn
 	if !slices.Contains(k.Products, product) {
 		return 0, 0, ErrForbidden
 	}
-	return s.registerSeat(ctx, k.ContractID, machineID, hostname, product, "seat-key:"+k.Hash[:12])
+	return s.registerSeat(ctx, k.ContractID, machineID, hostname, product, "seat-key:"+seatKeyID(k.Hash))
 }
