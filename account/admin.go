@@ -205,16 +205,6 @@ func (c *Client) FAQ(ctx context.Context) ([]FAQ, error) {
 	return f, c.do(ctx, http.MethodGet, "/api/v1/faq", "", nil, &f)
 }
 
-// RegisterSeat counts this machine against the contract's seats.
-func (c *Client) RegisterSeat(ctx context.Context, machineID, hostname, product string) (used, seats int, err error) {
-	var out struct {
-		Used  int `json:"seats_used"`
-		Seats int `json:"seats"`
-	}
-	err = c.authed(ctx, http.MethodPost, "/api/v1/seats", map[string]string{"machine_id": machineID, "hostname": hostname, "product": product}, &out)
-	return out.Used, out.Seats, err
-}
-
 // CreateSeatKey asks for the key a multi-seat deployment carries so its
 // seats can register themselves: it registers seats of these products and
 // can do nothing else. The service keeps only its hash.

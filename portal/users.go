@@ -601,6 +601,9 @@ func (s *Service) registerSeat(ctx context.Context, contractID, machineID, hostn
 	if len(hostname) > 255 {
 		return 0, 0, &InvalidError{[]string{"hostname: at most 255 characters"}}
 	}
+	if checkText(machineID) != nil || checkText(hostname) != nil {
+		return 0, 0, &InvalidError{[]string{"machine_id, hostname: " + errControlChars.Error()}}
+	}
 	n, err := s.store.RegisterSeat(ctx, c.ID, machineID, hostname, product, limit, actor)
 	return n, limit, err
 }

@@ -74,6 +74,7 @@ func commands() []*command {
 		productsCommand(),
 		usersCommand(),
 		callersCommand(),
+		seatsCommand(),
 		profileCommand(),
 		supportCommand(),
 		catalogCommand(),
