@@ -66,6 +66,7 @@ type ProblemError struct {
 	Rows       []RowError // an import's bad lines
 	Ends       time.Time  // contract_ended: the contract's end date
 	kind       error
+	also       error // a broader kind: a contract that ended is also ErrForbidden
 }
 
 func (e *ProblemError) Error() string {
@@ -79,7 +80,15 @@ func (e *ProblemError) Error() string {
 	return s
 }
 
-func (e *ProblemError) Unwrap() error { return e.kind }
+func (e *ProblemError) Unwrap() []error {
+	var out []error
+	for _, k := range []error{e.kind, e.also} {
+		if k != nil {
+			out = append(out, k)
+		}
+	}
+	return out
+}
 
 // New makes a client of the service at server, keeping sessions in the
 // OS keyring.
@@ -191,7 +200,7 @@ func problemFrom(resp *http.Response, data []byte) error {
 	pe := &ProblemError{Status: resp.StatusCode, Code: p.Code, Detail: p.Detail, RetryAfter: time.Duration(p.RetryAfter) * time.Second, Rows: p.Rows, Ends: p.Ends}
 	switch {
 	case p.Code == "contract_ended":
-		pe.kind = ErrContractEnded
+		pe.kind, pe.also = ErrContractEnded, ErrForbidden
 		if pe.Detail == "" || !p.Ends.IsZero() {
 			pe.Detail = fmt.Sprintf("the contract ended on %s: downloads, seat registration and new users stopped with it; renew the contract to go on (sign-in, support and the lists still work)", p.Ends.Format(time.DateOnly))
 		}

@@ -6,8 +6,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // A redirect from the service is never followed: the sign-in body, with
@@ -47,5 +49,39 @@ func TestRedirectsAreRefused(t *testing.T) {
 				t.Errorf("the other origin received %d request(s), the last with body %q", n, body.Load())
 			}
 		})
+	}
+}
+
+// The service's problems become errors callers branch on; a contract that
+// ended is also a refusal (ErrForbidden), so callers that only know that
+// still say "not entitled".
+func TestProblemKinds(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		want   []error
+	}{
+		{"contract-ended", 403, `{"code":"contract_ended","detail":"x","ends":"2026-01-31T00:00:00Z"}`, []error{ErrContractEnded, ErrForbidden}},
+		{"email-taken", 409, `{"code":"email_taken","detail":"x"}`, []error{ErrEmailTaken}},
+		{"manager-protected", 403, `{"code":"manager_protected","detail":"x"}`, []error{ErrForbidden}},
+		{"weak-password", 422, `{"code":"weak_password"}`, []error{ErrWeakPassword}},
+		{"redirect", 307, ``, []error{ErrRedirect}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := &http.Response{StatusCode: tc.status, Header: http.Header{"Location": {"https://elsewhere.example/"}}}
+			err := problemFrom(resp, []byte(tc.body))
+			for _, w := range tc.want {
+				if !errors.Is(err, w) {
+					t.Errorf("%v is not %v", err, w)
+				}
+			}
+		})
+	}
+	var pe *ProblemError
+	err := problemFrom(&http.Response{StatusCode: 403}, []byte(`{"code":"contract_ended","ends":"2026-01-31T00:00:00Z"}`))
+	if !errors.As(err, &pe) || pe.Ends.Format(time.DateOnly) != "2026-01-31" || !strings.Contains(err.Error(), "2026-01-31") {
+		t.Errorf("the end date is lost: %v", err)
 	}
 }
