@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -86,4 +87,19 @@ func importProblem(ie *ImportError) (int, string) {
 		}
 	}
 	return statuses[ie.Rows[0].Code], ie.Rows[0].Code
+}
+
+// ErrDuplicateEmails: an older database holds an address on several
+// accounts, which the unique index refuses; the portal does not choose
+// which account keeps it.
+var ErrDuplicateEmails = errors.New("an email address belongs to several accounts; find them with " +
+	"\"SELECT email, id, contract_id FROM users WHERE email IN (SELECT email FROM users GROUP BY email HAVING count(*) > 1)\", " +
+	"give each account its own address, then start the portal again")
+
+// migrationError says what to do when a migration meets such data.
+func migrationError(err error) error {
+	if strings.Contains(err.Error(), "users.email") {
+		return fmt.Errorf("%w (%v)", ErrDuplicateEmails, err)
+	}
+	return err
 }
