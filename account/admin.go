@@ -39,11 +39,19 @@ type Change struct {
 // RowError is a bad line of an import.
 type RowError struct {
 	Line   int    `json:"line"`
+	Code   string `json:"code,omitempty"` // bad_csv, bad_email, bad_name, email_taken, manager_protected
 	Reason string `json:"reason"`
 }
 
-// ImportError lists an import's bad lines; nothing was imported.
-type ImportError struct{ Rows []RowError }
+// ImportError lists an import's bad lines; nothing was imported. It
+// unwraps to the service's problem (ErrEmailTaken when every bad line is
+// an address another account holds).
+type ImportError struct {
+	Rows []RowError
+	Err  error
+}
+
+func (e *ImportError) Unwrap() error { return e.Err }
 
 func (e *ImportError) Error() string {
 	s := fmt.Sprintf("%d bad line(s), nothing imported:", len(e.Rows))
@@ -102,7 +110,7 @@ func (c *Client) ImportUsers(ctx context.Context, csv []byte, dryRun bool) ([]Ch
 			Rows []RowError `json:"rows"`
 		}
 		if json.Unmarshal(data, &p) == nil && len(p.Rows) > 0 {
-			return nil, &ImportError{Rows: p.Rows}
+			return nil, &ImportError{Rows: p.Rows, Err: problemFrom(resp, data)}
 		}
 		return nil, problemFrom(resp, data)
 	}
@@ -195,16 +203,6 @@ func (c *Client) Support(ctx context.Context) (*Support, error) {
 func (c *Client) FAQ(ctx context.Context) ([]FAQ, error) {
 	var f []FAQ
 	return f, c.do(ctx, http.MethodGet, "/api/v1/faq", "", nil, &f)
-}
-
-// RegisterSeat counts this machine against the contract's seats.
-func (c *Client) RegisterSeat(ctx context.Context, machineID, hostname, product string) (used, seats int, err error) {
-	var out struct {
-		Used  int `json:"seats_used"`
-		Seats int `json:"seats"`
-	}
-	err = c.authed(ctx, http.MethodPost, "/api/v1/seats", map[string]string{"machine_id": machineID, "hostname": hostname, "product": product}, &out)
-	return out.Used, out.Seats, err
 }
 
 // CreateSeatKey asks for the key a multi-seat deployment carries so its

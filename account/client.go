@@ -36,7 +36,26 @@ var (
 	ErrForbidden              = errors.New("not entitled")
 	ErrRateLimited            = errors.New("too many attempts")
 	ErrInsecureServer         = errors.New("the account service must be reached over https (plain http only on a loopback address)")
+	ErrRedirect               = errors.New("the account service answered with a redirect, which is not followed")
+	ErrEmailTaken             = errors.New("the email address already belongs to an Onramp account")
+	// ErrContractEnded: the contract's end date has passed; downloads,
+	// seats and new users stop (ProblemError.Ends says when).
+	ErrContractEnded = errors.New("the contract has ended")
 )
+
+// RedirectError is a redirect the service answered with. It is never
+// followed: the request (a sign-in carries the password) would go to
+// whatever address the redirect names. Fix the --server address instead.
+type RedirectError struct {
+	Status   int
+	Location string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("%v (%d to %s): give the service's own address with --server", ErrRedirect, e.Status, e.Location)
+}
+
+func (e *RedirectError) Unwrap() error { return ErrRedirect }
 
 // ProblemError is an answer of the service in RFC 9457 form.
 type ProblemError struct {
@@ -45,7 +64,9 @@ type ProblemError struct {
 	Detail     string
 	RetryAfter time.Duration
 	Rows       []RowError // an import's bad lines
+	Ends       time.Time  // contract_ended: the contract's end date
 	kind       error
+	also       error // a broader kind: a contract that ended is also ErrForbidden
 }
 
 func (e *ProblemError) Error() string {
@@ -59,7 +80,15 @@ func (e *ProblemError) Error() string {
 	return s
 }
 
-func (e *ProblemError) Unwrap() error { return e.kind }
+func (e *ProblemError) Unwrap() []error {
+	var out []error
+	for _, k := range []error{e.kind, e.also} {
+		if k != nil {
+			out = append(out, k)
+		}
+	}
+	return out
+}
 
 // New makes a client of the service at server, keeping sessions in the
 // OS keyring.
@@ -85,6 +114,8 @@ func newClient(server string, tokens *TokenStore, hc *http.Client) (*Client, err
 			return nil, fmt.Errorf("%s: %w", server, ErrInsecureServer)
 		}
 	}
+	// A redirect comes back as the answer, and becomes a RedirectError.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Client{server: u.String(), http: hc, tokens: tokens}, nil
 }
 
@@ -151,19 +182,34 @@ func (c *Client) do(ctx context.Context, method, path, token string, in, out any
 }
 
 func problemFrom(resp *http.Response, data []byte) error {
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		loc := resp.Header.Get("Location")
+		if len(loc) > 200 {
+			loc = loc[:200] + "…"
+		}
+		return &RedirectError{Status: resp.StatusCode, Location: loc}
+	}
 	var p struct {
 		Code       string     `json:"code"`
 		Detail     string     `json:"detail"`
 		RetryAfter int        `json:"retry_after"`
 		Rows       []RowError `json:"rows"`
+		Ends       time.Time  `json:"ends"`
 	}
 	json.Unmarshal(data, &p)
-	pe := &ProblemError{Status: resp.StatusCode, Code: p.Code, Detail: p.Detail, RetryAfter: time.Duration(p.RetryAfter) * time.Second, Rows: p.Rows}
+	pe := &ProblemError{Status: resp.StatusCode, Code: p.Code, Detail: p.Detail, RetryAfter: time.Duration(p.RetryAfter) * time.Second, Rows: p.Rows, Ends: p.Ends}
 	switch {
+	case p.Code == "contract_ended":
+		pe.kind, pe.also = ErrContractEnded, ErrForbidden
+		if pe.Detail == "" || !p.Ends.IsZero() {
+			pe.Detail = fmt.Sprintf("the contract ended on %s: downloads, seat registration and new users stopped with it; renew the contract to go on (sign-in, support and the lists still work)", p.Ends.Format(time.DateOnly))
+		}
 	case p.Code == "password_change_required":
 		pe.kind = ErrPasswordChangeRequired
 	case p.Code == "weak_password":
 		pe.kind = ErrWeakPassword
+	case p.Code == "email_taken":
+		pe.kind = ErrEmailTaken
 	case resp.StatusCode == http.StatusUnauthorized:
 		pe.kind = ErrAuth
 	case resp.StatusCode == http.StatusForbidden:
@@ -177,7 +223,17 @@ func problemFrom(resp *http.Response, data []byte) error {
 // SignIn signs in with a password. When the temporary password must still
 // be changed, it returns ErrPasswordChangeRequired and the client holds a
 // session good only for ChangePassword.
+//
+// The keyring is checked first: the password leaves this machine only
+// when the session it buys can be kept.
 func (c *Client) SignIn(ctx context.Context, login, password string) error {
+	if err := c.tokens.Probe(ctx, c.server); err != nil {
+		return err
+	}
+	return c.signIn(ctx, login, password)
+}
+
+func (c *Client) signIn(ctx context.Context, login, password string) error {
 	var s session
 	if err := c.do(ctx, http.MethodPost, "/api/v1/session", "", map[string]string{"login": login, "password": password}, &s); err != nil {
 		return err
@@ -206,16 +262,22 @@ func (c *Client) adopt(ctx context.Context, s *session) error {
 }
 
 // ChangePassword sets a new password, then signs in with it: the service
-// ends every session at a password change.
+// ends every session at a password change. The keyring is checked before
+// the password changes: after the change, a keyring that cannot store the
+// session would leave the user with a password they never used and no
+// session.
 func (c *Client) ChangePassword(ctx context.Context, current, next string) error {
 	token, user := c.accessToken()
 	if token == "" {
 		return ErrAuth
 	}
+	if err := c.tokens.Probe(ctx, c.server); err != nil {
+		return err
+	}
 	if err := c.do(ctx, http.MethodPost, "/api/v1/password", token, map[string]string{"current_password": current, "new_password": next}, nil); err != nil {
 		return err
 	}
-	return c.SignIn(ctx, user, next)
+	return c.signIn(ctx, user, next)
 }
 
 func (c *Client) accessToken() (string, string) {

@@ -33,9 +33,30 @@ type secretStore interface {
 // osKeyring is the OS keyring, through go-keyring.
 type osKeyring struct{}
 
-func (osKeyring) Get(service, user string) (string, error) { return keyring.Get(service, user) }
-func (osKeyring) Set(service, user, secret string) error   { return keyring.Set(service, user, secret) }
-func (osKeyring) Delete(service, user string) error        { return keyring.Delete(service, user) }
+func (osKeyring) Get(service, user string) (string, error) {
+	if sessionBusMissing() {
+		return "", errNoSessionBus
+	}
+	return keyring.Get(service, user)
+}
+
+func (osKeyring) Set(service, user, secret string) error {
+	if sessionBusMissing() {
+		return errNoSessionBus
+	}
+	return keyring.Set(service, user, secret)
+}
+
+func (osKeyring) Delete(service, user string) error {
+	if sessionBusMissing() {
+		return errNoSessionBus
+	}
+	return keyring.Delete(service, user)
+}
+
+// errNoSessionBus: no D-Bus session to reach the Secret Service through,
+// and none is started (see sessionBusMissing).
+var errNoSessionBus = errors.New("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set); none is started")
 
 // KeyringService is the service name Onramp's secrets are filed under.
 const KeyringService = "Onramp"
@@ -151,6 +172,10 @@ func classifyKeyringError(op string, err error) error {
 	case errors.Is(err, keyring.ErrSetDataTooBig):
 		return ErrSecretTooLarge
 	}
+	if errors.Is(err, errNoSessionBus) {
+		return &KeyringError{Op: op, Kind: ErrKeyringMissing, Err: err,
+			Hint: "Onramp keeps your session in the Secret Service of your desktop session (GNOME Keyring, KWallet or KeePassXC) over D-Bus; sign in from a desktop session, or start one (for example with dbus-run-session)"}
+	}
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "DBUS_SESSION_BUS_ADDRESS") || strings.Contains(msg, "dbus: ") && strings.Contains(msg, "connect"),
@@ -210,4 +235,16 @@ func (s *memorySecrets) Delete(service, user string) error {
 // machine without a keyring. Real services always use NewTokenStore.
 func NewMemoryTokenStore() *TokenStore {
 	return &TokenStore{secrets: &memorySecrets{items: map[string]string{}}, timeout: defaultKeyringLimit}
+}
+
+// Probe checks that the keyring can store a secret, by writing and
+// deleting a test item. A first sign-in calls it before the password
+// changes on the service: a keyring that fails after the change would
+// leave the user with a new password and no session.
+func (s *TokenStore) Probe(ctx context.Context, server string) error {
+	user := keyringUser(server, "onramp-probe")
+	if err := s.call(ctx, "save", func() error { return s.secrets.Set(KeyringService, user, "probe") }); err != nil {
+		return err
+	}
+	return s.call(ctx, "delete", func() error { return s.secrets.Delete(KeyringService, user) })
 }

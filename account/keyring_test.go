@@ -3,8 +3,11 @@ package account
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -122,5 +125,95 @@ func TestNoKeyringReachable(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "secret-token") {
 		t.Error("the error shows the secret")
+	}
+}
+
+// With no session bus address at all, godbus would run dbus-launch, which
+// starts a dbus-daemon (and, through it, gnome-keyring-daemon) that outlive
+// the assistant. The store must say the keyring is missing and start
+// nothing. A dbus-launch on PATH that records being run is the tripwire;
+// the child process has no session bus of any kind.
+func TestNoSessionBusLaunchesNothing(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		t.Skip("the Secret Service over D-Bus is the Linux and BSD keyring")
+	}
+	if os.Getenv("ONRAMP_TEST_UNSET_BUS") == "" {
+		for _, bus := range []string{"", "autolaunch:"} {
+			t.Run("DBUS_SESSION_BUS_ADDRESS="+bus, func(t *testing.T) {
+				bin, marker := t.TempDir(), filepath.Join(t.TempDir(), "launched")
+				script := "#!/bin/sh\necho launched >> '" + marker + "'\nexit 1\n"
+				if err := os.WriteFile(filepath.Join(bin, "dbus-launch"), []byte(script), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				cmd := exec.Command(os.Args[0], "-test.run=^TestNoSessionBusLaunchesNothing$", "-test.count=1")
+				for _, kv := range os.Environ() {
+					if !strings.HasPrefix(kv, "DBUS_SESSION_BUS_ADDRESS=") && !strings.HasPrefix(kv, "PATH=") {
+						cmd.Env = append(cmd.Env, kv)
+					}
+				}
+				cmd.Env = append(cmd.Env, "ONRAMP_TEST_UNSET_BUS=1", "PATH="+bin, "HOME="+t.TempDir())
+				if bus != "" {
+					cmd.Env = append(cmd.Env, "DBUS_SESSION_BUS_ADDRESS="+bus)
+				}
+				out, err := cmd.CombinedOutput()
+				if err != nil {
+					t.Errorf("child: %v\n%s", err, out)
+				}
+				if _, err := os.Stat(marker); err == nil {
+					t.Error("dbus-launch was run: a dbus-daemon would outlive the assistant")
+				}
+			})
+		}
+		return
+	}
+	if _, err := os.Stat(fmt.Sprintf("/run/user/%d/bus", os.Getuid())); err == nil {
+		t.Skip("this user has a session bus socket: nothing would be launched")
+	}
+	for name, op := range map[string]func(*TokenStore) error{
+		"save": func(s *TokenStore) error {
+			return s.Save(context.Background(), "https://127.0.0.1:9443", "u", "secret-token")
+		},
+		"read": func(s *TokenStore) error {
+			_, err := s.Load(context.Background(), "https://127.0.0.1:9443", "u")
+			return err
+		},
+		"probe": func(s *TokenStore) error { return s.Probe(context.Background(), "https://127.0.0.1:9443") },
+	} {
+		err := op(NewTokenStore())
+		var ke *KeyringError
+		if !errors.As(err, &ke) || !errors.Is(err, ErrKeyringMissing) {
+			t.Errorf("%s: got %v, want a KeyringError for a missing keyring", name, err)
+		}
+	}
+}
+
+// brokenSecrets is a keyring that reads but cannot store: the Secret
+// Service answering without a collection to write to.
+type brokenSecrets struct{ *memorySecrets }
+
+func (brokenSecrets) Set(service, user, secret string) error {
+	return errors.New("org.freedesktop.secrets: no collection to store into")
+}
+
+func TestProbe(t *testing.T) {
+	tests := []struct {
+		name    string
+		secrets secretStore
+		want    error
+	}{
+		{"working", &memorySecrets{items: map[string]string{}}, nil},
+		{"cannot-store", brokenSecrets{&memorySecrets{items: map[string]string{}}}, ErrKeyringMissing},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &TokenStore{secrets: tc.secrets, timeout: time.Second}
+			err := s.Probe(context.Background(), "https://127.0.0.1:9443")
+			if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+				t.Fatalf("Probe = %v, want %v", err, tc.want)
+			}
+			if m, ok := tc.secrets.(*memorySecrets); ok && len(m.items) != 0 {
+				t.Errorf("the probe left %v behind", m.items)
+			}
+		})
 	}
 }

@@ -29,6 +29,7 @@ type Problem struct {
 	Code       string     `json:"code"`
 	RetryAfter int        `json:"retry_after,omitempty"`
 	Rows       []RowError `json:"rows,omitempty"` // an import's bad lines
+	Ends       *time.Time `json:"ends,omitempty"` // contract_ended: the end date
 }
 
 // Handler serves the API under /api/v1.
@@ -56,6 +57,7 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 	mux.HandleFunc("GET /api/v1/faq", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, FAQs) })
 	mux.HandleFunc("POST /api/v1/seats", s.handleSeat)
 	mux.HandleFunc("POST /api/v1/seat-keys", s.authed(s.handleSeatKey, false))
+	s.seatRoutes(mux)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "not_found", "no such route: "+r.Method+" "+r.URL.Path)
 	})
@@ -92,7 +94,13 @@ func writeError(w http.ResponseWriter, err error) {
 	var rl *RateLimitError
 	var inv *InvalidError
 	var ie *ImportError
+	var ce *ContractEndedError
 	switch {
+	case errors.As(err, &ce):
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusForbidden)
+		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/contract_ended", Title: "Forbidden",
+			Status: http.StatusForbidden, Detail: err.Error(), Code: "contract_ended", Ends: &ce.Ends})
 	case errors.As(err, &rl):
 		secs := int(rl.RetryAfter.Seconds()) + 1
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
@@ -109,13 +117,18 @@ func writeError(w http.ResponseWriter, err error) {
 		writeProblem(w, http.StatusForbidden, "password_change_required", err.Error())
 	case errors.Is(err, ErrWeakPassword):
 		writeProblem(w, http.StatusUnprocessableEntity, "weak_password", err.Error())
+	case errors.Is(err, ErrSeatKeyRequired):
+		writeProblem(w, http.StatusForbidden, "seat_key_required", err.Error())
+	case errors.Is(err, ErrManagerProtected):
+		writeProblem(w, http.StatusForbidden, "manager_protected", err.Error())
 	case errors.Is(err, ErrNotAdmin), errors.Is(err, ErrNotEntitledToPkg), errors.Is(err, ErrForbidden):
 		writeProblem(w, http.StatusForbidden, "forbidden", err.Error())
 	case errors.As(err, &ie):
+		status, code := importProblem(ie)
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.WriteHeader(http.StatusUnprocessableEntity)
-		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/bad_rows", Title: "Unprocessable Entity",
-			Status: http.StatusUnprocessableEntity, Detail: importDetail(ie.Rows), Code: "bad_rows", Rows: reportedRows(ie.Rows)})
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/" + code, Title: http.StatusText(status),
+			Status: status, Detail: importDetail(ie.Rows), Code: code, Rows: reportedRows(ie.Rows)})
 	case errors.Is(err, ErrCallerCap):
 		writeProblem(w, http.StatusConflict, "caller_cap", err.Error())
 	case errors.Is(err, ErrNoSeats):
@@ -124,6 +137,8 @@ func writeError(w http.ResponseWriter, err error) {
 		writeProblem(w, http.StatusUnprocessableEntity, "invalid", err.Error())
 	case errors.Is(err, ErrNotFound):
 		writeProblem(w, http.StatusNotFound, "not_found", err.Error())
+	case errors.Is(err, ErrEmailTaken):
+		writeProblem(w, http.StatusConflict, "email_taken", err.Error())
 	case errors.Is(err, ErrConflict):
 		writeProblem(w, http.StatusConflict, "conflict", err.Error())
 	default:
@@ -238,6 +253,10 @@ func (s *Service) handleCatalog(w http.ResponseWriter, r *http.Request) {
 
 func (s *Service) handlePackage(w http.ResponseWriter, r *http.Request, u *User, packages PackageSource) {
 	name := r.PathValue("name")
+	if err := s.contractActive(r.Context(), u.ContractID); err != nil {
+		writeError(w, err)
+		return
+	}
 	pkg, err := s.PackageFor(u, name)
 	if err != nil {
 		writeError(w, err)
@@ -346,8 +365,8 @@ func (s *Service) handleProfile(w http.ResponseWriter, r *http.Request, u *User,
 	if p.Phone != nil {
 		phone = strings.TrimSpace(*p.Phone)
 	}
-	if len(name) > 200 || len(phone) > 40 {
-		writeError(w, &InvalidError{[]string{"name: at most 200 characters; phone: at most 40"}})
+	if err := checkProfile(name, phone); err != nil {
+		writeError(w, err)
 		return
 	}
 	if err := s.store.SetProfile(r.Context(), u.ID, name, phone); err != nil {
@@ -367,11 +386,12 @@ func (s *Service) handleSupport(w http.ResponseWriter, r *http.Request, u *User,
 	writeJSON(w, http.StatusOK, sup)
 }
 
-// handleSeat registers a machine: with a user's session (a seat installed
-// by hand) or with a deployment's seat key ("Authorization: SeatKey KEY").
+// handleSeat registers a machine with a deployment's seat key
+// ("Authorization: SeatKey KEY"). A signed-in user cannot take seats: one
+// could take them all with made-up machines; admins release seats.
 func (s *Service) handleSeat(w http.ResponseWriter, r *http.Request) {
 	key, withKey := strings.CutPrefix(r.Header.Get("Authorization"), "SeatKey ")
-	register := func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	register := func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			MachineID string `json:"machine_id"`
 			Hostname  string `json:"hostname"`
@@ -380,24 +400,22 @@ func (s *Service) handleSeat(w http.ResponseWriter, r *http.Request) {
 		if !readJSON(w, r, &req) {
 			return
 		}
-		var used, limit int
-		var err error
-		if u != nil {
-			used, limit, err = s.RegisterSeat(r.Context(), u, req.MachineID, req.Hostname, req.Product)
-		} else {
-			used, limit, err = s.RegisterSeatWithKey(r.Context(), key, req.MachineID, req.Hostname, req.Product)
-		}
+		used, limit, err := s.RegisterSeatWithKey(r.Context(), key, req.MachineID, req.Hostname, req.Product)
 		if err != nil {
 			writeError(w, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"product": req.Product, "seats_used": used, "seats": limit})
 	}
-	if withKey {
-		register(w, r, nil, nil)
-		return
+	switch {
+	case withKey:
+		register(w, r)
+	case strings.HasPrefix(r.Header.Get("Authorization"), "Bearer "):
+		writeError(w, ErrSeatKeyRequired)
+	default:
+		w.Header().Set("WWW-Authenticate", `SeatKey realm="onramp"`)
+		writeProblem(w, http.StatusUnauthorized, "unauthenticated", ErrSeatKeyRequired.Error())
 	}
-	s.authed(register, false)(w, r)
 }
 
 func (s *Service) handleSeatKey(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {

@@ -75,8 +75,13 @@ func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor s
 	if strings.TrimSpace(r.Company) == "" {
 		problems = append(problems, "company: required")
 	}
+	for _, err := range []error{checkName("company", r.Company), checkName("manager name", r.ManagerName), checkEmailText(r.ManagerEmail)} {
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
 	addr, err := mail.ParseAddress(r.ManagerEmail)
-	if err != nil || addr.Address != strings.TrimSpace(r.ManagerEmail) {
+	if len(r.ManagerEmail) <= maxEmailBytes && (err != nil || addr.Address != strings.TrimSpace(r.ManagerEmail)) {
 		problems = append(problems, fmt.Sprintf("manager email %q: not an email address", r.ManagerEmail))
 	}
 	if r.Plan != PlanStandard && r.Plan != PlanAdvanced {
@@ -120,6 +125,11 @@ func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor s
 	emails := []Email{
 		{To: m.Email, Kind: "order_confirmation", Subject: "Your order is confirmed: " + c.Company, Body: s.orderConfirmation(c)},
 		{To: m.Email, Kind: "start", Subject: "Start using your software: your Onramp account", Body: s.startEmail(m, temp)},
+	}
+	if taken, err := s.store.EmailsInUse(ctx, []string{m.Email}, ""); err != nil {
+		return nil, nil, err
+	} else if taken[normalEmail(m.Email)] {
+		return nil, nil, fmt.Errorf("%s: %w", m.Email, ErrEmailTaken)
 	}
 	if err := s.store.CreateContract(ctx, c, m, hash, emails, actor); err != nil {
 		return nil, nil, err

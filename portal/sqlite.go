@@ -104,6 +104,18 @@ var migrations = []string{
 		expires TEXT NOT NULL,
 		revoked INTEGER NOT NULL DEFAULT 0
 	);`,
+	// One account per email address across the service (stored lowercase).
+	// A database holding an address twice must be cleaned up by hand first.
+	`CREATE UNIQUE INDEX users_email_unique ON users(email);
+	DROP INDEX users_email;`,
+	// Seats and seat keys get IDs admins release and revoke them by.
+	`ALTER TABLE seats ADD COLUMN id TEXT;
+	ALTER TABLE seats ADD COLUMN registered_by TEXT NOT NULL DEFAULT '';
+	UPDATE seats SET id = 'S' || upper(hex(randomblob(6)));
+	CREATE UNIQUE INDEX seats_id ON seats(id);
+	ALTER TABLE seat_keys ADD COLUMN id TEXT;
+	UPDATE seat_keys SET id = substr(hash, 1, 12);
+	CREATE UNIQUE INDEX seat_keys_id ON seat_keys(id);`,
 }
 
 // SQLite is the Store in one SQLite file, in WAL mode.
@@ -162,7 +174,7 @@ func (s *SQLite) migrate(ctx context.Context) error {
 		}
 		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("migration %d: %w", i+1, err)
+			return fmt.Errorf("migration %d: %w", i+1, migrationError(err))
 		}
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
 			tx.Rollback()
@@ -228,7 +240,7 @@ func insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHash string) e
 	if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, contract_id, email, name, role, password_hash, must_change_password, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		u.ID, u.ContractID, strings.ToLower(u.Email), u.Name, u.Role, passwordHash, u.MustChangePassword, ts(u.Created)); err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") {
-			return fmt.Errorf("user %s: %w", u.Email, ErrConflict)
+			return fmt.Errorf("user %s: %w", u.Email, ErrEmailTaken)
 		}
 		return fmt.Errorf("user %s: %w", u.Email, err)
 	}

@@ -111,6 +111,9 @@ type Store interface {
 	RevokeUserTokens(ctx context.Context, userID string) error
 
 	ListUsers(ctx context.Context, contractID string) ([]*User, error)
+	// EmailsInUse returns which of emails belong to users of contracts
+	// other than exceptContract ("" for any).
+	EmailsInUse(ctx context.Context, emails []string, exceptContract string) (map[string]bool, error)
 	// ChangeUsers runs plan inside one write transaction, with the
 	// contract's users as they are under the lock, and applies what plan
 	// returns: all of it, or nothing. Concurrent changes are serialised.
@@ -124,6 +127,10 @@ type Store interface {
 	RegisterSeat(ctx context.Context, contractID, machineID, hostname, product string, limit int, actor string) (int, error)
 	SaveSeatKey(ctx context.Context, k SeatKey, actor string) error
 	SeatKeyByHash(ctx context.Context, hash string) (*SeatKey, error)
+	Seats(ctx context.Context, contractID string) ([]Seat, error)
+	ReleaseSeat(ctx context.Context, contractID, seatID, actor string) error
+	SeatKeys(ctx context.Context, contractID string) ([]SeatKey, error)
+	RevokeSeatKey(ctx context.Context, contractID, keyID, actor string) error
 
 	Outbox(ctx context.Context, unsentOnly bool) ([]Email, error)
 	MarkSent(ctx context.Context, id int64, at time.Time) error
@@ -146,13 +153,15 @@ var ErrCallerCap = errors.New("the contract has reached its number of designated
 // SeatKey lets the seats of a deployment register themselves: it can do
 // nothing else. Only its hash is stored.
 type SeatKey struct {
-	Hash       string
-	ContractID string
-	Products   []string
-	CreatedBy  string
-	Created    time.Time
-	Expires    time.Time
-	Revoked    bool
+	Hash       string    `json:"-"`
+	ID         string    `json:"id"` // the start of Hash: how admins name it
+	ContractID string    `json:"-"`
+	Products   []string  `json:"products"`
+	CreatedBy  string    `json:"created_by"`
+	Created    time.Time `json:"created"`
+	Expires    time.Time `json:"expires"`
+	Revoked    bool      `json:"revoked"`
+	Seats      int       `json:"seats_registered"` // listings only
 }
 
 // ErrNoSeats: every seat of a product is taken.

@@ -17,6 +17,7 @@ import (
 // RowError is one bad line of an import.
 type RowError struct {
 	Line   int    `json:"line"`
+	Code   string `json:"code,omitempty"` // bad_csv, bad_email, bad_name, email_taken, manager_protected
 	Reason string `json:"reason"`
 }
 
@@ -70,19 +71,22 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 	header := true
 	col := map[string]int{}
 	seen := map[string]int{}
+	line := 0
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
+			// FieldPos is only defined after a successful Read: the line
+			// comes from the parse error.
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return rows, append(bad, RowError{Line: pe.StartLine, Reason: "quoting: " + pe.Err.Error()})
+				return rows, append(bad, RowError{Line: max(pe.StartLine, 1), Code: "bad_csv", Reason: "quoting: " + pe.Err.Error()})
 			}
-			return rows, append(bad, RowError{Line: line, Reason: err.Error()})
+			return rows, append(bad, RowError{Line: line + 1, Code: "bad_csv", Reason: err.Error()})
 		}
+		line, _ = r.FieldPos(0)
 		if header {
 			header = false
 			for i, h := range rec {
@@ -112,9 +116,13 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 		}
 		row := importRow{line: line, name: get("name"), role: RoleUser}
 		badBefore := len(bad)
-		addr, err := mail.ParseAddress(get("email"))
-		if err != nil || addr.Address != get("email") {
-			bad = append(bad, RowError{Line: line, Reason: fmt.Sprintf("%q is not an email address", excerpt(get("email"), 60))})
+		if err := checkName("name", row.name); err != nil {
+			bad = append(bad, RowError{Line: line, Code: "bad_name", Reason: err.Error()})
+		}
+		if err := checkEmailText(get("email")); err != nil {
+			bad = append(bad, RowError{Line: line, Code: "bad_email", Reason: err.Error()})
+		} else if addr, err := mail.ParseAddress(get("email")); err != nil || addr.Address != get("email") {
+			bad = append(bad, RowError{Line: line, Code: "bad_email", Reason: fmt.Sprintf("%q is not an email address", excerpt(get("email"), 60))})
 		} else {
 			row.email = strings.ToLower(addr.Address)
 			if first, dup := seen[row.email]; dup {
@@ -171,6 +179,10 @@ func (s *Service) ImportUsers(ctx context.Context, admin *User, data []byte, dry
 	if len(rows) == 0 && len(bad) > 0 {
 		return nil, &ImportError{Rows: bad}
 	}
+	bad, err := s.markTakenEmails(ctx, admin.ContractID, rows, bad)
+	if err != nil {
+		return nil, err
+	}
 	return s.applyRows(ctx, admin, rows, bad, dryRun)
 }
 
@@ -182,6 +194,9 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 	var report []Change
 	err := s.store.ChangeUsers(ctx, admin.ContractID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {
 		report = nil
+		if err := s.checkActive(c); err != nil {
+			return nil, nil, err
+		}
 		byEmail := map[string]*User{}
 		used := map[string]int{}
 		for _, u := range users {
@@ -211,6 +226,10 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 				continue
 			}
 			u, exists := byEmail[r.email]
+			if exists && mayChange(admin, u) != nil {
+				bad = append(bad, RowError{Line: r.line, Code: "manager_protected", Reason: r.email + ": " + ErrManagerProtected.Error()})
+				continue
+			}
 			ch := Change{Line: r.line, Email: r.email, Role: r.role}
 			if !exists {
 				u = &User{ID: newUserID(), ContractID: c.ID, Email: r.email, Name: r.name, Role: r.role,
@@ -322,6 +341,10 @@ func (s *Service) AddUser(ctx context.Context, admin *User, nu NewUser) (*Change
 	line := fmt.Sprintf("email,name,role,products,benefits\n%s,%s,%s,%s,%s\n", csvField(nu.Email), csvField(nu.Name), csvField(string(nu.Role)),
 		csvField(strings.Join(nu.Products, ";")), csvField(strings.Join(nu.Benefits, ";")))
 	changes, err := s.ImportUsers(ctx, admin, []byte(line), false)
+	var ie *ImportError
+	if errors.As(err, &ie) && len(ie.Rows) == 1 && ie.Rows[0].Code == "email_taken" {
+		return nil, fmt.Errorf("%s: %w", nu.Email, ErrEmailTaken)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -347,6 +370,11 @@ func (s *Service) Assign(ctx context.Context, admin *User, a Assignment) ([]Chan
 	var report []Change
 	err := s.store.ChangeUsers(ctx, admin.ContractID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {
 		report = nil
+		if len(a.AddProducts)+len(a.AddBenefits) > 0 {
+			if err := s.checkActive(c); err != nil {
+				return nil, nil, err
+			}
+		}
 		var problems []string
 		seats := map[string]int{}
 		for _, p := range c.Products {
@@ -385,6 +413,9 @@ func (s *Service) Assign(ctx context.Context, admin *User, a Assignment) ([]Chan
 			if !ok {
 				problems = append(problems, fmt.Sprintf("user %s is not on contract %s", id, c.ID))
 				continue
+			}
+			if err := mayChange(admin, u); err != nil {
+				return nil, nil, err
 			}
 			next := *u
 			next.Products = slices.DeleteFunc(slices.Clone(u.Products), func(p string) bool { return slices.Contains(a.RemoveProducts, p) })
@@ -451,8 +482,8 @@ func (s *Service) RemoveUser(ctx context.Context, admin *User, id string) error 
 			return nil, nil, fmt.Errorf("user %s: %w", id, ErrNotFound)
 		case target.ID == admin.ID:
 			return nil, nil, &InvalidError{[]string{"you cannot remove yourself"}}
-		case target.Role == RoleManager && admin.Role != RoleManager:
-			return nil, nil, ErrNotAdmin
+		case mayChange(admin, target) != nil:
+			return nil, nil, mayChange(admin, target)
 		case target.Role == RoleManager && managers == 1:
 			return nil, nil, &InvalidError{[]string{"a contract keeps at least one contract manager"}}
 		}
@@ -476,6 +507,14 @@ func (s *Service) SetCaller(ctx context.Context, admin *User, userID string, des
 	c, err := s.store.Contract(ctx, admin.ContractID)
 	if err != nil {
 		return err
+	}
+	if err := s.mayDesignate(ctx, admin, userID); err != nil {
+		return err
+	}
+	if designate {
+		if err := s.checkActive(c); err != nil {
+			return err
+		}
 	}
 	if designate && c.Plan != PlanAdvanced {
 		return &InvalidError{[]string{"designated callers come with advanced support; this contract has " + string(c.Plan)}}
@@ -539,14 +578,6 @@ var FAQs = []FAQ{
 	{"How do I install on many machines?", "Build a deployment with 'assistant deploy create' and push it with your deployment tool."},
 }
 
-// RegisterSeat counts a machine against the contract's seats for a product.
-func (s *Service) RegisterSeat(ctx context.Context, u *User, machineID, hostname, product string) (int, int, error) {
-	if !slices.Contains(u.Products, product) {
-		return 0, 0, ErrForbidden
-	}
-	return s.registerSeat(ctx, u.ContractID, machineID, hostname, product, u.ID)
-}
-
 func (s *Service) registerSeat(ctx context.Context, contractID, machineID, hostname, product, actor string) (int, int, error) {
 	c, err := s.store.Contract(ctx, contractID)
 	if err != nil {
@@ -561,11 +592,17 @@ func (s *Service) registerSeat(ctx context.Context, contractID, machineID, hostn
 	if limit < 0 {
 		return 0, 0, ErrForbidden
 	}
+	if err := s.checkActive(c); err != nil {
+		return 0, 0, err
+	}
 	if len(machineID) < 8 || len(machineID) > 128 {
 		return 0, 0, &InvalidError{[]string{"machine_id: 8 to 128 characters"}}
 	}
 	if len(hostname) > 255 {
 		return 0, 0, &InvalidError{[]string{"hostname: at most 255 characters"}}
+	}
+	if checkText(machineID) != nil || checkText(hostname) != nil {
+		return 0, 0, &InvalidError{[]string{"machine_id, hostname: " + errControlChars.Error()}}
 	}
 	n, err := s.store.RegisterSeat(ctx, c.ID, machineID, hostname, product, limit, actor)
 	return n, limit, err
@@ -588,6 +625,9 @@ func (s *Service) CreateSeatKey(ctx context.Context, admin *User, products []str
 	if err != nil {
 		return "", nil, err
 	}
+	if err := s.checkActive(c); err != nil {
+		return "", nil, err
+	}
 	var problems []string
 	for _, p := range products {
 		if !slices.ContainsFunc(c.Products, func(cp Seats) bool { return cp.Product == p }) {
@@ -601,7 +641,7 @@ func (s *Service) CreateSeatKey(ctx context.Context, admin *User, products []str
 		return "", nil, &InvalidError{problems}
 	}
 	token, hash := newToken()
-	k := &SeatKey{Hash: hash, ContractID: c.ID, Products: slices.Clone(products), CreatedBy: admin.ID,
+	k := &SeatKey{Hash: hash, ID: seatKeyID(hash), ContractID: c.ID, Products: slices.Clone(products), CreatedBy: admin.ID,
 		Created: s.now().UTC(), Expires: c.Ends}
 	if err := s.store.SaveSeatKey(ctx, *k, admin.ID); err != nil {
 		return "", nil, err
@@ -616,14 +656,22 @@ func (s *Service) RegisterSeatWithKey(ctx context.Context, key, machineID, hostn
 		return 0, 0, ErrBadCredentials
 	}
 	k, err := s.store.SeatKeyByHash(ctx, hashToken(token))
-	if errors.Is(err, ErrNotFound) || (err == nil && (k.Revoked || !s.now().Before(k.Expires))) {
+	if errors.Is(err, ErrNotFound) || (err == nil && k.Revoked) {
 		return 0, 0, ErrBadCredentials
 	}
 	if err != nil {
 		return 0, 0, err
 	}
+	// A key lives as long as its contract: say the contract ended rather
+	// than that the key is bad.
+	if err := s.contractActive(ctx, k.ContractID); err != nil {
+		return 0, 0, err
+	}
+	if !s.now().Before(k.Expires) {
+		return 0, 0, ErrBadCredentials
+	}
 	if !slices.Contains(k.Products, product) {
 		return 0, 0, ErrForbidden
 	}
-	return s.registerSeat(ctx, k.ContractID, machineID, hostname, product, "seat-key:"+k.Hash[:12])
+	return s.registerSeat(ctx, k.ContractID, machineID, hostname, product, "seat-key:"+seatKeyID(k.Hash))
 }

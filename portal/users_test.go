@@ -276,17 +276,21 @@ func TestCallersSupportSeats(t *testing.T) {
 	if code := p.call(t, "PATCH", "/api/v1/me", mgr, map[string]string{"name": "Ana Manager", "phone": "+33 6 00"}, &me); code != 200 || me.User.Name != "Ana Manager" {
 		t.Errorf("profile %d %+v", code, me.User)
 	}
-	// Seats: 5 for atlas; one machine counts once.
+	// Seats, taken with a deployment's seat key: 5 for atlas; one machine
+	// counts once.
+	var created struct{ Key string }
+	if code := p.call(t, "POST", "/api/v1/seat-keys", mgr, map[string]any{"products": []string{"atlas"}}, &created); code != 201 {
+		t.Fatalf("seat key: %d", code)
+	}
 	for i := range 5 {
-		var r map[string]any
-		if code := p.call(t, "POST", "/api/v1/seats", mgr, map[string]string{"machine_id": fmt.Sprintf("machine-%04d", i), "hostname": "pc", "product": "atlas"}, &r); code != 200 {
-			t.Fatalf("seat %d: %d", i, code)
+		if code, pr := p.seatWithKey(t, created.Key, fmt.Sprintf("machine-%04d", i), "atlas"); code != 200 {
+			t.Fatalf("seat %d: %d %+v", i, code, pr)
 		}
 	}
-	if code := p.call(t, "POST", "/api/v1/seats", mgr, map[string]string{"machine_id": "machine-0000", "hostname": "pc", "product": "atlas"}, nil); code != 200 {
+	if code, _ := p.seatWithKey(t, created.Key, "machine-0000", "atlas"); code != 200 {
 		t.Errorf("the same machine again: %d", code)
 	}
-	if code := p.call(t, "POST", "/api/v1/seats", mgr, map[string]string{"machine_id": "machine-9999", "hostname": "pc", "product": "atlas"}, &prob); code != 409 || prob.Code != "no_seats" {
+	if code, prob := p.seatWithKey(t, created.Key, "machine-9999", "atlas"); code != 409 || prob.Code != "no_seats" {
 		t.Errorf("a sixth machine: %d %+v", code, prob)
 	}
 	// Standard contracts have no callers.
@@ -351,6 +355,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/api/v1/packages/atlas-1.0.0.tar.gz", nil, []string{"manager", "coord", "user", "other-admin"}},
 		{"GET", "/api/v1/packages/quill-1.0.0.tar.gz", nil, nil},
 		{"POST", "/api/v1/seat-keys", map[string]any{"products": []string{"atlas"}}, []string{"manager", "coord", "other-admin"}},
+		{"GET", "/api/v1/seat-keys", nil, []string{"manager", "coord", "other-admin"}},
+		{"GET", "/api/v1/seats", nil, []string{"manager", "coord", "other-admin"}},
+		{"POST", "/api/v1/seats", map[string]string{"machine_id": "machine-0001", "hostname": "pc", "product": "atlas"}, nil},
+		{"DELETE", "/api/v1/seats/SNOSUCH23", nil, nil},
+		{"DELETE", "/api/v1/seat-keys/000000000000", nil, nil},
 		{"DELETE", "/api/v1/users/" + userID, nil, []string{"manager"}}, // last: removes the user
 	}
 	for _, r := range routes {

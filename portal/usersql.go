@@ -235,8 +235,8 @@ func (s *SQLite) RegisterSeat(ctx context.Context, contractID, machineID, hostna
 	if n >= limit {
 		return n, fmt.Errorf("%s: %w (%d of %d in use)", product, ErrNoSeats, n, limit)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO seats (contract_id, product, machine_id, hostname, registered) VALUES (?, ?, ?, ?, ?)`,
-		contractID, product, machineID, strings.TrimSpace(hostname), ts(time.Now())); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO seats (id, contract_id, product, machine_id, hostname, registered, registered_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		newSeatID(), contractID, product, machineID, strings.TrimSpace(hostname), ts(time.Now()), actor); err != nil {
 		return 0, err
 	}
 	if err := audit(ctx, tx, actor, contractID, "seat.register", product+" "+hostname); err != nil {
@@ -252,8 +252,8 @@ func (s *SQLite) SaveSeatKey(ctx context.Context, k SeatKey, actor string) error
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO seat_keys (hash, contract_id, products, created_by, created, expires) VALUES (?, ?, ?, ?, ?, ?)`,
-		k.Hash, k.ContractID, strings.Join(k.Products, ","), k.CreatedBy, ts(k.Created), ts(k.Expires)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO seat_keys (hash, id, contract_id, products, created_by, created, expires) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		k.Hash, seatKeyID(k.Hash), k.ContractID, strings.Join(k.Products, ","), k.CreatedBy, ts(k.Created), ts(k.Expires)); err != nil {
 		return err
 	}
 	if err := audit(ctx, tx, actor, k.ContractID, "seat_key.create", strings.Join(k.Products, ",")+" until "+ts(k.Expires)); err != nil {
@@ -266,8 +266,8 @@ func (s *SQLite) SaveSeatKey(ctx context.Context, k SeatKey, actor string) error
 func (s *SQLite) SeatKeyByHash(ctx context.Context, hash string) (*SeatKey, error) {
 	var k SeatKey
 	var products, created, expires string
-	err := s.db.QueryRowContext(ctx, `SELECT hash, contract_id, products, created_by, created, expires, revoked FROM seat_keys WHERE hash = ?`, hash).
-		Scan(&k.Hash, &k.ContractID, &products, &k.CreatedBy, &created, &expires, &k.Revoked)
+	err := s.db.QueryRowContext(ctx, `SELECT hash, id, contract_id, products, created_by, created, expires, revoked FROM seat_keys WHERE hash = ?`, hash).
+		Scan(&k.Hash, &k.ID, &k.ContractID, &products, &k.CreatedBy, &created, &expires, &k.Revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}

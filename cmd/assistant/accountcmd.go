@@ -152,7 +152,7 @@ script). The session is kept in the OS keyring, never in a file.`,
 			if e.json {
 				writeJSON(e.stdout, map[string]any{"signed_in": true, "user": c.User(), "server": c.Server()})
 			} else {
-				fmt.Fprintf(e.stdout, "Signed in as %s on %s.\n", c.User(), c.Server())
+				fmt.Fprintf(e.stdout, "Signed in as %s on %s.\n", termSafe(c.User()), termSafe(c.Server()))
 			}
 			return nil
 		},
@@ -185,9 +185,9 @@ func whoamiCommand() *command {
 				return nil
 			}
 			u := me.User
-			fmt.Fprintf(e.stdout, "%s (%s), %s, %s\n", cmpOr(u.Name, u.Email), u.ID, u.Email, strings.ReplaceAll(u.Role, "_", " "))
-			fmt.Fprintf(e.stdout, "Contract %s, %s: %s support, until %s\n", me.Contract.ID, me.Contract.Company, me.Contract.Plan, me.Contract.Ends.Format("2006-01-02"))
-			fmt.Fprintf(e.stdout, "Products: %s\nBenefits: %s\n", strings.Join(u.Products, ", "), strings.ReplaceAll(strings.Join(u.Benefits, ", "), "_", " "))
+			fmt.Fprintf(e.stdout, "%s (%s), %s, %s\n", termSafe(cmpOr(u.Name, u.Email)), termSafe(u.ID), termSafe(u.Email), termSafe(strings.ReplaceAll(u.Role, "_", " ")))
+			fmt.Fprintf(e.stdout, "Contract %s, %s: %s support, until %s\n", termSafe(me.Contract.ID), termSafe(me.Contract.Company), termSafe(me.Contract.Plan), me.Contract.Ends.Format("2006-01-02"))
+			fmt.Fprintf(e.stdout, "Products: %s\nBenefits: %s\n", strings.Join(termSafeList(u.Products), ", "), strings.ReplaceAll(strings.Join(termSafeList(u.Benefits), ", "), "_", " "))
 			return nil
 		},
 	}
@@ -218,7 +218,7 @@ func signoutCommand() *command {
 			if e.json {
 				writeJSON(e.stdout, map[string]any{"signed_out": true, "user": s.User})
 			} else {
-				fmt.Fprintf(e.stdout, "Signed out %s.\n", s.User)
+				fmt.Fprintf(e.stdout, "Signed out %s.\n", termSafe(s.User))
 			}
 			return nil
 		},
@@ -228,7 +228,7 @@ func signoutCommand() *command {
 // accountErrorCode maps account errors to the contract's exit codes.
 func accountErrorCode(err error) (int, bool) {
 	switch {
-	case errors.Is(err, account.ErrForbidden):
+	case errors.Is(err, account.ErrForbidden), errors.Is(err, account.ErrContractEnded):
 		return exitEntitlement, true
 	case errors.Is(err, account.ErrAuth), errors.Is(err, account.ErrPasswordChangeRequired), errors.Is(err, account.ErrNoSavedSession):
 		return exitAuth, true

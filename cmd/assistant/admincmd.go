@@ -49,7 +49,8 @@ func usersListCommand() *command {
 				if u.Caller {
 					caller = "yes"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name, u.Role, strings.Join(u.Products, ","), strings.Join(u.Benefits, ","), caller)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", termSafe(u.ID), termSafe(u.Email), termSafe(u.Name), termSafe(u.Role),
+					strings.Join(termSafeList(u.Products), ","), strings.Join(termSafeList(u.Benefits), ","), caller)
 			}
 			return tw.Flush()
 		}),
@@ -67,9 +68,10 @@ func printChanges(e *env, changes []account.Change, dry bool) {
 		counts[ch.Action]++
 		switch ch.Action {
 		case "create":
-			fmt.Fprintf(e.stdout, "%sadd %s as %s: products %s; benefits %s\n", verb, ch.Email, ch.Role, strings.Join(ch.Products, ","), strings.Join(ch.Benefits, ","))
+			fmt.Fprintf(e.stdout, "%sadd %s as %s: products %s; benefits %s\n", verb, termSafe(ch.Email), termSafe(ch.Role),
+				strings.Join(termSafeList(ch.Products), ","), strings.Join(termSafeList(ch.Benefits), ","))
 		case "update":
-			fmt.Fprintf(e.stdout, "%sgive %s (%s): %s\n", verb, ch.Email, ch.UserID, strings.Join(ch.Added, ","))
+			fmt.Fprintf(e.stdout, "%sgive %s (%s): %s\n", verb, termSafe(ch.Email), termSafe(ch.UserID), strings.Join(termSafeList(ch.Added), ","))
 		}
 	}
 	fmt.Fprintf(e.stdout, "%d to add, %d to change, %d unchanged%s\n", counts["create"], counts["update"], counts["unchanged"],
@@ -177,7 +179,7 @@ func usersRemoveCommand() *command {
 			if e.json {
 				writeJSON(e.stdout, map[string]any{"removed": id})
 			} else {
-				fmt.Fprintf(e.stdout, "Removed %s.\n", id)
+				fmt.Fprintf(e.stdout, "Removed %s.\n", termSafe(id))
 			}
 			return nil
 		}),
@@ -198,9 +200,9 @@ func callersCommand() *command {
 			if e.json {
 				writeJSON(e.stdout, map[string]any{"user": id, "designated_caller": designate})
 			} else if designate {
-				fmt.Fprintf(e.stdout, "%s may now call phone support.\n", id)
+				fmt.Fprintf(e.stdout, "%s may now call phone support.\n", termSafe(id))
 			} else {
-				fmt.Fprintf(e.stdout, "%s is no longer a designated caller.\n", id)
+				fmt.Fprintf(e.stdout, "%s is no longer a designated caller.\n", termSafe(id))
 			}
 			return nil
 		})
@@ -218,7 +220,7 @@ func callersCommand() *command {
 					if e.json {
 						writeJSON(e.stdout, map[string]any{"callers": ids, "cap": limit})
 					} else {
-						fmt.Fprintf(e.stdout, "%d of %d designated callers: %s\n", len(ids), limit, strings.Join(ids, ", "))
+						fmt.Fprintf(e.stdout, "%d of %d designated callers: %s\n", len(ids), limit, strings.Join(termSafeList(ids), ", "))
 					}
 					return nil
 				})},
@@ -259,7 +261,7 @@ func profileCommand() *command {
 				writeJSON(e.stdout, me.User)
 				return nil
 			}
-			fmt.Fprintf(e.stdout, "%s\nName:  %s\nEmail: %s\nRole:  %s\n", me.User.ID, me.User.Name, me.User.Email, strings.ReplaceAll(me.User.Role, "_", " "))
+			fmt.Fprintf(e.stdout, "%s\nName:  %s\nEmail: %s\nRole:  %s\n", termSafe(me.User.ID), termSafe(me.User.Name), termSafe(me.User.Email), termSafe(strings.ReplaceAll(me.User.Role, "_", " ")))
 			return nil
 		}),
 	}
@@ -281,17 +283,17 @@ func supportCommand() *command {
 				writeJSON(e.stdout, map[string]any{"support": s, "faq": faq})
 				return nil
 			}
-			fmt.Fprintf(e.stdout, "Support: %s\nWeb:   %s\nEmail: %s\n", s.Plan, s.Web, s.Email)
+			fmt.Fprintf(e.stdout, "Support: %s\nWeb:   %s\nEmail: %s\n", termSafe(s.Plan), termSafe(s.Web), termSafe(s.Email))
 			if s.Phone != "" {
-				fmt.Fprintf(e.stdout, "Phone: %s\n", s.Phone)
+				fmt.Fprintf(e.stdout, "Phone: %s\n", termSafe(s.Phone))
 			}
-			fmt.Fprintf(e.stdout, "Hours: %s\n", s.Hours)
+			fmt.Fprintf(e.stdout, "Hours: %s\n", termSafe(s.Hours))
 			if s.Note != "" {
-				fmt.Fprintf(e.stdout, "Note:  %s\n", s.Note)
+				fmt.Fprintf(e.stdout, "Note:  %s\n", termSafe(s.Note))
 			}
 			fmt.Fprintln(e.stdout, "\nFAQ")
 			for _, f := range faq {
-				fmt.Fprintf(e.stdout, "- %s\n  %s\n", f.Question, f.Answer)
+				fmt.Fprintf(e.stdout, "- %s\n  %s\n", termSafe(f.Question), termSafe(f.Answer))
 			}
 			return nil
 		}),
@@ -319,10 +321,10 @@ func productsCommand() *command {
 						yours = "yes"
 					}
 				}
-				fmt.Fprintf(tw, "%s\t%d\t%s\n", p.Product, p.Seats, yours)
+				fmt.Fprintf(tw, "%s\t%d\t%s\n", termSafe(p.Product), p.Seats, yours)
 			}
 			tw.Flush()
-			fmt.Fprintf(e.stdout, "Your benefits: %s\n", strings.ReplaceAll(strings.Join(me.User.Benefits, ", "), "_", " "))
+			fmt.Fprintf(e.stdout, "Your benefits: %s\n", strings.ReplaceAll(strings.Join(termSafeList(me.User.Benefits), ", "), "_", " "))
 			return nil
 		}),
 	}

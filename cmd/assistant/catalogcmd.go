@@ -148,13 +148,13 @@ func printCheck(w io.Writer, r *checkResult) {
 	for _, p := range r.Problems {
 		switch {
 		case p.Kind == "integrity":
-			fmt.Fprintf(w, "  signature: %s\n", p.Message)
+			fmt.Fprintf(w, "  signature: %s\n", termSafe(p.Message))
 		case p.Kind == "history":
-			fmt.Fprintf(w, "  %s\n", p.Message)
+			fmt.Fprintf(w, "  %s\n", termSafe(p.Message))
 		case p.Path != "":
-			fmt.Fprintf(w, "  %s (line %d): %s\n", p.Path, p.Line, p.Message)
+			fmt.Fprintf(w, "  %s (line %d): %s\n", termSafe(p.Path), p.Line, termSafe(p.Message))
 		default:
-			fmt.Fprintf(w, "  line %d, column %d: %s\n", p.Line, p.Column, p.Message)
+			fmt.Fprintf(w, "  line %d, column %d: %s\n", p.Line, p.Column, termSafe(p.Message))
 		}
 	}
 }
@@ -219,7 +219,7 @@ func printCatalog(w io.Writer, c *catalog.Catalog) {
 		if pkg, ok := latest.Packages[catalog.CurrentPlatform()]; ok {
 			here = fmt.Sprintf("%s, %s", pkg.Format, catalog.ByteSize(pkg.Size))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, latest.Version, strings.Join(versions, ", "), here)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", termSafe(p.ID), termSafe(p.Name), latest.Version, strings.Join(termSafeList(versions), ", "), here)
 	}
 	tw.Flush()
 }

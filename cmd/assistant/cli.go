@@ -74,6 +74,7 @@ func commands() []*command {
 		productsCommand(),
 		usersCommand(),
 		callersCommand(),
+		seatsCommand(),
 		profileCommand(),
 		supportCommand(),
 		catalogCommand(),
@@ -271,7 +272,9 @@ func report(e *env, cmd *command, err error) int {
 	if e.json {
 		writeJSON(e.stdout, map[string]any{"error": map[string]any{"code": code, "message": err.Error()}})
 	}
-	fmt.Fprintf(e.stderr, "%s %s: %v\n", toolName, cmd.name, err)
+	// Error messages carry the service's words (a problem's detail, a bad
+	// import line): escaped, as everything from outside is.
+	fmt.Fprintf(e.stderr, "%s %s: %s\n", toolName, cmd.name, termSafeText(err.Error()))
 	if code == exitUsage {
 		fmt.Fprintf(e.stderr, "Run '%s %s --help' for usage.\n", toolName, cmd.name)
 	}

@@ -24,9 +24,9 @@ import (
 func deployCommand() *command {
 	return &command{
 		name:    "deploy",
-		args:    "create|install",
+		args:    "create|install|keys",
 		summary: "build and install multi-seat deployments",
-		sub:     []*command{deployCreateCommand(), deployInstallCommand()},
+		sub:     []*command{deployCreateCommand(), deployInstallCommand(), deployKeysCommand()},
 	}
 }
 

@@ -282,7 +282,7 @@ func (p *progressPrinter) report(ev downloader.Progress) {
 	case p.terminal:
 		drawBar(p.e.stderr, ev)
 	case ev.Event == downloader.EventRetry || ev.Event == downloader.EventRestart:
-		fmt.Fprintf(p.e.stderr, "%s: %s\n", filepath.Base(ev.Dest), ev.Message)
+		fmt.Fprintf(p.e.stderr, "%s: %s\n", termSafe(filepath.Base(ev.Dest)), termSafe(ev.Message))
 	}
 }
 
@@ -290,10 +290,10 @@ func drawBar(w io.Writer, ev downloader.Progress) {
 	name := filepath.Base(ev.Dest)
 	switch ev.Event {
 	case downloader.EventRetry, downloader.EventRestart:
-		fmt.Fprintf(w, "\r\033[K%s: %s\n", name, ev.Message)
+		fmt.Fprintf(w, "\r\033[K%s: %s\n", termSafe(name), termSafe(ev.Message))
 		return
 	case downloader.EventDone:
-		fmt.Fprintf(w, "\r\033[K%s: %s done\n", name, catalog.ByteSize(ev.Done))
+		fmt.Fprintf(w, "\r\033[K%s: %s done\n", termSafe(name), catalog.ByteSize(ev.Done))
 		return
 	}
 	const width = 30
@@ -307,7 +307,7 @@ func drawBar(w io.Writer, ev downloader.Progress) {
 	if ev.ETA > 0 {
 		eta = " ETA " + ev.ETA.String()
 	}
-	fmt.Fprintf(w, "\r\033[K%s [%s] %s%s of %s, %s/s%s", name, bar, pct, catalog.ByteSize(ev.Done), catalog.ByteSize(ev.Total), catalog.ByteSize(int64(ev.Rate)), eta)
+	fmt.Fprintf(w, "\r\033[K%s [%s] %s%s of %s, %s/s%s", termSafe(name), bar, pct, catalog.ByteSize(ev.Done), catalog.ByteSize(ev.Total), catalog.ByteSize(int64(ev.Rate)), eta)
 }
 
 func writeNDJSON(w io.Writer, v any) {

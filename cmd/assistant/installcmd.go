@@ -139,7 +139,7 @@ tar.gz); with --product, the package is downloaded (verified, cached) first.`,
 			} else if !silent {
 				fmt.Fprintf(e.stdout, "Installed %s %s in %s (%d files).\n", rec.Product, rec.Version, rec.Target, len(rec.Files))
 				if l := launchPath(rec); l != "" {
-					fmt.Fprintf(e.stdout, "Start it: %s\n", l)
+					fmt.Fprintf(e.stdout, "Start it: %s\n", termSafe(l))
 				}
 			}
 			return nil
@@ -230,7 +230,7 @@ func uninstallCommand() *command {
 		}
 		fmt.Fprintf(e.stdout, "Uninstalled %s.\n", product)
 		if len(left) > 0 {
-			fmt.Fprintf(e.stdout, "Left in place (not installed by Onramp): %s\n", strings.Join(left, ", "))
+			fmt.Fprintf(e.stdout, "Left in place (not installed by Onramp): %s\n", strings.Join(termSafeList(left), ", "))
 		}
 		return nil
 	})
@@ -249,10 +249,10 @@ func verifyCommand() *command {
 		} else {
 			fmt.Fprintf(e.stdout, "%s %s in %s: %d missing, %d changed\n", rep.Product, rep.Version, rep.Target, len(rep.Missing), len(rep.Changed))
 			for _, m := range rep.Missing {
-				fmt.Fprintf(e.stdout, "  missing: %s\n", m)
+				fmt.Fprintf(e.stdout, "  missing: %s\n", termSafe(m))
 			}
 			for _, c := range rep.Changed {
-				fmt.Fprintf(e.stdout, "  changed: %s\n", c)
+				fmt.Fprintf(e.stdout, "  changed: %s\n", termSafe(c))
 			}
 			fmt.Fprintf(e.stdout, "Run '%s repair --product %s' to restore them.\n", toolName, product)
 		}

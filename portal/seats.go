@@ -1,0 +1,91 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Seat is a machine counted against a product's seats.
+type Seat struct {
+	ID           string    `json:"id"`
+	Product      string    `json:"product"`
+	MachineID    string    `json:"machine_id"`
+	Hostname     string    `json:"hostname"`
+	Registered   time.Time `json:"registered"`
+	RegisteredBy string    `json:"registered_by"` // seat-key:ID
+}
+
+// ErrSeatKeyRequired: seats are taken by deployments, with their seat key.
+// A session could otherwise take every seat with made-up machines.
+var ErrSeatKeyRequired = errors.New("seats are registered by a deployment's seat key ('assistant deploy create --register'), not by a signed-in user")
+
+// Seats lists the seats taken on the admin's contract.
+func (s *Service) Seats(ctx context.Context, admin *User) ([]Seat, error) {
+	if !admin.Role.IsAdmin() {
+		return nil, ErrNotAdmin
+	}
+	return s.store.Seats(ctx, admin.ContractID)
+}
+
+// ReleaseSeat gives a seat back: a machine retired, or one registered by
+// mistake. Its product can then be installed on another machine.
+func (s *Service) ReleaseSeat(ctx context.Context, admin *User, seatID string) error {
+	if !admin.Role.IsAdmin() {
+		return ErrNotAdmin
+	}
+	return s.store.ReleaseSeat(ctx, admin.ContractID, strings.ToUpper(strings.TrimSpace(seatID)), admin.ID)
+}
+
+// SeatKeys lists the contract's seat keys (never the keys themselves).
+func (s *Service) SeatKeys(ctx context.Context, admin *User) ([]SeatKey, error) {
+	if !admin.Role.IsAdmin() {
+		return nil, ErrNotAdmin
+	}
+	return s.store.SeatKeys(ctx, admin.ContractID)
+}
+
+// RevokeSeatKey ends a seat key: a deployment folder that leaked, or one
+// no longer pushed. Seats it registered stay until released.
+func (s *Service) RevokeSeatKey(ctx context.Context, admin *User, keyID string) error {
+	if !admin.Role.IsAdmin() {
+		return ErrNotAdmin
+	}
+	return s.store.RevokeSeatKey(ctx, admin.ContractID, strings.ToLower(strings.TrimSpace(keyID)), admin.ID)
+}
+
+// seatRoutes are the admin routes of seats and seat keys.
+func (s *Service) seatRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/seats", s.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+		seats, err := s.Seats(r.Context(), u)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, seats)
+	}, false))
+	mux.HandleFunc("DELETE /api/v1/seats/{id}", s.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+		if err := s.ReleaseSeat(r.Context(), u, r.PathValue("id")); err != nil {
+			writeError(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}, false))
+	mux.HandleFunc("GET /api/v1/seat-keys", s.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+		keys, err := s.SeatKeys(r.Context(), u)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, keys)
+	}, false))
+	mux.HandleFunc("DELETE /api/v1/seat-keys/{id}", s.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+		if err := s.RevokeSeatKey(r.Context(), u, r.PathValue("id")); err != nil {
+			writeError(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}, false))
+}
