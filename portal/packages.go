@@ -165,7 +165,8 @@ const (
 func reportedRows(rows []RowError) []RowError {
 	out := make([]RowError, 0, min(len(rows), maxReportedRows))
 	for _, r := range rows[:min(len(rows), maxReportedRows)] {
-		out = append(out, RowError{Line: r.Line, Reason: excerpt(r.Reason, maxReasonBytes)})
+		r.Reason = excerpt(r.Reason, maxReasonBytes)
+		out = append(out, r)
 	}
 	return out
 }
