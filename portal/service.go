@@ -182,7 +182,7 @@ func (s *Service) SignIn(ctx context.Context, login, password, address string) (
 	}
 	u, err := s.store.UserByLogin(ctx, acct)
 	if err != nil {
-		CheckPassword(dummyHash, password)
+		CheckPassword(dummyHash(), password)
 		s.accountLimit.fail(acct, now)
 		s.addressLimit.fail(address, now)
 		return nil, ErrBadCredentials
