@@ -113,7 +113,9 @@ type SQLite struct {
 
 // OpenSQLite opens (creating if needed) and migrates the database file.
 func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	// secure_delete zeroes what a change frees (a scrubbed email body, a
+	// deleted row), on every connection of the pool.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", path, err)
@@ -425,12 +427,35 @@ func (s *SQLite) Outbox(ctx context.Context, unsentOnly bool) ([]Email, error) {
 }
 
 // MarkSent records a delivery. A start email's body, which holds a
-// temporary password, is not kept once delivered.
+// temporary password, is not kept once delivered: secure_delete zeroes the
+// old cell in the page, and a truncating checkpoint drops the log frames
+// that still hold the page as it was.
 func (s *SQLite) MarkSent(ctx context.Context, id int64, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET sent_at = ?,
+	var kind string
+	if err := s.db.QueryRowContext(ctx, `UPDATE outbox SET sent_at = ?,
 		body = CASE WHEN kind = 'start' THEN '(delivered; the temporary password it held is not kept)' ELSE body END
-		WHERE id = ?`, ts(at), id)
-	return err
+		WHERE id = ? RETURNING kind`, ts(at), id).Scan(&kind); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("email #%d: %w", id, ErrNotFound)
+		}
+		return err
+	}
+	if kind == "start" {
+		return s.scrubLog(ctx)
+	}
+	return nil
+}
+
+// scrubLog moves the write-ahead log into the database and truncates it,
+// so that no old version of a page (one holding a secret since overwritten)
+// stays in the log file. Readers that hold the log back make it report
+// busy; the frames then go at a later checkpoint.
+func (s *SQLite) scrubLog(ctx context.Context) error {
+	var busy, logFrames, done int
+	if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
 }
 
 // Audit lists a contract's recorded changes, newest first.
