@@ -48,6 +48,7 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 	mux.HandleFunc("POST /api/v1/users/import", s.authed(s.handleImport, false))
 	mux.HandleFunc("POST /api/v1/users/assign", s.authed(s.handleAssign, false))
 	mux.HandleFunc("DELETE /api/v1/users/{id}", s.authed(s.handleRemoveUser, false))
+	mux.HandleFunc("POST /api/v1/users/{id}/start-email", s.authed(s.handleStartEmail, false))
 	mux.HandleFunc("GET /api/v1/callers", s.authed(s.handleCallers, false))
 	mux.HandleFunc("PUT /api/v1/callers/{id}", s.authed(s.handleSetCaller(true), false))
 	mux.HandleFunc("DELETE /api/v1/callers/{id}", s.authed(s.handleSetCaller(false), false))
@@ -99,6 +100,10 @@ func writeError(w http.ResponseWriter, err error) {
 		w.WriteHeader(http.StatusTooManyRequests)
 		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/rate_limited", Title: "Too Many Requests",
 			Status: http.StatusTooManyRequests, Detail: err.Error(), Code: "rate_limited", RetryAfter: secs})
+	case errors.Is(err, ErrTemporaryPasswordExpired):
+		writeProblem(w, http.StatusUnauthorized, "temporary_password_expired", err.Error())
+	case errors.Is(err, ErrTemporaryPasswordUsed):
+		writeProblem(w, http.StatusUnauthorized, "temporary_password_used", err.Error())
 	case errors.Is(err, ErrBadCredentials):
 		writeProblem(w, http.StatusUnauthorized, "bad_credentials", err.Error())
 	case errors.Is(err, ErrSessionExpired), errors.Is(err, ErrTokenReuse):

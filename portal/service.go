@@ -105,7 +105,8 @@ func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor s
 		products = append(products, p.Product)
 	}
 	m := &User{ID: newUserID(), ContractID: c.ID, Email: addr.Address, Name: r.ManagerName, Role: RoleManager,
-		Products: products, Benefits: slices.Clone(catalog.Benefits), MustChangePassword: true, Created: now}
+		Products: products, Benefits: slices.Clone(catalog.Benefits), MustChangePassword: true, Created: now,
+		tempExpires: now.Add(TemporaryPasswordTTL)}
 	temp := newTemporaryPassword()
 	hash := hashTemporary(temp)
 	emails := []Email{
@@ -136,7 +137,9 @@ func (s *Service) orderConfirmation(c *Contract) string {
 
 func (s *Service) startEmail(u *User, temp string) string {
 	return fmt.Sprintf("Welcome to Onramp.\n\nUser ID: %s\nTemporary password: %s\nSign in: %s\n\n"+
-		"At your first sign-in you will choose your own password. The temporary password works once.\n", u.ID, temp, s.SignInURL)
+		"At your first sign-in you will choose your own password. The temporary password works once, until %s.\n"+
+		"If it has expired, ask your contract manager or software coordinator for a new start email.\n",
+		u.ID, temp, s.SignInURL, u.tempExpires.UTC().Format("2006-01-02 15:04 MST"))
 }
 
 // Session is what a sign-in returns.
@@ -191,6 +194,9 @@ func (s *Service) SignIn(ctx context.Context, login, password, address string) (
 		s.accountLimit.fail(acct, now)
 		s.addressLimit.fail(address, now)
 		return nil, ErrBadCredentials
+	}
+	if err := s.checkTemporary(ctx, u); err != nil {
+		return nil, err
 	}
 	s.accountLimit.reset(acct)
 	return s.issue(ctx, u, newFamily(), !u.MustChangePassword)
@@ -273,9 +279,11 @@ func (s *Service) SignOut(ctx context.Context, t *Token) error {
 }
 
 // ChangePassword sets a new password after checking the current one; every
-// session of the user ends, the client signs in again.
+// session of the user ends, the client signs in again. A user still on a
+// temporary password proves it with the session its sign-in opened: that
+// sign-in used the temporary password up.
 func (s *Service) ChangePassword(ctx context.Context, u *User, current, next string) error {
-	if !CheckPassword(u.passwordHash, current) {
+	if !u.MustChangePassword && !CheckPassword(u.passwordHash, current) {
 		return ErrBadCredentials
 	}
 	if err := checkNewPassword(next, u.ID, u.Email, current); err != nil {

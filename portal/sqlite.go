@@ -104,6 +104,11 @@ var migrations = []string{
 		expires TEXT NOT NULL,
 		revoked INTEGER NOT NULL DEFAULT 0
 	);`,
+	// Temporary passwords expire and work once. Those issued before this
+	// version get 7 days from the upgrade.
+	`ALTER TABLE users ADD COLUMN temp_expires TEXT;
+	ALTER TABLE users ADD COLUMN temp_used INTEGER NOT NULL DEFAULT 0;
+	UPDATE users SET temp_expires = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+7 days') WHERE must_change_password = 1;`,
 }
 
 // SQLite is the Store in one SQLite file, in WAL mode.
@@ -206,8 +211,8 @@ func (s *SQLite) CreateContract(ctx context.Context, c *Contract, manager *User,
 }
 
 func insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHash string) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, contract_id, email, name, role, password_hash, must_change_password, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.ContractID, strings.ToLower(u.Email), u.Name, u.Role, passwordHash, u.MustChangePassword, ts(u.Created)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, contract_id, email, name, role, password_hash, must_change_password, created, temp_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.ContractID, strings.ToLower(u.Email), u.Name, u.Role, passwordHash, u.MustChangePassword, ts(u.Created), tempExpiresValue(u)); err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") {
 			return fmt.Errorf("user %s: %w", u.Email, ErrConflict)
 		}
@@ -261,18 +266,18 @@ func (s *SQLite) Contract(ctx context.Context, id string) (*Contract, error) {
 }
 
 const userColumns = `id, contract_id, email, name, role, password_hash, must_change_password, created, phone,
-	EXISTS (SELECT 1 FROM callers WHERE callers.user_id = users.id)`
+	EXISTS (SELECT 1 FROM callers WHERE callers.user_id = users.id), coalesce(temp_expires, ''), temp_used`
 
 func (s *SQLite) scanUser(ctx context.Context, row *sql.Row) (*User, error) {
 	u := &User{}
-	var created string
-	if err := row.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created, &u.Phone, &u.Caller); err != nil {
+	var created, tempExpires string
+	if err := row.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created, &u.Phone, &u.Caller, &tempExpires, &u.tempUsed); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNotFound
 		}
 		return nil, err
 	}
-	u.Created = parseTS(created)
+	u.Created, u.tempExpires = parseTS(created), parseTS(tempExpires)
 	u.Products, u.Benefits = []string{}, []catalog.Benefit{}
 	rows, err := s.db.QueryContext(ctx, `SELECT product FROM user_products WHERE user_id = ? ORDER BY product`, u.ID)
 	if err != nil {
@@ -329,7 +334,7 @@ func (s *SQLite) SetPassword(ctx context.Context, userID, hash string, mustChang
 	if err := tx.QueryRowContext(ctx, `SELECT contract_id FROM users WHERE id = ?`, userID).Scan(&contractID); err != nil {
 		return fmt.Errorf("user %s: %w", userID, ErrNotFound)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?`, hash, mustChange, userID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = ?, temp_expires = NULL, temp_used = 0 WHERE id = ?`, hash, mustChange, userID); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked = 1 WHERE user_id = ?`, userID); err != nil {
