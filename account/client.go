@@ -160,6 +160,8 @@ func problemFrom(resp *http.Response, data []byte) error {
 	json.Unmarshal(data, &p)
 	pe := &ProblemError{Status: resp.StatusCode, Code: p.Code, Detail: p.Detail, RetryAfter: time.Duration(p.RetryAfter) * time.Second, Rows: p.Rows}
 	switch {
+	case problemKind(p.Code) != nil:
+		pe.kind = problemKind(p.Code)
 	case p.Code == "password_change_required":
 		pe.kind = ErrPasswordChangeRequired
 	case p.Code == "weak_password":
