@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -159,14 +158,6 @@ func (s *Service) authed(h func(http.ResponseWriter, *http.Request, *User, *Toke
 	}
 }
 
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Login    string `json:"login"`
@@ -175,7 +166,7 @@ func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &req) {
 		return
 	}
-	sess, err := s.SignIn(r.Context(), req.Login, req.Password, clientAddress(r))
+	sess, err := s.SignIn(r.Context(), req.Login, req.Password, s.clientAddress(r))
 	if err != nil {
 		writeError(w, err)
 		return
@@ -214,7 +205,7 @@ func (s *Service) handlePassword(w http.ResponseWriter, r *http.Request, u *User
 	if !readJSON(w, r, &req) {
 		return
 	}
-	if err := s.ChangePassword(r.Context(), u, req.Current, req.New); err != nil {
+	if err := s.ChangePassword(r.Context(), u, req.Current, req.New, s.clientAddress(r)); err != nil {
 		writeError(w, err)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -25,6 +26,9 @@ type Service struct {
 
 	accountLimit *limiter
 	addressLimit *limiter
+	// TrustedProxies are the proxies whose Forwarded / X-Forwarded-For
+	// headers name the client's address; none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Session lifetimes.
@@ -37,8 +41,8 @@ const (
 func NewService(store Store, signedCatalog []byte, c *catalog.Catalog, signInURL string) *Service {
 	return &Service{
 		store: store, SignInURL: signInURL, signedCatalog: signedCatalog, catalog: c, now: time.Now,
-		accountLimit: newLimiter(5, 15*time.Minute),
-		addressLimit: newLimiter(30, time.Minute),
+		accountLimit: newLimiter(accountFailures, accountWindow),
+		addressLimit: newLimiter(addressFailures, addressWindow),
 	}
 }
 
@@ -172,33 +176,38 @@ func (e *RateLimitError) Error() string {
 func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
 
 // SignIn checks a password; address is the client's IP, for rate limits.
+// The login is an ID or an email in any spelling (normalizeLogin); every
+// spelling of one account counts against that account.
 func (s *Service) SignIn(ctx context.Context, login, password, address string) (*Session, error) {
 	now := s.now()
-	acct := strings.ToLower(strings.TrimSpace(login))
-	for _, l := range []struct {
-		lim *limiter
-		key string
-	}{{s.accountLimit, acct}, {s.addressLimit, address}} {
-		if blocked, wait := l.lim.blocked(l.key, now); blocked {
-			return nil, &RateLimitError{RetryAfter: wait}
+	if blocked, wait := s.addressLimit.blocked(address, now); blocked {
+		return nil, &RateLimitError{RetryAfter: wait}
+	}
+	var u *User
+	if n, ok := normalizeLogin(login); ok {
+		found, err := s.store.UserByLogin(ctx, n)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
 		}
+		u = found
 	}
-	u, err := s.store.UserByLogin(ctx, acct)
-	if err != nil {
-		CheckPassword(dummyHash(), password)
-		s.accountLimit.fail(acct, now)
-		s.addressLimit.fail(address, now)
-		return nil, ErrBadCredentials
+	key := accountKey(u, login)
+	if blocked, wait := s.accountLimit.blocked(key, now); blocked {
+		return nil, &RateLimitError{RetryAfter: wait}
 	}
-	if !CheckPassword(u.passwordHash, password) {
-		s.accountLimit.fail(acct, now)
+	hash := dummyHash()
+	if u != nil {
+		hash = u.passwordHash
+	}
+	if !CheckPassword(hash, password) || u == nil {
+		s.accountLimit.fail(key, now)
 		s.addressLimit.fail(address, now)
 		return nil, ErrBadCredentials
 	}
 	if err := s.checkTemporary(ctx, u); err != nil {
 		return nil, err
 	}
-	s.accountLimit.reset(acct)
+	s.accountLimit.reset(key)
 	return s.issue(ctx, u, newFamily(), !u.MustChangePassword)
 }
 
@@ -282,9 +291,24 @@ func (s *Service) SignOut(ctx context.Context, t *Token) error {
 // session of the user ends, the client signs in again. A user still on a
 // temporary password proves it with the session its sign-in opened: that
 // sign-in used the temporary password up.
-func (s *Service) ChangePassword(ctx context.Context, u *User, current, next string) error {
-	if !u.MustChangePassword && !CheckPassword(u.passwordHash, current) {
-		return ErrBadCredentials
+// Wrong current passwords count against the account and the address as
+// failed sign-ins do; address is the client's IP.
+func (s *Service) ChangePassword(ctx context.Context, u *User, current, next, address string) error {
+	if !u.MustChangePassword {
+		now, key := s.now(), accountKey(u, "")
+		for _, l := range []struct {
+			lim *limiter
+			key string
+		}{{s.accountLimit, key}, {s.addressLimit, address}} {
+			if blocked, wait := l.lim.blocked(l.key, now); blocked {
+				return &RateLimitError{RetryAfter: wait}
+			}
+		}
+		if !CheckPassword(u.passwordHash, current) {
+			s.accountLimit.fail(key, now)
+			s.addressLimit.fail(address, now)
+			return ErrBadCredentials
+		}
 	}
 	if err := checkNewPassword(next, u.ID, u.Email, current); err != nil {
 		return err

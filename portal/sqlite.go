@@ -307,11 +307,12 @@ func (s *SQLite) User(ctx context.Context, id string) (*User, error) {
 	return s.scanUser(ctx, s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 }
 
-// UserByLogin finds a user by ID or by email; an email used on several
-// contracts is ambiguous and must be signed in with the user ID.
+// UserByLogin finds a user by ID or, for a login with an @, by email; an
+// email used on several contracts is ambiguous and must be signed in with
+// the user ID. The service normalises the login first (normalizeLogin).
 func (s *SQLite) UserByLogin(ctx context.Context, login string) (*User, error) {
-	if u, err := s.User(ctx, strings.ToUpper(login)); err == nil {
-		return u, nil
+	if !strings.Contains(login, "@") {
+		return s.User(ctx, strings.ToUpper(login))
 	}
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE email = ?`, strings.ToLower(login)).Scan(&n); err != nil {

@@ -1,7 +1,7 @@
 // Command portal runs Onramp's reference account service and administers
 // it: serve the API, record orders (contracts), read the email outbox.
 //
-//	portal serve --db FILE --catalog SIGNED.json [--addr 127.0.0.1:8443] [--packages DIR] [--tls-cert F --tls-key F]
+//	portal serve --db FILE --catalog SIGNED.json [--addr 127.0.0.1:8443] [--packages DIR] [--tls-cert F --tls-key F] [--trusted-proxy CIDR]...
 //	portal contract create --db FILE --catalog SIGNED.json --company NAME --manager EMAIL --product ID:SEATS... [--plan advanced]
 //	portal outbox list --db FILE [--json]
 package main
@@ -16,6 +16,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -46,7 +47,7 @@ type usageError string
 func (e usageError) Error() string { return string(e) }
 
 const usage = `Usage:
-  portal serve --db FILE --catalog SIGNED.json --key PUBKEY [--addr 127.0.0.1:8443] [--packages DIR] [--smtp HOST:PORT] [--tls-cert F --tls-key F]
+  portal serve --db FILE --catalog SIGNED.json --key PUBKEY [--addr 127.0.0.1:8443] [--packages DIR] [--smtp HOST:PORT] [--tls-cert F --tls-key F] [--trusted-proxy CIDR]...
   portal contract create --db FILE --catalog SIGNED.json [--key PUBKEY] --company NAME --manager EMAIL --product ID:SEATS... [--plan standard|advanced] [--callers N] [--term DAYS]
   portal outbox list --db FILE [--json]`
 
@@ -135,6 +136,17 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	keyFile := fs.String("tls-key", "", "TLS key `FILE`")
 	smtpAddr := fs.String("smtp", "", "deliver the outbox through the SMTP server at `HOST:PORT` (STARTTLS unless loopback)")
 	mailFrom := fs.String("mail-from", "onramp@localhost", "sender `address` of the emails")
+	var proxies []netip.Prefix
+	fs.Func("trusted-proxy", "a reverse proxy's address range (`CIDR`, repeatable) whose X-Forwarded-For / Forwarded headers name the client", func(v string) error {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			if a, aerr := netip.ParseAddr(v); aerr == nil {
+				p, err = a.Prefix(a.BitLen())
+			}
+		}
+		proxies = append(proxies, p.Masked())
+		return err
+	})
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -161,6 +173,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		scheme = "https"
 	}
 	svc := portal.NewService(store, signed, cat, scheme+"://"+*addr)
+	svc.TrustedProxies = proxies
 	srv := &http.Server{Addr: *addr, Handler: svc.Handler(folderPackages(*packages)),
 		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", *addr)
