@@ -163,7 +163,7 @@ func newTemporaryPassword() string {
 var ErrWeakPassword = errors.New("password too weak")
 
 // checkNewPassword enforces a length rule (NIST 800-63B: length over
-// composition) and refuses the obvious.
+// composition), refuses the obvious and the common (checkCommon).
 func checkNewPassword(password, userID, email, old string) error {
 	switch {
 	case len([]rune(password)) < 12:
@@ -171,12 +171,12 @@ func checkNewPassword(password, userID, email, old string) error {
 	case len(password) > 256:
 		return fmt.Errorf("%w: use at most 256 characters", ErrWeakPassword)
 	case password == old:
-		return fmt.Errorf("%w: choose a password other than the temporary one", ErrWeakPassword)
+		return fmt.Errorf("%w: choose a password other than the temporary one", ErrPasswordRejected)
 	case strings.Contains(strings.ToLower(password), strings.ToLower(userID)),
 		len(localPart(email)) >= 4 && strings.Contains(strings.ToLower(password), localPart(email)):
-		return fmt.Errorf("%w: do not use your user ID or email in it", ErrWeakPassword)
+		return fmt.Errorf("%w: do not use your user ID or email in it", ErrPasswordRejected)
 	}
-	return nil
+	return checkCommon(password)
 }
 
 // limiter counts failed sign-ins per key (an account, an address) in a

@@ -109,6 +109,10 @@ func writeError(w http.ResponseWriter, err error) {
 		writeProblem(w, http.StatusUnauthorized, "session_expired", err.Error())
 	case errors.Is(err, ErrPasswordChange):
 		writeProblem(w, http.StatusForbidden, "password_change_required", err.Error())
+	case errors.Is(err, ErrPasswordTooCommon):
+		writeProblem(w, http.StatusUnprocessableEntity, "password_too_common", err.Error())
+	case errors.Is(err, ErrPasswordRejected):
+		writeProblem(w, http.StatusUnprocessableEntity, "password_rejected", err.Error())
 	case errors.Is(err, ErrWeakPassword):
 		writeProblem(w, http.StatusUnprocessableEntity, "weak_password", err.Error())
 	case errors.Is(err, ErrNotAdmin), errors.Is(err, ErrNotEntitledToPkg), errors.Is(err, ErrForbidden):
