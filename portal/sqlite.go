@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // pure Go: no cgo, builds for every OS
@@ -113,7 +114,8 @@ var migrations = []string{
 
 // SQLite is the Store in one SQLite file, in WAL mode.
 type SQLite struct {
-	db *sql.DB
+	db    *sql.DB
+	stmts sync.Map // query → *sql.Stmt (prepared)
 }
 
 // OpenSQLite opens (creating if needed) and migrates the database file.
@@ -125,6 +127,11 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
+	// Keep connections open between bursts: each new one re-reads the
+	// schema and re-applies the pragmas, which under 50 concurrent requests
+	// cost more than the queries (database/sql keeps 2 idle by default).
+	db.SetMaxIdleConns(64)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := &SQLite{db: db}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
@@ -162,7 +169,10 @@ func (s *SQLite) migrate(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (s *SQLite) Close() error { return s.db.Close() }
+func (s *SQLite) Close() error {
+	s.closeStatements()
+	return s.db.Close()
+}
 
 const timeFormat = time.RFC3339Nano
 
@@ -241,7 +251,7 @@ func queueEmail(ctx context.Context, tx *sql.Tx, e Email) error {
 func (s *SQLite) Contract(ctx context.Context, id string) (*Contract, error) {
 	c := &Contract{}
 	var starts, ends, created string
-	err := s.db.QueryRowContext(ctx, `SELECT id, company, plan, caller_cap, starts, ends, created FROM contracts WHERE id = ?`, id).
+	err := s.queryRow(ctx, `SELECT id, company, plan, caller_cap, starts, ends, created FROM contracts WHERE id = ?`, id).
 		Scan(&c.ID, &c.Company, &c.Plan, &c.CallerCap, &starts, &ends, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("contract %s: %w", id, ErrNotFound)
@@ -250,7 +260,7 @@ func (s *SQLite) Contract(ctx context.Context, id string) (*Contract, error) {
 		return nil, err
 	}
 	c.Starts, c.Ends, c.Created = parseTS(starts), parseTS(ends), parseTS(created)
-	rows, err := s.db.QueryContext(ctx, `SELECT product, seats FROM contract_products WHERE contract_id = ? ORDER BY product`, id)
+	rows, err := s.query(ctx, `SELECT product, seats FROM contract_products WHERE contract_id = ? ORDER BY product`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +289,7 @@ func (s *SQLite) scanUser(ctx context.Context, row *sql.Row) (*User, error) {
 	}
 	u.Created, u.tempExpires = parseTS(created), parseTS(tempExpires)
 	u.Products, u.Benefits = []string{}, []catalog.Benefit{}
-	rows, err := s.db.QueryContext(ctx, `SELECT product FROM user_products WHERE user_id = ? ORDER BY product`, u.ID)
+	rows, err := s.query(ctx, `SELECT product FROM user_products WHERE user_id = ? ORDER BY product`, u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +299,7 @@ func (s *SQLite) scanUser(ctx context.Context, row *sql.Row) (*User, error) {
 		u.Products = append(u.Products, p)
 	}
 	rows.Close()
-	rows, err = s.db.QueryContext(ctx, `SELECT benefit FROM user_benefits WHERE user_id = ? ORDER BY benefit`, u.ID)
+	rows, err = s.query(ctx, `SELECT benefit FROM user_benefits WHERE user_id = ? ORDER BY benefit`, u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +314,7 @@ func (s *SQLite) scanUser(ctx context.Context, row *sql.Row) (*User, error) {
 
 // User returns a user by ID.
 func (s *SQLite) User(ctx context.Context, id string) (*User, error) {
-	return s.scanUser(ctx, s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	return s.scanUser(ctx, s.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 }
 
 // UserByLogin finds a user by ID or, for a login with an @, by email; an
@@ -358,7 +368,7 @@ func (s *SQLite) SaveToken(ctx context.Context, t Token) error {
 func (s *SQLite) TokenByHash(ctx context.Context, hash string) (*Token, error) {
 	t := &Token{Hash: hash}
 	var expires string
-	err := s.db.QueryRowContext(ctx, `SELECT user_id, kind, family, expires, revoked, used FROM tokens WHERE hash = ?`, hash).
+	err := s.queryRow(ctx, `SELECT user_id, kind, family, expires, revoked, used FROM tokens WHERE hash = ?`, hash).
 		Scan(&t.UserID, &t.Kind, &t.Family, &expires, &t.Revoked, &t.Used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
