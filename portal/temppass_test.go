@@ -209,3 +209,31 @@ func mustLatestTemp(t *testing.T, p *testPortal, email string) string {
 	_, temp := p.newStartEmail(t, email)
 	return temp
 }
+
+// Sign-ins racing with one temporary password open one session between
+// them: the password is used up in the same statement that checks it is
+// unused.
+func TestTemporaryPasswordRace(t *testing.T) {
+	p := newTestPortal(t)
+	uid, temp := p.newContract(t, "ana@acme.example", "atlas")
+	const racers = 6
+	codes := make(chan int, racers)
+	start := make(chan struct{})
+	for range racers {
+		go func() {
+			<-start
+			code, _, _ := signIn(p, uid, temp)
+			codes <- code
+		}()
+	}
+	close(start)
+	ok := 0
+	for range racers {
+		if <-codes == 200 {
+			ok++
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d sessions from one temporary password, want 1", ok)
+	}
+}
