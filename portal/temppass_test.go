@@ -3,7 +3,6 @@ package portal
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -201,7 +200,7 @@ func (p *testPortal) newStartEmail(t *testing.T, email string) (uid, temp string
 			return uid[1], pw[1]
 		}
 	}
-	t.Fatal(fmt.Sprintf("no start email to %s", email))
+	t.Fatalf("no start email to %s", email)
 	return "", ""
 }
 
