@@ -204,6 +204,8 @@ func problemFrom(resp *http.Response, data []byte) error {
 		if pe.Detail == "" || !p.Ends.IsZero() {
 			pe.Detail = fmt.Sprintf("the contract ended on %s: downloads, seat registration and new users stopped with it; renew the contract to go on (sign-in, support and the lists still work)", p.Ends.Format(time.DateOnly))
 		}
+	case problemKind(p.Code) != nil:
+		pe.kind = problemKind(p.Code)
 	case p.Code == "password_change_required":
 		pe.kind = ErrPasswordChangeRequired
 	case p.Code == "weak_password":

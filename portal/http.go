@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -49,6 +48,7 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 	mux.HandleFunc("POST /api/v1/users/import", s.authed(s.handleImport, false))
 	mux.HandleFunc("POST /api/v1/users/assign", s.authed(s.handleAssign, false))
 	mux.HandleFunc("DELETE /api/v1/users/{id}", s.authed(s.handleRemoveUser, false))
+	mux.HandleFunc("POST /api/v1/users/{id}/start-email", s.authed(s.handleStartEmail, false))
 	mux.HandleFunc("GET /api/v1/callers", s.authed(s.handleCallers, false))
 	mux.HandleFunc("PUT /api/v1/callers/{id}", s.authed(s.handleSetCaller(true), false))
 	mux.HandleFunc("DELETE /api/v1/callers/{id}", s.authed(s.handleSetCaller(false), false))
@@ -109,12 +109,20 @@ func writeError(w http.ResponseWriter, err error) {
 		w.WriteHeader(http.StatusTooManyRequests)
 		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/rate_limited", Title: "Too Many Requests",
 			Status: http.StatusTooManyRequests, Detail: err.Error(), Code: "rate_limited", RetryAfter: secs})
+	case errors.Is(err, ErrTemporaryPasswordExpired):
+		writeProblem(w, http.StatusUnauthorized, "temporary_password_expired", err.Error())
+	case errors.Is(err, ErrTemporaryPasswordUsed):
+		writeProblem(w, http.StatusUnauthorized, "temporary_password_used", err.Error())
 	case errors.Is(err, ErrBadCredentials):
 		writeProblem(w, http.StatusUnauthorized, "bad_credentials", err.Error())
 	case errors.Is(err, ErrSessionExpired), errors.Is(err, ErrTokenReuse):
 		writeProblem(w, http.StatusUnauthorized, "session_expired", err.Error())
 	case errors.Is(err, ErrPasswordChange):
 		writeProblem(w, http.StatusForbidden, "password_change_required", err.Error())
+	case errors.Is(err, ErrPasswordTooCommon):
+		writeProblem(w, http.StatusUnprocessableEntity, "password_too_common", err.Error())
+	case errors.Is(err, ErrPasswordRejected):
+		writeProblem(w, http.StatusUnprocessableEntity, "password_rejected", err.Error())
 	case errors.Is(err, ErrWeakPassword):
 		writeProblem(w, http.StatusUnprocessableEntity, "weak_password", err.Error())
 	case errors.Is(err, ErrSeatKeyRequired):
@@ -172,14 +180,6 @@ func (s *Service) authed(h func(http.ResponseWriter, *http.Request, *User, *Toke
 	}
 }
 
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Login    string `json:"login"`
@@ -189,7 +189,7 @@ func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	annotate(r, loginAttr(req.Login))
-	sess, err := s.SignIn(r.Context(), req.Login, req.Password, clientAddress(r))
+	sess, err := s.SignIn(r.Context(), req.Login, req.Password, s.clientAddress(r))
 	if err != nil {
 		writeError(w, err)
 		return
@@ -228,7 +228,7 @@ func (s *Service) handlePassword(w http.ResponseWriter, r *http.Request, u *User
 	if !readJSON(w, r, &req) {
 		return
 	}
-	if err := s.ChangePassword(r.Context(), u, req.Current, req.New); err != nil {
+	if err := s.ChangePassword(r.Context(), u, req.Current, req.New, s.clientAddress(r)); err != nil {
 		writeError(w, err)
 		return
 	}

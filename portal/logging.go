@@ -77,7 +77,7 @@ func noteProblem(w http.ResponseWriter, code string, err error) {
 // observe wraps the API and writes each request's line, if it is one to log.
 func (s *Service) observe(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rl := &requestLog{remote: clientAddress(r), status: http.StatusOK}
+		rl := &requestLog{remote: s.clientAddress(r), status: http.StatusOK}
 		h.ServeHTTP(&recorder{ResponseWriter: w, log: rl}, r.WithContext(context.WithValue(r.Context(), requestLogKey{}, rl)))
 		s.logRequest(r, rl)
 	})
@@ -139,11 +139,20 @@ func loginAttr(login string) slog.Attr {
 	return slog.String("login_sha256", hex.EncodeToString(sum[:8]))
 }
 
+// limitLogin is the login an account limiter key stands for (see
+// accountKey): the user ID, or the normalised login.
+func limitLogin(key string) string {
+	if id, ok := strings.CutPrefix(key, "user:"); ok {
+		return id
+	}
+	return strings.TrimPrefix(key, "login:")
+}
+
 // watchLimits logs the moment a limiter starts refusing a key.
 func (s *Service) watchLimits() {
 	s.accountLimit.onBlock = func(key string) {
 		s.log.LogAttrs(context.Background(), slog.LevelWarn, "sign-ins locked for an account", slog.String("event", "lockout"),
-			slog.String("limit", "account"), loginAttr(key))
+			slog.String("limit", "account"), loginAttr(limitLogin(key)))
 	}
 	s.addressLimit.onBlock = func(key string) {
 		s.log.LogAttrs(context.Background(), slog.LevelWarn, "sign-ins locked for an address", slog.String("event", "lockout"),

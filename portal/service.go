@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -28,6 +29,9 @@ type Service struct {
 	addressLimit *limiter
 	log          *slog.Logger // security events and failures; see WithLogger
 	housekeeping housekeeping
+	// TrustedProxies are the proxies whose Forwarded / X-Forwarded-For
+	// headers name the client's address; none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Session lifetimes.
@@ -40,8 +44,8 @@ const (
 func NewService(store Store, signedCatalog []byte, c *catalog.Catalog, signInURL string, opts ...Option) *Service {
 	s := &Service{
 		store: store, SignInURL: signInURL, signedCatalog: signedCatalog, catalog: c, now: time.Now,
-		accountLimit: newLimiter(5, 15*time.Minute),
-		addressLimit: newLimiter(30, time.Minute),
+		accountLimit: newLimiter(accountFailures, accountWindow),
+		addressLimit: newLimiter(addressFailures, addressWindow),
 		log:          slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
@@ -119,7 +123,8 @@ func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor s
 		products = append(products, p.Product)
 	}
 	m := &User{ID: newUserID(), ContractID: c.ID, Email: addr.Address, Name: r.ManagerName, Role: RoleManager,
-		Products: products, Benefits: slices.Clone(catalog.Benefits), MustChangePassword: true, Created: now}
+		Products: products, Benefits: slices.Clone(catalog.Benefits), MustChangePassword: true, Created: now,
+		tempExpires: now.Add(TemporaryPasswordTTL)}
 	temp := newTemporaryPassword()
 	hash := hashTemporary(temp)
 	emails := []Email{
@@ -155,7 +160,9 @@ func (s *Service) orderConfirmation(c *Contract) string {
 
 func (s *Service) startEmail(u *User, temp string) string {
 	return fmt.Sprintf("Welcome to Onramp.\n\nUser ID: %s\nTemporary password: %s\nSign in: %s\n\n"+
-		"At your first sign-in you will choose your own password. The temporary password works once.\n", u.ID, temp, s.SignInURL)
+		"At your first sign-in you will choose your own password. The temporary password works once, until %s.\n"+
+		"If it has expired, ask your contract manager or software coordinator for a new start email.\n",
+		u.ID, temp, s.SignInURL, u.tempExpires.UTC().Format("2006-01-02 15:04 MST"))
 }
 
 // Session is what a sign-in returns.
@@ -188,30 +195,38 @@ func (e *RateLimitError) Error() string {
 func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
 
 // SignIn checks a password; address is the client's IP, for rate limits.
+// The login is an ID or an email in any spelling (normalizeLogin); every
+// spelling of one account counts against that account.
 func (s *Service) SignIn(ctx context.Context, login, password, address string) (*Session, error) {
 	now := s.now()
-	acct := strings.ToLower(strings.TrimSpace(login))
-	for _, l := range []struct {
-		lim *limiter
-		key string
-	}{{s.accountLimit, acct}, {s.addressLimit, address}} {
-		if blocked, wait := l.lim.blocked(l.key, now); blocked {
-			return nil, &RateLimitError{RetryAfter: wait}
+	if blocked, wait := s.addressLimit.blocked(address, now); blocked {
+		return nil, &RateLimitError{RetryAfter: wait}
+	}
+	var u *User
+	if n, ok := normalizeLogin(login); ok {
+		found, err := s.store.UserByLogin(ctx, n)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
 		}
+		u = found
 	}
-	u, err := s.store.UserByLogin(ctx, acct)
-	if err != nil {
-		CheckPassword(dummyHash, password)
-		s.accountLimit.fail(acct, now)
+	key := accountKey(u, login)
+	if blocked, wait := s.accountLimit.blocked(key, now); blocked {
+		return nil, &RateLimitError{RetryAfter: wait}
+	}
+	hash := dummyHash()
+	if u != nil {
+		hash = u.passwordHash
+	}
+	if !CheckPassword(hash, password) || u == nil {
+		s.accountLimit.fail(key, now)
 		s.addressLimit.fail(address, now)
 		return nil, ErrBadCredentials
 	}
-	if !CheckPassword(u.passwordHash, password) {
-		s.accountLimit.fail(acct, now)
-		s.addressLimit.fail(address, now)
-		return nil, ErrBadCredentials
+	if err := s.checkTemporary(ctx, u); err != nil {
+		return nil, err
 	}
-	s.accountLimit.reset(acct)
+	s.accountLimit.reset(key)
 	return s.issue(ctx, u, newFamily(), !u.MustChangePassword)
 }
 
@@ -295,10 +310,27 @@ func (s *Service) SignOut(ctx context.Context, t *Token) error {
 }
 
 // ChangePassword sets a new password after checking the current one; every
-// session of the user ends, the client signs in again.
-func (s *Service) ChangePassword(ctx context.Context, u *User, current, next string) error {
-	if !CheckPassword(u.passwordHash, current) {
-		return ErrBadCredentials
+// session of the user ends, the client signs in again. A user still on a
+// temporary password proves it with the session its sign-in opened: that
+// sign-in used the temporary password up.
+// Wrong current passwords count against the account and the address as
+// failed sign-ins do; address is the client's IP.
+func (s *Service) ChangePassword(ctx context.Context, u *User, current, next, address string) error {
+	if !u.MustChangePassword {
+		now, key := s.now(), accountKey(u, "")
+		for _, l := range []struct {
+			lim *limiter
+			key string
+		}{{s.accountLimit, key}, {s.addressLimit, address}} {
+			if blocked, wait := l.lim.blocked(l.key, now); blocked {
+				return &RateLimitError{RetryAfter: wait}
+			}
+		}
+		if !CheckPassword(u.passwordHash, current) {
+			s.accountLimit.fail(key, now)
+			s.addressLimit.fail(address, now)
+			return ErrBadCredentials
+		}
 	}
 	if err := checkNewPassword(next, u.ID, u.Email, current); err != nil {
 		return err

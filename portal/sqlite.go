@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // pure Go: no cgo, builds for every OS
@@ -116,12 +117,18 @@ var migrations = []string{
 	ALTER TABLE seat_keys ADD COLUMN id TEXT;
 	UPDATE seat_keys SET id = substr(hash, 1, 12);
 	CREATE UNIQUE INDEX seat_keys_id ON seat_keys(id);`,
+	// Temporary passwords expire and work once. Those issued before this
+	// version get 7 days from the upgrade.
+	`ALTER TABLE users ADD COLUMN temp_expires TEXT;
+	ALTER TABLE users ADD COLUMN temp_used INTEGER NOT NULL DEFAULT 0;
+	UPDATE users SET temp_expires = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+7 days') WHERE must_change_password = 1;`,
 }
 
 // SQLite is the Store in one SQLite file, in WAL mode.
 type SQLite struct {
 	// db reads: a pool, since in WAL mode readers never wait for the writer.
-	db *sql.DB
+	db    *sql.DB
+	stmts sync.Map // query → *sql.Stmt (prepared on db)
 	// w writes, on one connection: writers queue for it in Go, in turn and
 	// bounded by their context, instead of polling SQLite's lock until its
 	// busy timeout answers "database is locked". Every write goes through w;
@@ -133,8 +140,9 @@ type SQLite struct {
 // OpenSQLite opens (creating if needed) and migrates the database file.
 func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	// The busy timeout now covers other processes only (portal contract
-	// create beside portal serve).
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(30000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	// create beside portal serve). secure_delete zeroes what a change frees
+	// (a scrubbed email body, a deleted row), on every connection.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(30000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)&_txlock=immediate"
 	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", path, err)
@@ -156,6 +164,11 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		w.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
+	// Keep read connections open between bursts: each new one re-reads the
+	// schema and re-applies the pragmas, which under 50 concurrent requests
+	// cost more than the queries (database/sql keeps 2 idle by default).
+	s.db.SetMaxIdleConns(64)
+	s.db.SetConnMaxIdleTime(5 * time.Minute)
 	return s, nil
 }
 
@@ -188,7 +201,10 @@ func (s *SQLite) migrate(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (s *SQLite) Close() error { return errors.Join(s.db.Close(), s.w.Close()) }
+func (s *SQLite) Close() error {
+	s.closeStatements()
+	return errors.Join(s.db.Close(), s.w.Close())
+}
 
 const timeFormat = time.RFC3339Nano
 
@@ -237,8 +253,8 @@ func (s *SQLite) CreateContract(ctx context.Context, c *Contract, manager *User,
 }
 
 func insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHash string) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, contract_id, email, name, role, password_hash, must_change_password, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.ContractID, strings.ToLower(u.Email), u.Name, u.Role, passwordHash, u.MustChangePassword, ts(u.Created)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, contract_id, email, name, role, password_hash, must_change_password, created, temp_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.ContractID, strings.ToLower(u.Email), u.Name, u.Role, passwordHash, u.MustChangePassword, ts(u.Created), tempExpiresValue(u)); err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") {
 			return fmt.Errorf("user %s: %w", u.Email, ErrEmailTaken)
 		}
@@ -267,7 +283,7 @@ func queueEmail(ctx context.Context, tx *sql.Tx, e Email) error {
 func (s *SQLite) Contract(ctx context.Context, id string) (*Contract, error) {
 	c := &Contract{}
 	var starts, ends, created string
-	err := s.db.QueryRowContext(ctx, `SELECT id, company, plan, caller_cap, starts, ends, created FROM contracts WHERE id = ?`, id).
+	err := s.queryRow(ctx, `SELECT id, company, plan, caller_cap, starts, ends, created FROM contracts WHERE id = ?`, id).
 		Scan(&c.ID, &c.Company, &c.Plan, &c.CallerCap, &starts, &ends, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("contract %s: %w", id, ErrNotFound)
@@ -276,7 +292,7 @@ func (s *SQLite) Contract(ctx context.Context, id string) (*Contract, error) {
 		return nil, err
 	}
 	c.Starts, c.Ends, c.Created = parseTS(starts), parseTS(ends), parseTS(created)
-	rows, err := s.db.QueryContext(ctx, `SELECT product, seats FROM contract_products WHERE contract_id = ? ORDER BY product`, id)
+	rows, err := s.query(ctx, `SELECT product, seats FROM contract_products WHERE contract_id = ? ORDER BY product`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -292,20 +308,20 @@ func (s *SQLite) Contract(ctx context.Context, id string) (*Contract, error) {
 }
 
 const userColumns = `id, contract_id, email, name, role, password_hash, must_change_password, created, phone,
-	EXISTS (SELECT 1 FROM callers WHERE callers.user_id = users.id)`
+	EXISTS (SELECT 1 FROM callers WHERE callers.user_id = users.id), coalesce(temp_expires, ''), temp_used`
 
 func (s *SQLite) scanUser(ctx context.Context, row *sql.Row) (*User, error) {
 	u := &User{}
-	var created string
-	if err := row.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created, &u.Phone, &u.Caller); err != nil {
+	var created, tempExpires string
+	if err := row.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created, &u.Phone, &u.Caller, &tempExpires, &u.tempUsed); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNotFound
 		}
 		return nil, err
 	}
-	u.Created = parseTS(created)
+	u.Created, u.tempExpires = parseTS(created), parseTS(tempExpires)
 	u.Products, u.Benefits = []string{}, []catalog.Benefit{}
-	rows, err := s.db.QueryContext(ctx, `SELECT product FROM user_products WHERE user_id = ? ORDER BY product`, u.ID)
+	rows, err := s.query(ctx, `SELECT product FROM user_products WHERE user_id = ? ORDER BY product`, u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -315,7 +331,7 @@ func (s *SQLite) scanUser(ctx context.Context, row *sql.Row) (*User, error) {
 		u.Products = append(u.Products, p)
 	}
 	rows.Close()
-	rows, err = s.db.QueryContext(ctx, `SELECT benefit FROM user_benefits WHERE user_id = ? ORDER BY benefit`, u.ID)
+	rows, err = s.query(ctx, `SELECT benefit FROM user_benefits WHERE user_id = ? ORDER BY benefit`, u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -330,14 +346,15 @@ func (s *SQLite) scanUser(ctx context.Context, row *sql.Row) (*User, error) {
 
 // User returns a user by ID.
 func (s *SQLite) User(ctx context.Context, id string) (*User, error) {
-	return s.scanUser(ctx, s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	return s.scanUser(ctx, s.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 }
 
-// UserByLogin finds a user by ID or by email; an email used on several
-// contracts is ambiguous and must be signed in with the user ID.
+// UserByLogin finds a user by ID or, for a login with an @, by email; an
+// email used on several contracts is ambiguous and must be signed in with
+// the user ID. The service normalises the login first (normalizeLogin).
 func (s *SQLite) UserByLogin(ctx context.Context, login string) (*User, error) {
-	if u, err := s.User(ctx, strings.ToUpper(login)); err == nil {
-		return u, nil
+	if !strings.Contains(login, "@") {
+		return s.User(ctx, strings.ToUpper(login))
 	}
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE email = ?`, strings.ToLower(login)).Scan(&n); err != nil {
@@ -360,7 +377,7 @@ func (s *SQLite) SetPassword(ctx context.Context, userID, hash string, mustChang
 	if err := tx.QueryRowContext(ctx, `SELECT contract_id FROM users WHERE id = ?`, userID).Scan(&contractID); err != nil {
 		return fmt.Errorf("user %s: %w", userID, ErrNotFound)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?`, hash, mustChange, userID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = ?, temp_expires = NULL, temp_used = 0 WHERE id = ?`, hash, mustChange, userID); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked = 1 WHERE user_id = ?`, userID); err != nil {
@@ -383,7 +400,7 @@ func (s *SQLite) SaveToken(ctx context.Context, t Token) error {
 func (s *SQLite) TokenByHash(ctx context.Context, hash string) (*Token, error) {
 	t := &Token{Hash: hash}
 	var expires string
-	err := s.db.QueryRowContext(ctx, `SELECT user_id, kind, family, expires, revoked, used FROM tokens WHERE hash = ?`, hash).
+	err := s.queryRow(ctx, `SELECT user_id, kind, family, expires, revoked, used FROM tokens WHERE hash = ?`, hash).
 		Scan(&t.UserID, &t.Kind, &t.Family, &expires, &t.Revoked, &t.Used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
@@ -458,12 +475,35 @@ func (s *SQLite) Outbox(ctx context.Context, unsentOnly bool) ([]Email, error) {
 }
 
 // MarkSent records a delivery. A start email's body, which holds a
-// temporary password, is not kept once delivered.
+// temporary password, is not kept once delivered: secure_delete zeroes the
+// old cell in the page, and a truncating checkpoint drops the log frames
+// that still hold the page as it was.
 func (s *SQLite) MarkSent(ctx context.Context, id int64, at time.Time) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE outbox SET sent_at = ?,
+	var kind string
+	if err := s.w.QueryRowContext(ctx, `UPDATE outbox SET sent_at = ?,
 		body = CASE WHEN kind = 'start' THEN '(delivered; the temporary password it held is not kept)' ELSE body END
-		WHERE id = ?`, ts(at), id)
-	return err
+		WHERE id = ? RETURNING kind`, ts(at), id).Scan(&kind); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("email #%d: %w", id, ErrNotFound)
+		}
+		return err
+	}
+	if kind == "start" {
+		return s.scrubLog(ctx)
+	}
+	return nil
+}
+
+// scrubLog moves the write-ahead log into the database and truncates it,
+// so that no old version of a page (one holding a secret since overwritten)
+// stays in the log file. Readers that hold the log back make it report
+// busy; the frames then go at a later checkpoint.
+func (s *SQLite) scrubLog(ctx context.Context) error {
+	var busy, logFrames, done int
+	if err := s.w.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
 }
 
 // Audit lists a contract's recorded changes, newest first.

@@ -62,6 +62,8 @@ type User struct {
 	MustChangePassword bool              `json:"must_change_password"`
 	Created            time.Time         `json:"created"`
 	passwordHash       string
+	tempExpires        time.Time // when the temporary password stops working
+	tempUsed           bool      // a sign-in used the temporary password
 }
 
 // Email is one message in the outbox.
@@ -101,6 +103,9 @@ type Store interface {
 	User(ctx context.Context, id string) (*User, error)
 	UserByLogin(ctx context.Context, login string) (*User, error) // ID or email
 	SetPassword(ctx context.Context, userID, hash string, mustChange bool, actor string) error
+	// UseTemporaryPassword uses up a temporary password; ErrConflict if it
+	// was used already.
+	UseTemporaryPassword(ctx context.Context, userID string) error
 
 	SaveToken(ctx context.Context, t Token) error
 	TokenByHash(ctx context.Context, hash string) (*Token, error)
@@ -141,9 +146,9 @@ type Store interface {
 
 // UserChange is one change an import or an admin makes.
 type UserChange struct {
-	Kind         string // create, update, delete
+	Kind         string // create, update, delete, start_email (a new temporary password)
 	User         *User
-	PasswordHash string // create only
+	PasswordHash string // create and start_email only
 	Detail       string // for the audit log
 }
 

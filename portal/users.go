@@ -233,7 +233,8 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 			ch := Change{Line: r.line, Email: r.email, Role: r.role}
 			if !exists {
 				u = &User{ID: newUserID(), ContractID: c.ID, Email: r.email, Name: r.name, Role: r.role,
-					Products: slices.Clone(r.products), Benefits: slices.Clone(r.benefits), MustChangePassword: true, Created: s.now().UTC()}
+					Products: slices.Clone(r.products), Benefits: slices.Clone(r.benefits), MustChangePassword: true, Created: s.now().UTC(),
+					tempExpires: s.now().UTC().Add(TemporaryPasswordTTL)}
 				if u.Products == nil {
 					u.Products = []string{}
 				}

@@ -28,12 +28,12 @@ func listUsers(ctx context.Context, q queryer, contractID string) ([]*User, erro
 	byID := map[string]*User{}
 	for rows.Next() {
 		u := &User{Products: []string{}, Benefits: []catalog.Benefit{}}
-		var created string
-		if err := rows.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created, &u.Phone, &u.Caller); err != nil {
+		var created, tempExpires string
+		if err := rows.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created, &u.Phone, &u.Caller, &tempExpires, &u.tempUsed); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		u.Created = parseTS(created)
+		u.Created, u.tempExpires = parseTS(created), parseTS(tempExpires)
 		users = append(users, u)
 		byID[u.ID] = u
 	}
@@ -117,6 +117,10 @@ func (s *SQLite) ChangeUsers(ctx context.Context, contractID string, plan func(*
 				if _, err := tx.ExecContext(ctx, `INSERT INTO user_benefits (user_id, benefit) VALUES (?, ?)`, ch.User.ID, b); err != nil {
 					return err
 				}
+			}
+		case "start_email":
+			if err := resetTemporaryPassword(ctx, tx, contractID, ch); err != nil {
+				return err
 			}
 		case "delete":
 			if _, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE user_id = ?`, ch.User.ID); err != nil {

@@ -100,7 +100,8 @@ func signinCommand() *command {
 		help: `Asks for the password on the terminal (or reads it from the first line of
 standard input). At the first sign-in with a temporary password, asks for a
 new password (twice on a terminal; the next line of standard input in a
-script). The session is kept in the OS keyring, never in a file.`,
+script), up to three times if the service refuses it. The session is kept
+in the OS keyring, never in a file.`,
 		nargs: [2]int{0, 0},
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&server, "server", "", "account service `URL` (default: the last one used)")
@@ -128,20 +129,28 @@ script). The session is kept in the OS keyring, never in a file.`,
 				if !e.json {
 					fmt.Fprintln(e.stderr, "This is your first sign-in: choose your own password (at least 12 characters).")
 				}
-				next, rerr := pr.read("New password: ")
-				if rerr != nil {
-					return rerr
-				}
-				if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-					again, rerr := pr.read("New password again: ")
+				// The sign-in used the temporary password up: a refused new
+				// password is asked again here, in the same session.
+				for try := 1; ; try++ {
+					next, rerr := pr.read("New password: ")
 					if rerr != nil {
 						return rerr
 					}
-					if again != next {
-						return errors.New("the two new passwords differ: nothing changed")
+					if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+						again, rerr := pr.read("New password again: ")
+						if rerr != nil {
+							return rerr
+						}
+						if again != next {
+							return errors.New("the two new passwords differ: nothing changed")
+						}
 					}
+					err = c.ChangePassword(ctx, password, next)
+					if !errors.Is(err, account.ErrWeakPassword) || try == 3 {
+						break
+					}
+					fmt.Fprintf(e.stderr, "%v: choose another.\n", err)
 				}
-				err = c.ChangePassword(ctx, password, next)
 			}
 			if err != nil {
 				return err

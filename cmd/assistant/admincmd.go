@@ -13,9 +13,9 @@ import (
 func usersCommand() *command {
 	return &command{
 		name:    "users",
-		args:    "list|add|import|assign|remove",
+		args:    "list|add|import|assign|remove|resend-start",
 		summary: "manage the contract's users (contract managers and coordinators)",
-		sub:     []*command{usersListCommand(), usersAddCommand(), usersImportCommand(), usersAssignCommand(), usersRemoveCommand()},
+		sub:     []*command{usersListCommand(), usersAddCommand(), usersImportCommand(), usersAssignCommand(), usersRemoveCommand(), usersResendStartCommand()},
 	}
 }
 

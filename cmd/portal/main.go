@@ -1,7 +1,7 @@
 // Command portal runs Onramp's reference account service and administers
 // it: serve the API, record orders (contracts), read the email outbox.
 //
-//	portal serve --db FILE --catalog SIGNED.json [--addr 127.0.0.1:8443] [--packages DIR] [--tls-cert F --tls-key F] [--log-format text|json]
+//	portal serve --db FILE --catalog SIGNED.json [--addr 127.0.0.1:8443] [--packages DIR] [--tls-cert F --tls-key F] [--log-format text|json] [--trusted-proxy CIDR]...
 //	portal contract create --db FILE --catalog SIGNED.json --company NAME --manager EMAIL --product ID:SEATS... [--plan advanced]
 //	portal outbox list --db FILE [--json]
 package main
@@ -16,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strconv"
@@ -46,7 +47,7 @@ func (e usageError) Error() string { return string(e) }
 
 const usage = `Usage:
   portal serve --db FILE --catalog SIGNED.json --key PUBKEY [--addr 127.0.0.1:8443] [--packages DIR] [--smtp HOST:PORT] [--tls-cert F --tls-key F]
-        [--log-format text|json] [--max-conns-per-address N]
+        [--log-format text|json] [--max-conns-per-address N] [--trusted-proxy CIDR]...
   portal contract create --db FILE --catalog SIGNED.json [--key PUBKEY] --company NAME --manager EMAIL --product ID:SEATS... [--plan standard|advanced] [--callers N] [--term DAYS]
   portal outbox list --db FILE [--json]`
 
@@ -137,6 +138,17 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	mailFrom := fs.String("mail-from", "onramp@localhost", "sender `address` of the emails")
 	connsPerAddr := fs.Int("max-conns-per-address", 64, "connections one IP address may hold open at once (raise it behind a proxy)")
 	logFormat := fs.String("log-format", "text", "security events and failures on standard error as `text` or json")
+	var proxies []netip.Prefix
+	fs.Func("trusted-proxy", "a reverse proxy's address range (`CIDR`, repeatable) whose X-Forwarded-For / Forwarded headers name the client", func(v string) error {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			if a, aerr := netip.ParseAddr(v); aerr == nil {
+				p, err = a.Prefix(a.BitLen())
+			}
+		}
+		proxies = append(proxies, p.Masked())
+		return err
+	})
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -167,6 +179,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		scheme = "https"
 	}
 	svc := portal.NewService(store, signed, cat, scheme+"://"+*addr, portal.WithLogger(logger))
+	svc.TrustedProxies = proxies
 	srv := portal.NewServer(svc.Handler(portal.FolderPackages(*packages)), portal.ServerOptions{MaxConnsPerAddress: *connsPerAddr, Logger: logger})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

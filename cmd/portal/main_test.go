@@ -124,6 +124,7 @@ func TestServeRefusals(t *testing.T) {
 		{"wrong-key", []string{"serve", "--db", db, "--catalog", cat, "--key", cat}, cat},
 		{"unknown-product", []string{"contract", "create", "--db", db, "--catalog", cat, "--key", key, "--company", "A", "--manager", "a@b.example", "--product", "nosuch:1"}, "nosuch"},
 		{"unknown-command", []string{"frobnicate"}, "unknown command"},
+		{"bad-trusted-proxy", []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--trusted-proxy", "10.0.0.0/33"}, "trusted-proxy"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

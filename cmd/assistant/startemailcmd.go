@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"time"
+
+	"onramp.dev/onramp/account"
+)
+
+func usersResendStartCommand() *command {
+	var id string
+	return &command{
+		name: "resend-start", args: "--user ID",
+		summary: "send a user a new start email (a new temporary password)",
+		help: `The service emails the user a new temporary password, good once for 7 days;
+the previous one (or the user's own password) stops working and the user's
+sessions end. You never see the password. Use it when a start email was
+lost, has expired, or the user forgot their password.`,
+		nargs: [2]int{0, 0},
+		flags: func(fs *flag.FlagSet) { fs.StringVar(&id, "user", "", "user `ID`; required") },
+		run: withClient(func(ctx context.Context, e *env, c *account.Client, _ []string) error {
+			if id == "" {
+				return usagef("--user ID is required")
+			}
+			sent, err := c.SendStartEmail(ctx, id)
+			if err != nil {
+				return err
+			}
+			if e.json {
+				writeJSON(e.stdout, sent)
+			} else {
+				fmt.Fprintf(e.stdout, "A new start email to %s (%s) is on its way; its temporary password works once, until %s.\n",
+					sent.Email, sent.UserID, sent.Expires.Local().Format(time.DateTime))
+			}
+			return nil
+		}),
+	}
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"onramp.dev/onramp/portal"
+)
+
+// A temporary password works once; an admin sends a new start email with
+// `users resend-start`, and its password lets the user in.
+func TestUsersResendStart(t *testing.T) {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Fatal("no D-Bus session: run the tests through .ci/with-session (D-Bus + gnome-keyring)")
+	}
+	srv, svc, store, _ := startPortal(t)
+	ctx := context.Background()
+	if _, _, err := svc.CreateContract(ctx, portal.ContractRequest{Company: "Acme", ManagerEmail: "ana@acme.example",
+		Products: []portal.Seats{{Product: "atlas", Seats: 4}}, Plan: portal.PlanStandard}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cli := func(cfg, stdin string, args ...string) result {
+		t.Helper()
+		var out, errb bytes.Buffer
+		code := run(ctx, append([]string{"--config", filepath.Join(dir, cfg, "config.json")}, args...), strings.NewReader(stdin), &out, &errb)
+		return result{code, out.String(), errb.String()}
+	}
+	uid, temp := startEmail(t, store, "ana@acme.example")
+	if r := cli("ana", temp+"\nthe first admin's passphrase\n", "signin", "--server", srv.URL, "--user", uid); r.code != 0 {
+		t.Fatalf("signin: %s", r.stderr)
+	}
+	if r := cli("ana", "", "users", "add", "--email", "bo@acme.example"); r.code != 0 {
+		t.Fatalf("add: %s", r.stderr)
+	}
+	bo, first := startEmail(t, store, "bo@acme.example")
+	// Bo's first sign-in stops before a new password is given: the
+	// temporary password is used up all the same.
+	cli("bo", first+"\n", "signin", "--server", srv.URL, "--user", bo)
+	if r := cli("bo", first+"\nbo's own long passphrase\n", "signin", "--server", srv.URL, "--user", bo); r.code != exitAuth || !strings.Contains(r.stderr, "new start email") {
+		t.Fatalf("the used temporary password: exit %d %s", r.code, r.stderr)
+	}
+	steps := []struct {
+		name string
+		cfg  string
+		args []string
+		code int
+		want string
+	}{
+		{"no-user", "ana", []string{"users", "resend-start"}, exitUsage, ""},
+		{"unknown-user", "ana", []string{"users", "resend-start", "--user", "UNOSUCHXX"}, exitFailed, ""},
+		{"text", "ana", []string{"users", "resend-start", "--user", bo}, 0, "new start email to bo@acme.example"},
+		{"json", "ana", []string{"users", "resend-start", "--user", bo, "--json"}, 0, `"user_id": "` + bo + `"`},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			if r := cli(s.cfg, "", s.args...); r.code != s.code || !strings.Contains(r.stdout, s.want) {
+				t.Fatalf("%v: exit %d\n%s\n%s", s.args, r.code, r.stdout, r.stderr)
+			}
+		})
+	}
+	_, second := startEmail(t, store, "bo@acme.example")
+	if second == first {
+		t.Fatal("the new start email has the old password")
+	}
+	if r := cli("bo", second+"\nbo's own long passphrase\n", "signin", "--server", srv.URL, "--user", bo); r.code != 0 {
+		t.Fatalf("signin with the new start email: %s", r.stderr)
+	}
+	if r := cli("bo", "", "users", "resend-start", "--user", uid); r.code != exitEntitlement {
+		t.Fatalf("a plain user sends a start email: exit %d %s", r.code, r.stderr)
+	}
+}

@@ -1,0 +1,132 @@
+package portal
+
+import (
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Sign-in limits. Failures count against the account (whatever login named
+// it: ID, email, any Unicode spelling of either) and, separately, against
+// the client's address. The account's limit is low and locks that account
+// for a while; the address's is high, so that one office behind one NAT
+// address can mistype for a long time, and it refuses only that address.
+const (
+	accountFailures = 5
+	accountWindow   = 15 * time.Minute
+	addressFailures = 100
+	addressWindow   = 10 * time.Minute
+)
+
+// maxLogin bounds a login: an email is at most 254 bytes (RFC 5321).
+const maxLogin = 320
+
+// normalizeLogin gives the one spelling of a login: NFKC, so that
+// compatibility variants (ſ U+017F for s, fullwidth letters, the Kelvin
+// sign) become the letters they stand for; then an email in lower case, or
+// a user ID in upper case and ASCII letters and digits only. ok is false
+// for a login that can name no account (empty, too long, a user ID with
+// other characters).
+func normalizeLogin(login string) (string, bool) {
+	login = strings.TrimSpace(login)
+	if login == "" || len(login) > maxLogin {
+		return "", false
+	}
+	login = norm.NFKC.String(login)
+	if strings.Contains(login, "@") {
+		return strings.ToLower(login), true
+	}
+	id := strings.ToUpper(login)
+	for _, r := range id {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			return "", false
+		}
+	}
+	return id, true
+}
+
+// accountKey is what the account limiter counts a failure under: the
+// account itself when the login names one, so that every spelling of it
+// shares one count, else the login's normalised form (bounded).
+func accountKey(u *User, login string) string {
+	if u != nil {
+		return "user:" + u.ID
+	}
+	if n, ok := normalizeLogin(login); ok {
+		return "login:" + n
+	}
+	login = strings.TrimSpace(login)
+	return "login:" + login[:min(len(login), maxLogin)]
+}
+
+// clientAddress is the address a request comes from: the peer's, or, when
+// the peer is a proxy the operator trusts (--trusted-proxy), the address
+// that proxy saw: the nearest one in Forwarded (RFC 7239) or else in
+// X-Forwarded-For that is not itself a trusted proxy. Anyone can write
+// those headers, so from any other peer they are ignored.
+func (s *Service) clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !s.trusted(peer) {
+		return host
+	}
+	var hops []string
+	if fwd := r.Header.Values("Forwarded"); len(fwd) > 0 {
+		for _, elem := range strings.Split(strings.Join(fwd, ","), ",") {
+			for _, pair := range strings.Split(elem, ";") {
+				k, v, _ := strings.Cut(strings.TrimSpace(pair), "=")
+				if strings.EqualFold(k, "for") {
+					hops = append(hops, forwardedNode(v))
+				}
+			}
+		}
+	} else {
+		for _, h := range strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",") {
+			hops = append(hops, strings.TrimSpace(h))
+		}
+	}
+	addr := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(hops[i])
+		if err != nil {
+			break // unreadable: trust nothing further along
+		}
+		addr = a.Unmap()
+		if !s.trusted(addr) {
+			break
+		}
+	}
+	return addr.String()
+}
+
+// forwardedNode reads the address of a Forwarded "for" value: a quoted
+// "[v6]:port" or "v4:port", or a bare v4.
+func forwardedNode(v string) string {
+	v = strings.Trim(v, `"`)
+	if strings.HasPrefix(v, "[") {
+		if end := strings.Index(v, "]"); end > 0 {
+			return v[1:end]
+		}
+	}
+	if host, _, err := net.SplitHostPort(v); err == nil {
+		return host
+	}
+	return v
+}
+
+func (s *Service) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range s.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}

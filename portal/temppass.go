@@ -1,0 +1,145 @@
+package portal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// TemporaryPasswordTTL is how long the temporary password of a start email
+// works. It works once: the sign-in with it opens a session good only for
+// choosing a password (and signing out), and uses it up.
+const TemporaryPasswordTTL = 7 * 24 * time.Hour
+
+// Errors of a sign-in with a temporary password that was right but can no
+// longer be used. They are told only to whoever typed the right password,
+// so they reveal nothing to someone guessing.
+var (
+	ErrTemporaryPasswordExpired = errors.New("the temporary password has expired: ask your contract manager or software coordinator for a new start email")
+	ErrTemporaryPasswordUsed    = errors.New("the temporary password was already used: ask your contract manager or software coordinator for a new start email")
+)
+
+// checkTemporary is the part of a sign-in that concerns a temporary
+// password, once the password is known to match: it must be unused and
+// unexpired, and it is used up here, atomically, so two sign-ins racing
+// with it open one session between them.
+func (s *Service) checkTemporary(ctx context.Context, u *User) error {
+	if !u.MustChangePassword {
+		return nil
+	}
+	switch {
+	case u.tempUsed:
+		return ErrTemporaryPasswordUsed
+	case !u.tempExpires.IsZero() && !s.now().Before(u.tempExpires):
+		return ErrTemporaryPasswordExpired
+	}
+	if err := s.store.UseTemporaryPassword(ctx, u.ID); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return ErrTemporaryPasswordUsed
+		}
+		return err
+	}
+	return nil
+}
+
+// StartEmailSent is what an admin learns of a new start email: never the
+// password, which only the user's mailbox receives.
+type StartEmailSent struct {
+	UserID  string    `json:"user_id"`
+	Email   string    `json:"email"`
+	Expires time.Time `json:"expires"`
+}
+
+// SendStartEmail gives a user of the admin's contract a new temporary
+// password and queues a start email with it. The previous temporary
+// password (or the user's own) stops working, unsent start emails to the
+// user are dropped, and every session of the user ends. A coordinator may
+// not do it to a contract manager.
+func (s *Service) SendStartEmail(ctx context.Context, admin *User, userID string) (*StartEmailSent, error) {
+	if !admin.Role.IsAdmin() {
+		return nil, ErrNotAdmin
+	}
+	var sent *StartEmailSent
+	err := s.store.ChangeUsers(ctx, admin.ContractID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {
+		var target *User
+		for _, u := range users {
+			if u.ID == strings.ToUpper(userID) {
+				target = u
+			}
+		}
+		if target == nil {
+			return nil, nil, fmt.Errorf("user %s: %w", userID, ErrNotFound)
+		}
+		if err := mayChange(admin, target); err != nil {
+			return nil, nil, err
+		}
+		next := *target
+		next.MustChangePassword = true
+		next.tempExpires = s.now().UTC().Add(TemporaryPasswordTTL)
+		temp := newTemporaryPassword()
+		sent = &StartEmailSent{UserID: next.ID, Email: next.Email, Expires: next.tempExpires}
+		return []UserChange{{Kind: "start_email", User: &next, PasswordHash: hashTemporary(temp), Detail: "new start email"}},
+			[]Email{{To: next.Email, Kind: "start", Subject: startEmailSubject, Body: s.startEmail(&next, temp)}}, nil
+	}, admin.ID)
+	if err != nil {
+		return nil, err
+	}
+	return sent, nil
+}
+
+const startEmailSubject = "Start using your software: your Onramp account"
+
+func (s *Service) handleStartEmail(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	sent, err := s.SendStartEmail(r.Context(), u, r.PathValue("id"))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, sent)
+}
+
+// UseTemporaryPassword marks a user's temporary password used;
+// ErrConflict if it was used already (or is no longer temporary).
+func (s *SQLite) UseTemporaryPassword(ctx context.Context, userID string) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE users SET temp_used = 1 WHERE id = ? AND must_change_password = 1 AND temp_used = 0`, userID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("user %s: temporary password: %w", userID, ErrConflict)
+	}
+	return nil
+}
+
+// resetTemporaryPassword applies a "start_email" change inside
+// ChangeUsers's transaction.
+func resetTemporaryPassword(ctx context.Context, tx *sql.Tx, contractID string, ch UserChange) error {
+	res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = 1, temp_expires = ?, temp_used = 0
+		WHERE id = ? AND contract_id = ?`, ch.PasswordHash, ts(ch.User.tempExpires), ch.User.ID, contractID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("user %s: %w", ch.User.ID, ErrNotFound)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked = 1 WHERE user_id = ?`, ch.User.ID); err != nil {
+		return err
+	}
+	// Unsent start emails hold a password that no longer works.
+	_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE kind = 'start' AND sent_at IS NULL AND to_addr = ? AND instr(body, ?) > 0`,
+		ch.User.Email, "User ID: "+ch.User.ID+"\n")
+	return err
+}
+
+// tempExpiresValue is what the users table holds for a user's temporary
+// password's expiry: NULL when the password is the user's own.
+func tempExpiresValue(u *User) any {
+	if !u.MustChangePassword || u.tempExpires.IsZero() {
+		return nil
+	}
+	return ts(u.tempExpires)
+}
