@@ -268,10 +268,18 @@ func report(e *env, cmd *command, err error) int {
 	if errors.As(err, &ee) && ee.err == errReported {
 		return code // the command already printed its report
 	}
+	hint := downloadHint(err)
 	if e.json {
-		writeJSON(e.stdout, map[string]any{"error": map[string]any{"code": code, "message": err.Error()}})
+		doc := map[string]any{"code": code, "message": err.Error()}
+		if hint != "" {
+			doc["hint"] = hint
+		}
+		writeJSON(e.stdout, map[string]any{"error": doc})
 	}
 	fmt.Fprintf(e.stderr, "%s %s: %v\n", toolName, cmd.name, err)
+	if hint != "" {
+		fmt.Fprintln(e.stderr, hint)
+	}
 	if code == exitUsage {
 		fmt.Fprintf(e.stderr, "Run '%s %s --help' for usage.\n", toolName, cmd.name)
 	}
