@@ -526,3 +526,51 @@ func TestProgressRateBounded(t *testing.T) {
 
 // log0 drops the server's log of refused TLS handshakes.
 func log0() *log.Logger { return log.New(io.Discard, "", 0) }
+
+// A server (or a cache in front of it) that ignores If-Range answers a
+// resume with 206 and the bytes of a newer file. Its ETag says so: the
+// kept bytes are dropped and the change reported, rather than the two
+// files spliced and a bare checksum mismatch reported.
+func TestResumeIgnoringIfRange(t *testing.T) {
+	v1, sum1 := testContent(size)
+	v2 := bytes.Clone(v1)
+	for i := range v2 {
+		v2[i] ^= 0x5a
+	}
+	var mu sync.Mutex
+	var requests []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		requests = append(requests, r.Header.Get("Range"))
+		n := len(requests)
+		mu.Unlock()
+		if n == 1 {
+			w.Header().Set("ETag", `"v1"`)
+			w.Header().Set("Content-Length", fmt.Sprint(size))
+			w.Write(v1[:100<<10])
+			w.(http.Flusher).Flush()
+			panic(http.ErrAbortHandler)
+		}
+		// Re-deployed as v2; Range honoured, If-Range ignored.
+		w.Header().Set("ETag", `"v2"`)
+		var start int
+		if _, err := fmt.Sscanf(r.Header.Get("Range"), "bytes=%d-", &start); err == nil {
+			w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, size-1, size))
+			w.Header().Set("Content-Length", fmt.Sprint(size-start))
+			w.WriteHeader(http.StatusPartialContent)
+			w.Write(v2[start:])
+			return
+		}
+		w.Header().Set("Content-Length", fmt.Sprint(size))
+		w.Write(v2)
+	}))
+	srv.Config.ErrorLog = log0()
+	defer srv.Close()
+	dest := filepath.Join(t.TempDir(), "pkg.zip")
+	_, err := newClient(t, Options{}).Fetch(context.Background(), Request{URL: srv.URL + "/p", SHA256: sum1, Size: size, Dest: dest})
+	var ce *ChecksumError
+	if !errors.As(err, &ce) || !ce.Changed {
+		t.Fatalf("err = %v, want a checksum error saying the file changed on the server", err)
+	}
+	assertNothing(t, dest)
+}

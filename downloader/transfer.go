@@ -60,6 +60,15 @@ func (m *partMeta) validator() string {
 	return m.LastModified
 }
 
+// changedFrom reports whether a response's validators say it is another
+// file than the kept bytes came from.
+func (m *partMeta) changedFrom(etag, lastModified string) bool {
+	if m == nil {
+		return false
+	}
+	return (m.ETag != "" && etag != "" && m.ETag != etag) || (m.LastModified != "" && lastModified != "" && m.LastModified != lastModified)
+}
+
 func (t *transfer) metaPath() string { return t.part + ".meta" }
 
 // loadMeta returns the partial file's description when it belongs to this
@@ -349,6 +358,16 @@ func (t *transfer) exchange(ctx context.Context, f *os.File, u *url.URL, metaP *
 			*metaP = nil
 			return "", false, true, transient(fmt.Errorf("server sent range %q for a request from byte %d", resp.Header.Get("Content-Range"), off))
 		}
+		if meta.changedFrom(etag, lastMod) {
+			// If-Range was ignored (by the server or a cache before it):
+			// these are bytes of another file than the ones kept.
+			*changed = true
+			t.res.ChangedOnServer = true
+			t.res.Restarts++
+			*metaP = nil
+			t.emit(EventRestart, 0, t.req.Size, "the file changed on the server: starting over")
+			return "", false, true, transient(errors.New("the file changed on the server (its validator differs from the kept bytes'): starting over"))
+		}
 		total = size
 		if size < 0 {
 			total = end + 1
@@ -359,7 +378,7 @@ func (t *transfer) exchange(ctx context.Context, f *os.File, u *url.URL, metaP *
 		if off > 0 {
 			// The server ignored the range or, through If-Range, said the
 			// file is not the one the kept bytes came from.
-			if meta != nil && ((meta.ETag != "" && etag != "" && meta.ETag != etag) || (meta.LastModified != "" && lastMod != "" && meta.LastModified != lastMod)) {
+			if meta.changedFrom(etag, lastMod) {
 				*changed = true
 				t.res.ChangedOnServer = true
 				t.emit(EventRestart, 0, resp.ContentLength, "the file changed on the server: starting over")
