@@ -230,7 +230,7 @@ func (c *Client) Fetch(ctx context.Context, req Request) (*Result, error) {
 	}
 	shown := Redact(req.URL)
 	// Before any byte: a folder cannot be renamed over.
-	if st, err := os.Stat(req.Dest); err == nil && st.IsDir() {
+	if st, err := os.Stat(req.Dest); (err == nil && st.IsDir()) || os.IsPathSeparator(req.Dest[len(req.Dest)-1]) {
 		return nil, fmt.Errorf("fetch %s: %s: %w", shown, req.Dest, ErrDestIsFolder)
 	}
 	if err := os.MkdirAll(filepath.Dir(req.Dest), 0o755); err != nil {

@@ -397,14 +397,20 @@ func TestDiskFullKeepsPartForResume(t *testing.T) {
 // A destination that is a folder is refused before any request.
 func TestDestIsFolder(t *testing.T) {
 	content, sum := testContent(size)
-	s := newTestServer(t, content)
-	dest := t.TempDir()
-	_, err := newClient(t, Options{}).Fetch(context.Background(), Request{URL: s.URL + "/pkg.zip", SHA256: sum, Dest: dest})
-	if !errors.Is(err, ErrDestIsFolder) {
-		t.Fatalf("err = %v, want ErrDestIsFolder", err)
-	}
-	if s.count() != 0 {
-		t.Errorf("%d requests made before refusing", s.count())
+	for _, tt := range []struct{ name, dest string }{
+		{"existing-folder", t.TempDir()},
+		{"trailing-separator", filepath.Join(t.TempDir(), "new") + string(filepath.Separator)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newTestServer(t, content)
+			_, err := newClient(t, Options{}).Fetch(context.Background(), Request{URL: s.URL + "/pkg.zip", SHA256: sum, Dest: tt.dest})
+			if !errors.Is(err, ErrDestIsFolder) {
+				t.Fatalf("err = %v, want ErrDestIsFolder", err)
+			}
+			if s.count() != 0 {
+				t.Errorf("%d requests made before refusing", s.count())
+			}
+		})
 	}
 }
 
@@ -573,4 +579,32 @@ func TestResumeIgnoringIfRange(t *testing.T) {
 		t.Fatalf("err = %v, want a checksum error saying the file changed on the server", err)
 	}
 	assertNothing(t, dest)
+}
+
+// Ctrl-C while waiting for another transfer to the same file ends the wait
+// as an interruption, with no request made.
+func TestInterruptWhileWaiting(t *testing.T) {
+	content, sum := testContent(size)
+	s := newTestServer(t, content)
+	dest := filepath.Join(t.TempDir(), "pkg.zip")
+	held, ok, err := tryLockDest(dest)
+	if err != nil || !ok {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	defer held.release()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := newClient(t, Options{Progress: func(p Progress) {
+		if p.Event == EventWait {
+			cancel()
+		}
+	}})
+	_, err = c.Fetch(ctx, Request{URL: s.URL + "/p", SHA256: sum, Dest: dest})
+	var ie *InterruptedError
+	if !errors.Is(err, context.Canceled) || !errors.As(err, &ie) {
+		t.Fatalf("err = %v, want an InterruptedError", err)
+	}
+	if s.count() != 0 {
+		t.Errorf("%d requests while another transfer held the file", s.count())
+	}
 }

@@ -114,7 +114,7 @@ Exit 4 when the checksum does not match (nothing is left behind).`,
 			}
 			// Refused before any byte: a name guessed from the URL (often
 			// opaque, signed, with a query) would surprise a script.
-			if st, err := os.Stat(out); err == nil && st.IsDir() {
+			if st, err := os.Stat(out); (err == nil && st.IsDir()) || strings.HasSuffix(out, "/") || strings.HasSuffix(out, string(filepath.Separator)) {
 				return usagef("--out %s is a folder: name the file to write, for example --out %s", out, filepath.Join(out, urlBase(args[0])))
 			}
 			c, err := tf.client(e)

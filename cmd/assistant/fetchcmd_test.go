@@ -283,6 +283,7 @@ func TestFetchFlagsRefusedBeforeTransfer(t *testing.T) {
 		want string
 	}{
 		{"out-is-folder", folder, "", "is a folder"},
+		{"out-ends-in-separator", filepath.Join(t.TempDir(), "new") + string(filepath.Separator), "", "is a folder"},
 		{"rate-rounds-to-zero", file, "0.5", "at least 1 byte per second"},
 		{"rate-tiny-with-unit", file, "0.0001K", "at least 1 byte per second"},
 		{"rate-zero", file, "0", "at least 1 byte per second"},
