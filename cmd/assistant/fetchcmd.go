@@ -331,11 +331,14 @@ func drawBar(w io.Writer, ev downloader.Progress) {
 		bar = strings.Repeat("#", filled) + strings.Repeat(".", width-filled)
 		pct = fmt.Sprintf("%3d%% ", ev.Done*100/ev.Total)
 	}
-	eta := ""
-	if ev.ETA > 0 {
-		eta = " ETA " + ev.ETA.String()
+	rate := "" // 0 until the rate can be measured: show none rather than 0 B/s
+	if ev.Rate > 0 {
+		rate = fmt.Sprintf(", %s/s", catalog.ByteSize(int64(ev.Rate)))
 	}
-	fmt.Fprintf(w, "\r\033[K%s [%s] %s%s of %s, %s/s%s", name, bar, pct, catalog.ByteSize(ev.Done), catalog.ByteSize(ev.Total), catalog.ByteSize(int64(ev.Rate)), eta)
+	if ev.ETA > 0 {
+		rate += " ETA " + ev.ETA.String()
+	}
+	fmt.Fprintf(w, "\r\033[K%s [%s] %s%s of %s%s", name, bar, pct, catalog.ByteSize(ev.Done), catalog.ByteSize(ev.Total), rate)
 }
 
 func writeNDJSON(w io.Writer, v any) {
