@@ -60,7 +60,8 @@ func (c *Client) cacheGet(sum, dest string) (int64, bool, error) {
 // description after it is closed, its size and the SHA-256 of the bytes
 // written.
 func copyHashed(r io.Reader, path string) (os.FileInfo, int64, string, error) {
-	out, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	os.Remove(path) // a new file, never one a link points to
+	out, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return nil, 0, "", err
 	}

@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -606,5 +607,40 @@ func TestInterruptWhileWaiting(t *testing.T) {
 	}
 	if s.count() != 0 {
 		t.Errorf("%d requests while another transfer held the file", s.count())
+	}
+}
+
+// A link planted where the partial file goes (a shared download folder) is
+// never written through: the file it points to keeps its bytes, with or
+// without a description that makes the bytes look resumable.
+func TestPlantedLinkAsPart(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symlinks need a privilege on Windows")
+	}
+	content, sum := testContent(size)
+	for _, withMeta := range []bool{false, true} {
+		t.Run(fmt.Sprintf("meta-%v", withMeta), func(t *testing.T) {
+			s := newTestServer(t, content)
+			victim := filepath.Join(t.TempDir(), "precious.txt")
+			precious := []byte("a file of the user's, not a download")
+			if err := os.WriteFile(victim, precious, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			dest := filepath.Join(t.TempDir(), "pkg.zip")
+			if err := os.Symlink(victim, dest+".part"); err != nil {
+				t.Fatal(err)
+			}
+			if withMeta {
+				meta := fmt.Sprintf(`{"url":%q,"sha256":%q,"etag":"\"v1\""}`, s.URL+"/p", sum)
+				if err := os.WriteFile(dest+".part.meta", []byte(meta), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c := newClient(t, Options{MaxAttempts: 2})
+			c.Fetch(context.Background(), Request{URL: s.URL + "/p", SHA256: sum, Dest: dest})
+			if got, _ := os.ReadFile(victim); !bytes.Equal(got, precious) {
+				t.Fatalf("the linked file now holds %d bytes: written through the link", len(got))
+			}
+		})
 	}
 }

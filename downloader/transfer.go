@@ -86,7 +86,16 @@ func (t *transfer) loadMeta() *partMeta {
 func (t *transfer) saveMeta(m *partMeta) error {
 	b, _ := json.Marshal(m)
 	tmp := t.metaPath() + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+	os.Remove(tmp) // a new file, never one a link points to
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err == nil {
+		_, err = f.Write(b)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		os.Remove(tmp)
 		return &WriteError{Path: tmp, Err: err}
 	}
 	return os.Rename(tmp, t.metaPath())
@@ -242,7 +251,7 @@ func (t *transfer) fetchHTTP(ctx context.Context, u *url.URL) error {
 // description after closing (to check, at the rename, that it is still
 // that file), and whether bytes from before were kept.
 func (t *transfer) attempt(ctx context.Context, u *url.URL, metaP **partMeta, changed *bool) (string, os.FileInfo, bool, error) {
-	f, err := os.OpenFile(t.part, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := openPart(t.part)
 	if err != nil {
 		return "", nil, false, &WriteError{Path: t.part, Err: err}
 	}
@@ -278,6 +287,29 @@ func (t *transfer) attempt(ctx context.Context, u *url.URL, metaP **partMeta, ch
 		*metaP = nil
 	}
 	return sum, st, resumed, err
+}
+
+// openPart opens the partial file for reading and writing, creating it.
+// Whatever is at that name and is not a plain file (a link planted in a
+// shared folder, a device) is removed, never written through.
+func openPart(path string) (*os.File, error) {
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+		if err := os.Remove(path); err != nil {
+			return nil, err
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	// The name may have been swapped between the check and the open.
+	fst, err := f.Stat()
+	lst, lerr := os.Lstat(path)
+	if err == nil && lerr == nil && os.SameFile(fst, lst) && lst.Mode().IsRegular() {
+		return f, nil
+	}
+	f.Close()
+	return nil, fmt.Errorf("%s is not a plain file", path)
 }
 
 // exchange is one request and its body; drop says the partial file must
