@@ -33,6 +33,12 @@ type destLock struct {
 func tryLockDest(dest string) (l *destLock, ok bool, err error) {
 	path := lockPath(dest)
 	for {
+		if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+			// A planted link: never open what it points to.
+			if err := os.Remove(path); err != nil {
+				return nil, false, err
+			}
+		}
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 		if err != nil {
 			return nil, false, err
@@ -44,9 +50,9 @@ func tryLockDest(dest string) (l *destLock, ok bool, err error) {
 		}
 		// The holder before us removes the file as it lets go: a lock on a
 		// name that is gone guards nothing, so take the current one.
-		st, err := os.Stat(path)
+		st, err := os.Lstat(path)
 		fst, ferr := f.Stat()
-		if err == nil && ferr == nil && os.SameFile(st, fst) {
+		if err == nil && ferr == nil && os.SameFile(st, fst) && st.Mode().IsRegular() {
 			return &destLock{f: f, path: path}, true, nil
 		}
 		unlockFile(f)

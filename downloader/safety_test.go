@@ -644,3 +644,24 @@ func TestPlantedLinkAsPart(t *testing.T) {
 		})
 	}
 }
+
+// A link planted at the lock file's name creates nothing where it points.
+func TestPlantedLinkAsLock(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symlinks need a privilege on Windows")
+	}
+	content, sum := testContent(size)
+	s := newTestServer(t, content)
+	target := filepath.Join(t.TempDir(), "authorized_keys")
+	dest := filepath.Join(t.TempDir(), "pkg.zip")
+	if err := os.Symlink(target, dest+".part.lock"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newClient(t, Options{}).Fetch(context.Background(), Request{URL: s.URL + "/p", SHA256: sum, Dest: dest}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(target); err == nil {
+		t.Error("the lock created the file its planted link points to")
+	}
+	assertOnlyDest(t, dest, content)
+}
