@@ -100,7 +100,9 @@ func fetchCommand() *command {
 only when its SHA-256 matches. An interrupted transfer (network cut, Ctrl-C,
 a killed process) resumes on the next run. Plain http is refused except on
 a loopback address; proxies come from HTTPS_PROXY and NO_PROXY.
-Exit 4 when the checksum does not match (nothing is left behind).`,
+A second fetch to the same FILE waits for the first, then finds it done.
+Exit 4 when the checksum does not match (nothing is left behind); exit 130
+when interrupted (FILE.part is kept for the next run).`,
 		nargs: [2]int{1, 1},
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&sum, "sha256", "", "expected SHA-256 (`HEX`); required")
