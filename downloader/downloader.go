@@ -78,7 +78,7 @@ type Options struct {
 	// honour proxies and TLS as the default does.
 	HTTPClient *http.Client
 	// Proxy chooses the proxy of a request; nil means HTTPS_PROXY,
-	// HTTP_PROXY and NO_PROXY from the environment.
+	// HTTP_PROXY and NO_PROXY from the environment. Unused with HTTPClient.
 	Proxy func(*http.Request) (*url.URL, error)
 }
 

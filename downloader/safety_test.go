@@ -27,7 +27,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -212,7 +211,7 @@ func (d *fullDisk) Write(p []byte) (int, error) {
 	}
 	n, _ := d.w.Write(p[:d.room])
 	d.room = 0
-	return n, &fs.PathError{Op: "write", Path: "pkg.zip.part", Err: syscall.ENOSPC}
+	return n, &fs.PathError{Op: "write", Path: "pkg.zip.part", Err: errDiskFull}
 }
 
 // Permanent failures end the transfer at the first attempt (the server
