@@ -77,6 +77,9 @@ type Options struct {
 	// HTTPClient replaces the default client (tests); its transport should
 	// honour proxies and TLS as the default does.
 	HTTPClient *http.Client
+	// Proxy chooses the proxy of a request; nil means HTTPS_PROXY,
+	// HTTP_PROXY and NO_PROXY from the environment. Unused with HTTPClient.
+	Proxy func(*http.Request) (*url.URL, error)
 }
 
 // Client fetches files. It is safe for concurrent use.
@@ -84,6 +87,9 @@ type Client struct {
 	opt     Options
 	http    *http.Client
 	limiter limiter
+	// partWriter wraps the partial file's writer: tests make it fail as a
+	// full disk does, which no test can make portably.
+	partWriter func(io.Writer) io.Writer
 }
 
 // New makes a Client.
@@ -99,7 +105,7 @@ func New(opt Options) (*Client, error) {
 	}
 	c := &Client{opt: opt, http: opt.HTTPClient}
 	if c.http == nil {
-		hc, err := newHTTPClient(opt.CABundle)
+		hc, err := newHTTPClient(opt.CABundle, opt.Proxy)
 		if err != nil {
 			return nil, err
 		}
@@ -108,9 +114,19 @@ func New(opt Options) (*Client, error) {
 	return c, nil
 }
 
-func newHTTPClient(caBundle string) (*http.Client, error) {
+func newHTTPClient(caBundle string, proxy func(*http.Request) (*url.URL, error)) (*http.Client, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = http.ProxyFromEnvironment // HTTPS_PROXY, NO_PROXY
+	if proxy != nil {
+		tr.Proxy = proxy
+	}
+	// A 407 to CONNECT otherwise comes back as a bare status text.
+	tr.OnProxyConnectResponse = func(_ context.Context, proxyURL *url.URL, _ *http.Request, res *http.Response) error {
+		if res.StatusCode == http.StatusProxyAuthRequired {
+			return &ProxyAuthError{Proxy: redact(proxyURL)}
+		}
+		return nil
+	}
 	tr.ResponseHeaderTimeout = 30 * time.Second
 	// Compressed transfer would change what is hashed and break ranges.
 	tr.DisableCompression = true
@@ -132,7 +148,7 @@ func newHTTPClient(caBundle string) (*http.Client, error) {
 		Transport: tr,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= 10 {
-				return errors.New("more than 10 redirects")
+				return ErrTooManyRedirects
 			}
 			return checkSecure(req.URL)
 		},
@@ -197,6 +213,9 @@ func (e *SpaceError) Error() string {
 	return fmt.Sprintf("not enough free space for %s: need %d bytes more, %d free", e.Path, e.Need, e.Free)
 }
 
+// Is lets errors.Is match ErrNoSpace.
+func (e *SpaceError) Is(target error) bool { return target == ErrNoSpace }
+
 var hexSHA = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 
 // Fetch brings req.URL to req.Dest, verified. A Dest that already holds the
@@ -209,17 +228,33 @@ func (c *Client) Fetch(ctx context.Context, req Request) (*Result, error) {
 	if req.Dest == "" {
 		return nil, fmt.Errorf("fetch %s: no destination", req.URL)
 	}
-	if err := os.MkdirAll(filepath.Dir(req.Dest), 0o755); err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", req.URL, err)
+	shown := Redact(req.URL)
+	// Before any byte: a folder cannot be renamed over.
+	if st, err := os.Stat(req.Dest); (err == nil && st.IsDir()) || os.IsPathSeparator(req.Dest[len(req.Dest)-1]) {
+		return nil, fmt.Errorf("fetch %s: %s: %w", shown, req.Dest, ErrDestIsFolder)
 	}
+	if err := os.MkdirAll(filepath.Dir(req.Dest), 0o755); err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", shown, err)
+	}
+	lock, err := lockDest(ctx, req.Dest, func() {
+		c.progress(Progress{URL: req.URL, Dest: req.Dest, Event: EventWait, Message: "waiting for another transfer to this file to end"})
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, &InterruptedError{URL: shown, Part: req.Dest + ".part", Err: ctx.Err()}
+		}
+		return nil, fmt.Errorf("fetch %s: %w", shown, err)
+	}
+	defer lock.release()
+
 	res := &Result{Path: req.Dest, SHA256: req.SHA256}
-	if size, ok := verifiedAlready(req.Dest, req.SHA256); ok {
-		res.Size = size
-		c.cachePut(req.Dest, req.SHA256)
+	if st, ok := verifiedFile(req.Dest, req.SHA256); ok {
+		res.Size = st.Size()
+		c.cachePut(req.Dest, st, req.SHA256)
 		return res, nil
 	}
 	if size, ok, err := c.cacheGet(req.SHA256, req.Dest); err != nil {
-		return nil, fmt.Errorf("fetch %s: cache: %w", req.URL, err)
+		return nil, fmt.Errorf("fetch %s: cache: %w", shown, err)
 	} else if ok {
 		res.Size, res.FromCache = size, true
 		c.progress(Progress{URL: req.URL, Dest: req.Dest, Done: size, Total: size, Event: EventDone})
@@ -228,9 +263,12 @@ func (c *Client) Fetch(ctx context.Context, req Request) (*Result, error) {
 
 	t := &transfer{client: c, req: req, res: res, part: req.Dest + ".part"}
 	if err := t.run(ctx); err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return nil, &InterruptedError{URL: shown, Part: t.part, Kept: fileSize(t.part), Err: ctx.Err()}
+		}
 		return nil, err
 	}
-	c.cachePut(req.Dest, req.SHA256)
+	c.cachePut(req.Dest, t.promoted, req.SHA256)
 	return res, nil
 }
 
@@ -272,7 +310,12 @@ func (t *transfer) run(ctx context.Context) error {
 		var ce *ChecksumError
 		var he *HTTPError
 		var se *SpaceError
-		if errors.As(err, &ce) || errors.As(err, &he) || errors.As(err, &se) || errors.Is(err, context.Canceled) {
+		var ee *EncodingError
+		var te *TLSError
+		var pe *ProxyAuthError
+		var we *WriteError
+		if errors.As(err, &ce) || errors.As(err, &he) || errors.As(err, &se) || errors.As(err, &ee) ||
+			errors.As(err, &te) || errors.As(err, &pe) || errors.As(err, &we) || errors.Is(err, context.Canceled) {
 			return err
 		}
 		return fmt.Errorf("fetch %s: %w", shown, err)
@@ -298,16 +341,32 @@ func checkSecure(u *url.URL) error {
 	return fmt.Errorf("unsupported scheme %q", u.Scheme)
 }
 
-// verifiedAlready reports whether path holds the expected bytes.
-func verifiedAlready(path, sum string) (int64, bool) {
+// verifiedFile reports whether path holds the expected bytes, with the
+// description of the very file that was hashed (to link it into the cache
+// only if it is still that file).
+func verifiedFile(path, sum string) (os.FileInfo, bool) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, false
+		return nil, false
 	}
 	defer f.Close()
 	h := sha256.New()
 	n, err := io.Copy(h, f)
-	return n, err == nil && hex.EncodeToString(h.Sum(nil)) == sum
+	if err != nil || hex.EncodeToString(h.Sum(nil)) != sum {
+		return nil, false
+	}
+	st, err := f.Stat()
+	if err != nil || st.Size() != n || !st.Mode().IsRegular() {
+		return nil, false
+	}
+	return st, true
+}
+
+// unchanged reports whether path is still the file described by st, as it
+// was when hashed: same file, size and modification time.
+func unchanged(path string, st os.FileInfo) bool {
+	now, err := os.Lstat(path)
+	return err == nil && st != nil && os.SameFile(now, st) && now.Size() == st.Size() && now.ModTime().Equal(st.ModTime())
 }
 
 func (c *Client) progress(p Progress) {

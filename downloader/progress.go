@@ -16,35 +16,87 @@ const (
 	EventProgress Event = "progress" // bytes arrived (throttled)
 	EventRetry    Event = "retry"    // a transient failure; another attempt follows
 	EventRestart  Event = "restart"  // the kept bytes were dropped (Message says why)
+	EventWait     Event = "wait"     // another transfer to the same file runs; this one waits for it
 	EventDone     Event = "done"     // verified and in place
 )
 
 // Progress is one report about a transfer. Reports of EventProgress come
 // at most every 200 ms per transfer; every other event is reported at once.
 type Progress struct {
-	URL     string        `json:"url"`
-	Dest    string        `json:"dest"`
-	Event   Event         `json:"event"`
-	Done    int64         `json:"done"`  // bytes of the file on disk
-	Total   int64         `json:"total"` // -1 or 0 when unknown
-	Rate    float64       `json:"rate"`  // bytes per second over this run
-	ETA     time.Duration `json:"eta"`   // 0 when unknown
+	URL   string `json:"url"`
+	Dest  string `json:"dest"`
+	Event Event  `json:"event"`
+	Done  int64  `json:"done"`  // bytes of the file on disk
+	Total int64  `json:"total"` // -1 or 0 when unknown
+	// Rate is bytes per second received over the last few seconds of this
+	// run (bytes kept from before are not speed); 0 until minRateSpan of
+	// transfer has passed, as a first buffered read says nothing of speed.
+	Rate    float64       `json:"rate"`
+	ETA     time.Duration `json:"eta"` // 0 when unknown
 	Message string        `json:"message,omitempty"`
 }
 
-const progressInterval = 200 * time.Millisecond
+const (
+	progressInterval = 200 * time.Millisecond
+	// minRateSpan is the least time a rate is measured over.
+	minRateSpan = 500 * time.Millisecond
+	// rateWindow is how far back the rate looks, so it follows changes.
+	rateWindow = 5 * time.Second
+	// sampleEvery keeps the samples few whatever the chunk size.
+	sampleEvery = 100 * time.Millisecond
+)
 
-// meter measures one transfer's rate and throttles its reports.
+// meter measures one transfer's rate over a moving window and throttles
+// its reports. Times are passed in, so its arithmetic is tested without a
+// clock.
 type meter struct {
-	start, last time.Time
-	bytes       int64
+	last    time.Time // last progress report
+	bytes   int64     // received in this run
+	samples []sample  // oldest first, within rateWindow
 }
 
-func (m *meter) add(n int64) {
-	if m.start.IsZero() {
-		m.start = time.Now()
+type sample struct {
+	at    time.Time
+	bytes int64 // m.bytes at that time
+}
+
+// begin marks when bytes start to flow (a response arrived); a later
+// attempt's begin keeps the earlier samples.
+func (m *meter) begin(now time.Time) {
+	if len(m.samples) == 0 {
+		m.samples = append(m.samples, sample{now, m.bytes})
 	}
+}
+
+// add counts n bytes received at now.
+func (m *meter) add(now time.Time, n int64) {
+	m.begin(now)
 	m.bytes += n
+	if now.Sub(m.samples[len(m.samples)-1].at) < sampleEvery {
+		return
+	}
+	m.samples = append(m.samples, sample{now, m.bytes})
+	drop := 0
+	for drop < len(m.samples)-1 && now.Sub(m.samples[drop].at) > rateWindow {
+		drop++
+	}
+	m.samples = append(m.samples[:0], m.samples[drop:]...)
+}
+
+// rate is bytes per second since the oldest sample of the window, or 0
+// when that is less than minRateSpan ago.
+func (m *meter) rate(now time.Time) float64 {
+	for _, s := range m.samples {
+		if now.Sub(s.at) > rateWindow {
+			continue
+		}
+		span := now.Sub(s.at)
+		if span < minRateSpan {
+			return 0
+		}
+		return float64(m.bytes-s.bytes) / span.Seconds()
+	}
+	return 0
 }
 
 func (t *transfer) emit(ev Event, done, total int64, msg string) {
@@ -59,11 +111,8 @@ func (t *transfer) emit(ev Event, done, total int64, msg string) {
 		t.meter.last = now
 	}
 	p := Progress{URL: t.req.URL, Dest: t.req.Dest, Event: ev, Done: done, Total: total, Message: msg}
-	if el := now.Sub(t.meter.start).Seconds(); !t.meter.start.IsZero() && el > 0 {
-		p.Rate = float64(t.meter.bytes) / el
-		if p.Rate > 0 && total > done {
-			p.ETA = time.Duration(float64(total-done) / p.Rate * float64(time.Second)).Round(time.Second)
-		}
+	if p.Rate = t.meter.rate(now); p.Rate > 0 && total > done {
+		p.ETA = time.Duration(float64(total-done) / p.Rate * float64(time.Second)).Round(time.Second)
 	}
 	t.client.opt.Progress(p)
 }

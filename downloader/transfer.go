@@ -3,6 +3,8 @@ package downloader
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -22,13 +24,18 @@ import (
 	"github.com/shirou/gopsutil/v3/disk"
 )
 
-// transfer is one Fetch in progress.
+// transfer is one Fetch in progress. Its Fetch holds Dest's lock, so no
+// other transfer touches Dest, its partial file or its description.
 type transfer struct {
 	client *Client
 	req    Request
 	res    *Result
 	part   string
 	meter  meter
+	// encoding is the last response's Content-Encoding, "" for none.
+	encoding string
+	// promoted describes the file renamed to Dest, as it was hashed.
+	promoted os.FileInfo
 }
 
 // partMeta is kept beside a partial file (X.part.meta) so a later run,
@@ -53,6 +60,15 @@ func (m *partMeta) validator() string {
 	return m.LastModified
 }
 
+// changedFrom reports whether a response's validators say it is another
+// file than the kept bytes came from.
+func (m *partMeta) changedFrom(etag, lastModified string) bool {
+	if m == nil {
+		return false
+	}
+	return (m.ETag != "" && etag != "" && m.ETag != etag) || (m.LastModified != "" && lastModified != "" && m.LastModified != lastModified)
+}
+
 func (t *transfer) metaPath() string { return t.part + ".meta" }
 
 // loadMeta returns the partial file's description when it belongs to this
@@ -70,19 +86,41 @@ func (t *transfer) loadMeta() *partMeta {
 func (t *transfer) saveMeta(m *partMeta) error {
 	b, _ := json.Marshal(m)
 	tmp := t.metaPath() + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
+	os.Remove(tmp) // a new file, never one a link points to
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err == nil {
+		_, err = f.Write(b)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return &WriteError{Path: tmp, Err: err}
 	}
 	return os.Rename(tmp, t.metaPath())
 }
 
 // discard removes the partial file and its description.
-func (t *transfer) discard() { RemovePartial(t.req.Dest) }
+func (t *transfer) discard() { removePartial(t.req.Dest) }
 
 // RemovePartial deletes what a stopped transfer to dest kept for resuming
 // (dest.part and dest.part.meta): a cancel, as opposed to a pause. A
-// missing file is not an error.
+// missing file is not an error; a transfer to dest still running is
+// ErrBusy, and its files stay.
 func RemovePartial(dest string) error {
+	l, ok, err := tryLockDest(dest)
+	if err != nil {
+		return fmt.Errorf("remove %s.part: %w", dest, err)
+	}
+	if !ok {
+		return fmt.Errorf("remove %s.part: %w", dest, ErrBusy)
+	}
+	defer l.release()
+	return removePartial(dest)
+}
+
+func removePartial(dest string) error {
 	var errs []error
 	for _, p := range []string{dest + ".part", dest + ".part.meta"} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -102,6 +140,31 @@ func (e *transientError) Error() string { return e.err.Error() }
 func (e *transientError) Unwrap() error { return e.err }
 
 func transient(err error) error { return &transientError{err: err} }
+
+// requestError sorts a failed request: what another attempt cannot change
+// (a refused certificate, a proxy wanting credentials, a redirect loop or
+// to plain http) ends the transfer at once; the rest is retried.
+func requestError(u *url.URL, err error) error {
+	inner := err
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		inner = ue.Err
+	}
+	var pe *ProxyAuthError
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	var ci x509.CertificateInvalidError
+	switch {
+	case errors.As(err, &pe):
+		return pe
+	case errors.As(err, &cv), errors.As(err, &ua), errors.As(err, &hn), errors.As(err, &ci):
+		return &TLSError{URL: redact(u), Err: inner}
+	case errors.Is(err, ErrInsecure), errors.Is(err, ErrTooManyRedirects):
+		return fmt.Errorf("request: %w", inner)
+	}
+	return transient(fmt.Errorf("request: %w", err))
+}
 
 // httpGetter is go-getter's Getter for http and https: resumable with
 // Range and If-Range, appending only to a 206, hashing while streaming.
@@ -135,13 +198,17 @@ func (t *transfer) fetchHTTP(ctx context.Context, u *url.URL) error {
 	delay := opt.Backoff
 	for attempt := 1; ; attempt++ {
 		t.res.Attempts = attempt
-		sum, resumed, err := t.attempt(ctx, u, &meta, &changed)
+		sum, st, resumed, err := t.attempt(ctx, u, &meta, &changed)
 		if err == nil {
 			if sum == t.req.SHA256 {
-				return t.promote()
+				return t.promote(st)
 			}
 			t.discard()
 			meta = nil
+			if t.encoding != "" {
+				// Compressed bytes never match: say why, and do not retry.
+				return &EncodingError{URL: redact(u), Encoding: t.encoding}
+			}
 			if resumed && !cleanRetry && attempt < opt.MaxAttempts {
 				// The bytes kept from before may be what is wrong: one
 				// clean start before giving up.
@@ -151,53 +218,141 @@ func (t *transfer) fetchHTTP(ctx context.Context, u *url.URL) error {
 			}
 			return &ChecksumError{URL: redact(u), Expected: t.req.SHA256, Actual: sum, Changed: changed}
 		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		var te *transientError
-		if !errors.As(err, &te) || attempt >= opt.MaxAttempts || ctx.Err() != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if errors.As(err, &te) {
-				return fmt.Errorf("giving up after %d attempts: %w", attempt, te.err)
-			}
+		if !errors.As(err, &te) {
 			return err
+		}
+		if attempt >= opt.MaxAttempts {
+			return fmt.Errorf("giving up after %d attempts: %w", attempt, te.err)
 		}
 		wait := delay
 		if te.retryAfter > 0 {
 			wait = min(te.retryAfter, time.Minute)
 		}
 		t.client.progress(Progress{URL: t.req.URL, Dest: t.req.Dest, Event: EventRetry, Message: te.err.Error(), Total: t.req.Size})
+		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			timer.Stop()
 			return ctx.Err()
-		case <-time.After(wait):
+		case <-timer.C:
 		}
 		delay = min(delay*2, opt.MaxBackoff)
 	}
 }
 
-// attempt makes one request and streams its body into the partial file.
-// It returns the SHA-256 of the whole partial file once the body is
-// complete, and whether bytes from before were kept.
-func (t *transfer) attempt(ctx context.Context, u *url.URL, metaP **partMeta, changed *bool) (string, bool, error) {
-	meta := *metaP
-	off := fileSize(t.part)
-	if off > 0 && (meta.validator() == "" || (t.req.Size > 0 && off > t.req.Size)) {
-		t.discard() // cannot prove the bytes belong to the current file
-		off, meta, *metaP = 0, nil, nil
+// attempt makes one request and streams its body into the partial file,
+// through one handle that also hashes the bytes kept from before: the
+// hash is of the bytes in this file, not of a file found again by name.
+// Once the body is complete it returns their SHA-256, the partial file's
+// description after closing (to check, at the rename, that it is still
+// that file), and whether bytes from before were kept.
+func (t *transfer) attempt(ctx context.Context, u *url.URL, metaP **partMeta, changed *bool) (string, os.FileInfo, bool, error) {
+	f, err := openPart(t.part)
+	if err != nil {
+		return "", nil, false, &WriteError{Path: t.part, Err: err}
 	}
+	sum, resumed, drop, err := t.exchange(ctx, f, u, metaP, changed)
+	var fst os.FileInfo
+	if err == nil {
+		if err = f.Sync(); err != nil {
+			err = &WriteError{Path: t.part, Err: err}
+		} else if fst, err = f.Stat(); err == nil && fst.Size() != t.res.Size {
+			drop = true
+			err = transient(fmt.Errorf("%s holds %d bytes where %d were written (another program wrote to it): starting over", t.part, fst.Size(), t.res.Size))
+		}
+	}
+	if err != nil {
+		if fst, serr := f.Stat(); serr == nil && fst.Size() == 0 {
+			drop = true // nothing worth keeping: leave no empty file behind
+		}
+	}
+	if cerr := f.Close(); cerr != nil && err == nil {
+		err = &WriteError{Path: t.part, Err: cerr}
+	}
+	var st os.FileInfo
+	if err == nil {
+		// The description after closing: some systems set the time then.
+		st, err = os.Lstat(t.part)
+		if err == nil && (!os.SameFile(st, fst) || st.Size() != fst.Size()) {
+			drop = true
+			err = transient(fmt.Errorf("%s was replaced while it was written: starting over", t.part))
+		}
+	}
+	if drop {
+		t.discard()
+		*metaP = nil
+	}
+	return sum, st, resumed, err
+}
+
+// openPart opens the partial file for reading and writing, creating it.
+// Whatever is at that name and is not a plain file (a link planted in a
+// shared folder, a device) is removed, never written through.
+func openPart(path string) (*os.File, error) {
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+		if err := os.Remove(path); err != nil {
+			return nil, err
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	// The name may have been swapped between the check and the open.
+	fst, err := f.Stat()
+	lst, lerr := os.Lstat(path)
+	if err == nil && lerr == nil && os.SameFile(fst, lst) && lst.Mode().IsRegular() {
+		return f, nil
+	}
+	f.Close()
+	return nil, fmt.Errorf("%s is not a plain file", path)
+}
+
+// exchange is one request and its body; drop says the partial file must
+// go once it is closed.
+func (t *transfer) exchange(ctx context.Context, f *os.File, u *url.URL, metaP **partMeta, changed *bool) (sum string, resumed, drop bool, err error) {
+	meta := *metaP
+	fst, err := f.Stat()
+	if err != nil {
+		return "", false, false, err
+	}
+	off := fst.Size()
 	h := sha256.New()
+	restart := func() error {
+		off = 0
+		h.Reset()
+		if err := f.Truncate(0); err != nil {
+			return &WriteError{Path: t.part, Err: err}
+		}
+		_, err := f.Seek(0, io.SeekStart)
+		return err
+	}
+	if off > 0 && (meta.validator() == "" || (t.req.Size > 0 && off > t.req.Size)) {
+		// Cannot prove the bytes belong to the current file.
+		os.Remove(t.metaPath())
+		meta, *metaP = nil, nil
+		if err := restart(); err != nil {
+			return "", false, false, err
+		}
+	}
 	if off > 0 {
-		if err := hashFile(h, t.part, off); err != nil {
-			return "", false, err
+		// Reading leaves the handle at off, where the new bytes go.
+		if _, err := io.CopyN(h, f, off); err != nil {
+			return "", false, true, fmt.Errorf("reading %s: %w", t.part, err)
 		}
 		if t.req.Size > 0 && off == t.req.Size {
-			return hex.EncodeToString(h.Sum(nil)), true, nil // complete already
+			t.res.Size = off
+			return hex.EncodeToString(h.Sum(nil)), true, false, nil // complete already
 		}
 	}
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return "", false, err
+		return "", false, false, err
 	}
 	for k, vs := range t.req.Header {
 		for _, v := range vs {
@@ -213,11 +368,18 @@ func (t *transfer) attempt(ctx context.Context, u *url.URL, metaP **partMeta, ch
 	resp, err := t.client.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return "", false, ctx.Err()
+			return "", false, false, ctx.Err()
 		}
-		return "", false, transient(fmt.Errorf("request: %w", err))
+		return "", false, false, requestError(u, err)
 	}
 	defer resp.Body.Close()
+	t.encoding = ""
+	if enc := resp.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
+		// Asked for none: a compressed body cannot be hashed as the file.
+		// Some servers send a .gz this way, byte for byte, so it is only
+		// named if the checksum then fails.
+		t.encoding = enc
+	}
 
 	etag, lastMod := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 	total := int64(-1)
@@ -225,9 +387,18 @@ func (t *transfer) attempt(ctx context.Context, u *url.URL, metaP **partMeta, ch
 	case resp.StatusCode == http.StatusPartialContent && off > 0:
 		start, end, size, ok := parseContentRange(resp.Header.Get("Content-Range"))
 		if !ok || start != off {
-			t.discard()
 			*metaP = nil
-			return "", false, transient(fmt.Errorf("server sent range %q for a request from byte %d", resp.Header.Get("Content-Range"), off))
+			return "", false, true, transient(fmt.Errorf("server sent range %q for a request from byte %d", resp.Header.Get("Content-Range"), off))
+		}
+		if meta.changedFrom(etag, lastMod) {
+			// If-Range was ignored (by the server or a cache before it):
+			// these are bytes of another file than the ones kept.
+			*changed = true
+			t.res.ChangedOnServer = true
+			t.res.Restarts++
+			*metaP = nil
+			t.emit(EventRestart, 0, t.req.Size, "the file changed on the server: starting over")
+			return "", false, true, transient(errors.New("the file changed on the server (its validator differs from the kept bytes'): starting over"))
 		}
 		total = size
 		if size < 0 {
@@ -239,7 +410,7 @@ func (t *transfer) attempt(ctx context.Context, u *url.URL, metaP **partMeta, ch
 		if off > 0 {
 			// The server ignored the range or, through If-Range, said the
 			// file is not the one the kept bytes came from.
-			if meta != nil && ((meta.ETag != "" && etag != "" && meta.ETag != etag) || (meta.LastModified != "" && lastMod != "" && meta.LastModified != lastMod)) {
+			if meta.changedFrom(etag, lastMod) {
 				*changed = true
 				t.res.ChangedOnServer = true
 				t.emit(EventRestart, 0, resp.ContentLength, "the file changed on the server: starting over")
@@ -247,67 +418,76 @@ func (t *transfer) attempt(ctx context.Context, u *url.URL, metaP **partMeta, ch
 				t.emit(EventRestart, 0, resp.ContentLength, "the server does not resume transfers: starting over")
 			}
 			t.res.Restarts++
-			if err := os.Truncate(t.part, 0); err != nil {
-				return "", false, err
+			if err := restart(); err != nil {
+				return "", false, false, err
 			}
-			off = 0
-			h.Reset()
 		}
 		total = resp.ContentLength
 		t.emit(EventStart, 0, total, "")
 	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable:
-		t.discard()
 		*metaP = nil
-		return "", false, transient(errors.New("server cannot resume from the kept bytes (416): starting over"))
+		return "", false, true, transient(errors.New("server cannot resume from the kept bytes (416): starting over"))
 	default:
-		return "", false, t.statusError(u, resp)
+		err := t.statusError(u, resp)
+		var he *HTTPError
+		// Keep the bytes when signing in (401, 403) or proxy credentials
+		// (407) may let the same transfer resume; drop them otherwise.
+		var pe *ProxyAuthError
+		var te *transientError
+		keep := errors.As(err, &te) || errors.As(err, &pe) || (errors.As(err, &he) && (he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden))
+		return "", false, !keep, err
 	}
 	if total < 0 && t.req.Size > 0 {
 		total = t.req.Size
 	}
 	if t.req.Size > 0 && total >= 0 && total != t.req.Size {
-		t.discard()
 		*metaP = nil
-		return "", false, &ChecksumError{URL: redact(u), Expected: t.req.SHA256,
+		if t.encoding != "" {
+			return "", false, true, &EncodingError{URL: redact(u), Encoding: t.encoding}
+		}
+		return "", false, true, &ChecksumError{URL: redact(u), Expected: t.req.SHA256,
 			Actual: fmt.Sprintf("(a file of %d bytes, where %d are expected)", total, t.req.Size), Changed: *changed}
 	}
 	if err := checkSpace(t.part, total-off); err != nil {
-		return "", false, err
+		return "", false, false, err
 	}
 	m := &partMeta{URL: t.req.URL, SHA256: t.req.SHA256, ETag: etag, LastModified: lastMod, Total: total}
 	if err := t.saveMeta(m); err != nil {
-		return "", false, err
+		return "", false, false, err
 	}
 	*metaP = m
 
-	f, err := os.OpenFile(t.part, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		return "", false, err
+	var w io.Writer = f
+	if t.client.partWriter != nil {
+		w = t.client.partWriter(f)
 	}
-	n, copyErr := t.copy(ctx, f, h, resp.Body, off, total)
-	closeErr := f.Close()
+	t.meter.begin(time.Now())
+	n, copyErr := t.copy(ctx, w, h, resp.Body, off, total)
 	t.res.Transferred += n
+	var we *WriteError
 	switch {
 	case copyErr != nil && ctx.Err() != nil:
-		return "", false, ctx.Err()
+		return "", false, false, ctx.Err()
+	case errors.As(copyErr, &we):
+		// The disk, not the network: retrying will not help. The bytes
+		// written stay for a resume.
+		return "", false, false, copyErr
 	case copyErr != nil:
-		return "", false, transient(fmt.Errorf("connection lost after %d bytes: %w", off+n, copyErr))
-	case closeErr != nil:
-		return "", false, closeErr
+		return "", false, false, transient(fmt.Errorf("connection lost after %d bytes: %w", off+n, copyErr))
 	case total >= 0 && off+n < total:
-		return "", false, transient(fmt.Errorf("the server closed the connection after %d of %d bytes", off+n, total))
+		return "", false, false, transient(fmt.Errorf("the server closed the connection after %d of %d bytes", off+n, total))
 	case total >= 0 && off+n > total:
-		t.discard()
 		*metaP = nil
-		return "", false, transient(fmt.Errorf("the server sent %d bytes, more than the %d announced", off+n, total))
+		return "", false, true, transient(fmt.Errorf("the server sent %d bytes, more than the %d announced", off+n, total))
 	}
 	t.res.Size = off + n
-	return hex.EncodeToString(h.Sum(nil)), off > 0, nil
+	return hex.EncodeToString(h.Sum(nil)), off > 0, false, nil
 }
 
-// copy streams body into the file and the hash in one pass, keeping to the
-// rate limit and reporting progress.
-func (t *transfer) copy(ctx context.Context, f *os.File, h hash.Hash, body io.Reader, off, total int64) (int64, error) {
+// copy streams body into w and the hash in one pass, keeping to the rate
+// limit and reporting progress. Only bytes written are hashed; a failed
+// write is a *WriteError.
+func (t *transfer) copy(ctx context.Context, w io.Writer, h hash.Hash, body io.Reader, off, total int64) (int64, error) {
 	chunk := 256 << 10
 	if rate := t.client.opt.RateLimit; rate > 0 {
 		// Small steps under a limit keep the rate and the progress smooth.
@@ -318,12 +498,16 @@ func (t *transfer) copy(ctx context.Context, f *os.File, h hash.Hash, body io.Re
 	for {
 		k, rerr := body.Read(buf)
 		if k > 0 {
-			if _, err := f.Write(buf[:k]); err != nil {
-				return n, fmt.Errorf("writing %s: %w", t.part, err)
+			wn, werr := w.Write(buf[:k])
+			h.Write(buf[:wn])
+			n += int64(wn)
+			if werr == nil && wn < k {
+				werr = io.ErrShortWrite
 			}
-			h.Write(buf[:k])
-			n += int64(k)
-			t.meter.add(int64(k))
+			if werr != nil {
+				return n, &WriteError{Path: t.part, Err: werr}
+			}
+			t.meter.add(time.Now(), int64(k))
 			t.emit(EventProgress, off+n, total, "")
 			if err := t.client.limiter.wait(ctx, t.client.opt.RateLimit, k); err != nil {
 				return n, err
@@ -343,33 +527,43 @@ func (t *transfer) statusError(u *url.URL, resp *http.Response) error {
 	switch {
 	case resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 		return &transientError{err: he, retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"))}
-	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		return he // keep the partial file: after signing in, the transfer resumes
+	case resp.StatusCode == http.StatusProxyAuthRequired:
+		// A plain-http request through a proxy gets the proxy's own 407.
+		pe := &ProxyAuthError{}
+		if tr, ok := t.client.http.Transport.(*http.Transport); ok && tr.Proxy != nil && resp.Request != nil {
+			if pu, err := tr.Proxy(resp.Request); err == nil && pu != nil {
+				pe.Proxy = redact(pu)
+			}
+		}
+		return pe
 	}
-	t.discard()
 	return he
 }
 
-// promote makes the verified partial file the destination.
-func (t *transfer) promote() error {
-	f, err := os.OpenFile(t.part, os.O_RDWR, 0)
-	if err == nil {
-		err = f.Sync()
-		f.Close()
-	}
-	if err != nil {
-		return err
+// promote renames the verified partial file to the destination, only if
+// it is still the file that was hashed (described by st), and checks that
+// the destination is that file afterwards.
+func (t *transfer) promote(st os.FileInfo) error {
+	if !unchanged(t.part, st) {
+		t.discard()
+		return fmt.Errorf("%s changed after it was verified (another program wrote to it): the download was discarded", t.part)
 	}
 	if err := os.Rename(t.part, t.req.Dest); err != nil {
 		return err
 	}
+	if !unchanged(t.req.Dest, st) {
+		os.Remove(t.req.Dest)
+		return fmt.Errorf("%s was replaced while it was renamed: the download was discarded", t.req.Dest)
+	}
+	t.promoted = st
 	os.Remove(t.metaPath())
 	t.emit(EventDone, t.res.Size, t.res.Size, "")
 	return nil
 }
 
 // verifyingGetter wraps go-getter's own getters (file, s3, gcs): they write
-// the partial file, which is then hashed before it is promoted.
+// the partial file, which is then hashed, through one handle, before it is
+// promoted.
 type verifyingGetter struct {
 	t     *transfer
 	inner getter.Getter
@@ -393,18 +587,41 @@ func (g *verifyingGetter) GetFile(dst string, u *url.URL) error {
 		t.discard()
 		return err
 	}
-	h := sha256.New()
-	size := fileSize(t.part)
-	if err := hashFile(h, t.part, size); err != nil {
+	sum, st, err := hashPart(t.part)
+	if err != nil {
 		t.discard()
 		return err
 	}
-	t.res.Size, t.res.Attempts, t.res.Transferred = size, 1, size
-	if sum := hex.EncodeToString(h.Sum(nil)); sum != t.req.SHA256 {
+	t.res.Size, t.res.Attempts, t.res.Transferred = st.Size(), 1, st.Size()
+	if sum != t.req.SHA256 {
 		t.discard()
 		return &ChecksumError{URL: redact(u), Expected: t.req.SHA256, Actual: sum}
 	}
-	return t.promote()
+	return t.promote(st)
+}
+
+// hashPart hashes the file at path through one handle and returns its
+// description after closing.
+func hashPart(path string) (string, os.FileInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", nil, err
+	}
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	fst, serr := f.Stat()
+	f.Close()
+	if err = errors.Join(err, serr); err != nil {
+		return "", nil, err
+	}
+	st, err := os.Lstat(path)
+	if err != nil {
+		return "", nil, err
+	}
+	if !os.SameFile(st, fst) || st.Size() != n || !st.Mode().IsRegular() {
+		return "", nil, fmt.Errorf("%s changed while it was hashed", path)
+	}
+	return hex.EncodeToString(h.Sum(nil)), st, nil
 }
 
 func fileSize(path string) int64 {
@@ -413,16 +630,6 @@ func fileSize(path string) int64 {
 		return 0
 	}
 	return st.Size()
-}
-
-func hashFile(h hash.Hash, path string, n int64) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	_, err = io.CopyN(h, f, n)
-	return err
 }
 
 // parseContentRange reads "bytes 100-199/1000" (size -1 for "*").

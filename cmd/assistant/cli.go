@@ -269,12 +269,20 @@ func report(e *env, cmd *command, err error) int {
 	if errors.As(err, &ee) && ee.err == errReported {
 		return code // the command already printed its report
 	}
+	hint := downloadHint(err)
 	if e.json {
-		writeJSON(e.stdout, map[string]any{"error": map[string]any{"code": code, "message": err.Error()}})
+		doc := map[string]any{"code": code, "message": err.Error()}
+		if hint != "" {
+			doc["hint"] = hint
+		}
+		writeJSON(e.stdout, map[string]any{"error": doc})
 	}
 	// Error messages carry the service's words (a problem's detail, a bad
 	// import line): escaped, as everything from outside is.
 	fmt.Fprintf(e.stderr, "%s %s: %s\n", toolName, cmd.name, termSafeText(err.Error()))
+	if hint != "" {
+		fmt.Fprintln(e.stderr, hint)
+	}
 	if code == exitUsage {
 		fmt.Fprintf(e.stderr, "Run '%s %s --help' for usage.\n", toolName, cmd.name)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -13,7 +14,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,29 +57,35 @@ func (f *transferFlags) client(e *env) (*downloader.Client, error) {
 	})
 }
 
-// parseRate reads "500K", "2M", "1.5G" or a number of bytes per second.
+// rateSyntax is a decimal number and an optional binary unit: no sign,
+// exponent, hex, Inf or NaN, which strconv.ParseFloat would take.
+var rateSyntax = regexp.MustCompile(`^([0-9]{1,15}(?:\.[0-9]{1,15})?)([KMG]?)$`)
+
+const maxRate = 1 << 40 // 1024G per second: more is a typo
+
+// parseRate reads "500K", "2M", "1.5G" or a number of bytes per second
+// ("" is no limit). A rate below 1 byte per second once its unit is
+// applied is refused, not taken as no limit.
 func parseRate(s string) (int64, error) {
 	if s == "" {
 		return 0, nil
 	}
-	mult := int64(1)
-	switch strings.ToUpper(s[len(s)-1:]) {
-	case "K":
-		mult = 1 << 10
-	case "M":
-		mult = 1 << 20
-	case "G":
-		mult = 1 << 30
+	m := rateSyntax.FindStringSubmatch(strings.ToUpper(s))
+	if m == nil {
+		return 0, fmt.Errorf("want a rate in bytes per second such as 500K, 2M or 1.5G, found %q", s)
 	}
-	num := s
-	if mult > 1 {
-		num = s[:len(s)-1]
+	v, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return 0, fmt.Errorf("want a rate in bytes per second such as 500K, 2M or 1.5G, found %q", s)
 	}
-	v, err := strconv.ParseFloat(num, 64)
-	if err != nil || v <= 0 {
-		return 0, fmt.Errorf("want a rate such as 500K or 2M, found %q", s)
+	b := v * map[string]float64{"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}[m[2]]
+	switch {
+	case b < 1:
+		return 0, fmt.Errorf("%q is less than 1 byte per second: want at least 1 byte per second (leave --limit-rate out for no limit)", s)
+	case b > maxRate:
+		return 0, fmt.Errorf("%q is more than 1024G per second", s)
 	}
-	return int64(v * float64(mult)), nil
+	return int64(b), nil
 }
 
 func fetchCommand() *command {
@@ -91,7 +100,9 @@ func fetchCommand() *command {
 only when its SHA-256 matches. An interrupted transfer (network cut, Ctrl-C,
 a killed process) resumes on the next run. Plain http is refused except on
 a loopback address; proxies come from HTTPS_PROXY and NO_PROXY.
-Exit 4 when the checksum does not match (nothing is left behind).`,
+A second fetch to the same FILE waits for the first, then finds it done.
+Exit 4 when the checksum does not match (nothing is left behind); exit 130
+when interrupted (FILE.part is kept for the next run).`,
 		nargs: [2]int{1, 1},
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&sum, "sha256", "", "expected SHA-256 (`HEX`); required")
@@ -102,6 +113,11 @@ Exit 4 when the checksum does not match (nothing is left behind).`,
 		run: func(ctx context.Context, e *env, args []string) error {
 			if sum == "" || out == "" {
 				return usagef("--sha256 HEX and --out FILE are required")
+			}
+			// Refused before any byte: a name guessed from the URL (often
+			// opaque, signed, with a query) would surprise a script.
+			if st, err := os.Stat(out); (err == nil && st.IsDir()) || strings.HasSuffix(out, "/") || strings.HasSuffix(out, string(filepath.Separator)) {
+				return usagef("--out %s is a folder: name the file to write, for example --out %s", out, filepath.Join(out, urlBase(args[0])))
 			}
 			c, err := tf.client(e)
 			if err != nil {
@@ -119,6 +135,20 @@ Exit 4 when the checksum does not match (nothing is left behind).`,
 			return nil
 		},
 	}
+}
+
+// urlBase is the last element of a URL's path, or "FILE" when it has none
+// worth suggesting.
+func urlBase(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "FILE"
+	}
+	b := path.Base(u.Path)
+	if b == "/" || b == "." || b == "" || strings.ContainsAny(b, `\:`) {
+		return "FILE"
+	}
+	return b
 }
 
 func describeResult(r *downloader.Result) string {
@@ -281,7 +311,7 @@ func (p *progressPrinter) report(ev downloader.Progress) {
 			"total": ev.Total, "rate": int64(ev.Rate), "eta_seconds": int64(ev.ETA.Seconds()), "message": ev.Message})
 	case p.terminal:
 		drawBar(p.e.stderr, ev)
-	case ev.Event == downloader.EventRetry || ev.Event == downloader.EventRestart:
+	case ev.Event == downloader.EventRetry || ev.Event == downloader.EventRestart || ev.Event == downloader.EventWait:
 		fmt.Fprintf(p.e.stderr, "%s: %s\n", termSafe(filepath.Base(ev.Dest)), termSafe(ev.Message))
 	}
 }
@@ -289,7 +319,7 @@ func (p *progressPrinter) report(ev downloader.Progress) {
 func drawBar(w io.Writer, ev downloader.Progress) {
 	name := filepath.Base(ev.Dest)
 	switch ev.Event {
-	case downloader.EventRetry, downloader.EventRestart:
+	case downloader.EventRetry, downloader.EventRestart, downloader.EventWait:
 		fmt.Fprintf(w, "\r\033[K%s: %s\n", termSafe(name), termSafe(ev.Message))
 		return
 	case downloader.EventDone:
@@ -303,11 +333,14 @@ func drawBar(w io.Writer, ev downloader.Progress) {
 		bar = strings.Repeat("#", filled) + strings.Repeat(".", width-filled)
 		pct = fmt.Sprintf("%3d%% ", ev.Done*100/ev.Total)
 	}
-	eta := ""
-	if ev.ETA > 0 {
-		eta = " ETA " + ev.ETA.String()
+	rate := "" // 0 until the rate can be measured: show none rather than 0 B/s
+	if ev.Rate > 0 {
+		rate = fmt.Sprintf(", %s/s", catalog.ByteSize(int64(ev.Rate)))
 	}
-	fmt.Fprintf(w, "\r\033[K%s [%s] %s%s of %s, %s/s%s", termSafe(name), bar, pct, catalog.ByteSize(ev.Done), catalog.ByteSize(ev.Total), catalog.ByteSize(int64(ev.Rate)), eta)
+	if ev.ETA > 0 {
+		rate += " ETA " + ev.ETA.String()
+	}
+	fmt.Fprintf(w, "\r\033[K%s [%s] %s%s of %s%s", termSafe(name), bar, pct, catalog.ByteSize(ev.Done), catalog.ByteSize(ev.Total), rate)
 }
 
 func writeNDJSON(w io.Writer, v any) {
@@ -330,4 +363,33 @@ func downloadErrorCode(err error) (int, bool) {
 		return exitEntitlement, true
 	}
 	return 0, false
+}
+
+// downloadHint says what to do about a transfer failure, in the CLI's
+// words and flags; "" when the message says enough.
+func downloadHint(err error) string {
+	var ie *downloader.InterruptedError
+	var hn x509.HostnameError
+	var te *downloader.TLSError
+	var pe *downloader.ProxyAuthError
+	var ee *downloader.EncodingError
+	switch {
+	case errors.As(err, &ie):
+		return "Run the same command again: the download resumes from where it stopped."
+	case errors.As(err, &hn):
+		return "The certificate is for another host name: check the URL's host. Behind a TLS inspection proxy, pass its root certificate with --ca-bundle FILE."
+	case errors.As(err, &te):
+		return "If your network inspects TLS (a corporate proxy), pass its root certificate with --ca-bundle FILE (PEM). Otherwise this machine does not trust the server: do not work around it."
+	case errors.As(err, &pe):
+		return "Put the proxy's user and password in HTTPS_PROXY (http://USER:PASSWORD@HOST:PORT), or ask IT for proxy access, then run the same command again."
+	case errors.Is(err, downloader.ErrNoSpace):
+		return "Free space on that volume (or choose another destination), then run the same command again: the download resumes from where it stopped."
+	case errors.As(err, &ee):
+		return "The server is misconfigured: report it to the publisher. Nothing was kept."
+	case errors.Is(err, downloader.ErrTooManyRedirects):
+		return "The server redirects in a loop: check the URL, or report it to the publisher."
+	case errors.Is(err, downloader.ErrBusy):
+		return "Another transfer to this file is running: wait for it to end."
+	}
+	return ""
 }

@@ -3,9 +3,15 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,9 +20,12 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"onramp.dev/onramp/downloader"
 )
 
 func payload(n int) ([]byte, string) {
@@ -252,4 +261,280 @@ func fileSizeOf(p string) int64 {
 		return 0
 	}
 	return st.Size()
+}
+
+// Mistakes in the flags are usage errors (exit 2) found before any byte is
+// requested: --out naming a folder, and rates that are not a positive
+// number of at least 1 byte per second.
+func TestFetchFlagsRefusedBeforeTransfer(t *testing.T) {
+	content, sum := payload(10 << 10)
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		http.ServeContent(w, r, "f", time.Time{}, bytes.NewReader(content))
+	}))
+	defer srv.Close()
+	folder := t.TempDir()
+	file := filepath.Join(t.TempDir(), "f")
+	tests := []struct {
+		name string
+		out  string
+		rate string
+		want string
+	}{
+		{"out-is-folder", folder, "", "is a folder"},
+		{"out-ends-in-separator", filepath.Join(t.TempDir(), "new") + string(filepath.Separator), "", "is a folder"},
+		{"rate-rounds-to-zero", file, "0.5", "at least 1 byte per second"},
+		{"rate-tiny-with-unit", file, "0.0001K", "at least 1 byte per second"},
+		{"rate-zero", file, "0", "at least 1 byte per second"},
+		{"rate-negative", file, "-1", "limit-rate"},
+		{"rate-infinite", file, "Inf", "limit-rate"},
+		{"rate-nan", file, "NaN", "limit-rate"},
+		{"rate-exponent", file, "1e3", "limit-rate"},
+		{"rate-hex", file, "0x10", "limit-rate"},
+		{"rate-unknown-unit", file, "5X", "limit-rate"},
+		{"rate-too-large", file, "9999999G", "limit-rate"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := []string{"fetch", srv.URL + "/f", "--sha256", sum, "--out", tt.out, "--cache", t.TempDir()}
+			if tt.rate != "" {
+				args = append(args, "--limit-rate", tt.rate)
+			}
+			r := runCLI(t, "", args...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want exit 2 and %q", r.code, r.stderr, tt.want)
+			}
+			if n := requests.Load(); n != 0 {
+				t.Fatalf("%d requests made before the usage error", n)
+			}
+		})
+	}
+	r := runCLI(t, "", "fetch", srv.URL+"/f", "--sha256", sum, "--out", file, "--cache", t.TempDir(), "--limit-rate", "1.5M")
+	if r.code != exitOK {
+		t.Fatalf("--limit-rate 1.5M: exit %d: %s", r.code, r.stderr)
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+	}{{"", 0}, {"1", 1}, {"1.5", 1}, {"500K", 500 << 10}, {"500k", 500 << 10}, {"2M", 2 << 20}, {"1.5G", 3 << 29}, {"1024G", 1 << 40}}
+	for _, tt := range tests {
+		if got, err := parseRate(tt.in); err != nil || got != tt.want {
+			t.Errorf("parseRate(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+// An untrusted certificate fails at the first connection and the CLI says
+// to pass --ca-bundle.
+func TestFetchUnknownCASaysCABundle(t *testing.T) {
+	_, sum := payload(10)
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	defer srv.Close()
+	r := runCLI(t, "", "fetch", srv.URL+"/f", "--sha256", sum, "--out", filepath.Join(t.TempDir(), "f"), "--cache", t.TempDir())
+	if r.code != exitFailed || !strings.Contains(r.stderr, "--ca-bundle") {
+		t.Fatalf("exit %d, stderr %q; want exit 1 and a word about --ca-bundle", r.code, r.stderr)
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("%d connections, want 1: a certificate error was retried", n)
+	}
+}
+
+// The words the CLI adds for each typed transfer failure.
+func TestDownloadHints(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"tls", &downloader.TLSError{URL: "https://x", Err: x509.UnknownAuthorityError{}}, "--ca-bundle"},
+		{"host-name", &downloader.TLSError{URL: "https://x", Err: x509.HostnameError{Certificate: &x509.Certificate{}, Host: "x"}}, "host name"},
+		{"proxy-407", &downloader.ProxyAuthError{Proxy: "http://proxy:3128"}, "HTTPS_PROXY"},
+		{"disk-full", &downloader.WriteError{Path: "f.part", Err: syscall.ENOSPC}, "Free space"},
+		{"space-before-start", &downloader.SpaceError{Path: "f.part", Need: 10, Free: 1}, "Free space"},
+		{"interrupted", &downloader.InterruptedError{URL: "https://x", Part: "f.part", Kept: 10, Err: context.Canceled}, "resumes from where it stopped"},
+		{"gzip", &downloader.EncodingError{URL: "https://x", Encoding: "gzip"}, "publisher"},
+		{"redirect-loop", fmt.Errorf("fetch x: %w", downloader.ErrTooManyRedirects), "URL"},
+		{"busy", fmt.Errorf("x: %w", downloader.ErrBusy), "wait"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.name == "disk-full" && runtime.GOOS == "windows" {
+				t.Skip("ENOSPC is not how Windows says it")
+			}
+			if got := downloadHint(tt.err); !strings.Contains(got, tt.want) {
+				t.Errorf("hint %q, want %q in it", got, tt.want)
+			}
+		})
+	}
+	if code := exitCode(&downloader.InterruptedError{Err: context.Canceled}); code != exitInterrupted {
+		t.Errorf("interrupted: exit %d, want 130", code)
+	}
+}
+
+// startFetch runs `assistant fetch --json` and reports its events.
+func startFetch(t *testing.T, bin string, args []string) (*exec.Cmd, <-chan map[string]any, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	events := make(chan map[string]any, 1024)
+	go func() {
+		defer close(events)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			var ev map[string]any
+			if json.Unmarshal(sc.Bytes(), &ev) == nil {
+				events <- ev
+			}
+		}
+	}()
+	return cmd, events, &stderr
+}
+
+// waitEvent returns once the process reports an event named name.
+func waitEvent(events <-chan map[string]any, name string) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		for ev := range events {
+			if ev["event"] == name {
+				close(done)
+				break
+			}
+		}
+		for range events {
+		}
+	}()
+	return done
+}
+
+// Two `assistant fetch` processes to the same --out at once: the second
+// waits for the first, both exit 0, the file is whole and was sent once.
+func TestFetchTwoProcessesSameOut(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("pipes and signals as on unix")
+	}
+	bin := assistantBinary(t)
+	content, sum := payload(2 << 20)
+	overlap := make(chan struct{})
+	var overlapOnce sync.Once
+	release := func() { overlapOnce.Do(func() { close(overlap) }) }
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := requests.Add(1)
+		if n > 1 {
+			release() // the second process reached the server
+		}
+		w.Header().Set("ETag", `"v1"`)
+		w.Header().Set("Content-Length", fmt.Sprint(len(content)))
+		for off := 0; off < len(content); off += 64 << 10 {
+			w.Write(content[off : off+64<<10])
+			w.(http.Flusher).Flush()
+			if n == 1 && off == 0 {
+				<-overlap
+			}
+		}
+	}))
+	defer srv.Close()
+	out := filepath.Join(t.TempDir(), "pkg.bin")
+	cache := filepath.Join(t.TempDir(), "c")
+	args := []string{"fetch", srv.URL + "/f", "--sha256", sum, "--out", out, "--cache", cache, "--json"}
+
+	a, aEvents, aErr := startFetch(t, bin, args)
+	aProgress := make(chan struct{})
+	go func() {
+		once := sync.Once{}
+		for ev := range aEvents {
+			if ev["event"] == "progress" {
+				once.Do(func() { close(aProgress) })
+			}
+		}
+	}()
+	select {
+	case <-aProgress:
+	case <-time.After(30 * time.Second):
+		a.Process.Kill()
+		t.Fatal("the first process reported no progress")
+	}
+	b, bEvents, bErr := startFetch(t, bin, args)
+	go func() {
+		<-waitEvent(bEvents, "wait")
+		release() // the second process waits for the lock
+	}()
+	bDone := make(chan error, 1)
+	go func() { bDone <- b.Wait(); release() }()
+	if err := a.Wait(); err != nil {
+		t.Fatalf("first process: %v\n%s", err, aErr)
+	}
+	if err := <-bDone; err != nil {
+		t.Fatalf("second process: %v\n%s", err, bErr)
+	}
+	got, _ := os.ReadFile(out)
+	if !bytes.Equal(got, content) {
+		t.Fatalf("the file is %d bytes with other content: the transfers interleaved", len(got))
+	}
+	if n := requests.Load(); n != 1 {
+		t.Errorf("%d requests, want 1: the second process should have found the verified file", n)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(out))
+	if len(entries) != 1 {
+		t.Errorf("left beside the file: %v", entries)
+	}
+}
+
+// Ctrl-C during a transfer: exit 130, a message saying the download
+// resumes, and the partial file kept.
+func TestFetchInterruptSaysResume(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("SIGINT")
+	}
+	bin := assistantBinary(t)
+	content, sum := payload(1 << 20)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"v1"`)
+		w.Header().Set("Content-Length", fmt.Sprint(len(content)))
+		w.Write(content[:256<<10])
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	out := filepath.Join(t.TempDir(), "pkg.bin")
+	cmd, events, stderr := startFetch(t, bin, []string{"fetch", srv.URL + "/f", "--sha256", sum, "--out", out, "--cache", t.TempDir(), "--json"})
+	select {
+	case <-waitEvent(events, "progress"):
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("no progress reported")
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(stderr.String(), "resumes from where it stopped") {
+		t.Fatalf("exit %d, stderr %q; want 130 and a word on resuming", code, stderr)
+	}
+	if strings.Contains(stderr.String(), "context canceled") {
+		t.Errorf("stderr says %q", stderr)
+	}
+	if fileSizeOf(out+".part") == 0 {
+		t.Error("the partial file was not kept")
+	}
 }
