@@ -21,6 +21,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -53,6 +54,10 @@ type Options struct {
 	Workers int
 	// Progress receives throttled progress events; nil for none.
 	Progress func(Progress)
+	// AllowNonEmptyTarget lets Install put a product into a folder that
+	// holds files but no install of it. Those files stay where they are,
+	// through upgrades, repairs and uninstall: they are not Onramp's.
+	AllowNonEmptyTarget bool
 }
 
 // Progress is one report about an install.
@@ -110,7 +115,24 @@ var (
 	ErrNoPrevious    = errors.New("no previous version kept to roll back to")
 	ErrNeedsElevated = errors.New("needs administrator rights")
 	ErrPackageHash   = errors.New("package does not match its checksum")
+	// ErrTargetNotEmpty: the target holds files but no install of the
+	// product; Options.AllowNonEmptyTarget installs there anyway.
+	ErrTargetNotEmpty = errors.New("target folder is not empty")
 )
+
+// TargetNotEmptyError: the target holds files Onramp did not install.
+type TargetNotEmptyError struct {
+	Target  string
+	Product string
+	Files   int // files and folders found there
+}
+
+func (e *TargetNotEmptyError) Error() string {
+	return fmt.Sprintf("%s already holds %d files or folders and no install of %s: choose an empty or new folder, or allow installing beside them (they would be left in place)",
+		e.Target, e.Files, e.Product)
+}
+
+func (e *TargetNotEmptyError) Is(target error) bool { return target == ErrTargetNotEmpty }
 
 // ElevationError says how to get the rights an install needs.
 type ElevationError struct{ Target string }
@@ -150,8 +172,13 @@ func checkPackage(pkg Package, target string) error {
 
 // PlanInstall reads the package (without writing anything) and the target.
 func (in *Installer) PlanInstall(ctx context.Context, pkg Package, target string) (*Plan, error) {
+	p, _, err := in.planInstall(ctx, pkg, target)
+	return p, err
+}
+
+func (in *Installer) planInstall(ctx context.Context, pkg Package, target string) (*Plan, []entry, error) {
 	if err := checkPackage(pkg, target); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p := &Plan{Product: pkg.Product, Version: pkg.Version, Target: target, MayReboot: len(pkg.Recipe.RebootCodes) > 0}
 	if r, err := in.Receipt(pkg.Product); err == nil {
@@ -160,20 +187,20 @@ func (in *Installer) PlanInstall(ctx context.Context, pkg Package, target string
 	p.NeedsElevation = !writable(target)
 	// Only verified bytes are read: a plan describes what will be installed.
 	if err := verifyPackage(pkg); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !pkg.Format.IsArchive() {
 		p.Native = true
-		return p, nil
+		return p, nil, nil
 	}
 	a, err := openArchive(pkg.Path, pkg.Format)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer a.Close()
 	es, err := a.entries()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, e := range es {
 		if e.Kind == kindFile {
@@ -184,7 +211,7 @@ func (in *Installer) PlanInstall(ctx context.Context, pkg Package, target string
 	if u, err := disk.UsageWithContext(ctx, existingParent(target)); err == nil {
 		p.FreeSpace = u.Free
 	}
-	return p, nil
+	return p, es, nil
 }
 
 // writable reports whether this user can create files where target will be.
@@ -228,8 +255,7 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	if err := in.recover(pkg.Product); err != nil {
 		return nil, err
 	}
-	plan, err := in.PlanInstall(ctx, pkg, target) // verifies the package
-
+	plan, es, err := in.planInstall(ctx, pkg, target) // verifies the package
 	if err != nil {
 		return nil, err
 	}
@@ -240,18 +266,53 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	if plan.FreeSpace > 0 && plan.FreeSpace < uint64(plan.Bytes) {
 		return nil, &SpaceError{Target: target, Need: uint64(plan.Bytes), Free: plan.FreeSpace}
 	}
+	// What the target holds that no receipt of this product lists is the
+	// user's: it must not be in the way, and a folder full of it is taken
+	// only when the caller says so.
+	old, _ := in.Receipt(pkg.Product)
+	if old != nil && old.Target != target {
+		old = nil
+	}
+	users, err := userEntries(target, old)
+	if err != nil {
+		return nil, fmt.Errorf("reading the target folder: %w", err)
+	}
+	if old == nil && len(users) > 0 && !in.opt.AllowNonEmptyTarget {
+		return nil, &TargetNotEmptyError{Target: target, Product: pkg.Product, Files: len(users)}
+	}
+	files, dirs := map[string]bool{}, map[string]bool{}
+	for _, e := range es {
+		if e.Kind == kindDir {
+			dirs[e.Name] = true
+		} else {
+			files[e.Name] = true
+		}
+		for d := path.Dir(e.Name); d != "."; d = path.Dir(d) {
+			dirs[d] = true
+		}
+	}
+	if c := conflicts(users, files, dirs); len(c) > 0 {
+		return nil, &ConflictError{Target: target, Paths: c}
+	}
 	in.report(Progress{Step: "plan", Total: plan.Files, Bytes: plan.Bytes, Plan: plan})
 
-	staging, files, err := in.stage(ctx, pkg, target, plan.Files)
+	staging, st, err := in.stage(ctx, pkg, target, plan.Files)
 	if err != nil {
 		return nil, err
 	}
-	rec := &Receipt{Product: pkg.Product, Version: pkg.Version, Target: target, Package: pkg.Path, PackageSHA256: pkg.SHA256,
-		Format: pkg.Format, Launch: pkg.Recipe.Launch, Installed: time.Now().UTC().Truncate(time.Second), Files: files}
-	if err := in.commit(pkg.Product, staging, target, rec); err != nil {
+	rec := &Receipt{ID: newID(), Product: pkg.Product, Version: pkg.Version, Target: target, Package: pkg.Path, PackageSHA256: pkg.SHA256,
+		Format: pkg.Format, Launch: pkg.Recipe.Launch, Installed: time.Now().UTC().Truncate(time.Second), Files: st.files, Dirs: st.dirs,
+		Adopted: (old == nil && len(users) > 0) || (old != nil && old.Adopted)}
+	j := &journal{Op: opInstall, Target: target, Staging: staging, Previous: previousDir(target, pkg.Product), HadOld: exists(target), NewID: rec.ID}
+	if old != nil {
+		j.KnownID = old.ID
+	}
+	kept, err := in.commit(pkg.Product, j, rec)
+	if err != nil {
 		os.RemoveAll(staging)
 		return nil, err
 	}
+	rec.Kept = kept
 	in.report(Progress{Step: "done", Files: plan.Files, Total: plan.Files, Bytes: plan.Bytes})
 	return rec, nil
 }
@@ -277,25 +338,31 @@ func verifyPackage(pkg Package) error {
 	return nil
 }
 
+// staged is what stage wrote, for the receipt.
+type staged struct {
+	files []FileRecord
+	dirs  []FileRecord
+}
+
 // stage unpacks the archive into a new folder beside target (so the final
 // rename stays on one volume), hashing every file as it is written.
-func (in *Installer) stage(ctx context.Context, pkg Package, target string, total int) (string, []FileRecord, error) {
+func (in *Installer) stage(ctx context.Context, pkg Package, target string, total int) (string, staged, error) {
 	parent := filepath.Dir(target)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return "", nil, fmt.Errorf("target folder: %w", err)
+		return "", staged{}, fmt.Errorf("target folder: %w", err)
 	}
 	staging, err := os.MkdirTemp(parent, ".onramp-staging-"+pkg.Product+"-")
 	if err != nil {
-		return "", nil, fmt.Errorf("staging folder: %w", err)
+		return "", staged{}, fmt.Errorf("staging folder: %w", err)
 	}
 	if err := os.Chmod(staging, 0o755); err != nil { // MkdirTemp makes it 0700
 		os.RemoveAll(staging)
-		return "", nil, err
+		return "", staged{}, err
 	}
 	a, err := openArchive(pkg.Path, pkg.Format)
 	if err != nil {
 		os.RemoveAll(staging)
-		return "", nil, err
+		return "", staged{}, err
 	}
 	defer a.Close()
 	w := &stager{root: staging, ctx: ctx, in: in, total: total}
@@ -306,10 +373,11 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 	}
 	if err != nil {
 		os.RemoveAll(staging)
-		return "", nil, err
+		return "", staged{}, err
 	}
 	slices.SortFunc(w.files, func(a, b FileRecord) int { return strings.Compare(a.Path, b.Path) })
-	return staging, w.files, nil
+	slices.SortFunc(w.dirRecs, func(a, b FileRecord) int { return strings.Compare(a.Path, b.Path) })
+	return staging, staged{files: w.files, dirs: w.dirRecs}, nil
 }
 
 // stager writes entries under root.
@@ -319,11 +387,12 @@ type stager struct {
 	in    *Installer
 	total int
 
-	mu    sync.Mutex
-	files []FileRecord
-	bytes int64
-	last  time.Time
-	dirs  sync.Map // folders known to exist
+	mu      sync.Mutex
+	files   []FileRecord
+	dirRecs []FileRecord
+	bytes   int64
+	last    time.Time
+	dirs    sync.Map // folders known to exist
 }
 
 // mkdirAll creates a file's folder once, however many files it holds.
@@ -345,7 +414,13 @@ func (s *stager) write(e entry, r io.Reader) error {
 	dst := filepath.Join(s.root, filepath.FromSlash(e.Name))
 	switch e.Kind {
 	case kindDir:
-		return s.mkdirAll(dst, 0o755|e.Mode)
+		if err := s.mkdirAll(dst, 0o755|e.Mode); err != nil {
+			return err
+		}
+		s.mu.Lock()
+		s.dirRecs = append(s.dirRecs, FileRecord{Path: e.Name, Mode: uint32(fs.ModeDir | e.Mode)})
+		s.mu.Unlock()
+		return nil
 	case kindSymlink:
 		if err := s.mkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err

@@ -14,8 +14,8 @@ import (
 )
 
 // newInstaller reports the plan (before anything changes) and progress.
-func newInstaller(e *env, silent bool) (*installer.Installer, error) {
-	return installer.New(installer.Options{Progress: func(p installer.Progress) {
+func newInstaller(e *env, silent, allowNonEmpty bool) (*installer.Installer, error) {
+	return installer.New(installer.Options{AllowNonEmptyTarget: allowNonEmpty, Progress: func(p installer.Progress) {
 		switch {
 		case e.json && p.Step == "plan":
 			writeNDJSON(e.stdout, map[string]any{"event": "plan", "plan": p.Plan})
@@ -56,7 +56,7 @@ func fetchPackage(ctx context.Context, e *env, tf *transferFlags, c *catalog.Cat
 
 func installCommand() *command {
 	var product, pkgFile, sum, target, format string
-	var silent, planOnly bool
+	var silent, planOnly, allowNonEmpty bool
 	var src catalogSource
 	var tf transferFlags
 	return &command{
@@ -67,7 +67,12 @@ func installCommand() *command {
 package into a staging folder beside the target and swaps it into place at
 once. The version it replaces is kept for 'rollback'. Any failure, a killed
 process included, leaves the previous state. Archives only for now (zip,
-tar.gz); with --product, the package is downloaded (verified, cached) first.`,
+tar.gz); with --product, the package is downloaded (verified, cached) first.
+
+A target folder that already holds files but no install of the product is
+refused unless --allow-nonempty-target is given; then those files stay
+where they are, through upgrades, repairs and uninstall. Files you add to
+an install folder are kept the same way, and listed.`,
 		nargs: [2]int{0, 0},
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&product, "product", "", "product `ID` or ID@VERSION from the catalog")
@@ -77,6 +82,7 @@ tar.gz); with --product, the package is downloaded (verified, cached) first.`,
 			fs.StringVar(&target, "target", "", "install `folder` (default: the per-user install folder/PRODUCT)")
 			fs.BoolVar(&silent, "silent", false, "print nothing but errors (and the result with --json)")
 			fs.BoolVar(&planOnly, "plan", false, "show the plan and change nothing")
+			fs.BoolVar(&allowNonEmpty, "allow-nonempty-target", false, "install into a folder that already holds other files (they are left in place)")
 			src.register(fs, true)
 			tf.register(fs)
 		},
@@ -113,7 +119,7 @@ tar.gz); with --product, the package is downloaded (verified, cached) first.`,
 			if err != nil {
 				return err
 			}
-			in, err := newInstaller(e, silent)
+			in, err := newInstaller(e, silent, allowNonEmpty)
 			if err != nil {
 				return err
 			}
@@ -130,20 +136,38 @@ tar.gz); with --product, the package is downloaded (verified, cached) first.`,
 				return nil
 			}
 			rec, err := in.Install(ctx, pkg, target)
+			if errors.Is(err, installer.ErrTargetNotEmpty) {
+				return fmt.Errorf("%w; to install there anyway, leaving those files in place, pass --allow-nonempty-target", err)
+			}
 			if err != nil {
 				return err
 			}
 			if e.json {
 				writeNDJSON(e.stdout, map[string]any{"event": "result", "product": rec.Product, "version": rec.Version,
-					"target": rec.Target, "files": len(rec.Files), "launch": launchPath(rec)})
+					"target": rec.Target, "files": len(rec.Files), "launch": launchPath(rec), "kept": kept(rec)})
 			} else if !silent {
 				fmt.Fprintf(e.stdout, "Installed %s %s in %s (%d files).\n", rec.Product, rec.Version, rec.Target, len(rec.Files))
+				printKept(e, rec.Kept)
 				if l := launchPath(rec); l != "" {
 					fmt.Fprintf(e.stdout, "Start it: %s\n", l)
 				}
 			}
 			return nil
 		},
+	}
+}
+
+// kept lists the files Onramp left in place, never nil (for JSON).
+func kept(rec *installer.Receipt) []string {
+	if rec.Kept == nil {
+		return []string{}
+	}
+	return rec.Kept
+}
+
+func printKept(e *env, files []string) {
+	if len(files) > 0 {
+		fmt.Fprintf(e.stdout, "Left in place (not installed by Onramp): %s\n", strings.Join(files, ", "))
 	}
 }
 
@@ -229,9 +253,7 @@ func uninstallCommand() *command {
 			return nil
 		}
 		fmt.Fprintf(e.stdout, "Uninstalled %s.\n", product)
-		if len(left) > 0 {
-			fmt.Fprintf(e.stdout, "Left in place (not installed by Onramp): %s\n", strings.Join(left, ", "))
-		}
+		printKept(e, left)
 		return nil
 	})
 }
@@ -270,10 +292,11 @@ func repairCommand() *command {
 			return err
 		}
 		if e.json {
-			writeJSON(e.stdout, map[string]any{"product": rec.Product, "version": rec.Version, "repaired": true})
+			writeJSON(e.stdout, map[string]any{"product": rec.Product, "version": rec.Version, "repaired": true, "kept": kept(rec)})
 			return nil
 		}
 		fmt.Fprintf(e.stdout, "Repaired %s %s in %s.\n", rec.Product, rec.Version, rec.Target)
+		printKept(e, rec.Kept)
 		return nil
 	})
 }
@@ -285,10 +308,11 @@ func rollbackCommand() *command {
 			return err
 		}
 		if e.json {
-			writeJSON(e.stdout, map[string]any{"product": rec.Product, "version": rec.Version, "rolled_back": true})
+			writeJSON(e.stdout, map[string]any{"product": rec.Product, "version": rec.Version, "rolled_back": true, "kept": kept(rec)})
 			return nil
 		}
 		fmt.Fprintf(e.stdout, "Rolled %s back to %s (run rollback again to undo).\n", rec.Product, rec.Version)
+		printKept(e, rec.Kept)
 		return nil
 	})
 }

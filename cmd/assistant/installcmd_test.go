@@ -94,3 +94,66 @@ func TestInstallHostilePackage(t *testing.T) {
 		t.Fatalf("wrong hash: exit %d: %s", r.code, r.stderr)
 	}
 }
+
+// runWithState runs the CLI with one configuration folder (so one set of
+// receipts) across calls, in the folder dir.
+func runWithState(t *testing.T, cfg, dir string, args ...string) result {
+	t.Helper()
+	t.Setenv("ONRAMP_CONFIG", "")
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	t.Chdir(dir)
+	var out, errb bytes.Buffer
+	code := run(t.Context(), args, strings.NewReader(""), &out, &errb)
+	return result{code, out.String(), errb.String()}
+}
+
+// testPackage writes a zip named like a package file into dir.
+func testPackage(t *testing.T, dir, name string, files map[string]string) (string, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for n, body := range files {
+		w, err := zw.Create(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(body))
+	}
+	zw.Close()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	return p, hex.EncodeToString(sum[:])
+}
+
+// A folder with someone's files is refused unless the flag says so; with
+// it, install, repair and uninstall leave them and list them.
+func TestInstallNonEmptyTarget(t *testing.T) {
+	cfg, dir := t.TempDir(), t.TempDir()
+	pkg, sum := testPackage(t, dir, "notes-1.0.zip", map[string]string{"bin/notes": "v1", "README": "r"})
+	target := filepath.Join(dir, "Documents")
+	os.MkdirAll(target, 0o755)
+	os.WriteFile(filepath.Join(target, "letter.txt"), []byte("dear"), 0o644)
+	steps := []struct {
+		name string
+		args []string
+		code int
+		out  string
+	}{
+		{"refused", []string{"install", "--package", pkg, "--sha256", sum, "--target", target}, exitFailed, "--allow-nonempty-target"},
+		{"allowed", []string{"install", "--package", pkg, "--sha256", sum, "--target", target, "--allow-nonempty-target"}, exitOK, "Left in place (not installed by Onramp): letter.txt"},
+		{"repair", []string{"repair", "--product", "notes"}, exitOK, "Left in place (not installed by Onramp): letter.txt"},
+		{"uninstall", []string{"uninstall", "--product", "notes"}, exitOK, "Left in place (not installed by Onramp): letter.txt"},
+	}
+	for _, s := range steps {
+		r := runWithState(t, cfg, dir, s.args...)
+		if r.code != s.code || !strings.Contains(r.stdout+r.stderr, s.out) {
+			t.Fatalf("%s: exit %d\n%s\n%s", s.name, r.code, r.stdout, r.stderr)
+		}
+		if b, err := os.ReadFile(filepath.Join(target, "letter.txt")); err != nil || string(b) != "dear" {
+			t.Fatalf("%s: the user's letter: %q %v", s.name, b, err)
+		}
+	}
+}

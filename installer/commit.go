@@ -1,0 +1,500 @@
+package installer
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The operations a journal records.
+const (
+	opInstall  = "install" // an install or upgrade; "" in journals of older versions
+	opRepair   = "repair"
+	opRollback = "rollback"
+)
+
+// journal records a swap in progress, so a run that dies half-way is
+// undone, or finished, by the next one. Each step is written before it is
+// taken. Until "receipts" (install: "carrying") a failure is undone; from
+// then on it is finished.
+type journal struct {
+	Op       string `json:"op,omitempty"`
+	Target   string `json:"target"`
+	Staging  string `json:"staging"`  // the tree moving in: a staging folder, or the kept version for a rollback
+	Previous string `json:"previous"` // where the tree in place moves to
+	HadOld   bool   `json:"had_old"`
+	NewID    string `json:"new_id"` // the receipt being installed
+	// KnownID names the receipt that lists what Onramp installed in the
+	// tree in place; everything else there is the user's and is carried
+	// into the new tree. "" when nothing there is Onramp's.
+	KnownID string `json:"known_id,omitempty"`
+	// Step: "begin" (the installed tree may be moving aside), "swapping"
+	// (the new tree may be moving in), "receipts" (receipts may be
+	// changing), "carrying" (the user's files may be moving in).
+	Step string `json:"step"`
+}
+
+func (j *journal) op() string {
+	if j.Op == "" {
+		return opInstall
+	}
+	return j.Op
+}
+
+func exists(p string) bool { _, err := os.Lstat(p); return err == nil }
+
+func newID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// commit swaps j.Staging into place at j.Target, moving the tree in place
+// to j.Previous, records the receipts (rec, for an install), and carries
+// the user's files from the old tree into the new one. It returns the
+// user's files it carried.
+func (in *Installer) commit(product string, j *journal, rec *Receipt) ([]string, error) {
+	step := func(s string) error {
+		j.Step = s
+		if err := writeJSONAtomic(in.journalPath(product), j); err != nil {
+			return fmt.Errorf("install journal: %w", err)
+		}
+		return nil
+	}
+	if err := step("begin"); err != nil {
+		return nil, err
+	}
+	undo := func(cause error) error {
+		if err := in.recover(product); err != nil {
+			return fmt.Errorf("%w; and restoring the previous state failed: %v", cause, err)
+		}
+		return cause
+	}
+	if err := in.at("begin"); err != nil {
+		return nil, undo(err)
+	}
+	if j.op() == opInstall {
+		// The older kept version goes only once the commit is done.
+		if err := os.RemoveAll(j.Previous + ".old"); err != nil {
+			return nil, undo(err)
+		}
+		if j.HadOld && exists(j.Previous) {
+			if err := os.Rename(j.Previous, j.Previous+".old"); err != nil {
+				return nil, undo(fmt.Errorf("moving the older kept version aside: %w", err))
+			}
+		}
+	} else if err := os.RemoveAll(j.Previous); err != nil { // a leftover of a run recovered before
+		return nil, undo(err)
+	}
+	if j.HadOld {
+		if err := os.Rename(j.Target, j.Previous); err != nil {
+			return nil, undo(fmt.Errorf("moving the installed version aside: %w", err))
+		}
+	}
+	if err := in.at("moved-old"); err != nil {
+		return nil, undo(err)
+	}
+	if err := step("swapping"); err != nil {
+		return nil, undo(err)
+	}
+	if err := os.Rename(j.Staging, j.Target); err != nil {
+		return nil, undo(fmt.Errorf("moving the new version into place: %w", err))
+	}
+	if err := in.at("moved-new"); err != nil {
+		return nil, undo(err)
+	}
+	if err := step("receipts"); err != nil {
+		return nil, undo(err)
+	}
+	if err := in.at("receipts"); err != nil {
+		return nil, undo(err)
+	}
+	if j.op() == opInstall {
+		if err := in.writeReceipts(product, j, rec); err != nil {
+			return nil, undo(err)
+		}
+		if err := in.at("receipt"); err != nil {
+			return nil, undo(err)
+		}
+		if err := step("carrying"); err != nil {
+			return nil, undo(err)
+		}
+	}
+	// From here on the new version stays: a failure is finished later.
+	return in.finish(product, j)
+}
+
+// writeReceipts keeps the installed version's receipt as the previous one
+// and writes rec as the installed one.
+func (in *Installer) writeReceipts(product string, j *journal, rec *Receipt) error {
+	if j.HadOld && exists(in.receiptPath(product)) {
+		if exists(in.previousReceiptPath(product)) {
+			if err := os.Rename(in.previousReceiptPath(product), in.previousReceiptPath(product)+".old"); err != nil {
+				return fmt.Errorf("moving the older receipt aside: %w", err)
+			}
+		}
+		if err := os.Rename(in.receiptPath(product), in.previousReceiptPath(product)); err != nil {
+			return fmt.Errorf("keeping the previous receipt: %w", err)
+		}
+	}
+	if err := writeJSONAtomic(in.receiptPath(product), rec); err != nil {
+		return fmt.Errorf("writing the receipt: %w", err)
+	}
+	return nil
+}
+
+// finish completes a commit whose new tree is in place; every step can be
+// taken again, so recovery calls it too.
+func (in *Installer) finish(product string, j *journal) ([]string, error) {
+	if j.op() == opRollback {
+		if err := in.swapReceipts(product, j.NewID); err != nil {
+			return nil, fmt.Errorf("rollback receipts: %w", err)
+		}
+	}
+	var kept []string
+	if j.HadOld && exists(j.Previous) {
+		var known *Receipt
+		if j.KnownID != "" {
+			if known = in.receiptWithID(product, j.KnownID); known == nil {
+				return nil, fmt.Errorf("%s: the receipt %s of the replaced version is gone: the user's files stay in %s", product, j.KnownID, j.Previous)
+			}
+		}
+		var err error
+		if kept, err = carry(j.Previous, j.Target, known); err != nil {
+			return nil, fmt.Errorf("keeping the files you added: %w (they are in %s)", err, j.Previous)
+		}
+	}
+	if err := in.at("carried"); err != nil {
+		return nil, err
+	}
+	switch j.op() {
+	case opInstall:
+		if j.KnownID == "" && j.HadOld {
+			// Nothing of Onramp's was there: nothing to keep for rollback.
+			if err := removeIfNoFiles(j.Previous); err != nil {
+				return nil, err
+			}
+		}
+		os.RemoveAll(j.Previous + ".old")
+		os.Remove(in.previousReceiptPath(product) + ".old")
+	case opRepair:
+		// Only Onramp's damaged copies are left there.
+		if err := os.RemoveAll(j.Previous); err != nil {
+			return nil, err
+		}
+	case opRollback:
+		if exists(j.Previous) {
+			if err := os.Rename(j.Previous, j.Staging); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := os.Remove(in.journalPath(product)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	return kept, nil
+}
+
+// swapReceipts makes the previous receipt (id) the installed one and the
+// installed one the previous, through a third name, so that it can be
+// finished from any point.
+func (in *Installer) swapReceipts(product, id string) error {
+	cur, prev, tmp := in.receiptPath(product), in.previousReceiptPath(product), filepath.Join(in.opt.StateDir, product+".swap.json")
+	if !exists(tmp) {
+		if r, err := readReceipt(cur, product); err == nil && r.ID == id {
+			return nil // done already
+		}
+		if err := os.Rename(cur, tmp); err != nil {
+			return err
+		}
+	}
+	if exists(prev) {
+		if err := os.Rename(prev, cur); err != nil {
+			return err
+		}
+	}
+	return os.Rename(tmp, prev)
+}
+
+// receiptWithID returns the installed or the previous receipt with that id.
+func (in *Installer) receiptWithID(product, id string) *Receipt {
+	for _, p := range []string{in.receiptPath(product), in.previousReceiptPath(product)} {
+		if r, err := readReceipt(p, product); err == nil && r.ID == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// recover undoes an unfinished commit, or finishes one that got past its
+// point of no return.
+func (in *Installer) recover(product string) error {
+	b, err := os.ReadFile(in.journalPath(product))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var j journal
+	if err := json.Unmarshal(b, &j); err != nil {
+		return fmt.Errorf("install journal %s is damaged: %w", in.journalPath(product), err)
+	}
+	if j.Step == "carrying" || (j.op() != opInstall && j.Step == "receipts") {
+		_, err := in.finish(product, &j)
+		return err
+	}
+	if j.op() == opInstall && j.Step == "receipts" {
+		if j.HadOld {
+			// Put the previous receipt back only if the current one was
+			// already moved aside or replaced by the new one.
+			if exists(in.previousReceiptPath(product)) {
+				if r, err := readReceipt(in.receiptPath(product), product); err != nil || r.ID == j.NewID {
+					if err := os.Rename(in.previousReceiptPath(product), in.receiptPath(product)); err != nil {
+						return err
+					}
+				}
+			}
+		} else {
+			os.Remove(in.receiptPath(product))
+		}
+		if older := in.previousReceiptPath(product) + ".old"; exists(older) {
+			if err := os.Rename(older, in.previousReceiptPath(product)); err != nil {
+				return err
+			}
+		}
+	}
+	if j.Step == "swapping" || j.Step == "receipts" {
+		// The new tree may be in place: take it out.
+		if exists(j.Target) && (j.HadOld && exists(j.Previous) || !j.HadOld) {
+			if j.op() == opRollback {
+				err = os.Rename(j.Target, j.Staging) // the kept version goes back where it was
+			} else {
+				err = os.RemoveAll(j.Target)
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if j.HadOld && !exists(j.Target) && exists(j.Previous) {
+		if err := os.Rename(j.Previous, j.Target); err != nil {
+			return err
+		}
+	}
+	if j.op() == opInstall {
+		if older := j.Previous + ".old"; exists(older) && !exists(j.Previous) {
+			if err := os.Rename(older, j.Previous); err != nil {
+				return err
+			}
+		}
+		os.RemoveAll(j.Previous + ".old")
+	}
+	if j.op() != opRollback {
+		os.RemoveAll(j.Staging)
+	}
+	return os.Remove(in.journalPath(product))
+}
+
+// ownership says which paths of a tree Onramp installed, by a receipt.
+type ownership struct {
+	files map[string]bool // files and links
+	dirs  map[string]bool // folders holding them, and the archive's folders
+}
+
+func owned(rec *Receipt) ownership {
+	o := ownership{files: map[string]bool{}, dirs: map[string]bool{}}
+	if rec == nil {
+		return o
+	}
+	addParents := func(p string) {
+		for d := path.Dir(p); d != "." && d != "/"; d = path.Dir(d) {
+			o.dirs[d] = true
+		}
+	}
+	for _, f := range rec.Files {
+		o.files[f.Path] = true
+		addParents(f.Path)
+	}
+	for _, d := range rec.Dirs {
+		o.dirs[d.Path] = true
+		addParents(d.Path)
+	}
+	return o
+}
+
+// userEntry is something in a tree that Onramp did not install.
+type userEntry struct {
+	Path string // relative, '/' separators
+	Dir  bool
+}
+
+// userEntries lists what root holds that rec does not list: the user's
+// files, links and folders (each folder, and what it holds). A missing
+// root holds nothing.
+func userEntries(root string, rec *Receipt) ([]userEntry, error) {
+	o := owned(rec)
+	var out []userEntry
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == root && errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipAll
+			}
+			return err
+		}
+		if p == root {
+			return nil
+		}
+		rel := filepath.ToSlash(strings.TrimPrefix(p, root+string(filepath.Separator)))
+		if o.files[rel] || (d.IsDir() && o.dirs[rel]) {
+			return nil
+		}
+		out = append(out, userEntry{Path: rel, Dir: d.IsDir()})
+		return nil
+	})
+	return out, err
+}
+
+// userFiles keeps the files and links of entries, sorted.
+func userFiles(es []userEntry) []string {
+	out := []string{}
+	for _, e := range es {
+		if !e.Dir {
+			out = append(out, e.Path)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// ErrInTheWay is matched when something not installed by Onramp stands
+// where a package puts one of its own files.
+var ErrInTheWay = errors.New("in the way")
+
+// ConflictError lists the user's files or folders at the paths where the
+// new version puts its own; nothing was changed.
+type ConflictError struct {
+	Target string
+	Paths  []string
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("%s holds files that Onramp did not install where the new version puts its own: %s; move or rename them, then try again",
+		e.Target, strings.Join(e.Paths, ", "))
+}
+
+func (e *ConflictError) Is(target error) bool { return target == ErrInTheWay }
+
+// conflicts lists the user's entries the new tree (its files and links,
+// and its folders) would replace: a user's file where the new tree has
+// anything, or a user's folder where it has a file or link, or anything
+// of the user's below one of its files or links.
+func conflicts(users []userEntry, files, dirs map[string]bool) []string {
+	var out []string
+	for _, u := range users {
+		bad := files[u.Path] || (!u.Dir && dirs[u.Path])
+		for d := path.Dir(u.Path); !bad && d != "."; d = path.Dir(d) {
+			bad = files[d]
+		}
+		if bad {
+			out = append(out, u.Path)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// carry moves what from holds that rec does not list into the same place
+// under to, and returns the files moved. A folder of the user's moves
+// whole; a folder of Onramp's is entered. Something in the way of a
+// user's file (which the checks before a commit refuse) does not make it
+// lost: it moves in beside, with ".onramp-user" added to its name.
+func carry(from, to string, rec *Receipt) ([]string, error) {
+	o := owned(rec)
+	var kept []string
+	var walk func(rel string) error
+	walk = func(rel string) error {
+		es, err := os.ReadDir(filepath.Join(from, filepath.FromSlash(rel)))
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			p := path.Join(rel, e.Name())
+			if o.files[p] {
+				continue
+			}
+			src := filepath.Join(from, filepath.FromSlash(p))
+			dst := filepath.Join(to, filepath.FromSlash(p))
+			st, err := os.Lstat(dst)
+			free := errors.Is(err, fs.ErrNotExist)
+			if err != nil && !free {
+				return err
+			}
+			switch {
+			case e.IsDir() && (o.dirs[p] || (!free && st.IsDir())):
+				if err := walk(p); err != nil {
+					return err
+				}
+				continue
+			case !free:
+				dst = freeName(dst + ".onramp-user")
+			}
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return err
+			}
+			if err := os.Rename(src, dst); err != nil {
+				return err
+			}
+			rdst := filepath.ToSlash(strings.TrimPrefix(dst, to+string(filepath.Separator)))
+			if !e.IsDir() {
+				kept = append(kept, rdst)
+				continue
+			}
+			filepath.WalkDir(dst, func(q string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					kept = append(kept, filepath.ToSlash(strings.TrimPrefix(q, to+string(filepath.Separator))))
+				}
+				return nil
+			})
+		}
+		return nil
+	}
+	if err := walk("."); err != nil {
+		return nil, err
+	}
+	slices.Sort(kept)
+	return kept, nil
+}
+
+// freeName returns p, or p with a number added, whichever does not exist.
+func freeName(p string) string {
+	for i := 2; exists(p); i++ {
+		p = strings.TrimSuffix(p, "-"+strconv.Itoa(i-1)) + "-" + strconv.Itoa(i)
+	}
+	return p
+}
+
+// removeIfNoFiles removes dir if it holds only folders.
+func removeIfNoFiles(dir string) error {
+	files := false
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = true
+			return fs.SkipAll
+		}
+		return nil
+	})
+	if files {
+		return nil
+	}
+	return os.RemoveAll(dir)
+}
