@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strings"
 
 	"onramp.dev/onramp/catalog"
@@ -67,13 +68,79 @@ type entry struct {
 type checker struct {
 	archive string
 	seen    map[string]entryKind
-	links   map[string]bool
+	parents map[string]bool   // folders implied by the names seen
+	links   map[string]string // name -> link target, in the archive so far
+	order   []string          // the links' names, in archive order
 	total   int64
 	count   int
 }
 
 func newChecker(archive string) *checker {
-	return &checker{archive: archive, seen: map[string]entryKind{}, links: map[string]bool{}}
+	return &checker{archive: archive, seen: map[string]entryKind{}, parents: map[string]bool{}, links: map[string]string{}}
+}
+
+// maxLinkHops bounds link resolution, as the kernel's ELOOP does.
+const maxLinkHops = 40
+
+var errLinkLoop = errors.New("loop")
+
+// resolve follows target from the folder dir (components, inside the
+// root) through the archive's links, as the OS would once they are on
+// disk. It reports false when any step leaves the root.
+func (c *checker) resolve(dir []string, target string, hops *int) ([]string, bool, error) {
+	cur := slices.Clone(dir)
+	for _, part := range strings.Split(target, "/") {
+		switch part {
+		case "", ".":
+			continue
+		case "..":
+			if len(cur) == 0 {
+				return nil, false, nil
+			}
+			cur = cur[:len(cur)-1]
+			continue
+		}
+		cur = append(cur, part)
+		if l, ok := c.links[strings.Join(cur, "/")]; ok {
+			if *hops++; *hops > maxLinkHops {
+				return nil, false, errLinkLoop
+			}
+			r, inside, err := c.resolve(cur[:len(cur)-1], l, hops)
+			if !inside || err != nil {
+				return nil, inside, err
+			}
+			cur = r
+		}
+	}
+	return cur, true, nil
+}
+
+// checkLink judges one link by where it resolves through the others.
+func (c *checker) checkLink(name string) error {
+	hops := 0
+	dir := strings.Split(path.Dir(name), "/")
+	if path.Dir(name) == "." {
+		dir = nil
+	}
+	_, inside, err := c.resolve(dir, c.links[name], &hops)
+	switch {
+	case err != nil:
+		return c.refuse(name, "link to %q: more than %d links deep (a loop of links)", c.links[name], maxLinkHops)
+	case !inside:
+		return c.refuse(name, "link to %q points outside the target (through the archive's links)", c.links[name])
+	}
+	return nil
+}
+
+// finish judges every link again with all of them known: a link added
+// later can change where an earlier one leads.
+func (c *checker) finish() error {
+	for _, name := range c.order {
+		if err := c.checkLink(name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (c *checker) refuse(name, format string, args ...any) error {
@@ -118,21 +185,26 @@ func (c *checker) check(e *entry, raw string) error {
 	if prev, dup := c.seen[name]; dup && !(prev == kindDir && e.Kind == kindDir) {
 		return c.refuse(raw, "listed twice")
 	}
+	if e.Kind != kindDir && c.parents[name] {
+		return c.refuse(raw, "listed twice (first as a folder)")
+	}
 	c.seen[name] = e.Kind
 	for dir := path.Dir(name); dir != "."; dir = path.Dir(dir) {
-		if c.links[dir] {
+		if _, ok := c.links[dir]; ok {
 			return c.refuse(raw, "inside %q, which is a link: writing through links is refused", dir)
 		}
+		c.parents[dir] = true
 	}
 	switch e.Kind {
 	case kindSymlink:
 		if e.Link == "" || strings.HasPrefix(e.Link, "/") || strings.ContainsRune(e.Link, '\\') || (len(e.Link) >= 2 && e.Link[1] == ':') {
 			return c.refuse(raw, "link to %q: only relative links inside the target are allowed", e.Link)
 		}
-		if dest := path.Join(path.Dir(name), e.Link); dest == ".." || strings.HasPrefix(dest, "../") {
-			return c.refuse(raw, "link to %q points outside the target", e.Link)
+		c.links[name] = e.Link
+		c.order = append(c.order, name)
+		if err := c.checkLink(name); err != nil {
+			return err
 		}
-		c.links[name] = true
 	case kindFile:
 		if e.Size < 0 || e.Size > maxEntrySize {
 			return c.refuse(raw, "declares %d bytes, more than the limit of %d", e.Size, int64(maxEntrySize))
@@ -229,6 +301,9 @@ func (z *zipArchive) entries() ([]entry, error) {
 		}
 		out = append(out, e)
 	}
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -288,7 +363,7 @@ func (t *tarArchive) walk(fn func(e entry, r io.Reader) error) error {
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
-			return nil
+			return c.finish()
 		}
 		if err != nil {
 			return &ArchiveError{Archive: t.name, Reason: fmt.Sprintf("damaged or truncated: %v", err)}
