@@ -498,3 +498,68 @@ func removeIfNoFiles(dir string) error {
 	}
 	return os.RemoveAll(dir)
 }
+
+// stagingPrefix names the staging folders of a product; MkdirTemp adds digits.
+func stagingPrefix(product string) string { return ".onramp-staging-" + product + "-" }
+
+func (in *Installer) stagingNote(product string) string {
+	return filepath.Join(in.opt.StateDir, product+".staging")
+}
+
+// settle brings a product to a finished state before anything reads or
+// changes it: an interrupted commit is finished or undone, and staging
+// folders left by a killed process are removed. It runs under the
+// product's lock, so no living process is staging this product.
+func (in *Installer) settle(product string, targets ...string) error {
+	if err := in.recover(product); err != nil {
+		return err
+	}
+	parents := map[string]bool{}
+	for _, t := range targets {
+		parents[filepath.Dir(t)] = true
+	}
+	if r, err := in.receipt(product); err == nil {
+		parents[filepath.Dir(r.Target)] = true
+	}
+	note, _ := os.ReadFile(in.stagingNote(product))
+	for _, p := range strings.Split(string(note), "\n") {
+		if p != "" {
+			parents[p] = true
+		}
+	}
+	for dir := range parents {
+		es, _ := os.ReadDir(dir)
+		for _, e := range es {
+			rest, ok := strings.CutPrefix(e.Name(), stagingPrefix(product))
+			if ok && rest != "" && strings.Trim(rest, "0123456789") == "" {
+				if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+					return fmt.Errorf("removing an interrupted install's staging folder: %w", err)
+				}
+			}
+		}
+	}
+	if err := os.Remove(in.stagingNote(product)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// settled runs settle for a reader (verify, plan, receipts): with the lock
+// when it is free; when an install holds it, a journal means the product
+// is changing now.
+func (in *Installer) settled(product string) error {
+	unlock, err := in.lock(product)
+	if errors.Is(err, ErrLocked) {
+		if exists(in.journalPath(product)) {
+			return err
+		}
+		return nil
+	}
+	if err != nil {
+		// A state folder this user cannot write (a machine-wide one):
+		// read what is there.
+		return nil
+	}
+	defer unlock()
+	return in.settle(product)
+}

@@ -172,6 +172,12 @@ func checkPackage(pkg Package, target string) error {
 
 // PlanInstall reads the package (without writing anything) and the target.
 func (in *Installer) PlanInstall(ctx context.Context, pkg Package, target string) (*Plan, error) {
+	if err := checkPackage(pkg, target); err != nil {
+		return nil, err
+	}
+	if err := in.settled(pkg.Product); err != nil {
+		return nil, err
+	}
 	p, _, err := in.planInstall(ctx, pkg, target)
 	return p, err
 }
@@ -181,7 +187,7 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 		return nil, nil, err
 	}
 	p := &Plan{Product: pkg.Product, Version: pkg.Version, Target: target, MayReboot: len(pkg.Recipe.RebootCodes) > 0}
-	if r, err := in.Receipt(pkg.Product); err == nil {
+	if r, err := in.receipt(pkg.Product); err == nil {
 		p.Replaces = r.Version
 	}
 	p.NeedsElevation = !writable(target)
@@ -252,7 +258,7 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 		return nil, err
 	}
 	defer unlock()
-	if err := in.recover(pkg.Product); err != nil {
+	if err := in.settle(pkg.Product, target); err != nil {
 		return nil, err
 	}
 	plan, es, err := in.planInstall(ctx, pkg, target) // verifies the package
@@ -269,7 +275,7 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	// What the target holds that no receipt of this product lists is the
 	// user's: it must not be in the way, and a folder full of it is taken
 	// only when the caller says so.
-	old, _ := in.Receipt(pkg.Product)
+	old, _ := in.receipt(pkg.Product)
 	if old != nil && old.Target != target {
 		old = nil
 	}
@@ -313,6 +319,7 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 		return nil, err
 	}
 	rec.Kept = kept
+	os.Remove(in.stagingNote(pkg.Product))
 	in.report(Progress{Step: "done", Files: plan.Files, Total: plan.Files, Bytes: plan.Bytes})
 	return rec, nil
 }
@@ -351,7 +358,12 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return "", staged{}, fmt.Errorf("target folder: %w", err)
 	}
-	staging, err := os.MkdirTemp(parent, ".onramp-staging-"+pkg.Product+"-")
+	// Noted first, so that a process killed while staging leaves a folder
+	// the next command finds.
+	if err := os.WriteFile(in.stagingNote(pkg.Product), []byte(parent+"\n"), 0o644); err != nil {
+		return "", staged{}, fmt.Errorf("installer state folder: %w", err)
+	}
+	staging, err := os.MkdirTemp(parent, stagingPrefix(pkg.Product))
 	if err != nil {
 		return "", staged{}, fmt.Errorf("staging folder: %w", err)
 	}
@@ -370,6 +382,9 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 		err = w.parallelZip(za, in.opt.Workers)
 	} else {
 		err = a.extract(w.write)
+	}
+	if err == nil {
+		err = in.at("staged")
 	}
 	if err != nil {
 		os.RemoveAll(staging)

@@ -64,8 +64,16 @@ func previousDir(target, product string) string {
 	return filepath.Join(filepath.Dir(target), ".onramp-previous-"+product)
 }
 
-// Receipt returns the installed version's receipt.
+// Receipt returns the installed version's receipt, once an interrupted
+// install of it is finished or undone.
 func (in *Installer) Receipt(product string) (*Receipt, error) {
+	if err := in.settled(product); err != nil {
+		return nil, err
+	}
+	return in.receipt(product)
+}
+
+func (in *Installer) receipt(product string) (*Receipt, error) {
 	return readReceipt(in.receiptPath(product), product)
 }
 
@@ -183,10 +191,10 @@ func (in *Installer) Repair(ctx context.Context, product string) (*Receipt, erro
 		return nil, err
 	}
 	defer unlock()
-	if err := in.recover(product); err != nil {
+	if err := in.settle(product); err != nil {
 		return nil, err
 	}
-	rec, err := in.Receipt(product)
+	rec, err := in.receipt(product)
 	if err != nil {
 		return nil, err
 	}
@@ -205,6 +213,7 @@ func (in *Installer) Repair(ctx context.Context, product string) (*Receipt, erro
 	if err != nil {
 		return nil, err
 	}
+	os.Remove(in.stagingNote(product))
 	rec.Files, rec.Dirs, rec.Installed = st.files, st.dirs, time.Now().UTC().Truncate(time.Second)
 	if err := writeJSONAtomic(in.receiptPath(product), rec); err != nil {
 		return nil, err
@@ -222,10 +231,10 @@ func (in *Installer) Rollback(ctx context.Context, product string) (*Receipt, er
 		return nil, err
 	}
 	defer unlock()
-	if err := in.recover(product); err != nil {
+	if err := in.settle(product); err != nil {
 		return nil, err
 	}
-	cur, err := in.Receipt(product)
+	cur, err := in.receipt(product)
 	if err != nil {
 		return nil, err
 	}
@@ -261,10 +270,10 @@ func (in *Installer) Uninstall(ctx context.Context, product string) ([]string, e
 		return nil, err
 	}
 	defer unlock()
-	if err := in.recover(product); err != nil {
+	if err := in.settle(product); err != nil {
 		return nil, err
 	}
-	rec, err := in.Receipt(product)
+	rec, err := in.receipt(product)
 	if err != nil {
 		return nil, err
 	}
