@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -377,11 +378,15 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 		return "", staged{}, err
 	}
 	defer a.Close()
-	w := &stager{root: staging, ctx: ctx, in: in, total: total}
+	w := &stager{root: staging, ctx: ctx, in: in, total: total, dirModes: map[string]fs.FileMode{}}
 	if za, ok := a.(*zipArchive); ok && in.opt.Workers > 1 {
 		err = w.parallelZip(za, in.opt.Workers)
 	} else {
 		err = a.extract(w.write)
+	}
+	var dirs []FileRecord
+	if err == nil {
+		dirs, err = w.setDirModes()
 	}
 	if err == nil {
 		err = in.at("staged")
@@ -391,8 +396,7 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 		return "", staged{}, err
 	}
 	slices.SortFunc(w.files, func(a, b FileRecord) int { return strings.Compare(a.Path, b.Path) })
-	slices.SortFunc(w.dirRecs, func(a, b FileRecord) int { return strings.Compare(a.Path, b.Path) })
-	return staging, staged{files: w.files, dirs: w.dirRecs}, nil
+	return staging, staged{files: w.files, dirs: dirs}, nil
 }
 
 // stager writes entries under root.
@@ -402,12 +406,12 @@ type stager struct {
 	in    *Installer
 	total int
 
-	mu      sync.Mutex
-	files   []FileRecord
-	dirRecs []FileRecord
-	bytes   int64
-	last    time.Time
-	dirs    sync.Map // folders known to exist
+	mu       sync.Mutex
+	files    []FileRecord
+	dirModes map[string]fs.FileMode // the archive's folders
+	bytes    int64
+	last     time.Time
+	dirs     sync.Map // folders known to exist
 }
 
 // mkdirAll creates a file's folder once, however many files it holds.
@@ -433,7 +437,7 @@ func (s *stager) write(e entry, r io.Reader) error {
 			return err
 		}
 		s.mu.Lock()
-		s.dirRecs = append(s.dirRecs, FileRecord{Path: e.Name, Mode: uint32(fs.ModeDir | e.Mode)})
+		s.dirModes[e.Name] = e.Mode
 		s.mu.Unlock()
 		return nil
 	case kindSymlink:
@@ -461,13 +465,40 @@ func (s *stager) write(e entry, r io.Reader) error {
 	if err != nil {
 		return fmt.Errorf("staging %s: %w", e.Name, err)
 	}
-	if e.Mode&0o200 == 0 { // the write bit was added only to write the file
-		if err := os.Chmod(dst, e.Mode); err != nil {
-			return err
-		}
+	// The archive's bits exactly, as tar -xpf gives them: chmod is not
+	// cut by the umask. The receipt records what is on disk.
+	if err := os.Chmod(dst, e.Mode); err != nil {
+		return fmt.Errorf("staging %s: %w", e.Name, err)
 	}
-	s.add(FileRecord{Path: e.Name, Size: n, Mode: uint32(e.Mode), SHA256: hex.EncodeToString(h.Sum(nil))}, n)
+	st, err := os.Lstat(dst)
+	if err != nil {
+		return fmt.Errorf("staging %s: %w", e.Name, err)
+	}
+	s.add(FileRecord{Path: e.Name, Size: n, Mode: uint32(st.Mode().Perm()), SHA256: hex.EncodeToString(h.Sum(nil))}, n)
 	return nil
+}
+
+// setDirModes gives the archive's folders their modes once their files
+// are written, deepest first: a folder may forbid writing into it. The
+// owner keeps every right on its folders (uninstall, repair and upgrades
+// write there); the other bits are the archive's, so 0700 stays 0700.
+func (s *stager) setDirModes() ([]FileRecord, error) {
+	names := slices.Collect(maps.Keys(s.dirModes))
+	slices.SortFunc(names, func(a, b string) int { return strings.Count(b, "/") - strings.Count(a, "/") })
+	var out []FileRecord
+	for _, name := range names {
+		p := filepath.Join(s.root, filepath.FromSlash(name))
+		if err := os.Chmod(p, s.dirModes[name]|0o700); err != nil {
+			return nil, fmt.Errorf("staging %s: %w", name, err)
+		}
+		st, err := os.Lstat(p)
+		if err != nil {
+			return nil, fmt.Errorf("staging %s: %w", name, err)
+		}
+		out = append(out, FileRecord{Path: name, Mode: uint32(st.Mode() & (fs.ModeDir | fs.ModePerm))})
+	}
+	slices.SortFunc(out, func(a, b FileRecord) int { return strings.Compare(a.Path, b.Path) })
+	return out, nil
 }
 
 func (s *stager) add(rec FileRecord, n int64) {

@@ -38,7 +38,7 @@ func buildZip(t *testing.T, files []file) []byte {
 		h := &zip.FileHeader{Name: f.name, Method: zip.Deflate}
 		switch {
 		case f.dir:
-			h.SetMode(fs.ModeDir | 0o755)
+			h.SetMode(fs.ModeDir | dirMode(f.mode))
 		case f.link != "":
 			h.SetMode(fs.ModeSymlink | 0o777)
 		default:
@@ -69,7 +69,7 @@ func buildTarGz(t *testing.T, files []file) []byte {
 		h := &tar.Header{Name: f.name, Mode: int64(orMode(f.mode)), Size: int64(len(f.body)), Typeflag: tar.TypeReg}
 		switch {
 		case f.dir:
-			h.Typeflag, h.Size, h.Mode = tar.TypeDir, 0, 0o755
+			h.Typeflag, h.Size, h.Mode = tar.TypeDir, 0, int64(dirMode(f.mode))
 		case f.link != "":
 			h.Typeflag, h.Linkname, h.Size = tar.TypeSymlink, f.link, 0
 		}
@@ -83,6 +83,13 @@ func buildTarGz(t *testing.T, files []file) []byte {
 	tw.Close()
 	gz.Close()
 	return buf.Bytes()
+}
+
+func dirMode(m fs.FileMode) fs.FileMode {
+	if m == 0 {
+		return 0o755
+	}
+	return m
 }
 
 func orMode(m fs.FileMode) fs.FileMode {

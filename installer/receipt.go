@@ -139,6 +139,17 @@ func (in *Installer) Verify(ctx context.Context, product string) (*VerifyReport,
 		return nil, err
 	}
 	rep := &VerifyReport{Product: product, Version: rec.Version, Target: rec.Target, Files: len(rec.Files), Missing: []string{}, Changed: []string{}}
+	for _, d := range rec.Dirs {
+		st, err := os.Lstat(filepath.Join(rec.Target, filepath.FromSlash(d.Path)))
+		switch {
+		case err != nil:
+			rep.Missing = append(rep.Missing, d.Path+"/")
+		case !st.IsDir():
+			rep.Changed = append(rep.Changed, d.Path+": no longer a folder")
+		case !onWindows && uint32(st.Mode()&(fs.ModeDir|fs.ModePerm)) != d.Mode:
+			rep.Changed = append(rep.Changed, fmt.Sprintf("%s: mode %v, installed %v", d.Path, st.Mode().Perm(), fs.FileMode(d.Mode).Perm()))
+		}
+	}
 	for _, f := range rec.Files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
