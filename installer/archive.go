@@ -259,44 +259,45 @@ func (z *zipArchive) entries() ([]entry, error) {
 	c := newChecker(z.name)
 	out := make([]entry, 0, len(z.r.File))
 	for _, f := range z.r.File {
+		name := zipName(f.Name, f.Flags)
 		e := entry{Mode: f.Mode().Perm(), zf: f}
 		switch {
 		case f.Mode()&fs.ModeSymlink != 0:
 			e.Kind = kindSymlink
 			if f.UncompressedSize64 > 4096 {
-				return nil, c.refuse(f.Name, "link target of %d bytes", f.UncompressedSize64)
+				return nil, c.refuse(name, "link target of %d bytes", f.UncompressedSize64)
 			}
 			rc, err := f.Open()
 			if err != nil {
-				return nil, c.refuse(f.Name, "%v", err)
+				return nil, c.refuse(name, "%v", err)
 			}
 			b, err := io.ReadAll(io.LimitReader(rc, 4097))
 			rc.Close()
 			if err != nil {
-				return nil, c.refuse(f.Name, "%v", err)
+				return nil, c.refuse(name, "%v", err)
 			}
 			e.Link = string(b)
-		case f.FileInfo().IsDir() || strings.HasSuffix(f.Name, "/"):
+		case f.FileInfo().IsDir() || strings.HasSuffix(name, "/"):
 			e.Kind = kindDir
 		case f.Mode().IsRegular():
 			e.Kind = kindFile
 			if f.UncompressedSize64 > uint64(maxEntrySize) {
-				return nil, c.refuse(f.Name, "declares %d bytes, more than the limit of %d", f.UncompressedSize64, int64(maxEntrySize))
+				return nil, c.refuse(name, "declares %d bytes, more than the limit of %d", f.UncompressedSize64, int64(maxEntrySize))
 			}
 			e.Size = int64(f.UncompressedSize64)
 			if e.Mode == 0 {
 				e.Mode = 0o644 // zips made on Windows carry no Unix modes
 			}
 		default:
-			return nil, c.refuse(f.Name, "special file (%v) refused", f.Mode().Type())
+			return nil, c.refuse(name, "special file (%v) refused", f.Mode().Type())
 		}
 		if e.Kind == kindDir && e.Mode == 0 {
 			e.Mode = 0o755
 		}
-		if isRoot(e, f.Name) {
+		if isRoot(e, name) {
 			continue
 		}
-		if err := c.check(&e, f.Name); err != nil {
+		if err := c.check(&e, name); err != nil {
 			return nil, err
 		}
 		out = append(out, e)
