@@ -48,6 +48,7 @@ const (
 	kindFile entryKind = iota
 	kindDir
 	kindSymlink
+	kindHardlink // another name of an earlier regular file (tar)
 )
 
 // entry is one member of an archive, checked and normalised: Name is a
@@ -57,7 +58,7 @@ type entry struct {
 	Kind entryKind
 	Mode fs.FileMode // permission bits only
 	Size int64
-	Link string // symlink target, relative
+	Link string // symlink target, relative; for a hard link, the earlier file's name
 	zf   *zip.File
 }
 
@@ -205,6 +206,15 @@ func (c *checker) check(e *entry, raw string) error {
 		if err := c.checkLink(name); err != nil {
 			return err
 		}
+	case kindHardlink:
+		target, why := cleanName(e.Link)
+		if why != "" {
+			return c.refuse(raw, "hard link to %q: %s", e.Link, why)
+		}
+		if k, ok := c.seen[target]; !ok || (k != kindFile && k != kindHardlink) {
+			return c.refuse(raw, "hard link to %q: only links to an earlier regular file of the archive are allowed", e.Link)
+		}
+		e.Link, e.Size = target, 0
 	case kindFile:
 		if e.Size < 0 || e.Size > maxEntrySize {
 			return c.refuse(raw, "declares %d bytes, more than the limit of %d", e.Size, int64(maxEntrySize))
@@ -377,10 +387,12 @@ func (t *tarArchive) walk(fn func(e entry, r io.Reader) error) error {
 			e.Kind = kindDir
 		case tar.TypeSymlink:
 			e.Kind, e.Link = kindSymlink, h.Linkname
+		case tar.TypeLink:
+			e.Kind, e.Link = kindHardlink, h.Linkname
 		case tar.TypeXGlobalHeader:
 			continue
 		default:
-			return c.refuse(h.Name, "entry type %q (hard link, device or other special file) refused", string(h.Typeflag))
+			return c.refuse(h.Name, "entry type %q (device, fifo or other special file) refused", string(h.Typeflag))
 		}
 		if isRoot(e, h.Name) {
 			continue

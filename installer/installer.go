@@ -210,7 +210,7 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 		return nil, nil, err
 	}
 	for _, e := range es {
-		if e.Kind == kindFile {
+		if e.Kind == kindFile || e.Kind == kindHardlink {
 			p.Files++
 			p.Bytes += e.Size
 		}
@@ -254,6 +254,12 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	if !pkg.Format.IsArchive() {
 		return nil, fmt.Errorf("%s: %s packages are installed with the native installer (InstallNative)", pkg.Path, pkg.Format)
 	}
+	// Repair reads the package again, maybe from another folder.
+	abs, err := filepath.Abs(pkg.Path)
+	if err != nil {
+		return nil, err
+	}
+	pkg.Path = abs
 	unlock, err := in.lock(pkg.Product)
 	if err != nil {
 		return nil, err
@@ -449,6 +455,8 @@ func (s *stager) write(e entry, r io.Reader) error {
 		}
 		s.add(FileRecord{Path: e.Name, Link: e.Link, Mode: uint32(fs.ModeSymlink | 0o777)}, 0)
 		return nil
+	case kindHardlink:
+		return s.hardlink(e, dst)
 	}
 	if err := s.mkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
@@ -499,6 +507,54 @@ func (s *stager) setDirModes() ([]FileRecord, error) {
 	}
 	slices.SortFunc(out, func(a, b FileRecord) int { return strings.Compare(a.Path, b.Path) })
 	return out, nil
+}
+
+// hardlink gives an earlier file of the archive a second name: a hard
+// link in staging (a copy where the file system has none). The receipt
+// lists it as a file of its own.
+func (s *stager) hardlink(e entry, dst string) error {
+	if err := s.mkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	src := filepath.Join(s.root, filepath.FromSlash(e.Link))
+	s.mu.Lock()
+	i := slices.IndexFunc(s.files, func(f FileRecord) bool { return f.Path == e.Link })
+	var orig FileRecord
+	if i >= 0 {
+		orig = s.files[i]
+	}
+	s.mu.Unlock()
+	if i < 0 {
+		return fmt.Errorf("staging %s: hard link to %s, which is not staged", e.Name, e.Link)
+	}
+	if err := os.Link(src, dst); err != nil {
+		if err := copyFile(src, dst, fs.FileMode(orig.Mode)); err != nil {
+			return fmt.Errorf("staging %s: %w", e.Name, err)
+		}
+	}
+	orig.Path = e.Name
+	s.add(orig, 0)
+	return nil
+}
+
+func copyFile(src, dst string, mode fs.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return os.Chmod(dst, mode)
 }
 
 func (s *stager) add(rec FileRecord, n int64) {

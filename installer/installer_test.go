@@ -27,6 +27,7 @@ type file struct {
 	body string
 	mode fs.FileMode
 	link string // a symlink when set
+	hard string // a hard link (tar only) to this earlier entry when set
 	dir  bool
 }
 
@@ -72,6 +73,8 @@ func buildTarGz(t *testing.T, files []file) []byte {
 			h.Typeflag, h.Size, h.Mode = tar.TypeDir, 0, int64(dirMode(f.mode))
 		case f.link != "":
 			h.Typeflag, h.Linkname, h.Size = tar.TypeSymlink, f.link, 0
+		case f.hard != "":
+			h.Typeflag, h.Linkname, h.Size = tar.TypeLink, f.hard, 0
 		}
 		if err := tw.WriteHeader(h); err != nil {
 			t.Fatal(err)

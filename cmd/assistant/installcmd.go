@@ -101,7 +101,11 @@ an install folder are kept the same way, and listed.`,
 				}
 				name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(pkgFile), "."+string(f)), filepath.Ext(pkgFile))
 				id, ver, _ := strings.Cut(name, "-")
-				pkg = installer.Package{Path: pkgFile, SHA256: sum, Format: f, Product: strings.ToLower(id), Version: ver}
+				abs, err := filepath.Abs(pkgFile) // recorded for repair, which may run from another folder
+				if err != nil {
+					return err
+				}
+				pkg = installer.Package{Path: abs, SHA256: sum, Format: f, Product: strings.ToLower(id), Version: ver}
 			default:
 				c, base, stop, err := src.packages(e)
 				if err != nil {

@@ -157,3 +157,20 @@ func TestInstallNonEmptyTarget(t *testing.T) {
 		}
 	}
 }
+
+// install --package with a relative path: repair works from another folder.
+func TestInstallRelativePackage(t *testing.T) {
+	cfg, dir, elsewhere := t.TempDir(), t.TempDir(), t.TempDir()
+	_, sum := testPackage(t, dir, "notes-1.0.zip", map[string]string{"bin/notes": "v1"})
+	target := filepath.Join(dir, "apps", "notes")
+	if r := runWithState(t, cfg, dir, "install", "--package", "notes-1.0.zip", "--sha256", sum, "--target", target); r.code != exitOK {
+		t.Fatalf("install: %d %s", r.code, r.stderr)
+	}
+	os.Remove(filepath.Join(target, "bin", "notes"))
+	if r := runWithState(t, cfg, elsewhere, "repair", "--product", "notes"); r.code != exitOK {
+		t.Fatalf("repair from another folder: %d %s", r.code, r.stderr)
+	}
+	if b, err := os.ReadFile(filepath.Join(target, "bin", "notes")); err != nil || string(b) != "v1" {
+		t.Errorf("after repair: %q %v", b, err)
+	}
+}
