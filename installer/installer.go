@@ -148,6 +148,37 @@ func (e *ElevationError) Error() string {
 
 func (e *ElevationError) Is(target error) bool { return target == ErrNeedsElevated }
 
+// ErrReadOnly: the target is on a read-only file system.
+var ErrReadOnly = errors.New("read-only file system")
+
+// ReadOnlyError: the folder that would hold the target is on a file
+// system mounted read-only; administrator rights do not change that.
+type ReadOnlyError struct {
+	Path, Target string
+	Err          error
+}
+
+func (e *ReadOnlyError) Error() string {
+	return fmt.Sprintf("cannot install to %s: %s is on a read-only file system; choose a folder on a writable disk with --target", e.Target, e.Path)
+}
+
+func (e *ReadOnlyError) Is(target error) bool { return target == ErrReadOnly }
+func (e *ReadOnlyError) Unwrap() error        { return e.Err }
+
+// FileInTheWayError: a file stands where the target, or a folder above
+// it, must be.
+type FileInTheWayError struct {
+	Path, Target string
+	Err          error
+}
+
+func (e *FileInTheWayError) Error() string {
+	return fmt.Sprintf("cannot install to %s: %s is a file, not a folder; move it or choose another folder with --target", e.Target, e.Path)
+}
+
+func (e *FileInTheWayError) Is(target error) bool { return target == ErrInTheWay }
+func (e *FileInTheWayError) Unwrap() error        { return e.Err }
+
 // SpaceError: the target's volume cannot hold the staged copy.
 type SpaceError struct {
 	Target     string
@@ -191,7 +222,12 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 	if r, err := in.receipt(pkg.Product); err == nil {
 		p.Replaces = r.Version
 	}
-	p.NeedsElevation = !writable(target)
+	switch err := checkWritable(target); {
+	case errors.Is(err, ErrNeedsElevated):
+		p.NeedsElevation = true
+	case err != nil:
+		return nil, nil, err // elevating would not help: say what is wrong
+	}
 	// Only verified bytes are read: a plan describes what will be installed.
 	if err := verifyPackage(pkg); err != nil {
 		return nil, nil, err
@@ -221,16 +257,36 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 	return p, es, nil
 }
 
-// writable reports whether this user can create files where target will be.
-func writable(target string) bool {
+// checkWritable says whether this user can create files where target
+// will be, and if not, why: rights (ElevationError), a read-only file
+// system (ReadOnlyError), or a file where a folder must be
+// (FileInTheWayError).
+func checkWritable(target string) error {
 	dir := existingParent(target)
-	f, err := os.CreateTemp(dir, ".onramp-write-test-*")
-	if err != nil {
-		return false
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return &FileInTheWayError{Path: dir, Target: target}
 	}
-	f.Close()
-	os.Remove(f.Name())
-	return true
+	f, err := os.CreateTemp(dir, ".onramp-write-test-*")
+	if err == nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil
+	}
+	return classifyWriteError(target, dir, err)
+}
+
+// classifyWriteError turns an error of creating something under dir into
+// one that says what to do.
+func classifyWriteError(target, dir string, err error) error {
+	switch {
+	case isReadOnlyFS(err):
+		return &ReadOnlyError{Path: dir, Target: target, Err: err}
+	case isNotDir(err):
+		return &FileInTheWayError{Path: dir, Target: target, Err: err}
+	case errors.Is(err, fs.ErrPermission):
+		return &ElevationError{Target: target}
+	}
+	return fmt.Errorf("cannot write in %s: %w", dir, err)
 }
 
 func existingParent(p string) string {
@@ -363,7 +419,7 @@ type staged struct {
 func (in *Installer) stage(ctx context.Context, pkg Package, target string, total int) (string, staged, error) {
 	parent := filepath.Dir(target)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return "", staged{}, fmt.Errorf("target folder: %w", err)
+		return "", staged{}, classifyWriteError(target, parent, err)
 	}
 	// Noted first, so that a process killed while staging leaves a folder
 	// the next command finds.
@@ -372,7 +428,7 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 	}
 	staging, err := os.MkdirTemp(parent, stagingPrefix(pkg.Product))
 	if err != nil {
-		return "", staged{}, fmt.Errorf("staging folder: %w", err)
+		return "", staged{}, classifyWriteError(target, parent, err)
 	}
 	if err := os.Chmod(staging, 0o755); err != nil { // MkdirTemp makes it 0700
 		os.RemoveAll(staging)
