@@ -68,6 +68,8 @@ type entry struct {
 // within the limits.
 type checker struct {
 	archive string
+	rules   nameRules
+	folded  map[string]string // lower-cased name -> the name, on case-insensitive targets
 	seen    map[string]entryKind
 	parents map[string]bool   // folders implied by the names seen
 	links   map[string]string // name -> link target, in the archive so far
@@ -76,8 +78,8 @@ type checker struct {
 	count   int
 }
 
-func newChecker(archive string) *checker {
-	return &checker{archive: archive, seen: map[string]entryKind{}, parents: map[string]bool{}, links: map[string]string{}}
+func newChecker(archive string, rules nameRules) *checker {
+	return &checker{archive: archive, rules: rules, folded: map[string]string{}, seen: map[string]entryKind{}, parents: map[string]bool{}, links: map[string]string{}}
 }
 
 // maxLinkHops bounds link resolution, as the kernel's ELOOP does.
@@ -148,8 +150,14 @@ func (c *checker) refuse(name, format string, args ...any) error {
 	return &ArchiveError{Archive: c.archive, Entry: name, Reason: fmt.Sprintf(format, args...)}
 }
 
-// cleanName normalises an archive name, or says why it cannot be used.
-func cleanName(raw string) (string, string) {
+// cleanName normalises a name for any OS (Windows drive letters refused),
+// or says why it cannot be used.
+func cleanName(raw string) (string, string) { return cleanEntryName(raw, true) }
+
+// cleanEntryName normalises an archive name, or says why it cannot be
+// used. "a:b" is a drive-relative path only on Windows; elsewhere it is
+// a name like any other.
+func cleanEntryName(raw string, windows bool) (string, string) {
 	name := strings.ReplaceAll(raw, `\`, "/")
 	switch {
 	case name == "" || name == "/" || name == "./":
@@ -158,8 +166,8 @@ func cleanName(raw string) (string, string) {
 		return "", "NUL in name"
 	case strings.HasPrefix(name, "/"):
 		return "", "absolute path"
-	case len(name) >= 2 && name[1] == ':':
-		return "", "absolute path (drive letter)"
+	case windows && len(name) >= 2 && name[1] == ':':
+		return "", "absolute path (a Windows drive letter)"
 	}
 	for _, part := range strings.Split(strings.TrimSuffix(name, "/"), "/") {
 		if part == ".." {
@@ -178,9 +186,22 @@ func (c *checker) check(e *entry, raw string) error {
 	if c.count > maxEntries {
 		return c.refuse("", "more than %d entries", maxEntries)
 	}
-	name, why := cleanName(raw)
+	name, why := cleanEntryName(raw, c.rules.windows)
+	if why == "" {
+		why = c.rules.check(name)
+	}
 	if why != "" {
 		return c.refuse(raw, "%s", why)
+	}
+	if c.rules.foldCase {
+		// The name and the folders it implies: README and readme/x collide too.
+		for p := name; p != "."; p = path.Dir(p) {
+			key := strings.ToLower(p)
+			if other, ok := c.folded[key]; ok && other != p {
+				return c.refuse(raw, "%q and %q differ only by case: %s cannot hold both", other, p, c.rules.osNames())
+			}
+			c.folded[key] = p
+		}
 	}
 	e.Name = name
 	if prev, dup := c.seen[name]; dup && !(prev == kindDir && e.Kind == kindDir) {
@@ -207,7 +228,7 @@ func (c *checker) check(e *entry, raw string) error {
 			return err
 		}
 	case kindHardlink:
-		target, why := cleanName(e.Link)
+		target, why := cleanEntryName(e.Link, c.rules.windows)
 		if why != "" {
 			return c.refuse(raw, "hard link to %q: %s", e.Link, why)
 		}
@@ -244,29 +265,30 @@ type archive interface {
 	Close() error
 }
 
-func openArchive(p string, format catalog.Format) (archive, error) {
+func openArchive(p string, format catalog.Format, rules nameRules) (archive, error) {
 	switch format {
 	case catalog.FormatZip:
 		zr, err := zip.OpenReader(p)
 		if err != nil {
 			return nil, &ArchiveError{Archive: p, Reason: fmt.Sprintf("not a readable zip (truncated?): %v", err)}
 		}
-		return &zipArchive{name: p, r: zr}, nil
+		return &zipArchive{name: p, r: zr, rules: rules}, nil
 	case catalog.FormatTarGz:
-		return &tarArchive{name: p}, nil
+		return &tarArchive{name: p, rules: rules}, nil
 	}
 	return nil, fmt.Errorf("%s: format %q is not an archive Onramp unpacks", p, format)
 }
 
 type zipArchive struct {
-	name string
-	r    *zip.ReadCloser
+	name  string
+	r     *zip.ReadCloser
+	rules nameRules
 }
 
 func (z *zipArchive) Close() error { return z.r.Close() }
 
 func (z *zipArchive) entries() ([]entry, error) {
-	c := newChecker(z.name)
+	c := newChecker(z.name, z.rules)
 	out := make([]entry, 0, len(z.r.File))
 	for _, f := range z.r.File {
 		name := zipName(f.Name, f.Flags)
@@ -344,7 +366,8 @@ func (z *zipArchive) extractOne(e entry, write func(entry, io.Reader) error) err
 }
 
 type tarArchive struct {
-	name string
+	name  string
+	rules nameRules
 }
 
 func (t *tarArchive) Close() error { return nil }
@@ -370,7 +393,7 @@ func (t *tarArchive) walk(fn func(e entry, r io.Reader) error) error {
 		return err
 	}
 	defer f.Close()
-	c := newChecker(t.name)
+	c := newChecker(t.name, t.rules)
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {

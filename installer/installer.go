@@ -44,6 +44,9 @@ type Package struct {
 	Product string
 	Version string
 	Recipe  catalog.Recipe
+	// Platform the package is built for ("" for this machine's): names
+	// its OS cannot hold are refused before anything is written.
+	Platform catalog.Platform
 }
 
 // Options configure an Installer.
@@ -236,7 +239,7 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 		p.Native = true
 		return p, nil, nil
 	}
-	a, err := openArchive(pkg.Path, pkg.Format)
+	a, err := openArchive(pkg.Path, pkg.Format, rulesFor(pkg.Platform))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -434,7 +437,7 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 		os.RemoveAll(staging)
 		return "", staged{}, err
 	}
-	a, err := openArchive(pkg.Path, pkg.Format)
+	a, err := openArchive(pkg.Path, pkg.Format, rulesFor(pkg.Platform))
 	if err != nil {
 		os.RemoveAll(staging)
 		return "", staged{}, err

@@ -209,7 +209,6 @@ func TestHostileArchives(t *testing.T) {
 		{"zip-slip", []file{{name: "ok.txt", body: "x"}, {name: "../evil.txt", body: "x"}}, "'..'"},
 		{"deep-slip", []file{{name: "a/b/../../../evil.txt", body: "x"}}, "'..'"},
 		{"absolute", []file{{name: "/etc/evil", body: "x"}}, "absolute path"},
-		{"drive-letter", []file{{name: `C:\Windows\evil.dll`, body: "x"}}, "drive letter"},
 		{"backslash-slip", []file{{name: `..\evil.txt`, body: "x"}}, "'..'"},
 		{"symlink-escape", []file{{name: "link", link: "../../etc"}}, "points outside"},
 		{"absolute-symlink", []file{{name: "link", link: "/etc/passwd"}}, "only relative links"},

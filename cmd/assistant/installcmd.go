@@ -51,7 +51,7 @@ func fetchPackage(ctx context.Context, e *env, tf *transferFlags, c *catalog.Cat
 	if err != nil {
 		return installer.Package{}, err
 	}
-	return installer.Package{Path: res.Path, SHA256: pkg.SHA256, Format: pkg.Format, Product: p.ID, Version: r.Version.String(), Recipe: pkg.Install}, nil
+	return installer.Package{Path: res.Path, SHA256: pkg.SHA256, Format: pkg.Format, Product: p.ID, Version: r.Version.String(), Recipe: pkg.Install, Platform: plat}, nil
 }
 
 func installCommand() *command {
