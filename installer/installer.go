@@ -58,6 +58,14 @@ type Options struct {
 	Workers int
 	// Progress receives throttled progress events; nil for none.
 	Progress func(Progress)
+	// MachineStateDir holds machine-wide receipts (default:
+	// MachineStateDir(); StateDir/machine when StateDir is given, so that
+	// an installer moved elsewhere keeps all its state there).
+	MachineStateDir string
+	// Scope chooses whose receipts an install keeps (see ScopeAuto).
+	// Lookups (Receipt, Verify, Repair, Rollback, Uninstall, Receipts)
+	// consult the per-user receipts, then the machine-wide ones.
+	Scope Scope
 	// AllowNonEmptyTarget lets Install put a product into a folder that
 	// holds files but no install of it. Those files stay where they are,
 	// through upgrades, repairs and uninstall: they are not Onramp's.
@@ -75,13 +83,26 @@ type Progress struct {
 
 // Installer installs packages for one user or machine.
 type Installer struct {
-	opt Options
+	opt        Options
+	machineDir string
+	scoped     bool // works on one state folder only
 	// failAt, set by tests only, fails (or ends the process) at a step of a commit.
 	failAt func(step string) error
 }
 
 // New makes an Installer.
 func New(opt Options) (*Installer, error) {
+	machineDir := opt.MachineStateDir
+	switch {
+	case machineDir != "":
+	case opt.StateDir != "":
+		machineDir = filepath.Join(opt.StateDir, "machine")
+	default:
+		machineDir = MachineStateDir()
+	}
+	if opt.Scope != ScopeAuto && opt.Scope != ScopeUser && opt.Scope != ScopeMachine {
+		return nil, fmt.Errorf("installer scope %q: want %q or %q", opt.Scope, ScopeUser, ScopeMachine)
+	}
 	if opt.StateDir == "" {
 		dir, err := os.UserConfigDir()
 		if err != nil {
@@ -95,7 +116,7 @@ func New(opt Options) (*Installer, error) {
 	if err := os.MkdirAll(opt.StateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("installer state folder: %w", err)
 	}
-	return &Installer{opt: opt}, nil
+	return &Installer{opt: opt, machineDir: machineDir}, nil
 }
 
 // Plan is what an install will do, shown before anything changes.
@@ -210,10 +231,14 @@ func (in *Installer) PlanInstall(ctx context.Context, pkg Package, target string
 	if err := checkPackage(pkg, target); err != nil {
 		return nil, err
 	}
-	if err := in.settled(pkg.Product); err != nil {
+	s, err := in.storeFor(pkg.Product, target)
+	if err != nil {
 		return nil, err
 	}
-	p, _, err := in.planInstall(ctx, pkg, target)
+	if err := s.settled(pkg.Product); err != nil {
+		return nil, err
+	}
+	p, _, err := s.planInstall(ctx, pkg, target)
 	return p, err
 }
 
@@ -313,6 +338,11 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	if !pkg.Format.IsArchive() {
 		return nil, fmt.Errorf("%s: %s packages are installed with the native installer (InstallNative)", pkg.Path, pkg.Format)
 	}
+	if s, err := in.storeFor(pkg.Product, target); err != nil {
+		return nil, err
+	} else if s != in {
+		return s.Install(ctx, pkg, target)
+	}
 	// Repair reads the package again, maybe from another folder.
 	abs, err := filepath.Abs(pkg.Path)
 	if err != nil {
@@ -374,7 +404,10 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	}
 	rec := &Receipt{ID: newID(), Product: pkg.Product, Version: pkg.Version, Target: target, Package: pkg.Path, PackageSHA256: pkg.SHA256,
 		Format: pkg.Format, Launch: pkg.Recipe.Launch, Installed: time.Now().UTC().Truncate(time.Second), Files: st.files, Dirs: st.dirs,
-		Adopted: (old == nil && len(users) > 0) || (old != nil && old.Adopted)}
+		Adopted: (old == nil && len(users) > 0) || (old != nil && old.Adopted), Scope: ScopeUser}
+	if in.scoped {
+		rec.Scope = ScopeMachine
+	}
 	j := &journal{Op: opInstall, Target: target, Staging: staging, Previous: previousDir(target, pkg.Product), HadOld: exists(target), NewID: rec.ID}
 	if old != nil {
 		j.KnownID = old.ID

@@ -124,7 +124,7 @@ func writePackage(t *testing.T, data []byte, format catalog.Format, version stri
 
 func newInstaller(t *testing.T) *Installer {
 	t.Helper()
-	in, err := New(Options{StateDir: t.TempDir()})
+	in, err := New(Options{StateDir: t.TempDir(), Scope: ScopeUser})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,7 +410,7 @@ func TestFailureAtEveryStep(t *testing.T) {
 // previous version back before doing anything else.
 func TestKilledDuringCommit(t *testing.T) {
 	if os.Getenv("ONRAMP_INSTALLER_CHILD") != "" {
-		in, _ := New(Options{StateDir: os.Getenv("STATE")})
+		in, _ := New(Options{StateDir: os.Getenv("STATE"), Scope: ScopeUser})
 		in.failAt = func(s string) error {
 			if s == os.Getenv("STEP") {
 				os.Exit(137) // no deferred clean-up runs, as with SIGKILL
@@ -425,7 +425,7 @@ func TestKilledDuringCommit(t *testing.T) {
 		t.Run(step, func(t *testing.T) {
 			ctx := context.Background()
 			state, target := t.TempDir(), filepath.Join(t.TempDir(), "atlas")
-			in, _ := New(Options{StateDir: state})
+			in, _ := New(Options{StateDir: state, Scope: ScopeUser})
 			// v0 then v1: a receipt of v0 is kept as the previous one.
 			v0 := writePackage(t, buildZip(t, []file{{name: "OLD.txt", body: "v0"}}), catalog.FormatZip, "0.9.0")
 			if _, err := in.Install(ctx, v0, target); err != nil {

@@ -22,7 +22,7 @@ func TestHelperProcess(t *testing.T) {
 	if step == "" {
 		t.Skip("run by TestKilledEverywhere")
 	}
-	in, err := New(Options{StateDir: os.Getenv("ONRAMP_STATE")})
+	in, err := New(Options{StateDir: os.Getenv("ONRAMP_STATE"), Scope: ScopeUser})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestKilledEverywhere(t *testing.T) {
 			t.Run(s.op+"-"+s.step+"/"+c.name, func(t *testing.T) {
 				state, parent := t.TempDir(), t.TempDir()
 				target := filepath.Join(parent, "atlas")
-				in, err := New(Options{StateDir: state})
+				in, err := New(Options{StateDir: state, Scope: ScopeUser})
 				if err != nil {
 					t.Fatal(err)
 				}

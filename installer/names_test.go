@@ -85,7 +85,7 @@ func TestNonUTF8Names(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			state := t.TempDir()
-			in, _ := New(Options{StateDir: state})
+			in, _ := New(Options{StateDir: state, Scope: ScopeUser})
 			target := filepath.Join(t.TempDir(), "atlas")
 			rec, err := in.Install(ctx, writePackage(t, tt.data(t), tt.format, "1.0.0"), target)
 			if err != nil {

@@ -34,6 +34,8 @@ type Receipt struct {
 	// Adopted: the target held files of the user's before the first
 	// install (allowed explicitly); uninstall leaves the folder itself.
 	Adopted bool `json:"adopted,omitempty"`
+	// Scope: whose receipts hold this one, the user's or the machine's.
+	Scope Scope `json:"scope,omitempty"`
 	// Kept lists the files in the target that Onramp did not install and
 	// left in place, by the operation that returned this receipt.
 	Kept []string `json:"-"`
@@ -67,6 +69,9 @@ func previousDir(target, product string) string {
 // Receipt returns the installed version's receipt, once an interrupted
 // install of it is finished or undone.
 func (in *Installer) Receipt(product string) (*Receipt, error) {
+	if s := in.storeOf(product); s != in {
+		return s.Receipt(product)
+	}
 	if err := in.settled(product); err != nil {
 		return nil, err
 	}
@@ -134,6 +139,9 @@ func (v *VerifyReport) OK() bool { return len(v.Missing) == 0 && len(v.Changed) 
 
 // Verify checks every installed file against the receipt.
 func (in *Installer) Verify(ctx context.Context, product string) (*VerifyReport, error) {
+	if s := in.storeOf(product); s != in {
+		return s.Verify(ctx, product)
+	}
 	rec, err := in.Receipt(product)
 	if err != nil {
 		return nil, err
@@ -197,6 +205,9 @@ func fileHash(p string) string {
 // Onramp's files at once; the files the user added stay (and are listed in
 // Kept), and the version kept for rollback stays as it is.
 func (in *Installer) Repair(ctx context.Context, product string) (*Receipt, error) {
+	if s := in.storeOf(product); s != in {
+		return s.Repair(ctx, product)
+	}
 	unlock, err := in.lock(product)
 	if err != nil {
 		return nil, err
@@ -237,6 +248,9 @@ func (in *Installer) Repair(ctx context.Context, product string) (*Receipt, erro
 // rolled back from is kept in its place, so a second rollback undoes it.
 // The files the user added stay in place (and are listed in Kept).
 func (in *Installer) Rollback(ctx context.Context, product string) (*Receipt, error) {
+	if s := in.storeOf(product); s != in {
+		return s.Rollback(ctx, product)
+	}
 	unlock, err := in.lock(product)
 	if err != nil {
 		return nil, err
@@ -276,6 +290,9 @@ func (in *Installer) Rollback(ctx context.Context, product string) (*Receipt, er
 // they leave empty, and the kept previous version. Files the user added are
 // left, and listed.
 func (in *Installer) Uninstall(ctx context.Context, product string) ([]string, error) {
+	if s := in.storeOf(product); s != in {
+		return s.Uninstall(ctx, product)
+	}
 	unlock, err := in.lock(product)
 	if err != nil {
 		return nil, err

@@ -88,7 +88,7 @@ func TestNonEmptyTarget(t *testing.T) {
 		}
 	})
 	t.Run("allowed", func(t *testing.T) {
-		in, err := New(Options{StateDir: t.TempDir(), AllowNonEmptyTarget: true})
+		in, err := New(Options{StateDir: t.TempDir(), AllowNonEmptyTarget: true, Scope: ScopeUser})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,8 +14,8 @@ import (
 )
 
 // newInstaller reports the plan (before anything changes) and progress.
-func newInstaller(e *env, silent, allowNonEmpty bool) (*installer.Installer, error) {
-	return installer.New(installer.Options{AllowNonEmptyTarget: allowNonEmpty, Progress: func(p installer.Progress) {
+func newInstaller(e *env, silent, allowNonEmpty bool, scope installer.Scope) (*installer.Installer, error) {
+	return installer.New(installer.Options{AllowNonEmptyTarget: allowNonEmpty, Scope: scope, Progress: func(p installer.Progress) {
 		switch {
 		case e.json && p.Step == "plan":
 			writeNDJSON(e.stdout, map[string]any{"event": "plan", "plan": p.Plan})
@@ -55,7 +55,7 @@ func fetchPackage(ctx context.Context, e *env, tf *transferFlags, c *catalog.Cat
 }
 
 func installCommand() *command {
-	var product, pkgFile, sum, target, format string
+	var product, pkgFile, sum, target, format, scope string
 	var silent, planOnly, allowNonEmpty bool
 	var src catalogSource
 	var tf transferFlags
@@ -72,7 +72,11 @@ tar.gz); with --product, the package is downloaded (verified, cached) first.
 A target folder that already holds files but no install of the product is
 refused unless --allow-nonempty-target is given; then those files stay
 where they are, through upgrades, repairs and uninstall. Files you add to
-an install folder are kept the same way, and listed.`,
+an install folder are kept the same way, and listed.
+
+Machine-wide installs keep their receipts where every user's commands find
+them (Windows: %ProgramData%\Onramp, macOS: /Library/Application
+Support/Onramp, Linux: /var/lib/onramp); see --scope.`,
 		nargs: [2]int{0, 0},
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&product, "product", "", "product `ID` or ID@VERSION from the catalog")
@@ -82,6 +86,7 @@ an install folder are kept the same way, and listed.`,
 			fs.StringVar(&target, "target", "", "install `folder` (default: the per-user install folder/PRODUCT)")
 			fs.BoolVar(&silent, "silent", false, "print nothing but errors (and the result with --json)")
 			fs.BoolVar(&planOnly, "plan", false, "show the plan and change nothing")
+			fs.StringVar(&scope, "scope", "", "whose receipts keep the install: `user` or machine (default: machine-wide under the machine-wide install folder or when run as administrator/root outside your home, per-user otherwise; an upgrade stays where it is)")
 			fs.BoolVar(&allowNonEmpty, "allow-nonempty-target", false, "install into a folder that already holds other files (they are left in place)")
 			src.register(fs, true)
 			tf.register(fs)
@@ -123,7 +128,10 @@ an install folder are kept the same way, and listed.`,
 			if err != nil {
 				return err
 			}
-			in, err := newInstaller(e, silent, allowNonEmpty)
+			if scope != "" && scope != string(installer.ScopeUser) && scope != string(installer.ScopeMachine) {
+				return usagef("--scope %q: want user or machine", scope)
+			}
+			in, err := newInstaller(e, silent, allowNonEmpty, installer.Scope(scope))
 			if err != nil {
 				return err
 			}

@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"onramp.dev/onramp/installer"
 )
 
 // The demo's whole single-seat path, as a user would type it.
@@ -19,6 +21,7 @@ func TestInstallLifecycle(t *testing.T) {
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
 	cfg := filepath.Join(home, ".config")
+	t.Setenv(installer.MachineStateEnv, filepath.Join(home, "machine"))
 	run := func(args ...string) result {
 		t.Helper()
 		var out, errb bytes.Buffer
@@ -67,7 +70,7 @@ func TestInstallLifecycle(t *testing.T) {
 		t.Error("files left after uninstall")
 	}
 	if r := run("verify", "--product", "atlas"); r.code != exitFailed || !strings.Contains(r.stderr, "not installed") {
-		t.Errorf("verify after uninstall: %d %s", r.code, r.stderr)
+		t.Errorf("verify after uninstall: %d %s %s", r.code, r.stdout, r.stderr)
 	}
 }
 
@@ -101,6 +104,7 @@ func runWithState(t *testing.T, cfg, dir string, args ...string) result {
 	t.Helper()
 	t.Setenv("ONRAMP_CONFIG", "")
 	t.Setenv("XDG_CONFIG_HOME", cfg)
+	t.Setenv(installer.MachineStateEnv, filepath.Join(cfg, "machine"))
 	t.Chdir(dir)
 	var out, errb bytes.Buffer
 	code := run(t.Context(), args, strings.NewReader(""), &out, &errb)
@@ -173,4 +177,38 @@ func TestInstallRelativePackage(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(target, "bin", "notes")); err != nil || string(b) != "v1" {
 		t.Errorf("after repair: %q %v", b, err)
 	}
+}
+
+// A machine-wide install is installed for every user of the machine.
+func TestInstallMachineWide(t *testing.T) {
+	dir := t.TempDir()
+	machine := filepath.Join(dir, "machine-state")
+	pkg, sum := testPackage(t, dir, "notes-1.0.zip", map[string]string{"bin/notes": "v1"})
+	target := filepath.Join(dir, "opt", "notes")
+	for _, s := range []struct {
+		user string
+		args []string
+		out  string
+	}{
+		{"admin", []string{"install", "--package", pkg, "--sha256", sum, "--target", target, "--scope", "machine"}, "Installed notes"},
+		{"ann", []string{"verify", "--product", "notes"}, "all 1 files"},
+		{"bob", []string{"uninstall", "--product", "notes"}, "Uninstalled notes"},
+	} {
+		r := runMachine(t, filepath.Join(dir, s.user), machine, s.args...)
+		if r.code != exitOK || !strings.Contains(r.stdout, s.out) {
+			t.Fatalf("%s %v: %d %s %s", s.user, s.args, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// runMachine runs the CLI as a user (cfg) on a machine whose machine-wide
+// state is machine.
+func runMachine(t *testing.T, cfg, machine string, args ...string) result {
+	t.Helper()
+	t.Setenv("ONRAMP_CONFIG", "")
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	t.Setenv(installer.MachineStateEnv, machine)
+	var out, errb bytes.Buffer
+	code := run(t.Context(), args, strings.NewReader(""), &out, &errb)
+	return result{code, out.String(), errb.String()}
 }
