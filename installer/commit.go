@@ -548,6 +548,9 @@ func (in *Installer) settle(product string, targets ...string) error {
 // when it is free; when an install holds it, a journal means the product
 // is changing now.
 func (in *Installer) settled(product string) error {
+	if !exists(in.journalPath(product)) && !exists(in.stagingNote(product)) {
+		return nil // nothing to finish: no need to hold up an install
+	}
 	unlock, err := in.lock(product)
 	if errors.Is(err, ErrLocked) {
 		if exists(in.journalPath(product)) {

@@ -231,6 +231,10 @@ func (in *Installer) PlanInstall(ctx context.Context, pkg Package, target string
 	if err := checkPackage(pkg, target); err != nil {
 		return nil, err
 	}
+	target, err := resolveTarget(target)
+	if err != nil {
+		return nil, err
+	}
 	s, err := in.storeFor(pkg.Product, target)
 	if err != nil {
 		return nil, err
@@ -338,6 +342,10 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	if !pkg.Format.IsArchive() {
 		return nil, fmt.Errorf("%s: %s packages are installed with the native installer (InstallNative)", pkg.Path, pkg.Format)
 	}
+	target, err := resolveTarget(target)
+	if err != nil {
+		return nil, err
+	}
 	if s, err := in.storeFor(pkg.Product, target); err != nil {
 		return nil, err
 	} else if s != in {
@@ -421,6 +429,21 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	os.Remove(in.stagingNote(pkg.Product))
 	in.report(Progress{Step: "done", Files: plan.Files, Total: plan.Files, Bytes: plan.Bytes})
 	return rec, nil
+}
+
+// resolveTarget follows a target that is a link (a user's ~/apps/atlas ->
+// /data/atlas) to the folder it names: the swap moves folders, and must
+// not replace the user's link with one.
+func resolveTarget(target string) (string, error) {
+	st, err := os.Lstat(target)
+	if err != nil || st.Mode()&fs.ModeSymlink == 0 {
+		return target, nil
+	}
+	real, err := filepath.EvalSymlinks(target)
+	if err != nil {
+		return "", fmt.Errorf("target %s is a link: %w", target, err)
+	}
+	return real, nil
 }
 
 // verifyPackage re-hashes the package: installs start from bytes that
