@@ -5,6 +5,7 @@ package installer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,6 +86,13 @@ func TestKilledEverywhere(t *testing.T) {
 			}
 			return r.Version, nil
 		}},
+		{"receipts", func(in *Installer, _ Package, _ string) (string, error) {
+			rs, err := in.Receipts()
+			if err != nil || len(rs) != 1 {
+				return "", fmt.Errorf("receipts %v: %w", rs, err)
+			}
+			return rs[0].Version, nil
+		}},
 		{"plan", func(in *Installer, v2 Package, target string) (string, error) {
 			p, err := in.PlanInstall(ctx, v2, target)
 			if err != nil {
@@ -146,7 +154,7 @@ func TestKilledEverywhere(t *testing.T) {
 					t.Fatalf("%s after a kill at %s: %v", c.name, s.step, err)
 				}
 				switch c.name {
-				case "verify", "receipt", "plan", "repair":
+				case "verify", "receipt", "receipts", "plan", "repair":
 					if got != s.want {
 						t.Errorf("%s says %s, want %s", c.name, got, s.want)
 					}
