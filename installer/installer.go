@@ -160,12 +160,20 @@ func (e *TargetNotEmptyError) Error() string {
 func (e *TargetNotEmptyError) Is(target error) bool { return target == ErrTargetNotEmpty }
 
 // ElevationError says how to get the rights an install needs.
-type ElevationError struct{ Target string }
+type ElevationError struct {
+	Target string
+	// Product is set when the change is to a machine-wide install of it
+	// (its receipts are the machine's), rather than an install to Target.
+	Product string
+}
 
 func (e *ElevationError) Error() string {
 	how := "run it with sudo"
 	if runtime.GOOS == "windows" {
 		how = "run it from a command prompt started with \"Run as administrator\""
+	}
+	if e.Product != "" {
+		return fmt.Sprintf("%s is installed for the whole machine (receipts in %s): changing it needs administrator rights: %s", e.Product, e.Target, how)
 	}
 	return fmt.Sprintf("installing to %s needs administrator rights: %s, or choose a folder of your own with --target", e.Target, how)
 }
