@@ -37,6 +37,14 @@ type journal struct {
 	// tree in place; everything else there is the user's and is carried
 	// into the new tree. "" when nothing there is Onramp's.
 	KnownID string `json:"known_id,omitempty"`
+	// InPlace: the target is a folder of the user's, taken with
+	// Options.AllowNonEmptyTarget. It is never moved: Onramp's files move
+	// out to Previous one by one, the new ones merge in from Staging, and
+	// the user's files stay where they are.
+	InPlace bool `json:"in_place,omitempty"`
+	// Existed lists the new tree's folders the target had before the
+	// merge (the user's, or the old version's): undoing keeps them.
+	Existed []string `json:"existed,omitempty"`
 	// Step: "begin" (the installed tree may be moving aside), "swapping"
 	// (the new tree may be moving in), "receipts" (receipts may be
 	// changing), "carrying" (the user's files may be moving in).
@@ -62,7 +70,13 @@ func newID() string {
 // to j.Previous, records the receipts (rec, for an install), and carries
 // the user's files from the old tree into the new one. It returns the
 // user's files it carried.
-func (in *Installer) commit(product string, j *journal, rec *Receipt) ([]string, error) {
+func (in *Installer) commit(product string, j *journal, rec, incoming *Receipt) ([]string, error) {
+	if j.InPlace && j.op() == opInstall {
+		// Recovery needs the new version's list to take it out again.
+		if err := writeJSONAtomic(in.pendingPath(product), rec); err != nil {
+			return nil, fmt.Errorf("install journal: %w", err)
+		}
+	}
 	step := func(s string) error {
 		j.Step = s
 		if err := writeJSONAtomic(in.journalPath(product), j); err != nil {
@@ -95,7 +109,15 @@ func (in *Installer) commit(product string, j *journal, rec *Receipt) ([]string,
 	} else if err := os.RemoveAll(j.Previous); err != nil { // a leftover of a run recovered before
 		return nil, undo(err)
 	}
-	if j.HadOld {
+	switch {
+	case j.InPlace:
+		if err := os.MkdirAll(j.Previous, 0o755); err != nil {
+			return nil, undo(err)
+		}
+		if err := moveFiles(in.receiptWithID(product, j.KnownID), j.Target, j.Previous); err != nil {
+			return nil, undo(fmt.Errorf("moving the installed version aside: %w", err))
+		}
+	case j.HadOld:
 		if err := os.Rename(j.Target, j.Previous); err != nil {
 			return nil, undo(fmt.Errorf("moving the installed version aside: %w", err))
 		}
@@ -103,10 +125,25 @@ func (in *Installer) commit(product string, j *journal, rec *Receipt) ([]string,
 	if err := in.at("moved-old"); err != nil {
 		return nil, undo(err)
 	}
+	if j.InPlace {
+		for d := range owned(incoming).dirs {
+			if st, err := os.Lstat(filepath.Join(j.Target, filepath.FromSlash(d))); err == nil && st.IsDir() {
+				j.Existed = append(j.Existed, d)
+			}
+		}
+		slices.Sort(j.Existed)
+	}
 	if err := step("swapping"); err != nil {
 		return nil, undo(err)
 	}
-	if err := os.Rename(j.Staging, j.Target); err != nil {
+	if j.InPlace {
+		if err := merge(j.Staging, j.Target, "."); err != nil {
+			return nil, undo(fmt.Errorf("moving the new version into place: %w", err))
+		}
+		if rec != nil {
+			rec.Dirs = diskDirModes(j.Target, rec.Dirs)
+		}
+	} else if err := os.Rename(j.Staging, j.Target); err != nil {
 		return nil, undo(fmt.Errorf("moving the new version into place: %w", err))
 	}
 	if err := in.at("moved-new"); err != nil {
@@ -159,6 +196,9 @@ func (in *Installer) finish(product string, j *journal) ([]string, error) {
 		if err := in.swapReceipts(product, j.NewID); err != nil {
 			return nil, fmt.Errorf("rollback receipts: %w", err)
 		}
+	}
+	if j.InPlace {
+		return in.finishInPlace(product, j)
 	}
 	var kept []string
 	if j.HadOld && exists(j.Previous) {
@@ -253,24 +293,12 @@ func (in *Installer) recover(product string) error {
 		_, err := in.finish(product, &j)
 		return err
 	}
+	if j.InPlace {
+		return in.undoInPlace(product, &j)
+	}
 	if j.op() == opInstall && j.Step == "receipts" {
-		if j.HadOld {
-			// Put the previous receipt back only if the current one was
-			// already moved aside or replaced by the new one.
-			if exists(in.previousReceiptPath(product)) {
-				if r, err := readReceipt(in.receiptPath(product), product); err != nil || r.ID == j.NewID {
-					if err := os.Rename(in.previousReceiptPath(product), in.receiptPath(product)); err != nil {
-						return err
-					}
-				}
-			}
-		} else {
-			os.Remove(in.receiptPath(product))
-		}
-		if older := in.previousReceiptPath(product) + ".old"; exists(older) {
-			if err := os.Rename(older, in.previousReceiptPath(product)); err != nil {
-				return err
-			}
+		if err := in.undoReceipts(product, &j); err != nil {
+			return err
 		}
 	}
 	if j.Step == "swapping" || j.Step == "receipts" {
@@ -303,6 +331,225 @@ func (in *Installer) recover(product string) error {
 		os.RemoveAll(j.Staging)
 	}
 	return os.Remove(in.journalPath(product))
+}
+
+// undoReceipts puts back the receipts an install replaced.
+func (in *Installer) undoReceipts(product string, j *journal) error {
+	if j.HadOld {
+		// Put the previous receipt back only if the current one was
+		// already moved aside or replaced by the new one.
+		if exists(in.previousReceiptPath(product)) {
+			if r, err := readReceipt(in.receiptPath(product), product); err != nil || r.ID == j.NewID {
+				if err := os.Rename(in.previousReceiptPath(product), in.receiptPath(product)); err != nil {
+					return err
+				}
+			}
+		}
+	} else {
+		os.Remove(in.receiptPath(product))
+	}
+	if older := in.previousReceiptPath(product) + ".old"; exists(older) {
+		if err := os.Rename(older, in.previousReceiptPath(product)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (in *Installer) pendingPath(product string) string {
+	return filepath.Join(in.opt.StateDir, product+".pending.json")
+}
+
+// incoming is the receipt of the tree an in-place commit moves in.
+func (in *Installer) incoming(product string, j *journal) *Receipt {
+	switch j.op() {
+	case opInstall:
+		r, _ := readReceipt(in.pendingPath(product), product)
+		return r
+	case opRepair:
+		return in.receiptWithID(product, j.KnownID)
+	}
+	return in.receiptWithID(product, j.NewID)
+}
+
+// undoInPlace takes an unfinished in-place commit back: the new files go
+// back to Staging, the folders the merge made go, and Onramp's files come
+// back from Previous. The user's files were never moved.
+func (in *Installer) undoInPlace(product string, j *journal) error {
+	if j.op() == opInstall && j.Step == "receipts" {
+		if err := in.undoReceipts(product, j); err != nil {
+			return err
+		}
+	}
+	if j.Step == "swapping" || j.Step == "receipts" {
+		if inc := in.incoming(product, j); inc != nil {
+			if err := moveFiles(inc, j.Target, j.Staging); err != nil {
+				return err
+			}
+			removeEmptyDirs(j.Target, owned(inc).dirs, j.Existed)
+		}
+	}
+	if err := moveFiles(in.receiptWithID(product, j.KnownID), j.Previous, j.Target); err != nil {
+		return err
+	}
+	if err := removeIfNoFiles(j.Previous); err != nil {
+		return err
+	}
+	if j.op() == opInstall {
+		// The older kept version comes back, unless something is still
+		// in its place (then both stay, nothing is lost).
+		if older := j.Previous + ".old"; exists(older) && !exists(j.Previous) {
+			if err := os.Rename(older, j.Previous); err != nil {
+				return err
+			}
+		}
+		os.Remove(in.pendingPath(product))
+	}
+	if j.op() != opRollback {
+		os.RemoveAll(j.Staging)
+	}
+	return os.Remove(in.journalPath(product))
+}
+
+// finishInPlace completes an in-place commit whose new files are in place.
+func (in *Installer) finishInPlace(product string, j *journal) ([]string, error) {
+	inc := in.receiptWithID(product, j.NewID)
+	if j.op() == opRepair {
+		inc = in.receiptWithID(product, j.KnownID)
+	}
+	if inc == nil {
+		return nil, fmt.Errorf("%s: the receipt %s of the new version is gone", product, j.NewID)
+	}
+	// Onramp's folders that the new version does not have, once empty.
+	drop := map[string]bool{}
+	newDirs := owned(inc).dirs
+	for d := range owned(in.receiptWithID(product, j.KnownID)).dirs {
+		if !newDirs[d] {
+			drop[d] = true
+		}
+	}
+	removeEmptyDirs(j.Target, drop, nil)
+	users, err := userEntries(j.Target, inc)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.at("carried"); err != nil {
+		return nil, err
+	}
+	switch j.op() {
+	case opInstall:
+		if err := removeIfNoFiles(j.Staging); err != nil {
+			return nil, err
+		}
+		if j.KnownID == "" {
+			if err := removeIfNoFiles(j.Previous); err != nil {
+				return nil, err
+			}
+		}
+		os.RemoveAll(j.Previous + ".old")
+		os.Remove(in.previousReceiptPath(product) + ".old")
+		os.Remove(in.pendingPath(product))
+	case opRepair:
+		if err := os.RemoveAll(j.Previous); err != nil {
+			return nil, err
+		}
+		if err := removeIfNoFiles(j.Staging); err != nil {
+			return nil, err
+		}
+	case opRollback:
+		if err := removeIfNoFiles(j.Staging); err != nil {
+			return nil, err
+		}
+		if exists(j.Previous) && !exists(j.Staging) {
+			if err := os.Rename(j.Previous, j.Staging); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := os.Remove(in.journalPath(product)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	return userFiles(users), nil
+}
+
+// moveFiles moves the files and links rec lists from one tree to the same
+// place in another, where they are in the first and not in the second.
+func moveFiles(rec *Receipt, from, to string) error {
+	if rec == nil {
+		return nil
+	}
+	for _, f := range rec.Files {
+		src := filepath.Join(from, filepath.FromSlash(f.Path))
+		dst := filepath.Join(to, filepath.FromSlash(f.Path))
+		if !exists(src) || exists(dst) {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err := os.Rename(src, dst); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// merge moves what from holds into to: entries to lacks move whole,
+// folders both have are entered. Anything else is in the way (the checks
+// before a commit refuse that).
+func merge(from, to, rel string) error {
+	es, err := os.ReadDir(filepath.Join(from, filepath.FromSlash(rel)))
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		p := path.Join(rel, e.Name())
+		src := filepath.Join(from, filepath.FromSlash(p))
+		dst := filepath.Join(to, filepath.FromSlash(p))
+		st, err := os.Lstat(dst)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			if err := os.Rename(src, dst); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		case e.IsDir() && st.IsDir():
+			if err := merge(from, to, p); err != nil {
+				return err
+			}
+		default:
+			return &ConflictError{Target: to, Paths: []string{p}}
+		}
+	}
+	return nil
+}
+
+// removeEmptyDirs removes the folders of dirs under root that are empty,
+// deepest first, except those in keep.
+func removeEmptyDirs(root string, dirs map[string]bool, keep []string) {
+	var list []string
+	for d := range dirs {
+		if !slices.Contains(keep, d) {
+			list = append(list, d)
+		}
+	}
+	slices.SortFunc(list, func(a, b string) int { return strings.Count(b, "/") - strings.Count(a, "/") })
+	for _, d := range list {
+		os.Remove(filepath.Join(root, filepath.FromSlash(d)))
+	}
+}
+
+// diskDirModes records the folders' modes as they are on disk: a folder
+// the user had keeps its own.
+func diskDirModes(root string, dirs []FileRecord) []FileRecord {
+	out := slices.Clone(dirs)
+	for i, d := range out {
+		if st, err := os.Lstat(filepath.Join(root, filepath.FromSlash(d.Path))); err == nil && st.IsDir() {
+			out[i].Mode = uint32(st.Mode() & (fs.ModeDir | fs.ModePerm))
+		}
+	}
+	return out
 }
 
 // ownership says which paths of a tree Onramp installed, by a receipt.

@@ -424,11 +424,12 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	if in.scoped {
 		rec.Scope = ScopeMachine
 	}
-	j := &journal{Op: opInstall, Target: target, Staging: staging, Previous: previousDir(target, pkg.Product), HadOld: exists(target), NewID: rec.ID}
+	j := &journal{Op: opInstall, Target: target, Staging: staging, Previous: previousDir(target, pkg.Product), HadOld: exists(target), NewID: rec.ID,
+		InPlace: rec.Adopted}
 	if old != nil {
 		j.KnownID = old.ID
 	}
-	kept, err := in.commit(pkg.Product, j, rec)
+	kept, err := in.commit(pkg.Product, j, rec, rec)
 	if err != nil {
 		os.RemoveAll(staging)
 		return nil, err

@@ -23,7 +23,7 @@ func TestHelperProcess(t *testing.T) {
 	if step == "" {
 		t.Skip("run by TestKilledEverywhere")
 	}
-	in, err := New(Options{StateDir: os.Getenv("ONRAMP_STATE"), Scope: ScopeUser})
+	in, err := New(Options{StateDir: os.Getenv("ONRAMP_STATE"), Scope: ScopeUser, AllowNonEmptyTarget: os.Getenv("ONRAMP_ADOPT") != ""})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,18 +52,28 @@ func TestKilledEverywhere(t *testing.T) {
 	steps := []struct {
 		op, step string
 		want     string // the version installed after recovery
+		adopted  bool   // into a folder of the user's, allowed: in place
 	}{
-		{"install", "staged", "1.0.0"},
-		{"install", "begin", "1.0.0"},
-		{"install", "moved-old", "1.0.0"},
-		{"install", "moved-new", "1.0.0"},
-		{"install", "receipts", "1.0.0"},
-		{"install", "receipt", "1.0.0"},
-		{"install", "carried", "2.0.0"},
-		{"repair", "staged", "1.0.0"},
-		{"repair", "moved-old", "1.0.0"},
-		{"repair", "moved-new", "1.0.0"},
-		{"repair", "carried", "1.0.0"},
+		{"install", "staged", "1.0.0", false},
+		{"install", "begin", "1.0.0", false},
+		{"install", "moved-old", "1.0.0", false},
+		{"install", "moved-new", "1.0.0", false},
+		{"install", "receipts", "1.0.0", false},
+		{"install", "receipt", "1.0.0", false},
+		{"install", "carried", "2.0.0", false},
+		{"repair", "staged", "1.0.0", false},
+		{"repair", "moved-old", "1.0.0", false},
+		{"repair", "moved-new", "1.0.0", false},
+		{"repair", "carried", "1.0.0", false},
+		{"install", "begin", "1.0.0", true},
+		{"install", "moved-old", "1.0.0", true},
+		{"install", "moved-new", "1.0.0", true},
+		{"install", "receipts", "1.0.0", true},
+		{"install", "receipt", "1.0.0", true},
+		{"install", "carried", "2.0.0", true},
+		{"repair", "moved-old", "1.0.0", true},
+		{"repair", "moved-new", "1.0.0", true},
+		{"repair", "carried", "1.0.0", true},
 	}
 	commands := []struct {
 		name string
@@ -128,10 +138,18 @@ func TestKilledEverywhere(t *testing.T) {
 	v2 := writePackage(t, buildZip(t, append([]file{{name: "NEW.txt", body: "v2"}}, product...)), catalog.FormatZip, "2.0.0")
 	for _, s := range steps {
 		for _, c := range commands {
-			t.Run(s.op+"-"+s.step+"/"+c.name, func(t *testing.T) {
+			name := s.op + "-" + s.step
+			if s.adopted {
+				name = "adopted-" + name
+			}
+			t.Run(name+"/"+c.name, func(t *testing.T) {
 				state, parent := t.TempDir(), t.TempDir()
 				target := filepath.Join(parent, "atlas")
-				in, err := New(Options{StateDir: state, Scope: ScopeUser})
+				if s.adopted {
+					os.MkdirAll(filepath.Join(target, "docs"), 0o755)
+					os.WriteFile(filepath.Join(target, "docs", "letter.txt"), []byte("dear"), 0o644)
+				}
+				in, err := New(Options{StateDir: state, Scope: ScopeUser, AllowNonEmptyTarget: s.adopted})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -144,6 +162,9 @@ func TestKilledEverywhere(t *testing.T) {
 				cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
 				cmd.Env = append(os.Environ(), "ONRAMP_KILL_AT="+s.step, "ONRAMP_OP="+s.op, "ONRAMP_STATE="+state,
 					"ONRAMP_TARGET="+target, "ONRAMP_PKG="+v2.Path, "ONRAMP_SHA256="+v2.SHA256)
+				if s.adopted {
+					cmd.Env = append(cmd.Env, "ONRAMP_ADOPT=1")
+				}
 				err = cmd.Run()
 				var ee *exec.ExitError
 				if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
@@ -161,6 +182,9 @@ func TestKilledEverywhere(t *testing.T) {
 				}
 				if b, err := os.ReadFile(filepath.Join(target, "mine.txt")); err != nil || string(b) != "mine" {
 					t.Errorf("the user's file: %q %v", b, err)
+				}
+				if b, err := os.ReadFile(filepath.Join(target, "docs", "letter.txt")); s.adopted && (err != nil || string(b) != "dear") {
+					t.Errorf("the user's letter: %q %v", b, err)
 				}
 				es, _ := os.ReadDir(parent)
 				for _, e := range es {

@@ -230,13 +230,16 @@ func (in *Installer) Repair(ctx context.Context, product string) (*Receipt, erro
 		return nil, err
 	}
 	j := &journal{Op: opRepair, Target: rec.Target, Staging: staging, Previous: rec.Target + ".onramp-damaged",
-		HadOld: exists(rec.Target), NewID: rec.ID, KnownID: rec.ID}
-	kept, err := in.commit(product, j, nil)
+		HadOld: exists(rec.Target), NewID: rec.ID, KnownID: rec.ID, InPlace: rec.Adopted}
+	kept, err := in.commit(product, j, nil, rec)
 	if err != nil {
 		return nil, err
 	}
 	os.Remove(in.stagingNote(product))
 	rec.Files, rec.Dirs, rec.Installed = st.files, st.dirs, time.Now().UTC().Truncate(time.Second)
+	if rec.Adopted {
+		rec.Dirs = diskDirModes(rec.Target, st.dirs) // the user's folders keep their modes
+	}
 	if err := writeJSONAtomic(in.receiptPath(product), rec); err != nil {
 		return nil, err
 	}
@@ -277,8 +280,8 @@ func (in *Installer) Rollback(ctx context.Context, product string) (*Receipt, er
 		return nil, &ConflictError{Target: cur.Target, Paths: c}
 	}
 	j := &journal{Op: opRollback, Target: cur.Target, Staging: prev, Previous: cur.Target + ".onramp-swap",
-		HadOld: exists(cur.Target), NewID: old.ID, KnownID: cur.ID}
-	kept, err := in.commit(product, j, nil)
+		HadOld: exists(cur.Target), NewID: old.ID, KnownID: cur.ID, InPlace: cur.Adopted}
+	kept, err := in.commit(product, j, nil, old)
 	if err != nil {
 		return nil, err
 	}

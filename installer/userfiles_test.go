@@ -95,11 +95,23 @@ func TestNonEmptyTarget(t *testing.T) {
 		parent := t.TempDir()
 		target := filepath.Join(parent, "Documents")
 		files := writeUserFiles(t, target)
+		folder, _ := os.Stat(target)
+		// The user's folder itself is never moved or replaced.
+		sameFolder := func(when string) {
+			t.Helper()
+			if now, err := os.Stat(target); err != nil || !os.SameFile(folder, now) {
+				t.Errorf("%s: the user's folder was moved or replaced (%v)", when, err)
+			}
+		}
 		rec, err := in.Install(ctx, pkg, target)
 		if err != nil {
 			t.Fatal(err)
 		}
 		assertUserFiles(t, target, files, "after install")
+		sameFolder("install")
+		if entries, _ := os.ReadDir(parent); len(entries) != 1 {
+			t.Errorf("beside the target after install: %v", entries)
+		}
 		if want := []string{"my-notes.txt", "projects/2026/plan.md", "share/data/my-layer.dat"}; !slices.Equal(rec.Kept, want) {
 			t.Errorf("install reports kept %v, want %v", rec.Kept, want)
 		}
@@ -110,16 +122,34 @@ func TestNonEmptyTarget(t *testing.T) {
 			t.Fatal(err)
 		}
 		assertUserFiles(t, target, files, "after repair")
+		sameFolder("repair")
 		v2 := writePackage(t, buildTarGz(t, append([]file{{name: "NEW.txt", body: "v2"}}, product[:3]...)), catalog.FormatTarGz, "2.0.0")
-		if _, err := in.Install(ctx, v2, target); err != nil {
+		for _, step := range []string{"upgrade", "rollback", "rollback-again"} {
+			var err error
+			if step == "upgrade" {
+				_, err = in.Install(ctx, v2, target)
+			} else {
+				_, err = in.Rollback(ctx, "atlas")
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", step, err)
+			}
+			assertUserFiles(t, target, files, step)
+			sameFolder(step)
+			if v, err := in.Verify(ctx, "atlas"); err != nil || !v.OK() {
+				t.Errorf("%s: verify %+v %v", step, v, err)
+			}
+		}
+		if _, err := in.Repair(ctx, "atlas"); err != nil {
 			t.Fatal(err)
 		}
-		assertUserFiles(t, target, files, "after upgrade")
+		sameFolder("repair of v2")
 		left, err := in.Uninstall(ctx, "atlas")
 		if err != nil {
 			t.Fatal(err)
 		}
 		assertUserFiles(t, target, files, "after uninstall")
+		sameFolder("uninstall")
 		if want := []string{"my-notes.txt", "projects/2026/plan.md", "share/data/my-layer.dat"}; !slices.Equal(left, want) {
 			t.Errorf("uninstall left %v, want %v", left, want)
 		}
