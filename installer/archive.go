@@ -308,7 +308,7 @@ func (z *zipArchive) entries() ([]entry, error) {
 			if err != nil {
 				return nil, c.refuse(name, "%v", err)
 			}
-			e.Link = string(b)
+			e.Link = zipName(string(b), f.Flags) // the target is named like the entries
 		case f.FileInfo().IsDir() || strings.HasSuffix(name, "/"):
 			e.Kind = kindDir
 		case f.Mode().IsRegular():

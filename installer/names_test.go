@@ -155,3 +155,28 @@ func TestCP437Table(t *testing.T) {
 		t.Errorf("with the UTF-8 flag: %q", got)
 	}
 }
+
+// A zip link (flag off) to a CP437-named file points at the decoded name.
+func TestCP437LinkTarget(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("symlinks in a test need a unix file system")
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	h := &zip.FileHeader{Name: "caf\x82.txt", NonUTF8: true}
+	h.SetMode(0o644)
+	w, _ := zw.CreateHeader(h)
+	w.Write([]byte("coffee"))
+	h = &zip.FileHeader{Name: "link", NonUTF8: true}
+	h.SetMode(os.ModeSymlink | 0o777)
+	w, _ = zw.CreateHeader(h)
+	w.Write([]byte("caf\x82.txt"))
+	zw.Close()
+	target := filepath.Join(t.TempDir(), "atlas")
+	if _, err := newInstaller(t).Install(context.Background(), writePackage(t, buf.Bytes(), catalog.FormatZip, "1.0.0"), target); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(target, "link")); err != nil || string(b) != "coffee" {
+		t.Errorf("through the link: %q %v", b, err)
+	}
+}
