@@ -68,8 +68,10 @@ func newID() string {
 
 // commit swaps j.Staging into place at j.Target, moving the tree in place
 // to j.Previous, records the receipts (rec, for an install), and carries
-// the user's files from the old tree into the new one. It returns the
-// user's files it carried.
+// the user's files from the old tree into the new one; in place (an
+// adopted folder) it moves Onramp's files instead of folders. incoming is
+// the receipt of the tree moving in. It returns the user's files found in
+// the target.
 func (in *Installer) commit(product string, j *journal, rec, incoming *Receipt) ([]string, error) {
 	if j.InPlace && j.op() == opInstall {
 		// Recovery needs the new version's list to take it out again.
