@@ -250,13 +250,24 @@ func (in *Installer) PlanInstall(ctx context.Context, pkg Package, target string
 	if err := s.settled(pkg.Product); err != nil {
 		return nil, err
 	}
-	p, _, err := s.planInstall(ctx, pkg, target)
-	return p, err
+	pl, err := s.planInstall(ctx, pkg, target)
+	if err != nil {
+		return nil, err
+	}
+	return pl.plan, nil
 }
 
-func (in *Installer) planInstall(ctx context.Context, pkg Package, target string) (*Plan, []entry, error) {
+// planned is what planInstall found.
+type planned struct {
+	plan    *Plan
+	entries []entry
+	old     *Receipt    // the product's receipt when it is installed in target
+	users   []userEntry // what target holds that old does not list
+}
+
+func (in *Installer) planInstall(ctx context.Context, pkg Package, target string) (*planned, error) {
 	if err := checkPackage(pkg, target); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	p := &Plan{Product: pkg.Product, Version: pkg.Version, Target: target, MayReboot: len(pkg.Recipe.RebootCodes) > 0}
 	if r, err := in.receipt(pkg.Product); err == nil {
@@ -266,24 +277,24 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 	case errors.Is(err, ErrNeedsElevated):
 		p.NeedsElevation = true
 	case err != nil:
-		return nil, nil, err // elevating would not help: say what is wrong
+		return nil, err // elevating would not help: say what is wrong
 	}
 	// Only verified bytes are read: a plan describes what will be installed.
 	if err := verifyPackage(pkg); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if !pkg.Format.IsArchive() {
 		p.Native = true
-		return p, nil, nil
+		return &planned{plan: p}, nil
 	}
 	a, err := openArchive(pkg.Path, pkg.Format, rulesFor(pkg.Platform))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer a.Close()
 	es, err := a.entries()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for _, e := range es {
 		if e.Kind == kindFile || e.Kind == kindHardlink {
@@ -294,7 +305,35 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 	if u, err := disk.UsageWithContext(ctx, existingParent(target)); err == nil {
 		p.FreeSpace = u.Free
 	}
-	return p, es, nil
+	// What the target holds that no receipt of this product lists is the
+	// user's: it must not be in the way, and a folder full of it is taken
+	// only when the caller says so.
+	old, _ := in.receipt(pkg.Product)
+	if old != nil && old.Target != target {
+		old = nil
+	}
+	users, err := userEntries(target, old)
+	if err != nil {
+		return nil, fmt.Errorf("reading the target folder: %w", err)
+	}
+	if old == nil && len(users) > 0 && !in.opt.AllowNonEmptyTarget {
+		return nil, &TargetNotEmptyError{Target: target, Product: pkg.Product, Files: len(users)}
+	}
+	files, dirs := map[string]bool{}, map[string]bool{}
+	for _, e := range es {
+		if e.Kind == kindDir {
+			dirs[e.Name] = true
+		} else {
+			files[e.Name] = true
+		}
+		for d := path.Dir(e.Name); d != "."; d = path.Dir(d) {
+			dirs[d] = true
+		}
+	}
+	if c := conflicts(users, files, dirs); len(c) > 0 {
+		return nil, &ConflictError{Target: target, Paths: c}
+	}
+	return &planned{plan: p, entries: es, old: old, users: users}, nil
 }
 
 // checkWritable says whether this user can create files where target
@@ -373,44 +412,17 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	if err := in.settle(pkg.Product, target); err != nil {
 		return nil, err
 	}
-	plan, es, err := in.planInstall(ctx, pkg, target) // verifies the package
+	pl, err := in.planInstall(ctx, pkg, target) // verifies the package, checks the target
 	if err != nil {
 		return nil, err
 	}
+	plan, old, users := pl.plan, pl.old, pl.users
 	if plan.NeedsElevation {
 		return nil, &ElevationError{Target: target}
 	}
 	// The staged copy and the one in place coexist until the swap.
 	if plan.FreeSpace > 0 && plan.FreeSpace < uint64(plan.Bytes) {
 		return nil, &SpaceError{Target: target, Need: uint64(plan.Bytes), Free: plan.FreeSpace}
-	}
-	// What the target holds that no receipt of this product lists is the
-	// user's: it must not be in the way, and a folder full of it is taken
-	// only when the caller says so.
-	old, _ := in.receipt(pkg.Product)
-	if old != nil && old.Target != target {
-		old = nil
-	}
-	users, err := userEntries(target, old)
-	if err != nil {
-		return nil, fmt.Errorf("reading the target folder: %w", err)
-	}
-	if old == nil && len(users) > 0 && !in.opt.AllowNonEmptyTarget {
-		return nil, &TargetNotEmptyError{Target: target, Product: pkg.Product, Files: len(users)}
-	}
-	files, dirs := map[string]bool{}, map[string]bool{}
-	for _, e := range es {
-		if e.Kind == kindDir {
-			dirs[e.Name] = true
-		} else {
-			files[e.Name] = true
-		}
-		for d := path.Dir(e.Name); d != "."; d = path.Dir(d) {
-			dirs[d] = true
-		}
-	}
-	if c := conflicts(users, files, dirs); len(c) > 0 {
-		return nil, &ConflictError{Target: target, Paths: c}
 	}
 	in.report(Progress{Step: "plan", Total: plan.Files, Bytes: plan.Bytes, Plan: plan})
 

@@ -66,6 +66,9 @@ func TestNonEmptyTarget(t *testing.T) {
 		target := filepath.Join(t.TempDir(), "Documents")
 		files := writeUserFiles(t, target)
 		before := tree(t, filepath.Dir(target))
+		if _, err := in.PlanInstall(ctx, pkg, target); !errors.Is(err, ErrTargetNotEmpty) {
+			t.Errorf("the plan does not say so: %v", err)
+		}
 		_, err := in.Install(ctx, pkg, target)
 		var ne *TargetNotEmptyError
 		if !errors.Is(err, ErrTargetNotEmpty) || !errors.As(err, &ne) || ne.Target != target {
@@ -177,6 +180,9 @@ func TestUserFileInTheWay(t *testing.T) {
 	os.WriteFile(filepath.Join(target, "NEW.txt"), []byte("the user's"), 0o644)
 	before := tree(t, filepath.Dir(target))
 	v2 := writePackage(t, buildZip(t, append([]file{{name: "NEW.txt", body: "v2"}}, product...)), catalog.FormatZip, "2.0.0")
+	if _, err := in.PlanInstall(ctx, v2, target); !errors.Is(err, ErrInTheWay) {
+		t.Errorf("the plan does not say so: %v", err)
+	}
 	_, err := in.Install(ctx, v2, target)
 	var ce *ConflictError
 	if !errors.Is(err, ErrInTheWay) || !errors.As(err, &ce) || !slices.Equal(ce.Paths, []string{"NEW.txt"}) {
