@@ -138,7 +138,7 @@ Support/Onramp, Linux: /var/lib/onramp); see --scope.`,
 			if planOnly {
 				plan, err := in.PlanInstall(ctx, pkg, target)
 				if err != nil {
-					return err
+					return nonEmptyHint(err)
 				}
 				if e.json {
 					writeNDJSON(e.stdout, map[string]any{"event": "plan", "plan": plan})
@@ -148,11 +148,8 @@ Support/Onramp, Linux: /var/lib/onramp); see --scope.`,
 				return nil
 			}
 			rec, err := in.Install(ctx, pkg, target)
-			if errors.Is(err, installer.ErrTargetNotEmpty) {
-				return fmt.Errorf("%w; to install there anyway, leaving those files in place, pass --allow-nonempty-target", err)
-			}
 			if err != nil {
-				return err
+				return nonEmptyHint(err)
 			}
 			if e.json {
 				writeNDJSON(e.stdout, map[string]any{"event": "result", "product": rec.Product, "version": rec.Version,
@@ -167,6 +164,14 @@ Support/Onramp, Linux: /var/lib/onramp); see --scope.`,
 			return nil
 		},
 	}
+}
+
+// nonEmptyHint names the flag that installs into a folder with other files.
+func nonEmptyHint(err error) error {
+	if errors.Is(err, installer.ErrTargetNotEmpty) {
+		return fmt.Errorf("%w; to install there anyway, leaving those files in place, pass --allow-nonempty-target", err)
+	}
+	return err
 }
 
 // kept lists the files Onramp left in place, never nil (for JSON).

@@ -146,6 +146,7 @@ func TestInstallNonEmptyTarget(t *testing.T) {
 		code int
 		out  string
 	}{
+		{"plan", []string{"install", "--package", pkg, "--sha256", sum, "--target", target, "--plan"}, exitFailed, "--allow-nonempty-target"},
 		{"refused", []string{"install", "--package", pkg, "--sha256", sum, "--target", target}, exitFailed, "--allow-nonempty-target"},
 		{"allowed", []string{"install", "--package", pkg, "--sha256", sum, "--target", target, "--allow-nonempty-target"}, exitOK, "Left in place (not installed by Onramp): letter.txt"},
 		{"repair", []string{"repair", "--product", "notes"}, exitOK, "Left in place (not installed by Onramp): letter.txt"},
