@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strings"
 
 	"onramp.dev/onramp/catalog"
@@ -47,6 +48,7 @@ const (
 	kindFile entryKind = iota
 	kindDir
 	kindSymlink
+	kindHardlink // another name of an earlier regular file (tar)
 )
 
 // entry is one member of an archive, checked and normalised: Name is a
@@ -56,7 +58,7 @@ type entry struct {
 	Kind entryKind
 	Mode fs.FileMode // permission bits only
 	Size int64
-	Link string // symlink target, relative
+	Link string // symlink target, relative; for a hard link, the earlier file's name
 	zf   *zip.File
 }
 
@@ -66,22 +68,96 @@ type entry struct {
 // within the limits.
 type checker struct {
 	archive string
+	rules   nameRules
+	folded  map[string]string // lower-cased name -> the name, on case-insensitive targets
 	seen    map[string]entryKind
-	links   map[string]bool
+	parents map[string]bool   // folders implied by the names seen
+	links   map[string]string // name -> link target, in the archive so far
+	order   []string          // the links' names, in archive order
 	total   int64
 	count   int
 }
 
-func newChecker(archive string) *checker {
-	return &checker{archive: archive, seen: map[string]entryKind{}, links: map[string]bool{}}
+func newChecker(archive string, rules nameRules) *checker {
+	return &checker{archive: archive, rules: rules, folded: map[string]string{}, seen: map[string]entryKind{}, parents: map[string]bool{}, links: map[string]string{}}
+}
+
+// maxLinkHops bounds link resolution, as the kernel's ELOOP does.
+const maxLinkHops = 40
+
+var errLinkLoop = errors.New("loop")
+
+// resolve follows target from the folder dir (components, inside the
+// root) through the archive's links, as the OS would once they are on
+// disk. It reports false when any step leaves the root.
+func (c *checker) resolve(dir []string, target string, hops *int) ([]string, bool, error) {
+	cur := slices.Clone(dir)
+	for _, part := range strings.Split(target, "/") {
+		switch part {
+		case "", ".":
+			continue
+		case "..":
+			if len(cur) == 0 {
+				return nil, false, nil
+			}
+			cur = cur[:len(cur)-1]
+			continue
+		}
+		cur = append(cur, part)
+		if l, ok := c.links[strings.Join(cur, "/")]; ok {
+			if *hops++; *hops > maxLinkHops {
+				return nil, false, errLinkLoop
+			}
+			r, inside, err := c.resolve(cur[:len(cur)-1], l, hops)
+			if !inside || err != nil {
+				return nil, inside, err
+			}
+			cur = r
+		}
+	}
+	return cur, true, nil
+}
+
+// checkLink judges one link by where it resolves through the others.
+func (c *checker) checkLink(name string) error {
+	hops := 0
+	dir := strings.Split(path.Dir(name), "/")
+	if path.Dir(name) == "." {
+		dir = nil
+	}
+	_, inside, err := c.resolve(dir, c.links[name], &hops)
+	switch {
+	case err != nil:
+		return c.refuse(name, "link to %q: more than %d links deep (a loop of links)", c.links[name], maxLinkHops)
+	case !inside:
+		return c.refuse(name, "link to %q points outside the target (through the archive's links)", c.links[name])
+	}
+	return nil
+}
+
+// finish judges every link again with all of them known: a link added
+// later can change where an earlier one leads.
+func (c *checker) finish() error {
+	for _, name := range c.order {
+		if err := c.checkLink(name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (c *checker) refuse(name, format string, args ...any) error {
 	return &ArchiveError{Archive: c.archive, Entry: name, Reason: fmt.Sprintf(format, args...)}
 }
 
-// cleanName normalises an archive name, or says why it cannot be used.
-func cleanName(raw string) (string, string) {
+// cleanName normalises a name for any OS (Windows drive letters refused),
+// or says why it cannot be used.
+func cleanName(raw string) (string, string) { return cleanEntryName(raw, true) }
+
+// cleanEntryName normalises an archive name, or says why it cannot be
+// used. "a:b" is a drive-relative path only on Windows; elsewhere it is
+// a name like any other.
+func cleanEntryName(raw string, windows bool) (string, string) {
 	name := strings.ReplaceAll(raw, `\`, "/")
 	switch {
 	case name == "" || name == "/" || name == "./":
@@ -90,8 +166,8 @@ func cleanName(raw string) (string, string) {
 		return "", "NUL in name"
 	case strings.HasPrefix(name, "/"):
 		return "", "absolute path"
-	case len(name) >= 2 && name[1] == ':':
-		return "", "absolute path (drive letter)"
+	case windows && len(name) >= 2 && name[1] == ':':
+		return "", "absolute path (a Windows drive letter)"
 	}
 	for _, part := range strings.Split(strings.TrimSuffix(name, "/"), "/") {
 		if part == ".." {
@@ -110,29 +186,56 @@ func (c *checker) check(e *entry, raw string) error {
 	if c.count > maxEntries {
 		return c.refuse("", "more than %d entries", maxEntries)
 	}
-	name, why := cleanName(raw)
+	name, why := cleanEntryName(raw, c.rules.windows)
+	if why == "" {
+		why = c.rules.check(name)
+	}
 	if why != "" {
 		return c.refuse(raw, "%s", why)
+	}
+	if c.rules.foldCase {
+		// The name and the folders it implies: README and readme/x collide too.
+		for p := name; p != "."; p = path.Dir(p) {
+			key := strings.ToLower(p)
+			if other, ok := c.folded[key]; ok && other != p {
+				return c.refuse(raw, "%q and %q differ only by case: %s cannot hold both", other, p, c.rules.osNames())
+			}
+			c.folded[key] = p
+		}
 	}
 	e.Name = name
 	if prev, dup := c.seen[name]; dup && !(prev == kindDir && e.Kind == kindDir) {
 		return c.refuse(raw, "listed twice")
 	}
+	if e.Kind != kindDir && c.parents[name] {
+		return c.refuse(raw, "listed twice (first as a folder)")
+	}
 	c.seen[name] = e.Kind
 	for dir := path.Dir(name); dir != "."; dir = path.Dir(dir) {
-		if c.links[dir] {
+		if _, ok := c.links[dir]; ok {
 			return c.refuse(raw, "inside %q, which is a link: writing through links is refused", dir)
 		}
+		c.parents[dir] = true
 	}
 	switch e.Kind {
 	case kindSymlink:
 		if e.Link == "" || strings.HasPrefix(e.Link, "/") || strings.ContainsRune(e.Link, '\\') || (len(e.Link) >= 2 && e.Link[1] == ':') {
 			return c.refuse(raw, "link to %q: only relative links inside the target are allowed", e.Link)
 		}
-		if dest := path.Join(path.Dir(name), e.Link); dest == ".." || strings.HasPrefix(dest, "../") {
-			return c.refuse(raw, "link to %q points outside the target", e.Link)
+		c.links[name] = e.Link
+		c.order = append(c.order, name)
+		if err := c.checkLink(name); err != nil {
+			return err
 		}
-		c.links[name] = true
+	case kindHardlink:
+		target, why := cleanEntryName(e.Link, c.rules.windows)
+		if why != "" {
+			return c.refuse(raw, "hard link to %q: %s", e.Link, why)
+		}
+		if k, ok := c.seen[target]; !ok || (k != kindFile && k != kindHardlink) {
+			return c.refuse(raw, "hard link to %q: only links to an earlier regular file of the archive are allowed", e.Link)
+		}
+		e.Link, e.Size = target, 0
 	case kindFile:
 		if e.Size < 0 || e.Size > maxEntrySize {
 			return c.refuse(raw, "declares %d bytes, more than the limit of %d", e.Size, int64(maxEntrySize))
@@ -162,72 +265,77 @@ type archive interface {
 	Close() error
 }
 
-func openArchive(p string, format catalog.Format) (archive, error) {
+func openArchive(p string, format catalog.Format, rules nameRules) (archive, error) {
 	switch format {
 	case catalog.FormatZip:
 		zr, err := zip.OpenReader(p)
 		if err != nil {
 			return nil, &ArchiveError{Archive: p, Reason: fmt.Sprintf("not a readable zip (truncated?): %v", err)}
 		}
-		return &zipArchive{name: p, r: zr}, nil
+		return &zipArchive{name: p, r: zr, rules: rules}, nil
 	case catalog.FormatTarGz:
-		return &tarArchive{name: p}, nil
+		return &tarArchive{name: p, rules: rules}, nil
 	}
 	return nil, fmt.Errorf("%s: format %q is not an archive Onramp unpacks", p, format)
 }
 
 type zipArchive struct {
-	name string
-	r    *zip.ReadCloser
+	name  string
+	r     *zip.ReadCloser
+	rules nameRules
 }
 
 func (z *zipArchive) Close() error { return z.r.Close() }
 
 func (z *zipArchive) entries() ([]entry, error) {
-	c := newChecker(z.name)
+	c := newChecker(z.name, z.rules)
 	out := make([]entry, 0, len(z.r.File))
 	for _, f := range z.r.File {
+		name := zipName(f.Name, f.Flags)
 		e := entry{Mode: f.Mode().Perm(), zf: f}
 		switch {
 		case f.Mode()&fs.ModeSymlink != 0:
 			e.Kind = kindSymlink
 			if f.UncompressedSize64 > 4096 {
-				return nil, c.refuse(f.Name, "link target of %d bytes", f.UncompressedSize64)
+				return nil, c.refuse(name, "link target of %d bytes", f.UncompressedSize64)
 			}
 			rc, err := f.Open()
 			if err != nil {
-				return nil, c.refuse(f.Name, "%v", err)
+				return nil, c.refuse(name, "%v", err)
 			}
 			b, err := io.ReadAll(io.LimitReader(rc, 4097))
 			rc.Close()
 			if err != nil {
-				return nil, c.refuse(f.Name, "%v", err)
+				return nil, c.refuse(name, "%v", err)
 			}
-			e.Link = string(b)
-		case f.FileInfo().IsDir() || strings.HasSuffix(f.Name, "/"):
+			e.Link = zipName(string(b), f.Flags) // the target is named like the entries
+		case f.FileInfo().IsDir() || strings.HasSuffix(name, "/"):
 			e.Kind = kindDir
 		case f.Mode().IsRegular():
 			e.Kind = kindFile
 			if f.UncompressedSize64 > uint64(maxEntrySize) {
-				return nil, c.refuse(f.Name, "declares %d bytes, more than the limit of %d", f.UncompressedSize64, int64(maxEntrySize))
+				return nil, c.refuse(name, "declares %d bytes, more than the limit of %d", f.UncompressedSize64, int64(maxEntrySize))
 			}
 			e.Size = int64(f.UncompressedSize64)
 			if e.Mode == 0 {
 				e.Mode = 0o644 // zips made on Windows carry no Unix modes
 			}
 		default:
-			return nil, c.refuse(f.Name, "special file (%v) refused", f.Mode().Type())
+			return nil, c.refuse(name, "special file (%v) refused", f.Mode().Type())
 		}
 		if e.Kind == kindDir && e.Mode == 0 {
 			e.Mode = 0o755
 		}
-		if isRoot(e, f.Name) {
+		if isRoot(e, name) {
 			continue
 		}
-		if err := c.check(&e, f.Name); err != nil {
+		if err := c.check(&e, name); err != nil {
 			return nil, err
 		}
 		out = append(out, e)
+	}
+	if err := c.finish(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -258,7 +366,8 @@ func (z *zipArchive) extractOne(e entry, write func(entry, io.Reader) error) err
 }
 
 type tarArchive struct {
-	name string
+	name  string
+	rules nameRules
 }
 
 func (t *tarArchive) Close() error { return nil }
@@ -284,11 +393,11 @@ func (t *tarArchive) walk(fn func(e entry, r io.Reader) error) error {
 		return err
 	}
 	defer f.Close()
-	c := newChecker(t.name)
+	c := newChecker(t.name, t.rules)
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
-			return nil
+			return c.finish()
 		}
 		if err != nil {
 			return &ArchiveError{Archive: t.name, Reason: fmt.Sprintf("damaged or truncated: %v", err)}
@@ -301,10 +410,12 @@ func (t *tarArchive) walk(fn func(e entry, r io.Reader) error) error {
 			e.Kind = kindDir
 		case tar.TypeSymlink:
 			e.Kind, e.Link = kindSymlink, h.Linkname
+		case tar.TypeLink:
+			e.Kind, e.Link = kindHardlink, h.Linkname
 		case tar.TypeXGlobalHeader:
 			continue
 		default:
-			return c.refuse(h.Name, "entry type %q (hard link, device or other special file) refused", string(h.Typeflag))
+			return c.refuse(h.Name, "entry type %q (device, fifo or other special file) refused", string(h.Typeflag))
 		}
 		if isRoot(e, h.Name) {
 			continue

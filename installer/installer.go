@@ -20,7 +20,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -42,6 +44,9 @@ type Package struct {
 	Product string
 	Version string
 	Recipe  catalog.Recipe
+	// Platform the package is built for ("" for this machine's): names
+	// its OS cannot hold are refused before anything is written.
+	Platform catalog.Platform
 }
 
 // Options configure an Installer.
@@ -53,6 +58,18 @@ type Options struct {
 	Workers int
 	// Progress receives throttled progress events; nil for none.
 	Progress func(Progress)
+	// MachineStateDir holds machine-wide receipts (default:
+	// MachineStateDir(); StateDir/machine when StateDir is given, so that
+	// an installer moved elsewhere keeps all its state there).
+	MachineStateDir string
+	// Scope chooses whose receipts an install keeps (see ScopeAuto).
+	// Lookups (Receipt, Verify, Repair, Rollback, Uninstall, Receipts)
+	// consult the per-user receipts, then the machine-wide ones.
+	Scope Scope
+	// AllowNonEmptyTarget lets Install put a product into a folder that
+	// holds files but no install of it. Those files stay where they are,
+	// through upgrades, repairs and uninstall: they are not Onramp's.
+	AllowNonEmptyTarget bool
 }
 
 // Progress is one report about an install.
@@ -66,13 +83,26 @@ type Progress struct {
 
 // Installer installs packages for one user or machine.
 type Installer struct {
-	opt Options
+	opt        Options
+	machineDir string
+	scoped     bool // works on one state folder only
 	// failAt, set by tests only, fails (or ends the process) at a step of a commit.
 	failAt func(step string) error
 }
 
 // New makes an Installer.
 func New(opt Options) (*Installer, error) {
+	machineDir := opt.MachineStateDir
+	switch {
+	case machineDir != "":
+	case opt.StateDir != "":
+		machineDir = filepath.Join(opt.StateDir, "machine")
+	default:
+		machineDir = MachineStateDir()
+	}
+	if opt.Scope != ScopeAuto && opt.Scope != ScopeUser && opt.Scope != ScopeMachine {
+		return nil, fmt.Errorf("installer scope %q: want %q or %q", opt.Scope, ScopeUser, ScopeMachine)
+	}
 	if opt.StateDir == "" {
 		dir, err := os.UserConfigDir()
 		if err != nil {
@@ -86,7 +116,7 @@ func New(opt Options) (*Installer, error) {
 	if err := os.MkdirAll(opt.StateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("installer state folder: %w", err)
 	}
-	return &Installer{opt: opt}, nil
+	return &Installer{opt: opt, machineDir: machineDir}, nil
 }
 
 // Plan is what an install will do, shown before anything changes.
@@ -110,20 +140,76 @@ var (
 	ErrNoPrevious    = errors.New("no previous version kept to roll back to")
 	ErrNeedsElevated = errors.New("needs administrator rights")
 	ErrPackageHash   = errors.New("package does not match its checksum")
+	// ErrTargetNotEmpty: the target holds files but no install of the
+	// product; Options.AllowNonEmptyTarget installs there anyway.
+	ErrTargetNotEmpty = errors.New("target folder is not empty")
 )
 
+// TargetNotEmptyError: the target holds files Onramp did not install.
+type TargetNotEmptyError struct {
+	Target  string
+	Product string
+	Files   int // files and folders found there
+}
+
+func (e *TargetNotEmptyError) Error() string {
+	return fmt.Sprintf("%s already holds %d files or folders and no install of %s: choose an empty or new folder, or allow installing beside them (they would be left in place)",
+		e.Target, e.Files, e.Product)
+}
+
+func (e *TargetNotEmptyError) Is(target error) bool { return target == ErrTargetNotEmpty }
+
 // ElevationError says how to get the rights an install needs.
-type ElevationError struct{ Target string }
+type ElevationError struct {
+	Target string
+	// Product is set when the change is to a machine-wide install of it
+	// (its receipts are the machine's), rather than an install to Target.
+	Product string
+}
 
 func (e *ElevationError) Error() string {
 	how := "run it with sudo"
 	if runtime.GOOS == "windows" {
 		how = "run it from a command prompt started with \"Run as administrator\""
 	}
+	if e.Product != "" {
+		return fmt.Sprintf("%s is installed for the whole machine (receipts in %s): changing it needs administrator rights: %s", e.Product, e.Target, how)
+	}
 	return fmt.Sprintf("installing to %s needs administrator rights: %s, or choose a folder of your own with --target", e.Target, how)
 }
 
 func (e *ElevationError) Is(target error) bool { return target == ErrNeedsElevated }
+
+// ErrReadOnly: the target is on a read-only file system.
+var ErrReadOnly = errors.New("read-only file system")
+
+// ReadOnlyError: the folder that would hold the target is on a file
+// system mounted read-only; administrator rights do not change that.
+type ReadOnlyError struct {
+	Path, Target string
+	Err          error
+}
+
+func (e *ReadOnlyError) Error() string {
+	return fmt.Sprintf("cannot install to %s: %s is on a read-only file system; choose a folder on a writable disk with --target", e.Target, e.Path)
+}
+
+func (e *ReadOnlyError) Is(target error) bool { return target == ErrReadOnly }
+func (e *ReadOnlyError) Unwrap() error        { return e.Err }
+
+// FileInTheWayError: a file stands where the target, or a folder above
+// it, must be.
+type FileInTheWayError struct {
+	Path, Target string
+	Err          error
+}
+
+func (e *FileInTheWayError) Error() string {
+	return fmt.Sprintf("cannot install to %s: %s is a file, not a folder; move it or choose another folder with --target", e.Target, e.Path)
+}
+
+func (e *FileInTheWayError) Is(target error) bool { return target == ErrInTheWay }
+func (e *FileInTheWayError) Unwrap() error        { return e.Err }
 
 // SpaceError: the target's volume cannot hold the staged copy.
 type SpaceError struct {
@@ -153,20 +239,55 @@ func (in *Installer) PlanInstall(ctx context.Context, pkg Package, target string
 	if err := checkPackage(pkg, target); err != nil {
 		return nil, err
 	}
+	target, err := resolveTarget(target)
+	if err != nil {
+		return nil, err
+	}
+	s, err := in.storeFor(pkg.Product, target)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.settled(pkg.Product); err != nil {
+		return nil, err
+	}
+	pl, err := s.planInstall(ctx, pkg, target)
+	if err != nil {
+		return nil, err
+	}
+	return pl.plan, nil
+}
+
+// planned is what planInstall found.
+type planned struct {
+	plan    *Plan
+	entries []entry
+	old     *Receipt    // the product's receipt when it is installed in target
+	users   []userEntry // what target holds that old does not list
+}
+
+func (in *Installer) planInstall(ctx context.Context, pkg Package, target string) (*planned, error) {
+	if err := checkPackage(pkg, target); err != nil {
+		return nil, err
+	}
 	p := &Plan{Product: pkg.Product, Version: pkg.Version, Target: target, MayReboot: len(pkg.Recipe.RebootCodes) > 0}
-	if r, err := in.Receipt(pkg.Product); err == nil {
+	if r, err := in.receipt(pkg.Product); err == nil {
 		p.Replaces = r.Version
 	}
-	p.NeedsElevation = !writable(target)
+	switch err := checkWritable(target); {
+	case errors.Is(err, ErrNeedsElevated):
+		p.NeedsElevation = true
+	case err != nil:
+		return nil, err // elevating would not help: say what is wrong
+	}
 	// Only verified bytes are read: a plan describes what will be installed.
 	if err := verifyPackage(pkg); err != nil {
 		return nil, err
 	}
 	if !pkg.Format.IsArchive() {
 		p.Native = true
-		return p, nil
+		return &planned{plan: p}, nil
 	}
-	a, err := openArchive(pkg.Path, pkg.Format)
+	a, err := openArchive(pkg.Path, pkg.Format, rulesFor(pkg.Platform))
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +297,7 @@ func (in *Installer) PlanInstall(ctx context.Context, pkg Package, target string
 		return nil, err
 	}
 	for _, e := range es {
-		if e.Kind == kindFile {
+		if e.Kind == kindFile || e.Kind == kindHardlink {
 			p.Files++
 			p.Bytes += e.Size
 		}
@@ -184,19 +305,67 @@ func (in *Installer) PlanInstall(ctx context.Context, pkg Package, target string
 	if u, err := disk.UsageWithContext(ctx, existingParent(target)); err == nil {
 		p.FreeSpace = u.Free
 	}
-	return p, nil
+	// What the target holds that no receipt of this product lists is the
+	// user's: it must not be in the way, and a folder full of it is taken
+	// only when the caller says so.
+	old, _ := in.receipt(pkg.Product)
+	if old != nil && old.Target != target {
+		old = nil
+	}
+	users, err := userEntries(target, old)
+	if err != nil {
+		return nil, fmt.Errorf("reading the target folder: %w", err)
+	}
+	if old == nil && len(users) > 0 && !in.opt.AllowNonEmptyTarget {
+		return nil, &TargetNotEmptyError{Target: target, Product: pkg.Product, Files: len(users)}
+	}
+	files, dirs := map[string]bool{}, map[string]bool{}
+	for _, e := range es {
+		if e.Kind == kindDir {
+			dirs[e.Name] = true
+		} else {
+			files[e.Name] = true
+		}
+		for d := path.Dir(e.Name); d != "."; d = path.Dir(d) {
+			dirs[d] = true
+		}
+	}
+	if c := conflicts(users, files, dirs); len(c) > 0 {
+		return nil, &ConflictError{Target: target, Paths: c}
+	}
+	return &planned{plan: p, entries: es, old: old, users: users}, nil
 }
 
-// writable reports whether this user can create files where target will be.
-func writable(target string) bool {
+// checkWritable says whether this user can create files where target
+// will be, and if not, why: rights (ElevationError), a read-only file
+// system (ReadOnlyError), or a file where a folder must be
+// (FileInTheWayError).
+func checkWritable(target string) error {
 	dir := existingParent(target)
-	f, err := os.CreateTemp(dir, ".onramp-write-test-*")
-	if err != nil {
-		return false
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return &FileInTheWayError{Path: dir, Target: target}
 	}
-	f.Close()
-	os.Remove(f.Name())
-	return true
+	f, err := os.CreateTemp(dir, ".onramp-write-test-*")
+	if err == nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil
+	}
+	return classifyWriteError(target, dir, err)
+}
+
+// classifyWriteError turns an error of creating something under dir into
+// one that says what to do.
+func classifyWriteError(target, dir string, err error) error {
+	switch {
+	case isReadOnlyFS(err):
+		return &ReadOnlyError{Path: dir, Target: target, Err: err}
+	case isNotDir(err):
+		return &FileInTheWayError{Path: dir, Target: target, Err: err}
+	case errors.Is(err, fs.ErrPermission):
+		return &ElevationError{Target: target}
+	}
+	return fmt.Errorf("cannot write in %s: %w", dir, err)
 }
 
 func existingParent(p string) string {
@@ -220,19 +389,34 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	if !pkg.Format.IsArchive() {
 		return nil, fmt.Errorf("%s: %s packages are installed with the native installer (InstallNative)", pkg.Path, pkg.Format)
 	}
+	target, err := resolveTarget(target)
+	if err != nil {
+		return nil, err
+	}
+	if s, err := in.storeFor(pkg.Product, target); err != nil {
+		return nil, err
+	} else if s != in {
+		return s.Install(ctx, pkg, target)
+	}
+	// Repair reads the package again, maybe from another folder.
+	abs, err := filepath.Abs(pkg.Path)
+	if err != nil {
+		return nil, err
+	}
+	pkg.Path = abs
 	unlock, err := in.lock(pkg.Product)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	if err := in.recover(pkg.Product); err != nil {
+	if err := in.settle(pkg.Product, target); err != nil {
 		return nil, err
 	}
-	plan, err := in.PlanInstall(ctx, pkg, target) // verifies the package
-
+	pl, err := in.planInstall(ctx, pkg, target) // verifies the package, checks the target
 	if err != nil {
 		return nil, err
 	}
+	plan, old, users := pl.plan, pl.old, pl.users
 	if plan.NeedsElevation {
 		return nil, &ElevationError{Target: target}
 	}
@@ -242,18 +426,45 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	}
 	in.report(Progress{Step: "plan", Total: plan.Files, Bytes: plan.Bytes, Plan: plan})
 
-	staging, files, err := in.stage(ctx, pkg, target, plan.Files)
+	staging, st, err := in.stage(ctx, pkg, target, plan.Files)
 	if err != nil {
 		return nil, err
 	}
-	rec := &Receipt{Product: pkg.Product, Version: pkg.Version, Target: target, Package: pkg.Path, PackageSHA256: pkg.SHA256,
-		Format: pkg.Format, Launch: pkg.Recipe.Launch, Installed: time.Now().UTC().Truncate(time.Second), Files: files}
-	if err := in.commit(pkg.Product, staging, target, rec); err != nil {
+	rec := &Receipt{ID: newID(), Product: pkg.Product, Version: pkg.Version, Target: target, Package: pkg.Path, PackageSHA256: pkg.SHA256,
+		Format: pkg.Format, Launch: pkg.Recipe.Launch, Installed: time.Now().UTC().Truncate(time.Second), Files: st.files, Dirs: st.dirs,
+		Adopted: (old == nil && len(users) > 0) || (old != nil && old.Adopted), Scope: ScopeUser}
+	if in.scoped {
+		rec.Scope = ScopeMachine
+	}
+	j := &journal{Op: opInstall, Target: target, Staging: staging, Previous: previousDir(target, pkg.Product), HadOld: exists(target), NewID: rec.ID,
+		InPlace: rec.Adopted}
+	if old != nil {
+		j.KnownID = old.ID
+	}
+	kept, err := in.commit(pkg.Product, j, rec, rec)
+	if err != nil {
 		os.RemoveAll(staging)
 		return nil, err
 	}
+	rec.Kept = kept
+	os.Remove(in.stagingNote(pkg.Product))
 	in.report(Progress{Step: "done", Files: plan.Files, Total: plan.Files, Bytes: plan.Bytes})
 	return rec, nil
+}
+
+// resolveTarget follows a target that is a link (a user's ~/apps/atlas ->
+// /data/atlas) to the folder it names: the swap moves folders, and must
+// not replace the user's link with one.
+func resolveTarget(target string) (string, error) {
+	st, err := os.Lstat(target)
+	if err != nil || st.Mode()&fs.ModeSymlink == 0 {
+		return target, nil
+	}
+	real, err := filepath.EvalSymlinks(target)
+	if err != nil {
+		return "", fmt.Errorf("target %s is a link: %w", target, err)
+	}
+	return real, nil
 }
 
 // verifyPackage re-hashes the package: installs start from bytes that
@@ -277,39 +488,57 @@ func verifyPackage(pkg Package) error {
 	return nil
 }
 
+// staged is what stage wrote, for the receipt.
+type staged struct {
+	files []FileRecord
+	dirs  []FileRecord
+}
+
 // stage unpacks the archive into a new folder beside target (so the final
 // rename stays on one volume), hashing every file as it is written.
-func (in *Installer) stage(ctx context.Context, pkg Package, target string, total int) (string, []FileRecord, error) {
+func (in *Installer) stage(ctx context.Context, pkg Package, target string, total int) (string, staged, error) {
 	parent := filepath.Dir(target)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return "", nil, fmt.Errorf("target folder: %w", err)
+		return "", staged{}, classifyWriteError(target, parent, err)
 	}
-	staging, err := os.MkdirTemp(parent, ".onramp-staging-"+pkg.Product+"-")
+	// Noted first, so that a process killed while staging leaves a folder
+	// the next command finds.
+	if err := os.WriteFile(in.stagingNote(pkg.Product), []byte(parent+"\n"), 0o644); err != nil {
+		return "", staged{}, fmt.Errorf("installer state folder: %w", err)
+	}
+	staging, err := os.MkdirTemp(parent, stagingPrefix(pkg.Product))
 	if err != nil {
-		return "", nil, fmt.Errorf("staging folder: %w", err)
+		return "", staged{}, classifyWriteError(target, parent, err)
 	}
 	if err := os.Chmod(staging, 0o755); err != nil { // MkdirTemp makes it 0700
 		os.RemoveAll(staging)
-		return "", nil, err
+		return "", staged{}, err
 	}
-	a, err := openArchive(pkg.Path, pkg.Format)
+	a, err := openArchive(pkg.Path, pkg.Format, rulesFor(pkg.Platform))
 	if err != nil {
 		os.RemoveAll(staging)
-		return "", nil, err
+		return "", staged{}, err
 	}
 	defer a.Close()
-	w := &stager{root: staging, ctx: ctx, in: in, total: total}
+	w := &stager{root: staging, ctx: ctx, in: in, total: total, dirModes: map[string]fs.FileMode{}}
 	if za, ok := a.(*zipArchive); ok && in.opt.Workers > 1 {
 		err = w.parallelZip(za, in.opt.Workers)
 	} else {
 		err = a.extract(w.write)
 	}
+	var dirs []FileRecord
+	if err == nil {
+		dirs, err = w.setDirModes()
+	}
+	if err == nil {
+		err = in.at("staged")
+	}
 	if err != nil {
 		os.RemoveAll(staging)
-		return "", nil, err
+		return "", staged{}, err
 	}
 	slices.SortFunc(w.files, func(a, b FileRecord) int { return strings.Compare(a.Path, b.Path) })
-	return staging, w.files, nil
+	return staging, staged{files: w.files, dirs: dirs}, nil
 }
 
 // stager writes entries under root.
@@ -319,11 +548,12 @@ type stager struct {
 	in    *Installer
 	total int
 
-	mu    sync.Mutex
-	files []FileRecord
-	bytes int64
-	last  time.Time
-	dirs  sync.Map // folders known to exist
+	mu       sync.Mutex
+	files    []FileRecord
+	dirModes map[string]fs.FileMode // the archive's folders
+	bytes    int64
+	last     time.Time
+	dirs     sync.Map // folders known to exist
 }
 
 // mkdirAll creates a file's folder once, however many files it holds.
@@ -345,7 +575,13 @@ func (s *stager) write(e entry, r io.Reader) error {
 	dst := filepath.Join(s.root, filepath.FromSlash(e.Name))
 	switch e.Kind {
 	case kindDir:
-		return s.mkdirAll(dst, 0o755|e.Mode)
+		if err := s.mkdirAll(dst, 0o755|e.Mode); err != nil {
+			return err
+		}
+		s.mu.Lock()
+		s.dirModes[e.Name] = e.Mode
+		s.mu.Unlock()
+		return nil
 	case kindSymlink:
 		if err := s.mkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err
@@ -355,6 +591,8 @@ func (s *stager) write(e entry, r io.Reader) error {
 		}
 		s.add(FileRecord{Path: e.Name, Link: e.Link, Mode: uint32(fs.ModeSymlink | 0o777)}, 0)
 		return nil
+	case kindHardlink:
+		return s.hardlink(e, dst)
 	}
 	if err := s.mkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
@@ -371,13 +609,88 @@ func (s *stager) write(e entry, r io.Reader) error {
 	if err != nil {
 		return fmt.Errorf("staging %s: %w", e.Name, err)
 	}
-	if e.Mode&0o200 == 0 { // the write bit was added only to write the file
-		if err := os.Chmod(dst, e.Mode); err != nil {
-			return err
+	// The archive's bits exactly, as tar -xpf gives them: chmod is not
+	// cut by the umask. The receipt records what is on disk.
+	if err := os.Chmod(dst, e.Mode); err != nil {
+		return fmt.Errorf("staging %s: %w", e.Name, err)
+	}
+	st, err := os.Lstat(dst)
+	if err != nil {
+		return fmt.Errorf("staging %s: %w", e.Name, err)
+	}
+	s.add(FileRecord{Path: e.Name, Size: n, Mode: uint32(st.Mode().Perm()), SHA256: hex.EncodeToString(h.Sum(nil))}, n)
+	return nil
+}
+
+// setDirModes gives the archive's folders their modes once their files
+// are written, deepest first: a folder may forbid writing into it. The
+// owner keeps every right on its folders (uninstall, repair and upgrades
+// write there); the other bits are the archive's, so 0700 stays 0700.
+func (s *stager) setDirModes() ([]FileRecord, error) {
+	names := slices.Collect(maps.Keys(s.dirModes))
+	slices.SortFunc(names, func(a, b string) int { return strings.Count(b, "/") - strings.Count(a, "/") })
+	var out []FileRecord
+	for _, name := range names {
+		p := filepath.Join(s.root, filepath.FromSlash(name))
+		if err := os.Chmod(p, s.dirModes[name]|0o700); err != nil {
+			return nil, fmt.Errorf("staging %s: %w", name, err)
+		}
+		st, err := os.Lstat(p)
+		if err != nil {
+			return nil, fmt.Errorf("staging %s: %w", name, err)
+		}
+		out = append(out, FileRecord{Path: name, Mode: uint32(st.Mode() & (fs.ModeDir | fs.ModePerm))})
+	}
+	slices.SortFunc(out, func(a, b FileRecord) int { return strings.Compare(a.Path, b.Path) })
+	return out, nil
+}
+
+// hardlink gives an earlier file of the archive a second name: a hard
+// link in staging (a copy where the file system has none). The receipt
+// lists it as a file of its own.
+func (s *stager) hardlink(e entry, dst string) error {
+	if err := s.mkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	src := filepath.Join(s.root, filepath.FromSlash(e.Link))
+	s.mu.Lock()
+	i := slices.IndexFunc(s.files, func(f FileRecord) bool { return f.Path == e.Link })
+	var orig FileRecord
+	if i >= 0 {
+		orig = s.files[i]
+	}
+	s.mu.Unlock()
+	if i < 0 {
+		return fmt.Errorf("staging %s: hard link to %s, which is not staged", e.Name, e.Link)
+	}
+	if err := os.Link(src, dst); err != nil {
+		if err := copyFile(src, dst, fs.FileMode(orig.Mode)); err != nil {
+			return fmt.Errorf("staging %s: %w", e.Name, err)
 		}
 	}
-	s.add(FileRecord{Path: e.Name, Size: n, Mode: uint32(e.Mode), SHA256: hex.EncodeToString(h.Sum(nil))}, n)
+	orig.Path = e.Name
+	s.add(orig, 0)
 	return nil
+}
+
+func copyFile(src, dst string, mode fs.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return os.Chmod(dst, mode)
 }
 
 func (s *stager) add(rec FileRecord, n int64) {

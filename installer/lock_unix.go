@@ -3,7 +3,9 @@
 package installer
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -15,6 +17,9 @@ const onWindows = false
 // process holds it. The kernel drops it when the process dies.
 func (in *Installer) lock(product string) (func(), error) {
 	f, err := os.OpenFile(filepath.Join(in.opt.StateDir, product+".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if errors.Is(err, fs.ErrPermission) && in.scoped {
+		return nil, &ElevationError{Target: in.opt.StateDir, Product: product}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,9 @@
 package installer
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -14,6 +16,9 @@ const onWindows = true
 // process holds it. Windows drops it when the process dies.
 func (in *Installer) lock(product string) (func(), error) {
 	f, err := os.OpenFile(filepath.Join(in.opt.StateDir, product+".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if errors.Is(err, fs.ErrPermission) && in.scoped {
+		return nil, &ElevationError{Target: in.opt.StateDir, Product: product}
+	}
 	if err != nil {
 		return nil, err
 	}

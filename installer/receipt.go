@@ -2,7 +2,6 @@ package installer
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"onramp.dev/onramp/catalog"
@@ -31,6 +29,16 @@ type Receipt struct {
 	Launch        string         `json:"launch,omitempty"`
 	Installed     time.Time      `json:"installed"`
 	Files         []FileRecord   `json:"files"`
+	// Dirs are the archive's folders (folders holding files are implied).
+	Dirs []FileRecord `json:"dirs,omitempty"`
+	// Adopted: the target held files of the user's before the first
+	// install (allowed explicitly); uninstall leaves the folder itself.
+	Adopted bool `json:"adopted,omitempty"`
+	// Scope: whose receipts hold this one, the user's or the machine's.
+	Scope Scope `json:"scope,omitempty"`
+	// Kept lists the files in the target that Onramp did not install and
+	// left in place, by the operation that returned this receipt.
+	Kept []string `json:"-"`
 }
 
 // FileRecord is one installed file.
@@ -58,8 +66,19 @@ func previousDir(target, product string) string {
 	return filepath.Join(filepath.Dir(target), ".onramp-previous-"+product)
 }
 
-// Receipt returns the installed version's receipt.
+// Receipt returns the installed version's receipt, once an interrupted
+// install of it is finished or undone.
 func (in *Installer) Receipt(product string) (*Receipt, error) {
+	if s := in.storeOf(product); s != in {
+		return s.Receipt(product)
+	}
+	if err := in.settled(product); err != nil {
+		return nil, err
+	}
+	return in.receipt(product)
+}
+
+func (in *Installer) receipt(product string) (*Receipt, error) {
 	return readReceipt(in.receiptPath(product), product)
 }
 
@@ -105,160 +124,6 @@ func writeJSONAtomic(path string, v any) error {
 	return os.Rename(tmp, path)
 }
 
-// journal records a swap in progress, so a run that dies half-way is
-// undone by the next one. Each step is written before it is taken.
-type journal struct {
-	Target   string `json:"target"`
-	Staging  string `json:"staging"`
-	Previous string `json:"previous"`
-	HadOld   bool   `json:"had_old"`
-	NewID    string `json:"new_id"` // the receipt being installed
-	// Step: "begin" (the installed tree may be moving aside), "swapping"
-	// (the new tree may be moving in), "receipts" (receipts may be changing).
-	Step string `json:"step"`
-}
-
-func exists(p string) bool { _, err := os.Lstat(p); return err == nil }
-
-// commit swaps the staged tree into place and records the receipts.
-func (in *Installer) commit(product, staging, target string, rec *Receipt) error {
-	prev := previousDir(target, product)
-	if rec.ID == "" {
-		var b [8]byte
-		rand.Read(b[:])
-		rec.ID = hex.EncodeToString(b[:])
-	}
-	j := journal{Target: target, Staging: staging, Previous: prev, Step: "begin", HadOld: exists(target), NewID: rec.ID}
-	step := func(s string) error {
-		j.Step = s
-		if err := writeJSONAtomic(in.journalPath(product), j); err != nil {
-			return fmt.Errorf("install journal: %w", err)
-		}
-		return nil
-	}
-	if err := step("begin"); err != nil {
-		return err
-	}
-	undo := func(cause error) error {
-		if err := in.recover(product); err != nil {
-			return fmt.Errorf("%w; and restoring the previous state failed: %v", cause, err)
-		}
-		return cause
-	}
-	if err := in.at("begin"); err != nil {
-		return undo(err)
-	}
-	if j.HadOld {
-		// The older kept version goes only once the commit is done.
-		os.RemoveAll(prev + ".old")
-		if exists(prev) {
-			if err := os.Rename(prev, prev+".old"); err != nil {
-				return undo(fmt.Errorf("moving the older kept version aside: %w", err))
-			}
-		}
-		if err := os.Rename(target, prev); err != nil {
-			return undo(fmt.Errorf("moving the installed version aside: %w", err))
-		}
-	}
-	if err := in.at("moved-old"); err != nil {
-		return undo(err)
-	}
-	if err := step("swapping"); err != nil {
-		return undo(err)
-	}
-	if err := os.Rename(staging, target); err != nil {
-		return undo(fmt.Errorf("moving the new version into place: %w", err))
-	}
-	if err := in.at("moved-new"); err != nil {
-		return undo(err)
-	}
-	if err := step("receipts"); err != nil {
-		return undo(err)
-	}
-	if err := in.at("receipts"); err != nil {
-		return undo(err)
-	}
-	if j.HadOld && exists(in.receiptPath(product)) {
-		if exists(in.previousReceiptPath(product)) {
-			if err := os.Rename(in.previousReceiptPath(product), in.previousReceiptPath(product)+".old"); err != nil {
-				return undo(fmt.Errorf("moving the older receipt aside: %w", err))
-			}
-		}
-		if err := os.Rename(in.receiptPath(product), in.previousReceiptPath(product)); err != nil {
-			return undo(fmt.Errorf("keeping the previous receipt: %w", err))
-		}
-	}
-	if err := writeJSONAtomic(in.receiptPath(product), rec); err != nil {
-		return undo(fmt.Errorf("writing the receipt: %w", err))
-	}
-	if err := in.at("receipt"); err != nil {
-		return undo(err)
-	}
-	if err := os.Remove(in.journalPath(product)); err != nil {
-		return err
-	}
-	os.RemoveAll(prev + ".old")
-	os.Remove(in.previousReceiptPath(product) + ".old")
-	return nil
-}
-
-// recover undoes an unfinished commit: the previous version and its
-// receipt are put back, whatever step was reached.
-func (in *Installer) recover(product string) error {
-	b, err := os.ReadFile(in.journalPath(product))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	var j journal
-	if err := json.Unmarshal(b, &j); err != nil {
-		return fmt.Errorf("install journal %s is damaged: %w", in.journalPath(product), err)
-	}
-	if j.Step == "receipts" {
-		if j.HadOld {
-			// Put the previous receipt back only if the current one was
-			// already moved aside or replaced by the new one.
-			if exists(in.previousReceiptPath(product)) {
-				if r, err := readReceipt(in.receiptPath(product), product); err != nil || r.ID == j.NewID {
-					if err := os.Rename(in.previousReceiptPath(product), in.receiptPath(product)); err != nil {
-						return err
-					}
-				}
-			}
-		} else {
-			os.Remove(in.receiptPath(product))
-		}
-		if older := in.previousReceiptPath(product) + ".old"; exists(older) {
-			if err := os.Rename(older, in.previousReceiptPath(product)); err != nil {
-				return err
-			}
-		}
-	}
-	if j.Step == "swapping" || j.Step == "receipts" {
-		// The new tree may be in place: take it out.
-		if exists(j.Target) && (j.HadOld && exists(j.Previous) || !j.HadOld) {
-			if err := os.RemoveAll(j.Target); err != nil {
-				return err
-			}
-		}
-	}
-	if j.HadOld && !exists(j.Target) && exists(j.Previous) {
-		if err := os.Rename(j.Previous, j.Target); err != nil {
-			return err
-		}
-	}
-	if older := j.Previous + ".old"; exists(older) && !exists(j.Previous) {
-		if err := os.Rename(older, j.Previous); err != nil {
-			return err
-		}
-	}
-	os.RemoveAll(j.Previous + ".old")
-	os.RemoveAll(j.Staging)
-	return os.Remove(in.journalPath(product))
-}
-
 // VerifyReport lists what differs from the receipt.
 type VerifyReport struct {
 	Product string   `json:"product"`
@@ -274,11 +139,25 @@ func (v *VerifyReport) OK() bool { return len(v.Missing) == 0 && len(v.Changed) 
 
 // Verify checks every installed file against the receipt.
 func (in *Installer) Verify(ctx context.Context, product string) (*VerifyReport, error) {
+	if s := in.storeOf(product); s != in {
+		return s.Verify(ctx, product)
+	}
 	rec, err := in.Receipt(product)
 	if err != nil {
 		return nil, err
 	}
 	rep := &VerifyReport{Product: product, Version: rec.Version, Target: rec.Target, Files: len(rec.Files), Missing: []string{}, Changed: []string{}}
+	for _, d := range rec.Dirs {
+		st, err := os.Lstat(filepath.Join(rec.Target, filepath.FromSlash(d.Path)))
+		switch {
+		case err != nil:
+			rep.Missing = append(rep.Missing, d.Path+"/")
+		case !st.IsDir():
+			rep.Changed = append(rep.Changed, d.Path+": no longer a folder")
+		case !onWindows && uint32(st.Mode()&(fs.ModeDir|fs.ModePerm)) != d.Mode:
+			rep.Changed = append(rep.Changed, fmt.Sprintf("%s: mode %v, installed %v", d.Path, st.Mode().Perm(), fs.FileMode(d.Mode).Perm()))
+		}
+	}
 	for _, f := range rec.Files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -322,57 +201,68 @@ func fileHash(p string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Repair reinstalls the installed version from its package, replacing the
-// whole tree at once; the version kept for rollback stays as it is.
+// Repair reinstalls the installed version from its package, replacing
+// Onramp's files at once; the files the user added stay (and are listed in
+// Kept), and the version kept for rollback stays as it is.
 func (in *Installer) Repair(ctx context.Context, product string) (*Receipt, error) {
+	if s := in.storeOf(product); s != in {
+		return s.Repair(ctx, product)
+	}
 	unlock, err := in.lock(product)
 	if err != nil {
 		return nil, err
 	}
-	rec, err := in.Receipt(product)
+	defer unlock()
+	if err := in.settle(product); err != nil {
+		return nil, err
+	}
+	rec, err := in.receipt(product)
 	if err != nil {
-		unlock()
 		return nil, err
 	}
 	pkg := Package{Path: rec.Package, SHA256: rec.PackageSHA256, Format: rec.Format, Product: product, Version: rec.Version,
 		Recipe: catalog.Recipe{Launch: rec.Launch}}
 	if err := verifyPackage(pkg); err != nil {
-		unlock()
 		return nil, fmt.Errorf("repair needs the package of %s %s: %w (download it again)", product, rec.Version, err)
 	}
-	staging, files, err := in.stage(ctx, pkg, rec.Target, len(rec.Files))
+	staging, st, err := in.stage(ctx, pkg, rec.Target, len(rec.Files))
 	if err != nil {
-		unlock()
 		return nil, err
 	}
-	defer unlock()
-	damaged := rec.Target + ".onramp-damaged"
-	os.RemoveAll(damaged)
-	if exists(rec.Target) {
-		if err := os.Rename(rec.Target, damaged); err != nil {
-			os.RemoveAll(staging)
-			return nil, err
-		}
-	}
-	if err := os.Rename(staging, rec.Target); err != nil {
-		os.Rename(damaged, rec.Target)
-		os.RemoveAll(staging)
+	j := &journal{Op: opRepair, Target: rec.Target, Staging: staging, Previous: rec.Target + ".onramp-damaged",
+		HadOld: exists(rec.Target), NewID: rec.ID, KnownID: rec.ID, InPlace: rec.Adopted}
+	kept, err := in.commit(product, j, nil, rec)
+	if err != nil {
 		return nil, err
 	}
-	os.RemoveAll(damaged)
-	rec.Files, rec.Installed = files, time.Now().UTC().Truncate(time.Second)
-	return rec, writeJSONAtomic(in.receiptPath(product), rec)
+	os.Remove(in.stagingNote(product))
+	rec.Files, rec.Dirs, rec.Installed = st.files, st.dirs, time.Now().UTC().Truncate(time.Second)
+	if rec.Adopted {
+		rec.Dirs = diskDirModes(rec.Target, st.dirs) // the user's folders keep their modes
+	}
+	if err := writeJSONAtomic(in.receiptPath(product), rec); err != nil {
+		return nil, err
+	}
+	rec.Kept = kept
+	return rec, nil
 }
 
 // Rollback puts back the version the last install replaced; the version
 // rolled back from is kept in its place, so a second rollback undoes it.
+// The files the user added stay in place (and are listed in Kept).
 func (in *Installer) Rollback(ctx context.Context, product string) (*Receipt, error) {
+	if s := in.storeOf(product); s != in {
+		return s.Rollback(ctx, product)
+	}
 	unlock, err := in.lock(product)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	cur, err := in.Receipt(product)
+	if err := in.settle(product); err != nil {
+		return nil, err
+	}
+	cur, err := in.receipt(product)
 	if err != nil {
 		return nil, err
 	}
@@ -381,34 +271,40 @@ func (in *Installer) Rollback(ctx context.Context, product string) (*Receipt, er
 	if err != nil || !exists(prev) || old.Target != cur.Target {
 		return nil, fmt.Errorf("%s: %w", product, ErrNoPrevious)
 	}
-	swap := cur.Target + ".onramp-swap"
-	os.RemoveAll(swap)
-	if err := os.Rename(cur.Target, swap); err != nil {
+	users, err := userEntries(cur.Target, cur)
+	if err != nil {
 		return nil, err
 	}
-	if err := os.Rename(prev, cur.Target); err != nil {
-		os.Rename(swap, cur.Target)
+	o := owned(old)
+	if c := conflicts(users, o.files, o.dirs); len(c) > 0 {
+		return nil, &ConflictError{Target: cur.Target, Paths: c}
+	}
+	j := &journal{Op: opRollback, Target: cur.Target, Staging: prev, Previous: cur.Target + ".onramp-swap",
+		HadOld: exists(cur.Target), NewID: old.ID, KnownID: cur.ID, InPlace: cur.Adopted}
+	kept, err := in.commit(product, j, nil, old)
+	if err != nil {
 		return nil, err
 	}
-	if err := os.Rename(swap, prev); err != nil {
-		return nil, err
-	}
-	if err := writeJSONAtomic(in.previousReceiptPath(product), cur); err != nil {
-		return nil, err
-	}
-	return old, writeJSONAtomic(in.receiptPath(product), old)
+	old.Kept = kept
+	return old, nil
 }
 
 // Uninstall removes the installed files the receipt lists, the folders
 // they leave empty, and the kept previous version. Files the user added are
 // left, and listed.
 func (in *Installer) Uninstall(ctx context.Context, product string) ([]string, error) {
+	if s := in.storeOf(product); s != in {
+		return s.Uninstall(ctx, product)
+	}
 	unlock, err := in.lock(product)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	rec, err := in.Receipt(product)
+	if err := in.settle(product); err != nil {
+		return nil, err
+	}
+	rec, err := in.receipt(product)
 	if err != nil {
 		return nil, err
 	}
@@ -418,28 +314,39 @@ func (in *Installer) Uninstall(ctx context.Context, product string) ([]string, e
 			return nil, fmt.Errorf("uninstall %s: %w", p, err)
 		}
 	}
-	// Folders, deepest first; a folder that still holds something stays.
+	// Onramp's folders, deepest first; a folder that still holds something
+	// stays. Folders of the user's stay, empty or not.
 	var dirs []string
-	filepath.WalkDir(rec.Target, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.IsDir() {
-			dirs = append(dirs, p)
-		}
-		return nil
-	})
+	for d := range owned(rec).dirs {
+		dirs = append(dirs, d)
+	}
 	slices.SortFunc(dirs, func(a, b string) int { return len(b) - len(a) })
 	for _, d := range dirs {
-		os.Remove(d)
+		os.Remove(filepath.Join(rec.Target, filepath.FromSlash(d)))
 	}
-	left := []string{}
-	filepath.WalkDir(rec.Target, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			left = append(left, strings.TrimPrefix(p, rec.Target+string(filepath.Separator)))
+	// A kept version from before files were carried over may hold the
+	// user's files: they join the others.
+	prev := previousDir(rec.Target, product)
+	if exists(prev) {
+		old, _ := readReceipt(in.previousReceiptPath(product), product)
+		if old != nil && old.Target == rec.Target {
+			if _, err := carry(prev, rec.Target, old); err != nil {
+				return nil, fmt.Errorf("keeping your files from %s: %w", prev, err)
+			}
 		}
-		return nil
-	})
-	os.RemoveAll(previousDir(rec.Target, product))
+	}
+	users, err := userEntries(rec.Target, nil)
+	if err != nil {
+		return nil, err
+	}
+	if !rec.Adopted {
+		os.Remove(rec.Target) // only if empty
+	}
+	if err := os.RemoveAll(prev); err != nil {
+		return nil, err
+	}
 	os.Remove(in.previousReceiptPath(product))
-	return left, os.Remove(in.receiptPath(product))
+	return userFiles(users), os.Remove(in.receiptPath(product))
 }
 
 // at is a point where tests stop a commit, as a crash or a full disk would.

@@ -13,6 +13,7 @@ import (
 
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/installer"
 )
 
 type result struct {
@@ -26,6 +27,7 @@ func runCLI(t *testing.T, stdin string, args ...string) result {
 	// No user configuration leaks into the tests.
 	t.Setenv("ONRAMP_CONFIG", "")
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv(installer.MachineStateEnv, t.TempDir()) // run as root, installs are machine-wide
 	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
 	return result{code, out.String(), errb.String()}
 }

@@ -14,8 +14,8 @@ import (
 )
 
 // newInstaller reports the plan (before anything changes) and progress.
-func newInstaller(e *env, silent bool) (*installer.Installer, error) {
-	return installer.New(installer.Options{Progress: func(p installer.Progress) {
+func newInstaller(e *env, silent, allowNonEmpty bool, scope installer.Scope) (*installer.Installer, error) {
+	return installer.New(installer.Options{AllowNonEmptyTarget: allowNonEmpty, Scope: scope, Progress: func(p installer.Progress) {
 		switch {
 		case e.json && p.Step == "plan":
 			writeNDJSON(e.stdout, map[string]any{"event": "plan", "plan": p.Plan})
@@ -51,12 +51,12 @@ func fetchPackage(ctx context.Context, e *env, tf *transferFlags, c *catalog.Cat
 	if err != nil {
 		return installer.Package{}, err
 	}
-	return installer.Package{Path: res.Path, SHA256: pkg.SHA256, Format: pkg.Format, Product: p.ID, Version: r.Version.String(), Recipe: pkg.Install}, nil
+	return installer.Package{Path: res.Path, SHA256: pkg.SHA256, Format: pkg.Format, Product: p.ID, Version: r.Version.String(), Recipe: pkg.Install, Platform: plat}, nil
 }
 
 func installCommand() *command {
-	var product, pkgFile, sum, target, format string
-	var silent, planOnly bool
+	var product, pkgFile, sum, target, format, scope string
+	var silent, planOnly, allowNonEmpty bool
 	var src catalogSource
 	var tf transferFlags
 	return &command{
@@ -67,7 +67,16 @@ func installCommand() *command {
 package into a staging folder beside the target and swaps it into place at
 once. The version it replaces is kept for 'rollback'. Any failure, a killed
 process included, leaves the previous state. Archives only for now (zip,
-tar.gz); with --product, the package is downloaded (verified, cached) first.`,
+tar.gz); with --product, the package is downloaded (verified, cached) first.
+
+A target folder that already holds files but no install of the product is
+refused unless --allow-nonempty-target is given; then those files stay
+where they are, through upgrades, repairs and uninstall. Files you add to
+an install folder are kept the same way, and listed.
+
+Machine-wide installs keep their receipts where every user's commands find
+them (Windows: %ProgramData%\Onramp, macOS: /Library/Application
+Support/Onramp, Linux: /var/lib/onramp); see --scope.`,
 		nargs: [2]int{0, 0},
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&product, "product", "", "product `ID` or ID@VERSION from the catalog")
@@ -77,6 +86,8 @@ tar.gz); with --product, the package is downloaded (verified, cached) first.`,
 			fs.StringVar(&target, "target", "", "install `folder` (default: the per-user install folder/PRODUCT)")
 			fs.BoolVar(&silent, "silent", false, "print nothing but errors (and the result with --json)")
 			fs.BoolVar(&planOnly, "plan", false, "show the plan and change nothing")
+			fs.StringVar(&scope, "scope", "", "whose receipts keep the install: `user` or machine (default: machine-wide under the machine-wide install folder or when run as administrator/root outside your home, per-user otherwise; an upgrade stays where it is)")
+			fs.BoolVar(&allowNonEmpty, "allow-nonempty-target", false, "install into a folder that already holds other files (they are left in place)")
 			src.register(fs, true)
 			tf.register(fs)
 		},
@@ -95,7 +106,11 @@ tar.gz); with --product, the package is downloaded (verified, cached) first.`,
 				}
 				name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(pkgFile), "."+string(f)), filepath.Ext(pkgFile))
 				id, ver, _ := strings.Cut(name, "-")
-				pkg = installer.Package{Path: pkgFile, SHA256: sum, Format: f, Product: strings.ToLower(id), Version: ver}
+				abs, err := filepath.Abs(pkgFile) // recorded for repair, which may run from another folder
+				if err != nil {
+					return err
+				}
+				pkg = installer.Package{Path: abs, SHA256: sum, Format: f, Product: strings.ToLower(id), Version: ver}
 			default:
 				c, base, stop, err := src.packages(e)
 				if err != nil {
@@ -113,14 +128,17 @@ tar.gz); with --product, the package is downloaded (verified, cached) first.`,
 			if err != nil {
 				return err
 			}
-			in, err := newInstaller(e, silent)
+			if scope != "" && scope != string(installer.ScopeUser) && scope != string(installer.ScopeMachine) {
+				return usagef("--scope %q: want user or machine", scope)
+			}
+			in, err := newInstaller(e, silent, allowNonEmpty, installer.Scope(scope))
 			if err != nil {
 				return err
 			}
 			if planOnly {
 				plan, err := in.PlanInstall(ctx, pkg, target)
 				if err != nil {
-					return err
+					return nonEmptyHint(err)
 				}
 				if e.json {
 					writeNDJSON(e.stdout, map[string]any{"event": "plan", "plan": plan})
@@ -131,19 +149,42 @@ tar.gz); with --product, the package is downloaded (verified, cached) first.`,
 			}
 			rec, err := in.Install(ctx, pkg, target)
 			if err != nil {
-				return err
+				return nonEmptyHint(err)
 			}
 			if e.json {
 				writeNDJSON(e.stdout, map[string]any{"event": "result", "product": rec.Product, "version": rec.Version,
-					"target": rec.Target, "files": len(rec.Files), "launch": launchPath(rec)})
+					"target": rec.Target, "files": len(rec.Files), "launch": launchPath(rec), "kept": kept(rec)})
 			} else if !silent {
-				fmt.Fprintf(e.stdout, "Installed %s %s in %s (%d files).\n", rec.Product, rec.Version, rec.Target, len(rec.Files))
+				fmt.Fprintf(e.stdout, "Installed %s %s in %s (%d files).\n", termSafe(rec.Product), termSafe(rec.Version), termSafe(rec.Target), len(rec.Files))
+				printKept(e, rec.Kept)
 				if l := launchPath(rec); l != "" {
 					fmt.Fprintf(e.stdout, "Start it: %s\n", termSafe(l))
 				}
 			}
 			return nil
 		},
+	}
+}
+
+// nonEmptyHint names the flag that installs into a folder with other files.
+func nonEmptyHint(err error) error {
+	if errors.Is(err, installer.ErrTargetNotEmpty) {
+		return fmt.Errorf("%w; to install there anyway, leaving those files in place, pass --allow-nonempty-target", err)
+	}
+	return err
+}
+
+// kept lists the files Onramp left in place, never nil (for JSON).
+func kept(rec *installer.Receipt) []string {
+	if rec.Kept == nil {
+		return []string{}
+	}
+	return rec.Kept
+}
+
+func printKept(e *env, files []string) {
+	if len(files) > 0 {
+		fmt.Fprintf(e.stdout, "Left in place (not installed by Onramp): %s\n", strings.Join(termSafeList(files), ", "))
 	}
 }
 
@@ -229,9 +270,7 @@ func uninstallCommand() *command {
 			return nil
 		}
 		fmt.Fprintf(e.stdout, "Uninstalled %s.\n", product)
-		if len(left) > 0 {
-			fmt.Fprintf(e.stdout, "Left in place (not installed by Onramp): %s\n", strings.Join(termSafeList(left), ", "))
-		}
+		printKept(e, left)
 		return nil
 	})
 }
@@ -270,10 +309,11 @@ func repairCommand() *command {
 			return err
 		}
 		if e.json {
-			writeJSON(e.stdout, map[string]any{"product": rec.Product, "version": rec.Version, "repaired": true})
+			writeJSON(e.stdout, map[string]any{"product": rec.Product, "version": rec.Version, "repaired": true, "kept": kept(rec)})
 			return nil
 		}
 		fmt.Fprintf(e.stdout, "Repaired %s %s in %s.\n", rec.Product, rec.Version, rec.Target)
+		printKept(e, rec.Kept)
 		return nil
 	})
 }
@@ -285,10 +325,11 @@ func rollbackCommand() *command {
 			return err
 		}
 		if e.json {
-			writeJSON(e.stdout, map[string]any{"product": rec.Product, "version": rec.Version, "rolled_back": true})
+			writeJSON(e.stdout, map[string]any{"product": rec.Product, "version": rec.Version, "rolled_back": true, "kept": kept(rec)})
 			return nil
 		}
 		fmt.Fprintf(e.stdout, "Rolled %s back to %s (run rollback again to undo).\n", rec.Product, rec.Version)
+		printKept(e, rec.Kept)
 		return nil
 	})
 }

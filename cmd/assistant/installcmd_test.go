@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"onramp.dev/onramp/installer"
 )
 
 // The demo's whole single-seat path, as a user would type it.
@@ -19,6 +21,7 @@ func TestInstallLifecycle(t *testing.T) {
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
 	cfg := filepath.Join(home, ".config")
+	t.Setenv(installer.MachineStateEnv, filepath.Join(home, "machine"))
 	run := func(args ...string) result {
 		t.Helper()
 		var out, errb bytes.Buffer
@@ -67,7 +70,7 @@ func TestInstallLifecycle(t *testing.T) {
 		t.Error("files left after uninstall")
 	}
 	if r := run("verify", "--product", "atlas"); r.code != exitFailed || !strings.Contains(r.stderr, "not installed") {
-		t.Errorf("verify after uninstall: %d %s", r.code, r.stderr)
+		t.Errorf("verify after uninstall: %d %s %s", r.code, r.stdout, r.stderr)
 	}
 }
 
@@ -93,4 +96,120 @@ func TestInstallHostilePackage(t *testing.T) {
 	if r.code != exitIntegrity || !strings.Contains(r.stderr, "checksum") {
 		t.Fatalf("wrong hash: exit %d: %s", r.code, r.stderr)
 	}
+}
+
+// runWithState runs the CLI with one configuration folder (so one set of
+// receipts) across calls, in the folder dir.
+func runWithState(t *testing.T, cfg, dir string, args ...string) result {
+	t.Helper()
+	t.Setenv("ONRAMP_CONFIG", "")
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	t.Setenv(installer.MachineStateEnv, filepath.Join(cfg, "machine"))
+	t.Chdir(dir)
+	var out, errb bytes.Buffer
+	code := run(t.Context(), args, strings.NewReader(""), &out, &errb)
+	return result{code, out.String(), errb.String()}
+}
+
+// testPackage writes a zip named like a package file into dir.
+func testPackage(t *testing.T, dir, name string, files map[string]string) (string, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for n, body := range files {
+		w, err := zw.Create(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(body))
+	}
+	zw.Close()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	return p, hex.EncodeToString(sum[:])
+}
+
+// A folder with someone's files is refused unless the flag says so; with
+// it, install, repair and uninstall leave them and list them.
+func TestInstallNonEmptyTarget(t *testing.T) {
+	cfg, dir := t.TempDir(), t.TempDir()
+	pkg, sum := testPackage(t, dir, "notes-1.0.zip", map[string]string{"bin/notes": "v1", "README": "r"})
+	target := filepath.Join(dir, "Documents")
+	os.MkdirAll(target, 0o755)
+	os.WriteFile(filepath.Join(target, "letter.txt"), []byte("dear"), 0o644)
+	steps := []struct {
+		name string
+		args []string
+		code int
+		out  string
+	}{
+		{"plan", []string{"install", "--package", pkg, "--sha256", sum, "--target", target, "--plan"}, exitFailed, "--allow-nonempty-target"},
+		{"refused", []string{"install", "--package", pkg, "--sha256", sum, "--target", target}, exitFailed, "--allow-nonempty-target"},
+		{"allowed", []string{"install", "--package", pkg, "--sha256", sum, "--target", target, "--allow-nonempty-target"}, exitOK, "Left in place (not installed by Onramp): letter.txt"},
+		{"repair", []string{"repair", "--product", "notes"}, exitOK, "Left in place (not installed by Onramp): letter.txt"},
+		{"uninstall", []string{"uninstall", "--product", "notes"}, exitOK, "Left in place (not installed by Onramp): letter.txt"},
+	}
+	for _, s := range steps {
+		r := runWithState(t, cfg, dir, s.args...)
+		if r.code != s.code || !strings.Contains(r.stdout+r.stderr, s.out) {
+			t.Fatalf("%s: exit %d\n%s\n%s", s.name, r.code, r.stdout, r.stderr)
+		}
+		if b, err := os.ReadFile(filepath.Join(target, "letter.txt")); err != nil || string(b) != "dear" {
+			t.Fatalf("%s: the user's letter: %q %v", s.name, b, err)
+		}
+	}
+}
+
+// install --package with a relative path: repair works from another folder.
+func TestInstallRelativePackage(t *testing.T) {
+	cfg, dir, elsewhere := t.TempDir(), t.TempDir(), t.TempDir()
+	_, sum := testPackage(t, dir, "notes-1.0.zip", map[string]string{"bin/notes": "v1"})
+	target := filepath.Join(dir, "apps", "notes")
+	if r := runWithState(t, cfg, dir, "install", "--package", "notes-1.0.zip", "--sha256", sum, "--target", target); r.code != exitOK {
+		t.Fatalf("install: %d %s", r.code, r.stderr)
+	}
+	os.Remove(filepath.Join(target, "bin", "notes"))
+	if r := runWithState(t, cfg, elsewhere, "repair", "--product", "notes"); r.code != exitOK {
+		t.Fatalf("repair from another folder: %d %s", r.code, r.stderr)
+	}
+	if b, err := os.ReadFile(filepath.Join(target, "bin", "notes")); err != nil || string(b) != "v1" {
+		t.Errorf("after repair: %q %v", b, err)
+	}
+}
+
+// A machine-wide install is installed for every user of the machine.
+func TestInstallMachineWide(t *testing.T) {
+	dir := t.TempDir()
+	machine := filepath.Join(dir, "machine-state")
+	pkg, sum := testPackage(t, dir, "notes-1.0.zip", map[string]string{"bin/notes": "v1"})
+	target := filepath.Join(dir, "opt", "notes")
+	for _, s := range []struct {
+		user string
+		args []string
+		out  string
+	}{
+		{"admin", []string{"install", "--package", pkg, "--sha256", sum, "--target", target, "--scope", "machine"}, "Installed notes"},
+		{"ann", []string{"verify", "--product", "notes"}, "all 1 files"},
+		{"bob", []string{"uninstall", "--product", "notes"}, "Uninstalled notes"},
+	} {
+		r := runMachine(t, filepath.Join(dir, s.user), machine, s.args...)
+		if r.code != exitOK || !strings.Contains(r.stdout, s.out) {
+			t.Fatalf("%s %v: %d %s %s", s.user, s.args, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// runMachine runs the CLI as a user (cfg) on a machine whose machine-wide
+// state is machine.
+func runMachine(t *testing.T, cfg, machine string, args ...string) result {
+	t.Helper()
+	t.Setenv("ONRAMP_CONFIG", "")
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	t.Setenv(installer.MachineStateEnv, machine)
+	var out, errb bytes.Buffer
+	code := run(t.Context(), args, strings.NewReader(""), &out, &errb)
+	return result{code, out.String(), errb.String()}
 }

@@ -1,0 +1,167 @@
+package installer
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+)
+
+// Scope says whose receipts an install keeps: the user's, or the
+// machine's (seen by every user and by a deployment run as root/SYSTEM).
+type Scope string
+
+const (
+	// ScopeAuto: an upgrade stays where the product's receipt is; a new
+	// install is machine-wide when its target is under the machine-wide
+	// install folder (DefaultMachineTarget), or when the process runs
+	// elevated (root, an elevated administrator) and the target is outside
+	// the user's home; per-user otherwise.
+	ScopeAuto    Scope = ""
+	ScopeUser    Scope = "user"
+	ScopeMachine Scope = "machine"
+)
+
+// MachineStateEnv overrides MachineStateDir (tests, portable setups).
+const MachineStateEnv = "ONRAMP_MACHINE_STATE_DIR"
+
+// MachineStateDir is where machine-wide receipts, journals and locks live:
+// %ProgramData%\Onramp\installs on Windows, /Library/Application
+// Support/Onramp/installs on macOS, /var/lib/onramp/installs elsewhere;
+// $ONRAMP_MACHINE_STATE_DIR when set.
+func MachineStateDir() string {
+	if d := os.Getenv(MachineStateEnv); d != "" {
+		return d
+	}
+	switch runtime.GOOS {
+	case "windows":
+		pd := os.Getenv("ProgramData")
+		if pd == "" {
+			pd = `C:\ProgramData`
+		}
+		return filepath.Join(pd, "Onramp", "installs")
+	case "darwin":
+		return "/Library/Application Support/Onramp/installs"
+	}
+	return "/var/lib/onramp/installs"
+}
+
+// within reports whether p is root or inside it.
+func within(p, root string) bool {
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// defaultScope is ScopeAuto's choice for a new install.
+func defaultScope(target string, elevated bool, machineRoot, home string) Scope {
+	if within(target, machineRoot) {
+		return ScopeMachine
+	}
+	if elevated && (home == "" || !within(target, home)) {
+		return ScopeMachine
+	}
+	return ScopeUser
+}
+
+// machine returns the Installer working on machine-wide state, or nil
+// when it is the same folder as the per-user one.
+func (in *Installer) machine() *Installer {
+	if in.scoped || in.machineDir == "" || in.machineDir == in.opt.StateDir {
+		return nil
+	}
+	m := *in
+	m.opt.StateDir, m.scoped = in.machineDir, true
+	return &m
+}
+
+// storeOf returns the Installer whose state holds product: per-user
+// first, then machine-wide; per-user when neither does.
+func (in *Installer) storeOf(product string) *Installer {
+	if in.scoped {
+		return in
+	}
+	if m := in.machine(); m != nil && !in.holds(product) && m.holds(product) {
+		return m
+	}
+	return in
+}
+
+func (in *Installer) holds(product string) bool {
+	return exists(in.receiptPath(product)) || exists(in.journalPath(product))
+}
+
+// storeFor returns the Installer that keeps the receipt of an install of
+// product into target.
+func (in *Installer) storeFor(product, target string) (*Installer, error) {
+	m := in.machine()
+	if in.scoped || m == nil {
+		return in, nil
+	}
+	scope := in.opt.Scope
+	if scope == ScopeAuto {
+		home, _ := os.UserHomeDir()
+		scope = defaultScope(target, elevated(), DefaultMachineTarget(runtime.GOOS), home)
+		for _, s := range []struct {
+			in    *Installer
+			scope Scope
+		}{{in, ScopeUser}, {m, ScopeMachine}} {
+			if r, err := s.in.receipt(product); err == nil && r.Target == target {
+				scope = s.scope
+				break
+			}
+		}
+	}
+	if scope != ScopeMachine {
+		return in, nil
+	}
+	if err := os.MkdirAll(m.opt.StateDir, 0o755); err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return nil, &ElevationError{Target: target}
+		}
+		return nil, fmt.Errorf("machine-wide installer state folder: %w", err)
+	}
+	return m, nil
+}
+
+// Receipts lists the receipts of every installed product, per-user and
+// machine-wide, each once its interrupted install is finished or undone.
+func (in *Installer) Receipts() ([]*Receipt, error) {
+	var out []*Receipt
+	seen := map[string]bool{}
+	for _, s := range []*Installer{in, in.machine()} {
+		if s == nil {
+			continue
+		}
+		es, err := os.ReadDir(s.opt.StateDir)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		var products []string
+		for _, e := range es {
+			name := e.Name()
+			for _, suffix := range []string{".journal.json", ".json"} {
+				if p, ok := strings.CutSuffix(name, suffix); ok && productPattern.MatchString(p) && !seen[p] {
+					products = append(products, p)
+					seen[p] = true
+					break
+				}
+			}
+		}
+		slices.Sort(products)
+		for _, p := range products {
+			r, err := s.Receipt(p)
+			if errors.Is(err, ErrNotInstalled) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
