@@ -317,8 +317,8 @@ func sameJSON(a, b any) bool {
 }
 
 // ErrNotAFolder means a file is where an install folder, or one of the
-// folders above it, must be.
-var ErrNotAFolder = errors.New("a file is in the way")
+// folders above it, must be. It is one case of ErrInTheWay.
+var ErrNotAFolder = fmt.Errorf("a file is where a folder must be: %w", ErrInTheWay)
 
 // TargetError says why a product's install folder cannot be used.
 type TargetError struct {

@@ -355,7 +355,9 @@ func deployInstall(ctx context.Context, e *env, dir string, keys []string, logf 
 			switch {
 			case errors.Is(pr.Err, installer.ErrPackageHash) || isArchiveError(pr.Err):
 				dp.Status, code = "integrity-failure", exitIntegrity
-			case errors.As(pr.Err, &te) || errors.As(pr.Err, &se):
+			case errors.As(pr.Err, &te) || errors.As(pr.Err, &se) || errors.Is(pr.Err, installer.ErrInTheWay) ||
+				errors.Is(pr.Err, installer.ErrReadOnly) || errors.Is(pr.Err, installer.ErrNeedsElevated) ||
+				errors.Is(pr.Err, installer.ErrTargetNotEmpty):
 				dp.Status = "target-unusable"
 			default:
 				dp.Status = "failed"
