@@ -1,7 +1,7 @@
 // Command portal runs Onramp's reference account service and administers
 // it: serve the API, record orders (contracts), read the email outbox.
 //
-//	portal serve --db FILE --catalog SIGNED.json [--addr 127.0.0.1:8443] [--packages DIR] [--tls-cert F --tls-key F] [--log-format text|json] [--trusted-proxy CIDR]...
+//	portal serve --db FILE|postgres://… --catalog SIGNED.json [--addr 127.0.0.1:8443] [--packages DIR] [--tls-cert F --tls-key F] [--log-format text|json] [--trusted-proxy CIDR]...
 //	portal contract create --db FILE --catalog SIGNED.json --company NAME --manager EMAIL --product ID:SEATS... [--plan advanced]
 //	portal outbox list --db FILE [--json]
 package main
@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -73,7 +74,7 @@ type common struct {
 }
 
 func (c *common) register(fs *flag.FlagSet, withCatalog bool) {
-	fs.StringVar(&c.db, "db", "", "SQLite database `FILE` (created if missing)")
+	fs.StringVar(&c.db, "db", "", "SQLite database `FILE` (created if missing), or a postgres:// URL")
 	if withCatalog {
 		fs.StringVar(&c.catalogFile, "catalog", "", "signed catalog `FILE` to serve")
 		fs.StringVar(&c.key, "key", "", "publisher's public key `FILE` to verify the catalog with (default: the key the catalog names must be given)")
@@ -119,11 +120,30 @@ func (c *common) loadCatalog() ([]byte, *catalog.Catalog, error) {
 	return signed, cat, nil
 }
 
-func (c *common) open(ctx context.Context) (*portal.SQLite, error) {
+func (c *common) open(ctx context.Context) (*portal.SQLStore, error) {
 	if c.db == "" {
 		return nil, usageError("--db FILE is required")
 	}
+	if portal.IsPostgresURL(c.db) {
+		// Another user can read a command line (ps): the password comes
+		// from PGPASSWORD or a pgpass file, which pgx reads.
+		if u, err := url.Parse(c.db); err == nil && u.User != nil {
+			if _, set := u.User.Password(); set {
+				return nil, usageError("--db: leave the password out of the URL; give it in PGPASSWORD or a pgpass file")
+			}
+		}
+		return portal.OpenPostgres(ctx, c.db)
+	}
 	return portal.OpenSQLite(ctx, c.db)
+}
+
+// dbName is how output names the database: a PostgreSQL URL without its
+// password.
+func (c *common) dbName() string {
+	if u, err := url.Parse(c.db); err == nil && portal.IsPostgresURL(c.db) {
+		return u.Redacted()
+	}
+	return c.db
 }
 
 func serve(ctx context.Context, args []string, out io.Writer) error {
@@ -185,7 +205,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "portal: serving %s://%s (database %s)\n", scheme, ln.Addr(), c.db)
+	fmt.Fprintf(out, "portal: serving %s://%s (database %s)\n", scheme, ln.Addr(), c.dbName())
 	go svc.RunHousekeeping(ctx, 10*time.Minute)
 	if *smtpAddr != "" {
 		m := &portal.Mailer{Addr: *smtpAddr, From: *mailFrom}
