@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"onramp.dev/onramp/portal/internal/pgtest"
+	"onramp.dev/onramp/internal/pgtest"
 )
 
 // Once a start email is delivered, its temporary password is in no byte

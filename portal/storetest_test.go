@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"onramp.dev/onramp/portal/internal/pgtest"
+	"onramp.dev/onramp/internal/pgtest"
 )
 
 // openTestStore opens an empty store for a test: an SQLite file, or with
