@@ -23,8 +23,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"onramp.dev/onramp/catalog"
-	"onramp.dev/onramp/portal"
 	"onramp.dev/onramp/internal/pgtest"
+	"onramp.dev/onramp/portal"
 )
 
 // buildPortal builds this command once per test into a temporary folder.
