@@ -4,6 +4,7 @@
 //	portal serve --db FILE|postgres://… --catalog SIGNED.json [--addr 127.0.0.1:8443] [--packages DIR] [--tls-cert F --tls-key F] [--log-format text|json] [--trusted-proxy CIDR]...
 //	portal contract create --db FILE --catalog SIGNED.json --company NAME --manager EMAIL --product ID:SEATS... [--plan advanced]
 //	portal outbox list --db FILE [--json]
+//	portal migrate --from sqlite:FILE --to postgres://USER@HOST/DB [--json]
 package main
 
 import (
@@ -50,7 +51,8 @@ const usage = `Usage:
   portal serve --db FILE --catalog SIGNED.json --key PUBKEY [--addr 127.0.0.1:8443] [--packages DIR] [--smtp HOST:PORT] [--tls-cert F --tls-key F]
         [--log-format text|json] [--max-conns-per-address N] [--trusted-proxy CIDR]...
   portal contract create --db FILE --catalog SIGNED.json [--key PUBKEY] --company NAME --manager EMAIL --product ID:SEATS... [--plan standard|advanced] [--callers N] [--term DAYS]
-  portal outbox list --db FILE [--json]`
+  portal outbox list --db FILE [--json]
+  portal migrate --from sqlite:FILE --to postgres://USER@HOST/DB [--json]`
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
@@ -61,6 +63,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return contractCreate(ctx, args[2:], out)
 	case "outbox list":
 		return outboxList(ctx, args[2:], out)
+	}
+	if args[0] == "migrate" {
+		return migrate(ctx, args[1:], out)
 	}
 	if args[0] == "serve" {
 		return serve(ctx, args[1:], out)
@@ -335,5 +340,48 @@ func outboxList(ctx context.Context, args []string, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "#%d to %s [%s] %s (%s)\n%s\n", e.ID, e.To, e.Kind, e.Subject, state, e.Body)
 	}
+	return nil
+}
+
+// migrate copies a stopped service's SQLite database into an empty
+// PostgreSQL database, and verifies every table by its rows and checksum.
+func migrate(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	from := fs.String("from", "", "the database to copy: `sqlite:FILE` (stop the service first)")
+	to := fs.String("to", "", "the empty database to copy into: `postgres://USER@HOST/DB` (the password in PGPASSWORD or a pgpass file)")
+	asJSON := fs.Bool("json", false, "print the tables' rows and checksums as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	file, ok := strings.CutPrefix(*from, "sqlite:")
+	if !ok || file == "" || !portal.IsPostgresURL(*to) {
+		return usageError("want --from sqlite:FILE --to postgres://…\n" + usage)
+	}
+	// OpenSQLite would create a missing file: a mistyped name must not
+	// copy an empty database.
+	if _, err := os.Stat(file); err != nil {
+		return err
+	}
+	src, err := portal.OpenSQLite(ctx, file)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := (&common{db: *to}).open(ctx)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	sums, err := portal.CopyStore(ctx, src, dst)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(out).Encode(sums)
+	}
+	for _, s := range sums {
+		fmt.Fprintf(out, "%-18s %8d rows  sha256 %s\n", s.Table, s.Rows, s.Checksum)
+	}
+	fmt.Fprintf(out, "copied and verified %d tables into %s\n", len(sums), (&common{db: *to}).dbName())
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -355,4 +356,60 @@ func TestReplicasShareOneDatabase(t *testing.T) {
 			t.Errorf("%d users after the import, want 10,000", n)
 		}
 	})
+}
+
+// portal migrate moves a service's SQLite file into PostgreSQL, prints
+// each table verified, refuses a target that holds data, and the copy
+// serves the same contract.
+func TestMigrateSQLiteToPostgres(t *testing.T) {
+	dsn := pgtest.Database(t)
+	cat, key := signedCatalog(t)
+	c, err := catalog.Parse(mustRead(t, "../../catalog/testdata/demo.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "onramp.db")
+	if err := run(ctx, []string{"contract", "create", "--db", file, "--catalog", cat, "--key", key, "--company", "Acme",
+		"--manager", "ana@acme.example", "--product", c.Products[0].ID + ":5"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"migrate", "--from", "sqlite:" + file, "--to", dsn, "--json"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	var sums []portal.TableSum
+	if err := json.Unmarshal(out.Bytes(), &sums); err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]int{}
+	for _, s := range sums {
+		rows[s.Table] = s.Rows
+	}
+	if rows["contracts"] != 1 || rows["users"] != 1 || rows["outbox"] != 2 {
+		t.Errorf("migrated %+v", sums)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want error
+	}{
+		{"target-not-empty", []string{"migrate", "--from", "sqlite:" + file, "--to", dsn}, portal.ErrTargetNotEmpty},
+		{"missing-source", []string{"migrate", "--from", "sqlite:" + file + ".typo", "--to", dsn}, os.ErrNotExist},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := run(ctx, tt.args, io.Discard); !errors.Is(err, tt.want) {
+				t.Errorf("got %v, want %v", err, tt.want)
+			}
+		})
+	}
+	out.Reset()
+	if err := run(ctx, []string{"outbox", "list", "--db", dsn, "--json"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	var emails []portal.Email
+	if err := json.Unmarshal(out.Bytes(), &emails); err != nil || len(emails) != 2 || emails[1].Kind != "start" {
+		t.Errorf("the copy's outbox: %v %s", err, out.String())
+	}
 }
