@@ -114,6 +114,37 @@ func (s *SQLStore) lockContract(ctx context.Context, tx *sql.Tx, contractID stri
 	return err
 }
 
+// retry runs a write transaction again when PostgreSQL aborted it to
+// break a deadlock or a serialization conflict with another transaction
+// (another replica's, as often as not), at most three times. SQLite's one
+// writer never meets either.
+func (s *SQLStore) retry(ctx context.Context, tx func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := tx()
+		if attempt == 3 || !isRetryable(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+// isRetryable: a transaction PostgreSQL aborted for another's sake
+// (serialization_failure, deadlock_detected) may simply run again.
+func isRetryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// ChangeUsers runs plan under the contract's lock and applies what it
+// returns; plan may run again if the transaction must be retried.
+func (s *SQLStore) ChangeUsers(ctx context.Context, contractID string, plan func(*Contract, []*User) ([]UserChange, []Email, error), actor string) error {
+	return s.retry(ctx, func() error { return s.changeUsers(ctx, contractID, plan, actor) })
+}
+
+// SetPassword stores a new password hash and revokes every session of the user.
+func (s *SQLStore) SetPassword(ctx context.Context, userID, hash string, mustChange bool, actor string) error {
+	return s.retry(ctx, func() error { return s.setPassword(ctx, userID, hash, mustChange, actor) })
+}
+
 // skipLocked is what a claiming SELECT ends with: on PostgreSQL, rows
 // another replica holds are passed over rather than waited for; SQLite
 // has one writer, and no such clause.

@@ -394,8 +394,9 @@ func (s *SQLite) UserByLogin(ctx context.Context, login string) (*User, error) {
 	return s.scanUser(ctx, s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, strings.ToLower(login)))
 }
 
-// SetPassword stores a new password hash and revokes every session of the user.
-func (s *SQLite) SetPassword(ctx context.Context, userID, hash string, mustChange bool, actor string) error {
+// setPassword stores a new password hash and revokes every session of the
+// user (SetPassword retries it).
+func (s *SQLite) setPassword(ctx context.Context, userID, hash string, mustChange bool, actor string) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -74,8 +74,9 @@ func (s *SQLite) ListUsers(ctx context.Context, contractID string) ([]*User, err
 	return listUsers(ctx, s.db, contractID)
 }
 
-// ChangeUsers applies a plan made under the write lock.
-func (s *SQLite) ChangeUsers(ctx context.Context, contractID string, plan func(*Contract, []*User) ([]UserChange, []Email, error), actor string) error {
+// changeUsers applies a plan made under the write lock (ChangeUsers
+// retries it).
+func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*Contract, []*User) ([]UserChange, []Email, error), actor string) error {
 	c, err := s.Contract(ctx, contractID)
 	if err != nil {
 		return err
