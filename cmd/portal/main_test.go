@@ -50,7 +50,7 @@ func TestContractOutboxServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	product := c.Products[0].ID
-	db := filepath.Join(t.TempDir(), "onramp.db")
+	db := testDB(t)
 	ctx := context.Background()
 	var out strings.Builder
 	if err := run(ctx, []string{"contract", "create", "--db", db, "--catalog", cat, "--key", key, "--company", "Acme",

@@ -413,3 +413,12 @@ func TestMigrateSQLiteToPostgres(t *testing.T) {
 		t.Errorf("the copy's outbox: %v %s", err, out.String())
 	}
 }
+
+// testDB is the --db of a test: an SQLite file, or with
+// ONRAMP_TEST_ENGINE=postgres a database of its own on the test cluster.
+func testDB(t *testing.T) string {
+	if pgtest.OnPostgres() {
+		return pgtest.Database(t)
+	}
+	return filepath.Join(t.TempDir(), "onramp.db")
+}
