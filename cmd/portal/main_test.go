@@ -22,7 +22,7 @@ import (
 
 // signedCatalog writes a catalog signed with a fresh key and the key's
 // public half, as a publisher hands them to the service's operator.
-func signedCatalog(t *testing.T) (catalogFile, keyFile string) {
+func signedCatalog(t testing.TB) (catalogFile, keyFile string) {
 	t.Helper()
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	payload, err := os.ReadFile("../../catalog/testdata/demo.json")
@@ -136,7 +136,7 @@ func TestServeRefusals(t *testing.T) {
 	}
 }
 
-func mustRead(t *testing.T, path string) []byte {
+func mustRead(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -421,4 +422,88 @@ func testDB(t *testing.T) string {
 		return pgtest.Database(t)
 	}
 	return filepath.Join(t.TempDir(), "onramp.db")
+}
+
+// BenchmarkSignInWhoAmI50TwoReplicas is portal's BenchmarkSignInWhoAmI50
+// against two `portal serve` processes on one PostgreSQL database: 50
+// clients at once, alternately on each replica, each signing in and asking
+// whoami. It reports the p50 and p99 of one sign-in + whoami and the pairs
+// per second. The limits stay on (they are in the database): the
+// sign-ins succeed, so they only cost their queries.
+func BenchmarkSignInWhoAmI50TwoReplicas(b *testing.B) {
+	dsn := pgtest.Database(b)
+	bin := buildPortal(b)
+	cat, key := signedCatalog(b)
+	c, err := catalog.Parse(mustRead(b, "../../catalog/testdata/demo.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"contract", "create", "--db", dsn, "--catalog", cat, "--key", key, "--company", "Bench",
+		"--manager", "mgr@bench.example", "--product", c.Products[0].ID + ":5", "--json"}, &out); err != nil {
+		b.Fatal(err)
+	}
+	store, err := portal.OpenPostgres(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	emails, _ := store.Outbox(ctx, true)
+	store.Close()
+	uid := regexp.MustCompile(`User ID: (\S+)`).FindStringSubmatch(emails[1].Body)[1]
+	temp := regexp.MustCompile(`Temporary password: (\S+)`).FindStringSubmatch(emails[1].Body)[1]
+	args := []string{"--db", dsn, "--catalog", cat, "--key", key, "--max-conns-per-address", "200"}
+	rs := []*replica{startReplica(b, bin, args...), startReplica(b, bin, args...)}
+	const pass = "a long enough passphrase"
+	var first session
+	call(b, rs[0].url, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": temp}, &first)
+	if code := call(b, rs[1].url, "POST", "/api/v1/password", "Bearer "+first.AccessToken,
+		map[string]string{"current_password": temp, "new_password": pass}, nil); code != 204 {
+		b.Fatalf("password change: %d", code)
+	}
+	const clients = 50
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+	var mu sync.Mutex
+	var lat []time.Duration
+	start := time.Now()
+	pairs := 0
+	for b.Loop() {
+		var wg sync.WaitGroup
+		for i := range clients {
+			r := rs[i%2]
+			wg.Go(func() {
+				t0 := time.Now()
+				body, _ := json.Marshal(map[string]string{"login": uid, "password": pass})
+				resp, err := hc.Post(r.url+"/api/v1/session", "application/json", bytes.NewReader(body))
+				if err != nil || resp.StatusCode != 200 {
+					b.Errorf("sign-in: %v %v", err, resp)
+					return
+				}
+				var s session
+				json.NewDecoder(resp.Body).Decode(&s)
+				resp.Body.Close()
+				req, _ := http.NewRequest("GET", r.url+"/api/v1/me", nil)
+				req.Header.Set("Authorization", "Bearer "+s.AccessToken)
+				resp, err = hc.Do(req)
+				if err != nil || resp.StatusCode != 200 {
+					b.Errorf("whoami: %v %v", err, resp)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				mu.Lock()
+				lat = append(lat, time.Since(t0))
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		pairs += clients
+	}
+	elapsed := time.Since(start)
+	slices.Sort(lat)
+	if len(lat) > 0 {
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+		b.ReportMetric(float64(pairs)/elapsed.Seconds(), "pairs/s")
+	}
 }
