@@ -40,9 +40,10 @@ func (s *Service) healthRoutes(mux *http.ServeMux) {
 	})
 }
 
-// Ping checks that the database answers a query, on the connections the
-// service writes with.
+// Ping checks that the database answers a query. It reads through the
+// readers' pool: on SQLite a long import holds the one writer connection,
+// and a replica busy importing is still ready.
 func (s *SQLStore) Ping(ctx context.Context) error {
 	var one int
-	return s.w.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+	return s.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
 }

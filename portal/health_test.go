@@ -38,7 +38,7 @@ func TestHealthAndReadiness(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.dbGone {
-				p.store.w.Close()
+				p.store.Close()
 			}
 			if got := get(tt.path); got != tt.wantStatus {
 				t.Errorf("%s: %d, want %d", tt.path, got, tt.wantStatus)

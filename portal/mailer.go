@@ -51,7 +51,9 @@ func (m *Mailer) Deliver(ctx context.Context, store Store) (int, error) {
 			for _, e := range emails[n:] {
 				left = append(left, e.ID)
 			}
-			cl.ReleaseOutbox(context.WithoutCancel(ctx), left)
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			cl.ReleaseOutbox(rctx, left)
+			cancel()
 			return total, err
 		}
 	}
