@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
@@ -26,17 +27,26 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 	tests := []struct {
 		name       string
+		writerBusy bool // a long import holds SQLite's one writer connection
 		dbGone     bool
 		path       string
 		wantStatus int
 	}{
-		{"alive", false, "/healthz", 200},
-		{"ready", false, "/readyz", 200},
-		{"alive-without-database", true, "/healthz", 200},
-		{"not-ready-without-database", true, "/readyz", 503},
+		{"alive", false, false, "/healthz", 200},
+		{"ready", false, false, "/readyz", 200},
+		{"ready-while-writing", true, false, "/readyz", 200},
+		{"alive-without-database", false, true, "/healthz", 200},
+		{"not-ready-without-database", false, true, "/readyz", 503},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.writerBusy {
+				tx, err := p.store.w.BeginTx(context.Background(), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer tx.Rollback()
+			}
 			if tt.dbGone {
 				p.store.Close()
 			}
