@@ -48,7 +48,7 @@ type usageError string
 func (e usageError) Error() string { return string(e) }
 
 const usage = `Usage:
-  portal serve --db FILE --catalog SIGNED.json --key PUBKEY [--addr 127.0.0.1:8443] [--packages DIR] [--smtp HOST:PORT] [--tls-cert F --tls-key F]
+  portal serve --db FILE|postgres://USER@HOST/DB --catalog SIGNED.json --key PUBKEY [--addr 127.0.0.1:8443] [--packages DIR] [--smtp HOST:PORT] [--tls-cert F --tls-key F]
         [--log-format text|json] [--max-conns-per-address N] [--trusted-proxy CIDR]...
   portal contract create --db FILE --catalog SIGNED.json [--key PUBKEY] --company NAME --manager EMAIL --product ID:SEATS... [--plan standard|advanced] [--callers N] [--term DAYS]
   portal outbox list --db FILE [--json]

@@ -124,6 +124,7 @@ func TestServeRefusals(t *testing.T) {
 		{"wrong-key", []string{"serve", "--db", db, "--catalog", cat, "--key", cat}, cat},
 		{"unknown-product", []string{"contract", "create", "--db", db, "--catalog", cat, "--key", key, "--company", "A", "--manager", "a@b.example", "--product", "nosuch:1"}, "nosuch"},
 		{"unknown-command", []string{"frobnicate"}, "unknown command"},
+		{"password-in-db-url", []string{"serve", "--db", "postgres://onramp:s3cret-pw@127.0.0.1/onramp", "--catalog", cat, "--key", key}, "leave the password out"},
 		{"bad-trusted-proxy", []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--trusted-proxy", "10.0.0.0/33"}, "trusted-proxy"},
 	}
 	for _, tc := range tests {
@@ -131,6 +132,9 @@ func TestServeRefusals(t *testing.T) {
 			err := run(context.Background(), tc.args, io.Discard)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "s3cret-pw") {
+				t.Errorf("the error repeats the password: %v", err)
 			}
 		})
 	}
