@@ -95,7 +95,7 @@ func (s *Service) sweepOnSignIn(ctx context.Context) {
 // DeleteExpiredTokens deletes at most limit tokens that expired before the
 // given time.
 func (s *SQLite) DeleteExpiredTokens(ctx context.Context, before time.Time, limit int) (int, error) {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM tokens WHERE rowid IN (SELECT rowid FROM tokens WHERE expires < ? LIMIT ?)`, ts(before), limit)
+	res, err := s.w.ExecContext(ctx, `DELETE FROM tokens WHERE hash IN (SELECT hash FROM tokens WHERE expires < ? LIMIT ?)`, ts(before), limit)
 	if err != nil {
 		return 0, err
 	}

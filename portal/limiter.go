@@ -2,6 +2,7 @@ package portal
 
 import (
 	"container/list"
+	"context"
 	"sync"
 	"time"
 )
@@ -29,6 +30,9 @@ type limiter struct {
 	// onBlock, if set, is called (under the lock: keep it short) when a
 	// failure puts key over its limit.
 	onBlock func(key string)
+	// shared, when set, keeps the counts in the database instead, where
+	// every replica of the service sees them (see sharedlimits.go).
+	shared *sharedLimiter
 }
 
 type limiterEntry struct {
@@ -41,7 +45,21 @@ func newLimiter(max int, window time.Duration) *limiter {
 }
 
 // blocked reports whether key is over its limit, and for how long.
-func (l *limiter) blocked(key string, now time.Time) (bool, time.Duration) {
+func (l *limiter) blocked(ctx context.Context, key string, now time.Time) (bool, time.Duration) {
+	if l.shared != nil {
+		hits, err := l.shared.store.limitHits(ctx, l.shared.scope, key)
+		l.shared.failed(err)
+		var live []time.Time
+		for _, h := range hits {
+			if now.Sub(h) < l.window {
+				live = append(live, h)
+			}
+		}
+		if len(live) >= l.max {
+			return true, live[len(live)-l.max].Add(l.window).Sub(now)
+		}
+		return false, 0
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.sweep(now)
@@ -57,7 +75,15 @@ func (l *limiter) blocked(key string, now time.Time) (bool, time.Duration) {
 }
 
 // fail records a failure of key at now.
-func (l *limiter) fail(key string, now time.Time) {
+func (l *limiter) fail(ctx context.Context, key string, now time.Time) {
+	if l.shared != nil {
+		n, err := l.shared.store.limitFail(ctx, l.shared.scope, key, now, l.max, l.window, l.maxKeys)
+		l.shared.failed(err)
+		if n == l.max && l.onBlock != nil {
+			l.onBlock(key)
+		}
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.sweep(now)
@@ -81,7 +107,11 @@ func (l *limiter) fail(key string, now time.Time) {
 }
 
 // reset forgets key (after a successful sign-in).
-func (l *limiter) reset(key string) {
+func (l *limiter) reset(ctx context.Context, key string) {
+	if l.shared != nil {
+		l.shared.failed(l.shared.store.limitReset(ctx, l.shared.scope, key))
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if e, ok := l.keys[key]; ok {
@@ -91,6 +121,11 @@ func (l *limiter) reset(key string) {
 
 // len is the number of keys remembered.
 func (l *limiter) len() int {
+	if l.shared != nil {
+		n, err := l.shared.store.limitKeys(context.Background(), l.shared.scope, time.Now(), l.window)
+		l.shared.failed(err)
+		return n
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.keys)

@@ -158,4 +158,11 @@ func (s *Service) watchLimits() {
 		s.log.LogAttrs(context.Background(), slog.LevelWarn, "sign-ins locked for an address", slog.String("event", "lockout"),
 			slog.String("limit", "address"), slog.String("remote", key))
 	}
+	for _, l := range []*limiter{s.accountLimit, s.addressLimit} {
+		if l.shared != nil {
+			l.shared.onError = func(err error) {
+				s.log.Error("sign-in limits unavailable", "event", "limits", "error", err)
+			}
+		}
+	}
 }

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,12 +15,7 @@ import (
 // startPortal is newTestPortal with the packages of a real folder.
 func startPortal(t testing.TB, packages PackageSource, opts ...Option) *testPortal {
 	t.Helper()
-	db := filepath.Join(t.TempDir(), "portal.db")
-	store, err := OpenSQLite(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store, db := openTestStore(t)
 	signed, c := testCatalog(t)
 	svc := NewService(store, signed, c, "https://127.0.0.1/signin", opts...)
 	srv := httptest.NewServer(svc.Handler(packages))

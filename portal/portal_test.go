@@ -42,12 +42,7 @@ type testPortal struct {
 
 func newTestPortal(t testing.TB) *testPortal {
 	t.Helper()
-	db := filepath.Join(t.TempDir(), "portal.db")
-	store, err := OpenSQLite(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store, db := openTestStore(t)
 	signed, c := testCatalog(t)
 	svc := NewService(store, signed, c, "https://127.0.0.1/signin")
 	packages := func(name string) (io.ReadSeeker, time.Time, bool) {
@@ -219,12 +214,12 @@ func TestSignInRateLimits(t *testing.T) {
 	lim := newLimiter(3, time.Minute)
 	now := time.Now()
 	for range 3 {
-		lim.fail("10.0.0.1", now)
+		lim.fail(context.Background(), "10.0.0.1", now)
 	}
-	if blocked, wait := lim.blocked("10.0.0.1", now); !blocked || wait <= 0 {
+	if blocked, wait := lim.blocked(context.Background(), "10.0.0.1", now); !blocked || wait <= 0 {
 		t.Error("address limit not applied")
 	}
-	if blocked, _ := lim.blocked("10.0.0.1", now.Add(time.Minute)); blocked {
+	if blocked, _ := lim.blocked(context.Background(), "10.0.0.1", now.Add(time.Minute)); blocked {
 		t.Error("the window does not slide")
 	}
 }

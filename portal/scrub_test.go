@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"onramp.dev/onramp/internal/pgtest"
 )
 
 // Once a start email is delivered, its temporary password is in no byte
@@ -14,6 +16,9 @@ import (
 // in a freed page. Read while the service still has the file open, as a
 // copy of it taken at any moment would be.
 func TestTemporaryPasswordLeavesNoTraceAfterDelivery(t *testing.T) {
+	if pgtest.OnPostgres() {
+		t.Skip("reads SQLite's files; on PostgreSQL the old row goes at the next vacuum (README)")
+	}
 	tests := []struct {
 		name    string
 		deliver bool

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -17,12 +16,7 @@ import (
 // serveWith runs the service behind NewServer on a loopback port.
 func serveWith(t testing.TB, o ServerOptions, packages PackageSource) *testPortal {
 	t.Helper()
-	db := filepath.Join(t.TempDir(), "portal.db")
-	store, err := OpenSQLite(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store, db := openTestStore(t)
 	signed, c := testCatalog(t)
 	svc := NewService(store, signed, c, "https://127.0.0.1/signin")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

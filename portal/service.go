@@ -51,6 +51,7 @@ func NewService(store Store, signedCatalog []byte, c *catalog.Catalog, signInURL
 	for _, o := range opts {
 		o(s)
 	}
+	s.sharedLimits()
 	s.watchLimits()
 	return s
 }
@@ -199,7 +200,7 @@ func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
 // spelling of one account counts against that account.
 func (s *Service) SignIn(ctx context.Context, login, password, address string) (*Session, error) {
 	now := s.now()
-	if blocked, wait := s.addressLimit.blocked(address, now); blocked {
+	if blocked, wait := s.addressLimit.blocked(ctx, address, now); blocked {
 		return nil, &RateLimitError{RetryAfter: wait}
 	}
 	var u *User
@@ -211,7 +212,7 @@ func (s *Service) SignIn(ctx context.Context, login, password, address string) (
 		u = found
 	}
 	key := accountKey(u, login)
-	if blocked, wait := s.accountLimit.blocked(key, now); blocked {
+	if blocked, wait := s.accountLimit.blocked(ctx, key, now); blocked {
 		return nil, &RateLimitError{RetryAfter: wait}
 	}
 	hash := dummyHash()
@@ -219,14 +220,14 @@ func (s *Service) SignIn(ctx context.Context, login, password, address string) (
 		hash = u.passwordHash
 	}
 	if !CheckPassword(hash, password) || u == nil {
-		s.accountLimit.fail(key, now)
-		s.addressLimit.fail(address, now)
+		s.accountLimit.fail(ctx, key, now)
+		s.addressLimit.fail(ctx, address, now)
 		return nil, ErrBadCredentials
 	}
 	if err := s.checkTemporary(ctx, u); err != nil {
 		return nil, err
 	}
-	s.accountLimit.reset(key)
+	s.accountLimit.reset(ctx, key)
 	return s.issue(ctx, u, newFamily(), !u.MustChangePassword)
 }
 
@@ -322,13 +323,13 @@ func (s *Service) ChangePassword(ctx context.Context, u *User, current, next, ad
 			lim *limiter
 			key string
 		}{{s.accountLimit, key}, {s.addressLimit, address}} {
-			if blocked, wait := l.lim.blocked(l.key, now); blocked {
+			if blocked, wait := l.lim.blocked(ctx, l.key, now); blocked {
 				return &RateLimitError{RetryAfter: wait}
 			}
 		}
 		if !CheckPassword(u.passwordHash, current) {
-			s.accountLimit.fail(key, now)
-			s.addressLimit.fail(address, now)
+			s.accountLimit.fail(ctx, key, now)
+			s.addressLimit.fail(ctx, address, now)
 			return ErrBadCredentials
 		}
 	}

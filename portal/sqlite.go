@@ -122,10 +122,27 @@ var migrations = []string{
 	`ALTER TABLE users ADD COLUMN temp_expires TEXT;
 	ALTER TABLE users ADD COLUMN temp_used INTEGER NOT NULL DEFAULT 0;
 	UPDATE users SET temp_expires = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+7 days') WHERE must_change_password = 1;`,
+	migration7,
 }
 
-// SQLite is the Store in one SQLite file, in WAL mode.
-type SQLite struct {
+// migration7 is written once for both engines: what several replicas share
+// through the database, the outbox's delivery leases and the sign-in limits.
+const migration7 = `ALTER TABLE outbox ADD COLUMN claimed_until TEXT;
+	CREATE INDEX outbox_unsent ON outbox(id) WHERE sent_at IS NULL;
+	CREATE TABLE signin_limits (
+		scope TEXT NOT NULL,
+		key TEXT NOT NULL,
+		hits TEXT NOT NULL,
+		last TEXT NOT NULL,
+		PRIMARY KEY (scope, key)
+	);
+	CREATE INDEX signin_limits_last ON signin_limits(scope, last);`
+
+// SQLStore is the Store over database/sql: one SQLite file in WAL mode
+// (OpenSQLite), or a PostgreSQL database that several service processes
+// share (OpenPostgres; see postgres.go for what differs).
+type SQLStore struct {
+	engine engine
 	// db reads: a pool, since in WAL mode readers never wait for the writer.
 	db    *sql.DB
 	stmts sync.Map // query → *sql.Stmt (prepared on db)
@@ -136,6 +153,17 @@ type SQLite struct {
 	// through w itself (its one connection is taken).
 	w *sql.DB
 }
+
+// SQLite is the store's name from when SQLite was its only engine.
+type SQLite = SQLStore
+
+// engine is the database behind an SQLStore.
+type engine int
+
+const (
+	engineSQLite engine = iota
+	enginePostgres
+)
 
 // OpenSQLite opens (creating if needed) and migrates the database file.
 func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
@@ -156,7 +184,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	// The token sweep finds expired rows by this index. It is created here
 	// rather than as a migration: it changes no data, and any version may
 	// have it.
-	if _, err := w.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS tokens_expires ON tokens(expires)`); err != nil {
+	if _, err := w.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS tokens_expires ON tokens(expires)`); err != nil { // OpenPostgres has it too
 		w.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
@@ -255,7 +283,7 @@ func (s *SQLite) CreateContract(ctx context.Context, c *Contract, manager *User,
 func insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHash string) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, contract_id, email, name, role, password_hash, must_change_password, created, temp_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		u.ID, u.ContractID, strings.ToLower(u.Email), u.Name, u.Role, passwordHash, u.MustChangePassword, ts(u.Created), tempExpiresValue(u)); err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") {
+		if isUniqueViolation(err) {
 			return fmt.Errorf("user %s: %w", u.Email, ErrEmailTaken)
 		}
 		return fmt.Errorf("user %s: %w", u.Email, err)
@@ -366,8 +394,9 @@ func (s *SQLite) UserByLogin(ctx context.Context, login string) (*User, error) {
 	return s.scanUser(ctx, s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, strings.ToLower(login)))
 }
 
-// SetPassword stores a new password hash and revokes every session of the user.
-func (s *SQLite) SetPassword(ctx context.Context, userID, hash string, mustChange bool, actor string) error {
+// setPassword stores a new password hash and revokes every session of the
+// user (SetPassword retries it).
+func (s *SQLite) setPassword(ctx context.Context, userID, hash string, mustChange bool, actor string) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -488,7 +517,9 @@ func (s *SQLite) MarkSent(ctx context.Context, id int64, at time.Time) error {
 		}
 		return err
 	}
-	if kind == "start" {
+	// PostgreSQL has no log of page images to truncate: the old row
+	// version goes at the table's next vacuum.
+	if kind == "start" && s.engine == engineSQLite {
 		return s.scrubLog(ctx)
 	}
 	return nil

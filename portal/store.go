@@ -95,8 +95,8 @@ var (
 	ErrForbidden = errors.New("forbidden")
 )
 
-// Store is the service's storage. SQLite implements it; a PostgreSQL store
-// can follow for a deployment that outgrows one machine.
+// Store is the service's storage. SQLStore implements it, on SQLite (one
+// process) or on PostgreSQL (several replicas sharing one database).
 type Store interface {
 	CreateContract(ctx context.Context, c *Contract, manager *User, passwordHash string, emails []Email, actor string) error
 	Contract(ctx context.Context, id string) (*Contract, error)

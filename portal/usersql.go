@@ -74,8 +74,9 @@ func (s *SQLite) ListUsers(ctx context.Context, contractID string) ([]*User, err
 	return listUsers(ctx, s.db, contractID)
 }
 
-// ChangeUsers applies a plan made under the write lock.
-func (s *SQLite) ChangeUsers(ctx context.Context, contractID string, plan func(*Contract, []*User) ([]UserChange, []Email, error), actor string) error {
+// changeUsers applies a plan made under the write lock (ChangeUsers
+// retries it).
+func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*Contract, []*User) ([]UserChange, []Email, error), actor string) error {
 	c, err := s.Contract(ctx, contractID)
 	if err != nil {
 		return err
@@ -85,6 +86,9 @@ func (s *SQLite) ChangeUsers(ctx context.Context, contractID string, plan func(*
 		return err
 	}
 	defer tx.Rollback()
+	if err := s.lockContract(ctx, tx, contractID); err != nil {
+		return err
+	}
 	users, err := listUsers(ctx, tx, contractID)
 	if err != nil {
 		return err
@@ -187,6 +191,9 @@ func (s *SQLite) SetCaller(ctx context.Context, contractID, userID string, desig
 		return err
 	}
 	defer tx.Rollback()
+	if err := s.lockContract(ctx, tx, contractID); err != nil {
+		return err
+	}
 	var owner string
 	if err := tx.QueryRowContext(ctx, `SELECT contract_id FROM users WHERE id = ?`, userID).Scan(&owner); err != nil || owner != contractID {
 		return fmt.Errorf("user %s: %w", userID, ErrNotFound)
@@ -198,7 +205,7 @@ func (s *SQLite) SetCaller(ctx context.Context, contractID, userID string, desig
 	} else {
 		var n int
 		var already bool
-		tx.QueryRowContext(ctx, `SELECT count(*), coalesce(max(user_id = ?), 0) FROM callers WHERE contract_id = ?`, userID, contractID).Scan(&n, &already)
+		tx.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE user_id = ?) > 0 FROM callers WHERE contract_id = ?`, userID, contractID).Scan(&n, &already)
 		if already {
 			return tx.Commit()
 		}
@@ -227,9 +234,12 @@ func (s *SQLite) RegisterSeat(ctx context.Context, contractID, machineID, hostna
 		return 0, err
 	}
 	defer tx.Rollback()
+	if err := s.lockContract(ctx, tx, contractID); err != nil {
+		return 0, err
+	}
 	var n int
 	var known bool
-	if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(max(machine_id = ?), 0) FROM seats WHERE contract_id = ? AND product = ?`,
+	if err := tx.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE machine_id = ?) > 0 FROM seats WHERE contract_id = ? AND product = ?`,
 		machineID, contractID, product).Scan(&n, &known); err != nil {
 		return 0, err
 	}

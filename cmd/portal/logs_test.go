@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -30,7 +29,7 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 // standard error; an unknown format is a usage error.
 func TestServeLogFormat(t *testing.T) {
 	cat, key := signedCatalog(t)
-	db := filepath.Join(t.TempDir(), "onramp.db")
+	db := testDB(t)
 	var ue usageError
 	if err := run(context.Background(), []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--log-format", "xml"}, io.Discard); !errors.As(err, &ue) {
 		t.Fatalf("--log-format xml: %v, want a usage error", err)

@@ -1,9 +1,10 @@
 // Command portal runs Onramp's reference account service and administers
 // it: serve the API, record orders (contracts), read the email outbox.
 //
-//	portal serve --db FILE --catalog SIGNED.json [--addr 127.0.0.1:8443] [--packages DIR] [--tls-cert F --tls-key F] [--log-format text|json] [--trusted-proxy CIDR]...
+//	portal serve --db FILE|postgres://… --catalog SIGNED.json [--addr 127.0.0.1:8443] [--packages DIR] [--tls-cert F --tls-key F] [--log-format text|json] [--trusted-proxy CIDR]...
 //	portal contract create --db FILE --catalog SIGNED.json --company NAME --manager EMAIL --product ID:SEATS... [--plan advanced]
 //	portal outbox list --db FILE [--json]
+//	portal migrate --from sqlite:FILE --to postgres://USER@HOST/DB [--json]
 package main
 
 import (
@@ -17,6 +18,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -46,10 +48,11 @@ type usageError string
 func (e usageError) Error() string { return string(e) }
 
 const usage = `Usage:
-  portal serve --db FILE --catalog SIGNED.json --key PUBKEY [--addr 127.0.0.1:8443] [--packages DIR] [--smtp HOST:PORT] [--tls-cert F --tls-key F]
+  portal serve --db FILE|postgres://USER@HOST/DB --catalog SIGNED.json --key PUBKEY [--addr 127.0.0.1:8443] [--packages DIR] [--smtp HOST:PORT] [--tls-cert F --tls-key F]
         [--log-format text|json] [--max-conns-per-address N] [--trusted-proxy CIDR]...
   portal contract create --db FILE --catalog SIGNED.json [--key PUBKEY] --company NAME --manager EMAIL --product ID:SEATS... [--plan standard|advanced] [--callers N] [--term DAYS]
-  portal outbox list --db FILE [--json]`
+  portal outbox list --db FILE [--json]
+  portal migrate --from sqlite:FILE --to postgres://USER@HOST/DB [--json]`
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
@@ -60,6 +63,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return contractCreate(ctx, args[2:], out)
 	case "outbox list":
 		return outboxList(ctx, args[2:], out)
+	}
+	if args[0] == "migrate" {
+		return migrate(ctx, args[1:], out)
 	}
 	if args[0] == "serve" {
 		return serve(ctx, args[1:], out)
@@ -73,7 +79,7 @@ type common struct {
 }
 
 func (c *common) register(fs *flag.FlagSet, withCatalog bool) {
-	fs.StringVar(&c.db, "db", "", "SQLite database `FILE` (created if missing)")
+	fs.StringVar(&c.db, "db", "", "SQLite database `FILE` (created if missing), or a postgres:// URL")
 	if withCatalog {
 		fs.StringVar(&c.catalogFile, "catalog", "", "signed catalog `FILE` to serve")
 		fs.StringVar(&c.key, "key", "", "publisher's public key `FILE` to verify the catalog with (default: the key the catalog names must be given)")
@@ -119,11 +125,30 @@ func (c *common) loadCatalog() ([]byte, *catalog.Catalog, error) {
 	return signed, cat, nil
 }
 
-func (c *common) open(ctx context.Context) (*portal.SQLite, error) {
+func (c *common) open(ctx context.Context) (*portal.SQLStore, error) {
 	if c.db == "" {
 		return nil, usageError("--db FILE is required")
 	}
+	if portal.IsPostgresURL(c.db) {
+		// Another user can read a command line (ps): the password comes
+		// from PGPASSWORD or a pgpass file, which pgx reads.
+		if u, err := url.Parse(c.db); err == nil && u.User != nil {
+			if _, set := u.User.Password(); set {
+				return nil, usageError("--db: leave the password out of the URL; give it in PGPASSWORD or a pgpass file")
+			}
+		}
+		return portal.OpenPostgres(ctx, c.db)
+	}
 	return portal.OpenSQLite(ctx, c.db)
+}
+
+// dbName is how output names the database: a PostgreSQL URL without its
+// password.
+func (c *common) dbName() string {
+	if u, err := url.Parse(c.db); err == nil && portal.IsPostgresURL(c.db) {
+		return u.Redacted()
+	}
+	return c.db
 }
 
 func serve(ctx context.Context, args []string, out io.Writer) error {
@@ -185,7 +210,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "portal: serving %s://%s (database %s)\n", scheme, ln.Addr(), c.db)
+	fmt.Fprintf(out, "portal: serving %s://%s (database %s)\n", scheme, ln.Addr(), c.dbName())
 	go svc.RunHousekeeping(ctx, 10*time.Minute)
 	if *smtpAddr != "" {
 		m := &portal.Mailer{Addr: *smtpAddr, From: *mailFrom}
@@ -315,5 +340,48 @@ func outboxList(ctx context.Context, args []string, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "#%d to %s [%s] %s (%s)\n%s\n", e.ID, e.To, e.Kind, e.Subject, state, e.Body)
 	}
+	return nil
+}
+
+// migrate copies a stopped service's SQLite database into an empty
+// PostgreSQL database, and verifies every table by its rows and checksum.
+func migrate(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	from := fs.String("from", "", "the database to copy: `sqlite:FILE` (stop the service first)")
+	to := fs.String("to", "", "the empty database to copy into: `postgres://USER@HOST/DB` (the password in PGPASSWORD or a pgpass file)")
+	asJSON := fs.Bool("json", false, "print the tables' rows and checksums as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	file, ok := strings.CutPrefix(*from, "sqlite:")
+	if !ok || file == "" || !portal.IsPostgresURL(*to) {
+		return usageError("want --from sqlite:FILE --to postgres://…\n" + usage)
+	}
+	// OpenSQLite would create a missing file: a mistyped name must not
+	// copy an empty database.
+	if _, err := os.Stat(file); err != nil {
+		return err
+	}
+	src, err := portal.OpenSQLite(ctx, file)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := (&common{db: *to}).open(ctx)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	sums, err := portal.CopyStore(ctx, src, dst)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(out).Encode(sums)
+	}
+	for _, s := range sums {
+		fmt.Fprintf(out, "%-18s %8d rows  sha256 %s\n", s.Table, s.Rows, s.Checksum)
+	}
+	fmt.Fprintf(out, "copied and verified %d tables into %s\n", len(sums), (&common{db: *to}).dbName())
 	return nil
 }

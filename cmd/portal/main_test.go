@@ -22,7 +22,7 @@ import (
 
 // signedCatalog writes a catalog signed with a fresh key and the key's
 // public half, as a publisher hands them to the service's operator.
-func signedCatalog(t *testing.T) (catalogFile, keyFile string) {
+func signedCatalog(t testing.TB) (catalogFile, keyFile string) {
 	t.Helper()
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	payload, err := os.ReadFile("../../catalog/testdata/demo.json")
@@ -50,7 +50,7 @@ func TestContractOutboxServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	product := c.Products[0].ID
-	db := filepath.Join(t.TempDir(), "onramp.db")
+	db := testDB(t)
 	ctx := context.Background()
 	var out strings.Builder
 	if err := run(ctx, []string{"contract", "create", "--db", db, "--catalog", cat, "--key", key, "--company", "Acme",
@@ -124,6 +124,7 @@ func TestServeRefusals(t *testing.T) {
 		{"wrong-key", []string{"serve", "--db", db, "--catalog", cat, "--key", cat}, cat},
 		{"unknown-product", []string{"contract", "create", "--db", db, "--catalog", cat, "--key", key, "--company", "A", "--manager", "a@b.example", "--product", "nosuch:1"}, "nosuch"},
 		{"unknown-command", []string{"frobnicate"}, "unknown command"},
+		{"password-in-db-url", []string{"serve", "--db", "postgres://onramp:s3cret-pw@127.0.0.1/onramp", "--catalog", cat, "--key", key}, "leave the password out"},
 		{"bad-trusted-proxy", []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--trusted-proxy", "10.0.0.0/33"}, "trusted-proxy"},
 	}
 	for _, tc := range tests {
@@ -132,11 +133,14 @@ func TestServeRefusals(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
+			if strings.Contains(err.Error(), "s3cret-pw") {
+				t.Errorf("the error repeats the password: %v", err)
+			}
 		})
 	}
 }
 
-func mustRead(t *testing.T, path string) []byte {
+func mustRead(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
