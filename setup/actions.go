@@ -70,12 +70,13 @@ func (s *Setup) Find(ref string, plat catalog.Platform) (*Release, error) {
 // Check gathers this machine's facts (with the volume of target, "" for
 // the product's default folder) and judges them against the release's
 // requirements.
-func (s *Setup) Check(ctx context.Context, ref, target string) (*syscheck.Report, error) {
+func (s *Setup) Check(ctx context.Context, ref, target string) (*Release, *syscheck.Report, error) {
 	rel, err := s.find(ref)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.check(ctx, rel, target)
+	rep, err := s.check(ctx, rel, target)
+	return rel, rep, err
 }
 
 // find is Find for the setup's platform, where a missing package is for
@@ -111,9 +112,11 @@ func (s *Setup) check(ctx context.Context, rel *Release, target string) (*sysche
 
 // Download is a package verified in the cache.
 type Download struct {
-	*Release
-	Path   string             `json:"path"`
-	Result *downloader.Result `json:"result"`
+	Product  *catalog.Product
+	Release  *catalog.Release
+	Platform catalog.Platform
+	Path     string             `json:"path"`
+	Result   *downloader.Result `json:"result"`
 	// Report is the machine check that ran first (nil for another platform's package).
 	Report *syscheck.Report `json:"-"`
 }
@@ -130,7 +133,7 @@ func (s *Setup) Download(ctx context.Context, ref string, plat catalog.Platform)
 }
 
 func (s *Setup) download(ctx context.Context, rel *Release, target string) (*Download, error) {
-	d := &Download{Release: rel}
+	d := &Download{Product: rel.Product, Release: rel.Release, Platform: rel.Platform}
 	if rel.Platform == catalog.CurrentPlatform() {
 		rep, err := s.check(ctx, rel, target)
 		if err != nil {

@@ -219,7 +219,7 @@ func InstallDeployment(ctx context.Context, dir string, verify VerifyFunc, state
 			switch {
 			case errors.Is(pr.Err, installer.ErrPackageHash) || errors.As(pr.Err, &ae):
 				dp.Status = DeployIntegrity
-			case errors.As(pr.Err, &te) || errors.As(pr.Err, &se):
+			case errors.As(pr.Err, &te) || errors.As(pr.Err, &se) || errors.Is(pr.Err, installer.ErrInTheWay) || errors.Is(pr.Err, installer.ErrReadOnly):
 				dp.Status = DeployTarget
 			default:
 				dp.Status = DeployFailed

@@ -28,10 +28,13 @@ func (e *env) sessionPath() string {
 	return filepath.Join(filepath.Dir(e.configFile()), "session.json")
 }
 
+// errNoSession: no one signed in on this machine.
+var errNoSession = errors.New("not signed in")
+
 func (e *env) loadSession() (*sessionFile, error) {
 	b, err := os.ReadFile(e.sessionPath())
 	if err != nil {
-		return nil, fmt.Errorf("%w: not signed in (run '%s signin')", account.ErrAuth, toolName)
+		return nil, fmt.Errorf("%w: %w (run '%s signin')", account.ErrAuth, errNoSession, toolName)
 	}
 	var s sessionFile
 	if err := json.Unmarshal(b, &s); err != nil || s.Server == "" || s.User == "" {

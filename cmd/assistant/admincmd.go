@@ -299,33 +299,3 @@ func supportCommand() *command {
 		}),
 	}
 }
-
-func productsCommand() *command {
-	return &command{
-		name: "products", summary: "the products and benefits of your subscription", nargs: [2]int{0, 0},
-		run: withClient(func(ctx context.Context, e *env, c *account.Client, _ []string) error {
-			me, err := c.WhoAmI(ctx)
-			if err != nil {
-				return err
-			}
-			if e.json {
-				writeJSON(e.stdout, map[string]any{"contract": me.Contract, "products": me.User.Products, "benefits": me.User.Benefits})
-				return nil
-			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "PRODUCT\tSEATS\tYOURS")
-			for _, p := range me.Contract.Products {
-				yours := ""
-				for _, mine := range me.User.Products {
-					if mine == p.Product {
-						yours = "yes"
-					}
-				}
-				fmt.Fprintf(tw, "%s\t%d\t%s\n", termSafe(p.Product), p.Seats, yours)
-			}
-			tw.Flush()
-			fmt.Fprintf(e.stdout, "Your benefits: %s\n", strings.ReplaceAll(strings.Join(termSafeList(me.User.Benefits), ", "), "_", " "))
-			return nil
-		}),
-	}
-}

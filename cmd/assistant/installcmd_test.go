@@ -85,14 +85,14 @@ func TestInstallHostilePackage(t *testing.T) {
 	os.WriteFile(pkg, buf.Bytes(), 0o644)
 	sum := sha256.Sum256(buf.Bytes())
 	target := filepath.Join(dir, "target", "evil")
-	r := runCLI(t, "", "install", "--package", pkg, "--sha256", hex.EncodeToString(sum[:]), "--target", target)
+	r := runCLI(t, "", "install", "--package", pkg, "--product", "evil@1.0", "--sha256", hex.EncodeToString(sum[:]), "--target", target)
 	if r.code != exitIntegrity || !strings.Contains(r.stderr, "leaves the target") {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "evil.txt")); err == nil {
 		t.Fatal("zip-slip wrote outside the target")
 	}
-	r = runCLI(t, "", "install", "--package", pkg, "--sha256", strings.Repeat("0", 64), "--target", target)
+	r = runCLI(t, "", "install", "--package", pkg, "--product", "evil@1.0", "--sha256", strings.Repeat("0", 64), "--target", target)
 	if r.code != exitIntegrity || !strings.Contains(r.stderr, "checksum") {
 		t.Fatalf("wrong hash: exit %d: %s", r.code, r.stderr)
 	}
@@ -146,9 +146,9 @@ func TestInstallNonEmptyTarget(t *testing.T) {
 		code int
 		out  string
 	}{
-		{"plan", []string{"install", "--package", pkg, "--sha256", sum, "--target", target, "--plan"}, exitFailed, "--allow-nonempty-target"},
-		{"refused", []string{"install", "--package", pkg, "--sha256", sum, "--target", target}, exitFailed, "--allow-nonempty-target"},
-		{"allowed", []string{"install", "--package", pkg, "--sha256", sum, "--target", target, "--allow-nonempty-target"}, exitOK, "Left in place (not installed by Onramp): letter.txt"},
+		{"plan", []string{"install", "--package", pkg, "--product", "notes@1.0", "--sha256", sum, "--target", target, "--plan"}, exitFailed, "--allow-nonempty-target"},
+		{"refused", []string{"install", "--package", pkg, "--product", "notes@1.0", "--sha256", sum, "--target", target}, exitFailed, "--allow-nonempty-target"},
+		{"allowed", []string{"install", "--package", pkg, "--product", "notes@1.0", "--sha256", sum, "--target", target, "--allow-nonempty-target"}, exitOK, "Left in place (not installed by Onramp): letter.txt"},
 		{"repair", []string{"repair", "--product", "notes"}, exitOK, "Left in place (not installed by Onramp): letter.txt"},
 		{"uninstall", []string{"uninstall", "--product", "notes"}, exitOK, "Left in place (not installed by Onramp): letter.txt"},
 	}
@@ -168,7 +168,7 @@ func TestInstallRelativePackage(t *testing.T) {
 	cfg, dir, elsewhere := t.TempDir(), t.TempDir(), t.TempDir()
 	_, sum := testPackage(t, dir, "notes-1.0.zip", map[string]string{"bin/notes": "v1"})
 	target := filepath.Join(dir, "apps", "notes")
-	if r := runWithState(t, cfg, dir, "install", "--package", "notes-1.0.zip", "--sha256", sum, "--target", target); r.code != exitOK {
+	if r := runWithState(t, cfg, dir, "install", "--package", "notes-1.0.zip", "--product", "notes@1.0", "--sha256", sum, "--target", target); r.code != exitOK {
 		t.Fatalf("install: %d %s", r.code, r.stderr)
 	}
 	os.Remove(filepath.Join(target, "bin", "notes"))
@@ -191,7 +191,7 @@ func TestInstallMachineWide(t *testing.T) {
 		args []string
 		out  string
 	}{
-		{"admin", []string{"install", "--package", pkg, "--sha256", sum, "--target", target, "--scope", "machine"}, "Installed notes"},
+		{"admin", []string{"install", "--package", pkg, "--product", "notes@1.0", "--sha256", sum, "--target", target, "--scope", "machine"}, "Installed notes"},
 		{"ann", []string{"verify", "--product", "notes"}, "all 1 files"},
 		{"bob", []string{"uninstall", "--product", "notes"}, "Uninstalled notes"},
 	} {
