@@ -82,6 +82,7 @@ func commands() []*command {
 		fetchCommand(),
 		downloadCommand(),
 		installCommand(),
+		updateCommand(),
 		uninstallCommand(),
 		verifyCommand(),
 		repairCommand(),
