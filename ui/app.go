@@ -80,6 +80,7 @@ type Assistant struct {
 	signin       *signInScreen
 	setupButtons map[string]*widget.Button
 	cards        map[string]*productCard
+	said         map[string]string // the last action's outcome per product, on its card
 	users        *usersScreen
 	callers      *callersScreen
 	deploy       *deployScreen

@@ -59,7 +59,7 @@ type productCard struct {
 }
 
 func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
-	c := &productCard{state: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), status: wrapped("")}
+	c := &productCard{state: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), status: wrapped(a.said[p.ID])}
 	st, known := a.states[p.ID]
 	latest := p.Latest().Version.String()
 	if known && st.LatestVersion != "" {
@@ -124,10 +124,20 @@ func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
 	return c
 }
 
+// say puts the outcome of an action on a product's card; it stays there
+// when the page is drawn again with the new state.
+func (a *Assistant) say(c *productCard, id, text string) {
+	if a.said == nil {
+		a.said = map[string]string{}
+	}
+	a.said[id] = text
+	c.status.SetText(text)
+}
+
 // productAction runs open, verify or repair off the UI goroutine and says
 // how it went on the card.
 func (a *Assistant) productAction(c *productCard, p *catalog.Product, action string) {
-	c.status.SetText(lang.L("Working…"))
+	a.say(c, p.ID, lang.L("Working…"))
 	a.background(func(ctx context.Context) func() {
 		var text string
 		var err error
@@ -155,7 +165,7 @@ func (a *Assistant) productAction(c *productCard, p *catalog.Product, action str
 			if err != nil {
 				text = errorText(err)
 			}
-			c.status.SetText(text)
+			a.say(c, p.ID, text)
 			if action != "open" {
 				a.refreshStates()
 			}
@@ -169,7 +179,7 @@ func (a *Assistant) askUninstall(c *productCard, p *catalog.Product) {
 		files, err := a.core.UserFiles(ctx, p.ID)
 		return func() {
 			if err != nil {
-				c.status.SetText(errorText(err))
+				a.say(c, p.ID, errorText(err))
 				return
 			}
 			msg := lang.L("Uninstall {{.Name}}? Its files are removed.", map[string]any{"Name": p.Name})
@@ -188,15 +198,15 @@ func (a *Assistant) askUninstall(c *productCard, p *catalog.Product) {
 }
 
 func (a *Assistant) uninstall(c *productCard, p *catalog.Product) {
-	c.status.SetText(lang.L("Working…"))
+	a.say(c, p.ID, lang.L("Working…"))
 	a.background(func(ctx context.Context) func() {
 		_, err := a.core.Uninstall(ctx, p.ID)
 		return func() {
 			if err != nil {
-				c.status.SetText(errorText(err))
+				a.say(c, p.ID, errorText(err))
 				return
 			}
-			c.status.SetText(lang.L("Uninstalled {{.Name}}.", map[string]any{"Name": p.Name}))
+			a.say(c, p.ID, lang.L("Uninstalled {{.Name}}.", map[string]any{"Name": p.Name}))
 			a.refreshStates()
 		}
 	})
