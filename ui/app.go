@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/setup"
@@ -220,5 +221,5 @@ func (a *Assistant) hasBenefit(b string) bool {
 	if a.me == nil {
 		return false
 	}
-	return slices.Contains(a.me.User.Benefits, b)
+	return slices.Contains(a.me.User.Benefits, api.Benefit(b))
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
 	"onramp.dev/onramp/setup"
@@ -319,7 +320,7 @@ func (s *setupScreen) content() fyne.CanvasObject {
 	return container.NewBorder(container.NewVBox(container.NewHBox(back), title), nil, nil, nil, s.scroll)
 }
 
-func planName(plan string) string {
+func planName(plan api.Plan) string {
 	if plan == "advanced" {
 		return lang.L("advanced")
 	}
@@ -340,10 +341,10 @@ func benefitName(b string) string {
 	return b
 }
 
-func benefitList(bs []string) string {
+func benefitList(bs []api.Benefit) string {
 	var names []string
 	for _, b := range bs {
-		names = append(names, benefitName(b))
+		names = append(names, benefitName(string(b)))
 	}
 	if len(names) == 0 {
 		return lang.L("none")

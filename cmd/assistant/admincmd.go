@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/api"
 )
 
 func usersCommand() *command {
@@ -87,7 +88,7 @@ func usersAddCommand() *command {
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&nu.Email, "email", "", "the user's `email`; required")
 			fs.StringVar(&nu.Name, "name", "", "the user's `name`")
-			fs.StringVar(&nu.Role, "role", "user", "`role`: user, software_coordinator or contract_manager")
+			fs.Func("role", "`role`: user (default), software_coordinator or contract_manager", func(r string) error { nu.Role = api.Role(r); return nil })
 			fs.Var(&products, "product", "give access to product `ID` (repeatable)")
 			fs.Var(&benefits, "benefit", "give `benefit` download, install, web_support or phone_support (repeatable)")
 		},
@@ -95,6 +96,7 @@ func usersAddCommand() *command {
 			if nu.Email == "" {
 				return usagef("--email is required")
 			}
+			nu.Role = cmpOr(nu.Role, api.RoleUser)
 			nu.Products, nu.Benefits = products, benefits
 			ch, err := c.AddUser(ctx, nu)
 			if err != nil {
@@ -261,7 +263,7 @@ func profileCommand() *command {
 				writeJSON(e.stdout, me.User)
 				return nil
 			}
-			fmt.Fprintf(e.stdout, "%s\nName:  %s\nEmail: %s\nRole:  %s\n", termSafe(me.User.ID), termSafe(me.User.Name), termSafe(me.User.Email), termSafe(strings.ReplaceAll(me.User.Role, "_", " ")))
+			fmt.Fprintf(e.stdout, "%s\nName:  %s\nEmail: %s\nRole:  %s\n", termSafe(me.User.ID), termSafe(me.User.Name), termSafe(me.User.Email), termSafe(strings.ReplaceAll(string(me.User.Role), "_", " ")))
 			return nil
 		}),
 	}

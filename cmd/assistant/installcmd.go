@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
 	"onramp.dev/onramp/setup"
@@ -302,7 +303,7 @@ its files are intact (damaged: run 'repair').`,
 			if err != nil {
 				return err
 			}
-			var benefits []string
+			var benefits []api.Benefit
 			if c := s.Source().Account(); c != nil {
 				me, err := c.WhoAmI(ctx)
 				if err != nil {
