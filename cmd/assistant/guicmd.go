@@ -92,7 +92,7 @@ session of 'assistant signin'; with neither, it runs the demo.`,
 				var tourErr error
 				fa.Lifecycle().SetOnStarted(func() {
 					go func() {
-						tourErr = runTour(a, tour)
+						tourErr = ui.RunTour(a, tour)
 						fyne.Do(fa.Quit)
 					}()
 				})
