@@ -414,3 +414,42 @@ func (s *Setup) Open(ctx context.Context, id string) error {
 	go cmd.Wait() // reap it; the program outlives nothing of ours
 	return nil
 }
+
+// WithProgress is the same setup reporting to f: each screen of a window
+// follows its own operations.
+func (s *Setup) WithProgress(f func(Event)) *Setup {
+	c := *s
+	c.opt.Progress = f
+	return &c
+}
+
+// PackagePath is where the cache keeps a release's package.
+func (s *Setup) PackagePath(rel *Release) string { return s.cachePath(rel.Package) }
+
+// PlanDownload shows what installing a verified download into target ("" for
+// where it is installed, else the default folder) would do.
+func (s *Setup) PlanDownload(ctx context.Context, d *Download, target string) (*installer.Plan, error) {
+	rel := &Release{Product: d.Product, Release: d.Release, Platform: d.Platform, Package: d.Release.Packages[d.Platform]}
+	return s.PlanFile(ctx, rel.spec(d.Path), target)
+}
+
+// InstallDownload installs a verified download, as Install does.
+func (s *Setup) InstallDownload(ctx context.Context, d *Download, target string) (*installer.Receipt, error) {
+	rel := &Release{Product: d.Product, Release: d.Release, Platform: d.Platform, Package: d.Release.Packages[d.Platform]}
+	return s.InstallFile(ctx, rel.spec(d.Path), target)
+}
+
+// Downloaded is the release's package when it is already verified in the
+// cache (a download that finished while no one watched), nil otherwise.
+func (s *Setup) Downloaded(ref string) *Download {
+	rel, err := s.Find(ref, "")
+	if err != nil {
+		return nil
+	}
+	p := s.cachePath(rel.Package)
+	if !fileHasHash(p, rel.Package.SHA256) {
+		return nil
+	}
+	return &Download{Product: rel.Product, Release: rel.Release, Platform: rel.Platform, Path: p,
+		Result: &downloader.Result{Path: p, Size: rel.Package.Size, SHA256: rel.Package.SHA256}}
+}
