@@ -85,8 +85,9 @@ and README-IT.txt with the commands for deployment tools.`,
 			if licenseServer != "" {
 				req.License = installer.License{Mode: "network", Server: licenseServer}
 			}
-			if register && s.Source().Account() == nil {
-				// A catalog file: the seat key comes from the signed-in session.
+			if register && (e.demo || src.file != "") {
+				// The catalog is a file or the demo's: the seat key comes
+				// from the service the user is signed in to.
 				if req.Account, err = e.signedInClient(ctx); err != nil {
 					return err
 				}
