@@ -161,4 +161,3 @@ func TestResolveURL(t *testing.T) {
 		})
 	}
 }
-
