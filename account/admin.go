@@ -9,39 +9,18 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"onramp.dev/onramp/api"
 )
 
 // User is a user as an admin sees it.
-type User struct {
-	ID                 string   `json:"id"`
-	Email              string   `json:"email"`
-	Name               string   `json:"name"`
-	Role               string   `json:"role"`
-	Phone              string   `json:"phone,omitempty"`
-	Products           []string `json:"products"`
-	Benefits           []string `json:"benefits"`
-	Caller             bool     `json:"designated_caller"`
-	MustChangePassword bool     `json:"must_change_password"`
-}
+type User = api.User
 
 // Change is one change of an import, an addition or an assignment.
-type Change struct {
-	Line     int      `json:"line,omitempty"`
-	Action   string   `json:"action"` // create, update, unchanged
-	UserID   string   `json:"user_id,omitempty"`
-	Email    string   `json:"email"`
-	Role     string   `json:"role"`
-	Added    []string `json:"added,omitempty"`
-	Products []string `json:"products"`
-	Benefits []string `json:"benefits"`
-}
+type Change = api.Change
 
 // RowError is a bad line of an import.
-type RowError struct {
-	Line   int    `json:"line"`
-	Code   string `json:"code,omitempty"` // bad_csv, bad_email, bad_name, email_taken, manager_protected
-	Reason string `json:"reason"`
-}
+type RowError = api.RowError
 
 // ImportError lists an import's bad lines; nothing was imported. It
 // unwraps to the service's problem (ErrEmailTaken when every bad line is
@@ -68,13 +47,7 @@ func (c *Client) Users(ctx context.Context) ([]User, error) {
 }
 
 // NewUser is one user to add.
-type NewUser struct {
-	Email    string   `json:"email"`
-	Name     string   `json:"name"`
-	Role     string   `json:"role"`
-	Products []string `json:"products"`
-	Benefits []string `json:"benefits"`
-}
+type NewUser = api.NewUser
 
 // AddUser adds one user; they get a start email.
 func (c *Client) AddUser(ctx context.Context, u NewUser) (*Change, error) {
@@ -124,13 +97,7 @@ func (c *Client) ImportUsers(ctx context.Context, csv []byte, dryRun bool) ([]Ch
 }
 
 // Assignment gives and takes products and benefits for several users.
-type Assignment struct {
-	Users          []string `json:"users"`
-	AddProducts    []string `json:"add_products,omitempty"`
-	RemoveProducts []string `json:"remove_products,omitempty"`
-	AddBenefits    []string `json:"add_benefits,omitempty"`
-	RemoveBenefits []string `json:"remove_benefits,omitempty"`
-}
+type Assignment = api.Assignment
 
 // Assign applies an assignment, all or nothing.
 func (c *Client) Assign(ctx context.Context, a Assignment) ([]Change, error) {
@@ -167,31 +134,14 @@ func (c *Client) SetCaller(ctx context.Context, id string, designate bool) error
 // UpdateProfile changes the user's name and phone; nil leaves one as is.
 func (c *Client) UpdateProfile(ctx context.Context, name, phone *string) (*Me, error) {
 	var me Me
-	body := map[string]*string{}
-	if name != nil {
-		body["name"] = name
-	}
-	if phone != nil {
-		body["phone"] = phone
-	}
-	return &me, c.authed(ctx, http.MethodPatch, "/api/v1/me", body, &me)
+	return &me, c.authed(ctx, http.MethodPatch, "/api/v1/me", api.ProfileUpdate{Name: name, Phone: phone}, &me)
 }
 
 // Support is how the user reaches support.
-type Support struct {
-	Plan  string `json:"plan"`
-	Web   string `json:"web"`
-	Email string `json:"email"`
-	Phone string `json:"phone,omitempty"`
-	Hours string `json:"hours"`
-	Note  string `json:"note,omitempty"`
-}
+type Support = api.Support
 
 // FAQ is one question and its answer.
-type FAQ struct {
-	Question string `json:"question"`
-	Answer   string `json:"answer"`
-}
+type FAQ = api.FAQ
 
 // Support returns the support level and contacts.
 func (c *Client) Support(ctx context.Context) (*Support, error) {
@@ -228,6 +178,6 @@ func RegisterSeatWithKey(ctx context.Context, server, key, machineID, hostname, 
 		Used  int `json:"seats_used"`
 		Seats int `json:"seats"`
 	}
-	err = c.do(ctx, http.MethodPost, "/api/v1/seats", "SeatKey "+key, map[string]string{"machine_id": machineID, "hostname": hostname, "product": product}, &out)
+	err = c.do(ctx, http.MethodPost, "/api/v1/seats", "SeatKey "+key, api.SeatRegistration{MachineID: machineID, Hostname: hostname, Product: product}, &out)
 	return out.Used, out.Seats, err
 }

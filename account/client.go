@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"onramp.dev/onramp/api"
 )
 
 // Client talks to the account service for one user. The access token is
@@ -129,13 +131,7 @@ func (c *Client) User() string {
 	return c.user
 }
 
-type session struct {
-	AccessToken        string    `json:"access_token"`
-	AccessExpires      time.Time `json:"access_expires"`
-	RefreshToken       string    `json:"refresh_token"`
-	UserID             string    `json:"user_id"`
-	MustChangePassword bool      `json:"must_change_password"`
-}
+type session = api.Session
 
 // do sends one request; a non-2xx answer becomes a *ProblemError.
 func (c *Client) do(ctx context.Context, method, path, token string, in, out any) error {
@@ -237,7 +233,7 @@ func (c *Client) SignIn(ctx context.Context, login, password string) error {
 
 func (c *Client) signIn(ctx context.Context, login, password string) error {
 	var s session
-	if err := c.do(ctx, http.MethodPost, "/api/v1/session", "", map[string]string{"login": login, "password": password}, &s); err != nil {
+	if err := c.do(ctx, http.MethodPost, "/api/v1/session", "", api.SignIn{Login: login, Password: password}, &s); err != nil {
 		return err
 	}
 	if err := c.adopt(ctx, &s); err != nil {
@@ -276,7 +272,7 @@ func (c *Client) ChangePassword(ctx context.Context, current, next string) error
 	if err := c.tokens.Probe(ctx, c.server); err != nil {
 		return err
 	}
-	if err := c.do(ctx, http.MethodPost, "/api/v1/password", token, map[string]string{"current_password": current, "new_password": next}, nil); err != nil {
+	if err := c.do(ctx, http.MethodPost, "/api/v1/password", token, api.PasswordChange{Current: current, New: next}, nil); err != nil {
 		return err
 	}
 	return c.signIn(ctx, user, next)
@@ -296,7 +292,7 @@ func (c *Client) Resume(ctx context.Context, user string) error {
 		return err
 	}
 	var s session
-	if err := c.do(ctx, http.MethodPost, "/api/v1/session/refresh", "", map[string]string{"refresh_token": rt}, &s); err != nil {
+	if err := c.do(ctx, http.MethodPost, "/api/v1/session/refresh", "", api.Refresh{RefreshToken: rt}, &s); err != nil {
 		if errors.Is(err, ErrAuth) {
 			c.tokens.Delete(ctx, c.server, user)
 		}
@@ -324,30 +320,7 @@ func (c *Client) authed(ctx context.Context, method, path string, in, out any) e
 }
 
 // Me is the signed-in user with the contract.
-type Me struct {
-	User struct {
-		ID                 string   `json:"id"`
-		ContractID         string   `json:"contract_id"`
-		Email              string   `json:"email"`
-		Name               string   `json:"name"`
-		Role               string   `json:"role"`
-		Products           []string `json:"products"`
-		Benefits           []string `json:"benefits"`
-		MustChangePassword bool     `json:"must_change_password"`
-	} `json:"user"`
-	Contract struct {
-		ID        string    `json:"id"`
-		Company   string    `json:"company"`
-		Plan      string    `json:"support_plan"`
-		CallerCap int       `json:"caller_cap"`
-		Starts    time.Time `json:"starts"`
-		Ends      time.Time `json:"ends"`
-		Products  []struct {
-			Product string `json:"product"`
-			Seats   int    `json:"seats"`
-		} `json:"products"`
-	} `json:"contract"`
-}
+type Me = api.Me
 
 // WhoAmI returns the signed-in user and their contract.
 func (c *Client) WhoAmI(ctx context.Context) (*Me, error) {

@@ -4,30 +4,16 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"time"
+
+	"onramp.dev/onramp/api"
 )
 
 // Seat is a machine counted against a product's seats.
-type Seat struct {
-	ID           string    `json:"id"`
-	Product      string    `json:"product"`
-	MachineID    string    `json:"machine_id"`
-	Hostname     string    `json:"hostname"`
-	Registered   time.Time `json:"registered"`
-	RegisteredBy string    `json:"registered_by"`
-}
+type Seat = api.Seat
 
 // SeatKey describes a deployment's seat key; the key itself is shown once,
 // when it is made, and never again.
-type SeatKey struct {
-	ID        string    `json:"id"`
-	Products  []string  `json:"products"`
-	CreatedBy string    `json:"created_by"`
-	Created   time.Time `json:"created"`
-	Expires   time.Time `json:"expires"`
-	Revoked   bool      `json:"revoked"`
-	Seats     int       `json:"seats_registered"`
-}
+type SeatKey = api.SeatKey
 
 // Seats lists the seats taken on the contract (admins only).
 func (c *Client) Seats(ctx context.Context) ([]Seat, error) {

@@ -70,7 +70,7 @@ func TestEmailsAreUniqueAcrossContracts(t *testing.T) {
 	}
 	// A new contract cannot take an address either.
 	if _, _, err := p.svc.CreateContract(context.Background(), ContractRequest{Company: "Third", ManagerEmail: "BO@acme.example",
-		Products: []Seats{{"atlas", 1}}, Plan: PlanStandard}, "test"); !errors.Is(err, ErrEmailTaken) {
+		Products: []Seats{{Product: "atlas", Seats: 1}}, Plan: PlanStandard}, "test"); !errors.Is(err, ErrEmailTaken) {
 		t.Errorf("a contract for a taken address: %v", err)
 	}
 }

@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"onramp.dev/onramp/api"
+
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -182,10 +184,7 @@ func (s *Service) authed(h func(http.ResponseWriter, *http.Request, *User, *Toke
 }
 
 func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Login    string `json:"login"`
-		Password string `json:"password"`
-	}
+	var req api.SignIn
 	if !readJSON(w, r, &req) || !fieldsFit(w, field{"login", req.Login, maxLoginBytes}, field{"password", req.Password, maxPasswordBytes}) {
 		return
 	}
@@ -199,9 +198,7 @@ func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) handleRefresh(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		RefreshToken string `json:"refresh_token"`
-	}
+	var req api.Refresh
 	if !readJSON(w, r, &req) || !fieldsFit(w, field{"refresh_token", req.RefreshToken, maxTokenBytes}) {
 		return
 	}
@@ -222,10 +219,7 @@ func (s *Service) handleSignOut(w http.ResponseWriter, r *http.Request, u *User,
 }
 
 func (s *Service) handlePassword(w http.ResponseWriter, r *http.Request, u *User, t *Token) {
-	var req struct {
-		Current string `json:"current_password"`
-		New     string `json:"new_password"`
-	}
+	var req api.PasswordChange
 	if !readJSON(w, r, &req) {
 		return
 	}
@@ -352,10 +346,7 @@ func (s *Service) handleSetCaller(designate bool) func(http.ResponseWriter, *htt
 }
 
 func (s *Service) handleProfile(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	var p struct {
-		Name  *string `json:"name"`
-		Phone *string `json:"phone"`
-	}
+	var p api.ProfileUpdate
 	if !readJSON(w, r, &p) {
 		return
 	}

@@ -1,22 +1,16 @@
 package portal
 
 import (
+	"onramp.dev/onramp/api"
+
 	"context"
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 )
 
 // Seat is a machine counted against a product's seats.
-type Seat struct {
-	ID           string    `json:"id"`
-	Product      string    `json:"product"`
-	MachineID    string    `json:"machine_id"`
-	Hostname     string    `json:"hostname"`
-	Registered   time.Time `json:"registered"`
-	RegisteredBy string    `json:"registered_by"` // seat-key:ID
-}
+type Seat = api.Seat
 
 // ErrSeatKeyRequired: seats are taken by deployments, with their seat key.
 // A session could otherwise take every seat with made-up machines.

@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"onramp.dev/onramp/api"
+
 	"context"
 	"errors"
 	"fmt"
@@ -167,14 +169,7 @@ func (s *Service) startEmail(u *User, temp string) string {
 }
 
 // Session is what a sign-in returns.
-type Session struct {
-	AccessToken        string    `json:"access_token"`
-	AccessExpires      time.Time `json:"access_expires"`
-	RefreshToken       string    `json:"refresh_token,omitempty"`
-	RefreshExpires     time.Time `json:"refresh_expires,omitzero"`
-	UserID             string    `json:"user_id"`
-	MustChangePassword bool      `json:"must_change_password"`
-}
+type Session = api.Session
 
 // Errors the HTTP layer maps.
 var (

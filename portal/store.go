@@ -5,50 +5,34 @@ import (
 	"errors"
 	"time"
 
+	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/catalog"
 )
 
-// Role is what a user may do on a contract.
-type Role string
-
-// Roles.
-const (
-	RoleManager     Role = "contract_manager"
-	RoleCoordinator Role = "software_coordinator"
-	RoleUser        Role = "user"
+// The API's wire types (package api) are the service's own: the client
+// decodes exactly what is encoded here.
+type (
+	// Role is what a user may do on a contract.
+	Role = api.Role
+	// SupportPlan is a contract's support level.
+	SupportPlan = api.Plan
+	// Contract is one company's subscription.
+	Contract = api.Contract
+	// Seats is a product of a contract and how many seats it has.
+	Seats = api.Seats
 )
 
-// IsAdmin reports whether the role manages users and callers.
-func (r Role) IsAdmin() bool { return r == RoleManager || r == RoleCoordinator }
-
-// SupportPlan is a contract's support level.
-type SupportPlan string
-
-// Support plans; only advanced contracts have designated callers.
+// Roles and support plans.
 const (
-	PlanStandard SupportPlan = "standard"
-	PlanAdvanced SupportPlan = "advanced"
+	RoleManager     = api.RoleManager
+	RoleCoordinator = api.RoleCoordinator
+	RoleUser        = api.RoleUser
+	PlanStandard    = api.PlanStandard
+	PlanAdvanced    = api.PlanAdvanced
 )
 
-// Contract is one company's subscription.
-type Contract struct {
-	ID        string      `json:"id"`
-	Company   string      `json:"company"`
-	Plan      SupportPlan `json:"support_plan"`
-	CallerCap int         `json:"caller_cap"`
-	Starts    time.Time   `json:"starts"`
-	Ends      time.Time   `json:"ends"`
-	Products  []Seats     `json:"products"`
-	Created   time.Time   `json:"created"`
-}
-
-// Seats is a product of a contract and how many seats it has.
-type Seats struct {
-	Product string `json:"product"`
-	Seats   int    `json:"seats"`
-}
-
-// User is a person on a contract.
+// User is a person on a contract. Its JSON is api.User's (a test holds
+// them together); the password's state never leaves the service.
 type User struct {
 	ID                 string            `json:"id"`
 	ContractID         string            `json:"contract_id"`

@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"onramp.dev/onramp/api"
+
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -15,11 +17,7 @@ import (
 )
 
 // RowError is one bad line of an import.
-type RowError struct {
-	Line   int    `json:"line"`
-	Code   string `json:"code,omitempty"` // bad_csv, bad_email, bad_name, email_taken, manager_protected
-	Reason string `json:"reason"`
-}
+type RowError = api.RowError
 
 // ImportError lists every bad line; nothing was imported.
 type ImportError struct{ Rows []RowError }
@@ -326,13 +324,7 @@ func joinInts(ns []int) string {
 }
 
 // NewUser is an admin's request to add one user.
-type NewUser struct {
-	Email    string   `json:"email"`
-	Name     string   `json:"name"`
-	Role     Role     `json:"role"`
-	Products []string `json:"products"`
-	Benefits []string `json:"benefits"`
-}
+type NewUser = api.NewUser
 
 // AddUser adds one user, with the same checks as an import.
 func (s *Service) AddUser(ctx context.Context, admin *User, nu NewUser) (*Change, error) {
@@ -355,13 +347,7 @@ func (s *Service) AddUser(ctx context.Context, admin *User, nu NewUser) (*Change
 func csvField(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // Assignment gives and takes products and benefits, for several users at once.
-type Assignment struct {
-	Users          []string `json:"users"`
-	AddProducts    []string `json:"add_products"`
-	RemoveProducts []string `json:"remove_products"`
-	AddBenefits    []string `json:"add_benefits"`
-	RemoveBenefits []string `json:"remove_benefits"`
-}
+type Assignment = api.Assignment
 
 // Assign applies an assignment to every user named, all or nothing.
 func (s *Service) Assign(ctx context.Context, admin *User, a Assignment) ([]Change, error) {
@@ -537,14 +523,7 @@ func (s *Service) Callers(ctx context.Context, admin *User) ([]string, int, erro
 }
 
 // Support is how a user reaches support.
-type Support struct {
-	Plan  SupportPlan `json:"plan"`
-	Web   string      `json:"web"`
-	Email string      `json:"email"`
-	Phone string      `json:"phone,omitempty"` // designated callers only
-	Hours string      `json:"hours"`
-	Note  string      `json:"note,omitempty"`
-}
+type Support = api.Support
 
 // SupportFor says how u reaches support.
 func (s *Service) SupportFor(ctx context.Context, u *User) (*Support, error) {
@@ -565,18 +544,15 @@ func (s *Service) SupportFor(ctx context.Context, u *User) (*Support, error) {
 	return sup, nil
 }
 
-// FAQ is the questions people ask most.
-type FAQ struct {
-	Question string `json:"question"`
-	Answer   string `json:"answer"`
-}
+// FAQ is one of the questions people ask most.
+type FAQ = api.FAQ
 
 // FAQs are answered in English here; the assistant carries its own French.
 var FAQs = []FAQ{
-	{"My start email has not arrived.", "It can take 12 to 24 hours. Check your spam folder, then ask your contract manager or support."},
-	{"Can I create my own account?", "No: your contract manager or software coordinator adds you, and you receive a start email."},
-	{"Who may call phone support?", "On advanced-support contracts, the designated callers your contract manager names."},
-	{"How do I install on many machines?", "Build a deployment with 'assistant deploy create' and push it with your deployment tool."},
+	{Question: "My start email has not arrived.", Answer: "It can take 12 to 24 hours. Check your spam folder, then ask your contract manager or support."},
+	{Question: "Can I create my own account?", Answer: "No: your contract manager or software coordinator adds you, and you receive a start email."},
+	{Question: "Who may call phone support?", Answer: "On advanced-support contracts, the designated callers your contract manager names."},
+	{Question: "How do I install on many machines?", Answer: "Build a deployment with 'assistant deploy create' and push it with your deployment tool."},
 }
 
 func (s *Service) registerSeat(ctx context.Context, contractID, machineID, hostname, product, actor string) (int, int, error) {

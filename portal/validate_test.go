@@ -86,9 +86,9 @@ func TestContractRefusesHostileText(t *testing.T) {
 		name string
 		req  ContractRequest
 	}{
-		{"manager-name-escape", ContractRequest{Company: "Acme", ManagerEmail: "a@acme.example", ManagerName: "\x1b]0;x\x07", Products: []Seats{{"atlas", 1}}, Plan: PlanStandard}},
-		{"company-too-long", ContractRequest{Company: strings.Repeat("c", maxNameRunes+1), ManagerEmail: "b@acme.example", Products: []Seats{{"atlas", 1}}, Plan: PlanStandard}},
-		{"email-too-long", ContractRequest{Company: "Acme", ManagerEmail: strings.Repeat("a", 250) + "@x.example", Products: []Seats{{"atlas", 1}}, Plan: PlanStandard}},
+		{"manager-name-escape", ContractRequest{Company: "Acme", ManagerEmail: "a@acme.example", ManagerName: "\x1b]0;x\x07", Products: []Seats{{Product: "atlas", Seats: 1}}, Plan: PlanStandard}},
+		{"company-too-long", ContractRequest{Company: strings.Repeat("c", maxNameRunes+1), ManagerEmail: "b@acme.example", Products: []Seats{{Product: "atlas", Seats: 1}}, Plan: PlanStandard}},
+		{"email-too-long", ContractRequest{Company: "Acme", ManagerEmail: strings.Repeat("a", 250) + "@x.example", Products: []Seats{{Product: "atlas", Seats: 1}}, Plan: PlanStandard}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,9 +1,9 @@
 // Package ui is Onramp's window: the Fyne screens an end user walks
 // through (sign in, products, system check, download, install) and the
 // admin screens (users, callers, deployments), with profile, support and
-// FAQ. It holds no business logic: every action calls account, syscheck,
-// downloader or installer, off the UI goroutine, and comes back through
-// fyne.Do. cmd/assistant builds the Config; tests drive the screens with
+// FAQ. It holds no business logic: every action on a product calls setup
+// (the core the CLI calls too), the others account, off the UI goroutine,
+// and come back through fyne.Do. cmd/assistant builds the Config; tests drive the screens with
 // Fyne's test driver against the real embedded account service.
 package ui
 
@@ -18,8 +18,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/setup"
 )
 
 // Config is what the window needs; cmd/assistant builds it.
@@ -31,7 +33,7 @@ type Config struct {
 	// the keys this assistant trusts.
 	OpenCatalog func(signed []byte) (*catalog.Catalog, error)
 	Platform    catalog.Platform
-	CacheDir    string // downloads, by name
+	CacheDir    string // the package cache, shared with the CLI
 	RateLimit   int64  // bytes per second for downloads; 0 for none
 	TargetRoot  string // per-user install root; products go in TargetRoot/ID
 	StateDir    string // installer receipts ("" = the installer's default)
@@ -65,6 +67,11 @@ type Assistant struct {
 	screen func() fyne.CanvasObject // rebuilds the current screen (language switch)
 	tab    string                   // the main view's selected tab
 	setup  *setupScreen             // the product being set up, if any
+	setups map[string]*setupScreen  // every setup begun, by product: a download goes on while the user is elsewhere
+	// core runs every action, with the catalog from the service; states
+	// is each product's state on this computer, from it.
+	core   *setup.Setup
+	states map[string]setup.ProductState
 	tabs   *container.AppTabs
 	// cat's envelope as the service served it: deployment folders carry
 	// it for the seats to verify. Set with cat.
@@ -73,6 +80,8 @@ type Assistant struct {
 	// The screens on show, for tests to tap.
 	signin       *signInScreen
 	setupButtons map[string]*widget.Button
+	cards        map[string]*productCard
+	said         map[string]string // the last action's outcome per product, on its card
 	users        *usersScreen
 	callers      *callersScreen
 	deploy       *deployScreen
@@ -91,7 +100,7 @@ func New(app fyne.App, cfg Config) *Assistant {
 	if cfg.Platform == "" {
 		cfg.Platform = catalog.CurrentPlatform()
 	}
-	a := &Assistant{cfg: cfg, app: app, langSel: cfg.Language, speaks: setLanguage(cfg.Language)}
+	a := &Assistant{cfg: cfg, app: app, langSel: cfg.Language, speaks: setLanguage(cfg.Language), setups: map[string]*setupScreen{}}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.win = app.NewWindow("Onramp")
 	a.win.SetIcon(assets.Icon)
@@ -103,6 +112,11 @@ func New(app fyne.App, cfg Config) *Assistant {
 		a.loadAccount()
 	}
 	return a
+}
+
+// options are the core's settings from the Config.
+func (a *Assistant) options() setup.Options {
+	return setup.Options{CacheDir: a.cfg.CacheDir, StateDir: a.cfg.StateDir, TargetRoot: a.cfg.TargetRoot, Platform: a.cfg.Platform, RateLimit: a.cfg.RateLimit}
 }
 
 // Window is the assistant's window.
@@ -191,6 +205,7 @@ func (a *Assistant) signOut() {
 		a.cfg.Client.SignOut(ctx)
 		return func() {
 			a.me, a.cat, a.setup, a.tab = nil, nil, nil, ""
+			a.core, a.states, a.setups = nil, nil, map[string]*setupScreen{}
 			a.show(a.welcome)
 		}
 	})
@@ -206,5 +221,5 @@ func (a *Assistant) hasBenefit(b string) bool {
 	if a.me == nil {
 		return false
 	}
-	return slices.Contains(a.me.User.Benefits, b)
+	return slices.Contains(a.me.User.Benefits, api.Benefit(b))
 }

@@ -57,17 +57,9 @@ func (s *checkScreen) content() fyne.CanvasObject {
 func (s *checkScreen) run() {
 	s.again.Disable()
 	s.status.SetText(lang.L("Checking this computer…"))
-	target, cache := s.target(), s.a.cfg.CacheDir
+	target, ref := s.target(), s.product.ID+"@"+s.release.Version.String()
 	s.a.background(func(ctx context.Context) func() {
-		facts, err := syscheck.Gather(ctx, syscheck.Options{Target: target, Cache: cache})
-		var rep *syscheck.Report
-		if err == nil {
-			var plats []catalog.Platform
-			for p := range s.release.Packages {
-				plats = append(plats, p)
-			}
-			rep = syscheck.Evaluate(facts, s.release.Requirements, plats)
-		}
+		_, rep, err := s.a.core.Check(ctx, ref, target)
 		return func() {
 			s.again.Enable()
 			if err != nil {

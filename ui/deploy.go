@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -16,6 +15,7 @@ import (
 
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/setup"
 )
 
 // deployScreen is the multi-seat wizard: products, platforms, the seats'
@@ -147,32 +147,12 @@ func (s *deployScreen) run() {
 }
 
 func (s *deployScreen) build(ctx context.Context, products []string, only []catalog.Platform, target string, license installer.License, out string, register bool) (*installer.Deployment, error) {
-	d, files, err := installer.NewDeployment(s.a.cat, products, only, target, license, time.Now())
-	if err != nil {
-		return nil, err
-	}
-	client, err := s.a.downloads(nil)
-	if err != nil {
-		return nil, err
-	}
-	for i, f := range files {
-		// A fresh request each time: the access token is renewed as it nears expiry.
-		req, err := s.a.packageRequest(ctx, f.URL, f.SHA256, f.Size, filepath.Join(out, filepath.FromSlash(f.File)))
-		if err != nil {
-			return nil, err
+	core := s.a.core.WithProgress(func(ev setup.Event) {
+		if ev.Step == setup.StepDownload && ev.Total > 0 {
+			v := float64(ev.Done) / float64(ev.Total)
+			s.a.onUI(func() { s.bar.SetValue(v) })
 		}
-		if _, err := client.Fetch(ctx, req); err != nil {
-			return nil, err
-		}
-		v := float64(i+1) / float64(len(files))
-		s.a.onUI(func() { s.bar.SetValue(v) })
-	}
-	if register {
-		key, _, err := s.a.cfg.Client.CreateSeatKey(ctx, products)
-		if err != nil {
-			return nil, err
-		}
-		d.SeatRegistration = &installer.SeatRegistration{Server: s.a.cfg.Client.Server(), Key: key}
-	}
-	return d, installer.WriteDeployment(out, d, s.a.signedCat, s.a.cfg.Demo != nil)
+	})
+	return core.CreateDeployment(ctx, setup.DeploymentRequest{Products: products, Platforms: only, Target: target, License: license,
+		Out: out, Register: register, Demo: s.a.cfg.Demo != nil})
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/downloader"
+	"onramp.dev/onramp/setup"
 )
 
 // downloadScreen fetches a package from the account service: verified,
@@ -25,7 +25,7 @@ type downloadScreen struct {
 	product *catalog.Product
 	release *catalog.Release
 	pkg     catalog.Package
-	dest    string
+	dest    string // the package's place in the cache
 
 	bar                  *widget.ProgressBar
 	info                 *widget.Label
@@ -33,13 +33,13 @@ type downloadScreen struct {
 	mu                   sync.Mutex // guards stop
 	stop                 context.CancelFunc
 	discard              bool // the stop is a cancel: delete the partial file
-	onDone               func(path string)
+	onDone               func(d *setup.Download)
 	onProgress           func() // tests: called after each progress report
 }
 
-func newDownloadScreen(a *Assistant, p *catalog.Product, r *catalog.Release, pkg catalog.Package, onDone func(string)) *downloadScreen {
-	s := &downloadScreen{a: a, product: p, release: r, pkg: pkg, onDone: onDone,
-		dest: filepath.Join(a.cfg.CacheDir, filepath.Base(pkg.URL))}
+func newDownloadScreen(a *Assistant, rel *setup.Release, onDone func(*setup.Download)) *downloadScreen {
+	p, r, pkg := rel.Product, rel.Release, rel.Package
+	s := &downloadScreen{a: a, product: p, release: r, pkg: pkg, onDone: onDone, dest: a.core.PackagePath(rel)}
 	s.bar = widget.NewProgressBar()
 	// One line, truncated: a wrapped label would re-flow the whole screen
 	// at every progress report.
@@ -94,13 +94,14 @@ func (s *downloadScreen) run() {
 	s.info.SetText(lang.L("Connecting…"))
 	s.a.background(func(context.Context) func() {
 		defer stop()
-		res, err := s.fetch(ctx)
+		ref := s.product.ID + "@" + s.release.Version.String()
+		d, err := s.a.core.WithProgress(s.progress).Download(ctx, ref, "")
 		s.mu.Lock()
 		discard := s.discard
 		s.stop = nil
 		s.mu.Unlock()
 		if errors.Is(err, context.Canceled) && discard {
-			downloader.RemovePartial(s.dest)
+			s.a.core.RemovePartial(ref)
 		}
 		return func() {
 			s.pause.Disable()
@@ -108,12 +109,7 @@ func (s *downloadScreen) run() {
 			s.start.Enable()
 			switch {
 			case err == nil:
-				s.bar.SetValue(1)
-				s.start.Disable()
-				s.info.SetText(lang.L("Downloaded and verified (SHA-256): {{.Path}}", map[string]any{"Path": res.Path}))
-				if s.onDone != nil {
-					s.onDone(res.Path)
-				}
+				s.done(d)
 			case errors.Is(err, context.Canceled) && discard:
 				s.bar.SetValue(0)
 				s.start.SetText(lang.L("Download"))
@@ -130,22 +126,24 @@ func (s *downloadScreen) run() {
 	})
 }
 
-func (s *downloadScreen) fetch(ctx context.Context) (*downloader.Result, error) {
-	req, err := s.a.packageRequest(ctx, s.pkg.URL, s.pkg.SHA256, s.pkg.Size, s.dest)
-	if err != nil {
-		return nil, err
+// done shows a verified download, whether it finished here or while the
+// user was elsewhere.
+func (s *downloadScreen) done(d *setup.Download) {
+	s.bar.SetValue(1)
+	s.start.Disable()
+	s.pause.Disable()
+	s.cancel.Disable()
+	s.info.SetText(lang.L("Downloaded and verified (SHA-256): {{.Path}}", map[string]any{"Path": d.Path}))
+	if s.onDone != nil {
+		s.onDone(d)
 	}
-	client, err := s.a.downloads(s.progress)
-	if err != nil {
-		return nil, err
-	}
-	return client.Fetch(ctx, req)
 }
 
 // progress arrives on the transfer's goroutine, throttled to 200 ms by the
 // downloader; the widgets change on the UI goroutine.
-func (s *downloadScreen) progress(p downloader.Progress) {
-	if p.Event != downloader.EventProgress || p.Total <= 0 {
+func (s *downloadScreen) progress(ev setup.Event) {
+	p := ev.Transfer
+	if p == nil || p.Event != downloader.EventProgress || p.Total <= 0 {
 		return
 	}
 	if s.onProgress != nil {

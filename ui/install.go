@@ -12,6 +12,7 @@ import (
 
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/setup"
 )
 
 // installScreen shows the plan (files, size, target, what it replaces,
@@ -22,7 +23,8 @@ type installScreen struct {
 	product *catalog.Product
 	release *catalog.Release
 	pkg     catalog.Package
-	path    string // the verified download
+	path    string          // the verified download
+	dl      *setup.Download // the same
 
 	target  *widget.Entry
 	plan    *widget.Label
@@ -33,10 +35,15 @@ type installScreen struct {
 	onDone  func()
 }
 
-func newInstallScreen(a *Assistant, p *catalog.Product, r *catalog.Release, pkg catalog.Package) *installScreen {
-	s := &installScreen{a: a, product: p, release: r, pkg: pkg}
+func newInstallScreen(a *Assistant, rel *setup.Release) *installScreen {
+	p := rel.Product
+	s := &installScreen{a: a, product: p, release: rel.Release, pkg: rel.Package}
 	s.target = widget.NewEntry()
-	s.target.SetText(filepath.Join(a.cfg.TargetRoot, p.ID))
+	target := a.core.DefaultTarget(p.ID)
+	if st, ok := a.states[p.ID]; ok && st.Target != "" {
+		target = st.Target // an update goes where the product is
+	}
+	s.target.SetText(target)
 	s.target.OnChanged = func(string) { s.planned = nil; s.install.Disable() }
 	s.plan = wrapped(lang.L("The plan appears here once the package is downloaded."))
 	s.bar = widget.NewProgressBar()
@@ -60,38 +67,30 @@ func (s *installScreen) content() fyne.CanvasObject {
 	)
 }
 
-func (s *installScreen) installer() (*installer.Installer, error) {
-	return installer.New(installer.Options{StateDir: s.a.cfg.StateDir, Progress: func(p installer.Progress) {
-		if p.Step == "stage" && p.Total > 0 {
-			v := float64(p.Files) / float64(p.Total)
+// core reports the install's progress on the bar.
+func (s *installScreen) core() *setup.Setup {
+	return s.a.core.WithProgress(func(ev setup.Event) {
+		if ev.Step == setup.StepStage && ev.Total > 0 {
+			v := float64(ev.Done) / float64(ev.Total)
 			s.a.onUI(func() { s.bar.SetValue(v) })
 		}
-	}})
-}
-
-func (s *installScreen) pkgSpec() installer.Package {
-	return installer.Package{Path: s.path, SHA256: s.pkg.SHA256, Format: s.pkg.Format, Product: s.product.ID,
-		Version: s.release.Version.String(), Recipe: s.pkg.Install}
+	})
 }
 
 // downloaded is called when the package is verified: the plan follows.
-func (s *installScreen) downloaded(path string) {
-	s.path = path
+func (s *installScreen) downloaded(d *setup.Download) {
+	s.path, s.dl = d.Path, d
 	s.makePlan()
 }
 
 func (s *installScreen) makePlan() {
-	if s.path == "" {
+	if s.dl == nil {
 		return
 	}
-	target := s.target.Text
+	target, dl := s.target.Text, s.dl
 	s.plan.SetText(lang.L("Reading the package…"))
 	s.a.background(func(ctx context.Context) func() {
-		in, err := s.installer()
-		var plan *installer.Plan
-		if err == nil {
-			plan, err = in.PlanInstall(ctx, s.pkgSpec(), target)
-		}
+		plan, err := s.a.core.PlanDownload(ctx, dl, target)
 		return func() {
 			if err != nil {
 				s.plan.SetText(errorText(err))
@@ -125,14 +124,10 @@ func (s *installScreen) run() {
 		return
 	}
 	s.install.Disable()
-	target := s.target.Text
+	target, dl := s.target.Text, s.dl
 	s.done.SetText(lang.L("Installing…"))
 	s.a.background(func(ctx context.Context) func() {
-		in, err := s.installer()
-		var rec *installer.Receipt
-		if err == nil {
-			rec, err = in.Install(ctx, s.pkgSpec(), target)
-		}
+		rec, err := s.core().InstallDownload(ctx, dl, target)
 		return func() {
 			if err != nil {
 				s.install.Enable()
@@ -146,6 +141,7 @@ func (s *installScreen) run() {
 				text += "\n" + lang.L("Start it: {{.Path}}", map[string]any{"Path": filepath.Join(rec.Target, filepath.FromSlash(rec.Launch))})
 			}
 			s.done.SetText(text)
+			s.a.refreshStates()
 			if s.onDone != nil {
 				s.onDone()
 			}

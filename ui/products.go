@@ -1,21 +1,27 @@
 package ui
 
 import (
+	"context"
 	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/setup"
 	"onramp.dev/onramp/syscheck"
 )
 
-// productsTab lists the subscription's products and the user's benefits,
-// or the setup of the product chosen.
+// productsTab lists the subscription's products with their state on this
+// computer and what can be done with each, or the setup of the product
+// chosen.
 func (a *Assistant) productsTab() fyne.CanvasObject {
 	if a.setup != nil {
 		return a.setup.content()
@@ -29,45 +35,237 @@ func (a *Assistant) productsTab() fyne.CanvasObject {
 	)
 	list := container.NewVBox()
 	a.setupButtons = map[string]*widget.Button{}
+	a.cards = map[string]*productCard{}
 	for _, cp := range me.Contract.Products {
 		p, ok := a.cat.Product(cp.Product)
 		if !ok {
 			continue
 		}
-		mine := slices.Contains(me.User.Products, p.ID)
-		r := p.Latest()
-		_, hasPkg := r.Packages[a.cfg.Platform]
-		body := container.NewVBox(wrapped(p.Description),
-			wrapped(lang.L("Version {{.Version}} · {{.Seats}} seats on the contract", map[string]any{"Version": r.Version.String(), "Seats": cp.Seats})))
-		setup := widget.NewButtonWithIcon(lang.L("Set up on this computer"), theme.NavigateNextIcon(), func() { a.openSetup(p) })
-		setup.Importance = widget.HighImportance
-		a.setupButtons[p.ID] = setup
-		switch {
-		case !mine:
-			setup.Disable()
-			body.Add(wrapped(lang.L("Not assigned to you: ask your contract manager.")))
-		case !a.hasBenefit("download"):
-			setup.Disable()
-			body.Add(wrapped(lang.L("Your account lacks the download benefit: ask your contract manager.")))
-		case !hasPkg:
-			setup.Disable()
-			body.Add(wrapped(lang.L("No package for this computer ({{.Platform}}).", map[string]any{"Platform": string(a.cfg.Platform)})))
-		}
-		body.Add(container.NewHBox(setup))
-		list.Add(widget.NewCard(p.Name, "", body))
+		c := a.newProductCard(p, cp.Seats)
+		a.cards[p.ID] = c
+		a.setupButtons[p.ID] = c.setup
+		list.Add(c.card)
 	}
 	return container.NewBorder(head, nil, nil, nil, container.NewVScroll(list))
 }
 
+// productCard is one product: its state here and its actions.
+type productCard struct {
+	card                                   *widget.Card
+	state                                  *widget.Label // Installed 2.10.0, Update to 2.11.0, Not installed
+	status                                 *widget.Label // the last action's outcome
+	setup, open, update, uninstall, verify *widget.Button
+	repair                                 *widget.Button
+	confirm                                *dialog.ConfirmDialog // the uninstall's, while shown (tests)
+}
+
+func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
+	c := &productCard{state: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), status: wrapped(a.said[p.ID])}
+	st, known := a.states[p.ID]
+	latest := p.Latest().Version.String()
+	if known && st.LatestVersion != "" {
+		latest = st.LatestVersion
+	}
+	installed := known && st.InstalledVersion != ""
+	switch {
+	case !known:
+		c.state.SetText(lang.L("Checking this computer…"))
+	case st.State == setup.Damaged:
+		c.state.SetText(lang.L("Installed {{.Version}}, damaged: repair it", map[string]any{"Version": st.InstalledVersion}))
+	case st.UpdateAvailable:
+		c.state.SetText(lang.L("Update to {{.Version}}", map[string]any{"Version": st.LatestVersion}))
+	case installed:
+		c.state.SetText(lang.L("Installed {{.Version}}", map[string]any{"Version": st.InstalledVersion}))
+	case st.State == setup.Downloaded:
+		c.state.SetText(lang.L("Not installed (downloaded)"))
+	default:
+		c.state.SetText(lang.L("Not installed"))
+	}
+	body := container.NewVBox(c.state, wrapped(p.Description),
+		wrapped(lang.L("Version {{.Version}} · {{.Seats}} seats on the contract", map[string]any{"Version": latest, "Seats": seats})))
+	c.setup = widget.NewButtonWithIcon(lang.L("Set up on this computer"), theme.NavigateNextIcon(), func() { a.openSetup(p) })
+	c.setup.Importance = widget.HighImportance
+	c.open = widget.NewButtonWithIcon(lang.L("Open"), theme.MediaPlayIcon(), func() { a.productAction(c, p, "open") })
+	c.update = widget.NewButtonWithIcon(lang.L("Update"), theme.DownloadIcon(), func() { a.openSetup(p) })
+	c.update.Importance = widget.HighImportance
+	c.uninstall = widget.NewButtonWithIcon(lang.L("Uninstall"), theme.DeleteIcon(), func() { a.askUninstall(c, p) })
+	c.verify = widget.NewButtonWithIcon(lang.L("Verify"), theme.ConfirmIcon(), func() { a.productAction(c, p, "verify") })
+	c.repair = widget.NewButtonWithIcon(lang.L("Repair"), theme.ViewRefreshIcon(), func() { a.productAction(c, p, "repair") })
+	mine := slices.Contains(a.me.User.Products, p.ID)
+	_, hasPkg := p.Latest().Packages[a.cfg.Platform]
+	switch {
+	case !mine:
+		c.setup.Disable()
+		body.Add(wrapped(lang.L("Not assigned to you: ask your contract manager.")))
+	case !a.hasBenefit("download"):
+		c.setup.Disable()
+		c.update.Disable()
+		body.Add(wrapped(lang.L("Your account lacks the download benefit: ask your contract manager.")))
+	case !hasPkg:
+		c.setup.Disable()
+		body.Add(wrapped(lang.L("No package for this computer ({{.Platform}}).", map[string]any{"Platform": string(a.cfg.Platform)})))
+	}
+	if installed {
+		if st.Launch == "" {
+			c.open.Disable()
+		}
+		buttons := container.NewHBox(c.open)
+		if st.UpdateAvailable {
+			buttons.Add(c.update)
+		}
+		buttons.Add(c.verify)
+		buttons.Add(c.repair)
+		buttons.Add(c.uninstall)
+		body.Add(buttons)
+	} else {
+		body.Add(container.NewHBox(c.setup))
+	}
+	body.Add(c.status)
+	c.card = widget.NewCard(p.Name, "", body)
+	return c
+}
+
+// say puts the outcome of an action on a product's card; it stays there
+// when the page is drawn again with the new state.
+func (a *Assistant) say(c *productCard, id, text string) {
+	if a.said == nil {
+		a.said = map[string]string{}
+	}
+	a.said[id] = text
+	c.status.SetText(text)
+}
+
+// productAction runs open, verify or repair off the UI goroutine and says
+// how it went on the card.
+func (a *Assistant) productAction(c *productCard, p *catalog.Product, action string) {
+	a.say(c, p.ID, lang.L("Working…"))
+	a.background(func(ctx context.Context) func() {
+		var text string
+		var err error
+		switch action {
+		case "open":
+			if err = a.core.Open(ctx, p.ID); err == nil {
+				text = lang.L("Started {{.Name}}.", map[string]any{"Name": p.Name})
+			}
+		case "verify":
+			var rep *installer.VerifyReport
+			if rep, err = a.core.Verify(ctx, p.ID); err == nil {
+				if rep.OK() {
+					text = lang.L("All {{.Files}} files are as installed.", map[string]any{"Files": rep.Files})
+				} else {
+					text = lang.L("{{.Missing}} missing and {{.Changed}} changed files: Repair puts them back.", map[string]any{"Missing": len(rep.Missing), "Changed": len(rep.Changed)})
+				}
+			}
+		case "repair":
+			var rec *installer.Receipt
+			if rec, err = a.core.Repair(ctx, p.ID); err == nil {
+				text = lang.L("Repaired {{.Name}} {{.Version}}.", map[string]any{"Name": p.Name, "Version": rec.Version})
+			}
+		}
+		return func() {
+			if err != nil {
+				text = errorText(err)
+			}
+			a.say(c, p.ID, text)
+			if action != "open" {
+				a.refreshStates()
+			}
+		}
+	})
+}
+
+// askUninstall lists the files the user added (they stay), then asks.
+func (a *Assistant) askUninstall(c *productCard, p *catalog.Product) {
+	a.background(func(ctx context.Context) func() {
+		files, err := a.core.UserFiles(ctx, p.ID)
+		return func() {
+			if err != nil {
+				a.say(c, p.ID, errorText(err))
+				return
+			}
+			msg := lang.L("Uninstall {{.Name}}? Its files are removed.", map[string]any{"Name": p.Name})
+			if len(files) > 0 {
+				msg += "\n" + lang.L("These files were not installed by Onramp and stay where they are: {{.Files}}", map[string]any{"Files": strings.Join(files, ", ")})
+			}
+			c.confirm = dialog.NewConfirm(lang.L("Uninstall"), msg, func(ok bool) {
+				c.confirm = nil
+				if ok {
+					a.uninstall(c, p)
+				}
+			}, a.win)
+			c.confirm.Show()
+		}
+	})
+}
+
+func (a *Assistant) uninstall(c *productCard, p *catalog.Product) {
+	a.say(c, p.ID, lang.L("Working…"))
+	a.background(func(ctx context.Context) func() {
+		_, err := a.core.Uninstall(ctx, p.ID)
+		return func() {
+			if err != nil {
+				a.say(c, p.ID, errorText(err))
+				return
+			}
+			a.say(c, p.ID, lang.L("Uninstalled {{.Name}}.", map[string]any{"Name": p.Name}))
+			a.refreshStates()
+		}
+	})
+}
+
+// refreshStates computes every product's state again (after an action, or
+// a download that finished elsewhere) and redraws the products page.
+func (a *Assistant) refreshStates() {
+	if a.core == nil {
+		return
+	}
+	core := a.core
+	a.background(func(ctx context.Context) func() {
+		states, err := core.Products(ctx)
+		return func() {
+			if err != nil {
+				a.showError(err)
+				return
+			}
+			a.states = map[string]setup.ProductState{}
+			for _, st := range states {
+				a.states[st.ID] = st
+			}
+			if a.me != nil && a.setup == nil && (a.tab == "products" || a.tab == "") {
+				a.show(a.mainView)
+			}
+		}
+	})
+}
+
+// openSetup shows the path of a product on this computer; a setup begun
+// before (a download running or done) is shown as it is.
 func (a *Assistant) openSetup(p *catalog.Product) {
-	a.setup = newSetupScreen(a, p)
+	if s, ok := a.setups[p.ID]; ok && !s.finished() {
+		a.setup = s
+		a.show(a.mainView)
+		return
+	}
+	s, err := newSetupScreen(a, p)
+	if err != nil {
+		a.showError(err)
+		return
+	}
+	a.setup = s
+	a.setups[p.ID] = s
 	a.show(a.mainView)
-	a.setup.check.run()
+	if d := a.core.Downloaded(p.ID + "@" + s.install.release.Version.String()); d != nil {
+		s.check.run()
+		s.download.done(d) // downloaded before, here or while the user was elsewhere
+		return
+	}
+	s.check.run()
 }
 
 func (a *Assistant) closeSetup() {
 	a.setup = nil
 	a.show(a.mainView)
+	a.refreshStates()
 }
 
 // setupScreen is the path of one product on this computer: check, then
@@ -79,28 +277,40 @@ type setupScreen struct {
 	download *downloadScreen
 	install  *installScreen
 	scroll   *container.Scroll
+	// installed: the install is done; opening the product again starts
+	// afresh (an update, a reinstall).
+	installed bool
 }
 
-func newSetupScreen(a *Assistant, p *catalog.Product) *setupScreen {
-	r := p.Latest()
-	pkg := r.Packages[a.cfg.Platform]
+func newSetupScreen(a *Assistant, p *catalog.Product) (*setupScreen, error) {
+	rel, err := a.core.Find(p.ID, "")
+	if err != nil {
+		return nil, err
+	}
 	s := &setupScreen{a: a, product: p}
-	s.install = newInstallScreen(a, p, r, pkg)
-	s.install.onDone = s.scrollToEnd
-	s.download = newDownloadScreen(a, p, r, pkg, func(path string) {
-		s.install.downloaded(path)
+	s.install = newInstallScreen(a, rel)
+	s.install.onDone = func() {
+		s.installed = true
+		s.scrollToEnd()
+	}
+	s.download = newDownloadScreen(a, rel, func(d *setup.Download) {
+		s.install.downloaded(d)
 		s.scrollToEnd()
 	})
 	s.download.start.Disable()
-	s.check = newCheckScreen(a, p, r, func() string { return s.install.target.Text }, func(rep *syscheck.Report) {
+	s.check = newCheckScreen(a, p, rel.Release, func() string { return s.install.target.Text }, func(rep *syscheck.Report) {
 		if rep.Failed() {
 			s.download.start.Disable()
 		} else if !s.download.running() && s.install.path == "" {
 			s.download.start.Enable()
 		}
 	})
-	return s
+	return s, nil
 }
+
+// finished tells whether the setup's install is done: opening the product
+// again starts afresh (an update, a reinstall).
+func (s *setupScreen) finished() bool { return s.installed }
 
 func (s *setupScreen) content() fyne.CanvasObject {
 	back := widget.NewButtonWithIcon(lang.L("All products"), theme.NavigateBackIcon(), s.a.closeSetup)
@@ -110,7 +320,7 @@ func (s *setupScreen) content() fyne.CanvasObject {
 	return container.NewBorder(container.NewVBox(container.NewHBox(back), title), nil, nil, nil, s.scroll)
 }
 
-func planName(plan string) string {
+func planName(plan api.Plan) string {
 	if plan == "advanced" {
 		return lang.L("advanced")
 	}
@@ -131,10 +341,10 @@ func benefitName(b string) string {
 	return b
 }
 
-func benefitList(bs []string) string {
+func benefitList(bs []api.Benefit) string {
 	var names []string
 	for _, b := range bs {
-		names = append(names, benefitName(b))
+		names = append(names, benefitName(string(b)))
 	}
 	if len(names) == 0 {
 		return lang.L("none")

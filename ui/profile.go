@@ -21,6 +21,7 @@ type profileScreen struct {
 func newProfileScreen(a *Assistant) *profileScreen {
 	s := &profileScreen{a: a, name: widget.NewEntry(), phone: widget.NewEntry(), status: wrapped("")}
 	s.name.SetText(a.me.User.Name)
+	s.phone.SetText(a.me.User.Phone) // sent back as it is unless changed
 	s.save = widget.NewButton(lang.L("Save"), s.run)
 	s.save.Importance = widget.HighImportance
 	return s
@@ -33,7 +34,7 @@ func (s *profileScreen) content() fyne.CanvasObject {
 		widget.NewForm(
 			widget.NewFormItem(lang.L("User ID"), selectable(me.User.ID)),
 			widget.NewFormItem(lang.L("Email"), widget.NewLabel(me.User.Email)),
-			widget.NewFormItem(lang.L("Role"), widget.NewLabel(roleName(me.User.Role))),
+			widget.NewFormItem(lang.L("Role"), widget.NewLabel(roleName(string(me.User.Role)))),
 			widget.NewFormItem(lang.L("Name"), s.name),
 			widget.NewFormItem(lang.L("Phone"), s.phone)),
 		container.NewHBox(s.save, cliButton(s.a, func() string {
@@ -51,7 +52,7 @@ func (s *profileScreen) run() {
 				s.status.SetText(errorText(err))
 				return
 			}
-			s.a.me.User.Name = me.User.Name
+			s.a.me.User.Name, s.a.me.User.Phone = me.User.Name, me.User.Phone
 			s.status.SetText(lang.L("Saved."))
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/setup"
 )
 
 // welcome is the first screen: what Onramp does, the demo's credentials
@@ -147,18 +148,16 @@ func (a *Assistant) loadAccount() {
 		if err != nil {
 			return func() { a.showError(err) }
 		}
-		signed, err := a.cfg.Client.SignedCatalog(ctx)
-		if err != nil {
-			return func() { a.showError(err) }
-		}
-		cat, err := a.cfg.OpenCatalog(signed)
+		src, err := setup.FromAccount(ctx, a.cfg.Client, a.cfg.OpenCatalog)
 		if err != nil {
 			return func() { a.showError(err) }
 		}
 		return func() {
-			a.me, a.cat, a.signedCat = me, cat, signed
+			a.me, a.cat, a.signedCat = me, src.Catalog, src.Signed
+			a.core = setup.New(src, a.options())
 			a.tab = "products"
 			a.show(a.mainView)
+			a.refreshStates()
 		}
 	})
 }

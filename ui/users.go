@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/catalog"
 )
 
@@ -226,7 +227,7 @@ func (s *usersScreen) draw() {
 		id := u.ID
 		check := widget.NewCheck("", func(on bool) { s.selected[id] = on })
 		check.SetChecked(s.selected[id])
-		line := fmt.Sprintf("%s · %s · %s", u.Email, orPlaceholder(u.Name, "—"), roleName(u.Role))
+		line := fmt.Sprintf("%s · %s · %s", u.Email, orPlaceholder(u.Name, "—"), roleName(string(u.Role)))
 		detail := lang.L("ID {{.ID}} · products: {{.Products}} · benefits: {{.Benefits}}", map[string]any{
 			"ID": u.ID, "Products": orPlaceholder(strings.Join(u.Products, ", "), lang.L("none")), "Benefits": benefitList(u.Benefits)})
 		if u.Caller {
@@ -243,7 +244,7 @@ func (s *usersScreen) draw() {
 }
 
 func (s *usersScreen) runAdd() {
-	nu := account.NewUser{Email: strings.TrimSpace(s.email.Text), Name: strings.TrimSpace(s.name.Text), Role: roleOf(s.role.Selected),
+	nu := account.NewUser{Email: strings.TrimSpace(s.email.Text), Name: strings.TrimSpace(s.name.Text), Role: api.Role(roleOf(s.role.Selected)),
 		Products: s.addProducts.Selected, Benefits: benefitIDsOf(s.addBenefits.Selected)}
 	s.a.background(func(ctx context.Context) func() {
 		ch, err := s.a.cfg.Client.AddUser(ctx, nu)

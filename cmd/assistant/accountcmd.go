@@ -28,10 +28,13 @@ func (e *env) sessionPath() string {
 	return filepath.Join(filepath.Dir(e.configFile()), "session.json")
 }
 
+// errNoSession: no one signed in on this machine.
+var errNoSession = errors.New("not signed in")
+
 func (e *env) loadSession() (*sessionFile, error) {
 	b, err := os.ReadFile(e.sessionPath())
 	if err != nil {
-		return nil, fmt.Errorf("%w: not signed in (run '%s signin')", account.ErrAuth, toolName)
+		return nil, fmt.Errorf("%w: %w (run '%s signin')", account.ErrAuth, errNoSession, toolName)
 	}
 	var s sessionFile
 	if err := json.Unmarshal(b, &s); err != nil || s.Server == "" || s.User == "" {
@@ -168,7 +171,7 @@ in the OS keyring, never in a file.`,
 	}
 }
 
-func cmpOr(a, b string) string {
+func cmpOr[S ~string](a, b S) S {
 	if a != "" {
 		return a
 	}
@@ -194,7 +197,7 @@ func whoamiCommand() *command {
 				return nil
 			}
 			u := me.User
-			fmt.Fprintf(e.stdout, "%s (%s), %s, %s\n", termSafe(cmpOr(u.Name, u.Email)), termSafe(u.ID), termSafe(u.Email), termSafe(strings.ReplaceAll(u.Role, "_", " ")))
+			fmt.Fprintf(e.stdout, "%s (%s), %s, %s\n", termSafe(cmpOr(u.Name, u.Email)), termSafe(u.ID), termSafe(u.Email), termSafe(strings.ReplaceAll(string(u.Role), "_", " ")))
 			fmt.Fprintf(e.stdout, "Contract %s, %s: %s support, until %s\n", termSafe(me.Contract.ID), termSafe(me.Contract.Company), termSafe(me.Contract.Plan), me.Contract.Ends.Format("2006-01-02"))
 			fmt.Fprintf(e.stdout, "Products: %s\nBenefits: %s\n", strings.Join(termSafeList(u.Products), ", "), strings.ReplaceAll(strings.Join(termSafeList(u.Benefits), ", "), "_", " "))
 			return nil

@@ -41,6 +41,14 @@ func startPortal(t *testing.T) (*httptest.Server, *portal.Service, *portal.SQLit
 	return srv, svc, store, db
 }
 
+// trustDemoKey writes a configuration that trusts the demo publisher's
+// key, as an assistant trusts its publisher's.
+func trustDemoKey(t *testing.T, config string) {
+	t.Helper()
+	os.MkdirAll(filepath.Dir(config), 0o700)
+	writeFile(t, filepath.Dir(config), filepath.Base(config), []byte(`{"trusted_keys": ["`+catalog.FormatPublicKey(assets.DemoPublicKey())+`"]}`))
+}
+
 var (
 	userIDLine       = regexp.MustCompile(`User ID: (\S+)`)
 	tempPasswordLine = regexp.MustCompile(`Temporary password: (\S+)`)
@@ -154,6 +162,7 @@ func TestAdminCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
+	trustDemoKey(t, filepath.Join(dir, "ana", "config.json")) // the service serves the demo catalog
 	cli := func(cfg, stdin string, args ...string) result {
 		t.Helper()
 		var out, errb bytes.Buffer

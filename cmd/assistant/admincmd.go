@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/api"
 )
 
 func usersCommand() *command {
@@ -87,7 +88,7 @@ func usersAddCommand() *command {
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&nu.Email, "email", "", "the user's `email`; required")
 			fs.StringVar(&nu.Name, "name", "", "the user's `name`")
-			fs.StringVar(&nu.Role, "role", "user", "`role`: user, software_coordinator or contract_manager")
+			fs.Func("role", "`role`: user (default), software_coordinator or contract_manager", func(r string) error { nu.Role = api.Role(r); return nil })
 			fs.Var(&products, "product", "give access to product `ID` (repeatable)")
 			fs.Var(&benefits, "benefit", "give `benefit` download, install, web_support or phone_support (repeatable)")
 		},
@@ -95,6 +96,7 @@ func usersAddCommand() *command {
 			if nu.Email == "" {
 				return usagef("--email is required")
 			}
+			nu.Role = cmpOr(nu.Role, api.RoleUser)
 			nu.Products, nu.Benefits = products, benefits
 			ch, err := c.AddUser(ctx, nu)
 			if err != nil {
@@ -261,7 +263,7 @@ func profileCommand() *command {
 				writeJSON(e.stdout, me.User)
 				return nil
 			}
-			fmt.Fprintf(e.stdout, "%s\nName:  %s\nEmail: %s\nRole:  %s\n", termSafe(me.User.ID), termSafe(me.User.Name), termSafe(me.User.Email), termSafe(strings.ReplaceAll(me.User.Role, "_", " ")))
+			fmt.Fprintf(e.stdout, "%s\nName:  %s\nEmail: %s\nRole:  %s\n", termSafe(me.User.ID), termSafe(me.User.Name), termSafe(me.User.Email), termSafe(strings.ReplaceAll(string(me.User.Role), "_", " ")))
 			return nil
 		}),
 	}
@@ -295,36 +297,6 @@ func supportCommand() *command {
 			for _, f := range faq {
 				fmt.Fprintf(e.stdout, "- %s\n  %s\n", termSafe(f.Question), termSafe(f.Answer))
 			}
-			return nil
-		}),
-	}
-}
-
-func productsCommand() *command {
-	return &command{
-		name: "products", summary: "the products and benefits of your subscription", nargs: [2]int{0, 0},
-		run: withClient(func(ctx context.Context, e *env, c *account.Client, _ []string) error {
-			me, err := c.WhoAmI(ctx)
-			if err != nil {
-				return err
-			}
-			if e.json {
-				writeJSON(e.stdout, map[string]any{"contract": me.Contract, "products": me.User.Products, "benefits": me.User.Benefits})
-				return nil
-			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "PRODUCT\tSEATS\tYOURS")
-			for _, p := range me.Contract.Products {
-				yours := ""
-				for _, mine := range me.User.Products {
-					if mine == p.Product {
-						yours = "yes"
-					}
-				}
-				fmt.Fprintf(tw, "%s\t%d\t%s\n", termSafe(p.Product), p.Seats, yours)
-			}
-			tw.Flush()
-			fmt.Fprintf(e.stdout, "Your benefits: %s\n", strings.ReplaceAll(strings.Join(termSafeList(me.User.Benefits), ", "), "_", " "))
 			return nil
 		}),
 	}

@@ -72,7 +72,7 @@ is refused, 1 when only its content is invalid.`,
 			if err != nil {
 				return err
 			}
-			if _, err := e.keyring(keys...); err != nil {
+			if _, err := e.trust(keys...).Keyring(); err != nil {
 				return err // a configuration problem, not the catalog's
 			}
 			res := checkCatalog(e, keys, args[0], data)

@@ -8,7 +8,6 @@ import (
 	"html/template"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -16,12 +15,13 @@ import (
 
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/setup"
 	"onramp.dev/onramp/syscheck"
 )
 
 func checkCommand() *command {
 	var product, reqFile, target, cache, htmlOut string
-	var src catalogSource
+	var src sourceFlags
 	return &command{
 		name:    "check",
 		args:    "(--product ID[@VER] | --requirements FILE) [--target DIR]",
@@ -46,21 +46,39 @@ figure could not be read: check it by hand). Exit 0 when nothing fails,
 			if (product == "") == (reqFile == "") {
 				return usagef("give one of --product ID[@VER] or --requirements FILE")
 			}
-			subject, reqs, platforms, err := loadRequirements(e, product, reqFile, &src)
-			if err != nil {
-				return err
-			}
-			if target == "" {
-				target = defaultTarget()
-			}
 			if cache == "" {
-				cache = defaultCache()
+				cache = setup.DefaultCacheDir()
 			}
-			facts, err := syscheck.Gather(ctx, syscheck.Options{Target: target, Cache: cache})
-			if err != nil {
-				return err
+			var subject string
+			var rep *syscheck.Report
+			if product != "" {
+				s, closeSrc, err := src.core(ctx, e, setup.Options{CacheDir: cache}, true)
+				if err != nil {
+					return err
+				}
+				defer closeSrc()
+				rel, r, err := s.Check(ctx, product, target)
+				if err != nil {
+					return err
+				}
+				subject, rep = fmt.Sprintf("%s %s", rel.Product.Name, rel.Release.Version), r
+				if target == "" {
+					target = s.DefaultTarget(rel.Product.ID)
+				}
+			} else {
+				rf, err := loadRequirements(reqFile)
+				if err != nil {
+					return err
+				}
+				if target == "" {
+					target = installer.DefaultUserTarget()
+				}
+				facts, err := syscheck.Gather(ctx, syscheck.Options{Target: target, Cache: cache})
+				if err != nil {
+					return err
+				}
+				subject, rep = reqFile, syscheck.Evaluate(facts, rf.Requirements, nil)
 			}
-			rep := syscheck.Evaluate(facts, reqs, platforms)
 			out := newCheckOutput(subject, target, cache, rep)
 			if htmlOut != "" {
 				if err := writeHTMLReport(htmlOut, out); err != nil {
@@ -83,47 +101,18 @@ figure could not be read: check it by hand). Exit 0 when nothing fails,
 	}
 }
 
-// loadRequirements reads what to check against: a catalog release, or an
-// IT requirements file.
-func loadRequirements(e *env, product, reqFile string, src *catalogSource) (string, map[catalog.Platform]catalog.Requirements, []catalog.Platform, error) {
-	if reqFile != "" {
-		data, err := readLimited(reqFile, catalog.MaxPayloadBytes)
-		if err != nil {
-			return "", nil, nil, err
-		}
-		rf, err := catalog.ParseRequirements(data)
-		var inv *catalog.InvalidError
-		if errors.As(err, &inv) {
-			inv.Source = reqFile
-		}
-		if err != nil {
-			return "", nil, nil, err
-		}
-		return reqFile, rf.Requirements, nil, nil
-	}
-	c, err := src.load(e)
+// loadRequirements reads an IT requirements file.
+func loadRequirements(reqFile string) (*catalog.RequirementsFile, error) {
+	data, err := readLimited(reqFile, catalog.MaxPayloadBytes)
 	if err != nil {
-		return "", nil, nil, err
+		return nil, err
 	}
-	p, r, err := c.Find(product)
-	if err != nil {
-		return "", nil, nil, err
+	rf, err := catalog.ParseRequirements(data)
+	var inv *catalog.InvalidError
+	if errors.As(err, &inv) {
+		inv.Source = reqFile
 	}
-	var platforms []catalog.Platform
-	for plat := range r.Packages {
-		platforms = append(platforms, plat)
-	}
-	return fmt.Sprintf("%s %s", p.Name, r.Version), r.Requirements, platforms, nil
-}
-
-// defaultTarget is the per-user install folder: no elevation needed.
-func defaultTarget() string { return installer.DefaultUserTarget() }
-
-func defaultCache() string {
-	if d, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(d, "Onramp", "packages")
-	}
-	return filepath.Join(os.TempDir(), "onramp-cache")
+	return rf, err
 }
 
 // checkOutput is the report as the CLI shows it, fixes in words.

@@ -82,6 +82,7 @@ func commands() []*command {
 		fetchCommand(),
 		downloadCommand(),
 		installCommand(),
+		updateCommand(),
 		uninstallCommand(),
 		verifyCommand(),
 		repairCommand(),
@@ -245,6 +246,9 @@ func exitCode(err error) int {
 	if code, ok := accountErrorCode(err); ok {
 		return code
 	}
+	if code, ok := setupErrorCode(err); ok {
+		return code
+	}
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
@@ -269,7 +273,7 @@ func report(e *env, cmd *command, err error) int {
 	if errors.As(err, &ee) && ee.err == errReported {
 		return code // the command already printed its report
 	}
-	hint := downloadHint(err)
+	hint := cmpOr(downloadHint(err), setupHint(err))
 	if e.json {
 		doc := map[string]any{"code": code, "message": err.Error()}
 		if hint != "" {

@@ -18,6 +18,7 @@ import (
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
 	"onramp.dev/onramp/portal"
+	"onramp.dev/onramp/setup"
 )
 
 func TestDeployCreateAndInstall(t *testing.T) {
@@ -257,10 +258,10 @@ func TestDeploySeatRegistration(t *testing.T) {
 	if st, err := os.Stat(filepath.Join(dir, "deployment.json")); err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("deployment.json with a seat key: mode %v, %v; want 0600", st.Mode().Perm(), err)
 	}
-	install := func() deployResult {
+	install := func() setup.DeploymentResult {
 		t.Helper()
 		r := cli("", "--demo", "deploy", "install", dir, "--silent", "--json")
-		var res deployResult
+		var res setup.DeploymentResult
 		if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || r.code != 0 {
 			t.Fatalf("install: %d %v %s %s", r.code, err, r.stdout, r.stderr)
 		}
@@ -330,7 +331,7 @@ func TestDeployInstallChecksEveryTargetFirst(t *testing.T) {
 			}
 			tt.setup(t, seat)
 			r := runCLI(t, "", "--demo", "deploy", "install", dir, "--silent", "--json", "--log", filepath.Join(t.TempDir(), "log"))
-			var res deployResult
+			var res setup.DeploymentResult
 			if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || r.code != exitFailed {
 				t.Fatalf("exit %d, want %d: %v\n%s\n%s", r.code, exitFailed, err, r.stdout, r.stderr)
 			}

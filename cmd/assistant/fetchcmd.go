@@ -2,16 +2,12 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path"
@@ -20,11 +16,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
-	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/downloader"
+	"onramp.dev/onramp/setup"
 )
 
 // transferFlags are the options every command that downloads shares.
@@ -47,13 +42,13 @@ func (f *transferFlags) client(e *env) (*downloader.Client, error) {
 	}
 	cache := f.cacheDir
 	if cache == "" {
-		cache = filepath.Join(filepath.Dir(defaultCache()), "cache")
+		cache = filepath.Join(filepath.Dir(setup.DefaultCacheDir()), "cache")
 	}
 	return downloader.New(downloader.Options{
 		CacheDir:  cache,
 		RateLimit: rate,
 		CABundle:  f.caBundle,
-		Progress:  newProgressPrinter(e).report,
+		Progress:  newProgressPrinter(e, false).report,
 	})
 }
 
@@ -163,137 +158,17 @@ func describeResult(r *downloader.Result) string {
 	return ""
 }
 
-func downloadCommand() *command {
-	var product, platform, outDir string
-	var src catalogSource
-	var tf transferFlags
-	return &command{
-		name:    "download",
-		args:    "--product ID[@VER] [--platform OS/ARCH]",
-		summary: "download a product's package from the signed catalog",
-		help: `Takes the package's URL, size and SHA-256 from the signed catalog and fetches
-it as 'fetch' does. Relative package URLs are resolved against --base (with
---demo, against the embedded demo package server).`,
-		nargs: [2]int{0, 0},
-		flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&product, "product", "", "product `ID` or ID@VERSION; required")
-			fs.StringVar(&platform, "platform", string(catalog.CurrentPlatform()), "package for `OS/ARCH`")
-			fs.StringVar(&outDir, "out", "", "download `folder` (default: the user's cache folder)")
-			src.register(fs, true)
-			tf.register(fs)
-		},
-		run: func(ctx context.Context, e *env, args []string) error {
-			if product == "" {
-				return usagef("--product ID[@VER] is required")
-			}
-			plat, err := catalog.ParsePlatform(platform)
-			if err != nil {
-				return usagef("--platform: %v", err)
-			}
-			c, base, stop, err := src.packages(e)
-			if err != nil {
-				return err
-			}
-			defer stop()
-			p, r, err := c.Find(product)
-			if err != nil {
-				return err
-			}
-			pkg, ok := r.Packages[plat]
-			if !ok {
-				return fmt.Errorf("%s %s has no package for %s", p.Name, r.Version, plat)
-			}
-			u, err := resolvePackageURL(base, pkg.URL)
-			if err != nil {
-				return err
-			}
-			if outDir == "" {
-				outDir = defaultCache()
-			}
-			client, err := tf.client(e)
-			if err != nil {
-				return err
-			}
-			dest := filepath.Join(outDir, filepath.Base(pkg.URL))
-			res, err := client.Fetch(ctx, downloader.Request{URL: u, SHA256: pkg.SHA256, Size: pkg.Size, Dest: dest})
-			if err != nil {
-				return err
-			}
-			if e.json {
-				writeNDJSON(e.stdout, map[string]any{"event": "result", "product": p.ID, "version": r.Version, "platform": plat, "result": res})
-			} else {
-				fmt.Fprintf(e.stdout, "%s %s for %s: %s verified (%s)%s\n", p.Name, r.Version, plat, res.Path, catalog.ByteSize(res.Size), describeResult(res))
-			}
-			return nil
-		},
-	}
-}
-
-// resolvePackageURL makes a catalog's relative package URL absolute.
-func resolvePackageURL(base, ref string) (string, error) {
-	r, err := url.Parse(ref)
-	if err != nil {
-		return "", fmt.Errorf("package URL %q: %w", ref, err)
-	}
-	if r.IsAbs() {
-		return ref, nil
-	}
-	if base == "" {
-		return "", usagef("the catalog's package URL %q is relative: pass --base URL (the address the catalog came from)", ref)
-	}
-	b, err := url.Parse(base)
-	if err != nil || !b.IsAbs() {
-		return "", usagef("--base %q: want an absolute URL", base)
-	}
-	return b.ResolveReference(r).String(), nil
-}
-
-// demoPackageServer serves the demo packages on loopback, with the Range,
-// ETag and Last-Modified a real package store has. The account service
-// (portal) takes this over when it lands.
-type demoPackageServer struct {
-	URL string
-	srv *http.Server
-}
-
-func startDemoPackageServer() (*demoPackageServer, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("demo package server: %w", err)
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /"+assets.DemoPackagePath+"{name}", func(w http.ResponseWriter, r *http.Request) {
-		name := r.PathValue("name")
-		b, ok := assets.DemoPackage(name)
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("ETag", etagOf(b))
-		http.ServeContent(w, r, name, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), strings.NewReader(string(b)))
-	})
-	s := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go s.Serve(ln)
-	return &demoPackageServer{URL: "http://" + ln.Addr().String(), srv: s}, nil
-}
-
-func (d *demoPackageServer) Close() { d.srv.Close() }
-
-func etagOf(b []byte) string {
-	sum := sha256.Sum256(b)
-	return `"` + hex.EncodeToString(sum[:16]) + `"`
-}
-
 // progressPrinter shows transfers: NDJSON events on stdout with --json, a
 // progress bar on stderr when it is a terminal, nothing otherwise.
 type progressPrinter struct {
 	e        *env
 	mu       sync.Mutex
 	terminal bool
+	silent   bool // no plan printed (the result and errors only)
 }
 
-func newProgressPrinter(e *env) *progressPrinter {
-	p := &progressPrinter{e: e}
+func newProgressPrinter(e *env, silent bool) *progressPrinter {
+	p := &progressPrinter{e: e, silent: silent}
 	if f, ok := e.stderr.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			p.terminal = true
@@ -313,6 +188,28 @@ func (p *progressPrinter) report(ev downloader.Progress) {
 		drawBar(p.e.stderr, ev)
 	case ev.Event == downloader.EventRetry || ev.Event == downloader.EventRestart || ev.Event == downloader.EventWait:
 		fmt.Fprintf(p.e.stderr, "%s: %s\n", termSafe(filepath.Base(ev.Dest)), termSafe(ev.Message))
+	}
+}
+
+// event prints the core's progress: transfers as report does, the
+// install's plan before anything changes, its steps as NDJSON with --json.
+func (p *progressPrinter) event(ev setup.Event) {
+	switch {
+	case ev.Transfer != nil:
+		p.report(*ev.Transfer)
+		return
+	case ev.Step == setup.StepCheck || ev.Step == setup.StepDownload:
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.e.json && ev.Step == setup.StepPlan:
+		writeNDJSON(p.e.stdout, map[string]any{"event": "plan", "plan": ev.Plan})
+	case p.e.json:
+		writeNDJSON(p.e.stdout, map[string]any{"event": ev.Step, "files": ev.Done, "total": ev.Total, "bytes": ev.Bytes})
+	case ev.Step == setup.StepPlan && !p.silent:
+		printPlan(p.e, ev.Plan)
 	}
 }
 

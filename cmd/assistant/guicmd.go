@@ -2,26 +2,18 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"image"
-	"image/png"
 	"os"
-	"path/filepath"
-	"sync"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/driver/software"
 
 	"onramp.dev/onramp/account"
-	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
-	"onramp.dev/onramp/portal"
+	"onramp.dev/onramp/setup"
 	"onramp.dev/onramp/ui"
 )
 
@@ -54,7 +46,7 @@ session of 'assistant signin'; with neither, it runs the demo.`,
 			if err != nil {
 				return usagef("--limit-rate: %v", err)
 			}
-			cfg := ui.Config{RateLimit: rate, Platform: catalog.CurrentPlatform(), CacheDir: defaultCache(), TargetRoot: installer.DefaultUserTarget(),
+			cfg := ui.Config{RateLimit: rate, Platform: catalog.CurrentPlatform(), CacheDir: setup.DefaultCacheDir(), TargetRoot: installer.DefaultUserTarget(),
 				Language: language, CLI: toolName}
 			cfg.OpenCatalog = func(signed []byte) (*catalog.Catalog, error) { return openCatalog(e, signed, nil) }
 			resume := ""
@@ -100,7 +92,7 @@ session of 'assistant signin'; with neither, it runs the demo.`,
 				var tourErr error
 				fa.Lifecycle().SetOnStarted(func() {
 					go func() {
-						tourErr = runTour(a, tour)
+						tourErr = ui.RunTour(a, tour)
 						fyne.Do(fa.Quit)
 					}()
 				})
@@ -113,33 +105,16 @@ session of 'assistant signin'; with neither, it runs the demo.`,
 	}
 }
 
-// startDemoService runs the demo account service in a temporary folder
-// and prints its credentials, which the window shows too.
+// startDemoService runs the demo account service (the one the CLI's
+// --demo uses too) and prints its credentials, which the window shows too.
 func startDemoService(ctx context.Context, e *env, cfg *ui.Config) (func(), error) {
-	dir, err := os.MkdirTemp("", "onramp-demo-")
+	d, err := startDemo(ctx)
 	if err != nil {
-		return nil, err
-	}
-	c, err := catalog.Parse(assets.DemoCatalogJSON())
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	d, err := portal.StartDemo(ctx, portal.DemoOptions{Dir: dir, SignedCatalog: assets.DemoSignedCatalog(), Catalog: c,
-		Packages: assets.DemoPackageSource})
-	if err != nil {
-		os.RemoveAll(dir)
 		return nil, err
 	}
 	// The demo's service lives as long as the window: its sessions stay
 	// in memory, so the demo works on a machine without a keyring.
-	client, err := account.NewWithTokens(d.URL, account.NewMemoryTokenStore())
-	if err != nil {
-		d.Close()
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	cfg.Client = client
+	cfg.Client = d.Client
 	cfg.Demo = &ui.Demo{Company: d.Company, UserID: d.ManagerID, Password: d.TempPassword, StartEmail: d.StartEmail}
 	cfg.CLI = toolName + " --demo"
 	fmt.Fprintf(e.stdout, "Demo account service on %s (until the window closes).\nUser ID: %s\nTemporary password: %s\n", d.URL, d.ManagerID, d.TempPassword)
@@ -147,69 +122,5 @@ func startDemoService(ctx context.Context, e *env, cfg *ui.Config) (func(), erro
 		if err := d.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
 			fmt.Fprintln(e.stderr, "demo service:", err)
 		}
-		os.RemoveAll(dir)
 	}, nil
-}
-
-// runTour walks the demo through every screen, saving each as DIR/NAME.png,
-// and measures the UI goroutine's stalls: every 10 ms a no-op is sent
-// through fyne.DoAndWait, and the longest wait per screen is recorded in
-// DIR/timings.json.
-func runTour(a *ui.Assistant, dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	var mu sync.Mutex
-	step, stalls := "start", map[string]float64{}
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(10 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				start := time.Now()
-				fyne.DoAndWait(func() {})
-				ms := float64(time.Since(start).Microseconds()) / 1000
-				mu.Lock()
-				stalls[step] = max(stalls[step], ms)
-				mu.Unlock()
-			}
-		}
-	}()
-	err := a.Tour(dir, func(name string) {
-		mu.Lock()
-		step = "screenshots" // drawing the image occupies the UI goroutine
-		mu.Unlock()
-		var img image.Image
-		// The software painter draws the window's content as the GL driver
-		// does, without reading back a GL framebuffer (which Xvfb's GL
-		// gives back blank); the content returns to the window at once.
-		fyne.DoAndWait(func() {
-			w := a.Window()
-			content, size := w.Content(), w.Canvas().Size()
-			sc := software.NewCanvas()
-			sc.SetContent(content)
-			sc.Resize(size)
-			img = sc.Capture()
-			w.SetContent(content)
-		})
-		if f, err := os.Create(filepath.Join(dir, name+".png")); err == nil {
-			png.Encode(f, img)
-			f.Close()
-		}
-		mu.Lock()
-		step = "after " + name // the work that follows this screen
-		mu.Unlock()
-	})
-	close(done)
-	mu.Lock()
-	defer mu.Unlock()
-	b, _ := json.MarshalIndent(map[string]any{"longest_ui_stall_ms_by_screen": stalls}, "", "  ")
-	if werr := os.WriteFile(filepath.Join(dir, "timings.json"), b, 0o644); err == nil {
-		err = werr
-	}
-	return err
 }

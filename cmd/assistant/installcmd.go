@@ -7,67 +7,113 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
 
+	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/catalog"
-	"onramp.dev/onramp/downloader"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/setup"
 )
 
-// newInstaller reports the plan (before anything changes) and progress.
-func newInstaller(e *env, silent, allowNonEmpty bool, scope installer.Scope) (*installer.Installer, error) {
-	return installer.New(installer.Options{AllowNonEmptyTarget: allowNonEmpty, Scope: scope, Progress: func(p installer.Progress) {
-		switch {
-		case e.json && p.Step == "plan":
-			writeNDJSON(e.stdout, map[string]any{"event": "plan", "plan": p.Plan})
-		case e.json:
-			writeNDJSON(e.stdout, map[string]any{"event": p.Step, "files": p.Files, "total": p.Total, "bytes": p.Bytes})
-		case p.Step == "plan" && !silent:
-			printPlan(e, p.Plan)
-		}
-	}})
+// installFlags are what every command that installs shares.
+type installFlags struct {
+	scope         string
+	allowNonEmpty bool
+	silent        bool
 }
 
-// fetchPackage downloads a release's package for this machine through the
-// cache, as `download` does, and describes it for the installer.
-func fetchPackage(ctx context.Context, e *env, tf *transferFlags, c *catalog.Catalog, ref string, plat catalog.Platform, base string) (installer.Package, error) {
-	p, r, err := c.Find(ref)
-	if err != nil {
-		return installer.Package{}, err
+func (f *installFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&f.silent, "silent", false, "print nothing but errors (and the result with --json)")
+	fs.StringVar(&f.scope, "scope", "", "whose receipts keep the install: `user` or machine (default: machine-wide under the machine-wide install folder or when run as administrator/root outside your home, per-user otherwise; an upgrade stays where it is)")
+	fs.BoolVar(&f.allowNonEmpty, "allow-nonempty-target", false, "install into a folder that already holds other files (they are left in place)")
+}
+
+func (f *installFlags) options(tf *transferFlags) (setup.Options, error) {
+	if f.scope != "" && f.scope != string(installer.ScopeUser) && f.scope != string(installer.ScopeMachine) {
+		return setup.Options{}, usagef("--scope %q: want user or machine", f.scope)
 	}
-	pkg, ok := r.Packages[plat]
-	if !ok {
-		return installer.Package{}, fmt.Errorf("%s %s has no package for %s", p.Name, r.Version, plat)
+	opt := setup.Options{Scope: installer.Scope(f.scope), AllowNonEmptyTarget: f.allowNonEmpty}
+	if tf != nil {
+		rate, err := parseRate(tf.limitRate)
+		if err != nil {
+			return opt, usagef("--limit-rate: %v", err)
+		}
+		opt.RateLimit, opt.CABundle, opt.CacheDir = rate, tf.caBundle, tf.cacheDir
 	}
-	u, err := resolvePackageURL(base, pkg.URL)
-	if err != nil {
-		return installer.Package{}, err
+	return opt, nil
+}
+
+func downloadCommand() *command {
+	var product, platform, out string
+	var src sourceFlags
+	var tf transferFlags
+	return &command{
+		name:    "download",
+		args:    "--product ID[@VER] [--platform OS/ARCH]",
+		summary: "download a product's package into the package cache",
+		help: `Checks this machine against the release's requirements (exit 3 when one
+fails), then takes the package's URL, size and SHA-256 from the signed
+catalog and fetches it as 'fetch' does, into the package cache the window
+uses too. Signed in, the catalog and the package come from the account
+service; --catalog FILE (with --base for its relative URLs) or --demo
+choose another source.`,
+		nargs: [2]int{0, 0},
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&product, "product", "", "product `ID` or ID@VERSION; required")
+			fs.StringVar(&platform, "platform", string(catalog.CurrentPlatform()), "package for `OS/ARCH` (another platform's is not checked against this machine)")
+			fs.StringVar(&out, "out", "", "download `folder` (default: the package cache, --cache)")
+			src.register(fs, true)
+			tf.register(fs)
+		},
+		run: func(ctx context.Context, e *env, args []string) error {
+			if product == "" {
+				return usagef("--product ID[@VER] is required")
+			}
+			plat, err := catalog.ParsePlatform(platform)
+			if err != nil {
+				return usagef("--platform: %v", err)
+			}
+			opt, err := (&installFlags{}).options(&tf)
+			if err != nil {
+				return err
+			}
+			opt.CacheDir = cmpOr(out, opt.CacheDir)
+			s, closeSrc, err := src.core(ctx, e, opt, false)
+			if err != nil {
+				return err
+			}
+			defer closeSrc()
+			d, err := s.Download(ctx, product, plat)
+			if err != nil {
+				return err
+			}
+			if e.json {
+				writeNDJSON(e.stdout, map[string]any{"event": "result", "product": d.Product.ID, "version": d.Release.Version, "platform": d.Platform, "result": d.Result})
+			} else {
+				fmt.Fprintf(e.stdout, "%s %s for %s: %s verified (%s)%s\n", termSafe(d.Product.Name), d.Release.Version, d.Platform, d.Path, catalog.ByteSize(d.Result.Size), describeResult(d.Result))
+			}
+			return nil
+		},
 	}
-	client, err := tf.client(e)
-	if err != nil {
-		return installer.Package{}, err
-	}
-	dest := filepath.Join(defaultCache(), filepath.Base(pkg.URL))
-	res, err := client.Fetch(ctx, downloader.Request{URL: u, SHA256: pkg.SHA256, Size: pkg.Size, Dest: dest})
-	if err != nil {
-		return installer.Package{}, err
-	}
-	return installer.Package{Path: res.Path, SHA256: pkg.SHA256, Format: pkg.Format, Product: p.ID, Version: r.Version.String(), Recipe: pkg.Install, Platform: plat}, nil
 }
 
 func installCommand() *command {
-	var product, pkgFile, sum, target, format, scope string
-	var silent, planOnly, allowNonEmpty bool
-	var src catalogSource
+	var product, pkgFile, sum, target, format string
+	var planOnly bool
+	var src sourceFlags
 	var tf transferFlags
+	var inf installFlags
 	return &command{
 		name:    "install",
 		args:    "(--product ID[@VER] | --package FILE --sha256 HEX) [--target DIR]",
 		summary: "install a product on this machine",
-		help: `Shows the plan (files, size, target, what it replaces), then unpacks the
-package into a staging folder beside the target and swaps it into place at
-once. The version it replaces is kept for 'rollback'. Any failure, a killed
-process included, leaves the previous state. Archives only for now (zip,
-tar.gz); with --product, the package is downloaded (verified, cached) first.
+		help: `Checks this machine, downloads the package (verified, cached), shows the
+plan (files, size, target, what it replaces), then unpacks the package into
+a staging folder beside the target and swaps it into place at once. The
+version it replaces is kept for 'rollback'. Any failure, a killed process
+included, leaves the previous state. Archives only for now (zip, tar.gz).
+With --package, the product and version are the catalog's for the file's
+SHA-256 (or give --product ID@VERSION).
 
 A target folder that already holds files but no install of the product is
 refused unless --allow-nonempty-target is given; then those files stay
@@ -82,84 +128,201 @@ Support/Onramp, Linux: /var/lib/onramp); see --scope.`,
 			fs.StringVar(&product, "product", "", "product `ID` or ID@VERSION from the catalog")
 			fs.StringVar(&pkgFile, "package", "", "package `FILE` to install")
 			fs.StringVar(&sum, "sha256", "", "the package's SHA-256 (`HEX`), with --package")
-			fs.StringVar(&format, "format", "", "the package's `format` (zip, tar.gz), with --package (default: from its name)")
-			fs.StringVar(&target, "target", "", "install `folder` (default: the per-user install folder/PRODUCT)")
-			fs.BoolVar(&silent, "silent", false, "print nothing but errors (and the result with --json)")
+			fs.StringVar(&format, "format", "", "the package's `format` (zip, tar.gz), with --package (default: the catalog's, else from its name)")
+			fs.StringVar(&target, "target", "", "install `folder` (default: where it is installed, else the per-user install folder/PRODUCT)")
 			fs.BoolVar(&planOnly, "plan", false, "show the plan and change nothing")
-			fs.StringVar(&scope, "scope", "", "whose receipts keep the install: `user` or machine (default: machine-wide under the machine-wide install folder or when run as administrator/root outside your home, per-user otherwise; an upgrade stays where it is)")
-			fs.BoolVar(&allowNonEmpty, "allow-nonempty-target", false, "install into a folder that already holds other files (they are left in place)")
+			inf.register(fs)
 			src.register(fs, true)
 			tf.register(fs)
 		},
 		run: func(ctx context.Context, e *env, args []string) error {
-			var pkg installer.Package
-			switch {
-			case (product == "") == (pkgFile == ""):
+			if product == "" && pkgFile == "" {
 				return usagef("give one of --product ID[@VER] or --package FILE --sha256 HEX")
-			case pkgFile != "":
-				if sum == "" {
-					return usagef("--package needs --sha256 HEX")
-				}
-				f, err := packageFormat(pkgFile, format)
-				if err != nil {
-					return err
-				}
-				name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(pkgFile), "."+string(f)), filepath.Ext(pkgFile))
-				id, ver, _ := strings.Cut(name, "-")
-				abs, err := filepath.Abs(pkgFile) // recorded for repair, which may run from another folder
-				if err != nil {
-					return err
-				}
-				pkg = installer.Package{Path: abs, SHA256: sum, Format: f, Product: strings.ToLower(id), Version: ver}
-			default:
-				c, base, stop, err := src.packages(e)
-				if err != nil {
-					return err
-				}
-				defer stop()
-				if pkg, err = fetchPackage(ctx, e, &tf, c, product, catalog.CurrentPlatform(), base); err != nil {
-					return err
-				}
 			}
-			if target == "" {
-				target = filepath.Join(defaultTarget(), pkg.Product)
+			if pkgFile != "" && sum == "" {
+				return usagef("--package needs --sha256 HEX")
 			}
-			target, err := filepath.Abs(target)
+			opt, err := inf.options(&tf)
 			if err != nil {
 				return err
 			}
-			if scope != "" && scope != string(installer.ScopeUser) && scope != string(installer.ScopeMachine) {
-				return usagef("--scope %q: want user or machine", scope)
+			if target != "" {
+				if target, err = filepath.Abs(target); err != nil {
+					return err
+				}
 			}
-			in, err := newInstaller(e, silent, allowNonEmpty, installer.Scope(scope))
-			if err != nil {
-				return err
+			var s *setup.Setup
+			if pkgFile != "" && src.file == "" && !e.demo && strings.Contains(product, "@") {
+				// The file and --product ID@VERSION say it all: no catalog needed.
+				opt.Progress = newProgressPrinter(e, inf.silent).event
+				s = setup.New(nil, opt)
+			} else {
+				var closeSrc func()
+				if s, closeSrc, err = src.core(ctx, e, opt, inf.silent); err != nil {
+					return err
+				}
+				defer closeSrc()
 			}
-			if planOnly {
-				plan, err := in.PlanInstall(ctx, pkg, target)
+			var rec *installer.Receipt
+			if pkgFile != "" {
+				f, ferr := packageFormat(pkgFile, format)
+				if ferr != nil && format != "" {
+					return ferr
+				}
+				pkg, err := s.PackageFile(pkgFile, sum, f, product)
+				if err != nil {
+					return err
+				}
+				if pkg.Format == "" {
+					return ferr
+				}
+				if planOnly {
+					plan, err := s.PlanFile(ctx, pkg, target)
+					return printPlanOnly(e, plan, err)
+				}
+				rec, err = s.InstallFile(ctx, pkg, target)
 				if err != nil {
 					return nonEmptyHint(err)
 				}
-				if e.json {
-					writeNDJSON(e.stdout, map[string]any{"event": "plan", "plan": plan})
-				} else {
-					printPlan(e, plan)
+			} else {
+				if planOnly {
+					plan, err := s.Plan(ctx, product, target)
+					return printPlanOnly(e, plan, err)
 				}
-				return nil
-			}
-			rec, err := in.Install(ctx, pkg, target)
-			if err != nil {
-				return nonEmptyHint(err)
+				if rec, err = s.Install(ctx, product, target); err != nil {
+					return nonEmptyHint(err)
+				}
 			}
 			if e.json {
 				writeNDJSON(e.stdout, map[string]any{"event": "result", "product": rec.Product, "version": rec.Version,
 					"target": rec.Target, "files": len(rec.Files), "launch": launchPath(rec), "kept": kept(rec)})
-			} else if !silent {
+			} else if !inf.silent {
 				fmt.Fprintf(e.stdout, "Installed %s %s in %s (%d files).\n", termSafe(rec.Product), termSafe(rec.Version), termSafe(rec.Target), len(rec.Files))
 				printKept(e, rec.Kept)
 				if l := launchPath(rec); l != "" {
 					fmt.Fprintf(e.stdout, "Start it: %s\n", termSafe(l))
 				}
+			}
+			return nil
+		},
+	}
+}
+
+// printPlanOnly prints install --plan's result (the plan itself, with
+// --json, came as the plan event already).
+func printPlanOnly(e *env, plan *installer.Plan, err error) error {
+	if err != nil {
+		return nonEmptyHint(err)
+	}
+	if e.json {
+		writeNDJSON(e.stdout, map[string]any{"event": "plan", "plan": plan})
+	} else {
+		printPlan(e, plan)
+	}
+	return nil
+}
+
+func updateCommand() *command {
+	var product string
+	var all bool
+	var src sourceFlags
+	var tf transferFlags
+	var inf installFlags
+	return &command{
+		name:    "update",
+		args:    "(--product ID | --all)",
+		summary: "install the newest release the catalog lists",
+		help: `For an installed product whose catalog lists a newer release: checks this
+machine, downloads the package and installs it where the product is; the
+version it replaces is kept for 'rollback'. --all updates every installed
+product of the subscription.`,
+		nargs: [2]int{0, 0},
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&product, "product", "", "installed product `ID`")
+			fs.BoolVar(&all, "all", false, "every installed product")
+			inf.register(fs)
+			src.register(fs, true)
+			tf.register(fs)
+		},
+		run: func(ctx context.Context, e *env, args []string) error {
+			if (product == "") == !all {
+				return usagef("give one of --product ID or --all")
+			}
+			opt, err := inf.options(&tf)
+			if err != nil {
+				return err
+			}
+			s, closeSrc, err := src.core(ctx, e, opt, true)
+			if err != nil {
+				return err
+			}
+			defer closeSrc()
+			var updates []setup.Update
+			if all {
+				updates, err = s.UpdateAll(ctx)
+			} else {
+				var u *setup.Update
+				if u, err = s.Update(ctx, product); err == nil {
+					updates = []setup.Update{*u}
+				}
+			}
+			if e.json {
+				if updates == nil {
+					updates = []setup.Update{}
+				}
+				writeNDJSON(e.stdout, map[string]any{"event": "result", "updates": updates})
+			} else if !inf.silent {
+				for _, u := range updates {
+					if u.Updated {
+						fmt.Fprintf(e.stdout, "Updated %s from %s to %s ('%s rollback --product %s' goes back).\n", termSafe(u.Product), termSafe(u.From), termSafe(u.To), toolName, termSafe(u.Product))
+					} else {
+						fmt.Fprintf(e.stdout, "%s %s is the newest release.\n", termSafe(u.Product), termSafe(u.From))
+					}
+				}
+			}
+			return nonEmptyHint(err)
+		},
+	}
+}
+
+func productsCommand() *command {
+	var src sourceFlags
+	return &command{
+		name: "products", summary: "your subscription's products and their state on this machine", nargs: [2]int{0, 0},
+		help: `For each product: installed or not, which version, whether the catalog lists
+a newer one, whether its newest package is already downloaded, and whether
+its files are intact (damaged: run 'repair').`,
+		flags: func(fs *flag.FlagSet) { src.register(fs, true) },
+		run: func(ctx context.Context, e *env, _ []string) error {
+			s, closeSrc, err := src.core(ctx, e, setup.Options{}, true)
+			if err != nil {
+				return err
+			}
+			defer closeSrc()
+			states, err := s.Products(ctx)
+			if err != nil {
+				return err
+			}
+			var benefits []api.Benefit
+			if c := s.Source().Account(); c != nil {
+				me, err := c.WhoAmI(ctx)
+				if err != nil {
+					return err
+				}
+				benefits = me.User.Benefits
+			}
+			if e.json {
+				writeJSON(e.stdout, map[string]any{"products": states, "benefits": benefits})
+				return nil
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "PRODUCT\tNAME\tSTATE\tINSTALLED\tLATEST")
+			for _, p := range states {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", termSafe(p.ID), termSafe(p.Name), strings.ReplaceAll(string(p.State), "_", " "), dash(termSafe(p.InstalledVersion)), termSafe(p.LatestVersion))
+			}
+			tw.Flush()
+			if benefits != nil {
+				fmt.Fprintf(e.stdout, "Your benefits: %s\n", strings.ReplaceAll(strings.Join(termSafeList(benefits), ", "), "_", " "))
 			}
 			return nil
 		},
@@ -236,7 +399,7 @@ func printPlan(e *env, p *installer.Plan) {
 
 // productCommand builds uninstall, verify, repair and rollback: each takes
 // --product ID and acts on this machine's install.
-func productCommand(name, summary string, act func(ctx context.Context, e *env, in *installer.Installer, product string) error) *command {
+func productCommand(name, summary string, act func(ctx context.Context, e *env, in *setup.Setup, product string) error) *command {
 	var product string
 	return &command{
 		name:    name,
@@ -250,17 +413,13 @@ func productCommand(name, summary string, act func(ctx context.Context, e *env, 
 			if product == "" {
 				return usagef("--product ID is required")
 			}
-			in, err := installer.New(installer.Options{})
-			if err != nil {
-				return err
-			}
-			return act(ctx, e, in, product)
+			return act(ctx, e, setup.New(nil, setup.Options{}), product)
 		},
 	}
 }
 
 func uninstallCommand() *command {
-	return productCommand("uninstall", "remove an installed product", func(ctx context.Context, e *env, in *installer.Installer, product string) error {
+	return productCommand("uninstall", "remove an installed product", func(ctx context.Context, e *env, in *setup.Setup, product string) error {
 		left, err := in.Uninstall(ctx, product)
 		if err != nil {
 			return err
@@ -276,7 +435,7 @@ func uninstallCommand() *command {
 }
 
 func verifyCommand() *command {
-	return productCommand("verify", "check an installed product's files against its receipt", func(ctx context.Context, e *env, in *installer.Installer, product string) error {
+	return productCommand("verify", "check an installed product's files against its receipt", func(ctx context.Context, e *env, in *setup.Setup, product string) error {
 		rep, err := in.Verify(ctx, product)
 		if err != nil {
 			return err
@@ -303,7 +462,7 @@ func verifyCommand() *command {
 }
 
 func repairCommand() *command {
-	return productCommand("repair", "reinstall an installed product's files from its package", func(ctx context.Context, e *env, in *installer.Installer, product string) error {
+	return productCommand("repair", "reinstall an installed product's files from its package", func(ctx context.Context, e *env, in *setup.Setup, product string) error {
 		rec, err := in.Repair(ctx, product)
 		if err != nil {
 			return err
@@ -319,7 +478,7 @@ func repairCommand() *command {
 }
 
 func rollbackCommand() *command {
-	return productCommand("rollback", "go back to the version the last install replaced", func(ctx context.Context, e *env, in *installer.Installer, product string) error {
+	return productCommand("rollback", "go back to the version the last install replaced", func(ctx context.Context, e *env, in *setup.Setup, product string) error {
 		rec, err := in.Rollback(ctx, product)
 		if err != nil {
 			return err
@@ -338,7 +497,8 @@ func rollbackCommand() *command {
 func installErrorCode(err error) (int, bool) {
 	var ae *installer.ArchiveError
 	switch {
-	case errors.Is(err, installer.ErrPackageHash), errors.As(err, &ae):
+	case errors.Is(err, installer.ErrPackageHash), errors.As(err, &ae),
+		errors.Is(err, installer.ErrDeploymentChanged), errors.Is(err, installer.ErrDeploymentUnsigned):
 		return exitIntegrity, true
 	}
 	return 0, false

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"onramp.dev/onramp/assets"
+	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
 )
 
@@ -85,14 +88,14 @@ func TestInstallHostilePackage(t *testing.T) {
 	os.WriteFile(pkg, buf.Bytes(), 0o644)
 	sum := sha256.Sum256(buf.Bytes())
 	target := filepath.Join(dir, "target", "evil")
-	r := runCLI(t, "", "install", "--package", pkg, "--sha256", hex.EncodeToString(sum[:]), "--target", target)
+	r := runCLI(t, "", "install", "--package", pkg, "--product", "evil@1.0", "--sha256", hex.EncodeToString(sum[:]), "--target", target)
 	if r.code != exitIntegrity || !strings.Contains(r.stderr, "leaves the target") {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "evil.txt")); err == nil {
 		t.Fatal("zip-slip wrote outside the target")
 	}
-	r = runCLI(t, "", "install", "--package", pkg, "--sha256", strings.Repeat("0", 64), "--target", target)
+	r = runCLI(t, "", "install", "--package", pkg, "--product", "evil@1.0", "--sha256", strings.Repeat("0", 64), "--target", target)
 	if r.code != exitIntegrity || !strings.Contains(r.stderr, "checksum") {
 		t.Fatalf("wrong hash: exit %d: %s", r.code, r.stderr)
 	}
@@ -146,9 +149,9 @@ func TestInstallNonEmptyTarget(t *testing.T) {
 		code int
 		out  string
 	}{
-		{"plan", []string{"install", "--package", pkg, "--sha256", sum, "--target", target, "--plan"}, exitFailed, "--allow-nonempty-target"},
-		{"refused", []string{"install", "--package", pkg, "--sha256", sum, "--target", target}, exitFailed, "--allow-nonempty-target"},
-		{"allowed", []string{"install", "--package", pkg, "--sha256", sum, "--target", target, "--allow-nonempty-target"}, exitOK, "Left in place (not installed by Onramp): letter.txt"},
+		{"plan", []string{"install", "--package", pkg, "--product", "notes@1.0", "--sha256", sum, "--target", target, "--plan"}, exitFailed, "--allow-nonempty-target"},
+		{"refused", []string{"install", "--package", pkg, "--product", "notes@1.0", "--sha256", sum, "--target", target}, exitFailed, "--allow-nonempty-target"},
+		{"allowed", []string{"install", "--package", pkg, "--product", "notes@1.0", "--sha256", sum, "--target", target, "--allow-nonempty-target"}, exitOK, "Left in place (not installed by Onramp): letter.txt"},
 		{"repair", []string{"repair", "--product", "notes"}, exitOK, "Left in place (not installed by Onramp): letter.txt"},
 		{"uninstall", []string{"uninstall", "--product", "notes"}, exitOK, "Left in place (not installed by Onramp): letter.txt"},
 	}
@@ -168,7 +171,7 @@ func TestInstallRelativePackage(t *testing.T) {
 	cfg, dir, elsewhere := t.TempDir(), t.TempDir(), t.TempDir()
 	_, sum := testPackage(t, dir, "notes-1.0.zip", map[string]string{"bin/notes": "v1"})
 	target := filepath.Join(dir, "apps", "notes")
-	if r := runWithState(t, cfg, dir, "install", "--package", "notes-1.0.zip", "--sha256", sum, "--target", target); r.code != exitOK {
+	if r := runWithState(t, cfg, dir, "install", "--package", "notes-1.0.zip", "--product", "notes@1.0", "--sha256", sum, "--target", target); r.code != exitOK {
 		t.Fatalf("install: %d %s", r.code, r.stderr)
 	}
 	os.Remove(filepath.Join(target, "bin", "notes"))
@@ -191,7 +194,7 @@ func TestInstallMachineWide(t *testing.T) {
 		args []string
 		out  string
 	}{
-		{"admin", []string{"install", "--package", pkg, "--sha256", sum, "--target", target, "--scope", "machine"}, "Installed notes"},
+		{"admin", []string{"install", "--package", pkg, "--product", "notes@1.0", "--sha256", sum, "--target", target, "--scope", "machine"}, "Installed notes"},
 		{"ann", []string{"verify", "--product", "notes"}, "all 1 files"},
 		{"bob", []string{"uninstall", "--product", "notes"}, "Uninstalled notes"},
 	} {
@@ -212,4 +215,52 @@ func runMachine(t *testing.T, cfg, machine string, args ...string) result {
 	var out, errb bytes.Buffer
 	code := run(t.Context(), args, strings.NewReader(""), &out, &errb)
 	return result{code, out.String(), errb.String()}
+}
+
+// install --package takes the product and version from the catalog entry
+// with the file's hash, never from the file's name (a name such as
+// quill-3.0.2-linux-amd64.tar.gz once gave version "3.0.2-linux-amd64").
+func TestInstallPackageNamesFromCatalog(t *testing.T) {
+	dir := t.TempDir()
+	plat := catalog.CurrentPlatform()
+	name := "quill-3.0.2-" + strings.ReplaceAll(string(plat), "/", "-") + ".zip"
+	if plat.OS() == "linux" {
+		name = strings.TrimSuffix(name, ".zip") + ".tar.gz"
+	}
+	b, ok := assets.DemoPackage(name)
+	if !ok {
+		t.Fatalf("no demo package %s", name)
+	}
+	pkg := writeFile(t, dir, name, b)
+	sum := sha256.Sum256(b)
+	notes, notesSum := testPackage(t, dir, "notes-1.0.zip", map[string]string{"bin/notes": "v1"})
+	tests := []struct {
+		name    string
+		args    []string
+		code    int
+		version string // the receipt's, when installed
+	}{
+		{"by-hash-from-catalog", []string{"--demo", "install", "--package", pkg, "--sha256", hex.EncodeToString(sum[:])}, exitOK, "3.0.2"},
+		{"hash-not-in-catalog", []string{"--demo", "install", "--package", notes, "--sha256", notesSum}, exitUsage, ""},
+		{"no-catalog-no-product", []string{"install", "--package", notes, "--sha256", notesSum}, exitUsage, ""},
+		{"product-given", []string{"install", "--package", notes, "--sha256", notesSum, "--product", "notes@1.0"}, exitOK, "1.0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := t.TempDir()
+			args := append(tt.args, "--target", filepath.Join(cfg, "apps", "x"), "--json")
+			r := runWithState(t, cfg, dir, args...)
+			if r.code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s\n%s", r.code, tt.code, r.stdout, r.stderr)
+			}
+			if tt.version == "" {
+				return
+			}
+			var res struct{ Product, Version string }
+			lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+			if err := json.Unmarshal([]byte(lines[len(lines)-1]), &res); err != nil || res.Version != tt.version {
+				t.Fatalf("installed %+v (%v), want version %s", res, err, tt.version)
+			}
+		})
+	}
 }

@@ -1,68 +1,131 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
+	"fmt"
 
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/setup"
 )
 
-// catalogSource is where the commands that read products get their
-// catalog: a signed file, or the demo's, and the address that relative
-// package URLs are resolved against.
-type catalogSource struct {
+// sourceFlags choose where products and packages come from: --catalog
+// (with --base), else --demo (the embedded account service), else the
+// signed-in session's account service.
+type sourceFlags struct {
 	file string
 	base string
 	keys keyFiles
-	// signed is the envelope load verified, kept for deployment folders.
-	signed []byte
 }
 
 // register adds --catalog and --key; withBase also adds --base, for the
 // commands that download.
-func (s *catalogSource) register(fs *flag.FlagSet, withBase bool) {
-	fs.StringVar(&s.file, "catalog", "", "signed catalog `FILE` (default with --demo: the demo catalog)")
+func (s *sourceFlags) register(fs *flag.FlagSet, withBase bool) {
+	fs.StringVar(&s.file, "catalog", "", "signed catalog `FILE` (default: the signed-in account service's; with --demo the demo's)")
 	fs.Var(&s.keys, "key", "also trust the public key in `FILE` (repeatable)")
 	if withBase {
-		fs.StringVar(&s.base, "base", "", "`URL` that relative package URLs are resolved against")
+		fs.StringVar(&s.base, "base", "", "`URL` that a --catalog file's relative package URLs are resolved against")
 	}
 }
 
-// load opens and verifies the catalog.
-func (s *catalogSource) load(e *env) (*catalog.Catalog, error) {
-	var data []byte
+// open opens the source; close releases it (the demo service stops).
+func (s *sourceFlags) open(ctx context.Context, e *env) (src *setup.Source, closeFn func(), err error) {
+	open := func(signed []byte) (*catalog.Catalog, error) { return openCatalog(e, signed, s.keys) }
 	switch {
 	case s.file != "":
-		var err error
-		if data, err = readLimited(s.file, catalog.MaxEnvelopeBytes); err != nil {
-			return nil, err
+		data, err := readLimited(s.file, catalog.MaxEnvelopeBytes)
+		if err != nil {
+			return nil, nil, err
 		}
+		src, err := setup.FromFile(data, s.base, open)
+		return src, func() {}, err
 	case e.demo:
-		data = assets.DemoSignedCatalog()
-	default:
-		return nil, usagef("no catalog: pass --catalog FILE, or --demo for the demo catalog")
+		d, err := startDemo(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := d.SignIn(ctx); err != nil {
+			d.Close()
+			return nil, nil, err
+		}
+		src, err := setup.FromAccount(ctx, d.Client, open)
+		if err != nil {
+			d.Close()
+			return nil, nil, err
+		}
+		return src, func() { d.Close() }, nil
 	}
-	c, err := openCatalog(e, data, s.keys)
+	c, err := e.signedInClient(ctx)
+	if errors.Is(err, errNoSession) {
+		return nil, nil, usagef("no catalog: sign in ('%s signin'), or pass --catalog FILE, or --demo", toolName)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err = setup.FromAccount(ctx, c, open)
+	return src, func() {}, err
+}
+
+// startDemo runs the embedded demo account service.
+func startDemo(ctx context.Context) (*setup.Demo, error) {
+	c, err := catalog.Parse(assets.DemoCatalogJSON())
 	if err != nil {
 		return nil, err
 	}
-	s.signed = data
-	return c, nil
+	return setup.StartDemo(ctx, setup.DemoOptions{SignedCatalog: assets.DemoSignedCatalog(), Catalog: c, Packages: assets.DemoPackageSource})
 }
 
-// packages opens the catalog and returns the base for its relative
-// package URLs: --base, or with the demo's catalog the embedded demo
-// package server, which stop shuts down.
-func (s *catalogSource) packages(e *env) (c *catalog.Catalog, base string, stop func(), err error) {
-	if c, err = s.load(e); err != nil {
-		return nil, "", nil, err
-	}
-	if s.base != "" || !e.demo || s.file != "" {
-		return c, s.base, func() {}, nil
-	}
-	srv, err := startDemoPackageServer()
+// core opens the source and makes the Setup the command runs, with its
+// progress printed; close releases the source.
+func (s *sourceFlags) core(ctx context.Context, e *env, opt setup.Options, silent bool) (*setup.Setup, func(), error) {
+	src, closeFn, err := s.open(ctx, e)
 	if err != nil {
-		return nil, "", nil, err
+		return nil, nil, err
 	}
-	return c, srv.URL + "/", srv.Close, nil
+	opt.Progress = newProgressPrinter(e, silent).event
+	return setup.New(src, opt), closeFn, nil
+}
+
+// signedByDemoKey reports whether a catalog opened in demo mode is the
+// demo key's: its deployment's scripts then pass --demo to the seats.
+func signedByDemoKey(e *env, signed []byte) bool {
+	env, err := catalog.ReadEnvelope(signed)
+	if err != nil || !e.demo {
+		return false
+	}
+	for _, s := range env.Signatures {
+		if s.KeyID == catalog.KeyID(assets.DemoPublicKey()) {
+			return true
+		}
+	}
+	return false
+}
+
+// setupErrorCode maps the core's errors to the contract's exit codes.
+func setupErrorCode(err error) (int, bool) {
+	switch {
+	case errors.Is(err, setup.ErrRequirements):
+		return exitRequirements, true
+	case errors.Is(err, setup.ErrNoBase), errors.Is(err, setup.ErrNoSource), errors.Is(err, setup.ErrNotInCatalog):
+		return exitUsage, true
+	case errors.Is(err, setup.ErrNotSignedIn):
+		return exitAuth, true
+	}
+	return 0, false
+}
+
+// setupHint says what to do about the core's errors, in the CLI's flags.
+func setupHint(err error) string {
+	var re *setup.RequirementsError
+	switch {
+	case errors.As(err, &re):
+		return fmt.Sprintf("Run '%s check --product %s' for the report and what to do.", toolName, re.Product)
+	case errors.Is(err, setup.ErrNoBase):
+		return "Pass --base URL: the address the catalog came from."
+	case errors.Is(err, setup.ErrNotInCatalog):
+		return "The file's SHA-256 is not in the catalog: pass --product ID@VERSION to say what it is."
+	}
+	return ""
 }

@@ -13,7 +13,7 @@ import (
 // send escape sequences (retitle the window, rewrite the screen, plant
 // clipboard content through OSC 52) nor reorder what the reader sees.
 // JSON output needs none of this: encoding/json escapes the same.
-func termSafe(s string) string { return escapeTerm(s, false) }
+func termSafe[S ~string](s S) string { return escapeTerm(string(s), false) }
 
 // termSafeText is termSafe for a message of several lines: newlines stay.
 func termSafeText(s string) string { return escapeTerm(s, true) }
@@ -64,7 +64,7 @@ func unsafeRune(r rune) bool {
 }
 
 // termSafeList escapes each element of a list, for printing joined.
-func termSafeList(list []string) []string {
+func termSafeList[S ~string](list []S) []string {
 	out := make([]string, len(list))
 	for i, s := range list {
 		out[i] = termSafe(s)

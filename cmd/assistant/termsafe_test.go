@@ -47,6 +47,7 @@ func TestNoEscapesReachTheTerminal(t *testing.T) {
 	}
 	uid, temp := startEmail(t, store, "ana@acme.example")
 	cfg := filepath.Join(t.TempDir(), "config.json")
+	trustDemoKey(t, cfg) // the service serves the demo catalog: products reads it
 	cli := func(stdin string, args ...string) result {
 		t.Helper()
 		var out, errb bytes.Buffer

@@ -1,0 +1,316 @@
+package setup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/syscheck"
+)
+
+// DeploymentRequest is a multi-seat deployment to build.
+type DeploymentRequest struct {
+	Products  []string           // ID or ID@VERSION
+	Platforms []catalog.Platform // nil: every platform of each release
+	Target    string             // install folder on the seats; "" for each OS's machine-wide one
+	License   installer.License
+	Out       string // a new or empty folder
+	// Register asks the account service (Account, else the source's) for
+	// a seat key the seats count themselves with.
+	Register bool
+	Account  *account.Client
+	// Demo marks a deployment of the demo catalog: its scripts pass --demo.
+	Demo bool
+}
+
+// CreateDeployment downloads and verifies every package of the request
+// into Out and writes deployment.json, the signed catalog, the install
+// scripts and the README for IT.
+func (s *Setup) CreateDeployment(ctx context.Context, r DeploymentRequest) (*installer.Deployment, error) {
+	cat, err := s.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	if entries, err := os.ReadDir(r.Out); err == nil && len(entries) > 0 {
+		return nil, fmt.Errorf("deployment folder %s: %w", r.Out, os.ErrExist)
+	}
+	d, files, err := installer.NewDeployment(cat, r.Products, r.Platforms, r.Target, r.License, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range files {
+		s.emit(Event{Step: StepDownload, Done: int64(i), Total: int64(len(files)), Message: f.File})
+		pkg := catalog.Package{URL: f.URL, SHA256: f.SHA256, Size: f.Size}
+		if _, err := s.fetch(ctx, "", pkg, filepath.Join(r.Out, filepath.FromSlash(f.File))); err != nil {
+			return nil, err
+		}
+	}
+	if r.Register {
+		c := r.Account
+		if c == nil {
+			c = s.src.Account()
+		}
+		if c == nil {
+			return nil, fmt.Errorf("seat key: %w", ErrNotSignedIn)
+		}
+		var ids []string
+		for _, p := range d.Products {
+			ids = append(ids, p.ID)
+		}
+		key, _, err := c.CreateSeatKey(ctx, ids)
+		if err != nil {
+			return nil, fmt.Errorf("seat key: %w", err)
+		}
+		d.SeatRegistration = &installer.SeatRegistration{Server: c.Server(), Key: key}
+	}
+	if err := installer.WriteDeployment(r.Out, d, s.src.Signed, r.Demo); err != nil {
+		return nil, err
+	}
+	s.emit(Event{Step: StepDone, Done: int64(len(files)), Total: int64(len(files))})
+	return d, nil
+}
+
+// Status of a product in a deployment's install.
+const (
+	DeployInstalled    = "installed"
+	DeployRequirements = "requirements-not-met"
+	DeployIntegrity    = "integrity-failure"
+	DeployTarget       = "target-unusable"
+	DeployFailed       = "failed"
+	DeployNotInstalled = "not-installed"
+)
+
+// DeploymentResult is what installing a deployment on this seat did.
+type DeploymentResult struct {
+	Products       []DeployedProduct `json:"products"`
+	Log            string            `json:"log"`
+	RebootNeeded   bool              `json:"reboot_needed"`
+	SeatRegistered bool              `json:"seat_registered"`
+	SeatMessage    string            `json:"seat_message"`
+}
+
+// DeployedProduct is one product of a deployment's install.
+type DeployedProduct struct {
+	ID      string `json:"id"`
+	Version string `json:"version"`
+	Status  string `json:"status"`
+	Detail  string `json:"detail,omitempty"`
+	Target  string `json:"target,omitempty"`
+	// Unmet are the failed requirements, for the front end to word.
+	Unmet []syscheck.Item `json:"-"`
+}
+
+// VerifyFunc verifies a deployment folder's signed catalog with the keys
+// this seat trusts, without holding its age against it (it is pinned).
+type VerifyFunc func(signed []byte) (*catalog.Verified, error)
+
+// InstallDeployment installs a deployment folder on this seat, unattended:
+// the publisher's signature over the folder, then every product's
+// requirements, then every package and install folder, and only then the
+// installs; nothing is installed unless every check passes. logf gets
+// the log lines. The error says why it stopped (a RequirementsError, an
+// integrity error, a *installer.DeploymentError, ...); the result says
+// which product had which problem.
+func InstallDeployment(ctx context.Context, dir string, verify VerifyFunc, stateDir string, logf func(format string, args ...any)) (*DeploymentResult, error) {
+	res := &DeploymentResult{Products: []DeployedProduct{}}
+	d, err := installer.ReadDeployment(dir)
+	if err != nil {
+		logf("cannot read the deployment: %v", err)
+		return res, err
+	}
+	plat := catalog.CurrentPlatform()
+	root := d.Target
+	if root == "" {
+		root = installer.DefaultMachineTarget(runtime.GOOS)
+	}
+	logf("deployment of %d product(s) for %s, into %s", len(d.Products), plat, root)
+
+	// 0. The publisher's signature over every product and package: a
+	// folder changed by anyone else installs nothing.
+	if err := verifyDeployment(dir, d, verify, logf); err != nil {
+		var de *installer.DeploymentError
+		for _, p := range d.Products {
+			dp := DeployedProduct{ID: p.ID, Version: p.Version, Status: DeployIntegrity, Detail: err.Error()}
+			if errors.As(err, &de) {
+				dp.Detail = ""
+				for _, pr := range de.Problems {
+					if pr.Product == p.ID {
+						dp.Detail = strings.TrimSpace(dp.Detail + " " + pr.Err.Error())
+					}
+				}
+				if dp.Detail == "" {
+					dp.Status = DeployNotInstalled
+				}
+			}
+			res.Products = append(res.Products, dp)
+		}
+		logf("refused: %v", err)
+		return res, err
+	}
+
+	// 1. Requirements, for every product before anything changes.
+	facts, err := syscheck.Gather(ctx, syscheck.Options{Target: root, Cache: dir})
+	if err != nil {
+		logf("system check: %v", err)
+		return res, err
+	}
+	var unmet error
+	for _, p := range d.Products {
+		dp := DeployedProduct{ID: p.ID, Version: p.Version, Target: filepath.Join(root, p.ID)}
+		reqs, _ := p.RequirementsFor()
+		var platforms []catalog.Platform
+		for pl := range p.Packages {
+			platforms = append(platforms, pl)
+		}
+		rep := syscheck.Evaluate(facts, reqs, platforms)
+		for _, it := range rep.Items {
+			logf("%s: %s %s: required %s, found %s (%s)", p.ID, it.ID, it.Status, dash(it.Required), it.Found, it.Evidence)
+		}
+		if rep.Failed() {
+			dp.Status = DeployRequirements
+			for _, it := range rep.Items {
+				if it.Status == syscheck.Fail {
+					dp.Unmet = append(dp.Unmet, it)
+				}
+			}
+			if unmet == nil {
+				unmet = &RequirementsError{Product: p.ID, Version: p.Version, Report: rep}
+			}
+		}
+		res.Products = append(res.Products, dp)
+	}
+	if unmet != nil {
+		return res, unmet
+	}
+	// 2. Every package and every install folder, before anything is
+	// installed: a deployment installs whole or not at all.
+	in, err := installer.New(installer.Options{StateDir: stateDir})
+	if err != nil {
+		logf("installer: %v", err)
+		return res, err
+	}
+	pkgs, err := in.PrepareDeployment(ctx, dir, d, plat, root)
+	if err != nil {
+		var de *installer.DeploymentError
+		if !errors.As(err, &de) {
+			logf("%v", err)
+			return res, err
+		}
+		for _, pr := range de.Problems {
+			logf("%s: %v", pr.Product, pr.Err)
+			i := slices.IndexFunc(res.Products, func(dp DeployedProduct) bool { return dp.ID == pr.Product })
+			if i < 0 {
+				continue
+			}
+			dp := &res.Products[i]
+			dp.Detail = strings.TrimSpace(dp.Detail + " " + pr.Err.Error())
+			var te *installer.TargetError
+			var se *installer.SpaceError
+			var ae *installer.ArchiveError
+			switch {
+			case errors.Is(pr.Err, installer.ErrPackageHash) || errors.As(pr.Err, &ae):
+				dp.Status = DeployIntegrity
+			case errors.As(pr.Err, &te) || errors.As(pr.Err, &se) || errors.Is(pr.Err, installer.ErrInTheWay) || errors.Is(pr.Err, installer.ErrReadOnly) ||
+				errors.Is(pr.Err, installer.ErrNeedsElevated) || errors.Is(pr.Err, installer.ErrTargetNotEmpty):
+				dp.Status = DeployTarget
+			default:
+				dp.Status = DeployFailed
+			}
+		}
+		logf("nothing installed: %d problem(s) found before installing", len(de.Problems))
+		return res, err
+	}
+	// 3. Install.
+	for i, pkg := range pkgs {
+		dp := &res.Products[i]
+		if pkg.Format.IsArchive() {
+			rec, err := in.Install(ctx, pkg, dp.Target)
+			if err != nil {
+				logf("%s: install failed: %v", pkg.Product, err)
+				dp.Status, dp.Detail = DeployFailed, err.Error()
+				return res, err
+			}
+			logf("%s %s: installed in %s (%d files)", rec.Product, rec.Version, rec.Target, len(rec.Files))
+		} else {
+			nr, err := in.InstallNative(ctx, pkg, filepath.Dir(dp.Target))
+			if err != nil {
+				logf("%s: install failed: %v", pkg.Product, err)
+				dp.Status, dp.Detail = DeployFailed, err.Error()
+				return res, err
+			}
+			res.RebootNeeded = res.RebootNeeded || nr.RebootNeeded
+			logf("%s %s: installed by the %s installer (exit code %d)", pkg.Product, pkg.Version, pkg.Format, nr.ExitCode)
+		}
+		dp.Status = DeployInstalled
+	}
+	if res.RebootNeeded && !d.AllowReboot {
+		logf("a restart is needed to finish; not restarting: the deployment does not allow it")
+	}
+	res.SeatRegistered, res.SeatMessage = RegisterSeat(ctx, d)
+	logf("seat registration: %s", res.SeatMessage)
+	return res, nil
+}
+
+// verifyDeployment checks the folder's signed catalog and deployment.json
+// against it.
+func verifyDeployment(dir string, d *installer.Deployment, verify VerifyFunc, logf func(string, ...any)) error {
+	signed, err := installer.ReadDeploymentCatalog(dir)
+	if err != nil {
+		return err
+	}
+	v, err := verify(signed)
+	if err != nil {
+		return err
+	}
+	c, err := catalog.Parse(v.Payload)
+	if err != nil {
+		return fmt.Errorf("%s: %w", installer.DeploymentCatalogFile, err)
+	}
+	logf("catalog of %q signed by key %s, issued %s", c.Publisher, v.KeyID, v.Issued.Format(time.RFC3339))
+	if !time.Now().Before(v.Expires) {
+		logf("the catalog expired on %s: accepted, a deployment's catalog is pinned (its signature counts, not its age)", v.Expires.Format(time.RFC3339))
+	}
+	return d.MatchCatalog(c)
+}
+
+// RegisterSeat counts this machine for each product of the deployment. An
+// unreachable or refusing service does not fail the install (the seat is
+// installed and works); the message says what happened, for the log.
+func RegisterSeat(ctx context.Context, d *installer.Deployment) (bool, string) {
+	r := d.SeatRegistration
+	if r == nil {
+		return false, "not registered: the deployment was created without --register"
+	}
+	id, err := syscheck.MachineID(ctx)
+	if err != nil {
+		return false, "not registered: " + err.Error()
+	}
+	hostname, _ := os.Hostname()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var counts []string
+	for _, p := range d.Products {
+		used, seats, err := account.RegisterSeatWithKey(ctx, r.Server, r.Key, id, hostname, p.ID)
+		if err != nil {
+			return false, fmt.Sprintf("not registered with %s: %s: %v (the install itself succeeded; run the deployment again to retry)", r.Server, p.ID, err)
+		}
+		counts = append(counts, fmt.Sprintf("%s %d of %d seats", p.ID, used, seats))
+	}
+	return true, "registered with " + r.Server + ": " + strings.Join(counts, ", ")
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
