@@ -44,7 +44,9 @@ func (a *Assistant) mainView() fyne.CanvasObject {
 		}
 	}
 	build := func(item *container.TabItem) {
-		if !built[item] {
+		// Support is read again each time it is shown: designating oneself
+		// a caller elsewhere brings the phone number.
+		if !built[item] || byItem[item].id == "support" {
 			built[item] = true
 			item.Content = byItem[item].build()
 			at.Refresh()

@@ -184,6 +184,9 @@ func buttonIn(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
 			}
 		case *container.Scroll:
 			walk(w.Content)
+		case *container.Split:
+			walk(w.Leading)
+			walk(w.Trailing)
 		}
 	}
 	walk(o)

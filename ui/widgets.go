@@ -66,3 +66,39 @@ func parseURL(s string) *url.URL {
 	u, _ := url.Parse(s)
 	return u
 }
+
+// errorLabel is an error shown next to its cause: an error icon and the
+// message in the theme's error colour, taking no room while empty.
+type errorLabel struct {
+	widget.BaseWidget
+	icon *widget.Icon
+	text *widget.Label
+}
+
+func newErrorLabel() *errorLabel {
+	e := &errorLabel{icon: widget.NewIcon(theme.NewErrorThemedResource(theme.ErrorIcon())), text: wrapped("")}
+	e.text.Importance = widget.DangerImportance
+	e.ExtendBaseWidget(e)
+	e.Hide()
+	return e
+}
+
+func (e *errorLabel) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, container.NewVBox(e.icon), nil, e.text))
+}
+
+// SetText shows msg, or hides the label when msg is "".
+func (e *errorLabel) SetText(msg string) {
+	e.text.SetText(msg)
+	if msg == "" {
+		e.Hide()
+	} else {
+		e.Show()
+	}
+}
+
+// SetError shows err in words, or hides the label when err is nil.
+func (e *errorLabel) SetError(err error) { e.SetText(errorText(err)) }
+
+// Text is the message on show ("" when hidden).
+func (e *errorLabel) Text() string { return e.text.Text }
