@@ -77,10 +77,11 @@ type Assistant struct {
 	callers      *callersScreen
 	deploy       *deployScreen
 	profile      *profileScreen
-	lastCLI      string // the last command shown, for tests
-	langSel      string // the language switch: "", "en" or "fr"
-	speaks       string // the language spoken: "en" or "fr"
-	variant      string // the theme switch: "", "light" or "dark"
+	lastCLI      string         // the last command shown, for tests
+	firstFocus   fyne.Focusable // the screen being shown asks for the keyboard here
+	langSel      string         // the language switch: "", "en" or "fr"
+	speaks       string         // the language spoken: "en" or "fr"
+	variant      string         // the theme switch: "", "light" or "dark"
 }
 
 // New makes the assistant's window; Show it, or drive it in tests.
@@ -138,7 +139,12 @@ func (a *Assistant) onUI(f func()) {
 // changes.
 func (a *Assistant) show(screen func() fyne.CanvasObject) {
 	a.screen = screen
+	a.firstFocus = nil
 	a.win.SetContent(container.NewBorder(a.topBar(), nil, nil, nil, screen()))
+	// The first field has the keyboard at once.
+	if a.firstFocus != nil {
+		a.win.Canvas().Focus(a.firstFocus)
+	}
 }
 
 // topBar holds the language and theme switches, on every screen.

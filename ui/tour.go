@@ -31,7 +31,7 @@ func (a *Assistant) Tour(csvDir string, shot func(name string)) error {
 	shot("first-sign-in")
 	ui(a.signin.submitChange)
 	if a.me == nil {
-		return fmt.Errorf("tour: sign-in failed: %s", a.signin.status.Text)
+		return fmt.Errorf("tour: sign-in failed: %s", a.signin.signInErr.Text())
 	}
 	shot("products")
 	quill, ok := a.cat.Product("quill")

@@ -93,8 +93,8 @@ func TestEndUserPath(t *testing.T) {
 	typeText(a, a.signin.password, "not the password")
 	tap(a, a.signin.signIn)
 	a.Wait()
-	if !strings.Contains(a.signin.status.Text, "wrong") {
-		t.Fatalf("wrong password: %q", a.signin.status.Text)
+	if !strings.Contains(a.signin.signInErr.Text(), "wrong") {
+		t.Fatalf("wrong password: %q", a.signin.signInErr.Text())
 	}
 	act(a, func() { a.signin.password.SetText("") })
 	act(a, func() { a.signin.user.SetText("") })

@@ -249,7 +249,7 @@ func (t *userTable) status(u *account.User) string {
 func (t *userTable) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
 	b := o.(*widget.Button)
 	col := id.Col
-	b.SetText([colCount]string{"", lang.L("Email"), lang.L("Name"), lang.L("Role"), lang.L("Products"), lang.L("Status"), lang.L("ID")}[col])
+	b.SetText([colCount]string{"", lang.L("Email"), lang.L("Name"), lang.L("Role"), lang.L("Products"), lang.L("Status"), lang.L("User ID")}[col])
 	b.SetIcon(nil)
 	if col == t.sortBy {
 		if t.sortDesc {
