@@ -94,7 +94,10 @@ func TestErrorsNextToFieldsFrench(t *testing.T) {
 	if a.me != nil {
 		t.Fatal("signed in with a refused password")
 	}
-	act(a, func() { s.newPass.SetText("a new and long passphrase"); s.newAgain.SetText("a new and long passphrase") })
+	act(a, func() {
+		s.newPass.SetText("a new and long passphrase")
+		s.newAgain.SetText("a new and long passphrase")
+	})
 	tap(a, s.change)
 	if a.me == nil {
 		t.Fatalf("not signed in: %q", s.changeErr.Text())

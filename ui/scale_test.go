@@ -85,7 +85,7 @@ func TestUsersTableAtScale(t *testing.T) {
 		{"search by name, any case", "PERSON 49", 0, 0, 100},
 		{"search by ID", tb.all[len(tb.all)-1].ID, 0, 0, 1},
 		{"coordinators", "", 2, 0, 1667 + 1}, // and the demo's coordinator
-		{"Quill Notes", "", 0, 3, 20 + 1}, // and the manager, who has every product
+		{"Quill Notes", "", 0, 3, 20 + 1},    // and the manager, who has every product
 		{"coordinators with Quill Notes", "", 2, 3, 7},
 		{"nobody", "no such person", 0, 0, 0},
 	} {
