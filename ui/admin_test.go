@@ -120,8 +120,8 @@ func TestAdminPath(t *testing.T) {
 	act(a, func() { a.selectTab("deploy") })
 	dep := a.deploy
 	out := filepath.Join(t.TempDir(), "deployment")
-	act(a, func() { dep.products.SetSelected([]string{"quill"}) })
-	act(a, func() { dep.platforms.SetSelected([]string{"windows/amd64"}) })
+	act(a, func() { dep.products.SetSelected([]string{"Quill Notes"}) })
+	act(a, func() { dep.platforms.SetSelected([]string{"Windows (x64)"}) })
 	typeText(a, dep.out, out)
 	act(a, func() { dep.register.SetChecked(true) })
 	tap(a, dep.create)

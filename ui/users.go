@@ -78,7 +78,6 @@ func newUsersScreen(a *Assistant) *usersScreen {
 	s.addProducts = widget.NewCheckGroup(products, nil)
 	s.addProducts.Horizontal = true
 	s.addBenefits = widget.NewCheckGroup(benefitNames(), nil)
-	s.addBenefits.Horizontal = true
 	s.addBenefits.SetSelected([]string{benefitName("download"), benefitName("install"), benefitName("web_support")})
 	s.csvPath = widget.NewEntry()
 	s.csvPath.SetPlaceHolder(lang.L("Path of a CSV file: email,name,role,products,benefits"))
@@ -91,7 +90,6 @@ func newUsersScreen(a *Assistant) *usersScreen {
 	s.asProducts = widget.NewCheckGroup(products, nil)
 	s.asProducts.Horizontal = true
 	s.asBenefits = widget.NewCheckGroup(benefitNames(), nil)
-	s.asBenefits.Horizontal = true
 	s.asMode = widget.NewRadioGroup([]string{lang.L("Give"), lang.L("Take away")}, nil)
 	s.asMode.Horizontal = true
 	s.asMode.SetSelected(lang.L("Give"))
@@ -187,7 +185,8 @@ func (s *usersScreen) content() fyne.CanvasObject {
 			widget.NewFormItem(lang.L("Products"), s.asProducts),
 			widget.NewFormItem(lang.L("Benefits"), s.asBenefits),
 			widget.NewFormItem("", s.asMode)),
-		container.NewHBox(assign, remove, cliButton(a, func() string {
+		container.NewHBox(assign, remove),
+		container.NewHBox(cliButton(a, func() string {
 			verb := "--add"
 			if s.asMode.Selected == lang.L("Take away") {
 				verb = "--remove"

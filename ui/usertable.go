@@ -114,8 +114,11 @@ func newUserTable(a *Assistant, ticked func(*account.User) bool, setTick func(*a
 
 // content is the filters above the table.
 func (t *userTable) content() fyne.CanvasObject {
-	filters := container.NewBorder(nil, nil, nil, container.NewHBox(t.roleSel, t.productSel, t.tickAll), t.search)
-	return container.NewBorder(container.NewVBox(filters, t.count), nil, nil, nil, t.table)
+	// Three short rows rather than one long one: the French labels and the
+	// tab bar would otherwise widen the window past 800 px.
+	filters := container.NewVBox(t.search, container.NewGridWithColumns(2, t.roleSel, t.productSel),
+		container.NewBorder(nil, nil, nil, t.tickAll, t.count))
+	return container.NewBorder(filters, nil, nil, nil, t.table)
 }
 
 func (t *userTable) may(u *account.User) (bool, string) {

@@ -23,6 +23,13 @@ func wrapped(text string) *widget.Label {
 	return l
 }
 
+// hint is secondary text under a field, wrapped.
+func hint(text string) *widget.Label {
+	l := wrapped(text)
+	l.Importance = widget.LowImportance
+	return l
+}
+
 // selectable is text the user can select and copy.
 func selectable(text string) *widget.Entry {
 	e := widget.NewEntry()
