@@ -57,6 +57,8 @@ func TestUsersTableAtScale(t *testing.T) {
 	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
 	u := importThroughWindow(t, a, manyUsersCSV(5000))
 	tb := u.table
+	a.win.Resize(fyne.NewSize(800, 600))
+	test.AssertRendersToMarkup(t, "users_5000.xml", a.win.Canvas())
 	if len(u.users) != 5004 || len(tb.shown) != 5004 {
 		t.Fatalf("%d users, %d shown; %q", len(u.users), len(tb.shown), u.preview.Text)
 	}
