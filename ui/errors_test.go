@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/test"
 
 	"onramp.dev/onramp/account"
 )
@@ -107,16 +109,19 @@ func TestErrorsNextToFieldsFrench(t *testing.T) {
 	// comes back from the service and shows next to the form, as an add.
 	act(a, func() { a.selectTab("users") })
 	u := a.users
-	tap(a, buttonIn(t, u.content(), "Ajouter l'utilisateur"))
+	tap(a, buttonIn(t, a.win.Content(), "Ajouter l'utilisateur"))
 	if got := u.emailErr.Text(); got != lang.L("Enter an email address, like name@company.com.") || !strings.Contains(got, "adresse") {
 		t.Errorf("empty email: %q", got)
 	}
+	a.win.Resize(fyne.NewSize(800, 600))
+	act(a, func() { u.forms.Open(0) })
+	test.AssertRendersToMarkup(t, "users_email_error_fr.xml", a.win.Canvas())
 	typeText(a, u.email, "nora.hale@example.com")
 	if u.emailErr.Visible() {
 		t.Error("the email error stays while the email is corrected")
 	}
 	act(a, func() { u.name.SetText(strings.Repeat("N", 300)) })
-	tap(a, buttonIn(t, u.content(), "Ajouter l'utilisateur"))
+	tap(a, buttonIn(t, a.win.Content(), "Ajouter l'utilisateur"))
 	if got := u.addErr.Text(); got == "" || strings.Contains(got, "line") || strings.Contains(got, "ligne") {
 		t.Errorf("a bad name is reported as %q", got)
 	}

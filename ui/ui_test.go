@@ -184,6 +184,10 @@ func buttonIn(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
 			}
 		case *container.Scroll:
 			walk(w.Content)
+		case *container.AppTabs:
+			if it := w.Selected(); it != nil {
+				walk(it.Content)
+			}
 		case *container.Split:
 			walk(w.Leading)
 			walk(w.Trailing)
