@@ -1,10 +1,15 @@
 package ui
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 )
 
 // Tour walks the demo through every screen, calling shot with each
@@ -63,5 +68,65 @@ func (a *Assistant) Tour(csvDir string, shot func(name string)) error {
 		}
 		shot(tab)
 	}
+	return nil
+}
+
+// ScaleTour measures the window with many users: it signs in to the demo,
+// previews and imports csv through the users screen, then switches tabs,
+// calling mark with the time each step took until the window had drawn
+// it (bench/users.sh runs it on the real driver under Xvfb).
+func (a *Assistant) ScaleTour(csvDir string, csv []byte, mark func(step string, d time.Duration)) error {
+	d := a.cfg.Demo
+	if d == nil {
+		return errors.New("the tour needs the demo account service (--demo)")
+	}
+	ui := func(f func()) { a.onUI(f); a.Wait() }
+	timed := func(step string, f func()) {
+		start := time.Now()
+		ui(f)
+		fyne.DoAndWait(func() {}) // the frame after it
+		mark(step, time.Since(start))
+	}
+	ui(func() {
+		a.signin.user.SetText(d.UserID)
+		a.signin.password.SetText(d.Password)
+		a.signin.submit()
+	})
+	ui(func() {
+		a.signin.newPass.SetText("a demo passphrase, long enough")
+		a.signin.newAgain.SetText("a demo passphrase, long enough")
+	})
+	ui(a.signin.submitChange)
+	if a.me == nil {
+		return fmt.Errorf("tour: sign-in failed: %s", a.signin.signInErr.Text())
+	}
+	path := filepath.Join(csvDir, "many-users.csv")
+	if err := os.WriteFile(path, csv, 0o600); err != nil {
+		return err
+	}
+	tab := func(id string) {
+		for i, it := range a.tabs.Items {
+			if it.Text == map[string]string{"products": lang.L("Products"), "users": lang.L("Users"), "callers": lang.L("Support callers"), "deploy": lang.L("Deployment")}[id] {
+				a.tabs.SelectIndex(i)
+			}
+		}
+	}
+	timed("users tab, first visit", func() { tab("users") })
+	ui(func() { a.users.csvPath.SetText(path) })
+	timed("import preview", a.users.runPreview)
+	if a.users.apply.Disabled() {
+		return fmt.Errorf("tour: preview refused: %s", a.users.importErr.Text())
+	}
+	timed("import and list", a.users.runImport)
+	if lines := bytes.Count(csv, []byte("\n")) - 1; len(a.users.table.all) < lines {
+		return fmt.Errorf("tour: %d users after the import: %s", len(a.users.table.all), a.users.importErr.Text())
+	}
+	timed("callers tab, first visit", func() { tab("callers") })
+	for _, id := range []string{"products", "users", "callers", "deploy", "users", "products", "users"} {
+		timed("switch to "+id, func() { tab(id) })
+	}
+	timed("search typed", func() { a.users.table.search.SetText("person 42") })
+	timed("search cleared", func() { a.users.table.search.SetText("") })
+	timed("tick the users shown", a.users.table.tickAll.OnTapped)
 	return nil
 }
