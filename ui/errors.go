@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"strings"
 	"time"
@@ -112,7 +111,7 @@ func problemText(pe *account.ProblemError) string {
 		if pe.RetryAfter <= 0 {
 			return lang.L("Too many attempts. Wait a few minutes, then try again.")
 		}
-		return lang.L("Too many attempts. Try again in {{.Minutes}} min.", map[string]any{"Minutes": int(math.Ceil(pe.RetryAfter.Minutes()))})
+		return lang.L("Too many attempts. Try again in {{.Wait}}.", map[string]any{"Wait": durationText(pe.RetryAfter)})
 	case "caller_cap":
 		return lang.L("Every designated caller place of the contract is taken. Remove a caller first.")
 	case "no_seats":
