@@ -131,7 +131,7 @@ func TestEndUserPath(t *testing.T) {
 	if s.install.path == "" || s.download.bar.Value != 1 {
 		t.Fatalf("download: %q", s.download.info.Text)
 	}
-	if !strings.Contains(s.install.plan.Text, "Plan: install quill") || s.install.install.Disabled() {
+	if !strings.Contains(s.install.plan.Text, "Plan: install Quill Notes") || s.install.install.Disabled() {
 		t.Fatalf("plan: %q", s.install.plan.Text)
 	}
 	tap(a, s.install.install)
