@@ -267,3 +267,38 @@ func TestDownloadPauseResumeCancel(t *testing.T) {
 		t.Errorf("after cancel: button %q (disabled %v), pause disabled %v", s.start.Text, s.start.Disabled(), s.pause.Disabled())
 	}
 }
+
+// Cancel stays offered while a download is paused, and deletes the
+// partial file then.
+func TestCancelWhilePaused(t *testing.T) {
+	a, d, _ := demoAssistant(t, "en", func(c *Config) { c.RateLimit = 32 << 10 })
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	tap(a, a.setupButtons["quill"])
+	s := a.setup.download
+	progressed := make(chan struct{}, 1)
+	s.onProgress = func() {
+		select {
+		case progressed <- struct{}{}:
+		default:
+		}
+	}
+	a.onUI(func() { test.Tap(s.start) })
+	select {
+	case <-progressed:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no progress report: %q", s.info.Text)
+	}
+	tap(a, s.pause)
+	if _, err := os.Stat(s.dest + ".part"); err != nil || s.cancel.Disabled() {
+		t.Fatalf("paused: %v, cancel offered %v", err, !s.cancel.Disabled())
+	}
+	tap(a, s.cancel)
+	for _, f := range []string{s.dest + ".part", s.dest + ".part.meta"} {
+		if _, err := os.Stat(f); err == nil {
+			t.Errorf("%s is left after a cancel while paused", f)
+		}
+	}
+	if s.start.Text != "Download" || s.start.Disabled() || !s.cancel.Disabled() {
+		t.Errorf("after cancel: start %q (enabled %v), cancel enabled %v", s.start.Text, !s.start.Disabled(), !s.cancel.Disabled())
+	}
+}
