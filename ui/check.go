@@ -32,6 +32,8 @@ type checkScreen struct {
 	items    *fyne.Container
 	again    *widget.Button
 	export   *widget.Button
+	saved    *widget.Label // says where the report went
+	saveErr  *errorLabel
 	onResult func(*syscheck.Report)
 }
 
@@ -42,6 +44,7 @@ func newCheckScreen(a *Assistant, p *catalog.Product, r *catalog.Release, target
 	s.again = widget.NewButtonWithIcon(lang.L("Check again"), theme.ViewRefreshIcon(), s.run)
 	s.export = widget.NewButtonWithIcon(lang.L("Export the report…"), theme.DocumentSaveIcon(), s.chooseExport)
 	s.export.Disable()
+	s.saved, s.saveErr = wrapped(""), newErrorLabel()
 	return s
 }
 
@@ -53,6 +56,7 @@ func (s *checkScreen) content() fyne.CanvasObject {
 		container.NewHBox(s.again, s.export, cliButton(s.a, func() string {
 			return s.a.cfg.CLI + " check --product " + ref + " --target " + quoteArg(s.target())
 		})),
+		s.saved, s.saveErr,
 	)
 }
 
@@ -181,12 +185,21 @@ func (s *checkScreen) chooseExport() {
 		}
 		path := w.URI().Path()
 		w.Close()
-		if err := s.exportTo(path); err != nil {
-			s.a.showError(err)
-		}
+		s.saveReport(path)
 	}, s.a.win)
 	d.SetFileName("onramp-check-" + s.product.ID + ".json")
 	d.Show()
+}
+
+// saveReport writes the report and says where, or why not.
+func (s *checkScreen) saveReport(path string) {
+	s.saved.SetText("")
+	s.saveErr.SetText("")
+	if err := s.exportTo(path); err != nil {
+		s.saveErr.SetText(lang.L("The report could not be saved there. Choose another folder."))
+		return
+	}
+	s.saved.SetText(lang.L("Report saved: {{.Path}}", map[string]any{"Path": path}))
 }
 
 // exportTo writes the report as JSON, the same document `check --json`

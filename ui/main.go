@@ -26,7 +26,7 @@ func (a *Assistant) mainView() fyne.CanvasObject {
 	}
 	tabs = append(tabs,
 		tab{"profile", lang.L("Profile"), theme.SettingsIcon(), func() fyne.CanvasObject { a.profile = newProfileScreen(a); return a.profile.content() }},
-		tab{"support", lang.L("Support"), theme.HelpIcon(), a.supportTab},
+		tab{"support", lang.L("Support"), theme.MailComposeIcon(), a.supportTab},
 		tab{"faq", lang.L("FAQ"), theme.QuestionIcon(), a.faqTab})
 	// Only the tab on show is built; the others are built when chosen, so
 	// that switching screens never rebuilds (and reloads) all of them.

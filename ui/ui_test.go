@@ -117,6 +117,14 @@ func TestEndUserPath(t *testing.T) {
 		t.Fatalf("%d rows for %d items", len(s.check.items.Objects), len(s.check.report.Items))
 	}
 	report := filepath.Join(t.TempDir(), "report.json")
+	act(a, func() { s.check.saveReport(filepath.Join(t.TempDir(), "no such folder", "report.json")) })
+	if !s.check.saveErr.Visible() || s.check.saved.Text != "" {
+		t.Errorf("a failed export: %q, %q", s.check.saveErr.Text(), s.check.saved.Text)
+	}
+	act(a, func() { s.check.saveReport(report) })
+	if s.check.saved.Text != "Report saved: "+report || s.check.saveErr.Visible() {
+		t.Errorf("export not confirmed: %q", s.check.saved.Text)
+	}
 	if err := s.check.exportTo(report); err != nil {
 		t.Fatal(err)
 	}

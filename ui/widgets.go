@@ -58,7 +58,7 @@ func (a *Assistant) showCLI(command string) {
 	a.lastCLI = command
 	text := widget.NewMultiLineEntry()
 	text.SetText(command)
-	text.Wrapping = fyne.TextWrapBreak
+	text.Wrapping = fyne.TextWrapWord // flags stay whole
 	text.SetMinRowsVisible(3)
 	copyBtn := widget.NewButtonWithIcon(lang.L("Copy"), theme.ContentCopyIcon(), func() {
 		a.app.Clipboard().SetContent(command)
