@@ -10,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/assets"
@@ -26,6 +28,16 @@ func TestAdminPath(t *testing.T) {
 	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
 	if a.users != nil {
 		t.Fatal("the users tab was built before it was chosen")
+	}
+	act(a, func() { a.selectTab("products") })
+	var seatsShown bool
+	walkObjects(a.win.Content(), func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, "1 of 25 seats used") {
+			seatsShown = true
+		}
+	})
+	if !seatsShown {
+		t.Error("no seat shows as used on the products tab")
 	}
 	act(a, func() { a.selectTab("users") })
 	a.Wait()

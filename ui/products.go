@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"slices"
 	"strings"
 
@@ -29,6 +30,7 @@ func (a *Assistant) productsTab() fyne.CanvasObject {
 	)
 	list := container.NewVBox()
 	a.setupButtons = map[string]*widget.Button{}
+	seatLabels := map[string]*widget.Label{}
 	for _, cp := range me.Contract.Products {
 		p, ok := a.cat.Product(cp.Product)
 		if !ok {
@@ -37,8 +39,9 @@ func (a *Assistant) productsTab() fyne.CanvasObject {
 		mine := slices.Contains(me.User.Products, p.ID)
 		r := p.Latest()
 		_, hasPkg := r.Packages[a.cfg.Platform]
-		body := container.NewVBox(wrapped(p.Description),
-			wrapped(lang.L("Version {{.Version}} · {{.Seats}} seats on the contract", map[string]any{"Version": r.Version.String(), "Seats": cp.Seats})))
+		seats := wrapped(lang.L("Version {{.Version}} · {{.Seats}} seats on the contract", map[string]any{"Version": r.Version.String(), "Seats": cp.Seats}))
+		seatLabels[p.ID] = seats
+		body := container.NewVBox(wrapped(p.Description), seats)
 		setup := widget.NewButtonWithIcon(lang.L("Set up on this computer"), theme.NavigateNextIcon(), func() { a.openSetup(p) })
 		setup.Importance = widget.HighImportance
 		a.setupButtons[p.ID] = setup
@@ -51,12 +54,41 @@ func (a *Assistant) productsTab() fyne.CanvasObject {
 			body.Add(wrapped(lang.L("Your account lacks the download benefit: ask your contract manager.")))
 		case !hasPkg:
 			setup.Disable()
-			body.Add(wrapped(lang.L("No package for this computer ({{.Platform}}).", map[string]any{"Platform": string(a.cfg.Platform)})))
+			body.Add(wrapped(lang.L("No package for this computer ({{.Platform}}).", map[string]any{"Platform": platformName(a.cfg.Platform)})))
 		}
 		body.Add(container.NewHBox(setup))
 		list.Add(widget.NewCard(p.Name, "", body))
 	}
+	if a.isAdmin() {
+		a.countSeats(seatLabels)
+	}
 	return container.NewBorder(head, nil, nil, nil, container.NewVScroll(list))
+}
+
+// countSeats says, for admins, how many of each product's seats the
+// contract's users hold.
+func (a *Assistant) countSeats(labels map[string]*widget.Label) {
+	a.background(func(ctx context.Context) func() {
+		users, err := a.cfg.Client.AllUsers(ctx)
+		if err != nil {
+			return nil // the seat count without the used part
+		}
+		used := map[string]int{}
+		for _, u := range users {
+			for _, p := range u.Products {
+				used[p]++
+			}
+		}
+		return func() {
+			for _, cp := range a.me.Contract.Products {
+				p, ok := a.cat.Product(cp.Product)
+				if l := labels[cp.Product]; l != nil && ok {
+					l.SetText(lang.L("Version {{.Version}} · {{.Used}} of {{.Seats}} seats used", map[string]any{
+						"Version": p.Latest().Version.String(), "Used": used[cp.Product], "Seats": cp.Seats}))
+				}
+			}
+		}
+	})
 }
 
 func (a *Assistant) openSetup(p *catalog.Product) {
