@@ -151,7 +151,7 @@ func (a *Assistant) show(screen func() fyne.CanvasObject) {
 func (a *Assistant) topBar() fyne.CanvasObject {
 	langs := []string{lang.L("System language"), "English", "Français"}
 	codes := []string{"", "en", "fr"}
-	langSel := widget.NewSelect(langs, nil)
+	langSel := fitSelect(widget.NewSelect(langs, nil))
 	for i, c := range codes {
 		if c == a.langSel {
 			langSel.SetSelectedIndex(i)
@@ -164,7 +164,7 @@ func (a *Assistant) topBar() fyne.CanvasObject {
 	}
 	themes := []string{lang.L("System theme"), lang.L("Light"), lang.L("Dark")}
 	variants := []string{"", "light", "dark"}
-	themeSel := widget.NewSelect(themes, nil)
+	themeSel := fitSelect(widget.NewSelect(themes, nil))
 	themeSel.SetSelectedIndex(slices.Index(variants, a.variant))
 	themeSel.OnChanged = func(string) {
 		if i := themeSel.SelectedIndex(); i >= 0 {

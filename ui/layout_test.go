@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 )
 
 // Every screen fits 800×600 in both languages: no tab asks the window for
@@ -29,5 +31,29 @@ func TestEveryScreenFits800x600(t *testing.T) {
 				t.Errorf("the setup of quill asks for %v", min)
 			}
 		})
+	}
+}
+
+// The language and theme menus show their longest option whole.
+func TestMenusNotCut(t *testing.T) {
+	for _, language := range []string{"en", "fr"} {
+		a, _, _ := demoAssistant(t, language)
+		t.Cleanup(func() { setLanguage("en") })
+		var selects []*widget.Select
+		walkObjects(a.win.Content(), func(o fyne.CanvasObject) {
+			if s, ok := o.(*widget.Select); ok {
+				selects = append(selects, s)
+			}
+		})
+		if len(selects) < 2 {
+			t.Fatalf("%s: %d menus", language, len(selects))
+		}
+		for _, s := range selects {
+			for _, opt := range s.Options {
+				if w := fyne.MeasureText(opt, theme.TextSize(), fyne.TextStyle{}).Width; s.Size().Width < w+2*theme.InnerPadding() {
+					t.Errorf("%s: %q is cut in a menu %v wide", language, opt, s.Size().Width)
+				}
+			}
+		}
 	}
 }

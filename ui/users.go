@@ -73,7 +73,7 @@ func newUsersScreen(a *Assistant) *usersScreen {
 	s.added = wrapped("")
 	s.name = widget.NewEntry()
 	s.role = widget.NewSelect([]string{roleName("user"), roleName("software_coordinator"), roleName("contract_manager")}, nil)
-	s.role.SetSelectedIndex(0)
+	fitSelect(s.role).SetSelectedIndex(0)
 	products := a.productNames(a.contractProducts())
 	s.addProducts = widget.NewCheckGroup(products, nil)
 	s.addProducts.Horizontal = true

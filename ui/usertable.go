@@ -67,7 +67,7 @@ func newUserTable(a *Assistant, ticked func(*account.User) bool, setTick func(*a
 		t.role = roleIDs[max(t.roleSel.SelectedIndex(), 0)]
 		t.filter()
 	})
-	t.roleSel.SetSelectedIndex(0)
+	fitSelect(t.roleSel).SetSelectedIndex(0)
 	productIDs := append([]string{""}, a.contractProducts()...)
 	products := []string{lang.L("Every product")}
 	for _, id := range productIDs[1:] {
@@ -77,7 +77,7 @@ func newUserTable(a *Assistant, ticked func(*account.User) bool, setTick func(*a
 		t.product = productIDs[max(t.productSel.SelectedIndex(), 0)]
 		t.filter()
 	})
-	t.productSel.SetSelectedIndex(0)
+	fitSelect(t.productSel).SetSelectedIndex(0)
 	t.tickAll = widget.NewButtonWithIcon(lang.L("Tick the users shown"), theme.CheckButtonCheckedIcon(), func() { t.tickShown(true) })
 	t.count = widget.NewLabel("")
 	t.table = widget.NewTableWithHeaders(

@@ -23,6 +23,19 @@ func wrapped(text string) *widget.Label {
 	return l
 }
 
+// fitSelect makes a select as wide as its longest option: Fyne sizes a
+// select by its placeholder, and cuts the options that are longer.
+func fitSelect(sel *widget.Select) *widget.Select {
+	longest := ""
+	for _, o := range sel.Options {
+		if len([]rune(o)) > len([]rune(longest)) {
+			longest = o
+		}
+	}
+	sel.PlaceHolder = longest
+	return sel
+}
+
 // hint is secondary text under a field, wrapped.
 func hint(text string) *widget.Label {
 	l := wrapped(text)
