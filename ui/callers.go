@@ -57,6 +57,7 @@ func (s *callersScreen) content() fyne.CanvasObject {
 		return top
 	}
 	refresh := widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), s.refresh)
+	s.a.firstFocus = s.table.search
 	top.Add(container.NewBorder(nil, nil, nil, container.NewHBox(refresh, cliButton(s.a, func() string { return s.a.cfg.CLI + " callers list" })), s.status))
 	top.Add(s.full)
 	top.Add(s.err)

@@ -57,3 +57,16 @@ func TestMenusNotCut(t *testing.T) {
 		}
 	}
 }
+
+// The first field has the keyboard at launch, and on the profile.
+func TestFirstFieldFocused(t *testing.T) {
+	a, d, _ := demoAssistant(t, "en")
+	if got := a.win.Canvas().Focused(); got != a.signin.user {
+		t.Errorf("at launch the focus is on %T, want the user ID", got)
+	}
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	act(a, func() { a.selectTab("profile") })
+	if got := a.win.Canvas().Focused(); got != a.profile.name {
+		t.Errorf("on the profile the focus is on %T, want the name", got)
+	}
+}

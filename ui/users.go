@@ -200,6 +200,7 @@ func (s *usersScreen) content() fyne.CanvasObject {
 		widget.NewAccordionItem(lang.L("Import a list (CSV)"), importBox),
 		widget.NewAccordionItem(lang.L("Products and benefits of the selected users"), assignBox))
 	refresh := widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), s.refresh)
+	a.firstFocus = s.table.search
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, refresh, heading(lang.L("Users of the contract"))), s.status, s.done)
 	// The forms above the table, the table below, the split movable: the
 	// table keeps its rows on screen whatever form is open.
