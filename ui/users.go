@@ -52,6 +52,7 @@ type usersScreen struct {
 	asMode                 *widget.RadioGroup
 	assignErr              *errorLabel
 	forms                  *widget.Accordion
+	split                  *container.Split
 }
 
 func newUsersScreen(a *Assistant) *usersScreen {
@@ -204,9 +205,9 @@ func (s *usersScreen) content() fyne.CanvasObject {
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, refresh, heading(lang.L("Users of the contract"))), s.status, s.done)
 	// The forms above the table, the table below, the split movable: the
 	// table keeps its rows on screen whatever form is open.
-	split := container.NewVSplit(container.NewVScroll(s.forms), s.table.content())
-	split.Offset = 0.3
-	return container.NewBorder(top, nil, nil, nil, split)
+	s.split = container.NewVSplit(container.NewVScroll(s.forms), s.table.content())
+	s.split.Offset = 0.35
+	return container.NewBorder(top, nil, nil, nil, s.split)
 }
 
 func listFlag(flag string, values []string) string {
@@ -252,6 +253,14 @@ func (s *usersScreen) refresh() {
 	})
 }
 
+// reveal gives the forms room when one reports something, so that the
+// words under the form are on screen; the divider can be moved back.
+func (s *usersScreen) reveal() {
+	if s.split != nil && s.split.Offset < 0.55 {
+		s.split.SetOffset(0.55)
+	}
+}
+
 // clear takes the last action's words away before the next one.
 func (s *usersScreen) clear() {
 	s.status.SetText("")
@@ -273,6 +282,7 @@ func (s *usersScreen) runAdd() {
 	s.a.background(func(ctx context.Context) func() {
 		ch, err := s.a.cfg.Client.AddUser(ctx, nu)
 		return func() {
+			s.reveal()
 			if err != nil {
 				s.showAddError(err)
 				return
@@ -379,6 +389,7 @@ func (s *usersScreen) runPreview() {
 		changes, err := s.a.cfg.Client.ImportUsers(ctx, data, true)
 		text := previewText(changes)
 		return func() {
+			s.reveal()
 			if err != nil {
 				s.preview.SetText("")
 				s.importErr.SetError(err)

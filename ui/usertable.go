@@ -80,6 +80,7 @@ func newUserTable(a *Assistant, ticked func(*account.User) bool, setTick func(*a
 	fitSelect(t.productSel).SetSelectedIndex(0)
 	t.tickAll = widget.NewButtonWithIcon(lang.L("Tick the users shown"), theme.CheckButtonCheckedIcon(), func() { t.tickShown(true) })
 	t.count = widget.NewLabel("")
+	t.count.Truncation = fyne.TextTruncateEllipsis
 	t.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(t.shown), colCount },
 		func() fyne.CanvasObject {
@@ -114,10 +115,10 @@ func newUserTable(a *Assistant, ticked func(*account.User) bool, setTick func(*a
 
 // content is the filters above the table.
 func (t *userTable) content() fyne.CanvasObject {
-	// Three short rows rather than one long one: the French labels and the
-	// tab bar would otherwise widen the window past 800 px.
-	filters := container.NewVBox(t.search, container.NewGridWithColumns(2, t.roleSel, t.productSel),
-		container.NewBorder(nil, nil, nil, t.tickAll, t.count))
+	// Two rows rather than one long one: the French labels and the tab
+	// bar would otherwise widen the window past 800 px.
+	filters := container.NewVBox(container.NewBorder(nil, nil, nil, t.tickAll, t.search),
+		container.NewBorder(nil, nil, container.NewHBox(t.roleSel, t.productSel), nil, t.count))
 	return container.NewBorder(filters, nil, nil, nil, t.table)
 }
 
