@@ -1,11 +1,14 @@
 package ui
 
 import (
+	"context"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"onramp.dev/onramp/account"
 )
 
 // Every screen fits 800×600 in both languages: no tab asks the window for
@@ -68,5 +71,22 @@ func TestFirstFieldFocused(t *testing.T) {
 	act(a, func() { a.selectTab("profile") })
 	if got := a.win.Canvas().Focused(); got != a.profile.name {
 		t.Errorf("on the profile the focus is on %T, want the name", got)
+	}
+}
+
+// A tab shown again reads its data again: a user added elsewhere appears
+// on the callers tab without signing out.
+func TestTabShowsFreshData(t *testing.T) {
+	a, d, cfg := demoAssistant(t, "en")
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	act(a, func() { a.tabs.SelectIndex(2) }) // callers
+	before := len(a.callers.users)
+	if _, err := cfg.Client.AddUser(context.Background(), account.NewUser{Email: "late.comer@example.com", Role: "user"}); err != nil {
+		t.Fatal(err)
+	}
+	act(a, func() { a.tabs.SelectIndex(1) })
+	act(a, func() { a.tabs.SelectIndex(2) })
+	if len(a.callers.users) != before+1 || len(a.users.users) != before+1 {
+		t.Errorf("callers tab %d users, users tab %d, want %d", len(a.callers.users), len(a.users.users), before+1)
 	}
 }

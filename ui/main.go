@@ -56,6 +56,9 @@ func (a *Assistant) mainView() fyne.CanvasObject {
 	at.Select(selected)
 	at.OnSelected = func(item *container.TabItem) {
 		a.tab = byItem[item].id
+		if built[item] {
+			a.reload(a.tab)
+		}
 		build(item)
 	}
 	a.tabs = at
@@ -66,4 +69,16 @@ func (a *Assistant) mainView() fyne.CanvasObject {
 func (a *Assistant) selectTab(id string) {
 	a.tab = id
 	a.show(a.mainView)
+}
+
+// reload reads a built tab's data again when it is shown, in the
+// background: a change made on another tab (or by another admin) shows
+// without signing out, and the switch itself does not wait for it.
+func (a *Assistant) reload(tab string) {
+	switch {
+	case tab == "users" && a.users != nil:
+		a.users.refresh()
+	case tab == "callers" && a.callers != nil && a.me.Contract.Plan == "advanced":
+		a.callers.refresh()
+	}
 }
