@@ -25,6 +25,7 @@ type callersScreen struct {
 	full   *widget.Label // why the unticked rows cannot be ticked
 	err    *errorLabel
 	table  *userTable
+	seen   int // the Assistant's generation of changes when last read
 }
 
 func newCallersScreen(a *Assistant) *callersScreen {
@@ -65,6 +66,7 @@ func (s *callersScreen) content() fyne.CanvasObject {
 }
 
 func (s *callersScreen) refresh() {
+	s.seen = s.a.generation
 	s.a.background(func(ctx context.Context) func() {
 		users, err := s.a.cfg.Client.AllUsers(ctx)
 		var limit int
@@ -107,6 +109,9 @@ func (s *callersScreen) set(id string, designate bool) {
 		err := s.a.cfg.Client.SetCaller(ctx, id, designate)
 		return func() {
 			s.err.SetError(err)
+			if err == nil {
+				s.a.changed()
+			}
 			s.refresh()
 		}
 	})

@@ -71,14 +71,18 @@ func (a *Assistant) selectTab(id string) {
 	a.show(a.mainView)
 }
 
-// reload reads a built tab's data again when it is shown, in the
-// background: a change made on another tab (or by another admin) shows
-// without signing out, and the switch itself does not wait for it.
+// reload reads a built tab's data again when it is shown, if the window
+// changed users since it last read them (on another tab): the switch does
+// not wait for it, and a switch with nothing changed costs no reading.
+// Changes made by others show with the Refresh button.
 func (a *Assistant) reload(tab string) {
 	switch {
-	case tab == "users" && a.users != nil:
+	case tab == "users" && a.users != nil && a.users.seen < a.generation:
 		a.users.refresh()
-	case tab == "callers" && a.callers != nil && a.me.Contract.Plan == "advanced":
+	case tab == "callers" && a.callers != nil && a.me.Contract.Plan == "advanced" && a.callers.seen < a.generation:
 		a.callers.refresh()
 	}
 }
+
+// changed notes that the window changed the contract's users.
+func (a *Assistant) changed() { a.generation++ }

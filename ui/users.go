@@ -53,6 +53,7 @@ type usersScreen struct {
 	assignErr              *errorLabel
 	forms                  *widget.Accordion
 	split                  *container.Split
+	seen                   int // the Assistant's generation of changes when last read
 }
 
 func newUsersScreen(a *Assistant) *usersScreen {
@@ -230,6 +231,7 @@ func (s *usersScreen) selectedIDs() []string {
 
 // refresh reloads the list from the service, page by page.
 func (s *usersScreen) refresh() {
+	s.seen = s.a.generation
 	s.a.background(func(ctx context.Context) func() {
 		users, err := s.a.cfg.Client.AllUsers(ctx)
 		return func() {
@@ -290,6 +292,7 @@ func (s *usersScreen) runAdd() {
 			s.email.SetText("")
 			s.name.SetText("")
 			s.added.SetText(addedText(*ch))
+			s.a.changed()
 			s.refresh()
 		}
 	})
@@ -448,6 +451,7 @@ func (s *usersScreen) runImport() {
 			}
 			s.previewedFile = nil
 			s.preview.SetText(lang.L("Imported: {{.Count}} lines.", map[string]any{"Count": len(changes)}))
+			s.a.changed()
 			s.refresh()
 		}
 	})
@@ -475,6 +479,7 @@ func (s *usersScreen) runAssign() {
 				return
 			}
 			s.done.SetText(lang.L("Changed {{.Count}} users.", map[string]any{"Count": len(changes)}))
+			s.a.changed()
 			s.refresh()
 		}
 	})
@@ -506,6 +511,7 @@ func (s *usersScreen) remove(ids []string) {
 		return func() {
 			s.assignErr.SetError(err)
 			s.selected = map[string]bool{}
+			s.a.changed()
 			s.refresh()
 		}
 	})
