@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"onramp.dev/onramp/api"
@@ -44,6 +45,44 @@ func (e *ImportError) Error() string {
 func (c *Client) Users(ctx context.Context) ([]User, error) {
 	var out []User
 	return out, c.authed(ctx, http.MethodGet, "/api/v1/users", nil, &out)
+}
+
+// UserPage is one page of the contract's users, by email.
+type UserPage struct {
+	Users  []User `json:"users"`
+	Total  int    `json:"total"` // users matching the query, all pages together
+	Offset int    `json:"offset"`
+}
+
+// UsersPage lists the users whose email, name or ID contains q, from
+// offset, at most limit (the service caps it at 1,000).
+func (c *Client) UsersPage(ctx context.Context, q string, offset, limit int) (*UserPage, error) {
+	v := url.Values{"offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(limit)}}
+	if q != "" {
+		v.Set("q", q)
+	}
+	var out UserPage
+	if err := c.authed(ctx, http.MethodGet, "/api/v1/users?"+v.Encode(), nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// AllUsers reads every user page by page, so that no answer grows with
+// the contract (Users reads them in one answer).
+func (c *Client) AllUsers(ctx context.Context) ([]User, error) {
+	const page = 1000
+	var all []User
+	for {
+		p, err := c.UsersPage(ctx, "", len(all), page)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, p.Users...)
+		if len(p.Users) == 0 || len(all) >= p.Total {
+			return all, nil
+		}
+	}
 }
 
 // NewUser is one user to add.

@@ -269,6 +269,26 @@ func (s *Service) handlePackage(w http.ResponseWriter, r *http.Request, u *User,
 }
 
 func (s *Service) handleUsers(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	if qs := r.URL.Query(); qs.Has("q") || qs.Has("offset") || qs.Has("limit") {
+		// Paged: an object with the total, so that a window can draw the
+		// first rows of a large contract at once.
+		if !fieldsFit(w, field{"q", qs.Get("q"), maxUserQuery}) {
+			return
+		}
+		offset, err1 := strconv.Atoi(orZero(qs.Get("offset")))
+		limit, err2 := strconv.Atoi(orZero(qs.Get("limit")))
+		if err1 != nil || err2 != nil || offset < 0 || limit < 0 || limit > maxUserPage {
+			writeProblem(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("offset and limit are whole numbers, limit at most %d", maxUserPage))
+			return
+		}
+		page, err := s.UsersPage(r.Context(), u, qs.Get("q"), offset, limit)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, page)
+		return
+	}
 	users, err := s.Users(r.Context(), u)
 	if err != nil {
 		writeError(w, err)
@@ -423,4 +443,11 @@ func (s *Service) handleSeatKey(w http.ResponseWriter, r *http.Request, u *User,
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"key": key, "products": k.Products, "expires": k.Expires})
+}
+
+func orZero(s string) string {
+	if s == "" {
+		return "0"
+	}
+	return s
 }

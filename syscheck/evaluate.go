@@ -37,7 +37,25 @@ type Item struct {
 	// Fix says what to do, as a code with arguments that the CLI and the
 	// UI put into words; nil when there is nothing to do.
 	Fix *Fix `json:"fix,omitempty"`
+
+	// The same facts in a form a front end words in its own language
+	// (Found and Evidence are English, for logs and --json): where the
+	// figure was read, as a stable code (see Sources); the figure found and
+	// the one required, as numbers in Unit ("bytes", "MHz", "cores",
+	// "pixels"; for pixels, Figure is the width and Figure2 the height);
+	// and Subject, a name shown as it is (a volume, a graphics card, a tool).
+	Source  string  `json:"source,omitempty"`
+	Figure  float64 `json:"figure,omitempty"`
+	Figure2 float64 `json:"figure2,omitempty"`
+	Need    float64 `json:"need,omitempty"`
+	Unit    string  `json:"unit,omitempty"`
+	Subject string  `json:"subject,omitempty"`
 }
+
+// Sources lists every Item.Source code, so front ends can check they have
+// words for each.
+var Sources = []string{"platform", "os-info", "cpu-counts", "cpu-info", "cpuid", "memory-total", "disk-free", "gpu-probe",
+	"gpu-vram", "gpu-unified", "gpu-driver", "display-probe", "not-measured"}
 
 // Fix is advice in a form the UI translates.
 type Fix struct {
@@ -91,12 +109,12 @@ func Evaluate(f *Facts, reqs map[catalog.Platform]catalog.Requirements, platform
 			names[i] = string(p)
 		}
 		r.add(Item{ID: "platform", Required: strings.Join(names, ", "), Found: string(plat), Status: Fail,
-			Evidence: "operating system and architecture of this machine",
-			Fix:      fix("wrong-platform", "found", string(plat), "available", strings.Join(names, ", "))})
+			Evidence: "operating system and architecture of this machine", Source: "platform",
+			Fix: fix("wrong-platform", "found", string(plat), "available", strings.Join(names, ", "))})
 		r.finish()
 		return r
 	}
-	r.add(Item{ID: "platform", Required: string(plat), Found: string(plat), Status: Pass, Evidence: "operating system and architecture of this machine"})
+	r.add(Item{ID: "platform", Required: string(plat), Found: string(plat), Status: Pass, Evidence: "operating system and architecture of this machine", Source: "platform"})
 	req := reqs[plat]
 	r.os(f, req.OS)
 	r.cpu(f, req.CPU)
@@ -120,7 +138,7 @@ func (r *Report) finish() {
 }
 
 func unknownItem(id, required, reason string) Item {
-	return Item{ID: id, Required: required, Found: "unknown", Status: Unknown, Evidence: reason,
+	return Item{ID: id, Required: required, Found: "unknown", Status: Unknown, Evidence: reason, Source: "not-measured",
 		Fix: fix("check-by-hand", "reason", reason)}
 }
 
@@ -139,7 +157,7 @@ func (r *Report) os(f *Facts, req catalog.OSRequirement) {
 		return
 	}
 	it := Item{ID: "os", Required: need, Found: strings.TrimSpace(f.OS.Product + " " + f.OS.Version), Status: Pass,
-		Evidence: "gopsutil host info: " + f.OS.Build}
+		Evidence: "gopsutil host info: " + f.OS.Build, Source: "os-info", Subject: strings.TrimSpace(f.OS.Product + " " + f.OS.Version)}
 	if v.Compare(req.MinVersion) < 0 {
 		it.Status, it.Fix = Fail, fix("upgrade-os", "need", need, "found", f.OS.Version)
 	}
@@ -150,7 +168,8 @@ func (r *Report) cpu(f *Facts, req catalog.CPURequirement) {
 	if req.MinLogicalCores > 0 {
 		it := Item{ID: "cpu.cores", Required: fmt.Sprint(req.MinLogicalCores), Status: Pass,
 			Found:    fmt.Sprintf("%d logical (%d physical)", f.CPU.LogicalCores, f.CPU.PhysicalCores),
-			Evidence: "gopsutil cpu counts: " + f.CPU.Model}
+			Evidence: "gopsutil cpu counts: " + f.CPU.Model,
+			Source:   "cpu-counts", Figure: float64(f.CPU.LogicalCores), Figure2: float64(f.CPU.PhysicalCores), Need: float64(req.MinLogicalCores), Unit: "cores", Subject: f.CPU.Model}
 		if f.CPU.LogicalCores < req.MinLogicalCores {
 			it.Status, it.Fix = Fail, fix("more-cores", "need", fmt.Sprint(req.MinLogicalCores))
 		}
@@ -162,7 +181,8 @@ func (r *Report) cpu(f *Facts, req catalog.CPURequirement) {
 			r.add(unknownItem("cpu.clock", need, f.Unknown["cpu.clock"]))
 		} else {
 			it := Item{ID: "cpu.clock", Required: need, Found: catalog.Frequency(f.CPU.ClockMHz).String(), Status: Pass,
-				Evidence: "gopsutil cpu info (highest clock reported): " + f.CPU.Model}
+				Evidence: "gopsutil cpu info (highest clock reported): " + f.CPU.Model,
+				Source:   "cpu-info", Figure: float64(f.CPU.ClockMHz), Need: float64(req.MinClock), Unit: "MHz", Subject: f.CPU.Model}
 			if f.CPU.ClockMHz < int(req.MinClock) {
 				it.Status, it.Fix = Fail, fix("faster-cpu", "need", need)
 			}
@@ -178,7 +198,7 @@ func (r *Report) cpu(f *Facts, req catalog.CPURequirement) {
 		}
 		it := Item{ID: "cpu.features", Required: strings.Join(req.Features, ", "), Status: Pass,
 			Found:    "has " + strings.Join(slices.DeleteFunc(slices.Clone(req.Features), func(s string) bool { return slices.Contains(missing, s) }), ", "),
-			Evidence: "CPUID via golang.org/x/sys/cpu, and the OS's CPU flags"}
+			Evidence: "CPUID via golang.org/x/sys/cpu, and the OS's CPU flags", Source: "cpuid"}
 		if len(missing) > 0 {
 			it.Found = "lacks " + strings.Join(missing, ", ")
 			it.Status, it.Fix = Fail, fix("cpu-features", "missing", strings.Join(missing, ", "))
@@ -191,7 +211,8 @@ func (r *Report) memory(f *Facts, req catalog.MemoryRequirement) {
 	if req.Min == 0 && req.Recommended == 0 {
 		return
 	}
-	it := Item{ID: "memory", Found: size(f.Memory.Total) + " installed", Status: Pass, Evidence: "gopsutil virtual memory total"}
+	it := Item{ID: "memory", Found: size(f.Memory.Total) + " installed", Status: Pass, Evidence: "gopsutil virtual memory total",
+		Source: "memory-total", Figure: float64(f.Memory.Total), Need: float64(req.Min), Unit: "bytes"}
 	if req.Min > 0 {
 		it.Required = req.Min.String()
 	}
@@ -240,7 +261,8 @@ func (r *Report) disk(f *Facts, req catalog.DiskRequirement) {
 		it := Item{ID: "disk", Required: need.String(), Status: Pass,
 			Found: fmt.Sprintf("%s free on %s (%s)", size(v.Free), orUnknown(v.Mountpoint), orUnknown(v.FSType)),
 			Evidence: fmt.Sprintf("%s for %s (%s), measured at %s", strings.Join(parts, " + "),
-				strings.Join(v.Roles, " and "), v.Path, v.Existing)}
+				strings.Join(v.Roles, " and "), v.Path, v.Existing),
+			Source: "disk-free", Figure: float64(v.Free), Need: float64(need), Unit: "bytes", Subject: orUnknown(v.Mountpoint)}
 		if v.Free < uint64(need) {
 			it.Status = Fail
 			it.Fix = fix("free-disk", "need", need.String(), "short", size(uint64(need)-v.Free), "volume", orUnknown(v.Mountpoint), "folder", v.Path)
@@ -258,7 +280,8 @@ func (r *Report) gpu(f *Facts, req catalog.GPURequirement) {
 		return
 	}
 	g, why, ok := ChooseGPU(f.GPUs, req.Vendors)
-	it := Item{ID: "gpu", Required: strings.Join(req.Vendors, ", "), Found: g.Model, Status: Pass, Evidence: why + "; " + g.Source}
+	it := Item{ID: "gpu", Required: strings.Join(req.Vendors, ", "), Found: g.Model, Status: Pass, Evidence: why + "; " + g.Source,
+		Source: "gpu-probe", Subject: g.Source}
 	switch {
 	case !ok && len(f.GPUs) == 0:
 		it.Found, it.Status, it.Evidence = "none", Fail, "the operating system shows no graphics adapter"
@@ -276,7 +299,7 @@ func (r *Report) gpu(f *Facts, req catalog.GPURequirement) {
 	r.add(it)
 
 	if req.MinVRAM > 0 || req.RecommendedVRAM > 0 {
-		v := Item{ID: "gpu.vram", Status: Pass, Evidence: g.VRAMSource}
+		v := Item{ID: "gpu.vram", Status: Pass, Evidence: g.VRAMSource, Source: "gpu-vram", Subject: g.VRAMSource, Need: float64(req.MinVRAM), Unit: "bytes"}
 		if req.MinVRAM > 0 {
 			v.Required = req.MinVRAM.String()
 		}
@@ -291,11 +314,12 @@ func (r *Report) gpu(f *Facts, req catalog.GPURequirement) {
 			vram = f.Memory.Total * 3 / 4
 			v.Found = fmt.Sprintf("unified memory: up to about %s of %s RAM", size(vram), size(f.Memory.Total))
 			v.Evidence = "Apple Silicon GPUs have no memory of their own; they share the machine's RAM"
+			v.Source, v.Figure, v.Figure2 = "gpu-unified", float64(vram), float64(f.Memory.Total)
 		case vram == 0:
 			r.add(unknownItem("gpu.vram", v.Required, "the "+g.Model+" driver does not report its video memory"))
 			vram = 0
 		default:
-			v.Found = size(vram)
+			v.Found, v.Figure = size(vram), float64(vram)
 		}
 		if vram > 0 {
 			switch {
@@ -308,7 +332,7 @@ func (r *Report) gpu(f *Facts, req catalog.GPURequirement) {
 		}
 	}
 	if need, ok := req.MinDriver[g.Vendor]; ok {
-		d := Item{ID: "gpu.driver", Required: need.String(), Found: g.Driver, Status: Pass, Evidence: g.Source}
+		d := Item{ID: "gpu.driver", Required: need.String(), Found: g.Driver, Status: Pass, Evidence: g.Source, Source: "gpu-driver", Subject: g.Source}
 		have, err := catalog.ParseVersion(leadingVersion(g.Driver))
 		switch {
 		case g.Driver == "" || err != nil:
@@ -339,7 +363,8 @@ func (r *Report) display(f *Facts, req catalog.DisplayRequirement) {
 		r.add(unknownItem("display", need, f.Unknown["display"]))
 		return
 	}
-	it := Item{ID: "display", Required: need, Found: fmt.Sprintf("%dx%d", f.Display.Width, f.Display.Height), Status: Pass, Evidence: f.Display.Source}
+	it := Item{ID: "display", Required: need, Found: fmt.Sprintf("%dx%d", f.Display.Width, f.Display.Height), Status: Pass, Evidence: f.Display.Source,
+		Source: "display-probe", Figure: float64(f.Display.Width), Figure2: float64(f.Display.Height), Unit: "pixels", Subject: f.Display.Source}
 	if f.Display.Scale > 0 {
 		it.Found += fmt.Sprintf(" at %gx scale", f.Display.Scale)
 	}

@@ -1,6 +1,7 @@
 package syscheck
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -119,6 +120,12 @@ func TestEvaluate(t *testing.T) {
 			if it.Evidence == "" {
 				t.Error("no evidence")
 			}
+			if !slices.Contains(Sources, it.Source) {
+				t.Errorf("source %q is not one of Sources", it.Source)
+			}
+			if it.Status != Unknown && (it.Unit == "bytes" || it.Unit == "cores" || it.Unit == "MHz") && it.Figure == 0 {
+				t.Errorf("a figure in %s without its number: %+v", it.Unit, it)
+			}
 			if rep.Status.rank() < it.Status.rank() {
 				t.Errorf("report status %s is better than item status %s", rep.Status, it.Status)
 			}
@@ -139,5 +146,37 @@ func TestUnknownIsNeverPass(t *testing.T) {
 	rep := Evaluate(f, map[catalog.Platform]catalog.Requirements{catalog.LinuxAMD64: {Display: catalog.DisplayRequirement{MinResolution: catalog.Resolution{Width: 800, Height: 600}}}}, nil)
 	if rep.Status != Unknown || rep.Failed() {
 		t.Fatalf("report status %s, want unknown (not pass, not fail)", rep.Status)
+	}
+}
+
+// Each measured item carries its figures as numbers, with the unit, so
+// that a window can word them in its language.
+func TestItemsCarryFigures(t *testing.T) {
+	req := catalog.Requirements{CPU: catalog.CPURequirement{MinLogicalCores: 4, MinClock: 2000}, Memory: catalog.MemoryRequirement{Min: 8 << 30},
+		Disk: catalog.DiskRequirement{Install: 1 << 30}, Display: catalog.DisplayRequirement{MinResolution: catalog.Resolution{Width: 1280, Height: 720}}}
+	rep := Evaluate(testFacts(), map[catalog.Platform]catalog.Requirements{catalog.LinuxAMD64: req}, []catalog.Platform{catalog.LinuxAMD64})
+	want := map[string]struct {
+		source        string
+		figure, need  float64
+		unit, subject string
+	}{
+		"cpu.cores": {"cpu-counts", 8, 4, "cores", "Test CPU"},
+		"cpu.clock": {"cpu-info", 3000, 2000, "MHz", "Test CPU"},
+		"memory":    {"memory-total", 16 << 30, 8 << 30, "bytes", ""},
+		"disk":      {"disk-free", 100 << 30, 1 << 30, "bytes", "/"},
+		"display":   {"display-probe", 1920, 0, "pixels", "test"},
+	}
+	for _, it := range rep.Items {
+		w, ok := want[it.ID]
+		if !ok {
+			continue
+		}
+		delete(want, it.ID)
+		if it.Source != w.source || it.Figure != w.figure || it.Need != w.need || it.Unit != w.unit || it.Subject != w.subject {
+			t.Errorf("%s: source %q figure %v need %v unit %q subject %q; want %+v", it.ID, it.Source, it.Figure, it.Need, it.Unit, it.Subject, w)
+		}
+	}
+	for id := range want {
+		t.Errorf("no item %s", id)
 	}
 }

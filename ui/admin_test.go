@@ -10,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/assets"
@@ -27,6 +29,16 @@ func TestAdminPath(t *testing.T) {
 	if a.users != nil {
 		t.Fatal("the users tab was built before it was chosen")
 	}
+	act(a, func() { a.selectTab("products") })
+	var seatsShown bool
+	walkObjects(a.win.Content(), func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, "1 of 25 seats used") {
+			seatsShown = true
+		}
+	})
+	if !seatsShown {
+		t.Error("no seat shows as used on the products tab")
+	}
 	act(a, func() { a.selectTab("users") })
 	a.Wait()
 	u := a.users
@@ -37,11 +49,11 @@ func TestAdminPath(t *testing.T) {
 	// Add one.
 	typeText(a, u.email, "new.hire@example.com")
 	typeText(a, u.name, "New Hire")
-	act(a, func() { u.addProducts.SetSelected([]string{"quill"}) })
+	act(a, func() { u.addProducts.SetSelected([]string{"Quill Notes"}) })
 	test.Tap(buttonIn(t, u.content(), "Add the user"))
 	a.Wait()
-	if len(u.users) != 5 || !strings.Contains(u.status.Text, "new.hire@example.com: new user") {
-		t.Fatalf("add: %d users, %q", len(u.users), u.status.Text)
+	if len(u.users) != 5 || !strings.Contains(u.added.Text, "Added new.hire@example.com") || u.importErr.Visible() || u.preview.Text != "" {
+		t.Fatalf("add: %d users, %q", len(u.users), u.added.Text)
 	}
 
 	// Import: every bad line shown, nothing imported.
@@ -51,8 +63,8 @@ func TestAdminPath(t *testing.T) {
 	typeText(a, u.csvPath, csv)
 	test.Tap(buttonIn(t, u.content(), "Preview"))
 	a.Wait()
-	if !strings.Contains(u.preview.Text, "line 3") || !strings.Contains(u.preview.Text, "line 4") || !u.apply.Disabled() {
-		t.Fatalf("bad lines: %q (import enabled: %v)", u.preview.Text, !u.apply.Disabled())
+	if !strings.Contains(u.importErr.Text(), "line 3: the email address is not valid") || !strings.Contains(u.importErr.Text(), "line 4") || !u.apply.Disabled() {
+		t.Fatalf("bad lines: %q (import enabled: %v)", u.importErr.Text(), !u.apply.Disabled())
 	}
 	os.WriteFile(csv, []byte("email,name,role,products,benefits\nok@example.com,Ok,user,quill,download\nli.wei@example.com,Li Wei,user,quill,download\n"), 0o644)
 	test.Tap(buttonIn(t, u.content(), "Preview"))
@@ -81,7 +93,7 @@ func TestAdminPath(t *testing.T) {
 			picked = append(picked, usr.ID)
 		}
 	}
-	act(a, func() { u.asProducts.SetSelected([]string{"lumen"}) })
+	act(a, func() { u.asProducts.SetSelected([]string{"Lumen Render"}) })
 	act(a, func() { u.asBenefits.SetSelected([]string{"phone support"}) })
 	test.Tap(buttonIn(t, u.content(), "Apply to the selected users"))
 	a.Wait()
@@ -107,21 +119,21 @@ func TestAdminPath(t *testing.T) {
 		t.Fatal("a third caller was accepted")
 	}
 	var disabled int
-	for _, o := range c.list.Objects {
-		if ch, ok := o.(interface{ Disabled() bool }); ok && ch.Disabled() {
+	for i := range c.table.all {
+		if ok, why := c.table.may(&c.table.all[i]); !ok && why != "" {
 			disabled++
 		}
 	}
-	if disabled != len(c.users)-2 {
-		t.Errorf("%d checks disabled at the cap, want %d", disabled, len(c.users)-2)
+	if disabled != len(c.users)-2 || !c.full.Visible() {
+		t.Errorf("%d rows disabled at the cap, want %d; reason shown: %v", disabled, len(c.users)-2, c.full.Visible())
 	}
 
 	// Deployment with seat registration.
 	act(a, func() { a.selectTab("deploy") })
 	dep := a.deploy
 	out := filepath.Join(t.TempDir(), "deployment")
-	act(a, func() { dep.products.SetSelected([]string{"quill"}) })
-	act(a, func() { dep.platforms.SetSelected([]string{"windows/amd64"}) })
+	act(a, func() { dep.products.SetSelected([]string{"Quill Notes"}) })
+	act(a, func() { dep.platforms.SetSelected([]string{"Windows (x64)"}) })
 	typeText(a, dep.out, out)
 	act(a, func() { dep.register.SetChecked(true) })
 	tap(a, dep.create)

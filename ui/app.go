@@ -86,10 +86,12 @@ type Assistant struct {
 	callers      *callersScreen
 	deploy       *deployScreen
 	profile      *profileScreen
-	lastCLI      string // the last command shown, for tests
-	langSel      string // the language switch: "", "en" or "fr"
-	speaks       string // the language spoken: "en" or "fr"
-	variant      string // the theme switch: "", "light" or "dark"
+	lastCLI      string         // the last command shown, for tests
+	firstFocus   fyne.Focusable // the screen being shown asks for the keyboard here
+	generation   int            // counts the window's changes to users, so tabs know to read again
+	langSel      string         // the language switch: "", "en" or "fr"
+	speaks       string         // the language spoken: "en" or "fr"
+	variant      string         // the theme switch: "", "light" or "dark"
 }
 
 // New makes the assistant's window; Show it, or drive it in tests.
@@ -152,14 +154,19 @@ func (a *Assistant) onUI(f func()) {
 // changes.
 func (a *Assistant) show(screen func() fyne.CanvasObject) {
 	a.screen = screen
+	a.firstFocus = nil
 	a.win.SetContent(container.NewBorder(a.topBar(), nil, nil, nil, screen()))
+	// The first field has the keyboard at once.
+	if a.firstFocus != nil {
+		a.win.Canvas().Focus(a.firstFocus)
+	}
 }
 
 // topBar holds the language and theme switches, on every screen.
 func (a *Assistant) topBar() fyne.CanvasObject {
 	langs := []string{lang.L("System language"), "English", "Français"}
 	codes := []string{"", "en", "fr"}
-	langSel := widget.NewSelect(langs, nil)
+	langSel := fitSelect(widget.NewSelect(langs, nil))
 	for i, c := range codes {
 		if c == a.langSel {
 			langSel.SetSelectedIndex(i)
@@ -172,7 +179,7 @@ func (a *Assistant) topBar() fyne.CanvasObject {
 	}
 	themes := []string{lang.L("System theme"), lang.L("Light"), lang.L("Dark")}
 	variants := []string{"", "light", "dark"}
-	themeSel := widget.NewSelect(themes, nil)
+	themeSel := fitSelect(widget.NewSelect(themes, nil))
 	themeSel.SetSelectedIndex(slices.Index(variants, a.variant))
 	themeSel.OnChanged = func(string) {
 		if i := themeSel.SelectedIndex(); i >= 0 {

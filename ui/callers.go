@@ -2,29 +2,48 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"sort"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"onramp.dev/onramp/account"
 )
 
 // callersScreen designates the users allowed to call phone support: only
-// on advanced-support contracts, up to the contract's cap.
+// on advanced-support contracts, up to the contract's cap. The users are
+// the same searchable table as the users screen; a tick designates.
 type callersScreen struct {
 	a      *Assistant
 	users  []account.User
 	cap    int
+	used   int
 	status *widget.Label
-	list   *fyne.Container
+	full   *widget.Label // why the unticked rows cannot be ticked
+	err    *errorLabel
+	table  *userTable
+	seen   int // the Assistant's generation of changes when last read
 }
 
 func newCallersScreen(a *Assistant) *callersScreen {
-	s := &callersScreen{a: a, status: wrapped(""), list: container.NewVBox()}
+	s := &callersScreen{a: a, status: wrapped(""), full: wrapped(""), err: newErrorLabel()}
+	s.full.Importance = widget.WarningImportance
+	s.full.Hide()
+	s.table = newUserTable(a, func(u *account.User) bool { return u.Caller }, func(u *account.User, on bool) {
+		u.Caller = on // at once on screen; the refresh after the answer corrects it
+		s.count()
+		s.set(u.ID, on)
+	})
+	s.table.enabled = func(u *account.User) (bool, string) {
+		if !u.Caller && s.used >= s.cap {
+			return false, lang.L("Every caller place is taken: untick a caller to free one.")
+		}
+		return true, ""
+	}
+	s.table.tickAll.Hide() // designating a whole filtered list at once would run into the cap
 	if a.me.Contract.Plan == "advanced" {
 		s.refresh()
 	}
@@ -38,57 +57,60 @@ func (s *callersScreen) content() fyne.CanvasObject {
 		top.Add(wrapped(lang.L("Phone support and designated callers come with advanced support; this contract has standard support.")))
 		return top
 	}
-	top.Add(s.status)
-	top.Add(container.NewHBox(cliButton(s.a, func() string { return s.a.cfg.CLI + " callers list" })))
-	return container.NewBorder(top, nil, nil, nil, container.NewVScroll(s.list))
+	refresh := widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), s.refresh)
+	s.a.firstFocus = s.table.search
+	top.Add(container.NewBorder(nil, nil, nil, container.NewHBox(refresh, cliButton(s.a, func() string { return s.a.cfg.CLI + " callers list" })), s.status))
+	top.Add(s.full)
+	top.Add(s.err)
+	return container.NewBorder(top, nil, nil, nil, s.table.content())
 }
 
 func (s *callersScreen) refresh() {
+	s.seen = s.a.generation
 	s.a.background(func(ctx context.Context) func() {
-		users, err := s.a.cfg.Client.Users(ctx)
+		users, err := s.a.cfg.Client.AllUsers(ctx)
 		var limit int
 		if err == nil {
 			_, limit, err = s.a.cfg.Client.Callers(ctx)
 		}
 		return func() {
 			if err != nil {
-				s.status.SetText(errorText(err))
+				s.err.SetError(err)
 				return
 			}
 			sort.Slice(users, func(i, j int) bool { return users[i].Email < users[j].Email })
 			s.users, s.cap = users, limit
-			s.draw()
+			s.count()
+			s.table.setUsers(users)
 		}
 	})
 }
 
-func (s *callersScreen) draw() {
-	s.list.RemoveAll()
-	n := 0
+// count says how many places are used, and why rows are greyed at the cap.
+func (s *callersScreen) count() {
+	s.used = 0
 	for _, u := range s.users {
 		if u.Caller {
-			n++
+			s.used++
 		}
 	}
-	s.status.SetText(lang.L("{{.Used}} of {{.Cap}} caller places used.", map[string]any{"Used": n, "Cap": s.cap}))
-	for _, u := range s.users {
-		id := u.ID
-		check := widget.NewCheck(fmt.Sprintf("%s (%s)", u.Email, orPlaceholder(u.Name, id)), nil)
-		check.SetChecked(u.Caller)
-		if !u.Caller && n >= s.cap {
-			check.Disable() // full: a place must be freed first
-		}
-		check.OnChanged = func(on bool) { s.set(id, on) }
-		s.list.Add(check)
+	s.status.SetText(lang.L("{{.Used}} of {{.Cap}} caller places used.", map[string]any{"Used": s.used, "Cap": s.cap}))
+	if s.used >= s.cap {
+		s.full.SetText(lang.L("Every caller place is taken: untick a caller to free one."))
+		s.full.Show()
+	} else {
+		s.full.Hide()
 	}
 }
 
 func (s *callersScreen) set(id string, designate bool) {
+	s.err.SetText("")
 	s.a.background(func(ctx context.Context) func() {
 		err := s.a.cfg.Client.SetCaller(ctx, id, designate)
 		return func() {
-			if err != nil {
-				s.a.showError(err)
+			s.err.SetError(err)
+			if err == nil {
+				s.a.changed()
 			}
 			s.refresh()
 		}

@@ -3,7 +3,10 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -29,6 +32,8 @@ type checkScreen struct {
 	items    *fyne.Container
 	again    *widget.Button
 	export   *widget.Button
+	saved    *widget.Label // says where the report went
+	saveErr  *errorLabel
 	onResult func(*syscheck.Report)
 }
 
@@ -39,6 +44,7 @@ func newCheckScreen(a *Assistant, p *catalog.Product, r *catalog.Release, target
 	s.again = widget.NewButtonWithIcon(lang.L("Check again"), theme.ViewRefreshIcon(), s.run)
 	s.export = widget.NewButtonWithIcon(lang.L("Export the report…"), theme.DocumentSaveIcon(), s.chooseExport)
 	s.export.Disable()
+	s.saved, s.saveErr = wrapped(""), newErrorLabel()
 	return s
 }
 
@@ -50,6 +56,7 @@ func (s *checkScreen) content() fyne.CanvasObject {
 		container.NewHBox(s.again, s.export, cliButton(s.a, func() string {
 			return s.a.cfg.CLI + " check --product " + ref + " --target " + quoteArg(s.target())
 		})),
+		s.saved, s.saveErr,
 	)
 }
 
@@ -104,17 +111,15 @@ func checkRow(it syscheck.Item) fyne.CanvasObject {
 	}[it.Status]
 	title := widget.NewLabelWithStyle(lang.L("{{.Item}}: {{.Status}}", map[string]any{"Item": itemName(it.ID), "Status": words}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	lines := container.NewVBox(title)
-	detail := lang.L("Found: {{.Found}}", map[string]any{"Found": it.Found})
-	if it.Required != "" {
-		detail = lang.L("Required: {{.Required}}", map[string]any{"Required": it.Required}) + " · " + detail
+	detail := lang.L("Found: {{.Found}}", map[string]any{"Found": foundText(it)})
+	if req := requiredText(it); req != "" {
+		detail = lang.L("Required: {{.Required}}", map[string]any{"Required": req}) + " · " + detail
 	}
 	lines.Add(wrapped(detail))
-	if it.Evidence != "" {
-		ev := wrapped(it.Evidence)
-		ev.Importance = widget.LowImportance
-		lines.Add(ev)
+	if ev := evidenceText(it); ev != "" {
+		lines.Add(hint(ev))
 	}
-	if t := fixText(it.Fix); t != "" {
+	if t := fixText(localFix(it)); t != "" {
 		fix := wrapped("→ " + t)
 		fix.Importance = widget.WarningImportance
 		lines.Add(fix)
@@ -172,12 +177,21 @@ func (s *checkScreen) chooseExport() {
 		}
 		path := w.URI().Path()
 		w.Close()
-		if err := s.exportTo(path); err != nil {
-			s.a.showError(err)
-		}
+		s.saveReport(path)
 	}, s.a.win)
 	d.SetFileName("onramp-check-" + s.product.ID + ".json")
 	d.Show()
+}
+
+// saveReport writes the report and says where, or why not.
+func (s *checkScreen) saveReport(path string) {
+	s.saved.SetText("")
+	s.saveErr.SetText("")
+	if err := s.exportTo(path); err != nil {
+		s.saveErr.SetText(lang.L("The report could not be saved there. Choose another folder."))
+		return
+	}
+	s.saved.SetText(lang.L("Report saved: {{.Path}}", map[string]any{"Path": path}))
 }
 
 // exportTo writes the report as JSON, the same document `check --json`
@@ -188,4 +202,139 @@ func (s *checkScreen) exportTo(path string) error {
 		return err
 	}
 	return os.WriteFile(path, append(data, '\n'), 0o644)
+}
+
+// figureText is one of an item's figures in its unit, in words.
+func figureText(v float64, unit string) string {
+	switch unit {
+	case "bytes":
+		return sizeText(v)
+	case "MHz":
+		if v >= 1000 {
+			return lang.L("{{.N}} GHz", map[string]any{"N": decimalText(v / 1000)})
+		}
+		return lang.L("{{.N}} MHz", map[string]any{"N": int(v)})
+	case "cores":
+		return lang.L("{{.N}} logical processors", map[string]any{"N": int(v)})
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// foundText words what was found from the item's figures; names (an OS
+// product, a graphics card, a driver version) are shown as they are.
+func foundText(it syscheck.Item) string {
+	switch {
+	case it.Status == syscheck.Unknown:
+		return lang.L("unknown")
+	case it.Source == "memory-total":
+		return lang.L("{{.Size}} installed", map[string]any{"Size": sizeText(it.Figure)})
+	case it.Source == "disk-free":
+		return lang.L("{{.Size}} free on {{.Volume}}", map[string]any{"Size": sizeText(it.Figure), "Volume": it.Subject})
+	case it.Source == "cpu-counts":
+		return lang.L("{{.Logical}} logical processors ({{.Physical}} physical cores)", map[string]any{"Logical": int(it.Figure), "Physical": int(it.Figure2)})
+	case it.Source == "cpu-info", it.Source == "gpu-vram":
+		return figureText(it.Figure, it.Unit)
+	case it.Source == "gpu-unified":
+		return lang.L("shared memory: up to about {{.Size}} of {{.Total}}", map[string]any{"Size": sizeText(it.Figure), "Total": sizeText(it.Figure2)})
+	case it.Source == "display-probe":
+		return lang.L("{{.Width}} × {{.Height}} pixels", map[string]any{"Width": int(it.Figure), "Height": int(it.Figure2)})
+	case it.Source == "platform":
+		return platformName(catalog.Platform(it.Found))
+	case it.Source == "cpuid":
+		if it.Status == syscheck.Pass {
+			return lang.L("every feature required")
+		}
+		return lang.L("lacks {{.Missing}}", map[string]any{"Missing": strings.TrimPrefix(it.Found, "lacks ")})
+	}
+	return it.Found
+}
+
+// requiredText words the requirement, from its figure when it has one.
+func requiredText(it syscheck.Item) string {
+	switch {
+	case it.Need > 0 && it.Unit != "":
+		return figureText(it.Need, it.Unit)
+	case it.Source == "display-probe":
+		var w, h int
+		if _, err := fmt.Sscanf(it.Required, "%dx%d", &w, &h); err == nil {
+			return lang.L("{{.Width}} × {{.Height}} pixels", map[string]any{"Width": w, "Height": h})
+		}
+	case it.Source == "platform":
+		var names []string
+		for _, p := range strings.Split(it.Required, ", ") {
+			names = append(names, platformName(catalog.Platform(p)))
+		}
+		return strings.Join(names, ", ")
+	}
+	return it.Required
+}
+
+// evidenceText says where a figure was read, by the item's source code;
+// tools and volumes are named as they are.
+func evidenceText(it syscheck.Item) string {
+	data := map[string]any{"Subject": it.Subject}
+	switch it.Source {
+	case "platform":
+		return lang.L("The operating system and processor type of this computer.")
+	case "os-info":
+		return lang.L("As the operating system reports its version.")
+	case "cpu-counts":
+		return lang.L("Processors counted by the operating system ({{.Subject}}).", data)
+	case "cpu-info":
+		return lang.L("The highest clock rate the operating system reports ({{.Subject}}).", data)
+	case "cpuid":
+		return lang.L("The processor's own list of instruction sets (CPUID).")
+	case "memory-total":
+		return lang.L("The memory installed, as the operating system reports it.")
+	case "disk-free":
+		return lang.L("Free space measured on the volume {{.Subject}}, for the install and its download.", data)
+	case "gpu-probe":
+		if it.Subject == "" {
+			return lang.L("The operating system shows no graphics card.")
+		}
+		return lang.L("Graphics card found by {{.Subject}}.", data)
+	case "gpu-vram", "gpu-driver":
+		return lang.L("As reported by {{.Subject}}.", data)
+	case "gpu-unified":
+		return lang.L("Apple silicon graphics have no memory of their own: they share the computer's memory.")
+	case "display-probe":
+		return lang.L("Resolution read by {{.Subject}}.", data)
+	case "not-measured":
+		return lang.L("This could not be measured on this computer.")
+	}
+	return ""
+}
+
+// localFix rewrites the fix's figures in the language spoken, from the
+// item's numbers (the fix's own arguments are the core's English).
+func localFix(it syscheck.Item) *syscheck.Fix {
+	if it.Fix == nil {
+		return nil
+	}
+	f := &syscheck.Fix{Code: it.Fix.Code, Args: map[string]string{}}
+	for k, v := range it.Fix.Args {
+		f.Args[k] = v
+	}
+	if it.Unit != "" && it.Need > 0 {
+		if _, ok := f.Args["need"]; ok {
+			f.Args["need"] = figureText(it.Need, it.Unit)
+			if it.Unit == "cores" {
+				f.Args["need"] = strconv.Itoa(int(it.Need))
+			}
+		}
+	}
+	if it.Fix.Code == "free-disk" && it.Figure < it.Need {
+		f.Args["short"] = sizeText(it.Need - it.Figure)
+	}
+	if it.Fix.Code == "wrong-platform" {
+		f.Args["found"] = platformName(catalog.Platform(it.Fix.Args["found"]))
+		f.Args["available"] = requiredText(it)
+	}
+	if it.Fix.Code == "display-resolution" {
+		f.Args["need"] = requiredText(it)
+	}
+	if it.Fix.Code == "check-by-hand" {
+		f.Args["reason"] = lang.L("not measurable here")
+	}
+	return f
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -36,23 +37,22 @@ type deployScreen struct {
 
 func newDeployScreen(a *Assistant) *deployScreen {
 	s := &deployScreen{a: a}
-	s.products = widget.NewCheckGroup(a.contractProducts(), nil)
+	s.products = widget.NewCheckGroup(a.productNames(a.contractProducts()), nil)
 	var plats []string
 	for _, p := range catalog.Platforms {
-		plats = append(plats, string(p))
+		plats = append(plats, platformName(p))
 	}
 	s.platforms = widget.NewCheckGroup(plats, nil)
-	s.platforms.Horizontal = true
-	s.platforms.SetSelected([]string{"windows/amd64", "darwin/arm64", "darwin/amd64"})
+	s.platforms.SetSelected([]string{platformName(catalog.WindowsAMD64), platformName(catalog.DarwinARM64), platformName(catalog.DarwinAMD64)})
 	s.target = widget.NewEntry()
-	s.target.SetPlaceHolder(lang.L("Default: each system's machine-wide folder"))
+	s.target.SetPlaceHolder(lang.L("Default folder"))
 	s.out = widget.NewEntry()
 	s.out.SetPlaceHolder(lang.L("A new, empty folder"))
 	s.license = widget.NewRadioGroup([]string{lang.L("Per user (each user signs in)"), lang.L("Network licence server")}, nil)
 	s.license.SetSelected(lang.L("Per user (each user signs in)"))
 	s.server = widget.NewEntry()
 	s.server.SetPlaceHolder("licence.company.com:27000")
-	s.register = widget.NewCheck(lang.L("Seats register themselves with the account service (the folder then holds a seat key that can only count seats)"), nil)
+	s.register = widget.NewCheck(lang.L("Seats register with the service"), nil)
 	s.create = widget.NewButtonWithIcon(lang.L("Build the deployment"), theme.DocumentCreateIcon(), s.run)
 	s.create.Importance = widget.HighImportance
 	s.bar = widget.NewProgressBar()
@@ -74,11 +74,11 @@ func (s *deployScreen) content() fyne.CanvasObject {
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Products"), s.products),
 		widget.NewFormItem(lang.L("Systems"), s.platforms),
-		widget.NewFormItem(lang.L("Install folder on the seats"), s.target),
+		widget.NewFormItem(lang.L("Install folder on the seats"), container.NewVBox(s.target, hint(lang.L("Default: each system's machine-wide folder")))),
 		widget.NewFormItem(lang.L("Licence"), s.license),
 		widget.NewFormItem(lang.L("Licence server"), s.server),
 		widget.NewFormItem(lang.L("Output folder"), container.NewBorder(nil, nil, nil, browse, s.out)),
-		widget.NewFormItem("", s.register))
+		widget.NewFormItem("", container.NewVBox(s.register, wrapped(lang.L("The folder then holds a seat key that can only count seats.")))))
 	return container.NewVScroll(container.NewVBox(
 		heading(lang.L("Multi-seat deployment")),
 		wrapped(lang.L("Builds a folder with the verified packages, deployment.json, install scripts for Windows, macOS and Linux, and a README for IT. Push it with your deployment tool; each seat installs silently, never restarts on its own, and reports through exit codes.")),
@@ -89,7 +89,7 @@ func (s *deployScreen) content() fyne.CanvasObject {
 
 // command is the CLI line that builds the same deployment.
 func (s *deployScreen) command() string {
-	cmd := s.a.cfg.CLI + " deploy create" + listFlag(" --product ", s.products.Selected) + listFlag(" --platform ", s.platforms.Selected) +
+	cmd := s.a.cfg.CLI + " deploy create" + listFlag(" --product ", s.a.productIDsOf(s.products.Selected)) + listFlag(" --platform ", platformIDs(s.platforms.Selected)) +
 		" --out " + quoteArg(orPlaceholder(s.out.Text, "DIR"))
 	if s.target.Text != "" {
 		cmd += " --target " + quoteArg(s.target.Text)
@@ -104,9 +104,9 @@ func (s *deployScreen) command() string {
 }
 
 func (s *deployScreen) run() {
-	products, out, target := s.products.Selected, strings.TrimSpace(s.out.Text), strings.TrimSpace(s.target.Text)
+	products, out, target := s.a.productIDsOf(s.products.Selected), strings.TrimSpace(s.out.Text), strings.TrimSpace(s.target.Text)
 	var only []catalog.Platform
-	for _, p := range s.platforms.Selected {
+	for _, p := range platformIDs(s.platforms.Selected) {
 		only = append(only, catalog.Platform(p))
 	}
 	license := installer.License{Mode: "per-user"}
@@ -155,4 +155,30 @@ func (s *deployScreen) build(ctx context.Context, products []string, only []cata
 	})
 	return core.CreateDeployment(ctx, setup.DeploymentRequest{Products: products, Platforms: only, Target: target, License: license,
 		Out: out, Register: register, Demo: s.a.cfg.Demo != nil})
+}
+
+// platformName is a platform as people know it.
+func platformName(p catalog.Platform) string {
+	switch p {
+	case catalog.WindowsAMD64:
+		return lang.L("Windows (x64)")
+	case catalog.DarwinARM64:
+		return lang.L("macOS (Apple silicon)")
+	case catalog.DarwinAMD64:
+		return lang.L("macOS (Intel)")
+	case catalog.LinuxAMD64:
+		return lang.L("Linux (x64)")
+	}
+	return string(p)
+}
+
+// platformIDs maps the names checked back to "os/arch".
+func platformIDs(names []string) []string {
+	var ids []string
+	for _, p := range catalog.Platforms {
+		if slices.Contains(names, platformName(p)) {
+			ids = append(ids, string(p))
+		}
+	}
+	return ids
 }

@@ -76,10 +76,19 @@ func (s *downloadScreen) running() bool {
 // cancel deletes it.
 func (s *downloadScreen) halt(discard bool) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stop != nil {
+	stop := s.stop
+	if stop != nil {
 		s.discard = discard
-		s.stop()
+		stop()
+	}
+	s.mu.Unlock()
+	if stop == nil && discard {
+		// Paused: nothing runs, so the partial file goes now.
+		downloader.RemovePartial(s.dest)
+		s.cancel.Disable()
+		s.bar.SetValue(0)
+		s.start.SetText(lang.L("Download"))
+		s.info.SetText(lang.L("Cancelled; the partial file was deleted."))
 	}
 }
 
@@ -117,6 +126,7 @@ func (s *downloadScreen) run() {
 			case errors.Is(err, context.Canceled):
 				s.start.SetText(lang.L("Resume"))
 				s.info.SetText(lang.L("Paused. Resume continues where it stopped."))
+				s.cancel.Enable() // a paused download can still be thrown away
 			default:
 				s.start.SetText(lang.L("Resume"))
 				s.info.SetText(lang.L("The download stopped; Resume continues it."))

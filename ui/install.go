@@ -31,6 +31,7 @@ type installScreen struct {
 	bar     *widget.ProgressBar
 	install *widget.Button
 	done    *widget.Label
+	why     *errorLabel // why Install is off, or why it failed
 	planned *installer.Plan
 	onDone  func()
 }
@@ -44,8 +45,17 @@ func newInstallScreen(a *Assistant, rel *setup.Release) *installScreen {
 		target = st.Target // an update goes where the product is
 	}
 	s.target.SetText(target)
-	s.target.OnChanged = func(string) { s.planned = nil; s.install.Disable() }
+	s.target.OnChanged = func(string) {
+		// The plan was for the old folder: it goes, rather than name it.
+		s.planned = nil
+		s.install.Disable()
+		s.why.SetText("")
+		if s.dl != nil {
+			s.plan.SetText(lang.L("The folder changed: press Show the plan."))
+		}
+	}
 	s.plan = wrapped(lang.L("The plan appears here once the package is downloaded."))
+	s.why = newErrorLabel()
 	s.bar = widget.NewProgressBar()
 	s.install = widget.NewButtonWithIcon(lang.L("Install"), theme.ConfirmIcon(), s.run)
 	s.install.Importance = widget.HighImportance
@@ -59,7 +69,7 @@ func (s *installScreen) content() fyne.CanvasObject {
 	return container.NewVBox(
 		heading(lang.L("3. Install on this computer")),
 		widget.NewForm(widget.NewFormItem(lang.L("Folder"), s.target)),
-		s.plan, s.bar,
+		s.plan, s.why, s.bar,
 		container.NewHBox(widget.NewButton(lang.L("Show the plan"), s.makePlan), s.install, cliButton(s.a, func() string {
 			return s.a.cfg.CLI + " install --product " + ref + " --target " + quoteArg(s.target.Text)
 		})),
@@ -93,19 +103,36 @@ func (s *installScreen) makePlan() {
 		plan, err := s.a.core.PlanDownload(ctx, dl, target)
 		return func() {
 			if err != nil {
-				s.plan.SetText(errorText(err))
+				s.plan.SetText("")
+				s.why.SetError(err)
 				return
 			}
-			s.planned = plan
-			s.plan.SetText(planText(plan))
-			s.install.Enable()
+			s.showPlan(plan)
 		}
 	})
 }
 
-func planText(p *installer.Plan) string {
-	data := map[string]any{"Product": p.Product, "Version": p.Version, "Target": p.Target, "Files": p.Files,
-		"Size": catalog.ByteSize(p.Bytes).String(), "Free": catalog.ByteSize(p.FreeSpace).String(), "Replaces": p.Replaces}
+// showPlan shows the plan, and offers Install only when the window can
+// carry it out, saying why not otherwise.
+func (s *installScreen) showPlan(plan *installer.Plan) {
+	s.planned = plan
+	s.plan.SetText(planText(s.product.Name, plan))
+	s.why.SetText("")
+	switch {
+	case plan.FreeSpace < uint64(plan.Bytes):
+		s.why.SetText(lang.L("Not enough free disk space. Free some space, or choose another folder."))
+		s.install.Disable()
+	case plan.NeedsElevation:
+		s.why.SetText(lang.L("This folder needs administrator rights. Choose a folder of your own, or ask IT."))
+		s.install.Disable()
+	default:
+		s.install.Enable()
+	}
+}
+
+func planText(name string, p *installer.Plan) string {
+	data := map[string]any{"Product": name, "Version": p.Version, "Target": p.Target, "Files": p.Files,
+		"Size": sizeText(float64(p.Bytes)), "Free": sizeText(float64(p.FreeSpace)), "Replaces": p.Replaces}
 	text := lang.L("Plan: install {{.Product}} {{.Version}} into {{.Target}}: {{.Files}} files, {{.Size}} ({{.Free}} free on that volume).", data)
 	if p.Replaces != "" {
 		text += "\n" + lang.L("Replaces version {{.Replaces}}, which is kept so you can roll back.", data)
@@ -124,6 +151,7 @@ func (s *installScreen) run() {
 		return
 	}
 	s.install.Disable()
+	s.why.SetText("")
 	target, dl := s.target.Text, s.dl
 	s.done.SetText(lang.L("Installing…"))
 	s.a.background(func(ctx context.Context) func() {
@@ -131,7 +159,8 @@ func (s *installScreen) run() {
 		return func() {
 			if err != nil {
 				s.install.Enable()
-				s.done.SetText(errorText(err))
+				s.done.SetText("")
+				s.why.SetError(err)
 				return
 			}
 			s.bar.SetValue(1)

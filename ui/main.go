@@ -26,7 +26,7 @@ func (a *Assistant) mainView() fyne.CanvasObject {
 	}
 	tabs = append(tabs,
 		tab{"profile", lang.L("Profile"), theme.SettingsIcon(), func() fyne.CanvasObject { a.profile = newProfileScreen(a); return a.profile.content() }},
-		tab{"support", lang.L("Support"), theme.HelpIcon(), a.supportTab},
+		tab{"support", lang.L("Support"), theme.MailComposeIcon(), a.supportTab},
 		tab{"faq", lang.L("FAQ"), theme.QuestionIcon(), a.faqTab})
 	// Only the tab on show is built; the others are built when chosen, so
 	// that switching screens never rebuilds (and reloads) all of them.
@@ -44,7 +44,9 @@ func (a *Assistant) mainView() fyne.CanvasObject {
 		}
 	}
 	build := func(item *container.TabItem) {
-		if !built[item] {
+		// Support is read again each time it is shown: designating oneself
+		// a caller elsewhere brings the phone number.
+		if !built[item] || byItem[item].id == "support" {
 			built[item] = true
 			item.Content = byItem[item].build()
 			at.Refresh()
@@ -54,6 +56,9 @@ func (a *Assistant) mainView() fyne.CanvasObject {
 	at.Select(selected)
 	at.OnSelected = func(item *container.TabItem) {
 		a.tab = byItem[item].id
+		if built[item] {
+			a.reload(a.tab)
+		}
 		build(item)
 	}
 	a.tabs = at
@@ -65,3 +70,19 @@ func (a *Assistant) selectTab(id string) {
 	a.tab = id
 	a.show(a.mainView)
 }
+
+// reload reads a built tab's data again when it is shown, if the window
+// changed users since it last read them (on another tab): the switch does
+// not wait for it, and a switch with nothing changed costs no reading.
+// Changes made by others show with the Refresh button.
+func (a *Assistant) reload(tab string) {
+	switch {
+	case tab == "users" && a.users != nil && a.users.seen < a.generation:
+		a.users.refresh()
+	case tab == "callers" && a.callers != nil && a.me.Contract.Plan == "advanced" && a.callers.seen < a.generation:
+		a.callers.refresh()
+	}
+}
+
+// changed notes that the window changed the contract's users.
+func (a *Assistant) changed() { a.generation++ }

@@ -36,6 +36,7 @@ func (a *Assistant) productsTab() fyne.CanvasObject {
 	list := container.NewVBox()
 	a.setupButtons = map[string]*widget.Button{}
 	a.cards = map[string]*productCard{}
+	seatLabels := map[string]*widget.Label{}
 	for _, cp := range me.Contract.Products {
 		p, ok := a.cat.Product(cp.Product)
 		if !ok {
@@ -45,6 +46,10 @@ func (a *Assistant) productsTab() fyne.CanvasObject {
 		a.cards[p.ID] = c
 		a.setupButtons[p.ID] = c.setup
 		list.Add(c.card)
+		seatLabels[p.ID] = c.seats
+	}
+	if a.isAdmin() {
+		a.countSeats(seatLabels)
 	}
 	return container.NewBorder(head, nil, nil, nil, container.NewVScroll(list))
 }
@@ -56,6 +61,7 @@ type productCard struct {
 	status                                 *widget.Label // the last action's outcome
 	setup, open, update, uninstall, verify *widget.Button
 	repair                                 *widget.Button
+	seats                                  *widget.Label         // seats on the contract (used, for admins)
 	confirm                                *dialog.ConfirmDialog // the uninstall's, while shown (tests)
 }
 
@@ -81,8 +87,8 @@ func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
 	default:
 		c.state.SetText(lang.L("Not installed"))
 	}
-	body := container.NewVBox(c.state, wrapped(p.Description),
-		wrapped(lang.L("Version {{.Version}} · {{.Seats}} seats on the contract", map[string]any{"Version": latest, "Seats": seats})))
+	c.seats = wrapped(lang.L("Version {{.Version}} · {{.Seats}} seats on the contract", map[string]any{"Version": latest, "Seats": seats}))
+	body := container.NewVBox(c.state, wrapped(p.Description), c.seats)
 	c.setup = widget.NewButtonWithIcon(lang.L("Set up on this computer"), theme.NavigateNextIcon(), func() { a.openSetup(p) })
 	c.setup.Importance = widget.HighImportance
 	c.open = widget.NewButtonWithIcon(lang.L("Open"), theme.MediaPlayIcon(), func() { a.productAction(c, p, "open") })
@@ -103,7 +109,7 @@ func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
 		body.Add(wrapped(lang.L("Your account lacks the download benefit: ask your contract manager.")))
 	case !hasPkg:
 		c.setup.Disable()
-		body.Add(wrapped(lang.L("No package for this computer ({{.Platform}}).", map[string]any{"Platform": string(a.cfg.Platform)})))
+		body.Add(wrapped(lang.L("No package for this computer ({{.Platform}}).", map[string]any{"Platform": platformName(a.cfg.Platform)})))
 	}
 	if installed {
 		if st.Launch == "" {
@@ -169,6 +175,32 @@ func (a *Assistant) productAction(c *productCard, p *catalog.Product, action str
 			a.say(c, p.ID, text)
 			if action != "open" {
 				a.refreshStates()
+			}
+		}
+	})
+}
+
+// countSeats says, for admins, how many of each product's seats the
+// contract's users hold.
+func (a *Assistant) countSeats(labels map[string]*widget.Label) {
+	a.background(func(ctx context.Context) func() {
+		users, err := a.cfg.Client.AllUsers(ctx)
+		if err != nil {
+			return nil // the seat count without the used part
+		}
+		used := map[string]int{}
+		for _, u := range users {
+			for _, p := range u.Products {
+				used[p]++
+			}
+		}
+		return func() {
+			for _, cp := range a.me.Contract.Products {
+				p, ok := a.cat.Product(cp.Product)
+				if l := labels[cp.Product]; l != nil && ok {
+					l.SetText(lang.L("Version {{.Version}} · {{.Used}} of {{.Seats}} seats used", map[string]any{
+						"Version": p.Latest().Version.String(), "Used": used[cp.Product], "Seats": cp.Seats}))
+				}
 			}
 		}
 	})

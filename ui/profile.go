@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"strings"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -10,50 +12,135 @@ import (
 )
 
 // profileScreen shows who is signed in and lets them update their name
-// and phone number.
+// and phone number, and change their password.
 type profileScreen struct {
 	a           *Assistant
 	name, phone *widget.Entry
+	phoneErr    *errorLabel
 	save        *widget.Button
 	status      *widget.Label
+	saveErr     *errorLabel
+
+	current, next, again *widget.Entry
+	changePass           *widget.Button
+	passErr              *errorLabel
+	passDone             *widget.Label
 }
 
 func newProfileScreen(a *Assistant) *profileScreen {
-	s := &profileScreen{a: a, name: widget.NewEntry(), phone: widget.NewEntry(), status: wrapped("")}
+	s := &profileScreen{a: a, name: widget.NewEntry(), phone: widget.NewEntry(), status: wrapped(""),
+		phoneErr: newErrorLabel(), saveErr: newErrorLabel(), passErr: newErrorLabel(), passDone: wrapped("")}
 	s.name.SetText(a.me.User.Name)
 	s.phone.SetText(a.me.User.Phone) // sent back as it is unless changed
+	s.phone.SetPlaceHolder("+33 6 12 34 56 78")
+	s.phone.OnChanged = func(string) { s.phoneErr.SetText("") }
 	s.save = widget.NewButton(lang.L("Save"), s.run)
 	s.save.Importance = widget.HighImportance
+	s.current, s.next, s.again = widget.NewPasswordEntry(), widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	s.next.SetPlaceHolder(lang.L("New password (12 characters or more)"))
+	s.again.OnSubmitted = func(string) { s.runPassword() }
+	s.changePass = widget.NewButton(lang.L("Change my password"), s.runPassword)
 	return s
 }
 
 func (s *profileScreen) content() fyne.CanvasObject {
 	me := s.a.me
-	return container.NewVBox(
+	s.a.firstFocus = s.name
+	return container.NewVScroll(container.NewVBox(
 		heading(lang.L("Profile")),
 		widget.NewForm(
 			widget.NewFormItem(lang.L("User ID"), selectable(me.User.ID)),
 			widget.NewFormItem(lang.L("Email"), widget.NewLabel(me.User.Email)),
 			widget.NewFormItem(lang.L("Role"), widget.NewLabel(roleName(string(me.User.Role)))),
 			widget.NewFormItem(lang.L("Name"), s.name),
-			widget.NewFormItem(lang.L("Phone"), s.phone)),
+			widget.NewFormItem(lang.L("Phone"), container.NewVBox(s.phone, s.phoneErr))),
 		container.NewHBox(s.save, cliButton(s.a, func() string {
 			return s.a.cfg.CLI + " profile --name " + quoteArg(s.name.Text) + " --phone " + quoteArg(s.phone.Text)
 		})),
-		s.status)
+		s.saveErr, s.status,
+		widget.NewSeparator(),
+		heading(lang.L("Password")),
+		widget.NewForm(
+			widget.NewFormItem(lang.L("Current password"), s.current),
+			widget.NewFormItem(lang.L("New password"), s.next),
+			widget.NewFormItem(lang.L("Again"), container.NewVBox(s.again, s.passErr))),
+		container.NewHBox(s.changePass),
+		s.passDone))
+}
+
+// plausiblePhone accepts what people write in a phone number: digits,
+// spaces, dots, dashes, brackets, one leading +; 6 to 20 digits.
+func plausiblePhone(p string) bool {
+	p = strings.TrimSpace(p)
+	if p == "" {
+		return true // no number
+	}
+	digits := 0
+	for i, r := range p {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '+' && i == 0, r == ' ', r == '.', r == '-', r == '(', r == ')':
+		default:
+			return false
+		}
+	}
+	return digits >= 6 && digits <= 20
 }
 
 func (s *profileScreen) run() {
-	name, phone := s.name.Text, s.phone.Text
+	s.status.SetText("")
+	s.saveErr.SetText("")
+	name, phone := strings.TrimSpace(s.name.Text), strings.TrimSpace(s.phone.Text)
+	if !plausiblePhone(phone) {
+		s.phoneErr.SetText(lang.L("Enter a phone number with digits only, like +33 6 12 34 56 78."))
+		s.a.win.Canvas().Focus(s.phone)
+		return
+	}
 	s.a.background(func(ctx context.Context) func() {
 		me, err := s.a.cfg.Client.UpdateProfile(ctx, &name, &phone)
 		return func() {
 			if err != nil {
-				s.status.SetText(errorText(err))
+				s.saveErr.SetError(err)
 				return
 			}
 			s.a.me.User.Name, s.a.me.User.Phone = me.User.Name, me.User.Phone
 			s.status.SetText(lang.L("Saved."))
+		}
+	})
+}
+
+func (s *profileScreen) runPassword() {
+	s.passErr.SetText("")
+	s.passDone.SetText("")
+	current, next := s.current.Text, s.next.Text
+	switch {
+	case current == "":
+		s.passErr.SetText(lang.L("Enter your current password."))
+		return
+	case strings.TrimSpace(next) == "":
+		s.passErr.SetText(lang.L("Choose a new password of 12 characters or more."))
+		return
+	case utf8.RuneCountInString(next) < 12:
+		s.passErr.SetText(lang.L("This password is too short: use 12 characters or more."))
+		return
+	case next != s.again.Text:
+		s.passErr.SetText(lang.L("The two new passwords differ."))
+		return
+	}
+	s.changePass.Disable()
+	s.a.background(func(ctx context.Context) func() {
+		err := s.a.cfg.Client.ChangePassword(ctx, current, next)
+		return func() {
+			s.changePass.Enable()
+			if err != nil {
+				s.passErr.SetError(err)
+				return
+			}
+			s.current.SetText("")
+			s.next.SetText("")
+			s.again.SetText("")
+			s.passDone.SetText(lang.L("Your password is changed."))
 		}
 	})
 }

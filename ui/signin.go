@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
+	"strings"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -28,7 +30,9 @@ type signInScreen struct {
 	signIn             *widget.Button
 	newPass, newAgain  *widget.Entry
 	change             *widget.Button
-	status             *widget.Label
+	status             *widget.Label // progress: "Signing in…"
+	signInErr          *errorLabel   // under the password
+	changeErr          *errorLabel   // under the new password
 	changeBox, formBox *fyne.Container
 }
 
@@ -50,6 +54,7 @@ func newSignInScreen(a *Assistant) *signInScreen {
 	s.change.Importance = widget.HighImportance
 	s.status = widget.NewLabel("")
 	s.status.Wrapping = fyne.TextWrapWord
+	s.signInErr, s.changeErr = newErrorLabel(), newErrorLabel()
 	return s
 }
 
@@ -60,14 +65,14 @@ func (s *signInScreen) content() fyne.CanvasObject {
 	help := widget.NewAccordion(widget.NewAccordionItem(lang.L("No start email?"), wrapped(
 		lang.L("The start email arrives 12 to 24 hours after the order confirmation. Check your spam folder and that your contract manager used the right address. Still nothing after 24 hours: ask your contract manager to add you again, or contact support."))))
 	s.formBox = container.NewVBox(
-		widget.NewForm(widget.NewFormItem(lang.L("User ID"), s.user), widget.NewFormItem(lang.L("Password"), s.password)),
+		widget.NewForm(widget.NewFormItem(lang.L("User ID"), s.user), widget.NewFormItem(lang.L("Password"), container.NewVBox(s.password, s.signInErr))),
 		container.NewHBox(s.signIn, cliButton(a, func() string {
 			return a.cfg.CLI + " signin --server " + a.cfg.Client.Server() + " --user " + orPlaceholder(s.user.Text, "ID")
 		})),
 	)
 	s.changeBox = container.NewVBox(
 		wrapped(lang.L("This is your first sign-in: choose your own password. The temporary one stops working.")),
-		widget.NewForm(widget.NewFormItem(lang.L("New password"), s.newPass), widget.NewFormItem(lang.L("Again"), s.newAgain)),
+		widget.NewForm(widget.NewFormItem(lang.L("New password"), s.newPass), widget.NewFormItem(lang.L("Again"), container.NewVBox(s.newAgain, s.changeErr))),
 		s.change,
 	)
 	s.changeBox.Hide()
@@ -86,13 +91,15 @@ func (s *signInScreen) content() fyne.CanvasObject {
 		parts = append(parts, card)
 	}
 	parts = append(parts, s.formBox, s.changeBox, s.status, help)
+	a.firstFocus = s.user
 	return container.NewVScroll(container.NewPadded(container.NewVBox(parts...)))
 }
 
 func (s *signInScreen) submit() {
 	user, pass := s.user.Text, s.password.Text
+	s.signInErr.SetText("")
 	if user == "" || pass == "" {
-		s.status.SetText(lang.L("Enter your user ID and password."))
+		s.signInErr.SetText(lang.L("Enter your user ID and password."))
 		return
 	}
 	s.signIn.Disable()
@@ -108,7 +115,8 @@ func (s *signInScreen) submit() {
 				s.changeBox.Show()
 				s.a.win.Canvas().Focus(s.newPass)
 			case err != nil:
-				s.status.SetText(errorText(err))
+				s.status.SetText("")
+				s.signInErr.SetError(err)
 			default:
 				s.status.SetText("")
 				s.a.loadAccount()
@@ -119,8 +127,20 @@ func (s *signInScreen) submit() {
 
 func (s *signInScreen) submitChange() {
 	current, next := s.password.Text, s.newPass.Text
-	if next != s.newAgain.Text {
-		s.status.SetText(lang.L("The two new passwords differ."))
+	s.changeErr.SetText("")
+	switch {
+	case strings.TrimSpace(next) == "":
+		// Never sent: the service would refuse it, after a round trip.
+		s.changeErr.SetText(lang.L("Choose a new password of 12 characters or more."))
+		s.a.win.Canvas().Focus(s.newPass)
+		return
+	case utf8.RuneCountInString(next) < 12:
+		s.changeErr.SetText(lang.L("This password is too short: use 12 characters or more."))
+		s.a.win.Canvas().Focus(s.newPass)
+		return
+	case next != s.newAgain.Text:
+		s.changeErr.SetText(lang.L("The two new passwords differ."))
+		s.a.win.Canvas().Focus(s.newAgain)
 		return
 	}
 	s.change.Disable()
@@ -130,7 +150,8 @@ func (s *signInScreen) submitChange() {
 		return func() {
 			s.change.Enable()
 			if err != nil {
-				s.status.SetText(errorText(err))
+				s.status.SetText("")
+				s.changeErr.SetError(err)
 				return
 			}
 			s.password.SetText("")

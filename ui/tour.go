@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/software"
+	"fyne.io/fyne/v2/lang"
 )
 
 // The screenshot tour is built with -tags tour only (.ci/screenshots and
@@ -45,7 +47,7 @@ func (a *Assistant) Tour(csvDir string, shot func(name string)) error {
 	shot("first-sign-in")
 	ui(a.signin.submitChange)
 	if a.me == nil {
-		return fmt.Errorf("tour: sign-in failed: %s", a.signin.status.Text)
+		return fmt.Errorf("tour: sign-in failed: %s", a.signin.signInErr.Text())
 	}
 	shot("products")
 	quill, ok := a.cat.Product("quill")
@@ -141,4 +143,73 @@ func RunTour(a *Assistant, dir string) error {
 		err = werr
 	}
 	return err
+}
+
+// ScaleTour measures the window with many users: it signs in to the demo,
+// previews and imports csv through the users screen, then switches tabs,
+// calling mark with the time each step took until the window had drawn
+// it (bench/users.sh runs it on the real driver under Xvfb).
+func (a *Assistant) ScaleTour(csvDir string, csv []byte, mark func(step string, d time.Duration)) error {
+	d := a.cfg.Demo
+	if d == nil {
+		return errors.New("the tour needs the demo account service (--demo)")
+	}
+	ui := func(f func()) { a.onUI(f); a.Wait() }
+	timed := func(step string, f func()) {
+		start := time.Now()
+		ui(f)
+		fyne.DoAndWait(func() {}) // the frame after it
+		mark(step, time.Since(start))
+	}
+	ui(func() {
+		a.signin.user.SetText(d.UserID)
+		a.signin.password.SetText(d.Password)
+		a.signin.submit()
+	})
+	ui(func() {
+		a.signin.newPass.SetText("a demo passphrase, long enough")
+		a.signin.newAgain.SetText("a demo passphrase, long enough")
+	})
+	ui(a.signin.submitChange)
+	if a.me == nil {
+		return fmt.Errorf("tour: sign-in failed: %s", a.signin.signInErr.Text())
+	}
+	path := filepath.Join(csvDir, "many-users.csv")
+	if err := os.WriteFile(path, csv, 0o600); err != nil {
+		return err
+	}
+	tab := func(id string) {
+		for i, it := range a.tabs.Items {
+			if it.Text == map[string]string{"products": lang.L("Products"), "users": lang.L("Users"), "callers": lang.L("Support callers"), "deploy": lang.L("Deployment")}[id] {
+				a.tabs.SelectIndex(i)
+			}
+		}
+	}
+	timed("users tab, first visit", func() { tab("users") })
+	ui(func() { a.users.csvPath.SetText(path) })
+	timed("import preview", a.users.runPreview)
+	if a.users.apply.Disabled() {
+		return fmt.Errorf("tour: preview refused: %s", a.users.importErr.Text())
+	}
+	timed("import and list", a.users.runImport)
+	if lines := bytes.Count(csv, []byte("\n")) - 1; len(a.users.table.all) < lines {
+		return fmt.Errorf("tour: %d users after the import: %s", len(a.users.table.all), a.users.importErr.Text())
+	}
+	timed("callers tab, first visit", func() { tab("callers") })
+	for _, id := range []string{"products", "users", "callers", "deploy", "users", "products", "users"} {
+		// The switch is drawn at once; the list is read again behind it.
+		start := time.Now()
+		a.onUI(func() { tab(id) })
+		fyne.DoAndWait(func() {})
+		mark("switch to "+id, time.Since(start))
+		a.Wait()
+		fyne.DoAndWait(func() {})
+		if id == "users" || id == "callers" {
+			mark("  then every background read done", time.Since(start))
+		}
+	}
+	timed("search typed", func() { a.users.table.search.SetText("person 42") })
+	timed("search cleared", func() { a.users.table.search.SetText("") })
+	timed("tick the users shown", a.users.table.tickAll.OnTapped)
+	return nil
 }

@@ -93,8 +93,8 @@ func TestEndUserPath(t *testing.T) {
 	typeText(a, a.signin.password, "not the password")
 	tap(a, a.signin.signIn)
 	a.Wait()
-	if !strings.Contains(a.signin.status.Text, "wrong") {
-		t.Fatalf("wrong password: %q", a.signin.status.Text)
+	if !strings.Contains(a.signin.signInErr.Text(), "wrong") {
+		t.Fatalf("wrong password: %q", a.signin.signInErr.Text())
 	}
 	act(a, func() { a.signin.password.SetText("") })
 	act(a, func() { a.signin.user.SetText("") })
@@ -117,6 +117,14 @@ func TestEndUserPath(t *testing.T) {
 		t.Fatalf("%d rows for %d items", len(s.check.items.Objects), len(s.check.report.Items))
 	}
 	report := filepath.Join(t.TempDir(), "report.json")
+	act(a, func() { s.check.saveReport(filepath.Join(t.TempDir(), "no such folder", "report.json")) })
+	if !s.check.saveErr.Visible() || s.check.saved.Text != "" {
+		t.Errorf("a failed export: %q, %q", s.check.saveErr.Text(), s.check.saved.Text)
+	}
+	act(a, func() { s.check.saveReport(report) })
+	if s.check.saved.Text != "Report saved: "+report || s.check.saveErr.Visible() {
+		t.Errorf("export not confirmed: %q", s.check.saved.Text)
+	}
 	if err := s.check.exportTo(report); err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +139,7 @@ func TestEndUserPath(t *testing.T) {
 	if s.install.path == "" || s.download.bar.Value != 1 {
 		t.Fatalf("download: %q", s.download.info.Text)
 	}
-	if !strings.Contains(s.install.plan.Text, "Plan: install quill") || s.install.install.Disabled() {
+	if !strings.Contains(s.install.plan.Text, "Plan: install Quill Notes") || s.install.install.Disabled() {
 		t.Fatalf("plan: %q", s.install.plan.Text)
 	}
 	tap(a, s.install.install)
@@ -184,6 +192,13 @@ func buttonIn(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
 			}
 		case *container.Scroll:
 			walk(w.Content)
+		case *container.AppTabs:
+			if it := w.Selected(); it != nil {
+				walk(it.Content)
+			}
+		case *container.Split:
+			walk(w.Leading)
+			walk(w.Trailing)
 		}
 	}
 	walk(o)
@@ -258,5 +273,40 @@ func TestDownloadPauseResumeCancel(t *testing.T) {
 	}
 	if s.start.Text != "Download" || s.start.Disabled() || !s.pause.Disabled() {
 		t.Errorf("after cancel: button %q (disabled %v), pause disabled %v", s.start.Text, s.start.Disabled(), s.pause.Disabled())
+	}
+}
+
+// Cancel stays offered while a download is paused, and deletes the
+// partial file then.
+func TestCancelWhilePaused(t *testing.T) {
+	a, d, _ := demoAssistant(t, "en", func(c *Config) { c.RateLimit = 32 << 10 })
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	tap(a, a.setupButtons["quill"])
+	s := a.setup.download
+	progressed := make(chan struct{}, 1)
+	s.onProgress = func() {
+		select {
+		case progressed <- struct{}{}:
+		default:
+		}
+	}
+	a.onUI(func() { test.Tap(s.start) })
+	select {
+	case <-progressed:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no progress report: %q", s.info.Text)
+	}
+	tap(a, s.pause)
+	if _, err := os.Stat(s.dest + ".part"); err != nil || s.cancel.Disabled() {
+		t.Fatalf("paused: %v, cancel offered %v", err, !s.cancel.Disabled())
+	}
+	tap(a, s.cancel)
+	for _, f := range []string{s.dest + ".part", s.dest + ".part.meta"} {
+		if _, err := os.Stat(f); err == nil {
+			t.Errorf("%s is left after a cancel while paused", f)
+		}
+	}
+	if s.start.Text != "Download" || s.start.Disabled() || !s.cancel.Disabled() {
+		t.Errorf("after cancel: start %q (enabled %v), cancel enabled %v", s.start.Text, !s.start.Disabled(), !s.cancel.Disabled())
 	}
 }

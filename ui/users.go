@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"slices"
 	"sort"
@@ -29,58 +28,75 @@ type usersScreen struct {
 	a        *Assistant
 	users    []account.User
 	selected map[string]bool
-	list     *fyne.Container
-	count    *widget.Label
-	status   *widget.Label
+	table    *userTable
+	status   *errorLabel // the list's own trouble: it could not be read, a removal failed
+	done     *widget.Label
 
 	// Add one.
 	email, name *widget.Entry
+	emailErr    *errorLabel
 	role        *widget.Select
 	addProducts *widget.CheckGroup
 	addBenefits *widget.CheckGroup
+	addErr      *errorLabel
+	added       *widget.Label
 
 	// Import.
 	csvPath       *widget.Entry
 	preview       *widget.Label
+	importErr     *errorLabel
 	apply         *widget.Button
 	previewedFile []byte
 
 	// Assign.
 	asProducts, asBenefits *widget.CheckGroup
 	asMode                 *widget.RadioGroup
+	assignErr              *errorLabel
 	forms                  *widget.Accordion
+	split                  *container.Split
+	seen                   int // the Assistant's generation of changes when last read
 }
 
 func newUsersScreen(a *Assistant) *usersScreen {
 	s := &usersScreen{a: a, selected: map[string]bool{}}
-	s.list = container.NewVBox()
-	s.status = wrapped("")
-	s.count = wrapped("")
+	s.status = newErrorLabel()
+	s.done = wrapped("")
+	s.table = newUserTable(a, func(u *account.User) bool { return s.selected[u.ID] }, func(u *account.User, on bool) {
+		if on {
+			s.selected[u.ID] = true
+		} else {
+			delete(s.selected, u.ID)
+		}
+	})
 	s.email = widget.NewEntry()
 	s.email.SetPlaceHolder("name@company.com")
+	s.email.OnChanged = func(string) { s.emailErr.SetText("") }
+	s.emailErr = newErrorLabel()
+	s.addErr = newErrorLabel()
+	s.added = wrapped("")
 	s.name = widget.NewEntry()
 	s.role = widget.NewSelect([]string{roleName("user"), roleName("software_coordinator"), roleName("contract_manager")}, nil)
-	s.role.SetSelectedIndex(0)
-	products := a.contractProducts()
+	fitSelect(s.role).SetSelectedIndex(0)
+	products := a.productNames(a.contractProducts())
 	s.addProducts = widget.NewCheckGroup(products, nil)
 	s.addProducts.Horizontal = true
 	s.addBenefits = widget.NewCheckGroup(benefitNames(), nil)
-	s.addBenefits.Horizontal = true
 	s.addBenefits.SetSelected([]string{benefitName("download"), benefitName("install"), benefitName("web_support")})
 	s.csvPath = widget.NewEntry()
 	s.csvPath.SetPlaceHolder(lang.L("Path of a CSV file: email,name,role,products,benefits"))
 	s.csvPath.OnChanged = func(string) { s.previewedFile = nil; s.apply.Disable() }
 	s.preview = wrapped("")
+	s.importErr = newErrorLabel()
 	s.apply = widget.NewButtonWithIcon(lang.L("Import"), theme.ConfirmIcon(), s.runImport)
 	s.apply.Importance = widget.HighImportance
 	s.apply.Disable()
 	s.asProducts = widget.NewCheckGroup(products, nil)
 	s.asProducts.Horizontal = true
 	s.asBenefits = widget.NewCheckGroup(benefitNames(), nil)
-	s.asBenefits.Horizontal = true
 	s.asMode = widget.NewRadioGroup([]string{lang.L("Give"), lang.L("Take away")}, nil)
 	s.asMode.Horizontal = true
 	s.asMode.SetSelected(lang.L("Give"))
+	s.assignErr = newErrorLabel()
 	s.refresh()
 	return s
 }
@@ -137,15 +153,16 @@ func (s *usersScreen) content() fyne.CanvasObject {
 	add := widget.NewButtonWithIcon(lang.L("Add the user"), theme.ContentAddIcon(), s.runAdd)
 	addBox := container.NewVBox(
 		widget.NewForm(
-			widget.NewFormItem(lang.L("Email"), s.email),
+			widget.NewFormItem(lang.L("Email"), container.NewVBox(s.email, s.emailErr)),
 			widget.NewFormItem(lang.L("Name"), s.name),
 			widget.NewFormItem(lang.L("Role"), s.role),
 			widget.NewFormItem(lang.L("Products"), s.addProducts),
 			widget.NewFormItem(lang.L("Benefits"), s.addBenefits)),
 		container.NewHBox(add, cliButton(a, func() string {
-			return a.cfg.CLI + " users add --email " + orPlaceholder(s.email.Text, "EMAIL") + " --role " + roleOf(s.role.Selected) +
-				listFlag(" --product ", s.addProducts.Selected) + listFlag(" --benefit ", benefitIDsOf(s.addBenefits.Selected))
-		})))
+			return a.cfg.CLI + " users add --email " + quoteArg(orPlaceholder(s.email.Text, "EMAIL")) + " --role " + roleOf(s.role.Selected) +
+				listFlag(" --product ", a.productIDsOf(s.addProducts.Selected)) + listFlag(" --benefit ", benefitIDsOf(s.addBenefits.Selected))
+		})),
+		s.addErr, s.added)
 	browse := widget.NewButtonWithIcon(lang.L("Browse…"), theme.FolderOpenIcon(), func() {
 		d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 			if err == nil && r != nil {
@@ -163,7 +180,7 @@ func (s *usersScreen) content() fyne.CanvasObject {
 		container.NewHBox(widget.NewButton(lang.L("Preview"), s.runPreview), s.apply, cliButton(a, func() string {
 			return a.cfg.CLI + " users import " + quoteArg(orPlaceholder(s.csvPath.Text, "FILE.csv")) + " --dry-run"
 		})),
-		s.preview)
+		s.importErr, s.preview)
 	assign := widget.NewButton(lang.L("Apply to the selected users"), s.runAssign)
 	remove := widget.NewButtonWithIcon(lang.L("Remove the selected users"), theme.DeleteIcon(), s.confirmRemove)
 	assignBox := container.NewVBox(
@@ -171,20 +188,28 @@ func (s *usersScreen) content() fyne.CanvasObject {
 			widget.NewFormItem(lang.L("Products"), s.asProducts),
 			widget.NewFormItem(lang.L("Benefits"), s.asBenefits),
 			widget.NewFormItem("", s.asMode)),
-		container.NewHBox(assign, remove, cliButton(a, func() string {
+		container.NewHBox(assign, remove),
+		container.NewHBox(cliButton(a, func() string {
 			verb := "--add"
 			if s.asMode.Selected == lang.L("Take away") {
 				verb = "--remove"
 			}
-			return a.cfg.CLI + " users assign" + listFlag(" --user ", s.selectedIDs()) + listFlag(" "+verb+"-product ", s.asProducts.Selected) +
+			return a.cfg.CLI + " users assign" + listFlag(" --user ", s.selectedIDs()) + listFlag(" "+verb+"-product ", a.productIDsOf(s.asProducts.Selected)) +
 				listFlag(" "+verb+"-benefit ", benefitIDsOf(s.asBenefits.Selected))
-		})))
+		})),
+		s.assignErr)
 	s.forms = widget.NewAccordion(
 		widget.NewAccordionItem(lang.L("Add one user"), addBox),
 		widget.NewAccordionItem(lang.L("Import a list (CSV)"), importBox),
 		widget.NewAccordionItem(lang.L("Products and benefits of the selected users"), assignBox))
-	top := container.NewVBox(heading(lang.L("Users of the contract")), s.count, s.status)
-	return container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewVBox(s.list, s.forms)))
+	refresh := widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), s.refresh)
+	a.firstFocus = s.table.search
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, refresh, heading(lang.L("Users of the contract"))), s.status, s.done)
+	// The forms above the table, the table below, the split movable: the
+	// table keeps its rows on screen whatever form is open.
+	s.split = container.NewVSplit(container.NewVScroll(s.forms), s.table.content())
+	s.split.Offset = 0.35
+	return container.NewBorder(top, nil, nil, nil, s.split)
 }
 
 func listFlag(flag string, values []string) string {
@@ -205,60 +230,121 @@ func (s *usersScreen) selectedIDs() []string {
 	return ids
 }
 
-// refresh reloads the list from the service.
+// refresh reloads the list from the service, page by page.
 func (s *usersScreen) refresh() {
+	s.seen = s.a.generation
 	s.a.background(func(ctx context.Context) func() {
-		users, err := s.a.cfg.Client.Users(ctx)
+		users, err := s.a.cfg.Client.AllUsers(ctx)
 		return func() {
+			s.status.SetError(err)
 			if err != nil {
-				s.status.SetText(errorText(err))
 				return
 			}
 			sort.Slice(users, func(i, j int) bool { return users[i].Email < users[j].Email })
 			s.users = users
-			s.draw()
+			present := make(map[string]bool, len(users))
+			for _, u := range users {
+				present[u.ID] = true
+			}
+			for id := range s.selected {
+				if !present[id] {
+					delete(s.selected, id) // removed meanwhile
+				}
+			}
+			s.table.setUsers(users)
 		}
 	})
 }
 
-func (s *usersScreen) draw() {
-	s.list.RemoveAll()
-	for _, u := range s.users {
-		id := u.ID
-		check := widget.NewCheck("", func(on bool) { s.selected[id] = on })
-		check.SetChecked(s.selected[id])
-		line := fmt.Sprintf("%s · %s · %s", u.Email, orPlaceholder(u.Name, "—"), roleName(string(u.Role)))
-		detail := lang.L("ID {{.ID}} · products: {{.Products}} · benefits: {{.Benefits}}", map[string]any{
-			"ID": u.ID, "Products": orPlaceholder(strings.Join(u.Products, ", "), lang.L("none")), "Benefits": benefitList(u.Benefits)})
-		if u.Caller {
-			detail += " · " + lang.L("designated caller")
-		}
-		if u.MustChangePassword {
-			detail += " · " + lang.L("not signed in yet")
-		}
-		d := wrapped(detail)
-		d.Importance = widget.LowImportance
-		s.list.Add(container.NewBorder(nil, nil, check, nil, container.NewVBox(widget.NewLabel(line), d)))
+// reveal gives the forms room when one reports something, so that the
+// words under the form are on screen; the divider can be moved back.
+func (s *usersScreen) reveal() {
+	if s.split != nil && s.split.Offset < 0.55 {
+		s.split.SetOffset(0.55)
 	}
-	s.count.SetText(lang.L("{{.Count}} users. Tick users to change their products and benefits together.", map[string]any{"Count": len(s.users)}))
+}
+
+// clear takes the last action's words away before the next one.
+func (s *usersScreen) clear() {
+	s.status.SetText("")
+	s.done.SetText("")
+	s.addErr.SetText("")
+	s.emailErr.SetText("")
+	s.assignErr.SetText("")
 }
 
 func (s *usersScreen) runAdd() {
+	s.clear()
 	nu := account.NewUser{Email: strings.TrimSpace(s.email.Text), Name: strings.TrimSpace(s.name.Text), Role: api.Role(roleOf(s.role.Selected)),
-		Products: s.addProducts.Selected, Benefits: benefitIDsOf(s.addBenefits.Selected)}
+		Products: s.a.productIDsOf(s.addProducts.Selected), Benefits: benefitIDsOf(s.addBenefits.Selected)}
+	if !plausibleEmail(nu.Email) {
+		s.emailErr.SetText(lang.L("Enter an email address, like name@company.com."))
+		s.a.win.Canvas().Focus(s.email)
+		return
+	}
 	s.a.background(func(ctx context.Context) func() {
 		ch, err := s.a.cfg.Client.AddUser(ctx, nu)
 		return func() {
+			s.reveal()
 			if err != nil {
-				s.status.SetText(errorText(err))
+				s.showAddError(err)
 				return
 			}
 			s.email.SetText("")
 			s.name.SetText("")
-			s.status.SetText(changeText(*ch))
+			s.added.SetText(addedText(*ch))
+			s.a.changed()
 			s.refresh()
 		}
 	})
+}
+
+// showAddError puts the service's refusal next to the field it is about.
+func (s *usersScreen) showAddError(err error) {
+	var pe *account.ProblemError
+	if errors.Is(err, account.ErrEmailTaken) {
+		s.emailErr.SetText(problemText(&account.ProblemError{Code: "email_taken"}))
+		return
+	}
+	if errors.As(err, &pe) && len(pe.Rows) > 0 {
+		// The service checks one user as a one-line list; its line number
+		// means nothing here.
+		for _, r := range pe.Rows {
+			switch r.Code {
+			case "bad_email":
+				s.emailErr.SetText(lang.L("This email address is not valid."))
+			case "email_taken":
+				s.emailErr.SetText(problemText(&account.ProblemError{Code: "email_taken"}))
+			case "bad_name":
+				s.addErr.SetText(lang.L("The name is not valid (too long, or with control characters)."))
+			case "manager_protected":
+				s.addErr.SetText(problemText(&account.ProblemError{Code: "manager_protected"}))
+			default:
+				s.addErr.SetText(r.Reason)
+			}
+		}
+		return
+	}
+	s.addErr.SetError(err)
+}
+
+// plausibleEmail catches the slips a person makes before the service
+// checks the address for real.
+func plausibleEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t,;<>") && strings.Contains(s[at:], ".")
+}
+
+// addedText reports one user added, as an addition.
+func addedText(c account.Change) string {
+	data := map[string]any{"Email": c.Email, "ID": c.UserID, "Added": strings.Join(c.Added, ", ")}
+	switch c.Action {
+	case "create":
+		return lang.L("Added {{.Email}} (user ID {{.ID}}); a start email is on its way.", data)
+	case "update":
+		return lang.L("{{.Email}} was already a user: gets {{.Added}}, and an email saying so.", data)
+	}
+	return lang.L("{{.Email}} is already a user with these products and benefits.", data)
 }
 
 func changeText(c account.Change) string {
@@ -281,43 +367,72 @@ func changeText(c account.Change) string {
 func (s *usersScreen) readCSV() ([]byte, error) {
 	path := strings.TrimSpace(s.csvPath.Text)
 	if path == "" {
-		return nil, errors.New(lang.L("Choose a CSV file first."))
+		return nil, errors.New("no file")
 	}
 	return os.ReadFile(path)
 }
 
 // runPreview sends the file as a dry run: every change or every bad line.
 func (s *usersScreen) runPreview() {
+	s.clear()
+	s.importErr.SetText("")
+	s.previewedFile = nil
+	s.apply.Disable()
 	data, err := s.readCSV()
 	if err != nil {
-		s.preview.SetText(err.Error())
+		s.preview.SetText("")
+		if strings.TrimSpace(s.csvPath.Text) == "" {
+			s.importErr.SetText(lang.L("Choose a CSV file first."))
+		} else {
+			s.importErr.SetText(lang.L("This file cannot be read. Check its path, or choose it with Browse."))
+		}
 		return
 	}
 	s.preview.SetText(lang.L("Checking every line…"))
 	s.a.background(func(ctx context.Context) func() {
 		changes, err := s.a.cfg.Client.ImportUsers(ctx, data, true)
+		text := previewText(changes)
 		return func() {
-			var ie *account.ImportError
-			switch {
-			case errors.As(err, &ie):
-				lines := []string{lang.L("{{.Count}} bad lines; nothing will be imported until they are corrected:", map[string]any{"Count": len(ie.Rows)})}
-				for _, r := range ie.Rows {
-					lines = append(lines, lang.L("line {{.Line}}", map[string]any{"Line": r.Line})+": "+r.Reason)
-				}
-				s.preview.SetText(strings.Join(lines, "\n"))
-			case err != nil:
-				s.preview.SetText(errorText(err))
-			default:
-				lines := []string{lang.L("The import will make these changes:")}
-				for _, c := range changes {
-					lines = append(lines, changeText(c))
-				}
-				s.preview.SetText(strings.Join(lines, "\n"))
-				s.previewedFile = data
-				s.apply.Enable()
+			s.reveal()
+			if err != nil {
+				s.preview.SetText("")
+				s.importErr.SetError(err)
+				return
 			}
+			s.preview.SetText(text)
+			s.previewedFile = data
+			s.apply.Enable()
 		}
 	})
+}
+
+// maxPreviewLines bounds the preview: a label of 5,000 lines costs the
+// window seconds to lay out, and nobody reads past the first screens.
+const maxPreviewLines = 200
+
+func previewText(changes []account.Change) string {
+	var create, update, same int
+	for _, c := range changes {
+		switch c.Action {
+		case "create":
+			create++
+		case "update":
+			update++
+		default:
+			same++
+		}
+	}
+	var b strings.Builder
+	b.WriteString(lang.L("The import will make these changes: {{.New}} new users, {{.Changed}} changed, {{.Same}} unchanged.",
+		map[string]any{"New": create, "Changed": update, "Same": same}))
+	for i, c := range changes {
+		if i == maxPreviewLines {
+			b.WriteString("\n" + lang.L("… and {{.Count}} more lines.", map[string]any{"Count": len(changes) - i}))
+			break
+		}
+		b.WriteString("\n" + changeText(c))
+	}
+	return b.String()
 }
 
 // runImport imports the file previewed, as it was previewed.
@@ -326,29 +441,32 @@ func (s *usersScreen) runImport() {
 	if data == nil {
 		return
 	}
+	s.clear()
 	s.apply.Disable()
 	s.a.background(func(ctx context.Context) func() {
 		changes, err := s.a.cfg.Client.ImportUsers(ctx, data, false)
 		return func() {
 			if err != nil {
-				s.preview.SetText(errorText(err))
+				s.importErr.SetError(err)
 				return
 			}
 			s.previewedFile = nil
 			s.preview.SetText(lang.L("Imported: {{.Count}} lines.", map[string]any{"Count": len(changes)}))
+			s.a.changed()
 			s.refresh()
 		}
 	})
 }
 
 func (s *usersScreen) runAssign() {
+	s.clear()
 	ids := s.selectedIDs()
 	if len(ids) == 0 {
-		s.status.SetText(lang.L("Tick the users to change first."))
+		s.assignErr.SetText(lang.L("Tick the users to change first."))
 		return
 	}
 	as := account.Assignment{Users: ids}
-	products, benefits := s.asProducts.Selected, benefitIDsOf(s.asBenefits.Selected)
+	products, benefits := s.a.productIDsOf(s.asProducts.Selected), benefitIDsOf(s.asBenefits.Selected)
 	if s.asMode.Selected == lang.L("Take away") {
 		as.RemoveProducts, as.RemoveBenefits = products, benefits
 	} else {
@@ -358,19 +476,21 @@ func (s *usersScreen) runAssign() {
 		changes, err := s.a.cfg.Client.Assign(ctx, as)
 		return func() {
 			if err != nil {
-				s.status.SetText(errorText(err))
+				s.assignErr.SetError(err)
 				return
 			}
-			s.status.SetText(lang.L("Changed {{.Count}} users.", map[string]any{"Count": len(changes)}))
+			s.done.SetText(lang.L("Changed {{.Count}} users.", map[string]any{"Count": len(changes)}))
+			s.a.changed()
 			s.refresh()
 		}
 	})
 }
 
 func (s *usersScreen) confirmRemove() {
+	s.clear()
 	ids := s.selectedIDs()
 	if len(ids) == 0 {
-		s.status.SetText(lang.L("Tick the users to change first."))
+		s.assignErr.SetText(lang.L("Tick the users to change first."))
 		return
 	}
 	dialog.ShowConfirm(lang.L("Remove users"), lang.L("Remove {{.Count}} users from the contract? They lose access at once.", map[string]any{"Count": len(ids)}),
@@ -390,10 +510,9 @@ func (s *usersScreen) remove(ids []string) {
 			}
 		}
 		return func() {
-			if err != nil {
-				s.status.SetText(errorText(err))
-			}
+			s.assignErr.SetError(err)
 			s.selected = map[string]bool{}
+			s.a.changed()
 			s.refresh()
 		}
 	})

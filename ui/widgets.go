@@ -23,6 +23,26 @@ func wrapped(text string) *widget.Label {
 	return l
 }
 
+// fitSelect makes a select as wide as its longest option: Fyne sizes a
+// select by its placeholder, and cuts the options that are longer.
+func fitSelect(sel *widget.Select) *widget.Select {
+	longest := ""
+	for _, o := range sel.Options {
+		if len([]rune(o)) > len([]rune(longest)) {
+			longest = o
+		}
+	}
+	sel.PlaceHolder = longest
+	return sel
+}
+
+// hint is secondary text under a field, wrapped.
+func hint(text string) *widget.Label {
+	l := wrapped(text)
+	l.Importance = widget.LowImportance
+	return l
+}
+
 // selectable is text the user can select and copy.
 func selectable(text string) *widget.Entry {
 	e := widget.NewEntry()
@@ -51,7 +71,7 @@ func (a *Assistant) showCLI(command string) {
 	a.lastCLI = command
 	text := widget.NewMultiLineEntry()
 	text.SetText(command)
-	text.Wrapping = fyne.TextWrapBreak
+	text.Wrapping = fyne.TextWrapWord // flags stay whole
 	text.SetMinRowsVisible(3)
 	copyBtn := widget.NewButtonWithIcon(lang.L("Copy"), theme.ContentCopyIcon(), func() {
 		a.app.Clipboard().SetContent(command)
@@ -66,3 +86,39 @@ func parseURL(s string) *url.URL {
 	u, _ := url.Parse(s)
 	return u
 }
+
+// errorLabel is an error shown next to its cause: an error icon and the
+// message in the theme's error colour, taking no room while empty.
+type errorLabel struct {
+	widget.BaseWidget
+	icon *widget.Icon
+	text *widget.Label
+}
+
+func newErrorLabel() *errorLabel {
+	e := &errorLabel{icon: widget.NewIcon(theme.NewErrorThemedResource(theme.ErrorIcon())), text: wrapped("")}
+	e.text.Importance = widget.DangerImportance
+	e.ExtendBaseWidget(e)
+	e.Hide()
+	return e
+}
+
+func (e *errorLabel) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, container.NewVBox(e.icon), nil, e.text))
+}
+
+// SetText shows msg, or hides the label when msg is "".
+func (e *errorLabel) SetText(msg string) {
+	e.text.SetText(msg)
+	if msg == "" {
+		e.Hide()
+	} else {
+		e.Show()
+	}
+}
+
+// SetError shows err in words, or hides the label when err is nil.
+func (e *errorLabel) SetError(err error) { e.SetText(errorText(err)) }
+
+// Text is the message on show ("" when hidden).
+func (e *errorLabel) Text() string { return e.text.Text }

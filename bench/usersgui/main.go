@@ -1,0 +1,126 @@
+//go:build tour
+
+// Command usersgui measures the real window (GL driver, under Xvfb) with
+// 5,000 users: the demo account service runs inside, the window imports a
+// CSV of them through its users screen and switches tabs; each step's
+// time to the next frame, and the memory after it, are printed as JSON.
+// Run it through bench/users.sh.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/assets"
+	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/portal"
+	"onramp.dev/onramp/ui"
+)
+
+func main() {
+	n := 5000
+	if len(os.Args) > 1 {
+		n, _ = strconv.Atoi(os.Args[1])
+	}
+	if err := run(n); err != nil {
+		fmt.Fprintln(os.Stderr, "usersgui:", err)
+		os.Exit(1)
+	}
+}
+
+func run(n int) error {
+	dir, err := os.MkdirTemp("", "onramp-usersgui-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	c, err := catalog.Parse(assets.DemoCatalogJSON())
+	if err != nil {
+		return err
+	}
+	d, err := portal.StartDemo(context.Background(), portal.DemoOptions{Dir: dir, SignedCatalog: assets.DemoSignedCatalog(), Catalog: c,
+		Packages: assets.DemoPackageSource})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	client, err := account.NewWithTokens(d.URL, account.NewMemoryTokenStore())
+	if err != nil {
+		return err
+	}
+	cfg := ui.Config{Client: client, Language: "en", CLI: "assistant --demo", Platform: catalog.CurrentPlatform(),
+		CacheDir: filepath.Join(dir, "cache"), TargetRoot: filepath.Join(dir, "apps"), StateDir: filepath.Join(dir, "state"),
+		Demo: &ui.Demo{Company: d.Company, UserID: d.ManagerID, Password: d.TempPassword, StartEmail: d.StartEmail},
+		OpenCatalog: func(signed []byte) (*catalog.Catalog, error) {
+			v, err := catalog.NewKeyring(assets.DemoPublicKey()).Open(signed, time.Now())
+			if err != nil {
+				return nil, err
+			}
+			return catalog.Parse(v.Payload)
+		}}
+	fa := app.NewWithID("dev.onramp.bench")
+	a := ui.New(fa, cfg)
+	type step struct {
+		Step   string  `json:"step"`
+		Ms     float64 `json:"ms"`
+		HeapMB float64 `json:"heap_mb"`
+		RSSMB  float64 `json:"rss_mb"`
+	}
+	var steps []step
+	var tourErr error
+	fa.Lifecycle().SetOnStarted(func() {
+		go func() {
+			defer fyne.Do(fa.Quit)
+			tourErr = a.ScaleTour(dir, usersCSV(n), func(name string, took time.Duration) {
+				runtime.GC()
+				var m runtime.MemStats
+				runtime.ReadMemStats(&m)
+				steps = append(steps, step{name, float64(took.Microseconds()) / 1000, float64(m.HeapAlloc) / (1 << 20), rssMB()})
+			})
+		}()
+	})
+	a.Window().Resize(fyne.NewSize(1280, 800))
+	a.Window().ShowAndRun()
+	if tourErr != nil {
+		return tourErr
+	}
+	out := json.NewEncoder(os.Stdout)
+	out.SetIndent("", "  ")
+	return out.Encode(map[string]any{"users": n, "steps": steps})
+}
+
+// usersCSV is n users; no products, so that no seat cap refuses them.
+func usersCSV(n int) []byte {
+	var b strings.Builder
+	b.WriteString("email,name,role,products,benefits\n")
+	for i := range n {
+		fmt.Fprintf(&b, "person%04d@example.com,Person %04d,user,,download\n", i, i)
+	}
+	return []byte(b.String())
+}
+
+// rssMB is the process's resident memory (Linux), or 0.
+func rssMB() float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}

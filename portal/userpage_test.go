@@ -1,0 +1,65 @@
+package portal
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// The users list pages with ?q=&offset=&limit=: the total counts every
+// match, a page holds at most limit, and the search reads email, name
+// and ID in any case. Without those parameters the answer is the whole
+// list, as before.
+func TestUsersPaged(t *testing.T) {
+	p := newTestPortal(t)
+	token, _ := p.admin(t, "boss@example.com", "quill")
+	var csv strings.Builder
+	csv.WriteString("email,name,role,products,benefits\n")
+	for i := range 250 {
+		fmt.Fprintf(&csv, "user%03d@example.com,Person %03d,user,,download\n", i, i)
+	}
+	if code, out := p.importCSV(t, token, csv.String(), false); code != 200 {
+		t.Fatalf("import: %d %v", code, out)
+	}
+	for _, tc := range []struct {
+		name     string
+		query    string
+		status   int
+		total, n int
+		first    string
+	}{
+		{"first page", "limit=100", 200, 251, 100, "boss@example.com"},
+		{"second page", "offset=100&limit=100", 200, 251, 100, "user099@example.com"},
+		{"last page", "offset=200&limit=100", 200, 251, 51, "user199@example.com"},
+		{"past the end", "offset=900&limit=100", 200, 251, 0, ""},
+		{"default limit", "offset=0", 200, 251, defaultUserPage, "boss@example.com"},
+		{"search by name, any case", "q=" + url.QueryEscape("PERSON 01"), 200, 10, 10, "user010@example.com"},
+		{"search by email", "q=user249", 200, 1, 1, "user249@example.com"},
+		{"limit over the bound", "limit=5000", 400, 0, 0, ""},
+		{"negative offset", "offset=-1", 400, 0, 0, ""},
+		{"not a number", "limit=ten", 400, 0, 0, ""},
+		{"query too long", "q=" + strings.Repeat("a", maxUserQuery+1), 400, 0, 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var page UserPage
+			code := p.call(t, "GET", "/api/v1/users?"+tc.query, token, nil, &page)
+			if code != tc.status {
+				t.Fatalf("status %d, want %d", code, tc.status)
+			}
+			if code != 200 {
+				return
+			}
+			if page.Total != tc.total || len(page.Users) != tc.n {
+				t.Fatalf("total %d, %d users; want %d, %d", page.Total, len(page.Users), tc.total, tc.n)
+			}
+			if tc.n > 0 && page.Users[0].Email != tc.first {
+				t.Errorf("first %s, want %s", page.Users[0].Email, tc.first)
+			}
+		})
+	}
+	var all []User
+	if code := p.call(t, "GET", "/api/v1/users", token, nil, &all); code != 200 || len(all) != 251 {
+		t.Fatalf("unpaged: %d, %d users", code, len(all))
+	}
+}

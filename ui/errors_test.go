@@ -1,0 +1,164 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/test"
+
+	"onramp.dev/onramp/account"
+)
+
+// Every stable code of the service has its own sentence, in both
+// languages, with its structured arguments (a date, a wait, a line).
+func TestEveryProblemCodeHasWords(t *testing.T) {
+	codes := []string{"bad_credentials", "temporary_password_used", "temporary_password_expired", "password_too_common",
+		"password_rejected", "weak_password", "password_change_required", "session_expired", "unauthenticated", "contract_ended",
+		"manager_protected", "email_taken", "seat_key_required", "too_large", "too_long", "rate_limited", "caller_cap", "no_seats",
+		"bad_rows", "forbidden", "not_found", "conflict", "invalid", "bad_request", "internal"}
+	english := map[string]string{}
+	for _, language := range []string{"en", "fr"} {
+		setLanguage(language)
+		for _, code := range codes {
+			got := problemText(&account.ProblemError{Code: code})
+			if got == "" {
+				t.Errorf("%s: %q has no words", language, code)
+			}
+			if language == "en" {
+				english[code] = got
+			} else if got == english[code] {
+				t.Errorf("fr: %q is in English: %q", code, got)
+			}
+		}
+		ends := time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC)
+		withArgs := []struct {
+			name string
+			pe   *account.ProblemError
+			want string
+		}{
+			{"the contract's end date", &account.ProblemError{Code: "contract_ended", Ends: ends}, map[string]string{"en": "2026-03-31", "fr": "31/03/2026"}[language]},
+			{"the wait", &account.ProblemError{Code: "rate_limited", RetryAfter: 14*time.Minute + 54*time.Second}, "15 min"},
+		}
+		for _, tc := range withArgs {
+			if got := errorText(tc.pe); !strings.Contains(got, tc.want) {
+				t.Errorf("%s, %s: %q lacks %q", language, tc.name, got, tc.want)
+			}
+		}
+		rows := &account.ImportError{Rows: []account.RowError{{Line: 3, Code: "bad_email"}, {Line: 4, Code: "bad_name"},
+			{Line: 5, Code: "bad_csv"}, {Line: 6, Code: "email_taken"}, {Line: 7, Code: "manager_protected"}}}
+		text := errorText(rows)
+		for _, r := range rows.Rows {
+			if line := rowText(r); !strings.Contains(text, line) || strings.Contains(line, ": \n") || strings.HasSuffix(line, ": ") {
+				t.Errorf("%s: line %d (%s) worded %q", language, r.Line, r.Code, line)
+			}
+		}
+	}
+	setLanguage("en")
+}
+
+// In the French window, errors appear next to their field, in French,
+// with the error icon; nothing is sent that the window can refuse itself.
+func TestErrorsNextToFieldsFrench(t *testing.T) {
+	a, d, cfg := demoAssistant(t, "fr")
+	t.Cleanup(func() { setLanguage("en") })
+	s := a.signin
+
+	// Sign-in: the wrong password, under the password.
+	typeText(a, s.user, d.ManagerID)
+	typeText(a, s.password, "pas le mot de passe")
+	tap(a, s.signIn)
+	if got := s.signInErr.Text(); !s.signInErr.Visible() || got != problemText(&account.ProblemError{Code: "bad_credentials"}) || !strings.Contains(got, "mot de passe") {
+		t.Fatalf("wrong password: %q", got)
+	}
+	act(a, func() { s.password.SetText(d.TempPassword) })
+	tap(a, s.signIn)
+	if s.signInErr.Visible() {
+		t.Errorf("the error stays after the next attempt: %q", s.signInErr.Text())
+	}
+	// The new password: empty and short are refused here.
+	for _, tc := range []struct{ name, next, again, want string }{
+		{"empty", "", "", "Choose a new password of 12 characters or more."},
+		{"short", "court", "court", "This password is too short: use 12 characters or more."},
+		{"differ", "a new and long passphrase", "another long passphrase", "The two new passwords differ."},
+	} {
+		act(a, func() { s.newPass.SetText(tc.next); s.newAgain.SetText(tc.again) })
+		tap(a, s.change)
+		if got := s.changeErr.Text(); got != lang.L(tc.want) || got == tc.want {
+			t.Errorf("%s: %q, want the French of %q", tc.name, got, tc.want)
+		}
+	}
+	if a.me != nil {
+		t.Fatal("signed in with a refused password")
+	}
+	act(a, func() {
+		s.newPass.SetText("a new and long passphrase")
+		s.newAgain.SetText("a new and long passphrase")
+	})
+	tap(a, s.change)
+	if a.me == nil {
+		t.Fatalf("not signed in: %q", s.changeErr.Text())
+	}
+
+	// Add one user: an empty email never leaves the window; a bad name
+	// comes back from the service and shows next to the form, as an add.
+	act(a, func() { a.selectTab("users") })
+	u := a.users
+	tap(a, buttonIn(t, a.win.Content(), "Ajouter l'utilisateur"))
+	if got := u.emailErr.Text(); got != lang.L("Enter an email address, like name@company.com.") || !strings.Contains(got, "adresse") {
+		t.Errorf("empty email: %q", got)
+	}
+	a.win.Resize(fyne.NewSize(800, 600))
+	act(a, func() { u.forms.Open(0) })
+	test.AssertRendersToMarkup(t, "users_email_error_fr.xml", a.win.Canvas())
+	typeText(a, u.email, "nora.hale@example.com")
+	if u.emailErr.Visible() {
+		t.Error("the email error stays while the email is corrected")
+	}
+	act(a, func() { u.name.SetText(strings.Repeat("N", 300)) })
+	tap(a, buttonIn(t, a.win.Content(), "Ajouter l'utilisateur"))
+	if got := u.addErr.Text(); got == "" || strings.Contains(got, "line") || strings.Contains(got, "ligne") {
+		t.Errorf("a bad name is reported as %q", got)
+	}
+
+	// Import: bad lines in French, by their code.
+	csv := filepath.Join(t.TempDir(), "users.csv")
+	os.WriteFile(csv, []byte("email,name,role,products,benefits\nok@example.com,Ok,user,quill,download\nnot-an-email,Bad,user,quill,download\n"), 0o644)
+	typeText(a, u.csvPath, csv)
+	act(a, u.runPreview)
+	if got := u.importErr.Text(); !strings.Contains(got, "ligne 3 : l'adresse e-mail n'est pas valide") {
+		t.Errorf("bad lines: %q", got)
+	}
+	if u.addErr.Visible() {
+		t.Error("the add's error stays through the import")
+	}
+
+	// Profile: the phone is checked here; the password can be changed.
+	act(a, func() { a.selectTab("profile") })
+	p := a.profile
+	typeText(a, p.phone, "call me maybe!!")
+	tap(a, p.save)
+	if got := p.phoneErr.Text(); !strings.Contains(got, "chiffres") {
+		t.Errorf("phone: %q", got)
+	}
+	typeText(a, p.current, "a new and long passphrase")
+	typeText(a, p.next, "")
+	tap(a, p.changePass)
+	if got := p.passErr.Text(); got != lang.L("Choose a new password of 12 characters or more.") {
+		t.Errorf("empty new password: %q", got)
+	}
+	typeText(a, p.next, "yet another long passphrase")
+	typeText(a, p.again, "yet another long passphrase")
+	tap(a, p.changePass)
+	if p.passErr.Visible() || p.passDone.Text == "" {
+		t.Fatalf("password change: %q", p.passErr.Text())
+	}
+	if err := cfg.Client.SignIn(context.Background(), d.ManagerID, "yet another long passphrase"); err != nil {
+		t.Errorf("the new password does not sign in: %v", err)
+	}
+}

@@ -1,0 +1,89 @@
+package ui
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Every screen fits 800×600 in both languages: no tab asks the window for
+// more (the Deployment tab once widened it to 1,352 px in French).
+func TestEveryScreenFits800x600(t *testing.T) {
+	for _, language := range []string{"en", "fr"} {
+		t.Run(language, func(t *testing.T) {
+			a, d, _ := demoAssistant(t, language)
+			t.Cleanup(func() { setLanguage("en") })
+			a.win.Resize(fyne.NewSize(800, 600))
+			if min := a.win.Content().MinSize(); min.Width > 800 || min.Height > 600 {
+				t.Errorf("sign-in asks for %v", min)
+			}
+			signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+			for _, tab := range []string{"products", "users", "callers", "deploy", "profile", "support", "faq"} {
+				act(a, func() { a.selectTab(tab) })
+				if min := a.win.Content().MinSize(); min.Width > 800 || min.Height > 600 {
+					t.Errorf("%s asks for %v", tab, min)
+				}
+			}
+			tap(a, a.setupButtons["quill"])
+			if min := a.win.Content().MinSize(); min.Width > 800 || min.Height > 600 {
+				t.Errorf("the setup of quill asks for %v", min)
+			}
+		})
+	}
+}
+
+// The language and theme menus show their longest option whole.
+func TestMenusNotCut(t *testing.T) {
+	for _, language := range []string{"en", "fr"} {
+		a, _, _ := demoAssistant(t, language)
+		t.Cleanup(func() { setLanguage("en") })
+		var selects []*widget.Select
+		walkObjects(a.win.Content(), func(o fyne.CanvasObject) {
+			if s, ok := o.(*widget.Select); ok {
+				selects = append(selects, s)
+			}
+		})
+		if len(selects) < 2 {
+			t.Fatalf("%s: %d menus", language, len(selects))
+		}
+		for _, s := range selects {
+			for _, opt := range s.Options {
+				if w := fyne.MeasureText(opt, theme.TextSize(), fyne.TextStyle{}).Width; s.Size().Width < w+2*theme.InnerPadding() {
+					t.Errorf("%s: %q is cut in a menu %v wide", language, opt, s.Size().Width)
+				}
+			}
+		}
+	}
+}
+
+// The first field has the keyboard at launch, and on the profile.
+func TestFirstFieldFocused(t *testing.T) {
+	a, d, _ := demoAssistant(t, "en")
+	if got := a.win.Canvas().Focused(); got != a.signin.user {
+		t.Errorf("at launch the focus is on %T, want the user ID", got)
+	}
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	act(a, func() { a.selectTab("profile") })
+	if got := a.win.Canvas().Focused(); got != a.profile.name {
+		t.Errorf("on the profile the focus is on %T, want the name", got)
+	}
+}
+
+// A tab shown again reads its data again after a change on another tab:
+// a user added on the users tab appears on the callers tab without
+// signing out.
+func TestTabShowsFreshData(t *testing.T) {
+	a, d, _ := demoAssistant(t, "en")
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	act(a, func() { a.tabs.SelectIndex(2) }) // callers
+	before := len(a.callers.users)
+	act(a, func() { a.tabs.SelectIndex(1) })
+	typeText(a, a.users.email, "late.comer@example.com")
+	tap(a, buttonIn(t, a.win.Content(), "Add the user"))
+	act(a, func() { a.tabs.SelectIndex(2) })
+	if len(a.callers.users) != before+1 || len(a.users.users) != before+1 {
+		t.Errorf("callers tab %d users, users tab %d, want %d", len(a.callers.users), len(a.users.users), before+1)
+	}
+}
