@@ -48,8 +48,10 @@ func TestRetryAfterDeadlock(t *testing.T) {
 			t.Fatalf("a transaction failed despite the retry: %v (retryable: %v)", err, isRetryable(err))
 		}
 	}
-	if attempts[0]+attempts[1] != 3 {
-		t.Errorf("attempts %v: want one deadlock and one retry", attempts)
+	// PostgreSQL aborts one side of the deadlock; under load both sides
+	// may meet it once, so what must hold is that at least one ran again.
+	if attempts[0]+attempts[1] < 3 {
+		t.Errorf("attempts %v: want a deadlock and a retry", attempts)
 	}
 	var total int
 	s.w.QueryRowContext(ctx, `SELECT sum(n) FROM pair`).Scan(&total)
