@@ -148,8 +148,12 @@ func (r *Report) os(f *Facts, req catalog.OSRequirement) {
 
 func (r *Report) cpu(f *Facts, req catalog.CPURequirement) {
 	if req.MinLogicalCores > 0 {
+		physical := "physical unknown" // Wine, and some virtual machines, do not say
+		if f.CPU.PhysicalCores > 0 {
+			physical = fmt.Sprintf("%d physical", f.CPU.PhysicalCores)
+		}
 		it := Item{ID: "cpu.cores", Required: fmt.Sprint(req.MinLogicalCores), Status: Pass,
-			Found:    fmt.Sprintf("%d logical (%d physical)", f.CPU.LogicalCores, f.CPU.PhysicalCores),
+			Found:    fmt.Sprintf("%d logical (%s)", f.CPU.LogicalCores, physical),
 			Evidence: "gopsutil cpu counts: " + f.CPU.Model}
 		if f.CPU.LogicalCores < req.MinLogicalCores {
 			it.Status, it.Fix = Fail, fix("more-cores", "need", fmt.Sprint(req.MinLogicalCores))

@@ -44,6 +44,7 @@ func TestEvaluate(t *testing.T) {
 		found  string
 	}{
 		{"cores-pass", nil, func(r *catalog.Requirements) { r.CPU.MinLogicalCores = 8 }, "cpu.cores", Pass, "", "8 logical"},
+		{"cores-physical-unknown", func(f *Facts) { f.CPU.PhysicalCores = 0 }, func(r *catalog.Requirements) { r.CPU.MinLogicalCores = 8 }, "cpu.cores", Pass, "", "8 logical (physical unknown)"},
 		{"cores-fail", nil, func(r *catalog.Requirements) { r.CPU.MinLogicalCores = 16 }, "cpu.cores", Fail, "more-cores", ""},
 		{"clock-unknown-on-arm", func(f *Facts) {
 			f.CPU.ClockMHz = 0
