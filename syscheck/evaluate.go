@@ -269,6 +269,11 @@ func (r *Report) gpu(f *Facts, req catalog.GPURequirement) {
 		it.Fix = fix("gpu-none")
 		r.add(it)
 		return
+	case !ok && slices.ContainsFunc(f.GPUs, func(g GPU) bool { return g.Vendor == "" }):
+		// An adapter whose vendor could not be read (no PCI ID, a name
+		// that names no vendor: Wine's) may be one of those wanted.
+		r.add(unknownItem("gpu", it.Required, "could not tell the vendor of "+describeGPUs(f.GPUs)))
+		return
 	case !ok:
 		it.Status, it.Fix = Fail, fix("gpu-vendor", "vendors", strings.Join(req.Vendors, ", "))
 		r.add(it)
