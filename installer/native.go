@@ -7,8 +7,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
+	"strings"
 
 	"onramp.dev/onramp/catalog"
 )
@@ -35,6 +37,20 @@ func msiCommand(pkg, logFile string, extra []string) command {
 	return command{Path: "msiexec.exe", Args: args}
 }
 
+// msiUninstallCommand removes an installed MSI product by its product code,
+// silently, without restarting, with a verbose log.
+func msiUninstallCommand(productCode, logFile string) command {
+	return command{Path: "msiexec.exe", Args: []string{"/x", productCode, "/qn", "/norestart", "/l*v", logFile}}
+}
+
+// productCodeRE is an MSI product code: a braced GUID, nothing else (it
+// goes on msiexec's command line).
+var productCodeRE = regexp.MustCompile(`^\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}$`)
+
+// ErrBadProductCode: what should name an installed MSI product is not a
+// braced GUID.
+var ErrBadProductCode = errors.New("not an MSI product code ({GUID})")
+
 // pkgCommand installs a macOS package for the machine ("/") or, where the
 // package allows it, for the user ("CurrentUserHomeDirectory").
 func pkgCommand(pkg string, perUser bool, extra []string) command {
@@ -59,6 +75,8 @@ func dmgCommands(image, mountpoint, app, target string) []command {
 type NativeResult struct {
 	ExitCode     int  `json:"exit_code"`
 	RebootNeeded bool `json:"reboot_needed"`
+	// ProductCode is an MSI's product code, which uninstall needs.
+	ProductCode string `json:"product_code,omitempty"`
 }
 
 // NativeError is a native installer's failure, with its exit code.
@@ -84,6 +102,7 @@ func (e *NativeError) Error() string {
 var msiMeanings = map[int]string{
 	1602: "the install was cancelled",
 	1603: "a fatal error during installation",
+	1605: "the product is not installed",
 	1618: "another installation is already in progress; try again when it ends",
 	1619: "the package could not be opened",
 	1625: "the install is forbidden by system policy",
@@ -127,9 +146,17 @@ func (in *Installer) InstallNative(ctx context.Context, pkg Package, logDir stri
 		return NativeResult{}, err
 	}
 	var cmds []command
+	var productCode string
 	logFile := filepath.Join(logDir, pkg.Product+"-"+pkg.Version+".log")
 	switch {
 	case pkg.Format == catalog.FormatMSI && runtime.GOOS == "windows":
+		// Read before installing: a product Onramp cannot name, it
+		// cannot remove.
+		code, err := msiProductCode(pkg.Path)
+		if err != nil {
+			return NativeResult{}, err
+		}
+		productCode = code
 		cmds = []command{msiCommand(pkg.Path, logFile, pkg.Recipe.SilentArgs)}
 	case pkg.Format == catalog.FormatPKG && runtime.GOOS == "darwin":
 		cmds = []command{pkgCommand(pkg.Path, false, pkg.Recipe.SilentArgs)}
@@ -147,6 +174,30 @@ func (in *Installer) InstallNative(ctx context.Context, pkg Package, logDir stri
 	default:
 		return NativeResult{}, fmt.Errorf("%s (%s on %s): %w", pkg.Path, pkg.Format, runtime.GOOS, ErrWrongOS)
 	}
+	res, err := runNative(ctx, pkg.Format, pkg.Recipe, cmds, logFile)
+	res.ProductCode = productCode
+	return res, err
+}
+
+// UninstallNative removes an MSI product by its product code (from the
+// install's NativeResult), silently, and maps msiexec's exit code.
+// logDir receives the log.
+func (in *Installer) UninstallNative(ctx context.Context, productCode, logDir string) (NativeResult, error) {
+	if !productCodeRE.MatchString(productCode) {
+		return NativeResult{}, fmt.Errorf("uninstall %q: %w", productCode, ErrBadProductCode)
+	}
+	if runtime.GOOS != "windows" {
+		return NativeResult{}, fmt.Errorf("uninstall %s (msi on %s): %w", productCode, runtime.GOOS, ErrWrongOS)
+	}
+	logFile := filepath.Join(logDir, "uninstall-"+strings.Trim(productCode, "{}")+".log")
+	res, err := runNative(ctx, catalog.FormatMSI, catalog.Recipe{}, []command{msiUninstallCommand(productCode, logFile)}, logFile)
+	res.ProductCode = productCode
+	return res, err
+}
+
+// runNative runs a native installer's commands in order and maps each
+// exit code; the first failure stops them.
+func runNative(ctx context.Context, format catalog.Format, recipe catalog.Recipe, cmds []command, logFile string) (NativeResult, error) {
 	var res NativeResult
 	for _, c := range cmds {
 		cmd := exec.CommandContext(ctx, c.Path, c.Args...)
@@ -159,8 +210,8 @@ func (in *Installer) InstallNative(ctx context.Context, pkg Package, logDir stri
 		case err != nil:
 			return res, fmt.Errorf("%s: %w", c.Path, err)
 		}
-		r, err := mapExitCode(pkg.Format, code, pkg.Recipe)
-		if ne := (*NativeError)(nil); errors.As(err, &ne) && pkg.Format == catalog.FormatMSI {
+		r, err := mapExitCode(format, code, recipe)
+		if ne := (*NativeError)(nil); errors.As(err, &ne) && format == catalog.FormatMSI {
 			ne.Log = logFile
 		}
 		if err != nil {

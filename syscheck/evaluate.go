@@ -166,8 +166,12 @@ func (r *Report) os(f *Facts, req catalog.OSRequirement) {
 
 func (r *Report) cpu(f *Facts, req catalog.CPURequirement) {
 	if req.MinLogicalCores > 0 {
+		physical := "physical unknown" // Wine, and some virtual machines, do not say
+		if f.CPU.PhysicalCores > 0 {
+			physical = fmt.Sprintf("%d physical", f.CPU.PhysicalCores)
+		}
 		it := Item{ID: "cpu.cores", Required: fmt.Sprint(req.MinLogicalCores), Status: Pass,
-			Found:    fmt.Sprintf("%d logical (%d physical)", f.CPU.LogicalCores, f.CPU.PhysicalCores),
+			Found:    fmt.Sprintf("%d logical (%s)", f.CPU.LogicalCores, physical),
 			Evidence: "gopsutil cpu counts: " + f.CPU.Model,
 			Source:   "cpu-counts", Figure: float64(f.CPU.LogicalCores), Figure2: float64(f.CPU.PhysicalCores), Need: float64(req.MinLogicalCores), Unit: "cores", Subject: f.CPU.Model}
 		if f.CPU.LogicalCores < req.MinLogicalCores {
@@ -287,6 +291,11 @@ func (r *Report) gpu(f *Facts, req catalog.GPURequirement) {
 		it.Found, it.Status, it.Evidence = "none", Fail, "the operating system shows no graphics adapter"
 		it.Fix = fix("gpu-none")
 		r.add(it)
+		return
+	case !ok && slices.ContainsFunc(f.GPUs, func(g GPU) bool { return g.Vendor == "" }):
+		// An adapter whose vendor could not be read (no PCI ID, a name
+		// that names no vendor: Wine's) may be one of those wanted.
+		r.add(unknownItem("gpu", it.Required, "could not tell the vendor of "+describeGPUs(f.GPUs)))
 		return
 	case !ok:
 		it.Status, it.Fix = Fail, fix("gpu-vendor", "vendors", strings.Join(req.Vendors, ", "))

@@ -45,6 +45,11 @@ func TestEvaluate(t *testing.T) {
 		found  string
 	}{
 		{"cores-pass", nil, func(r *catalog.Requirements) { r.CPU.MinLogicalCores = 8 }, "cpu.cores", Pass, "", "8 logical"},
+		{"cores-physical-unknown", func(f *Facts) { f.CPU.PhysicalCores = 0 }, func(r *catalog.Requirements) { r.CPU.MinLogicalCores = 8 }, "cpu.cores", Pass, "", "8 logical (physical unknown)"},
+		{"gpu-vendor-unread", func(f *Facts) { f.GPUs = []GPU{{Model: "Wine Adapter", Source: "registry display class"}} },
+			func(r *catalog.Requirements) { r.GPU.Vendors = []string{"nvidia", "amd"} }, "gpu", Unknown, "check-by-hand", "unknown"},
+		{"gpu-vendor-other", func(f *Facts) { f.GPUs = f.GPUs[:1] },
+			func(r *catalog.Requirements) { r.GPU.Vendors = []string{"nvidia", "amd"} }, "gpu", Fail, "gpu-vendor", "Intel UHD Graphics 630"},
 		{"cores-fail", nil, func(r *catalog.Requirements) { r.CPU.MinLogicalCores = 16 }, "cpu.cores", Fail, "more-cores", ""},
 		{"clock-unknown-on-arm", func(f *Facts) {
 			f.CPU.ClockMHz = 0

@@ -232,6 +232,18 @@ func gatherCPU(ctx context.Context, f *Facts) {
 		}
 		f.CPU.Features = append(f.CPU.Features, infos[0].Flags...)
 	}
+	if f.CPU.Model == "" || f.CPU.ClockMHz == 0 {
+		if model, mhz := cpuFromOS(); model != "" || mhz > 0 {
+			if f.CPU.Model == "" && model != "" {
+				f.CPU.Model = model
+				delete(f.Unknown, "cpu.model")
+			}
+			if f.CPU.ClockMHz == 0 && mhz > 0 {
+				f.CPU.ClockMHz = mhz
+				delete(f.Unknown, "cpu.clock")
+			}
+		}
+	}
 	if f.CPU.ClockMHz == 0 && f.Unknown["cpu.clock"] == "" {
 		f.Unknown["cpu.clock"] = "the operating system reports no clock rate for this processor (common on ARM)"
 	}
@@ -334,6 +346,9 @@ func volumeOf(ctx context.Context, path string, parts []disk.PartitionStat) (Vol
 func mountOf(path string, parts []disk.PartitionStat) (disk.PartitionStat, bool) {
 	fold := runtime.GOOS == "windows" || runtime.GOOS == "darwin"
 	norm := func(s string) string {
+		if v := filepath.VolumeName(s); v != "" && v == s {
+			s += string(filepath.Separator)
+		}
 		s = filepath.Clean(s)
 		if fold {
 			s = strings.ToLower(s)

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -278,6 +280,7 @@ type wmiVideoController struct {
 type registryAdapter struct {
 	MatchingDeviceID string          `json:"MatchingDeviceId"`
 	DriverDesc       string          `json:"DriverDesc"`
+	DriverVersion    string          `json:"DriverVersion"`
 	QwMemorySize     *uint64         `json:"HardwareInformation.qwMemorySize"`
 	MemorySize       json.RawMessage `json:"HardwareInformation.MemorySize"`
 }
@@ -301,6 +304,11 @@ func jsonRows[T any](out []byte) ([]T, error) {
 	return rows, err
 }
 
+// ErrNothingListed means a probe ran but listed nothing at all, not even
+// the fallback display adapter every Windows machine has: the probe did not
+// see the machine (a stub, a policy), so the GPU is unknown, not absent.
+var ErrNothingListed = errors.New("the probe listed no video controller")
+
 // parseWindowsGPUs combines WMI's adapters with the registry's 64-bit
 // memory size. WMI's AdapterRAM is a 32-bit value that caps at 4 GiB, so it
 // is used only when the registry has nothing, and then labelled a lower bound.
@@ -312,6 +320,17 @@ func parseWindowsGPUs(wmiJSON, registryJSON []byte) ([]GPU, *Display, error) {
 	regs, err := jsonRows[registryAdapter](registryJSON)
 	if err != nil {
 		return nil, nil, fmt.Errorf("display-class registry JSON: %w", err)
+	}
+	return windowsGPUs(ctrls, regs)
+}
+
+// windowsGPUs reads WMI's rows with the registry's; the WMI probe (COM)
+// and the PowerShell fallback (JSON) both end here.
+func windowsGPUs(ctrls []wmiVideoController, regs []registryAdapter) ([]GPU, *Display, error) {
+	// Wine's WMI answers through COM with rows whose properties are all
+	// missing: a row without a name has not been read.
+	if !slices.ContainsFunc(ctrls, func(c wmiVideoController) bool { return c.Name != "" }) {
+		return nil, nil, fmt.Errorf("Win32_VideoController: %w", ErrNothingListed)
 	}
 	var gpus []GPU
 	var display *Display
@@ -347,6 +366,38 @@ func parseWindowsGPUs(wmiJSON, registryJSON []byte) ([]GPU, *Display, error) {
 		}
 	}
 	return gpus, display, nil
+}
+
+// registryGPUs reads the adapters from the display-class registry keys
+// alone, for when WMI cannot be read: names, vendors, drivers and 64-bit
+// memory sizes, but no resolution.
+func registryGPUs(regs []registryAdapter) ([]GPU, error) {
+	var gpus []GPU
+	for _, r := range regs {
+		name := strings.ToLower(r.DriverDesc)
+		if r.DriverDesc == "" || strings.Contains(name, "remote display") || strings.Contains(name, "basic display") {
+			continue
+		}
+		g := GPU{Model: r.DriverDesc, Source: "registry display class", Driver: r.DriverVersion}
+		g.Vendor = vendorFromPNP(r.MatchingDeviceID)
+		if g.Vendor == "" {
+			g.Vendor = vendorFromName(r.DriverDesc)
+		}
+		if g.Vendor == "nvidia" {
+			g.Driver = nvidiaDriverFromWindows(r.DriverVersion)
+		}
+		if r.QwMemorySize != nil && *r.QwMemorySize > 0 {
+			g.VRAM, g.VRAMSource = *r.QwMemorySize, "registry HardwareInformation.qwMemorySize"
+		} else if v, ok := registryDWORD(r.MemorySize); ok && v > 0 {
+			g.VRAM, g.VRAMSource = v, "registry HardwareInformation.MemorySize"
+		}
+		g.Integrated = windowsIntegrated(g)
+		gpus = append(gpus, g)
+	}
+	if len(gpus) == 0 {
+		return nil, fmt.Errorf("display-class registry keys: %w", ErrNothingListed)
+	}
+	return gpus, nil
 }
 
 var pnpVendor = regexp.MustCompile(`(?i)VEN_([0-9A-F]{4})`)

@@ -1,7 +1,9 @@
 package syscheck
 
 import (
+	"errors"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -197,5 +199,56 @@ func TestNvidiaDriverFromWindows(t *testing.T) {
 		if got := nvidiaDriverFromWindows(in); got != want {
 			t.Errorf("%s = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// A probe that answers with nothing (Wine's PowerShell stub, a policy that
+// blocks the query) has not seen the machine: the GPU is unknown, not
+// absent, so the report never says "fail: no graphics adapter" for it.
+func TestParseWindowsNothingListed(t *testing.T) {
+	for _, tc := range []struct{ name, file string }{
+		{"powershell-stub", "windows-wmi-stub.txt"},
+		{"empty-array", "windows-wmi-none.json"},
+		{"wine-com-rows-without-properties", "windows-wmi-wine.json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			gpus, _, err := parseWindowsGPUs(fixture(t, tc.file), nil)
+			if !errors.Is(err, ErrNothingListed) {
+				t.Fatalf("got %+v, %v; want ErrNothingListed", gpus, err)
+			}
+		})
+	}
+}
+
+// When WMI cannot be read, the display-class registry keys alone name the
+// adapters, with their 64-bit memory sizes.
+func TestRegistryGPUs(t *testing.T) {
+	tests := []struct {
+		name    string
+		file    string
+		want    []GPU
+		wantErr error
+	}{
+		{"hybrid-laptop", "windows-registry-hybrid.json", []GPU{
+			{Vendor: "intel", Model: "Intel(R) UHD Graphics 630", Integrated: true, VRAM: 1 << 30, VRAMSource: "registry HardwareInformation.MemorySize", Source: "registry display class"},
+			{Vendor: "nvidia", Model: "NVIDIA GeForce RTX 3080 Laptop GPU", VRAM: 16 << 30, VRAMSource: "registry HardwareInformation.qwMemorySize", Source: "registry display class"},
+		}, nil},
+		{"wine", "windows-registry-wine.json", []GPU{{Model: "Wine Adapter", Source: "registry display class"}}, nil},
+		{"nothing", "windows-registry-empty.json", nil, ErrNothingListed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			regs, err := jsonRows[registryAdapter](fixture(t, tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := registryGPUs(regs)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("error %v, want %v", err, tt.wantErr)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
 	}
 }
