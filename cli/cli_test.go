@@ -1,10 +1,11 @@
-package main
+package cli
 
 import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +20,11 @@ import (
 type result struct {
 	code           int
 	stdout, stderr string
+}
+
+// run is the CLI as a build without a window runs it.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return Main(ctx, args, stdin, stdout, stderr, nil)
 }
 
 func runCLI(t *testing.T, stdin string, args ...string) result {
