@@ -7,7 +7,23 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"onramp.dev/onramp/installer"
 )
+
+// TestMain keeps machine-wide receipts of the binaries the tests run
+// (installs run as root are machine-wide) in a folder of their own, never
+// the machine's: the children inherit the variable.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "onramp-machine-state-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv(installer.MachineStateEnv, dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
 
 // goEnv holds the go command's caches as they were before any test moved
 // HOME: a build under a test's HOME would start from a cold cache.
