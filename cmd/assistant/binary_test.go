@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -67,4 +68,23 @@ func assistantBinary(t *testing.T) string {
 		t.Fatal(buildOnce.err)
 	}
 	return buildOnce.path
+}
+
+// The release build stamps the version with -ldflags "-X main.version=...":
+// the command line, in its own package, shows it.
+func TestVersionStamp(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "assistant")
+	build := exec.Command("go", "build", "-ldflags", "-X main.version=9.8.7", "-o", bin, ".")
+	build.Env = append(os.Environ(), goEnv...)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "version", "--json").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct{ Version string }
+	if err := json.Unmarshal(out, &v); err != nil || v.Version != "9.8.7" {
+		t.Fatalf("version %q (%v); want 9.8.7 from %s", v.Version, err, out)
+	}
 }

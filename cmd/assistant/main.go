@@ -14,7 +14,11 @@ import (
 	"onramp.dev/onramp/cli"
 )
 
+// version is set at build time with -ldflags "-X main.version=1.2.3".
+var version = ""
+
 func main() {
+	cli.Version = version
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, openWindow)
 	stop()
