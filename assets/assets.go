@@ -1,14 +1,10 @@
 // Package assets holds what Onramp ships inside its binary: the icon, the
 // translations, and the demo (catalog, its signing key, and the packages it
 // lists, built by code). Everything is embedded with //go:embed; callers
-// are cmd/assistant, ui, and the portal's demo mode and tests.
+// are cli, ui, and the portal's demo mode and tests.
 package assets
 
-import (
-	"embed"
-
-	"fyne.io/fyne/v2"
-)
+import "embed"
 
 var (
 	//go:embed icon.png
@@ -24,8 +20,9 @@ var (
 	demoSigningKeyPEM []byte
 )
 
-// Icon is the application icon.
-var Icon fyne.Resource = fyne.NewStaticResource("icon.png", iconPNG)
+// IconPNG is the application icon. It is bytes, not a fyne.Resource, so
+// that the command line (package cli) links no Fyne through this package.
+func IconPNG() []byte { return iconPNG }
 
 // DemoCatalogJSON is the demo catalog's payload, unsigned.
 func DemoCatalogJSON() []byte { return demoCatalogJSON }

@@ -8,7 +8,7 @@
 // full 200 bodies to partial files, never checks validators and trusts a
 // local file by its size. Ours (httpGetter) does what DESIGN.md's
 // "Transfers" says. downloader knows nothing of products or the UI;
-// callers are cmd/assistant (fetch, download), the ui, and deployments.
+// callers are cli (fetch, download), the ui, and deployments.
 package downloader
 
 import (

@@ -8,7 +8,7 @@
 // Archives (zip, tar.gz) are unpacked here with every path confined to the
 // target; native installers (msi, pkg, dmg) run with their silent switches
 // (native.go). installer never downloads: callers hand it verified files.
-// Callers: cmd/assistant (install, uninstall, verify, repair, rollback,
+// Callers: cli (install, uninstall, verify, repair, rollback,
 // deploy) and the ui.
 package installer
 

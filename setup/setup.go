@@ -5,7 +5,7 @@
 // here: check, download, plan, install, update, uninstall, verify, repair,
 // rollback, and multi-seat deployments with seat registration.
 //
-// cmd/assistant adds flags, printing and exit codes; ui adds widgets and
+// cli adds flags, printing and exit codes; ui adds widgets and
 // words. Neither re-implements a workflow, and this package knows neither:
 // it returns typed, wrapped errors and reports progress as Events.
 package setup

@@ -5,7 +5,7 @@
 //
 // Every probe is bounded by a timeout; a probe that fails, hangs or returns
 // garbage makes its facts unknown, with the reason, and unknown is never a
-// pass. syscheck never talks to the network. Callers: cmd/assistant's
+// pass. syscheck never talks to the network. Callers: cli's
 // `check`, the ui's system check screen, and the installer's pre-flight.
 package syscheck
 

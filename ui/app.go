@@ -105,7 +105,7 @@ func New(app fyne.App, cfg Config) *Assistant {
 	a := &Assistant{cfg: cfg, app: app, langSel: cfg.Language, speaks: setLanguage(cfg.Language), setups: map[string]*setupScreen{}}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.win = app.NewWindow("Onramp")
-	a.win.SetIcon(assets.Icon)
+	a.win.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG()))
 	a.win.Resize(fyne.NewSize(980, 680))
 	a.win.SetOnClosed(a.cancel)
 	applyTheme(app, "")

@@ -1,4 +1,8 @@
-package main
+// Package cli is the assistant's command line: the command table, flags,
+// help, the text and JSON printers and the exit codes, over the workflows
+// of package setup. It never imports Fyne, so the command line builds for
+// every OS without cgo; the binary that has a window passes it to Main.
+package cli
 
 import (
 	"context"
@@ -66,7 +70,7 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-func commands() []*command {
+func commands(gui GUI) []*command {
 	return []*command{
 		signinCommand(),
 		signoutCommand(),
@@ -89,17 +93,18 @@ func commands() []*command {
 		rollbackCommand(),
 		deployCommand(),
 		versionCommand(),
-		guiCommand(),
+		guiCommand(gui),
 	}
 }
 
 const toolName = "assistant"
 
-// run is the whole CLI: it parses args, runs one command and returns the
-// exit code.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// Main is the whole CLI: it parses args (without the program name), runs
+// one command and returns the exit code. gui opens the window, for the gui
+// command and for no command at all; nil in a build without one.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, gui GUI) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
-	root := &command{name: toolName, sub: commands(), summary: "Onramp setup assistant"}
+	root := &command{name: toolName, sub: commands(gui), summary: "Onramp setup assistant"}
 
 	cmd, rest, code := resolve(e, root, args)
 	if cmd == nil {

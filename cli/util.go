@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -21,13 +21,14 @@ func generateKey() (ed25519.PublicKey, ed25519.PrivateKey, error) {
 
 func dirOf(path string) string { return filepath.Dir(path) }
 
-// version is set at build time with -ldflags "-X main.version=1.2.3";
-// otherwise the module's version from the build info is shown.
-var version = ""
+// Version is the assistant's version, set by the binary before Main (the
+// assistant's is stamped with -ldflags "-X main.version=1.2.3"); when
+// empty, the module's version from the build info is shown.
+var Version = ""
 
 func versionString() string {
-	if version != "" {
-		return version
+	if Version != "" {
+		return Version
 	}
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
 		return bi.Main.Version

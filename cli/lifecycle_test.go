@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -71,7 +71,7 @@ func (p *portalService) stop(t *testing.T) {
 func buildPortal(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "portal")
-	cmd := exec.Command("go", "build", "-o", bin, "../portal")
+	cmd := exec.Command("go", "build", "-o", bin, "../cmd/portal")
 	cmd.Env = append(os.Environ(), goEnv...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build portal: %v\n%s", err, out)

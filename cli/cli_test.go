@@ -1,10 +1,11 @@
-package main
+package cli
 
 import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +20,11 @@ import (
 type result struct {
 	code           int
 	stdout, stderr string
+}
+
+// run is the CLI as a build without a window runs it.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return Main(ctx, args, stdin, stdout, stderr, nil)
 }
 
 func runCLI(t *testing.T, stdin string, args ...string) result {
@@ -228,4 +234,62 @@ func signUnchecked(t *testing.T, payload []byte) []byte {
 	env.Signatures[0].Sig = ed25519.Sign(assets.DemoSigningKey(), append(msg, payload...))
 	out, _ := json.Marshal(env)
 	return out
+}
+
+// The gui command checks its options and starts the demo service here; the
+// window it hands them to is the binary's. Without one, it says so.
+func TestGUIHook(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		withGUI  bool
+		code     int
+		wantLang string
+		wantRate int64
+		wantCLI  string
+	}{
+		{"demo-window", []string{"--demo", "gui", "--lang", "fr", "--limit-rate", "2M"}, true, exitOK, "fr", 2 << 20, "assistant --demo"},
+		{"no-command-is-the-window", []string{"--demo"}, true, exitOK, "", 0, "assistant --demo"},
+		{"no-window-in-this-build", []string{"--demo", "gui"}, false, exitFailed, "", 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("ONRAMP_CONFIG", "")
+			t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+			var got *Window
+			var gui GUI
+			if tt.withGUI {
+				gui = func(ctx context.Context, w Window) error {
+					got = &w
+					return nil
+				}
+			}
+			var out, errb bytes.Buffer
+			code := Main(context.Background(), tt.args, strings.NewReader(""), &out, &errb, gui)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr %q", code, tt.code, errb.String())
+			}
+			if !tt.withGUI {
+				if !strings.Contains(errb.String(), errNoWindow.Error()) {
+					t.Fatalf("stderr %q, want %q", errb.String(), errNoWindow)
+				}
+				return
+			}
+			if got == nil {
+				t.Fatal("the window was not opened")
+			}
+			if got.Demo == nil || got.Client == nil || got.OpenCatalog == nil {
+				t.Fatalf("window without the demo service: %+v", got)
+			}
+			if got.Language != tt.wantLang || got.RateLimit != tt.wantRate || got.CLI != tt.wantCLI || got.SignedIn {
+				t.Fatalf("window %+v; want language %q, rate %d, CLI %q", got, tt.wantLang, tt.wantRate, tt.wantCLI)
+			}
+			if !strings.Contains(out.String(), got.Demo.ManagerID) {
+				t.Fatalf("stdout %q does not show the demo user ID", out.String())
+			}
+			if _, err := got.OpenCatalog(assets.DemoSignedCatalog()); err != nil {
+				t.Fatalf("the demo catalog: %v", err)
+			}
+		})
+	}
 }

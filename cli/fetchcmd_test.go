@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -139,7 +139,7 @@ func assistantBinary(t *testing.T) string {
 			return
 		}
 		buildOnce.path = filepath.Join(dir, "assistant")
-		cmd := exec.Command("go", "build", "-tags", "tour", "-o", buildOnce.path, ".") // with the screenshot tour
+		cmd := exec.Command("go", "build", "-o", buildOnce.path, "../cmd/assistant")
 		cmd.Env = append(os.Environ(), goEnv...)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
