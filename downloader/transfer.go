@@ -438,7 +438,7 @@ func (t *transfer) exchange(ctx context.Context, f *os.File, u *url.URL, metaP *
 		w = t.client.partWriter(f)
 	}
 	t.meter.begin(time.Now())
-	n, copyErr := t.copy(ctx, w, h, resp.Body, off, total)
+	n, copyErr := t.copy(ctx, f, w, h, resp.Body, off, total)
 	t.res.Transferred += n
 	var we *WriteError
 	switch {
@@ -465,12 +465,18 @@ func (t *transfer) exchange(ctx context.Context, f *os.File, u *url.URL, metaP *
 // either side do not stall the other.
 const hashRing = 4
 
+// writebackEvery is how many bytes are written between two requests to
+// the kernel to start writing them to disk.
+const writebackEvery = 8 << 20
+
 // copy streams body into w, reporting progress and keeping to the rate
 // limit, while another goroutine hashes the bytes written: on two cores
 // the hash runs beside the kernel's copies instead of after them. Only
 // bytes written are hashed, in order; a failed write is a *WriteError.
 // When copy returns, h holds every byte written.
-func (t *transfer) copy(ctx context.Context, w io.Writer, h hash.Hash, body io.Reader, off, total int64) (int64, error) {
+// f, when set, is the file under w: its pages go to disk as they come
+// (writebackEvery), so the fsync at the end waits for little.
+func (t *transfer) copy(ctx context.Context, f *os.File, w io.Writer, h hash.Hash, body io.Reader, off, total int64) (int64, error) {
 	chunk := 256 << 10
 	if rate := t.client.opt.RateLimit; rate > 0 {
 		// Small steps under a limit keep the rate and the progress smooth.
@@ -493,7 +499,7 @@ func (t *transfer) copy(ctx context.Context, w io.Writer, h hash.Hash, body io.R
 		close(full)
 		<-hashed
 	}()
-	var n int64
+	var n, flushed int64
 	for {
 		buf := <-free
 		k, rerr := body.Read(buf)
@@ -508,6 +514,10 @@ func (t *transfer) copy(ctx context.Context, w io.Writer, h hash.Hash, body io.R
 			}
 			if werr != nil {
 				return n, &WriteError{Path: t.part, Err: werr}
+			}
+			if f != nil && n-flushed >= writebackEvery {
+				startWriteback(f, off+flushed, n-flushed)
+				flushed = n
 			}
 			t.meter.add(time.Now(), int64(k))
 			t.emit(EventProgress, off+n, total, "")
@@ -591,7 +601,7 @@ func (t *transfer) fetchFile(ctx context.Context, src string) error {
 	}
 	h := sha256.New()
 	t.meter.begin(time.Now())
-	n, err := t.copy(ctx, w, h, in, 0, ist.Size())
+	n, err := t.copy(ctx, f, w, h, in, 0, ist.Size())
 	var fst os.FileInfo
 	if err == nil {
 		if err = f.Sync(); err != nil {
