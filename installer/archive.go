@@ -281,6 +281,12 @@ func openArchive(p string, format catalog.Format, rules nameRules) (archive, err
 	return nil, fmt.Errorf("%s: format %q is not an archive Onramp unpacks", p, format)
 }
 
+// Hosts of a zip entry's creator whose entries carry Unix modes.
+const (
+	zipHostUnix  = 3
+	zipHostMacOS = 19
+)
+
 type zipArchive struct {
 	name  string
 	r     *zip.ReadCloser
@@ -295,6 +301,14 @@ func (z *zipArchive) entries() ([]entry, error) {
 	for _, f := range z.r.File {
 		name := zipName(f.Name, f.Flags)
 		e := entry{Mode: f.Mode().Perm(), zf: f}
+		if host := f.CreatorVersion >> 8; host != zipHostUnix && host != zipHostMacOS {
+			// No Unix modes in the entry (FAT, NTFS): Go reads 0666 or,
+			// read-only, 0444. What unzip gives under the usual umask.
+			e.Mode &^= 0o022
+			if f.FileInfo().IsDir() || strings.HasSuffix(name, "/") {
+				e.Mode = 0o755
+			}
+		}
 		switch {
 		case f.Mode()&fs.ModeSymlink != 0:
 			e.Kind = kindSymlink
