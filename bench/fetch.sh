@@ -36,7 +36,7 @@ for cut_mib in 1 $((SIZE / 3)) $((SIZE * 3 / 4)); do
   "$work/serve" -dir "$work/data" -cut $((cut_mib << 20)) > "$work/url" &
   for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.05; done
   u=$(cat "$work/url")
-  "$work/assistant" fetch "$u/big.bin" --sha256 "$sum" --out "$work/out/r.bin" --cache "$work/cr" --json > "$work/events"
+  "$work/assistant" fetch "$u/big.bin" --sha256 "$sum" --out "$work/out/r.bin" --cache "$work/cr" --json > "$work/events" 2> /dev/null
   sent=$(curl -s "$u/stats")
   resumed=$(grep -c '"event":"resume"' "$work/events" || true)
   echo "  cut at ${cut_mib} MiB: resumed ${resumed}x, $((sent - (SIZE << 20))) bytes sent twice"

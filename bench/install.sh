@@ -10,9 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 ZIP=${1:-$(go env GOMODCACHE)/cache/download/fyne.io/fyne/v2/@v/v2.7.1.zip}
-RUNS=${2:-5}
+RUNS=${2:-${RUNS:-5}}
 TAR_FILES=${3:-100000}
-TAR_RUNS=${4:-3}
+TAR_RUNS=${4:-${TAR_RUNS:-3}}
 [ -f "$ZIP" ] || { echo "no archive at $ZIP: run 'go mod download' first, or pass one"; exit 1; }
 need hyperfine:hyperfine unzip:unzip /usr/bin/time:time
 work=$(mktemp -d)
@@ -46,6 +46,6 @@ same() {
     echo "DIFFERENT"; diff -r "$1" "$2" | head -5
   fi
 }
-"$work/assistant" install --silent --package "$work/pkg.zip" --sha256 "$zsum" --target "$work/a/z" > /dev/null
+"$work/assistant" install --silent --package "$work/pkg.zip" --sha256 "$zsum" --target "$work/a/z" > /dev/null 2>&1
 unzip -q "$work/pkg.zip" -d "$work/u"
 echo "trees: zip vs unzip $(same "$work/u" "$work/a/z"); tar.gz vs tar $(same "$work/t" "$work/a/t")"
