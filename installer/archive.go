@@ -43,7 +43,7 @@ func (e *ArchiveError) Error() string {
 
 func (e *ArchiveError) Is(target error) bool { return target == ErrUnsafeArchive }
 
-type entryKind int
+type entryKind uint8 // one byte: the checker keeps one per name
 
 const (
 	kindFile entryKind = iota

@@ -526,7 +526,9 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 		return "", staged{}, err
 	}
 	defer a.Close()
-	w := &stager{root: staging, ctx: ctx, in: in, total: total, dirModes: map[string]fs.FileMode{}}
+	// The plan counted the files: one allocation for their records, not
+	// a doubling series whose garbage outweighs them.
+	w := &stager{root: staging, ctx: ctx, in: in, total: total, dirModes: map[string]fs.FileMode{}, files: make([]FileRecord, 0, min(total, maxEntries))}
 	if za, ok := a.(*zipArchive); ok && in.opt.Workers > 1 {
 		err = w.parallelZip(za, in.opt.Workers)
 	} else {
