@@ -16,8 +16,9 @@ need() {
 # paired RUNS PREPARE LABEL_A CMD_A LABEL_B CMD_B
 # Runs A then B, RUNS times (hyperfine, one run each, so the two alternate
 # and share whatever load the machine has at that moment); PREPARE runs
-# before each command, untimed. Prints the medians and the ratio A/B:
-# the median of the per-pair ratios, and their min–max.
+# before each command, untimed. Prints the medians (wall, and CPU time,
+# which the machine's load changes less) and the ratio A/B: the median of
+# the per-pair ratios, and their min–max.
 paired() {
   local runs=$1 prep=$2 la=$3 ca=$4 lb=$5 cb=$6 csv
   csv=$(mktemp)
@@ -26,16 +27,18 @@ paired() {
     hyperfine -N --style none --runs 1 --prepare "$prep" --export-csv "$csv" "$ca" "$cb" > /dev/null 2>&1 ||
       hyperfine --style none --runs 1 --prepare "$prep" --export-csv "$csv" "$ca" "$cb" > /dev/null
     # CSV: command,mean,stddev,median,user,system,min,max
-    awk -F, 'NR==2 {a=$2} NR==3 {print a, $2}' "$csv" >> "$csv.all"
+    awk -F, 'NR==2 {a=$2; ca=$5+$6} NR==3 {print a, $2, ca, $5+$6}' "$csv" >> "$csv.all"
   done
   awk -v la="$la" -v lb="$lb" '
     function med(x, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
       return (n % 2) ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2 }
-    { a[NR] = $1; b[NR] = $2; r[NR] = $1 / $2 }
+    { a[NR] = $1; b[NR] = $2; r[NR] = $1 / $2; ca[NR] = $3; cb[NR] = $4 }
     END {
-      n = NR; ma = med(a, n); mb = med(b, n); mr = med(r, n)
-      printf "  %-34s median %.3f s\n  %-34s median %.3f s\n  ratio %s / %s: %.2fx (%.2f-%.2f over %d alternating pairs)\n",
-        la, ma, lb, mb, la, lb, mr, r[1], r[n], n }' "$csv.all"
+      # med sorts its array in place (awk passes arrays by reference), so
+      # r[1] and r[n] are then the smallest and largest ratios.
+      n = NR; ma = med(a, n); mb = med(b, n); mr = med(r, n); mca = med(ca, n); mcb = med(cb, n)
+      printf "  %-34s median %.3f s wall, %.3f s CPU (user+sys)\n  %-34s median %.3f s wall, %.3f s CPU (user+sys)\n  ratio %s / %s: %.2fx (%.2f-%.2f over %d alternating pairs); CPU %.2fx\n",
+        la, ma, mca, lb, mb, mcb, la, lb, mr, r[1], r[n], n, mca / mcb }' "$csv.all"
   rm -f "$csv" "$csv.all"
 }
 
