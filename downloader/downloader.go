@@ -3,12 +3,17 @@
 // across failures and restarts, with a cache keyed by hash, retries,
 // a bandwidth limit and throttled progress events.
 //
-// go-getter is the framework (URL forms, file and object-store sources),
-// with a getters map of our own per client: its stock HTTP getter appends
-// full 200 bodies to partial files, never checks validators and trusts a
-// local file by its size. Ours (httpGetter) does what DESIGN.md's
-// "Transfers" says. downloader knows nothing of products or the UI;
-// callers are cli (fetch, download), the ui, and deployments.
+// http, https and file sources are served by this package itself
+// (fetchHTTP, fetchFile): go-getter's stock HTTP getter appends full 200
+// bodies to partial files, never checks validators and trusts a local file
+// by its size. Object stores (s3, gcs) and go-getter's other URL forms go
+// through go-getter only in a build with the tag "cloudsources"
+// (sources_getter.go): its root package links the S3 and GCS SDKs (some
+// 400 packages) and the testing package into any program importing it,
+// which costs every command of the assistant start-up time and memory.
+// Without the tag such a URL is an UnsupportedSourceError. downloader
+// knows nothing of products or the UI; callers are setup (download), cli
+// (fetch) and, through setup, the ui and deployments.
 package downloader
 
 import (
@@ -26,10 +31,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"time"
-
-	getter "github.com/hashicorp/go-getter"
 )
 
 // Request is one file to fetch.
@@ -272,38 +276,33 @@ func (c *Client) Fetch(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
-// run hands the transfer to go-getter with our getters.
+// run fetches from the source the URL names: http and https, and local
+// files, here; anything else through fetchOther (go-getter, in a build
+// with the tag cloudsources).
 func (t *transfer) run(ctx context.Context) error {
-	u, err := url.Parse(t.req.URL)
+	raw := t.req.URL
+	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("fetch: %w", err)
 	}
 	shown := redact(u)
-	switch u.Scheme {
-	case "http", "https":
+	switch {
+	case strings.Contains(raw, "::"):
+		// go-getter's forced form ("s3::https://..."): its getters only.
+		err = t.fetchOther(ctx)
+	case u.Scheme == "http" || u.Scheme == "https":
 		if err := checkSecure(u); err != nil {
 			return fmt.Errorf("fetch %s: %w", shown, err)
 		}
+		err = t.fetchHTTP(ctx, u)
+	case u.Scheme == "file":
+		err = t.fetchFile(ctx, fileURLPath(u))
+	case u.Scheme == "" && filepath.IsAbs(raw), runtime.GOOS == "windows" && len(u.Scheme) == 1 && filepath.IsAbs(raw):
+		err = t.fetchFile(ctx, raw) // a path, as go-getter's file detector reads one
+	default:
+		err = t.fetchOther(ctx)
 	}
-	gc := &getter.Client{
-		Ctx:  ctx,
-		Src:  t.req.URL,
-		Dst:  t.part,
-		Mode: getter.ClientModeFile,
-		// Our own map, never the package-level one: the stock HTTP getter
-		// must not run, and nothing is unpacked by URL suffix.
-		Getters: map[string]getter.Getter{
-			"http":  &httpGetter{t: t},
-			"https": &httpGetter{t: t},
-			"file":  &verifyingGetter{t: t, inner: &getter.FileGetter{Copy: true}},
-			"s3":    &verifyingGetter{t: t, inner: new(getter.S3Getter)},
-			"gcs":   &verifyingGetter{t: t, inner: new(getter.GCSGetter)},
-		},
-		Decompressors:   map[string]getter.Decompressor{},
-		Detectors:       []getter.Detector{new(getter.FileDetector), new(getter.S3Detector), new(getter.GCSDetector)},
-		DisableSymlinks: true,
-	}
-	if err := gc.Get(); err != nil {
+	if err != nil {
 		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 			return fmt.Errorf("fetch %s: %w", shown, ctx.Err())
 		}
@@ -314,13 +313,23 @@ func (t *transfer) run(ctx context.Context) error {
 		var te *TLSError
 		var pe *ProxyAuthError
 		var we *WriteError
+		var ue *UnsupportedSourceError
 		if errors.As(err, &ce) || errors.As(err, &he) || errors.As(err, &se) || errors.As(err, &ee) ||
-			errors.As(err, &te) || errors.As(err, &pe) || errors.As(err, &we) || errors.Is(err, context.Canceled) {
+			errors.As(err, &te) || errors.As(err, &pe) || errors.As(err, &we) || errors.As(err, &ue) || errors.Is(err, context.Canceled) {
 			return err
 		}
 		return fmt.Errorf("fetch %s: %w", shown, err)
 	}
 	return nil
+}
+
+// fileURLPath is the local path of a file URL ("file:///C:/x" is C:/x).
+func fileURLPath(u *url.URL) string {
+	p := u.Path
+	if runtime.GOOS == "windows" && len(p) >= 3 && p[0] == '/' && p[2] == ':' {
+		p = p[1:]
+	}
+	return filepath.FromSlash(p)
 }
 
 // checkSecure refuses plain HTTP except to a loopback address.

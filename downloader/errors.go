@@ -91,3 +91,21 @@ func (e *InterruptedError) Error() string {
 }
 
 func (e *InterruptedError) Unwrap() error { return e.Err }
+
+// ErrUnsupportedSource: the URL names a kind of source this build does
+// not fetch.
+var ErrUnsupportedSource = errors.New("unsupported source")
+
+// UnsupportedSourceError: the URL is neither http(s) nor a local file, and
+// this build has no object-store sources (s3, gcs and go-getter's other URL
+// forms come with the build tag cloudsources).
+type UnsupportedSourceError struct {
+	URL string
+}
+
+func (e *UnsupportedSourceError) Error() string {
+	return fmt.Sprintf("%s: this assistant fetches http, https and file URLs only (s3, gcs and other sources need a build with -tags cloudsources)", e.URL)
+}
+
+// Is lets errors.Is match ErrUnsupportedSource.
+func (e *UnsupportedSourceError) Is(target error) bool { return target == ErrUnsupportedSource }

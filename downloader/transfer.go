@@ -20,7 +20,6 @@ import (
 	"strings"
 	"time"
 
-	getter "github.com/hashicorp/go-getter"
 	"github.com/shirou/gopsutil/v3/disk"
 )
 
@@ -166,31 +165,8 @@ func requestError(u *url.URL, err error) error {
 	return transient(fmt.Errorf("request: %w", err))
 }
 
-// httpGetter is go-getter's Getter for http and https: resumable with
-// Range and If-Range, appending only to a 206, hashing while streaming.
-type httpGetter struct {
-	t   *transfer
-	ctx context.Context
-}
-
-func (g *httpGetter) SetClient(c *getter.Client) { g.ctx = c.Ctx }
-
-func (g *httpGetter) ClientMode(*url.URL) (getter.ClientMode, error) {
-	return getter.ClientModeFile, nil
-}
-
-func (g *httpGetter) Get(string, *url.URL) error {
-	return errors.New("downloading a folder over http is not supported")
-}
-
-func (g *httpGetter) GetFile(dst string, u *url.URL) error {
-	ctx := g.ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	return g.t.fetchHTTP(ctx, u)
-}
-
+// fetchHTTP fetches over http or https: resumable with Range and
+// If-Range, appending only to a 206, hashing while streaming.
 func (t *transfer) fetchHTTP(ctx context.Context, u *url.URL) error {
 	opt := t.client.opt
 	meta := t.loadMeta()
@@ -462,7 +438,7 @@ func (t *transfer) exchange(ctx context.Context, f *os.File, u *url.URL, metaP *
 		w = t.client.partWriter(f)
 	}
 	t.meter.begin(time.Now())
-	n, copyErr := t.copy(ctx, w, h, resp.Body, off, total)
+	n, copyErr := t.copy(ctx, f, w, h, resp.Body, off, total)
 	t.res.Transferred += n
 	var we *WriteError
 	switch {
@@ -484,28 +460,64 @@ func (t *transfer) exchange(ctx context.Context, f *os.File, u *url.URL, metaP *
 	return hex.EncodeToString(h.Sum(nil)), off > 0, false, nil
 }
 
-// copy streams body into w and the hash in one pass, keeping to the rate
-// limit and reporting progress. Only bytes written are hashed; a failed
-// write is a *WriteError.
-func (t *transfer) copy(ctx context.Context, w io.Writer, h hash.Hash, body io.Reader, off, total int64) (int64, error) {
+// hashRing is how many buffers the hash may lag behind the writes: the
+// memory of a transfer is bounded (hashRing × 256 KiB), and bursts of
+// either side do not stall the other.
+const hashRing = 4
+
+// writebackEvery is how many bytes are written between two requests to
+// the kernel to start writing them to disk.
+const writebackEvery = 8 << 20
+
+// copy streams body into w, reporting progress and keeping to the rate
+// limit, while another goroutine hashes the bytes written: on two cores
+// the hash runs beside the kernel's copies instead of after them. Only
+// bytes written are hashed, in order; a failed write is a *WriteError.
+// When copy returns, h holds every byte written.
+// f, when set, is the file under w: its pages go to disk as they come
+// (writebackEvery), so the fsync at the end waits for little.
+func (t *transfer) copy(ctx context.Context, f *os.File, w io.Writer, h hash.Hash, body io.Reader, off, total int64) (int64, error) {
 	chunk := 256 << 10
 	if rate := t.client.opt.RateLimit; rate > 0 {
 		// Small steps under a limit keep the rate and the progress smooth.
 		chunk = int(min(max(rate/10, 4<<10), int64(chunk)))
 	}
-	buf := make([]byte, chunk)
-	var n int64
+	free := make(chan []byte, hashRing)
+	for range hashRing {
+		free <- make([]byte, chunk)
+	}
+	full := make(chan []byte, hashRing)
+	hashed := make(chan struct{})
+	go func() {
+		defer close(hashed)
+		for b := range full {
+			h.Write(b)
+			free <- b[:cap(b)]
+		}
+	}()
+	defer func() {
+		close(full)
+		<-hashed
+	}()
+	var n, flushed int64
 	for {
+		buf := <-free
 		k, rerr := body.Read(buf)
-		if k > 0 {
+		if k == 0 {
+			free <- buf
+		} else {
 			wn, werr := w.Write(buf[:k])
-			h.Write(buf[:wn])
+			full <- buf[:wn]
 			n += int64(wn)
 			if werr == nil && wn < k {
 				werr = io.ErrShortWrite
 			}
 			if werr != nil {
 				return n, &WriteError{Path: t.part, Err: werr}
+			}
+			if f != nil && n-flushed >= writebackEvery {
+				startWriteback(f, off+flushed, n-flushed)
+				flushed = n
 			}
 			t.meter.add(time.Now(), int64(k))
 			t.emit(EventProgress, off+n, total, "")
@@ -561,67 +573,62 @@ func (t *transfer) promote(st os.FileInfo) error {
 	return nil
 }
 
-// verifyingGetter wraps go-getter's own getters (file, s3, gcs): they write
-// the partial file, which is then hashed, through one handle, before it is
-// promoted.
-type verifyingGetter struct {
-	t     *transfer
-	inner getter.Getter
-}
-
-func (g *verifyingGetter) SetClient(c *getter.Client) { g.inner.SetClient(c) }
-
-func (g *verifyingGetter) ClientMode(u *url.URL) (getter.ClientMode, error) {
-	return getter.ClientModeFile, nil
-}
-
-func (g *verifyingGetter) Get(string, *url.URL) error {
-	return errors.New("downloading a folder is not supported")
-}
-
-func (g *verifyingGetter) GetFile(dst string, u *url.URL) error {
-	t := g.t
+// fetchFile copies a local file into the partial file, hashing the bytes
+// written through the same pipeline as a transfer, and promotes it only
+// if they match.
+func (t *transfer) fetchFile(ctx context.Context, src string) error {
 	t.discard()
-	t.emit(EventStart, 0, t.req.Size, "")
-	if err := g.inner.GetFile(dst, u); err != nil {
-		t.discard()
+	in, err := os.Open(src)
+	if err != nil {
 		return err
 	}
-	sum, st, err := hashPart(t.part)
+	defer in.Close()
+	ist, err := in.Stat()
 	if err != nil {
-		t.discard()
 		return err
 	}
-	t.res.Size, t.res.Attempts, t.res.Transferred = st.Size(), 1, st.Size()
-	if sum != t.req.SHA256 {
-		t.discard()
-		return &ChecksumError{URL: redact(u), Expected: t.req.SHA256, Actual: sum}
+	if !ist.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a plain file", src)
 	}
-	return t.promote(st)
-}
-
-// hashPart hashes the file at path through one handle and returns its
-// description after closing.
-func hashPart(path string) (string, os.FileInfo, error) {
-	f, err := os.Open(path)
+	t.emit(EventStart, 0, ist.Size(), "")
+	f, err := openPart(t.part)
 	if err != nil {
-		return "", nil, err
+		return &WriteError{Path: t.part, Err: err}
+	}
+	var w io.Writer = f
+	if t.client.partWriter != nil {
+		w = t.client.partWriter(f)
 	}
 	h := sha256.New()
-	n, err := io.Copy(h, f)
-	fst, serr := f.Stat()
-	f.Close()
-	if err = errors.Join(err, serr); err != nil {
-		return "", nil, err
+	t.meter.begin(time.Now())
+	n, err := t.copy(ctx, f, w, h, in, 0, ist.Size())
+	var fst os.FileInfo
+	if err == nil {
+		if err = f.Sync(); err != nil {
+			err = &WriteError{Path: t.part, Err: err}
+		} else if fst, err = f.Stat(); err == nil && fst.Size() != n {
+			err = fmt.Errorf("%s holds %d bytes where %d were written (another program wrote to it)", t.part, fst.Size(), n)
+		}
 	}
-	st, err := os.Lstat(path)
+	if cerr := f.Close(); cerr != nil && err == nil {
+		err = &WriteError{Path: t.part, Err: cerr}
+	}
+	var st os.FileInfo
+	if err == nil {
+		if st, err = os.Lstat(t.part); err == nil && (!os.SameFile(st, fst) || st.Size() != fst.Size()) {
+			err = fmt.Errorf("%s was replaced while it was written", t.part)
+		}
+	}
 	if err != nil {
-		return "", nil, err
+		t.discard()
+		return err
 	}
-	if !os.SameFile(st, fst) || st.Size() != n || !st.Mode().IsRegular() {
-		return "", nil, fmt.Errorf("%s changed while it was hashed", path)
+	t.res.Size, t.res.Attempts, t.res.Transferred = n, 1, n
+	if sum := hex.EncodeToString(h.Sum(nil)); sum != t.req.SHA256 {
+		t.discard()
+		return &ChecksumError{URL: Redact(t.req.URL), Expected: t.req.SHA256, Actual: sum}
 	}
-	return hex.EncodeToString(h.Sum(nil)), st, nil
+	return t.promote(st)
 }
 
 func fileSize(path string) int64 {

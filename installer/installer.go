@@ -259,10 +259,9 @@ func (in *Installer) PlanInstall(ctx context.Context, pkg Package, target string
 
 // planned is what planInstall found.
 type planned struct {
-	plan    *Plan
-	entries []entry
-	old     *Receipt    // the product's receipt when it is installed in target
-	users   []userEntry // what target holds that old does not list
+	plan  *Plan
+	old   *Receipt    // the product's receipt when it is installed in target
+	users []userEntry // what target holds that old does not list
 }
 
 func (in *Installer) planInstall(ctx context.Context, pkg Package, target string) (*planned, error) {
@@ -287,24 +286,6 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 		p.Native = true
 		return &planned{plan: p}, nil
 	}
-	a, err := openArchive(pkg.Path, pkg.Format, rulesFor(pkg.Platform))
-	if err != nil {
-		return nil, err
-	}
-	defer a.Close()
-	es, err := a.entries()
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range es {
-		if e.Kind == kindFile || e.Kind == kindHardlink {
-			p.Files++
-			p.Bytes += e.Size
-		}
-	}
-	if u, err := disk.UsageWithContext(ctx, existingParent(target)); err == nil {
-		p.FreeSpace = u.Free
-	}
 	// What the target holds that no receipt of this product lists is the
 	// user's: it must not be in the way, and a folder full of it is taken
 	// only when the caller says so.
@@ -319,8 +300,26 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 	if old == nil && len(users) > 0 && !in.opt.AllowNonEmptyTarget {
 		return nil, &TargetNotEmptyError{Target: target, Product: pkg.Product, Files: len(users)}
 	}
-	files, dirs := map[string]bool{}, map[string]bool{}
-	for _, e := range es {
+	a, err := openArchive(pkg.Path, pkg.Format, rulesFor(pkg.Platform))
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	// The entries are counted as they pass, not kept: memory does not grow
+	// with their number. Only a target holding files of the user's needs
+	// the names, to find those in the way.
+	var files, dirs map[string]bool
+	if len(users) > 0 {
+		files, dirs = map[string]bool{}, map[string]bool{}
+	}
+	err = a.scan(func(e entry) error {
+		if e.Kind == kindFile || e.Kind == kindHardlink {
+			p.Files++
+			p.Bytes += e.Size
+		}
+		if files == nil {
+			return nil
+		}
 		if e.Kind == kindDir {
 			dirs[e.Name] = true
 		} else {
@@ -329,11 +328,18 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 		for d := path.Dir(e.Name); d != "."; d = path.Dir(d) {
 			dirs[d] = true
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if u, err := disk.UsageWithContext(ctx, existingParent(target)); err == nil {
+		p.FreeSpace = u.Free
 	}
 	if c := conflicts(users, files, dirs); len(c) > 0 {
 		return nil, &ConflictError{Target: target, Paths: c}
 	}
-	return &planned{plan: p, entries: es, old: old, users: users}, nil
+	return &planned{plan: p, old: old, users: users}, nil
 }
 
 // checkWritable says whether this user can create files where target
@@ -520,7 +526,9 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 		return "", staged{}, err
 	}
 	defer a.Close()
-	w := &stager{root: staging, ctx: ctx, in: in, total: total, dirModes: map[string]fs.FileMode{}}
+	// The plan counted the files: one allocation for their records, not
+	// a doubling series whose garbage outweighs them.
+	w := &stager{root: staging, ctx: ctx, in: in, total: total, dirModes: map[string]fs.FileMode{}, files: make([]FileRecord, 0, min(total, maxEntries))}
 	if za, ok := a.(*zipArchive); ok && in.opt.Workers > 1 {
 		err = w.parallelZip(za, in.opt.Workers)
 	} else {
@@ -602,19 +610,24 @@ func (s *stager) write(e entry, r io.Reader) error {
 		return fmt.Errorf("staging %s: %w", e.Name, err)
 	}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), r)
+	buf := copyBuffers.Get().(*[]byte)
+	n, err := io.CopyBuffer(io.MultiWriter(f, h), readerOnly{r}, *buf)
+	copyBuffers.Put(buf)
+	// The archive's bits exactly, as tar -xpf gives them: a chmod is not
+	// cut by the umask. The receipt records what is on disk. Through the
+	// handle: a path lookup per call costs on trees of 100,000 files.
+	var st fs.FileInfo
+	if err == nil {
+		st, err = f.Stat()
+	}
+	if err == nil && st.Mode().Perm() != e.Mode {
+		if err = f.Chmod(e.Mode); err == nil {
+			st, err = f.Stat()
+		}
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return fmt.Errorf("staging %s: %w", e.Name, err)
-	}
-	// The archive's bits exactly, as tar -xpf gives them: chmod is not
-	// cut by the umask. The receipt records what is on disk.
-	if err := os.Chmod(dst, e.Mode); err != nil {
-		return fmt.Errorf("staging %s: %w", e.Name, err)
-	}
-	st, err := os.Lstat(dst)
 	if err != nil {
 		return fmt.Errorf("staging %s: %w", e.Name, err)
 	}

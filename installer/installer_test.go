@@ -535,3 +535,51 @@ func TestNativeCommandsAndExitCodes(t *testing.T) {
 		t.Errorf("an msi on linux: %v", err)
 	}
 }
+
+// A zip made where files have no Unix modes (FAT, NTFS: Go's module zips,
+// Windows tools) gets what unzip gives under the usual umask: 0644 files,
+// 0755 folders, 0444 for a read-only file; never 0666, which is what such
+// an entry's mode reads as.
+func TestZipWithoutUnixModes(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range []string{"doc/", "doc/a.txt", "ro.txt"} {
+		h := &zip.FileHeader{Name: name, Method: zip.Deflate}
+		if name == "ro.txt" {
+			h.ExternalAttrs = 0x01 // MS-DOS read-only
+		}
+		w, err := zw.CreateHeader(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(name, "/") {
+			w.Write([]byte("x"))
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	pkg := writePackage(t, buf.Bytes(), catalog.FormatZip, "1.0.0")
+	target := filepath.Join(t.TempDir(), "atlas")
+	if _, err := newInstaller(t).Install(context.Background(), pkg, target); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		want fs.FileMode
+	}{
+		{"doc", fs.ModeDir | 0o755},
+		{"doc/a.txt", 0o644},
+		{"ro.txt", 0o444},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := os.Lstat(filepath.Join(target, tc.name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := st.Mode() & (fs.ModeDir | fs.ModePerm); got != tc.want {
+				t.Errorf("mode %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,82 @@
+# Shared helpers of the bench scripts (sourced, not run).
+# Every server listens on 127.0.0.1 only.
+
+# need CMD:PACKAGE... installs the Debian packages whose command is missing.
+need() {
+  local missing=()
+  for pair in "$@"; do
+    command -v "${pair%%:*}" > /dev/null || missing+=("${pair#*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get install -y -q "${missing[@]}" > /dev/null
+}
+
+# paired RUNS PREPARE LABEL_A CMD_A LABEL_B CMD_B
+# Runs A then B, RUNS times (hyperfine, one run each, so the two alternate
+# and share whatever load the machine has at that moment); PREPARE runs
+# before each command, untimed. Prints the medians (wall, and CPU time,
+# which the machine's load changes less) and the ratio A/B: the median of
+# the per-pair ratios, and their min–max.
+paired() {
+  local runs=$1 prep=$2 la=$3 ca=$4 lb=$5 cb=$6 csv
+  csv=$(mktemp)
+  : > "$csv.all"
+  for _ in $(seq "$runs"); do
+    hyperfine -N --style none --runs 1 --prepare "$prep" --export-csv "$csv" "$ca" "$cb" > /dev/null 2>&1 ||
+      hyperfine --style none --runs 1 --prepare "$prep" --export-csv "$csv" "$ca" "$cb" > /dev/null
+    # CSV: command,mean,stddev,median,user,system,min,max
+    awk -F, 'NR==2 {a=$2; ca=$5+$6} NR==3 {print a, $2, ca, $5+$6}' "$csv" >> "$csv.all"
+  done
+  awk -v la="$la" -v lb="$lb" '
+    function med(x, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
+      return (n % 2) ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2 }
+    { a[NR] = $1; b[NR] = $2; r[NR] = $1 / $2; ca[NR] = $3; cb[NR] = $4 }
+    END {
+      # med sorts its array in place (awk passes arrays by reference), so
+      # r[1] and r[n] are then the smallest and largest ratios.
+      n = NR; ma = med(a, n); mb = med(b, n); mr = med(r, n); mca = med(ca, n); mcb = med(cb, n)
+      printf "  %-34s median %.3f s wall, %.3f s CPU (user+sys)\n  %-34s median %.3f s wall, %.3f s CPU (user+sys)\n  ratio %s / %s: %.2fx (%.2f-%.2f over %d alternating pairs); CPU %.2fx\n",
+        la, ma, mca, lb, mb, mcb, la, lb, mr, r[1], r[n], n, mca / mcb }' "$csv.all"
+  rm -f "$csv" "$csv.all"
+}
+
+# peak CMD... prints the command's peak RSS in MiB (/usr/bin/time -v).
+peak() {
+  /usr/bin/time -v "$@" 2> "$work/time.v" > /dev/null || { cat "$work/time.v" >&2; return 1; }
+  awk -F: '/Maximum resident set size/ {printf "%.1f MiB", $2 / 1024}' "$work/time.v"
+}
+
+# start_nginx ROOT: serves ROOT on 127.0.0.1 (sendfile on) as nginx-light
+# does by default, and sets URL.
+start_nginx() {
+  local root=$1 port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  mkdir -p "$work/nginx/logs"
+  cat > "$work/nginx/nginx.conf" <<CONF
+$( [ "$(id -u)" -eq 0 ] && echo "user root;" )
+worker_processes 1;
+daemon on;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log;
+events { worker_connections 64; }
+http {
+  sendfile on;
+  tcp_nopush on;
+  access_log off;
+  types { application/octet-stream bin; }
+  default_type application/octet-stream;
+  server {
+    listen 127.0.0.1:$port;
+    root $root;
+  }
+}
+CONF
+  nginx -p "$work/nginx" -c "$work/nginx/nginx.conf"
+  URL="http://127.0.0.1:$port"
+}
+
+stop_nginx() {
+  [ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2> /dev/null || true
+}
