@@ -18,6 +18,7 @@ import (
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/internal/testbin"
 	"onramp.dev/onramp/portal"
 	"onramp.dev/onramp/setup"
 )
@@ -70,13 +71,7 @@ func (p *portalService) stop(t *testing.T) {
 // buildPortal compiles cmd/portal, the service as operators run it.
 func buildPortal(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "portal")
-	cmd := exec.Command("go", "build", "-o", bin, "../cmd/portal")
-	cmd.Env = append(os.Environ(), goEnv...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build portal: %v\n%s", err, out)
-	}
-	return bin
+	return testbin.Build(t, "../cmd/portal")
 }
 
 // publish signs the demo catalog with quill's releases up to newest only,

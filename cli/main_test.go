@@ -1,21 +1,16 @@
 package cli
 
 import (
-	"os"
 	"testing"
 
-	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/internal/testbin"
 )
 
-// TestMain keeps machine-wide receipts of the tests (installs run as root
-// are machine-wide) in a folder of their own, never the machine's.
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "onramp-machine-state-")
-	if err != nil {
-		panic(err)
-	}
-	os.Setenv(installer.MachineStateEnv, dir)
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+func TestMain(m *testing.M) { testbin.Main(m) }
+
+// assistantBinary is the real program, built once, for the tests that run
+// it as a process.
+func assistantBinary(t *testing.T) string {
+	t.Helper()
+	return testbin.Once(t, "../cmd/assistant")
 }
