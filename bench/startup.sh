@@ -10,7 +10,9 @@ RUNS=${1:-30}
 need hyperfine:hyperfine /usr/bin/time:time
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go build -o "$work/assistant" ./cmd/assistant
+# The command-line program as released (no window, no cgo); the window is
+# the Onramp program.
+CGO_ENABLED=0 go build -tags nogui -o "$work/assistant" ./cmd/assistant
 echo "start-up: assistant version; binary $(du -m "$work/assistant" | cut -f1) MB; $RUNS runs"
 hyperfine -N --style none --warmup 3 --runs "$RUNS" --export-csv "$work/v.csv" "$work/assistant version" > /dev/null 2>&1
 awk -F, 'NR==2 {printf "  wall: median %.1f ms (%.1f-%.1f ms)\n", $4 * 1000, $7 * 1000, $8 * 1000}' "$work/v.csv"

@@ -31,7 +31,7 @@ type Window struct {
 type GUI func(ctx context.Context, w Window) error
 
 // errNoWindow is the gui command in a build without a window.
-var errNoWindow = errors.New("this build has no window: run a command (see --help)")
+var errNoWindow = errors.New("this is the command-line program, without a window: start Onramp (installed beside it) for the window, or run a command (see --help)")
 
 // guiCommand opens the window; it is what `assistant` does without a
 // command. With --demo it first starts the embedded demo account service
