@@ -41,7 +41,7 @@ func (f *fakeMSI) runner() *nativeRunner {
 	}
 }
 
-func msiPackage(t *testing.T) Package {
+func fakeMSIPackage(t *testing.T) Package {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "atlas.msi")
 	data := []byte("not really an msi: the fake installer does not read it")
@@ -77,7 +77,7 @@ func TestInstallNativeReceipt(t *testing.T) {
 			in := newInstaller(t)
 			f := &fakeMSI{installCode: tt.installCode, uninstallCode: tt.uninstallCode}
 			in.fakeNative = f.runner()
-			rec, err := in.Install(ctx, msiPackage(t), filepath.Join(t.TempDir(), "atlas"))
+			rec, err := in.Install(ctx, fakeMSIPackage(t), filepath.Join(t.TempDir(), "atlas"))
 			if tt.wantErr != nil {
 				var ne *NativeError
 				switch {
@@ -142,7 +142,7 @@ func TestInstallNativeChecksHash(t *testing.T) {
 		ran = true
 		return inner(ctx, pkg, logDir)
 	}
-	pkg := msiPackage(t)
+	pkg := fakeMSIPackage(t)
 	pkg.SHA256 = hex.EncodeToString(make([]byte, 32))
 	if _, err := in.Install(context.Background(), pkg, filepath.Join(t.TempDir(), "atlas")); !errors.Is(err, ErrPackageHash) || ran {
 		t.Errorf("Install: %v (installer ran: %v), want ErrPackageHash and no run", err, ran)
