@@ -111,8 +111,14 @@ func installCommand() *command {
 plan (files, size, target, what it replaces), then unpacks the package into
 a staging folder beside the target and swaps it into place at once. The
 version it replaces is kept for 'rollback'. Any failure, a killed process
-included, leaves the previous state. Archives only for now (zip, tar.gz).
-With --package, the product and version are the catalog's for the file's
+included, leaves the previous state. A native package (Windows: msi) is
+run by the operating system's installer, silently and without restarting
+(msiexec /i FILE /qn /norestart, with a log beside the receipts); it
+chooses the folder, and 'uninstall' removes the product by its product
+code. When it asks for a restart (3010, 1641) the install succeeded: the
+output says a restart is needed to finish ("reboot_needed" with --json).
+A cancelled native install (1602) exits 130, as an interrupted one does;
+a failed one (1603 and others) exits 1 naming its log. With --package, the product and version are the catalog's for the file's
 SHA-256 (or give --product ID@VERSION).
 
 A target folder that already holds files but no install of the product is
@@ -128,7 +134,7 @@ Support/Onramp, Linux: /var/lib/onramp); see --scope.`,
 			fs.StringVar(&product, "product", "", "product `ID` or ID@VERSION from the catalog")
 			fs.StringVar(&pkgFile, "package", "", "package `FILE` to install")
 			fs.StringVar(&sum, "sha256", "", "the package's SHA-256 (`HEX`), with --package")
-			fs.StringVar(&format, "format", "", "the package's `format` (zip, tar.gz), with --package (default: the catalog's, else from its name)")
+			fs.StringVar(&format, "format", "", "the package's `format` (zip, tar.gz, msi, pkg, dmg), with --package (default: the catalog's, else from its name)")
 			fs.StringVar(&target, "target", "", "install `folder` (default: where it is installed, else the per-user install folder/PRODUCT)")
 			fs.BoolVar(&planOnly, "plan", false, "show the plan and change nothing")
 			inf.register(fs)
@@ -194,10 +200,23 @@ Support/Onramp, Linux: /var/lib/onramp); see --scope.`,
 				}
 			}
 			if e.json {
-				writeNDJSON(e.stdout, map[string]any{"event": "result", "product": rec.Product, "version": rec.Version,
-					"target": rec.Target, "files": len(rec.Files), "launch": launchPath(rec), "kept": kept(rec)})
+				doc := map[string]any{"event": "result", "product": rec.Product, "version": rec.Version,
+					"target": rec.Target, "files": len(rec.Files), "launch": launchPath(rec), "kept": kept(rec),
+					"native": rec.Native(), "reboot_needed": rec.RebootNeeded}
+				if rec.ProductCode != "" {
+					doc["product_code"] = rec.ProductCode
+				}
+				writeNDJSON(e.stdout, doc)
 			} else if !inf.silent {
-				fmt.Fprintf(e.stdout, "Installed %s %s in %s (%d files).\n", termSafe(rec.Product), termSafe(rec.Version), termSafe(rec.Target), len(rec.Files))
+				if rec.Native() {
+					fmt.Fprintf(e.stdout, "Installed %s %s with the operating system's %s installer", termSafe(rec.Product), termSafe(rec.Version), rec.Format)
+				} else {
+					fmt.Fprintf(e.stdout, "Installed %s %s in %s (%d files)", termSafe(rec.Product), termSafe(rec.Version), termSafe(rec.Target), len(rec.Files))
+				}
+				if rec.RebootNeeded {
+					fmt.Fprint(e.stdout, "; a restart is needed to finish")
+				}
+				fmt.Fprintln(e.stdout, ".")
 				printKept(e, rec.Kept)
 				if l := launchPath(rec); l != "" {
 					fmt.Fprintf(e.stdout, "Start it: %s\n", termSafe(l))
@@ -352,7 +371,7 @@ func printKept(e *env, files []string) {
 }
 
 func launchPath(rec *installer.Receipt) string {
-	if rec.Launch == "" {
+	if rec.Launch == "" || rec.Target == "" {
 		return ""
 	}
 	return filepath.Join(rec.Target, filepath.FromSlash(rec.Launch))
@@ -380,7 +399,11 @@ func packageFormat(file, flagValue string) (catalog.Format, error) {
 }
 
 func printPlan(e *env, p *installer.Plan) {
-	fmt.Fprintf(e.stdout, "Plan: install %s %s into %s\n", p.Product, p.Version, p.Target)
+	if p.Target == "" {
+		fmt.Fprintf(e.stdout, "Plan: install %s %s where its installer chooses\n", p.Product, p.Version)
+	} else {
+		fmt.Fprintf(e.stdout, "Plan: install %s %s into %s\n", p.Product, p.Version, p.Target)
+	}
 	if p.Native {
 		fmt.Fprintln(e.stdout, "  with the operating system's installer")
 	} else {
@@ -500,6 +523,10 @@ func installErrorCode(err error) (int, bool) {
 	case errors.Is(err, installer.ErrPackageHash), errors.As(err, &ae),
 		errors.Is(err, installer.ErrDeploymentChanged), errors.Is(err, installer.ErrDeploymentUnsigned):
 		return exitIntegrity, true
+	case errors.Is(err, installer.ErrCancelled):
+		// A native installer cancelled (MSI 1602): stopped before the end
+		// with nothing changed, as an interrupt leaves it.
+		return exitInterrupted, true
 	}
 	return 0, false
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -262,5 +263,29 @@ func TestInstallPackageNamesFromCatalog(t *testing.T) {
 				t.Fatalf("installed %+v (%v), want version %s", res, err, tt.version)
 			}
 		})
+	}
+}
+
+// A native installer's exit codes reach the CLI's: a cancelled MSI (1602)
+// is an interrupt, a failed one (1603 and others) a failure naming its log.
+func TestNativeInstallExitCodes(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		code int
+		want int
+	}{
+		{"cancelled-1602", 1602, exitInterrupted},
+		{"failed-1603", 1603, exitFailed},
+		{"policy-1625", 1625, exitFailed},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := fmt.Errorf("install atlas 1.0.0: %w", &installer.NativeError{Format: catalog.FormatMSI, Code: tt.code, Log: `C:\logs\atlas.log`})
+			if got := exitCode(err); got != tt.want {
+				t.Errorf("exit %d, want %d (%v)", got, tt.want, err)
+			}
+		})
+	}
+	if got := exitCode(fmt.Errorf("verify atlas: %w", &installer.NativeInstallError{Product: "atlas", Format: catalog.FormatMSI})); got != exitFailed {
+		t.Errorf("verify of a native install: exit %d, want %d", got, exitFailed)
 	}
 }

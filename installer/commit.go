@@ -767,7 +767,7 @@ func (in *Installer) settle(product string, targets ...string) error {
 	for _, t := range targets {
 		parents[filepath.Dir(t)] = true
 	}
-	if r, err := in.receipt(product); err == nil {
+	if r, err := in.receipt(product); err == nil && !r.Native() {
 		parents[filepath.Dir(r.Target)] = true
 	}
 	note, _ := os.ReadFile(in.stagingNote(product))

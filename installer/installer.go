@@ -88,6 +88,8 @@ type Installer struct {
 	scoped     bool // works on one state folder only
 	// failAt, set by tests only, fails (or ends the process) at a step of a commit.
 	failAt func(step string) error
+	// fakeNative, set by tests only, runs instead of the OS's installers.
+	fakeNative *nativeRunner
 }
 
 // New makes an Installer.
@@ -387,13 +389,16 @@ func existingParent(p string) string {
 	}
 }
 
-// Install puts an archive package in place at target, atomically.
+// Install puts an archive package in place at target, atomically. A
+// native package (msi, pkg, dmg) is run by the OS's installer, which
+// chooses where its files go; target then only picks whose receipts keep
+// it (see Scope).
 func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*Receipt, error) {
 	if err := checkPackage(pkg, target); err != nil {
 		return nil, err
 	}
 	if !pkg.Format.IsArchive() {
-		return nil, fmt.Errorf("%s: %s packages are installed with the native installer (InstallNative)", pkg.Path, pkg.Format)
+		return in.installNative(ctx, pkg, target)
 	}
 	target, err := resolveTarget(target)
 	if err != nil {

@@ -38,10 +38,20 @@ type Receipt struct {
 	Adopted bool `json:"adopted,omitempty"`
 	// Scope: whose receipts hold this one, the user's or the machine's.
 	Scope Scope `json:"scope,omitempty"`
+	// ProductCode names an MSI install to Windows Installer: uninstall
+	// removes the product by it.
+	ProductCode string `json:"product_code,omitempty"`
+	// RebootNeeded: the native installer said a restart finishes the
+	// install (MSI 3010, 1641).
+	RebootNeeded bool `json:"reboot_needed,omitempty"`
 	// Kept lists the files in the target that Onramp did not install and
 	// left in place, by the operation that returned this receipt.
 	Kept []string `json:"-"`
 }
+
+// Native reports whether the OS's installer (msiexec, installer, a disk
+// image's copy) put the product in place: the files are its, not listed.
+func (r *Receipt) Native() bool { return !r.Format.IsArchive() }
 
 // FileRecord is one installed file.
 type FileRecord struct {
@@ -192,6 +202,9 @@ func (in *Installer) Verify(ctx context.Context, product string) (*VerifyReport,
 	if err != nil {
 		return nil, err
 	}
+	if rec.Native() {
+		return nil, fmt.Errorf("verify %s: %w", product, &NativeInstallError{Product: product, Format: rec.Format})
+	}
 	rep := &VerifyReport{Product: product, Version: rec.Version, Target: rec.Target, Files: len(rec.Files), Missing: []string{}, Changed: []string{}}
 	for _, d := range rec.Dirs {
 		st, err := os.Lstat(filepath.Join(rec.Target, filepath.FromSlash(d.Path)))
@@ -266,6 +279,9 @@ func (in *Installer) Repair(ctx context.Context, product string) (*Receipt, erro
 	if err != nil {
 		return nil, err
 	}
+	if rec.Native() {
+		return nil, fmt.Errorf("repair %s: %w", product, &NativeInstallError{Product: product, Format: rec.Format})
+	}
 	pkg := Package{Path: rec.Package, SHA256: rec.PackageSHA256, Format: rec.Format, Product: product, Version: rec.Version,
 		Recipe: catalog.Recipe{Launch: rec.Launch}}
 	if err := verifyPackage(pkg); err != nil {
@@ -312,6 +328,9 @@ func (in *Installer) Rollback(ctx context.Context, product string) (*Receipt, er
 	if err != nil {
 		return nil, err
 	}
+	if cur.Native() {
+		return nil, fmt.Errorf("rollback %s: %w", product, &NativeInstallError{Product: product, Format: cur.Format})
+	}
 	old, err := readReceipt(in.previousReceiptPath(product), product)
 	prev := previousDir(cur.Target, product)
 	if err != nil || !exists(prev) || old.Target != cur.Target {
@@ -353,6 +372,9 @@ func (in *Installer) Uninstall(ctx context.Context, product string) ([]string, e
 	rec, err := in.receipt(product)
 	if err != nil {
 		return nil, err
+	}
+	if rec.Native() {
+		return nil, in.uninstallNative(ctx, rec)
 	}
 	for _, f := range rec.Files {
 		p := filepath.Join(rec.Target, filepath.FromSlash(f.Path))

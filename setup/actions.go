@@ -205,7 +205,8 @@ func (s *Setup) targetFor(product, target string) string {
 		return target
 	}
 	if in, err := installer.New(installer.Options{StateDir: s.opt.StateDir}); err == nil {
-		if rec, err := in.Receipt(product); err == nil {
+		// A native install's folder is the OS installer's: none recorded.
+		if rec, err := in.Receipt(product); err == nil && rec.Target != "" {
 			return rec.Target
 		}
 	}

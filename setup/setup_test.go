@@ -2,6 +2,7 @@ package setup
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -159,5 +160,38 @@ func TestResolveURL(t *testing.T) {
 				t.Fatalf("%q %v; want %q %v", got, err, tt.want, tt.err)
 			}
 		})
+	}
+}
+
+// A product the OS's installer put in place (an MSI's receipt: a product
+// code, no files) is installed: its state does not fail on the files it
+// cannot check, and an uninstall leaves nothing of the user's to list.
+func TestNativeReceiptState(t *testing.T) {
+	s := demoSetup(t)
+	ctx := context.Background()
+	rec := installer.Receipt{ID: "r1", Product: "quill", Version: "3.1.0", Format: catalog.FormatMSI, Files: []installer.FileRecord{},
+		ProductCode: "{6F1D2A3B-4C5D-4E6F-8A9B-0C1D2E3F4A5B}", Launch: "bin/quill", Scope: installer.ScopeUser}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(s.opt.StateDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(s.opt.StateDir, "quill.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.State(ctx, "quill")
+	if err != nil {
+		t.Fatalf("State: %v", err)
+	}
+	if st.State != Installed || st.InstalledVersion != "3.1.0" || st.Launch != "" {
+		t.Errorf("State: %+v, want installed 3.1.0 with no launch path", st)
+	}
+	if files, err := s.UserFiles(ctx, "quill"); err != nil || len(files) != 0 {
+		t.Errorf("UserFiles: %v, %v; want none", files, err)
+	}
+	if _, err := s.Verify(ctx, "quill"); !errors.Is(err, installer.ErrNativeInstall) {
+		t.Errorf("Verify: %v, want ErrNativeInstall", err)
 	}
 }

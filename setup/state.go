@@ -114,13 +114,16 @@ func (s *Setup) State(ctx context.Context, id string) (*ProductState, error) {
 	}
 	st.State, st.InstalledVersion, st.Target, st.InstalledAt, st.Receipt, st.Scope =
 		Installed, rec.Version, rec.Target, rec.Installed, rec.ID, string(rec.Scope)
-	if rec.Launch != "" {
+	if rec.Launch != "" && rec.Target != "" {
 		st.Launch = filepath.Join(rec.Target, filepath.FromSlash(rec.Launch))
 	}
 	if latest != nil {
 		if v, err := catalog.ParseVersion(rec.Version); err == nil && latest.Version.Compare(v) > 0 {
 			st.UpdateAvailable, st.State = true, UpdateAvailable
 		}
+	}
+	if rec.Native() {
+		return st, nil // the OS's installer owns the files: nothing to check
 	}
 	rep, err := in.Verify(ctx, id)
 	if err != nil {

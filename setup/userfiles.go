@@ -12,6 +12,9 @@ import (
 // userFiles lists the files in the receipt's folder that it does not list:
 // the user's, which uninstall leaves in place.
 func userFiles(rec *installer.Receipt) []string {
+	if rec.Native() {
+		return []string{} // the OS installer's folder: its uninstaller decides
+	}
 	ours := map[string]bool{}
 	for _, f := range rec.Files {
 		ours[f.Path] = true

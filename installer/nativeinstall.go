@@ -1,0 +1,160 @@
+package installer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"onramp.dev/onramp/catalog"
+)
+
+// A native package (msi, pkg, dmg) is installed by the OS's installer:
+// Onramp runs it under the product's lock and keeps a receipt naming it
+// (for an MSI, its product code), without a file list.
+
+// ErrNativeInstall: the product was put in place by the OS's installer,
+// which owns its files; Onramp does not list, check or restore them.
+var ErrNativeInstall = errors.New("installed by the operating system's installer")
+
+// NativeInstallError says which product and installer own the files.
+type NativeInstallError struct {
+	Product string
+	Format  catalog.Format
+}
+
+func (e *NativeInstallError) Error() string {
+	return fmt.Sprintf("%s was installed by the operating system's %s installer, which owns its files: check or repair it there (Windows: Settings > Apps)", e.Product, e.Format)
+}
+
+func (e *NativeInstallError) Is(target error) bool { return target == ErrNativeInstall }
+
+// ErrCancelled: the native installer says the install was cancelled (MSI
+// 1602); nothing was installed.
+var ErrCancelled = errors.New("the install was cancelled")
+
+// Is makes MSI's 1602 an ErrCancelled for callers that branch on it.
+func (e *NativeError) Is(target error) bool {
+	return target == ErrCancelled && e.Format == catalog.FormatMSI && e.Code == 1602
+}
+
+// msiNotInstalled is msiexec /x's answer for a product that is not
+// installed (removed by hand, say): the uninstall has nothing left to do.
+const msiNotInstalled = 1605
+
+// nativeLogDir holds the OS installers' logs, beside the receipts.
+func (in *Installer) nativeLogDir() (string, error) {
+	dir := filepath.Join(in.opt.StateDir, "logs")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("installer log folder: %w", err)
+	}
+	return dir, nil
+}
+
+// nativeTarget is where the OS's installer puts a format's product: an
+// MSI chooses its own folder (not recorded), a disk image's app goes to
+// /Applications, a pkg installs on the start volume.
+func nativeTarget(f catalog.Format) string {
+	switch f {
+	case catalog.FormatDMG:
+		return "/Applications"
+	case catalog.FormatPKG:
+		return "/"
+	}
+	return ""
+}
+
+// installNative runs a native package under the product's lock and writes
+// its receipt. A reboot code is a success (RebootNeeded in the receipt);
+// a failure leaves the receipts as they were.
+func (in *Installer) installNative(ctx context.Context, pkg Package, target string) (*Receipt, error) {
+	if s, err := in.storeFor(pkg.Product, target); err != nil {
+		return nil, err
+	} else if s != in {
+		return s.installNative(ctx, pkg, target)
+	}
+	abs, err := filepath.Abs(pkg.Path)
+	if err != nil {
+		return nil, err
+	}
+	pkg.Path = abs
+	unlock, err := in.lock(pkg.Product)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := in.settle(pkg.Product); err != nil {
+		return nil, err
+	}
+	if err := verifyPackage(pkg); err != nil {
+		return nil, err
+	}
+	if old, err := in.receipt(pkg.Product); err == nil && !old.Native() {
+		// Its files would be left behind with no receipt listing them.
+		return nil, fmt.Errorf("%s is installed from an archive in %s: uninstall it before installing its %s package", pkg.Product, old.Target, pkg.Format)
+	}
+	logDir, err := in.nativeLogDir()
+	if err != nil {
+		return nil, err
+	}
+	in.report(Progress{Step: "plan", Plan: &Plan{Product: pkg.Product, Version: pkg.Version, Target: nativeTarget(pkg.Format),
+		MayReboot: pkg.Format == catalog.FormatMSI || len(pkg.Recipe.RebootCodes) > 0, Native: true}})
+	run := in.InstallNative
+	if in.fakeNative != nil {
+		run = in.fakeNative.install
+	}
+	nr, err := run(ctx, pkg, logDir)
+	if err != nil {
+		return nil, fmt.Errorf("install %s %s: %w", pkg.Product, pkg.Version, err)
+	}
+	rec := &Receipt{ID: newID(), Product: pkg.Product, Version: pkg.Version, Target: nativeTarget(pkg.Format), Package: pkg.Path,
+		PackageSHA256: pkg.SHA256, Format: pkg.Format, Launch: pkg.Recipe.Launch, Installed: time.Now().UTC().Truncate(time.Second),
+		Files: []FileRecord{}, Scope: ScopeUser, ProductCode: nr.ProductCode, RebootNeeded: nr.RebootNeeded}
+	if in.scoped {
+		rec.Scope = ScopeMachine
+	}
+	if err := writeJSONAtomic(in.receiptPath(pkg.Product), rec); err != nil {
+		return nil, fmt.Errorf("%s is installed, but writing its receipt failed: %w", pkg.Product, err)
+	}
+	in.report(Progress{Step: "done"})
+	return rec, nil
+}
+
+// uninstallNative removes an MSI product by the product code its receipt
+// recorded, then the receipt; msiexec's "not installed" (1605) means it is
+// gone already. The receipt stays when msiexec fails. Other native formats
+// have no uninstaller to run.
+func (in *Installer) uninstallNative(ctx context.Context, rec *Receipt) error {
+	if rec.Format != catalog.FormatMSI {
+		return fmt.Errorf("uninstall %s: %w", rec.Product, &NativeInstallError{Product: rec.Product, Format: rec.Format})
+	}
+	logDir, err := in.nativeLogDir()
+	if err != nil {
+		return err
+	}
+	run := in.UninstallNative
+	if in.fakeNative != nil {
+		run = in.fakeNative.uninstall
+	}
+	_, err = run(ctx, rec.ProductCode, logDir)
+	var ne *NativeError
+	if errors.As(err, &ne) && ne.Code == msiNotInstalled {
+		err = nil
+	}
+	if err != nil {
+		return fmt.Errorf("uninstall %s: %w", rec.Product, err)
+	}
+	if err := os.Remove(in.receiptPath(rec.Product)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// nativeRunner stands in for the OS's installers in tests on an OS that
+// has none of them (msiexec runs under Wine in CI instead).
+type nativeRunner struct {
+	install   func(ctx context.Context, pkg Package, logDir string) (NativeResult, error)
+	uninstall func(ctx context.Context, productCode, logDir string) (NativeResult, error)
+}
