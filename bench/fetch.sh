@@ -13,7 +13,7 @@ need nginx:nginx-light hyperfine:hyperfine curl:curl /usr/bin/time:time
 work=$(mktemp -d)
 trap 'stop_nginx; kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-go build -o "$work/assistant" ./cmd/assistant
+CGO_ENABLED=0 go build -tags nogui -o "$work/assistant" ./cmd/assistant # the command-line program, as released
 go build -o "$work/serve" ./bench/serve
 mkdir -p "$work/data"
 head -c $((SIZE << 20)) /dev/urandom > "$work/data/big.bin"

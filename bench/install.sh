@@ -17,7 +17,7 @@ TAR_RUNS=${4:-${TAR_RUNS:-3}}
 need hyperfine:hyperfine unzip:unzip /usr/bin/time:time
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go build -o "$work/assistant" ./cmd/assistant
+CGO_ENABLED=0 go build -tags nogui -o "$work/assistant" ./cmd/assistant # the command-line program, as released
 go run ./bench/mkarchive -files "$TAR_FILES" -out "$work/pkg.tar.gz"
 cp "$ZIP" "$work/pkg.zip"
 export XDG_CONFIG_HOME=$work/config
