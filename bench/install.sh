@@ -21,23 +21,26 @@ CGO_ENABLED=0 go build -tags nogui -o "$work/assistant" ./cmd/assistant # the co
 go run ./bench/mkarchive -files "$TAR_FILES" -out "$work/pkg.tar.gz"
 cp "$ZIP" "$work/pkg.zip"
 export XDG_CONFIG_HOME=$work/config
+# As root an install outside the home is machine-wide: its receipts go to
+# the work folder too, never the machine's.
+export ONRAMP_MACHINE_STATE_DIR=$work/config/machine
 zsum=$(sha256sum "$work/pkg.zip" | cut -d' ' -f1)
 tsum=$(sha256sum "$work/pkg.tar.gz" | cut -d' ' -f1)
 clean="bash -c 'rm -rf $work/a $work/u $work/t $work/config; mkdir -p $work/t'"
 
 echo "zip: $(basename "$ZIP") ($(unzip -Z1 "$ZIP" | grep -vc '/$') files, $(du -h "$ZIP" | cut -f1)); $RUNS alternating pairs"
 paired "$RUNS" "$clean" \
-  "assistant install (zip)" "$work/assistant install --silent --package $work/pkg.zip --sha256 $zsum --target $work/a/z" \
+  "assistant install (zip)" "$work/assistant install --silent --package $work/pkg.zip --sha256 $zsum --product fyne-zip@2.7.1 --target $work/a/z" \
   "unzip -q" "unzip -q $work/pkg.zip -d $work/u"
 eval "$clean"
-echo "  peak RSS: assistant $(peak "$work/assistant" install --silent --package "$work/pkg.zip" --sha256 "$zsum" --target "$work/a/z"), unzip $(peak unzip -q "$work/pkg.zip" -d "$work/u")"
+echo "  peak RSS: assistant $(peak "$work/assistant" install --silent --package "$work/pkg.zip" --sha256 "$zsum" --product fyne-zip@2.7.1 --target "$work/a/z"), unzip $(peak unzip -q "$work/pkg.zip" -d "$work/u")"
 
 echo "tar.gz: $TAR_FILES files (bench/mkarchive, $(du -h "$work/pkg.tar.gz" | cut -f1)); $TAR_RUNS alternating pairs"
 paired "$TAR_RUNS" "$clean" \
-  "assistant install (tar.gz)" "$work/assistant install --silent --package $work/pkg.tar.gz --sha256 $tsum --target $work/a/t" \
+  "assistant install (tar.gz)" "$work/assistant install --silent --package $work/pkg.tar.gz --sha256 $tsum --product many-files@1.0.0 --target $work/a/t" \
   "tar -xzf" "tar -xzf $work/pkg.tar.gz -C $work/t"
 eval "$clean"
-echo "  peak RSS: assistant $(peak "$work/assistant" install --silent --package "$work/pkg.tar.gz" --sha256 "$tsum" --target "$work/a/t"), tar $(peak tar -xzf "$work/pkg.tar.gz" -C "$work/t")"
+echo "  peak RSS: assistant $(peak "$work/assistant" install --silent --package "$work/pkg.tar.gz" --sha256 "$tsum" --product many-files@1.0.0 --target "$work/a/t"), tar $(peak tar -xzf "$work/pkg.tar.gz" -C "$work/t")"
 
 same() {
   if diff -r "$1" "$2" > /dev/null && [ "$(cd "$1" && find . -printf '%y %m %p\n' | sort)" = "$(cd "$2" && find . -printf '%y %m %p\n' | sort)" ]; then
@@ -46,6 +49,6 @@ same() {
     echo "DIFFERENT"; diff -r "$1" "$2" | head -5
   fi
 }
-"$work/assistant" install --silent --package "$work/pkg.zip" --sha256 "$zsum" --target "$work/a/z" > /dev/null 2>&1
+"$work/assistant" install --silent --package "$work/pkg.zip" --sha256 "$zsum" --product fyne-zip@2.7.1 --target "$work/a/z" > /dev/null 2>&1
 unzip -q "$work/pkg.zip" -d "$work/u"
 echo "trees: zip vs unzip $(same "$work/u" "$work/a/z"); tar.gz vs tar $(same "$work/t" "$work/a/t")"
