@@ -1,62 +1,19 @@
 package portal
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
+
+	"onramp.dev/onramp/internal/smtptest"
 )
 
-// startSMTP runs a real SMTP server (Debian's python3-aiosmtpd) on
-// loopback, delivering into a Maildir.
-func startSMTP(t *testing.T) (addr, maildir string) {
-	t.Helper()
-	if _, err := os.Stat("/usr/bin/python3"); err != nil {
-		t.Fatal("no /usr/bin/python3: install python3-aiosmtpd (.ci/deps does)")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr = ln.Addr().String()
-	ln.Close()
-	maildir = filepath.Join(t.TempDir(), "Maildir")
-	cmd := exec.Command("/usr/bin/python3", "-m", "aiosmtpd", "-n", "-d", "-l", addr, "-c", "aiosmtpd.handlers.Mailbox", maildir)
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	ready := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "Server is listening") {
-				ready <- true
-			}
-		}
-		ready <- false
-	}()
-	select {
-	case ok := <-ready:
-		if !ok {
-			t.Fatal("aiosmtpd did not start: is python3-aiosmtpd installed? (.ci/deps installs it)")
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("aiosmtpd did not start in 20 s")
-	}
-	return addr, maildir
-}
-
 func TestMailerDeliversOutbox(t *testing.T) {
-	addr, maildir := startSMTP(t)
+	addr, maildir := smtptest.Start(t)
 	p := newTestPortal(t)
 	uid, temp := p.newContract(t, "ana@acme.example", "atlas")
 	m := &Mailer{Addr: addr, From: "onramp@acme.example"}
@@ -93,7 +50,7 @@ func TestMailerDeliversOutbox(t *testing.T) {
 // Two mailers (one per replica, here in one process) drain one outbox of
 // 100 emails at once: each email is delivered exactly once.
 func TestMailersShareOutbox(t *testing.T) {
-	addr, maildir := startSMTP(t)
+	addr, maildir := smtptest.Start(t)
 	p := newTestPortal(t)
 	ctx := context.Background()
 	for i := range 50 { // two emails each

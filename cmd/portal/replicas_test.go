@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,7 +15,6 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,6 +23,7 @@ import (
 
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/internal/pgtest"
+	"onramp.dev/onramp/internal/smtptest"
 	"onramp.dev/onramp/portal"
 )
 
@@ -109,43 +108,6 @@ func call(t testing.TB, base, method, path, auth string, body any, out any) int 
 	return resp.StatusCode
 }
 
-// startSMTP runs Debian's python3-aiosmtpd on loopback into a Maildir.
-func startSMTP(t testing.TB) (addr, maildir string) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr = ln.Addr().String()
-	ln.Close()
-	maildir = filepath.Join(t.TempDir(), "Maildir")
-	cmd := exec.Command("/usr/bin/python3", "-m", "aiosmtpd", "-n", "-d", "-l", addr, "-c", "aiosmtpd.handlers.Mailbox", maildir)
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("aiosmtpd: %v (.ci/deps installs python3-aiosmtpd)", err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	ready := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "Server is listening") {
-				ready <- true
-			}
-		}
-		ready <- false
-	}()
-	select {
-	case ok := <-ready:
-		if !ok {
-			t.Fatal("aiosmtpd did not start: is python3-aiosmtpd installed? (.ci/deps installs it)")
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("aiosmtpd did not start in 20 s")
-	}
-	return addr, maildir
-}
-
 type session struct {
 	AccessToken  string `json:"access_token"`
 	RefreshToken string `json:"refresh_token"`
@@ -185,7 +147,7 @@ func TestReplicasShareOneDatabase(t *testing.T) {
 	uid := regexp.MustCompile(`User ID: (\S+)`).FindStringSubmatch(outbox[1].Body)[1]
 	temp := regexp.MustCompile(`Temporary password: (\S+)`).FindStringSubmatch(outbox[1].Body)[1]
 
-	smtpAddr, maildir := startSMTP(t)
+	smtpAddr, maildir := smtptest.Start(t)
 	args := []string{"--db", dsn, "--catalog", cat, "--key", key, "--smtp", smtpAddr}
 	rs := []*replica{startReplica(t, bin, args...), startReplica(t, bin, args...)}
 
