@@ -100,6 +100,9 @@ type Store interface {
 	RevokeUserTokens(ctx context.Context, userID string) error
 
 	ListUsers(ctx context.Context, contractID string) ([]*User, error)
+	// ListUsersPage is limit users of a contract by email from offset, and
+	// how many the contract has: a page costs its own rows, not the list's.
+	ListUsersPage(ctx context.Context, contractID string, offset, limit int) ([]*User, int, error)
 	// EmailsInUse returns which of emails belong to users of contracts
 	// other than exceptContract ("" for any).
 	EmailsInUse(ctx context.Context, emails []string, exceptContract string) (map[string]bool, error)

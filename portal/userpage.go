@@ -21,26 +21,36 @@ type UserPage struct {
 }
 
 // UsersPage lists the users whose email, name or ID contains q (any case),
-// from offset, at most limit. The contract's list is read whole (three
-// queries) and cut here, so both stores page the same way.
+// from offset, at most limit. Without q the store reads the page alone;
+// with q the contract's list is read whole and matched here, in Go, so that
+// case folds the same way on both engines ("élodie" finds "Élodie", which
+// SQLite's lower() would not).
 func (s *Service) UsersPage(ctx context.Context, admin *User, q string, offset, limit int) (*UserPage, error) {
-	users, err := s.Users(ctx, admin)
-	if err != nil {
-		return nil, err
+	if !admin.Role.IsAdmin() {
+		return nil, ErrNotAdmin
 	}
 	if limit <= 0 || limit > maxUserPage {
 		limit = defaultUserPage
 	}
 	offset = max(offset, 0)
-	if q = strings.ToLower(strings.TrimSpace(q)); q != "" {
-		kept := users[:0]
-		for _, u := range users {
-			if strings.Contains(strings.ToLower(u.Email), q) || strings.Contains(strings.ToLower(u.Name), q) || strings.Contains(strings.ToLower(u.ID), q) {
-				kept = append(kept, u)
-			}
+	if q = strings.ToLower(strings.TrimSpace(q)); q == "" {
+		users, total, err := s.store.ListUsersPage(ctx, admin.ContractID, offset, limit)
+		if err != nil {
+			return nil, err
 		}
-		users = kept
+		return &UserPage{Users: users, Total: total, Offset: offset}, nil
 	}
+	users, err := s.Users(ctx, admin)
+	if err != nil {
+		return nil, err
+	}
+	kept := users[:0]
+	for _, u := range users {
+		if strings.Contains(strings.ToLower(u.Email), q) || strings.Contains(strings.ToLower(u.Name), q) || strings.Contains(strings.ToLower(u.ID), q) {
+			kept = append(kept, u)
+		}
+	}
+	users = kept
 	page := &UserPage{Users: []*User{}, Total: len(users), Offset: offset}
 	if offset < len(users) {
 		page.Users = users[offset:min(offset+limit, len(users))]

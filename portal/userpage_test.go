@@ -63,3 +63,70 @@ func TestUsersPaged(t *testing.T) {
 		t.Fatalf("unpaged: %d, %d users", code, len(all))
 	}
 }
+
+// Pages read by the store alone hold the same users, products and
+// benefits as the whole list cut in pieces, in the same order; the search
+// folds case beyond ASCII on both engines.
+func TestUsersPagesMatchTheList(t *testing.T) {
+	p := newTestPortal(t)
+	token, _ := p.admin(t, "boss@example.com", "quill")
+	var csv strings.Builder
+	csv.WriteString("email,name,role,products,benefits\n")
+	for i := range 40 {
+		products, benefits := "", "download"
+		if i%10 == 0 { // within the 5 seats
+			products, benefits = "quill", "download;web_support"
+		}
+		fmt.Fprintf(&csv, "u%02d@example.com,Élodie %02d,user,%s,%s\n", 39-i, i, products, benefits)
+	}
+	if code, out := p.importCSV(t, token, csv.String(), false); code != 200 {
+		t.Fatalf("import: %d %v", code, out)
+	}
+	var all []User
+	if code := p.call(t, "GET", "/api/v1/users", token, nil, &all); code != 200 || len(all) != 41 {
+		t.Fatalf("unpaged: %d, %d users", code, len(all))
+	}
+	for _, limit := range []int{1, 7, 41, 100} {
+		var paged []User
+		for offset := 0; offset < len(all)+limit; offset += limit {
+			var page UserPage
+			if code := p.call(t, "GET", fmt.Sprintf("/api/v1/users?offset=%d&limit=%d", offset, limit), token, nil, &page); code != 200 {
+				t.Fatalf("limit %d offset %d: status %d", limit, offset, code)
+			}
+			if page.Total != len(all) {
+				t.Fatalf("limit %d offset %d: total %d, want %d", limit, offset, page.Total, len(all))
+			}
+			for _, u := range page.Users {
+				paged = append(paged, *u)
+			}
+		}
+		if got, want := fmt.Sprintf("%+v", paged), fmt.Sprintf("%+v", all); got != want {
+			t.Fatalf("limit %d: pages differ from the list:\n got %s\nwant %s", limit, got, want)
+		}
+	}
+	var page UserPage
+	if code := p.call(t, "GET", "/api/v1/users?q="+url.QueryEscape("élodie 0"), token, nil, &page); code != 200 || page.Total != 10 {
+		t.Fatalf("search é: status %d, %d found, want 10", code, page.Total)
+	}
+}
+
+// BenchmarkUsersPage reads the last page of 1,000 of a 5,000-user
+// contract (the window reads its list in such pages).
+func BenchmarkUsersPage(b *testing.B) {
+	p := newTestPortal(b)
+	token, _ := p.admin(b, "boss@example.com", "quill")
+	var csv strings.Builder
+	csv.WriteString("email,name,role,products,benefits\n")
+	for i := range 4999 {
+		fmt.Fprintf(&csv, "user%04d@example.com,Person %04d,user,,download\n", i, i)
+	}
+	if code, out := p.importCSV(b, token, csv.String(), false); code != 200 {
+		b.Fatalf("import: %d %v", code, out)
+	}
+	for b.Loop() {
+		var page UserPage
+		if code := p.call(b, "GET", "/api/v1/users?offset=4000&limit=1000", token, nil, &page); code != 200 || len(page.Users) != 1000 {
+			b.Fatalf("status %d, %d users", code, len(page.Users))
+		}
+	}
+}

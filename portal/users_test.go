@@ -15,7 +15,7 @@ import (
 )
 
 // admin signs in a new contract's manager, past the password change.
-func (p *testPortal) admin(t *testing.T, email string, products ...string) (string, *User) {
+func (p *testPortal) admin(t testing.TB, email string, products ...string) (string, *User) {
 	t.Helper()
 	uid, temp := p.newContract(t, email, products...)
 	return p.activate(t, uid, temp), mustUser(t, p, uid)
@@ -41,7 +41,7 @@ func (p *testPortal) activate(t testing.TB, uid, temp string) string {
 	return s.AccessToken
 }
 
-func (p *testPortal) importCSV(t *testing.T, token, csv string, dry bool) (int, map[string]any) {
+func (p *testPortal) importCSV(t testing.TB, token, csv string, dry bool) (int, map[string]any) {
 	t.Helper()
 	path := "/api/v1/users/import"
 	if dry {

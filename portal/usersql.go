@@ -20,7 +20,13 @@ type queryer interface {
 // listUsers reads every user of a contract with their products, benefits
 // and caller flag, in three queries whatever the number of users.
 func listUsers(ctx context.Context, q queryer, contractID string) ([]*User, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE contract_id = ? ORDER BY email`, contractID)
+	return listUsersWhere(ctx, q, `contract_id = ?`, contractID)
+}
+
+// listUsersWhere reads the users that where (a condition on the users
+// table, with args) selects, by email, with their products and benefits.
+func listUsersWhere(ctx context.Context, q queryer, where string, args ...any) ([]*User, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where+` ORDER BY email`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +52,7 @@ func listUsers(ctx context.Context, q queryer, contractID string) ([]*User, erro
 		if t == "user_benefits" {
 			col = "benefit"
 		}
-		rows, err := q.QueryContext(ctx, `SELECT t.user_id, t.`+col+` FROM `+t+` t JOIN users u ON u.id = t.user_id WHERE u.contract_id = ? ORDER BY 2`, contractID)
+		rows, err := q.QueryContext(ctx, `SELECT t.user_id, t.`+col+` FROM `+t+` t WHERE t.user_id IN (SELECT id FROM users WHERE `+where+`) ORDER BY 2`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -72,6 +78,20 @@ func listUsers(ctx context.Context, q queryer, contractID string) ([]*User, erro
 // ListUsers lists a contract's users by email.
 func (s *SQLite) ListUsers(ctx context.Context, contractID string) ([]*User, error) {
 	return listUsers(ctx, s.db, contractID)
+}
+
+// ListUsersPage reads one page of a contract's users by email, through
+// the (contract_id, email) index, and counts them all.
+func (s *SQLite) ListUsersPage(ctx context.Context, contractID string, offset, limit int) ([]*User, int, error) {
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE contract_id = ?`, contractID).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	if offset >= total {
+		return []*User{}, total, nil
+	}
+	users, err := listUsersWhere(ctx, s.db, `id IN (SELECT id FROM users WHERE contract_id = ? ORDER BY email LIMIT ? OFFSET ?)`, contractID, limit, offset)
+	return users, total, err
 }
 
 // changeUsers applies a plan made under the write lock (ChangeUsers

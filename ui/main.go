@@ -30,9 +30,12 @@ func (a *Assistant) mainView() fyne.CanvasObject {
 		tab{"faq", lang.L("FAQ"), theme.QuestionIcon(), a.faqTab})
 	// Only the tab on show is built; the others are built when chosen, so
 	// that switching screens never rebuilds (and reloads) all of them.
+	// Each tab holds its screen only while shown: AppTabs refreshes every
+	// tab's content on each switch, and a hidden users table of 5,000 rows
+	// would be redrawn for nothing (#16: a switch took 130-280 ms).
 	at := container.NewAppTabs()
 	at.SetTabLocation(container.TabLocationLeading)
-	built := map[*container.TabItem]bool{}
+	built := map[*container.TabItem]fyne.CanvasObject{}
 	byItem := map[*container.TabItem]tab{}
 	var selected *container.TabItem
 	for _, t := range tabs {
@@ -43,23 +46,30 @@ func (a *Assistant) mainView() fyne.CanvasObject {
 			selected = item
 		}
 	}
-	build := func(item *container.TabItem) {
+	attach := func(item *container.TabItem) {
 		// Support is read again each time it is shown: designating oneself
 		// a caller elsewhere brings the phone number.
-		if !built[item] || byItem[item].id == "support" {
-			built[item] = true
-			item.Content = byItem[item].build()
-			at.Refresh()
+		screen, ok := built[item]
+		if !ok || byItem[item].id == "support" {
+			screen = byItem[item].build()
+			built[item] = screen
 		}
+		holder := item.Content.(*fyne.Container)
+		holder.Objects = []fyne.CanvasObject{screen}
+		holder.Refresh()
 	}
-	build(selected)
+	attach(selected)
 	at.Select(selected)
+	at.OnUnselected = func(item *container.TabItem) {
+		item.Content.(*fyne.Container).Objects = nil
+	}
 	at.OnSelected = func(item *container.TabItem) {
 		a.tab = byItem[item].id
-		if built[item] {
+		_, seen := built[item]
+		attach(item)
+		if seen {
 			a.reload(a.tab)
 		}
-		build(item)
 	}
 	a.tabs = at
 	return at

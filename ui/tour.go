@@ -12,11 +12,15 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/software"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
 )
 
 // The screenshot tour is built with -tags tour only (.ci/screenshots and
@@ -155,10 +159,26 @@ func (a *Assistant) ScaleTour(csvDir string, csv []byte, mark func(step string, 
 		return errors.New("the tour needs the demo account service (--demo)")
 	}
 	ui := func(f func()) { a.onUI(f); a.Wait() }
+	probe := newFrameProbe()
+	// drawn waits until the window has painted a frame after what ran
+	// on the UI goroutine so far: the probe, a zero-sized widget beside the
+	// window's content, is walked by the painter; the empty call queued
+	// then runs once that frame is done.
+	drawn := func() {
+		a.onUI(func() {
+			if s, ok := a.win.Content().(*fyne.Container); !ok || len(s.Objects) != 2 || s.Objects[1] != probe {
+				a.win.SetContent(container.NewStack(a.win.Content(), probe))
+			}
+			probe.arm()
+			canvas.Refresh(probe) // a frame is painted even if nothing else changed
+		})
+		<-probe.drawn
+		fyne.DoAndWait(func() {})
+	}
 	timed := func(step string, f func()) {
 		start := time.Now()
 		ui(f)
-		fyne.DoAndWait(func() {}) // the frame after it
+		drawn()
 		mark(step, time.Since(start))
 	}
 	ui(func() {
@@ -195,15 +215,18 @@ func (a *Assistant) ScaleTour(csvDir string, csv []byte, mark func(step string, 
 	if lines := bytes.Count(csv, []byte("\n")) - 1; len(a.users.table.all) < lines {
 		return fmt.Errorf("tour: %d users after the import: %s", len(a.users.table.all), a.users.importErr.Text())
 	}
-	timed("callers tab, first visit", func() { tab("callers") })
-	for _, id := range []string{"products", "users", "callers", "deploy", "users", "products", "users"} {
-		// The switch is drawn at once; the list is read again behind it.
+	for _, id := range []string{"callers", "products", "users", "callers", "deploy", "users", "products", "users", "deploy"} {
+		// The switch is drawn at once; the list is read (again) behind it.
+		step := "switch to " + id
+		if id == "callers" && a.callers == nil || id == "deploy" && a.deploy == nil {
+			step += " (first visit)"
+		}
 		start := time.Now()
 		a.onUI(func() { tab(id) })
-		fyne.DoAndWait(func() {})
-		mark("switch to "+id, time.Since(start))
+		drawn()
+		mark(step, time.Since(start))
 		a.Wait()
-		fyne.DoAndWait(func() {})
+		drawn()
 		if id == "users" || id == "callers" {
 			mark("  then every background read done", time.Since(start))
 		}
@@ -213,3 +236,34 @@ func (a *Assistant) ScaleTour(csvDir string, csv []byte, mark func(step string, 
 	timed("tick the users shown", a.users.table.tickAll.OnTapped)
 	return nil
 }
+
+// frameProbe tells when the painter has walked the window's tree: its
+// renderer's Objects is asked for on every frame painted.
+type frameProbe struct {
+	widget.BaseWidget
+	armed atomic.Bool
+	drawn chan struct{}
+}
+
+func newFrameProbe() *frameProbe {
+	p := &frameProbe{drawn: make(chan struct{}, 1)}
+	p.ExtendBaseWidget(p)
+	return p
+}
+
+func (p *frameProbe) arm() { p.armed.Store(true) }
+
+func (p *frameProbe) CreateRenderer() fyne.WidgetRenderer { return probeRenderer{p} }
+
+type probeRenderer struct{ p *frameProbe }
+
+func (r probeRenderer) Objects() []fyne.CanvasObject {
+	if r.p.armed.CompareAndSwap(true, false) {
+		r.p.drawn <- struct{}{}
+	}
+	return nil
+}
+func (probeRenderer) Destroy()           {}
+func (probeRenderer) Layout(fyne.Size)   {}
+func (probeRenderer) MinSize() fyne.Size { return fyne.Size{} }
+func (probeRenderer) Refresh()           {}

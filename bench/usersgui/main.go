@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/app"
 
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/assets"
@@ -69,7 +68,7 @@ func run(n int) error {
 			}
 			return catalog.Parse(v.Payload)
 		}}
-	fa := app.NewWithID("dev.onramp.bench")
+	fa := ui.NewApp("dev.onramp.bench", "bench")
 	a := ui.New(fa, cfg)
 	type step struct {
 		Step   string  `json:"step"`

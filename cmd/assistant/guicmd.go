@@ -6,7 +6,6 @@ import (
 	"context"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/app"
 
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/cli"
@@ -25,7 +24,7 @@ func openWindow(ctx context.Context, w cli.Window) error {
 	if d := w.Demo; d != nil {
 		cfg.Demo = &ui.Demo{Company: d.Company, UserID: d.ManagerID, Password: d.TempPassword, StartEmail: d.StartEmail}
 	}
-	fa := app.NewWithID("dev.onramp.assistant")
+	fa := ui.NewApp("dev.onramp.assistant", cli.Version)
 	a := ui.New(fa, cfg)
 	go func() { // Ctrl-C or SIGTERM closes the window, and the demo service with it
 		<-ctx.Done()
