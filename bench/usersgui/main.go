@@ -1,7 +1,8 @@
 //go:build tour
 
 // Command usersgui measures the real window (GL driver, under Xvfb) with
-// 5,000 users: the demo account service runs inside, the window imports a
+// 5,000 users: the demo account service runs in a process of its own (as
+// the service does in real use: memory is the window's), the window imports a
 // CSV of them through its users screen and switches tabs; each step's
 // time to the next frame, and the memory after it, are printed as JSON.
 // Run it through bench/users.sh.
@@ -11,7 +12,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -28,6 +31,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "-serve" {
+		if err := serve(); err != nil {
+			fmt.Fprintln(os.Stderr, "usersgui -serve:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	n := 5000
 	if len(os.Args) > 1 {
 		n, _ = strconv.Atoi(os.Args[1])
@@ -38,8 +48,19 @@ func main() {
 	}
 }
 
-func run(n int) error {
-	dir, err := os.MkdirTemp("", "onramp-usersgui-")
+// demoInfo is what the service process tells the window's: where it
+// listens and the demo manager's first sign-in (on a pipe, never in argv).
+type demoInfo struct {
+	URL, Company, ManagerID, TempPassword, StartEmail string
+	RSSMB                                             float64 `json:",omitempty"`
+}
+
+// serve runs the demo account service in a process of its own, as the
+// service runs apart from the window in real use, so that the window's
+// memory is measured alone. It prints demoInfo, then serves until its
+// standard input closes, and prints its own resident memory last.
+func serve() error {
+	dir, err := os.MkdirTemp("", "onramp-usersgui-service-")
 	if err != nil {
 		return err
 	}
@@ -54,6 +75,44 @@ func run(n int) error {
 		return err
 	}
 	defer d.Close()
+	out := json.NewEncoder(os.Stdout)
+	if err := out.Encode(demoInfo{URL: d.URL, Company: d.Company, ManagerID: d.ManagerID, TempPassword: d.TempPassword, StartEmail: d.StartEmail}); err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	return out.Encode(demoInfo{RSSMB: rssMB()})
+}
+
+func run(n int) error {
+	dir, err := os.MkdirTemp("", "onramp-usersgui-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	service := exec.Command(self, "-serve")
+	service.Stderr = os.Stderr
+	toService, err := service.StdinPipe()
+	if err != nil {
+		return err
+	}
+	fromService, err := service.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := service.Start(); err != nil {
+		return err
+	}
+	defer service.Wait()
+	defer toService.Close()
+	answers := json.NewDecoder(fromService)
+	var d demoInfo
+	if err := answers.Decode(&d); err != nil {
+		return fmt.Errorf("the service process: %w", err)
+	}
 	client, err := account.NewWithTokens(d.URL, account.NewMemoryTokenStore())
 	if err != nil {
 		return err
@@ -94,9 +153,14 @@ func run(n int) error {
 	if tourErr != nil {
 		return tourErr
 	}
+	toService.Close()
+	var after demoInfo
+	if err := answers.Decode(&after); err != nil {
+		return fmt.Errorf("the service process's memory: %w", err)
+	}
 	out := json.NewEncoder(os.Stdout)
 	out.SetIndent("", "  ")
-	return out.Encode(map[string]any{"users": n, "steps": steps})
+	return out.Encode(map[string]any{"users": n, "steps": steps, "service_rss_mb": after.RSSMB})
 }
 
 // usersCSV is n users; no products, so that no seat cap refuses them.
