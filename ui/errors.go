@@ -32,6 +32,9 @@ func errorText(err error) string {
 	var ise *installer.SpaceError
 	var ee *installer.ElevationError
 	var ne net.Error
+	if s := coreErrorText(err); s != "" {
+		return s
+	}
 	switch {
 	case err == nil:
 		return ""
