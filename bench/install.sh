@@ -5,14 +5,14 @@
 # that the installed trees are identical to unzip's and tar's.
 # Usage: bash bench/install.sh [ZIP] [RUNS] [TAR_FILES] [TAR_RUNS]
 #   ZIP defaults to Fyne's module zip from the Go module cache; RUNS 5;
-#   TAR_FILES 100000; TAR_RUNS 3 (each run creates TAR_FILES files).
+#   TAR_FILES 100000; TAR_RUNS 5 (each run creates TAR_FILES files).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 ZIP=${1:-$(go env GOMODCACHE)/cache/download/fyne.io/fyne/v2/@v/v2.7.1.zip}
 RUNS=${2:-${RUNS:-5}}
 TAR_FILES=${3:-100000}
-TAR_RUNS=${4:-${TAR_RUNS:-3}}
+TAR_RUNS=${4:-${TAR_RUNS:-5}}
 [ -f "$ZIP" ] || { echo "no archive at $ZIP: run 'go mod download' first, or pass one"; exit 1; }
 need hyperfine:hyperfine unzip:unzip /usr/bin/time:time
 work=$(mktemp -d)
@@ -26,7 +26,10 @@ export XDG_CONFIG_HOME=$work/config
 export ONRAMP_MACHINE_STATE_DIR=$work/config/machine
 zsum=$(sha256sum "$work/pkg.zip" | cut -d' ' -f1)
 tsum=$(sha256sum "$work/pkg.tar.gz" | cut -d' ' -f1)
-clean="bash -c 'rm -rf $work/a $work/u $work/t $work/config; mkdir -p $work/t'"
+# Each run starts on a settled file system: the previous run's 100,000
+# files are deleted and every dirty page written back (sync) before the
+# clock starts, so that neither command pays for the other's writeback.
+clean="bash -c 'rm -rf $work/a $work/u $work/t $work/config; mkdir -p $work/t; sync'"
 
 echo "zip: $(basename "$ZIP") ($(unzip -Z1 "$ZIP" | grep -vc '/$') files, $(du -h "$ZIP" | cut -f1)); $RUNS alternating pairs"
 paired "$RUNS" "$clean" \
