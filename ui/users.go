@@ -61,6 +61,7 @@ func newUsersScreen(a *Assistant) *usersScreen {
 	s := &usersScreen{a: a, selected: map[string]bool{}}
 	s.status = newErrorLabel()
 	s.done = wrapped("")
+	s.done.Hide() // takes no room while it has nothing to say
 	s.table = newUserTable(a, func(u *account.User) bool { return s.selected[u.ID] }, func(u *account.User, on bool) {
 		if on {
 			s.selected[u.ID] = true
@@ -268,6 +269,7 @@ func (s *usersScreen) reveal() {
 func (s *usersScreen) clear() {
 	s.status.SetText("")
 	s.done.SetText("")
+	s.done.Hide()
 	s.addErr.SetText("")
 	s.emailErr.SetText("")
 	s.assignErr.SetText("")
@@ -480,6 +482,7 @@ func (s *usersScreen) runAssign() {
 				return
 			}
 			s.done.SetText(lang.L("Changed {{.Count}} users.", map[string]any{"Count": len(changes)}))
+			s.done.Show()
 			s.a.changed()
 			s.refresh()
 		}
