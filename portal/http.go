@@ -31,6 +31,8 @@ type Problem struct {
 	RetryAfter int        `json:"retry_after,omitempty"`
 	Rows       []RowError `json:"rows,omitempty"` // an import's bad lines
 	Ends       *time.Time `json:"ends,omitempty"` // contract_ended: the end date
+	// Fields are the values refused, by field (invalid, too_long).
+	Fields []api.FieldError `json:"fields,omitempty"`
 }
 
 // Handler serves the API under /api/v1.
@@ -68,10 +70,16 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 }
 
 func writeProblem(w http.ResponseWriter, status int, code, detail string) {
+	writeFieldProblem(w, status, code, detail, nil)
+}
+
+// writeFieldProblem answers a problem that names the fields refused.
+func writeFieldProblem(w http.ResponseWriter, status int, code, detail string, fields []api.FieldError) {
 	noteProblem(w, code, nil)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/" + code, Title: http.StatusText(status), Status: status, Detail: excerpt(detail, maxDetailBytes), Code: code})
+	json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/" + code, Title: http.StatusText(status), Status: status,
+		Detail: excerpt(detail, maxDetailBytes), Code: code, Fields: fields})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -145,7 +153,7 @@ func writeError(w http.ResponseWriter, err error) {
 	case errors.Is(err, ErrNoSeats):
 		writeProblem(w, http.StatusConflict, "no_seats", err.Error())
 	case errors.As(err, &inv):
-		writeProblem(w, http.StatusUnprocessableEntity, "invalid", err.Error())
+		writeFieldProblem(w, http.StatusUnprocessableEntity, "invalid", err.Error(), inv.Problems)
 	case errors.Is(err, ErrNotFound):
 		writeProblem(w, http.StatusNotFound, "not_found", err.Error())
 	case errors.Is(err, ErrEmailTaken):
