@@ -89,6 +89,7 @@ type Assistant struct {
 	lastCLI      string         // the last command shown, for tests
 	firstFocus   fyne.Focusable // the screen being shown asks for the keyboard here
 	generation   int            // counts the window's changes to users, so tabs know to read again
+	seatsSeen    int            // the generation when the products tab last counted the seats used
 	langSel      string         // the language switch: "", "en" or "fr"
 	speaks       string         // the language spoken: "en" or "fr"
 	variant      string         // the theme switch: "", "light" or "dark"

@@ -36,7 +36,6 @@ func (a *Assistant) productsTab() fyne.CanvasObject {
 	list := container.NewVBox()
 	a.setupButtons = map[string]*widget.Button{}
 	a.cards = map[string]*productCard{}
-	seatLabels := map[string]*widget.Label{}
 	for _, cp := range me.Contract.Products {
 		p, ok := a.cat.Product(cp.Product)
 		if !ok {
@@ -46,10 +45,9 @@ func (a *Assistant) productsTab() fyne.CanvasObject {
 		a.cards[p.ID] = c
 		a.setupButtons[p.ID] = c.setup
 		list.Add(c.card)
-		seatLabels[p.ID] = c.seats
 	}
 	if a.isAdmin() {
-		a.countSeats(seatLabels)
+		a.countSeats()
 	}
 	return container.NewBorder(head, nil, nil, nil, container.NewVScroll(list))
 }
@@ -181,8 +179,9 @@ func (a *Assistant) productAction(c *productCard, p *catalog.Product, action str
 }
 
 // countSeats says, for admins, how many of each product's seats the
-// contract's users hold.
-func (a *Assistant) countSeats(labels map[string]*widget.Label) {
+// contract's users hold, on the product cards shown when the count comes.
+func (a *Assistant) countSeats() {
+	a.seatsSeen = a.generation
 	a.background(func(ctx context.Context) func() {
 		users, err := a.cfg.Client.AllUsers(ctx)
 		if err != nil {
@@ -197,8 +196,8 @@ func (a *Assistant) countSeats(labels map[string]*widget.Label) {
 		return func() {
 			for _, cp := range a.me.Contract.Products {
 				p, ok := a.cat.Product(cp.Product)
-				if l := labels[cp.Product]; l != nil && ok {
-					l.SetText(lang.L("Version {{.Version}} · {{.Used}} of {{.Seats}} seats used", map[string]any{
+				if c := a.cards[cp.Product]; c != nil && ok {
+					c.seats.SetText(lang.L("Version {{.Version}} · {{.Used}} of {{.Seats}} seats used", map[string]any{
 						"Version": p.Latest().Version.String(), "Used": used[cp.Product], "Seats": cp.Seats}))
 				}
 			}
