@@ -156,7 +156,7 @@ func (a *Assistant) onUI(f func()) {
 func (a *Assistant) show(screen func() fyne.CanvasObject) {
 	a.screen = screen
 	a.firstFocus = nil
-	a.win.SetContent(container.NewBorder(a.topBar(), nil, nil, nil, screen()))
+	a.win.SetContent(inOrder(a.topBar(), nil, nil, nil, screen()))
 	// The first field has the keyboard at once.
 	if a.firstFocus != nil {
 		a.win.Canvas().Focus(a.firstFocus)
@@ -193,7 +193,7 @@ func (a *Assistant) topBar() fyne.CanvasObject {
 	if a.me != nil {
 		right.Add(widget.NewButton(lang.L("Sign out"), a.signOut))
 	}
-	return container.NewVBox(container.NewBorder(nil, nil, title, right), widget.NewSeparator())
+	return container.NewVBox(inOrder(nil, nil, title, right), widget.NewSeparator())
 }
 
 // switchLanguage speaks "en", "fr" or the system's language ("") and

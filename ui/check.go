@@ -124,7 +124,7 @@ func checkRow(it syscheck.Item) fyne.CanvasObject {
 		fix.Importance = widget.WarningImportance
 		lines.Add(fix)
 	}
-	return container.NewBorder(nil, nil, widget.NewIcon(icon), nil, lines)
+	return inOrder(nil, nil, widget.NewIcon(icon), nil, lines)
 }
 
 func itemName(id string) string {

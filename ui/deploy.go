@@ -77,7 +77,7 @@ func (s *deployScreen) content() fyne.CanvasObject {
 		widget.NewFormItem(lang.L("Install folder on the seats"), container.NewVBox(s.target, hint(lang.L("Default: each system's machine-wide folder")))),
 		widget.NewFormItem(lang.L("Licence"), s.license),
 		widget.NewFormItem(lang.L("Licence server"), s.server),
-		widget.NewFormItem(lang.L("Output folder"), container.NewBorder(nil, nil, nil, browse, s.out)),
+		widget.NewFormItem(lang.L("Output folder"), inOrder(nil, nil, nil, browse, s.out)),
 		widget.NewFormItem("", container.NewVBox(s.register, wrapped(lang.L("The folder then holds a seat key that can only count seats.")))))
 	return container.NewVScroll(container.NewVBox(
 		heading(lang.L("Multi-seat deployment")),

@@ -49,7 +49,7 @@ func (a *Assistant) productsTab() fyne.CanvasObject {
 	if a.isAdmin() {
 		a.countSeats()
 	}
-	return container.NewBorder(head, nil, nil, nil, container.NewVScroll(list))
+	return inOrder(head, nil, nil, nil, container.NewVScroll(list))
 }
 
 // productCard is one product: its state here and its actions.
@@ -348,7 +348,7 @@ func (s *setupScreen) content() fyne.CanvasObject {
 	title := heading(lang.L("Set up {{.Name}}", map[string]any{"Name": s.product.Name}))
 	body := container.NewVBox(s.check.content(), widget.NewSeparator(), s.download.content(), widget.NewSeparator(), s.install.content())
 	s.scroll = container.NewVScroll(body)
-	return container.NewBorder(container.NewVBox(container.NewHBox(back), title), nil, nil, nil, s.scroll)
+	return inOrder(container.NewVBox(container.NewHBox(back), title), nil, nil, nil, s.scroll)
 }
 
 func planName(plan api.Plan) string {

@@ -68,7 +68,7 @@ func TestUsersTableAtScale(t *testing.T) {
 	// Only what is on screen exists as widgets.
 	var checks int
 	walkObjects(a.win.Canvas().Content(), func(o fyne.CanvasObject) {
-		if _, ok := o.(*widget.Check); ok {
+		if _, ok := o.(*widget.Icon); ok {
 			checks++
 		}
 	})

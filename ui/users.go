@@ -176,7 +176,7 @@ func (s *usersScreen) content() fyne.CanvasObject {
 	})
 	importBox := container.NewVBox(
 		wrapped(lang.L("Every line is checked first. The preview lists every change, or every bad line; nothing changes until you press Import, and one bad line imports nothing.")),
-		container.NewBorder(nil, nil, nil, browse, s.csvPath),
+		inOrder(nil, nil, nil, browse, s.csvPath),
 		container.NewHBox(widget.NewButton(lang.L("Preview"), s.runPreview), s.apply, cliButton(a, func() string {
 			return a.cfg.CLI + " users import " + quoteArg(orPlaceholder(s.csvPath.Text, "FILE.csv")) + " --dry-run"
 		})),
@@ -204,12 +204,12 @@ func (s *usersScreen) content() fyne.CanvasObject {
 		widget.NewAccordionItem(lang.L("Products and benefits of the selected users"), assignBox))
 	refresh := widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), s.refresh)
 	a.firstFocus = s.table.search
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, refresh, heading(lang.L("Users of the contract"))), s.status, s.done)
+	top := container.NewVBox(inOrder(nil, nil, nil, refresh, heading(lang.L("Users of the contract"))), s.status, s.done)
 	// The forms above the table, the table below, the split movable: the
 	// table keeps its rows on screen whatever form is open.
 	s.split = container.NewVSplit(container.NewVScroll(s.forms), s.table.content())
 	s.split.Offset = 0.35
-	return container.NewBorder(top, nil, nil, nil, s.split)
+	return inOrder(top, nil, nil, nil, s.split)
 }
 
 func listFlag(flag string, values []string) string {

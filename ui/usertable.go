@@ -17,7 +17,8 @@ import (
 // userTable is the contract's users as a table that draws only the rows
 // on show, so that 5,000 users cost what 20 do: search by email, name or
 // ID, filter by role and product, sort by a column, tick rows (a click
-// anywhere on a row ticks it) and tick every row the filters keep.
+// anywhere on a row ticks it, and so does Space on the row that has the
+// keyboard focus; the arrows move it) and tick every row the filters keep.
 // The users screen ticks to select; the callers screen ticks to
 // designate.
 type userTable struct {
@@ -86,7 +87,7 @@ func newUserTable(a *Assistant, ticked func(*account.User) bool, setTick func(*a
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis
-			return container.NewStack(widget.NewCheck("", nil), l)
+			return container.NewStack(container.NewCenter(widget.NewIcon(nil)), l)
 		},
 		t.updateCell)
 	t.table.ShowHeaderColumn = false
@@ -117,9 +118,9 @@ func newUserTable(a *Assistant, ticked func(*account.User) bool, setTick func(*a
 func (t *userTable) content() fyne.CanvasObject {
 	// Two rows rather than one long one: the French labels and the tab
 	// bar would otherwise widen the window past 800 px.
-	filters := container.NewVBox(container.NewBorder(nil, nil, nil, t.tickAll, t.search),
-		container.NewBorder(nil, nil, container.NewHBox(t.roleSel, t.productSel), nil, t.count))
-	return container.NewBorder(filters, nil, nil, nil, t.table)
+	filters := container.NewVBox(inOrder(nil, nil, nil, t.tickAll, t.search),
+		inOrder(nil, nil, container.NewHBox(t.roleSel, t.productSel), nil, t.count))
+	return inOrder(filters, nil, nil, nil, t.table)
 }
 
 func (t *userTable) may(u *account.User) (bool, string) {
@@ -271,9 +272,10 @@ func (t *userTable) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	}
 	u := &t.all[t.shown[id.Row]]
 	stack := o.(*fyne.Container)
-	check, label := stack.Objects[0].(*widget.Check), stack.Objects[1].(*widget.Label)
+	box, label := stack.Objects[0].(*fyne.Container), stack.Objects[1].(*widget.Label)
+	mark := box.Objects[0].(*widget.Icon)
 	if id.Col != colTick {
-		check.Hide()
+		box.Hide()
 		label.Show()
 		var text string
 		switch id.Col {
@@ -298,15 +300,23 @@ func (t *userTable) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		return
 	}
 	label.Hide()
-	check.Show()
-	check.OnChanged = nil // the cell is recycled: no old row's handler
-	check.SetChecked(t.ticked(u))
-	if ok, _ := t.may(u); ok {
-		check.Enable()
-	} else {
-		check.Disable()
+	box.Show()
+	mark.SetResource(tickMark(t.ticked(u), func() bool { ok, _ := t.may(u); return ok }()))
+}
+
+// tickMark draws a row's tick box. It is a picture, not a check box: the
+// row ticks through the table (a click on the row, or Space on the row
+// with the keyboard focus), so that Tab crosses the table in one press
+// instead of stopping on a box per row.
+func tickMark(ticked, enabled bool) fyne.Resource {
+	var r fyne.Resource = theme.CheckButtonIcon()
+	if ticked {
+		r = theme.NewPrimaryThemedResource(theme.CheckButtonCheckedIcon())
 	}
-	check.OnChanged = func(on bool) { t.tick(u, on) }
+	if !enabled {
+		r = theme.NewDisabledResource(r)
+	}
+	return r
 }
 
 // productName is a product's name from the catalog, or its ID when the

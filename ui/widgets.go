@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -122,3 +123,24 @@ func (e *errorLabel) SetError(err error) { e.SetText(errorText(err)) }
 
 // Text is the message on show ("" when hidden).
 func (e *errorLabel) Text() string { return e.text.Text }
+
+// inOrder is container.NewBorder with its parts in reading order (top,
+// left, center, right, bottom). Tab follows the order of a container's
+// objects, and NewBorder puts the center first: its Tab went through a
+// screen's table before the search above it, and through the screen
+// before the language and theme above it.
+func inOrder(top, bottom, left, right fyne.CanvasObject, center ...fyne.CanvasObject) *fyne.Container {
+	var objects []fyne.CanvasObject
+	for _, o := range []fyne.CanvasObject{top, left} {
+		if o != nil {
+			objects = append(objects, o)
+		}
+	}
+	objects = append(objects, center...)
+	for _, o := range []fyne.CanvasObject{right, bottom} {
+		if o != nil {
+			objects = append(objects, o)
+		}
+	}
+	return container.New(layout.NewBorderLayout(top, bottom, left, right), objects...)
+}
