@@ -79,7 +79,7 @@ type Assistant struct {
 
 	// The screens on show, for tests to tap.
 	signin       *signInScreen
-	setupButtons map[string]*widget.Button
+	setupButtons map[string]*button
 	cards        map[string]*productCard
 	said         map[string]string // the last action's outcome per product, on its card
 	users        *usersScreen
@@ -191,7 +191,7 @@ func (a *Assistant) topBar() fyne.CanvasObject {
 	title := widget.NewLabelWithStyle("Onramp", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	right := container.NewHBox(langSel, themeSel)
 	if a.me != nil {
-		right.Add(widget.NewButton(lang.L("Sign out"), a.signOut))
+		right.Add(newButton(lang.L("Sign out"), a.signOut))
 	}
 	return container.NewVBox(inOrder(nil, nil, title, right), widget.NewSeparator())
 }

@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"image/color"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -105,6 +107,8 @@ func label(f fyne.Focusable) string {
 	switch w := f.(type) {
 	case *widget.Button:
 		return w.Text
+	case *button:
+		return w.Text
 	case *widget.Entry:
 		return w.PlaceHolder
 	}
@@ -155,5 +159,28 @@ func TestUsersTableKeyboard(t *testing.T) {
 	key(fyne.KeySpace)
 	if u.selected[second.ID] {
 		t.Error("Space again does not untick the row")
+	}
+}
+
+// A focused button draws its ring, in its text colour, and only while it
+// has the focus.
+func TestFocusedButtonShowsRing(t *testing.T) {
+	a, _, _ := demoAssistant(t, "en")
+	s := a.signin
+	ring := func() color.Color {
+		r := test.WidgetRenderer(s.signIn).(*ringRenderer)
+		return r.ring.StrokeColor
+	}
+	if _, _, _, alpha := ring().RGBA(); alpha != 0 {
+		t.Errorf("the ring shows without focus: %v", ring())
+	}
+	act(a, func() { a.win.Canvas().Focus(s.signIn) })
+	want := a.app.Settings().Theme().Color(theme.ColorNameForegroundOnPrimary, a.app.Settings().ThemeVariant())
+	if got := ring(); got != want {
+		t.Errorf("focused Sign in: ring %v, want the button's text colour %v", got, want)
+	}
+	act(a, func() { a.win.Canvas().Focus(s.user) })
+	if _, _, _, alpha := ring().RGBA(); alpha != 0 {
+		t.Errorf("the ring stays after the focus left: %v", ring())
 	}
 }

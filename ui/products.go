@@ -34,7 +34,7 @@ func (a *Assistant) productsTab() fyne.CanvasObject {
 		wrapped(lang.L("Your services: {{.Benefits}}", map[string]any{"Benefits": benefitList(me.User.Benefits)})),
 	)
 	list := container.NewVBox()
-	a.setupButtons = map[string]*widget.Button{}
+	a.setupButtons = map[string]*button{}
 	a.cards = map[string]*productCard{}
 	for _, cp := range me.Contract.Products {
 		p, ok := a.cat.Product(cp.Product)
@@ -57,8 +57,8 @@ type productCard struct {
 	card                                   *widget.Card
 	state                                  *widget.Label // Installed 2.10.0, Update to 2.11.0, Not installed
 	status                                 *widget.Label // the last action's outcome
-	setup, open, update, uninstall, verify *widget.Button
-	repair                                 *widget.Button
+	setup, open, update, uninstall, verify *button
+	repair                                 *button
 	seats                                  *widget.Label         // seats on the contract (used, for admins)
 	confirm                                *dialog.ConfirmDialog // the uninstall's, while shown (tests)
 }
@@ -87,14 +87,14 @@ func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
 	}
 	c.seats = wrapped(lang.L("Version {{.Version}} · {{.Seats}} seats on the contract", map[string]any{"Version": latest, "Seats": seats}))
 	body := container.NewVBox(c.state, wrapped(p.Description), c.seats)
-	c.setup = widget.NewButtonWithIcon(lang.L("Set up on this computer"), theme.NavigateNextIcon(), func() { a.openSetup(p) })
+	c.setup = newButtonWithIcon(lang.L("Set up on this computer"), theme.NavigateNextIcon(), func() { a.openSetup(p) })
 	c.setup.Importance = widget.HighImportance
-	c.open = widget.NewButtonWithIcon(lang.L("Open"), theme.MediaPlayIcon(), func() { a.productAction(c, p, "open") })
-	c.update = widget.NewButtonWithIcon(lang.L("Update"), theme.DownloadIcon(), func() { a.openSetup(p) })
+	c.open = newButtonWithIcon(lang.L("Open"), theme.MediaPlayIcon(), func() { a.productAction(c, p, "open") })
+	c.update = newButtonWithIcon(lang.L("Update"), theme.DownloadIcon(), func() { a.openSetup(p) })
 	c.update.Importance = widget.HighImportance
-	c.uninstall = widget.NewButtonWithIcon(lang.L("Uninstall"), theme.DeleteIcon(), func() { a.askUninstall(c, p) })
-	c.verify = widget.NewButtonWithIcon(lang.L("Verify"), theme.ConfirmIcon(), func() { a.productAction(c, p, "verify") })
-	c.repair = widget.NewButtonWithIcon(lang.L("Repair"), theme.ViewRefreshIcon(), func() { a.productAction(c, p, "repair") })
+	c.uninstall = newButtonWithIcon(lang.L("Uninstall"), theme.DeleteIcon(), func() { a.askUninstall(c, p) })
+	c.verify = newButtonWithIcon(lang.L("Verify"), theme.ConfirmIcon(), func() { a.productAction(c, p, "verify") })
+	c.repair = newButtonWithIcon(lang.L("Repair"), theme.ViewRefreshIcon(), func() { a.productAction(c, p, "repair") })
 	mine := slices.Contains(a.me.User.Products, p.ID)
 	_, hasPkg := p.Latest().Packages[a.cfg.Platform]
 	switch {
@@ -344,7 +344,7 @@ func newSetupScreen(a *Assistant, p *catalog.Product) (*setupScreen, error) {
 func (s *setupScreen) finished() bool { return s.installed }
 
 func (s *setupScreen) content() fyne.CanvasObject {
-	back := widget.NewButtonWithIcon(lang.L("All products"), theme.NavigateBackIcon(), s.a.closeSetup)
+	back := newButtonWithIcon(lang.L("All products"), theme.NavigateBackIcon(), s.a.closeSetup)
 	title := heading(lang.L("Set up {{.Name}}", map[string]any{"Name": s.product.Name}))
 	body := container.NewVBox(s.check.content(), widget.NewSeparator(), s.download.content(), widget.NewSeparator(), s.install.content())
 	s.scroll = container.NewVScroll(body)

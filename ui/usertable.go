@@ -40,7 +40,7 @@ type userTable struct {
 	search     *widget.Entry
 	roleSel    *widget.Select
 	productSel *widget.Select
-	tickAll    *widget.Button
+	tickAll    *button
 	count      *widget.Label
 }
 
@@ -79,7 +79,7 @@ func newUserTable(a *Assistant, ticked func(*account.User) bool, setTick func(*a
 		t.filter()
 	})
 	fitSelect(t.productSel).SetSelectedIndex(0)
-	t.tickAll = widget.NewButtonWithIcon(lang.L("Tick the users shown"), theme.CheckButtonCheckedIcon(), func() { t.tickShown(true) })
+	t.tickAll = newButtonWithIcon(lang.L("Tick the users shown"), theme.CheckButtonCheckedIcon(), func() { t.tickShown(true) })
 	t.count = widget.NewLabel("")
 	t.count.Truncation = fyne.TextTruncateEllipsis
 	t.table = widget.NewTableWithHeaders(
@@ -92,7 +92,7 @@ func newUserTable(a *Assistant, ticked func(*account.User) bool, setTick func(*a
 		t.updateCell)
 	t.table.ShowHeaderColumn = false
 	t.table.CreateHeader = func() fyne.CanvasObject {
-		b := widget.NewButton("", nil)
+		b := newButton("", nil)
 		b.Importance = widget.LowImportance
 		b.Alignment = widget.ButtonAlignLeading
 		return b
@@ -252,7 +252,7 @@ func (t *userTable) status(u *account.User) string {
 }
 
 func (t *userTable) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
-	b := o.(*widget.Button)
+	b := o.(*button)
 	col := id.Col
 	b.SetText([colCount]string{"", lang.L("Email"), lang.L("Name"), lang.L("Role"), lang.L("Products"), lang.L("Status"), lang.L("User ID")}[col])
 	b.SetIcon(nil)

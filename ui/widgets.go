@@ -61,8 +61,8 @@ func orPlaceholder(s, placeholder string) string {
 
 // cliButton shows the command that does the same as the screen's action,
 // for IT to copy into a script.
-func cliButton(a *Assistant, command func() string) *widget.Button {
-	b := widget.NewButtonWithIcon(lang.L("CLI command"), theme.ComputerIcon(), nil)
+func cliButton(a *Assistant, command func() string) *button {
+	b := newButtonWithIcon(lang.L("CLI command"), theme.ComputerIcon(), nil)
 	b.OnTapped = func() { a.showCLI(command()) }
 	return b
 }
@@ -74,7 +74,7 @@ func (a *Assistant) showCLI(command string) {
 	text.SetText(command)
 	text.Wrapping = fyne.TextWrapWord // flags stay whole
 	text.SetMinRowsVisible(3)
-	copyBtn := widget.NewButtonWithIcon(lang.L("Copy"), theme.ContentCopyIcon(), func() {
+	copyBtn := newButtonWithIcon(lang.L("Copy"), theme.ContentCopyIcon(), func() {
 		a.app.Clipboard().SetContent(command)
 	})
 	body := container.NewBorder(wrapped(lang.L("The same action from a terminal or a script (add --json for machine-readable output):")), copyBtn, nil, nil, text)
