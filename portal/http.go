@@ -193,7 +193,7 @@ func (s *Service) authed(h func(http.ResponseWriter, *http.Request, *User, *Toke
 
 func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	var req api.SignIn
-	if !readJSON(w, r, &req) || !fieldsFit(w, field{"login", req.Login, maxLoginBytes}, field{"password", req.Password, maxPasswordBytes}) {
+	if !readJSON(w, r, &req) || !fieldsFit(w, field{api.FieldLogin, req.Login, maxLoginBytes}, field{api.FieldPassword, req.Password, maxPasswordBytes}) {
 		return
 	}
 	annotate(r, loginAttr(req.Login))
@@ -207,7 +207,7 @@ func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
 
 func (s *Service) handleRefresh(w http.ResponseWriter, r *http.Request) {
 	var req api.Refresh
-	if !readJSON(w, r, &req) || !fieldsFit(w, field{"refresh_token", req.RefreshToken, maxTokenBytes}) {
+	if !readJSON(w, r, &req) || !fieldsFit(w, field{api.FieldRefreshToken, req.RefreshToken, maxTokenBytes}) {
 		return
 	}
 	sess, err := s.Refresh(r.Context(), req.RefreshToken)
@@ -280,7 +280,7 @@ func (s *Service) handleUsers(w http.ResponseWriter, r *http.Request, u *User, _
 	if qs := r.URL.Query(); qs.Has("q") || qs.Has("offset") || qs.Has("limit") {
 		// Paged: an object with the total, so that a window can draw the
 		// first rows of a large contract at once.
-		if !fieldsFit(w, field{"q", qs.Get("q"), maxUserQuery}) {
+		if !fieldsFit(w, field{api.FieldQuery, qs.Get("q"), maxUserQuery}) {
 			return
 		}
 		offset, err1 := strconv.Atoi(orZero(qs.Get("offset")))

@@ -222,3 +222,24 @@ func TestErrorsNextToFieldsFrench(t *testing.T) {
 		t.Errorf("the new password does not sign in: %v", err)
 	}
 }
+
+// "Add one user" words every refusal of its one line in the window's
+// language, without the line number: never the service's English.
+func TestAddErrorsWorded(t *testing.T) {
+	a, d, _ := demoAssistant(t, "fr")
+	t.Cleanup(func() { setLanguage("en") })
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	act(a, func() { a.selectTab("users") })
+	u := a.users
+	for _, code := range api.RowCodes {
+		t.Run(code, func(t *testing.T) {
+			err := &account.ProblemError{Code: "bad_rows", Rows: []account.RowError{{Line: 2, Code: code, Reason: "SERVICE WORDS",
+				Value: "quill", Limit: 25, Count: 26, Lines: []int{2}}}}
+			act(a, func() { u.emailErr.SetText(""); u.addErr.SetText(""); u.showAddError(err) })
+			got := u.emailErr.Text() + u.addErr.Text()
+			if got == "" || strings.Contains(got, "SERVICE WORDS") || strings.Contains(got, "ligne") {
+				t.Errorf("%q", got)
+			}
+		})
+	}
+}

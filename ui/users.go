@@ -319,8 +319,18 @@ func (s *usersScreen) showAddError(err error) {
 				s.addErr.SetText(lang.L("The name is not valid (too long, or with control characters)."))
 			case "manager_protected":
 				s.addErr.SetText(problemText(&account.ProblemError{Code: "manager_protected"}))
+			case api.RowManagerOnly:
+				s.addErr.SetText(lang.L("Only a contract manager may name another contract manager."))
+			case api.RowSeatCap:
+				s.addErr.SetText(fieldText(account.FieldError{Code: api.FieldSeatCap, Value: r.Value, Count: r.Count, Limit: r.Limit}))
+			case api.RowUnknownProduct:
+				s.addErr.SetText(fieldText(account.FieldError{Code: api.FieldUnknownProduct, Value: r.Value}))
+			case api.RowBadBenefit:
+				s.addErr.SetText(fieldText(account.FieldError{Code: api.FieldBadBenefit, Value: r.Value}))
 			default:
-				s.addErr.SetText(r.Reason)
+				// Lines a form cannot write (a header, a column, a
+				// duplicate): no sentence of a file applies.
+				s.addErr.SetText(problemText(&account.ProblemError{Code: "invalid"}))
 			}
 		}
 		return
