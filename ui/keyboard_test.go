@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"image/color"
 	"testing"
 
@@ -94,6 +95,26 @@ func TestTabOrderSignIn(t *testing.T) {
 	if len(all) < 8 {
 		t.Errorf("only %d controls found: the walk missed some", len(all))
 	}
+	if n, where := backwards(a, append([]fyne.Focusable{s.user}, order...)); n != 1 {
+		t.Errorf("Tab goes back up %d times in one round, want once: %v", n, where)
+	}
+}
+
+// backwards counts the presses of Tab, round a whole cycle, that go up
+// the window, or left along a row: reading order goes back once, from the
+// last control to the first.
+func backwards(a *Assistant, cycle []fyne.Focusable) (n int, where []string) {
+	d := a.app.Driver()
+	pos := func(f fyne.Focusable) fyne.Position { return d.AbsolutePositionForObject(f.(fyne.CanvasObject)) }
+	for i := range cycle {
+		from, to := cycle[i], cycle[(i+1)%len(cycle)]
+		p, q := pos(from), pos(to)
+		if q.Y < p.Y-4 || (q.Y < p.Y+4 && q.X < p.X) {
+			n++
+			where = append(where, fmt.Sprintf("%T %q → %T %q", from, label(from), to, label(to)))
+		}
+	}
+	return n, where
 }
 
 func at(fs []fyne.Focusable, i int) fyne.Focusable {
@@ -137,7 +158,7 @@ func TestUsersTableKeyboard(t *testing.T) {
 		t.Fatal("Tab never reaches the users table")
 	}
 	if steps > 6 {
-		t.Errorf("%d presses of Tab from the search to the table: the rows' check boxes take the focus one by one", steps)
+		t.Errorf("%d presses of Tab from the search to the table, want at most 6", steps)
 		for _, f := range order[:steps] {
 			t.Logf("%T %q", f, label(f))
 		}
@@ -147,6 +168,9 @@ func TestUsersTableKeyboard(t *testing.T) {
 			t.Errorf("a row's check box takes the focus (%T): the rows are ticked through the table", f)
 			break
 		}
+	}
+	if n, where := backwards(a, append([]fyne.Focusable{tb.search}, order...)); n != 1 {
+		t.Errorf("Tab goes back up %d times in one round of the users tab, want once: %v", n, where)
 	}
 	act(a, func() { c.Focus(tb.table) })
 	key := func(name fyne.KeyName) { act(a, func() { c.Focused().TypedKey(&fyne.KeyEvent{Name: name}) }) }
