@@ -23,6 +23,9 @@ type Change = api.Change
 // RowError is a bad line of an import.
 type RowError = api.RowError
 
+// FieldError is a value the service refused, by field.
+type FieldError = api.FieldError
+
 // ImportError lists an import's bad lines; nothing was imported. It
 // unwraps to the service's problem (ErrEmailTaken when every bad line is
 // an address another account holds).

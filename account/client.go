@@ -65,8 +65,9 @@ type ProblemError struct {
 	Code       string
 	Detail     string
 	RetryAfter time.Duration
-	Rows       []RowError // an import's bad lines
-	Ends       time.Time  // contract_ended: the contract's end date
+	Rows       []RowError   // an import's bad lines
+	Ends       time.Time    // contract_ended: the contract's end date
+	Fields     []FieldError // invalid, too_long: each value refused, by field
 	kind       error
 	also       error // a broader kind: a contract that ended is also ErrForbidden
 }
@@ -186,14 +187,15 @@ func problemFrom(resp *http.Response, data []byte) error {
 		return &RedirectError{Status: resp.StatusCode, Location: loc}
 	}
 	var p struct {
-		Code       string     `json:"code"`
-		Detail     string     `json:"detail"`
-		RetryAfter int        `json:"retry_after"`
-		Rows       []RowError `json:"rows"`
-		Ends       time.Time  `json:"ends"`
+		Code       string       `json:"code"`
+		Detail     string       `json:"detail"`
+		RetryAfter int          `json:"retry_after"`
+		Rows       []RowError   `json:"rows"`
+		Ends       time.Time    `json:"ends"`
+		Fields     []FieldError `json:"fields"`
 	}
 	json.Unmarshal(data, &p)
-	pe := &ProblemError{Status: resp.StatusCode, Code: p.Code, Detail: p.Detail, RetryAfter: time.Duration(p.RetryAfter) * time.Second, Rows: p.Rows, Ends: p.Ends}
+	pe := &ProblemError{Status: resp.StatusCode, Code: p.Code, Detail: p.Detail, RetryAfter: time.Duration(p.RetryAfter) * time.Second, Rows: p.Rows, Ends: p.Ends, Fields: p.Fields}
 	switch {
 	case p.Code == "contract_ended":
 		pe.kind, pe.also = ErrContractEnded, ErrForbidden

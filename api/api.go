@@ -129,12 +129,102 @@ type Change struct {
 	Benefits []Benefit `json:"benefits"`
 }
 
-// RowError is one bad line of an import.
+// RowError is one bad line of an import: a stable code (one of RowCodes)
+// with its arguments, so that a client words it in its own language, and
+// the service's English reason, for logs and scripts.
 type RowError struct {
 	Line   int    `json:"line"`
-	Code   string `json:"code,omitempty"` // bad_csv, bad_email, bad_name, email_taken, manager_protected
+	Code   string `json:"code"`
 	Reason string `json:"reason"`
+	Value  string `json:"value,omitempty"` // the column, role, benefit, email or product the line names
+	Limit  int    `json:"limit,omitempty"` // seat_cap: the product's seats; too_many_lines: the most lines a file may have
+	Count  int    `json:"count,omitempty"` // seat_cap: how many users the product would have
+	Lines  []int  `json:"lines,omitempty"` // duplicate_email: the line with the first one; seat_cap: the lines that ask for it
 }
+
+// The codes of an import's bad lines.
+const (
+	RowBadCSV           = "bad_csv"           // not a CSV line
+	RowBadHeader        = "bad_header"        // the first line does not name the columns
+	RowUnknownColumn    = "unknown_column"    // Value: the column
+	RowTooManyLines     = "too_many_lines"    // Limit
+	RowBadEmail         = "bad_email"         // not an email address
+	RowBadName          = "bad_name"          // too long, or with control characters
+	RowDuplicateEmail   = "duplicate_email"   // Value: the email; Lines: the first line with it
+	RowBadRole          = "bad_role"          // Value: the role
+	RowBadBenefit       = "bad_benefit"       // Value: the benefit
+	RowUnknownProduct   = "unknown_product"   // Value: the product, not on the contract
+	RowManagerOnly      = "manager_only"      // only a contract manager may name another
+	RowEmailTaken       = "email_taken"       // the address belongs to another account
+	RowManagerProtected = "manager_protected" // a contract manager changed by a coordinator
+	RowSeatCap          = "seat_cap"          // Value: the product; Count users for Limit seats, on Lines
+)
+
+// RowCodes are every code an import's bad line may have.
+var RowCodes = []string{RowBadCSV, RowBadHeader, RowUnknownColumn, RowTooManyLines, RowBadEmail, RowBadName, RowDuplicateEmail,
+	RowBadRole, RowBadBenefit, RowUnknownProduct, RowManagerOnly, RowEmailTaken, RowManagerProtected, RowSeatCap}
+
+// FieldError is one refused value of a request (the fields of an
+// "invalid" or a "too_long" problem): which field, why as a stable code
+// (one of FieldCodes) with its arguments, and the service's English reason.
+type FieldError struct {
+	Field  string `json:"field"` // one of the Field names
+	Code   string `json:"code"`
+	Reason string `json:"reason"`
+	Value  string `json:"value,omitempty"` // the product, plan or user refused
+	Limit  int    `json:"limit,omitempty"` // too_long, bad_length: the most; seat_cap: the seats
+	Count  int    `json:"count,omitempty"` // seat_cap: how many users the product would have
+}
+
+func (e FieldError) Error() string { return e.Reason }
+
+// The fields a FieldError names.
+const (
+	FieldName         = "name"
+	FieldEmail        = "email"
+	FieldPhone        = "phone"
+	FieldLogin        = "login"
+	FieldPassword     = "password"
+	FieldRefreshToken = "refresh_token"
+	FieldQuery        = "q"
+	FieldCompany      = "company"
+	FieldManagerName  = "manager_name"
+	FieldManagerEmail = "manager_email"
+	FieldPlan         = "support_plan"
+	FieldProducts     = "products"
+	FieldSeats        = "seats"
+	FieldBenefits     = "benefits"
+	FieldUsers        = "users"
+	FieldCallers      = "callers"
+	FieldMachineID    = "machine_id"
+	FieldHostname     = "hostname"
+)
+
+// FieldNames are every field a FieldError may name.
+var FieldNames = []string{FieldName, FieldEmail, FieldPhone, FieldLogin, FieldPassword, FieldRefreshToken, FieldQuery, FieldCompany,
+	FieldManagerName, FieldManagerEmail, FieldPlan, FieldProducts, FieldSeats, FieldBenefits, FieldUsers, FieldCallers, FieldMachineID, FieldHostname}
+
+// The codes of a FieldError.
+const (
+	FieldTooLong        = "too_long"        // Limit: the most characters
+	FieldBadLength      = "bad_length"      // machine_id: 8 to Limit characters
+	FieldBadCharacters  = "bad_characters"  // invalid UTF-8, control or bidirectional-text characters
+	FieldRequired       = "required"        // empty
+	FieldNotEmail       = "not_email"       // not an email address
+	FieldUnknownProduct = "unknown_product" // Value: the product, not on the contract or in the catalog
+	FieldBadSeats       = "bad_seats"       // Value: the product; Limit: the most seats
+	FieldBadPlan        = "bad_plan"        // Value: the plan
+	FieldBadBenefit     = "bad_benefit"     // Value: the benefit
+	FieldSeatCap        = "seat_cap"        // Value: the product; Count users for Limit seats
+	FieldUnknownUser    = "unknown_user"    // Value: the user ID, not on the contract
+	FieldSelf           = "self"            // an admin cannot remove themselves
+	FieldLastManager    = "last_manager"    // a contract keeps at least one contract manager
+	FieldNeedsAdvanced  = "needs_advanced"  // Value: the plan; callers come with advanced support
+)
+
+// FieldCodes are every code a FieldError may have.
+var FieldCodes = []string{FieldTooLong, FieldBadLength, FieldBadCharacters, FieldRequired, FieldNotEmail, FieldUnknownProduct,
+	FieldBadSeats, FieldBadPlan, FieldBadBenefit, FieldSeatCap, FieldUnknownUser, FieldSelf, FieldLastManager, FieldNeedsAdvanced}
 
 // Assignment is POST /users/assign: products and benefits given and
 // taken, for several users at once, all or nothing.

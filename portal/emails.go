@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"onramp.dev/onramp/api"
+
 	"context"
 	"errors"
 	"fmt"
@@ -67,7 +69,7 @@ func (s *Service) markTakenEmails(ctx context.Context, contractID string, rows [
 	for i := range rows {
 		if !rows[i].invalid && taken[rows[i].email] {
 			rows[i].invalid = true
-			bad = append(bad, RowError{Line: rows[i].line, Code: "email_taken", Reason: rows[i].email + ": " + ErrEmailTaken.Error()})
+			bad = append(bad, RowError{Line: rows[i].line, Code: api.RowEmailTaken, Reason: rows[i].email + ": " + ErrEmailTaken.Error()})
 		}
 	}
 	return bad, nil

@@ -31,6 +31,8 @@ type Problem struct {
 	RetryAfter int        `json:"retry_after,omitempty"`
 	Rows       []RowError `json:"rows,omitempty"` // an import's bad lines
 	Ends       *time.Time `json:"ends,omitempty"` // contract_ended: the end date
+	// Fields are the values refused, by field (invalid, too_long).
+	Fields []api.FieldError `json:"fields,omitempty"`
 }
 
 // Handler serves the API under /api/v1.
@@ -68,10 +70,16 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 }
 
 func writeProblem(w http.ResponseWriter, status int, code, detail string) {
+	writeFieldProblem(w, status, code, detail, nil)
+}
+
+// writeFieldProblem answers a problem that names the fields refused.
+func writeFieldProblem(w http.ResponseWriter, status int, code, detail string, fields []api.FieldError) {
 	noteProblem(w, code, nil)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/" + code, Title: http.StatusText(status), Status: status, Detail: excerpt(detail, maxDetailBytes), Code: code})
+	json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/" + code, Title: http.StatusText(status), Status: status,
+		Detail: excerpt(detail, maxDetailBytes), Code: code, Fields: fields})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -145,7 +153,7 @@ func writeError(w http.ResponseWriter, err error) {
 	case errors.Is(err, ErrNoSeats):
 		writeProblem(w, http.StatusConflict, "no_seats", err.Error())
 	case errors.As(err, &inv):
-		writeProblem(w, http.StatusUnprocessableEntity, "invalid", err.Error())
+		writeFieldProblem(w, http.StatusUnprocessableEntity, "invalid", err.Error(), inv.Problems)
 	case errors.Is(err, ErrNotFound):
 		writeProblem(w, http.StatusNotFound, "not_found", err.Error())
 	case errors.Is(err, ErrEmailTaken):
@@ -185,7 +193,7 @@ func (s *Service) authed(h func(http.ResponseWriter, *http.Request, *User, *Toke
 
 func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	var req api.SignIn
-	if !readJSON(w, r, &req) || !fieldsFit(w, field{"login", req.Login, maxLoginBytes}, field{"password", req.Password, maxPasswordBytes}) {
+	if !readJSON(w, r, &req) || !fieldsFit(w, field{api.FieldLogin, req.Login, maxLoginBytes}, field{api.FieldPassword, req.Password, maxPasswordBytes}) {
 		return
 	}
 	annotate(r, loginAttr(req.Login))
@@ -199,7 +207,7 @@ func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
 
 func (s *Service) handleRefresh(w http.ResponseWriter, r *http.Request) {
 	var req api.Refresh
-	if !readJSON(w, r, &req) || !fieldsFit(w, field{"refresh_token", req.RefreshToken, maxTokenBytes}) {
+	if !readJSON(w, r, &req) || !fieldsFit(w, field{api.FieldRefreshToken, req.RefreshToken, maxTokenBytes}) {
 		return
 	}
 	sess, err := s.Refresh(r.Context(), req.RefreshToken)
@@ -272,7 +280,7 @@ func (s *Service) handleUsers(w http.ResponseWriter, r *http.Request, u *User, _
 	if qs := r.URL.Query(); qs.Has("q") || qs.Has("offset") || qs.Has("limit") {
 		// Paged: an object with the total, so that a window can draw the
 		// first rows of a large contract at once.
-		if !fieldsFit(w, field{"q", qs.Get("q"), maxUserQuery}) {
+		if !fieldsFit(w, field{api.FieldQuery, qs.Get("q"), maxUserQuery}) {
 			return
 		}
 		offset, err1 := strconv.Atoi(orZero(qs.Get("offset")))

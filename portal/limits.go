@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"onramp.dev/onramp/api"
+
 	"errors"
 	"fmt"
 	"net/http"
@@ -61,16 +63,19 @@ type field struct {
 	max   int
 }
 
-// fieldsFit answers 400 and reports false when a field is over its bound.
+// fieldsFit answers 400 and reports false when a field is over its bound,
+// naming each such field and its bound.
 func fieldsFit(w http.ResponseWriter, fields ...field) bool {
-	var long []string
+	var long []api.FieldError
+	var reasons []string
 	for _, f := range fields {
 		if len(f.value) > f.max {
-			long = append(long, fmt.Sprintf("%s: at most %d bytes", f.name, f.max))
+			long = append(long, *tooLong(f.name, f.max, "bytes"))
+			reasons = append(reasons, long[len(long)-1].Reason)
 		}
 	}
 	if len(long) > 0 {
-		writeProblem(w, http.StatusBadRequest, "too_long", strings.Join(long, "; "))
+		writeFieldProblem(w, http.StatusBadRequest, "too_long", strings.Join(reasons, "; "), long)
 		return false
 	}
 	return true

@@ -69,47 +69,76 @@ type ContractRequest struct {
 	Term         time.Duration
 }
 
-// InvalidError lists what is wrong with a request, field by field.
-type InvalidError struct{ Problems []string }
+// maxContractSeats is the most seats a product of a contract may have.
+const maxContractSeats = 100000
 
-func (e *InvalidError) Error() string { return "invalid request: " + strings.Join(e.Problems, "; ") }
+// InvalidError lists what is wrong with a request, field by field, each
+// with a stable code a client words.
+type InvalidError struct{ Problems []api.FieldError }
+
+func (e *InvalidError) Error() string {
+	reasons := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		reasons[i] = p.Reason
+	}
+	return "invalid request: " + strings.Join(reasons, "; ")
+}
+
+// add notes the problems that are not nil.
+func (e *InvalidError) add(problems ...*api.FieldError) {
+	for _, p := range problems {
+		if p != nil {
+			e.Problems = append(e.Problems, *p)
+		}
+	}
+}
+
+// orNil is e when it holds a problem, else nil.
+func (e *InvalidError) orNil() error {
+	if len(e.Problems) == 0 {
+		return nil
+	}
+	return e
+}
 
 // CreateContract records an order and queues its emails: the order
 // confirmation, then the start email with the manager's user ID, a
 // temporary password and the sign-in link.
 func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor string) (*Contract, *User, error) {
-	var problems []string
+	var inv InvalidError
 	if strings.TrimSpace(r.Company) == "" {
-		problems = append(problems, "company: required")
+		inv.add(fieldError(api.FieldCompany, api.FieldRequired, "required"))
 	}
-	for _, err := range []error{checkName("company", r.Company), checkName("manager name", r.ManagerName), checkEmailText(r.ManagerEmail)} {
-		if err != nil {
-			problems = append(problems, err.Error())
-		}
-	}
+	inv.add(checkName(api.FieldCompany, r.Company), checkName(api.FieldManagerName, r.ManagerName), checkEmailText(api.FieldManagerEmail, r.ManagerEmail))
 	addr, err := mail.ParseAddress(r.ManagerEmail)
 	if len(r.ManagerEmail) <= maxEmailBytes && (err != nil || addr.Address != strings.TrimSpace(r.ManagerEmail)) {
-		problems = append(problems, fmt.Sprintf("manager email %q: not an email address", r.ManagerEmail))
+		inv.add(fieldError(api.FieldManagerEmail, api.FieldNotEmail, fmt.Sprintf("%q is not an email address", r.ManagerEmail)))
 	}
 	if r.Plan != PlanStandard && r.Plan != PlanAdvanced {
-		problems = append(problems, fmt.Sprintf("support plan %q: want standard or advanced", r.Plan))
+		e := fieldError(api.FieldPlan, api.FieldBadPlan, fmt.Sprintf("%q: want standard or advanced", r.Plan))
+		e.Value = excerpt(string(r.Plan), 60)
+		inv.add(e)
 	}
 	if len(r.Products) == 0 {
-		problems = append(problems, "products: at least one")
+		inv.add(fieldError(api.FieldProducts, api.FieldRequired, "at least one"))
 	}
 	for _, p := range r.Products {
 		if _, ok := s.catalog.Product(p.Product); !ok {
-			problems = append(problems, fmt.Sprintf("product %q: not in the catalog", p.Product))
+			e := fieldError(api.FieldProducts, api.FieldUnknownProduct, fmt.Sprintf("%q: not in the catalog", p.Product))
+			e.Value = excerpt(p.Product, 60)
+			inv.add(e)
 		}
-		if p.Seats <= 0 || p.Seats > 100000 {
-			problems = append(problems, fmt.Sprintf("product %q: seats %d: want 1 to 100000", p.Product, p.Seats))
+		if p.Seats <= 0 || p.Seats > maxContractSeats {
+			e := fieldError(api.FieldSeats, api.FieldBadSeats, fmt.Sprintf("product %q: seats %d: want 1 to %d", p.Product, p.Seats, maxContractSeats))
+			e.Value, e.Limit = excerpt(p.Product, 60), maxContractSeats
+			inv.add(e)
 		}
 	}
 	if r.Term <= 0 {
 		r.Term = 365 * 24 * time.Hour
 	}
-	if len(problems) > 0 {
-		return nil, nil, &InvalidError{problems}
+	if err := inv.orNil(); err != nil {
+		return nil, nil, err
 	}
 	callerCap := 0
 	if r.Plan == PlanAdvanced {

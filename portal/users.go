@@ -91,11 +91,12 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 				col[strings.ToLower(strings.TrimSpace(h))] = i
 			}
 			if _, ok := col["email"]; !ok {
-				return nil, []RowError{{Line: line, Reason: "the first line must name the columns: email,name,role,products,benefits"}}
+				return nil, []RowError{{Line: line, Code: api.RowBadHeader, Reason: "the first line must name the columns: email,name,role,products,benefits"}}
 			}
 			for h := range col {
 				if !slices.Contains([]string{"email", "name", "role", "products", "benefits"}, h) {
-					bad = append(bad, RowError{Line: line, Reason: fmt.Sprintf("unknown column %q (known: email, name, role, products, benefits)", h)})
+					bad = append(bad, RowError{Line: line, Code: api.RowUnknownColumn, Value: excerpt(h, 60),
+						Reason: fmt.Sprintf("unknown column %q (known: email, name, role, products, benefits)", excerpt(h, 60))})
 				}
 			}
 			continue
@@ -110,21 +111,22 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 			continue // a blank line
 		}
 		if len(rows)+len(bad) >= maxImportRows {
-			return rows, append(bad, RowError{Line: line, Reason: fmt.Sprintf("more than %d lines: split the file", maxImportRows)})
+			return rows, append(bad, RowError{Line: line, Code: api.RowTooManyLines, Limit: maxImportRows, Reason: fmt.Sprintf("more than %d lines: split the file", maxImportRows)})
 		}
 		row := importRow{line: line, name: get("name"), role: RoleUser}
 		badBefore := len(bad)
-		if err := checkName("name", row.name); err != nil {
-			bad = append(bad, RowError{Line: line, Code: "bad_name", Reason: err.Error()})
+		if err := checkName(api.FieldName, row.name); err != nil {
+			bad = append(bad, RowError{Line: line, Code: api.RowBadName, Reason: err.Error()})
 		}
-		if err := checkEmailText(get("email")); err != nil {
-			bad = append(bad, RowError{Line: line, Code: "bad_email", Reason: err.Error()})
+		if err := checkEmailText(api.FieldEmail, get("email")); err != nil {
+			bad = append(bad, RowError{Line: line, Code: api.RowBadEmail, Reason: err.Error()})
 		} else if addr, err := mail.ParseAddress(get("email")); err != nil || addr.Address != get("email") {
-			bad = append(bad, RowError{Line: line, Code: "bad_email", Reason: fmt.Sprintf("%q is not an email address", excerpt(get("email"), 60))})
+			bad = append(bad, RowError{Line: line, Code: api.RowBadEmail, Reason: fmt.Sprintf("%q is not an email address", excerpt(get("email"), 60))})
 		} else {
 			row.email = strings.ToLower(addr.Address)
 			if first, dup := seen[row.email]; dup {
-				bad = append(bad, RowError{Line: line, Reason: fmt.Sprintf("%s is already on line %d", row.email, first)})
+				bad = append(bad, RowError{Line: line, Code: api.RowDuplicateEmail, Value: row.email, Lines: []int{first},
+					Reason: fmt.Sprintf("%s is already on line %d", row.email, first)})
 			}
 			seen[row.email] = line
 		}
@@ -133,7 +135,8 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 			case RoleUser, RoleCoordinator, RoleManager:
 				row.role = Role(strings.ReplaceAll(strings.ToLower(v), " ", "_"))
 			default:
-				bad = append(bad, RowError{Line: line, Reason: fmt.Sprintf("role %q: want user, software_coordinator or contract_manager", v)})
+				bad = append(bad, RowError{Line: line, Code: api.RowBadRole, Value: excerpt(v, 60),
+					Reason: fmt.Sprintf("role %q: want user, software_coordinator or contract_manager", excerpt(v, 60))})
 			}
 		}
 		for _, p := range splitList(get("products")) {
@@ -142,7 +145,7 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 		for _, b := range splitList(get("benefits")) {
 			ben, err := catalog.ParseBenefit(b)
 			if err != nil {
-				bad = append(bad, RowError{Line: line, Reason: err.Error()})
+				bad = append(bad, RowError{Line: line, Code: api.RowBadBenefit, Value: excerpt(b, 60), Reason: err.Error()})
 				continue
 			}
 			row.benefits = append(row.benefits, ben)
@@ -214,18 +217,19 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 		for _, r := range rows {
 			for _, p := range r.products {
 				if _, ok := seats[p]; !ok {
-					bad = append(bad, RowError{Line: r.line, Reason: fmt.Sprintf("product %q is not in contract %s", p, c.ID)})
+					bad = append(bad, RowError{Line: r.line, Code: api.RowUnknownProduct, Value: excerpt(p, 60),
+						Reason: fmt.Sprintf("product %q is not in contract %s", excerpt(p, 60), c.ID)})
 				}
 			}
 			if r.role == RoleManager && admin.Role != RoleManager {
-				bad = append(bad, RowError{Line: r.line, Reason: "only a contract manager may name another"})
+				bad = append(bad, RowError{Line: r.line, Code: api.RowManagerOnly, Reason: "only a contract manager may name another"})
 			}
 			if r.invalid {
 				continue
 			}
 			u, exists := byEmail[r.email]
 			if exists && mayChange(admin, u) != nil {
-				bad = append(bad, RowError{Line: r.line, Code: "manager_protected", Reason: r.email + ": " + ErrManagerProtected.Error()})
+				bad = append(bad, RowError{Line: r.line, Code: api.RowManagerProtected, Reason: r.email + ": " + ErrManagerProtected.Error()})
 				continue
 			}
 			ch := Change{Line: r.line, Email: r.email, Role: r.role}
@@ -283,7 +287,8 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 		}
 		for p, n := range used {
 			if limit, ok := seats[p]; ok && n > limit && len(lines[p]) > 0 {
-				bad = append(bad, RowError{Line: lines[p][0], Reason: fmt.Sprintf("%s: %d users for %d seats (lines %s)", p, n, limit, joinInts(lines[p]))})
+				bad = append(bad, RowError{Line: lines[p][0], Code: api.RowSeatCap, Value: p, Count: n, Limit: limit, Lines: firstInts(lines[p]),
+					Reason: fmt.Sprintf("%s: %d users for %d seats (lines %s)", p, n, limit, joinInts(lines[p]))})
 			}
 		}
 		if len(bad) > 0 {
@@ -312,6 +317,9 @@ func joinBenefits(bs []catalog.Benefit) string {
 	return strings.Join(s, ", ")
 }
 
+// firstInts bounds a list of lines an answer carries.
+func firstInts(ns []int) []int { return slices.Clone(ns[:min(len(ns), 100)]) }
+
 func joinInts(ns []int) string {
 	s := make([]string, 0, min(len(ns), 10))
 	for _, n := range ns[:min(len(ns), 10)] {
@@ -335,7 +343,7 @@ func (s *Service) AddUser(ctx context.Context, admin *User, nu NewUser) (*Change
 		csvField(strings.Join(nu.Products, ";")), csvField(strings.Join(nu.Benefits, ";")))
 	changes, err := s.ImportUsers(ctx, admin, []byte(line), false)
 	var ie *ImportError
-	if errors.As(err, &ie) && len(ie.Rows) == 1 && ie.Rows[0].Code == "email_taken" {
+	if errors.As(err, &ie) && len(ie.Rows) == 1 && ie.Rows[0].Code == api.RowEmailTaken {
 		return nil, fmt.Errorf("%s: %w", nu.Email, ErrEmailTaken)
 	}
 	if err != nil {
@@ -362,14 +370,16 @@ func (s *Service) Assign(ctx context.Context, admin *User, a Assignment) ([]Chan
 				return nil, nil, err
 			}
 		}
-		var problems []string
+		var inv InvalidError
 		seats := map[string]int{}
 		for _, p := range c.Products {
 			seats[p.Product] = p.Seats
 		}
 		for _, p := range append(slices.Clone(a.AddProducts), a.RemoveProducts...) {
 			if _, ok := seats[p]; !ok {
-				problems = append(problems, fmt.Sprintf("product %q is not in contract %s", p, c.ID))
+				e := fieldError(api.FieldProducts, api.FieldUnknownProduct, fmt.Sprintf("%q is not in contract %s", excerpt(p, 60), c.ID))
+				e.Value = excerpt(p, 60)
+				inv.add(e)
 			}
 		}
 		var add, remove []catalog.Benefit
@@ -380,7 +390,9 @@ func (s *Service) Assign(ctx context.Context, admin *User, a Assignment) ([]Chan
 			for _, b := range list.in {
 				ben, err := catalog.ParseBenefit(b)
 				if err != nil {
-					problems = append(problems, err.Error())
+					e := fieldError(api.FieldBenefits, api.FieldBadBenefit, err.Error())
+					e.Value = excerpt(b, 60)
+					inv.add(e)
 				}
 				*list.out = append(*list.out, ben)
 			}
@@ -398,7 +410,9 @@ func (s *Service) Assign(ctx context.Context, admin *User, a Assignment) ([]Chan
 		for _, id := range a.Users {
 			u, ok := byID[strings.ToUpper(id)]
 			if !ok {
-				problems = append(problems, fmt.Sprintf("user %s is not on contract %s", id, c.ID))
+				e := fieldError(api.FieldUsers, api.FieldUnknownUser, fmt.Sprintf("user %s is not on contract %s", excerpt(id, 60), c.ID))
+				e.Value = excerpt(id, 60)
+				inv.add(e)
 				continue
 			}
 			if err := mayChange(admin, u); err != nil {
@@ -436,11 +450,13 @@ func (s *Service) Assign(ctx context.Context, admin *User, a Assignment) ([]Chan
 		}
 		for p, n := range used {
 			if limit, ok := seats[p]; ok && n > limit && slices.Contains(a.AddProducts, p) {
-				problems = append(problems, fmt.Sprintf("%s: %d users for %d seats", p, n, limit))
+				e := fieldError(api.FieldProducts, api.FieldSeatCap, fmt.Sprintf("%s: %d users for %d seats", p, n, limit))
+				e.Value, e.Count, e.Limit = p, n, limit
+				inv.add(e)
 			}
 		}
-		if len(problems) > 0 {
-			return nil, nil, &InvalidError{problems}
+		if err := inv.orNil(); err != nil {
+			return nil, nil, err
 		}
 		return changes, emails, nil
 	}, admin.ID)
@@ -468,11 +484,11 @@ func (s *Service) RemoveUser(ctx context.Context, admin *User, id string) error 
 		case target == nil:
 			return nil, nil, fmt.Errorf("user %s: %w", id, ErrNotFound)
 		case target.ID == admin.ID:
-			return nil, nil, &InvalidError{[]string{"you cannot remove yourself"}}
+			return nil, nil, &InvalidError{[]api.FieldError{*fieldError(api.FieldUsers, api.FieldSelf, "you cannot remove yourself")}}
 		case mayChange(admin, target) != nil:
 			return nil, nil, mayChange(admin, target)
 		case target.Role == RoleManager && managers == 1:
-			return nil, nil, &InvalidError{[]string{"a contract keeps at least one contract manager"}}
+			return nil, nil, &InvalidError{[]api.FieldError{*fieldError(api.FieldUsers, api.FieldLastManager, "a contract keeps at least one contract manager")}}
 		}
 		return []UserChange{{Kind: "delete", User: target}}, nil, nil
 	}, admin.ID)
@@ -504,7 +520,9 @@ func (s *Service) SetCaller(ctx context.Context, admin *User, userID string, des
 		}
 	}
 	if designate && c.Plan != PlanAdvanced {
-		return &InvalidError{[]string{"designated callers come with advanced support; this contract has " + string(c.Plan)}}
+		e := fieldError(api.FieldCallers, api.FieldNeedsAdvanced, "designated callers come with advanced support; this contract has "+string(c.Plan))
+		e.Value = string(c.Plan)
+		return &InvalidError{[]api.FieldError{*e}}
 	}
 	return s.store.SetCaller(ctx, c.ID, strings.ToUpper(userID), designate, c.CallerCap, admin.ID)
 }
@@ -573,13 +591,21 @@ func (s *Service) registerSeat(ctx context.Context, contractID, machineID, hostn
 		return 0, 0, err
 	}
 	if len(machineID) < 8 || len(machineID) > 128 {
-		return 0, 0, &InvalidError{[]string{"machine_id: 8 to 128 characters"}}
+		e := fieldError(api.FieldMachineID, api.FieldBadLength, "8 to 128 characters")
+		e.Limit = 128
+		return 0, 0, &InvalidError{[]api.FieldError{*e}}
 	}
 	if len(hostname) > 255 {
-		return 0, 0, &InvalidError{[]string{"hostname: at most 255 characters"}}
+		return 0, 0, &InvalidError{[]api.FieldError{*tooLong(api.FieldHostname, 255, "characters")}}
 	}
-	if checkText(machineID) != nil || checkText(hostname) != nil {
-		return 0, 0, &InvalidError{[]string{"machine_id, hostname: " + errControlChars.Error()}}
+	var inv InvalidError
+	for _, f := range []struct{ name, value string }{{api.FieldMachineID, machineID}, {api.FieldHostname, hostname}} {
+		if err := checkText(f.value); err != nil {
+			inv.add(fieldError(f.name, api.FieldBadCharacters, err.Error()))
+		}
+	}
+	if err := inv.orNil(); err != nil {
+		return 0, 0, err
 	}
 	n, err := s.store.RegisterSeat(ctx, c.ID, machineID, hostname, product, limit, actor)
 	return n, limit, err
@@ -605,17 +631,19 @@ func (s *Service) CreateSeatKey(ctx context.Context, admin *User, products []str
 	if err := s.checkActive(c); err != nil {
 		return "", nil, err
 	}
-	var problems []string
+	var inv InvalidError
 	for _, p := range products {
 		if !slices.ContainsFunc(c.Products, func(cp Seats) bool { return cp.Product == p }) {
-			problems = append(problems, fmt.Sprintf("product %q: not on this contract", p))
+			e := fieldError(api.FieldProducts, api.FieldUnknownProduct, fmt.Sprintf("%q: not on this contract", excerpt(p, 60)))
+			e.Value = excerpt(p, 60)
+			inv.add(e)
 		}
 	}
 	if len(products) == 0 {
-		problems = append(problems, "products: at least one")
+		inv.add(fieldError(api.FieldProducts, api.FieldRequired, "at least one"))
 	}
-	if len(problems) > 0 {
-		return "", nil, &InvalidError{problems}
+	if err := inv.orNil(); err != nil {
+		return "", nil, err
 	}
 	token, hash := newToken()
 	k := &SeatKey{Hash: hash, ID: seatKeyID(hash), ContractID: c.ID, Products: slices.Clone(products), CreatedBy: admin.ID,

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"unicode/utf8"
+
+	"onramp.dev/onramp/api"
 )
 
 // Bounds on what people type: a name fits a table cell, an email address
@@ -40,51 +42,49 @@ func checkText(s string) error {
 	return nil
 }
 
-// checkName checks a person's or a company's name.
-func checkName(field, s string) error {
-	if n := utf8.RuneCountInString(s); n > maxNameRunes {
-		return fmt.Errorf("%s: at most %d characters (this one has %d)", field, maxNameRunes, n)
+// fieldError is one refused field, with its code and English reason.
+func fieldError(field, code, reason string) *api.FieldError {
+	return &api.FieldError{Field: field, Code: code, Reason: field + ": " + reason}
+}
+
+// tooLong is a field over its limit.
+func tooLong(field string, limit int, unit string) *api.FieldError {
+	return &api.FieldError{Field: field, Code: api.FieldTooLong, Limit: limit, Reason: fmt.Sprintf("%s: at most %d %s", field, limit, unit)}
+}
+
+// checkField checks a text's length (in runes or bytes) and characters.
+func checkField(field, s string, limit int, runes bool) *api.FieldError {
+	n, unit := len(s), "bytes"
+	if runes {
+		n, unit = utf8.RuneCountInString(s), "characters"
+	}
+	if n > limit {
+		e := tooLong(field, limit, unit)
+		e.Reason += fmt.Sprintf(" (this one has %d)", n)
+		return e
 	}
 	if err := checkText(s); err != nil {
-		return fmt.Errorf("%s: %w", field, err)
+		return fieldError(field, api.FieldBadCharacters, err.Error())
 	}
 	return nil
 }
+
+// checkName checks a person's or a company's name.
+func checkName(field, s string) *api.FieldError { return checkField(field, s, maxNameRunes, true) }
 
 // checkEmailText checks an email address's length and characters; its
 // syntax is mail.ParseAddress's job. The address is not echoed: it may be
 // megabytes long.
-func checkEmailText(s string) error {
-	if len(s) > maxEmailBytes {
-		return fmt.Errorf("email: at most %d bytes (this one has %d)", maxEmailBytes, len(s))
-	}
-	if err := checkText(s); err != nil {
-		return fmt.Errorf("email: %w", err)
-	}
-	return nil
+func checkEmailText(field, s string) *api.FieldError {
+	return checkField(field, s, maxEmailBytes, false)
 }
 
 // checkPhone checks a phone number.
-func checkPhone(s string) error {
-	if len(s) > maxPhoneBytes {
-		return fmt.Errorf("phone: at most %d characters", maxPhoneBytes)
-	}
-	if err := checkText(s); err != nil {
-		return fmt.Errorf("phone: %w", err)
-	}
-	return nil
-}
+func checkPhone(s string) *api.FieldError { return checkField(api.FieldPhone, s, maxPhoneBytes, false) }
 
 // checkProfile checks what a user may change of their own record.
 func checkProfile(name, phone string) error {
-	var problems []string
-	for _, err := range []error{checkName("name", name), checkPhone(phone)} {
-		if err != nil {
-			problems = append(problems, err.Error())
-		}
-	}
-	if len(problems) > 0 {
-		return &InvalidError{problems}
-	}
-	return nil
+	var inv InvalidError
+	inv.add(checkName(api.FieldName, name), checkPhone(phone))
+	return inv.orNil()
 }

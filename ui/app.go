@@ -80,7 +80,7 @@ type Assistant struct {
 
 	// The screens on show, for tests to tap.
 	signin       *signInScreen
-	setupButtons map[string]*widget.Button
+	setupButtons map[string]*button
 	cards        map[string]*productCard
 	said         map[string]string // the last action's outcome per product, on its card
 	users        *usersScreen
@@ -90,6 +90,7 @@ type Assistant struct {
 	lastCLI      string         // the last command shown, for tests
 	firstFocus   fyne.Focusable // the screen being shown asks for the keyboard here
 	generation   int            // counts the window's changes to users, so tabs know to read again
+	seatsSeen    int            // the generation when the products tab last counted the seats used
 	langSel      string         // the language switch: "", "en" or "fr"
 	speaks       string         // the language spoken: "en" or "fr"
 	variant      string         // the theme switch: "", "light" or "dark"
@@ -167,7 +168,7 @@ func (a *Assistant) onUI(f func()) {
 func (a *Assistant) show(screen func() fyne.CanvasObject) {
 	a.screen = screen
 	a.firstFocus = nil
-	a.win.SetContent(container.NewBorder(a.topBar(), nil, nil, nil, screen()))
+	a.win.SetContent(inOrder(a.topBar(), nil, nil, nil, screen()))
 	// The first field has the keyboard at once.
 	if a.firstFocus != nil {
 		a.win.Canvas().Focus(a.firstFocus)
@@ -202,9 +203,9 @@ func (a *Assistant) topBar() fyne.CanvasObject {
 	title := widget.NewLabelWithStyle("Onramp", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	right := container.NewHBox(langSel, themeSel)
 	if a.me != nil {
-		right.Add(widget.NewButton(lang.L("Sign out"), a.signOut))
+		right.Add(newButton(lang.L("Sign out"), a.signOut))
 	}
-	return container.NewVBox(container.NewBorder(nil, nil, title, right), widget.NewSeparator())
+	return container.NewVBox(inOrder(nil, nil, title, right), widget.NewSeparator())
 }
 
 // switchLanguage speaks "en", "fr" or the system's language ("") and

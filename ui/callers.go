@@ -57,12 +57,12 @@ func (s *callersScreen) content() fyne.CanvasObject {
 		top.Add(wrapped(lang.L("Phone support and designated callers come with advanced support; this contract has standard support.")))
 		return top
 	}
-	refresh := widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), s.refresh)
+	refresh := newButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), s.refresh)
 	s.a.firstFocus = s.table.search
-	top.Add(container.NewBorder(nil, nil, nil, container.NewHBox(refresh, cliButton(s.a, func() string { return s.a.cfg.CLI + " callers list" })), s.status))
+	top.Add(inOrder(nil, nil, nil, container.NewHBox(refresh, cliButton(s.a, func() string { return s.a.cfg.CLI + " callers list" })), s.status))
 	top.Add(s.full)
 	top.Add(s.err)
-	return container.NewBorder(top, nil, nil, nil, s.table.content())
+	return inOrder(top, nil, nil, nil, s.table.content())
 }
 
 func (s *callersScreen) refresh() {

@@ -30,8 +30,8 @@ type checkScreen struct {
 	report   *syscheck.Report
 	status   *widget.Label
 	items    *fyne.Container
-	again    *widget.Button
-	export   *widget.Button
+	again    *button
+	export   *button
 	saved    *widget.Label // says where the report went
 	saveErr  *errorLabel
 	onResult func(*syscheck.Report)
@@ -41,8 +41,8 @@ func newCheckScreen(a *Assistant, p *catalog.Product, r *catalog.Release, target
 	s := &checkScreen{a: a, product: p, release: r, target: target, onResult: onResult}
 	s.status = wrapped("")
 	s.items = container.NewVBox()
-	s.again = widget.NewButtonWithIcon(lang.L("Check again"), theme.ViewRefreshIcon(), s.run)
-	s.export = widget.NewButtonWithIcon(lang.L("Export the report…"), theme.DocumentSaveIcon(), s.chooseExport)
+	s.again = newButtonWithIcon(lang.L("Check again"), theme.ViewRefreshIcon(), s.run)
+	s.export = newButtonWithIcon(lang.L("Export the report…"), theme.DocumentSaveIcon(), s.chooseExport)
 	s.export.Disable()
 	s.saved, s.saveErr = wrapped(""), newErrorLabel()
 	return s
@@ -124,7 +124,7 @@ func checkRow(it syscheck.Item) fyne.CanvasObject {
 		fix.Importance = widget.WarningImportance
 		lines.Add(fix)
 	}
-	return container.NewBorder(nil, nil, widget.NewIcon(icon), nil, lines)
+	return inOrder(nil, nil, widget.NewIcon(icon), nil, lines)
 }
 
 func itemName(id string) string {

@@ -30,7 +30,7 @@ type deployScreen struct {
 	license     *widget.RadioGroup
 	server      *widget.Entry
 	register    *widget.Check
-	create      *widget.Button
+	create      *button
 	bar         *widget.ProgressBar
 	status      *widget.Label
 }
@@ -53,7 +53,7 @@ func newDeployScreen(a *Assistant) *deployScreen {
 	s.server = widget.NewEntry()
 	s.server.SetPlaceHolder("licence.company.com:27000")
 	s.register = widget.NewCheck(lang.L("Seats register with the service"), nil)
-	s.create = widget.NewButtonWithIcon(lang.L("Build the deployment"), theme.DocumentCreateIcon(), s.run)
+	s.create = newButtonWithIcon(lang.L("Build the deployment"), theme.DocumentCreateIcon(), s.run)
 	s.create.Importance = widget.HighImportance
 	s.bar = widget.NewProgressBar()
 	s.status = wrapped("")
@@ -64,7 +64,7 @@ func (s *deployScreen) network() bool { return s.license.Selected == lang.L("Net
 
 func (s *deployScreen) content() fyne.CanvasObject {
 	a := s.a
-	browse := widget.NewButtonWithIcon(lang.L("Browse…"), theme.FolderOpenIcon(), func() {
+	browse := newButtonWithIcon(lang.L("Browse…"), theme.FolderOpenIcon(), func() {
 		dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
 			if err == nil && u != nil {
 				s.out.SetText(filepath.Join(u.Path(), "onramp-deployment"))
@@ -77,7 +77,7 @@ func (s *deployScreen) content() fyne.CanvasObject {
 		widget.NewFormItem(lang.L("Install folder on the seats"), container.NewVBox(s.target, hint(lang.L("Default: each system's machine-wide folder")))),
 		widget.NewFormItem(lang.L("Licence"), s.license),
 		widget.NewFormItem(lang.L("Licence server"), s.server),
-		widget.NewFormItem(lang.L("Output folder"), container.NewBorder(nil, nil, nil, browse, s.out)),
+		widget.NewFormItem(lang.L("Output folder"), inOrder(nil, nil, nil, browse, s.out)),
 		widget.NewFormItem("", container.NewVBox(s.register, wrapped(lang.L("The folder then holds a seat key that can only count seats.")))))
 	return container.NewVScroll(container.NewVBox(
 		heading(lang.L("Multi-seat deployment")),

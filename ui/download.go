@@ -29,7 +29,7 @@ type downloadScreen struct {
 
 	bar                  *widget.ProgressBar
 	info                 *widget.Label
-	start, pause, cancel *widget.Button
+	start, pause, cancel *button
 	mu                   sync.Mutex // guards stop
 	stop                 context.CancelFunc
 	discard              bool // the stop is a cancel: delete the partial file
@@ -45,10 +45,10 @@ func newDownloadScreen(a *Assistant, rel *setup.Release, onDone func(*setup.Down
 	// at every progress report.
 	s.info = widget.NewLabel(lang.L("{{.Name}} {{.Version}}: {{.Size}}", map[string]any{"Name": p.Name, "Version": r.Version.String(), "Size": catalog.ByteSize(pkg.Size).String()}))
 	s.info.Truncation = fyne.TextTruncateEllipsis
-	s.start = widget.NewButtonWithIcon(lang.L("Download"), theme.DownloadIcon(), s.run)
+	s.start = newButtonWithIcon(lang.L("Download"), theme.DownloadIcon(), s.run)
 	s.start.Importance = widget.HighImportance
-	s.pause = widget.NewButtonWithIcon(lang.L("Pause"), theme.MediaPauseIcon(), func() { s.halt(false) })
-	s.cancel = widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), func() { s.halt(true) })
+	s.pause = newButtonWithIcon(lang.L("Pause"), theme.MediaPauseIcon(), func() { s.halt(false) })
+	s.cancel = newButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), func() { s.halt(true) })
 	s.pause.Disable()
 	s.cancel.Disable()
 	return s

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/downloader"
 	"onramp.dev/onramp/installer"
@@ -109,6 +110,9 @@ func problemText(pe *account.ProblemError) string {
 	case "too_large":
 		return lang.L("This is too large to send at once. Split the list into several files.")
 	case "too_long":
+		if len(pe.Fields) > 0 {
+			return fieldsText(pe.Fields)
+		}
 		return lang.L("A field is longer than the service allows. Shorten it.")
 	case "rate_limited":
 		if pe.RetryAfter <= 0 {
@@ -128,6 +132,9 @@ func problemText(pe *account.ProblemError) string {
 	case "conflict":
 		return lang.L("Someone else changed this at the same time. Refresh, then try again.")
 	case "invalid", "bad_request":
+		if len(pe.Fields) > 0 {
+			return fieldsText(pe.Fields)
+		}
 		return lang.L("The service refused a value. Check the fields, then try again.")
 	case "internal":
 		return lang.L("The account service failed. Try again later.")
@@ -135,9 +142,105 @@ func problemText(pe *account.ProblemError) string {
 	return ""
 }
 
-// rowText words one bad line of an import by its code.
+// fieldsText words each value the service refused, one a line.
+func fieldsText(fields []account.FieldError) string {
+	lines := make([]string, len(fields))
+	for i, f := range fields {
+		lines[i] = fieldText(f)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fieldText words one refused value by its code, naming its field.
+func fieldText(f account.FieldError) string {
+	data := map[string]any{"Field": fieldName(f.Field), "Value": f.Value, "Limit": f.Limit, "Count": f.Count}
+	switch f.Code {
+	case api.FieldTooLong:
+		return lang.L("The field “{{.Field}}” is too long: at most {{.Limit}} characters. Shorten it.", data)
+	case api.FieldBadLength:
+		return lang.L("The field “{{.Field}}” must have 8 to {{.Limit}} characters.", data)
+	case api.FieldBadCharacters:
+		return lang.L("The field “{{.Field}}” holds characters that are not allowed (control or text-direction characters). Remove them.", data)
+	case api.FieldRequired:
+		return lang.L("The field “{{.Field}}” is required.", data)
+	case api.FieldNotEmail:
+		return lang.L("The field “{{.Field}}” is not an email address.", data)
+	case api.FieldUnknownProduct:
+		return lang.L("The product “{{.Value}}” is not on the contract.", data)
+	case api.FieldBadSeats:
+		return lang.L("The seats of “{{.Value}}” must be 1 to {{.Limit}}.", data)
+	case api.FieldBadPlan:
+		return lang.L("Unknown support plan “{{.Value}}”: choose standard or advanced.", data)
+	case api.FieldBadBenefit:
+		return lang.L("Unknown benefit “{{.Value}}”.", data)
+	case api.FieldSeatCap:
+		return lang.L("“{{.Value}}” would have {{.Count}} users for {{.Limit}} seats. Take it from other users first, or add seats to the contract.", data)
+	case api.FieldUnknownUser:
+		return lang.L("The user {{.Value}} is no longer on the contract. Refresh the list.", data)
+	case api.FieldSelf:
+		return lang.L("You cannot remove yourself from the contract.")
+	case api.FieldLastManager:
+		return lang.L("A contract keeps at least one contract manager: name another one first.")
+	case api.FieldNeedsAdvanced:
+		return lang.L("Designated callers come with advanced support; this contract has {{.Plan}} support.", map[string]any{"Plan": planName(api.Plan(f.Value))})
+	}
+	// A code this window does not know yet: the field, then the service's words.
+	return lang.L("The field “{{.Field}}” was refused:", data) + " " + f.Reason
+}
+
+// fieldName is a field of the service's requests as people know it.
+func fieldName(field string) string {
+	switch field {
+	case api.FieldName:
+		return lang.L("name")
+	case api.FieldEmail:
+		return lang.L("email address")
+	case api.FieldPhone:
+		return lang.L("phone number")
+	case api.FieldLogin:
+		return lang.L("user ID or email")
+	case api.FieldPassword:
+		return lang.L("password")
+	case api.FieldRefreshToken:
+		return lang.L("session")
+	case api.FieldQuery:
+		return lang.L("search")
+	case api.FieldCompany:
+		return lang.L("company")
+	case api.FieldManagerName:
+		return lang.L("contract manager's name")
+	case api.FieldManagerEmail:
+		return lang.L("contract manager's email address")
+	case api.FieldPlan:
+		return lang.L("support plan")
+	case api.FieldProducts:
+		return lang.L("products")
+	case api.FieldSeats:
+		return lang.L("seats")
+	case api.FieldBenefits:
+		return lang.L("benefits")
+	case api.FieldUsers:
+		return lang.L("users")
+	case api.FieldCallers:
+		return lang.L("designated callers")
+	case api.FieldMachineID:
+		return lang.L("machine ID")
+	case api.FieldHostname:
+		return lang.L("machine name")
+	}
+	return field
+}
+
+// rowText words one bad line of an import by its code, with its arguments.
 func rowText(r account.RowError) string {
-	data := map[string]any{"Line": r.Line}
+	lines := make([]string, len(r.Lines))
+	for i, n := range r.Lines {
+		lines[i] = fmt.Sprint(n)
+	}
+	data := map[string]any{"Line": r.Line, "Value": r.Value, "Limit": r.Limit, "Count": r.Count, "Lines": strings.Join(lines, ", ")}
+	if len(r.Lines) > 0 {
+		data["First"] = r.Lines[0]
+	}
 	switch r.Code {
 	case "bad_email":
 		return lang.L("line {{.Line}}: the email address is not valid", data)
@@ -149,6 +252,24 @@ func rowText(r account.RowError) string {
 		return lang.L("line {{.Line}}: the email address already belongs to another Onramp account", data)
 	case "manager_protected":
 		return lang.L("line {{.Line}}: a contract manager can be changed only by another contract manager", data)
+	case api.RowBadHeader:
+		return lang.L("line {{.Line}}: the first line must name the columns: email,name,role,products,benefits", data)
+	case api.RowUnknownColumn:
+		return lang.L("line {{.Line}}: unknown column “{{.Value}}” (the columns are email, name, role, products, benefits)", data)
+	case api.RowTooManyLines:
+		return lang.L("line {{.Line}}: a file has at most {{.Limit}} lines; split it into several files", data)
+	case api.RowDuplicateEmail:
+		return lang.L("line {{.Line}}: {{.Value}} is already on line {{.First}}", data)
+	case api.RowBadRole:
+		return lang.L("line {{.Line}}: unknown role “{{.Value}}” (user, software_coordinator or contract_manager)", data)
+	case api.RowBadBenefit:
+		return lang.L("line {{.Line}}: unknown benefit “{{.Value}}” (download, install, web_support or phone_support)", data)
+	case api.RowUnknownProduct:
+		return lang.L("line {{.Line}}: the product “{{.Value}}” is not on the contract", data)
+	case api.RowManagerOnly:
+		return lang.L("line {{.Line}}: only a contract manager may name another contract manager", data)
+	case api.RowSeatCap:
+		return lang.L("line {{.Line}}: “{{.Value}}” would have {{.Count}} users for {{.Limit}} seats (lines {{.Lines}})", data)
 	}
 	// A code this window does not know yet: the service's words.
 	return lang.L("line {{.Line}}", data) + ": " + r.Reason

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/api"
 )
 
 // Every stable code of the service has its own sentence, in both
@@ -50,13 +52,50 @@ func TestEveryProblemCodeHasWords(t *testing.T) {
 				t.Errorf("%s, %s: %q lacks %q", language, tc.name, got, tc.want)
 			}
 		}
-		rows := &account.ImportError{Rows: []account.RowError{{Line: 3, Code: "bad_email"}, {Line: 4, Code: "bad_name"},
-			{Line: 5, Code: "bad_csv"}, {Line: 6, Code: "email_taken"}, {Line: 7, Code: "manager_protected"}}}
+		// Every code of a bad line, with its arguments; never the
+		// service's English reason.
+		rows := &account.ImportError{}
+		for i, code := range api.RowCodes {
+			rows.Rows = append(rows.Rows, account.RowError{Line: i + 2, Code: code, Reason: "SERVICE WORDS",
+				Value: "nimbus", Limit: 25, Count: 27, Lines: []int{2, 3}})
+		}
 		text := errorText(rows)
 		for _, r := range rows.Rows {
-			if line := rowText(r); !strings.Contains(text, line) || strings.Contains(line, ": \n") || strings.HasSuffix(line, ": ") {
+			line := rowText(r)
+			if !strings.Contains(text, line) || strings.Contains(line, "SERVICE WORDS") || strings.HasSuffix(line, ": ") {
 				t.Errorf("%s: line %d (%s) worded %q", language, r.Line, r.Code, line)
 			}
+			if language == "en" {
+				english["row "+r.Code] = line
+			} else if line == english["row "+r.Code] {
+				t.Errorf("fr: line code %q is in English: %q", r.Code, line)
+			}
+		}
+		// Every code of a refused field, for every field: the field's
+		// name in the language spoken, never the service's English.
+		for _, field := range api.FieldNames {
+			for _, code := range api.FieldCodes {
+				for _, problem := range []string{"invalid", "too_long"} {
+					pe := &account.ProblemError{Code: problem, Fields: []account.FieldError{{Field: field, Code: code, Reason: "SERVICE WORDS", Value: "nimbus", Limit: 25, Count: 27}}}
+					got := problemText(pe)
+					key := problem + " " + field + " " + code
+					if got == "" || strings.Contains(got, "SERVICE WORDS") || got == problemText(&account.ProblemError{Code: problem}) {
+						t.Errorf("%s: %s worded %q", language, key, got)
+					}
+					if language == "en" {
+						english[key] = got
+					} else if got == english[key] {
+						t.Errorf("fr: %s is in English: %q", key, got)
+					}
+				}
+			}
+			if language == "fr" && fieldName(field) == field {
+				t.Errorf("fr: the field %q has no French name", field)
+			}
+		}
+		long := problemText(&account.ProblemError{Code: "too_long", Fields: []account.FieldError{{Field: api.FieldName, Code: api.FieldTooLong, Limit: 200}}})
+		if want := map[string]string{"en": "“name”", "fr": "« nom »"}[language]; !strings.Contains(long, want) || !strings.Contains(long, "200") {
+			t.Errorf("%s: a long name is worded %q, want the field %s and its limit", language, long, want)
 		}
 	}
 	setLanguage("en")
@@ -137,6 +176,20 @@ func TestErrorsNextToFieldsFrench(t *testing.T) {
 	if u.addErr.Visible() {
 		t.Error("the add's error stays through the import")
 	}
+	// Lines refused by the contract's own rules (a product it lacks, more
+	// users than seats) name the product, in French.
+	rows := "email,products\nx0@example.com,nimbus\n"
+	for i := range 30 {
+		rows += fmt.Sprintf("s%d@example.com,quill\n", i)
+	}
+	os.WriteFile(csv, []byte(rows), 0o644)
+	act(a, u.runPreview)
+	got := u.importErr.Text()
+	for _, want := range []string{"ligne 2 : le produit « nimbus » n'est pas au contrat", "ligne 3 : « quill » aurait", "utilisateurs pour 25 postes"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("contract rules: %q lacks %q", got, want)
+		}
+	}
 
 	// Profile: the phone is checked here; the password can be changed.
 	act(a, func() { a.selectTab("profile") })
@@ -146,6 +199,13 @@ func TestErrorsNextToFieldsFrench(t *testing.T) {
 	if got := p.phoneErr.Text(); !strings.Contains(got, "chiffres") {
 		t.Errorf("phone: %q", got)
 	}
+	// A name longer than the service allows: the field is named, in French.
+	act(a, func() { p.phone.SetText("+33 6 12 34 56 78"); p.name.SetText(strings.Repeat("é", 201)) })
+	tap(a, p.save)
+	if got := p.saveErr.Text(); !strings.Contains(got, "« nom »") || !strings.Contains(got, "200") {
+		t.Errorf("long name: %q", got)
+	}
+	act(a, func() { p.name.SetText("Alex Martin") })
 	typeText(a, p.current, "a new and long passphrase")
 	typeText(a, p.next, "")
 	tap(a, p.changePass)
@@ -160,5 +220,26 @@ func TestErrorsNextToFieldsFrench(t *testing.T) {
 	}
 	if err := cfg.Client.SignIn(context.Background(), d.ManagerID, "yet another long passphrase"); err != nil {
 		t.Errorf("the new password does not sign in: %v", err)
+	}
+}
+
+// "Add one user" words every refusal of its one line in the window's
+// language, without the line number: never the service's English.
+func TestAddErrorsWorded(t *testing.T) {
+	a, d, _ := demoAssistant(t, "fr")
+	t.Cleanup(func() { setLanguage("en") })
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	act(a, func() { a.selectTab("users") })
+	u := a.users
+	for _, code := range api.RowCodes {
+		t.Run(code, func(t *testing.T) {
+			err := &account.ProblemError{Code: "bad_rows", Rows: []account.RowError{{Line: 2, Code: code, Reason: "SERVICE WORDS",
+				Value: "quill", Limit: 25, Count: 26, Lines: []int{2}}}}
+			act(a, func() { u.emailErr.SetText(""); u.addErr.SetText(""); u.showAddError(err) })
+			got := u.emailErr.Text() + u.addErr.Text()
+			if got == "" || strings.Contains(got, "SERVICE WORDS") || strings.Contains(got, "ligne") {
+				t.Errorf("%q", got)
+			}
+		})
 	}
 }

@@ -29,7 +29,7 @@ type installScreen struct {
 	target  *widget.Entry
 	plan    *widget.Label
 	bar     *widget.ProgressBar
-	install *widget.Button
+	install *button
 	done    *widget.Label
 	why     *errorLabel // why Install is off, or why it failed
 	planned *installer.Plan
@@ -57,7 +57,7 @@ func newInstallScreen(a *Assistant, rel *setup.Release) *installScreen {
 	s.plan = wrapped(lang.L("The plan appears here once the package is downloaded."))
 	s.why = newErrorLabel()
 	s.bar = widget.NewProgressBar()
-	s.install = widget.NewButtonWithIcon(lang.L("Install"), theme.ConfirmIcon(), s.run)
+	s.install = newButtonWithIcon(lang.L("Install"), theme.ConfirmIcon(), s.run)
 	s.install.Importance = widget.HighImportance
 	s.install.Disable()
 	s.done = wrapped("")
@@ -70,7 +70,7 @@ func (s *installScreen) content() fyne.CanvasObject {
 		heading(lang.L("3. Install on this computer")),
 		widget.NewForm(widget.NewFormItem(lang.L("Folder"), s.target)),
 		s.plan, s.why, s.bar,
-		container.NewHBox(widget.NewButton(lang.L("Show the plan"), s.makePlan), s.install, cliButton(s.a, func() string {
+		container.NewHBox(newButton(lang.L("Show the plan"), s.makePlan), s.install, cliButton(s.a, func() string {
 			return s.a.cfg.CLI + " install --product " + ref + " --target " + quoteArg(s.target.Text)
 		})),
 		s.done,

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -85,5 +87,30 @@ func TestTabShowsFreshData(t *testing.T) {
 	act(a, func() { a.tabs.SelectIndex(2) })
 	if len(a.callers.users) != before+1 || len(a.users.users) != before+1 {
 		t.Errorf("callers tab %d users, users tab %d, want %d", len(a.callers.users), len(a.users.users), before+1)
+	}
+}
+
+// The seats used, on the products tab, count again after the window
+// changes users: a user added with a product holds one more seat.
+func TestSeatCountsFollowChanges(t *testing.T) {
+	a, d, _ := demoAssistant(t, "en")
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	a.Wait()
+	seats := func() string { return a.cards["quill"].seats.Text }
+	before := seats()
+	used := func(text string) (n int) {
+		fmt.Sscanf(text[strings.Index(text, "· ")+len("· "):], "%d", &n)
+		return n
+	}
+	if !strings.Contains(before, "seats used") {
+		t.Fatalf("no seats used on the card: %q", before)
+	}
+	act(a, func() { a.tabs.SelectIndex(1) })
+	typeText(a, a.users.email, "late.comer@example.com")
+	act(a, func() { a.users.addProducts.SetSelected([]string{a.productName("quill")}) })
+	tap(a, buttonIn(t, a.win.Content(), "Add the user"))
+	act(a, func() { a.tabs.SelectIndex(0) })
+	if got := seats(); used(got) != used(before)+1 {
+		t.Errorf("after adding a user with the product: %q, was %q", got, before)
 	}
 }

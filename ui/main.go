@@ -91,6 +91,8 @@ func (a *Assistant) reload(tab string) {
 		a.users.refresh()
 	case tab == "callers" && a.callers != nil && a.me.Contract.Plan == "advanced" && a.callers.seen < a.generation:
 		a.callers.refresh()
+	case tab == "products" && a.isAdmin() && a.seatsSeen < a.generation:
+		a.countSeats()
 	}
 }
 

@@ -34,9 +34,8 @@ func (a *Assistant) productsTab() fyne.CanvasObject {
 		wrapped(lang.L("Your services: {{.Benefits}}", map[string]any{"Benefits": benefitList(me.User.Benefits)})),
 	)
 	list := container.NewVBox()
-	a.setupButtons = map[string]*widget.Button{}
+	a.setupButtons = map[string]*button{}
 	a.cards = map[string]*productCard{}
-	seatLabels := map[string]*widget.Label{}
 	for _, cp := range me.Contract.Products {
 		p, ok := a.cat.Product(cp.Product)
 		if !ok {
@@ -46,12 +45,11 @@ func (a *Assistant) productsTab() fyne.CanvasObject {
 		a.cards[p.ID] = c
 		a.setupButtons[p.ID] = c.setup
 		list.Add(c.card)
-		seatLabels[p.ID] = c.seats
 	}
 	if a.isAdmin() {
-		a.countSeats(seatLabels)
+		a.countSeats()
 	}
-	return container.NewBorder(head, nil, nil, nil, container.NewVScroll(list))
+	return inOrder(head, nil, nil, nil, container.NewVScroll(list))
 }
 
 // productCard is one product: its state here and its actions.
@@ -59,8 +57,8 @@ type productCard struct {
 	card                                   *widget.Card
 	state                                  *widget.Label // Installed 2.10.0, Update to 2.11.0, Not installed
 	status                                 *widget.Label // the last action's outcome
-	setup, open, update, uninstall, verify *widget.Button
-	repair                                 *widget.Button
+	setup, open, update, uninstall, verify *button
+	repair                                 *button
 	seats                                  *widget.Label         // seats on the contract (used, for admins)
 	confirm                                *dialog.ConfirmDialog // the uninstall's, while shown (tests)
 }
@@ -89,14 +87,14 @@ func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
 	}
 	c.seats = wrapped(lang.L("Version {{.Version}} · {{.Seats}} seats on the contract", map[string]any{"Version": latest, "Seats": seats}))
 	body := container.NewVBox(c.state, wrapped(p.Description), c.seats)
-	c.setup = widget.NewButtonWithIcon(lang.L("Set up on this computer"), theme.NavigateNextIcon(), func() { a.openSetup(p) })
+	c.setup = newButtonWithIcon(lang.L("Set up on this computer"), theme.NavigateNextIcon(), func() { a.openSetup(p) })
 	c.setup.Importance = widget.HighImportance
-	c.open = widget.NewButtonWithIcon(lang.L("Open"), theme.MediaPlayIcon(), func() { a.productAction(c, p, "open") })
-	c.update = widget.NewButtonWithIcon(lang.L("Update"), theme.DownloadIcon(), func() { a.openSetup(p) })
+	c.open = newButtonWithIcon(lang.L("Open"), theme.MediaPlayIcon(), func() { a.productAction(c, p, "open") })
+	c.update = newButtonWithIcon(lang.L("Update"), theme.DownloadIcon(), func() { a.openSetup(p) })
 	c.update.Importance = widget.HighImportance
-	c.uninstall = widget.NewButtonWithIcon(lang.L("Uninstall"), theme.DeleteIcon(), func() { a.askUninstall(c, p) })
-	c.verify = widget.NewButtonWithIcon(lang.L("Verify"), theme.ConfirmIcon(), func() { a.productAction(c, p, "verify") })
-	c.repair = widget.NewButtonWithIcon(lang.L("Repair"), theme.ViewRefreshIcon(), func() { a.productAction(c, p, "repair") })
+	c.uninstall = newButtonWithIcon(lang.L("Uninstall"), theme.DeleteIcon(), func() { a.askUninstall(c, p) })
+	c.verify = newButtonWithIcon(lang.L("Verify"), theme.ConfirmIcon(), func() { a.productAction(c, p, "verify") })
+	c.repair = newButtonWithIcon(lang.L("Repair"), theme.ViewRefreshIcon(), func() { a.productAction(c, p, "repair") })
 	mine := slices.Contains(a.me.User.Products, p.ID)
 	_, hasPkg := p.Latest().Packages[a.cfg.Platform]
 	switch {
@@ -181,8 +179,9 @@ func (a *Assistant) productAction(c *productCard, p *catalog.Product, action str
 }
 
 // countSeats says, for admins, how many of each product's seats the
-// contract's users hold.
-func (a *Assistant) countSeats(labels map[string]*widget.Label) {
+// contract's users hold, on the product cards shown when the count comes.
+func (a *Assistant) countSeats() {
+	a.seatsSeen = a.generation
 	a.background(func(ctx context.Context) func() {
 		users, err := a.cfg.Client.AllUsers(ctx)
 		if err != nil {
@@ -197,8 +196,8 @@ func (a *Assistant) countSeats(labels map[string]*widget.Label) {
 		return func() {
 			for _, cp := range a.me.Contract.Products {
 				p, ok := a.cat.Product(cp.Product)
-				if l := labels[cp.Product]; l != nil && ok {
-					l.SetText(lang.L("Version {{.Version}} · {{.Used}} of {{.Seats}} seats used", map[string]any{
+				if c := a.cards[cp.Product]; c != nil && ok {
+					c.seats.SetText(lang.L("Version {{.Version}} · {{.Used}} of {{.Seats}} seats used", map[string]any{
 						"Version": p.Latest().Version.String(), "Used": used[cp.Product], "Seats": cp.Seats}))
 				}
 			}
@@ -345,11 +344,11 @@ func newSetupScreen(a *Assistant, p *catalog.Product) (*setupScreen, error) {
 func (s *setupScreen) finished() bool { return s.installed }
 
 func (s *setupScreen) content() fyne.CanvasObject {
-	back := widget.NewButtonWithIcon(lang.L("All products"), theme.NavigateBackIcon(), s.a.closeSetup)
+	back := newButtonWithIcon(lang.L("All products"), theme.NavigateBackIcon(), s.a.closeSetup)
 	title := heading(lang.L("Set up {{.Name}}", map[string]any{"Name": s.product.Name}))
 	body := container.NewVBox(s.check.content(), widget.NewSeparator(), s.download.content(), widget.NewSeparator(), s.install.content())
 	s.scroll = container.NewVScroll(body)
-	return container.NewBorder(container.NewVBox(container.NewHBox(back), title), nil, nil, nil, s.scroll)
+	return inOrder(container.NewVBox(container.NewHBox(back), title), nil, nil, nil, s.scroll)
 }
 
 func planName(plan api.Plan) string {

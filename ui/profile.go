@@ -17,12 +17,12 @@ type profileScreen struct {
 	a           *Assistant
 	name, phone *widget.Entry
 	phoneErr    *errorLabel
-	save        *widget.Button
+	save        *button
 	status      *widget.Label
 	saveErr     *errorLabel
 
 	current, next, again *widget.Entry
-	changePass           *widget.Button
+	changePass           *button
 	passErr              *errorLabel
 	passDone             *widget.Label
 }
@@ -34,12 +34,12 @@ func newProfileScreen(a *Assistant) *profileScreen {
 	s.phone.SetText(a.me.User.Phone) // sent back as it is unless changed
 	s.phone.SetPlaceHolder("+33 6 12 34 56 78")
 	s.phone.OnChanged = func(string) { s.phoneErr.SetText("") }
-	s.save = widget.NewButton(lang.L("Save"), s.run)
+	s.save = newButton(lang.L("Save"), s.run)
 	s.save.Importance = widget.HighImportance
 	s.current, s.next, s.again = widget.NewPasswordEntry(), widget.NewPasswordEntry(), widget.NewPasswordEntry()
 	s.next.SetPlaceHolder(lang.L("New password (12 characters or more)"))
 	s.again.OnSubmitted = func(string) { s.runPassword() }
-	s.changePass = widget.NewButton(lang.L("Change my password"), s.runPassword)
+	s.changePass = newButton(lang.L("Change my password"), s.runPassword)
 	return s
 }
 

@@ -27,9 +27,9 @@ func (a *Assistant) welcome() fyne.CanvasObject {
 type signInScreen struct {
 	a                  *Assistant
 	user, password     *widget.Entry
-	signIn             *widget.Button
+	signIn             *button
 	newPass, newAgain  *widget.Entry
-	change             *widget.Button
+	change             *button
 	status             *widget.Label // progress: "Signing in…"
 	signInErr          *errorLabel   // under the password
 	changeErr          *errorLabel   // under the new password
@@ -43,14 +43,14 @@ func newSignInScreen(a *Assistant) *signInScreen {
 	s.password = widget.NewPasswordEntry()
 	s.password.SetPlaceHolder(lang.L("Password"))
 	s.password.OnSubmitted = func(string) { s.submit() }
-	s.signIn = widget.NewButton(lang.L("Sign in"), s.submit)
+	s.signIn = newButton(lang.L("Sign in"), s.submit)
 	s.signIn.Importance = widget.HighImportance
 	s.newPass = widget.NewPasswordEntry()
 	s.newPass.SetPlaceHolder(lang.L("New password (12 characters or more)"))
 	s.newAgain = widget.NewPasswordEntry()
 	s.newAgain.SetPlaceHolder(lang.L("New password again"))
 	s.newAgain.OnSubmitted = func(string) { s.submitChange() }
-	s.change = widget.NewButton(lang.L("Set my password"), s.submitChange)
+	s.change = newButton(lang.L("Set my password"), s.submitChange)
 	s.change.Importance = widget.HighImportance
 	s.status = widget.NewLabel("")
 	s.status.Wrapping = fyne.TextWrapWord
@@ -83,7 +83,7 @@ func (s *signInScreen) content() fyne.CanvasObject {
 				widget.NewForm(
 					widget.NewFormItem(lang.L("User ID"), selectable(d.UserID)),
 					widget.NewFormItem(lang.L("Temporary password"), selectable(d.Password))),
-				widget.NewButton(lang.L("Use the demo credentials"), func() {
+				newButton(lang.L("Use the demo credentials"), func() {
 					s.user.SetText(d.UserID)
 					s.password.SetText(d.Password)
 				}),

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 )
 
 // luminance is WCAG 2.2's relative luminance of an opaque colour.
@@ -80,6 +81,35 @@ func TestThemeContrastAA(t *testing.T) {
 			} {
 				if got := contrast(tc.fg, tc.bg); got < tc.min {
 					t.Errorf("%s: %.2f:1, want %.1f:1 (%s on %s)", tc.name, got, tc.min, hex(tc.fg), hex(tc.bg))
+				}
+			}
+			// The focus indicator of every kind of button (WCAG 2.2
+			// 1.4.11 and 2.4.13): its ring differs at 3:1 from the same
+			// pixels unfocused and from the focused fill around it. A
+			// tint alone differed by 2.01:1 (light) and 1.46:1 (dark)
+			// on the blue button.
+			for _, kind := range []struct {
+				name       string
+				importance widget.Importance
+				fill       color.Color // unfocused
+			}{
+				{"button", widget.MediumImportance, c(theme.ColorNameButton)},
+				{"main button", widget.HighImportance, c(theme.ColorNamePrimary)},
+				{"danger button", widget.DangerImportance, c(theme.ColorNameError)},
+				{"flat button", widget.LowImportance, bg},
+			} {
+				ring := c(focusRingColor(kind.importance))
+				focusedFill := over(kind.fill, c(theme.ColorNameFocus))
+				if kind.importance == widget.LowImportance {
+					focusedFill = over(c(theme.ColorNameButton), c(theme.ColorNameFocus))
+				}
+				for _, around := range []struct {
+					name string
+					c    color.Color
+				}{{"unfocused", kind.fill}, {"focused", focusedFill}} {
+					if got := contrast(ring, around.c); got < 3 {
+						t.Errorf("focus ring of a %s against its %s fill: %.2f:1, want 3:1 (%s on %s)", kind.name, around.name, got, hex(ring), hex(around.c))
+					}
 				}
 			}
 		})

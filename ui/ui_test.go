@@ -178,6 +178,10 @@ func buttonIn(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
 			if w.Text == text {
 				found = w
 			}
+		case *button:
+			if w.Text == text {
+				found = &w.Button
+			}
 		case *fyne.Container:
 			for _, child := range w.Objects {
 				walk(child)

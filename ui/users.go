@@ -45,7 +45,7 @@ type usersScreen struct {
 	csvPath       *widget.Entry
 	preview       *widget.Label
 	importErr     *errorLabel
-	apply         *widget.Button
+	apply         *button
 	previewedFile []byte
 
 	// Assign.
@@ -88,7 +88,7 @@ func newUsersScreen(a *Assistant) *usersScreen {
 	s.csvPath.OnChanged = func(string) { s.previewedFile = nil; s.apply.Disable() }
 	s.preview = wrapped("")
 	s.importErr = newErrorLabel()
-	s.apply = widget.NewButtonWithIcon(lang.L("Import"), theme.ConfirmIcon(), s.runImport)
+	s.apply = newButtonWithIcon(lang.L("Import"), theme.ConfirmIcon(), s.runImport)
 	s.apply.Importance = widget.HighImportance
 	s.apply.Disable()
 	s.asProducts = widget.NewCheckGroup(products, nil)
@@ -151,7 +151,7 @@ func roleOf(name string) string {
 
 func (s *usersScreen) content() fyne.CanvasObject {
 	a := s.a
-	add := widget.NewButtonWithIcon(lang.L("Add the user"), theme.ContentAddIcon(), s.runAdd)
+	add := newButtonWithIcon(lang.L("Add the user"), theme.ContentAddIcon(), s.runAdd)
 	addBox := container.NewVBox(
 		widget.NewForm(
 			widget.NewFormItem(lang.L("Email"), container.NewVBox(s.email, s.emailErr)),
@@ -164,7 +164,7 @@ func (s *usersScreen) content() fyne.CanvasObject {
 				listFlag(" --product ", a.productIDsOf(s.addProducts.Selected)) + listFlag(" --benefit ", benefitIDsOf(s.addBenefits.Selected))
 		})),
 		s.addErr, s.added)
-	browse := widget.NewButtonWithIcon(lang.L("Browse…"), theme.FolderOpenIcon(), func() {
+	browse := newButtonWithIcon(lang.L("Browse…"), theme.FolderOpenIcon(), func() {
 		d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 			if err == nil && r != nil {
 				s.csvPath.SetText(r.URI().Path())
@@ -177,13 +177,13 @@ func (s *usersScreen) content() fyne.CanvasObject {
 	})
 	importBox := container.NewVBox(
 		wrapped(lang.L("Every line is checked first. The preview lists every change, or every bad line; nothing changes until you press Import, and one bad line imports nothing.")),
-		container.NewBorder(nil, nil, nil, browse, s.csvPath),
-		container.NewHBox(widget.NewButton(lang.L("Preview"), s.runPreview), s.apply, cliButton(a, func() string {
+		inOrder(nil, nil, nil, browse, s.csvPath),
+		container.NewHBox(newButton(lang.L("Preview"), s.runPreview), s.apply, cliButton(a, func() string {
 			return a.cfg.CLI + " users import " + quoteArg(orPlaceholder(s.csvPath.Text, "FILE.csv")) + " --dry-run"
 		})),
 		s.importErr, s.preview)
-	assign := widget.NewButton(lang.L("Apply to the selected users"), s.runAssign)
-	remove := widget.NewButtonWithIcon(lang.L("Remove the selected users"), theme.DeleteIcon(), s.confirmRemove)
+	assign := newButton(lang.L("Apply to the selected users"), s.runAssign)
+	remove := newButtonWithIcon(lang.L("Remove the selected users"), theme.DeleteIcon(), s.confirmRemove)
 	assignBox := container.NewVBox(
 		widget.NewForm(
 			widget.NewFormItem(lang.L("Products"), s.asProducts),
@@ -203,14 +203,14 @@ func (s *usersScreen) content() fyne.CanvasObject {
 		widget.NewAccordionItem(lang.L("Add one user"), addBox),
 		widget.NewAccordionItem(lang.L("Import a list (CSV)"), importBox),
 		widget.NewAccordionItem(lang.L("Products and benefits of the selected users"), assignBox))
-	refresh := widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), s.refresh)
+	refresh := newButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), s.refresh)
 	a.firstFocus = s.table.search
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, refresh, heading(lang.L("Users of the contract"))), s.status, s.done)
+	top := container.NewVBox(inOrder(nil, nil, nil, refresh, heading(lang.L("Users of the contract"))), s.status, s.done)
 	// The forms above the table, the table below, the split movable: the
 	// table keeps its rows on screen whatever form is open.
 	s.split = container.NewVSplit(container.NewVScroll(s.forms), s.table.content())
 	s.split.Offset = 0.35
-	return container.NewBorder(top, nil, nil, nil, s.split)
+	return inOrder(top, nil, nil, nil, s.split)
 }
 
 func listFlag(flag string, values []string) string {
@@ -321,8 +321,18 @@ func (s *usersScreen) showAddError(err error) {
 				s.addErr.SetText(lang.L("The name is not valid (too long, or with control characters)."))
 			case "manager_protected":
 				s.addErr.SetText(problemText(&account.ProblemError{Code: "manager_protected"}))
+			case api.RowManagerOnly:
+				s.addErr.SetText(lang.L("Only a contract manager may name another contract manager."))
+			case api.RowSeatCap:
+				s.addErr.SetText(fieldText(account.FieldError{Code: api.FieldSeatCap, Value: r.Value, Count: r.Count, Limit: r.Limit}))
+			case api.RowUnknownProduct:
+				s.addErr.SetText(fieldText(account.FieldError{Code: api.FieldUnknownProduct, Value: r.Value}))
+			case api.RowBadBenefit:
+				s.addErr.SetText(fieldText(account.FieldError{Code: api.FieldBadBenefit, Value: r.Value}))
 			default:
-				s.addErr.SetText(r.Reason)
+				// Lines a form cannot write (a header, a column, a
+				// duplicate): no sentence of a file applies.
+				s.addErr.SetText(problemText(&account.ProblemError{Code: "invalid"}))
 			}
 		}
 		return

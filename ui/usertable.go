@@ -17,7 +17,8 @@ import (
 // userTable is the contract's users as a table that draws only the rows
 // on show, so that 5,000 users cost what 20 do: search by email, name or
 // ID, filter by role and product, sort by a column, tick rows (a click
-// anywhere on a row ticks it) and tick every row the filters keep.
+// anywhere on a row ticks it, and so does Space on the row that has the
+// keyboard focus; the arrows move it) and tick every row the filters keep.
 // The users screen ticks to select; the callers screen ticks to
 // designate.
 type userTable struct {
@@ -39,7 +40,7 @@ type userTable struct {
 	search     *widget.Entry
 	roleSel    *widget.Select
 	productSel *widget.Select
-	tickAll    *widget.Button
+	tickAll    *button
 	count      *widget.Label
 }
 
@@ -78,7 +79,7 @@ func newUserTable(a *Assistant, ticked func(*account.User) bool, setTick func(*a
 		t.filter()
 	})
 	fitSelect(t.productSel).SetSelectedIndex(0)
-	t.tickAll = widget.NewButtonWithIcon(lang.L("Tick the users shown"), theme.CheckButtonCheckedIcon(), func() { t.tickShown(true) })
+	t.tickAll = newButtonWithIcon(lang.L("Tick the users shown"), theme.CheckButtonCheckedIcon(), func() { t.tickShown(true) })
 	t.count = widget.NewLabel("")
 	t.count.Truncation = fyne.TextTruncateEllipsis
 	t.table = widget.NewTableWithHeaders(
@@ -86,12 +87,12 @@ func newUserTable(a *Assistant, ticked func(*account.User) bool, setTick func(*a
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis
-			return container.NewStack(widget.NewCheck("", nil), l)
+			return container.NewStack(container.NewCenter(widget.NewIcon(nil)), l)
 		},
 		t.updateCell)
 	t.table.ShowHeaderColumn = false
 	t.table.CreateHeader = func() fyne.CanvasObject {
-		b := widget.NewButton("", nil)
+		b := newButton("", nil)
 		b.Importance = widget.LowImportance
 		b.Alignment = widget.ButtonAlignLeading
 		return b
@@ -117,9 +118,9 @@ func newUserTable(a *Assistant, ticked func(*account.User) bool, setTick func(*a
 func (t *userTable) content() fyne.CanvasObject {
 	// Two rows rather than one long one: the French labels and the tab
 	// bar would otherwise widen the window past 800 px.
-	filters := container.NewVBox(container.NewBorder(nil, nil, nil, t.tickAll, t.search),
-		container.NewBorder(nil, nil, container.NewHBox(t.roleSel, t.productSel), nil, t.count))
-	return container.NewBorder(filters, nil, nil, nil, t.table)
+	filters := container.NewVBox(inOrder(nil, nil, nil, t.tickAll, t.search),
+		inOrder(nil, nil, container.NewHBox(t.roleSel, t.productSel), nil, t.count))
+	return inOrder(filters, nil, nil, nil, t.table)
 }
 
 func (t *userTable) may(u *account.User) (bool, string) {
@@ -251,7 +252,7 @@ func (t *userTable) status(u *account.User) string {
 }
 
 func (t *userTable) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
-	b := o.(*widget.Button)
+	b := o.(*button)
 	col := id.Col
 	b.SetText([colCount]string{"", lang.L("Email"), lang.L("Name"), lang.L("Role"), lang.L("Products"), lang.L("Status"), lang.L("User ID")}[col])
 	b.SetIcon(nil)
@@ -271,9 +272,10 @@ func (t *userTable) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	}
 	u := &t.all[t.shown[id.Row]]
 	stack := o.(*fyne.Container)
-	check, label := stack.Objects[0].(*widget.Check), stack.Objects[1].(*widget.Label)
+	box, label := stack.Objects[0].(*fyne.Container), stack.Objects[1].(*widget.Label)
+	mark := box.Objects[0].(*widget.Icon)
 	if id.Col != colTick {
-		check.Hide()
+		box.Hide()
 		label.Show()
 		var text string
 		switch id.Col {
@@ -298,15 +300,23 @@ func (t *userTable) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		return
 	}
 	label.Hide()
-	check.Show()
-	check.OnChanged = nil // the cell is recycled: no old row's handler
-	check.SetChecked(t.ticked(u))
-	if ok, _ := t.may(u); ok {
-		check.Enable()
-	} else {
-		check.Disable()
+	box.Show()
+	mark.SetResource(tickMark(t.ticked(u), func() bool { ok, _ := t.may(u); return ok }()))
+}
+
+// tickMark draws a row's tick box. It is a picture, not a check box: the
+// row ticks through the table (a click on the row, or Space on the row
+// with the keyboard focus), so that Tab crosses the table in one press
+// instead of stopping on a box per row.
+func tickMark(ticked, enabled bool) fyne.Resource {
+	var r fyne.Resource = theme.CheckButtonIcon()
+	if ticked {
+		r = theme.NewPrimaryThemedResource(theme.CheckButtonCheckedIcon())
 	}
-	check.OnChanged = func(on bool) { t.tick(u, on) }
+	if !enabled {
+		r = theme.NewDisabledResource(r)
+	}
+	return r
 }
 
 // productName is a product's name from the catalog, or its ID when the

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -60,8 +61,8 @@ func orPlaceholder(s, placeholder string) string {
 
 // cliButton shows the command that does the same as the screen's action,
 // for IT to copy into a script.
-func cliButton(a *Assistant, command func() string) *widget.Button {
-	b := widget.NewButtonWithIcon(lang.L("CLI command"), theme.ComputerIcon(), nil)
+func cliButton(a *Assistant, command func() string) *button {
+	b := newButtonWithIcon(lang.L("CLI command"), theme.ComputerIcon(), nil)
 	b.OnTapped = func() { a.showCLI(command()) }
 	return b
 }
@@ -73,7 +74,7 @@ func (a *Assistant) showCLI(command string) {
 	text.SetText(command)
 	text.Wrapping = fyne.TextWrapWord // flags stay whole
 	text.SetMinRowsVisible(3)
-	copyBtn := widget.NewButtonWithIcon(lang.L("Copy"), theme.ContentCopyIcon(), func() {
+	copyBtn := newButtonWithIcon(lang.L("Copy"), theme.ContentCopyIcon(), func() {
 		a.app.Clipboard().SetContent(command)
 	})
 	body := container.NewBorder(wrapped(lang.L("The same action from a terminal or a script (add --json for machine-readable output):")), copyBtn, nil, nil, text)
@@ -122,3 +123,24 @@ func (e *errorLabel) SetError(err error) { e.SetText(errorText(err)) }
 
 // Text is the message on show ("" when hidden).
 func (e *errorLabel) Text() string { return e.text.Text }
+
+// inOrder is container.NewBorder with its parts in reading order (top,
+// left, center, right, bottom). Tab follows the order of a container's
+// objects, and NewBorder puts the center first: its Tab went through a
+// screen's table before the search above it, and through the screen
+// before the language and theme above it.
+func inOrder(top, bottom, left, right fyne.CanvasObject, center ...fyne.CanvasObject) *fyne.Container {
+	var objects []fyne.CanvasObject
+	for _, o := range []fyne.CanvasObject{top, left} {
+		if o != nil {
+			objects = append(objects, o)
+		}
+	}
+	objects = append(objects, center...)
+	for _, o := range []fyne.CanvasObject{right, bottom} {
+		if o != nil {
+			objects = append(objects, o)
+		}
+	}
+	return container.New(layout.NewBorderLayout(top, bottom, left, right), objects...)
+}
