@@ -610,7 +610,7 @@ func (s *stager) write(e entry, r io.Reader) error {
 	if err := s.mkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, e.Mode|0o200)
+	f, err := createNew(dst, e.Mode|0o200)
 	if err != nil {
 		return fmt.Errorf("staging %s: %w", e.Name, err)
 	}
