@@ -11,6 +11,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -61,6 +62,9 @@ type Assistant struct {
 	cancel context.CancelFunc
 	ops    sync.WaitGroup // work in flight, for Wait
 	uiMu   sync.Mutex     // one hop to the UI goroutine at a time (see onUI)
+	// themeChanges counts the settings' changes (theme, variant, scale):
+	// a tab's screen shown again after one is refreshed whole.
+	themeChanges atomic.Int64
 
 	// Set on the UI goroutine only.
 	me     *account.Me
@@ -117,6 +121,7 @@ func New(app fyne.App, cfg Config) *Assistant {
 	}
 	a := &Assistant{cfg: cfg, app: app, langSel: cfg.Language, speaks: setLanguage(cfg.Language), setups: map[string]*setupScreen{}}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
+	app.Settings().AddListener(func(fyne.Settings) { a.themeChanges.Add(1) })
 	a.win = app.NewWindow("Onramp")
 	a.win.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG()))
 	a.win.Resize(fyne.NewSize(980, 680))

@@ -2,10 +2,12 @@ package ui
 
 import (
 	"fmt"
+	"image/color"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -112,5 +114,34 @@ func TestSeatCountsFollowChanges(t *testing.T) {
 	act(a, func() { a.tabs.SelectIndex(0) })
 	if got := seats(); used(got) != used(before)+1 {
 		t.Errorf("after adding a user with the product: %q, was %q", got, before)
+	}
+}
+
+// A tab's screen is painted again without a refresh when shown again,
+// unless the theme changed while it was hidden: then it shows the new
+// theme's colours, not the old ones.
+func TestHiddenTabFollowsTheme(t *testing.T) {
+	a, d, _ := demoAssistant(t, "en")
+	act(a, func() { applyTheme(a.app, "light") })
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	heading := func() color.Color {
+		var c color.Color
+		walkObjects(a.win.Content(), func(o fyne.CanvasObject) {
+			if txt, ok := o.(*canvas.Text); ok && txt.Text == "Users of the contract" {
+				c = txt.Color
+			}
+		})
+		if c == nil {
+			t.Fatal("no users heading on screen")
+		}
+		return c
+	}
+	act(a, func() { a.tabs.SelectIndex(1) })
+	light := heading()
+	act(a, func() { a.tabs.SelectIndex(0) })
+	act(a, func() { applyTheme(a.app, "dark") })
+	act(a, func() { a.tabs.SelectIndex(1) })
+	if dark := heading(); dark == light {
+		t.Errorf("the users tab kept the light theme's heading colour %v after the switch to dark", hex(light))
 	}
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
@@ -36,6 +37,7 @@ func (a *Assistant) mainView() fyne.CanvasObject {
 	at := container.NewAppTabs()
 	at.SetTabLocation(container.TabLocationLeading)
 	built := map[*container.TabItem]fyne.CanvasObject{}
+	themed := map[*container.TabItem]int64{} // a.themeChanges when last refreshed
 	byItem := map[*container.TabItem]tab{}
 	var selected *container.TabItem
 	for _, t := range tabs {
@@ -56,7 +58,16 @@ func (a *Assistant) mainView() fyne.CanvasObject {
 		}
 		holder := item.Content.(*fyne.Container)
 		holder.Objects = []fyne.CanvasObject{screen}
-		holder.Refresh()
+		// A screen shown before keeps its widgets' state (they update
+		// themselves while hidden): it is laid out and painted, not
+		// refreshed, unless the theme changed meanwhile.
+		if th := a.themeChanges.Load(); !ok || themed[item] != th {
+			themed[item] = th
+			holder.Refresh()
+			return
+		}
+		holder.Layout.Layout(holder.Objects, holder.Size())
+		canvas.Refresh(holder)
 	}
 	attach(selected)
 	at.Select(selected)

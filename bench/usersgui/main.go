@@ -4,7 +4,7 @@
 // 5,000 users: the demo account service runs in a process of its own (as
 // the service does in real use: memory is the window's), the window imports a
 // CSV of them through its users screen and switches tabs; each step's
-// time to the next frame, and the memory after it, are printed as JSON.
+// time to the next frame, and the memory after it, are printed as a table.
 // Run it through bench/users.sh.
 package main
 
@@ -158,9 +158,15 @@ func run(n int) error {
 	if err := answers.Decode(&after); err != nil {
 		return fmt.Errorf("the service process's memory: %w", err)
 	}
-	out := json.NewEncoder(os.Stdout)
-	out.SetIndent("", "  ")
-	return out.Encode(map[string]any{"users": n, "steps": steps, "service_rss_mb": after.RSSMB})
+	fmt.Printf("window with %d users; the demo service in a process of its own; %s\n", n, time.Now().UTC().Format("2006-01-02T15:04Z"))
+	fmt.Printf("  %-40s %9s %9s %9s\n", "step (until the next frame is painted)", "ms", "heap MiB", "RSS MiB")
+	var peak float64
+	for _, s := range steps {
+		fmt.Printf("  %-40s %9.1f %9.1f %9.1f\n", s.Step, s.Ms, s.HeapMB, s.RSSMB)
+		peak = max(peak, s.RSSMB)
+	}
+	fmt.Printf("  window's highest RSS after a step: %.1f MiB; service process RSS at the end: %.1f MiB\n", peak, after.RSSMB)
+	return nil
 }
 
 // usersCSV is n users; no products, so that no seat cap refuses them.
