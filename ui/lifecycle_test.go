@@ -85,7 +85,7 @@ func TestProductsPageLifecycle(t *testing.T) {
 	if c.confirm == nil {
 		t.Fatalf("no confirmation: %q", c.status.Text)
 	}
-	act(a, c.confirm.Confirm)
+	tap(a, c.confirm.buttons[1])
 	if got := card().state.Text; got != "Not installed (downloaded)" {
 		t.Fatalf("after uninstall: %q (%s)", got, c.status.Text)
 	}

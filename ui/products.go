@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -59,8 +58,8 @@ type productCard struct {
 	status                                 *widget.Label // the last action's outcome
 	setup, open, update, uninstall, verify *button
 	repair                                 *button
-	seats                                  *widget.Label         // seats on the contract (used, for admins)
-	confirm                                *dialog.ConfirmDialog // the uninstall's, while shown (tests)
+	seats                                  *widget.Label // seats on the contract (used, for admins)
+	confirm                                *choiceDialog // the last confirmation asked (tests)
 }
 
 func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
@@ -218,12 +217,8 @@ func (a *Assistant) askUninstall(c *productCard, p *catalog.Product) {
 			if len(files) > 0 {
 				msg += "\n" + lang.L("These files were not installed by Onramp and stay where they are: {{.Files}}", map[string]any{"Files": strings.Join(files, ", ")})
 			}
-			c.confirm = dialog.NewConfirm(lang.L("Uninstall"), msg, func(ok bool) {
-				c.confirm = nil
-				if ok {
-					a.uninstall(c, p)
-				}
-			}, a.win)
+			c.confirm = a.confirm(lang.L("Uninstall"), msg, choice{label: lang.L("Uninstall"), icon: theme.DeleteIcon(),
+				importance: widget.DangerImportance, do: func() { a.uninstall(c, p) }})
 			c.confirm.Show()
 		}
 	})
