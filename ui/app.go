@@ -88,7 +88,6 @@ type Assistant struct {
 	deploy       *deployScreen
 	profile      *profileScreen
 	lastCLI      string         // the last command shown, for tests
-	dialog       *choiceDialog  // the last dialog opened, for tests
 	firstFocus   fyne.Focusable // the screen being shown asks for the keyboard here
 	generation   int            // counts the window's changes to users, so tabs know to read again
 	seatsSeen    int            // the generation when the products tab last counted the seats used

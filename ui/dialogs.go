@@ -40,7 +40,6 @@ const maxDialogWidth = 600
 // newChoiceDialog builds a dialog with these buttons, left to right.
 func (a *Assistant) newChoiceDialog(title string, icon fyne.Resource, body fyne.CanvasObject, cancel int, choices ...choice) *choiceDialog {
 	c := &choiceDialog{d: dialog.NewCustomWithoutButtons(title, body, a.win), canvas: a.win.Canvas(), cancel: cancel}
-	a.dialog = c
 	row := make([]fyne.CanvasObject, len(choices))
 	for i, ch := range choices {
 		b := &dialogButton{dialog: c}

@@ -141,3 +141,26 @@ func TestDialogButtonsShowRing(t *testing.T) {
 		})
 	}
 }
+
+// With no button focused (the user clicked the dialog's text), Escape and
+// Enter still close a dialog: Enter presses its first button.
+func TestDialogKeysWithoutFocus(t *testing.T) {
+	for _, key := range []fyne.KeyName{fyne.KeyEscape, fyne.KeyReturn} {
+		t.Run(string(key), func(t *testing.T) {
+			a, _, _ := demoAssistant(t, "en")
+			c := a.win.Canvas()
+			act(a, func() { a.showError(errors.New("disk full")) })
+			act(a, func() { c.Unfocus() })
+			if c.Focused() != nil || c.OnTypedKey() == nil {
+				t.Fatalf("focused %T; a key handler: %v", c.Focused(), c.OnTypedKey() != nil)
+			}
+			act(a, func() { c.OnTypedKey()(&fyne.KeyEvent{Name: key}) })
+			if c.Overlays().Top() != nil {
+				t.Fatalf("%s left the dialog open", key)
+			}
+			if c.OnTypedKey() != nil {
+				t.Error("the dialog's key handler stays after it closed")
+			}
+		})
+	}
+}
