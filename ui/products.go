@@ -57,7 +57,7 @@ type productCard struct {
 	state                                  *widget.Label // Installed 2.10.0, Update to 2.11.0, Not installed
 	status                                 *widget.Label // the last action's outcome
 	setup, open, update, uninstall, verify *button
-	repair, rollback                       *button // rollback: nil unless a previous version is kept
+	repair, rollback                       *button       // rollback: nil unless a previous version is kept
 	seats                                  *widget.Label // seats on the contract (used, for admins)
 	confirm                                *choiceDialog // the last confirmation asked (tests)
 }
