@@ -212,10 +212,16 @@ func TestLifecycleAgainstPortalServe(t *testing.T) {
 		t.Fatalf("update: %s", r.stdout)
 	}
 	want("after the update", setup.Installed, "3.1.0", "3.1.0", false)
+	if q := quill("after the update"); q.PreviousVersion != "3.0.2" {
+		t.Fatalf("after the update, products --json keeps %q for rollback, want 3.0.2", q.PreviousVersion)
+	}
 	if r := must(cli("", "update", "--all"), "update --all"); !strings.Contains(r.stdout, "quill 3.1.0 is the newest release") {
 		t.Fatalf("update --all: %s", r.stdout)
 	}
 
 	must(cli("", "rollback", "--product", "quill"), "rollback")
 	want("after the rollback", setup.UpdateAvailable, "3.0.2", "3.1.0", true)
+	if q := quill("after the rollback"); q.PreviousVersion != "3.1.0" {
+		t.Fatalf("after the rollback, products --json keeps %q, want 3.1.0", q.PreviousVersion)
+	}
 }

@@ -306,6 +306,9 @@ func TestUpgradeRollbackVerifyRepairUninstall(t *testing.T) {
 	if _, err := in.Install(ctx, v1, target); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := in.Previous("atlas"); !errors.Is(err, ErrNoPrevious) {
+		t.Errorf("previous after the first install: %v, want ErrNoPrevious", err)
+	}
 	before := tree(t, target)
 	plan, err := in.PlanInstall(ctx, v2, target)
 	if err != nil || plan.Replaces != "1.0.0" {
@@ -317,9 +320,15 @@ func TestUpgradeRollbackVerifyRepairUninstall(t *testing.T) {
 	if tree(t, target)["NEW.txt"] == "" {
 		t.Fatal("v2 not in place")
 	}
+	if prev, err := in.Previous("atlas"); err != nil || prev.Version != "1.0.0" {
+		t.Fatalf("previous after the upgrade: %+v %v, want 1.0.0", prev, err)
+	}
 	old, err := in.Rollback(ctx, "atlas")
 	if err != nil || old.Version != "1.0.0" {
 		t.Fatalf("rollback: %+v %v", old, err)
+	}
+	if prev, err := in.Previous("atlas"); err != nil || prev.Version != "2.0.0" {
+		t.Errorf("previous after the rollback: %+v %v, want 2.0.0 (a second rollback undoes it)", prev, err)
 	}
 	if got := tree(t, target); fmt.Sprint(got) != fmt.Sprint(before) {
 		t.Errorf("after rollback %v, want %v", got, before)
@@ -363,6 +372,9 @@ func TestUpgradeRollbackVerifyRepairUninstall(t *testing.T) {
 	}
 	if _, err := in.Rollback(ctx, "atlas"); !errors.Is(err, ErrNotInstalled) {
 		t.Errorf("rollback after uninstall: %v", err)
+	}
+	if _, err := in.Previous("atlas"); !errors.Is(err, ErrNotInstalled) {
+		t.Errorf("previous after uninstall: %v", err)
 	}
 }
 

@@ -328,14 +328,11 @@ func (in *Installer) Rollback(ctx context.Context, product string) (*Receipt, er
 	if err != nil {
 		return nil, err
 	}
-	if cur.Native() {
-		return nil, fmt.Errorf("rollback %s: %w", product, &NativeInstallError{Product: product, Format: cur.Format})
+	old, err := in.previous(product, cur)
+	if err != nil {
+		return nil, err
 	}
-	old, err := readReceipt(in.previousReceiptPath(product), product)
 	prev := previousDir(cur.Target, product)
-	if err != nil || !exists(prev) || old.Target != cur.Target {
-		return nil, fmt.Errorf("%s: %w", product, ErrNoPrevious)
-	}
 	users, err := userEntries(cur.Target, cur)
 	if err != nil {
 		return nil, err
@@ -351,6 +348,34 @@ func (in *Installer) Rollback(ctx context.Context, product string) (*Receipt, er
 		return nil, err
 	}
 	old.Kept = kept
+	return old, nil
+}
+
+// Previous is the receipt of the version kept for Rollback: ErrNoPrevious
+// when none is kept, ErrNotInstalled when nothing is installed.
+func (in *Installer) Previous(product string) (*Receipt, error) {
+	if s := in.storeOf(product); s != in {
+		return s.Previous(product)
+	}
+	if err := in.settled(product); err != nil {
+		return nil, err
+	}
+	cur, err := in.receipt(product)
+	if err != nil {
+		return nil, err
+	}
+	return in.previous(product, cur)
+}
+
+// previous is the kept version Rollback can put back in place of cur.
+func (in *Installer) previous(product string, cur *Receipt) (*Receipt, error) {
+	if cur.Native() {
+		return nil, fmt.Errorf("rollback %s: %w", product, &NativeInstallError{Product: product, Format: cur.Format})
+	}
+	old, err := readReceipt(in.previousReceiptPath(product), product)
+	if err != nil || !exists(previousDir(cur.Target, product)) || old.Target != cur.Target {
+		return nil, fmt.Errorf("%s: %w", product, ErrNoPrevious)
+	}
 	return old, nil
 }
 

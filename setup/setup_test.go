@@ -53,21 +53,23 @@ func TestProductState(t *testing.T) {
 	var events []Event
 	s = s.WithProgress(func(ev Event) { events = append(events, ev) })
 	steps := []struct {
-		name    string
-		act     func() error
-		state   State
-		version string
-		update  bool
+		name     string
+		act      func() error
+		state    State
+		version  string
+		update   bool
+		previous string // kept for rollback
 	}{
-		{"nothing-yet", func() error { return nil }, NotInstalled, "", false},
-		{"downloaded", func() error { _, err := s.Download(ctx, "quill", ""); return err }, Downloaded, "", false},
-		{"older-installed", func() error { _, err := s.Install(ctx, "quill@3.0.2", ""); return err }, UpdateAvailable, "3.0.2", true},
-		{"updated", func() error { _, err := s.Update(ctx, "quill"); return err }, Installed, "3.1.0", false},
+		{"nothing-yet", func() error { return nil }, NotInstalled, "", false, ""},
+		{"downloaded", func() error { _, err := s.Download(ctx, "quill", ""); return err }, Downloaded, "", false, ""},
+		{"older-installed", func() error { _, err := s.Install(ctx, "quill@3.0.2", ""); return err }, UpdateAvailable, "3.0.2", true, ""},
+		{"updated", func() error { _, err := s.Update(ctx, "quill"); return err }, Installed, "3.1.0", false, "3.0.2"},
 		{"damaged", func() error {
 			return os.Remove(filepath.Join(s.DefaultTarget("quill"), "bin", "quill"))
-		}, Damaged, "3.1.0", false},
-		{"repaired", func() error { _, err := s.Repair(ctx, "quill"); return err }, Installed, "3.1.0", false},
-		{"rolled-back", func() error { _, err := s.Rollback(ctx, "quill"); return err }, UpdateAvailable, "3.0.2", true},
+		}, Damaged, "3.1.0", false, "3.0.2"},
+		{"repaired", func() error { _, err := s.Repair(ctx, "quill"); return err }, Installed, "3.1.0", false, "3.0.2"},
+		{"rolled-back", func() error { _, err := s.Rollback(ctx, "quill"); return err }, UpdateAvailable, "3.0.2", true, "3.1.0"},
+		{"uninstalled", func() error { _, err := s.Uninstall(ctx, "quill"); return err }, Downloaded, "", false, ""},
 	}
 	for _, st := range steps {
 		if err := st.act(); err != nil {
@@ -77,8 +79,9 @@ func TestProductState(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
-		if got.State != st.state || got.InstalledVersion != st.version || got.UpdateAvailable != st.update || got.LatestVersion != "3.1.0" {
-			t.Fatalf("%s: %+v; want %s %q update %v", st.name, got, st.state, st.version, st.update)
+		if got.State != st.state || got.InstalledVersion != st.version || got.UpdateAvailable != st.update || got.LatestVersion != "3.1.0" ||
+			got.PreviousVersion != st.previous {
+			t.Fatalf("%s: %+v; want %s %q update %v previous %q", st.name, got, st.state, st.version, st.update, st.previous)
 		}
 	}
 	seen := map[Step]bool{}

@@ -34,6 +34,7 @@ type ProductState struct {
 	InstalledVersion string    `json:"installed_version"`
 	LatestVersion    string    `json:"latest_version"`
 	UpdateAvailable  bool      `json:"update_available"`
+	PreviousVersion  string    `json:"previous_version,omitempty"` // kept for Rollback
 	Target           string    `json:"target,omitempty"`
 	InstalledAt      time.Time `json:"installed_at,omitzero"`
 	Receipt          string    `json:"receipt,omitempty"` // the receipt's ID
@@ -124,6 +125,12 @@ func (s *Setup) State(ctx context.Context, id string) (*ProductState, error) {
 	}
 	if rec.Native() {
 		return st, nil // the OS's installer owns the files: nothing to check
+	}
+	switch prev, err := in.Previous(id); {
+	case err == nil:
+		st.PreviousVersion = prev.Version
+	case !errors.Is(err, installer.ErrNoPrevious):
+		return nil, err
 	}
 	rep, err := in.Verify(ctx, id)
 	if err != nil {

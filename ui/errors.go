@@ -8,9 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/api"
@@ -294,7 +293,5 @@ func (a *Assistant) showError(err error) {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return
 	}
-	d := dialog.NewError(errors.New(errorText(err)), a.win)
-	d.Resize(fyne.NewSize(560, 0))
-	d.Show()
+	a.tell(lang.L("Error"), theme.ErrorIcon(), errorText(err)).Show()
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+
 	"onramp.dev/onramp/setup"
 )
 
@@ -85,7 +87,7 @@ func TestProductsPageLifecycle(t *testing.T) {
 	if c.confirm == nil {
 		t.Fatalf("no confirmation: %q", c.status.Text)
 	}
-	act(a, c.confirm.Confirm)
+	tap(a, c.confirm.buttons[1])
 	if got := card().state.Text; got != "Not installed (downloaded)" {
 		t.Fatalf("after uninstall: %q (%s)", got, c.status.Text)
 	}
@@ -121,5 +123,85 @@ func TestFinishedDownloadShowsDone(t *testing.T) {
 	tap(a, a.setupButtons["quill"])
 	if a.setup == s || a.setup.download.bar.Value != 1 || a.setup.install.path == "" {
 		t.Fatalf("from the cache: bar %v, %q", a.setup.download.bar.Value, a.setup.download.info.Text)
+	}
+}
+
+// A product updated from the window's card can be rolled back from it, in
+// either language: the card offers the version kept, asks first (Cancel
+// changes nothing), puts it back, and offers nothing while nothing is kept.
+func TestProductsPageRollback(t *testing.T) {
+	cases := []struct {
+		language, offer, done, again string
+	}{
+		{"en", "Roll back to 3.0.2", "Rolled back Quill Notes to 3.0.2.", "Roll back to 3.1.0"},
+		{"fr", "Revenir à la 3.0.2", "Quill Notes est revenu à la version 3.0.2.", "Revenir à la 3.1.0"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.language, func(t *testing.T) {
+			a, d, _ := demoAssistant(t, tc.language)
+			t.Cleanup(func() { setLanguage("en") })
+			a.win.Resize(fyne.NewSize(800, 600))
+			signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+			ctx := context.Background()
+			installed := func() string {
+				t.Helper()
+				st, err := a.core.State(ctx, "quill")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return st.InstalledVersion
+			}
+			if _, err := a.core.Install(ctx, "quill@3.0.2", ""); err != nil {
+				t.Fatal(err)
+			}
+			act(a, a.refreshStates)
+			if c := a.cards["quill"]; c.rollback != nil {
+				t.Fatalf("nothing is kept, yet the card offers %q", c.rollback.Text)
+			}
+			if _, err := a.core.Update(ctx, "quill"); err != nil {
+				t.Fatal(err)
+			}
+			act(a, a.refreshStates)
+			c := a.cards["quill"]
+			if c.rollback == nil || c.rollback.Text != tc.offer {
+				t.Fatalf("after the update the card offers %v, want %q", c.rollback, tc.offer)
+			}
+
+			tap(a, c.rollback)
+			if c.confirm == nil {
+				t.Fatal("no confirmation")
+			}
+			tap(a, c.confirm.buttons[0]) // Cancel
+			if v := installed(); v != "3.1.0" {
+				t.Fatalf("after Cancel: %s installed", v)
+			}
+
+			tap(a, c.rollback)
+			if got := c.confirm.buttons[1].Text; got != tc.offer {
+				t.Errorf("the confirmation's button says %q, want %q", got, tc.offer)
+			}
+			tap(a, c.confirm.buttons[1])
+			if v := installed(); v != "3.0.2" {
+				t.Fatalf("after rolling back: %s installed (%s)", v, a.cards["quill"].status.Text)
+			}
+			c = a.cards["quill"]
+			if c.status.Text != tc.done {
+				t.Errorf("the card says %q, want %q", c.status.Text, tc.done)
+			}
+			if c.rollback == nil || c.rollback.Text != tc.again {
+				t.Errorf("after the rollback the card offers %v, want %q (going forward again)", c.rollback, tc.again)
+			}
+			// The widest card: Update and the rollback both offered.
+			if min := a.win.Content().MinSize(); min.Width > 800 {
+				t.Errorf("the products page with an update and a rollback asks for %v", min)
+			}
+
+			tap(a, c.uninstall)
+			tap(a, c.confirm.buttons[1])
+			act(a, a.refreshStates)
+			if c := a.cards["quill"]; c.rollback != nil {
+				t.Errorf("uninstalled, yet the card offers %q", c.rollback.Text)
+			}
+		})
 	}
 }

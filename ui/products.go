@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -58,9 +57,9 @@ type productCard struct {
 	state                                  *widget.Label // Installed 2.10.0, Update to 2.11.0, Not installed
 	status                                 *widget.Label // the last action's outcome
 	setup, open, update, uninstall, verify *button
-	repair                                 *button
-	seats                                  *widget.Label         // seats on the contract (used, for admins)
-	confirm                                *dialog.ConfirmDialog // the uninstall's, while shown (tests)
+	repair, rollback                       *button       // rollback: nil unless a previous version is kept
+	seats                                  *widget.Label // seats on the contract (used, for admins)
+	confirm                                *choiceDialog // the last confirmation asked (tests)
 }
 
 func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
@@ -95,6 +94,10 @@ func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
 	c.uninstall = newButtonWithIcon(lang.L("Uninstall"), theme.DeleteIcon(), func() { a.askUninstall(c, p) })
 	c.verify = newButtonWithIcon(lang.L("Verify"), theme.ConfirmIcon(), func() { a.productAction(c, p, "verify") })
 	c.repair = newButtonWithIcon(lang.L("Repair"), theme.ViewRefreshIcon(), func() { a.productAction(c, p, "repair") })
+	if installed && st.PreviousVersion != "" {
+		c.rollback = newButtonWithIcon(lang.L("Roll back to {{.Version}}", map[string]any{"Version": st.PreviousVersion}), theme.HistoryIcon(),
+			func() { a.askRollback(c, p, st) })
+	}
 	mine := slices.Contains(a.me.User.Products, p.ID)
 	_, hasPkg := p.Latest().Packages[a.cfg.Platform]
 	switch {
@@ -121,6 +124,9 @@ func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
 		buttons.Add(c.repair)
 		buttons.Add(c.uninstall)
 		body.Add(buttons)
+		if c.rollback != nil {
+			body.Add(container.NewHBox(c.rollback)) // its own row: in the other, the French card needs 881 px
+		}
 	} else {
 		body.Add(container.NewHBox(c.setup))
 	}
@@ -218,13 +224,34 @@ func (a *Assistant) askUninstall(c *productCard, p *catalog.Product) {
 			if len(files) > 0 {
 				msg += "\n" + lang.L("These files were not installed by Onramp and stay where they are: {{.Files}}", map[string]any{"Files": strings.Join(files, ", ")})
 			}
-			c.confirm = dialog.NewConfirm(lang.L("Uninstall"), msg, func(ok bool) {
-				c.confirm = nil
-				if ok {
-					a.uninstall(c, p)
-				}
-			}, a.win)
+			c.confirm = a.confirm(lang.L("Uninstall"), msg, choice{label: lang.L("Uninstall"), icon: theme.DeleteIcon(),
+				importance: widget.DangerImportance, do: func() { a.uninstall(c, p) }})
 			c.confirm.Show()
+		}
+	})
+}
+
+// askRollback asks before putting the kept version back; the version
+// rolled back from is kept in its place.
+func (a *Assistant) askRollback(c *productCard, p *catalog.Product, st setup.ProductState) {
+	msg := lang.L("Put {{.Name}} {{.Previous}} back in place of {{.Current}}? Version {{.Current}} is kept, so you can go forward again. Files you added stay.",
+		map[string]any{"Name": p.Name, "Previous": st.PreviousVersion, "Current": st.InstalledVersion})
+	c.confirm = a.confirm(lang.L("Roll back"), msg, choice{label: lang.L("Roll back to {{.Version}}", map[string]any{"Version": st.PreviousVersion}),
+		icon: theme.HistoryIcon(), do: func() { a.rollback(c, p) }})
+	c.confirm.Show()
+}
+
+func (a *Assistant) rollback(c *productCard, p *catalog.Product) {
+	a.say(c, p.ID, lang.L("Working…"))
+	a.background(func(ctx context.Context) func() {
+		rec, err := a.core.Rollback(ctx, p.ID)
+		return func() {
+			if err != nil {
+				a.say(c, p.ID, errorText(err))
+			} else {
+				a.say(c, p.ID, lang.L("Rolled back {{.Name}} to {{.Version}}.", map[string]any{"Name": p.Name, "Version": rec.Version}))
+			}
+			a.refreshStates()
 		}
 	})
 }

@@ -506,12 +506,8 @@ func (s *usersScreen) confirmRemove() {
 		s.assignErr.SetText(lang.L("Tick the users to change first."))
 		return
 	}
-	dialog.ShowConfirm(lang.L("Remove users"), lang.L("Remove {{.Count}} users from the contract? They lose access at once.", map[string]any{"Count": len(ids)}),
-		func(ok bool) {
-			if ok {
-				s.remove(ids)
-			}
-		}, s.a.win)
+	s.a.confirm(lang.L("Remove users"), lang.L("Remove {{.Count}} users from the contract? They lose access at once.", map[string]any{"Count": len(ids)}),
+		choice{label: lang.L("Remove users"), icon: theme.DeleteIcon(), importance: widget.DangerImportance, do: func() { s.remove(ids) }}).Show()
 }
 
 func (s *usersScreen) remove(ids []string) {

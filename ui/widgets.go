@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -78,7 +77,7 @@ func (a *Assistant) showCLI(command string) {
 		a.app.Clipboard().SetContent(command)
 	})
 	body := container.NewBorder(wrapped(lang.L("The same action from a terminal or a script (add --json for machine-readable output):")), copyBtn, nil, nil, text)
-	d := dialog.NewCustom(lang.L("CLI command"), lang.L("Close"), body, a.win)
+	d := a.newChoiceDialog(lang.L("CLI command"), nil, body, 0, choice{label: lang.L("Close")})
 	d.Resize(fyne.NewSize(640, 260))
 	d.Show()
 }

@@ -1,0 +1,166 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"onramp.dev/onramp/portal"
+	"onramp.dev/onramp/setup"
+)
+
+// inOverlay reports whether f is drawn in the canvas's top overlay (the
+// dialog shown).
+func inOverlay(c fyne.Canvas, f fyne.Focusable) bool {
+	top := c.Overlays().Top()
+	if top == nil {
+		return false
+	}
+	found := false
+	walkObjects(top, func(o fyne.CanvasObject) {
+		if o == f.(fyne.CanvasObject) {
+			found = true
+		}
+	})
+	return found
+}
+
+// focusedRing is the dialog button that has the keyboard, with the colour
+// of its ring; it fails the test when no button of the dialog has the
+// keyboard or its ring is not in its text colour.
+func focusedRing(t *testing.T, a *Assistant) *button {
+	t.Helper()
+	c := a.win.Canvas()
+	f := c.Focused()
+	if f == nil || !inOverlay(c, f) {
+		t.Fatalf("no button of the dialog has the keyboard (focused: %T)", f)
+	}
+	r, ok := test.WidgetRenderer(f.(fyne.Widget)).(*ringRenderer)
+	if !ok {
+		t.Fatalf("the dialog's focused %T draws no ring", f)
+	}
+	b := r.b
+	want := a.app.Settings().Theme().Color(focusRingColor(b.Importance), a.app.Settings().ThemeVariant())
+	if r.ring.StrokeColor != want {
+		t.Fatalf("focused %q: ring %v, want its text colour %v", b.Text, r.ring.StrokeColor, want)
+	}
+	return b
+}
+
+func press(a *Assistant, key fyne.KeyName) {
+	act(a, func() { a.win.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: key}) })
+}
+
+// Every dialog of the window (confirmations, errors, the CLI command) opens
+// with its first button focused, and that button draws its focus ring:
+// Fyne's own dialog buttons only tint, which does not differ 3:1 from the
+// unfocused button (WCAG 2.4.13). Escape cancels; Tab then Enter confirms.
+func TestDialogButtonsShowRing(t *testing.T) {
+	cases := []struct {
+		name  string
+		open  func(t *testing.T, a *Assistant, d *portal.Demo)
+		first string // the button focused when it opens
+		// confirmed: what Tab, then Enter, did (nil: one button only).
+		confirmed func(t *testing.T, a *Assistant)
+	}{
+		{name: "error", first: "Close",
+			open: func(t *testing.T, a *Assistant, _ *portal.Demo) {
+				act(a, func() { a.showError(errors.New("disk full")) })
+			}},
+		{name: "cli-command", first: "Close",
+			open: func(t *testing.T, a *Assistant, _ *portal.Demo) {
+				act(a, func() { a.showCLI("assistant products") })
+			}},
+		{name: "uninstall", first: "Cancel",
+			open: func(t *testing.T, a *Assistant, _ *portal.Demo) {
+				if _, err := a.core.Install(context.Background(), "quill@3.0.2", ""); err != nil {
+					t.Fatal(err)
+				}
+				act(a, a.refreshStates)
+				tap(a, a.cards["quill"].uninstall)
+			},
+			confirmed: func(t *testing.T, a *Assistant) {
+				if st, err := a.core.State(context.Background(), "quill"); err != nil || st.State == setup.Installed {
+					t.Errorf("after confirming, quill is %+v %v", st, err)
+				}
+			}},
+		{name: "remove-users", first: "Cancel",
+			open: func(t *testing.T, a *Assistant, d *portal.Demo) {
+				act(a, func() { a.selectTab("users") })
+				u := a.users
+				for _, usr := range u.users {
+					if usr.ID != d.ManagerID {
+						u.selected[usr.ID] = true
+						break
+					}
+				}
+				tap(a, buttonIn(t, u.content(), "Remove the selected users"))
+			},
+			confirmed: func(t *testing.T, a *Assistant) {
+				users, err := a.cfg.Client.AllUsers(context.Background())
+				if err != nil || len(users) != 3 {
+					t.Errorf("after confirming: %d users %v, want 3", len(users), err)
+				}
+			}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a, d, _ := demoAssistant(t, "en")
+			signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+			state := func() (string, int) {
+				users, _ := a.cfg.Client.AllUsers(context.Background())
+				st, _ := a.core.State(context.Background(), "quill")
+				return string(st.State), len(users)
+			}
+			tc.open(t, a, d)
+			before, n := state()
+			if b := focusedRing(t, a); b.Text != tc.first {
+				t.Fatalf("focused when it opens: %q, want %q", b.Text, tc.first)
+			}
+			press(a, fyne.KeyEscape)
+			if a.win.Canvas().Overlays().Top() != nil {
+				t.Fatal("Escape left the dialog open")
+			}
+			if after, m := state(); after != before || m != n {
+				t.Fatalf("Escape changed things: %s, %d users -> %s, %d", before, n, after, m)
+			}
+			if tc.confirmed == nil {
+				return
+			}
+			tc.open(t, a, d)
+			act(a, func() { test.FocusNext(a.win.Canvas()) })
+			focusedRing(t, a)
+			press(a, fyne.KeyReturn)
+			if a.win.Canvas().Overlays().Top() != nil {
+				t.Fatal("Enter left the dialog open")
+			}
+			tc.confirmed(t, a)
+		})
+	}
+}
+
+// With no button focused (the user clicked the dialog's text), Escape and
+// Enter still close a dialog: Enter presses its first button.
+func TestDialogKeysWithoutFocus(t *testing.T) {
+	for _, key := range []fyne.KeyName{fyne.KeyEscape, fyne.KeyReturn} {
+		t.Run(string(key), func(t *testing.T) {
+			a, _, _ := demoAssistant(t, "en")
+			c := a.win.Canvas()
+			act(a, func() { a.showError(errors.New("disk full")) })
+			act(a, func() { c.Unfocus() })
+			if c.Focused() != nil || c.OnTypedKey() == nil {
+				t.Fatalf("focused %T; a key handler: %v", c.Focused(), c.OnTypedKey() != nil)
+			}
+			act(a, func() { c.OnTypedKey()(&fyne.KeyEvent{Name: key}) })
+			if c.Overlays().Top() != nil {
+				t.Fatalf("%s left the dialog open", key)
+			}
+			if c.OnTypedKey() != nil {
+				t.Error("the dialog's key handler stays after it closed")
+			}
+		})
+	}
+}
