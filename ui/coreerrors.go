@@ -35,6 +35,15 @@ func coreErrorText(err error) string {
 		reqs     *setup.RequirementsError
 	)
 	switch {
+	case errors.As(err, &deploy) && len(deploy.Problems) > 0:
+		// First: it bundles its products' problems (it unwraps to all of
+		// them), each in its own words: space, rights, a
+		// package for another system, a damaged package.
+		lines := []string{lang.L("The deployment cannot be installed on this computer; nothing was installed:")}
+		for _, p := range deploy.Problems {
+			lines = append(lines, "• "+p.Product+": "+errorText(p.Err))
+		}
+		return strings.Join(lines, "\n")
 	case errors.As(err, &tls):
 		return lang.L("The server's security certificate was refused, so nothing was downloaded. Check this computer's date and time, or ask IT whether a proxy inspects secure connections.")
 	case errors.As(err, &proxy):
@@ -46,6 +55,8 @@ func coreErrorText(err error) string {
 	case errors.As(err, &status):
 		code := map[string]any{"Status": status.Status}
 		switch {
+		case errors.Is(err, downloader.ErrAuth), errors.Is(err, downloader.ErrForbidden):
+			return "" // errorText's sentences: sign in again, ask for the benefit
 		case status.Status == http.StatusNotFound || status.Status == http.StatusGone:
 			return lang.L("The file is no longer on the server. Refresh the product list, then try again.")
 		case status.Status >= 500:
@@ -81,7 +92,7 @@ func coreErrorText(err error) string {
 		return lang.L("{{.Product}} was installed by the system's installer, which owns its files: check or repair it there (on Windows: Settings, Apps).", map[string]any{"Product": owned.Product})
 	case errors.As(err, &native):
 		return lang.L("The system's installer failed (exit code {{.Code}}); nothing was installed. Try again, or tell IT.", map[string]any{"Code": native.Code})
-	case errors.As(err, &deploy), errors.Is(err, installer.ErrDeploymentUnsigned), errors.Is(err, installer.ErrDeploymentChanged):
+	case errors.Is(err, installer.ErrDeploymentUnsigned), errors.Is(err, installer.ErrDeploymentChanged):
 		return lang.L("The deployment folder does not match its signed product list; nothing was installed. Build the deployment again.")
 	case errors.Is(err, installer.ErrNotInstalled):
 		return lang.L("This product is not installed on this computer.")

@@ -44,6 +44,9 @@ func TestEveryCoreErrorHasWords(t *testing.T) {
 		{"owned by the system installer", &installer.NativeInstallError{Product: "quill", Format: "msi"}, "quill"},
 		{"system installer failed", &installer.NativeError{Format: "msi", Code: 1603, Meaning: "fatal error during installation"}, "1603"},
 		{"deployment changed", installer.ErrDeploymentChanged, ""},
+		{"deployment with two problems", &installer.DeploymentError{Problems: []installer.DeploymentProblem{
+			{Product: "quill", Err: &installer.SpaceError{Target: "/opt/quill", Need: 1 << 30, Free: 1 << 20}},
+			{Product: "atlas", Err: &installer.FileInTheWayError{Path: "/opt/atlas", Target: "/opt/atlas"}}}}, "/opt/atlas"},
 		{"not installed", installer.ErrNotInstalled, ""},
 		{"nothing to roll back to", installer.ErrNoPrevious, ""},
 		{"another system's package", installer.ErrWrongOS, ""},
