@@ -95,9 +95,12 @@ type Assistant struct {
 	firstFocus   fyne.Focusable // the screen being shown asks for the keyboard here
 	generation   int            // counts the window's changes to users, so tabs know to read again
 	seatsSeen    int            // the generation when the products tab last counted the seats used
-	langSel      string         // the language switch: "", "en" or "fr"
-	speaks       string         // the language spoken: "en" or "fr"
-	variant      string         // the theme switch: "", "light" or "dark"
+	// productsStale: the products' states changed while another tab was
+	// shown; the products tab is built again when shown.
+	productsStale bool
+	langSel       string // the language switch: "", "en" or "fr"
+	speaks        string // the language spoken: "en" or "fr"
+	variant       string // the theme switch: "", "light" or "dark"
 }
 
 // NewApp is the Fyne app the window runs in, named id. It declares that

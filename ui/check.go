@@ -65,8 +65,9 @@ func (s *checkScreen) run() {
 	s.again.Disable()
 	s.status.SetText(lang.L("Checking this computer…"))
 	target, ref := s.target(), s.product.ID+"@"+s.release.Version.String()
+	core := s.a.core // read on the UI goroutine: sign-out clears it there
 	s.a.background(func(ctx context.Context) func() {
-		_, rep, err := s.a.core.Check(ctx, ref, target)
+		_, rep, err := core.Check(ctx, ref, target)
 		return func() {
 			s.again.Enable()
 			if err != nil {

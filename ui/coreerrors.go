@@ -94,6 +94,8 @@ func coreErrorText(err error) string {
 		return lang.L("The system's installer failed (exit code {{.Code}}); nothing was installed. Try again, or tell IT.", map[string]any{"Code": native.Code})
 	case errors.Is(err, installer.ErrDeploymentUnsigned), errors.Is(err, installer.ErrDeploymentChanged):
 		return lang.L("The deployment folder does not match its signed product list; nothing was installed. Build the deployment again.")
+	case errors.Is(err, errChangedMeanwhile):
+		return lang.L("The installed version changed meanwhile, so nothing was done. Read the card again, then choose.")
 	case errors.Is(err, installer.ErrNotInstalled):
 		return lang.L("This product is not installed on this computer.")
 	case errors.Is(err, installer.ErrNoPrevious):

@@ -101,16 +101,17 @@ func (s *downloadScreen) run() {
 	s.stop, s.discard = stop, false
 	s.mu.Unlock()
 	s.info.SetText(lang.L("Connecting…"))
+	core := s.a.core // read on the UI goroutine: sign-out clears it there
 	s.a.background(func(context.Context) func() {
 		defer stop()
 		ref := s.product.ID + "@" + s.release.Version.String()
-		d, err := s.a.core.WithProgress(s.progress).Download(ctx, ref, "")
+		d, err := core.WithProgress(s.progress).Download(ctx, ref, "")
 		s.mu.Lock()
 		discard := s.discard
 		s.stop = nil
 		s.mu.Unlock()
 		if errors.Is(err, context.Canceled) && discard {
-			s.a.core.RemovePartial(ref)
+			core.RemovePartial(ref)
 		}
 		return func() {
 			s.pause.Disable()
@@ -160,11 +161,12 @@ func (s *downloadScreen) progress(ev setup.Event) {
 		defer s.onProgress()
 	}
 	frac := float64(p.Done) / float64(p.Total)
-	text := lang.L("{{.Done}} of {{.Total}} · {{.Rate}}/s · {{.Left}} left", map[string]any{
-		"Done": catalog.ByteSize(p.Done).String(), "Total": catalog.ByteSize(p.Total).String(),
-		"Rate": catalog.ByteSize(int64(p.Rate)).String(), "Left": p.ETA.Round(time.Second).String()})
 	s.a.onUI(func() {
+		// Worded on the UI goroutine: a language switch there changes
+		// the translations lang.L reads.
 		s.bar.SetValue(frac)
-		s.info.SetText(text)
+		s.info.SetText(lang.L("{{.Done}} of {{.Total}} · {{.Rate}}/s · {{.Left}} left", map[string]any{
+			"Done": catalog.ByteSize(p.Done).String(), "Total": catalog.ByteSize(p.Total).String(),
+			"Rate": catalog.ByteSize(int64(p.Rate)).String(), "Left": p.ETA.Round(time.Second).String()}))
 	})
 }

@@ -99,8 +99,9 @@ func (s *installScreen) makePlan() {
 	}
 	target, dl := s.target.Text, s.dl
 	s.plan.SetText(lang.L("Reading the package…"))
+	core := s.a.core // read on the UI goroutine: sign-out clears it there
 	s.a.background(func(ctx context.Context) func() {
-		plan, err := s.a.core.PlanDownload(ctx, dl, target)
+		plan, err := core.PlanDownload(ctx, dl, target)
 		return func() {
 			if err != nil {
 				s.plan.SetText("")
@@ -154,8 +155,9 @@ func (s *installScreen) run() {
 	s.why.SetText("")
 	target, dl := s.target.Text, s.dl
 	s.done.SetText(lang.L("Installing…"))
+	core := s.core() // on the UI goroutine
 	s.a.background(func(ctx context.Context) func() {
-		rec, err := s.core().InstallDownload(ctx, dl, target)
+		rec, err := core.InstallDownload(ctx, dl, target)
 		return func() {
 			if err != nil {
 				s.install.Enable()

@@ -145,3 +145,31 @@ func TestHiddenTabFollowsTheme(t *testing.T) {
 		t.Errorf("the users tab kept the light theme's heading colour %v after the switch to dark", hex(light))
 	}
 }
+
+// Switching tabs gives the keyboard to the shown screen's first field,
+// and never leaves it on a screen no longer shown.
+func TestTabSwitchMovesFocus(t *testing.T) {
+	a, d, _ := demoAssistant(t, "en")
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	focused := func() fyne.Focusable {
+		var f fyne.Focusable
+		a.onUI(func() { f = a.win.Canvas().Focused() })
+		return f
+	}
+	act(a, func() { a.tabs.SelectIndex(1) })
+	if f := focused(); f != fyne.Focusable(a.users.table.search) {
+		t.Errorf("users tab: the keyboard is on %T, want the search field", f)
+	}
+	act(a, func() { a.tabs.SelectIndex(0) })
+	if f := focused(); f == fyne.Focusable(a.users.table.search) {
+		t.Error("products tab: the keyboard stayed on the hidden users search")
+	}
+	act(a, func() { a.tabs.SelectIndex(2) })
+	if f := focused(); f != fyne.Focusable(a.callers.table.search) {
+		t.Errorf("callers tab: the keyboard is on %T, want the search field", f)
+	}
+	act(a, func() { a.tabs.SelectIndex(1) })
+	if f := focused(); f != fyne.Focusable(a.users.table.search) {
+		t.Errorf("users tab again: the keyboard is on %T, want the search field", f)
+	}
+}

@@ -37,7 +37,8 @@ func (a *Assistant) mainView() fyne.CanvasObject {
 	at := container.NewAppTabs()
 	at.SetTabLocation(container.TabLocationLeading)
 	built := map[*container.TabItem]fyne.CanvasObject{}
-	themed := map[*container.TabItem]int64{} // a.themeChanges when last refreshed
+	themed := map[*container.TabItem]int64{}         // a.themeChanges when last refreshed
+	focus := map[*container.TabItem]fyne.Focusable{} // each screen's first field
 	byItem := map[*container.TabItem]tab{}
 	var selected *container.TabItem
 	for _, t := range tabs {
@@ -50,11 +51,14 @@ func (a *Assistant) mainView() fyne.CanvasObject {
 	}
 	attach := func(item *container.TabItem) {
 		// Support is read again each time it is shown: designating oneself
-		// a caller elsewhere brings the phone number.
+		// a caller elsewhere brings the phone number. Products are built
+		// again when their states changed while another tab was shown.
 		screen, ok := built[item]
-		if !ok || byItem[item].id == "support" {
+		if !ok || byItem[item].id == "support" || byItem[item].id == "products" && a.productsStale {
+			a.firstFocus = nil
 			screen = byItem[item].build()
-			built[item] = screen
+			built[item], ok = screen, false
+			focus[item] = a.firstFocus
 		}
 		holder := item.Content.(*fyne.Container)
 		holder.Objects = []fyne.CanvasObject{screen}
@@ -73,11 +77,15 @@ func (a *Assistant) mainView() fyne.CanvasObject {
 	at.Select(selected)
 	at.OnUnselected = func(item *container.TabItem) {
 		item.Content.(*fyne.Container).Objects = nil
+		a.win.Canvas().Unfocus() // no keys go to a screen no longer shown
 	}
 	at.OnSelected = func(item *container.TabItem) {
 		a.tab = byItem[item].id
 		_, seen := built[item]
 		attach(item)
+		if f := focus[item]; f != nil { // the keyboard goes to the screen's first field
+			a.win.Canvas().Focus(f)
+		}
 		if seen {
 			a.reload(a.tab)
 		}

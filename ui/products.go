@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -22,6 +23,7 @@ import (
 // computer and what can be done with each, or the setup of the product
 // chosen.
 func (a *Assistant) productsTab() fyne.CanvasObject {
+	a.productsStale = false
 	if a.setup != nil {
 		return a.setup.content()
 	}
@@ -60,6 +62,7 @@ type productCard struct {
 	repair, rollback                       *button       // rollback: nil unless a previous version is kept
 	seats                                  *widget.Label // seats on the contract (used, for admins)
 	confirm                                *choiceDialog // the last confirmation asked (tests)
+	paused                                 []*button     // disabled while an action runs (busy)
 }
 
 func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
@@ -149,32 +152,34 @@ func (a *Assistant) say(c *productCard, id, text string) {
 // how it went on the card.
 func (a *Assistant) productAction(c *productCard, p *catalog.Product, action string) {
 	a.say(c, p.ID, lang.L("Working…"))
+	c.busy(true)
+	core := a.core // read on the UI goroutine: sign-out clears it there
 	a.background(func(ctx context.Context) func() {
-		var text string
+		var rep *installer.VerifyReport
+		var rec *installer.Receipt
 		var err error
 		switch action {
 		case "open":
-			if err = a.core.Open(ctx, p.ID); err == nil {
-				text = lang.L("Started {{.Name}}.", map[string]any{"Name": p.Name})
-			}
+			err = core.Open(ctx, p.ID)
 		case "verify":
-			var rep *installer.VerifyReport
-			if rep, err = a.core.Verify(ctx, p.ID); err == nil {
-				if rep.OK() {
-					text = lang.L("All {{.Files}} files are as installed.", map[string]any{"Files": rep.Files})
-				} else {
-					text = lang.L("{{.Missing}} missing and {{.Changed}} changed files: Repair puts them back.", map[string]any{"Missing": len(rep.Missing), "Changed": len(rep.Changed)})
-				}
-			}
+			rep, err = core.Verify(ctx, p.ID)
 		case "repair":
-			var rec *installer.Receipt
-			if rec, err = a.core.Repair(ctx, p.ID); err == nil {
-				text = lang.L("Repaired {{.Name}} {{.Version}}.", map[string]any{"Name": p.Name, "Version": rec.Version})
-			}
+			rec, err = core.Repair(ctx, p.ID)
 		}
-		return func() {
-			if err != nil {
+		return func() { // worded here, on the UI goroutine (lang.L)
+			c.busy(false)
+			var text string
+			switch {
+			case err != nil:
 				text = errorText(err)
+			case action == "open":
+				text = lang.L("Started {{.Name}}.", map[string]any{"Name": p.Name})
+			case action == "verify" && rep.OK():
+				text = lang.L("All {{.Files}} files are as installed.", map[string]any{"Files": rep.Files})
+			case action == "verify":
+				text = lang.L("{{.Missing}} missing and {{.Changed}} changed files: Repair puts them back.", map[string]any{"Missing": len(rep.Missing), "Changed": len(rep.Changed)})
+			case action == "repair":
+				text = lang.L("Repaired {{.Name}} {{.Version}}.", map[string]any{"Name": p.Name, "Version": rec.Version})
 			}
 			a.say(c, p.ID, text)
 			if action != "open" {
@@ -182,6 +187,27 @@ func (a *Assistant) productAction(c *productCard, p *catalog.Product, action str
 			}
 		}
 	})
+}
+
+// busy disables the card's actions while one of them runs: a second
+// action, or a confirmation asked again meanwhile, would act on a state
+// that is about to change.
+// Those disabled for another reason (no program to start, no download
+// benefit) stay disabled after.
+func (c *productCard) busy(on bool) {
+	if !on {
+		for _, b := range c.paused {
+			b.Enable()
+		}
+		c.paused = nil
+		return
+	}
+	for _, b := range []*button{c.open, c.update, c.uninstall, c.verify, c.repair, c.rollback} {
+		if b != nil && !b.Disabled() {
+			b.Disable()
+			c.paused = append(c.paused, b)
+		}
+	}
 }
 
 // countSeats says, for admins, how many of each product's seats the
@@ -213,8 +239,9 @@ func (a *Assistant) countSeats() {
 
 // askUninstall lists the files the user added (they stay), then asks.
 func (a *Assistant) askUninstall(c *productCard, p *catalog.Product) {
+	core := a.core // read on the UI goroutine: sign-out clears it there
 	a.background(func(ctx context.Context) func() {
-		files, err := a.core.UserFiles(ctx, p.ID)
+		files, err := core.UserFiles(ctx, p.ID)
 		return func() {
 			if err != nil {
 				a.say(c, p.ID, errorText(err))
@@ -237,15 +264,31 @@ func (a *Assistant) askRollback(c *productCard, p *catalog.Product, st setup.Pro
 	msg := lang.L("Put {{.Name}} {{.Previous}} back in place of {{.Current}}? Version {{.Current}} is kept, so you can go forward again. Files you added stay.",
 		map[string]any{"Name": p.Name, "Previous": st.PreviousVersion, "Current": st.InstalledVersion})
 	c.confirm = a.confirm(lang.L("Roll back"), msg, choice{label: lang.L("Roll back to {{.Version}}", map[string]any{"Version": st.PreviousVersion}),
-		icon: theme.HistoryIcon(), do: func() { a.rollback(c, p) }})
+		icon: theme.HistoryIcon(), do: func() { a.rollback(c, p, st.InstalledVersion, st.PreviousVersion) }})
 	c.confirm.Show()
 }
 
-func (a *Assistant) rollback(c *productCard, p *catalog.Product) {
+// ErrChangedMeanwhile: the product's installed version is no longer the
+// one the user confirmed an action for.
+var errChangedMeanwhile = errors.New("the installed version changed since the question was asked")
+
+// rollback puts back the kept version, if from is still installed and to
+// still kept: a confirmation answered late never goes forward instead.
+func (a *Assistant) rollback(c *productCard, p *catalog.Product, from, to string) {
 	a.say(c, p.ID, lang.L("Working…"))
+	c.busy(true)
+	core := a.core
 	a.background(func(ctx context.Context) func() {
-		rec, err := a.core.Rollback(ctx, p.ID)
+		var rec *installer.Receipt
+		st, err := core.State(ctx, p.ID)
+		if err == nil && (st.InstalledVersion != from || st.PreviousVersion != to) {
+			err = errChangedMeanwhile
+		}
+		if err == nil {
+			rec, err = core.Rollback(ctx, p.ID)
+		}
 		return func() {
+			c.busy(false)
 			if err != nil {
 				a.say(c, p.ID, errorText(err))
 			} else {
@@ -258,9 +301,12 @@ func (a *Assistant) rollback(c *productCard, p *catalog.Product) {
 
 func (a *Assistant) uninstall(c *productCard, p *catalog.Product) {
 	a.say(c, p.ID, lang.L("Working…"))
+	c.busy(true)
+	core := a.core
 	a.background(func(ctx context.Context) func() {
-		_, err := a.core.Uninstall(ctx, p.ID)
+		_, err := core.Uninstall(ctx, p.ID)
 		return func() {
+			c.busy(false)
 			if err != nil {
 				a.say(c, p.ID, errorText(err))
 				return
@@ -291,6 +337,8 @@ func (a *Assistant) refreshStates() {
 			}
 			if a.me != nil && a.setup == nil && (a.tab == "products" || a.tab == "") {
 				a.show(a.mainView)
+			} else {
+				a.productsStale = true // drawn again when shown
 			}
 		}
 	})

@@ -403,8 +403,8 @@ func (s *usersScreen) runPreview() {
 	s.preview.SetText(lang.L("Checking every line…"))
 	s.a.background(func(ctx context.Context) func() {
 		changes, err := s.a.cfg.Client.ImportUsers(ctx, data, true)
-		text := previewText(changes)
 		return func() {
+			text := previewText(changes) // worded on the UI goroutine (lang.L)
 			s.reveal()
 			if err != nil {
 				s.preview.SetText("")
