@@ -20,47 +20,54 @@ type queryer interface {
 // listUsers reads every user of a contract with their products, benefits
 // and caller flag, in three queries whatever the number of users.
 func listUsers(ctx context.Context, q queryer, contractID string) ([]*User, error) {
-	return listUsersWhere(ctx, q, `contract_id = ?`, contractID)
-}
-
-// listUsersWhere reads the users that where (a condition on the users
-// table, with args) selects, by email, with their products and benefits.
-func listUsersWhere(ctx context.Context, q queryer, where string, args ...any) ([]*User, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where+` ORDER BY email`, args...)
+	users, byID, err := scanUsers(ctx, q, `WHERE contract_id = ? ORDER BY email`, contractID)
 	if err != nil {
 		return nil, err
 	}
-	var users []*User
+	return users, addGrants(ctx, q, byID, `(SELECT id FROM users WHERE contract_id = ?)`, contractID)
+}
+
+// scanUsers reads the users that tail (a WHERE clause and more, with
+// args) selects.
+func scanUsers(ctx context.Context, q queryer, tail string, args ...any) ([]*User, map[string]*User, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+userColumns+` FROM users `+tail, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	users := []*User{}
 	byID := map[string]*User{}
 	for rows.Next() {
 		u := &User{Products: []string{}, Benefits: []catalog.Benefit{}}
 		var created, tempExpires string
 		if err := rows.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created, &u.Phone, &u.Caller, &tempExpires, &u.tempUsed); err != nil {
-			rows.Close()
-			return nil, err
+			return nil, nil, err
 		}
 		u.Created, u.tempExpires = parseTS(created), parseTS(tempExpires)
 		users = append(users, u)
 		byID[u.ID] = u
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+	return users, byID, rows.Err()
+}
+
+// addGrants gives the users of byID their products and benefits: those
+// of the user IDs that in (a parenthesised list or subquery, with args)
+// names.
+func addGrants(ctx context.Context, q queryer, byID map[string]*User, in string, args ...any) error {
 	for _, t := range []string{"user_products", "user_benefits"} {
 		col := "product"
 		if t == "user_benefits" {
 			col = "benefit"
 		}
-		rows, err := q.QueryContext(ctx, `SELECT t.user_id, t.`+col+` FROM `+t+` t WHERE t.user_id IN (SELECT id FROM users WHERE `+where+`) ORDER BY 2`, args...)
+		rows, err := q.QueryContext(ctx, `SELECT t.user_id, t.`+col+` FROM `+t+` t WHERE t.user_id IN `+in+` ORDER BY 2`, args...)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for rows.Next() {
 			var id, v string
 			if err := rows.Scan(&id, &v); err != nil {
 				rows.Close()
-				return nil, err
+				return err
 			}
 			if u := byID[id]; u != nil {
 				if col == "product" {
@@ -71,8 +78,11 @@ func listUsersWhere(ctx context.Context, q queryer, where string, args ...any) (
 			}
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 	}
-	return users, nil
+	return nil
 }
 
 // ListUsers lists a contract's users by email.
@@ -81,17 +91,25 @@ func (s *SQLite) ListUsers(ctx context.Context, contractID string) ([]*User, err
 }
 
 // ListUsersPage reads one page of a contract's users by email, through
-// the (contract_id, email) index, and counts them all.
+// the (contract_id, email) index, and counts them all. The page's
+// products and benefits are read by the page's own IDs: a user added or
+// removed meanwhile cannot shift the page between the queries and leave a
+// user shown without them.
 func (s *SQLite) ListUsersPage(ctx context.Context, contractID string, offset, limit int) ([]*User, int, error) {
 	var total int
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE contract_id = ?`, contractID).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	if offset >= total {
-		return []*User{}, total, nil
+	users, byID, err := scanUsers(ctx, s.db, `WHERE contract_id = ? ORDER BY email LIMIT ? OFFSET ?`, contractID, limit, offset)
+	if err != nil || len(users) == 0 {
+		return users, total, err
 	}
-	users, err := listUsersWhere(ctx, s.db, `id IN (SELECT id FROM users WHERE contract_id = ? ORDER BY email LIMIT ? OFFSET ?)`, contractID, limit, offset)
-	return users, total, err
+	ids := make([]any, 0, len(users))
+	for _, u := range users {
+		ids = append(ids, u.ID)
+	}
+	in := "(?" + strings.Repeat(",?", len(ids)-1) + ")"
+	return users, max(total, offset+len(users)), addGrants(ctx, s.db, byID, in, ids...)
 }
 
 // changeUsers applies a plan made under the write lock (ChangeUsers
