@@ -232,7 +232,7 @@ func (a *Assistant) signOut() {
 	a.background(func(ctx context.Context) func() {
 		a.cfg.Client.SignOut(ctx)
 		return func() {
-			a.me, a.cat, a.setup, a.tab = nil, nil, nil, ""
+			a.me, a.cat, a.setup, a.tab, a.tabs = nil, nil, nil, "", nil
 			a.core, a.states, a.setups = nil, nil, map[string]*setupScreen{}
 			a.show(a.welcome)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -171,5 +172,19 @@ func TestTabSwitchMovesFocus(t *testing.T) {
 	act(a, func() { a.tabs.SelectIndex(1) })
 	if f := focused(); f != fyne.Focusable(a.users.table.search) {
 		t.Errorf("users tab again: the keyboard is on %T, want the search field", f)
+	}
+}
+
+// Ctrl+N (Cmd+N on macOS) chooses the Nth tab: the tab buttons take no
+// keyboard focus, so this is how the keyboard reaches every screen.
+func TestTabShortcuts(t *testing.T) {
+	a, d, _ := demoAssistant(t, "en")
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	for i := range a.tabs.Items {
+		key := &desktop.CustomShortcut{KeyName: fyne.KeyName(fmt.Sprint(i + 1)), Modifier: fyne.KeyModifierShortcutDefault}
+		act(a, func() { a.win.Canvas().(fyne.Shortcutable).TypedShortcut(key) })
+		if got := a.tabs.SelectedIndex(); got != i {
+			t.Errorf("%s: tab %d (%s) selected, want %d (%s)", key.ShortcutName(), got, a.tabs.Items[got].Text, i, a.tabs.Items[i].Text)
+		}
 	}
 }

@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"strconv"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 )
@@ -89,6 +92,16 @@ func (a *Assistant) mainView() fyne.CanvasObject {
 		if seen {
 			a.reload(a.tab)
 		}
+	}
+	// Fyne's tab buttons take no keyboard focus: Ctrl+1 to Ctrl+9 (Cmd on
+	// macOS) choose the tabs, in their order, from anywhere in the window.
+	for i := range min(len(at.Items), 9) {
+		a.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyName(strconv.Itoa(i + 1)), Modifier: fyne.KeyModifierShortcutDefault},
+			func(fyne.Shortcut) {
+				if a.tabs == at && i < len(at.Items) {
+					at.SelectIndex(i)
+				}
+			})
 	}
 	a.tabs = at
 	return at
