@@ -6,7 +6,9 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -236,5 +238,52 @@ func TestStagingHoldsNoList(t *testing.T) {
 	t.Logf("live heap: %d KiB before, %d KiB once staged", before>>10, staged>>10)
 	if staged > before+1<<20 {
 		t.Errorf("live heap grew by %d KiB while staging %d files", (staged-before)>>10, n)
+	}
+}
+
+// A receipt replaced between reading its head and its files is said to
+// have changed, not read as another version's list.
+func TestReceiptChangedWhileRead(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "atlas.json")
+	first := Receipt{ID: "1", Product: "atlas", Format: "zip"}
+	withFiles(t, &first, []FileRecord{{Path: "a", Size: 1, Mode: 0o644, SHA256: "aa"}})
+	if err := writeJSONAtomic(p, &first); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readReceipt(p, "atlas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := Receipt{ID: "2", Product: "atlas", Format: "zip"}
+	withFiles(t, &second, []FileRecord{{Path: "b", Size: 1, Mode: 0o644, SHA256: "bb"}})
+	if err := writeJSONAtomic(p, &second); err != nil {
+		t.Fatal(err)
+	}
+	var errs []error
+	for _, err := range got.Files() {
+		errs = append(errs, err)
+	}
+	if len(errs) != 1 || !errors.Is(errs[0], ErrReceiptChanged) {
+		t.Errorf("read %v; want ErrReceiptChanged", errs)
+	}
+}
+
+// The list of a staging killed half-way goes with its staging folder.
+func TestKilledStagingListRemoved(t *testing.T) {
+	ctx := context.Background()
+	in := newInstaller(t)
+	target := filepath.Join(t.TempDir(), "atlas")
+	if _, err := in.Install(ctx, writePackage(t, buildTarGz(t, product), catalog.FormatTarGz, "1.0.0"), target); err != nil {
+		t.Fatal(err)
+	}
+	// As a process killed while staging leaves them.
+	os.WriteFile(in.stagingNote("atlas"), []byte(filepath.Dir(target)+"\n"), 0o644)
+	os.WriteFile(in.spillPath("atlas"), []byte("[\n  {\"path\":\"x\""), 0o644)
+	if v, err := in.Verify(ctx, "atlas"); err != nil || !v.OK() {
+		t.Fatalf("verify: %+v, %v", v, err)
+	}
+	if _, err := os.Stat(in.spillPath("atlas")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the killed staging's list is still there: %v", err)
 	}
 }
