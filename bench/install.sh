@@ -2,7 +2,8 @@
 # Rows "install of Fyne's module zip (2,000 files) vs unzip -q" and
 # "install of a 100,000-file tar.gz vs tar -xzf": alternating pairs
 # (bench/lib.sh's paired), peak RSS of each (/usr/bin/time -v), and a check
-# that the installed trees are identical to unzip's and tar's.
+# that the installed trees are identical to unzip's and tar's; and the
+# assistant's peak RSS for a tar.gz three times larger.
 # Usage: bash bench/install.sh [ZIP] [RUNS] [TAR_FILES] [TAR_RUNS]
 #   ZIP defaults to Fyne's module zip from the Go module cache; RUNS 5;
 #   TAR_FILES 100000; TAR_RUNS 5 (each run creates TAR_FILES files).
@@ -44,6 +45,11 @@ paired "$TAR_RUNS" "$clean" \
   "tar -xzf" "tar -xzf $work/pkg.tar.gz -C $work/t"
 eval "$clean"
 echo "  peak RSS: assistant $(peak "$work/assistant" install --silent --package "$work/pkg.tar.gz" --sha256 "$tsum" --product many-files@1.0.0 --target "$work/a/t"), tar $(peak tar -xzf "$work/pkg.tar.gz" -C "$work/t")"
+# Memory must not grow with the number of entries: the same, three times larger.
+go run ./bench/mkarchive -files $((3 * TAR_FILES)) -out "$work/pkg3.tar.gz"
+t3sum=$(sha256sum "$work/pkg3.tar.gz" | cut -d' ' -f1)
+echo "  peak RSS at $((3 * TAR_FILES)) files: assistant $(peak "$work/assistant" install --silent --package "$work/pkg3.tar.gz" --sha256 "$t3sum" --product more-files@1.0.0 --target "$work/a/t3")"
+rm -rf "$work/a/t3" "$work/pkg3.tar.gz"
 
 same() {
   if diff -r "$1" "$2" > /dev/null && [ "$(cd "$1" && find . -printf '%y %m %p\n' | sort)" = "$(cd "$2" && find . -printf '%y %m %p\n' | sort)" ]; then

@@ -201,7 +201,7 @@ Support/Onramp, Linux: /var/lib/onramp); see --scope.`,
 			}
 			if e.json {
 				doc := map[string]any{"event": "result", "product": rec.Product, "version": rec.Version,
-					"target": rec.Target, "files": len(rec.Files), "launch": launchPath(rec), "kept": kept(rec),
+					"target": rec.Target, "files": rec.FileCount, "launch": launchPath(rec), "kept": kept(rec),
 					"native": rec.Native(), "reboot_needed": rec.RebootNeeded}
 				if rec.ProductCode != "" {
 					doc["product_code"] = rec.ProductCode
@@ -211,7 +211,7 @@ Support/Onramp, Linux: /var/lib/onramp); see --scope.`,
 				if rec.Native() {
 					fmt.Fprintf(e.stdout, "Installed %s %s with the operating system's %s installer", termSafe(rec.Product), termSafe(rec.Version), rec.Format)
 				} else {
-					fmt.Fprintf(e.stdout, "Installed %s %s in %s (%d files)", termSafe(rec.Product), termSafe(rec.Version), termSafe(rec.Target), len(rec.Files))
+					fmt.Fprintf(e.stdout, "Installed %s %s in %s (%d files)", termSafe(rec.Product), termSafe(rec.Version), termSafe(rec.Target), rec.FileCount)
 				}
 				if rec.RebootNeeded {
 					fmt.Fprint(e.stdout, "; a restart is needed to finish")

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"io/fs"
 	"os"
@@ -70,8 +71,16 @@ type entry struct {
 type checker struct {
 	archive string
 	rules   nameRules
-	folded  map[string]string // lower-cased name -> the name, on case-insensitive targets
-	seen    map[string]entryKind
+	// The names seen are kept as keyed 64-bit hashes, not strings: 8 to
+	// 16 bytes a name (a Go map of them took 31, the names themselves 70).
+	// Two names share a hash with a chance of about n²/2⁶⁵ (3e-8 for a
+	// million), and the key is random, so no archive can aim for it; a
+	// collision can only refuse an archive ("listed twice"), never let one
+	// through.
+	seed    maphash.Seed
+	folded  map[uint64]uint64 // lower-cased name -> the name, on case-insensitive targets
+	files   hashSet           // files and hard links seen
+	dirs    hashSet           // folders listed
 	parents map[string]bool   // folders implied by the names seen
 	links   map[string]string // name -> link target, in the archive so far
 	order   []string          // the links' names, in archive order
@@ -80,7 +89,54 @@ type checker struct {
 }
 
 func newChecker(archive string, rules nameRules) *checker {
-	return &checker{archive: archive, rules: rules, folded: map[string]string{}, seen: map[string]entryKind{}, parents: map[string]bool{}, links: map[string]string{}}
+	return &checker{archive: archive, rules: rules, seed: maphash.MakeSeed(), folded: map[uint64]uint64{}, parents: map[string]bool{}, links: map[string]string{}}
+}
+
+// hashSet is a set of 64-bit hashes in one open-addressed table, at most
+// three quarters full.
+type hashSet struct {
+	slots []uint64 // 0: free
+	n     int
+}
+
+func (s *hashSet) has(h uint64) bool {
+	if len(s.slots) == 0 {
+		return false
+	}
+	h = max(h, 1)
+	mask := uint64(len(s.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case h:
+			return true
+		case 0:
+			return false
+		}
+	}
+}
+
+func (s *hashSet) add(h uint64) {
+	if (s.n+1)*4 > len(s.slots)*3 {
+		old := s.slots
+		s.slots, s.n = make([]uint64, max(1024, 2*len(old))), 0
+		for _, o := range old {
+			if o != 0 {
+				s.add(o)
+			}
+		}
+	}
+	h = max(h, 1)
+	mask := uint64(len(s.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case h:
+			return
+		case 0:
+			s.slots[i] = h
+			s.n++
+			return
+		}
+	}
 }
 
 // maxLinkHops bounds link resolution, as the kernel's ELOOP does.
@@ -197,21 +253,28 @@ func (c *checker) check(e *entry, raw string) error {
 	if c.rules.foldCase {
 		// The name and the folders it implies: README and readme/x collide too.
 		for p := name; p != "."; p = path.Dir(p) {
-			key := strings.ToLower(p)
-			if other, ok := c.folded[key]; ok && other != p {
-				return c.refuse(raw, "%q and %q differ only by case: %s cannot hold both", other, p, c.rules.osNames())
+			key, exact := maphash.String(c.seed, strings.ToLower(p)), maphash.String(c.seed, p)
+			if other, ok := c.folded[key]; ok && other != exact {
+				return c.refuse(raw, "%q and an earlier name differ only by case: %s cannot hold both", p, c.rules.osNames())
 			}
-			c.folded[key] = p
+			c.folded[key] = exact
 		}
 	}
 	e.Name = name
-	if prev, dup := c.seen[name]; dup && !(prev == kindDir && e.Kind == kindDir) {
+	h := maphash.String(c.seed, name)
+	_, link := c.links[name]
+	if c.files.has(h) || link || (c.dirs.has(h) && e.Kind != kindDir) {
 		return c.refuse(raw, "listed twice")
 	}
 	if e.Kind != kindDir && c.parents[name] {
 		return c.refuse(raw, "listed twice (first as a folder)")
 	}
-	c.seen[name] = e.Kind
+	switch e.Kind {
+	case kindDir:
+		c.dirs.add(h)
+	case kindFile, kindHardlink:
+		c.files.add(h)
+	}
 	for dir := path.Dir(name); dir != "."; dir = path.Dir(dir) {
 		if _, ok := c.links[dir]; ok {
 			return c.refuse(raw, "inside %q, which is a link: writing through links is refused", dir)
@@ -233,7 +296,7 @@ func (c *checker) check(e *entry, raw string) error {
 		if why != "" {
 			return c.refuse(raw, "hard link to %q: %s", e.Link, why)
 		}
-		if k, ok := c.seen[target]; !ok || (k != kindFile && k != kindHardlink) {
+		if !c.files.has(maphash.String(c.seed, target)) {
 			return c.refuse(raw, "hard link to %q: only links to an earlier regular file of the archive are allowed", e.Link)
 		}
 		e.Link, e.Size = target, 0

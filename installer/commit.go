@@ -128,7 +128,11 @@ func (in *Installer) commit(product string, j *journal, rec, incoming *Receipt) 
 		return nil, undo(err)
 	}
 	if j.InPlace {
-		for d := range owned(incoming).dirs {
+		dirs, err := ownedDirs(incoming)
+		if err != nil {
+			return nil, undo(err)
+		}
+		for d := range dirs {
 			if st, err := os.Lstat(filepath.Join(j.Target, filepath.FromSlash(d))); err == nil && st.IsDir() {
 				j.Existed = append(j.Existed, d)
 			}
@@ -388,7 +392,11 @@ func (in *Installer) undoInPlace(product string, j *journal) error {
 			if err := moveFiles(inc, j.Target, j.Staging); err != nil {
 				return err
 			}
-			removeEmptyDirs(j.Target, owned(inc).dirs, j.Existed)
+			dirs, err := ownedDirs(inc)
+			if err != nil {
+				return err
+			}
+			removeEmptyDirs(j.Target, dirs, j.Existed)
 		}
 	}
 	if err := moveFiles(in.receiptWithID(product, j.KnownID), j.Previous, j.Target); err != nil {
@@ -424,8 +432,15 @@ func (in *Installer) finishInPlace(product string, j *journal) ([]string, error)
 	}
 	// Onramp's folders that the new version does not have, once empty.
 	drop := map[string]bool{}
-	newDirs := owned(inc).dirs
-	for d := range owned(in.receiptWithID(product, j.KnownID)).dirs {
+	newDirs, err := ownedDirs(inc)
+	if err != nil {
+		return nil, err
+	}
+	oldDirs, err := ownedDirs(in.receiptWithID(product, j.KnownID))
+	if err != nil {
+		return nil, err
+	}
+	for d := range oldDirs {
 		if !newDirs[d] {
 			drop[d] = true
 		}
@@ -480,7 +495,10 @@ func moveFiles(rec *Receipt, from, to string) error {
 	if rec == nil {
 		return nil
 	}
-	for _, f := range rec.Files {
+	for f, err := range rec.Files() {
+		if err != nil {
+			return err
+		}
 		src := filepath.Join(from, filepath.FromSlash(f.Path))
 		dst := filepath.Join(to, filepath.FromSlash(f.Path))
 		if !exists(src) || exists(dst) {
@@ -560,25 +578,49 @@ type ownership struct {
 	dirs  map[string]bool // folders holding them, and the archive's folders
 }
 
-func owned(rec *Receipt) ownership {
+func owned(rec *Receipt) (ownership, error) {
 	o := ownership{files: map[string]bool{}, dirs: map[string]bool{}}
 	if rec == nil {
-		return o
+		return o, nil
 	}
-	addParents := func(p string) {
-		for d := path.Dir(p); d != "." && d != "/"; d = path.Dir(d) {
-			o.dirs[d] = true
+	for f, err := range rec.Files() {
+		if err != nil {
+			return o, err
 		}
-	}
-	for _, f := range rec.Files {
 		o.files[f.Path] = true
-		addParents(f.Path)
+		addParents(o.dirs, f.Path)
 	}
 	for _, d := range rec.Dirs {
 		o.dirs[d.Path] = true
-		addParents(d.Path)
+		addParents(o.dirs, d.Path)
 	}
-	return o
+	return o, nil
+}
+
+// ownedDirs is owned's dirs alone: it holds a folder per folder, not a
+// name per file.
+func ownedDirs(rec *Receipt) (map[string]bool, error) {
+	dirs := map[string]bool{}
+	if rec == nil {
+		return dirs, nil
+	}
+	for f, err := range rec.Files() {
+		if err != nil {
+			return nil, err
+		}
+		addParents(dirs, f.Path)
+	}
+	for _, d := range rec.Dirs {
+		dirs[d.Path] = true
+		addParents(dirs, d.Path)
+	}
+	return dirs, nil
+}
+
+func addParents(dirs map[string]bool, p string) {
+	for d := path.Dir(p); d != "." && d != "/" && !dirs[d]; d = path.Dir(d) {
+		dirs[d] = true
+	}
 }
 
 // userEntry is something in a tree that Onramp did not install.
@@ -591,9 +633,12 @@ type userEntry struct {
 // files, links and folders (each folder, and what it holds). A missing
 // root holds nothing.
 func userEntries(root string, rec *Receipt) ([]userEntry, error) {
-	o := owned(rec)
+	o, err := owned(rec)
+	if err != nil {
+		return nil, err
+	}
 	var out []userEntry
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == root && errors.Is(err, fs.ErrNotExist) {
 				return fs.SkipAll
@@ -668,7 +713,10 @@ func conflicts(users []userEntry, files, dirs map[string]bool) []string {
 // user's file (which the checks before a commit refuse) does not make it
 // lost: it moves in beside, with ".onramp-user" added to its name.
 func carry(from, to string, rec *Receipt) ([]string, error) {
-	o := owned(rec)
+	o, err := owned(rec)
+	if err != nil {
+		return nil, err
+	}
 	var kept []string
 	var walk func(rel string) error
 	walk = func(rel string) error {
@@ -751,6 +799,12 @@ func removeIfNoFiles(dir string) error {
 // stagingPrefix names the staging folders of a product; MkdirTemp adds digits.
 func stagingPrefix(product string) string { return ".onramp-staging-" + product + "-" }
 
+// spillPath is where staging lists the files it writes, until the
+// receipt holds them.
+func (in *Installer) spillPath(product string) string {
+	return filepath.Join(in.opt.StateDir, product+".staged-files.json")
+}
+
 func (in *Installer) stagingNote(product string) string {
 	return filepath.Join(in.opt.StateDir, product+".staging")
 }
@@ -786,6 +840,9 @@ func (in *Installer) settle(product string, targets ...string) error {
 				}
 			}
 		}
+	}
+	if err := os.Remove(in.spillPath(product)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
 	}
 	if err := os.Remove(in.stagingNote(product)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err

@@ -29,8 +29,8 @@ func TestHardLinksInTheTree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rec.Files) != 3 {
-		t.Errorf("receipt %+v", rec.Files)
+	if rec.FileCount != 3 {
+		t.Errorf("receipt %+v", listFiles(t, rec))
 	}
 	for _, n := range []string{"usr/bin/perl", "usr/bin/perl5.36.0", "usr/bin/again"} {
 		if b, err := os.ReadFile(filepath.Join(target, n)); err != nil || string(b) != "#!perl" {

@@ -16,6 +16,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -442,8 +443,10 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 		return nil, err
 	}
 	rec := &Receipt{ID: newID(), Product: pkg.Product, Version: pkg.Version, Target: target, Package: pkg.Path, PackageSHA256: pkg.SHA256,
-		Format: pkg.Format, Launch: pkg.Recipe.Launch, Installed: time.Now().UTC().Truncate(time.Second), Files: st.files, Dirs: st.dirs,
+		Format: pkg.Format, Launch: pkg.Recipe.Launch, Installed: time.Now().UTC().Truncate(time.Second), Dirs: st.dirs,
 		Adopted: (old == nil && len(users) > 0) || (old != nil && old.Adopted), Scope: ScopeUser}
+	st.receiptFiles(rec)
+	defer st.done()
 	if in.scoped {
 		rec.Scope = ScopeMachine
 	}
@@ -456,6 +459,9 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	if err != nil {
 		os.RemoveAll(staging)
 		return nil, err
+	}
+	if err := listIn(rec, in.receiptPath(pkg.Product)); err != nil {
+		return nil, fmt.Errorf("%s is installed, but reading its receipt back failed: %w", pkg.Product, err)
 	}
 	rec.Kept = kept
 	os.Remove(in.stagingNote(pkg.Product))
@@ -499,10 +505,26 @@ func verifyPackage(pkg Package) error {
 	return nil
 }
 
-// staged is what stage wrote, for the receipt.
+// staged is what stage wrote, for the receipt: the list of its files is
+// in a file (spill) until the receipt is written.
 type staged struct {
-	files []FileRecord
+	files fileList
+	count int
 	dirs  []FileRecord
+	spill *fileSpill
+}
+
+// receiptFiles gives rec the staged files.
+func (st staged) receiptFiles(rec *Receipt) {
+	rec.files, rec.FileCount = st.files, st.count
+}
+
+// done removes the list of the staged files: the receipt holds it, or
+// the staging failed.
+func (st staged) done() {
+	if st.spill != nil {
+		st.spill.remove()
+	}
 }
 
 // stage unpacks the archive into a new folder beside target (so the final
@@ -531,9 +553,14 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 		return "", staged{}, err
 	}
 	defer a.Close()
-	// The plan counted the files: one allocation for their records, not
-	// a doubling series whose garbage outweighs them.
-	w := &stager{root: staging, ctx: ctx, in: in, total: total, dirModes: map[string]fs.FileMode{}, files: make([]FileRecord, 0, min(total, maxEntries))}
+	// The records go to a file as they are made: memory does not grow
+	// with the number of files.
+	spill, err := createSpill(in.spillPath(pkg.Product))
+	if err != nil {
+		os.RemoveAll(staging)
+		return "", staged{}, fmt.Errorf("installer state folder: %w", err)
+	}
+	w := &stager{root: staging, ctx: ctx, in: in, total: total, dirModes: map[string]fs.FileMode{}, spill: spill}
 	if za, ok := a.(*zipArchive); ok && in.opt.Workers > 1 {
 		err = w.parallelZip(za, in.opt.Workers)
 	} else {
@@ -543,15 +570,19 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 	if err == nil {
 		dirs, err = w.setDirModes()
 	}
+	var list fileList
+	if err == nil {
+		list, err = spill.close()
+	}
 	if err == nil {
 		err = in.at("staged")
 	}
 	if err != nil {
+		spill.remove()
 		os.RemoveAll(staging)
 		return "", staged{}, err
 	}
-	slices.SortFunc(w.files, func(a, b FileRecord) int { return strings.Compare(a.Path, b.Path) })
-	return staging, staged{files: w.files, dirs: dirs}, nil
+	return staging, staged{files: list, count: w.n, dirs: dirs, spill: spill}, nil
 }
 
 // stager writes entries under root.
@@ -562,7 +593,8 @@ type stager struct {
 	total int
 
 	mu       sync.Mutex
-	files    []FileRecord
+	spill    *fileSpill
+	n        int                    // files and links written
 	dirModes map[string]fs.FileMode // the archive's folders
 	bytes    int64
 	last     time.Time
@@ -670,16 +702,13 @@ func (s *stager) hardlink(e entry, dst string) error {
 	if err := s.mkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
+	// The archive checked that e.Link is an earlier regular file; its
+	// record is on disk, so it is read back from the staged file: hard
+	// links are few, records many.
 	src := filepath.Join(s.root, filepath.FromSlash(e.Link))
-	s.mu.Lock()
-	i := slices.IndexFunc(s.files, func(f FileRecord) bool { return f.Path == e.Link })
-	var orig FileRecord
-	if i >= 0 {
-		orig = s.files[i]
-	}
-	s.mu.Unlock()
-	if i < 0 {
-		return fmt.Errorf("staging %s: hard link to %s, which is not staged", e.Name, e.Link)
+	orig, err := stagedRecord(src)
+	if err != nil {
+		return fmt.Errorf("staging %s: hard link to %s, which is not staged: %w", e.Name, e.Link, err)
 	}
 	if err := os.Link(src, dst); err != nil {
 		if err := copyFile(src, dst, fs.FileMode(orig.Mode)); err != nil {
@@ -689,6 +718,30 @@ func (s *stager) hardlink(e entry, dst string) error {
 	orig.Path = e.Name
 	s.add(orig, 0)
 	return nil
+}
+
+// stagedRecord makes the record of a regular file staged earlier.
+func stagedRecord(p string) (FileRecord, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return FileRecord{}, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return FileRecord{}, err
+	}
+	if !st.Mode().IsRegular() {
+		return FileRecord{}, fmt.Errorf("%s is not a file", p)
+	}
+	h := sha256.New()
+	buf := copyBuffers.Get().(*[]byte)
+	n, err := io.CopyBuffer(h, readerOnly{f}, *buf)
+	copyBuffers.Put(buf)
+	if err != nil {
+		return FileRecord{}, err
+	}
+	return FileRecord{Size: n, Mode: uint32(st.Mode().Perm()), SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 func copyFile(src, dst string, mode fs.FileMode) error {
@@ -712,13 +765,18 @@ func copyFile(src, dst string, mode fs.FileMode) error {
 }
 
 func (s *stager) add(rec FileRecord, n int64) {
+	b, err := json.Marshal(rec) // outside the lock: zip workers run beside each other
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.files = append(s.files, rec)
+	if err != nil && s.spill.err == nil {
+		s.spill.err = err
+	}
+	s.spill.add(b)
+	s.n++
 	s.bytes += n
 	if now := time.Now(); now.Sub(s.last) >= 200*time.Millisecond {
 		s.last = now
-		s.in.report(Progress{Step: "stage", Files: len(s.files), Total: s.total, Bytes: s.bytes})
+		s.in.report(Progress{Step: "stage", Files: s.n, Total: s.total, Bytes: s.bytes})
 	}
 }
 

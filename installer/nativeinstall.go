@@ -111,7 +111,7 @@ func (in *Installer) installNative(ctx context.Context, pkg Package, target stri
 	}
 	rec := &Receipt{ID: newID(), Product: pkg.Product, Version: pkg.Version, Target: nativeTarget(pkg.Format), Package: pkg.Path,
 		PackageSHA256: pkg.SHA256, Format: pkg.Format, Launch: pkg.Recipe.Launch, Installed: time.Now().UTC().Truncate(time.Second),
-		Files: []FileRecord{}, Scope: ScopeUser, ProductCode: nr.ProductCode, RebootNeeded: nr.RebootNeeded}
+		Scope: ScopeUser, ProductCode: nr.ProductCode, RebootNeeded: nr.RebootNeeded}
 	if in.scoped {
 		rec.Scope = ScopeMachine
 	}

@@ -96,8 +96,8 @@ func TestInstallNativeReceipt(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Install: %v", err)
 			}
-			if rec.ProductCode != testProductCode || !rec.Native() || len(rec.Files) != 0 || rec.RebootNeeded != tt.reboot || rec.Target != "" {
-				t.Errorf("receipt: code %q native %v files %d reboot %v target %q", rec.ProductCode, rec.Native(), len(rec.Files), rec.RebootNeeded, rec.Target)
+			if rec.ProductCode != testProductCode || !rec.Native() || rec.FileCount != 0 || rec.RebootNeeded != tt.reboot || rec.Target != "" {
+				t.Errorf("receipt: code %q native %v files %d reboot %v target %q", rec.ProductCode, rec.Native(), rec.FileCount, rec.RebootNeeded, rec.Target)
 			}
 			got, err := in.Receipt("atlas")
 			if err != nil || got.ProductCode != testProductCode {

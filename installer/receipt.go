@@ -2,7 +2,6 @@ package installer
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
 	"os"
 	"path/filepath"
 	"slices"
@@ -30,7 +30,9 @@ type Receipt struct {
 	Format        catalog.Format `json:"format"`
 	Launch        string         `json:"launch,omitempty"`
 	Installed     time.Time      `json:"installed"`
-	Files         []FileRecord   `json:"files"`
+	// FileCount is how many files and links the receipt lists; Files
+	// reads them from disk.
+	FileCount int `json:"file_count"`
 	// Dirs are the archive's folders (folders holding files are implied).
 	Dirs []FileRecord `json:"dirs,omitempty"`
 	// Adopted: the target held files of the user's before the first
@@ -47,6 +49,8 @@ type Receipt struct {
 	// Kept lists the files in the target that Onramp did not install and
 	// left in place, by the operation that returned this receipt.
 	Kept []string `json:"-"`
+
+	files fileList // where the list of files is
 }
 
 // Native reports whether the OS's installer (msiexec, installer, a disk
@@ -94,19 +98,31 @@ func (in *Installer) receipt(product string) (*Receipt, error) {
 	return readReceipt(in.receiptPath(product), product)
 }
 
+// readReceipt reads a receipt's head; its files stay on disk, read by
+// Files one by one. Receipts list the files last, after their count; an
+// older version's receipt (files amid the head, no count) is read to the
+// end, counting them.
 func readReceipt(path, product string) (*Receipt, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w", product, ErrNotInstalled)
 	}
 	if err != nil {
 		return nil, err
 	}
-	var r Receipt
-	if err := json.Unmarshal(b, &r); err != nil {
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	r, err := decodeReceipt(f)
+	if err != nil {
 		return nil, fmt.Errorf("receipt %s: %w", path, err)
 	}
-	return &r, nil
+	if r.files.off >= 0 {
+		r.files.path, r.files.info = path, st
+	}
+	return r, nil
 }
 
 func writeJSONAtomic(path string, v any) error {
@@ -140,44 +156,287 @@ func writeJSONAtomic(path string, v any) error {
 	return os.Rename(tmp, path)
 }
 
-// writeReceipt writes a receipt's files one by one: marshalled whole, a
-// receipt of 100,000 files took 40 MB of buffers (the JSON, then its
-// indented copy, each grown by doubling).
+// writeReceipt writes a receipt with its files last, after their count,
+// so that a reader has the head without passing over them; the previous
+// version's reader takes the members in any order. The files come from
+// where rec.files says, one by one, never all in memory.
 func writeReceipt(w io.Writer, rec *Receipt) error {
-	head := *rec
-	head.Files = nil
-	b, err := json.Marshal(&head)
+	b, err := json.Marshal(rec)
 	if err != nil {
 		return err
 	}
-	// Keys are written unescaped and values escaped, so the key is the
-	// only place this text can appear.
-	const key = `"files":null`
-	i := bytes.Index(b, []byte(key))
-	if i < 0 {
-		return fmt.Errorf("receipt: no files key in %s", b)
-	}
-	if _, err := fmt.Fprintf(w, "%s\"files\": [", b[:i]); err != nil {
+	if _, err := fmt.Fprintf(w, "%s,\"files\": ", b[:len(b)-1]); err != nil {
 		return err
 	}
-	for n, f := range rec.Files {
-		fb, err := json.Marshal(f)
-		if err != nil {
-			return err
+	switch {
+	case rec.files.path == "":
+		_, err = io.WriteString(w, "[]")
+	case rec.files.whole:
+		err = copyList(w, rec.files)
+	default:
+		n := 0
+		for f, ferr := range rec.Files() {
+			if ferr != nil {
+				return ferr
+			}
+			fb, err := json.Marshal(f)
+			if err != nil {
+				return err
+			}
+			sep := ",\n  "
+			if n == 0 {
+				sep = "[\n  "
+			}
+			n++
+			if _, err := io.WriteString(w, sep); err != nil {
+				return err
+			}
+			if _, err := w.Write(fb); err != nil {
+				return err
+			}
 		}
-		sep := ",\n  "
 		if n == 0 {
-			sep = "\n  "
-		}
-		if _, err := io.WriteString(w, sep); err != nil {
-			return err
-		}
-		if _, err := w.Write(fb); err != nil {
-			return err
+			_, err = io.WriteString(w, "[]")
+		} else {
+			_, err = io.WriteString(w, "\n]")
 		}
 	}
-	_, err = fmt.Fprintf(w, "\n]%s\n", b[i+len(key):])
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, "}\n")
 	return err
+}
+
+// copyList copies staging's list of files byte for byte.
+func copyList(w io.Writer, l fileList) error {
+	f, err := os.Open(l.path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := f.Seek(l.off, io.SeekStart); err != nil {
+		return err
+	}
+	_, err = io.Copy(w, f)
+	return err
+}
+
+// listIn points rec's files at the receipt just written at path.
+func listIn(rec *Receipt, path string) error {
+	r, err := readReceipt(path, rec.Product)
+	if err != nil {
+		return err
+	}
+	rec.files = r.files
+	return nil
+}
+
+// decodeReceipt reads the members of a receipt but its files, which it
+// only counts, and notes where they start.
+func decodeReceipt(rd io.Reader) (*Receipt, error) {
+	dec := json.NewDecoder(rd)
+	if t, err := dec.Token(); err != nil {
+		return nil, err
+	} else if t != json.Delim('{') {
+		return nil, errors.New("not a JSON object")
+	}
+	head := []byte{'{'}
+	var r Receipt
+	r.files.off = -1
+	count, hasCount := 0, false
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := t.(string)
+		if key == "files" {
+			// The offset is that of the ':' (or of space) before the list.
+			r.files.off = dec.InputOffset()
+			if hasCount {
+				break // the files come last: the head is read
+			}
+			if count, err = countArray(dec); err != nil {
+				return nil, fmt.Errorf("files: %w", err)
+			}
+			continue
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		hasCount = hasCount || key == "file_count"
+		k, _ := json.Marshal(key)
+		if len(head) > 1 {
+			head = append(head, ',')
+		}
+		head = append(append(append(head, k...), ':'), v...)
+	}
+	if err := json.Unmarshal(append(head, '}'), &r); err != nil {
+		return nil, err
+	}
+	if !hasCount {
+		r.FileCount = count
+	}
+	return &r, nil
+}
+
+// countArray passes over a JSON array (or null) of objects, counting them.
+func countArray(dec *json.Decoder) (int, error) {
+	t, err := dec.Token()
+	if err != nil || t == nil {
+		return 0, err
+	}
+	if t != json.Delim('[') {
+		return 0, errors.New("not a list")
+	}
+	n := 0
+	for dec.More() {
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	_, err = dec.Token()
+	return n, err
+}
+
+// fileList says where a receipt's files are: a JSON list starting at off
+// in a file (a receipt, or the list staging writes). info tells that the
+// file is still the one read: receipts are replaced by a rename, never
+// rewritten in place.
+type fileList struct {
+	path string
+	off  int64
+	info fs.FileInfo
+	// whole: from off to its end, the file is the list and nothing else
+	// (staging's), so a receipt copies it byte for byte.
+	whole bool
+}
+
+// ErrReceiptChanged is matched when a receipt's file changed between
+// reading its head and reading its files: another command changed the
+// product meanwhile.
+var ErrReceiptChanged = errors.New("the receipt changed while it was read")
+
+// Files yields the files and links the receipt lists, read from disk one
+// at a time: the list of a package of 100,000 files is never in memory
+// whole. It stops at the first error.
+func (r *Receipt) Files() iter.Seq2[FileRecord, error] {
+	return func(yield func(FileRecord, error) bool) {
+		if r.files.path == "" {
+			return
+		}
+		f, err := os.Open(r.files.path)
+		if err != nil {
+			yield(FileRecord{}, fmt.Errorf("receipt %s: %w", r.files.path, err))
+			return
+		}
+		defer f.Close()
+		if !r.files.whole {
+			if st, err := f.Stat(); err != nil || !os.SameFile(st, r.files.info) {
+				yield(FileRecord{}, fmt.Errorf("receipt %s: %w", r.files.path, ErrReceiptChanged))
+				return
+			}
+		}
+		if _, err := f.Seek(r.files.off, io.SeekStart); err != nil {
+			yield(FileRecord{}, fmt.Errorf("receipt %s: %w", r.files.path, err))
+			return
+		}
+		br := bufio.NewReaderSize(f, 64<<10)
+		for { // to the list: past the ':' and spaces after its key
+			c, err := br.ReadByte()
+			if err != nil {
+				yield(FileRecord{}, fmt.Errorf("receipt %s: files: %w", r.files.path, err))
+				return
+			}
+			if c == '[' || c == 'n' { // a list, or null
+				br.UnreadByte()
+				break
+			}
+		}
+		dec := json.NewDecoder(br)
+		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+			if err != nil {
+				yield(FileRecord{}, fmt.Errorf("receipt %s: files: %w", r.files.path, err))
+			}
+			return
+		}
+		for dec.More() {
+			var rec FileRecord
+			if err := dec.Decode(&rec); err != nil {
+				yield(FileRecord{}, fmt.Errorf("receipt %s: files: %w", r.files.path, err))
+				return
+			}
+			if !yield(rec, nil) {
+				return
+			}
+		}
+	}
+}
+
+// fileSpill writes the records of the files staging writes to a file, as
+// one JSON list, instead of keeping them in memory.
+type fileSpill struct {
+	path string
+	f    *os.File
+	w    *bufio.Writer
+	n    int
+	err  error
+}
+
+func createSpill(path string) (*fileSpill, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &fileSpill{path: path, f: f, w: bufio.NewWriterSize(f, 64<<10)}
+	s.w.WriteByte('[')
+	return s, nil
+}
+
+// add writes one record, marshalled by the caller (outside any lock).
+func (s *fileSpill) add(b []byte) {
+	if s.err != nil {
+		return
+	}
+	sep := ",\n  "
+	if s.n == 0 {
+		sep = "\n  "
+	}
+	s.n++
+	s.w.WriteString(sep)
+	_, s.err = s.w.Write(b)
+}
+
+// close ends the list and returns where it is; the file stays until
+// remove.
+func (s *fileSpill) close() (fileList, error) {
+	end := "\n]"
+	if s.n == 0 {
+		end = "]"
+	}
+	s.w.WriteString(end)
+	err := s.err
+	if ferr := s.w.Flush(); err == nil {
+		err = ferr
+	}
+	if cerr := s.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fileList{}, fmt.Errorf("listing the staged files: %w", err)
+	}
+	return fileList{path: s.path, whole: true}, nil
+}
+
+// remove closes and removes the list: staging failed, or the receipt
+// holds it now.
+func (s *fileSpill) remove() {
+	s.f.Close()
+	os.Remove(s.path)
 }
 
 // VerifyReport lists what differs from the receipt.
@@ -205,7 +464,7 @@ func (in *Installer) Verify(ctx context.Context, product string) (*VerifyReport,
 	if rec.Native() {
 		return nil, fmt.Errorf("verify %s: %w", product, &NativeInstallError{Product: product, Format: rec.Format})
 	}
-	rep := &VerifyReport{Product: product, Version: rec.Version, Target: rec.Target, Files: len(rec.Files), Missing: []string{}, Changed: []string{}}
+	rep := &VerifyReport{Product: product, Version: rec.Version, Target: rec.Target, Files: rec.FileCount, Missing: []string{}, Changed: []string{}}
 	for _, d := range rec.Dirs {
 		st, err := os.Lstat(filepath.Join(rec.Target, filepath.FromSlash(d.Path)))
 		switch {
@@ -217,7 +476,10 @@ func (in *Installer) Verify(ctx context.Context, product string) (*VerifyReport,
 			rep.Changed = append(rep.Changed, fmt.Sprintf("%s: mode %v, installed %v", d.Path, st.Mode().Perm(), fs.FileMode(d.Mode).Perm()))
 		}
 	}
-	for _, f := range rec.Files {
+	for f, err := range rec.Files() {
+		if err != nil {
+			return nil, fmt.Errorf("verify %s: %w", product, err)
+		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -287,10 +549,11 @@ func (in *Installer) Repair(ctx context.Context, product string) (*Receipt, erro
 	if err := verifyPackage(pkg); err != nil {
 		return nil, fmt.Errorf("repair needs the package of %s %s: %w (download it again)", product, rec.Version, err)
 	}
-	staging, st, err := in.stage(ctx, pkg, rec.Target, len(rec.Files))
+	staging, st, err := in.stage(ctx, pkg, rec.Target, rec.FileCount)
 	if err != nil {
 		return nil, err
 	}
+	defer st.done()
 	j := &journal{Op: opRepair, Target: rec.Target, Staging: staging, Previous: rec.Target + ".onramp-damaged",
 		HadOld: exists(rec.Target), NewID: rec.ID, KnownID: rec.ID, InPlace: rec.Adopted}
 	kept, err := in.commit(product, j, nil, rec)
@@ -298,11 +561,15 @@ func (in *Installer) Repair(ctx context.Context, product string) (*Receipt, erro
 		return nil, err
 	}
 	os.Remove(in.stagingNote(product))
-	rec.Files, rec.Dirs, rec.Installed = st.files, st.dirs, time.Now().UTC().Truncate(time.Second)
+	st.receiptFiles(rec)
+	rec.Dirs, rec.Installed = st.dirs, time.Now().UTC().Truncate(time.Second)
 	if rec.Adopted {
 		rec.Dirs = diskDirModes(rec.Target, st.dirs) // the user's folders keep their modes
 	}
 	if err := writeJSONAtomic(in.receiptPath(product), rec); err != nil {
+		return nil, err
+	}
+	if err := listIn(rec, in.receiptPath(product)); err != nil {
 		return nil, err
 	}
 	rec.Kept = kept
@@ -337,7 +604,10 @@ func (in *Installer) Rollback(ctx context.Context, product string) (*Receipt, er
 	if err != nil {
 		return nil, err
 	}
-	o := owned(old)
+	o, err := owned(old)
+	if err != nil {
+		return nil, err
+	}
 	if c := conflicts(users, o.files, o.dirs); len(c) > 0 {
 		return nil, &ConflictError{Target: cur.Target, Paths: c}
 	}
@@ -345,6 +615,9 @@ func (in *Installer) Rollback(ctx context.Context, product string) (*Receipt, er
 		HadOld: exists(cur.Target), NewID: old.ID, KnownID: cur.ID, InPlace: cur.Adopted}
 	kept, err := in.commit(product, j, nil, old)
 	if err != nil {
+		return nil, err
+	}
+	if err := listIn(old, in.receiptPath(product)); err != nil {
 		return nil, err
 	}
 	old.Kept = kept
@@ -401,16 +674,26 @@ func (in *Installer) Uninstall(ctx context.Context, product string) ([]string, e
 	if rec.Native() {
 		return nil, in.uninstallNative(ctx, rec)
 	}
-	for _, f := range rec.Files {
+	// Onramp's folders are gathered on the way (one name per folder).
+	owns := map[string]bool{}
+	for f, err := range rec.Files() {
+		if err != nil {
+			return nil, fmt.Errorf("uninstall %s: %w", product, err)
+		}
 		p := filepath.Join(rec.Target, filepath.FromSlash(f.Path))
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("uninstall %s: %w", p, err)
 		}
+		addParents(owns, f.Path)
+	}
+	for _, d := range rec.Dirs {
+		owns[d.Path] = true
+		addParents(owns, d.Path)
 	}
 	// Onramp's folders, deepest first; a folder that still holds something
 	// stays. Folders of the user's stay, empty or not.
 	var dirs []string
-	for d := range owned(rec).dirs {
+	for d := range owns {
 		dirs = append(dirs, d)
 	}
 	slices.SortFunc(dirs, func(a, b string) int { return len(b) - len(a) })

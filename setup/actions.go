@@ -363,7 +363,7 @@ func (s *Setup) UserFiles(ctx context.Context, id string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return userFiles(rec), nil
+	return userFiles(rec)
 }
 
 // Verify checks an installed product's files against its receipt.

@@ -239,7 +239,7 @@ func InstallDeployment(ctx context.Context, dir string, verify VerifyFunc, state
 				dp.Status, dp.Detail = DeployFailed, err.Error()
 				return res, err
 			}
-			logf("%s %s: installed in %s (%d files)", rec.Product, rec.Version, rec.Target, len(rec.Files))
+			logf("%s %s: installed in %s (%d files)", rec.Product, rec.Version, rec.Target, rec.FileCount)
 		} else {
 			nr, err := in.InstallNative(ctx, pkg, filepath.Dir(dp.Target))
 			if err != nil {

@@ -172,7 +172,7 @@ func TestResolveURL(t *testing.T) {
 func TestNativeReceiptState(t *testing.T) {
 	s := demoSetup(t)
 	ctx := context.Background()
-	rec := installer.Receipt{ID: "r1", Product: "quill", Version: "3.1.0", Format: catalog.FormatMSI, Files: []installer.FileRecord{},
+	rec := installer.Receipt{ID: "r1", Product: "quill", Version: "3.1.0", Format: catalog.FormatMSI,
 		ProductCode: "{6F1D2A3B-4C5D-4E6F-8A9B-0C1D2E3F4A5B}", Launch: "bin/quill", Scope: installer.ScopeUser}
 	b, err := json.Marshal(rec)
 	if err != nil {

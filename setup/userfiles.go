@@ -11,12 +11,15 @@ import (
 
 // userFiles lists the files in the receipt's folder that it does not list:
 // the user's, which uninstall leaves in place.
-func userFiles(rec *installer.Receipt) []string {
+func userFiles(rec *installer.Receipt) ([]string, error) {
 	if rec.Native() {
-		return []string{} // the OS installer's folder: its uninstaller decides
+		return []string{}, nil // the OS installer's folder: its uninstaller decides
 	}
 	ours := map[string]bool{}
-	for _, f := range rec.Files {
+	for f, err := range rec.Files() {
+		if err != nil {
+			return nil, err
+		}
 		ours[f.Path] = true
 	}
 	out := []string{}
@@ -37,5 +40,5 @@ func userFiles(rec *installer.Receipt) []string {
 		return nil
 	})
 	slices.Sort(out)
-	return out
+	return out, nil
 }

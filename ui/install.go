@@ -166,7 +166,7 @@ func (s *installScreen) run() {
 				return
 			}
 			s.bar.SetValue(1)
-			data := map[string]any{"Name": s.product.Name, "Version": rec.Version, "Target": rec.Target, "Files": len(rec.Files)}
+			data := map[string]any{"Name": s.product.Name, "Version": rec.Version, "Target": rec.Target, "Files": rec.FileCount}
 			text := lang.L("Done: {{.Name}} {{.Version}} is installed in {{.Target}} ({{.Files}} files).", data)
 			if rec.Launch != "" {
 				text += "\n" + lang.L("Start it: {{.Path}}", map[string]any{"Path": filepath.Join(rec.Target, filepath.FromSlash(rec.Launch))})
