@@ -539,7 +539,11 @@ func (t *tarArchive) scan(fn func(entry) error) error {
 	})
 }
 
-func (t *tarArchive) extract(write func(entry, io.Reader) error) error { return t.walk(write) }
+// extract reads ahead of write (readAhead): the inflating, the headers
+// and the hashing overlap with the creation of the files.
+func (t *tarArchive) extract(write func(entry, io.Reader) error) error {
+	return readAhead(t.walk, write)
+}
 
 // copyBuffers are the buffers files are copied through: one per file
 // would cost a 32 KiB allocation each (io.Copy's), 3 GiB of garbage for

@@ -646,10 +646,22 @@ func (s *stager) write(e entry, r io.Reader) error {
 	if err != nil {
 		return fmt.Errorf("staging %s: %w", e.Name, err)
 	}
-	h := sha256.New()
-	buf := copyBuffers.Get().(*[]byte)
-	n, err := io.CopyBuffer(io.MultiWriter(f, h), readerOnly{r}, *buf)
-	copyBuffers.Put(buf)
+	var n int64
+	var sum []byte
+	if body, ok := r.(*hashed); ok { // read and hashed ahead (tar.gz)
+		if len(body.data) > 0 {
+			var w int
+			w, err = f.Write(body.data)
+			n = int64(w)
+		}
+		sum = body.sum[:]
+	} else {
+		h := sha256.New()
+		buf := copyBuffers.Get().(*[]byte)
+		n, err = io.CopyBuffer(io.MultiWriter(f, h), readerOnly{r}, *buf)
+		copyBuffers.Put(buf)
+		sum = h.Sum(nil)
+	}
 	// The archive's bits exactly, as tar -xpf gives them: a chmod is not
 	// cut by the umask. The receipt records what is on disk. Through the
 	// handle: a path lookup per call costs on trees of 100,000 files.
@@ -668,7 +680,7 @@ func (s *stager) write(e entry, r io.Reader) error {
 	if err != nil {
 		return fmt.Errorf("staging %s: %w", e.Name, err)
 	}
-	s.add(FileRecord{Path: e.Name, Size: n, Mode: uint32(st.Mode().Perm()), SHA256: hex.EncodeToString(h.Sum(nil))}, n)
+	s.add(FileRecord{Path: e.Name, Size: n, Mode: uint32(st.Mode().Perm()), SHA256: hex.EncodeToString(sum)}, n)
 	return nil
 }
 

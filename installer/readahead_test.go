@@ -1,0 +1,100 @@
+package installer
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+)
+
+// readAhead gives fn every entry of walk in order with its exact bytes
+// (small bodies read and hashed ahead, large ones streamed), stops at
+// fn's first error, and returns walk's error after the entries before it.
+func TestReadAhead(t *testing.T) {
+	sizes := []int64{0, 1, 1000, aheadBody, aheadBody + 1, 3 << 20, 10}
+	body := func(i int, n int64) []byte { return bytes.Repeat([]byte{byte('a' + i)}, int(n)) }
+	walkAll := func(failAt int, failWith error) func(func(entry, io.Reader) error) error {
+		return func(fn func(entry, io.Reader) error) error {
+			for i := range 3 * aheadEntries {
+				if i == failAt {
+					return failWith
+				}
+				e := entry{Name: fmt.Sprintf("f%03d", i), Kind: kindFile, Size: sizes[i%len(sizes)]}
+				r := io.Reader(bytes.NewReader(body(i%26, e.Size)))
+				if i%5 == 4 {
+					e = entry{Name: fmt.Sprintf("d%03d", i), Kind: kindDir}
+					r = nil
+				}
+				if err := fn(e, r); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	t.Run("every entry, in order, with its bytes", func(t *testing.T) {
+		i := 0
+		err := readAhead(walkAll(-1, nil), func(e entry, r io.Reader) error {
+			if e.Kind == kindDir {
+				if r != nil || e.Name != fmt.Sprintf("d%03d", i) {
+					t.Fatalf("entry %d: %s with a body", i, e.Name)
+				}
+				i++
+				return nil
+			}
+			got, err := io.ReadAll(r)
+			if err != nil {
+				return err
+			}
+			if e.Name != fmt.Sprintf("f%03d", i) || !bytes.Equal(got, body(i%26, e.Size)) {
+				t.Fatalf("entry %d: %s, %d bytes", i, e.Name, len(got))
+			}
+			if h, ok := r.(*hashed); ok && h.sum != sha256.Sum256(got) {
+				t.Fatalf("entry %d: wrong sum", i)
+			}
+			i++
+			return nil
+		})
+		if err != nil || i != 3*aheadEntries {
+			t.Fatalf("%d entries, %v", i, err)
+		}
+	})
+	t.Run("bodies left unread are skipped", func(t *testing.T) {
+		n := 0
+		if err := readAhead(walkAll(-1, nil), func(entry, io.Reader) error { n++; return nil }); err != nil || n != 3*aheadEntries {
+			t.Fatalf("%d entries, %v", n, err)
+		}
+	})
+	t.Run("the writer's error stops the walk", func(t *testing.T) {
+		full := errors.New("disk full")
+		n := 0
+		err := readAhead(walkAll(-1, nil), func(e entry, r io.Reader) error {
+			n++
+			if n == 6 { // a large body, half read
+				io.CopyN(io.Discard, r, 10)
+				return full
+			}
+			return nil
+		})
+		if !errors.Is(err, full) || n != 6 {
+			t.Fatalf("after %d entries: %v", n, err)
+		}
+	})
+	t.Run("the archive's error after the entries before it", func(t *testing.T) {
+		damaged := errors.New("damaged at entry 100")
+		n := 0
+		err := readAhead(walkAll(100, damaged), func(e entry, r io.Reader) error {
+			n++
+			if r != nil {
+				_, err := io.Copy(io.Discard, r)
+				return err
+			}
+			return nil
+		})
+		if !errors.Is(err, damaged) || n != 100 {
+			t.Fatalf("after %d entries: %v", n, err)
+		}
+	})
+}
