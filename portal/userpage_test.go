@@ -12,16 +12,7 @@ import (
 // and ID in any case. Without those parameters the answer is the whole
 // list, as before.
 func TestUsersPaged(t *testing.T) {
-	p := newTestPortal(t)
-	token, _ := p.admin(t, "boss@example.com", "quill")
-	var csv strings.Builder
-	csv.WriteString("email,name,role,products,benefits\n")
-	for i := range 250 {
-		fmt.Fprintf(&csv, "user%03d@example.com,Person %03d,user,,download\n", i, i)
-	}
-	if code, out := p.importCSV(t, token, csv.String(), false); code != 200 {
-		t.Fatalf("import: %d %v", code, out)
-	}
+	p, token := portalWithUsers(t, 250, "user%03d@example.com,Person %03d")
 	for _, tc := range []struct {
 		name     string
 		query    string
@@ -113,20 +104,29 @@ func TestUsersPagesMatchTheList(t *testing.T) {
 // BenchmarkUsersPage reads the last page of 1,000 of a 5,000-user
 // contract (the window reads its list in such pages).
 func BenchmarkUsersPage(b *testing.B) {
-	p := newTestPortal(b)
-	token, _ := p.admin(b, "boss@example.com", "quill")
-	var csv strings.Builder
-	csv.WriteString("email,name,role,products,benefits\n")
-	for i := range 4999 {
-		fmt.Fprintf(&csv, "user%04d@example.com,Person %04d,user,,download\n", i, i)
-	}
-	if code, out := p.importCSV(b, token, csv.String(), false); code != 200 {
-		b.Fatalf("import: %d %v", code, out)
-	}
+	p, token := portalWithUsers(b, 4999, "user%04d@example.com,Person %04d")
 	for b.Loop() {
 		var page UserPage
 		if code := p.call(b, "GET", "/api/v1/users?offset=4000&limit=1000", token, nil, &page); code != 200 || len(page.Users) != 1000 {
 			b.Fatalf("status %d, %d users", code, len(page.Users))
 		}
 	}
+}
+
+// portalWithUsers is a contract whose manager (boss@example.com, signed
+// in: the token) imported n users, line i being format's email and name
+// of i, with no products.
+func portalWithUsers(t testing.TB, n int, format string) (*testPortal, string) {
+	t.Helper()
+	p := newTestPortal(t)
+	token, _ := p.admin(t, "boss@example.com", "quill")
+	var csv strings.Builder
+	csv.WriteString("email,name,role,products,benefits\n")
+	for i := range n {
+		fmt.Fprintf(&csv, format+",user,,download\n", i, i)
+	}
+	if code, out := p.importCSV(t, token, csv.String(), false); code != 200 {
+		t.Fatalf("import: %d %v", code, out)
+	}
+	return p, token
 }

@@ -13,17 +13,8 @@ import (
 // forward). The button should be disabled while an action runs on the
 // card, and the rollback should name the version it expects to leave.
 func TestRollbackNotOfferedTwice(t *testing.T) {
-	a, d, _ := demoAssistant(t, "en")
-	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	a, c := quillWithPrevious(t)
 	ctx := context.Background()
-	if _, err := a.core.Install(ctx, "quill@3.0.2", ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.core.Update(ctx, "quill"); err != nil {
-		t.Fatal(err)
-	}
-	act(a, a.refreshStates)
-	c := a.cards["quill"]
 	tap(a, c.rollback)
 	first := c.confirm
 	var second *choiceDialog
@@ -63,17 +54,8 @@ func TestRollbackNotOfferedTwice(t *testing.T) {
 // again is the one built before, still saying 3.1.0 is installed and
 // offering "Roll back to 3.0.2", which would now go forward.
 func TestProductsFreshAfterActionOnAnotherTab(t *testing.T) {
-	a, d, _ := demoAssistant(t, "en")
-	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	a, c := quillWithPrevious(t)
 	ctx := context.Background()
-	if _, err := a.core.Install(ctx, "quill@3.0.2", ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.core.Update(ctx, "quill"); err != nil {
-		t.Fatal(err)
-	}
-	act(a, a.refreshStates)
-	c := a.cards["quill"]
 	tap(a, c.rollback)
 	a.onUI(func() {
 		test.Tap(c.confirm.buttons[1])            // the rollback starts
@@ -88,4 +70,21 @@ func TestProductsFreshAfterActionOnAnotherTab(t *testing.T) {
 	if c.rollback != nil && c.rollback.Text == "Roll back to 3.0.2" {
 		t.Errorf("3.0.2 is installed, yet the products tab shown again says %q and offers %q", c.state.Text, c.rollback.Text)
 	}
+}
+
+// quillWithPrevious signs in, installs quill 3.0.2 and updates it, so that
+// its card offers "Roll back to 3.0.2".
+func quillWithPrevious(t *testing.T) (*Assistant, *productCard) {
+	t.Helper()
+	a, d, _ := demoAssistant(t, "en")
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	ctx := context.Background()
+	if _, err := a.core.Install(ctx, "quill@3.0.2", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.core.Update(ctx, "quill"); err != nil {
+		t.Fatal(err)
+	}
+	act(a, a.refreshStates)
+	return a, a.cards["quill"]
 }
