@@ -578,16 +578,31 @@ type ownership struct {
 	dirs  map[string]bool // folders holding them, and the archive's folders
 }
 
-func owned(rec *Receipt) (ownership, error) {
-	o := ownership{files: map[string]bool{}, dirs: map[string]bool{}}
+func owned(rec *Receipt) (ownership, error) { return ownedBy(rec, true) }
+
+// ownedDirs is owned's dirs alone: it holds a folder per folder, not a
+// name per file.
+func ownedDirs(rec *Receipt) (map[string]bool, error) {
+	o, err := ownedBy(rec, false)
+	return o.dirs, err
+}
+
+// ownedBy reads rec's files once; with files set it keeps their names too.
+func ownedBy(rec *Receipt, files bool) (ownership, error) {
+	o := ownership{dirs: map[string]bool{}}
+	if files {
+		o.files = map[string]bool{}
+	}
 	if rec == nil {
 		return o, nil
 	}
 	for f, err := range rec.Files() {
 		if err != nil {
-			return o, err
+			return ownership{}, err
 		}
-		o.files[f.Path] = true
+		if files {
+			o.files[f.Path] = true
+		}
 		addParents(o.dirs, f.Path)
 	}
 	for _, d := range rec.Dirs {
@@ -595,26 +610,6 @@ func owned(rec *Receipt) (ownership, error) {
 		addParents(o.dirs, d.Path)
 	}
 	return o, nil
-}
-
-// ownedDirs is owned's dirs alone: it holds a folder per folder, not a
-// name per file.
-func ownedDirs(rec *Receipt) (map[string]bool, error) {
-	dirs := map[string]bool{}
-	if rec == nil {
-		return dirs, nil
-	}
-	for f, err := range rec.Files() {
-		if err != nil {
-			return nil, err
-		}
-		addParents(dirs, f.Path)
-	}
-	for _, d := range rec.Dirs {
-		dirs[d.Path] = true
-		addParents(dirs, d.Path)
-	}
-	return dirs, nil
 }
 
 func addParents(dirs map[string]bool, p string) {

@@ -734,26 +734,18 @@ func (s *stager) hardlink(e entry, dst string) error {
 
 // stagedRecord makes the record of a regular file staged earlier.
 func stagedRecord(p string) (FileRecord, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return FileRecord{}, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
+	st, err := os.Stat(p)
 	if err != nil {
 		return FileRecord{}, err
 	}
 	if !st.Mode().IsRegular() {
 		return FileRecord{}, fmt.Errorf("%s is not a file", p)
 	}
-	h := sha256.New()
-	buf := copyBuffers.Get().(*[]byte)
-	n, err := io.CopyBuffer(h, readerOnly{f}, *buf)
-	copyBuffers.Put(buf)
-	if err != nil {
-		return FileRecord{}, err
+	sum := fileHash(p)
+	if sum == "" {
+		return FileRecord{}, fmt.Errorf("%s cannot be read", p)
 	}
-	return FileRecord{Size: n, Mode: uint32(st.Mode().Perm()), SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+	return FileRecord{Size: st.Size(), Mode: uint32(st.Mode().Perm()), SHA256: sum}, nil
 }
 
 func copyFile(src, dst string, mode fs.FileMode) error {

@@ -13,10 +13,11 @@ import (
 )
 
 // coreErrorText words the downloader's, the installer's and the core's
-// typed errors: what happened, where, and what to do, from the error's
-// fields. Their Error() strings are English and speak to the command line
-// ("--target", "sudo"); a window user reads these instead. "" when err is
-// none of them.
+// errors, all but the session's (401, 403: errorText words them with the
+// service's): what happened, where, and what to do, from the error's
+// fields. Their Error() strings are English and speak to the command
+// line ("--target", "sudo"); a window user reads these instead. "" when
+// err is none of them.
 func coreErrorText(err error) string {
 	var (
 		tls      *downloader.TLSError
@@ -33,6 +34,10 @@ func coreErrorText(err error) string {
 		owned    *installer.NativeInstallError
 		deploy   *installer.DeploymentError
 		reqs     *setup.RequirementsError
+		checksum *downloader.ChecksumError
+		space    *downloader.SpaceError
+		volume   *installer.SpaceError
+		rights   *installer.ElevationError
 	)
 	switch {
 	case errors.As(err, &deploy) && len(deploy.Problems) > 0:
@@ -96,6 +101,16 @@ func coreErrorText(err error) string {
 		return lang.L("The deployment folder does not match its signed product list; nothing was installed. Build the deployment again.")
 	case errors.Is(err, errChangedMeanwhile):
 		return lang.L("The installed version changed meanwhile, so nothing was done. Read the card again, then choose.")
+	case errors.As(err, &checksum):
+		return lang.L("The download does not match its checksum, so it was deleted. Try again; if it fails again, tell support.")
+	case errors.As(err, &space), errors.As(err, &volume):
+		return lang.L("Not enough free disk space. Free some space, or choose another folder.")
+	case errors.As(err, &rights):
+		return lang.L("This folder needs administrator rights. Choose a folder of your own, or ask IT.")
+	case errors.Is(err, installer.ErrLocked):
+		return lang.L("Another install of this product is running. Wait for it to finish.")
+	case errors.Is(err, installer.ErrPackageHash), errors.Is(err, installer.ErrUnsafeArchive):
+		return lang.L("The package is damaged or unsafe; nothing was installed. Download it again.")
 	case errors.Is(err, installer.ErrNotInstalled):
 		return lang.L("This product is not installed on this computer.")
 	case errors.Is(err, installer.ErrNoPrevious):

@@ -15,7 +15,6 @@ import (
 	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/downloader"
-	"onramp.dev/onramp/installer"
 )
 
 // errorText puts an error into words for people, in their language: what
@@ -27,11 +26,9 @@ func errorText(err error) string {
 	var pe *account.ProblemError
 	var ie *account.ImportError
 	var ke *account.KeyringError
-	var ce *downloader.ChecksumError
-	var se *downloader.SpaceError
-	var ise *installer.SpaceError
-	var ee *installer.ElevationError
 	var ne net.Error
+	// The downloader's, the installer's and the core's typed errors first
+	// (coreerrors.go), then the service's and the network's.
 	if s := coreErrorText(err); s != "" {
 		return s
 	}
@@ -56,16 +53,6 @@ func errorText(err error) string {
 		return lang.L("Your session has ended. Sign in again.")
 	case errors.Is(err, account.ErrForbidden), errors.Is(err, downloader.ErrForbidden):
 		return lang.L("Your account does not allow this. Ask your contract manager for the benefit.")
-	case errors.As(err, &ce):
-		return lang.L("The download does not match its checksum, so it was deleted. Try again; if it fails again, tell support.")
-	case errors.As(err, &se), errors.As(err, &ise):
-		return lang.L("Not enough free disk space. Free some space, or choose another folder.")
-	case errors.As(err, &ee):
-		return lang.L("This folder needs administrator rights. Choose a folder of your own, or ask IT.")
-	case errors.Is(err, installer.ErrLocked):
-		return lang.L("Another install of this product is running. Wait for it to finish.")
-	case errors.Is(err, installer.ErrPackageHash), errors.Is(err, installer.ErrUnsafeArchive):
-		return lang.L("The package is damaged or unsafe; nothing was installed. Download it again.")
 	case catalog.IsIntegrity(err):
 		return lang.L("The product list could not be verified (signature). Nothing was used from it. Tell IT or support.")
 	case errors.As(err, &ne):
