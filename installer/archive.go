@@ -324,9 +324,12 @@ type archive interface {
 	// scan calls fn for every entry, checked, in archive order, without
 	// writing anything and without keeping the list.
 	scan(fn func(e entry) error) error
-	// extract calls write for each entry in archive order; r reads the
-	// file's bytes, at most its declared size (one more is an error).
-	extract(write func(e entry, r io.Reader) error) error
+	// extract calls write for each entry; r reads the file's bytes, at
+	// most its declared size (one more is an error). With workers > 1 a
+	// tar's files may be written on that many goroutines at once, in any
+	// order (see readAhead); a zip's are written in order (the stager
+	// has its own workers for zips).
+	extract(write func(e entry, r io.Reader) error, workers int) error
 	Close() error
 }
 
@@ -432,7 +435,7 @@ func (z *zipArchive) scan(fn func(entry) error) error {
 	return nil
 }
 
-func (z *zipArchive) extract(write func(entry, io.Reader) error) error {
+func (z *zipArchive) extract(write func(entry, io.Reader) error, _ int) error {
 	es, err := z.entries()
 	if err != nil {
 		return err
@@ -540,9 +543,10 @@ func (t *tarArchive) scan(fn func(entry) error) error {
 }
 
 // extract reads ahead of write (readAhead): the inflating, the headers
-// and the hashing overlap with the creation of the files.
-func (t *tarArchive) extract(write func(entry, io.Reader) error) error {
-	return readAhead(t.walk, write)
+// and the hashing overlap with the creation of the files, which workers
+// goroutines share.
+func (t *tarArchive) extract(write func(entry, io.Reader) error, workers int) error {
+	return readAhead(t.walk, workers, write)
 }
 
 // copyBuffers are the buffers files are copied through: one per file

@@ -55,7 +55,8 @@ type Options struct {
 	// StateDir holds receipts, journals and locks (default: the user's
 	// config folder, Onramp/installs).
 	StateDir string
-	// Workers extract zip entries in parallel (default: the number of CPUs).
+	// Workers create an archive's files in parallel (default: twice the
+	// number of CPUs).
 	Workers int
 	// Progress receives throttled progress events; nil for none.
 	Progress func(Progress)
@@ -114,7 +115,11 @@ func New(opt Options) (*Installer, error) {
 		opt.StateDir = filepath.Join(dir, "Onramp", "installs")
 	}
 	if opt.Workers <= 0 {
-		opt.Workers = runtime.NumCPU()
+		// Two per CPU: creating a file waits in the kernel (for the
+		// folder's lock, for the disk), and another worker uses the core
+		// meanwhile. 100,000 files on 2 cores: 1 worker 4.2 s, 2 workers
+		// 2.8–3.4 s, 4 workers 2.2–2.9 s, 8 workers 2.8–3.1 s.
+		opt.Workers = min(2*runtime.NumCPU(), 32)
 	}
 	if err := os.MkdirAll(opt.StateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("installer state folder: %w", err)
@@ -564,7 +569,7 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 	if za, ok := a.(*zipArchive); ok && in.opt.Workers > 1 {
 		err = w.parallelZip(za, in.opt.Workers)
 	} else {
-		err = a.extract(w.write)
+		err = a.extract(w.write, in.opt.Workers)
 	}
 	var dirs []FileRecord
 	if err == nil {

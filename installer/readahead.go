@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"io"
+	"sync"
 )
 
 // A tar.gz is read in order, one entry after the other. Unpacked on one
@@ -29,22 +30,23 @@ type hashed struct {
 var errStopped = errors.New("read-ahead stopped")
 
 // readAhead calls walk on a goroutine of its own, and fn with each entry
-// it passes, in the same order, on the caller's. fn's first error stops
-// the walk; walk's error is returned once fn has had every entry before
-// it.
-func readAhead(walk func(func(entry, io.Reader) error) error, fn func(entry, io.Reader) error) error {
-	type item struct {
-		e    entry
-		body *hashed        // a small file's bytes
-		pipe *io.PipeReader // a large file's, as they are read
-	}
-	items := make(chan item, aheadEntries)
+// it passes. With workers > 1 the files go to that many goroutines, as
+// creating files is system time that two cores halve (one folder's files
+// too: the kernel holds the folder's lock only for the name); folders and
+// symbolic links are made on the caller's goroutine in archive order,
+// and a hard link once every entry before it is done (its file must be
+// whole). The archive's checks keep the rest independent: no name twice,
+// nothing written through a link. With workers <= 1 every entry is given
+// to fn in order on the caller's goroutine. fn's first error stops the
+// walk; walk's error is returned once fn has had every entry before it.
+func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn func(entry, io.Reader) error) error {
+	items := make(chan aheadItem, aheadEntries)
 	stop := make(chan struct{})
 	walked := make(chan error, 1)
 	go func() {
 		defer close(items)
 		walked <- walk(func(e entry, r io.Reader) error {
-			it := item{e: e}
+			it := aheadItem{e: e}
 			var large *io.PipeWriter
 			switch {
 			case r == nil:
@@ -75,31 +77,90 @@ func readAhead(walk func(func(entry, io.Reader) error) error, fn func(entry, io.
 			return nil
 		})
 	}()
-	var err error
-	for it := range items {
-		if err == nil {
-			var r io.Reader
-			switch {
-			case it.body != nil:
-				r = it.body
-			case it.pipe != nil:
-				r = it.pipe
-			}
-			if err = fn(it.e, r); err != nil {
+	var (
+		mu    sync.Mutex
+		first error
+	)
+	failed := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return first != nil
+	}
+	// run gives fn one entry, then reads what fn left of a large body (the
+	// walk waits for it); after the first error, only closes the body.
+	run := func(it aheadItem) {
+		if failed() {
+			it.close()
+			return
+		}
+		err := fn(it.e, it.reader())
+		if it.pipe != nil && err == nil {
+			_, err = io.Copy(io.Discard, it.pipe)
+		}
+		if err != nil {
+			it.close()
+			mu.Lock()
+			if first == nil {
+				first = err
 				close(stop)
 			}
-			if it.pipe != nil && err == nil {
-				_, err = io.Copy(io.Discard, it.pipe) // what fn left unread, as walk skips it
-			}
-			if it.pipe != nil && err != nil {
-				it.pipe.CloseWithError(errStopped)
-			}
-		} else if it.pipe != nil {
-			it.pipe.CloseWithError(errStopped)
+			mu.Unlock()
 		}
 	}
+	jobs := make(chan aheadItem)
+	var busy, done sync.WaitGroup // jobs given out; workers
+	if workers > 1 {
+		for range workers {
+			done.Go(func() {
+				for it := range jobs {
+					run(it)
+					busy.Done()
+				}
+			})
+		}
+	}
+	for it := range items {
+		switch {
+		case workers < 2 || it.e.Kind == kindDir || it.e.Kind == kindSymlink:
+			run(it)
+		case it.e.Kind == kindHardlink:
+			busy.Wait()
+			run(it)
+		default:
+			busy.Add(1)
+			jobs <- it
+		}
+	}
+	close(jobs)
+	done.Wait()
+	err := first
 	if werr := <-walked; err == nil && !errors.Is(werr, errStopped) {
 		err = werr
 	}
 	return err
+}
+
+// aheadItem is an entry read ahead, with its bytes: a small file's whole
+// (body), a large one's as they are read (pipe).
+type aheadItem struct {
+	e    entry
+	body *hashed
+	pipe *io.PipeReader
+}
+
+func (it aheadItem) reader() io.Reader {
+	switch {
+	case it.body != nil:
+		return it.body
+	case it.pipe != nil:
+		return it.pipe
+	}
+	return nil
+}
+
+// close ends a large body's stream early: the walk's copy stops.
+func (it aheadItem) close() {
+	if it.pipe != nil {
+		it.pipe.CloseWithError(errStopped)
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -36,7 +38,7 @@ func TestReadAhead(t *testing.T) {
 	}
 	t.Run("every entry, in order, with its bytes", func(t *testing.T) {
 		i := 0
-		err := readAhead(walkAll(-1, nil), func(e entry, r io.Reader) error {
+		err := readAhead(walkAll(-1, nil), 1, func(e entry, r io.Reader) error {
 			if e.Kind == kindDir {
 				if r != nil || e.Name != fmt.Sprintf("d%03d", i) {
 					t.Fatalf("entry %d: %s with a body", i, e.Name)
@@ -63,14 +65,14 @@ func TestReadAhead(t *testing.T) {
 	})
 	t.Run("bodies left unread are skipped", func(t *testing.T) {
 		n := 0
-		if err := readAhead(walkAll(-1, nil), func(entry, io.Reader) error { n++; return nil }); err != nil || n != 3*aheadEntries {
+		if err := readAhead(walkAll(-1, nil), 1, func(entry, io.Reader) error { n++; return nil }); err != nil || n != 3*aheadEntries {
 			t.Fatalf("%d entries, %v", n, err)
 		}
 	})
 	t.Run("the writer's error stops the walk", func(t *testing.T) {
 		full := errors.New("disk full")
 		n := 0
-		err := readAhead(walkAll(-1, nil), func(e entry, r io.Reader) error {
+		err := readAhead(walkAll(-1, nil), 1, func(e entry, r io.Reader) error {
 			n++
 			if n == 6 { // a large body, half read
 				io.CopyN(io.Discard, r, 10)
@@ -85,7 +87,7 @@ func TestReadAhead(t *testing.T) {
 	t.Run("the archive's error after the entries before it", func(t *testing.T) {
 		damaged := errors.New("damaged at entry 100")
 		n := 0
-		err := readAhead(walkAll(100, damaged), func(e entry, r io.Reader) error {
+		err := readAhead(walkAll(100, damaged), 1, func(e entry, r io.Reader) error {
 			n++
 			if r != nil {
 				_, err := io.Copy(io.Discard, r)
@@ -95,6 +97,116 @@ func TestReadAhead(t *testing.T) {
 		})
 		if !errors.Is(err, damaged) || n != 100 {
 			t.Fatalf("after %d entries: %v", n, err)
+		}
+	})
+}
+
+// With workers, readAhead gives fn every entry once with its exact bytes;
+// folders and symbolic links come on the caller's goroutine in archive
+// order, and a hard link only once every entry before it is done.
+func TestReadAheadWorkers(t *testing.T) {
+	const n = 3 * aheadEntries
+	sizes := []int64{0, 1, 1000, aheadBody, aheadBody + 1, 2 << 20, 10}
+	body := func(i int, size int64) []byte { return bytes.Repeat([]byte{byte('a' + i%26)}, int(size)) }
+	kind := func(i int) entryKind {
+		switch i % 11 {
+		case 3:
+			return kindDir
+		case 7:
+			return kindSymlink
+		case 10:
+			return kindHardlink
+		}
+		return kindFile
+	}
+	walk := func(failAt int, failWith error) func(func(entry, io.Reader) error) error {
+		return func(fn func(entry, io.Reader) error) error {
+			for i := range n {
+				if i == failAt {
+					return failWith
+				}
+				e := entry{Name: fmt.Sprintf("e%03d", i), Kind: kind(i)}
+				var r io.Reader
+				if e.Kind == kindFile {
+					e.Size = sizes[i%len(sizes)]
+					r = bytes.NewReader(body(i, e.Size))
+				}
+				if err := fn(e, r); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	t.Run("every entry once, with its bytes; links and folders in order", func(t *testing.T) {
+		var mu sync.Mutex
+		done := map[int]bool{}
+		lastInOrder := -1
+		err := readAhead(walk(-1, nil), 4, func(e entry, r io.Reader) error {
+			var i int
+			fmt.Sscanf(e.Name, "e%03d", &i)
+			if e.Kind == kindFile {
+				got, err := io.ReadAll(r)
+				if err != nil {
+					return err
+				}
+				if !bytes.Equal(got, body(i, e.Size)) {
+					return fmt.Errorf("%s: %d bytes, not its own", e.Name, len(got))
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if e.Kind != kindFile {
+				if i < lastInOrder {
+					return fmt.Errorf("%s after e%03d", e.Name, lastInOrder)
+				}
+				lastInOrder = i
+			}
+			if e.Kind == kindHardlink {
+				for j := range i {
+					if !done[j] {
+						return fmt.Errorf("hard link %s before entry %d is done", e.Name, j)
+					}
+				}
+			}
+			if done[i] {
+				return fmt.Errorf("%s twice", e.Name)
+			}
+			done[i] = true
+			return nil
+		})
+		if err != nil || len(done) != n {
+			t.Fatalf("%d of %d entries: %v", len(done), n, err)
+		}
+	})
+	t.Run("the writer's error stops the walk", func(t *testing.T) {
+		full := errors.New("disk full")
+		var calls atomic.Int32
+		err := readAhead(walk(-1, nil), 4, func(e entry, r io.Reader) error {
+			calls.Add(1)
+			if e.Name == "e005" { // a large body, partly read
+				io.CopyN(io.Discard, r, 10)
+				return full
+			}
+			return nil
+		})
+		if !errors.Is(err, full) || calls.Load() == n {
+			t.Fatalf("after %d entries: %v", calls.Load(), err)
+		}
+	})
+	t.Run("the archive's error after the entries before it", func(t *testing.T) {
+		damaged := errors.New("damaged at entry 100")
+		var calls atomic.Int32
+		err := readAhead(walk(100, damaged), 4, func(e entry, r io.Reader) error {
+			calls.Add(1)
+			if r != nil {
+				_, err := io.Copy(io.Discard, r)
+				return err
+			}
+			return nil
+		})
+		if !errors.Is(err, damaged) || calls.Load() != 100 {
+			t.Fatalf("after %d entries: %v", calls.Load(), err)
 		}
 	})
 }
