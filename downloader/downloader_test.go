@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -512,4 +513,46 @@ func TestRequestHeader(t *testing.T) {
 	if len(seen) != 2 || seen[1] != secret {
 		t.Fatalf("server saw %q", seen)
 	}
+}
+
+// A buffer is filled by several reads only while bytes are waiting: a
+// slow server's first bytes are on disk and reported before it sends
+// more, not held until a whole buffer has arrived.
+func TestSlowBytesWrittenAtOnce(t *testing.T) {
+	content, sum := testContent(size)
+	const first = 10 << 10
+	release := make(chan struct{})
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(content)))
+		w.Write(content[:first])
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-time.After(10 * time.Second): // the test fails below
+		case <-r.Context().Done():
+			return
+		}
+		w.Write(content[first:])
+	}))
+	defer srv.Close()
+	dest := filepath.Join(t.TempDir(), "slow.bin")
+	var early bool
+	c := newClient(t, Options{Progress: func(p Progress) {
+		if p.Event != EventProgress {
+			return
+		}
+		once.Do(func() {
+			st, err := os.Stat(dest + ".part")
+			early = p.Done > 0 && p.Done <= first && err == nil && st.Size() >= p.Done
+			close(release)
+		})
+	}})
+	if _, err := c.Fetch(context.Background(), Request{URL: srv.URL + "/slow.bin", Dest: dest, SHA256: sum}); err != nil {
+		t.Fatal(err)
+	}
+	if !early {
+		t.Fatal("the first bytes were not written and reported before the server sent more")
+	}
+	assertOnlyDest(t, dest, content)
 }

@@ -461,9 +461,19 @@ func (t *transfer) exchange(ctx context.Context, f *os.File, u *url.URL, metaP *
 }
 
 // hashRing is how many buffers the hash may lag behind the writes: the
-// memory of a transfer is bounded (hashRing × 256 KiB), and bursts of
+// memory of a transfer is bounded (hashRing × copyChunk), and bursts of
 // either side do not stall the other.
 const hashRing = 4
+
+// copyChunk is the most a buffer holds. A buffer is filled by as many
+// reads as the socket needs, then written and handed to the hash: one
+// write and one hand-off per MiB instead of per read (a read from a
+// socket returns what has arrived, 64–256 KiB here), and the hand-offs,
+// each a wake-up of the other goroutine, were what cost beside curl.
+const copyChunk = 1 << 20
+
+// fillRead is the smallest read after which a buffer is filled further.
+const fillRead = 32 << 10
 
 // writebackEvery is how many bytes are written between two requests to
 // the kernel to start writing them to disk.
@@ -474,13 +484,15 @@ const writebackEvery = 8 << 20
 // the hash runs beside the kernel's copies instead of after them. Only
 // bytes written are hashed, in order; a failed write is a *WriteError.
 // When copy returns, h holds every byte written.
-// f, when set, is the file under w: its pages go to disk as they come
-// (writebackEvery), so the fsync at the end waits for little.
+// f, when set, is the file under w: the hashing goroutine also asks the
+// kernel to put its pages on disk as they come (writebackEvery), so the
+// fsync at the end waits for little and the copy never waits for the
+// disk's queue.
 func (t *transfer) copy(ctx context.Context, f *os.File, w io.Writer, h hash.Hash, body io.Reader, off, total int64) (int64, error) {
-	chunk := 256 << 10
+	chunk, fill := copyChunk, true
 	if rate := t.client.opt.RateLimit; rate > 0 {
 		// Small steps under a limit keep the rate and the progress smooth.
-		chunk = int(min(max(rate/10, 4<<10), int64(chunk)))
+		chunk, fill = int(min(max(rate/10, 4<<10), 256<<10)), false
 	}
 	free := make(chan []byte, hashRing)
 	for range hashRing {
@@ -490,19 +502,32 @@ func (t *transfer) copy(ctx context.Context, f *os.File, w io.Writer, h hash.Has
 	hashed := make(chan struct{})
 	go func() {
 		defer close(hashed)
+		var n, flushed int64
 		for b := range full {
 			h.Write(b)
+			n += int64(len(b))
 			free <- b[:cap(b)]
+			if f != nil && n-flushed >= writebackEvery {
+				startWriteback(f, off+flushed, n-flushed)
+				flushed = n
+			}
 		}
 	}()
 	defer func() {
 		close(full)
 		<-hashed
 	}()
-	var n, flushed int64
+	var n int64
 	for {
 		buf := <-free
 		k, rerr := body.Read(buf)
+		for m := k; fill && rerr == nil && m >= fillRead && k < len(buf); k += m {
+			// A large read says more bytes are waiting: fill the buffer.
+			// A small one says the socket is drained, and the next read
+			// would wait for the network, so a slow transfer still writes
+			// and reports what it has at once.
+			m, rerr = body.Read(buf[k:])
+		}
 		if k == 0 {
 			free <- buf
 		} else {
@@ -514,10 +539,6 @@ func (t *transfer) copy(ctx context.Context, f *os.File, w io.Writer, h hash.Has
 			}
 			if werr != nil {
 				return n, &WriteError{Path: t.part, Err: werr}
-			}
-			if f != nil && n-flushed >= writebackEvery {
-				startWriteback(f, off+flushed, n-flushed)
-				flushed = n
 			}
 			t.meter.add(time.Now(), int64(k))
 			t.emit(EventProgress, off+n, total, "")
