@@ -16,7 +16,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -258,7 +257,7 @@ func (in *Installer) PlanInstall(ctx context.Context, pkg Package, target string
 	if err := s.settled(pkg.Product); err != nil {
 		return nil, err
 	}
-	pl, err := s.planInstall(ctx, pkg, target)
+	pl, err := s.planInstall(ctx, pkg, target, true)
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +271,10 @@ type planned struct {
 	users []userEntry // what target holds that old does not list
 }
 
-func (in *Installer) planInstall(ctx context.Context, pkg Package, target string) (*planned, error) {
+// planInstall checks the package and the target; with scan it also reads
+// the archive for the plan's counts (planned.scan), which Install may
+// instead run beside the staging.
+func (in *Installer) planInstall(ctx context.Context, pkg Package, target string, scan bool) (*planned, error) {
 	if err := checkPackage(pkg, target); err != nil {
 		return nil, err
 	}
@@ -308,19 +310,39 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 	if old == nil && len(users) > 0 && !in.opt.AllowNonEmptyTarget {
 		return nil, &TargetNotEmptyError{Target: target, Product: pkg.Product, Files: len(users)}
 	}
+	pl := &planned{plan: p, old: old, users: users}
+	if !scan {
+		return pl, nil
+	}
+	if u, err := disk.UsageWithContext(ctx, existingParent(target)); err == nil {
+		p.FreeSpace = u.Free
+	}
+	if err := pl.scan(ctx, pkg); err != nil {
+		return nil, err
+	}
+	return pl, nil
+}
+
+// scan reads the archive for the plan: how many files and bytes, and
+// which of them the user's files in the target are in the way of.
+func (pl *planned) scan(ctx context.Context, pkg Package) error {
+	p := pl.plan
 	a, err := openArchive(pkg.Path, pkg.Format, rulesFor(pkg.Platform))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer a.Close()
 	// The entries are counted as they pass, not kept: memory does not grow
 	// with their number. Only a target holding files of the user's needs
 	// the names, to find those in the way.
 	var files, dirs map[string]bool
-	if len(users) > 0 {
+	if len(pl.users) > 0 {
 		files, dirs = map[string]bool{}, map[string]bool{}
 	}
 	err = a.scan(func(e entry) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if e.Kind == kindFile || e.Kind == kindHardlink {
 			p.Files++
 			p.Bytes += e.Size
@@ -339,15 +361,12 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if u, err := disk.UsageWithContext(ctx, existingParent(target)); err == nil {
-		p.FreeSpace = u.Free
+	if c := conflicts(pl.users, files, dirs); len(c) > 0 {
+		return &ConflictError{Target: p.Target, Paths: c}
 	}
-	if c := conflicts(users, files, dirs); len(c) > 0 {
-		return nil, &ConflictError{Target: target, Paths: c}
-	}
-	return &planned{plan: p, old: old, users: users}, nil
+	return nil
 }
 
 // checkWritable says whether this user can create files where target
@@ -429,7 +448,7 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	if err := in.settle(pkg.Product, target); err != nil {
 		return nil, err
 	}
-	pl, err := in.planInstall(ctx, pkg, target) // verifies the package, checks the target
+	pl, err := in.planInstall(ctx, pkg, target, false) // verifies the package, checks the target
 	if err != nil {
 		return nil, err
 	}
@@ -437,16 +456,31 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	if plan.NeedsElevation {
 		return nil, &ElevationError{Target: target}
 	}
-	// The staged copy and the one in place coexist until the swap.
-	if plan.FreeSpace > 0 && plan.FreeSpace < uint64(plan.Bytes) {
-		return nil, &SpaceError{Target: target, Need: uint64(plan.Bytes), Free: plan.FreeSpace}
+	// Measured before staging takes any: the staged copy and the one in
+	// place coexist until the swap.
+	if u, err := disk.UsageWithContext(ctx, existingParent(target)); err == nil {
+		plan.FreeSpace = u.Free
 	}
-	in.report(Progress{Step: "plan", Total: plan.Files, Bytes: plan.Bytes, Plan: plan})
-
-	staging, st, err := in.stage(ctx, pkg, target, plan.Files)
+	// The plan's pass over the archive runs beside the staging instead of
+	// before it (a tar.gz is inflated and parsed whole for its counts).
+	g := in.planBeside(ctx, pl, pkg)
+	staging, st, err := in.stage(ctx, pkg, target, 0, g)
+	if err != nil {
+		g.cancel()
+	}
+	// The plan's refusal comes first (the staging stopped for it, or would
+	// have); the staging's own error otherwise.
+	if perr := g.wait(); perr != nil && (err == nil || !errors.Is(perr, context.Canceled)) {
+		if err == nil {
+			st.done()
+			os.RemoveAll(staging)
+		}
+		return nil, perr
+	}
 	if err != nil {
 		return nil, err
 	}
+	g.announce()
 	rec := &Receipt{ID: newID(), Product: pkg.Product, Version: pkg.Version, Target: target, Package: pkg.Path, PackageSHA256: pkg.SHA256,
 		Format: pkg.Format, Launch: pkg.Recipe.Launch, Installed: time.Now().UTC().Truncate(time.Second), Dirs: st.dirs,
 		Adopted: (old == nil && len(users) > 0) || (old != nil && old.Adopted), Scope: ScopeUser}
@@ -534,7 +568,9 @@ func (st staged) done() {
 
 // stage unpacks the archive into a new folder beside target (so the final
 // rename stays on one volume), hashing every file as it is written.
-func (in *Installer) stage(ctx context.Context, pkg Package, target string, total int) (string, staged, error) {
+// With gate set, the plan is not known yet: the stager keeps within the
+// gate's budget and reports once the plan has been announced.
+func (in *Installer) stage(ctx context.Context, pkg Package, target string, total int, gate *planGate) (string, staged, error) {
 	parent := filepath.Dir(target)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return "", staged{}, classifyWriteError(target, parent, err)
@@ -565,7 +601,7 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 		os.RemoveAll(staging)
 		return "", staged{}, fmt.Errorf("installer state folder: %w", err)
 	}
-	w := &stager{root: staging, ctx: ctx, in: in, total: total, dirModes: map[string]fs.FileMode{}, spill: spill}
+	w := &stager{root: staging, ctx: ctx, in: in, total: total, gate: gate, dirModes: map[string]fs.FileMode{}, spill: spill}
 	if za, ok := a.(*zipArchive); ok && in.opt.Workers > 1 {
 		err = w.parallelZip(za, in.opt.Workers)
 	} else {
@@ -596,6 +632,7 @@ type stager struct {
 	ctx   context.Context
 	in    *Installer
 	total int
+	gate  *planGate // nil when the plan is known
 
 	mu       sync.Mutex
 	spill    *fileSpill
@@ -643,6 +680,11 @@ func (s *stager) write(e entry, r io.Reader) error {
 		return nil
 	case kindHardlink:
 		return s.hardlink(e, dst)
+	}
+	if s.gate != nil {
+		if err := s.gate.admit(s.ctx, e.Size); err != nil {
+			return err
+		}
 	}
 	if err := s.mkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
@@ -774,7 +816,8 @@ func copyFile(src, dst string, mode fs.FileMode) error {
 }
 
 func (s *stager) add(rec FileRecord, n int64) {
-	b, err := json.Marshal(rec) // outside the lock: zip workers run beside each other
+	var buf [256]byte
+	b, err := rec.appendJSON(buf[:0]) // outside the lock: workers run beside each other
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err != nil && s.spill.err == nil {
@@ -784,8 +827,15 @@ func (s *stager) add(rec FileRecord, n int64) {
 	s.n++
 	s.bytes += n
 	if now := time.Now(); now.Sub(s.last) >= 200*time.Millisecond {
+		total := s.total
+		if s.gate != nil {
+			if !s.gate.announce() {
+				return // the plan comes first
+			}
+			total = s.gate.plan.Files
+		}
 		s.last = now
-		s.in.report(Progress{Step: "stage", Files: s.n, Total: s.total, Bytes: s.bytes})
+		s.in.report(Progress{Step: "stage", Files: s.n, Total: total, Bytes: s.bytes})
 	}
 }
 

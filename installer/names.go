@@ -2,6 +2,7 @@ package installer
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -60,6 +61,45 @@ func (f FileRecord) MarshalJSON() ([]byte, error) {
 		out.LinkBytes, out.Link = []byte(f.Link), strings.ToValidUTF8(f.Link, "\uFFFD")
 	}
 	return json.Marshal(out)
+}
+
+// appendJSON appends what json.Marshal writes for f, byte for byte,
+// without reflection when the path and link need no escaping (the rule
+// for files from archives): staging writes one record per file.
+func (f FileRecord) appendJSON(b []byte) ([]byte, error) {
+	if !plainJSON(f.Path) || !plainJSON(f.Link) || !plainJSON(f.SHA256) {
+		m, err := json.Marshal(f)
+		return append(b, m...), err
+	}
+	b = append(b, `{"path":"`...)
+	b = append(b, f.Path...)
+	b = append(b, `","size":`...)
+	b = strconv.AppendInt(b, f.Size, 10)
+	b = append(b, `,"mode":`...)
+	b = strconv.AppendUint(b, uint64(f.Mode), 10)
+	if f.SHA256 != "" {
+		b = append(b, `,"sha256":"`...)
+		b = append(b, f.SHA256...)
+		b = append(b, '"')
+	}
+	if f.Link != "" {
+		b = append(b, `,"link":"`...)
+		b = append(b, f.Link...)
+		b = append(b, '"')
+	}
+	return append(b, '}'), nil
+}
+
+// plainJSON says whether encoding/json writes s as it is: printable
+// ASCII without the characters it escapes.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c >= 0x7f, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -178,5 +179,30 @@ func TestCP437LinkTarget(t *testing.T) {
 	}
 	if b, err := os.ReadFile(filepath.Join(target, "link")); err != nil || string(b) != "coffee" {
 		t.Errorf("through the link: %q %v", b, err)
+	}
+}
+
+// appendJSON writes exactly what json.Marshal writes, for plain names and
+// for every kind a name may need escaped.
+func TestAppendJSONMatchesMarshal(t *testing.T) {
+	sum := strings.Repeat("ab", 32)
+	names := []string{"a", "d0001/f000123.txt", "with space/and-dash_1.0", "", "quote\"d", `back\slash`, "<tag>&amp",
+		"tab\there", "del\x7f", "é-accent", "latin1-\xe9", "line\u2028sep", "ctrl\x01"}
+	for _, name := range names {
+		for _, rec := range []FileRecord{
+			{Path: name, Size: 123456789012, Mode: 0o644, SHA256: sum},
+			{Path: name, Mode: 0o777 | uint32(1<<27), Link: name},
+			{Path: "x", Link: name},
+			{Path: name},
+		} {
+			want, err := json.Marshal(rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := rec.appendJSON([]byte("prefix"))
+			if err != nil || string(got) != "prefix"+string(want) {
+				t.Errorf("%q:\n got %s (%v)\nwant prefix%s", name, got, err, want)
+			}
+		}
 	}
 }

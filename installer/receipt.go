@@ -549,7 +549,7 @@ func (in *Installer) Repair(ctx context.Context, product string) (*Receipt, erro
 	if err := verifyPackage(pkg); err != nil {
 		return nil, fmt.Errorf("repair needs the package of %s %s: %w (download it again)", product, rec.Version, err)
 	}
-	staging, st, err := in.stage(ctx, pkg, rec.Target, rec.FileCount)
+	staging, st, err := in.stage(ctx, pkg, rec.Target, rec.FileCount, nil)
 	if err != nil {
 		return nil, err
 	}
