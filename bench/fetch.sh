@@ -3,12 +3,12 @@
 # "peak RSS of that fetch": both from nginx (Debian nginx-light, sendfile
 # on) on 127.0.0.1, alternating (bench/lib.sh's paired); then the bytes
 # sent again after a cut, from bench/serve.
-# Usage: bash bench/fetch.sh [SIZE_MIB] [RUNS]   (defaults 1024 and 5)
+# Usage: bash bench/fetch.sh [SIZE_MIB] [RUNS]   (defaults 1024 and 7)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 SIZE=${1:-1024}
-RUNS=${2:-5}
+RUNS=${2:-7}
 need nginx:nginx-light hyperfine:hyperfine curl:curl /usr/bin/time:time
 work=$(mktemp -d)
 trap 'stop_nginx; kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -18,10 +18,14 @@ go build -o "$work/serve" ./bench/serve
 mkdir -p "$work/data"
 head -c $((SIZE << 20)) /dev/urandom > "$work/data/big.bin"
 sum=$(sha256sum "$work/data/big.bin" | cut -d' ' -f1)
+# The file just made is 1 GiB of dirty pages: written back during the
+# runs, it would hold up the fetch's fsync (and only its). Each run then
+# starts with nothing waiting to be written (sync in the preparation).
+sync
 start_nginx "$work/data"
 
 echo "fetch: ${SIZE} MiB from nginx on $URL (sendfile on); $RUNS alternating pairs"
-paired "$RUNS" "rm -rf $work/out $work/cache" \
+paired "$RUNS" "bash -c 'rm -rf $work/out $work/cache; sync'" \
   "assistant fetch (verified)" "$work/assistant fetch $URL/big.bin --sha256 $sum --out $work/out/a.bin --cache $work/cache" \
   "curl -o (unverified)" "curl -s --create-dirs -o $work/out/c.bin $URL/big.bin"
 rm -rf "$work/out" "$work/cache"
