@@ -472,8 +472,12 @@ const hashRing = 4
 // each a wake-up of the other goroutine, were what cost beside curl.
 const copyChunk = 1 << 20
 
-// fillRead is the smallest read after which a buffer is filled further.
-const fillRead = 32 << 10
+// fillRead is the smallest read after which a buffer is filled further:
+// a full TLS record (16 KiB) counts as large. fillFor bounds the filling.
+const (
+	fillRead = 16 << 10
+	fillFor  = 20 * time.Millisecond
+)
 
 // writebackEvery is how many bytes are written between two requests to
 // the kernel to start writing them to disk.
@@ -521,11 +525,13 @@ func (t *transfer) copy(ctx context.Context, f *os.File, w io.Writer, h hash.Has
 	for {
 		buf := <-free
 		k, rerr := body.Read(buf)
-		for m := k; fill && rerr == nil && m >= fillRead && k < len(buf); k += m {
+		began := time.Now()
+		for m := k; fill && rerr == nil && m >= fillRead && k < len(buf) && time.Since(began) < fillFor; k += m {
 			// A large read says more bytes are waiting: fill the buffer.
 			// A small one says the socket is drained, and the next read
 			// would wait for the network, so a slow transfer still writes
-			// and reports what it has at once.
+			// and reports what it has at once; a bursty one within
+			// fillFor and one more read.
 			m, rerr = body.Read(buf[k:])
 		}
 		if k == 0 {

@@ -465,16 +465,16 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	// before it (a tar.gz is inflated and parsed whole for its counts).
 	g := in.planBeside(ctx, pl, pkg)
 	staging, st, err := in.stage(ctx, pkg, target, 0, g)
-	if err != nil {
-		g.cancel()
-	}
 	// The plan's refusal comes first (the staging stopped for it, or would
-	// have); the staging's own error otherwise.
+	// have: a disk that filled is named as too little space); the
+	// staging's own error otherwise. The plan is not cut short for that
+	// error, only by ctx: it reads the archive faster than staging writes.
 	if perr := g.wait(); perr != nil && (err == nil || !errors.Is(perr, context.Canceled)) {
 		if err == nil {
 			st.done()
 			os.RemoveAll(staging)
 		}
+		os.Remove(in.stagingNote(pkg.Product)) // refused: nothing is staging
 		return nil, perr
 	}
 	if err != nil {

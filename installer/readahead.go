@@ -32,13 +32,18 @@ var errStopped = errors.New("read-ahead stopped")
 // readAhead calls walk on a goroutine of its own, and fn with each entry
 // it passes. With workers > 1 the files go to that many goroutines, as
 // creating files is system time that two cores halve (one folder's files
-// too: the kernel holds the folder's lock only for the name); folders and
-// symbolic links are made on the caller's goroutine in archive order,
-// and a hard link once every entry before it is done (its file must be
-// whole). The archive's checks keep the rest independent: no name twice,
-// nothing written through a link. With workers <= 1 every entry is given
-// to fn in order on the caller's goroutine. fn's first error stops the
-// walk; walk's error is returned once fn has had every entry before it.
+// too: the kernel holds the folder's lock only for the name); folders are
+// made on the caller's goroutine in archive order, a hard link once every
+// entry before it is done (its file must be whole), and the symbolic
+// links last, once every file is written: no file can then be written
+// through one, whatever the archive's names (the checker compares names
+// as strings, the file system may not), and on Windows a link to a folder
+// finds the folder made (os.Symlink picks the kind of link from it). The
+// links are kept until then: a name and a target each. The archive's
+// checks keep the rest independent: no name twice. With workers <= 1
+// every entry is given to fn in order on the caller's goroutine. fn's
+// first error stops the walk; walk's error is returned once fn has had
+// every entry before it.
 func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn func(entry, io.Reader) error) error {
 	items := make(chan aheadItem, aheadEntries)
 	stop := make(chan struct{})
@@ -119,10 +124,13 @@ func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn fu
 			})
 		}
 	}
+	var links []aheadItem
 	for it := range items {
 		switch {
-		case workers < 2 || it.e.Kind == kindDir || it.e.Kind == kindSymlink:
+		case workers < 2 || it.e.Kind == kindDir:
 			run(it)
+		case it.e.Kind == kindSymlink:
+			links = append(links, it)
 		case it.e.Kind == kindHardlink:
 			busy.Wait()
 			run(it)
@@ -133,6 +141,9 @@ func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn fu
 	}
 	close(jobs)
 	done.Wait()
+	for _, it := range links {
+		run(it)
+	}
 	err := first
 	if werr := <-walked; err == nil && !errors.Is(werr, errStopped) {
 		err = werr

@@ -3,6 +3,7 @@ package installer
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -190,6 +191,9 @@ func TestUserFileInTheWay(t *testing.T) {
 	}
 	if got := tree(t, filepath.Dir(target)); !equalTrees(got, before) {
 		t.Errorf("a refused upgrade changed the folder: %v, was %v", got, before)
+	}
+	if _, err := os.Lstat(in.stagingNote("atlas")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a refused upgrade left its staging note: %v", err)
 	}
 }
 
