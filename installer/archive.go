@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/text/unicode/norm"
 	"onramp.dev/onramp/catalog"
 )
 
@@ -81,8 +82,8 @@ type checker struct {
 	folded  map[uint64]uint64 // lower-cased name -> the name, on case-insensitive targets
 	files   hashSet           // files and hard links seen
 	dirs    hashSet           // folders listed
-	parents map[string]bool   // folders implied by the names seen
-	links   map[string]string // name -> link target, in the archive so far
+	parents map[string]bool   // folders implied by the names seen (by key)
+	links   map[string]string // name (by key) -> link target, in the archive so far
 	order   []string          // the links' names, in archive order
 	total   int64
 	count   int
@@ -161,7 +162,7 @@ func (c *checker) resolve(dir []string, target string, hops *int) ([]string, boo
 			continue
 		}
 		cur = append(cur, part)
-		if l, ok := c.links[strings.Join(cur, "/")]; ok {
+		if l, ok := c.links[c.key(strings.Join(cur, "/"))]; ok {
 			if *hops++; *hops > maxLinkHops {
 				return nil, false, errLinkLoop
 			}
@@ -182,12 +183,13 @@ func (c *checker) checkLink(name string) error {
 	if path.Dir(name) == "." {
 		dir = nil
 	}
-	_, inside, err := c.resolve(dir, c.links[name], &hops)
+	link := c.links[c.key(name)]
+	_, inside, err := c.resolve(dir, link, &hops)
 	switch {
 	case err != nil:
-		return c.refuse(name, "link to %q: more than %d links deep (a loop of links)", c.links[name], maxLinkHops)
+		return c.refuse(name, "link to %q: more than %d links deep (a loop of links)", link, maxLinkHops)
 	case !inside:
-		return c.refuse(name, "link to %q points outside the target (through the archive's links)", c.links[name])
+		return c.refuse(name, "link to %q points outside the target (through the archive's links)", link)
 	}
 	return nil
 }
@@ -201,6 +203,25 @@ func (c *checker) finish() error {
 		}
 	}
 	return nil
+}
+
+// key is the name the target's file system knows name by: on macOS and
+// Windows the links and folders are looked up by their folded name (see
+// foldName), as the file system will, so a link is found under any
+// spelling the file system takes for it.
+func (c *checker) key(name string) string {
+	if c.rules.foldCase {
+		return foldName(name)
+	}
+	return name
+}
+
+// foldName is the form two names share when a case-insensitive file
+// system takes them for one: lower case, and decomposed, as APFS and
+// HFS+ also take "é" (U+00E9) and "e" + U+0301 for the same name. On
+// NTFS, which only folds case, this refuses more than it must, never less.
+func foldName(name string) string {
+	return strings.ToLower(norm.NFD.String(name))
 }
 
 func (c *checker) refuse(name, format string, args ...any) error {
@@ -253,7 +274,7 @@ func (c *checker) check(e *entry, raw string) error {
 	if c.rules.foldCase {
 		// The name and the folders it implies: README and readme/x collide too.
 		for p := name; p != "."; p = path.Dir(p) {
-			key, exact := maphash.String(c.seed, strings.ToLower(p)), maphash.String(c.seed, p)
+			key, exact := maphash.String(c.seed, foldName(p)), maphash.String(c.seed, p)
 			if other, ok := c.folded[key]; ok && other != exact {
 				return c.refuse(raw, "%q and an earlier name differ only by case: %s cannot hold both", p, c.rules.osNames())
 			}
@@ -262,11 +283,11 @@ func (c *checker) check(e *entry, raw string) error {
 	}
 	e.Name = name
 	h := maphash.String(c.seed, name)
-	_, link := c.links[name]
+	_, link := c.links[c.key(name)]
 	if c.files.has(h) || link || (c.dirs.has(h) && e.Kind != kindDir) {
 		return c.refuse(raw, "listed twice")
 	}
-	if e.Kind != kindDir && c.parents[name] {
+	if e.Kind != kindDir && c.parents[c.key(name)] {
 		return c.refuse(raw, "listed twice (first as a folder)")
 	}
 	switch e.Kind {
@@ -276,17 +297,17 @@ func (c *checker) check(e *entry, raw string) error {
 		c.files.add(h)
 	}
 	for dir := path.Dir(name); dir != "."; dir = path.Dir(dir) {
-		if _, ok := c.links[dir]; ok {
+		if _, ok := c.links[c.key(dir)]; ok {
 			return c.refuse(raw, "inside %q, which is a link: writing through links is refused", dir)
 		}
-		c.parents[dir] = true
+		c.parents[c.key(dir)] = true
 	}
 	switch e.Kind {
 	case kindSymlink:
 		if e.Link == "" || strings.HasPrefix(e.Link, "/") || strings.ContainsRune(e.Link, '\\') || (len(e.Link) >= 2 && e.Link[1] == ':') {
 			return c.refuse(raw, "link to %q: only relative links inside the target are allowed", e.Link)
 		}
-		c.links[name] = e.Link
+		c.links[c.key(name)] = e.Link
 		c.order = append(c.order, name)
 		if err := c.checkLink(name); err != nil {
 			return err

@@ -41,6 +41,14 @@ func TestNamesTheTargetCannotHold(t *testing.T) {
 		{"case-macos", catalog.DarwinARM64, []file{{name: "README", body: "1"}, {name: "readme", body: "2"}}, "differ only by case"},
 		{"case-folder", catalog.DarwinARM64, []file{{name: "Docs/a", body: "1"}, {name: "docs/b", body: "2"}}, "differ only by case"},
 		{"case-file-and-folder", catalog.WindowsAMD64, []file{{name: "Lib", body: "1"}, {name: "lib/x", body: "2"}}, "differ only by case"},
+		// APFS takes "é" and "e" + U+0301 for one name.
+		{"normalisation-macos", catalog.DarwinARM64, []file{{name: "caf\u00e9.txt", body: "1"}, {name: "cafe\u0301.txt", body: "2"}}, "differ only by case"},
+		// A link found by the file system under another spelling: d/l is
+		// d/L, which leads up, so x leads out of the target.
+		{"link-by-case-macos", catalog.DarwinARM64, []file{{name: "d/L", link: ".."}, {name: "x", link: "d/l/.."}}, "points outside the target"},
+		{"link-by-case-windows", catalog.WindowsAMD64, []file{{name: "d/L", link: ".."}, {name: "x", link: "d/l/.."}}, "points outside the target"},
+		{"link-by-normalisation-macos", catalog.DarwinARM64, []file{{name: "d/\u00e9", link: ".."}, {name: "\u00e9", link: "d/e\u0301/.."}, {name: "e\u0301/evil", body: "x"}}, "points outside the target"},
+		{"through-link-by-case-macos", catalog.DarwinARM64, []file{{name: "Lnk", link: "sub"}, {name: "sub/", dir: true}, {name: "lnk/evil", body: "x"}}, "differ only by case"},
 	}
 	for _, tt := range tests {
 		for _, format := range []catalog.Format{catalog.FormatZip, catalog.FormatTarGz} {
