@@ -14,20 +14,29 @@ need() {
 }
 
 # paired RUNS PREPARE LABEL_A CMD_A LABEL_B CMD_B
-# Runs A then B, RUNS times (hyperfine, one run each, so the two alternate
-# and share whatever load the machine has at that moment); PREPARE runs
-# before each command, untimed. Prints the medians (wall, and CPU time,
-# which the machine's load changes less) and the ratio A/B: the median of
-# the per-pair ratios, and their min–max.
+# Runs the pair RUNS times (hyperfine, one run each, so the two alternate
+# and share whatever load the machine has at that moment), A then B, then
+# B then A, and so on: each command runs as often after the other as
+# before it. (Here a command run right after another one's 1 GiB write
+# could take twice its time: the order alone must not decide.) PREPARE
+# runs before each command, untimed. Prints the medians (wall, and CPU
+# time, which the machine's load changes less) and the ratio A/B: the
+# median of the per-pair ratios, and their min–max.
 paired() {
-  local runs=$1 prep=$2 la=$3 ca=$4 lb=$5 cb=$6 csv
+  local runs=$1 prep=$2 la=$3 ca=$4 lb=$5 cb=$6 csv i
   csv=$(mktemp)
   : > "$csv.all"
-  for _ in $(seq "$runs"); do
-    hyperfine -N --style none --runs 1 --prepare "$prep" --export-csv "$csv" "$ca" "$cb" > /dev/null 2>&1 ||
-      hyperfine --style none --runs 1 --prepare "$prep" --export-csv "$csv" "$ca" "$cb" > /dev/null
-    # CSV: command,mean,stddev,median,user,system,min,max
-    awk -F, 'NR==2 {a=$2; ca=$5+$6} NR==3 {print a, $2, ca, $5+$6}' "$csv" >> "$csv.all"
+  for i in $(seq "$runs"); do
+    local first=$ca second=$cb
+    [ $((i % 2)) -eq 0 ] && first=$cb second=$ca
+    hyperfine -N --style none --runs 1 --prepare "$prep" --export-csv "$csv" "$first" "$second" > /dev/null 2>&1 ||
+      hyperfine --style none --runs 1 --prepare "$prep" --export-csv "$csv" "$first" "$second" > /dev/null
+    # CSV: command,mean,stddev,median,user,system,min,max; A's row first.
+    if [ $((i % 2)) -eq 0 ]; then
+      awk -F, 'NR==2 {b=$2; cb=$5+$6} NR==3 {print $2, b, $5+$6, cb}' "$csv" >> "$csv.all"
+    else
+      awk -F, 'NR==2 {a=$2; ca=$5+$6} NR==3 {print a, $2, ca, $5+$6}' "$csv" >> "$csv.all"
+    fi
   done
   awk -v la="$la" -v lb="$lb" '
     function med(x, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }

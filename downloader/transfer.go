@@ -463,7 +463,7 @@ func (t *transfer) exchange(ctx context.Context, f *os.File, u *url.URL, metaP *
 // hashRing is how many buffers the hash may lag behind the writes: the
 // memory of a transfer is bounded (hashRing × copyChunk), and bursts of
 // either side do not stall the other.
-const hashRing = 4
+const hashRing = 8
 
 // copyChunk is the most a buffer holds. A buffer is filled by as many
 // reads as the socket needs, then written and handed to the hash: one
