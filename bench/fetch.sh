@@ -18,9 +18,9 @@ go build -o "$work/serve" ./bench/serve
 mkdir -p "$work/data"
 head -c $((SIZE << 20)) /dev/urandom > "$work/data/big.bin"
 sum=$(sha256sum "$work/data/big.bin" | cut -d' ' -f1)
-# The file just made is 1 GiB of dirty pages: written back during the
-# runs, it would hold up the fetch's fsync (and only its). Each run then
-# starts with nothing waiting to be written (sync in the preparation).
+# The file just made is 1 GiB of dirty pages: it is written back now, not
+# during the runs. Each run then starts with nothing waiting to be
+# written (sync in the preparation).
 sync
 start_nginx "$work/data"
 

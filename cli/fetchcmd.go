@@ -27,12 +27,14 @@ type transferFlags struct {
 	limitRate string
 	caBundle  string
 	cacheDir  string
+	sync      bool
 }
 
 func (f *transferFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.limitRate, "limit-rate", "", "cap the download rate (`RATE`: 500K, 2M, 1G bytes per second)")
 	fs.StringVar(&f.caBundle, "ca-bundle", "", "extra root certificates (PEM `FILE`), for TLS inspection proxies")
 	fs.StringVar(&f.cacheDir, "cache", "", "package cache `folder` (default: the user's cache folder)")
+	fs.BoolVar(&f.sync, "sync", false, "put each file on disk before it takes its name (for a file handed to other programs at once; slower where the network is faster than the disk)")
 }
 
 func (f *transferFlags) client(e *env) (*downloader.Client, error) {
@@ -48,6 +50,7 @@ func (f *transferFlags) client(e *env) (*downloader.Client, error) {
 		CacheDir:  cache,
 		RateLimit: rate,
 		CABundle:  f.caBundle,
+		Durable:   f.sync,
 		Progress:  newProgressPrinter(e, false).report,
 	})
 }

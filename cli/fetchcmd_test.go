@@ -65,6 +65,8 @@ func TestFetchCommand(t *testing.T) {
 		want string
 	}{
 		{"ok", []string{"fetch", srv.URL + "/ok", "--sha256", sum, "--out", filepath.Join(dir, "a")}, exitOK, "verified"},
+		{"ok-sync", []string{"fetch", srv.URL + "/ok", "--sha256", sum, "--out", filepath.Join(dir, "a-sync"), "--sync"}, exitOK, "verified"},
+		{"checksum-sync", []string{"fetch", srv.URL + "/altered", "--sha256", sum, "--out", filepath.Join(dir, "b"), "--sync"}, exitIntegrity, "checksum mismatch"},
 		{"checksum", []string{"fetch", srv.URL + "/altered", "--sha256", sum, "--out", filepath.Join(dir, "b")}, exitIntegrity, "checksum mismatch"},
 		{"auth", []string{"fetch", srv.URL + "/login", "--sha256", sum, "--out", filepath.Join(dir, "c")}, exitAuth, "401"},
 		{"forbidden", []string{"fetch", srv.URL + "/forbidden", "--sha256", sum, "--out", filepath.Join(dir, "d")}, exitEntitlement, "403"},

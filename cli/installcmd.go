@@ -38,7 +38,7 @@ func (f *installFlags) options(tf *transferFlags) (setup.Options, error) {
 		if err != nil {
 			return opt, usagef("--limit-rate: %v", err)
 		}
-		opt.RateLimit, opt.CABundle, opt.CacheDir = rate, tf.caBundle, tf.cacheDir
+		opt.RateLimit, opt.CABundle, opt.CacheDir, opt.Durable = rate, tf.caBundle, tf.cacheDir, tf.sync
 	}
 	return opt, nil
 }

@@ -78,6 +78,15 @@ type Options struct {
 	Backoff, MaxBackoff time.Duration
 	// Progress receives throttled progress events; nil for none.
 	Progress func(Progress)
+	// Durable puts a file's bytes on disk (fsync) before it is promoted,
+	// asking the kernel to write them out as they come; the transfer then
+	// ends no sooner than the disk can take the file. Without it the file
+	// is promoted from the page cache, as curl leaves its output: every
+	// reader in Onramp hashes a package again before it uses it (an
+	// install, a cache hit, a destination already there), so bytes a
+	// power cut lost are found and fetched again, never installed. For a
+	// file handed to other programs at once (`fetch --sync`).
+	Durable bool
 	// HTTPClient replaces the default client (tests); its transport should
 	// honour proxies and TLS as the default does.
 	HTTPClient *http.Client

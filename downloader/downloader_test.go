@@ -556,3 +556,24 @@ func TestSlowBytesWrittenAtOnce(t *testing.T) {
 	}
 	assertOnlyDest(t, dest, content)
 }
+
+// A durable transfer (fsync before the rename, writeback as it comes)
+// ends with the same verified file, also after a cut and a resume, and
+// from a local file.
+func TestDurableFetch(t *testing.T) {
+	content, sum := testContent(size)
+	s := newTestServer(t, content)
+	s.cutAfter, s.cuts = 100<<10, 1
+	c := newClient(t, Options{Durable: true})
+	dest := filepath.Join(t.TempDir(), "durable.bin")
+	r, err := c.Fetch(context.Background(), Request{URL: s.URL + "/pkg.zip", Dest: dest, SHA256: sum})
+	if err != nil || !r.Resumed {
+		t.Fatalf("result %+v, %v", r, err)
+	}
+	assertOnlyDest(t, dest, content)
+	local := filepath.Join(t.TempDir(), "out.bin")
+	if _, err := c.Fetch(context.Background(), Request{URL: dest, Dest: local, SHA256: sum}); err != nil {
+		t.Fatal(err)
+	}
+	assertOnlyDest(t, local, content)
+}

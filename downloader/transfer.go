@@ -234,7 +234,7 @@ func (t *transfer) attempt(ctx context.Context, u *url.URL, metaP **partMeta, ch
 	sum, resumed, drop, err := t.exchange(ctx, f, u, metaP, changed)
 	var fst os.FileInfo
 	if err == nil {
-		if err = f.Sync(); err != nil {
+		if err = t.sync(f); err != nil {
 			err = &WriteError{Path: t.part, Err: err}
 		} else if fst, err = f.Stat(); err == nil && fst.Size() != t.res.Size {
 			drop = true
@@ -488,10 +488,10 @@ const writebackEvery = 8 << 20
 // the hash runs beside the kernel's copies instead of after them. Only
 // bytes written are hashed, in order; a failed write is a *WriteError.
 // When copy returns, h holds every byte written.
-// f, when set, is the file under w: the hashing goroutine also asks the
-// kernel to put its pages on disk as they come (writebackEvery), so the
-// fsync at the end waits for little and the copy never waits for the
-// disk's queue.
+// f, when set, is the file under w: for a durable transfer the hashing
+// goroutine also asks the kernel to put its pages on disk as they come
+// (writebackEvery), so the fsync at the end waits for little and the
+// copy never waits for the disk's queue.
 func (t *transfer) copy(ctx context.Context, f *os.File, w io.Writer, h hash.Hash, body io.Reader, off, total int64) (int64, error) {
 	chunk, fill := copyChunk, true
 	if rate := t.client.opt.RateLimit; rate > 0 {
@@ -504,6 +504,7 @@ func (t *transfer) copy(ctx context.Context, f *os.File, w io.Writer, h hash.Has
 	}
 	full := make(chan []byte, hashRing)
 	hashed := make(chan struct{})
+	durable := f != nil && t.client.opt.Durable
 	go func() {
 		defer close(hashed)
 		var n, flushed int64
@@ -511,7 +512,7 @@ func (t *transfer) copy(ctx context.Context, f *os.File, w io.Writer, h hash.Has
 			h.Write(b)
 			n += int64(len(b))
 			free <- b[:cap(b)]
-			if f != nil && n-flushed >= writebackEvery {
+			if durable && n-flushed >= writebackEvery {
 				startWriteback(f, off+flushed, n-flushed)
 				flushed = n
 			}
@@ -559,6 +560,14 @@ func (t *transfer) copy(ctx context.Context, f *os.File, w io.Writer, h hash.Has
 			return n, rerr
 		}
 	}
+}
+
+// sync puts a durable transfer's file on disk before it is promoted.
+func (t *transfer) sync(f *os.File) error {
+	if !t.client.opt.Durable {
+		return nil
+	}
+	return f.Sync()
 }
 
 func (t *transfer) statusError(u *url.URL, resp *http.Response) error {
@@ -631,7 +640,7 @@ func (t *transfer) fetchFile(ctx context.Context, src string) error {
 	n, err := t.copy(ctx, f, w, h, in, 0, ist.Size())
 	var fst os.FileInfo
 	if err == nil {
-		if err = f.Sync(); err != nil {
+		if err = t.sync(f); err != nil {
 			err = &WriteError{Path: t.part, Err: err}
 		} else if fst, err = f.Stat(); err == nil && fst.Size() != n {
 			err = fmt.Errorf("%s holds %d bytes where %d were written (another program wrote to it)", t.part, fst.Size(), n)

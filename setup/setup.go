@@ -147,6 +147,9 @@ type Options struct {
 	RateLimit int64
 	// CABundle adds root certificates (TLS inspection proxies).
 	CABundle string
+	// Durable puts each downloaded file on disk before it is promoted
+	// (downloader.Options.Durable).
+	Durable bool
 	// Scope and AllowNonEmptyTarget are passed to the installer.
 	Scope               installer.Scope
 	AllowNonEmptyTarget bool
@@ -231,7 +234,7 @@ func (s *Setup) installer(product string) (*installer.Installer, error) {
 }
 
 func (s *Setup) downloader(product string) (*downloader.Client, error) {
-	return downloader.New(downloader.Options{RateLimit: s.opt.RateLimit, CABundle: s.opt.CABundle, Progress: func(p downloader.Progress) {
+	return downloader.New(downloader.Options{RateLimit: s.opt.RateLimit, CABundle: s.opt.CABundle, Durable: s.opt.Durable, Progress: func(p downloader.Progress) {
 		s.emit(Event{Step: StepDownload, Product: product, Done: p.Done, Total: p.Total, Rate: p.Rate, ETA: p.ETA, Message: p.Message, Transfer: &p})
 	}})
 }
