@@ -141,11 +141,16 @@ func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn fu
 	}
 	close(jobs)
 	done.Wait()
-	for _, it := range links {
-		run(it)
+	werr := <-walked
+	if werr == nil {
+		// Only once the archive has passed every check: the last ones
+		// judge each link again with all of them known.
+		for _, it := range links {
+			run(it)
+		}
 	}
 	err := first
-	if werr := <-walked; err == nil && !errors.Is(werr, errStopped) {
+	if err == nil && !errors.Is(werr, errStopped) {
 		err = werr
 	}
 	return err

@@ -136,6 +136,9 @@ func TestReadAheadWorkers(t *testing.T) {
 					return err
 				}
 			}
+			if failAt >= n { // the checks at the end of the archive
+				return failWith
+			}
 			return nil
 		}
 	}
@@ -202,6 +205,18 @@ func TestReadAheadWorkers(t *testing.T) {
 			t.Fatalf("after %d entries: %v", calls.Load(), err)
 		}
 	})
+	t.Run("no link made when the archive fails its last checks", func(t *testing.T) {
+		escapes := errors.New("a link leads out of the target")
+		err := readAhead(walk(n, escapes), 4, func(e entry, r io.Reader) error {
+			if e.Kind == kindSymlink {
+				return fmt.Errorf("link %s made", e.Name)
+			}
+			return nil
+		})
+		if !errors.Is(err, escapes) {
+			t.Fatalf("%v, want the archive's error and no link", err)
+		}
+	})
 	t.Run("the archive's error after the entries before it", func(t *testing.T) {
 		damaged := errors.New("damaged at entry 100")
 		var calls atomic.Int32
@@ -213,8 +228,14 @@ func TestReadAheadWorkers(t *testing.T) {
 			}
 			return nil
 		})
-		if !errors.Is(err, damaged) || calls.Load() != 100 {
-			t.Fatalf("after %d entries: %v", calls.Load(), err)
+		want := 0 // every entry before it but the links, which come last
+		for i := range 100 {
+			if kind(i) != kindSymlink {
+				want++
+			}
+		}
+		if !errors.Is(err, damaged) || calls.Load() != int32(want) {
+			t.Fatalf("after %d entries (want %d): %v", calls.Load(), want, err)
 		}
 	})
 }
