@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -123,20 +124,24 @@ func TestFetchServers(t *testing.T) {
 			}
 		}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := newTestServer(t, content)
-			if tt.setup != nil {
-				tt.setup(s)
-			}
-			dest := filepath.Join(t.TempDir(), "pkg.zip")
-			r, err := newClient(t, Options{}).Fetch(context.Background(), Request{URL: s.URL + "/pkg.zip", SHA256: sum, Size: size, Dest: dest})
-			if err != nil {
-				t.Fatal(err)
-			}
-			assertOnlyDest(t, dest, content)
-			tt.check(t, s, r)
-		})
+	// Durable: the same, with the file put on disk before its rename
+	// (fsync, and writeback as it comes).
+	for _, durable := range []bool{false, true} {
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s/durable=%v", tt.name, durable), func(t *testing.T) {
+				s := newTestServer(t, content)
+				if tt.setup != nil {
+					tt.setup(s)
+				}
+				dest := filepath.Join(t.TempDir(), "pkg.zip")
+				r, err := newClient(t, Options{Durable: durable}).Fetch(context.Background(), Request{URL: s.URL + "/pkg.zip", SHA256: sum, Size: size, Dest: dest})
+				if err != nil {
+					t.Fatal(err)
+				}
+				assertOnlyDest(t, dest, content)
+				tt.check(t, s, r)
+			})
+		}
 	}
 }
 
@@ -403,6 +408,11 @@ func TestFileSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertOnlyDest(t, dest, content)
+	durable := filepath.Join(t.TempDir(), "durable.zip")
+	if _, err := newClient(t, Options{Durable: true}).Fetch(context.Background(), Request{URL: "file://" + src, SHA256: sum, Dest: durable}); err != nil {
+		t.Fatal(err)
+	}
+	assertOnlyDest(t, durable, content)
 	if st, _ := os.Lstat(dest); st.Mode()&os.ModeSymlink != 0 {
 		t.Error("file:// made a symlink, not a copy")
 	}
@@ -555,25 +565,4 @@ func TestSlowBytesWrittenAtOnce(t *testing.T) {
 		t.Fatal("the first bytes were not written and reported before the server sent more")
 	}
 	assertOnlyDest(t, dest, content)
-}
-
-// A durable transfer (fsync before the rename, writeback as it comes)
-// ends with the same verified file, also after a cut and a resume, and
-// from a local file.
-func TestDurableFetch(t *testing.T) {
-	content, sum := testContent(size)
-	s := newTestServer(t, content)
-	s.cutAfter, s.cuts = 100<<10, 1
-	c := newClient(t, Options{Durable: true})
-	dest := filepath.Join(t.TempDir(), "durable.bin")
-	r, err := c.Fetch(context.Background(), Request{URL: s.URL + "/pkg.zip", Dest: dest, SHA256: sum})
-	if err != nil || !r.Resumed {
-		t.Fatalf("result %+v, %v", r, err)
-	}
-	assertOnlyDest(t, dest, content)
-	local := filepath.Join(t.TempDir(), "out.bin")
-	if _, err := c.Fetch(context.Background(), Request{URL: dest, Dest: local, SHA256: sum}); err != nil {
-		t.Fatal(err)
-	}
-	assertOnlyDest(t, local, content)
 }
