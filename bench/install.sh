@@ -29,8 +29,9 @@ tsum=$(sha256sum "$work/pkg.tar.gz" | cut -d' ' -f1)
 # with every inode table written at once (no background initialisation
 # during the run). Deleting the previous run's 100,000 files instead left
 # the next run in ext4's search past recently deleted inodes
-# (recently_deleted: 60% of tar's time in perf, 2.8 s to 13 s for the same
-# install): which command it hit depended on where its folders landed.
+# (recently_deleted: 60% of tar's time in perf; the same install took
+# 4.9 s, then 13.9 s): which command it hit depended on where its folders
+# landed.
 # Otherwise: the previous tree deleted, every dirty page written back
 # (sync) and, as root, the dentry and inode caches dropped.
 fs=$work/fs
