@@ -523,6 +523,9 @@ func (t *transfer) copy(ctx context.Context, f *os.File, w io.Writer, h hash.Has
 		<-hashed
 	}()
 	var n int64
+	if f != nil && total > off {
+		preallocate(f, off, total-off)
+	}
 	for {
 		buf := <-free
 		k, rerr := body.Read(buf)
