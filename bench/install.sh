@@ -36,11 +36,11 @@ tsum=$(sha256sum "$work/pkg.tar.gz" | cut -d' ' -f1)
 # (sync) and, as root, the dentry and inode caches dropped.
 fs=$work/fs
 mkdir -p "$fs"
-if [ "$(id -u)" -eq 0 ] && command -v mkfs.ext4 > /dev/null && truncate -s 6G "$work/fs.img" &&
-  mkfs.ext4 -q -F -N 700000 -E lazy_itable_init=0,lazy_journal_init=0 "$work/fs.img" && mount -o loop "$work/fs.img" "$fs"; then
+newfs="mkfs.ext4 -q -F -N 700000 -E lazy_itable_init=0,lazy_journal_init=0 $work/fs.img && mount -o loop $work/fs.img $fs"
+if [ "$(id -u)" -eq 0 ] && command -v mkfs.ext4 > /dev/null && truncate -s 6G "$work/fs.img" && eval "$newfs"; then
   trap 'umount "$fs" 2> /dev/null; rm -rf "$work"' EXIT
   method="each run on a new ext4 file system (loop-mounted image)"
-  clean="bash -c 'umount $fs && mkfs.ext4 -q -F -N 700000 -E lazy_itable_init=0,lazy_journal_init=0 $work/fs.img && mount -o loop $work/fs.img $fs && mkdir -p $fs/t && sync && echo 3 > /proc/sys/vm/drop_caches'"
+  clean="bash -c 'umount $fs && $newfs && mkdir -p $fs/t && sync && echo 3 > /proc/sys/vm/drop_caches'"
 else
   method="each run after deleting the previous tree, sync$( [ -w /proc/sys/vm/drop_caches ] && echo " and dropped caches")"
   clean="bash -c 'rm -rf $fs/a $fs/u $fs/t $fs/config; mkdir -p $fs/t; sync; if [ -w /proc/sys/vm/drop_caches ]; then echo 3 > /proc/sys/vm/drop_caches; fi'"

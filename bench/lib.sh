@@ -32,11 +32,8 @@ paired() {
     hyperfine -N --style none --runs 1 --prepare "$prep" --export-csv "$csv" "$first" "$second" > /dev/null 2>&1 ||
       hyperfine --style none --runs 1 --prepare "$prep" --export-csv "$csv" "$first" "$second" > /dev/null
     # CSV: command,mean,stddev,median,user,system,min,max; A's row first.
-    if [ $((i % 2)) -eq 0 ]; then
-      awk -F, 'NR==2 {b=$2; cb=$5+$6} NR==3 {print $2, b, $5+$6, cb}' "$csv" >> "$csv.all"
-    else
-      awk -F, 'NR==2 {a=$2; ca=$5+$6} NR==3 {print a, $2, ca, $5+$6}' "$csv" >> "$csv.all"
-    fi
+    awk -F, -v swap=$((i % 2 == 0)) 'NR==2 {x=$2; cx=$5+$6}
+      NR==3 {if (swap) print $2, x, $5+$6, cx; else print x, $2, cx, $5+$6}' "$csv" >> "$csv.all"
   done
   awk -v la="$la" -v lb="$lb" '
     function med(x, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }

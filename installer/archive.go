@@ -283,11 +283,12 @@ func (c *checker) check(e *entry, raw string) error {
 	}
 	e.Name = name
 	h := maphash.String(c.seed, name)
-	_, link := c.links[c.key(name)]
+	key := c.key(name)
+	_, link := c.links[key]
 	if c.files.has(h) || link || (c.dirs.has(h) && e.Kind != kindDir) {
 		return c.refuse(raw, "listed twice")
 	}
-	if e.Kind != kindDir && c.parents[c.key(name)] {
+	if e.Kind != kindDir && c.parents[key] {
 		return c.refuse(raw, "listed twice (first as a folder)")
 	}
 	switch e.Kind {
@@ -297,17 +298,18 @@ func (c *checker) check(e *entry, raw string) error {
 		c.files.add(h)
 	}
 	for dir := path.Dir(name); dir != "."; dir = path.Dir(dir) {
-		if _, ok := c.links[c.key(dir)]; ok {
+		k := c.key(dir)
+		if _, ok := c.links[k]; ok {
 			return c.refuse(raw, "inside %q, which is a link: writing through links is refused", dir)
 		}
-		c.parents[c.key(dir)] = true
+		c.parents[k] = true
 	}
 	switch e.Kind {
 	case kindSymlink:
 		if e.Link == "" || strings.HasPrefix(e.Link, "/") || strings.ContainsRune(e.Link, '\\') || (len(e.Link) >= 2 && e.Link[1] == ':') {
 			return c.refuse(raw, "link to %q: only relative links inside the target are allowed", e.Link)
 		}
-		c.links[c.key(name)] = e.Link
+		c.links[key] = e.Link
 		c.order = append(c.order, name)
 		if err := c.checkLink(name); err != nil {
 			return err

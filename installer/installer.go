@@ -311,11 +311,13 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 		return nil, &TargetNotEmptyError{Target: target, Product: pkg.Product, Files: len(users)}
 	}
 	pl := &planned{plan: p, old: old, users: users}
-	if !scan {
-		return pl, nil
-	}
+	// Measured before staging takes any: the staged copy and the one in
+	// place coexist until the swap.
 	if u, err := disk.UsageWithContext(ctx, existingParent(target)); err == nil {
 		p.FreeSpace = u.Free
+	}
+	if !scan {
+		return pl, nil
 	}
 	if err := pl.scan(ctx, pkg); err != nil {
 		return nil, err
@@ -455,11 +457,6 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	plan, old, users := pl.plan, pl.old, pl.users
 	if plan.NeedsElevation {
 		return nil, &ElevationError{Target: target}
-	}
-	// Measured before staging takes any: the staged copy and the one in
-	// place coexist until the swap.
-	if u, err := disk.UsageWithContext(ctx, existingParent(target)); err == nil {
-		plan.FreeSpace = u.Free
 	}
 	// The plan's pass over the archive runs beside the staging instead of
 	// before it (a tar.gz is inflated and parsed whole for its counts).

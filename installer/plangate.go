@@ -20,7 +20,6 @@ type planGate struct {
 	budget int64
 	done   chan struct{} // closed when the plan is known
 	err    error         // its refusal, set before done closes
-	cancel context.CancelFunc
 
 	admitted  atomic.Int64
 	announced sync.Once
@@ -37,10 +36,8 @@ func (in *Installer) planBeside(ctx context.Context, pl *planned, pkg Package) *
 	case p.FreeSpace > 0:
 		g.budget = int64(p.FreeSpace / 2)
 	}
-	ctx, g.cancel = context.WithCancel(ctx)
 	go func() {
 		defer close(g.done)
-		defer g.cancel()
 		err := pl.scan(ctx, pkg)
 		if err == nil && p.FreeSpace > 0 && p.FreeSpace < uint64(p.Bytes) {
 			err = &SpaceError{Target: p.Target, Need: uint64(p.Bytes), Free: p.FreeSpace}
