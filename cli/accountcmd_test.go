@@ -34,7 +34,8 @@ func startPortal(t *testing.T) (*httptest.Server, *portal.Service, *portal.SQLit
 		t.Fatal(err)
 	}
 	srv := httptest.NewUnstartedServer(nil)
-	svc := portal.NewService(store, assets.DemoSignedCatalog(), c, "http://"+srv.Listener.Addr().String())
+	svc := portal.NewService(store, assets.DemoSignedCatalog(), c, "http://"+srv.Listener.Addr().String(),
+		portal.WithProfile(portal.Profile{Support: portal.ProfileSupport{Web: "https://support.example.com", Phone: "+1 555 0100"}}))
 	srv.Config.Handler = svc.Handler(assets.DemoPackageSource)
 	srv.Start()
 	t.Cleanup(srv.Close)

@@ -76,8 +76,12 @@ func StartDemo(ctx context.Context, o DemoOptions) (*Demo, error) {
 	return d, nil
 }
 
+// demoProfile is the demo publisher's: contacts at reserved example names.
+var demoProfile = Profile{Publisher: "Demo Publisher", Support: ProfileSupport{Web: "https://support.example.com",
+	Email: "support@example.com", Phone: "+1 555 0100", Hours: "Monday to Friday, 8:00 to 18:00 CET"}}
+
 func seedDemo(ctx context.Context, store *SQLite, o DemoOptions, url string) (*Demo, error) {
-	svc := NewService(store, o.SignedCatalog, o.Catalog, url)
+	svc := NewService(store, o.SignedCatalog, o.Catalog, url, WithProfile(demoProfile))
 	if len(o.Catalog.Products) == 0 {
 		return nil, errors.New("demo: the catalog has no products")
 	}

@@ -95,10 +95,17 @@ func (s *Service) sweepOnSignIn(ctx context.Context) {
 // DeleteExpiredTokens deletes at most limit tokens that expired before the
 // given time.
 func (s *SQLite) DeleteExpiredTokens(ctx context.Context, before time.Time, limit int) (int, error) {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM tokens WHERE hash IN (SELECT hash FROM tokens WHERE expires < ? LIMIT ?)`, ts(before), limit)
-	if err != nil {
-		return 0, err
+	total := 0
+	for _, table := range []string{"tokens", "page_tokens"} {
+		res, err := s.w.ExecContext(ctx, `DELETE FROM `+table+` WHERE hash IN (SELECT hash FROM `+table+` WHERE expires < ? LIMIT ?)`, ts(before), limit-total)
+		if err != nil {
+			return total, err
+		}
+		n, err := res.RowsAffected()
+		total += int(n)
+		if err != nil || total >= limit {
+			return total, err
+		}
 	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	return total, nil
 }

@@ -63,6 +63,7 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 	mux.HandleFunc("POST /api/v1/seat-keys", s.authed(s.handleSeatKey, false))
 	s.seatRoutes(mux)
 	s.healthRoutes(mux)
+	s.pageRoutes(mux)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "not_found", "no such route: "+r.Method+" "+r.URL.Path)
 	})

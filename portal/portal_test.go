@@ -44,7 +44,7 @@ func newTestPortal(t testing.TB) *testPortal {
 	t.Helper()
 	store, db := openTestStore(t)
 	signed, c := testCatalog(t)
-	svc := NewService(store, signed, c, "https://127.0.0.1/signin")
+	svc := NewService(store, signed, c, "https://127.0.0.1/signin", WithProfile(demoProfile))
 	packages := func(name string) (io.ReadSeeker, time.Time, bool) {
 		return strings.NewReader("bytes"), time.Time{}, true
 	}

@@ -19,8 +19,15 @@ import (
 // Service is the account service's logic, independent of HTTP.
 type Service struct {
 	store Store
-	// SignInURL goes into start emails: where users sign in first.
-	SignInURL string
+	// PublicURL is where people reach the service (no trailing slash):
+	// every link in an email is PublicURL/…. Commands read it from the
+	// database's settings (see SetPublicURL), so that one value serves
+	// every replica and every command that writes emails.
+	PublicURL string
+	// profile is the publisher's: its name and support contacts.
+	profile Profile
+	// releases are the Onramp downloads the start page offers.
+	releases *Releases
 	// Catalog is the signed catalog the service serves, and the products
 	// contracts may include.
 	signedCatalog []byte
@@ -42,10 +49,11 @@ const (
 	RefreshTTL = 30 * 24 * time.Hour
 )
 
-// NewService serves the given signed catalog (its payload parsed as c).
-func NewService(store Store, signedCatalog []byte, c *catalog.Catalog, signInURL string, opts ...Option) *Service {
+// NewService serves the given signed catalog (its payload parsed as c);
+// publicURL is where people reach it, for the links in emails.
+func NewService(store Store, signedCatalog []byte, c *catalog.Catalog, publicURL string, opts ...Option) *Service {
 	s := &Service{
-		store: store, SignInURL: signInURL, signedCatalog: signedCatalog, catalog: c, now: time.Now,
+		store: store, PublicURL: strings.TrimRight(publicURL, "/"), signedCatalog: signedCatalog, catalog: c, now: time.Now,
 		accountLimit: newLimiter(accountFailures, accountWindow),
 		addressLimit: newLimiter(addressFailures, addressWindow),
 		log:          slog.New(slog.DiscardHandler),
@@ -161,7 +169,7 @@ func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor s
 	hash := hashTemporary(temp)
 	emails := []Email{
 		{To: m.Email, Kind: "order_confirmation", Subject: "Your order is confirmed: " + c.Company, Body: s.orderConfirmation(c)},
-		{To: m.Email, Kind: "start", Subject: "Start using your software: your Onramp account", Body: s.startEmail(m, temp)},
+		s.startEmail(m, temp),
 	}
 	if taken, err := s.store.EmailsInUse(ctx, []string{m.Email}, ""); err != nil {
 		return nil, nil, err
@@ -190,11 +198,17 @@ func (s *Service) orderConfirmation(c *Contract) string {
 	return b.String()
 }
 
-func (s *Service) startEmail(u *User, temp string) string {
-	return fmt.Sprintf("Welcome to Onramp.\n\nUser ID: %s\nTemporary password: %s\nSign in: %s\n\n"+
+// startEmail is the email with u's user ID, temporary password and the
+// link to their start page. The link carries a token of its own, never
+// the password: it shows the page and can do nothing else.
+func (s *Service) startEmail(u *User, temp string) Email {
+	link, l := s.startLink(u)
+	body := fmt.Sprintf("Welcome to Onramp.\n\nUser ID: %s\nTemporary password: %s\nStart page: %s\nService address: %s\n\n"+
+		"The start page offers Onramp for your computer and opens it at sign-in with your user ID filled in.\n"+
 		"At your first sign-in you will choose your own password. The temporary password works once, until %s.\n"+
 		"If it has expired, ask your contract manager or software coordinator for a new start email.\n",
-		u.ID, temp, s.SignInURL, u.tempExpires.UTC().Format("2006-01-02 15:04 MST"))
+		u.ID, temp, link, s.PublicURL, u.tempExpires.UTC().Format("2006-01-02 15:04 MST"))
+	return Email{To: u.Email, Kind: "start", Subject: startEmailSubject, Body: body, link: l}
 }
 
 // Session is what a sign-in returns.

@@ -123,6 +123,7 @@ var migrations = []string{
 	ALTER TABLE users ADD COLUMN temp_used INTEGER NOT NULL DEFAULT 0;
 	UPDATE users SET temp_expires = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+7 days') WHERE must_change_password = 1;`,
 	migration7,
+	migration8,
 }
 
 // migration7 is written once for both engines: what several replicas share
@@ -137,6 +138,22 @@ const migration7 = `ALTER TABLE outbox ADD COLUMN claimed_until TEXT;
 		PRIMARY KEY (scope, key)
 	);
 	CREATE INDEX signin_limits_last ON signin_limits(scope, last);`
+
+// migration8 is written once for both engines: the service's settings
+// (its public URL), which every replica and every command reads, and the
+// single-purpose tokens of the links in emails (only their hashes).
+const migration8 = `CREATE TABLE settings (
+		name TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	);
+	CREATE TABLE page_tokens (
+		hash TEXT PRIMARY KEY,
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		purpose TEXT NOT NULL,
+		expires TEXT NOT NULL
+	);
+	CREATE INDEX page_tokens_user ON page_tokens(user_id);
+	CREATE INDEX page_tokens_expires ON page_tokens(expires);`
 
 // SQLStore is the Store over database/sql: one SQLite file in WAL mode
 // (OpenSQLite), or a PostgreSQL database that several service processes
@@ -302,9 +319,12 @@ func insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHash string) e
 }
 
 func queueEmail(ctx context.Context, tx *sql.Tx, e Email) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (to_addr, kind, subject, body, created) VALUES (?, ?, ?, ?, ?)`,
-		e.To, e.Kind, e.Subject, e.Body, ts(time.Now()))
-	return err
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (to_addr, kind, subject, body, created) VALUES (?, ?, ?, ?, ?)`,
+		e.To, e.Kind, e.Subject, e.Body, ts(time.Now())); err != nil {
+		return err
+	}
+	// The email's link works from the moment the email exists, not before.
+	return savePageToken(ctx, tx, e.link)
 }
 
 // Contract returns a contract with its products.

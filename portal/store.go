@@ -59,6 +59,7 @@ type Email struct {
 	Body    string     `json:"body"`
 	Created time.Time  `json:"created"`
 	SentAt  *time.Time `json:"sent_at,omitempty"`
+	link    *pageLink  // the token of the email's link, stored with the email
 }
 
 // Token is a stored session token: only its hash is kept.

@@ -83,7 +83,7 @@ func (s *Service) SendStartEmail(ctx context.Context, admin *User, userID string
 		temp := newTemporaryPassword()
 		sent = &StartEmailSent{UserID: next.ID, Email: next.Email, Expires: next.tempExpires}
 		return []UserChange{{Kind: "start_email", User: &next, PasswordHash: hashTemporary(temp), Detail: "new start email"}},
-			[]Email{{To: next.Email, Kind: "start", Subject: startEmailSubject, Body: s.startEmail(&next, temp)}}, nil
+			[]Email{s.startEmail(&next, temp)}, nil
 	}, admin.ID)
 	if err != nil {
 		return nil, err
@@ -127,6 +127,10 @@ func resetTemporaryPassword(ctx context.Context, tx *sql.Tx, contractID string, 
 		return fmt.Errorf("user %s: %w", ch.User.ID, ErrNotFound)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked = 1 WHERE user_id = ?`, ch.User.ID); err != nil {
+		return err
+	}
+	// The old start email's link goes with its password.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM page_tokens WHERE user_id = ?`, ch.User.ID); err != nil {
 		return err
 	}
 	// Unsent start emails hold a password that no longer works.

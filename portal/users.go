@@ -246,7 +246,7 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 				}
 				temp := newTemporaryPassword()
 				changes = append(changes, UserChange{Kind: "create", User: u, PasswordHash: hashTemporary(temp), Detail: "import"})
-				emails = append(emails, Email{To: u.Email, Kind: "start", Subject: "Start using your software: your Onramp account", Body: s.startEmail(u, temp)})
+				emails = append(emails, s.startEmail(u, temp))
 				ch.Action, ch.UserID, ch.Product, ch.Benefit = "create", u.ID, u.Products, u.Benefits
 				report = append(report, ch)
 				continue
@@ -549,15 +549,20 @@ func (s *Service) SupportFor(ctx context.Context, u *User) (*Support, error) {
 	if err != nil {
 		return nil, err
 	}
-	sup := &Support{Plan: c.Plan, Web: "https://support.onramp.dev", Email: "support@onramp.dev", Hours: "Monday to Friday, 8:00 to 18:00 CET"}
+	p := s.profile.Support
+	sup := &Support{Plan: c.Plan, Web: p.Web, Email: p.Email, Hours: p.Hours}
 	switch {
+	case c.Plan == PlanAdvanced && u.Caller && p.Phone == "":
+		sup.Note = "the service's operator has configured no support phone number"
 	case c.Plan == PlanAdvanced && u.Caller:
-		sup.Phone = "+33 1 00 00 00 00"
-		sup.Hours = "Monday to Friday, 8:00 to 20:00 CET; phone for designated callers"
+		sup.Phone = p.Phone
 	case c.Plan == PlanAdvanced:
 		sup.Note = "phone support is for your contract's designated callers; ask your contract manager"
 	default:
 		sup.Note = "phone support comes with advanced support"
+	}
+	if !p.Configured() {
+		sup.Note = "the service's operator has configured no support contact; ask your contract manager"
 	}
 	return sup, nil
 }

@@ -1,0 +1,235 @@
+package portal
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The web pages for people: the start page an email's link opens, and a
+// public help page. Plain server-rendered HTML, no script: they work with
+// JavaScript off, and their CSP forbids any.
+
+//go:embed templates/*.html templates/page.css
+var pageFiles embed.FS
+
+var pageTemplates = template.Must(template.New("").Funcs(template.FuncMap{"size": humanSize}).ParseFS(pageFiles, "templates/*.html"))
+
+// humanSize writes a file's size for people: 12.3 MB.
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
+	case n >= 1<<10:
+		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + " KB"
+	}
+	return strconv.FormatInt(n, 10) + " B"
+}
+
+// pageCSS is served at /assets/page.css: a style sheet of our own is what
+// a CSP without 'unsafe-inline' allows.
+var pageCSS, _ = pageFiles.ReadFile("templates/page.css")
+
+// Purposes of page tokens: a token opens one kind of page only.
+const purposeStart = "start"
+
+// startLink makes the link of u's start email: PublicURL/start?t=TOKEN,
+// with a random token stored hashed, that expires with the temporary
+// password (or after pageTokenTTL when there is none).
+func (s *Service) startLink(u *User) (string, *pageLink) {
+	token, hash := newToken()
+	expires := u.tempExpires
+	if expires.IsZero() {
+		expires = s.now().UTC().Add(pageTokenTTL)
+	}
+	return s.PublicURL + "/start?t=" + token, &pageLink{hash: hash, userID: u.ID, purpose: purposeStart, expires: expires}
+}
+
+// pageTokenStore is a store that keeps page tokens (SQLStore).
+type pageTokenStore interface {
+	pageTokenUser(ctx context.Context, hash, purpose string, now time.Time) (string, error)
+}
+
+// tokenLen is the length of newToken's tokens: 32 bytes in base64url.
+const tokenLen = 43
+
+// pageUser resolves a page token to its user; ErrNotFound for any token
+// that does not open this page, whatever the reason, so that the page
+// says nothing about which IDs exist.
+func (s *Service) pageUser(ctx context.Context, token, purpose string) (*User, *Contract, error) {
+	st, ok := s.store.(pageTokenStore)
+	if !ok || len(token) != tokenLen || strings.Trim(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
+		return nil, nil, ErrNotFound
+	}
+	id, err := st.pageTokenUser(ctx, hashToken(token), purpose, s.now())
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.store.User(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := s.store.Contract(ctx, u.ContractID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, c, nil
+}
+
+// pageRoutes serves the pages, the style sheet and the downloads.
+func (s *Service) pageRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /start", s.handleStartPage)
+	mux.HandleFunc("GET /help", s.handleHelpPage)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "help", http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET /assets/page.css", func(w http.ResponseWriter, r *http.Request) {
+		pageHeaders(w)
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		w.Write(pageCSS)
+	})
+	mux.HandleFunc("GET /downloads/{platform}/{name}", s.handleDownload)
+}
+
+// pageHeaders are the security headers of every page: no script at all,
+// no framing, no sniffing, nothing kept in caches (a start page names
+// its person), no referrer carrying a token elsewhere.
+func pageHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+}
+
+// pageData is what every page's template gets.
+type pageData struct {
+	Title     string
+	Lang      string
+	T         map[string]string
+	Switch    []langLink // the other languages, as links to this page
+	Publisher string
+	Support   ProfileSupport
+	ShowPhone bool
+	// The start page's.
+	User      *User
+	Company   string
+	OpenURL   template.URL // onramp://signin?…
+	Server    string
+	Platforms []platformDownloads
+	Expires   string
+}
+
+type langLink struct {
+	Name string
+	Lang string
+	Href string
+}
+
+func (s *Service) newPageData(r *http.Request, lang string, query url.Values) pageData {
+	d := pageData{Lang: lang, T: pageText[lang], Publisher: s.profile.Publisher, Support: s.profile.Support}
+	for _, l := range []string{"en", "fr"} {
+		if l == lang {
+			continue
+		}
+		q := url.Values{}
+		for k, v := range query {
+			q[k] = v
+		}
+		q.Set("lang", l)
+		d.Switch = append(d.Switch, langLink{Name: pageText[l]["language"], Lang: l, Href: r.URL.Path + "?" + q.Encode()})
+	}
+	return d
+}
+
+func (s *Service) handleStartPage(w http.ResponseWriter, r *http.Request) {
+	pageHeaders(w)
+	lang := pageLang(r)
+	token := r.URL.Query().Get("t")
+	d := s.newPageData(r, lang, url.Values{"t": {token}})
+	u, c, err := s.pageUser(r.Context(), token, purposeStart)
+	if err != nil {
+		// Unknown, expired, replaced or mistyped: one answer for all.
+		d.Title = d.T["badTitle"]
+		s.renderPage(w, http.StatusNotFound, "badlink.html", d)
+		return
+	}
+	d.Title, d.User, d.Company, d.Server = d.T["startTitle"], u, c.Company, s.PublicURL
+	d.OpenURL = template.URL(OpenInOnrampURL(s.PublicURL, u.ID))
+	d.Platforms = s.releases.forPlatform(platformOf(r.UserAgent()))
+	if !u.tempExpires.IsZero() && u.MustChangePassword {
+		d.Expires = u.tempExpires.UTC().Format("2006-01-02 15:04 MST")
+	}
+	s.renderPage(w, http.StatusOK, "start.html", d)
+}
+
+// OpenInOnrampURL is the link that opens Onramp at sign-in on server with
+// the user ID filled in. It never carries a password.
+func OpenInOnrampURL(server, userID string) string {
+	return "onramp://signin?server=" + url.QueryEscape(server) + "&user=" + url.QueryEscape(userID)
+}
+
+func (s *Service) handleHelpPage(w http.ResponseWriter, r *http.Request) {
+	pageHeaders(w)
+	d := s.newPageData(r, pageLang(r), url.Values{})
+	d.Title = d.T["helpTitle"]
+	s.renderPage(w, http.StatusOK, "help.html", d)
+}
+
+func (s *Service) renderPage(w http.ResponseWriter, status int, name string, d pageData) {
+	var b bytes.Buffer
+	if err := pageTemplates.ExecuteTemplate(&b, name, d); err != nil {
+		s.log.Error("page failed", "event", "page", "page", name, "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", d.Lang)
+	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}
+
+// pageLang is the page's language: ?lang= when it names one we have,
+// else the best of Accept-Language, else English.
+func pageLang(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); pageText[l] != nil {
+		return l
+	}
+	best, bestQ := "en", 0.0
+	header := r.Header.Get("Accept-Language")
+	if len(header) > 1000 {
+		header = header[:1000]
+	}
+	for i, part := range strings.Split(header, ",") {
+		if i >= 32 {
+			break
+		}
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		tag = strings.ToLower(strings.TrimSpace(tag))
+		base, _, _ := strings.Cut(tag, "-")
+		if pageText[base] == nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f < 0 || f > 1 {
+				continue
+			}
+			q = f
+		}
+		if q > bestQ {
+			best, bestQ = base, q
+		}
+	}
+	return best
+}

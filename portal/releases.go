@@ -1,0 +1,242 @@
+package portal
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Releases are the Onramp files the start page offers, from a folder laid
+// out as the release build writes it: one folder per platform (OS-ARCH)
+// holding its programs, and SHA256SUMS beside them.
+type Releases struct {
+	Files []ReleaseFile
+	dir   string
+}
+
+// ReleaseFile is one file a person may download.
+type ReleaseFile struct {
+	Platform string // OS-ARCH, as the release folder names it
+	OS, Arch string
+	Name     string
+	Size     int64
+	SHA256   string
+	Kind     string // window, cli or installer: what it is for a person
+	modTime  time.Time
+}
+
+// Bounds of a release folder: a release holds a handful of programs.
+const maxReleaseFiles = 64
+
+var safeFileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]{0,200}$`)
+
+var platformDir = regexp.MustCompile(`^(linux|windows|darwin)-([a-z0-9]+)$`)
+
+// ErrBadReleases: the release folder cannot be offered as it is.
+var ErrBadReleases = errors.New("release folder")
+
+// LoadReleases reads a release folder and hashes each file, checking the
+// hashes against SHA256SUMS when the folder has one: a page must never
+// show a hash the file does not have.
+func LoadReleases(dir string) (*Releases, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	sums, err := readSHA256SUMS(filepath.Join(dir, "SHA256SUMS"))
+	if err != nil {
+		return nil, err
+	}
+	rel := &Releases{dir: dir}
+	for _, e := range entries {
+		m := platformDir.FindStringSubmatch(e.Name())
+		if m == nil || !e.IsDir() {
+			continue
+		}
+		files, err := os.ReadDir(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			// The account service itself is no download for a person.
+			if !f.Type().IsRegular() || strings.HasPrefix(f.Name(), "portal") || strings.HasPrefix(f.Name(), ".") {
+				continue
+			}
+			if !safeFileName.MatchString(f.Name()) {
+				return nil, fmt.Errorf("%w %s: %q: a file name of letters, digits and . _ + - only", ErrBadReleases, dir, f.Name())
+			}
+			if len(rel.Files) == maxReleaseFiles {
+				return nil, fmt.Errorf("%w %s: more than %d files", ErrBadReleases, dir, maxReleaseFiles)
+			}
+			rf := ReleaseFile{Platform: e.Name(), OS: m[1], Arch: m[2], Name: f.Name(), Kind: releaseKind(f.Name())}
+			if err := rf.hash(filepath.Join(dir, e.Name(), f.Name())); err != nil {
+				return nil, err
+			}
+			relPath := e.Name() + "/" + f.Name()
+			if want, ok := sums[relPath]; ok && want != rf.SHA256 {
+				return nil, fmt.Errorf("%w %s: %s has SHA-256 %s, SHA256SUMS says %s", ErrBadReleases, dir, relPath, rf.SHA256, want)
+			}
+			rel.Files = append(rel.Files, rf)
+		}
+	}
+	if len(rel.Files) == 0 {
+		return nil, fmt.Errorf("%w %s: no OS-ARCH folder (linux-amd64, windows-amd64, darwin-arm64…) with files in it", ErrBadReleases, dir)
+	}
+	return rel, nil
+}
+
+func (f *ReleaseFile) hash(path string) error {
+	r, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, r)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	st, err := r.Stat()
+	if err != nil {
+		return err
+	}
+	f.Size, f.SHA256, f.modTime = n, hex.EncodeToString(h.Sum(nil)), st.ModTime()
+	return nil
+}
+
+// readSHA256SUMS reads sha256sum's output: "HEX  PATH" lines.
+func readSHA256SUMS(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sums := map[string]string{}
+	sc := bufio.NewScanner(io.LimitReader(f, 1<<20))
+	for line := 1; sc.Scan(); line++ {
+		sum, name, ok := strings.Cut(sc.Text(), "  ")
+		if !ok || len(sum) != 64 {
+			return nil, fmt.Errorf("%w: %s:%d: want \"SHA256  PATH\"", ErrBadReleases, path, line)
+		}
+		sums[strings.TrimPrefix(name, "*")] = strings.ToLower(sum)
+	}
+	return sums, sc.Err()
+}
+
+// releaseKind says what a release file is for a person.
+func releaseKind(name string) string {
+	lower := strings.ToLower(name)
+	switch {
+	case strings.HasSuffix(lower, ".msi") || strings.HasSuffix(lower, ".pkg") || strings.HasSuffix(lower, ".dmg") ||
+		strings.HasSuffix(lower, ".deb") || strings.HasSuffix(lower, ".rpm"):
+		return "installer"
+	case strings.HasPrefix(lower, "onramp"):
+		return "window"
+	}
+	return "cli"
+}
+
+// platformDownloads are one OS's files, as the start page lists them.
+type platformDownloads struct {
+	OS    string
+	Yours bool // the visitor's OS, as the User-Agent says
+	Files []ReleaseFile
+}
+
+// forPlatform groups the files by OS, the visitor's first; within an OS,
+// installers, then the window, then the command line.
+func (r *Releases) forPlatform(visitor string) []platformDownloads {
+	if r == nil {
+		return nil
+	}
+	var out []platformDownloads
+	for _, goos := range []string{"windows", "darwin", "linux"} {
+		p := platformDownloads{OS: goos, Yours: goos == visitor}
+		for _, f := range r.Files {
+			if f.OS == goos {
+				p.Files = append(p.Files, f)
+			}
+		}
+		if len(p.Files) == 0 {
+			continue
+		}
+		order := map[string]int{"installer": 0, "window": 1, "cli": 2}
+		slices.SortStableFunc(p.Files, func(a, b ReleaseFile) int { return order[a.Kind] - order[b.Kind] })
+		out = append(out, p)
+	}
+	slices.SortStableFunc(out, func(a, b platformDownloads) int {
+		switch {
+		case a.Yours == b.Yours:
+			return 0
+		case a.Yours:
+			return -1
+		}
+		return 1
+	})
+	return out
+}
+
+// platformOf reads the visitor's OS from a User-Agent; "" when unknown.
+func platformOf(userAgent string) string {
+	switch {
+	case strings.Contains(userAgent, "Windows"):
+		return "windows"
+	case strings.Contains(userAgent, "Macintosh") || strings.Contains(userAgent, "Mac OS X"):
+		if strings.Contains(userAgent, "iPhone") || strings.Contains(userAgent, "iPad") {
+			return ""
+		}
+		return "darwin"
+	case strings.Contains(userAgent, "Linux") && !strings.Contains(userAgent, "Android"):
+		return "linux"
+	}
+	return ""
+}
+
+// handleDownload serves a release file, with Range and Last-Modified
+// (http.ServeContent). Only the files the folder listed are served.
+func (s *Service) handleDownload(w http.ResponseWriter, r *http.Request) {
+	pageHeaders(w)
+	var file *ReleaseFile
+	if s.releases != nil {
+		for i, f := range s.releases.Files {
+			if f.Platform == r.PathValue("platform") && f.Name == r.PathValue("name") {
+				file = &s.releases.Files[i]
+			}
+		}
+	}
+	if file == nil {
+		http.Error(w, "no such download", http.StatusNotFound)
+		return
+	}
+	f, err := os.Open(filepath.Join(s.releases.dir, file.Platform, file.Name))
+	if err != nil {
+		s.log.Error("download failed", "event", "download", "file", file.Platform+"/"+file.Name, "error", err)
+		http.Error(w, "this download is unavailable", http.StatusInternalServerError)
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+file.Name+`"`)
+	w.Header().Set("ETag", `"`+file.SHA256+`"`)
+	w.Header().Set("Cache-Control", "no-cache")
+	http.ServeContent(w, r, file.Name, file.modTime, f)
+}
+
+// WithReleases has the start page offer the files of a release folder
+// (LoadReleases).
+func WithReleases(r *Releases) Option {
+	return func(s *Service) { s.releases = r }
+}
