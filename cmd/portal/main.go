@@ -1,9 +1,14 @@
 // Command portal runs Onramp's reference account service and administers
 // it: serve the API, record orders (contracts), read the email outbox.
 //
-//	portal serve --db FILE|postgres://… --catalog SIGNED.json [--addr 127.0.0.1:8443] [--packages DIR] [--tls-cert F --tls-key F] [--log-format text|json] [--trusted-proxy CIDR]...
+//	portal serve --db FILE|postgres://… --catalog SIGNED.json --public-url URL [--addr 127.0.0.1:8443] [--packages DIR] [--releases DIR] [--profile FILE] [--tls-cert F --tls-key F] [--log-format text|json] [--trusted-proxy CIDR]...
 //	portal contract create --db FILE --catalog SIGNED.json --company NAME --manager EMAIL --product ID:SEATS... [--plan advanced]
+//	portal settings set public-url URL --db FILE | portal settings show --db FILE
 //	portal outbox list --db FILE [--json]
+//
+// The public URL (where people reach the service, behind any proxy) is
+// stored in the database: every replica and every command that writes
+// emails builds its links from that one value.
 //	portal migrate --from sqlite:FILE --to postgres://USER@HOST/DB [--json]
 package main
 
@@ -48,8 +53,10 @@ type usageError string
 func (e usageError) Error() string { return string(e) }
 
 const usage = `Usage:
-  portal serve --db FILE|postgres://USER@HOST/DB --catalog SIGNED.json --key PUBKEY [--addr 127.0.0.1:8443] [--packages DIR] [--smtp HOST:PORT] [--tls-cert F --tls-key F]
-        [--log-format text|json] [--max-conns-per-address N] [--trusted-proxy CIDR]...
+  portal serve --db FILE|postgres://USER@HOST/DB --catalog SIGNED.json --key PUBKEY --public-url URL [--addr 127.0.0.1:8443] [--packages DIR]
+        [--releases DIR] [--profile FILE] [--smtp HOST:PORT] [--tls-cert F --tls-key F] [--log-format text|json] [--max-conns-per-address N] [--trusted-proxy CIDR]...
+  portal settings set public-url URL --db FILE|postgres://USER@HOST/DB
+  portal settings show --db FILE|postgres://USER@HOST/DB
   portal contract create --db FILE --catalog SIGNED.json [--key PUBKEY] --company NAME --manager EMAIL --product ID:SEATS... [--plan standard|advanced] [--callers N] [--term DAYS]
   portal outbox list --db FILE [--json]
   portal migrate --from sqlite:FILE --to postgres://USER@HOST/DB [--json]`
@@ -63,6 +70,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return contractCreate(ctx, args[2:], out)
 	case "outbox list":
 		return outboxList(ctx, args[2:], out)
+	case "settings set":
+		return settingsSet(ctx, args[2:], out)
+	case "settings show":
+		return settingsShow(ctx, args[2:], out)
 	}
 	if args[0] == "migrate" {
 		return migrate(ctx, args[1:], out)
@@ -157,6 +168,9 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	c.register(fs, true)
 	addr := fs.String("addr", "127.0.0.1:8443", "listen `address`")
 	packages := fs.String("packages", "", "`folder` holding the package files the catalog lists")
+	publicURL := fs.String("public-url", "", "where people reach the service (`URL`, https; http only on loopback): every email's links start with it; kept in the database for every replica and command")
+	releases := fs.String("releases", "", "release `folder` (OS-ARCH/ folders and SHA256SUMS, as the release build writes them) whose Onramp programs the start page offers")
+	profileFile := fs.String("profile", "", "publisher profile `FILE` (profile.json): the publisher's name and support contacts")
 	certFile := fs.String("tls-cert", "", "TLS certificate `FILE` (required unless the address is loopback)")
 	keyFile := fs.String("tls-key", "", "TLS key `FILE`")
 	smtpAddr := fs.String("smtp", "", "deliver the outbox through the SMTP server at `HOST:PORT` (STARTTLS unless loopback)")
@@ -190,6 +204,26 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	if !loopback && (*certFile == "" || *keyFile == "") {
 		return usageError("--addr " + *addr + " is not loopback: give --tls-cert and --tls-key")
 	}
+	if *publicURL != "" {
+		if _, err := portal.CheckPublicURL(*publicURL); err != nil {
+			return usageError("--public-url: " + err.Error())
+		}
+	}
+	opts := []portal.Option{portal.WithLogger(logger)}
+	if *profileFile != "" {
+		p, err := portal.LoadProfile(*profileFile)
+		if err != nil {
+			return fmt.Errorf("--profile: %w", err)
+		}
+		opts = append(opts, portal.WithProfile(p))
+	}
+	if *releases != "" {
+		r, err := portal.LoadReleases(*releases)
+		if err != nil {
+			return fmt.Errorf("--releases: %w", err)
+		}
+		opts = append(opts, portal.WithReleases(r))
+	}
 	signed, cat, err := c.loadCatalog()
 	if err != nil {
 		return err
@@ -199,18 +233,26 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer store.Close()
+	if *publicURL != "" {
+		if _, err := store.SetPublicURL(ctx, *publicURL, "portal-serve"); err != nil {
+			return err
+		}
+	}
 	scheme := "http"
 	if *certFile != "" {
 		scheme = "https"
 	}
-	svc := portal.NewService(store, signed, cat, scheme+"://"+*addr, portal.WithLogger(logger))
+	svc, err := newService(ctx, store, signed, cat, opts...)
+	if err != nil {
+		return err
+	}
 	svc.TrustedProxies = proxies
 	srv := portal.NewServer(svc.Handler(portal.FolderPackages(*packages)), portal.ServerOptions{MaxConnsPerAddress: *connsPerAddr, Logger: logger})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "portal: serving %s://%s (database %s)\n", scheme, ln.Addr(), c.dbName())
+	fmt.Fprintf(out, "portal: serving %s://%s (database %s); people reach it at %s\n", scheme, ln.Addr(), c.dbName(), svc.PublicURL)
 	go svc.RunHousekeeping(ctx, 10*time.Minute)
 	if *smtpAddr != "" {
 		m := &portal.Mailer{Addr: *smtpAddr, From: *mailFrom}
@@ -286,7 +328,6 @@ func contractCreate(ctx context.Context, args []string, out io.Writer) error {
 	callers := fs.Int("callers", 0, "designated callers allowed (advanced plans; default 2)")
 	term := fs.Int("term", 365, "contract term in `days`")
 	asJSON := fs.Bool("json", false, "print the contract as JSON")
-	signIn := fs.String("sign-in-url", "http://127.0.0.1:8443", "the service's address, for the start email's sign-in link")
 	fs.Var(&products, "product", "`ID:SEATS` (repeatable)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -300,7 +341,10 @@ func contractCreate(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	svc := portal.NewService(store, signed, cat, *signIn)
+	svc, err := newService(ctx, store, signed, cat)
+	if err != nil {
+		return err
+	}
 	contract, m, err := svc.CreateContract(ctx, portal.ContractRequest{Company: *company, ManagerEmail: *manager, ManagerName: *managerName,
 		Products: products, Plan: portal.SupportPlan(*plan), CallerCap: *callers, Term: time.Duration(*term) * 24 * time.Hour}, "portal-cli")
 	if err != nil {
@@ -310,6 +354,69 @@ func contractCreate(ctx context.Context, args []string, out io.Writer) error {
 		return json.NewEncoder(out).Encode(map[string]any{"contract": contract, "manager_id": m.ID})
 	}
 	fmt.Fprintf(out, "contract %s for %s; manager %s (%s); order confirmation and start email queued\n", contract.ID, contract.Company, m.ID, m.Email)
+	return nil
+}
+
+// newService is the service every command that writes emails uses: its
+// links start with the public URL stored in the database, the one value
+// `serve --public-url` or `settings set public-url` keeps there.
+func newService(ctx context.Context, store *portal.SQLStore, signed []byte, cat *catalog.Catalog, opts ...portal.Option) (*portal.Service, error) {
+	public, err := store.PublicURL(ctx)
+	if errors.Is(err, portal.ErrNoPublicURL) {
+		return nil, usageError(err.Error())
+	}
+	if err != nil {
+		return nil, err
+	}
+	return portal.NewService(store, signed, cat, public, opts...), nil
+}
+
+func settingsSet(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) < 2 || args[0] != portal.SettingPublicURL {
+		return usageError("want: portal settings set public-url URL --db FILE\n" + usage)
+	}
+	name, value := args[0], args[1]
+	fs := flag.NewFlagSet("settings set", flag.ContinueOnError)
+	var c common
+	c.register(fs, false)
+	if err := parse(fs, args[2:]); err != nil {
+		return err
+	}
+	if _, err := portal.CheckPublicURL(value); err != nil {
+		return usageError(name + ": " + err.Error())
+	}
+	store, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	stored, err := store.SetPublicURL(ctx, value, "portal-cli")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s = %s (running replicas use it once restarted)\n", name, stored)
+	return nil
+}
+
+func settingsShow(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("settings show", flag.ContinueOnError)
+	var c common
+	c.register(fs, false)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	store, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	v, err := store.PublicURL(ctx)
+	if errors.Is(err, portal.ErrNoPublicURL) {
+		v = "(not set)"
+	} else if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s = %s\n", portal.SettingPublicURL, v)
 	return nil
 }
 

@@ -128,6 +128,7 @@ func TestReplicasShareOneDatabase(t *testing.T) {
 	product := c.Products[0].ID
 	ctx := context.Background()
 
+	withPublicURL(t, dsn)
 	// 50 contracts, 2 emails each: an outbox of 100 for the two mailers.
 	for i := range 50 {
 		if err := run(ctx, []string{"contract", "create", "--db", dsn, "--catalog", cat, "--key", key, "--company", fmt.Sprint("Acme ", i),
@@ -331,7 +332,7 @@ func TestMigrateSQLiteToPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	file := filepath.Join(t.TempDir(), "onramp.db")
+	file := withPublicURL(t, filepath.Join(t.TempDir(), "onramp.db"))
 	if err := run(ctx, []string{"contract", "create", "--db", file, "--catalog", cat, "--key", key, "--company", "Acme",
 		"--manager", "ana@acme.example", "--product", c.Products[0].ID + ":5"}, io.Discard); err != nil {
 		t.Fatal(err)
@@ -380,9 +381,19 @@ func TestMigrateSQLiteToPostgres(t *testing.T) {
 // ONRAMP_TEST_ENGINE=postgres a database of its own on the test cluster.
 func testDB(t *testing.T) string {
 	if pgtest.OnPostgres() {
-		return pgtest.Database(t)
+		return withPublicURL(t, pgtest.Database(t))
 	}
-	return filepath.Join(t.TempDir(), "onramp.db")
+	return withPublicURL(t, filepath.Join(t.TempDir(), "onramp.db"))
+}
+
+// withPublicURL stores the public URL every command that writes emails
+// needs, as an operator does once, and returns db.
+func withPublicURL(t testing.TB, db string) string {
+	t.Helper()
+	if err := run(context.Background(), []string{"settings", "set", "public-url", "https://127.0.0.1:8443", "--db", db}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 // BenchmarkSignInWhoAmI50TwoReplicas is portal's BenchmarkSignInWhoAmI50
@@ -401,6 +412,7 @@ func BenchmarkSignInWhoAmI50TwoReplicas(b *testing.B) {
 	}
 	ctx := context.Background()
 	var out bytes.Buffer
+	withPublicURL(b, dsn)
 	if err := run(ctx, []string{"contract", "create", "--db", dsn, "--catalog", cat, "--key", key, "--company", "Bench",
 		"--manager", "mgr@bench.example", "--product", c.Products[0].ID + ":5", "--json"}, &out); err != nil {
 		b.Fatal(err)
