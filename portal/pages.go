@@ -157,7 +157,9 @@ func (s *Service) handleStartPage(w http.ResponseWriter, r *http.Request) {
 	d := s.newPageData(r, lang, url.Values{"t": {token}})
 	u, c, err := s.pageUser(r.Context(), token, purposeStart)
 	if err != nil {
-		// Unknown, expired, replaced or mistyped: one answer for all.
+		// Unknown, expired, replaced or mistyped: one answer for all,
+		// which does not even repeat the token.
+		d = s.newPageData(r, lang, url.Values{})
 		d.Title = d.T["badTitle"]
 		s.renderPage(w, http.StatusNotFound, "badlink.html", d)
 		return

@@ -30,15 +30,16 @@ const maxPublicURLBytes = 500
 // http on a loopback host (a service tried on one machine): a link sent
 // over plain http to another machine would carry its token in clear.
 func CheckPublicURL(raw string) (string, error) {
-	bad := func(why string) (string, error) {
-		return "", fmt.Errorf("%w %q: %s", ErrBadPublicURL, excerpt(raw, 80), why)
-	}
 	if len(raw) > maxPublicURLBytes {
-		return bad(fmt.Sprintf("longer than %d bytes", maxPublicURLBytes))
+		return "", fmt.Errorf("%w: longer than %d bytes", ErrBadPublicURL, maxPublicURLBytes)
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return bad("not a URL")
+		// Not repeated: what failed to parse may hold a password.
+		return "", fmt.Errorf("%w: not a URL; want https://HOST[:PORT][/PATH]", ErrBadPublicURL)
+	}
+	bad := func(why string) (string, error) {
+		return "", fmt.Errorf("%w %q: %s", ErrBadPublicURL, excerpt(u.Redacted(), 80), why)
 	}
 	switch {
 	case u.Scheme != "https" && u.Scheme != "http":

@@ -113,7 +113,8 @@ func TestContractOutboxServe(t *testing.T) {
 
 func TestServeRefusals(t *testing.T) {
 	cat, key := signedCatalog(t)
-	db := filepath.Join(t.TempDir(), "onramp.db")
+	fresh := filepath.Join(t.TempDir(), "fresh.db") // no public URL stored
+	db := withPublicURL(t, filepath.Join(t.TempDir(), "onramp.db"))
 	tests := []struct {
 		name string
 		args []string
@@ -125,6 +126,15 @@ func TestServeRefusals(t *testing.T) {
 		{"unknown-product", []string{"contract", "create", "--db", db, "--catalog", cat, "--key", key, "--company", "A", "--manager", "a@b.example", "--product", "nosuch:1"}, "nosuch"},
 		{"unknown-command", []string{"frobnicate"}, "unknown command"},
 		{"password-in-db-url", []string{"serve", "--db", "postgres://onramp:s3cret-pw@127.0.0.1/onramp", "--catalog", cat, "--key", key}, "leave the password out"},
+		{"serve-without-public-url", []string{"serve", "--db", fresh, "--catalog", cat, "--key", key, "--addr", "127.0.0.1:0"}, "--public-url"},
+		{"contract-without-public-url", []string{"contract", "create", "--db", fresh, "--catalog", cat, "--key", key, "--company", "A", "--manager", "a@b.example", "--product", "atlas:1"}, "portal settings set public-url"},
+		{"public-url-plain-http", []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--public-url", "http://10.1.2.3:8443"}, "http is only for a loopback host"},
+		{"public-url-relative", []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--public-url", "portal.acme/onramp"}, "want https://"},
+		{"public-url-query", []string{"settings", "set", "public-url", "https://127.0.0.1/?x=1", "--db", db}, "leave out the query"},
+		{"public-url-password", []string{"settings", "set", "public-url", "https://op:s3cret-pw@127.0.0.1/", "--db", db}, "leave the user name and password out"},
+		{"unknown-setting", []string{"settings", "set", "colour", "blue", "--db", db}, "public-url URL"},
+		{"bad-profile", []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--profile", cat}, "unknown field"},
+		{"missing-releases", []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--releases", filepath.Join(t.TempDir(), "nosuch")}, "--releases"},
 		{"bad-trusted-proxy", []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--trusted-proxy", "10.0.0.0/33"}, "trusted-proxy"},
 	}
 	for _, tc := range tests {
