@@ -1,0 +1,236 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/mail"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"onramp.dev/onramp/internal/smtptest"
+)
+
+// chromium finds Debian's chromium: a test that needs it fails in CI
+// (CI=true), where it must never pass unrun, and is skipped elsewhere.
+func chromium(t testing.TB) string {
+	t.Helper()
+	bin, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("chromium is not installed: this test needs a browser (.ci/deps installs Debian's chromium)")
+		}
+		t.Skip("chromium is not installed (.ci/deps installs it)")
+	}
+	return bin
+}
+
+// browse runs headless chromium on url with extra flags and returns what it
+// printed (the DOM with --dump-dom).
+func browse(t testing.TB, bin, url string, flags ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	home := t.TempDir()
+	args := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+		"--user-data-dir=" + filepath.Join(home, "profile")}, flags...)
+	cmd := exec.CommandContext(ctx, bin, append(args, url)...)
+	cmd.Env = append(os.Environ(), "HOME="+home)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium %v: %v\n%s", flags, err, stderr.String())
+	}
+	return stdout.String()
+}
+
+// freeAddr is a loopback address nothing listens on, for a service whose
+// public URL must be known before it starts.
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// The publisher's whole path to a person's browser: `portal serve
+// --public-url` with a profile and a release folder, `contract create`,
+// the start email over SMTP, and its link opened by a real browser, with
+// JavaScript on and off, in English and in French.
+func TestStartEmailOpensStartPage(t *testing.T) {
+	browser := chromium(t)
+	bin := buildPortal(t)
+	cat, key := signedCatalog(t)
+	smtpAddr, maildir := smtptest.Start(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "onramp.db")
+
+	releases := filepath.Join(dir, "release")
+	files := map[string]string{"linux-amd64/Onramp": "the Linux window", "linux-amd64/assistant": "the Linux command line",
+		"linux-amd64/portal": "the service", "windows-amd64/Onramp.exe": "the Windows window", "windows-amd64/assistant.exe": "the Windows command line",
+		"darwin-arm64/Onramp.dmg": "the macOS disk image"}
+	var sums strings.Builder
+	for name, content := range files {
+		path := filepath.Join(releases, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		os.WriteFile(path, []byte(content), 0o755)
+		sum := sha256.Sum256([]byte(content))
+		fmt.Fprintf(&sums, "%x  %s\n", sum, name)
+	}
+	os.WriteFile(filepath.Join(releases, "SHA256SUMS"), []byte(sums.String()), 0o644)
+
+	addr := freeAddr(t)
+	public := "http://" + addr
+	profile := filepath.Join(dir, "profile.json")
+	os.WriteFile(profile, []byte(`{"publisher": "Acme Software", "service_url": "`+public+`", "catalog_keys": [],
+		"support": {"web": "https://help.acme.example", "email": "help@acme.example", "phone": "+33 1 23 45 67 89", "hours": "9:00-18:00 CET"}}`), 0o644)
+	serveArgs := []string{"--db", db, "--catalog", cat, "--key", key, "--addr", addr, "--smtp", smtpAddr,
+		"--profile", profile, "--releases", releases}
+
+	// The operator starts the service once with its public URL...
+	first := startReplica(t, bin, append(serveArgs, "--public-url", public)...)
+	first.cmd.Process.Kill()
+	first.cmd.Wait()
+	// ...every later command, and every later start, finds it in the database.
+	var out strings.Builder
+	if err := run(context.Background(), []string{"contract", "create", "--db", db, "--catalog", cat, "--key", key, "--company", "Bureau d'Études Lefèvre",
+		"--manager", "ana@lefevre.example", "--product", "atlas:5"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	uid := regexp.MustCompile(`manager (U\w+)`).FindStringSubmatch(out.String())[1]
+	srv := startReplica(t, bin, serveArgs...)
+	if srv.url != public {
+		t.Fatalf("serving %s, want %s", srv.url, public)
+	}
+	select {
+	case <-srv.delivered:
+	case <-time.After(60 * time.Second):
+		t.Fatal("no email delivered in 60 s")
+	}
+
+	body := startEmailBody(t, maildir)
+	m := regexp.MustCompile(`(?m)^Start page: (\S+)$`).FindStringSubmatch(body)
+	if m == nil || !strings.HasPrefix(m[1], public+"/start?t=") {
+		t.Fatalf("the start email's link does not start with the public URL %s:\n%s", public, body)
+	}
+	link := m[1]
+	temp := regexp.MustCompile(`(?m)^Temporary password: (\S+)$`).FindStringSubmatch(body)[1]
+	if strings.Contains(link, temp) {
+		t.Fatal("the link carries the temporary password")
+	}
+
+	goos := runtime.GOOS
+	for _, js := range []string{"on", "off"} {
+		flags := []string{"--dump-dom"}
+		if js == "off" {
+			flags = append(flags, "--blink-settings=scriptEnabled=false")
+		}
+		dom := browse(t, browser, link, flags...)
+		for _, want := range []string{
+			`<strong id="user-id">` + uid + `</strong>`,
+			"Bureau d'Études Lefèvre",
+			`href="onramp://signin?server=` + strings.ReplaceAll(strings.ReplaceAll(public, ":", "%3A"), "/", "%2F") + `&amp;user=` + uid + `"`,
+			`class="platform yours" id="platform-` + goos + `"`,
+			"help@acme.example",
+			"Acme Software",
+		} {
+			if !strings.Contains(dom, want) {
+				t.Errorf("JavaScript %s: the page lacks %q\n%s", js, want, dom)
+			}
+		}
+		// The download for this OS is the first one listed, with its SHA-256.
+		dl := regexp.MustCompile(`href="/downloads/([a-z]+)-[a-z0-9]+/([^"]+)"`).FindStringSubmatch(dom)
+		if dl == nil || dl[1] != goos {
+			t.Errorf("JavaScript %s: the first download is not for %s: %v", js, goos, dl)
+		}
+		sum := sha256.Sum256([]byte("the Linux window"))
+		if goos == "linux" && !strings.Contains(dom, hex.EncodeToString(sum[:])) {
+			t.Errorf("JavaScript %s: the page lacks the SHA-256 of Onramp for Linux", js)
+		}
+		if strings.Contains(dom, temp) || strings.Contains(dom, "/downloads/linux-amd64/portal") {
+			t.Errorf("JavaScript %s: the page shows the password or offers the service itself", js)
+		}
+	}
+	if dom := browse(t, browser, link, "--dump-dom", "--accept-lang=fr-FR,fr"); !strings.Contains(dom, "Ouvrir dans Onramp") || !strings.Contains(dom, `lang="fr"`) {
+		t.Errorf("a French browser gets:\n%s", dom)
+	}
+	// The downloaded file is the one listed.
+	if got := string(fetch(t, public+"/downloads/linux-amd64/Onramp")); got != "the Linux window" {
+		t.Errorf("download: %q", got)
+	}
+	// A guessed token learns nothing.
+	if dom := browse(t, browser, public+"/start?t="+strings.Repeat("A", 43), "--dump-dom"); strings.Contains(dom, uid) || !strings.Contains(dom, `id="bad-link"`) {
+		t.Errorf("a guessed link:\n%s", dom)
+	}
+	if dom := browse(t, browser, public+"/help", "--dump-dom", "--blink-settings=scriptEnabled=false"); !strings.Contains(dom, "https://help.acme.example") {
+		t.Errorf("help page:\n%s", dom)
+	}
+
+	// The screenshots: kept in the repository when ONRAMP_SCREENSHOTS names
+	// its assets/screenshots folder (.ci/screenshots does).
+	shots := os.Getenv("ONRAMP_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	for _, lang := range []string{"en", "fr"} {
+		file := filepath.Join(shots, lang, "start-page.png")
+		os.MkdirAll(filepath.Dir(file), 0o755)
+		browse(t, browser, link+"&lang="+lang, "--screenshot="+file, "--window-size=1280,900", "--hide-scrollbars")
+		if png, err := os.ReadFile(file); err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
+			t.Errorf("%s screenshot: %v", lang, err)
+		}
+	}
+}
+
+// startEmailBody reads the start email from the SMTP server's Maildir.
+func startEmailBody(t testing.TB, maildir string) string {
+	t.Helper()
+	entries, _ := os.ReadDir(filepath.Join(maildir, "new"))
+	for _, e := range entries {
+		f, err := os.Open(filepath.Join(maildir, "new", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, err := mail.ReadMessage(f)
+		if err != nil {
+			f.Close()
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(msg.Body)
+		f.Close()
+		if strings.HasPrefix(msg.Header.Get("Subject"), "Start using") {
+			return string(b)
+		}
+	}
+	t.Fatalf("no start email among %d delivered", len(entries))
+	return ""
+}
+
+func fetch(t testing.TB, url string) []byte {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
+	}
+	return b
+}
