@@ -61,9 +61,28 @@ const usage = `Usage:
   portal outbox list --db FILE [--json]
   portal migrate --from sqlite:FILE --to postgres://USER@HOST/DB [--json]`
 
+// helpText is what --help asks for: printed on standard output, exit 0.
+type helpText string
+
+func (h helpText) Error() string { return string(h) }
+
 func run(ctx context.Context, args []string, out io.Writer) error {
+	err := dispatch(ctx, args, out)
+	var h helpText
+	if errors.As(err, &h) {
+		fmt.Fprintln(out, string(h))
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
 		return usageError(usage)
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		return helpText(usage)
 	}
 	switch strings.Join(args[:min(2, len(args))], " ") {
 	case "contract create":
@@ -99,7 +118,13 @@ func (c *common) register(fs *flag.FlagSet, withCatalog bool) {
 
 func parse(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		var b strings.Builder
+		fmt.Fprintf(&b, "Usage of portal %s:\n", fs.Name())
+		fs.SetOutput(&b)
+		fs.PrintDefaults()
+		return helpText(strings.TrimRight(b.String(), "\n"))
+	} else if err != nil {
 		return usageError(err.Error() + "\n" + usage)
 	}
 	if fs.NArg() > 0 {
@@ -372,6 +397,11 @@ func newService(ctx context.Context, store *portal.SQLStore, signed []byte, cat 
 }
 
 func settingsSet(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		return helpText("Usage: portal settings set public-url URL --db FILE|postgres://USER@HOST/DB\n" +
+			"  public-url: where people reach the service (https; http only on loopback); every email's links start with it.\n" +
+			"  Running replicas read it when they start.")
+	}
 	if len(args) < 2 || args[0] != portal.SettingPublicURL {
 		return usageError("want: portal settings set public-url URL --db FILE\n" + usage)
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -157,4 +158,38 @@ func mustRead(t testing.TB, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// --help, on the program and on each command, prints the usage on
+// standard output and exits 0; a mistake still exits 2.
+func TestHelp(t *testing.T) {
+	bin := buildPortal(t)
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"serve", "--help"}, {"contract", "create", "--help"},
+		{"settings", "set", "--help"}, {"settings", "show", "-h"}, {"outbox", "list", "--help"}, {"migrate", "--help"}} {
+		cmd := exec.Command(bin, args...)
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil || !strings.Contains(stdout.String(), "Usage") || stderr.Len() > 0 {
+			t.Errorf("portal %s: %v\nstdout: %s\nstderr: %s", strings.Join(args, " "), err, stdout.String(), stderr.String())
+		}
+	}
+	if got := stdoutOf(t, bin, "serve", "--help"); !strings.Contains(got, "-public-url") || !strings.Contains(got, "-releases") {
+		t.Errorf("serve --help lacks its flags:\n%s", got)
+	}
+	for _, args := range [][]string{{}, {"frobnicate"}, {"serve", "--frobnicate"}} {
+		err := exec.Command(bin, args...).Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+			t.Errorf("portal %s: %v, want exit status 2", strings.Join(args, " "), err)
+		}
+	}
+}
+
+func stdoutOf(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(bin, args...).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
 }
