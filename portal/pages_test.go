@@ -67,7 +67,8 @@ func TestStartPage(t *testing.T) {
 	if strings.Contains(link, temp) || strings.Contains(link, uid) {
 		t.Fatalf("the link %q carries the password or the user ID", link)
 	}
-	if !strings.Contains(body, "Temporary password: "+temp) || !strings.Contains(body, "Service address: https://127.0.0.1/signin\n") {
+	if !strings.Contains(body, "Temporary password: "+temp) || !strings.Contains(body, "Service address: https://127.0.0.1/signin\n") ||
+		!strings.Contains(body, "Help: https://127.0.0.1/signin/help\n") || !strings.Contains(body, "Support email: support@example.com\n") {
 		t.Fatalf("start email:\n%s", body)
 	}
 	code, h, page := getPage(t, link, "")
@@ -387,5 +388,27 @@ func TestPlatformOf(t *testing.T) {
 		if got := platformOf(ua); got != want {
 			t.Errorf("%q: %q, want %q", ua, got, want)
 		}
+	}
+}
+
+// The order confirmation names the help page and the operator's support
+// contacts, or none when none are configured: never a placeholder.
+func TestOrderConfirmationSupport(t *testing.T) {
+	p := newTestPortal(t)
+	p.newContract(t, "ana@acme.example", "atlas")
+	p.svc.profile = Profile{}
+	p.newContract(t, "bo@acme.example", "atlas")
+	out, _ := p.store.Outbox(context.Background(), false)
+	bodies := map[string]string{}
+	for _, e := range out {
+		if e.Kind == "order_confirmation" {
+			bodies[e.To] = e.Body
+		}
+	}
+	if b := bodies["ana@acme.example"]; !strings.Contains(b, "Help: https://127.0.0.1/signin/help\n") || !strings.Contains(b, "Support: https://support.example.com\n") {
+		t.Errorf("confirmation with a profile:\n%s", b)
+	}
+	if b := bodies["bo@acme.example"]; !strings.Contains(b, "Help: https://127.0.0.1/signin/help\n") || strings.Contains(b, "Support:") || strings.Contains(b, "onramp.dev") {
+		t.Errorf("confirmation without a profile:\n%s", b)
 	}
 }

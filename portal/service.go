@@ -195,6 +195,25 @@ func (s *Service) orderConfirmation(c *Contract) string {
 	}
 	b.WriteString("\nA second email, the start email, brings your user ID and a temporary password.\n" +
 		"If it has not arrived within 12 to 24 hours, check your spam folder, then contact support.\n")
+	b.WriteString(s.helpLines())
+	return b.String()
+}
+
+// helpLines end the emails: the public help page, and the operator's
+// support contacts when the publisher profile gives any.
+func (s *Service) helpLines() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nHelp: %s/help\n", s.PublicURL)
+	sup := s.profile.Support
+	if sup.Web != "" {
+		fmt.Fprintf(&b, "Support: %s\n", sup.Web)
+	}
+	if sup.Email != "" {
+		fmt.Fprintf(&b, "Support email: %s\n", sup.Email)
+	}
+	if sup.Hours != "" && (sup.Web != "" || sup.Email != "") {
+		fmt.Fprintf(&b, "Support hours: %s\n", sup.Hours)
+	}
 	return b.String()
 }
 
@@ -206,8 +225,8 @@ func (s *Service) startEmail(u *User, temp string) Email {
 	body := fmt.Sprintf("Welcome to Onramp.\n\nUser ID: %s\nTemporary password: %s\nStart page: %s\nService address: %s\n\n"+
 		"The start page offers Onramp for your computer and opens it at sign-in with your user ID filled in.\n"+
 		"At your first sign-in you will choose your own password. The temporary password works once, until %s.\n"+
-		"If it has expired, ask your contract manager or software coordinator for a new start email.\n",
-		u.ID, temp, link, s.PublicURL, u.tempExpires.UTC().Format("2006-01-02 15:04 MST"))
+		"If it has expired, ask your contract manager or software coordinator for a new start email.\n%s",
+		u.ID, temp, link, s.PublicURL, u.tempExpires.UTC().Format("2006-01-02 15:04 MST"), s.helpLines())
 	return Email{To: u.Email, Kind: "start", Subject: startEmailSubject, Body: body, link: l}
 }
 
