@@ -378,10 +378,10 @@ func TestReleasesOnStartPage(t *testing.T) {
 
 func TestPlatformOf(t *testing.T) {
 	for ua, want := range map[string]string{
-		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36":               "windows",
-		"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15":          "darwin",
-		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/120":      "linux",
-		"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36":                "",
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36":                "windows",
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15":           "darwin",
+		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/120":       "linux",
+		"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36":                 "",
 		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15": "",
 		"": "",
 	} {

@@ -9,6 +9,7 @@
 // The public URL (where people reach the service, behind any proxy) is
 // stored in the database: every replica and every command that writes
 // emails builds its links from that one value.
+//
 //	portal migrate --from sqlite:FILE --to postgres://USER@HOST/DB [--json]
 package main
 
