@@ -8,6 +8,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -68,5 +70,37 @@ func TestServeLogFormat(t *testing.T) {
 	}
 	if bytes.Contains(logs.b.Bytes(), []byte("not the password")) {
 		t.Error("the log holds the password")
+	}
+}
+
+// serve warns when the publisher profile names another service than the
+// public URL the emails send people to.
+func TestServeWarnsOfProfileMismatch(t *testing.T) {
+	cat, key := signedCatalog(t)
+	db := testDB(t) // public URL https://127.0.0.1:8443
+	profile := filepath.Join(t.TempDir(), "profile.json")
+	os.WriteFile(profile, []byte(`{"publisher": "Acme", "service_url": "https://127.0.0.2:8443"}`), 0o644)
+	var logs syncBuffer
+	defer func(w io.Writer) { logOutput = w }(logOutput)
+	logOutput = &logs
+	ctx, stop := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	served := make(chan error, 1)
+	go func() {
+		served <- run(ctx, []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--addr", "127.0.0.1:0", "--profile", profile}, pw)
+		pw.Close()
+	}()
+	if _, err := bufio.NewReader(pr).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, pr)
+	stop()
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+	logs.mu.Lock()
+	defer logs.mu.Unlock()
+	if got := logs.b.String(); !strings.Contains(got, "service_url differs from the public URL") || !strings.Contains(got, "https://127.0.0.2:8443") {
+		t.Errorf("log %q", got)
 	}
 }

@@ -236,12 +236,12 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	opts := []portal.Option{portal.WithLogger(logger)}
+	var profile portal.Profile
 	if *profileFile != "" {
-		p, err := portal.LoadProfile(*profileFile)
-		if err != nil {
+		if profile, err = portal.LoadProfile(*profileFile); err != nil {
 			return fmt.Errorf("--profile: %w", err)
 		}
-		opts = append(opts, portal.WithProfile(p))
+		opts = append(opts, portal.WithProfile(profile))
 	}
 	if *releases != "" {
 		r, err := portal.LoadReleases(*releases)
@@ -271,6 +271,12 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	svc, err := newService(ctx, store, signed, cat, opts...)
 	if err != nil {
 		return err
+	}
+	// A released Onramp signs in at the profile's service_url while the
+	// emails send people to the public URL: they should be one service.
+	if want, _ := portal.CheckPublicURL(profile.ServiceURL); want != "" && want != svc.PublicURL {
+		logger.Warn("the publisher profile's service_url differs from the public URL", "event", "config",
+			"service_url", want, "public_url", svc.PublicURL)
 	}
 	svc.TrustedProxies = proxies
 	srv := portal.NewServer(svc.Handler(portal.FolderPackages(*packages)), portal.ServerOptions{MaxConnsPerAddress: *connsPerAddr, Logger: logger})
