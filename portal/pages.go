@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -82,7 +83,9 @@ func (s *Service) pageUser(ctx context.Context, token, purpose string) (*User, *
 	return u, c, nil
 }
 
-// pageRoutes serves the pages, the style sheet and the downloads.
+// pageRoutes serves the pages, the style sheet and the downloads. The
+// pages link relatively, so that they work behind a proxy that serves the
+// service under a path (https://example.com/onramp/start).
 func (s *Service) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /start", s.handleStartPage)
 	mux.HandleFunc("GET /help", s.handleHelpPage)
@@ -145,7 +148,7 @@ func (s *Service) newPageData(r *http.Request, lang string, query url.Values) pa
 			q[k] = v
 		}
 		q.Set("lang", l)
-		d.Switch = append(d.Switch, langLink{Name: pageText[l]["language"], Lang: l, Href: r.URL.Path + "?" + q.Encode()})
+		d.Switch = append(d.Switch, langLink{Name: pageText[l]["language"], Lang: l, Href: path.Base(r.URL.Path) + "?" + q.Encode()})
 	}
 	return d
 }

@@ -77,7 +77,7 @@ func TestStartPage(t *testing.T) {
 	}
 	for _, want := range []string{`<strong id="user-id">` + uid + `</strong>`, "Example ana@acme.example",
 		`href="onramp://signin?server=https%3A%2F%2F127.0.0.1%2Fsignin&amp;user=` + uid + `"`, "Open in Onramp", `lang="en"`,
-		`href="/start?lang=fr&amp;t=`, "support@example.com"} {
+		`href="start?lang=fr&amp;t=`, "support@example.com"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)
 		}
@@ -342,7 +342,7 @@ func TestReleasesOnStartPage(t *testing.T) {
 		t.Fatalf("Windows is not first and highlighted:\n%s", page)
 	}
 	sum := sha256.Sum256([]byte("windows window"))
-	if !strings.Contains(page, hex.EncodeToString(sum[:])) || !strings.Contains(page, `href="/downloads/windows-amd64/Onramp.exe"`) {
+	if !strings.Contains(page, hex.EncodeToString(sum[:])) || !strings.Contains(page, `href="downloads/windows-amd64/Onramp.exe"`) {
 		t.Fatalf("the page lacks Onramp.exe and its SHA-256:\n%s", page)
 	}
 	if code, h, got := getPage(t, p.URL+"/downloads/windows-amd64/Onramp.exe", ""); code != 200 || got != "windows window" ||

@@ -157,7 +157,7 @@ func TestStartEmailOpensStartPage(t *testing.T) {
 			}
 		}
 		// The download for this OS is the first one listed, with its SHA-256.
-		dl := regexp.MustCompile(`href="/downloads/([a-z]+)-[a-z0-9]+/([^"]+)"`).FindStringSubmatch(dom)
+		dl := regexp.MustCompile(`href="downloads/([a-z]+)-[a-z0-9]+/([^"]+)"`).FindStringSubmatch(dom)
 		if dl == nil || dl[1] != goos {
 			t.Errorf("JavaScript %s: the first download is not for %s: %v", js, goos, dl)
 		}
@@ -165,7 +165,7 @@ func TestStartEmailOpensStartPage(t *testing.T) {
 		if goos == "linux" && !strings.Contains(dom, hex.EncodeToString(sum[:])) {
 			t.Errorf("JavaScript %s: the page lacks the SHA-256 of Onramp for Linux", js)
 		}
-		if strings.Contains(dom, temp) || strings.Contains(dom, "/downloads/linux-amd64/portal") {
+		if strings.Contains(dom, temp) || strings.Contains(dom, "downloads/linux-amd64/portal") {
 			t.Errorf("JavaScript %s: the page shows the password or offers the service itself", js)
 		}
 	}
