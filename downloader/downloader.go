@@ -258,7 +258,7 @@ func (c *Client) Fetch(ctx context.Context, req Request) (*Result, error) {
 		}
 		return nil, fmt.Errorf("fetch %s: %w", shown, err)
 	}
-	defer lock.release()
+	defer lock.Release()
 
 	res := &Result{Path: req.Dest, SHA256: req.SHA256}
 	if st, ok := verifiedFile(req.Dest, req.SHA256); ok {

@@ -115,7 +115,7 @@ func RemovePartial(dest string) error {
 	if !ok {
 		return fmt.Errorf("remove %s.part: %w", dest, ErrBusy)
 	}
-	defer l.release()
+	defer l.Release()
 	return removePartial(dest)
 }
 
