@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"onramp.dev/onramp/api"
+	"onramp.dev/onramp/internal/origin"
 )
 
 // Client talks to the account service for one user. The access token is
@@ -40,6 +41,7 @@ var (
 	ErrInsecureServer         = errors.New("the account service must be reached over https (plain http only on a loopback address)")
 	ErrRedirect               = errors.New("the account service answered with a redirect, which is not followed")
 	ErrEmailTaken             = errors.New("the email address already belongs to an Onramp account")
+	ErrServerAddressExtras    = errors.New("give the service's address alone: no user name, password, query or fragment")
 	// ErrContractEnded: the contract's end date has passed; downloads,
 	// seats and new users stop (ProblemError.Ends says when).
 	ErrContractEnded = errors.New("the contract has ended")
@@ -107,6 +109,11 @@ func NewWithTokens(server string, tokens *TokenStore) (*Client, error) {
 
 func newClient(server string, tokens *TokenStore, hc *http.Client) (*Client, error) {
 	u, err := url.Parse(strings.TrimRight(server, "/"))
+	if err == nil && (u.User != nil || u.RawQuery != "" || u.Fragment != "") {
+		// A password in the address would be sent to the service as Basic
+		// credentials and shown in every message and file naming it.
+		return nil, fmt.Errorf("account service address %s://%s: %w", u.Scheme, u.Host, ErrServerAddressExtras)
+	}
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("account service address %q: want a URL such as https://accounts.example.com", server)
 	}
@@ -378,10 +385,20 @@ func (c *Client) SignedCatalog(ctx context.Context) ([]byte, error) {
 // against on this service.
 func (c *Client) PackageBase() string { return c.server + "/api/v1/" }
 
-// DownloadHeader returns the header that authorizes a package download: a
-// current access token, renewed first when it expires within a minute. It
-// lives in memory only, as every access token does.
-func (c *Client) DownloadHeader(ctx context.Context) (http.Header, error) {
+// DownloadHeader returns the header that authorizes the download of
+// rawURL: a current access token, renewed first when it expires within a
+// minute, for a URL on the service's own origin (scheme, host and port).
+// A URL anywhere else (a CDN, a mirror, an address a catalog names) gets
+// no header: the token opens the account's API, and goes to the service
+// alone. It lives in memory only, as every access token does.
+func (c *Client) DownloadHeader(ctx context.Context, rawURL string) (http.Header, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("package URL: %w", err)
+	}
+	if !c.origin(u) {
+		return nil, nil
+	}
 	c.mu.Lock()
 	token, user, expires := c.access, c.user, c.expires
 	c.mu.Unlock()
@@ -395,4 +412,10 @@ func (c *Client) DownloadHeader(ctx context.Context) (http.Header, error) {
 		token, _ = c.accessToken()
 	}
 	return http.Header{"Authorization": {"Bearer " + token}}, nil
+}
+
+// origin reports whether u is on the service's own origin.
+func (c *Client) origin(u *url.URL) bool {
+	s, err := url.Parse(c.server)
+	return err == nil && origin.Same(s, u)
 }
