@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -145,5 +148,80 @@ func expireCachedAccess(t *testing.T, config string) {
 	b, _ = json.Marshal(saved)
 	if err := keyring.Set(account.KeyringService, name, string(b)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Signing out with the service out of reach still signs this machine out:
+// the keyring forgets the tokens and session.json goes, and the command
+// says the service could not be told, with exit 1 (the session stays valid
+// on the service until it expires, which a script must be able to see).
+// With the service back, signing out ends the session there too, even
+// with the saved access token expired.
+func TestSignOutWithTheServiceUnreachable(t *testing.T) {
+	srv, _, config := signedInMachine(t)
+	ctx := context.Background()
+	run := func(args ...string) result {
+		t.Helper()
+		var out, errb bytes.Buffer
+		code := run(ctx, append([]string{"--config", config}, args...), strings.NewReader(""), &out, &errb)
+		return result{code, out.String(), errb.String()}
+	}
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(config), "session.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sf sessionFile
+	json.Unmarshal(b, &sf)
+	name := sf.User + "@" + strings.TrimPrefix(sf.Server, "http://")
+
+	srv.Close()
+	r := run("signout")
+	if r.code != exitFailed || !strings.Contains(r.stderr, "signed out on this machine") || !strings.Contains(r.stderr, "could not be told") {
+		t.Errorf("signout with the service unreachable: exit %d, %s", r.code, r.stderr)
+	}
+	if _, err := keyring.Get(account.KeyringService, name); !errors.Is(err, keyring.ErrNotFound) {
+		t.Errorf("the keyring still holds the session: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(config), "session.json")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("session.json is still there: %v", err)
+	}
+	if r := run("whoami"); r.code != exitAuth {
+		t.Errorf("whoami after signout: exit %d %s", r.code, r.stderr)
+	}
+	if r := run("signout"); r.code != exitAuth {
+		t.Errorf("a second signout: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// With the service reachable and the saved access token expired, signing
+// out buys one with the refresh token and ends the session on the
+// service: the refresh token no longer works there.
+func TestSignOutEndsTheSessionOnTheService(t *testing.T) {
+	srv, _, config := signedInMachine(t)
+	ctx := context.Background()
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(config), "session.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sf sessionFile
+	json.Unmarshal(b, &sf)
+	secret, err := keyring.Get(account.KeyringService, sf.User+"@"+strings.TrimPrefix(sf.Server, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var saved struct{ Refresh string }
+	json.Unmarshal([]byte(secret), &saved)
+	expireCachedAccess(t, config)
+	var out, errb bytes.Buffer
+	if code := run(ctx, []string{"--config", config, "signout"}, strings.NewReader(""), &out, &errb); code != exitOK {
+		t.Fatalf("signout: exit %d %s", code, errb.String())
+	}
+	resp, err := http.Post(srv.URL+"/api/v1/session/refresh", "application/json", strings.NewReader(`{"refresh_token":"`+saved.Refresh+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the refresh token still works on the service after signout: %d", resp.StatusCode)
 	}
 }
