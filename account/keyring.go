@@ -1,6 +1,7 @@
 // Package account is the assistant's client of the account service:
 // sessions (the refresh token kept in the OS keyring, the access token in
-// memory only), entitlements, users, designated callers, profile and
+// memory, or beside the refresh token for a session processes share),
+// entitlements, users, designated callers, profile and
 // support. It never imports portal; the service is reached over HTTP.
 //
 // This file holds the keyring side: refresh tokens live in the Secret
