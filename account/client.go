@@ -10,19 +10,32 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"onramp.dev/onramp/api"
+	"onramp.dev/onramp/internal/filelock"
+	"onramp.dev/onramp/internal/origin"
 )
 
-// Client talks to the account service for one user. The access token is
-// kept in memory only; the refresh token goes to the OS keyring.
+// Client talks to the account service for one user. The refresh token
+// goes to the OS keyring; the access token is kept in memory, and with a
+// shared client (NewShared) in the keyring beside the refresh token. It is
+// safe for concurrent use.
 type Client struct {
 	server string
 	http   *http.Client
 	tokens *TokenStore
+	// lockPath is the file whose lock serialises refreshes across
+	// processes; "" with a session no other process shares.
+	lockPath string
+
+	// renewing serialises refreshes in this process: the service takes a
+	// refresh token once, and ends the sign-in when it sees it again.
+	renewing sync.Mutex
 
 	mu      sync.Mutex
 	user    string
@@ -40,6 +53,7 @@ var (
 	ErrInsecureServer         = errors.New("the account service must be reached over https (plain http only on a loopback address)")
 	ErrRedirect               = errors.New("the account service answered with a redirect, which is not followed")
 	ErrEmailTaken             = errors.New("the email address already belongs to an Onramp account")
+	ErrServerAddressExtras    = errors.New("give the service's address alone: no user name, password, query or fragment")
 	// ErrContractEnded: the contract's end date has passed; downloads,
 	// seats and new users stop (ProblemError.Ends says when).
 	ErrContractEnded = errors.New("the contract has ended")
@@ -99,6 +113,22 @@ func New(server string) (*Client, error) {
 	return newClient(server, NewTokenStore(), &http.Client{Timeout: 30 * time.Second})
 }
 
+// NewShared makes a client of the service at server whose saved session
+// other processes of this user share (commands a script runs at the same
+// time, the window): each refresh takes an exclusive lock on lockPath and
+// reads the saved session again first, so no two processes present the
+// same refresh token (the service would see a reuse and end the sign-in),
+// and a process finding a current access token saved by another uses it
+// without refreshing at all.
+func NewShared(server, lockPath string) (*Client, error) {
+	c, err := New(server)
+	if err != nil {
+		return nil, err
+	}
+	c.lockPath = lockPath
+	return c, nil
+}
+
 // NewWithTokens makes a client that keeps sessions in tokens (for the demo:
 // NewMemoryTokenStore).
 func NewWithTokens(server string, tokens *TokenStore) (*Client, error) {
@@ -107,6 +137,11 @@ func NewWithTokens(server string, tokens *TokenStore) (*Client, error) {
 
 func newClient(server string, tokens *TokenStore, hc *http.Client) (*Client, error) {
 	u, err := url.Parse(strings.TrimRight(server, "/"))
+	if err == nil && (u.User != nil || u.RawQuery != "" || u.Fragment != "") {
+		// A password in the address would be sent to the service as Basic
+		// credentials and shown in every message and file naming it.
+		return nil, fmt.Errorf("account service address %s://%s: %w", u.Scheme, u.Host, ErrServerAddressExtras)
+	}
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("account service address %q: want a URL such as https://accounts.example.com", server)
 	}
@@ -238,7 +273,7 @@ func (c *Client) signIn(ctx context.Context, login, password string) error {
 	if err := c.do(ctx, http.MethodPost, "/api/v1/session", "", api.SignIn{Login: login, Password: password}, &s); err != nil {
 		return err
 	}
-	if err := c.adopt(ctx, &s); err != nil {
+	if err := c.exclusive(ctx, func() error { return c.adopt(ctx, &s) }); err != nil {
 		return err
 	}
 	if s.MustChangePassword {
@@ -248,10 +283,14 @@ func (c *Client) signIn(ctx context.Context, login, password string) error {
 }
 
 // adopt keeps a session: the access token in memory, the refresh token in
-// the keyring.
+// the keyring, with the access token when other processes share it.
 func (c *Client) adopt(ctx context.Context, s *session) error {
 	if s.RefreshToken != "" {
-		if err := c.tokens.Save(ctx, c.server, s.UserID, s.RefreshToken); err != nil {
+		ss := storedSession{Refresh: s.RefreshToken}
+		if c.lockPath != "" {
+			ss.Access, ss.AccessExpires = s.AccessToken, s.AccessExpires
+		}
+		if err := c.tokens.saveSession(ctx, c.server, s.UserID, ss); err != nil {
 			return err
 		}
 	}
@@ -286,25 +325,84 @@ func (c *Client) accessToken() (string, string) {
 	return c.access, c.user
 }
 
-// Resume continues the saved session of user: the refresh token from the
-// keyring buys a new access token (and is replaced by a new one).
+// Resume continues the saved session of user: a current access token
+// saved by another process is used as it is; otherwise the refresh token
+// from the keyring buys a new access token (and is replaced by a new one).
 func (c *Client) Resume(ctx context.Context, user string) error {
-	rt, err := c.tokens.Load(ctx, c.server, user)
-	if err != nil {
-		return err
-	}
-	var s session
-	if err := c.do(ctx, http.MethodPost, "/api/v1/session/refresh", "", api.Refresh{RefreshToken: rt}, &s); err != nil {
-		if errors.Is(err, ErrAuth) {
-			c.tokens.Delete(ctx, c.server, user)
-		}
-		return err
-	}
-	return c.adopt(ctx, &s)
+	return c.renew(ctx, user, "")
 }
 
-// authed makes a request with the access token, renewing it once from the
-// keyring when it has expired.
+// renew gets user a current access token other than refused (the one the
+// service just refused, "" for none), refreshing only when no such token
+// is saved. Refreshes are one at a time, in this process and, with a
+// shared client, across processes; the saved session is read again once
+// it is this one's turn, since the one before may have refreshed it.
+func (c *Client) renew(ctx context.Context, user, refused string) error {
+	if c.lockPath != "" {
+		if ss, err := c.tokens.loadSession(ctx, c.server, user); err == nil && ss.usable(refused) {
+			c.use(user, ss)
+			return nil
+		}
+	}
+	return c.exclusive(ctx, func() error {
+		ss, err := c.tokens.loadSession(ctx, c.server, user)
+		if err != nil {
+			return err
+		}
+		if ss.usable(refused) {
+			c.use(user, ss)
+			return nil
+		}
+		if c.lockPath == "" {
+			// Another goroutine of this process may have refreshed: its
+			// access token is in memory only.
+			c.mu.Lock()
+			current := c.user == user && c.access != "" && c.access != refused && time.Until(c.expires) > time.Minute
+			c.mu.Unlock()
+			if current {
+				return nil
+			}
+		}
+		var s session
+		if err := c.do(ctx, http.MethodPost, "/api/v1/session/refresh", "", api.Refresh{RefreshToken: ss.Refresh}, &s); err != nil {
+			if errors.Is(err, ErrAuth) {
+				c.tokens.Delete(ctx, c.server, user)
+			}
+			return err
+		}
+		return c.adopt(ctx, &s)
+	})
+}
+
+// use takes a saved access token as this client's.
+func (c *Client) use(user string, ss storedSession) {
+	c.mu.Lock()
+	c.user, c.access, c.expires = user, ss.Access, ss.AccessExpires
+	c.mu.Unlock()
+}
+
+// exclusive runs fn as the only refresh of the saved session: the only one
+// in this process, and with a shared client the only one of this user's
+// processes (the lock file's). The wait ends with ctx.
+func (c *Client) exclusive(ctx context.Context, fn func() error) error {
+	c.renewing.Lock()
+	defer c.renewing.Unlock()
+	if c.lockPath == "" {
+		return fn()
+	}
+	if err := os.MkdirAll(filepath.Dir(c.lockPath), 0o700); err != nil {
+		return fmt.Errorf("session lock: %w", err)
+	}
+	l, err := filelock.Acquire(ctx, c.lockPath, nil)
+	if err != nil {
+		return fmt.Errorf("session lock: %w", err)
+	}
+	defer l.Release()
+	return fn()
+}
+
+// authed makes a request with the access token, renewing it once when the
+// service refuses it (expired or revoked).
 func (c *Client) authed(ctx context.Context, method, path string, in, out any) error {
 	token, user := c.accessToken()
 	if token == "" {
@@ -313,7 +411,7 @@ func (c *Client) authed(ctx context.Context, method, path string, in, out any) e
 	err := c.do(ctx, method, path, token, in, out)
 	var pe *ProblemError
 	if errors.As(err, &pe) && pe.Status == http.StatusUnauthorized {
-		if rerr := c.Resume(ctx, user); rerr == nil {
+		if rerr := c.renew(ctx, user, token); rerr == nil {
 			token, _ = c.accessToken()
 			return c.do(ctx, method, path, token, in, out)
 		}
@@ -333,23 +431,109 @@ func (c *Client) WhoAmI(ctx context.Context) (*Me, error) {
 	return &me, nil
 }
 
-// SignOut ends the session on the service and forgets it here.
+// SignOut forgets the signed-in session on this machine, then ends it on
+// the service (see SignOutSaved).
 func (c *Client) SignOut(ctx context.Context) error {
-	token, user := c.accessToken()
-	var serverErr error
-	if token != "" {
-		serverErr = c.do(ctx, http.MethodDelete, "/api/v1/session", token, nil, nil)
-	}
-	if err := c.tokens.Delete(ctx, c.server, user); err != nil {
-		return err
-	}
+	_, user := c.accessToken()
+	return c.SignOutSaved(ctx, user)
+}
+
+// ErrNotForgotten: the keyring could not forget the session (locked,
+// unreachable); it is still saved on this machine.
+var ErrNotForgotten = errors.New("the session could not be forgotten on this machine")
+
+// ErrServiceNotTold: this machine forgot the session, but the service
+// could not be told to end it (ServiceNotToldError says why).
+var ErrServiceNotTold = errors.New("signed out on this machine, but the account service could not be told")
+
+// ServiceNotToldError: the session is forgotten here, and the service
+// did not answer the sign-out. Nothing on this machine holds the session
+// any more; the service ends it when its refresh token expires, or at a
+// sign-out everywhere.
+type ServiceNotToldError struct {
+	Server string
+	Err    error
+}
+
+func (e *ServiceNotToldError) Error() string {
+	return fmt.Sprintf("%v (%s: %v): the session is no longer on this machine, and the service ends it when it expires, or sooner at a sign-out everywhere", ErrServiceNotTold, e.Server, e.Err)
+}
+
+func (e *ServiceNotToldError) Unwrap() []error { return []error{ErrServiceNotTold, e.Err} }
+
+// SignOutSaved signs user out without resuming the session first: the
+// session is forgotten on this machine first and always (the keyring's
+// refresh and access tokens, this client's memory), whether or not the
+// service answers; then the service is asked to end it. A service that
+// cannot be reached gives a *ServiceNotToldError; a keyring that cannot
+// forget gives ErrNotForgotten (the service is still told, when the
+// tokens could be read). A session the service had already ended is
+// simply signed out.
+func (c *Client) SignOutSaved(ctx context.Context, user string) error {
 	c.mu.Lock()
-	c.user, c.access = "", ""
-	c.mu.Unlock()
-	if serverErr != nil && !errors.Is(serverErr, ErrAuth) {
-		return fmt.Errorf("signed out here; the service could not be told: %w", serverErr)
+	inMemory := storedSession{}
+	if c.user == user {
+		inMemory = storedSession{Access: c.access, AccessExpires: c.expires}
 	}
-	return nil
+	c.user, c.access, c.expires = "", "", time.Time{}
+	c.mu.Unlock()
+
+	var saved storedSession
+	var forgetErr error
+	forget := func() error {
+		var err error
+		saved, err = c.tokens.loadSession(ctx, c.server, user)
+		if err != nil && !errors.Is(err, ErrNoSavedSession) {
+			forgetErr = err
+		}
+		if err := c.tokens.Delete(ctx, c.server, user); err != nil {
+			forgetErr = err
+		}
+		return nil
+	}
+	if err := c.exclusive(ctx, forget); err != nil {
+		forget() // forgetting must not wait on a lock that failed
+	}
+
+	tellErr := c.tellSignOut(ctx, inMemory, saved)
+	var errs []error
+	if forgetErr != nil {
+		errs = append(errs, fmt.Errorf("%w: %w", ErrNotForgotten, forgetErr))
+	}
+	if tellErr != nil {
+		errs = append(errs, &ServiceNotToldError{Server: c.server, Err: tellErr})
+	}
+	return errors.Join(errs...)
+}
+
+// tellSignOut asks the service to end the session, with a current access
+// token, or one the saved refresh token buys for the purpose. A session
+// the service no longer knows is ended already.
+func (c *Client) tellSignOut(ctx context.Context, inMemory, saved storedSession) error {
+	token := ""
+	switch {
+	case inMemory.usable(""):
+		token = inMemory.Access
+	case saved.usable(""):
+		token = saved.Access
+	case saved.Refresh != "":
+		var s session
+		err := c.do(ctx, http.MethodPost, "/api/v1/session/refresh", "", api.Refresh{RefreshToken: saved.Refresh}, &s)
+		if errors.Is(err, ErrAuth) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		token = s.AccessToken
+	default:
+		return nil // nothing left to end
+	}
+	err := c.do(ctx, http.MethodDelete, "/api/v1/session", token, nil, nil)
+	if errors.Is(err, ErrAuth) {
+		return nil
+	}
+	return err
 }
 
 // SignedCatalog fetches the catalog the service serves, still in its signed
@@ -378,10 +562,20 @@ func (c *Client) SignedCatalog(ctx context.Context) ([]byte, error) {
 // against on this service.
 func (c *Client) PackageBase() string { return c.server + "/api/v1/" }
 
-// DownloadHeader returns the header that authorizes a package download: a
-// current access token, renewed first when it expires within a minute. It
-// lives in memory only, as every access token does.
-func (c *Client) DownloadHeader(ctx context.Context) (http.Header, error) {
+// DownloadHeader returns the header that authorizes the download of
+// rawURL: a current access token, renewed first when it expires within a
+// minute, for a URL on the service's own origin (scheme, host and port).
+// A URL anywhere else (a CDN, a mirror, an address a catalog names) gets
+// no header: the token opens the account's API, and goes to the service
+// alone. It lives in memory only, as every access token does.
+func (c *Client) DownloadHeader(ctx context.Context, rawURL string) (http.Header, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("package URL: %w", err)
+	}
+	if !c.origin(u) {
+		return nil, nil
+	}
 	c.mu.Lock()
 	token, user, expires := c.access, c.user, c.expires
 	c.mu.Unlock()
@@ -395,4 +589,10 @@ func (c *Client) DownloadHeader(ctx context.Context) (http.Header, error) {
 		token, _ = c.accessToken()
 	}
 	return http.Header{"Authorization": {"Bearer " + token}}, nil
+}
+
+// origin reports whether u is on the service's own origin.
+func (c *Client) origin(u *url.URL) bool {
+	s, err := url.Parse(c.server)
+	return err == nil && origin.Same(s, u)
 }

@@ -85,3 +85,18 @@ func TestProblemKinds(t *testing.T) {
 		t.Errorf("the end date is lost: %v", err)
 	}
 }
+
+// An address with credentials, a query or a fragment is refused without
+// echoing the credentials: they would travel as Basic credentials and be
+// shown in every message and file that names the service.
+func TestServerAddressWithExtrasIsRefused(t *testing.T) {
+	for _, server := range []string{"https://ana:s3cret@accounts.example.com", "https://accounts.example.com/?token=s3cret", "https://accounts.example.com/#s3cret"} {
+		_, err := NewWithTokens(server, NewMemoryTokenStore())
+		if !errors.Is(err, ErrServerAddressExtras) || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("%s: %v", server, err)
+		}
+	}
+	if _, err := NewWithTokens("https://accounts.example.com/", NewMemoryTokenStore()); err != nil {
+		t.Error(err)
+	}
+}

@@ -1,6 +1,7 @@
 // Package account is the assistant's client of the account service:
 // sessions (the refresh token kept in the OS keyring, the access token in
-// memory only), entitlements, users, designated callers, profile and
+// memory, or beside the refresh token for a session processes share),
+// entitlements, users, designated callers, profile and
 // support. It never imports portal; the service is reached over HTTP.
 //
 // This file holds the keyring side: refresh tokens live in the Secret
@@ -12,6 +13,7 @@ package account
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -100,24 +102,71 @@ func keyringUser(server, user string) string {
 
 // Save stores the refresh token, replacing any before.
 func (s *TokenStore) Save(ctx context.Context, server, user, token string) error {
-	if len(token) > MaxSecretBytes {
-		return ErrSecretTooLarge
-	}
-	if token == "" {
-		return errors.New("save session: empty token")
-	}
-	return s.call(ctx, "save", func() error { return s.secrets.Set(KeyringService, keyringUser(server, user), token) })
+	return s.saveSession(ctx, server, user, storedSession{Refresh: token})
 }
 
 // Load returns the saved refresh token, or ErrNoSavedSession.
 func (s *TokenStore) Load(ctx context.Context, server, user string) (string, error) {
-	var token string
+	ss, err := s.loadSession(ctx, server, user)
+	return ss.Refresh, err
+}
+
+// storedSession is what the keyring holds for one account on one
+// service: the refresh token and, so that commands run at the same time
+// need not each refresh it, the last access token and its expiry. The
+// access token opens less, for less long, than the refresh token beside
+// it, so it is kept as safely as that one is and no more.
+type storedSession struct {
+	Refresh       string    `json:"refresh"`
+	Access        string    `json:"access,omitempty"`
+	AccessExpires time.Time `json:"access_expires,omitzero"`
+}
+
+// usable reports whether the stored access token can be used for at
+// least a minute more and is not the one the service just refused.
+func (ss storedSession) usable(refused string) bool {
+	return ss.Access != "" && ss.Access != refused && time.Until(ss.AccessExpires) > time.Minute
+}
+
+// saveSession stores a session, replacing any before: the refresh token
+// alone as the bare secret, or with an access token as JSON (dropped, the
+// access token, when the whole would not fit the keyring).
+func (s *TokenStore) saveSession(ctx context.Context, server, user string, ss storedSession) error {
+	if len(ss.Refresh) > MaxSecretBytes {
+		return ErrSecretTooLarge
+	}
+	if ss.Refresh == "" {
+		return errors.New("save session: empty token")
+	}
+	secret := ss.Refresh
+	if ss.Access != "" {
+		if b, err := json.Marshal(ss); err == nil && len(b) <= MaxSecretBytes {
+			secret = string(b)
+		}
+	}
+	return s.call(ctx, "save", func() error { return s.secrets.Set(KeyringService, keyringUser(server, user), secret) })
+}
+
+// loadSession returns the saved session, or ErrNoSavedSession. A bare
+// secret is a refresh token alone.
+func (s *TokenStore) loadSession(ctx context.Context, server, user string) (storedSession, error) {
+	var secret string
 	err := s.call(ctx, "read", func() error {
 		var err error
-		token, err = s.secrets.Get(KeyringService, keyringUser(server, user))
+		secret, err = s.secrets.Get(KeyringService, keyringUser(server, user))
 		return err
 	})
-	return token, err
+	if err != nil {
+		return storedSession{}, err
+	}
+	if !strings.HasPrefix(secret, "{") {
+		return storedSession{Refresh: secret}, nil
+	}
+	var ss storedSession
+	if err := json.Unmarshal([]byte(secret), &ss); err != nil || ss.Refresh == "" {
+		return storedSession{}, fmt.Errorf("keyring read: the saved session of %s is damaged: %w", user, ErrNoSavedSession)
+	}
+	return ss, nil
 }
 
 // Delete forgets the session; deleting a session that is not there is not

@@ -217,3 +217,33 @@ func TestProbe(t *testing.T) {
 		})
 	}
 }
+
+// A saved session holds the access token beside the refresh token while
+// both fit the keyring's limit; a bare secret (saved by an earlier version)
+// is a refresh token alone; a damaged one is no session.
+func TestStoredSession(t *testing.T) {
+	mem := &memorySecrets{items: map[string]string{}}
+	s := &TokenStore{secrets: mem, timeout: time.Second}
+	ctx, server := context.Background(), "https://accounts.example.com"
+	exp := time.Now().Add(10 * time.Minute).UTC().Truncate(time.Second)
+	if err := s.saveSession(ctx, server, "u", storedSession{Refresh: "rt", Access: "at", AccessExpires: exp}); err != nil {
+		t.Fatal(err)
+	}
+	if ss, err := s.loadSession(ctx, server, "u"); err != nil || ss.Refresh != "rt" || ss.Access != "at" || !ss.AccessExpires.Equal(exp) || !ss.usable("") || ss.usable("at") {
+		t.Errorf("loadSession = %+v, %v", ss, err)
+	}
+	if rt, err := s.Load(ctx, server, "u"); rt != "rt" || err != nil {
+		t.Errorf("Load = %q, %v", rt, err)
+	}
+	big := strings.Repeat("r", MaxSecretBytes-10)
+	if err := s.saveSession(ctx, server, "u", storedSession{Refresh: big, Access: "at", AccessExpires: exp}); err != nil {
+		t.Fatal(err)
+	}
+	if ss, err := s.loadSession(ctx, server, "u"); err != nil || ss.Refresh != big || ss.Access != "" {
+		t.Errorf("a session too large with its access token: kept %d bytes of refresh token, access %q, %v", len(ss.Refresh), ss.Access, err)
+	}
+	mem.items[KeyringService+"\x00"+keyringUser(server, "u")] = `{"refresh": 3}`
+	if _, err := s.loadSession(ctx, server, "u"); !errors.Is(err, ErrNoSavedSession) {
+		t.Errorf("a damaged session: %v", err)
+	}
+}

@@ -28,6 +28,12 @@ func (e *env) sessionPath() string {
 	return filepath.Join(filepath.Dir(e.configFile()), "session.json")
 }
 
+// sessionLockPath is the lock that makes this user's processes refresh
+// the saved session one at a time (account.NewShared).
+func (e *env) sessionLockPath() string {
+	return filepath.Join(filepath.Dir(e.configFile()), "session.lock")
+}
+
 // errNoSession: no one signed in on this machine.
 var errNoSession = errors.New("not signed in")
 
@@ -57,7 +63,7 @@ func (e *env) signedInClient(ctx context.Context) (*account.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := account.New(s.Server)
+	c, err := account.NewShared(s.Server, e.sessionLockPath())
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +124,7 @@ in the OS keyring, never in a file.`,
 			if server == "" || user == "" {
 				return usagef("give --server URL and --user ID (from your start email)")
 			}
-			c, err := account.New(server)
+			c, err := account.NewShared(server, e.sessionLockPath())
 			if err != nil {
 				return err
 			}
@@ -209,22 +215,31 @@ func signoutCommand() *command {
 	return &command{
 		name:    "signout",
 		summary: "end the session and forget it on this machine",
-		nargs:   [2]int{0, 0},
+		help: `Forgets the session on this machine (the keyring's tokens and the
+session file), whether or not the account service answers, then asks the
+service to end it. When the service cannot be told, this machine is signed
+out all the same and the command exits 1 saying so: the session then ends
+on the service when it expires, or at a sign-out everywhere.`,
+		nargs: [2]int{0, 0},
 		run: func(ctx context.Context, e *env, args []string) error {
 			s, err := e.loadSession()
 			if err != nil {
 				return err
 			}
-			c, err := e.signedInClient(ctx)
-			if err == nil {
-				err = c.SignOut(ctx)
-			} else if errors.Is(err, account.ErrAuth) {
-				err = nil // the session had already ended
-			}
+			c, err := account.NewShared(s.Server, e.sessionLockPath())
 			if err != nil {
 				return err
 			}
-			if err := os.Remove(e.sessionPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
+			err = c.SignOutSaved(ctx, s.User)
+			if errors.Is(err, account.ErrNotForgotten) {
+				// The keyring still holds the session: keep the file that
+				// names it, so that signing out again can finish the job.
+				return err
+			}
+			if rerr := os.Remove(e.sessionPath()); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+				return errors.Join(err, rerr)
+			}
+			if err != nil {
 				return err
 			}
 			if e.json {

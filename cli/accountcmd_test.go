@@ -114,15 +114,16 @@ func TestSignInWhoAmISignOut(t *testing.T) {
 	}
 	// The refresh token is in the Secret Service...
 	out, err := exec.Command("secret-tool", "lookup", "service", account.KeyringService, "username", uid+"@"+strings.TrimPrefix(srv.URL, "http://")).Output()
-	token := strings.TrimSpace(string(out))
-	if err != nil || len(token) < 40 {
-		t.Fatalf("secret-tool found %q, %v", token, err)
+	var saved struct{ Refresh, Access string }
+	if err != nil || json.Unmarshal(out, &saved) != nil || len(saved.Refresh) < 40 || len(saved.Access) < 40 {
+		t.Fatalf("secret-tool found %q, %v", out, err)
 	}
+	token := saved.Refresh
 	// ...and in no file: not in the configuration, not in the database.
 	filepath.WalkDir(home, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
-			if b, _ := os.ReadFile(p); bytes.Contains(b, []byte(token)) {
-				t.Errorf("%s holds the refresh token", p)
+			if b, _ := os.ReadFile(p); bytes.Contains(b, []byte(token)) || bytes.Contains(b, []byte(saved.Access)) {
+				t.Errorf("%s holds a token", p)
 			}
 		}
 		return nil
@@ -132,12 +133,20 @@ func TestSignInWhoAmISignOut(t *testing.T) {
 			t.Errorf("%s holds the refresh token", f)
 		}
 	}
-	// Each use rotates it.
+	// The access token saved beside it serves while it is current; once it
+	// has expired, a use refreshes, which rotates the refresh token.
+	if r := run("", "whoami"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if out2, _ := exec.Command("secret-tool", "lookup", "service", account.KeyringService, "username", uid+"@"+strings.TrimPrefix(srv.URL, "http://")).Output(); !bytes.Equal(out2, out) {
+		t.Error("a current access token was refreshed")
+	}
+	expireCachedAccess(t, filepath.Join(cfg, "config.json"))
 	if r := run("", "whoami"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	out, _ = exec.Command("secret-tool", "lookup", "service", account.KeyringService, "username", uid+"@"+strings.TrimPrefix(srv.URL, "http://")).Output()
-	if strings.TrimSpace(string(out)) == token {
+	if json.Unmarshal(out, &saved) != nil || saved.Refresh == token {
 		t.Error("the refresh token was not rotated")
 	}
 	if r := run("", "signout"); r.code != 0 {

@@ -91,7 +91,7 @@ session of 'assistant signin'; with neither, it runs the demo.`,
 					}
 					server, resume = s.Server, s.User
 				}
-				c, err := account.New(server)
+				c, err := account.NewShared(server, e.sessionLockPath())
 				if err != nil {
 					return err
 				}

@@ -43,9 +43,10 @@ type Request struct {
 	Size   int64  // expected size in bytes, 0 when unknown
 	Dest   string // final path; written as Dest+".part" until verified
 	// Header is added to every HTTP request of the transfer (for example
-	// Authorization for an account service's packages). It is never
-	// written to disk or into an error; Go drops Authorization on a
-	// redirect to another host.
+	// Authorization for an account service's packages) while it stays on
+	// the origin (scheme, host and port) of URL: a redirect to another
+	// origin goes without it, and without the Referer. It is never
+	// written to disk or into an error.
 	Header http.Header
 }
 
@@ -117,7 +118,24 @@ func New(opt Options) (*Client, error) {
 		opt.MaxBackoff = 30 * time.Second
 	}
 	c := &Client{opt: opt, http: opt.HTTPClient}
-	if c.http == nil {
+	if c.http != nil {
+		// A caller's client keeps its own redirect policy, and the
+		// Request's credentials still stay with their origin.
+		hc := *c.http
+		inner := hc.CheckRedirect
+		hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+			if inner != nil {
+				if err := inner(req, via); err != nil {
+					return err
+				}
+			} else if len(via) >= 10 {
+				return ErrTooManyRedirects
+			}
+			keepCredentialsInOrigin(req, via)
+			return nil
+		}
+		c.http = &hc
+	} else {
 		hc, err := newHTTPClient(opt.CABundle, opt.Proxy)
 		if err != nil {
 			return nil, err
@@ -129,6 +147,7 @@ func New(opt Options) (*Client, error) {
 
 func newHTTPClient(caBundle string, proxy func(*http.Request) (*url.URL, error)) (*http.Client, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = dialer().DialContext
 	tr.Proxy = http.ProxyFromEnvironment // HTTPS_PROXY, NO_PROXY
 	if proxy != nil {
 		tr.Proxy = proxy
@@ -163,7 +182,14 @@ func newHTTPClient(caBundle string, proxy func(*http.Request) (*url.URL, error))
 			if len(via) >= 10 {
 				return ErrTooManyRedirects
 			}
-			return checkSecure(req.URL)
+			if err := checkAddress(req.URL); err != nil {
+				return err
+			}
+			if err := checkSecure(req.URL); err != nil {
+				return err
+			}
+			keepCredentialsInOrigin(req, via)
+			return nil
 		},
 	}, nil
 }
@@ -231,6 +257,11 @@ func (e *SpaceError) Is(target error) bool { return target == ErrNoSpace }
 
 var hexSHA = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 
+// getterForced is go-getter's forced form ("s3::https://..."), told apart
+// from an IPv6 address in a URL ("https://[fe80::1]/..."), which also
+// holds "::".
+var getterForced = regexp.MustCompile(`^[A-Za-z0-9]+::`)
+
 // Fetch brings req.URL to req.Dest, verified. A Dest that already holds the
 // right bytes, or a cached copy, costs no transfer.
 func (c *Client) Fetch(ctx context.Context, req Request) (*Result, error) {
@@ -258,7 +289,7 @@ func (c *Client) Fetch(ctx context.Context, req Request) (*Result, error) {
 		}
 		return nil, fmt.Errorf("fetch %s: %w", shown, err)
 	}
-	defer lock.release()
+	defer lock.Release()
 
 	res := &Result{Path: req.Dest, SHA256: req.SHA256}
 	if st, ok := verifiedFile(req.Dest, req.SHA256); ok {
@@ -296,10 +327,13 @@ func (t *transfer) run(ctx context.Context) error {
 	}
 	shown := redact(u)
 	switch {
-	case strings.Contains(raw, "::"):
+	case getterForced.MatchString(raw):
 		// go-getter's forced form ("s3::https://..."): its getters only.
 		err = t.fetchOther(ctx)
 	case u.Scheme == "http" || u.Scheme == "https":
+		if err := checkAddress(u); err != nil {
+			return fmt.Errorf("fetch %s: %w", shown, err)
+		}
 		if err := checkSecure(u); err != nil {
 			return fmt.Errorf("fetch %s: %w", shown, err)
 		}

@@ -109,3 +109,21 @@ func (e *UnsupportedSourceError) Error() string {
 
 // Is lets errors.Is match ErrUnsupportedSource.
 func (e *UnsupportedSourceError) Is(target error) bool { return target == ErrUnsupportedSource }
+
+// ErrBlockedAddress: the URL's host is, or resolves to, an address no
+// package comes from: link-local (where cloud metadata services answer,
+// handing out the machine's credentials), unspecified, multicast or
+// broadcast.
+var ErrBlockedAddress = errors.New("address refused: link-local, metadata, unspecified, multicast and broadcast addresses are never dialled for a package")
+
+// BlockedAddressError names the address refused. Retrying cannot help.
+type BlockedAddressError struct {
+	Addr string // the IP address
+}
+
+func (e *BlockedAddressError) Error() string {
+	return fmt.Sprintf("%s: %v", e.Addr, ErrBlockedAddress)
+}
+
+// Is lets errors.Is match ErrBlockedAddress.
+func (e *BlockedAddressError) Is(target error) bool { return target == ErrBlockedAddress }

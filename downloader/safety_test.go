@@ -591,7 +591,7 @@ func TestInterruptWhileWaiting(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("lock: %v %v", ok, err)
 	}
-	defer held.release()
+	defer held.Release()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	c := newClient(t, Options{Progress: func(p Progress) {

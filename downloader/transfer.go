@@ -115,7 +115,7 @@ func RemovePartial(dest string) error {
 	if !ok {
 		return fmt.Errorf("remove %s.part: %w", dest, ErrBusy)
 	}
-	defer l.release()
+	defer l.Release()
 	return removePartial(dest)
 }
 
@@ -150,6 +150,7 @@ func requestError(u *url.URL, err error) error {
 		inner = ue.Err
 	}
 	var pe *ProxyAuthError
+	var be *BlockedAddressError
 	var cv *tls.CertificateVerificationError
 	var ua x509.UnknownAuthorityError
 	var hn x509.HostnameError
@@ -157,6 +158,8 @@ func requestError(u *url.URL, err error) error {
 	switch {
 	case errors.As(err, &pe):
 		return pe
+	case errors.As(err, &be):
+		return be
 	case errors.As(err, &cv), errors.As(err, &ua), errors.As(err, &hn), errors.As(err, &ci):
 		return &TLSError{URL: redact(u), Err: inner}
 	case errors.Is(err, ErrInsecure), errors.Is(err, ErrTooManyRedirects):

@@ -97,7 +97,8 @@ func (s *Source) Account() *account.Client {
 
 // request describes the transfer of one package: its URL resolved against
 // the source, and with the account service a current access token (asked
-// for each time: it is renewed as it nears expiry).
+// for each time: it is renewed as it nears expiry) when the URL is on the
+// service's own origin, never elsewhere.
 func (s *Source) request(ctx context.Context, pkg catalog.Package, dest string) (downloader.Request, error) {
 	u, err := ResolveURL(s.base, pkg.URL)
 	if err != nil {
@@ -105,7 +106,7 @@ func (s *Source) request(ctx context.Context, pkg catalog.Package, dest string) 
 	}
 	var h http.Header
 	if s.client != nil {
-		if h, err = s.client.DownloadHeader(ctx); err != nil {
+		if h, err = s.client.DownloadHeader(ctx, u); err != nil {
 			return downloader.Request{}, err
 		}
 	}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package downloader
+package filelock
 
 import (
 	"errors"
@@ -21,10 +21,10 @@ func lockFile(f *os.File) (bool, error) {
 
 func unlockFile(f *os.File) { syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
 
-// release removes the lock file while still holding it (a waiter that
+// Release removes the lock file while still holding it (a waiter that
 // then gets the old file sees the name gone and opens the new one), then
 // lets go.
-func (l *destLock) release() {
+func (l *Lock) Release() {
 	os.Remove(l.path)
 	unlockFile(l.f)
 	l.f.Close()

@@ -1,4 +1,4 @@
-package downloader
+package filelock
 
 import (
 	"errors"
@@ -22,10 +22,10 @@ func unlockFile(f *os.File) {
 	windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, new(windows.Overlapped))
 }
 
-// release lets go, then removes the lock file: Windows refuses to delete
+// Release lets go, then removes the lock file: Windows refuses to delete
 // a file another process has open, so a waiter keeps its file and the
 // removal simply fails.
-func (l *destLock) release() {
+func (l *Lock) Release() {
 	unlockFile(l.f)
 	l.f.Close()
 	os.Remove(l.path)
