@@ -224,19 +224,26 @@ func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
 // spelling of one account counts against that account.
 func (s *Service) SignIn(ctx context.Context, login, password, address string) (*Session, error) {
 	now := s.now()
-	if blocked, wait := s.addressLimit.blocked(ctx, address, now); blocked {
+	// Each limiter counts the try before the password is checked, and
+	// uncounts it if it was not a failure: tries sent at the same moment
+	// never get more password checks than the limit allows.
+	addr, wait := s.addressLimit.take(ctx, address, now)
+	if addr == nil {
 		return nil, &RateLimitError{RetryAfter: wait}
 	}
 	var u *User
 	if n, ok := normalizeLogin(login); ok {
 		found, err := s.store.UserByLogin(ctx, n)
 		if err != nil && !errors.Is(err, ErrNotFound) {
+			addr.release(ctx)
 			return nil, err
 		}
 		u = found
 	}
 	key := accountKey(u, login)
-	if blocked, wait := s.accountLimit.blocked(ctx, key, now); blocked {
+	acct, wait := s.accountLimit.take(ctx, key, now)
+	if acct == nil {
+		addr.release(ctx)
 		return nil, &RateLimitError{RetryAfter: wait}
 	}
 	hash := dummyHash()
@@ -244,14 +251,17 @@ func (s *Service) SignIn(ctx context.Context, login, password, address string) (
 		hash = u.passwordHash
 	}
 	if !CheckPassword(hash, password) || u == nil {
-		s.accountLimit.fail(ctx, key, now)
-		s.addressLimit.fail(ctx, address, now)
+		acct.failed(ctx)
+		addr.failed(ctx)
 		return nil, ErrBadCredentials
 	}
+	addr.release(ctx)
 	if err := s.checkTemporary(ctx, u); err != nil {
+		acct.release(ctx)
 		return nil, err
 	}
-	s.accountLimit.reset(ctx, key)
+	s.accountLimit.reset(context.WithoutCancel(ctx), key)
+	acct.release(ctx)
 	return s.issue(ctx, u, newFamily(), !u.MustChangePassword)
 }
 
@@ -342,20 +352,24 @@ func (s *Service) SignOut(ctx context.Context, t *Token) error {
 // failed sign-ins do; address is the client's IP.
 func (s *Service) ChangePassword(ctx context.Context, u *User, current, next, address string) error {
 	if !u.MustChangePassword {
-		now, key := s.now(), accountKey(u, "")
-		for _, l := range []struct {
-			lim *limiter
-			key string
-		}{{s.accountLimit, key}, {s.addressLimit, address}} {
-			if blocked, wait := l.lim.blocked(ctx, l.key, now); blocked {
-				return &RateLimitError{RetryAfter: wait}
-			}
+		// Counted before the check, as sign-ins are (see SignIn).
+		now := s.now()
+		addr, wait := s.addressLimit.take(ctx, address, now)
+		if addr == nil {
+			return &RateLimitError{RetryAfter: wait}
+		}
+		acct, wait := s.accountLimit.take(ctx, accountKey(u, ""), now)
+		if acct == nil {
+			addr.release(ctx)
+			return &RateLimitError{RetryAfter: wait}
 		}
 		if !CheckPassword(u.passwordHash, current) {
-			s.accountLimit.fail(ctx, key, now)
-			s.addressLimit.fail(ctx, address, now)
+			acct.failed(ctx)
+			addr.failed(ctx)
 			return ErrBadCredentials
 		}
+		acct.release(ctx)
+		addr.release(ctx)
 	}
 	if err := checkNewPassword(next, u.ID, u.Email, current); err != nil {
 		return err

@@ -18,7 +18,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -132,21 +131,28 @@ func (c *common) open(ctx context.Context) (*portal.SQLStore, error) {
 	if portal.IsPostgresURL(c.db) {
 		// Another user can read a command line (ps): the password comes
 		// from PGPASSWORD or a pgpass file, which pgx reads.
-		if u, err := url.Parse(c.db); err == nil && u.User != nil {
-			if _, set := u.User.Password(); set {
-				return nil, usageError("--db: leave the password out of the URL; give it in PGPASSWORD or a pgpass file")
-			}
+		if err := noSecretIn("--db", c.db); err != nil {
+			return nil, err
 		}
 		return portal.OpenPostgres(ctx, c.db)
 	}
 	return portal.OpenSQLite(ctx, c.db)
 }
 
+// noSecretIn refuses a PostgreSQL URL that carries a password anywhere:
+// another user can read a command line (ps).
+func noSecretIn(flagName, db string) error {
+	if secrets := portal.PostgresURLSecrets(db); len(secrets) > 0 {
+		return usageError(flagName + ": leave the password out of the URL (" + strings.Join(secrets, ", ") + "); give it in PGPASSWORD or a pgpass file")
+	}
+	return nil
+}
+
 // dbName is how output names the database: a PostgreSQL URL without its
-// password.
+// password, wherever in the URL it is.
 func (c *common) dbName() string {
-	if u, err := url.Parse(c.db); err == nil && portal.IsPostgresURL(c.db) {
-		return u.Redacted()
+	if portal.IsPostgresURL(c.db) {
+		return portal.RedactPostgresURL(c.db)
 	}
 	return c.db
 }
@@ -356,6 +362,9 @@ func migrate(ctx context.Context, args []string, out io.Writer) error {
 	file, ok := strings.CutPrefix(*from, "sqlite:")
 	if !ok || file == "" || !portal.IsPostgresURL(*to) {
 		return usageError("want --from sqlite:FILE --to postgres://…\n" + usage)
+	}
+	if err := noSecretIn("--to", *to); err != nil {
+		return err
 	}
 	// OpenSQLite would create a missing file: a mistyped name must not
 	// copy an empty database.

@@ -125,6 +125,9 @@ func TestServeRefusals(t *testing.T) {
 		{"unknown-product", []string{"contract", "create", "--db", db, "--catalog", cat, "--key", key, "--company", "A", "--manager", "a@b.example", "--product", "nosuch:1"}, "nosuch"},
 		{"unknown-command", []string{"frobnicate"}, "unknown command"},
 		{"password-in-db-url", []string{"serve", "--db", "postgres://onramp:s3cret-pw@127.0.0.1/onramp", "--catalog", cat, "--key", key}, "leave the password out"},
+		{"password-in-db-query", []string{"serve", "--db", "postgres://onramp@127.0.0.1/onramp?sslmode=disable&password=s3cret-pw", "--catalog", cat, "--key", key}, "leave the password out"},
+		{"sslpassword-in-db-query", []string{"serve", "--db", "postgresql://onramp@127.0.0.1/onramp?sslpassword=s3cret-pw", "--catalog", cat, "--key", key}, "leave the password out"},
+		{"password-in-migrate-target", []string{"migrate", "--from", "sqlite:" + db, "--to", "postgres://onramp@127.0.0.1/onramp?PASSWORD=s3cret-pw"}, "leave the password out"},
 		{"bad-trusted-proxy", []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--trusted-proxy", "10.0.0.0/33"}, "trusted-proxy"},
 	}
 	for _, tc := range tests {
@@ -147,4 +150,18 @@ func mustRead(t testing.TB, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// The database's name on the start-up line and in the migration's report
+// carries no password, wherever in the URL it was.
+func TestDBNameHidesPasswords(t *testing.T) {
+	for _, db := range []string{
+		"postgres://onramp:s3cret-pw@127.0.0.1/onramp",
+		"postgres://onramp@127.0.0.1/onramp?sslmode=disable&password=s3cret-pw",
+		"postgresql://onramp@127.0.0.1/onramp?sslpassword=s3cret-pw",
+	} {
+		if name := (&common{db: db}).dbName(); strings.Contains(name, "s3cret-pw") || !strings.Contains(name, "127.0.0.1/onramp") {
+			t.Errorf("%s: named %s", db, name)
+		}
+	}
 }
