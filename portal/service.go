@@ -10,6 +10,7 @@ import (
 	"net/mail"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,7 @@ type Service struct {
 	accountLimit *limiter
 	addressLimit *limiter
 	log          *slog.Logger // security events and failures; see WithLogger
+	maxSession   time.Duration // a sign-in's absolute lifetime; see WithMaxSession
 	housekeeping housekeeping
 	// TrustedProxies are the proxies whose Forwarded / X-Forwarded-For
 	// headers name the client's address; none by default.
@@ -40,6 +42,9 @@ type Service struct {
 const (
 	AccessTTL  = 15 * time.Minute
 	RefreshTTL = 30 * 24 * time.Hour
+	// DefaultMaxSession is how long a sign-in lives at most, however often
+	// its refresh token is exchanged: then the password is asked again.
+	DefaultMaxSession = 90 * 24 * time.Hour
 )
 
 // NewService serves the given signed catalog (its payload parsed as c).
@@ -49,6 +54,7 @@ func NewService(store Store, signedCatalog []byte, c *catalog.Catalog, signInURL
 		accountLimit: newLimiter(accountFailures, accountWindow),
 		addressLimit: newLimiter(addressFailures, addressWindow),
 		log:          slog.New(slog.DiscardHandler),
+		maxSession:   DefaultMaxSession,
 	}
 	for _, o := range opts {
 		o(s)
@@ -262,27 +268,56 @@ func (s *Service) SignIn(ctx context.Context, login, password, address string) (
 	}
 	s.accountLimit.reset(context.WithoutCancel(ctx), key)
 	acct.release(ctx)
-	return s.issue(ctx, u, newFamily(), !u.MustChangePassword)
+	return s.issue(ctx, u, newFamily(s.now()), !u.MustChangePassword)
 }
 
-func newFamily() string { f, _ := newToken(); return f }
+// newFamily names a new sign-in: a random token, then the time of the
+// sign-in in Unix seconds, which every token of the sign-in carries (the
+// family), so that rotation can never carry a sign-in past its absolute
+// lifetime.
+func newFamily(signedIn time.Time) string {
+	f, _ := newToken()
+	return f + "." + strconv.FormatInt(signedIn.Unix(), 10)
+}
+
+// sessionEnd is when the sign-in of family ends, whatever its tokens say.
+// A family from before sign-ins carried their time ends with its current
+// refresh token (fallback): it is never extended.
+func (s *Service) sessionEnd(family string, fallback time.Time) time.Time {
+	if i := strings.LastIndexByte(family, '.'); i >= 0 {
+		if secs, err := strconv.ParseInt(family[i+1:], 10, 64); err == nil {
+			return time.Unix(secs, 0).Add(s.maxSession)
+		}
+	}
+	return fallback
+}
+
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
 
 // issue makes an access token, and a refresh token unless the user must
 // first change the password.
 func (s *Service) issue(ctx context.Context, u *User, family string, withRefresh bool) (*Session, error) {
 	s.sweepOnSignIn(ctx)
 	now := s.now()
+	end := s.sessionEnd(family, now.Add(RefreshTTL))
 	at, ah := newToken()
-	if err := s.store.SaveToken(ctx, Token{Hash: ah, UserID: u.ID, Kind: "access", Family: family, Expires: now.Add(AccessTTL)}); err != nil {
+	access := earliest(now.Add(AccessTTL), end)
+	if err := s.store.SaveToken(ctx, Token{Hash: ah, UserID: u.ID, Kind: "access", Family: family, Expires: access}); err != nil {
 		return nil, err
 	}
-	sess := &Session{AccessToken: at, AccessExpires: now.Add(AccessTTL).UTC(), UserID: u.ID, MustChangePassword: u.MustChangePassword}
+	sess := &Session{AccessToken: at, AccessExpires: access.UTC(), UserID: u.ID, MustChangePassword: u.MustChangePassword}
 	if withRefresh {
 		rt, rh := newToken()
-		if err := s.store.SaveToken(ctx, Token{Hash: rh, UserID: u.ID, Kind: "refresh", Family: family, Expires: now.Add(RefreshTTL)}); err != nil {
+		refresh := earliest(now.Add(RefreshTTL), end)
+		if err := s.store.SaveToken(ctx, Token{Hash: rh, UserID: u.ID, Kind: "refresh", Family: family, Expires: refresh}); err != nil {
 			return nil, err
 		}
-		sess.RefreshToken, sess.RefreshExpires = rt, now.Add(RefreshTTL).UTC()
+		sess.RefreshToken, sess.RefreshExpires = rt, refresh.UTC()
 	}
 	return sess, nil
 }
@@ -300,16 +335,17 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, e
 		s.event(ctx, "refresh token presented again: its sign-in is revoked", "token_reuse", slog.String("user_id", t.UserID))
 		return nil, ErrTokenReuse
 	}
-	if t.Revoked || s.now().After(t.Expires) {
+	now := s.now()
+	end := s.sessionEnd(t.Family, t.Expires)
+	if t.Revoked || now.After(t.Expires) || !now.Before(end) {
 		return nil, ErrSessionExpired
 	}
 	u, err := s.store.User(ctx, t.UserID)
 	if err != nil {
 		return nil, ErrSessionExpired
 	}
-	now := s.now()
 	rt, rh := newToken()
-	next := Token{Hash: rh, UserID: u.ID, Kind: "refresh", Family: t.Family, Expires: now.Add(RefreshTTL)}
+	next := Token{Hash: rh, UserID: u.ID, Kind: "refresh", Family: t.Family, Expires: earliest(now.Add(RefreshTTL), end)}
 	if err := s.store.UseRefresh(ctx, t.Hash, next); err != nil {
 		if errors.Is(err, ErrConflict) {
 			s.store.RevokeFamily(ctx, t.Family)
@@ -342,6 +378,16 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (*User, 
 // SignOut revokes the sign-in the access token belongs to.
 func (s *Service) SignOut(ctx context.Context, t *Token) error {
 	return s.store.RevokeFamily(ctx, t.Family)
+}
+
+// SignOutEverywhere revokes every sign-in of the user: other machines, a
+// lost laptop, a session someone else opened.
+func (s *Service) SignOutEverywhere(ctx context.Context, u *User) error {
+	if err := s.store.RevokeUserTokens(ctx, u.ID); err != nil {
+		return err
+	}
+	s.event(ctx, "every session of the user was signed out", "signout_everywhere", slog.String("user_id", u.ID))
+	return nil
 }
 
 // ChangePassword sets a new password after checking the current one; every

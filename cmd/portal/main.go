@@ -48,7 +48,7 @@ func (e usageError) Error() string { return string(e) }
 
 const usage = `Usage:
   portal serve --db FILE|postgres://USER@HOST/DB --catalog SIGNED.json --key PUBKEY [--addr 127.0.0.1:8443] [--packages DIR] [--smtp HOST:PORT] [--tls-cert F --tls-key F]
-        [--log-format text|json] [--max-conns-per-address N] [--trusted-proxy CIDR]...
+        [--log-format text|json] [--max-conns-per-address N] [--trusted-proxy CIDR]... [--max-session DURATION]
   portal contract create --db FILE --catalog SIGNED.json [--key PUBKEY] --company NAME --manager EMAIL --product ID:SEATS... [--plan standard|advanced] [--callers N] [--term DAYS]
   portal outbox list --db FILE [--json]
   portal migrate --from sqlite:FILE --to postgres://USER@HOST/DB [--json]`
@@ -87,7 +87,12 @@ func (c *common) register(fs *flag.FlagSet, withCatalog bool) {
 
 func parse(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		var b strings.Builder
+		fs.SetOutput(&b)
+		fs.PrintDefaults()
+		return usageError(usage + "\n\nOptions of " + fs.Name() + ":\n" + b.String())
+	} else if err != nil {
 		return usageError(err.Error() + "\n" + usage)
 	}
 	if fs.NArg() > 0 {
@@ -169,6 +174,8 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	mailFrom := fs.String("mail-from", "onramp@localhost", "sender `address` of the emails")
 	connsPerAddr := fs.Int("max-conns-per-address", 64, "connections one IP address may hold open at once (raise it behind a proxy)")
 	logFormat := fs.String("log-format", "text", "security events and failures on standard error as `text` or json")
+	maxSession := fs.Duration("max-session", portal.DefaultMaxSession,
+		"how long a sign-in lasts at most, however often its session is refreshed (a `DURATION` such as 720h); then the password is asked again")
 	var proxies []netip.Prefix
 	fs.Func("trusted-proxy", "a reverse proxy's address range (`CIDR`, repeatable) whose X-Forwarded-For / Forwarded headers name the client", func(v string) error {
 		p, err := netip.ParsePrefix(v)
@@ -182,6 +189,9 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	})
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *maxSession < time.Hour {
+		return usageError("--max-session: at least 1h")
 	}
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil {
@@ -204,12 +214,15 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	for _, f := range store.Tightened {
+		logger.Warn("the database file was readable by other users: made private (mode 0600)", "event", "file_mode", "file", f)
+	}
 	defer store.Close()
 	scheme := "http"
 	if *certFile != "" {
 		scheme = "https"
 	}
-	svc := portal.NewService(store, signed, cat, scheme+"://"+*addr, portal.WithLogger(logger))
+	svc := portal.NewService(store, signed, cat, scheme+"://"+*addr, portal.WithLogger(logger), portal.WithMaxSession(*maxSession))
 	svc.TrustedProxies = proxies
 	srv := portal.NewServer(svc.Handler(portal.FolderPackages(*packages)), portal.ServerOptions{MaxConnsPerAddress: *connsPerAddr, Logger: logger})
 	ln, err := net.Listen("tcp", *addr)

@@ -128,6 +128,8 @@ func TestServeRefusals(t *testing.T) {
 		{"password-in-db-query", []string{"serve", "--db", "postgres://onramp@127.0.0.1/onramp?sslmode=disable&password=s3cret-pw", "--catalog", cat, "--key", key}, "leave the password out"},
 		{"sslpassword-in-db-query", []string{"serve", "--db", "postgresql://onramp@127.0.0.1/onramp?sslpassword=s3cret-pw", "--catalog", cat, "--key", key}, "leave the password out"},
 		{"password-in-migrate-target", []string{"migrate", "--from", "sqlite:" + db, "--to", "postgres://onramp@127.0.0.1/onramp?PASSWORD=s3cret-pw"}, "leave the password out"},
+		{"short-max-session", []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--max-session", "1m"}, "--max-session"},
+		{"help-names-max-session", []string{"serve", "--help"}, "-max-session DURATION"},
 		{"bad-trusted-proxy", []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--trusted-proxy", "10.0.0.0/33"}, "trusted-proxy"},
 	}
 	for _, tc := range tests {
