@@ -40,7 +40,7 @@ type limiter struct {
 }
 
 type limiterEntry struct {
-	key  string
+	key     string
 	hits    []time.Time // oldest first, at most max
 	pending []time.Time // tries taken, not yet settled
 }

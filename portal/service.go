@@ -30,7 +30,7 @@ type Service struct {
 
 	accountLimit *limiter
 	addressLimit *limiter
-	log          *slog.Logger // security events and failures; see WithLogger
+	log          *slog.Logger  // security events and failures; see WithLogger
 	maxSession   time.Duration // a sign-in's absolute lifetime; see WithMaxSession
 	housekeeping housekeeping
 	// TrustedProxies are the proxies whose Forwarded / X-Forwarded-For
