@@ -262,7 +262,7 @@ func TestTakenTriesCount(t *testing.T) {
 				tries = append(tries, a)
 			}
 			// A fourth waits for a pending one to settle.
-			if busy(t, l, t0.Add(time.Second)) != true {
+			if !busy(t, l, t0.Add(time.Second)) {
 				t.Fatal("a fourth try not made to wait while three are pending")
 			}
 			got := make(chan *attempt)
