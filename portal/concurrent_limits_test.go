@@ -100,7 +100,10 @@ func TestConcurrentSignInsHoldTheLimitHTTP2(t *testing.T) {
 	go srv.ServeTLS(counted, certFile, keyFile)
 	t.Cleanup(func() { srv.Shutdown(context.Background()) })
 	base := "https://" + ln.Addr().String()
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true, MaxConnsPerHost: 1}}
+	// Strict: over the server's stream limit, streams wait on the one
+	// connection instead of opening another.
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true,
+		HTTP2: &http.HTTP2Config{StrictMaxConcurrentRequests: true}}}
 	defer hc.CloseIdleConnections()
 
 	p := &testPortal{Server: &httptest.Server{URL: base}, svc: svc, store: store, db: db}
