@@ -150,6 +150,9 @@ func (l *limiter) takeLocal(key string, now time.Time) (*attempt, time.Duration,
 	if ok {
 		ent := e.Value.(*limiterEntry)
 		h := l.live(ent, now)
+		// A try pending for a window never settles (its request died):
+		// it stops counting, as in the database.
+		ent.pending = slices.DeleteFunc(ent.pending, func(p time.Time) bool { return now.Sub(p) >= l.window })
 		if len(h) >= l.max {
 			return nil, h[len(h)-l.max].Add(l.window).Sub(now), nil
 		}
