@@ -536,6 +536,24 @@ func (c *Client) tellSignOut(ctx context.Context, inMemory, saved storedSession)
 	return err
 }
 
+// SignOutEverywhere ends every session of the user on the service, on
+// every machine, this one included, and then forgets this one here. The
+// point is the other machines: if the service cannot be told, nothing is
+// forgotten and the error says so, so that it can be tried again.
+func (c *Client) SignOutEverywhere(ctx context.Context) error {
+	if err := c.authed(ctx, http.MethodDelete, "/api/v1/sessions", nil, nil); err != nil {
+		return err
+	}
+	_, user := c.accessToken()
+	if err := c.tokens.Delete(ctx, c.server, user); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.user, c.access, c.expires = "", "", time.Time{}
+	c.mu.Unlock()
+	return nil
+}
+
 // SignedCatalog fetches the catalog the service serves, still in its signed
 // envelope: the caller verifies it against the keys it trusts.
 func (c *Client) SignedCatalog(ctx context.Context) ([]byte, error) {

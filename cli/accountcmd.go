@@ -212,19 +212,31 @@ func whoamiCommand() *command {
 }
 
 func signoutCommand() *command {
+	var everywhere bool
 	return &command{
 		name:    "signout",
+		args:    "[--everywhere]",
 		summary: "end the session and forget it on this machine",
 		help: `Forgets the session on this machine (the keyring's tokens and the
 session file), whether or not the account service answers, then asks the
 service to end it. When the service cannot be told, this machine is signed
 out all the same and the command exits 1 saying so: the session then ends
-on the service when it expires, or at a sign-out everywhere.`,
+on the service when it expires, or at a sign-out everywhere.
+
+With --everywhere, every session of the account ends, on every machine (a
+lost laptop, a session someone else opened); if the service cannot be
+reached, nothing is forgotten: try again.`,
 		nargs: [2]int{0, 0},
+		flags: func(fs *flag.FlagSet) {
+			fs.BoolVar(&everywhere, "everywhere", false, "end every session of the account, on every machine")
+		},
 		run: func(ctx context.Context, e *env, args []string) error {
 			s, err := e.loadSession()
 			if err != nil {
 				return err
+			}
+			if everywhere {
+				return signOutEverywhere(ctx, e, s.User)
 			}
 			c, err := account.NewShared(s.Server, e.sessionLockPath())
 			if err != nil {
@@ -250,6 +262,28 @@ on the service when it expires, or at a sign-out everywhere.`,
 			return nil
 		},
 	}
+}
+
+// signOutEverywhere ends every session of user on the service, then
+// forgets this one; a service that cannot be told leaves everything as it
+// was, and the error says so.
+func signOutEverywhere(ctx context.Context, e *env, user string) error {
+	c, err := e.signedInClient(ctx)
+	if err == nil {
+		err = c.SignOutEverywhere(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("the sessions of %s could not be ended: %w", termSafe(user), err)
+	}
+	if err := os.Remove(e.sessionPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if e.json {
+		writeJSON(e.stdout, map[string]any{"signed_out": true, "everywhere": true, "user": user})
+	} else {
+		fmt.Fprintf(e.stdout, "Signed out %s everywhere: every session of the account has ended.\n", termSafe(user))
+	}
+	return nil
 }
 
 // accountErrorCode maps account errors to the contract's exit codes.

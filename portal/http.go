@@ -41,6 +41,7 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 	mux.HandleFunc("POST /api/v1/session", s.handleSignIn)
 	mux.HandleFunc("POST /api/v1/session/refresh", s.handleRefresh)
 	mux.HandleFunc("DELETE /api/v1/session", s.authed(s.handleSignOut, true))
+	mux.HandleFunc("DELETE /api/v1/sessions", s.authed(s.handleSignOutEverywhere, true))
 	mux.HandleFunc("POST /api/v1/password", s.authed(s.handlePassword, true))
 	mux.HandleFunc("GET /api/v1/me", s.authed(s.handleMe, false))
 	mux.HandleFunc("GET /api/v1/catalog", s.handleCatalog)

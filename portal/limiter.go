@@ -3,6 +3,7 @@ package portal
 import (
 	"container/list"
 	"context"
+	"slices"
 	"sync"
 	"time"
 )
@@ -33,11 +34,15 @@ type limiter struct {
 	// shared, when set, keeps the counts in the database instead, where
 	// every replica of the service sees them (see sharedlimits.go).
 	shared *sharedLimiter
+	// settled is closed when a pending try settles, for the tries
+	// waiting on it; made when one waits.
+	settled chan struct{}
 }
 
 type limiterEntry struct {
-	key  string
-	hits []time.Time // oldest first, at most max
+	key     string
+	hits    []time.Time // oldest first, at most max
+	pending []time.Time // tries taken, not yet settled
 }
 
 func newLimiter(max int, window time.Duration) *limiter {
@@ -74,6 +79,153 @@ func (l *limiter) blocked(ctx context.Context, key string, now time.Time) (bool,
 	return false, 0
 }
 
+// attempt is one try of a key that take counted in advance, as pending:
+// failures and pending tries together never number more than the limit,
+// so that tries running at the same moment (on one process or several)
+// never get more password checks than tries one after the other would.
+type attempt struct {
+	l   *limiter
+	key string
+	at  time.Time
+}
+
+// maxLimitWait bounds how long a try waits for the pending tries of its
+// key to settle (each is one password check, a few tens of milliseconds).
+const maxLimitWait = 10 * time.Second
+
+// take counts one try of key at now, pending, before its work (the
+// password check) is done, and returns it; or nil and how long to wait
+// when key has no try left. While other tries are pending and fill the
+// rest of the limit, it waits for them to settle: if they succeed there is
+// room again. The caller ends the try with failed or release.
+func (l *limiter) take(ctx context.Context, key string, now time.Time) (*attempt, time.Duration) {
+	deadline := time.NewTimer(maxLimitWait)
+	defer deadline.Stop()
+	poll := 10 * time.Millisecond
+	for {
+		var changed <-chan struct{}
+		if l.shared != nil {
+			n, wait, busy, err := l.shared.store.limitTake(ctx, l.shared.scope, key, now, l.max, l.window, l.maxKeys)
+			l.shared.failed(err)
+			if err != nil || n > 0 {
+				return &attempt{l: l, key: key, at: now}, 0
+			}
+			if !busy {
+				return nil, wait
+			}
+			// Other replicas settle tries too: ask again shortly.
+			t := time.NewTimer(poll)
+			poll = min(2*poll, 200*time.Millisecond)
+			select {
+			case <-t.C:
+				continue
+			case <-ctx.Done():
+			case <-deadline.C:
+			}
+			t.Stop()
+			return nil, time.Second
+		}
+		var a *attempt
+		var wait time.Duration
+		if a, wait, changed = l.takeLocal(key, now); changed == nil {
+			return a, wait
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return nil, time.Second
+		case <-deadline.C:
+			return nil, time.Second
+		}
+	}
+}
+
+// takeLocal is take in memory: the attempt, or nil and the wait, or a
+// channel closed when a pending try of the key settles.
+func (l *limiter) takeLocal(key string, now time.Time) (*attempt, time.Duration, <-chan struct{}) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sweep(now)
+	e, ok := l.keys[key]
+	if ok {
+		ent := e.Value.(*limiterEntry)
+		h := l.live(ent, now)
+		// A try pending for a window never settles (its request died):
+		// it stops counting, as in the database.
+		ent.pending = slices.DeleteFunc(ent.pending, func(p time.Time) bool { return now.Sub(p) >= l.window })
+		if len(h) >= l.max {
+			return nil, h[len(h)-l.max].Add(l.window).Sub(now), nil
+		}
+		if len(h)+len(ent.pending) >= l.max {
+			if l.settled == nil {
+				l.settled = make(chan struct{})
+			}
+			return nil, 0, l.settled
+		}
+		l.order.MoveToBack(e)
+	} else {
+		e = l.order.PushBack(&limiterEntry{key: key})
+		l.keys[key] = e
+	}
+	ent := e.Value.(*limiterEntry)
+	ent.pending = append(ent.pending, now)
+	for len(l.keys) > l.maxKeys {
+		l.remove(l.order.Front())
+	}
+	return &attempt{l: l, key: key, at: now}, 0, nil
+}
+
+// failed ends a try as a failure. The failure that reaches the limit is
+// the one that locks the key, and says so.
+func (a *attempt) failed(ctx context.Context) {
+	a.settle(ctx, true)
+}
+
+// release ends a try that was not a failure: it no longer counts.
+func (a *attempt) release(ctx context.Context) {
+	a.settle(ctx, false)
+}
+
+// settle runs even if the request was cancelled meanwhile, or the try
+// would stay pending.
+func (a *attempt) settle(ctx context.Context, failed bool) {
+	l := a.l
+	if l.shared != nil {
+		n, err := l.shared.store.limitSettle(context.WithoutCancel(ctx), l.shared.scope, a.key, a.at, failed, l.window)
+		l.shared.failed(err)
+		if failed && n == l.max && l.onBlock != nil {
+			l.onBlock(a.key)
+		}
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.settled != nil {
+		close(l.settled)
+		l.settled = nil
+	}
+	e, ok := l.keys[a.key]
+	if !ok {
+		return
+	}
+	ent := e.Value.(*limiterEntry)
+	if i := slices.IndexFunc(ent.pending, a.at.Equal); i >= 0 {
+		ent.pending = slices.Delete(ent.pending, i, i+1)
+	}
+	if failed {
+		i, _ := slices.BinarySearchFunc(ent.hits, a.at, time.Time.Compare)
+		ent.hits = slices.Insert(ent.hits, i, a.at)
+		if len(ent.hits) > l.max {
+			ent.hits = slices.Delete(ent.hits, 0, len(ent.hits)-l.max)
+		} else if len(ent.hits) == l.max && l.onBlock != nil {
+			l.onBlock(a.key)
+		}
+	}
+	if len(ent.hits)+len(ent.pending) == 0 {
+		l.remove(e)
+	}
+}
+
 // fail records a failure of key at now.
 func (l *limiter) fail(ctx context.Context, key string, now time.Time) {
 	if l.shared != nil {
@@ -106,7 +258,8 @@ func (l *limiter) fail(ctx context.Context, key string, now time.Time) {
 	}
 }
 
-// reset forgets key (after a successful sign-in).
+// reset forgets key's failures (after a successful sign-in); tries still
+// pending stay counted.
 func (l *limiter) reset(ctx context.Context, key string) {
 	if l.shared != nil {
 		l.shared.failed(l.shared.store.limitReset(ctx, l.shared.scope, key))
@@ -115,7 +268,10 @@ func (l *limiter) reset(ctx context.Context, key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if e, ok := l.keys[key]; ok {
-		l.remove(e)
+		ent := e.Value.(*limiterEntry)
+		if ent.hits = nil; len(ent.pending) == 0 {
+			l.remove(e)
+		}
 	}
 }
 
@@ -135,8 +291,8 @@ func (l *limiter) len() int {
 // at the front.
 func (l *limiter) sweep(now time.Time) {
 	for e := l.order.Front(); e != nil; e = l.order.Front() {
-		h := e.Value.(*limiterEntry).hits
-		if len(h) > 0 && now.Sub(h[len(h)-1]) < l.window {
+		ent := e.Value.(*limiterEntry)
+		if len(ent.pending) > 0 || len(ent.hits) > 0 && now.Sub(ent.hits[len(ent.hits)-1]) < l.window {
 			return
 		}
 		l.remove(e)

@@ -1,6 +1,9 @@
 package portal
 
-import "log/slog"
+import (
+	"log/slog"
+	"time"
+)
 
 // Option configures a Service.
 type Option func(*Service)
@@ -12,6 +15,17 @@ func WithLogger(l *slog.Logger) Option {
 	return func(s *Service) {
 		if l != nil {
 			s.log = l
+		}
+	}
+}
+
+// WithMaxSession sets how long a sign-in lives at most, refresh after
+// refresh (DefaultMaxSession when d is not positive); then the password is
+// asked again.
+func WithMaxSession(d time.Duration) Option {
+	return func(s *Service) {
+		if d > 0 {
+			s.maxSession = d
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +34,61 @@ const pgMaxConns = 25
 // (postgres:// or postgresql://) rather than an SQLite file.
 func IsPostgresURL(db string) bool {
 	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// PostgresURLSecrets names the parts of a PostgreSQL URL that carry a
+// secret: the password of its user information, and the query parameters
+// that hold one (password, sslpassword, any other named like a secret).
+func PostgresURLSecrets(db string) []string {
+	u, err := url.Parse(db)
+	if err != nil {
+		return nil
+	}
+	var parts []string
+	if u.User != nil {
+		if _, set := u.User.Password(); set {
+			parts = append(parts, "the password after the user name")
+		}
+	}
+	for k := range u.Query() {
+		if secretParam(k) {
+			parts = append(parts, "the "+k+" parameter")
+		}
+	}
+	slices.Sort(parts)
+	return parts
+}
+
+func secretParam(k string) bool {
+	k = strings.ToLower(k)
+	return strings.Contains(k, "password") || strings.Contains(k, "secret") || strings.Contains(k, "token")
+}
+
+// RedactPostgresURL is a PostgreSQL URL fit to print or log: the password
+// of its user information and every secret query parameter replaced by
+// "xxxxx". A URL that does not parse is not shown at all.
+func RedactPostgresURL(db string) string {
+	u, err := url.Parse(db)
+	if err != nil {
+		return "(a PostgreSQL URL that does not parse)"
+	}
+	if u.User != nil {
+		if _, set := u.User.Password(); set {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	q := u.Query()
+	changed := false
+	for k := range q {
+		if secretParam(k) {
+			q[k] = []string{"xxxxx"}
+			changed = true
+		}
+	}
+	if changed {
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }
 
 // OpenPostgres connects to a PostgreSQL database and migrates its schema.

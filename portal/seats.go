@@ -5,6 +5,7 @@ import (
 
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -30,6 +31,9 @@ func (s *Service) ReleaseSeat(ctx context.Context, admin *User, seatID string) e
 	if !admin.Role.IsAdmin() {
 		return ErrNotAdmin
 	}
+	if seatID = strings.TrimSpace(seatID); !plausibleID(seatID) {
+		return fmt.Errorf("seat: %w", ErrNotFound)
+	}
 	return s.store.ReleaseSeat(ctx, admin.ContractID, strings.ToUpper(strings.TrimSpace(seatID)), admin.ID)
 }
 
@@ -46,6 +50,9 @@ func (s *Service) SeatKeys(ctx context.Context, admin *User) ([]SeatKey, error) 
 func (s *Service) RevokeSeatKey(ctx context.Context, admin *User, keyID string) error {
 	if !admin.Role.IsAdmin() {
 		return ErrNotAdmin
+	}
+	if keyID = strings.TrimSpace(keyID); !plausibleID(keyID) {
+		return fmt.Errorf("seat key: %w", ErrNotFound)
 	}
 	return s.store.RevokeSeatKey(ctx, admin.ContractID, strings.ToLower(strings.TrimSpace(keyID)), admin.ID)
 }

@@ -10,6 +10,7 @@ import (
 	"net/mail"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,7 +37,8 @@ type Service struct {
 
 	accountLimit *limiter
 	addressLimit *limiter
-	log          *slog.Logger // security events and failures; see WithLogger
+	log          *slog.Logger  // security events and failures; see WithLogger
+	maxSession   time.Duration // a sign-in's absolute lifetime; see WithMaxSession
 	housekeeping housekeeping
 	// TrustedProxies are the proxies whose Forwarded / X-Forwarded-For
 	// headers name the client's address; none by default.
@@ -47,6 +49,9 @@ type Service struct {
 const (
 	AccessTTL  = 15 * time.Minute
 	RefreshTTL = 30 * 24 * time.Hour
+	// DefaultMaxSession is how long a sign-in lives at most, however often
+	// its refresh token is exchanged: then the password is asked again.
+	DefaultMaxSession = 90 * 24 * time.Hour
 )
 
 // NewService serves the given signed catalog (its payload parsed as c);
@@ -57,6 +62,7 @@ func NewService(store Store, signedCatalog []byte, c *catalog.Catalog, publicURL
 		accountLimit: newLimiter(accountFailures, accountWindow),
 		addressLimit: newLimiter(addressFailures, addressWindow),
 		log:          slog.New(slog.DiscardHandler),
+		maxSession:   DefaultMaxSession,
 	}
 	for _, o := range opts {
 		o(s)
@@ -257,19 +263,26 @@ func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
 // spelling of one account counts against that account.
 func (s *Service) SignIn(ctx context.Context, login, password, address string) (*Session, error) {
 	now := s.now()
-	if blocked, wait := s.addressLimit.blocked(ctx, address, now); blocked {
+	// Each limiter counts the try before the password is checked, and
+	// uncounts it if it was not a failure: tries sent at the same moment
+	// never get more password checks than the limit allows.
+	addr, wait := s.addressLimit.take(ctx, address, now)
+	if addr == nil {
 		return nil, &RateLimitError{RetryAfter: wait}
 	}
 	var u *User
 	if n, ok := normalizeLogin(login); ok {
 		found, err := s.store.UserByLogin(ctx, n)
 		if err != nil && !errors.Is(err, ErrNotFound) {
+			addr.release(ctx)
 			return nil, err
 		}
 		u = found
 	}
 	key := accountKey(u, login)
-	if blocked, wait := s.accountLimit.blocked(ctx, key, now); blocked {
+	acct, wait := s.accountLimit.take(ctx, key, now)
+	if acct == nil {
+		addr.release(ctx)
 		return nil, &RateLimitError{RetryAfter: wait}
 	}
 	hash := dummyHash()
@@ -277,35 +290,67 @@ func (s *Service) SignIn(ctx context.Context, login, password, address string) (
 		hash = u.passwordHash
 	}
 	if !CheckPassword(hash, password) || u == nil {
-		s.accountLimit.fail(ctx, key, now)
-		s.addressLimit.fail(ctx, address, now)
+		acct.failed(ctx)
+		addr.failed(ctx)
 		return nil, ErrBadCredentials
 	}
+	addr.release(ctx)
 	if err := s.checkTemporary(ctx, u); err != nil {
+		acct.release(ctx)
 		return nil, err
 	}
-	s.accountLimit.reset(ctx, key)
-	return s.issue(ctx, u, newFamily(), !u.MustChangePassword)
+	s.accountLimit.reset(context.WithoutCancel(ctx), key)
+	acct.release(ctx)
+	return s.issue(ctx, u, newFamily(s.now()), !u.MustChangePassword)
 }
 
-func newFamily() string { f, _ := newToken(); return f }
+// newFamily names a new sign-in: a random token, then the time of the
+// sign-in in Unix seconds, which every token of the sign-in carries (the
+// family), so that rotation can never carry a sign-in past its absolute
+// lifetime.
+func newFamily(signedIn time.Time) string {
+	f, _ := newToken()
+	return f + "." + strconv.FormatInt(signedIn.Unix(), 10)
+}
+
+// sessionEnd is when the sign-in of family ends, whatever its tokens say.
+// A family from before sign-ins carried their time ends with its current
+// refresh token (fallback): it is never extended.
+func (s *Service) sessionEnd(family string, fallback time.Time) time.Time {
+	if i := strings.LastIndexByte(family, '.'); i >= 0 {
+		if secs, err := strconv.ParseInt(family[i+1:], 10, 64); err == nil {
+			return time.Unix(secs, 0).Add(s.maxSession)
+		}
+	}
+	return fallback
+}
+
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
 
 // issue makes an access token, and a refresh token unless the user must
 // first change the password.
 func (s *Service) issue(ctx context.Context, u *User, family string, withRefresh bool) (*Session, error) {
 	s.sweepOnSignIn(ctx)
 	now := s.now()
+	end := s.sessionEnd(family, now.Add(RefreshTTL))
 	at, ah := newToken()
-	if err := s.store.SaveToken(ctx, Token{Hash: ah, UserID: u.ID, Kind: "access", Family: family, Expires: now.Add(AccessTTL)}); err != nil {
+	access := earliest(now.Add(AccessTTL), end)
+	if err := s.store.SaveToken(ctx, Token{Hash: ah, UserID: u.ID, Kind: "access", Family: family, Expires: access}); err != nil {
 		return nil, err
 	}
-	sess := &Session{AccessToken: at, AccessExpires: now.Add(AccessTTL).UTC(), UserID: u.ID, MustChangePassword: u.MustChangePassword}
+	sess := &Session{AccessToken: at, AccessExpires: access.UTC(), UserID: u.ID, MustChangePassword: u.MustChangePassword}
 	if withRefresh {
 		rt, rh := newToken()
-		if err := s.store.SaveToken(ctx, Token{Hash: rh, UserID: u.ID, Kind: "refresh", Family: family, Expires: now.Add(RefreshTTL)}); err != nil {
+		refresh := earliest(now.Add(RefreshTTL), end)
+		if err := s.store.SaveToken(ctx, Token{Hash: rh, UserID: u.ID, Kind: "refresh", Family: family, Expires: refresh}); err != nil {
 			return nil, err
 		}
-		sess.RefreshToken, sess.RefreshExpires = rt, now.Add(RefreshTTL).UTC()
+		sess.RefreshToken, sess.RefreshExpires = rt, refresh.UTC()
 	}
 	return sess, nil
 }
@@ -323,16 +368,17 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, e
 		s.event(ctx, "refresh token presented again: its sign-in is revoked", "token_reuse", slog.String("user_id", t.UserID))
 		return nil, ErrTokenReuse
 	}
-	if t.Revoked || s.now().After(t.Expires) {
+	now := s.now()
+	end := s.sessionEnd(t.Family, t.Expires)
+	if t.Revoked || now.After(t.Expires) || !now.Before(end) {
 		return nil, ErrSessionExpired
 	}
 	u, err := s.store.User(ctx, t.UserID)
 	if err != nil {
 		return nil, ErrSessionExpired
 	}
-	now := s.now()
 	rt, rh := newToken()
-	next := Token{Hash: rh, UserID: u.ID, Kind: "refresh", Family: t.Family, Expires: now.Add(RefreshTTL)}
+	next := Token{Hash: rh, UserID: u.ID, Kind: "refresh", Family: t.Family, Expires: earliest(now.Add(RefreshTTL), end)}
 	if err := s.store.UseRefresh(ctx, t.Hash, next); err != nil {
 		if errors.Is(err, ErrConflict) {
 			s.store.RevokeFamily(ctx, t.Family)
@@ -367,6 +413,16 @@ func (s *Service) SignOut(ctx context.Context, t *Token) error {
 	return s.store.RevokeFamily(ctx, t.Family)
 }
 
+// SignOutEverywhere revokes every sign-in of the user: other machines, a
+// lost laptop, a session someone else opened.
+func (s *Service) SignOutEverywhere(ctx context.Context, u *User) error {
+	if err := s.store.RevokeUserTokens(ctx, u.ID); err != nil {
+		return err
+	}
+	s.event(ctx, "every session of the user was signed out", "signout_everywhere", slog.String("user_id", u.ID))
+	return nil
+}
+
 // ChangePassword sets a new password after checking the current one; every
 // session of the user ends, the client signs in again. A user still on a
 // temporary password proves it with the session its sign-in opened: that
@@ -375,20 +431,24 @@ func (s *Service) SignOut(ctx context.Context, t *Token) error {
 // failed sign-ins do; address is the client's IP.
 func (s *Service) ChangePassword(ctx context.Context, u *User, current, next, address string) error {
 	if !u.MustChangePassword {
-		now, key := s.now(), accountKey(u, "")
-		for _, l := range []struct {
-			lim *limiter
-			key string
-		}{{s.accountLimit, key}, {s.addressLimit, address}} {
-			if blocked, wait := l.lim.blocked(ctx, l.key, now); blocked {
-				return &RateLimitError{RetryAfter: wait}
-			}
+		// Counted before the check, as sign-ins are (see SignIn).
+		now := s.now()
+		addr, wait := s.addressLimit.take(ctx, address, now)
+		if addr == nil {
+			return &RateLimitError{RetryAfter: wait}
+		}
+		acct, wait := s.accountLimit.take(ctx, accountKey(u, ""), now)
+		if acct == nil {
+			addr.release(ctx)
+			return &RateLimitError{RetryAfter: wait}
 		}
 		if !CheckPassword(u.passwordHash, current) {
-			s.accountLimit.fail(ctx, key, now)
-			s.addressLimit.fail(ctx, address, now)
+			acct.failed(ctx)
+			addr.failed(ctx)
 			return ErrBadCredentials
 		}
+		acct.release(ctx)
+		addr.release(ctx)
 	}
 	if err := checkNewPassword(next, u.ID, u.Email, current); err != nil {
 		return err

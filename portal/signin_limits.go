@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,7 +34,10 @@ const maxLogin = 320
 // other characters).
 func normalizeLogin(login string) (string, bool) {
 	login = strings.TrimSpace(login)
-	if login == "" || len(login) > maxLogin {
+	// Controls (NUL above all, which PostgreSQL refuses in text) and
+	// invalid UTF-8 are in no login: such a login names no account, and
+	// fails as an unknown one does.
+	if login == "" || len(login) > maxLogin || checkText(login) != nil {
 		return "", false
 	}
 	login = norm.NFKC.String(login)
@@ -59,8 +63,10 @@ func accountKey(u *User, login string) string {
 	if n, ok := normalizeLogin(login); ok {
 		return "login:" + n
 	}
+	// Quoted, so that the key holds no control and no invalid UTF-8 and
+	// can be stored whatever was typed.
 	login = strings.TrimSpace(login)
-	return "login:" + login[:min(len(login), maxLogin)]
+	return "login:" + strconv.QuoteToASCII(login[:min(len(login), maxLogin)])
 }
 
 // clientAddress is the address a request comes from: the peer's, or, when

@@ -169,6 +169,9 @@ type SQLStore struct {
 	// inside a write transaction, read through the transaction, never
 	// through w itself (its one connection is taken).
 	w *sql.DB
+	// Tightened names the files of an SQLite database that other users
+	// could read when it was opened, made private since: worth a warning.
+	Tightened []string
 }
 
 // SQLite is the store's name from when SQLite was its only engine.
@@ -187,13 +190,17 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	// The busy timeout now covers other processes only (portal contract
 	// create beside portal serve). secure_delete zeroes what a change frees
 	// (a scrubbed email body, a deleted row), on every connection.
+	tightened, err := privateDBFiles(path)
+	if err != nil {
+		return nil, err
+	}
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(30000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)&_txlock=immediate"
 	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
-	s := &SQLite{w: w}
+	s := &SQLite{w: w, Tightened: tightened}
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)

@@ -63,6 +63,9 @@ func (s *Service) SendStartEmail(ctx context.Context, admin *User, userID string
 	if !admin.Role.IsAdmin() {
 		return nil, ErrNotAdmin
 	}
+	if !plausibleID(userID) {
+		return nil, fmt.Errorf("user: %w", ErrNotFound)
+	}
 	var sent *StartEmailSent
 	err := s.store.ChangeUsers(ctx, admin.ContractID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {
 		var target *User

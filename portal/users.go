@@ -469,6 +469,9 @@ func (s *Service) RemoveUser(ctx context.Context, admin *User, id string) error 
 	if !admin.Role.IsAdmin() {
 		return ErrNotAdmin
 	}
+	if !plausibleID(id) {
+		return fmt.Errorf("user: %w", ErrNotFound)
+	}
 	return s.store.ChangeUsers(ctx, admin.ContractID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {
 		var target *User
 		managers := 0
@@ -506,6 +509,9 @@ func (s *Service) Users(ctx context.Context, admin *User) ([]*User, error) {
 func (s *Service) SetCaller(ctx context.Context, admin *User, userID string, designate bool) error {
 	if !admin.Role.IsAdmin() {
 		return ErrNotAdmin
+	}
+	if !plausibleID(userID) {
+		return fmt.Errorf("user: %w", ErrNotFound)
 	}
 	c, err := s.store.Contract(ctx, admin.ContractID)
 	if err != nil {

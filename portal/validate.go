@@ -88,3 +88,23 @@ func checkProfile(name, phone string) error {
 	inv.add(checkName(api.FieldName, name), checkPhone(phone))
 	return inv.orNil()
 }
+
+// maxIDBytes bounds an ID a client names: the service's are 9 characters
+// (users, seats) or 12 (seat keys).
+const maxIDBytes = 64
+
+// plausibleID reports whether s could be an ID the service made: ASCII
+// letters and digits, short. Anything else names nothing, and is refused
+// before it reaches a query (PostgreSQL refuses NUL in text, and would
+// answer an error instead of "not found").
+func plausibleID(s string) bool {
+	if s == "" || len(s) > maxIDBytes {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'A' || r > 'Z') && (r < 'a' || r > 'z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -24,7 +24,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -56,6 +55,7 @@ func (e usageError) Error() string { return string(e) }
 const usage = `Usage:
   portal serve --db FILE|postgres://USER@HOST/DB --catalog SIGNED.json --key PUBKEY --public-url URL [--addr 127.0.0.1:8443] [--packages DIR]
         [--releases DIR] [--profile FILE] [--smtp HOST:PORT] [--tls-cert F --tls-key F] [--log-format text|json] [--max-conns-per-address N] [--trusted-proxy CIDR]...
+        [--max-session DURATION]
   portal settings set public-url URL --db FILE|postgres://USER@HOST/DB
   portal settings show --db FILE|postgres://USER@HOST/DB
   portal contract create --db FILE --catalog SIGNED.json [--key PUBKEY] --company NAME --manager EMAIL --product ID:SEATS... [--plan standard|advanced] [--callers N] [--term DAYS]
@@ -169,21 +169,28 @@ func (c *common) open(ctx context.Context) (*portal.SQLStore, error) {
 	if portal.IsPostgresURL(c.db) {
 		// Another user can read a command line (ps): the password comes
 		// from PGPASSWORD or a pgpass file, which pgx reads.
-		if u, err := url.Parse(c.db); err == nil && u.User != nil {
-			if _, set := u.User.Password(); set {
-				return nil, usageError("--db: leave the password out of the URL; give it in PGPASSWORD or a pgpass file")
-			}
+		if err := noSecretIn("--db", c.db); err != nil {
+			return nil, err
 		}
 		return portal.OpenPostgres(ctx, c.db)
 	}
 	return portal.OpenSQLite(ctx, c.db)
 }
 
+// noSecretIn refuses a PostgreSQL URL that carries a password anywhere:
+// another user can read a command line (ps).
+func noSecretIn(flagName, db string) error {
+	if secrets := portal.PostgresURLSecrets(db); len(secrets) > 0 {
+		return usageError(flagName + ": leave the password out of the URL (" + strings.Join(secrets, ", ") + "); give it in PGPASSWORD or a pgpass file")
+	}
+	return nil
+}
+
 // dbName is how output names the database: a PostgreSQL URL without its
-// password.
+// password, wherever in the URL it is.
 func (c *common) dbName() string {
-	if u, err := url.Parse(c.db); err == nil && portal.IsPostgresURL(c.db) {
-		return u.Redacted()
+	if portal.IsPostgresURL(c.db) {
+		return portal.RedactPostgresURL(c.db)
 	}
 	return c.db
 }
@@ -203,6 +210,8 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	mailFrom := fs.String("mail-from", "onramp@localhost", "sender `address` of the emails")
 	connsPerAddr := fs.Int("max-conns-per-address", 64, "connections one IP address may hold open at once (raise it behind a proxy)")
 	logFormat := fs.String("log-format", "text", "security events and failures on standard error as `text` or json")
+	maxSession := fs.Duration("max-session", portal.DefaultMaxSession,
+		"how long a sign-in lasts at most, however often its session is refreshed (a `DURATION` such as 720h); then the password is asked again")
 	var proxies []netip.Prefix
 	fs.Func("trusted-proxy", "a reverse proxy's address range (`CIDR`, repeatable) whose X-Forwarded-For / Forwarded headers name the client", func(v string) error {
 		p, err := netip.ParsePrefix(v)
@@ -216,6 +225,9 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	})
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *maxSession < time.Hour {
+		return usageError("--max-session: at least 1h")
 	}
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil {
@@ -235,7 +247,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 			return usageError("--public-url: " + err.Error())
 		}
 	}
-	opts := []portal.Option{portal.WithLogger(logger)}
+	opts := []portal.Option{portal.WithLogger(logger), portal.WithMaxSession(*maxSession)}
 	var profile portal.Profile
 	if *profileFile != "" {
 		if profile, err = portal.LoadProfile(*profileFile); err != nil {
@@ -257,6 +269,9 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	store, err := c.open(ctx)
 	if err != nil {
 		return err
+	}
+	for _, f := range store.Tightened {
+		logger.Warn("the database file was readable by other users: made private (mode 0600)", "event", "file_mode", "file", f)
 	}
 	defer store.Close()
 	if *publicURL != "" {
@@ -500,6 +515,9 @@ func migrate(ctx context.Context, args []string, out io.Writer) error {
 	file, ok := strings.CutPrefix(*from, "sqlite:")
 	if !ok || file == "" || !portal.IsPostgresURL(*to) {
 		return usageError("want --from sqlite:FILE --to postgres://…\n" + usage)
+	}
+	if err := noSecretIn("--to", *to); err != nil {
+		return err
 	}
 	// OpenSQLite would create a missing file: a mistyped name must not
 	// copy an empty database.

@@ -136,6 +136,10 @@ func TestServeRefusals(t *testing.T) {
 		{"unknown-setting", []string{"settings", "set", "colour", "blue", "--db", db}, "public-url URL"},
 		{"bad-profile", []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--profile", cat}, "unknown field"},
 		{"missing-releases", []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--releases", filepath.Join(t.TempDir(), "nosuch")}, "--releases"},
+		{"password-in-db-query", []string{"serve", "--db", "postgres://onramp@127.0.0.1/onramp?sslmode=disable&password=s3cret-pw", "--catalog", cat, "--key", key}, "leave the password out"},
+		{"sslpassword-in-db-query", []string{"serve", "--db", "postgresql://onramp@127.0.0.1/onramp?sslpassword=s3cret-pw", "--catalog", cat, "--key", key}, "leave the password out"},
+		{"password-in-migrate-target", []string{"migrate", "--from", "sqlite:" + db, "--to", "postgres://onramp@127.0.0.1/onramp?PASSWORD=s3cret-pw"}, "leave the password out"},
+		{"short-max-session", []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--max-session", "1m"}, "--max-session"},
 		{"bad-trusted-proxy", []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--trusted-proxy", "10.0.0.0/33"}, "trusted-proxy"},
 	}
 	for _, tc := range tests {
@@ -173,7 +177,7 @@ func TestHelp(t *testing.T) {
 			t.Errorf("portal %s: %v\nstdout: %s\nstderr: %s", strings.Join(args, " "), err, stdout.String(), stderr.String())
 		}
 	}
-	if got := stdoutOf(t, bin, "serve", "--help"); !strings.Contains(got, "-public-url") || !strings.Contains(got, "-releases") {
+	if got := stdoutOf(t, bin, "serve", "--help"); !strings.Contains(got, "-public-url") || !strings.Contains(got, "-releases") || !strings.Contains(got, "-max-session DURATION") {
 		t.Errorf("serve --help lacks its flags:\n%s", got)
 	}
 	for _, args := range [][]string{{}, {"frobnicate"}, {"serve", "--frobnicate"}} {
@@ -192,4 +196,18 @@ func stdoutOf(t *testing.T, bin string, args ...string) string {
 		t.Fatal(err)
 	}
 	return string(out)
+}
+
+// The database's name on the start-up line and in the migration's report
+// carries no password, wherever in the URL it was.
+func TestDBNameHidesPasswords(t *testing.T) {
+	for _, db := range []string{
+		"postgres://onramp:s3cret-pw@127.0.0.1/onramp",
+		"postgres://onramp@127.0.0.1/onramp?sslmode=disable&password=s3cret-pw",
+		"postgresql://onramp@127.0.0.1/onramp?sslpassword=s3cret-pw",
+	} {
+		if name := (&common{db: db}).dbName(); strings.Contains(name, "s3cret-pw") || !strings.Contains(name, "127.0.0.1/onramp") {
+			t.Errorf("%s: named %s", db, name)
+		}
+	}
 }

@@ -1,0 +1,307 @@
+package portal
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"onramp.dev/onramp/internal/pgtest"
+)
+
+// burst runs send n times at once (every goroutine released together) and
+// returns the status codes.
+func burst(n int, send func(i int) int) []int {
+	start := make(chan struct{})
+	codes := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			codes[i] = send(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return codes
+}
+
+// onlyRefusals fails the test unless every code is 401 or 429.
+func onlyRefusals(t *testing.T, codes []int) {
+	t.Helper()
+	for i, c := range codes {
+		if c != http.StatusUnauthorized && c != http.StatusTooManyRequests {
+			t.Fatalf("guess %d: status %d, want 401 or 429", i, c)
+		}
+	}
+}
+
+func signInCode(hc *http.Client, base, login, password string) int {
+	return callWith(hc, base, "POST", "/api/v1/session", "", map[string]string{"login": login, "password": password}, nil)
+}
+
+// holdsLimit checks what a burst of wrong guesses cost: at most the
+// account's limit of argon2id evaluations, and the account locked after,
+// so that the right password, sent last, is refused.
+func holdsLimit(t *testing.T, counter *kdfCounter, codes []int, last int) {
+	t.Helper()
+	onlyRefusals(t, codes)
+	if n := len(counter.take()); n > accountFailures {
+		t.Errorf("%d wrong passwords evaluated at once, want at most %d", n, accountFailures)
+	}
+	if last != http.StatusTooManyRequests {
+		t.Errorf("the right password after the burst: status %d, want 429", last)
+	}
+}
+
+// Guesses sent at the same moment get no more password checks than
+// guesses sent one after the other: every connection its own (HTTP/1.1).
+func TestConcurrentSignInsHoldTheLimitHTTP1(t *testing.T) {
+	p := newTestPortal(t)
+	uid, temp := p.newContract(t, "race1@example.com", "atlas")
+	p.activate(t, uid, temp)
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 60}}
+	defer hc.CloseIdleConnections()
+	counter := countKDF(t)
+	codes := burst(60, func(i int) int { return signInCode(hc, p.URL, uid, fmt.Sprint("wrong guess ", i)) })
+	holdsLimit(t, counter, codes, signInCode(hc, p.URL, uid, "a long enough passphrase"))
+}
+
+// The same over one HTTP/2 connection to the service's own TLS server:
+// 250 streams at once.
+func TestConcurrentSignInsHoldTheLimitHTTP2(t *testing.T) {
+	store, db := openTestStore(t)
+	signed, c := testCatalog(t)
+	svc := NewService(store, signed, c, "https://127.0.0.1/signin")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted := &countingListener{Listener: ln}
+	certFile, keyFile, pool := testCert(t)
+	srv := NewServer(svc.Handler(nil), ServerOptions{})
+	go srv.ServeTLS(counted, certFile, keyFile)
+	t.Cleanup(func() { srv.Shutdown(context.Background()) })
+	base := "https://" + ln.Addr().String()
+	// Strict: over the server's stream limit, streams wait on the one
+	// connection instead of opening another.
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true,
+		HTTP2: &http.HTTP2Config{StrictMaxConcurrentRequests: true}}}
+	defer hc.CloseIdleConnections()
+
+	p := &testPortal{Server: &httptest.Server{URL: base}, svc: svc, store: store, db: db}
+	uid, temp := p.newContract(t, "race2@example.com", "atlas")
+	var s Session
+	callWith(hc, base, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": temp}, &s)
+	if code := callWith(hc, base, "POST", "/api/v1/password", s.AccessToken, map[string]string{"current_password": temp, "new_password": "a long enough passphrase"}, nil); code != 204 {
+		t.Fatalf("password change: %d", code)
+	}
+	resp, err := hc.Get(base + "/api/v1/catalog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.ProtoMajor != 2 {
+		t.Fatalf("the service answered over %s, want HTTP/2", resp.Proto)
+	}
+
+	counter := countKDF(t)
+	codes := burst(250, func(i int) int { return signInCode(hc, base, uid, fmt.Sprint("wrong guess ", i)) })
+	holdsLimit(t, counter, codes, signInCode(hc, base, uid, "a long enough passphrase"))
+	if n := counted.accepted.Load(); n != 1 {
+		t.Errorf("%d connections, want the burst on one", n)
+	}
+}
+
+// Two replicas of the service on one PostgreSQL database share one limit:
+// guesses spread over both get no more checks than on one.
+func TestConcurrentSignInsHoldTheLimitTwoReplicas(t *testing.T) {
+	dsn := pgtest.Database(t)
+	signed, c := testCatalog(t)
+	var replicas []*testPortal
+	for range 2 {
+		store, err := OpenPostgres(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { store.Close() })
+		svc := NewService(store, signed, c, "https://127.0.0.1/signin")
+		srv := httptest.NewServer(svc.Handler(nil))
+		t.Cleanup(srv.Close)
+		replicas = append(replicas, &testPortal{Server: srv, svc: svc, store: store})
+	}
+	uid, temp := replicas[0].newContract(t, "race3@example.com", "atlas")
+	replicas[1].activate(t, uid, temp)
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 60}}
+	defer hc.CloseIdleConnections()
+	counter := countKDF(t)
+	codes := burst(60, func(i int) int { return signInCode(hc, replicas[i%2].URL, uid, fmt.Sprint("wrong guess ", i)) })
+	holdsLimit(t, counter, codes, signInCode(hc, replicas[0].URL, uid, "a long enough passphrase"))
+}
+
+// Wrong current passwords sent at once to the password change get no more
+// checks than the limit, and lock the account for sign-ins too.
+func TestConcurrentPasswordChangesHoldTheLimit(t *testing.T) {
+	p := newTestPortal(t)
+	uid, temp := p.newContract(t, "race4@example.com", "atlas")
+	token := p.activate(t, uid, temp)
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 30}}
+	defer hc.CloseIdleConnections()
+	counter := countKDF(t)
+	codes := burst(30, func(i int) int {
+		return callWith(hc, p.URL, "POST", "/api/v1/password", token,
+			map[string]string{"current_password": fmt.Sprint("wrong guess ", i), "new_password": "another long passphrase"}, nil)
+	})
+	last := callWith(hc, p.URL, "POST", "/api/v1/password", token,
+		map[string]string{"current_password": "a long enough passphrase", "new_password": "another long passphrase"}, nil)
+	holdsLimit(t, counter, codes, last)
+}
+
+// A right password frees the try it took: an address's count is not
+// spent by people who sign in, and a failure-free account stays open.
+func TestRightPasswordsUseNoTries(t *testing.T) {
+	p := newTestPortal(t)
+	p.svc.addressLimit = newLimiter(3, time.Minute)
+	uid, temp := p.newContract(t, "free@example.com", "atlas")
+	p.activate(t, uid, temp)
+	for i := range 10 {
+		if code := signInCode(http.DefaultClient, p.URL, uid, "a long enough passphrase"); code != 200 {
+			t.Fatalf("sign-in %d with the right password: %d", i, code)
+		}
+	}
+}
+
+type countingListener struct {
+	net.Listener
+	accepted atomic.Int32
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.accepted.Add(1)
+	}
+	return c, err
+}
+
+// testCert writes a self-signed certificate for 127.0.0.1 and its key, and
+// returns their files and a pool that trusts it.
+func testCert(t testing.TB) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
+}
+
+// A try taken counts until it settles: with the limit's tries pending, the
+// next waits (and gives up at its context's end); a released try frees its
+// place, a failed one keeps it; with the limit's failures the key is
+// refused at once, with the wait. In memory, and in the database (the
+// suite's engine).
+func TestTakenTriesCount(t *testing.T) {
+	t0 := time.Now().UTC().Truncate(time.Second)
+	for name, newL := range map[string]func(t *testing.T) *limiter{
+		"memory": func(t *testing.T) *limiter { return newLimiter(3, time.Minute) },
+		"store": func(t *testing.T) *limiter {
+			store, _ := openTestStore(t)
+			l := newLimiter(3, time.Minute)
+			l.shared = &sharedLimiter{store: store, scope: "test", onError: func(err error) { t.Error(err) }}
+			return l
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			l := newL(t)
+			var tries []*attempt
+			for i := range 3 {
+				a, _ := l.take(ctx, "k", t0.Add(time.Duration(i)*time.Millisecond))
+				if a == nil {
+					t.Fatalf("try %d refused", i+1)
+				}
+				tries = append(tries, a)
+			}
+			// A fourth waits for a pending one to settle.
+			if !busy(t, l, t0.Add(time.Second)) {
+				t.Fatal("a fourth try not made to wait while three are pending")
+			}
+			got := make(chan *attempt)
+			go func() {
+				a, _ := l.take(ctx, "k", t0.Add(time.Second))
+				got <- a
+			}()
+			tries[0].release(ctx)
+			a := <-got
+			if a == nil {
+				t.Fatal("no try after one was released")
+			}
+			for _, a := range append(tries[1:], a) {
+				a.failed(ctx)
+			}
+			if a, wait := l.take(ctx, "k", t0.Add(2*time.Second)); a != nil || wait != 58*time.Second+time.Millisecond {
+				t.Fatalf("after three failures: try %v, wait %s, want none and 58.001s", a, wait)
+			}
+		})
+	}
+}
+
+// busy reports whether a try of "k" at now would wait for pending ones,
+// without taking it.
+func busy(t *testing.T, l *limiter, now time.Time) bool {
+	t.Helper()
+	if l.shared != nil {
+		n, _, busy, err := l.shared.store.limitTake(context.Background(), l.shared.scope, "k", now, l.max, l.window, l.maxKeys)
+		if err != nil || n > 0 {
+			t.Fatalf("a try taken (%d, %v)", n, err)
+		}
+		return busy
+	}
+	a, _, changed := l.takeLocal("k", now)
+	if a != nil {
+		t.Fatal("a try taken")
+	}
+	return changed != nil
+}
