@@ -74,20 +74,33 @@ const maxContractSeats = 100000
 
 // InvalidError lists what is wrong with a request, field by field, each
 // with a stable code a client words.
-type InvalidError struct{ Problems []api.FieldError }
+// It keeps the first maxReportedFields problems and counts the others
+// (More): a request of a million bad values costs an answer of a few.
+type InvalidError struct {
+	Problems []api.FieldError
+	More     int
+}
 
 func (e *InvalidError) Error() string {
 	reasons := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
 		reasons[i] = p.Reason
 	}
-	return "invalid request: " + strings.Join(reasons, "; ")
+	s := "invalid request: " + strings.Join(reasons, "; ")
+	if e.More > 0 {
+		s += fmt.Sprintf("; and %d more", e.More)
+	}
+	return s
 }
 
 // add notes the problems that are not nil.
 func (e *InvalidError) add(problems ...*api.FieldError) {
 	for _, p := range problems {
-		if p != nil {
+		switch {
+		case p == nil:
+		case len(e.Problems) >= maxReportedFields:
+			e.More++
+		default:
 			e.Problems = append(e.Problems, *p)
 		}
 	}

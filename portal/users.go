@@ -484,11 +484,11 @@ func (s *Service) RemoveUser(ctx context.Context, admin *User, id string) error 
 		case target == nil:
 			return nil, nil, fmt.Errorf("user %s: %w", id, ErrNotFound)
 		case target.ID == admin.ID:
-			return nil, nil, &InvalidError{[]api.FieldError{*fieldError(api.FieldUsers, api.FieldSelf, "you cannot remove yourself")}}
+			return nil, nil, &InvalidError{Problems: []api.FieldError{*fieldError(api.FieldUsers, api.FieldSelf, "you cannot remove yourself")}}
 		case mayChange(admin, target) != nil:
 			return nil, nil, mayChange(admin, target)
 		case target.Role == RoleManager && managers == 1:
-			return nil, nil, &InvalidError{[]api.FieldError{*fieldError(api.FieldUsers, api.FieldLastManager, "a contract keeps at least one contract manager")}}
+			return nil, nil, &InvalidError{Problems: []api.FieldError{*fieldError(api.FieldUsers, api.FieldLastManager, "a contract keeps at least one contract manager")}}
 		}
 		return []UserChange{{Kind: "delete", User: target}}, nil, nil
 	}, admin.ID)
@@ -522,7 +522,7 @@ func (s *Service) SetCaller(ctx context.Context, admin *User, userID string, des
 	if designate && c.Plan != PlanAdvanced {
 		e := fieldError(api.FieldCallers, api.FieldNeedsAdvanced, "designated callers come with advanced support; this contract has "+string(c.Plan))
 		e.Value = string(c.Plan)
-		return &InvalidError{[]api.FieldError{*e}}
+		return &InvalidError{Problems: []api.FieldError{*e}}
 	}
 	return s.store.SetCaller(ctx, c.ID, strings.ToUpper(userID), designate, c.CallerCap, admin.ID)
 }
@@ -593,10 +593,10 @@ func (s *Service) registerSeat(ctx context.Context, contractID, machineID, hostn
 	if len(machineID) < 8 || len(machineID) > 128 {
 		e := fieldError(api.FieldMachineID, api.FieldBadLength, "8 to 128 characters")
 		e.Limit = 128
-		return 0, 0, &InvalidError{[]api.FieldError{*e}}
+		return 0, 0, &InvalidError{Problems: []api.FieldError{*e}}
 	}
 	if len(hostname) > 255 {
-		return 0, 0, &InvalidError{[]api.FieldError{*tooLong(api.FieldHostname, 255, "characters")}}
+		return 0, 0, &InvalidError{Problems: []api.FieldError{*tooLong(api.FieldHostname, 255, "characters")}}
 	}
 	var inv InvalidError
 	for _, f := range []struct{ name, value string }{{api.FieldMachineID, machineID}, {api.FieldHostname, hostname}} {
