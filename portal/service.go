@@ -34,6 +34,7 @@ type Service struct {
 	// TrustedProxies are the proxies whose Forwarded / X-Forwarded-For
 	// headers name the client's address; none by default.
 	TrustedProxies []netip.Prefix
+	maxUsers       int // see WithMaxContractUsers
 }
 
 // Session lifetimes.
@@ -135,7 +136,20 @@ func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor s
 	if len(r.Products) == 0 {
 		inv.add(fieldError(api.FieldProducts, api.FieldRequired, "at least one"))
 	}
+	if len(r.Products) > maxListValues {
+		e := fieldError(api.FieldProducts, api.FieldTooMany, fmt.Sprintf("more than %d products", maxListValues))
+		e.Limit, e.Count = maxListValues, len(r.Products)
+		inv.add(e)
+		r.Products = r.Products[:maxListValues]
+	}
+	listed := map[string]bool{}
 	for _, p := range r.Products {
+		if listed[p.Product] {
+			e := fieldError(api.FieldProducts, api.FieldDuplicate, fmt.Sprintf("%q is listed twice", excerpt(p.Product, 60)))
+			e.Value = excerpt(p.Product, 60)
+			inv.add(e)
+		}
+		listed[p.Product] = true
 		if _, ok := s.catalog.Product(p.Product); !ok {
 			e := fieldError(api.FieldProducts, api.FieldUnknownProduct, fmt.Sprintf("%q: not in the catalog", p.Product))
 			e.Value = excerpt(p.Product, 60)

@@ -139,16 +139,18 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 					Reason: fmt.Sprintf("role %q: want user, software_coordinator or contract_manager", excerpt(v, 60))})
 			}
 		}
-		for _, p := range splitList(get("products")) {
-			row.products = append(row.products, strings.ToLower(p))
+		for _, p := range splitList(strings.ToLower(get("products"))) {
+			row.products = append(row.products, p)
 		}
 		for _, b := range splitList(get("benefits")) {
 			ben, err := catalog.ParseBenefit(b)
 			if err != nil {
-				bad = append(bad, RowError{Line: line, Code: api.RowBadBenefit, Value: excerpt(b, 60), Reason: err.Error()})
+				bad = append(bad, RowError{Line: line, Code: api.RowBadBenefit, Value: excerpt(b, 60), Reason: excerpt(err.Error(), maxReasonBytes)})
 				continue
 			}
-			row.benefits = append(row.benefits, ben)
+			if !slices.Contains(row.benefits, ben) {
+				row.benefits = append(row.benefits, ben)
+			}
 		}
 		row.invalid = len(bad) > badBefore
 		rows = append(rows, row)
@@ -214,6 +216,7 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 		var changes []UserChange
 		var emails []Email
 		lines := map[string][]int{}
+		total, overLine := len(users), 0
 		for _, r := range rows {
 			for _, p := range r.products {
 				if _, ok := seats[p]; !ok {
@@ -243,6 +246,9 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 				for _, p := range u.Products {
 					used[p]++
 					lines[p] = append(lines[p], r.line)
+				}
+				if total++; total > s.maxContractUsers() && overLine == 0 {
+					overLine = r.line
 				}
 				temp := newTemporaryPassword()
 				changes = append(changes, UserChange{Kind: "create", User: u, PasswordHash: hashTemporary(temp), Detail: "import"})
@@ -290,6 +296,10 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 				bad = append(bad, RowError{Line: lines[p][0], Code: api.RowSeatCap, Value: p, Count: n, Limit: limit, Lines: firstInts(lines[p]),
 					Reason: fmt.Sprintf("%s: %d users for %d seats (lines %s)", p, n, limit, joinInts(lines[p]))})
 			}
+		}
+		if overLine > 0 {
+			bad = append(bad, RowError{Line: overLine, Code: api.RowContractFull, Count: total, Limit: s.maxContractUsers(),
+				Reason: fmt.Sprintf("the contract would have %d users, and holds at most %d", total, s.maxContractUsers())})
 		}
 		if len(bad) > 0 {
 			slices.SortFunc(bad, func(a, b RowError) int { return a.Line - b.Line })
@@ -362,6 +372,26 @@ func (s *Service) Assign(ctx context.Context, admin *User, a Assignment) ([]Chan
 	if !admin.Role.IsAdmin() {
 		return nil, ErrNotAdmin
 	}
+	var bounds InvalidError
+	for _, l := range []struct {
+		field string
+		list  *[]string
+		limit int
+		key   func(string) string
+	}{
+		{api.FieldUsers, &a.Users, maxAssignUsers, strings.ToUpper},
+		{api.FieldProducts, &a.AddProducts, maxListValues, nil},
+		{api.FieldProducts, &a.RemoveProducts, maxListValues, nil},
+		{api.FieldBenefits, &a.AddBenefits, maxListValues, nil},
+		{api.FieldBenefits, &a.RemoveBenefits, maxListValues, nil},
+	} {
+		var e *api.FieldError
+		*l.list, e = uniqueList(l.field, *l.list, l.limit, l.key)
+		bounds.add(e)
+	}
+	if err := bounds.orNil(); err != nil {
+		return nil, err
+	}
 	var report []Change
 	err := s.store.ChangeUsers(ctx, admin.ContractID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {
 		report = nil
@@ -394,7 +424,9 @@ func (s *Service) Assign(ctx context.Context, admin *User, a Assignment) ([]Chan
 					e.Value = excerpt(b, 60)
 					inv.add(e)
 				}
-				*list.out = append(*list.out, ben)
+				if !slices.Contains(*list.out, ben) {
+					*list.out = append(*list.out, ben)
+				}
 			}
 		}
 		byID := map[string]*User{}
@@ -632,6 +664,10 @@ func (s *Service) CreateSeatKey(ctx context.Context, admin *User, products []str
 		return "", nil, err
 	}
 	var inv InvalidError
+	products, e := uniqueList(api.FieldProducts, products, maxListValues, nil)
+	if e != nil {
+		return "", nil, &InvalidError{Problems: []api.FieldError{*e}}
+	}
 	for _, p := range products {
 		if !slices.ContainsFunc(c.Products, func(cp Seats) bool { return cp.Product == p }) {
 			e := fieldError(api.FieldProducts, api.FieldUnknownProduct, fmt.Sprintf("%q: not on this contract", excerpt(p, 60)))

@@ -162,6 +162,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	smtpAddr := fs.String("smtp", "", "deliver the outbox through the SMTP server at `HOST:PORT` (STARTTLS unless loopback)")
 	mailFrom := fs.String("mail-from", "onramp@localhost", "sender `address` of the emails")
 	connsPerAddr := fs.Int("max-conns-per-address", 64, "connections one IP address may hold open at once (raise it behind a proxy)")
+	maxUsers := fs.Int("max-contract-users", portal.DefaultMaxContractUsers, "users one contract may hold")
 	logFormat := fs.String("log-format", "text", "security events and failures on standard error as `text` or json")
 	var proxies []netip.Prefix
 	fs.Func("trusted-proxy", "a reverse proxy's address range (`CIDR`, repeatable) whose X-Forwarded-For / Forwarded headers name the client", func(v string) error {
@@ -203,7 +204,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	if *certFile != "" {
 		scheme = "https"
 	}
-	svc := portal.NewService(store, signed, cat, scheme+"://"+*addr, portal.WithLogger(logger))
+	svc := portal.NewService(store, signed, cat, scheme+"://"+*addr, portal.WithLogger(logger), portal.WithMaxContractUsers(*maxUsers))
 	svc.TrustedProxies = proxies
 	srv := portal.NewServer(svc.Handler(portal.FolderPackages(*packages)), portal.ServerOptions{MaxConnsPerAddress: *connsPerAddr, Logger: logger})
 	ln, err := net.Listen("tcp", *addr)
