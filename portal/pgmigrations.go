@@ -109,4 +109,5 @@ var pgMigrations = []string{
 	ALTER TABLE users ADD COLUMN temp_used INTEGER NOT NULL DEFAULT 0;
 	UPDATE users SET temp_expires = to_char(now() AT TIME ZONE 'UTC' + interval '7 days', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') WHERE must_change_password = 1;`,
 	migration7,
+	migration8,
 }

@@ -52,6 +52,10 @@ func OpenPostgres(ctx context.Context, url string) (*SQLStore, error) {
 		db.Close()
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
+	if err := fillSearchKeys(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
 	return s, nil
 }
 

@@ -96,7 +96,7 @@ func NewServer(h http.Handler, o ServerOptions) *Server {
 		MaxHeaderBytes:    o.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn),
 		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12, CipherSuites: tlsSuites},
-		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: min(maxStreamsPerConn, o.MaxRequestsPerAddress)},
+		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: maxStreamsPerConn},
 	}
 	return s
 }
@@ -115,7 +115,11 @@ func (s *Server) limitRequests(h http.Handler) http.Handler {
 			s.mu.Unlock()
 			s.o.Logger.Debug("request refused", "event", "request_refused", "remote", host, "in_flight", s.o.MaxRequestsPerAddress)
 			w.Header().Set("Retry-After", "1")
-			w.Header().Set("Connection", "close") // HTTP/1.1 only; HTTP/2 ignores it
+			if r.ProtoMajor == 1 {
+				// The body is not read. (On HTTP/2, Connection: close would
+				// end the connection's other streams too.)
+				w.Header().Set("Connection", "close")
+			}
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(http.StatusTooManyRequests)
 			json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/rate_limited", Title: "Too Many Requests",

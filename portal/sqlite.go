@@ -123,7 +123,16 @@ var migrations = []string{
 	ALTER TABLE users ADD COLUMN temp_used INTEGER NOT NULL DEFAULT 0;
 	UPDATE users SET temp_expires = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+7 days') WHERE must_change_password = 1;`,
 	migration7,
+	migration8,
 }
+
+// migration8 (both engines) adds each user's search key (searchKey: name,
+// email and ID folded), so that a search runs in the database, on the
+// contract's rows of one index, rather than on the whole contract in Go.
+// The keys of the users already there are computed in Go once migrated
+// (fillSearchKeys): the folding is Go's, the same on both engines.
+const migration8 = `ALTER TABLE users ADD COLUMN search_key TEXT;
+	CREATE INDEX users_search ON users(contract_id, search_key);`
 
 // migration7 is written once for both engines: what several replicas share
 // through the database, the outbox's delivery leases and the sign-in limits.
@@ -178,6 +187,10 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	w.SetMaxOpenConns(1)
 	s := &SQLite{w: w}
 	if err := s.migrate(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	if err := fillSearchKeys(ctx, w); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
@@ -281,8 +294,9 @@ func (s *SQLite) CreateContract(ctx context.Context, c *Contract, manager *User,
 }
 
 func insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHash string) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, contract_id, email, name, role, password_hash, must_change_password, created, temp_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.ContractID, strings.ToLower(u.Email), u.Name, u.Role, passwordHash, u.MustChangePassword, ts(u.Created), tempExpiresValue(u)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, contract_id, email, name, role, password_hash, must_change_password, created, temp_expires, search_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.ContractID, strings.ToLower(u.Email), u.Name, u.Role, passwordHash, u.MustChangePassword, ts(u.Created), tempExpiresValue(u),
+		searchKey(u.ID, u.Email, u.Name)); err != nil {
 		if isUniqueViolation(err) {
 			return fmt.Errorf("user %s: %w", u.Email, ErrEmailTaken)
 		}

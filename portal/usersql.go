@@ -112,6 +112,30 @@ func (s *SQLite) ListUsersPage(ctx context.Context, contractID string, offset, l
 	return users, max(total, offset+len(users)), addGrants(ctx, s.db, byID, in, ids...)
 }
 
+// SearchUsersPage is ListUsersPage for the users whose search key holds
+// key (folded by foldSearch), counted and read in the database: the
+// (contract_id, search_key) index holds what the match reads, so a search
+// reads no user's row but those of its page.
+func (s *SQLStore) SearchUsersPage(ctx context.Context, contractID, key string, offset, limit int) ([]*User, int, error) {
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE contract_id = ? AND instr(search_key, ?) > 0`, contractID, key).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	if total <= offset {
+		return []*User{}, total, nil
+	}
+	users, byID, err := scanUsers(ctx, s.db, `WHERE contract_id = ? AND instr(search_key, ?) > 0 ORDER BY email LIMIT ? OFFSET ?`, contractID, key, limit, offset)
+	if err != nil || len(users) == 0 {
+		return users, total, err
+	}
+	ids := make([]any, 0, len(users))
+	for _, u := range users {
+		ids = append(ids, u.ID)
+	}
+	in := "(?" + strings.Repeat(",?", len(ids)-1) + ")"
+	return users, max(total, offset+len(users)), addGrants(ctx, s.db, byID, in, ids...)
+}
+
 // changeUsers applies a plan made under the write lock (ChangeUsers
 // retries it).
 func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*Contract, []*User) ([]UserChange, []Email, error), actor string) error {
@@ -142,7 +166,8 @@ func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*
 				return err
 			}
 		case "update":
-			if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, role = ? WHERE id = ? AND contract_id = ?`, ch.User.Name, ch.User.Role, ch.User.ID, contractID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, role = ?, search_key = ? WHERE id = ? AND contract_id = ?`,
+				ch.User.Name, ch.User.Role, searchKey(ch.User.ID, ch.User.Email, ch.User.Name), ch.User.ID, contractID); err != nil {
 				return err
 			}
 			for _, q := range []string{`DELETE FROM user_products WHERE user_id = ?`, `DELETE FROM user_benefits WHERE user_id = ?`} {
@@ -193,11 +218,11 @@ func (s *SQLite) SetProfile(ctx context.Context, userID, name, phone string) err
 		return err
 	}
 	defer tx.Rollback()
-	var contractID string
-	if err := tx.QueryRowContext(ctx, `SELECT contract_id FROM users WHERE id = ?`, userID).Scan(&contractID); err != nil {
+	var contractID, email string
+	if err := tx.QueryRowContext(ctx, `SELECT contract_id, email FROM users WHERE id = ?`, userID).Scan(&contractID, &email); err != nil {
 		return ErrNotFound
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, phone = ? WHERE id = ?`, name, phone, userID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, phone = ?, search_key = ? WHERE id = ?`, name, phone, searchKey(userID, email, name), userID); err != nil {
 		return err
 	}
 	if err := audit(ctx, tx, userID, contractID, "user.profile", userID); err != nil {
