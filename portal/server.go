@@ -30,7 +30,7 @@ type ServerOptions struct {
 	// address, whatever the connections they share: HTTP/2 carries many
 	// on one connection. Default MaxConnsPerAddress.
 	MaxRequestsPerAddress int
-	Logger             *slog.Logger  // the server's own errors (accept failures, TLS handshakes)
+	Logger                *slog.Logger // the server's own errors (accept failures, TLS handshakes)
 }
 
 func (o ServerOptions) withDefaults() ServerOptions {
