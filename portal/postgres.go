@@ -52,10 +52,6 @@ func OpenPostgres(ctx context.Context, url string) (*SQLStore, error) {
 		db.Close()
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
-	if err := fillSearchKeys(ctx, db); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("%s: %w", where, err)
-	}
 	return s, nil
 }
 
@@ -91,6 +87,11 @@ func (s *SQLStore) migratePostgres(ctx context.Context) error {
 	for i := version; i < len(pgMigrations); i++ {
 		if _, err := tx.ExecContext(ctx, pgMigrations[i]); err != nil {
 			return fmt.Errorf("migration %d: %w", i+1, migrationError(err))
+		}
+		if i+1 == searchTermsVersion {
+			if err := fillSearchTerms(ctx, tx); err != nil {
+				return fmt.Errorf("migration %d: %w", i+1, err)
+			}
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = ?`, len(pgMigrations)); err != nil {

@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -11,9 +12,11 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// foldSearch is s as searches compare it: accents removed, lower-cased,
-// runs of spaces made one, so that "élodie" finds "Élodie" and
-// "helene  dupre" finds "Hélène Dupré", the same on both engines (neither
+// maxSearchWords bounds the words of a search (each reads an index range).
+const maxSearchWords = 8
+
+// foldSearch is s as searches compare it: accents removed and lower-cased,
+// so that "élodie" finds "Élodie", the same on both engines (neither
 // SQLite's lower() nor a PostgreSQL collation would agree with the other).
 func foldSearch(s string) string {
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
@@ -21,52 +24,81 @@ func foldSearch(s string) string {
 	if err != nil {
 		folded = s
 	}
-	return strings.Join(strings.FieldsFunc(strings.ToLower(folded), func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+	return strings.ToLower(folded)
 }
 
-// searchKey is what a search of users matches: name, email and ID, folded,
-// apart so that a query does not run from one into the next.
-func searchKey(id, email, name string) string {
-	return foldSearch(name) + "\x1f" + foldSearch(email) + "\x1f" + foldSearch(id)
+// words are the runs of letters and digits of a folded text.
+func words(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
 }
 
-// fillSearchKeys computes the search keys the migration that added them
-// could not (the folding is Go's), a batch at a time.
-func fillSearchKeys(ctx context.Context, w *sql.DB) error {
-	for {
-		rows, err := w.QueryContext(ctx, `SELECT id, email, name FROM users WHERE search_key IS NULL LIMIT 1000`)
-		if err != nil {
+// searchWords are the words of a query, folded, each once, at most
+// maxSearchWords.
+func searchWords(q string) []string {
+	var out []string
+	for _, w := range words(foldSearch(q)) {
+		if !slices.Contains(out, w) && len(out) < maxSearchWords {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// searchTerms are what a search finds a user by: the words of their name,
+// of their email and their ID, the email whole, folded.
+func searchTerms(id, email, name string) []string {
+	email = foldSearch(email)
+	terms := append(append(words(foldSearch(name)), words(email)...), email, foldSearch(id))
+	slices.Sort(terms)
+	return slices.Compact(terms)
+}
+
+// execer is what a transaction offers for writes and reads.
+type execer interface {
+	queryer
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+}
+
+// setSearchTerms replaces a user's search terms.
+func setSearchTerms(ctx context.Context, tx execer, contractID, id, email, name string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM user_terms WHERE user_id = ?`, id); err != nil {
+		return err
+	}
+	terms := searchTerms(id, email, name)
+	q := `INSERT INTO user_terms (contract_id, term, user_id) VALUES (?, ?, ?)` + strings.Repeat(", (?, ?, ?)", len(terms)-1)
+	args := make([]any, 0, 3*len(terms))
+	for _, t := range terms {
+		args = append(args, contractID, t, id)
+	}
+	_, err := tx.ExecContext(ctx, q, args...)
+	return err
+}
+
+// fillSearchTerms gives the users already stored their search terms, when
+// the migration that adds them runs: the folding is Go's.
+func fillSearchTerms(ctx context.Context, tx execer) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, contract_id, email, name FROM users`)
+	if err != nil {
+		return err
+	}
+	type user struct{ id, contract, email, name string }
+	var users []user
+	for rows.Next() {
+		var u user
+		if err := rows.Scan(&u.id, &u.contract, &u.email, &u.name); err != nil {
+			rows.Close()
 			return err
 		}
-		type user struct{ id, email, name string }
-		var batch []user
-		for rows.Next() {
-			var u user
-			if err := rows.Scan(&u.id, &u.email, &u.name); err != nil {
-				rows.Close()
-				return err
-			}
-			batch = append(batch, u)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(batch) == 0 {
-			return nil
-		}
-		tx, err := w.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		for _, u := range batch {
-			if _, err := tx.ExecContext(ctx, `UPDATE users SET search_key = ? WHERE id = ?`, searchKey(u.id, u.email, u.name), u.id); err != nil {
-				tx.Rollback()
-				return err
-			}
-		}
-		if err := tx.Commit(); err != nil {
+		users = append(users, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, u := range users {
+		if err := setSearchTerms(ctx, tx, u.contract, u.id, u.email, u.name); err != nil {
 			return err
 		}
 	}
+	return nil
 }

@@ -126,13 +126,22 @@ var migrations = []string{
 	migration8,
 }
 
-// migration8 (both engines) adds each user's search key (searchKey: name,
-// email and ID folded), so that a search runs in the database, on the
-// contract's rows of one index, rather than on the whole contract in Go.
-// The keys of the users already there are computed in Go once migrated
-// (fillSearchKeys): the folding is Go's, the same on both engines.
-const migration8 = `ALTER TABLE users ADD COLUMN search_key TEXT;
-	CREATE INDEX users_search ON users(contract_id, search_key);`
+// migration8 adds the words a search of users finds them by (searchTerms:
+// name, email and ID, folded), so that a search reads an index range per
+// word rather than the whole contract. The words of the users already
+// there are computed in Go (fillSearchTerms), in the same transaction.
+// PostgreSQL's column is written apart (its collation).
+const migration8 = `CREATE TABLE user_terms (
+		contract_id TEXT NOT NULL,
+		term TEXT NOT NULL,
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		PRIMARY KEY (contract_id, term, user_id)
+	);
+	CREATE INDEX user_terms_user ON user_terms(user_id);`
+
+// searchTermsVersion is the schema version from which users have their
+// search terms.
+const searchTermsVersion = 8
 
 // migration7 is written once for both engines: what several replicas share
 // through the database, the outbox's delivery leases and the sign-in limits.
@@ -190,10 +199,6 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		w.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
-	if err := fillSearchKeys(ctx, w); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("database %s: %w", path, err)
-	}
 	// The token sweep finds expired rows by this index. It is created here
 	// rather than as a migration: it changes no data, and any version may
 	// have it.
@@ -229,6 +234,12 @@ func (s *SQLite) migrate(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migration %d: %w", i+1, migrationError(err))
+		}
+		if i+1 == searchTermsVersion {
+			if err := fillSearchTerms(ctx, tx); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migration %d: %w", i+1, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
 			tx.Rollback()
@@ -294,13 +305,15 @@ func (s *SQLite) CreateContract(ctx context.Context, c *Contract, manager *User,
 }
 
 func insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHash string) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, contract_id, email, name, role, password_hash, must_change_password, created, temp_expires, search_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.ContractID, strings.ToLower(u.Email), u.Name, u.Role, passwordHash, u.MustChangePassword, ts(u.Created), tempExpiresValue(u),
-		searchKey(u.ID, u.Email, u.Name)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, contract_id, email, name, role, password_hash, must_change_password, created, temp_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.ContractID, strings.ToLower(u.Email), u.Name, u.Role, passwordHash, u.MustChangePassword, ts(u.Created), tempExpiresValue(u)); err != nil {
 		if isUniqueViolation(err) {
 			return fmt.Errorf("user %s: %w", u.Email, ErrEmailTaken)
 		}
 		return fmt.Errorf("user %s: %w", u.Email, err)
+	}
+	if err := setSearchTerms(ctx, tx, u.ContractID, u.ID, u.Email, u.Name); err != nil {
+		return err
 	}
 	for _, p := range u.Products {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO user_products (user_id, product) VALUES (?, ?)`, u.ID, p); err != nil {

@@ -19,10 +19,12 @@ type UserPage struct {
 	Offset int     `json:"offset"`
 }
 
-// UsersPage lists the users whose email, name or ID contains q, any case
-// and any accent ("élodie" finds "Élodie"), from offset, at most limit.
-// The database matches and pages: a search costs its page, not the
-// contract.
+// UsersPage lists the users with, for each word of q, a word of their
+// name, email or ID that it begins, in any case and with any accents
+// ("élodie" finds "Élodie", "helene dup" "Hélène Dupré", "user24"
+// "user249@example.com"), from offset, at most limit. The database
+// matches and pages, through an index: a search costs its matches, not
+// the contract.
 func (s *Service) UsersPage(ctx context.Context, admin *User, q string, offset, limit int) (*UserPage, error) {
 	if !admin.Role.IsAdmin() {
 		return nil, ErrNotAdmin
@@ -34,10 +36,10 @@ func (s *Service) UsersPage(ctx context.Context, admin *User, q string, offset, 
 	var users []*User
 	var total int
 	var err error
-	if key := foldSearch(q); key == "" {
+	if words := searchWords(q); len(words) == 0 {
 		users, total, err = s.store.ListUsersPage(ctx, admin.ContractID, offset, limit)
 	} else {
-		users, total, err = s.store.SearchUsersPage(ctx, admin.ContractID, key, offset, limit)
+		users, total, err = s.store.SearchUsersPage(ctx, admin.ContractID, words, offset, limit)
 	}
 	if err != nil {
 		return nil, err

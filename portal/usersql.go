@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"onramp.dev/onramp/catalog"
 )
@@ -112,19 +113,21 @@ func (s *SQLite) ListUsersPage(ctx context.Context, contractID string, offset, l
 	return users, max(total, offset+len(users)), addGrants(ctx, s.db, byID, in, ids...)
 }
 
-// SearchUsersPage is ListUsersPage for the users whose search key holds
-// key (folded by foldSearch), counted and read in the database: the
-// (contract_id, search_key) index holds what the match reads, so a search
-// reads no user's row but those of its page.
-func (s *SQLStore) SearchUsersPage(ctx context.Context, contractID, key string, offset, limit int) ([]*User, int, error) {
+// SearchUsersPage is ListUsersPage for the users that have, for each
+// word of the query, a search term it begins (see searchTerms): each word
+// reads one range of the (contract_id, term) index, and only the page's
+// users are read whole.
+func (s *SQLStore) SearchUsersPage(ctx context.Context, contractID string, words []string, offset, limit int) ([]*User, int, error) {
+	matches, args := matchingUsers(contractID, words)
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE contract_id = ? AND instr(search_key, ?) > 0`, contractID, key).Scan(&total); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+matches+`) m`, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	if total <= offset {
 		return []*User{}, total, nil
 	}
-	users, byID, err := scanUsers(ctx, s.db, `WHERE contract_id = ? AND instr(search_key, ?) > 0 ORDER BY email LIMIT ? OFFSET ?`, contractID, key, limit, offset)
+	users, byID, err := scanUsers(ctx, s.db, `WHERE contract_id = ? AND id IN (`+matches+`) ORDER BY email LIMIT ? OFFSET ?`,
+		append(append([]any{contractID}, args...), limit, offset)...)
 	if err != nil || len(users) == 0 {
 		return users, total, err
 	}
@@ -134,6 +137,21 @@ func (s *SQLStore) SearchUsersPage(ctx context.Context, contractID, key string, 
 	}
 	in := "(?" + strings.Repeat(",?", len(ids)-1) + ")"
 	return users, max(total, offset+len(users)), addGrants(ctx, s.db, byID, in, ids...)
+}
+
+// matchingUsers is a query of the IDs of the users of a contract with a
+// term beginning with each word, and its arguments.
+func matchingUsers(contractID string, words []string) (string, []any) {
+	var q []string
+	var args []any
+	for _, w := range words {
+		q = append(q, `SELECT user_id FROM user_terms WHERE contract_id = ? AND term >= ? AND term < ?`)
+		args = append(args, contractID, w, w+string(utf8.MaxRune))
+	}
+	if len(q) == 1 {
+		return `SELECT DISTINCT user_id FROM user_terms WHERE contract_id = ? AND term >= ? AND term < ?`, args
+	}
+	return strings.Join(q, ` INTERSECT `), args
 }
 
 // changeUsers applies a plan made under the write lock (ChangeUsers
@@ -166,8 +184,10 @@ func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*
 				return err
 			}
 		case "update":
-			if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, role = ?, search_key = ? WHERE id = ? AND contract_id = ?`,
-				ch.User.Name, ch.User.Role, searchKey(ch.User.ID, ch.User.Email, ch.User.Name), ch.User.ID, contractID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, role = ? WHERE id = ? AND contract_id = ?`, ch.User.Name, ch.User.Role, ch.User.ID, contractID); err != nil {
+				return err
+			}
+			if err := setSearchTerms(ctx, tx, contractID, ch.User.ID, ch.User.Email, ch.User.Name); err != nil {
 				return err
 			}
 			for _, q := range []string{`DELETE FROM user_products WHERE user_id = ?`, `DELETE FROM user_benefits WHERE user_id = ?`} {
@@ -222,7 +242,10 @@ func (s *SQLite) SetProfile(ctx context.Context, userID, name, phone string) err
 	if err := tx.QueryRowContext(ctx, `SELECT contract_id, email FROM users WHERE id = ?`, userID).Scan(&contractID, &email); err != nil {
 		return ErrNotFound
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, phone = ?, search_key = ? WHERE id = ?`, name, phone, searchKey(userID, email, name), userID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, phone = ? WHERE id = ?`, name, phone, userID); err != nil {
+		return err
+	}
+	if err := setSearchTerms(ctx, tx, contractID, userID, email, name); err != nil {
 		return err
 	}
 	if err := audit(ctx, tx, userID, contractID, "user.profile", userID); err != nil {
