@@ -115,7 +115,8 @@ var pgMigrations = []string{
 		contract_id TEXT NOT NULL,
 		term TEXT COLLATE "C" NOT NULL,
 		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-		PRIMARY KEY (contract_id, term, user_id)
+		email TEXT NOT NULL,
+		PRIMARY KEY (contract_id, term, user_id) INCLUDE (email)
 	);
 	CREATE INDEX user_terms_user ON user_terms(user_id);`,
 }

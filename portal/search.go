@@ -65,10 +65,10 @@ func setSearchTerms(ctx context.Context, tx execer, contractID, id, email, name 
 		return err
 	}
 	terms := searchTerms(id, email, name)
-	q := `INSERT INTO user_terms (contract_id, term, user_id) VALUES (?, ?, ?)` + strings.Repeat(", (?, ?, ?)", len(terms)-1)
-	args := make([]any, 0, 3*len(terms))
+	q := `INSERT INTO user_terms (contract_id, term, user_id, email) VALUES (?, ?, ?, ?)` + strings.Repeat(", (?, ?, ?, ?)", len(terms)-1)
+	args := make([]any, 0, 4*len(terms))
 	for _, t := range terms {
-		args = append(args, contractID, t, id)
+		args = append(args, contractID, t, id, strings.ToLower(email))
 	}
 	_, err := tx.ExecContext(ctx, q, args...)
 	return err

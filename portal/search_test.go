@@ -158,11 +158,11 @@ func BenchmarkSearchUsers100k(b *testing.B) {
 		name := firsts[i%len(firsts)] + " " + lasts[(i/len(firsts))%len(lasts)]
 		users = append(users, []any{id, admin.ContractID, email, name, RoleUser, "", 0, created, "", "", 0})
 		for _, t := range searchTerms(id, email, name) {
-			terms = append(terms, []any{admin.ContractID, t, id})
+			terms = append(terms, []any{admin.ContractID, t, id, email})
 		}
 	}
 	insert("users (id, contract_id, email, name, role, password_hash, must_change_password, created, phone, temp_expires, temp_used)", 11, users)
-	insert("user_terms (contract_id, term, user_id)", 3, terms)
+	insert("user_terms (contract_id, term, user_id, email)", 4, terms)
 	if err := tx.Commit(); err != nil {
 		b.Fatal(err)
 	}

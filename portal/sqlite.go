@@ -131,12 +131,15 @@ var migrations = []string{
 // word rather than the whole contract. The words of the users already
 // there are computed in Go (fillSearchTerms), in the same transaction.
 // PostgreSQL's column is written apart (its collation).
+// The user's email is kept beside each term: a page of matches is
+// ordered by email from the index alone.
 const migration8 = `CREATE TABLE user_terms (
 		contract_id TEXT NOT NULL,
 		term TEXT NOT NULL,
 		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		email TEXT NOT NULL,
 		PRIMARY KEY (contract_id, term, user_id)
-	);
+	) WITHOUT ROWID;
 	CREATE INDEX user_terms_user ON user_terms(user_id);`
 
 // searchTermsVersion is the schema version from which users have their

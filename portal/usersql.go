@@ -31,7 +31,12 @@ func listUsers(ctx context.Context, q queryer, contractID string) ([]*User, erro
 // scanUsers reads the users that tail (a WHERE clause and more, with
 // args) selects.
 func scanUsers(ctx context.Context, q queryer, tail string, args ...any) ([]*User, map[string]*User, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+userColumns+` FROM users `+tail, args...)
+	return scanUserRows(ctx, q, `SELECT `+userColumns+` FROM users `+tail, args...)
+}
+
+// scanUserRows reads the users a query of userColumns selects.
+func scanUserRows(ctx context.Context, q queryer, query string, args ...any) ([]*User, map[string]*User, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -126,16 +131,30 @@ func (s *SQLStore) SearchUsersPage(ctx context.Context, contractID string, words
 	if total <= offset {
 		return []*User{}, total, nil
 	}
-	users, byID, err := scanUsers(ctx, s.db, `WHERE contract_id = ? AND id IN (`+matches+`) ORDER BY email LIMIT ? OFFSET ?`,
-		append(append([]any{contractID}, args...), limit, offset)...)
-	if err != nil || len(users) == 0 {
-		return users, total, err
+	// The page's IDs first, from the terms' index alone, then the page's
+	// users whole.
+	rows, err := s.db.QueryContext(ctx, `SELECT user_id FROM (`+matches+`) m ORDER BY email LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, err
 	}
-	ids := make([]any, 0, len(users))
-	for _, u := range users {
-		ids = append(ids, u.ID)
+	var ids []any
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ids) == 0 {
+		return []*User{}, total, err
 	}
 	in := "(?" + strings.Repeat(",?", len(ids)-1) + ")"
+	users, byID, err := scanUsers(ctx, s.db, `WHERE id IN `+in+` ORDER BY email`, ids...)
+	if err != nil {
+		return nil, 0, err
+	}
 	return users, max(total, offset+len(users)), addGrants(ctx, s.db, byID, in, ids...)
 }
 
@@ -145,11 +164,11 @@ func matchingUsers(contractID string, words []string) (string, []any) {
 	var q []string
 	var args []any
 	for _, w := range words {
-		q = append(q, `SELECT user_id FROM user_terms WHERE contract_id = ? AND term >= ? AND term < ?`)
+		q = append(q, `SELECT user_id, email FROM user_terms WHERE contract_id = ? AND term >= ? AND term < ?`)
 		args = append(args, contractID, w, w+string(utf8.MaxRune))
 	}
 	if len(q) == 1 {
-		return `SELECT DISTINCT user_id FROM user_terms WHERE contract_id = ? AND term >= ? AND term < ?`, args
+		return `SELECT DISTINCT user_id, email FROM user_terms WHERE contract_id = ? AND term >= ? AND term < ?`, args
 	}
 	return strings.Join(q, ` INTERSECT `), args
 }
