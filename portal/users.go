@@ -139,9 +139,7 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 					Reason: fmt.Sprintf("role %q: want user, software_coordinator or contract_manager", excerpt(v, 60))})
 			}
 		}
-		for _, p := range splitList(strings.ToLower(get("products"))) {
-			row.products = append(row.products, p)
-		}
+		row.products = splitList(strings.ToLower(get("products")))
 		for _, b := range splitList(get("benefits")) {
 			ben, err := catalog.ParseBenefit(b)
 			if err != nil {
