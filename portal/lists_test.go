@@ -239,3 +239,20 @@ func TestContractUserBound(t *testing.T) {
 		t.Fatalf("%d users (%v), want 3", len(users), err)
 	}
 }
+
+// A line naming 200,000 products and benefits, none known, costs one
+// problem each, and little time.
+func TestImportLineOfManyValues(t *testing.T) {
+	p := newTestPortal(t)
+	token, _ := p.admin(t, "boss@example.com", "atlas")
+	var products, benefits strings.Builder
+	for i := range 100_000 {
+		fmt.Fprintf(&products, "p%d;", i)
+		fmt.Fprintf(&benefits, "b%d;", i)
+	}
+	code, out := p.importCSV(t, token, "email,name,role,products,benefits\nbo@example.com,Bo,user,"+products.String()+","+benefits.String()+"\n", false)
+	rows, _ := out["rows"].([]any)
+	if code != 422 || len(rows) != 2 {
+		t.Fatalf("%d, %d bad values reported, want 2: %v", code, len(rows), excerpt(fmt.Sprint(out), 300))
+	}
+}
