@@ -65,6 +65,9 @@ func TestSearchFoldsCaseAndAccents(t *testing.T) {
 	if page := search(t, "example.com", "&offset=2&limit=2"); page.Total != 6 || len(page.Users) != 2 || page.Users[0].Email != "u1@example.com" {
 		t.Errorf("a page of a search: total %d, %d users", page.Total, len(page.Users))
 	}
+	if page := search(t, "example.com", "&offset=10&limit=2"); page.Total != 6 || len(page.Users) != 0 {
+		t.Errorf("past the last page of a search: total %d, %d users", page.Total, len(page.Users))
+	}
 	// A new name is found by its new key, the old one no longer.
 	if code, out := p.importCSV(t, token, "email,name\nbo.five@example.com,Bérénice\n", false); code != 200 {
 		t.Fatalf("rename: %d %v", code, out)

@@ -124,31 +124,34 @@ func (s *SQLite) ListUsersPage(ctx context.Context, contractID string, offset, l
 // users are read whole.
 func (s *SQLStore) SearchUsersPage(ctx context.Context, contractID string, words []string, offset, limit int) ([]*User, int, error) {
 	matches, args := matchingUsers(contractID, words)
-	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+matches+`) m`, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	if total <= offset {
-		return []*User{}, total, nil
-	}
-	// The page's IDs first, from the terms' index alone, then the page's
-	// users whole.
-	rows, err := s.db.QueryContext(ctx, `SELECT user_id FROM (`+matches+`) m ORDER BY email LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	// The page's IDs and the count of every match in one reading of the
+	// terms' index; then the page's users whole.
+	rows, err := s.db.QueryContext(ctx, `SELECT user_id, COUNT(*) OVER () FROM (`+matches+`) m ORDER BY email LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
 	var ids []any
+	total := 0
 	for rows.Next() {
 		var id string
-		if err := rows.Scan(&id); err != nil {
+		if err := rows.Scan(&id, &total); err != nil {
 			rows.Close()
 			return nil, 0, err
 		}
 		ids = append(ids, id)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil || len(ids) == 0 {
-		return []*User{}, total, err
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if len(ids) == 0 {
+		// Past the last page: the count alone.
+		if offset > 0 {
+			if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+matches+`) m`, args...).Scan(&total); err != nil {
+				return nil, 0, err
+			}
+		}
+		return []*User{}, total, nil
 	}
 	in := "(?" + strings.Repeat(",?", len(ids)-1) + ")"
 	users, byID, err := scanUsers(ctx, s.db, `WHERE id IN `+in+` ORDER BY email`, ids...)
