@@ -158,11 +158,12 @@ const (
 	RowEmailTaken       = "email_taken"       // the address belongs to another account
 	RowManagerProtected = "manager_protected" // a contract manager changed by a coordinator
 	RowSeatCap          = "seat_cap"          // Value: the product; Count users for Limit seats, on Lines
+	RowContractFull     = "contract_full"     // Count users the contract would have, Limit the most
 )
 
 // RowCodes are every code an import's bad line may have.
 var RowCodes = []string{RowBadCSV, RowBadHeader, RowUnknownColumn, RowTooManyLines, RowBadEmail, RowBadName, RowDuplicateEmail,
-	RowBadRole, RowBadBenefit, RowUnknownProduct, RowManagerOnly, RowEmailTaken, RowManagerProtected, RowSeatCap}
+	RowBadRole, RowBadBenefit, RowUnknownProduct, RowManagerOnly, RowEmailTaken, RowManagerProtected, RowSeatCap, RowContractFull}
 
 // FieldError is one refused value of a request (the fields of an
 // "invalid" or a "too_long" problem): which field, why as a stable code
@@ -220,11 +221,15 @@ const (
 	FieldSelf           = "self"            // an admin cannot remove themselves
 	FieldLastManager    = "last_manager"    // a contract keeps at least one contract manager
 	FieldNeedsAdvanced  = "needs_advanced"  // Value: the plan; callers come with advanced support
+	FieldTooMany        = "too_many"        // a list: Count distinct values, Limit the most
+	FieldDuplicate      = "duplicate"       // Value: listed twice
+	FieldContractFull   = "contract_full"   // Count users the contract would have, Limit the most
 )
 
 // FieldCodes are every code a FieldError may have.
 var FieldCodes = []string{FieldTooLong, FieldBadLength, FieldBadCharacters, FieldRequired, FieldNotEmail, FieldUnknownProduct,
-	FieldBadSeats, FieldBadPlan, FieldBadBenefit, FieldSeatCap, FieldUnknownUser, FieldSelf, FieldLastManager, FieldNeedsAdvanced}
+	FieldBadSeats, FieldBadPlan, FieldBadBenefit, FieldSeatCap, FieldUnknownUser, FieldSelf, FieldLastManager, FieldNeedsAdvanced,
+	FieldTooMany, FieldDuplicate, FieldContractFull}
 
 // Assignment is POST /users/assign: products and benefits given and
 // taken, for several users at once, all or nothing.

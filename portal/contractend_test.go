@@ -78,6 +78,7 @@ func TestContractEnd(t *testing.T) {
 	t.Run("seat-with-key", func(t *testing.T) {
 		req, _ := http.NewRequest("POST", p.URL+"/api/v1/seats", strings.NewReader(`{"machine_id":"machine-0001","hostname":"pc","product":"atlas"}`))
 		req.Header.Set("Authorization", "SeatKey "+created.Key)
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

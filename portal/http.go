@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -31,8 +32,10 @@ type Problem struct {
 	RetryAfter int        `json:"retry_after,omitempty"`
 	Rows       []RowError `json:"rows,omitempty"` // an import's bad lines
 	Ends       *time.Time `json:"ends,omitempty"` // contract_ended: the end date
-	// Fields are the values refused, by field (invalid, too_long).
-	Fields []api.FieldError `json:"fields,omitempty"`
+	// Fields are the values refused, by field (invalid, too_long): the
+	// first maxReportedFields; MoreFields counts the others.
+	Fields     []api.FieldError `json:"fields,omitempty"`
+	MoreFields int              `json:"more_fields,omitempty"`
 }
 
 // Handler serves the API under /api/v1.
@@ -66,9 +69,46 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 	s.healthRoutes(mux)
 	s.pageRoutes(mux)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, http.StatusNotFound, "not_found", "no such route: "+r.Method+" "+r.URL.Path)
+		if allow := allowedMethods(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeProblem(w, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed on "+excerpt(r.URL.Path, 200)+"; allowed: "+strings.Join(allow, ", "))
+			return
+		}
+		writeProblem(w, http.StatusNotFound, "not_found", "no such route: "+excerpt(r.Method, 20)+" "+excerpt(r.URL.Path, 200))
 	})
-	return s.observe(limitBodies(mux))
+	return s.observe(secureHeaders(limitBodies(mux)))
+}
+
+// allowedMethods are the methods the routes of r's path take, when the
+// catch-all pattern got r: a known path asked with another method is 405
+// with Allow, not 404.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/api/v1/" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
+}
+
+// secureHeaders sets what every answer carries: browsers must not guess a
+// type other than the one sent, nor keep answers that hold tokens or
+// people's data (the routes that may be cached say so themselves), and a
+// browser that reached the service over TLS keeps to TLS.
+func secureHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Cache-Control", "no-store")
+		if r.TLS != nil {
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func writeProblem(w http.ResponseWriter, status int, code, detail string) {
@@ -77,11 +117,37 @@ func writeProblem(w http.ResponseWriter, status int, code, detail string) {
 
 // writeFieldProblem answers a problem that names the fields refused.
 func writeFieldProblem(w http.ResponseWriter, status int, code, detail string, fields []api.FieldError) {
+	writeFieldsProblem(w, status, code, detail, fields, 0)
+}
+
+// writeFieldsProblem is writeFieldProblem for a list already cut, more
+// values left out.
+func writeFieldsProblem(w http.ResponseWriter, status int, code, detail string, fields []api.FieldError, more int) {
 	noteProblem(w, code, nil)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
+	shown, left := reportedFields(fields)
 	json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/" + code, Title: http.StatusText(status), Status: status,
-		Detail: excerpt(detail, maxDetailBytes), Code: code, Fields: fields})
+		Detail: excerpt(detail, maxDetailBytes), Code: code, Fields: shown, MoreFields: more + left})
+}
+
+// maxReportedFields bounds a problem's list of refused values: an answer
+// must not grow with the request that caused it.
+const maxReportedFields = 20
+
+// reportedFields are the first maxReportedFields refused values, each
+// text shortened, and how many were left out.
+func reportedFields(fields []api.FieldError) ([]api.FieldError, int) {
+	if len(fields) == 0 {
+		return nil, 0
+	}
+	out := make([]api.FieldError, 0, min(len(fields), maxReportedFields))
+	for _, f := range fields[:min(len(fields), maxReportedFields)] {
+		f.Field, f.Code = excerpt(f.Field, 60), excerpt(f.Code, 60)
+		f.Reason, f.Value = excerpt(f.Reason, maxReasonBytes), excerpt(f.Value, 60)
+		out = append(out, f)
+	}
+	return out, len(fields) - len(out)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -91,8 +157,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// readJSON decodes a request body strictly: unknown fields are refused.
+// readJSON decodes a request body strictly: unknown fields are refused,
+// and so is a body not declared as JSON (415): a web page may send a
+// text/plain form to any site without asking, so a route that took one
+// would let any page spend a sign-in's attempts from its visitors' browsers.
 func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		writeProblem(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send the request body as JSON, with Content-Type: application/json")
+		return false
+	}
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -155,7 +228,7 @@ func writeError(w http.ResponseWriter, err error) {
 	case errors.Is(err, ErrNoSeats):
 		writeProblem(w, http.StatusConflict, "no_seats", err.Error())
 	case errors.As(err, &inv):
-		writeFieldProblem(w, http.StatusUnprocessableEntity, "invalid", err.Error(), inv.Problems)
+		writeFieldsProblem(w, http.StatusUnprocessableEntity, "invalid", err.Error(), inv.Problems, inv.More)
 	case errors.Is(err, ErrNotFound):
 		writeProblem(w, http.StatusNotFound, "not_found", err.Error())
 	case errors.Is(err, ErrEmailTaken):
@@ -253,6 +326,7 @@ func (s *Service) handleCatalog(w http.ResponseWriter, r *http.Request) {
 	sum := sha256.Sum256(s.signedCatalog)
 	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-cache") // public and signed: kept, revalidated by its ETag
 	serveContent(w, r, "catalog.json", time.Time{}, bytes.NewReader(s.signedCatalog))
 }
 
@@ -275,6 +349,7 @@ func (s *Service) handlePackage(w http.ResponseWriter, r *http.Request, u *User,
 	// The catalog's hash is the strongest validator there is.
 	w.Header().Set("ETag", `"`+pkg.SHA256+`"`)
 	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Cache-Control", "private, no-cache") // for the entitled user only
 	serveContent(w, r, name, mod, body)
 }
 

@@ -72,6 +72,7 @@ func TestSecurityEventsLogged(t *testing.T) {
 	secrets = append(secrets, badKey)
 	req, _ := http.NewRequest("POST", p.URL+"/api/v1/seats", strings.NewReader(`{"machine_id": "m1", "hostname": "h", "product": "atlas"}`))
 	req.Header.Set("Authorization", "SeatKey "+badKey)
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -29,3 +29,25 @@ func WithMaxSession(d time.Duration) Option {
 		}
 	}
 }
+
+// DefaultMaxContractUsers is how many users a contract may hold unless
+// WithMaxContractUsers says otherwise.
+const DefaultMaxContractUsers = 100_000
+
+// WithMaxContractUsers bounds the users of one contract: its lists,
+// searches and imports cost with its size. An import or an addition past
+// it is refused, naming the bound.
+func WithMaxContractUsers(n int) Option {
+	return func(s *Service) {
+		if n > 0 {
+			s.maxUsers = n
+		}
+	}
+}
+
+func (s *Service) maxContractUsers() int {
+	if s.maxUsers > 0 {
+		return s.maxUsers
+	}
+	return DefaultMaxContractUsers
+}

@@ -110,4 +110,14 @@ var pgMigrations = []string{
 	UPDATE users SET temp_expires = to_char(now() AT TIME ZONE 'UTC' + interval '7 days', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') WHERE must_change_password = 1;`,
 	migration7,
 	migration8,
+	// The words are compared byte by byte, as on SQLite, whatever the
+	// database's collation: a word's prefix is then an index range.
+	`CREATE TABLE user_terms (
+		contract_id TEXT NOT NULL,
+		term TEXT COLLATE "C" NOT NULL,
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		email TEXT NOT NULL,
+		PRIMARY KEY (contract_id, term, user_id) INCLUDE (email)
+	);
+	CREATE INDEX user_terms_user ON user_terms(user_id);`,
 }

@@ -145,6 +145,11 @@ func (s *SQLStore) migratePostgres(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, pgMigrations[i]); err != nil {
 			return fmt.Errorf("migration %d: %w", i+1, migrationError(err))
 		}
+		if i+1 == searchTermsVersion {
+			if err := fillSearchTerms(ctx, tx); err != nil {
+				return fmt.Errorf("migration %d: %w", i+1, err)
+			}
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = ?`, len(pgMigrations)); err != nil {
 		return err

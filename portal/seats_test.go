@@ -15,6 +15,7 @@ func (p *testPortal) seatWithKey(t *testing.T, key, machine, product string) (in
 	t.Helper()
 	req, _ := http.NewRequest("POST", p.URL+"/api/v1/seats", strings.NewReader(`{"machine_id":"`+machine+`","hostname":"pc-`+machine+`","product":"`+product+`"}`))
 	req.Header.Set("Authorization", "SeatKey "+key)
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -2,9 +2,12 @@ package portal
 
 import (
 	"context"
+	"crypto/tls"
+	"encoding/json"
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -23,7 +26,11 @@ type ServerOptions struct {
 	IdleTimeout        time.Duration // between requests on a connection; default 2 min
 	MaxHeaderBytes     int           // default 64 KiB
 	MaxConnsPerAddress int           // connections open at once from one IP address; default 64
-	Logger             *slog.Logger  // the server's own errors (accept failures, TLS handshakes)
+	// MaxRequestsPerAddress is requests in flight at once from one IP
+	// address, whatever the connections they share: HTTP/2 carries many
+	// on one connection. Default MaxConnsPerAddress.
+	MaxRequestsPerAddress int
+	Logger                *slog.Logger // the server's own errors (accept failures, TLS handshakes)
 }
 
 func (o ServerOptions) withDefaults() ServerOptions {
@@ -42,6 +49,9 @@ func (o ServerOptions) withDefaults() ServerOptions {
 	if o.MaxConnsPerAddress <= 0 {
 		o.MaxConnsPerAddress = 64
 	}
+	if o.MaxRequestsPerAddress <= 0 {
+		o.MaxRequestsPerAddress = o.MaxConnsPerAddress
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -51,22 +61,83 @@ func (o ServerOptions) withDefaults() ServerOptions {
 // Server serves the account service's handler with the options' bounds:
 // `portal serve` and the embedded demo both run one.
 type Server struct {
-	http *http.Server
-	o    ServerOptions
+	http     *http.Server
+	o        ServerOptions
+	mu       sync.Mutex
+	inflight map[string]int // requests being served, by client address
+}
+
+// maxStreamsPerConn bounds the requests one HTTP/2 connection carries at
+// once (Go's default is 250): a desktop client needs a few.
+const maxStreamsPerConn = 32
+
+// tlsSuites are the TLS 1.2 suites offered: forward secret (ECDHE) and
+// authenticated encryption (AEAD) only, no CBC mode nor SHA-1 MAC. TLS 1.3
+// suites are not configurable and all AEAD.
+var tlsSuites = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 }
 
 // NewServer prepares a server for h.
 func NewServer(h http.Handler, o ServerOptions) *Server {
 	o = o.withDefaults()
-	return &Server{o: o, http: &http.Server{
-		Handler:           h,
+	s := &Server{o: o, inflight: map[string]int{}}
+	s.http = &http.Server{
+		Handler:           s.limitRequests(h),
 		ReadHeaderTimeout: o.ReadHeaderTimeout,
 		ReadTimeout:       o.ReadTimeout,
 		WriteTimeout:      o.WriteTimeout,
 		IdleTimeout:       o.IdleTimeout,
 		MaxHeaderBytes:    o.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn),
-	}}
+		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12, CipherSuites: tlsSuites},
+		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: maxStreamsPerConn},
+	}
+	return s
+}
+
+// limitRequests answers 429 at once to a request from an address that
+// already has MaxRequestsPerAddress in flight: the bound on connections
+// alone would let one HTTP/2 connection carry hundreds of uploads.
+func (s *Server) limitRequests(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		s.mu.Lock()
+		if s.inflight[host] >= s.o.MaxRequestsPerAddress {
+			s.mu.Unlock()
+			s.o.Logger.Debug("request refused", "event", "request_refused", "remote", host, "in_flight", s.o.MaxRequestsPerAddress)
+			w.Header().Set("Retry-After", "1")
+			if r.ProtoMajor == 1 {
+				// The body is not read. (On HTTP/2, Connection: close would
+				// end the connection's other streams too.)
+				w.Header().Set("Connection", "close")
+			}
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/rate_limited", Title: "Too Many Requests",
+				Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: 1,
+				Detail: "too many requests at once from your address (at most " + strconv.Itoa(s.o.MaxRequestsPerAddress) + "): wait for some to finish"})
+			return
+		}
+		s.inflight[host]++
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			if s.inflight[host]--; s.inflight[host] == 0 {
+				delete(s.inflight, host)
+			}
+			s.mu.Unlock()
+		}()
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Serve accepts connections on ln until Shutdown, at most

@@ -43,6 +43,7 @@ type Service struct {
 	// TrustedProxies are the proxies whose Forwarded / X-Forwarded-For
 	// headers name the client's address; none by default.
 	TrustedProxies []netip.Prefix
+	maxUsers       int // see WithMaxContractUsers
 }
 
 // Session lifetimes.
@@ -88,20 +89,33 @@ const maxContractSeats = 100000
 
 // InvalidError lists what is wrong with a request, field by field, each
 // with a stable code a client words.
-type InvalidError struct{ Problems []api.FieldError }
+// It keeps the first maxReportedFields problems and counts the others
+// (More): a request of a million bad values costs an answer of a few.
+type InvalidError struct {
+	Problems []api.FieldError
+	More     int
+}
 
 func (e *InvalidError) Error() string {
 	reasons := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
 		reasons[i] = p.Reason
 	}
-	return "invalid request: " + strings.Join(reasons, "; ")
+	s := "invalid request: " + strings.Join(reasons, "; ")
+	if e.More > 0 {
+		s += fmt.Sprintf("; and %d more", e.More)
+	}
+	return s
 }
 
 // add notes the problems that are not nil.
 func (e *InvalidError) add(problems ...*api.FieldError) {
 	for _, p := range problems {
-		if p != nil {
+		switch {
+		case p == nil:
+		case len(e.Problems) >= maxReportedFields:
+			e.More++
+		default:
 			e.Problems = append(e.Problems, *p)
 		}
 	}
@@ -136,7 +150,20 @@ func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor s
 	if len(r.Products) == 0 {
 		inv.add(fieldError(api.FieldProducts, api.FieldRequired, "at least one"))
 	}
+	if len(r.Products) > maxListValues {
+		e := fieldError(api.FieldProducts, api.FieldTooMany, fmt.Sprintf("more than %d products", maxListValues))
+		e.Limit, e.Count = maxListValues, len(r.Products)
+		inv.add(e)
+		r.Products = r.Products[:maxListValues]
+	}
+	listed := map[string]bool{}
 	for _, p := range r.Products {
+		if listed[p.Product] {
+			e := fieldError(api.FieldProducts, api.FieldDuplicate, fmt.Sprintf("%q is listed twice", excerpt(p.Product, 60)))
+			e.Value = excerpt(p.Product, 60)
+			inv.add(e)
+		}
+		listed[p.Product] = true
 		if _, ok := s.catalog.Product(p.Product); !ok {
 			e := fieldError(api.FieldProducts, api.FieldUnknownProduct, fmt.Sprintf("%q: not in the catalog", p.Product))
 			e.Value = excerpt(p.Product, 60)

@@ -17,6 +17,7 @@ func signInFrom(t *testing.T, p *testPortal, login, password string, header http
 	t.Helper()
 	b, _ := json.Marshal(map[string]string{"login": login, "password": password})
 	req, _ := http.NewRequest("POST", p.URL+"/api/v1/session", bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
 	for k, v := range header {
 		req.Header[k] = v
 	}

@@ -124,7 +124,28 @@ var migrations = []string{
 	UPDATE users SET temp_expires = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+7 days') WHERE must_change_password = 1;`,
 	migration7,
 	migration8,
+	migration9,
 }
+
+// migration9 adds the words a search of users finds them by (searchTerms:
+// name, email and ID, folded), so that a search reads an index range per
+// word rather than the whole contract. The words of the users already
+// there are computed in Go (fillSearchTerms), in the same transaction.
+// PostgreSQL's column is written apart (its collation).
+// The user's email is kept beside each term: a page of matches is
+// ordered by email from the index alone.
+const migration9 = `CREATE TABLE user_terms (
+		contract_id TEXT NOT NULL,
+		term TEXT NOT NULL,
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		email TEXT NOT NULL,
+		PRIMARY KEY (contract_id, term, user_id)
+	) WITHOUT ROWID;
+	CREATE INDEX user_terms_user ON user_terms(user_id);`
+
+// searchTermsVersion is the schema version from which users have their
+// search terms.
+const searchTermsVersion = 9
 
 // migration7 is written once for both engines: what several replicas share
 // through the database, the outbox's delivery leases and the sign-in limits.
@@ -241,6 +262,12 @@ func (s *SQLite) migrate(ctx context.Context) error {
 			tx.Rollback()
 			return fmt.Errorf("migration %d: %w", i+1, migrationError(err))
 		}
+		if i+1 == searchTermsVersion {
+			if err := fillSearchTerms(ctx, tx); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migration %d: %w", i+1, err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
 			tx.Rollback()
 			return err
@@ -311,6 +338,9 @@ func insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHash string) e
 			return fmt.Errorf("user %s: %w", u.Email, ErrEmailTaken)
 		}
 		return fmt.Errorf("user %s: %w", u.Email, err)
+	}
+	if err := setSearchTerms(ctx, tx, u.ContractID, u.ID, u.Email, u.Name); err != nil {
+		return err
 	}
 	for _, p := range u.Products {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO user_products (user_id, product) VALUES (?, ?)`, u.ID, p); err != nil {

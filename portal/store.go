@@ -104,6 +104,9 @@ type Store interface {
 	// ListUsersPage is limit users of a contract by email from offset, and
 	// how many the contract has: a page costs its own rows, not the list's.
 	ListUsersPage(ctx context.Context, contractID string, offset, limit int) ([]*User, int, error)
+	// SearchUsersPage is ListUsersPage for the users with, for each of
+	// words (searchWords), a word of their name, email or ID it begins.
+	SearchUsersPage(ctx context.Context, contractID string, words []string, offset, limit int) ([]*User, int, error)
 	// EmailsInUse returns which of emails belong to users of contracts
 	// other than exceptContract ("" for any).
 	EmailsInUse(ctx context.Context, emails []string, exceptContract string) (map[string]bool, error)

@@ -2,7 +2,6 @@ package portal
 
 import (
 	"context"
-	"strings"
 )
 
 // Bounds of a page of users: a window asks for a few hundred at a time,
@@ -20,11 +19,12 @@ type UserPage struct {
 	Offset int     `json:"offset"`
 }
 
-// UsersPage lists the users whose email, name or ID contains q (any case),
-// from offset, at most limit. Without q the store reads the page alone;
-// with q the contract's list is read whole and matched here, in Go, so that
-// case folds the same way on both engines ("élodie" finds "Élodie", which
-// SQLite's lower() would not).
+// UsersPage lists the users with, for each word of q, a word of their
+// name, email or ID that it begins, in any case and with any accents
+// ("élodie" finds "Élodie", "helene dup" "Hélène Dupré", "user24"
+// "user249@example.com"), from offset, at most limit. The database
+// matches and pages, through an index: a search costs its matches, not
+// the contract.
 func (s *Service) UsersPage(ctx context.Context, admin *User, q string, offset, limit int) (*UserPage, error) {
 	if !admin.Role.IsAdmin() {
 		return nil, ErrNotAdmin
@@ -33,27 +33,16 @@ func (s *Service) UsersPage(ctx context.Context, admin *User, q string, offset, 
 		limit = defaultUserPage
 	}
 	offset = max(offset, 0)
-	if q = strings.ToLower(strings.TrimSpace(q)); q == "" {
-		users, total, err := s.store.ListUsersPage(ctx, admin.ContractID, offset, limit)
-		if err != nil {
-			return nil, err
-		}
-		return &UserPage{Users: users, Total: total, Offset: offset}, nil
+	var users []*User
+	var total int
+	var err error
+	if words := searchWords(q); len(words) == 0 {
+		users, total, err = s.store.ListUsersPage(ctx, admin.ContractID, offset, limit)
+	} else {
+		users, total, err = s.store.SearchUsersPage(ctx, admin.ContractID, words, offset, limit)
 	}
-	users, err := s.Users(ctx, admin)
 	if err != nil {
 		return nil, err
 	}
-	kept := users[:0]
-	for _, u := range users {
-		if strings.Contains(strings.ToLower(u.Email), q) || strings.Contains(strings.ToLower(u.Name), q) || strings.Contains(strings.ToLower(u.ID), q) {
-			kept = append(kept, u)
-		}
-	}
-	users = kept
-	page := &UserPage{Users: []*User{}, Total: len(users), Offset: offset}
-	if offset < len(users) {
-		page.Users = users[offset:min(offset+limit, len(users))]
-	}
-	return page, nil
+	return &UserPage{Users: users, Total: total, Offset: offset}, nil
 }

@@ -139,16 +139,16 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 					Reason: fmt.Sprintf("role %q: want user, software_coordinator or contract_manager", excerpt(v, 60))})
 			}
 		}
-		for _, p := range splitList(get("products")) {
-			row.products = append(row.products, strings.ToLower(p))
-		}
+		row.products = splitList(strings.ToLower(get("products")))
 		for _, b := range splitList(get("benefits")) {
 			ben, err := catalog.ParseBenefit(b)
 			if err != nil {
-				bad = append(bad, RowError{Line: line, Code: api.RowBadBenefit, Value: excerpt(b, 60), Reason: err.Error()})
-				continue
+				bad = append(bad, RowError{Line: line, Code: api.RowBadBenefit, Value: excerpt(b, 60), Reason: excerpt(err.Error(), maxReasonBytes)})
+				break // one a line: a line of a million benefits costs one
 			}
-			row.benefits = append(row.benefits, ben)
+			if !slices.Contains(row.benefits, ben) {
+				row.benefits = append(row.benefits, ben)
+			}
 		}
 		row.invalid = len(bad) > badBefore
 		rows = append(rows, row)
@@ -156,10 +156,14 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 	return rows, bad
 }
 
+// splitList is a cell's list, each value once (by a set: a cell may hold
+// a million values).
 func splitList(s string) []string {
 	var out []string
+	seen := map[string]bool{}
 	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '|' }) {
-		if p = strings.TrimSpace(p); p != "" && !slices.Contains(out, p) {
+		if p = strings.TrimSpace(p); p != "" && !seen[p] {
+			seen[p] = true
 			out = append(out, p)
 		}
 	}
@@ -214,11 +218,13 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 		var changes []UserChange
 		var emails []Email
 		lines := map[string][]int{}
+		total, overLine := len(users), 0
 		for _, r := range rows {
 			for _, p := range r.products {
 				if _, ok := seats[p]; !ok {
 					bad = append(bad, RowError{Line: r.line, Code: api.RowUnknownProduct, Value: excerpt(p, 60),
 						Reason: fmt.Sprintf("product %q is not in contract %s", excerpt(p, 60), c.ID)})
+					break // one a line: a line of a million products costs one
 				}
 			}
 			if r.role == RoleManager && admin.Role != RoleManager {
@@ -243,6 +249,9 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 				for _, p := range u.Products {
 					used[p]++
 					lines[p] = append(lines[p], r.line)
+				}
+				if total++; total > s.maxContractUsers() && overLine == 0 {
+					overLine = r.line
 				}
 				temp := newTemporaryPassword()
 				changes = append(changes, UserChange{Kind: "create", User: u, PasswordHash: hashTemporary(temp), Detail: "import"})
@@ -290,6 +299,10 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 				bad = append(bad, RowError{Line: lines[p][0], Code: api.RowSeatCap, Value: p, Count: n, Limit: limit, Lines: firstInts(lines[p]),
 					Reason: fmt.Sprintf("%s: %d users for %d seats (lines %s)", p, n, limit, joinInts(lines[p]))})
 			}
+		}
+		if overLine > 0 {
+			bad = append(bad, RowError{Line: overLine, Code: api.RowContractFull, Count: total, Limit: s.maxContractUsers(),
+				Reason: fmt.Sprintf("the contract would have %d users, and holds at most %d", total, s.maxContractUsers())})
 		}
 		if len(bad) > 0 {
 			slices.SortFunc(bad, func(a, b RowError) int { return a.Line - b.Line })
@@ -362,6 +375,26 @@ func (s *Service) Assign(ctx context.Context, admin *User, a Assignment) ([]Chan
 	if !admin.Role.IsAdmin() {
 		return nil, ErrNotAdmin
 	}
+	var bounds InvalidError
+	for _, l := range []struct {
+		field string
+		list  *[]string
+		limit int
+		key   func(string) string
+	}{
+		{api.FieldUsers, &a.Users, maxAssignUsers, strings.ToUpper},
+		{api.FieldProducts, &a.AddProducts, maxListValues, nil},
+		{api.FieldProducts, &a.RemoveProducts, maxListValues, nil},
+		{api.FieldBenefits, &a.AddBenefits, maxListValues, nil},
+		{api.FieldBenefits, &a.RemoveBenefits, maxListValues, nil},
+	} {
+		var e *api.FieldError
+		*l.list, e = uniqueList(l.field, *l.list, l.limit, l.key)
+		bounds.add(e)
+	}
+	if err := bounds.orNil(); err != nil {
+		return nil, err
+	}
 	var report []Change
 	err := s.store.ChangeUsers(ctx, admin.ContractID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {
 		report = nil
@@ -394,7 +427,9 @@ func (s *Service) Assign(ctx context.Context, admin *User, a Assignment) ([]Chan
 					e.Value = excerpt(b, 60)
 					inv.add(e)
 				}
-				*list.out = append(*list.out, ben)
+				if !slices.Contains(*list.out, ben) {
+					*list.out = append(*list.out, ben)
+				}
 			}
 		}
 		byID := map[string]*User{}
@@ -487,11 +522,11 @@ func (s *Service) RemoveUser(ctx context.Context, admin *User, id string) error 
 		case target == nil:
 			return nil, nil, fmt.Errorf("user %s: %w", id, ErrNotFound)
 		case target.ID == admin.ID:
-			return nil, nil, &InvalidError{[]api.FieldError{*fieldError(api.FieldUsers, api.FieldSelf, "you cannot remove yourself")}}
+			return nil, nil, &InvalidError{Problems: []api.FieldError{*fieldError(api.FieldUsers, api.FieldSelf, "you cannot remove yourself")}}
 		case mayChange(admin, target) != nil:
 			return nil, nil, mayChange(admin, target)
 		case target.Role == RoleManager && managers == 1:
-			return nil, nil, &InvalidError{[]api.FieldError{*fieldError(api.FieldUsers, api.FieldLastManager, "a contract keeps at least one contract manager")}}
+			return nil, nil, &InvalidError{Problems: []api.FieldError{*fieldError(api.FieldUsers, api.FieldLastManager, "a contract keeps at least one contract manager")}}
 		}
 		return []UserChange{{Kind: "delete", User: target}}, nil, nil
 	}, admin.ID)
@@ -528,7 +563,7 @@ func (s *Service) SetCaller(ctx context.Context, admin *User, userID string, des
 	if designate && c.Plan != PlanAdvanced {
 		e := fieldError(api.FieldCallers, api.FieldNeedsAdvanced, "designated callers come with advanced support; this contract has "+string(c.Plan))
 		e.Value = string(c.Plan)
-		return &InvalidError{[]api.FieldError{*e}}
+		return &InvalidError{Problems: []api.FieldError{*e}}
 	}
 	return s.store.SetCaller(ctx, c.ID, strings.ToUpper(userID), designate, c.CallerCap, admin.ID)
 }
@@ -604,10 +639,10 @@ func (s *Service) registerSeat(ctx context.Context, contractID, machineID, hostn
 	if len(machineID) < 8 || len(machineID) > 128 {
 		e := fieldError(api.FieldMachineID, api.FieldBadLength, "8 to 128 characters")
 		e.Limit = 128
-		return 0, 0, &InvalidError{[]api.FieldError{*e}}
+		return 0, 0, &InvalidError{Problems: []api.FieldError{*e}}
 	}
 	if len(hostname) > 255 {
-		return 0, 0, &InvalidError{[]api.FieldError{*tooLong(api.FieldHostname, 255, "characters")}}
+		return 0, 0, &InvalidError{Problems: []api.FieldError{*tooLong(api.FieldHostname, 255, "characters")}}
 	}
 	var inv InvalidError
 	for _, f := range []struct{ name, value string }{{api.FieldMachineID, machineID}, {api.FieldHostname, hostname}} {
@@ -643,6 +678,10 @@ func (s *Service) CreateSeatKey(ctx context.Context, admin *User, products []str
 		return "", nil, err
 	}
 	var inv InvalidError
+	products, e := uniqueList(api.FieldProducts, products, maxListValues, nil)
+	if e != nil {
+		return "", nil, &InvalidError{Problems: []api.FieldError{*e}}
+	}
 	for _, p := range products {
 		if !slices.ContainsFunc(c.Products, func(cp Seats) bool { return cp.Product == p }) {
 			e := fieldError(api.FieldProducts, api.FieldUnknownProduct, fmt.Sprintf("%q: not on this contract", excerpt(p, 60)))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"onramp.dev/onramp/catalog"
 )
@@ -30,7 +31,12 @@ func listUsers(ctx context.Context, q queryer, contractID string) ([]*User, erro
 // scanUsers reads the users that tail (a WHERE clause and more, with
 // args) selects.
 func scanUsers(ctx context.Context, q queryer, tail string, args ...any) ([]*User, map[string]*User, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+userColumns+` FROM users `+tail, args...)
+	return scanUserRows(ctx, q, `SELECT `+userColumns+` FROM users `+tail, args...)
+}
+
+// scanUserRows reads the users a query of userColumns selects.
+func scanUserRows(ctx context.Context, q queryer, query string, args ...any) ([]*User, map[string]*User, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -112,6 +118,64 @@ func (s *SQLite) ListUsersPage(ctx context.Context, contractID string, offset, l
 	return users, max(total, offset+len(users)), addGrants(ctx, s.db, byID, in, ids...)
 }
 
+// SearchUsersPage is ListUsersPage for the users that have, for each
+// word of the query, a search term it begins (see searchTerms): each word
+// reads one range of the (contract_id, term) index, and only the page's
+// users are read whole.
+func (s *SQLStore) SearchUsersPage(ctx context.Context, contractID string, words []string, offset, limit int) ([]*User, int, error) {
+	matches, args := matchingUsers(contractID, words)
+	// The page's IDs and the count of every match in one reading of the
+	// terms' index; then the page's users whole.
+	rows, err := s.db.QueryContext(ctx, `SELECT user_id, COUNT(*) OVER () FROM (`+matches+`) m ORDER BY email LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	var ids []any
+	total := 0
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id, &total); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if len(ids) == 0 {
+		// Past the last page: the count alone.
+		if offset > 0 {
+			if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+matches+`) m`, args...).Scan(&total); err != nil {
+				return nil, 0, err
+			}
+		}
+		return []*User{}, total, nil
+	}
+	in := "(?" + strings.Repeat(",?", len(ids)-1) + ")"
+	users, byID, err := scanUsers(ctx, s.db, `WHERE id IN `+in+` ORDER BY email`, ids...)
+	if err != nil {
+		return nil, 0, err
+	}
+	return users, max(total, offset+len(users)), addGrants(ctx, s.db, byID, in, ids...)
+}
+
+// matchingUsers is a query of the IDs of the users of a contract with a
+// term beginning with each word, and its arguments.
+func matchingUsers(contractID string, words []string) (string, []any) {
+	var q []string
+	var args []any
+	for _, w := range words {
+		q = append(q, `SELECT user_id, email FROM user_terms WHERE contract_id = ? AND term >= ? AND term < ?`)
+		args = append(args, contractID, w, w+string(utf8.MaxRune))
+	}
+	if len(q) == 1 {
+		return `SELECT DISTINCT user_id, email FROM user_terms WHERE contract_id = ? AND term >= ? AND term < ?`, args
+	}
+	return strings.Join(q, ` INTERSECT `), args
+}
+
 // changeUsers applies a plan made under the write lock (ChangeUsers
 // retries it).
 func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*Contract, []*User) ([]UserChange, []Email, error), actor string) error {
@@ -143,6 +207,9 @@ func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*
 			}
 		case "update":
 			if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, role = ? WHERE id = ? AND contract_id = ?`, ch.User.Name, ch.User.Role, ch.User.ID, contractID); err != nil {
+				return err
+			}
+			if err := setSearchTerms(ctx, tx, contractID, ch.User.ID, ch.User.Email, ch.User.Name); err != nil {
 				return err
 			}
 			for _, q := range []string{`DELETE FROM user_products WHERE user_id = ?`, `DELETE FROM user_benefits WHERE user_id = ?`} {
@@ -193,11 +260,14 @@ func (s *SQLite) SetProfile(ctx context.Context, userID, name, phone string) err
 		return err
 	}
 	defer tx.Rollback()
-	var contractID string
-	if err := tx.QueryRowContext(ctx, `SELECT contract_id FROM users WHERE id = ?`, userID).Scan(&contractID); err != nil {
+	var contractID, email string
+	if err := tx.QueryRowContext(ctx, `SELECT contract_id, email FROM users WHERE id = ?`, userID).Scan(&contractID, &email); err != nil {
 		return ErrNotFound
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, phone = ? WHERE id = ?`, name, phone, userID); err != nil {
+		return err
+	}
+	if err := setSearchTerms(ctx, tx, contractID, userID, email, name); err != nil {
 		return err
 	}
 	if err := audit(ctx, tx, userID, contractID, "user.profile", userID); err != nil {

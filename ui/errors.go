@@ -167,6 +167,12 @@ func fieldText(f account.FieldError) string {
 		return lang.L("You cannot remove yourself from the contract.")
 	case api.FieldLastManager:
 		return lang.L("A contract keeps at least one contract manager: name another one first.")
+	case api.FieldTooMany:
+		return lang.L("The list “{{.Field}}” has {{.Count}} values: at most {{.Limit}} at once. Split it.", data)
+	case api.FieldDuplicate:
+		return lang.L("The field “{{.Field}}” lists “{{.Value}}” twice.", data)
+	case api.FieldContractFull:
+		return lang.L("The contract would have {{.Count}} users, and holds at most {{.Limit}}. Remove users first, or ask support.", data)
 	case api.FieldNeedsAdvanced:
 		return lang.L("Designated callers come with advanced support; this contract has {{.Plan}} support.", map[string]any{"Plan": planName(api.Plan(f.Value))})
 	}
@@ -256,6 +262,8 @@ func rowText(r account.RowError) string {
 		return lang.L("line {{.Line}}: only a contract manager may name another contract manager", data)
 	case api.RowSeatCap:
 		return lang.L("line {{.Line}}: “{{.Value}}” would have {{.Count}} users for {{.Limit}} seats (lines {{.Lines}})", data)
+	case api.RowContractFull:
+		return lang.L("line {{.Line}}: the contract would have {{.Count}} users, and holds at most {{.Limit}}", data)
 	}
 	// A code this window does not know yet: the service's words.
 	return lang.L("line {{.Line}}", data) + ": " + r.Reason

@@ -208,7 +208,8 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	keyFile := fs.String("tls-key", "", "TLS key `FILE`")
 	smtpAddr := fs.String("smtp", "", "deliver the outbox through the SMTP server at `HOST:PORT` (STARTTLS unless loopback)")
 	mailFrom := fs.String("mail-from", "onramp@localhost", "sender `address` of the emails")
-	connsPerAddr := fs.Int("max-conns-per-address", 64, "connections one IP address may hold open at once (raise it behind a proxy)")
+	connsPerAddr := fs.Int("max-conns-per-address", 64, "connections one IP address may hold open at once, and requests it may have in flight (HTTP/2 carries many on one connection); raise it behind a proxy")
+	maxUsers := fs.Int("max-contract-users", portal.DefaultMaxContractUsers, "users one contract may hold")
 	logFormat := fs.String("log-format", "text", "security events and failures on standard error as `text` or json")
 	maxSession := fs.Duration("max-session", portal.DefaultMaxSession,
 		"how long a sign-in lasts at most, however often its session is refreshed (a `DURATION` such as 720h); then the password is asked again")
@@ -247,7 +248,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 			return usageError("--public-url: " + err.Error())
 		}
 	}
-	opts := []portal.Option{portal.WithLogger(logger), portal.WithMaxSession(*maxSession)}
+	opts := []portal.Option{portal.WithLogger(logger), portal.WithMaxSession(*maxSession), portal.WithMaxContractUsers(*maxUsers)}
 	var profile portal.Profile
 	if *profileFile != "" {
 		if profile, err = portal.LoadProfile(*profileFile); err != nil {

@@ -83,15 +83,19 @@ func startReplica(t testing.TB, bin string, args ...string) *replica {
 func call(t testing.TB, base, method, path, auth string, body any, out any) int {
 	t.Helper()
 	var rd io.Reader
+	ctype := ""
 	switch b := body.(type) {
 	case nil:
 	case []byte:
-		rd = bytes.NewReader(b)
+		rd, ctype = bytes.NewReader(b), "text/csv"
 	default:
 		j, _ := json.Marshal(b)
-		rd = bytes.NewReader(j)
+		rd, ctype = bytes.NewReader(j), "application/json"
 	}
 	req, _ := http.NewRequest(method, base+path, rd)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}

@@ -1,0 +1,104 @@
+package portal
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// maxSearchWords bounds the words of a search (each reads an index range).
+const maxSearchWords = 8
+
+// foldSearch is s as searches compare it: accents removed and lower-cased,
+// so that "élodie" finds "Élodie", the same on both engines (neither
+// SQLite's lower() nor a PostgreSQL collation would agree with the other).
+func foldSearch(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	folded, _, err := transform.String(t, s)
+	if err != nil {
+		folded = s
+	}
+	return strings.ToLower(folded)
+}
+
+// words are the runs of letters and digits of a folded text.
+func words(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+}
+
+// searchWords are the words of a query, folded, each once, at most
+// maxSearchWords.
+func searchWords(q string) []string {
+	var out []string
+	for _, w := range words(foldSearch(q)) {
+		if !slices.Contains(out, w) && len(out) < maxSearchWords {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// searchTerms are what a search finds a user by: the words of their name,
+// of their email and their ID, the email whole, folded.
+func searchTerms(id, email, name string) []string {
+	email = foldSearch(email)
+	terms := append(append(words(foldSearch(name)), words(email)...), email, foldSearch(id))
+	slices.Sort(terms)
+	return slices.Compact(terms)
+}
+
+// execer is what a transaction offers for writes and reads.
+type execer interface {
+	queryer
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+}
+
+// setSearchTerms replaces a user's search terms.
+func setSearchTerms(ctx context.Context, tx execer, contractID, id, email, name string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM user_terms WHERE user_id = ?`, id); err != nil {
+		return err
+	}
+	terms := searchTerms(id, email, name)
+	q := `INSERT INTO user_terms (contract_id, term, user_id, email) VALUES (?, ?, ?, ?)` + strings.Repeat(", (?, ?, ?, ?)", len(terms)-1)
+	args := make([]any, 0, 4*len(terms))
+	for _, t := range terms {
+		args = append(args, contractID, t, id, strings.ToLower(email))
+	}
+	_, err := tx.ExecContext(ctx, q, args...)
+	return err
+}
+
+// fillSearchTerms gives the users already stored their search terms, when
+// the migration that adds them runs: the folding is Go's.
+func fillSearchTerms(ctx context.Context, tx execer) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, contract_id, email, name FROM users`)
+	if err != nil {
+		return err
+	}
+	type user struct{ id, contract, email, name string }
+	var users []user
+	for rows.Next() {
+		var u user
+		if err := rows.Scan(&u.id, &u.contract, &u.email, &u.name); err != nil {
+			rows.Close()
+			return err
+		}
+		users = append(users, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, u := range users {
+		if err := setSearchTerms(ctx, tx, u.contract, u.id, u.email, u.name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
