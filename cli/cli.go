@@ -110,6 +110,9 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if cmd == nil {
 		return code
 	}
+	if e.demo && demoStarter == nil {
+		return report(e, cmd, usagef("%v", errNoDemo))
+	}
 	err := cmd.run(ctx, e, rest)
 	return report(e, cmd, err)
 }

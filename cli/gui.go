@@ -69,7 +69,7 @@ session of 'assistant signin'; with neither, it runs the demo.`,
 			w.OpenCatalog = func(signed []byte) (*catalog.Catalog, error) { return openCatalog(e, signed, nil) }
 			resume := ""
 			if !e.demo && server == "" {
-				if _, err := e.loadSession(); err != nil {
+				if _, err := e.loadSession(); err != nil && HasDemo() {
 					// Nothing configured: the demo, so that a first run shows
 					// the whole path. Its key is trusted for its own catalog.
 					fmt.Fprintln(e.stdout, "No account service configured (--server URL, or 'assistant signin'): starting the demo.")
