@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/profile"
 )
 
 // Exit codes are part of the CLI contract: scripts and deployment tools act
@@ -37,6 +38,11 @@ type env struct {
 	demo           bool   // --demo: the embedded demo catalog and key are trusted
 	configPath     string // --config
 	json           bool   // --json: one JSON document on stdout
+
+	// The publisher profile, read once (see profile).
+	profileRead bool
+	prof        *profile.Profile
+	profErr     error
 }
 
 // command is one CLI command, or a group of them.
