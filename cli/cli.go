@@ -161,6 +161,10 @@ func resolve(e *env, root *command, args []string) (*command, []string, int) {
 		if len(positional) == 0 && cmd == root {
 			positional = []string{"gui"} // no command: the window
 		}
+		if cmd == root && strings.HasPrefix(strings.ToLower(positional[0]), "onramp:") {
+			// The OS hands an onramp:// link to the program alone: the window.
+			positional = append([]string{"gui"}, positional...)
+		}
 		if len(positional) == 0 {
 			printUsage(e.stderr, cmd, path, fs)
 			return nil, nil, exitUsage

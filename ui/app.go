@@ -278,7 +278,7 @@ func (a *Assistant) serviceName() string {
 	}
 	switch {
 	case a.cfg.Demo != nil:
-		return lang.L("the demo service") + " (" + host + ")"
+		return lang.L("the demo service") // on a loopback port that changes every run
 	case a.cfg.Publisher != "":
 		return a.cfg.Publisher + " (" + host + ")"
 	}
