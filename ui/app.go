@@ -128,8 +128,8 @@ type Assistant struct {
 	productsStale bool
 	serviceLabel  *widget.Label // the service in use, in the top bar
 	langSel       string        // the language switch: "", "en" or "fr"
-	speaks        string // the language spoken: "en" or "fr"
-	variant       string // the theme switch: "", "light" or "dark"
+	speaks        string        // the language spoken: "en" or "fr"
+	variant       string        // the theme switch: "", "light" or "dark"
 }
 
 // NewApp is the Fyne app the window runs in, named id. It declares that
