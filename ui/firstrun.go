@@ -25,7 +25,7 @@ type firstRunScreen struct {
 	a       *Assistant
 	address *widget.Entry
 	connect *button
-	demo    *widget.Hyperlink // nil in a build without the demo
+	demo    *button // nil in a build without the demo
 	err     *errorLabel
 	status  *widget.Label
 }
@@ -45,8 +45,10 @@ func (a *Assistant) firstRun() fyne.CanvasObject {
 		widget.NewForm(widget.NewFormItem(lang.L("Service address"), container.NewVBox(s.address, s.err))),
 		container.NewHBox(s.connect), s.status}
 	if a.cfg.TryDemo != nil {
-		s.demo = widget.NewHyperlink(lang.L("Try the demo"), nil)
-		s.demo.OnTapped = s.tryDemo
+		// A quiet button, not a hyperlink: it reads as a link and the
+		// keyboard reaches it like every other action.
+		s.demo = newButton(lang.L("Try the demo"), s.tryDemo)
+		s.demo.Importance = widget.LowImportance
 		parts = append(parts, container.NewHBox(s.demo))
 	}
 	a.firstFocus = s.address
@@ -57,11 +59,12 @@ func (a *Assistant) firstRun() fyne.CanvasObject {
 var errNotOnramp = errors.New("not an Onramp account service")
 
 func (s *firstRunScreen) submit() {
-	addr := strings.TrimRight(strings.TrimSpace(s.address.Text), "/")
+	addr := strings.TrimSpace(s.address.Text)
 	s.err.SetText("")
 	if addr != "" && !strings.Contains(addr, "://") {
 		addr = "https://" + addr // people type the host name alone
 	}
+	addr = strings.TrimSuffix(addr, "/")
 	if err := profile.CheckServiceURL(addr); err != nil {
 		s.err.SetText(serviceURLText(addr, err))
 		s.a.win.Canvas().Focus(s.address)

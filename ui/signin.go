@@ -94,9 +94,9 @@ func (s *signInScreen) content() fyne.CanvasObject {
 	}
 	parts = append(parts, s.formBox, s.changeBox, s.status, help)
 	if a.cfg.Connect != nil && a.cfg.Publisher == "" && a.cfg.Demo == nil {
-		parts = append(parts, container.NewHBox(widget.NewHyperlink(lang.L("Use another service"), nil)))
-		link := parts[len(parts)-1].(*fyne.Container).Objects[0].(*widget.Hyperlink)
-		link.OnTapped = func() { a.show(a.firstRun) }
+		other := newButton(lang.L("Use another service"), func() { a.show(a.firstRun) })
+		other.Importance = widget.LowImportance
+		parts = append(parts, container.NewHBox(other))
 	}
 	a.firstFocus = s.user
 	if s.user.Text != "" {
