@@ -241,17 +241,20 @@ func (a *Assistant) topBar() fyne.CanvasObject {
 			applyTheme(a.app, a.variant)
 		}
 	}
-	title := fyne.CanvasObject(widget.NewLabelWithStyle("Onramp", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	title := widget.NewLabelWithStyle("Onramp", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	var service []fyne.CanvasObject
 	if name := a.serviceName(); name != "" {
-		// The service in use is on every screen.
+		// The service in use is on every screen, in the room the switches
+		// leave (shortened with an ellipsis rather than widening the window).
 		a.serviceLabel = widget.NewLabel(lang.L("Service: {{.Name}}", map[string]any{"Name": name}))
-		title = container.NewHBox(title, a.serviceLabel)
+		a.serviceLabel.Truncation = fyne.TextTruncateEllipsis
+		service = append(service, a.serviceLabel)
 	}
 	right := container.NewHBox(langSel, themeSel)
 	if a.me != nil {
 		right.Add(newButton(lang.L("Sign out"), a.signOut))
 	}
-	return container.NewVBox(inOrder(nil, nil, title, right), widget.NewSeparator())
+	return container.NewVBox(inOrder(nil, nil, title, right, service...), widget.NewSeparator())
 }
 
 // switchLanguage speaks "en", "fr" or the system's language ("") and
