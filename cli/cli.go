@@ -99,6 +99,7 @@ func commands(gui GUI) []*command {
 		rollbackCommand(),
 		deployCommand(),
 		versionCommand(),
+		registerURLSchemeCommand(gui),
 		guiCommand(gui),
 	}
 }
