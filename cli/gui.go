@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/catalog"
@@ -104,8 +105,13 @@ with a demo contract; the window shows its user ID and temporary password.`,
 				defer stop()
 				return gui(ctx, w)
 			}
+			// A demo started from the window stops when the window closes;
+			// it starts on the window's goroutines, hence the lock.
+			var stopMu sync.Mutex
 			var stops []func()
 			defer func() {
+				stopMu.Lock()
+				defer stopMu.Unlock()
 				for _, stop := range stops {
 					stop()
 				}
@@ -117,7 +123,9 @@ with a demo contract; the window shows its user ID and temporary password.`,
 					if err != nil {
 						return nil, nil, err
 					}
+					stopMu.Lock()
 					stops = append(stops, func() { d.Close() })
+					stopMu.Unlock()
 					demoEnv := *e
 					demoEnv.demo = true
 					return d, func(signed []byte) (*catalog.Catalog, error) { return openCatalog(&demoEnv, signed, nil) }, nil
