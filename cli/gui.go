@@ -11,6 +11,7 @@ import (
 
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/profile"
 	"onramp.dev/onramp/setup"
 )
 
@@ -27,6 +28,9 @@ type Window struct {
 	CLI         string      // how the assistant is invoked in the commands the window shows
 	Publisher   string      // the publisher profile's name; "" without one
 	SignInUser  string      // the user ID to fill in (an onramp:// link)
+	// Support is the publisher profile's support contacts, shown before
+	// sign-in (the service's own come after); nil without a profile.
+	Support *profile.Support
 
 	// Connect makes a client of the service at an address typed in the
 	// window, keeping its session in the keyring as 'signin' does.
@@ -148,7 +152,7 @@ with a demo contract; the window shows its user ID and temporary password.`,
 				}
 			}
 			if p != nil && strings.TrimRight(server, "/") == strings.TrimRight(p.ServiceURL, "/") {
-				w.Publisher = p.Publisher
+				w.Publisher, w.Support = p.Publisher, &p.Support
 			}
 			if server == "" {
 				return gui(ctx, w) // the window asks for the address

@@ -23,6 +23,7 @@ import (
 	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/profile"
 	"onramp.dev/onramp/setup"
 )
 
@@ -49,6 +50,9 @@ type Config struct {
 	// Publisher is the publisher profile's name ("" without a profile):
 	// the window says whose service this is.
 	Publisher string
+	// Support is the publisher profile's support contacts, shown at
+	// sign-in; nil without a profile.
+	Support *profile.Support
 	// Connect makes a client of the service at an address the person
 	// types, when Client is nil (nothing says which service this is).
 	Connect func(server string) (*account.Client, error)

@@ -17,6 +17,7 @@ import (
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/portal"
+	"onramp.dev/onramp/profile"
 )
 
 // firstRunWindow opens the window as a plain launch on a fresh home
@@ -215,4 +216,30 @@ func (a *Assistant) topBarSignOut() *button {
 	}
 	walk(a.win.Content())
 	return found
+}
+
+// With a publisher profile, the window opens straight on its service's
+// sign-in, names the publisher and the host, and gives the publisher's
+// support before sign-in.
+func TestProfileOpensOnItsService(t *testing.T) {
+	d := startDemoService(t)
+	a, _ := firstRunWindow(t, catalog.NewKeyring(assets.DemoPublicKey()), func(c *Config) {
+		c.Client, _ = c.Connect(d.URL)
+		c.Publisher = "Northwind Software"
+		c.Support = &profile.Support{Email: "help@northwind.example", Hours: "Mon-Fri 9:00-18:00"}
+	})
+	if a.signin == nil || a.first != nil {
+		t.Fatal("a profile's window does not open on the sign-in")
+	}
+	host := strings.TrimPrefix(d.URL, "http://")
+	act(a, func() { a.signin.help.Open(0) })
+	text := labelsText(a.win.Content())
+	for _, want := range []string{"Service: Northwind Software (" + host + ")", "Support of Northwind Software", "help@northwind.example", "Mon-Fri 9:00-18:00"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the screen does not show %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "Use another service") {
+		t.Error("a profile's window offers another service")
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/profile"
 	"onramp.dev/onramp/setup"
 )
 
@@ -34,6 +35,7 @@ type signInScreen struct {
 	signInErr          *errorLabel   // under the password
 	changeErr          *errorLabel   // under the new password
 	changeBox, formBox *fyne.Container
+	help               *widget.Accordion // "No start email?", with the publisher's support
 }
 
 func newSignInScreen(a *Assistant) *signInScreen {
@@ -64,8 +66,13 @@ func (s *signInScreen) content() fyne.CanvasObject {
 	a := s.a
 	intro := widget.NewLabel(lang.L("Onramp takes you from your order to your software running: sign in with the user ID and temporary password of your start email, check this computer, then download and install your products."))
 	intro.Wrapping = fyne.TextWrapWord
-	help := widget.NewAccordion(widget.NewAccordionItem(lang.L("No start email?"), wrapped(
-		lang.L("The start email arrives 12 to 24 hours after the order confirmation. Check your spam folder and that your contract manager used the right address. Still nothing after 24 hours: ask your contract manager to add you again, or contact support."))))
+	helpText := []fyne.CanvasObject{wrapped(
+		lang.L("The start email arrives 12 to 24 hours after the order confirmation. Check your spam folder and that your contract manager used the right address. Still nothing after 24 hours: ask your contract manager to add you again, or contact support."))}
+	if sup := a.cfg.Support; sup != nil && *sup != (profile.Support{}) {
+		helpText = append(helpText, publisherSupport(a.cfg.Publisher, sup))
+	}
+	help := widget.NewAccordion(widget.NewAccordionItem(lang.L("No start email?"), container.NewVBox(helpText...)))
+	s.help = help
 	s.formBox = container.NewVBox(
 		widget.NewForm(widget.NewFormItem(lang.L("User ID"), s.user), widget.NewFormItem(lang.L("Password"), container.NewVBox(s.password, s.signInErr))),
 		container.NewHBox(s.signIn, cliButton(a, func() string {
@@ -234,4 +241,20 @@ func (a *Assistant) saveSession() error {
 		return nil
 	}
 	return a.cfg.SaveSession(a.cfg.Client.Server(), a.cfg.Client.User())
+}
+
+// publisherSupport is how to reach the publisher's support, from the
+// publisher profile: before sign-in, the only contacts there are.
+func publisherSupport(publisher string, sup *profile.Support) fyne.CanvasObject {
+	form := widget.NewForm()
+	if sup.Web != "" {
+		form.Append(lang.L("Web"), widget.NewHyperlink(sup.Web, parseURL(sup.Web)))
+	}
+	for _, f := range []struct{ label, value string }{{lang.L("Email"), sup.Email}, {lang.L("Phone"), sup.Phone}, {lang.L("Hours"), sup.Hours}} {
+		if f.value != "" {
+			form.Append(f.label, selectable(f.value))
+		}
+	}
+	title := widget.NewLabelWithStyle(lang.L("Support of {{.Publisher}}", map[string]any{"Publisher": publisher}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	return container.NewVBox(title, form)
 }
