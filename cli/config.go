@@ -79,7 +79,7 @@ func (e *env) explainUntrusted(err error, signed []byte) error {
 			}
 		}
 	}
-	return fmt.Errorf("%w (add the publisher's key to trusted_keys in %s, or pass --key)", err, e.configFile())
+	return fmt.Errorf("%w (install the publisher profile, %s, or add the publisher's key to trusted_keys in %s, or pass --key)", err, profile.MachinePath(), e.configFile())
 }
 
 // openSigned opens a signed catalog as setup.Trust.Open does, saying what
