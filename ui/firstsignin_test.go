@@ -1,7 +1,11 @@
 package ui
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -131,4 +135,43 @@ func labelsText(o fyne.CanvasObject) string {
 	}
 	walk(o)
 	return b.String()
+}
+
+// A failure after the password changed on the service (here the sign-in
+// with the new password: the keyring or the network) leaves the sign-in
+// form asking for the new password, saying it is set; never the
+// new-password form, whose "current" password no longer works.
+func TestFirstSignInFailureAfterPasswordChanged(t *testing.T) {
+	var signIns atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/api/v1/session":
+			if signIns.Add(1) > 1 {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			io.WriteString(w, `{"user_id":"U1","access_token":"a","access_expires":"2099-01-01T00:00:00Z","must_change_password":true}`)
+		case "/api/v1/password":
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	a, _ := firstRunWindow(t, catalog.NewKeyring(), func(c *Config) { c.Client, _ = c.Connect(srv.URL) })
+	askNewPassword(t, a, "U1", "temporary password")
+	s := a.signin
+	typeText(a, s.newPass, "a new and long passphrase")
+	typeText(a, s.newAgain, "a new and long passphrase")
+	tap(a, s.change)
+	if !s.changeBox.Hidden || s.formBox.Hidden {
+		t.Fatal("after the password changed, the window still asks for a new one")
+	}
+	if !strings.Contains(s.signInErr.Text(), "Your new password is set") || s.password.Text != "" {
+		t.Fatalf("the sign-in does not say the new password is set: %q", s.signInErr.Text())
+	}
+	if a.win.Canvas().Focused() != fyne.Focusable(s.password) {
+		t.Error("the keyboard is not on the password")
+	}
 }
