@@ -54,6 +54,10 @@ var (
 	ErrRedirect               = errors.New("the account service answered with a redirect, which is not followed")
 	ErrEmailTaken             = errors.New("the email address already belongs to an Onramp account")
 	ErrServerAddressExtras    = errors.New("give the service's address alone: no user name, password, query or fragment")
+	// ErrPasswordChanged: ChangePassword changed the password on the
+	// service, then could not sign in with it (the keyring, the network):
+	// the temporary password no longer works, the new one does.
+	ErrPasswordChanged = errors.New("the new password is set, but signing in with it failed")
 	// ErrContractEnded: the contract's end date has passed; downloads,
 	// seats and new users stop (ProblemError.Ends says when).
 	ErrContractEnded = errors.New("the contract has ended")
@@ -316,7 +320,10 @@ func (c *Client) ChangePassword(ctx context.Context, current, next string) error
 	if err := c.do(ctx, http.MethodPost, "/api/v1/password", token, api.PasswordChange{Current: current, New: next}, nil); err != nil {
 		return err
 	}
-	return c.signIn(ctx, user, next)
+	if err := c.signIn(ctx, user, next); err != nil {
+		return fmt.Errorf("%w: %w", ErrPasswordChanged, err)
+	}
+	return nil
 }
 
 func (c *Client) accessToken() (string, string) {

@@ -100,3 +100,41 @@ func TestServerAddressWithExtrasIsRefused(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// failAfterProbe is a keyring that passes the probe, then fails every
+// save: the keyring locked between the probe and the session's save.
+type failAfterProbe struct{ memorySecrets }
+
+func (s *failAfterProbe) Set(service, user, secret string) error {
+	if strings.Contains(user, "onramp-probe") {
+		return s.memorySecrets.Set(service, user, secret)
+	}
+	return errors.New("keyring locked")
+}
+
+// A keyring that fails after the password changed on the service says
+// so (ErrPasswordChanged): the window then asks for the new password, not
+// the temporary one that no longer works.
+func TestChangePasswordKeyringFailsAfterChange(t *testing.T) {
+	changed := false
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/api/v1/password":
+			changed = true
+			w.WriteHeader(http.StatusNoContent)
+		case "/api/v1/session":
+			io.WriteString(w, `{"user_id":"U1","access_token":"a","refresh_token":"r","access_expires":"2099-01-01T00:00:00Z"}`)
+		}
+	}))
+	defer srv.Close()
+	c, err := NewWithTokens(srv.URL, &TokenStore{secrets: &failAfterProbe{memorySecrets{items: map[string]string{}}}, timeout: defaultKeyringLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.access, c.user = "temporary-session", "U1"
+	err = c.ChangePassword(context.Background(), "temporary", "a new and long passphrase")
+	if !changed || !errors.Is(err, ErrPasswordChanged) || !strings.Contains(err.Error(), "keyring locked") {
+		t.Fatalf("changed %v, error %v; want ErrPasswordChanged with the keyring's reason", changed, err)
+	}
+}

@@ -113,13 +113,22 @@ script), up to three times if the service refuses it. The session is kept
 in the OS keyring, never in a file.`,
 		nargs: [2]int{0, 0},
 		flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&server, "server", "", "account service `URL` (default: the last one used)")
+			fs.StringVar(&server, "server", "", "account service `URL` (default: the last one used, else the publisher profile's)")
 			fs.StringVar(&user, "user", "", "user `ID` or email (default: the last one used)")
 		},
 		run: func(ctx context.Context, e *env, args []string) error {
 			if last, err := e.loadSession(); err == nil {
 				server = cmpOr(server, last.Server)
 				user = cmpOr(user, last.User)
+			}
+			if server == "" {
+				p, err := e.profile()
+				if err != nil {
+					return err
+				}
+				if p != nil {
+					server = p.ServiceURL
+				}
 			}
 			if server == "" || user == "" {
 				return usagef("give --server URL and --user ID (from your start email)")

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/profile"
 )
 
 // Exit codes are part of the CLI contract: scripts and deployment tools act
@@ -37,6 +38,11 @@ type env struct {
 	demo           bool   // --demo: the embedded demo catalog and key are trusted
 	configPath     string // --config
 	json           bool   // --json: one JSON document on stdout
+
+	// The publisher profile, read once (see profile).
+	profileRead bool
+	prof        *profile.Profile
+	profErr     error
 }
 
 // command is one CLI command, or a group of them.
@@ -93,6 +99,7 @@ func commands(gui GUI) []*command {
 		rollbackCommand(),
 		deployCommand(),
 		versionCommand(),
+		registerURLSchemeCommand(gui),
 		guiCommand(gui),
 	}
 }
@@ -109,6 +116,9 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	cmd, rest, code := resolve(e, root, args)
 	if cmd == nil {
 		return code
+	}
+	if e.demo && demoStarter == nil {
+		return report(e, cmd, usagef("%v", errNoDemo))
 	}
 	err := cmd.run(ctx, e, rest)
 	return report(e, cmd, err)
@@ -151,6 +161,10 @@ func resolve(e *env, root *command, args []string) (*command, []string, int) {
 		}
 		if len(positional) == 0 && cmd == root {
 			positional = []string{"gui"} // no command: the window
+		}
+		if cmd == root && strings.HasPrefix(strings.ToLower(positional[0]), "onramp:") {
+			// The OS hands an onramp:// link to the program alone: the window.
+			positional = append([]string{"gui"}, positional...)
 		}
 		if len(positional) == 0 {
 			printUsage(e.stderr, cmd, path, fs)

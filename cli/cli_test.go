@@ -293,3 +293,31 @@ func TestGUIHook(t *testing.T) {
 		})
 	}
 }
+
+// A build without the demo (every release) refuses --demo with exit 2
+// and says how to get a build that has it, for the window and every
+// command alike; nothing else changes.
+func TestNoDemoInThisBuild(t *testing.T) {
+	saved := demoStarter
+	SetDemo(nil)
+	t.Cleanup(func() { SetDemo(saved) })
+	t.Setenv("ONRAMP_CONFIG", "")
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	for _, args := range [][]string{{"--demo"}, {"--demo", "gui"}, {"--demo", "products"}, {"catalog", "show", "--demo"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			opened := false
+			gui := func(context.Context, Window) error { opened = true; return nil }
+			var out, errb bytes.Buffer
+			code := Main(context.Background(), args, strings.NewReader(""), &out, &errb, gui)
+			if code != exitUsage || opened {
+				t.Fatalf("exit %d (window opened: %v), want %d; stderr %q", code, opened, exitUsage, errb.String())
+			}
+			if !strings.Contains(errb.String(), "this build of Onramp has no demo") || !strings.Contains(errb.String(), "-tags demo") {
+				t.Fatalf("stderr %q does not say the build has no demo", errb.String())
+			}
+		})
+	}
+	if r := runCLI(t, "", "version"); r.code != exitOK {
+		t.Fatalf("version without the demo: exit %d", r.code)
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/profile"
 	"onramp.dev/onramp/setup"
 )
 
@@ -28,12 +29,39 @@ func (e *env) configFile() string {
 	return filepath.Join(dir, "Onramp", "config.json")
 }
 
-// trust is the keys this run trusts: the configuration's, the --key
-// files, and the demo key in demo mode only.
+// ProfileEnv names a publisher profile file that replaces the machine-wide
+// one, to try a profile before IT installs it (and for tests).
+const ProfileEnv = "ONRAMP_PROFILE"
+
+// LoadProfile is the publisher profile in force: $ONRAMP_PROFILE, else
+// the machine-wide file, else the one built in; nil when there is none.
+func LoadProfile() (*profile.Profile, error) {
+	if p := os.Getenv(ProfileEnv); p != "" {
+		return profile.ReadFile(p)
+	}
+	return profile.Load()
+}
+
+// profile is LoadProfile, read once per run.
+func (e *env) profile() (*profile.Profile, error) {
+	if !e.profileRead {
+		e.prof, e.profErr = LoadProfile()
+		e.profileRead = true
+	}
+	return e.prof, e.profErr
+}
+
+// trust is the keys this run trusts: the configuration's, the publisher
+// profile's, the --key files, and the demo key in demo mode only.
 func (e *env) trust(keyFiles ...string) *setup.Trust {
 	t := &setup.Trust{Config: e.configFile(), ConfigRequired: e.configPath != "" || os.Getenv("ONRAMP_CONFIG") != "", KeyFiles: keyFiles}
 	if e.demo {
 		t.Demo = assets.DemoPublicKey()
+	}
+	p, err := e.profile()
+	t.ProfileErr = err
+	if p != nil {
+		t.Profile = p.Keys()
 	}
 	return t
 }
@@ -51,7 +79,7 @@ func (e *env) explainUntrusted(err error, signed []byte) error {
 			}
 		}
 	}
-	return fmt.Errorf("%w (add the publisher's key to trusted_keys in %s, or pass --key)", err, e.configFile())
+	return fmt.Errorf("%w (install the publisher profile, %s, or add the publisher's key to trusted_keys in %s, or pass --key)", err, profile.MachinePath(), e.configFile())
 }
 
 // openSigned opens a signed catalog as setup.Trust.Open does, saying what

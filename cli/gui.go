@@ -6,16 +6,19 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
+	"sync"
 
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/profile"
 	"onramp.dev/onramp/setup"
 )
 
 // Window is what the window needs from the command line: the gui
 // command's options, checked, and the account service to talk to.
 type Window struct {
-	Client      *account.Client
+	Client      *account.Client // nil: no service known yet, the window asks (Connect)
 	OpenCatalog func(signed []byte) (*catalog.Catalog, error)
 	RateLimit   int64       // bytes per second for downloads; 0 for none
 	Language    string      // "en", "fr", or "" for the system's
@@ -23,6 +26,24 @@ type Window struct {
 	SignedIn    bool        // Client holds a resumed session
 	Demo        *setup.Demo // nil unless the embedded demo service runs
 	CLI         string      // how the assistant is invoked in the commands the window shows
+	Publisher   string      // the publisher profile's name; "" without one
+	SignInUser  string      // the user ID to fill in (an onramp:// link)
+	// Support is the publisher profile's support contacts, shown before
+	// sign-in (the service's own come after); nil without a profile.
+	Support *profile.Support
+
+	// Connect makes a client of the service at an address typed in the
+	// window, keeping its session in the keyring as 'signin' does.
+	Connect func(server string) (*account.Client, error)
+	// SaveSession and ForgetSession are the session file 'signin' and
+	// 'signout' write: the window and the command line share one
+	// session. Nil in the demo.
+	SaveSession   func(server, user string) error
+	ForgetSession func() error
+	// TryDemo starts the demo service from the window, with the
+	// catalog check that trusts the demo key; nil in a build without the
+	// demo. The service stops when the window closes.
+	TryDemo func(ctx context.Context) (*setup.Demo, func(signed []byte) (*catalog.Catalog, error), error)
 }
 
 // GUI opens the window and returns when it closes. The binary that links
@@ -39,19 +60,23 @@ var errNoWindow = errors.New("this is the command-line program, without a window
 func guiCommand(gui GUI) *command {
 	var server, language, tour, limitRate string
 	return &command{
-		name: "gui", args: "[--server URL] [--lang en|fr]", summary: "open the window (the default without a command)",
-		help: `With --demo, an account service runs inside the assistant on a loopback
-port, with a demo contract; the window shows its user ID and temporary
-password. Otherwise the window signs in to --server, or resumes the saved
-session of 'assistant signin'; with neither, it runs the demo.`,
-		nargs: [2]int{0, 0},
+		name: "gui", args: "[--server URL] [--lang en|fr] [onramp://signin?...]", summary: "open the window (the default without a command)",
+		help: `The window signs in to --server, else resumes the saved session (the
+one 'assistant signin' and the window share), else opens on the sign-in of
+the publisher profile's service; with none of them, it asks for the
+service's address. An onramp://signin?server=URL&user=ID link (as the
+start page's "Open in Onramp" button gives it) opens the sign-in of that
+service with the user ID filled in. With --demo (builds with -tags demo
+only), an account service runs inside the assistant on a loopback port,
+with a demo contract; the window shows its user ID and temporary password.`,
+		nargs: [2]int{0, 1},
 		flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&server, "server", "", "account service `URL` (default: the saved session's)")
+			fs.StringVar(&server, "server", "", "account service `URL` (default: the saved session's, else the publisher profile's)")
 			fs.StringVar(&language, "lang", "", "`language` of the window: en or fr (default: the system's)")
 			fs.StringVar(&limitRate, "limit-rate", "", "cap the download rate (`RATE`: 500K, 2M)")
 			fs.StringVar(&tour, "tour", "", "with --demo: walk every screen, save a screenshot of each and the UI's timings in `DIR`, then quit (for the README and the benchmarks)")
 		},
-		run: func(ctx context.Context, e *env, _ []string) error {
+		run: func(ctx context.Context, e *env, args []string) error {
 			if language != "" && language != "en" && language != "fr" {
 				return usagef("--lang %q: want en or fr", language)
 			}
@@ -62,46 +87,99 @@ session of 'assistant signin'; with neither, it runs the demo.`,
 			if err != nil {
 				return usagef("--limit-rate: %v", err)
 			}
+			var link *SignInLink
+			if len(args) == 1 {
+				if link, err = ParseSignInLink(args[0]); err != nil {
+					return &usageError{err.Error()}
+				}
+				if server != "" || e.demo {
+					return usagef("an onramp:// link names its service: give it without --server or --demo")
+				}
+			}
 			if gui == nil {
 				return errNoWindow
 			}
 			w := Window{RateLimit: rate, Language: language, Tour: tour, CLI: toolName}
 			w.OpenCatalog = func(signed []byte) (*catalog.Catalog, error) { return openCatalog(e, signed, nil) }
-			resume := ""
-			if !e.demo && server == "" {
-				if _, err := e.loadSession(); err != nil {
-					// Nothing configured: the demo, so that a first run shows
-					// the whole path. Its key is trusted for its own catalog.
-					fmt.Fprintln(e.stdout, "No account service configured (--server URL, or 'assistant signin'): starting the demo.")
-					e.demo = true
-				}
-			}
-			switch {
-			case e.demo:
+			if e.demo {
 				stop, err := startDemoService(ctx, e, &w)
 				if err != nil {
 					return err
 				}
 				defer stop()
-			default:
-				if server == "" {
-					s, err := e.loadSession()
+				return gui(ctx, w)
+			}
+			// A demo started from the window stops when the window closes;
+			// it starts on the window's goroutines, hence the lock.
+			var stopMu sync.Mutex
+			var stops []func()
+			defer func() {
+				stopMu.Lock()
+				defer stopMu.Unlock()
+				for _, stop := range stops {
+					stop()
+				}
+			}()
+			e.windowSession(&w)
+			if HasDemo() {
+				w.TryDemo = func(ctx context.Context) (*setup.Demo, func([]byte) (*catalog.Catalog, error), error) {
+					d, err := startDemo(ctx)
 					if err != nil {
-						return err
+						return nil, nil, err
 					}
+					stopMu.Lock()
+					stops = append(stops, func() { d.Close() })
+					stopMu.Unlock()
+					demoEnv := *e
+					demoEnv.demo = true
+					return d, func(signed []byte) (*catalog.Catalog, error) { return openCatalog(&demoEnv, signed, nil) }, nil
+				}
+			}
+			p, err := e.profile()
+			if err != nil {
+				return err
+			}
+			resume := ""
+			switch {
+			case link != nil:
+				server, w.SignInUser = link.Server, link.User
+			case server != "":
+			default:
+				if s, err := e.loadSession(); err == nil {
 					server, resume = s.Server, s.User
+				} else if p != nil {
+					server = p.ServiceURL
 				}
-				c, err := account.NewShared(server, e.sessionLockPath())
-				if err != nil {
-					return err
-				}
-				w.Client = c
-				if resume != "" && c.Resume(ctx, resume) == nil {
-					w.SignedIn = true
-				}
+			}
+			if p != nil && strings.TrimRight(server, "/") == strings.TrimRight(p.ServiceURL, "/") {
+				w.Publisher, w.Support = p.Publisher, &p.Support
+			}
+			if server == "" {
+				return gui(ctx, w) // the window asks for the address
+			}
+			c, err := w.Connect(server)
+			if err != nil {
+				return err
+			}
+			w.Client = c
+			if resume != "" && c.Resume(ctx, resume) == nil {
+				w.SignedIn = true
 			}
 			return gui(ctx, w)
 		},
+	}
+}
+
+// windowSession gives the window the command line's session: the same
+// keyring entries and the same session file.
+func (e *env) windowSession(w *Window) {
+	w.Connect = func(server string) (*account.Client, error) { return account.NewShared(server, e.sessionLockPath()) }
+	w.SaveSession = func(server, user string) error { return e.saveSession(sessionFile{Server: server, User: user}) }
+	w.ForgetSession = func() error {
+		if err := os.Remove(e.sessionPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		return nil
 	}
 }
 

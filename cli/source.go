@@ -68,13 +68,28 @@ func (s *sourceFlags) open(ctx context.Context, e *env) (src *setup.Source, clos
 	return src, func() {}, err
 }
 
+// demoStarter starts the embedded demo account service; nil in a build
+// without the demo. The demo links the whole service (SQLite, the password
+// hashing, the mailer), so this package never imports it: a development
+// build registers it with SetDemo, and a release carries none of it.
+var demoStarter func(ctx context.Context) (*setup.Demo, error)
+
+// SetDemo registers the demo service's starter (package demo's Start), in
+// the builds that link it (cmd/assistant with -tags demo) and in tests.
+func SetDemo(start func(ctx context.Context) (*setup.Demo, error)) { demoStarter = start }
+
+// HasDemo reports whether this build can run the demo.
+func HasDemo() bool { return demoStarter != nil }
+
+// errNoDemo is --demo in a build without the demo.
+var errNoDemo = errors.New("this build of Onramp has no demo (release builds never carry one): build it with -tags demo, for example 'go run -tags demo ./cmd/assistant --demo'")
+
 // startDemo runs the embedded demo account service.
 func startDemo(ctx context.Context) (*setup.Demo, error) {
-	c, err := catalog.Parse(assets.DemoCatalogJSON())
-	if err != nil {
-		return nil, err
+	if demoStarter == nil {
+		return nil, usagef("%v", errNoDemo)
 	}
-	return setup.StartDemo(ctx, setup.DemoOptions{SignedCatalog: assets.DemoSignedCatalog(), Catalog: c, Packages: assets.DemoPackageSource})
+	return demoStarter(ctx)
 }
 
 // core opens the source and makes the Setup the command runs, with its

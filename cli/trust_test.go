@@ -133,3 +133,40 @@ func TestDeployInstallPinnedCatalogIsNoRollback(t *testing.T) {
 		t.Fatalf("the older demo catalog after a newer one: %d %s", r.code, r.stderr)
 	}
 }
+
+// The publisher profile's catalog keys are trusted machine-wide, in
+// addition to the user's trusted_keys: a catalog signed by the profile's
+// key opens with the profile and no configuration, and is refused
+// without it, with what to do.
+func TestProfileKeysAreTrusted(t *testing.T) {
+	dir := t.TempDir()
+	_, key, err := generateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := catalog.Sign(assets.DemoCatalogJSON(), time.Now().Add(-time.Minute), time.Hour, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := writeFile(t, dir, "catalog.signed.json", signed)
+	prof := writeFile(t, dir, "profile.json", []byte(`{"publisher": "Northwind Software", "service_url": "https://accounts.northwind.example",
+		"catalog_keys": ["`+catalog.FormatPublicKey(key.Public().(ed25519PublicKey))+`"]}`))
+
+	cli := cliWithState(t)
+	t.Setenv(ProfileEnv, "")
+	if r := cli("catalog", "check", file); r.code != exitIntegrity || !strings.Contains(r.stdout+r.stderr, "install the publisher profile") {
+		t.Fatalf("without the profile: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := cli("signin", "--user", "U1"); r.code != exitUsage || !strings.Contains(r.stderr, "give --server") {
+		t.Fatalf("signin with no service known: exit %d %s", r.code, r.stderr)
+	}
+	t.Setenv(ProfileEnv, prof)
+	if r := cli("catalog", "check", file); r.code != 0 {
+		t.Fatalf("with the profile: exit %d %s", r.code, r.stderr)
+	}
+	// signin's default service is the profile's: it goes on to ask for
+	// the password (none on standard input here) instead of --server.
+	if r := cli("signin", "--user", "U1"); r.code == exitUsage || strings.Contains(r.stderr, "give --server") || !strings.Contains(r.stderr, "password") {
+		t.Fatalf("signin without --server ignores the profile: exit %d %s", r.code, r.stderr)
+	}
+}

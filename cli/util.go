@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+
+	"onramp.dev/onramp/profile"
 )
 
 type (
@@ -41,12 +43,26 @@ func versionCommand() *command {
 		name:    "version",
 		summary: "print the assistant's version",
 		nargs:   [2]int{0, 0},
+		help: `Also names the publisher profile built in, if any (a release built with
+'.ci/release --profile FILE'); a broken one is an error, which the release
+script checks.`,
 		run: func(ctx context.Context, e *env, args []string) error {
+			p, err := profile.EmbeddedProfile()
+			if err != nil {
+				return err
+			}
 			if e.json {
-				writeJSON(e.stdout, map[string]string{"version": versionString(), "go": runtime.Version(), "platform": runtime.GOOS + "/" + runtime.GOARCH})
+				v := map[string]string{"version": versionString(), "go": runtime.Version(), "platform": runtime.GOOS + "/" + runtime.GOARCH}
+				if p != nil {
+					v["publisher"], v["service_url"] = p.Publisher, p.ServiceURL
+				}
+				writeJSON(e.stdout, v)
 				return nil
 			}
 			fmt.Fprintf(e.stdout, "Onramp assistant %s (%s, %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			if p != nil {
+				fmt.Fprintf(e.stdout, "Built for %s (%s)\n", termSafe(p.Publisher), termSafe(p.ServiceURL))
+			}
 			return nil
 		},
 	}

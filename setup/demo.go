@@ -5,50 +5,24 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"os"
 
 	"onramp.dev/onramp/account"
-	"onramp.dev/onramp/catalog"
-	"onramp.dev/onramp/portal"
 )
 
-// DemoOptions is what the demo needs: the demo catalog, signed and parsed,
-// and its packages (the caller brings them: this package must not import
-// the assets, which carry Fyne).
-type DemoOptions struct {
-	SignedCatalog []byte
-	Catalog       *catalog.Catalog
-	Packages      portal.PackageSource
-}
-
-// Demo is the embedded demo account service, the same for the window and
-// the CLI, with a client whose sessions stay in memory (a machine without
-// a keyring runs the demo too).
+// Demo is a running demo account service, as the window and the CLI see
+// it: where it listens, its contract, and a client whose sessions stay in
+// memory (a machine without a keyring runs the demo too). The service
+// itself lives in package demo, which only development builds link: a
+// release carries no service code.
 type Demo struct {
-	*portal.Demo
-	Client *account.Client
-	dir    string
-}
-
-// StartDemo runs the demo account service on loopback, with its database
-// in a temporary folder that Close removes.
-func StartDemo(ctx context.Context, o DemoOptions) (*Demo, error) {
-	dir, err := os.MkdirTemp("", "onramp-demo-")
-	if err != nil {
-		return nil, err
-	}
-	d, err := portal.StartDemo(ctx, portal.DemoOptions{Dir: dir, SignedCatalog: o.SignedCatalog, Catalog: o.Catalog, Packages: o.Packages})
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	c, err := account.NewWithTokens(d.URL, account.NewMemoryTokenStore())
-	if err != nil {
-		d.Close()
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	return &Demo{Demo: d, Client: c, dir: dir}, nil
+	URL          string // http://127.0.0.1:PORT
+	Company      string
+	ManagerID    string
+	TempPassword string
+	StartEmail   string // the start email as the manager received it
+	Client       *account.Client
+	// Stop stops the service and removes its data.
+	Stop func() error
 }
 
 // SignIn signs the demo's contract manager in, choosing a new password at
@@ -65,11 +39,10 @@ func (d *Demo) SignIn(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the service and removes its database.
+// Close stops the service.
 func (d *Demo) Close() error {
-	err := d.Demo.Close()
-	if rerr := os.RemoveAll(d.dir); err == nil {
-		err = rerr
+	if d.Stop == nil {
+		return nil
 	}
-	return err
+	return d.Stop()
 }

@@ -8,9 +8,11 @@ import (
 	"path/filepath"
 	"testing"
 
+	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/portal"
 )
 
 // demoSetup signs in to the embedded demo service and opens its catalog,
@@ -22,11 +24,18 @@ func demoSetup(t *testing.T) *Setup {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	d, err := StartDemo(ctx, DemoOptions{SignedCatalog: assets.DemoSignedCatalog(), Catalog: c, Packages: assets.DemoPackageSource})
+	// The demo service itself (package demo) imports this package: the
+	// test starts the portal's demo directly.
+	pd, err := portal.StartDemo(ctx, portal.DemoOptions{Dir: t.TempDir(), SignedCatalog: assets.DemoSignedCatalog(), Catalog: c, Packages: assets.DemoPackageSource})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { d.Close() })
+	t.Cleanup(func() { pd.Close() })
+	client, err := account.NewWithTokens(pd.URL, account.NewMemoryTokenStore())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &Demo{URL: pd.URL, ManagerID: pd.ManagerID, TempPassword: pd.TempPassword, Client: client}
 	if err := d.SignIn(ctx); err != nil {
 		t.Fatal(err)
 	}

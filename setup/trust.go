@@ -53,6 +53,11 @@ type Trust struct {
 	// Demo is the demo publisher's key, trusted in demo mode only (its
 	// private half is public, so it must never vouch for a real catalog).
 	Demo ed25519.PublicKey
+	// Profile are the publisher profile's catalog keys, trusted
+	// machine-wide; ProfileErr is why the profile could not be read: no
+	// catalog is opened without the keys it should have given.
+	Profile    []ed25519.PublicKey
+	ProfileErr error
 	// History is the catalog history file ("" for DefaultHistoryFile()).
 	History string
 }
@@ -60,6 +65,9 @@ type Trust struct {
 // Keyring is the set of keys this trust accepts: the configured keys, the
 // key files, and the demo key when given.
 func (t *Trust) Keyring() (*catalog.Keyring, error) {
+	if t.ProfileErr != nil {
+		return nil, t.ProfileErr
+	}
 	cfg, err := LoadConfig(t.Config, t.ConfigRequired)
 	if err != nil {
 		return nil, err
@@ -81,6 +89,9 @@ func (t *Trust) Keyring() (*catalog.Keyring, error) {
 		if err != nil {
 			return nil, fmt.Errorf("key %s: %w", f, err)
 		}
+		k.Add(pub)
+	}
+	for _, pub := range t.Profile {
 		k.Add(pub)
 	}
 	if t.Demo != nil {

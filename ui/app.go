@@ -23,6 +23,7 @@ import (
 	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/profile"
 	"onramp.dev/onramp/setup"
 )
 
@@ -45,6 +46,35 @@ type Config struct {
 	// CLI is how the assistant is invoked in the commands shown to IT
 	// ("assistant", or "assistant --demo").
 	CLI string
+
+	// Publisher is the publisher profile's name ("" without a profile):
+	// the window says whose service this is.
+	Publisher string
+	// Support is the publisher profile's support contacts, shown at
+	// sign-in; nil without a profile.
+	Support *profile.Support
+	// Connect makes a client of the service at an address the person
+	// types, when Client is nil (nothing says which service this is).
+	Connect func(server string) (*account.Client, error)
+	// SaveSession remembers the session signed in, the one the command
+	// line uses too, so that the next launch resumes it; ForgetSession
+	// forgets it at sign-out. Nil in the demo.
+	SaveSession   func(server, user string) error
+	ForgetSession func() error
+	// TryDemo starts the embedded demo service, offered on the first
+	// screen; nil in a build without the demo.
+	TryDemo func(ctx context.Context) (*DemoService, error)
+	// SignInUser fills the sign-in's user ID (from an onramp:// link).
+	SignInUser string
+}
+
+// DemoService is the demo started from the first screen: the window
+// switches to it.
+type DemoService struct {
+	Client      *account.Client
+	OpenCatalog func(signed []byte) (*catalog.Catalog, error)
+	Demo        *Demo
+	CLI         string
 }
 
 // Demo is what the welcome screen shows when the demo service runs.
@@ -84,6 +114,8 @@ type Assistant struct {
 
 	// The screens on show, for tests to tap.
 	signin       *signInScreen
+	first        *firstRunScreen
+	blocked      *blockedScreen
 	setupButtons map[string]*button
 	cards        map[string]*productCard
 	said         map[string]string // the last action's outcome per product, on its card
@@ -98,9 +130,10 @@ type Assistant struct {
 	// productsStale: the products' states changed while another tab was
 	// shown; the products tab is built again when shown.
 	productsStale bool
-	langSel       string // the language switch: "", "en" or "fr"
-	speaks        string // the language spoken: "en" or "fr"
-	variant       string // the theme switch: "", "light" or "dark"
+	serviceLabel  *widget.Label // the service in use, in the top bar
+	langSel       string        // the language switch: "", "en" or "fr"
+	speaks        string        // the language spoken: "en" or "fr"
+	variant       string        // the theme switch: "", "light" or "dark"
 }
 
 // NewApp is the Fyne app the window runs in, named id. It declares that
@@ -130,7 +163,11 @@ func New(app fyne.App, cfg Config) *Assistant {
 	a.win.Resize(fyne.NewSize(980, 680))
 	a.win.SetOnClosed(a.cancel)
 	applyTheme(app, "")
-	a.show(a.welcome)
+	if cfg.Client == nil {
+		a.show(a.firstRun)
+	} else {
+		a.show(a.welcome)
+	}
 	if cfg.SignedIn {
 		a.loadAccount()
 	}
@@ -209,11 +246,19 @@ func (a *Assistant) topBar() fyne.CanvasObject {
 		}
 	}
 	title := widget.NewLabelWithStyle("Onramp", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	var service []fyne.CanvasObject
+	if name := a.serviceName(); name != "" {
+		// The service in use is on every screen, in the room the switches
+		// leave (shortened with an ellipsis rather than widening the window).
+		a.serviceLabel = widget.NewLabel(lang.L("Service: {{.Name}}", map[string]any{"Name": name}))
+		a.serviceLabel.Truncation = fyne.TextTruncateEllipsis
+		service = append(service, a.serviceLabel)
+	}
 	right := container.NewHBox(langSel, themeSel)
 	if a.me != nil {
 		right.Add(newButton(lang.L("Sign out"), a.signOut))
 	}
-	return container.NewVBox(inOrder(nil, nil, title, right), widget.NewSeparator())
+	return container.NewVBox(inOrder(nil, nil, title, right, service...), widget.NewSeparator())
 }
 
 // switchLanguage speaks "en", "fr" or the system's language ("") and
@@ -227,11 +272,38 @@ func (a *Assistant) switchLanguage(code string) {
 	a.show(a.screen)
 }
 
-// signOut ends the session and returns to the welcome screen.
+// serviceName says which account service the window talks to: the
+// publisher's name and host with a profile, the host alone without, ""
+// before one is chosen.
+func (a *Assistant) serviceName() string {
+	if a.cfg.Client == nil {
+		return ""
+	}
+	host := a.cfg.Client.Server()
+	if u := parseURL(host); u != nil {
+		host = u.Host
+	}
+	switch {
+	case a.cfg.Demo != nil:
+		return lang.L("the demo service") // on a loopback port that changes every run
+	case a.cfg.Publisher != "":
+		return a.cfg.Publisher + " (" + host + ")"
+	}
+	return host
+}
+
+// signOut ends the session, forgets it on this computer, and returns to
+// the welcome screen.
 func (a *Assistant) signOut() {
 	a.background(func(ctx context.Context) func() {
 		a.cfg.Client.SignOut(ctx)
+		var err error
+		if a.cfg.ForgetSession != nil {
+			err = a.cfg.ForgetSession()
+		}
 		return func() {
+			a.showError(err)
+			a.blocked = nil
 			a.me, a.cat, a.setup, a.tab, a.tabs = nil, nil, nil, "", nil
 			a.core, a.states, a.setups = nil, nil, map[string]*setupScreen{}
 			a.show(a.welcome)

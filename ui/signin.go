@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/profile"
 	"onramp.dev/onramp/setup"
 )
 
@@ -34,6 +35,7 @@ type signInScreen struct {
 	signInErr          *errorLabel   // under the password
 	changeErr          *errorLabel   // under the new password
 	changeBox, formBox *fyne.Container
+	help               *widget.Accordion // "No start email?", with the publisher's support
 }
 
 func newSignInScreen(a *Assistant) *signInScreen {
@@ -47,6 +49,7 @@ func newSignInScreen(a *Assistant) *signInScreen {
 	s.signIn.Importance = widget.HighImportance
 	s.newPass = widget.NewPasswordEntry()
 	s.newPass.SetPlaceHolder(lang.L("New password (12 characters or more)"))
+	s.newPass.OnSubmitted = func(string) { s.submitChange() }
 	s.newAgain = widget.NewPasswordEntry()
 	s.newAgain.SetPlaceHolder(lang.L("New password again"))
 	s.newAgain.OnSubmitted = func(string) { s.submitChange() }
@@ -55,6 +58,7 @@ func newSignInScreen(a *Assistant) *signInScreen {
 	s.status = widget.NewLabel("")
 	s.status.Wrapping = fyne.TextWrapWord
 	s.signInErr, s.changeErr = newErrorLabel(), newErrorLabel()
+	s.user.SetText(a.cfg.SignInUser)
 	return s
 }
 
@@ -62,8 +66,13 @@ func (s *signInScreen) content() fyne.CanvasObject {
 	a := s.a
 	intro := widget.NewLabel(lang.L("Onramp takes you from your order to your software running: sign in with the user ID and temporary password of your start email, check this computer, then download and install your products."))
 	intro.Wrapping = fyne.TextWrapWord
-	help := widget.NewAccordion(widget.NewAccordionItem(lang.L("No start email?"), wrapped(
-		lang.L("The start email arrives 12 to 24 hours after the order confirmation. Check your spam folder and that your contract manager used the right address. Still nothing after 24 hours: ask your contract manager to add you again, or contact support."))))
+	helpText := []fyne.CanvasObject{wrapped(
+		lang.L("The start email arrives 12 to 24 hours after the order confirmation. Check your spam folder and that your contract manager used the right address. Still nothing after 24 hours: ask your contract manager to add you again, or contact support."))}
+	if sup := a.cfg.Support; sup != nil && *sup != (profile.Support{}) {
+		helpText = append(helpText, publisherSupport(a.cfg.Publisher, sup))
+	}
+	help := widget.NewAccordion(widget.NewAccordionItem(lang.L("No start email?"), container.NewVBox(helpText...)))
+	s.help = help
 	s.formBox = container.NewVBox(
 		widget.NewForm(widget.NewFormItem(lang.L("User ID"), s.user), widget.NewFormItem(lang.L("Password"), container.NewVBox(s.password, s.signInErr))),
 		container.NewHBox(s.signIn, cliButton(a, func() string {
@@ -91,7 +100,15 @@ func (s *signInScreen) content() fyne.CanvasObject {
 		parts = append(parts, card)
 	}
 	parts = append(parts, s.formBox, s.changeBox, s.status, help)
+	if a.cfg.Connect != nil && a.cfg.Publisher == "" && a.cfg.Demo == nil {
+		other := newButton(lang.L("Use another service"), func() { a.show(a.firstRun) })
+		other.Importance = widget.LowImportance
+		parts = append(parts, container.NewHBox(other))
+	}
 	a.firstFocus = s.user
+	if s.user.Text != "" {
+		a.firstFocus = s.password
+	}
 	return container.NewVScroll(container.NewPadded(container.NewVBox(parts...)))
 }
 
@@ -106,6 +123,10 @@ func (s *signInScreen) submit() {
 	s.status.SetText(lang.L("Signing in…"))
 	s.a.background(func(ctx context.Context) func() {
 		err := s.a.cfg.Client.SignIn(ctx, user, pass)
+		var saveErr error
+		if err == nil {
+			saveErr = s.a.saveSession()
+		}
 		return func() {
 			s.signIn.Enable()
 			switch {
@@ -113,12 +134,14 @@ func (s *signInScreen) submit() {
 				s.status.SetText("")
 				s.formBox.Hide()
 				s.changeBox.Show()
+				s.changeBox.Refresh()
 				s.a.win.Canvas().Focus(s.newPass)
 			case err != nil:
 				s.status.SetText("")
 				s.signInErr.SetError(err)
 			default:
 				s.status.SetText("")
+				s.a.showError(saveErr)
 				s.a.loadAccount()
 			}
 		}
@@ -147,16 +170,34 @@ func (s *signInScreen) submitChange() {
 	s.status.SetText(lang.L("Setting your password…"))
 	s.a.background(func(ctx context.Context) func() {
 		err := s.a.cfg.Client.ChangePassword(ctx, current, next)
+		var saveErr error
+		if err == nil {
+			saveErr = s.a.saveSession()
+		}
 		return func() {
 			s.change.Enable()
-			if err != nil {
+			s.newPass.SetText("")
+			s.newAgain.SetText("")
+			switch {
+			case errors.Is(err, account.ErrPasswordChanged):
+				// The temporary password no longer works: back to the
+				// sign-in, where the new one does, saying so.
+				s.password.SetText("")
+				s.status.SetText("")
+				s.changeBox.Hide()
+				s.formBox.Show()
+				s.signInErr.SetText(lang.L("Your new password is set. Sign in with it.") + "\n" + errorText(errors.Unwrap(err)))
+				s.a.win.Canvas().Focus(s.password)
+			case err != nil:
 				s.status.SetText("")
 				s.changeErr.SetError(err)
-				return
+				s.a.win.Canvas().Focus(s.newPass)
+			default:
+				s.password.SetText("")
+				s.status.SetText("")
+				s.a.showError(saveErr)
+				s.a.loadAccount()
 			}
-			s.password.SetText("")
-			s.status.SetText("")
-			s.a.loadAccount()
 		}
 	})
 }
@@ -166,14 +207,25 @@ func (s *signInScreen) submitChange() {
 func (a *Assistant) loadAccount() {
 	a.background(func(ctx context.Context) func() {
 		me, err := a.cfg.Client.WhoAmI(ctx)
-		if err != nil {
-			return func() { a.showError(err) }
+		var src *setup.Source
+		if err == nil {
+			src, err = setup.FromAccount(ctx, a.cfg.Client, a.cfg.OpenCatalog)
 		}
-		src, err := setup.FromAccount(ctx, a.cfg.Client, a.cfg.OpenCatalog)
 		if err != nil {
-			return func() { a.showError(err) }
+			return func() {
+				if errors.Is(err, account.ErrAuth) {
+					// The session ended (a resumed one, expired): sign in again.
+					a.show(a.welcome)
+					a.signin.signInErr.SetError(err)
+					return
+				}
+				// Signed in, but the products cannot be shown: never back
+				// to a password form, which may already refuse.
+				a.showBlocked(err)
+			}
 		}
 		return func() {
+			a.blocked = nil
 			a.me, a.cat, a.signedCat = me, src.Catalog, src.Signed
 			a.core = setup.New(src, a.options())
 			a.tab = "products"
@@ -181,4 +233,28 @@ func (a *Assistant) loadAccount() {
 			a.refreshStates()
 		}
 	})
+}
+
+// saveSession remembers the signed-in session (off the UI goroutine).
+func (a *Assistant) saveSession() error {
+	if a.cfg.SaveSession == nil {
+		return nil
+	}
+	return a.cfg.SaveSession(a.cfg.Client.Server(), a.cfg.Client.User())
+}
+
+// publisherSupport is how to reach the publisher's support, from the
+// publisher profile: before sign-in, the only contacts there are.
+func publisherSupport(publisher string, sup *profile.Support) fyne.CanvasObject {
+	form := widget.NewForm()
+	if sup.Web != "" {
+		form.Append(lang.L("Web"), widget.NewHyperlink(sup.Web, parseURL(sup.Web)))
+	}
+	for _, f := range []struct{ label, value string }{{lang.L("Email"), sup.Email}, {lang.L("Phone"), sup.Phone}, {lang.L("Hours"), sup.Hours}} {
+		if f.value != "" {
+			form.Append(f.label, selectable(f.value))
+		}
+	}
+	title := widget.NewLabelWithStyle(lang.L("Support of {{.Publisher}}", map[string]any{"Publisher": publisher}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	return container.NewVBox(title, form)
 }

@@ -10,10 +10,10 @@ import (
 
 func TestMain(m *testing.M) { testbin.Main(m) }
 
-// assistantBinary is the program with the screenshot tour, built once.
+// assistantBinary is the program with the screenshot tour and the demo, built once.
 func assistantBinary(t *testing.T) string {
 	t.Helper()
-	return testbin.Once(t, ".", "-tags", "tour")
+	return testbin.Once(t, ".", "-tags", "tour,demo")
 }
 
 // The release build stamps the version with -ldflags "-X main.version=...":

@@ -14,15 +14,30 @@ import (
 	"onramp.dev/onramp/ui"
 )
 
+// uiDemo is what the window shows of the demo service.
+func uiDemo(d *setup.Demo) *ui.Demo {
+	return &ui.Demo{Company: d.Company, UserID: d.ManagerID, Password: d.TempPassword, StartEmail: d.StartEmail}
+}
+
 // openWindow is the gui command's window: the command line (package cli)
 // has checked the options and connected the account service; this is the
 // only part of the assistant that links Fyne.
 func openWindow(ctx context.Context, w cli.Window) error {
 	cfg := ui.Config{Client: w.Client, OpenCatalog: w.OpenCatalog, RateLimit: w.RateLimit,
 		Platform: catalog.CurrentPlatform(), CacheDir: setup.DefaultCacheDir(), TargetRoot: installer.DefaultUserTarget(),
-		Language: w.Language, SignedIn: w.SignedIn, CLI: w.CLI}
+		Language: w.Language, SignedIn: w.SignedIn, CLI: w.CLI,
+		Publisher: w.Publisher, Support: w.Support, SignInUser: w.SignInUser, Connect: w.Connect, SaveSession: w.SaveSession, ForgetSession: w.ForgetSession}
 	if d := w.Demo; d != nil {
-		cfg.Demo = &ui.Demo{Company: d.Company, UserID: d.ManagerID, Password: d.TempPassword, StartEmail: d.StartEmail}
+		cfg.Demo = uiDemo(d)
+	}
+	if w.TryDemo != nil {
+		cfg.TryDemo = func(ctx context.Context) (*ui.DemoService, error) {
+			d, open, err := w.TryDemo(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &ui.DemoService{Client: d.Client, OpenCatalog: open, Demo: uiDemo(d), CLI: w.CLI + " --demo"}, nil
+		}
 	}
 	fa := ui.NewApp("dev.onramp.assistant", cli.Version)
 	a := ui.New(fa, cfg)

@@ -1,0 +1,123 @@
+package profile
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseFiles(t *testing.T) {
+	tests := []struct {
+		file  string
+		field string // the field the error names; "" for a good file
+		says  string
+	}{
+		{"good.json", "", ""},
+		{"minimal.json", "", ""},
+		{"http-remote.json", "service_url", "https is required"},
+		{"bad-key.json", "catalog_keys[1]", "ed25519"},
+		{"demo-key.json", "catalog_keys[0]", "demo key"},
+		{"no-keys.json", "catalog_keys", "at least one"},
+		{"unknown-field.json", "", "servce_url"},
+		{"no-publisher.json", "publisher", "missing"},
+		{"bad-email.json", "support.email", "not an email address"},
+		{"truncated.json", "", "not a profile"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.TrimSuffix(tt.file, ".json"), func(t *testing.T) {
+			path := filepath.Join("testdata", tt.file)
+			p, err := ReadFile(path)
+			if tt.says == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p.Source != path || len(p.Keys()) != len(p.CatalogKeys) || p.Publisher == "" {
+					t.Fatalf("profile %+v", p)
+				}
+				return
+			}
+			var pe *Error
+			if !errors.As(err, &pe) {
+				t.Fatalf("error %v (%T), want a *profile.Error", err, err)
+			}
+			if pe.Source != path || pe.Field != tt.field {
+				t.Errorf("error names %q field %q, want %q field %q", pe.Source, pe.Field, path, tt.field)
+			}
+			if msg := err.Error(); !strings.Contains(msg, tt.says) || !strings.Contains(msg, path) {
+				t.Errorf("error %q does not name the file and say %q", msg, tt.says)
+			}
+		})
+	}
+}
+
+func TestGoodProfileFields(t *testing.T) {
+	p, err := ReadFile(filepath.Join("testdata", "good.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Publisher != "Northwind Software" || p.ServiceURL != "https://accounts.northwind.example" || p.Host() != "accounts.northwind.example" ||
+		p.Support.Email != "help@northwind.example" || p.Support.Hours == "" {
+		t.Fatalf("profile %+v", p)
+	}
+}
+
+func TestCheckServiceURL(t *testing.T) {
+	for _, tt := range []struct {
+		url string
+		ok  bool
+	}{
+		{"https://accounts.example.com", true},
+		{"https://accounts.example.com/onramp", true},
+		{"http://127.0.0.1:8443", true},
+		{"http://[::1]:8443", true},
+		{"http://localhost:8443", true},
+		{"http://accounts.example.com", false},
+		{"ftp://accounts.example.com", false},
+		{"accounts.example.com", false},
+		{"https://", false},
+		{"https://user:pw@accounts.example.com", false},
+		{"https://accounts.example.com/?token=x", false},
+		{"", false},
+	} {
+		err := CheckServiceURL(tt.url)
+		if (err == nil) != tt.ok {
+			t.Errorf("CheckServiceURL(%q) = %v, want ok %v", tt.url, err, tt.ok)
+		}
+		if err != nil && !errors.Is(err, ErrServiceURL) {
+			t.Errorf("CheckServiceURL(%q): %v is not ErrServiceURL", tt.url, err)
+		}
+	}
+}
+
+// The machine-wide file wins over the embedded one; a broken one is an
+// error, never skipped for the embedded profile; a missing one is none.
+func TestLoadMachineWide(t *testing.T) {
+	dir := t.TempDir()
+	if p, err := load(filepath.Join(dir, "missing.json")); err != nil || p != nil {
+		t.Fatalf("no machine-wide file and none embedded: %+v, %v", p, err)
+	}
+	good, _ := os.ReadFile(filepath.Join("testdata", "good.json"))
+	path := filepath.Join(dir, "profile.json")
+	if err := os.WriteFile(path, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := load(path); err != nil || p == nil || p.Source != path {
+		t.Fatalf("machine-wide profile: %+v, %v", p, err)
+	}
+	if err := os.WriteFile(path, []byte(`{"publisher": 3}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := load(path); err == nil || errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("broken machine-wide profile: %v", err)
+	}
+}
+
+// A development build embeds no profile.
+func TestNoEmbeddedProfileInDevelopment(t *testing.T) {
+	if p, err := EmbeddedProfile(); p != nil || err != nil {
+		t.Fatalf("embedded profile %+v, %v: a profile.json was left in profile/embedded", p, err)
+	}
+}
