@@ -124,7 +124,11 @@ func TestLifecycleAgainstPortalServe(t *testing.T) {
 	}
 	first := publish(t, priv, "3.0.2", time.Now().Add(-time.Hour))
 
-	// The operator creates the contract; the manager's start email is in the outbox.
+	// The operator sets the address the emails' links use, then creates
+	// the contract; the manager's start email is in the outbox.
+	if out, err := exec.Command(svc.bin, "settings", "set", "public-url", "http://127.0.0.1:8443", "--db", svc.db).CombinedOutput(); err != nil {
+		t.Fatalf("settings set public-url: %v\n%s", err, out)
+	}
 	var out bytes.Buffer
 	create := exec.Command(svc.bin, "contract", "create", "--db", svc.db, "--catalog", first, "--key", svc.key, "--company", "Acme",
 		"--manager", "ana@acme.example", "--product", "quill:5", "--product", "atlas:5", "--plan", "advanced")
