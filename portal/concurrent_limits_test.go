@@ -84,9 +84,46 @@ func TestConcurrentSignInsHoldTheLimitHTTP1(t *testing.T) {
 	holdsLimit(t, counter, codes, signInCode(hc, p.URL, uid, "a long enough passphrase"))
 }
 
-// The same over one HTTP/2 connection to the service's own TLS server:
-// 250 streams at once.
+// The same over one HTTP/2 connection to the service's own TLS server,
+// with its real stream limit: 250 guesses at once.
 func TestConcurrentSignInsHoldTheLimitHTTP2(t *testing.T) {
+	p, counted, pool, peak := serveSignInsTLS(t)
+	// Strict: over the server's stream limit, streams wait on the one
+	// connection instead of opening another.
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true,
+		HTTP2: &http.HTTP2Config{StrictMaxConcurrentRequests: true}}}
+	defer hc.CloseIdleConnections()
+	uid := p.h2Account(t, hc, "race2@example.com")
+
+	// The guesses are handed to the transport no more than the stream
+	// limit at once: a strict transport counts every request waiting for a
+	// stream as a stream open, so with more waiting than the server's
+	// limit, the one ahead of them waits for a slot that never frees and
+	// the connection stalls with the server idle. The service still gets
+	// as many at once as the limit lets one connection carry.
+	slots := make(chan struct{}, maxStreamsPerConn)
+	peak.reset()
+	counter := countKDF(t)
+	codes := burst(250, func(i int) int {
+		slots <- struct{}{}
+		defer func() { <-slots }()
+		return signInCode(hc, p.URL, uid, fmt.Sprint("wrong guess ", i))
+	})
+	holdsLimit(t, counter, codes, signInCode(hc, p.URL, uid, "a long enough passphrase"))
+	if n := counted.accepted.Load(); n != 1 {
+		t.Errorf("%d connections, want the burst on one", n)
+	}
+	if n := peak.highest(); n <= accountFailures || n > maxStreamsPerConn {
+		t.Errorf("%d sign-ins in the service at once, want more than the limit of %d and at most the stream limit of %d",
+			n, accountFailures, maxStreamsPerConn)
+	}
+}
+
+// serveSignInsTLS runs the service over TLS with NewServer's defaults;
+// counted counts the connections accepted, peak the requests in the
+// service at once.
+func serveSignInsTLS(t *testing.T) (p *testPortal, counted *countingListener, pool *x509.CertPool, peak *peakHandler) {
+	t.Helper()
 	store, db := openTestStore(t)
 	signed, c := testCatalog(t)
 	svc := NewService(store, signed, c, "https://127.0.0.1/signin")
@@ -94,26 +131,28 @@ func TestConcurrentSignInsHoldTheLimitHTTP2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	counted := &countingListener{Listener: ln}
+	counted = &countingListener{Listener: ln}
 	certFile, keyFile, pool := testCert(t)
-	srv := NewServer(svc.Handler(nil), ServerOptions{})
+	peak = &peakHandler{h: svc.Handler(nil)}
+	srv := NewServer(peak, ServerOptions{})
 	go srv.ServeTLS(counted, certFile, keyFile)
 	t.Cleanup(func() { srv.Shutdown(context.Background()) })
-	base := "https://" + ln.Addr().String()
-	// Strict: over the server's stream limit, streams wait on the one
-	// connection instead of opening another.
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true,
-		HTTP2: &http.HTTP2Config{StrictMaxConcurrentRequests: true}}}
-	defer hc.CloseIdleConnections()
+	p = &testPortal{Server: &httptest.Server{URL: "https://" + ln.Addr().String()}, svc: svc, store: store, db: db}
+	return p, counted, pool, peak
+}
 
-	p := &testPortal{Server: &httptest.Server{URL: base}, svc: svc, store: store, db: db}
-	uid, temp := p.newContract(t, "race2@example.com", "atlas")
+// h2Account orders a contract for email and sets its manager's password
+// over hc to the one the tests send last; it checks that the service
+// answers over HTTP/2.
+func (p *testPortal) h2Account(t *testing.T, hc *http.Client, email string) string {
+	t.Helper()
+	uid, temp := p.newContract(t, email, "atlas")
 	var s Session
-	callWith(hc, base, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": temp}, &s)
-	if code := callWith(hc, base, "POST", "/api/v1/password", s.AccessToken, map[string]string{"current_password": temp, "new_password": "a long enough passphrase"}, nil); code != 204 {
+	callWith(hc, p.URL, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": temp}, &s)
+	if code := callWith(hc, p.URL, "POST", "/api/v1/password", s.AccessToken, map[string]string{"current_password": temp, "new_password": "a long enough passphrase"}, nil); code != 204 {
 		t.Fatalf("password change: %d", code)
 	}
-	resp, err := hc.Get(base + "/api/v1/catalog")
+	resp, err := hc.Get(p.URL + "/api/v1/catalog")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,13 +160,39 @@ func TestConcurrentSignInsHoldTheLimitHTTP2(t *testing.T) {
 	if resp.ProtoMajor != 2 {
 		t.Fatalf("the service answered over %s, want HTTP/2", resp.Proto)
 	}
+	return uid
+}
 
-	counter := countKDF(t)
-	codes := burst(250, func(i int) int { return signInCode(hc, base, uid, fmt.Sprint("wrong guess ", i)) })
-	holdsLimit(t, counter, codes, signInCode(hc, base, uid, "a long enough passphrase"))
-	if n := counted.accepted.Load(); n != 1 {
-		t.Errorf("%d connections, want the burst on one", n)
-	}
+// peakHandler records the most requests in h at once since reset.
+type peakHandler struct {
+	h         http.Handler
+	mu        sync.Mutex
+	now, most int
+}
+
+func (ph *peakHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ph.mu.Lock()
+	ph.now++
+	ph.most = max(ph.most, ph.now)
+	ph.mu.Unlock()
+	defer func() {
+		ph.mu.Lock()
+		ph.now--
+		ph.mu.Unlock()
+	}()
+	ph.h.ServeHTTP(w, r)
+}
+
+func (ph *peakHandler) reset() {
+	ph.mu.Lock()
+	ph.most = ph.now
+	ph.mu.Unlock()
+}
+
+func (ph *peakHandler) highest() int {
+	ph.mu.Lock()
+	defer ph.mu.Unlock()
+	return ph.most
 }
 
 // Two replicas of the service on one PostgreSQL database share one limit:
