@@ -337,9 +337,12 @@ func visible(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 		for _, child := range w.Objects {
 			visible(child, f)
 		}
-	case *widget.Entry:
-		// its renderer holds its text again
+	case *widget.Entry, *widget.Label, *widget.Hyperlink:
+		// their renderers hold their text again
 	case fyne.Widget:
+		if _, ok := buttonText(o); ok {
+			return
+		}
 		for _, child := range test.WidgetRenderer(w).Objects() {
 			visible(child, f)
 		}
@@ -358,6 +361,8 @@ func screenText(a *ui.Assistant) string {
 			b.WriteString(w.String() + "\n")
 		case *widget.Hyperlink:
 			b.WriteString(w.Text + "\n")
+		case *widget.Card:
+			b.WriteString(w.Title + "\n" + w.Subtitle + "\n")
 		case *widget.Entry:
 			if !w.Password {
 				b.WriteString(w.Text + "\n")
