@@ -180,8 +180,8 @@ func launch(t *testing.T, args []string, drive func(cli.Window, *ui.Assistant)) 
 		opened = true
 		a := ui.New(test.NewTempApp(t), windowConfig(w))
 		defer a.Window().Close()
+		a.Wait() // a resumed session loads its account first
 		a.Window().Resize(fyne.NewSize(1000, 700))
-		a.Wait()
 		drive(w, a)
 		return nil
 	}
