@@ -23,24 +23,8 @@ func uiDemo(d *setup.Demo) *ui.Demo {
 // has checked the options and connected the account service; this is the
 // only part of the assistant that links Fyne.
 func openWindow(ctx context.Context, w cli.Window) error {
-	cfg := ui.Config{Client: w.Client, OpenCatalog: w.OpenCatalog, RateLimit: w.RateLimit,
-		Platform: catalog.CurrentPlatform(), CacheDir: setup.DefaultCacheDir(), TargetRoot: installer.DefaultUserTarget(),
-		Language: w.Language, SignedIn: w.SignedIn, CLI: w.CLI,
-		Publisher: w.Publisher, Support: w.Support, SignInUser: w.SignInUser, Connect: w.Connect, SaveSession: w.SaveSession, ForgetSession: w.ForgetSession}
-	if d := w.Demo; d != nil {
-		cfg.Demo = uiDemo(d)
-	}
-	if w.TryDemo != nil {
-		cfg.TryDemo = func(ctx context.Context) (*ui.DemoService, error) {
-			d, open, err := w.TryDemo(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return &ui.DemoService{Client: d.Client, OpenCatalog: open, Demo: uiDemo(d), CLI: w.CLI + " --demo"}, nil
-		}
-	}
 	fa := ui.NewApp("dev.onramp.assistant", cli.Version)
-	a := ui.New(fa, cfg)
+	a := ui.New(fa, windowConfig(w))
 	go func() { // Ctrl-C or SIGTERM closes the window, and the demo service with it
 		<-ctx.Done()
 		fyne.Do(fa.Quit)
@@ -58,4 +42,26 @@ func openWindow(ctx context.Context, w cli.Window) error {
 	}
 	a.Window().ShowAndRun()
 	return nil
+}
+
+// windowConfig is what the window gets from the command line: apart from
+// openWindow, tests use it to drive the same window on Fyne's test driver.
+func windowConfig(w cli.Window) ui.Config {
+	cfg := ui.Config{Client: w.Client, OpenCatalog: w.OpenCatalog, RateLimit: w.RateLimit,
+		Platform: catalog.CurrentPlatform(), CacheDir: setup.DefaultCacheDir(), TargetRoot: installer.DefaultUserTarget(),
+		Language: w.Language, SignedIn: w.SignedIn, CLI: w.CLI,
+		Publisher: w.Publisher, Support: w.Support, SignInUser: w.SignInUser, Connect: w.Connect, SaveSession: w.SaveSession, ForgetSession: w.ForgetSession}
+	if d := w.Demo; d != nil {
+		cfg.Demo = uiDemo(d)
+	}
+	if w.TryDemo != nil {
+		cfg.TryDemo = func(ctx context.Context) (*ui.DemoService, error) {
+			d, open, err := w.TryDemo(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &ui.DemoService{Client: d.Client, OpenCatalog: open, Demo: uiDemo(d), CLI: w.CLI + " --demo"}, nil
+		}
+	}
+	return cfg
 }

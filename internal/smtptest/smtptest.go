@@ -1,6 +1,7 @@
 // Package smtptest runs a real SMTP server for tests: Debian's
 // python3-aiosmtpd on loopback, delivering into a Maildir. Tests of the
-// portal and of cmd/portal use it; nothing else may.
+// portal, of cmd/portal and the end-to-end test of cmd/assistant use it;
+// nothing else may.
 package smtptest
 
 import (
