@@ -208,7 +208,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	keyFile := fs.String("tls-key", "", "TLS key `FILE`")
 	smtpAddr := fs.String("smtp", "", "deliver the outbox through the SMTP server at `HOST:PORT` (STARTTLS unless loopback)")
 	mailFrom := fs.String("mail-from", "onramp@localhost", "sender `address` of the emails")
-	connsPerAddr := fs.Int("max-conns-per-address", 64, "connections one IP address may hold open at once, and requests it may have in flight (HTTP/2 carries many on one connection); raise it behind a proxy")
+	connsPerAddr := fs.Int("max-conns-per-address", 64, "connections one IP address may hold open at once, and requests it may have in flight (HTTP/2 carries many on one connection); behind a --trusted-proxy, requests count by the client's address and the proxy may hold 16 times as many")
 	maxUsers := fs.Int("max-contract-users", portal.DefaultMaxContractUsers, "users one contract may hold")
 	logFormat := fs.String("log-format", "text", "security events and failures on standard error as `text` or json")
 	maxSession := fs.Duration("max-session", portal.DefaultMaxSession,
@@ -301,7 +301,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 			"service_url", want, "public_url", svc.PublicURL)
 	}
 	svc.TrustedProxies = proxies
-	srv := portal.NewServer(svc.Handler(portal.FolderPackages(*packages)), portal.ServerOptions{MaxConnsPerAddress: *connsPerAddr, Logger: logger})
+	srv := portal.NewServer(svc.Handler(portal.FolderPackages(*packages)), portal.ServerOptions{MaxConnsPerAddress: *connsPerAddr, TrustedProxies: proxies, Logger: logger})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
