@@ -113,17 +113,27 @@ func (l *limiter) take(ctx context.Context, key string, now time.Time) (*attempt
 			if !busy {
 				return nil, wait
 			}
-			// Other replicas settle tries too: ask again shortly.
-			t := time.NewTimer(poll)
-			poll = min(2*poll, 200*time.Millisecond)
-			select {
-			case <-t.C:
-				continue
-			case <-ctx.Done():
-			case <-deadline.C:
+			// Other replicas settle tries too: ask again shortly, reading
+			// only until the row changes, so that waiters do not queue
+			// on its lock.
+			for busy {
+				t := time.NewTimer(poll)
+				poll = min(2*poll, 200*time.Millisecond)
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+					t.Stop()
+					return nil, time.Second
+				case <-deadline.C:
+					t.Stop()
+					return nil, time.Second
+				}
+				busy, err = l.shared.store.limitBusy(ctx, l.shared.scope, key, now, l.max, l.window)
+				if err != nil {
+					break
+				}
 			}
-			t.Stop()
-			return nil, time.Second
+			continue
 		}
 		var a *attempt
 		var wait time.Duration
@@ -169,10 +179,22 @@ func (l *limiter) takeLocal(key string, now time.Time) (*attempt, time.Duration,
 	}
 	ent := e.Value.(*limiterEntry)
 	ent.pending = append(ent.pending, now)
-	for len(l.keys) > l.maxKeys {
-		l.remove(l.order.Front())
-	}
+	l.evict()
 	return &attempt{l: l, key: key, at: now}, 0, nil
+}
+
+// evict removes the least recently failed keys over maxKeys, passing
+// over those with tries pending: a settling failure must find its key.
+// Keys with tries pending are as many as requests in flight at most, so
+// the bound is exceeded by no more than those.
+func (l *limiter) evict() {
+	for e := l.order.Front(); e != nil && len(l.keys) > l.maxKeys; {
+		next := e.Next()
+		if len(e.Value.(*limiterEntry).pending) == 0 {
+			l.remove(e)
+		}
+		e = next
+	}
 }
 
 // failed ends a try as a failure. The failure that reaches the limit is
@@ -205,8 +227,12 @@ func (a *attempt) settle(ctx context.Context, failed bool) {
 		l.settled = nil
 	}
 	e, ok := l.keys[a.key]
-	if !ok {
+	if !ok && !failed {
 		return
+	}
+	if !ok { // a failure is never lost, even of a key gone meanwhile
+		e = l.order.PushBack(&limiterEntry{key: a.key})
+		l.keys[a.key] = e
 	}
 	ent := e.Value.(*limiterEntry)
 	if i := slices.IndexFunc(ent.pending, a.at.Equal); i >= 0 {
@@ -253,9 +279,7 @@ func (l *limiter) fail(ctx context.Context, key string, now time.Time) {
 	} else if len(ent.hits) == l.max && l.onBlock != nil {
 		l.onBlock(key)
 	}
-	for len(l.keys) > l.maxKeys {
-		l.remove(l.order.Front())
-	}
+	l.evict()
 }
 
 // reset forgets key's failures (after a successful sign-in); tries still

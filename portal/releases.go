@@ -31,8 +31,10 @@ type ReleaseFile struct {
 	Name     string
 	Size     int64
 	SHA256   string
-	Kind     string // window, cli or installer: what it is for a person
-	modTime  time.Time
+	// Kind is what it is for a person: installer, window, cli, or a
+	// helper file of the Linux install (script, icon).
+	Kind    string
+	modTime time.Time
 }
 
 // Bounds of a release folder: a release holds a handful of programs.
@@ -46,8 +48,10 @@ var platformDir = regexp.MustCompile(`^(linux|windows|darwin)-([a-z0-9]+)$`)
 var ErrBadReleases = errors.New("release folder")
 
 // LoadReleases reads a release folder and hashes each file, checking the
-// hashes against SHA256SUMS when the folder has one: a page must never
-// show a hash the file does not have.
+// hashes against SHA256SUMS: a page must never show a hash the file does
+// not have, so a file SHA256SUMS does not list is not offered. Each file's
+// size and modification time are kept to notice, at download, a file
+// replaced since.
 func LoadReleases(dir string) (*Releases, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -56,6 +60,9 @@ func LoadReleases(dir string) (*Releases, error) {
 	sums, err := readSHA256SUMS(filepath.Join(dir, "SHA256SUMS"))
 	if err != nil {
 		return nil, err
+	}
+	if sums == nil {
+		return nil, fmt.Errorf("%w %s: no SHA256SUMS (the release build writes it): no file is offered unchecked", ErrBadReleases, dir)
 	}
 	rel := &Releases{dir: dir}
 	for _, e := range entries {
@@ -78,19 +85,23 @@ func LoadReleases(dir string) (*Releases, error) {
 			if len(rel.Files) == maxReleaseFiles {
 				return nil, fmt.Errorf("%w %s: more than %d files", ErrBadReleases, dir, maxReleaseFiles)
 			}
+			relPath := e.Name() + "/" + f.Name()
+			want, listed := sums[relPath]
+			if !listed {
+				continue
+			}
 			rf := ReleaseFile{Platform: e.Name(), OS: m[1], Arch: m[2], Name: f.Name(), Kind: releaseKind(f.Name())}
 			if err := rf.hash(filepath.Join(dir, e.Name(), f.Name())); err != nil {
 				return nil, err
 			}
-			relPath := e.Name() + "/" + f.Name()
-			if want, ok := sums[relPath]; ok && want != rf.SHA256 {
+			if want != rf.SHA256 {
 				return nil, fmt.Errorf("%w %s: %s has SHA-256 %s, SHA256SUMS says %s", ErrBadReleases, dir, relPath, rf.SHA256, want)
 			}
 			rel.Files = append(rel.Files, rf)
 		}
 	}
 	if len(rel.Files) == 0 {
-		return nil, fmt.Errorf("%w %s: no OS-ARCH folder (linux-amd64, windows-amd64, darwin-arm64…) with files in it", ErrBadReleases, dir)
+		return nil, fmt.Errorf("%w %s: no OS-ARCH folder (linux-amd64, windows-amd64, darwin-arm64…) with files SHA256SUMS lists", ErrBadReleases, dir)
 	}
 	return rel, nil
 }
@@ -110,8 +121,18 @@ func (f *ReleaseFile) hash(path string) error {
 	if err != nil {
 		return err
 	}
+	if st.Size() != n {
+		return fmt.Errorf("%w: %s changed while it was hashed", ErrBadReleases, path)
+	}
 	f.Size, f.SHA256, f.modTime = n, hex.EncodeToString(h.Sum(nil)), st.ModTime()
 	return nil
+}
+
+// sameAs says whether an opened file is still the one hashed: same size
+// and modification time. A file replaced since would be served under the
+// hash and ETag of the old one.
+func (f *ReleaseFile) sameAs(st os.FileInfo) bool {
+	return st.Mode().IsRegular() && st.Size() == f.Size && st.ModTime().Equal(f.modTime)
 }
 
 // readSHA256SUMS reads sha256sum's output: "HEX  PATH" lines.
@@ -143,6 +164,10 @@ func releaseKind(name string) string {
 	case strings.HasSuffix(lower, ".msi") || strings.HasSuffix(lower, ".pkg") || strings.HasSuffix(lower, ".dmg") ||
 		strings.HasSuffix(lower, ".deb") || strings.HasSuffix(lower, ".rpm"):
 		return "installer"
+	case strings.HasSuffix(lower, ".sh"):
+		return "script"
+	case strings.HasSuffix(lower, ".png") || strings.HasSuffix(lower, ".ico") || strings.HasSuffix(lower, ".svg"):
+		return "icon"
 	case strings.HasPrefix(lower, "onramp"):
 		return "window"
 	}
@@ -157,7 +182,8 @@ type platformDownloads struct {
 }
 
 // forPlatform groups the files by OS, the visitor's first; within an OS,
-// installers, then the window, then the command line.
+// installers, then the window, then the command line, then the install
+// script and its icon.
 func (r *Releases) forPlatform(visitor string) []platformDownloads {
 	if r == nil {
 		return nil
@@ -173,7 +199,7 @@ func (r *Releases) forPlatform(visitor string) []platformDownloads {
 		if len(p.Files) == 0 {
 			continue
 		}
-		order := map[string]int{"installer": 0, "window": 1, "cli": 2}
+		order := map[string]int{"installer": 0, "window": 1, "cli": 2, "script": 3, "icon": 4}
 		slices.SortStableFunc(p.Files, func(a, b ReleaseFile) int { return order[a.Kind] - order[b.Kind] })
 		out = append(out, p)
 	}
@@ -206,7 +232,9 @@ func platformOf(userAgent string) string {
 }
 
 // handleDownload serves a release file, with Range and Last-Modified
-// (http.ServeContent). Only the files the folder listed are served.
+// (serveContent: the write deadline moves with each write, so a slow link
+// gets the whole installer). Only the files the folder listed are served,
+// and only while they are the files hashed.
 func (s *Service) handleDownload(w http.ResponseWriter, r *http.Request) {
 	pageHeaders(w)
 	var file *ReleaseFile
@@ -227,12 +255,18 @@ func (s *Service) handleDownload(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "this download is unavailable", http.StatusInternalServerError)
 		return
 	}
-	defer f.Close()
+	if st, err := f.Stat(); err != nil || !file.sameAs(st) {
+		f.Close()
+		s.log.Error("download refused: the file changed since the service hashed it; restart the service to offer the new one",
+			"event", "download", "file", file.Platform+"/"+file.Name, "error", err)
+		http.Error(w, "this download is being replaced; try again later", http.StatusServiceUnavailable)
+		return
+	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+file.Name+`"`)
 	w.Header().Set("ETag", `"`+file.SHA256+`"`)
 	w.Header().Set("Cache-Control", "no-cache")
-	http.ServeContent(w, r, file.Name, file.modTime, f)
+	serveContent(w, r, file.Name, file.modTime, f) // closes f
 }
 
 // WithReleases has the start page offer the files of a release folder

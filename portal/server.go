@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -30,8 +31,19 @@ type ServerOptions struct {
 	// address, whatever the connections they share: HTTP/2 carries many
 	// on one connection. Default MaxConnsPerAddress.
 	MaxRequestsPerAddress int
-	Logger                *slog.Logger // the server's own errors (accept failures, TLS handshakes)
+	// TrustedProxies are the reverse proxies whose Forwarded /
+	// X-Forwarded-For headers name the client (Service.TrustedProxies):
+	// requests through them are counted by the client's address, and one
+	// such proxy, which carries every client's requests, may hold
+	// proxyFactor times the bounds of one address.
+	TrustedProxies []netip.Prefix
+	Logger         *slog.Logger // the server's own errors (accept failures, TLS handshakes)
 }
+
+// proxyFactor multiplies the bounds of one address for a trusted proxy:
+// all the clients behind it share its connections, yet one proxy gone
+// wrong still cannot take every connection the process may hold.
+const proxyFactor = 16
 
 func (o ServerOptions) withDefaults() ServerOptions {
 	def := func(d *time.Duration, v time.Duration) {
@@ -103,17 +115,30 @@ func NewServer(h http.Handler, o ServerOptions) *Server {
 
 // limitRequests answers 429 at once to a request from an address that
 // already has MaxRequestsPerAddress in flight: the bound on connections
-// alone would let one HTTP/2 connection carry hundreds of uploads.
+// alone would let one HTTP/2 connection carry hundreds of uploads. Behind
+// a trusted proxy the address is the client's, or every client behind it
+// would share one budget; the proxy itself has a bound proxyFactor times
+// larger.
 func (s *Server) limitRequests(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host, _, err := net.SplitHostPort(r.RemoteAddr)
 		if err != nil {
 			host = r.RemoteAddr
 		}
+		keys := []string{host}
+		bounds := []int{s.o.MaxRequestsPerAddress}
+		if peer, err := netip.ParseAddr(host); err == nil && trustedIn(s.o.TrustedProxies, peer) {
+			// A proxy's own count is apart from a client's at its address.
+			keys = []string{forwardedClient(r, s.o.TrustedProxies), "proxy " + host}
+			bounds = []int{s.o.MaxRequestsPerAddress, proxyFactor * s.o.MaxRequestsPerAddress}
+		}
 		s.mu.Lock()
-		if s.inflight[host] >= s.o.MaxRequestsPerAddress {
+		for i, k := range keys {
+			if s.inflight[k] < bounds[i] {
+				continue
+			}
 			s.mu.Unlock()
-			s.o.Logger.Debug("request refused", "event", "request_refused", "remote", host, "in_flight", s.o.MaxRequestsPerAddress)
+			s.o.Logger.Debug("request refused", "event", "request_refused", "remote", k, "in_flight", bounds[i])
 			w.Header().Set("Retry-After", "1")
 			if r.ProtoMajor == 1 {
 				// The body is not read. (On HTTP/2, Connection: close would
@@ -124,15 +149,19 @@ func (s *Server) limitRequests(h http.Handler) http.Handler {
 			w.WriteHeader(http.StatusTooManyRequests)
 			json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/rate_limited", Title: "Too Many Requests",
 				Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: 1,
-				Detail: "too many requests at once from your address (at most " + strconv.Itoa(s.o.MaxRequestsPerAddress) + "): wait for some to finish"})
+				Detail: "too many requests at once from your address (at most " + strconv.Itoa(bounds[i]) + "): wait for some to finish"})
 			return
 		}
-		s.inflight[host]++
+		for _, k := range keys {
+			s.inflight[k]++
+		}
 		s.mu.Unlock()
 		defer func() {
 			s.mu.Lock()
-			if s.inflight[host]--; s.inflight[host] == 0 {
-				delete(s.inflight, host)
+			for _, k := range keys {
+				if s.inflight[k]--; s.inflight[k] == 0 {
+					delete(s.inflight, k)
+				}
 			}
 			s.mu.Unlock()
 		}()
@@ -157,7 +186,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 func (s *Server) limit(ln net.Listener) net.Listener {
-	return &addressLimit{Listener: ln, max: s.o.MaxConnsPerAddress, open: map[string]int{}, log: s.o.Logger}
+	return &addressLimit{Listener: ln, max: s.o.MaxConnsPerAddress, proxies: s.o.TrustedProxies, open: map[string]int{}, log: s.o.Logger}
 }
 
 // addressLimit closes a new connection at once when its address already
@@ -165,10 +194,11 @@ func (s *Server) limit(ln net.Listener) net.Listener {
 // hold.
 type addressLimit struct {
 	net.Listener
-	max  int
-	log  *slog.Logger
-	mu   sync.Mutex
-	open map[string]int
+	max     int
+	proxies []netip.Prefix // these may hold proxyFactor times max
+	log     *slog.Logger
+	mu      sync.Mutex
+	open    map[string]int
 }
 
 func (l *addressLimit) Accept() (net.Conn, error) {
@@ -181,11 +211,15 @@ func (l *addressLimit) Accept() (net.Conn, error) {
 		if err != nil {
 			host = c.RemoteAddr().String()
 		}
+		limit := l.max
+		if a, err := netip.ParseAddr(host); err == nil && trustedIn(l.proxies, a) {
+			limit *= proxyFactor
+		}
 		l.mu.Lock()
-		if l.open[host] >= l.max {
+		if l.open[host] >= limit {
 			l.mu.Unlock()
 			c.Close()
-			l.log.Debug("connection refused", "event", "connection_refused", "remote", host, "open", l.max)
+			l.log.Debug("connection refused", "event", "connection_refused", "remote", host, "open", limit)
 			continue
 		}
 		l.open[host]++

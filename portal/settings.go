@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -15,6 +16,12 @@ import (
 // SettingPublicURL names the setting that holds where people reach the
 // service: the base of every link in an email.
 const SettingPublicURL = "public-url"
+
+// SettingProfile names the setting that holds the publisher profile (its
+// name and support contacts) as JSON: every command that writes emails
+// reads it, as it reads the public URL, so that an email names the same
+// contacts whichever process wrote it.
+const SettingProfile = "profile"
 
 // ErrNoPublicURL: no public URL is stored yet.
 var ErrNoPublicURL = errors.New("no public URL is set: start the service once with `portal serve --public-url URL`, or run `portal settings set public-url URL`")
@@ -119,6 +126,35 @@ func (s *SQLStore) SetPublicURL(ctx context.Context, raw, actor string) (string,
 		return "", err
 	}
 	return v, s.SetSetting(ctx, SettingPublicURL, v, actor)
+}
+
+// PublisherProfile returns the stored publisher profile; the zero Profile
+// (no contacts) if none is stored.
+func (s *SQLStore) PublisherProfile(ctx context.Context) (Profile, error) {
+	v, err := s.Setting(ctx, SettingProfile)
+	if errors.Is(err, ErrNotFound) {
+		return Profile{}, nil
+	}
+	if err != nil {
+		return Profile{}, err
+	}
+	p, err := ParseProfile([]byte(v))
+	if err != nil {
+		return Profile{}, fmt.Errorf("setting %s: %w", SettingProfile, err)
+	}
+	return p, nil
+}
+
+// SetPublisherProfile checks and stores the publisher profile.
+func (s *SQLStore) SetPublisherProfile(ctx context.Context, p Profile, actor string) error {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	if _, err := ParseProfile(data); err != nil {
+		return err
+	}
+	return s.SetSetting(ctx, SettingProfile, string(data), actor)
 }
 
 // pageTokenTTL bounds a link's life when no temporary password does.

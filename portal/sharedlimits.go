@@ -36,6 +36,10 @@ type limitStore interface {
 	// limitSettle ends the pending try taken at at: a failure, or
 	// uncounted. It returns the key's failures in the window.
 	limitSettle(ctx context.Context, scope, key string, at time.Time, failed bool, window time.Duration) (int, error)
+	// limitBusy reads, without writing, whether the key's pending tries
+	// still fill what its failures leave of max: a waiting try asks this
+	// before it takes the row's lock again.
+	limitBusy(ctx context.Context, scope, key string, now time.Time, max int, window time.Duration) (bool, error)
 	limitReset(ctx context.Context, scope, key string) error
 	limitKeys(ctx context.Context, scope string, now time.Time, window time.Duration) (int, error)
 }
@@ -126,9 +130,26 @@ func (s *SQLStore) limitTake(ctx context.Context, scope, key string, now time.Ti
 	return n, 0, false, s.sweepLimits(ctx, scope, now, window, maxKeys)
 }
 
+func (s *SQLStore) limitBusy(ctx context.Context, scope, key string, now time.Time, max int, window time.Duration) (bool, error) {
+	var hits string
+	err := s.queryRow(ctx, `SELECT hits FROM signin_limits WHERE scope = ? AND key = ?`, scope, key).Scan(&hits)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("sign-in limits: %w", err)
+	}
+	e := parseEntries(hits)
+	e.drop(now, window)
+	return len(e.fails) < max && len(e.fails)+len(e.pending) >= max, nil
+}
+
+// limitSettle writes a failure even if the key's row is gone meanwhile
+// (swept by a replica that did not see the pending try): a lost failure
+// would be a free guess.
 func (s *SQLStore) limitSettle(ctx context.Context, scope, key string, at time.Time, failed bool, window time.Duration) (int, error) {
 	var n int
-	err := s.limitRow(ctx, scope, key, at, false, func(e *limitEntries) bool {
+	err := s.limitRow(ctx, scope, key, at, failed, func(e *limitEntries) bool {
 		for i := len(e.pending) - 1; i >= 0; i-- {
 			if e.pending[i].Equal(at) {
 				e.pending = slices.Delete(e.pending, i, i+1)
@@ -242,7 +263,9 @@ func lastOf(e limitEntries, now time.Time) time.Time {
 }
 
 // sweepLimits drops the keys a window old, then the least recently
-// failed ones over maxKeys.
+// failed ones over maxKeys, passing over keys with tries pending: their
+// settling must find them. (Pending tries are written with a "p", which
+// no time holds.)
 func (s *SQLStore) sweepLimits(ctx context.Context, scope string, now time.Time, window time.Duration, maxKeys int) error {
 	// Outside the row's transaction, and passing over rows another
 	// replica holds: sweeps never wait for each other.
@@ -257,7 +280,7 @@ func (s *SQLStore) sweepLimits(ctx context.Context, scope string, now time.Time,
 	}
 	if keys > maxKeys {
 		if _, err := s.w.ExecContext(ctx, `DELETE FROM signin_limits WHERE scope = ? AND key IN
-			(SELECT key FROM signin_limits WHERE scope = ? ORDER BY last LIMIT ?`+s.skipLocked()+`)`, scope, scope, keys-maxKeys); err != nil {
+			(SELECT key FROM signin_limits WHERE scope = ? AND hits NOT LIKE '%p%' ORDER BY last LIMIT ?`+s.skipLocked()+`)`, scope, scope, keys-maxKeys); err != nil {
 			return fmt.Errorf("sign-in limits: %w", err)
 		}
 	}

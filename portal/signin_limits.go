@@ -75,12 +75,17 @@ func accountKey(u *User, login string) string {
 // X-Forwarded-For that is not itself a trusted proxy. Anyone can write
 // those headers, so from any other peer they are ignored.
 func (s *Service) clientAddress(r *http.Request) string {
+	return forwardedClient(r, s.TrustedProxies)
+}
+
+// forwardedClient is clientAddress for the proxies given.
+func forwardedClient(r *http.Request, proxies []netip.Prefix) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
 	peer, err := netip.ParseAddr(host)
-	if err != nil || !s.trusted(peer) {
+	if err != nil || !trustedIn(proxies, peer) {
 		return host
 	}
 	var hops []string
@@ -105,7 +110,7 @@ func (s *Service) clientAddress(r *http.Request) string {
 			break // unreadable: trust nothing further along
 		}
 		addr = a.Unmap()
-		if !s.trusted(addr) {
+		if !trustedIn(proxies, addr) {
 			break
 		}
 	}
@@ -127,9 +132,9 @@ func forwardedNode(v string) string {
 	return v
 }
 
-func (s *Service) trusted(a netip.Addr) bool {
+func trustedIn(proxies []netip.Prefix, a netip.Addr) bool {
 	a = a.Unmap()
-	for _, p := range s.TrustedProxies {
+	for _, p := range proxies {
 		if p.Contains(a) {
 			return true
 		}

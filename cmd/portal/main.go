@@ -3,12 +3,12 @@
 //
 //	portal serve --db FILE|postgres://… --catalog SIGNED.json --public-url URL [--addr 127.0.0.1:8443] [--packages DIR] [--releases DIR] [--profile FILE] [--tls-cert F --tls-key F] [--log-format text|json] [--trusted-proxy CIDR]...
 //	portal contract create --db FILE --catalog SIGNED.json --company NAME --manager EMAIL --product ID:SEATS... [--plan advanced]
-//	portal settings set public-url URL --db FILE | portal settings show --db FILE
+//	portal settings set public-url URL|profile FILE --db FILE | portal settings show --db FILE
 //	portal outbox list --db FILE [--json]
 //
-// The public URL (where people reach the service, behind any proxy) is
-// stored in the database: every replica and every command that writes
-// emails builds its links from that one value.
+// The public URL (where people reach the service, behind any proxy) and
+// the publisher profile (support contacts) are stored in the database:
+// every replica and every command that writes emails reads those values.
 //
 //	portal migrate --from sqlite:FILE --to postgres://USER@HOST/DB [--json]
 package main
@@ -56,7 +56,7 @@ const usage = `Usage:
   portal serve --db FILE|postgres://USER@HOST/DB --catalog SIGNED.json --key PUBKEY --public-url URL [--addr 127.0.0.1:8443] [--packages DIR]
         [--releases DIR] [--profile FILE] [--smtp HOST:PORT] [--tls-cert F --tls-key F] [--log-format text|json] [--max-conns-per-address N] [--trusted-proxy CIDR]...
         [--max-session DURATION]
-  portal settings set public-url URL --db FILE|postgres://USER@HOST/DB
+  portal settings set public-url URL|profile FILE --db FILE|postgres://USER@HOST/DB
   portal settings show --db FILE|postgres://USER@HOST/DB
   portal contract create --db FILE --catalog SIGNED.json [--key PUBKEY] --company NAME --manager EMAIL --product ID:SEATS... [--plan standard|advanced] [--callers N] [--term DAYS]
   portal outbox list --db FILE [--json]
@@ -203,12 +203,12 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	packages := fs.String("packages", "", "`folder` holding the package files the catalog lists")
 	publicURL := fs.String("public-url", "", "where people reach the service (`URL`, https; http only on loopback): every email's links start with it; kept in the database for every replica and command")
 	releases := fs.String("releases", "", "release `folder` (OS-ARCH/ folders and SHA256SUMS, as the release build writes them) whose Onramp programs the start page offers")
-	profileFile := fs.String("profile", "", "publisher profile `FILE` (profile.json): the publisher's name and support contacts")
+	profileFile := fs.String("profile", "", "publisher profile `FILE` (profile.json): the publisher's name and support contacts; kept in the database for every replica and command")
 	certFile := fs.String("tls-cert", "", "TLS certificate `FILE` (required unless the address is loopback)")
 	keyFile := fs.String("tls-key", "", "TLS key `FILE`")
 	smtpAddr := fs.String("smtp", "", "deliver the outbox through the SMTP server at `HOST:PORT` (STARTTLS unless loopback)")
 	mailFrom := fs.String("mail-from", "onramp@localhost", "sender `address` of the emails")
-	connsPerAddr := fs.Int("max-conns-per-address", 64, "connections one IP address may hold open at once, and requests it may have in flight (HTTP/2 carries many on one connection); raise it behind a proxy")
+	connsPerAddr := fs.Int("max-conns-per-address", 64, "connections one IP address may hold open at once, and requests it may have in flight (HTTP/2 carries many on one connection); behind a --trusted-proxy, requests count by the client's address and the proxy may hold 16 times as many")
 	maxUsers := fs.Int("max-contract-users", portal.DefaultMaxContractUsers, "users one contract may hold")
 	logFormat := fs.String("log-format", "text", "security events and failures on standard error as `text` or json")
 	maxSession := fs.Duration("max-session", portal.DefaultMaxSession,
@@ -254,7 +254,6 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		if profile, err = portal.LoadProfile(*profileFile); err != nil {
 			return fmt.Errorf("--profile: %w", err)
 		}
-		opts = append(opts, portal.WithProfile(profile))
 	}
 	if *releases != "" {
 		r, err := portal.LoadReleases(*releases)
@@ -280,6 +279,13 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
+	if *profileFile != "" {
+		if err := store.SetPublisherProfile(ctx, profile, "portal-serve"); err != nil {
+			return err
+		}
+	} else if profile, err = store.PublisherProfile(ctx); err != nil {
+		return err
+	}
 	scheme := "http"
 	if *certFile != "" {
 		scheme = "https"
@@ -295,7 +301,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 			"service_url", want, "public_url", svc.PublicURL)
 	}
 	svc.TrustedProxies = proxies
-	srv := portal.NewServer(svc.Handler(portal.FolderPackages(*packages)), portal.ServerOptions{MaxConnsPerAddress: *connsPerAddr, Logger: logger})
+	srv := portal.NewServer(svc.Handler(portal.FolderPackages(*packages)), portal.ServerOptions{MaxConnsPerAddress: *connsPerAddr, TrustedProxies: proxies, Logger: logger})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -406,8 +412,9 @@ func contractCreate(ctx context.Context, args []string, out io.Writer) error {
 }
 
 // newService is the service every command that writes emails uses: its
-// links start with the public URL stored in the database, the one value
-// `serve --public-url` or `settings set public-url` keeps there.
+// links start with the public URL stored in the database, and it names
+// the support contacts of the publisher profile stored there: the values
+// `serve --public-url --profile` or `settings set` keep there.
 func newService(ctx context.Context, store *portal.SQLStore, signed []byte, cat *catalog.Catalog, opts ...portal.Option) (*portal.Service, error) {
 	public, err := store.PublicURL(ctx)
 	if errors.Is(err, portal.ErrNoPublicURL) {
@@ -416,17 +423,22 @@ func newService(ctx context.Context, store *portal.SQLStore, signed []byte, cat 
 	if err != nil {
 		return nil, err
 	}
-	return portal.NewService(store, signed, cat, public, opts...), nil
+	profile, err := store.PublisherProfile(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return portal.NewService(store, signed, cat, public, append([]portal.Option{portal.WithProfile(profile)}, opts...)...), nil
 }
 
 func settingsSet(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-		return helpText("Usage: portal settings set public-url URL --db FILE|postgres://USER@HOST/DB\n" +
+		return helpText("Usage: portal settings set public-url URL|profile FILE --db FILE|postgres://USER@HOST/DB\n" +
 			"  public-url: where people reach the service (https; http only on loopback); every email's links start with it.\n" +
-			"  Running replicas read it when they start.")
+			"  profile: the publisher profile (profile.json): the publisher's name and the support contacts every email names.\n" +
+			"  Running replicas read them when they start.")
 	}
-	if len(args) < 2 || args[0] != portal.SettingPublicURL {
-		return usageError("want: portal settings set public-url URL --db FILE\n" + usage)
+	if len(args) < 2 || (args[0] != portal.SettingPublicURL && args[0] != portal.SettingProfile) {
+		return usageError("want: portal settings set public-url URL|profile FILE --db FILE\n" + usage)
 	}
 	name, value := args[0], args[1]
 	fs := flag.NewFlagSet("settings set", flag.ContinueOnError)
@@ -435,7 +447,14 @@ func settingsSet(ctx context.Context, args []string, out io.Writer) error {
 	if err := parse(fs, args[2:]); err != nil {
 		return err
 	}
-	if _, err := portal.CheckPublicURL(value); err != nil {
+	var profile portal.Profile
+	if name == portal.SettingProfile {
+		p, err := portal.LoadProfile(value)
+		if err != nil {
+			return fmt.Errorf("profile: %w", err)
+		}
+		profile = p
+	} else if _, err := portal.CheckPublicURL(value); err != nil {
 		return usageError(name + ": " + err.Error())
 	}
 	store, err := c.open(ctx)
@@ -443,7 +462,13 @@ func settingsSet(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	stored, err := store.SetPublicURL(ctx, value, "portal-cli")
+	stored := value
+	if name == portal.SettingProfile {
+		err = store.SetPublisherProfile(ctx, profile, "portal-cli")
+		stored = "publisher " + strconv.Quote(profile.Publisher) + " from " + value
+	} else {
+		stored, err = store.SetPublicURL(ctx, value, "portal-cli")
+	}
 	if err != nil {
 		return err
 	}
@@ -470,6 +495,13 @@ func settingsShow(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "%s = %s\n", portal.SettingPublicURL, v)
+	v, err = store.Setting(ctx, portal.SettingProfile)
+	if errors.Is(err, portal.ErrNotFound) {
+		v = "(not set)"
+	} else if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s = %s\n", portal.SettingProfile, v)
 	return nil
 }
 

@@ -126,6 +126,11 @@ func TestStartEmailOpensStartPage(t *testing.T) {
 	}
 
 	body := startEmailBody(t, maildir)
+	// `contract create` read no profile file: the contacts come from the
+	// profile the first `serve --profile` stored in the database.
+	if !strings.Contains(body, "Support: https://help.acme.example\n") || !strings.Contains(body, "Support email: help@acme.example\n") {
+		t.Errorf("the start email lacks the profile's support contacts:\n%s", body)
+	}
 	m := regexp.MustCompile(`(?m)^Start page: (\S+)$`).FindStringSubmatch(body)
 	if m == nil || !strings.HasPrefix(m[1], public+"/start?t=") {
 		t.Fatalf("the start email's link does not start with the public URL %s:\n%s", public, body)
