@@ -2,8 +2,6 @@ package profile
 
 import (
 	"errors"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -89,29 +87,6 @@ func TestCheckServiceURL(t *testing.T) {
 		if err != nil && !errors.Is(err, ErrServiceURL) {
 			t.Errorf("CheckServiceURL(%q): %v is not ErrServiceURL", tt.url, err)
 		}
-	}
-}
-
-// The machine-wide file wins over the embedded one; a broken one is an
-// error, never skipped for the embedded profile; a missing one is none.
-func TestLoadMachineWide(t *testing.T) {
-	dir := t.TempDir()
-	if p, err := load(filepath.Join(dir, "missing.json")); err != nil || p != nil {
-		t.Fatalf("no machine-wide file and none embedded: %+v, %v", p, err)
-	}
-	good, _ := os.ReadFile(filepath.Join("testdata", "good.json"))
-	path := filepath.Join(dir, "profile.json")
-	if err := os.WriteFile(path, good, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if p, err := load(path); err != nil || p == nil || p.Source != path {
-		t.Fatalf("machine-wide profile: %+v, %v", p, err)
-	}
-	if err := os.WriteFile(path, []byte(`{"publisher": 3}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := load(path); err == nil || errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), path) {
-		t.Fatalf("broken machine-wide profile: %v", err)
 	}
 }
 
