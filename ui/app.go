@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"onramp.dev/onramp/account"
@@ -66,6 +67,14 @@ type Config struct {
 	TryDemo func(ctx context.Context) (*DemoService, error)
 	// SignInUser fills the sign-in's user ID (from an onramp:// link).
 	SignInUser string
+	// LinkServer is an onramp:// link's service that neither a publisher
+	// profile nor the saved session names: the first screen shows it with
+	// a warning, and nothing is sent to it before the person presses
+	// Continue. Client is nil then.
+	LinkServer string
+	// RefusedLink is an onramp:// link's service that is not the
+	// publisher profile's: the window says it does not use it.
+	RefusedLink string
 }
 
 // DemoService is the demo started from the first screen: the window
@@ -171,7 +180,28 @@ func New(app fyne.App, cfg Config) *Assistant {
 	if cfg.SignedIn {
 		a.loadAccount()
 	}
+	if cfg.RefusedLink != "" {
+		a.tell(lang.L("Link not used"), theme.WarningIcon(), lang.L("This link asks you to sign in to {{.Link}}, but this Onramp is set up for {{.Service}}: Onramp does not use the link's service.",
+			map[string]any{"Link": hostOf(cfg.RefusedLink), "Service": hostOf(a.serviceAddress())})).Show()
+	}
 	return a
+}
+
+// hostOf is an address's host, to name a service in a sentence.
+func hostOf(addr string) string {
+	if u := parseURL(addr); u != nil && u.Host != "" {
+		return u.Host
+	}
+	return addr
+}
+
+// serviceAddress is the address of the service in use, "" before one is
+// chosen.
+func (a *Assistant) serviceAddress() string {
+	if a.cfg.Client == nil {
+		return ""
+	}
+	return a.cfg.Client.Server()
 }
 
 // options are the core's settings from the Config.
