@@ -78,7 +78,8 @@ start page's "Open in Onramp" button gives it) opens the sign-in of that
 service with the user ID filled in when it is the publisher profile's or
 the saved session's service. A link to another service is refused where
 there is a publisher profile; without one, the window shows its address
-with a warning, and uses it only once the person presses Continue. With --demo (builds with -tags demo
+with a warning, and uses it only once the person presses Continue. A
+link is given alone, without flags. With --demo (builds with -tags demo
 only), an account service runs inside the assistant on a loopback port,
 with a demo contract; the window shows its user ID and temporary password.`,
 		nargs: [2]int{0, 1},

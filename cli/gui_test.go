@@ -171,3 +171,22 @@ func TestSignInLink(t *testing.T) {
 		}
 	}
 }
+
+// A link is the only argument the OS gives: flags after it (a quote in
+// the link closing Windows' "%1") are refused, none obeyed.
+func TestSignInLinkTakesNoFlags(t *testing.T) {
+	freshHome(t)
+	const link = "onramp://signin?server=https%3A%2F%2Faccounts.example.com&user=U1"
+	for _, args := range [][]string{
+		{link, "--config", `\\host\share\c.json`},
+		{"ONRAMP://signin?server=https%3A%2F%2Faccounts.example.com&user=U1", "--lang", "fr"},
+		{link, "--limit-rate", "1K"},
+		{link, "--json"},
+		{link, "signin"},
+	} {
+		w, code, stderr := openedWindow(t, args...)
+		if code != exitUsage || w != nil || !strings.Contains(stderr, "link is given alone") {
+			t.Errorf("%q: exit %d, window %v, stderr %q", args, code, w != nil, stderr)
+		}
+	}
+}
