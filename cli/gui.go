@@ -220,7 +220,7 @@ func hostOf(addr string) string {
 // windowSession gives the window the command line's session: the same
 // keyring entries and the same session file.
 func (e *env) windowSession(w *Window) {
-	w.Connect = func(server string) (*account.Client, error) { return account.NewShared(server, e.sessionLockPath()) }
+	w.Connect = func(server string) (*account.Client, error) { return account.NewShared(server, e.sessionLockDir()) }
 	w.SaveSession = func(server, user string) error { return e.saveSession(sessionFile{Server: server, User: user}) }
 	w.ForgetSession = func() error {
 		if err := os.Remove(e.sessionPath()); err != nil && !errors.Is(err, os.ErrNotExist) {

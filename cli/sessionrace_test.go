@@ -225,3 +225,27 @@ func TestSignOutEndsTheSessionOnTheService(t *testing.T) {
 		t.Errorf("the refresh token still works on the service after signout: %d", resp.StatusCode)
 	}
 }
+
+// The refresh lock is named by the server and user, like the keyring entry
+// it guards, in the user's own folder: runs with different --config
+// folders share it; two users of one service do not.
+func TestSessionLockIgnoresConfig(t *testing.T) {
+	home := freshHome(t)
+	a := &env{configPath: filepath.Join(home, "a", "config.json")}
+	b := &env{configPath: filepath.Join(home, "b", "config.json")}
+	t.Setenv("ONRAMP_CONFIG", filepath.Join(home, "c", "config.json"))
+	c := &env{}
+	lock := func(e *env, server, user string) string {
+		return account.SessionLockPath(e.sessionLockDir(), server, user)
+	}
+	const srv = "https://accounts.example.com"
+	if pa, pb, pc := lock(a, srv, "U1"), lock(b, srv, "U1"), lock(c, srv+"/", "U1"); pa != pb || pa != pc {
+		t.Fatalf("one session, three locks: %s, %s, %s", pa, pb, pc)
+	}
+	if lock(a, srv, "U1") == lock(a, srv, "U2") || lock(a, srv, "U1") == lock(a, "https://other.example", "U1") {
+		t.Fatal("two sessions share a lock")
+	}
+	if dir := a.sessionLockDir(); strings.HasPrefix(dir, filepath.Join(home, "a")) {
+		t.Fatalf("the lock follows --config: %s", dir)
+	}
+}
