@@ -17,6 +17,7 @@ import (
 	"io"
 	"io/fs"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -152,12 +153,15 @@ func CheckServiceURL(s string) error {
 	return nil
 }
 
-// IsLoopback reports whether host names this machine.
+// IsLoopback reports whether host names this machine: a loopback IP
+// address, or "localhost" (which the account client accepts too). A name
+// that merely starts like one (127.evil.example) is not.
 func IsLoopback(host string) bool {
 	if host == "localhost" {
 		return true
 	}
-	return strings.HasPrefix(host, "127.") || host == "::1"
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // Keys are the catalog keys the profile trusts, parsed.
