@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/catalog"
@@ -217,11 +218,28 @@ func hostOf(addr string) string {
 	return addr
 }
 
+// forgetPreviousTimeout bounds telling a previous session's service it
+// has ended, when the window signs in to another one.
+const forgetPreviousTimeout = 15 * time.Second
+
 // windowSession gives the window the command line's session: the same
 // keyring entries and the same session file.
 func (e *env) windowSession(w *Window) {
 	w.Connect = func(server string) (*account.Client, error) { return account.NewShared(server, e.sessionLockDir()) }
-	w.SaveSession = func(server, user string) error { return e.saveSession(sessionFile{Server: server, User: user}) }
+	w.SaveSession = func(server, user string) error {
+		if old, err := e.loadSession(); err == nil && (!sameService(old.Server, server) || old.User != user) {
+			// The file is the only thing naming the old session's keyring
+			// entry: sign it out first (best effort; a failure is the old
+			// session's, not this sign-in's), so no live refresh token is
+			// left behind unnamed.
+			if c, err := account.NewShared(old.Server, e.sessionLockDir()); err == nil {
+				ctx, cancel := context.WithTimeout(context.Background(), forgetPreviousTimeout)
+				c.SignOutSaved(ctx, old.User)
+				cancel()
+			}
+		}
+		return e.saveSession(sessionFile{Server: server, User: user})
+	}
 	w.ForgetSession = func() error {
 		if err := os.Remove(e.sessionPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err

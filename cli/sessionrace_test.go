@@ -249,3 +249,40 @@ func TestSessionLockIgnoresConfig(t *testing.T) {
 		t.Fatalf("the lock follows --config: %s", dir)
 	}
 }
+
+// Signing in through the window as another user, or to another service,
+// signs the saved session out first: replacing session.json must not leave
+// its refresh token alive in the keyring with nothing naming it. Saving
+// the same session again keeps it.
+func TestWindowSignInForgetsThePreviousSession(t *testing.T) {
+	srv, _, config := signedInMachine(t)
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(config), "session.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sf sessionFile
+	if err := json.Unmarshal(b, &sf); err != nil {
+		t.Fatal(err)
+	}
+	name := sf.User + "@" + strings.TrimPrefix(sf.Server, "http://")
+	w, code, stderr := openedWindow(t, "--config", config)
+	if code != exitOK || w == nil {
+		t.Fatalf("exit %d, %q", code, stderr)
+	}
+	if err := w.SaveSession(srv.URL+"/", sf.User); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keyring.Get(account.KeyringService, name); err != nil {
+		t.Fatalf("saving the same session again forgot it: %v", err)
+	}
+	if err := w.SaveSession(srv.URL, "another-user"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keyring.Get(account.KeyringService, name); !errors.Is(err, keyring.ErrNotFound) {
+		t.Fatalf("the previous session is still in the keyring, named by nothing: %v", err)
+	}
+	b, _ = os.ReadFile(filepath.Join(filepath.Dir(config), "session.json"))
+	if !strings.Contains(string(b), "another-user") {
+		t.Fatalf("session.json: %s", b)
+	}
+}
