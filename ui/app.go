@@ -9,6 +9,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -326,11 +327,7 @@ func (a *Assistant) serviceName() string {
 // the welcome screen.
 func (a *Assistant) signOut() {
 	a.background(func(ctx context.Context) func() {
-		a.cfg.Client.SignOut(ctx)
-		var err error
-		if a.cfg.ForgetSession != nil {
-			err = a.cfg.ForgetSession()
-		}
+		err := forgetSignedOut(a.cfg.Client.SignOut(ctx), a.cfg.ForgetSession)
 		return func() {
 			a.showError(err)
 			a.blocked = nil
@@ -339,6 +336,17 @@ func (a *Assistant) signOut() {
 			a.show(a.welcome)
 		}
 	})
+}
+
+// forgetSignedOut applies the command line's rules after a sign-out that
+// gave err: the session file goes unless the keyring still holds the
+// session (ErrNotForgotten: the file lets a second sign-out finish the
+// job); every error is kept for the person to read.
+func forgetSignedOut(err error, forgetSession func() error) error {
+	if errors.Is(err, account.ErrNotForgotten) || forgetSession == nil {
+		return err
+	}
+	return errors.Join(err, forgetSession())
 }
 
 // isAdmin: contract managers and software coordinators.

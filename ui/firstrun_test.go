@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -287,5 +289,36 @@ func TestLinkToAnotherServiceThanTheProfileIsRefused(t *testing.T) {
 	}
 	if a.signin == nil || a.cfg.Client.Server() != d.URL || a.signin.user.Text != "" {
 		t.Fatal("the window left the profile's service")
+	}
+}
+
+// Signing out with the service gone still forgets the session here, and
+// says the service could not be told; a keyring that could not forget the
+// session keeps the session file, so that signing out again finishes.
+func TestSignOutFollowsTheCommandLinesRules(t *testing.T) {
+	d := startDemoService(t)
+	a, saved := firstRunWindow(t, catalog.NewKeyring(assets.DemoPublicKey()), func(c *Config) { c.Client, _ = c.Connect(d.URL) })
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	d.Close()
+	tap(a, a.topBarSignOut())
+	if len(*saved) != 2 || (*saved)[1] != "forgotten" || a.me != nil {
+		t.Fatalf("sign-out: sessions %q, signed in %v", *saved, a.me != nil)
+	}
+	top := a.win.Canvas().Overlays().Top()
+	if top == nil || !strings.Contains(labelsText(top), "the account service could not be told") {
+		t.Fatal("the window does not say that the service could not be told")
+	}
+
+	forgotten := 0
+	forget := func() error { forgotten++; return nil }
+	notForgotten := fmt.Errorf("%w: the keyring is locked", account.ErrNotForgotten)
+	if err := forgetSignedOut(notForgotten, forget); !errors.Is(err, account.ErrNotForgotten) || forgotten != 0 {
+		t.Fatalf("keyring failure: %v, session file forgotten %d times", err, forgotten)
+	}
+	if text := errorText(notForgotten); !strings.Contains(text, "not fully signed out") {
+		t.Errorf("keyring failure said as %q", text)
+	}
+	if err := forgetSignedOut(nil, forget); err != nil || forgotten != 1 {
+		t.Fatalf("a clean sign-out: %v, session file forgotten %d times", err, forgotten)
 	}
 }
