@@ -3,6 +3,8 @@ package account
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,9 +31,10 @@ type Client struct {
 	server string
 	http   *http.Client
 	tokens *TokenStore
-	// lockPath is the file whose lock serialises refreshes across
-	// processes; "" with a session no other process shares.
-	lockPath string
+	// lockDir holds the lock files that serialise refreshes across
+	// processes, one per saved session (SessionLockPath); "" with a
+	// session no other process shares.
+	lockDir string
 
 	// renewing serialises refreshes in this process: the service takes a
 	// refresh token once, and ends the sign-in when it sees it again.
@@ -119,18 +122,28 @@ func New(server string) (*Client, error) {
 
 // NewShared makes a client of the service at server whose saved session
 // other processes of this user share (commands a script runs at the same
-// time, the window): each refresh takes an exclusive lock on lockPath and
-// reads the saved session again first, so no two processes present the
-// same refresh token (the service would see a reuse and end the sign-in),
-// and a process finding a current access token saved by another uses it
-// without refreshing at all.
-func NewShared(server, lockPath string) (*Client, error) {
+// time, the window): each refresh takes an exclusive lock on the saved
+// session's file in lockDir (SessionLockPath) and reads the saved session
+// again first, so no two processes present the same refresh token (the
+// service would see a reuse and end the sign-in), and a process finding a
+// current access token saved by another uses it without refreshing at
+// all. lockDir must be the same for every process of this user, whatever
+// their configuration file, as the keyring entry is.
+func NewShared(server, lockDir string) (*Client, error) {
 	c, err := New(server)
 	if err != nil {
 		return nil, err
 	}
-	c.lockPath = lockPath
+	c.lockDir = lockDir
 	return c, nil
+}
+
+// SessionLockPath is the lock file in lockDir of the session saved for
+// user on server: named, like the keyring entry it guards, by the server
+// and the user alone (hashed, so that any ID makes a file name).
+func SessionLockPath(lockDir, server, user string) string {
+	sum := sha256.Sum256([]byte(strings.TrimRight(server, "/") + "\n" + user))
+	return filepath.Join(lockDir, hex.EncodeToString(sum[:16])+".lock")
 }
 
 // NewWithTokens makes a client that keeps sessions in tokens (for the demo:
@@ -277,7 +290,7 @@ func (c *Client) signIn(ctx context.Context, login, password string) error {
 	if err := c.do(ctx, http.MethodPost, "/api/v1/session", "", api.SignIn{Login: login, Password: password}, &s); err != nil {
 		return err
 	}
-	if err := c.exclusive(ctx, func() error { return c.adopt(ctx, &s) }); err != nil {
+	if err := c.exclusive(ctx, s.UserID, func() error { return c.adopt(ctx, &s) }); err != nil {
 		return err
 	}
 	if s.MustChangePassword {
@@ -291,7 +304,7 @@ func (c *Client) signIn(ctx context.Context, login, password string) error {
 func (c *Client) adopt(ctx context.Context, s *session) error {
 	if s.RefreshToken != "" {
 		ss := storedSession{Refresh: s.RefreshToken}
-		if c.lockPath != "" {
+		if c.lockDir != "" {
 			ss.Access, ss.AccessExpires = s.AccessToken, s.AccessExpires
 		}
 		if err := c.tokens.saveSession(ctx, c.server, s.UserID, ss); err != nil {
@@ -345,13 +358,13 @@ func (c *Client) Resume(ctx context.Context, user string) error {
 // shared client, across processes; the saved session is read again once
 // it is this one's turn, since the one before may have refreshed it.
 func (c *Client) renew(ctx context.Context, user, refused string) error {
-	if c.lockPath != "" {
+	if c.lockDir != "" {
 		if ss, err := c.tokens.loadSession(ctx, c.server, user); err == nil && ss.usable(refused) {
 			c.use(user, ss)
 			return nil
 		}
 	}
-	return c.exclusive(ctx, func() error {
+	return c.exclusive(ctx, user, func() error {
 		ss, err := c.tokens.loadSession(ctx, c.server, user)
 		if err != nil {
 			return err
@@ -360,7 +373,7 @@ func (c *Client) renew(ctx context.Context, user, refused string) error {
 			c.use(user, ss)
 			return nil
 		}
-		if c.lockPath == "" {
+		if c.lockDir == "" {
 			// Another goroutine of this process may have refreshed: its
 			// access token is in memory only.
 			c.mu.Lock()
@@ -391,16 +404,16 @@ func (c *Client) use(user string, ss storedSession) {
 // exclusive runs fn as the only refresh of the saved session: the only one
 // in this process, and with a shared client the only one of this user's
 // processes (the lock file's). The wait ends with ctx.
-func (c *Client) exclusive(ctx context.Context, fn func() error) error {
+func (c *Client) exclusive(ctx context.Context, user string, fn func() error) error {
 	c.renewing.Lock()
 	defer c.renewing.Unlock()
-	if c.lockPath == "" {
+	if c.lockDir == "" {
 		return fn()
 	}
-	if err := os.MkdirAll(filepath.Dir(c.lockPath), 0o700); err != nil {
+	if err := os.MkdirAll(c.lockDir, 0o700); err != nil {
 		return fmt.Errorf("session lock: %w", err)
 	}
-	l, err := filelock.Acquire(ctx, c.lockPath, nil)
+	l, err := filelock.Acquire(ctx, SessionLockPath(c.lockDir, c.server, user), nil)
 	if err != nil {
 		return fmt.Errorf("session lock: %w", err)
 	}
@@ -498,7 +511,7 @@ func (c *Client) SignOutSaved(ctx context.Context, user string) error {
 		}
 		return nil
 	}
-	if err := c.exclusive(ctx, forget); err != nil {
+	if err := c.exclusive(ctx, user, forget); err != nil {
 		forget() // forgetting must not wait on a lock that failed
 	}
 

@@ -84,14 +84,14 @@ func TestConcurrentRenewalsInOneProcess(t *testing.T) {
 func TestSharedSessionRefreshesOneAtATime(t *testing.T) {
 	d, c := startService(t)
 	ctx := context.Background()
-	lock := filepath.Join(t.TempDir(), "session.lock")
+	lock := filepath.Join(t.TempDir(), "locks")
 	var clients []*Client
 	for range 2 {
 		cc, err := NewWithTokens(d.URL, c.tokens)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cc.lockPath = lock
+		cc.lockDir = lock
 		clients = append(clients, cc)
 	}
 	user := c.User()

@@ -28,10 +28,16 @@ func (e *env) sessionPath() string {
 	return filepath.Join(filepath.Dir(e.configFile()), "session.json")
 }
 
-// sessionLockPath is the lock that makes this user's processes refresh
-// the saved session one at a time (account.NewShared).
-func (e *env) sessionLockPath() string {
-	return filepath.Join(filepath.Dir(e.configFile()), "session.lock")
+// sessionLockDir holds the locks that make this user's processes refresh
+// a saved session one at a time (account.NewShared). It is the user's
+// own folder whatever --config or $ONRAMP_CONFIG say: the keyring entry a
+// lock guards is named by the server and user alone, so two runs with
+// different configuration files share it and must share its lock.
+func (e *env) sessionLockDir() string {
+	if dir, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(dir, "Onramp", "locks")
+	}
+	return filepath.Join(filepath.Dir(e.configFile()), "locks")
 }
 
 // errNoSession: no one signed in on this machine.
@@ -63,7 +69,7 @@ func (e *env) signedInClient(ctx context.Context) (*account.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := account.NewShared(s.Server, e.sessionLockPath())
+	c, err := account.NewShared(s.Server, e.sessionLockDir())
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +139,7 @@ in the OS keyring, never in a file.`,
 			if server == "" || user == "" {
 				return usagef("give --server URL and --user ID (from your start email)")
 			}
-			c, err := account.NewShared(server, e.sessionLockPath())
+			c, err := account.NewShared(server, e.sessionLockDir())
 			if err != nil {
 				return err
 			}
@@ -247,7 +253,7 @@ reached, nothing is forgotten: try again.`,
 			if everywhere {
 				return signOutEverywhere(ctx, e, s.User)
 			}
-			c, err := account.NewShared(s.Server, e.sessionLockPath())
+			c, err := account.NewShared(s.Server, e.sessionLockDir())
 			if err != nil {
 				return err
 			}

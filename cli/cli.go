@@ -112,6 +112,13 @@ const toolName = "assistant"
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, gui GUI) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := &command{name: toolName, sub: commands(gui), summary: "Onramp setup assistant"}
+	if len(args) > 1 && strings.HasPrefix(strings.ToLower(args[0]), "onramp:") {
+		// The OS hands a link to the program alone; anything after it was
+		// smuggled in through the link (a quote closing Windows' "%1"),
+		// so no flag of it is obeyed.
+		fmt.Fprintf(stderr, "%s: an onramp:// link is given alone, without other arguments or flags (%d given after it)\n", toolName, len(args)-1)
+		return exitUsage
+	}
 
 	cmd, rest, code := resolve(e, root, args)
 	if cmd == nil {

@@ -30,7 +30,9 @@ func (e *env) configFile() string {
 }
 
 // ProfileEnv names a publisher profile file that replaces the machine-wide
-// one, to try a profile before IT installs it (and for tests).
+// one, to try a profile before IT installs it (and for tests). Unlike the
+// machine-wide file, its owner is not checked: it is set in this user's
+// own environment and affects only this user's runs.
 const ProfileEnv = "ONRAMP_PROFILE"
 
 // LoadProfile is the publisher profile in force: $ONRAMP_PROFILE, else

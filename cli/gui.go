@@ -5,9 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/catalog"
@@ -28,6 +30,14 @@ type Window struct {
 	CLI         string      // how the assistant is invoked in the commands the window shows
 	Publisher   string      // the publisher profile's name; "" without one
 	SignInUser  string      // the user ID to fill in (an onramp:// link)
+	// LinkServer is an onramp:// link's service that neither the
+	// publisher profile nor the saved session names (and there is no
+	// profile): the window shows it on its first screen with a warning,
+	// and contacts it only when the person presses Continue.
+	LinkServer string
+	// RefusedLink is an onramp:// link's service other than the
+	// publisher profile's: the window says it is not used.
+	RefusedLink string
 	// Support is the publisher profile's support contacts, shown before
 	// sign-in (the service's own come after); nil without a profile.
 	Support *profile.Support
@@ -66,7 +76,11 @@ one 'assistant signin' and the window share), else opens on the sign-in of
 the publisher profile's service; with none of them, it asks for the
 service's address. An onramp://signin?server=URL&user=ID link (as the
 start page's "Open in Onramp" button gives it) opens the sign-in of that
-service with the user ID filled in. With --demo (builds with -tags demo
+service with the user ID filled in when it is the publisher profile's or
+the saved session's service. A link to another service is refused where
+there is a publisher profile; without one, the window shows its address
+with a warning, and uses it only once the person presses Continue. A
+link is given alone, without flags. With --demo (builds with -tags demo
 only), an account service runs inside the assistant on a loopback port,
 with a demo contract; the window shows its user ID and temporary password.`,
 		nargs: [2]int{0, 1},
@@ -140,13 +154,29 @@ with a demo contract; the window shows its user ID and temporary password.`,
 				return err
 			}
 			resume := ""
+			saved, savedErr := e.loadSession()
+			if link != nil {
+				// A link can come from anyone: only a service this Onramp
+				// already uses opens its password form directly.
+				switch {
+				case (p != nil && sameService(link.Server, p.ServiceURL)) || (savedErr == nil && sameService(link.Server, saved.Server)):
+					server, w.SignInUser = link.Server, link.User
+				case p != nil:
+					w.RefusedLink = link.Server
+					fmt.Fprintf(e.stderr, "%s: this link asks to sign in to %s, but this Onramp is set up for %s: the link's service is not used\n",
+						toolName, hostOf(link.Server), hostOf(p.ServiceURL))
+					link = nil
+				default:
+					w.LinkServer, w.SignInUser = link.Server, link.User
+					return gui(ctx, w) // the person confirms the service first
+				}
+			}
 			switch {
 			case link != nil:
-				server, w.SignInUser = link.Server, link.User
 			case server != "":
 			default:
-				if s, err := e.loadSession(); err == nil {
-					server, resume = s.Server, s.User
+				if savedErr == nil {
+					server, resume = saved.Server, saved.User
 				} else if p != nil {
 					server = p.ServiceURL
 				}
@@ -170,11 +200,46 @@ with a demo contract; the window shows its user ID and temporary password.`,
 	}
 }
 
+// sameService tells whether two account service addresses name the same
+// service: scheme and host compared without case, path without its
+// trailing slash.
+func sameService(a, b string) bool {
+	ua, err1 := url.Parse(strings.TrimRight(a, "/"))
+	ub, err2 := url.Parse(strings.TrimRight(b, "/"))
+	return err1 == nil && err2 == nil && ua.Host != "" &&
+		strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Host, ub.Host) && ua.Path == ub.Path
+}
+
+// hostOf is an address's host, to name a service in a sentence.
+func hostOf(addr string) string {
+	if u, err := url.Parse(addr); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return addr
+}
+
+// forgetPreviousTimeout bounds telling a previous session's service it
+// has ended, when the window signs in to another one.
+const forgetPreviousTimeout = 15 * time.Second
+
 // windowSession gives the window the command line's session: the same
 // keyring entries and the same session file.
 func (e *env) windowSession(w *Window) {
-	w.Connect = func(server string) (*account.Client, error) { return account.NewShared(server, e.sessionLockPath()) }
-	w.SaveSession = func(server, user string) error { return e.saveSession(sessionFile{Server: server, User: user}) }
+	w.Connect = func(server string) (*account.Client, error) { return account.NewShared(server, e.sessionLockDir()) }
+	w.SaveSession = func(server, user string) error {
+		if old, err := e.loadSession(); err == nil && (!sameService(old.Server, server) || old.User != user) {
+			// The file is the only thing naming the old session's keyring
+			// entry: sign it out first (best effort; a failure is the old
+			// session's, not this sign-in's), so no live refresh token is
+			// left behind unnamed.
+			if c, err := account.NewShared(old.Server, e.sessionLockDir()); err == nil {
+				ctx, cancel := context.WithTimeout(context.Background(), forgetPreviousTimeout)
+				c.SignOutSaved(ctx, old.User)
+				cancel()
+			}
+		}
+		return e.saveSession(sessionFile{Server: server, User: user})
+	}
 	w.ForgetSession = func() error {
 		if err := os.Remove(e.sessionPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err

@@ -97,15 +97,59 @@ func TestProfileOpensItsService(t *testing.T) {
 	}
 }
 
-// The OS hands an onramp:// link to the program alone: the window opens
-// on that service's sign-in with the user ID filled in. Anything but a
-// service and a user ID is refused with exit 2.
+// The OS hands an onramp:// link to the program alone. A link to the
+// service this Onramp uses (the saved session's, the publisher
+// profile's) opens its sign-in with the user ID filled in; a link to
+// another service never goes straight to a password form: refused with a
+// profile, shown for the person to confirm without one, and the saved
+// session is left alone. Anything but a service and a user ID is refused
+// with exit 2.
 func TestSignInLink(t *testing.T) {
-	freshHome(t)
-	w, code, stderr := openedWindow(t, "onramp://signin?server=https%3A%2F%2Faccounts.example.com%2F&user=U123")
-	if code != exitOK || w.Client == nil || w.Client.Server() != "https://accounts.example.com" || w.SignInUser != "U123" {
-		t.Fatalf("exit %d, %q; window %+v", code, stderr, w)
+	home := freshHome(t)
+	const link = "onramp://signin?server=https%3A%2F%2Faccounts.example.com%2F&user=U123"
+	w, code, stderr := openedWindow(t, link)
+	if code != exitOK || w.Client != nil || w.LinkServer != "https://accounts.example.com" || w.SignInUser != "U123" {
+		t.Fatalf("no profile, no session: exit %d, %q; window %+v; want the address to confirm", code, stderr, w)
 	}
+	// The saved session's service: its sign-in, filled.
+	if err := w.SaveSession("https://Accounts.example.com/", "U9"); err != nil {
+		t.Fatal(err)
+	}
+	w, code, stderr = openedWindow(t, link)
+	if code != exitOK || w.Client == nil || w.Client.Server() != "https://accounts.example.com" || w.SignInUser != "U123" || w.LinkServer != "" {
+		t.Fatalf("the saved session's service: exit %d, %q; window %+v", code, stderr, w)
+	}
+	// Another service while a session is saved: confirmed first, and the
+	// session file is untouched.
+	sessionPath := filepath.Join(home, "Onramp", "session.json")
+	before, err := os.ReadFile(sessionPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, code, stderr = openedWindow(t, "onramp://signin?server=https%3A%2F%2Fattacker.example&user=U1")
+	if code != exitOK || w.Client != nil || w.LinkServer != "https://attacker.example" {
+		t.Fatalf("another service: exit %d, %q; window %+v", code, stderr, w)
+	}
+	if after, _ := os.ReadFile(sessionPath); !bytes.Equal(before, after) {
+		t.Fatalf("the saved session changed: %s", after)
+	}
+	// With a profile: its service's link is used; another is refused, and
+	// the window opens on the profile's service.
+	t.Setenv(ProfileEnv, filepath.Join("..", "profile", "testdata", "good.json"))
+	os.Remove(sessionPath)
+	w, code, stderr = openedWindow(t, "onramp://signin?server=https%3A%2F%2Faccounts.northwind.example&user=U7")
+	if code != exitOK || w.Client == nil || w.Client.Server() != "https://accounts.northwind.example" || w.SignInUser != "U7" || w.RefusedLink != "" {
+		t.Fatalf("the profile's service: exit %d, %q; window %+v", code, stderr, w)
+	}
+	w, code, stderr = openedWindow(t, "onramp://signin?server=https%3A%2F%2Fattacker.example&user=U1")
+	if code != exitOK || w.Client == nil || w.Client.Server() != "https://accounts.northwind.example" || w.SignInUser != "" ||
+		w.LinkServer != "" || w.RefusedLink != "https://attacker.example" {
+		t.Fatalf("another service with a profile: exit %d, %q; window %+v", code, stderr, w)
+	}
+	if !strings.Contains(stderr, "attacker.example") || !strings.Contains(stderr, "set up for accounts.northwind.example") {
+		t.Errorf("the refusal does not name both services: %q", stderr)
+	}
+	t.Setenv(ProfileEnv, "")
 	for _, bad := range []string{
 		"onramp://signin?server=https%3A%2F%2Fa.example.com&user=U1&password=secret",
 		"onramp://signin?server=https%3A%2F%2Fa.example.com&user=U1&token=x",
@@ -124,6 +168,25 @@ func TestSignInLink(t *testing.T) {
 		}
 		if strings.Contains(stderr, "secret") {
 			t.Errorf("%s: the error repeats the secret: %q", bad, stderr)
+		}
+	}
+}
+
+// A link is the only argument the OS gives: flags after it (a quote in
+// the link closing Windows' "%1") are refused, none obeyed.
+func TestSignInLinkTakesNoFlags(t *testing.T) {
+	freshHome(t)
+	const link = "onramp://signin?server=https%3A%2F%2Faccounts.example.com&user=U1"
+	for _, args := range [][]string{
+		{link, "--config", `\\host\share\c.json`},
+		{"ONRAMP://signin?server=https%3A%2F%2Faccounts.example.com&user=U1", "--lang", "fr"},
+		{link, "--limit-rate", "1K"},
+		{link, "--json"},
+		{link, "signin"},
+	} {
+		w, code, stderr := openedWindow(t, args...)
+		if code != exitUsage || w != nil || !strings.Contains(stderr, "link is given alone") {
+			t.Errorf("%q: exit %d, window %v, stderr %q", args, code, w != nil, stderr)
 		}
 	}
 }

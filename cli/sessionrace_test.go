@@ -225,3 +225,64 @@ func TestSignOutEndsTheSessionOnTheService(t *testing.T) {
 		t.Errorf("the refresh token still works on the service after signout: %d", resp.StatusCode)
 	}
 }
+
+// The refresh lock is named by the server and user, like the keyring entry
+// it guards, in the user's own folder: runs with different --config
+// folders share it; two users of one service do not.
+func TestSessionLockIgnoresConfig(t *testing.T) {
+	home := freshHome(t)
+	a := &env{configPath: filepath.Join(home, "a", "config.json")}
+	b := &env{configPath: filepath.Join(home, "b", "config.json")}
+	t.Setenv("ONRAMP_CONFIG", filepath.Join(home, "c", "config.json"))
+	c := &env{}
+	lock := func(e *env, server, user string) string {
+		return account.SessionLockPath(e.sessionLockDir(), server, user)
+	}
+	const srv = "https://accounts.example.com"
+	if pa, pb, pc := lock(a, srv, "U1"), lock(b, srv, "U1"), lock(c, srv+"/", "U1"); pa != pb || pa != pc {
+		t.Fatalf("one session, three locks: %s, %s, %s", pa, pb, pc)
+	}
+	if lock(a, srv, "U1") == lock(a, srv, "U2") || lock(a, srv, "U1") == lock(a, "https://other.example", "U1") {
+		t.Fatal("two sessions share a lock")
+	}
+	if dir := a.sessionLockDir(); strings.HasPrefix(dir, filepath.Join(home, "a")) {
+		t.Fatalf("the lock follows --config: %s", dir)
+	}
+}
+
+// Signing in through the window as another user, or to another service,
+// signs the saved session out first: replacing session.json must not leave
+// its refresh token alive in the keyring with nothing naming it. Saving
+// the same session again keeps it.
+func TestWindowSignInForgetsThePreviousSession(t *testing.T) {
+	srv, _, config := signedInMachine(t)
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(config), "session.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sf sessionFile
+	if err := json.Unmarshal(b, &sf); err != nil {
+		t.Fatal(err)
+	}
+	name := sf.User + "@" + strings.TrimPrefix(sf.Server, "http://")
+	w, code, stderr := openedWindow(t, "--config", config)
+	if code != exitOK || w == nil {
+		t.Fatalf("exit %d, %q", code, stderr)
+	}
+	if err := w.SaveSession(srv.URL+"/", sf.User); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keyring.Get(account.KeyringService, name); err != nil {
+		t.Fatalf("saving the same session again forgot it: %v", err)
+	}
+	if err := w.SaveSession(srv.URL, "another-user"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keyring.Get(account.KeyringService, name); !errors.Is(err, keyring.ErrNotFound) {
+		t.Fatalf("the previous session is still in the keyring, named by nothing: %v", err)
+	}
+	b, _ = os.ReadFile(filepath.Join(filepath.Dir(config), "session.json"))
+	if !strings.Contains(string(b), "another-user") {
+		t.Fatalf("session.json: %s", b)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"io"
 	"io/fs"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -152,12 +153,15 @@ func CheckServiceURL(s string) error {
 	return nil
 }
 
-// IsLoopback reports whether host names this machine.
+// IsLoopback reports whether host names this machine: a loopback IP
+// address, or "localhost" (which the account client accepts too). A name
+// that merely starts like one (127.evil.example) is not.
 func IsLoopback(host string) bool {
 	if host == "localhost" {
 		return true
 	}
-	return strings.HasPrefix(host, "127.") || host == "::1"
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // Keys are the catalog keys the profile trusts, parsed.
@@ -191,14 +195,16 @@ func EmbeddedProfile() (*Profile, error) {
 // Load is the profile in force: the machine-wide file when there is one
 // (IT's choice overrides the publisher's build), else the embedded one;
 // nil when there is neither. A machine-wide file that exists but cannot
-// be read or used is an error, never silently skipped.
+// be read or used is an error, never silently skipped; so is one that a
+// user other than an administrator could have written (ErrUnprotected),
+// since every user of the machine trusts its catalog keys.
 func Load() (*Profile, error) {
 	return load(MachinePath())
 }
 
 func load(machine string) (*Profile, error) {
 	if machine != "" {
-		p, err := ReadFile(machine)
+		p, err := readFile(machine, true)
 		if err == nil || !errors.Is(err, fs.ErrNotExist) {
 			return p, err
 		}
@@ -206,13 +212,25 @@ func load(machine string) (*Profile, error) {
 	return EmbeddedProfile()
 }
 
-// ReadFile reads and checks the profile at path.
+// ReadFile reads and checks the profile at path. It does not judge who
+// owns the file: the caller chose it for itself (a per-user override to
+// try a profile, or a test), unlike the machine-wide file Load reads.
 func ReadFile(path string) (*Profile, error) {
+	return readFile(path, false)
+}
+
+func readFile(path string, machineWide bool) (*Profile, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if machineWide {
+		// Judged on the open file, so that the file read is the one checked.
+		if err := checkHolders(f, path); err != nil {
+			return nil, &Error{Source: path, Err: err}
+		}
+	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxBytes+1))
 	if err != nil {
 		return nil, &Error{Source: path, Err: err}

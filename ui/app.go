@@ -9,6 +9,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"onramp.dev/onramp/account"
@@ -66,6 +68,14 @@ type Config struct {
 	TryDemo func(ctx context.Context) (*DemoService, error)
 	// SignInUser fills the sign-in's user ID (from an onramp:// link).
 	SignInUser string
+	// LinkServer is an onramp:// link's service that neither a publisher
+	// profile nor the saved session names: the first screen shows it with
+	// a warning, and nothing is sent to it before the person presses
+	// Continue. Client is nil then.
+	LinkServer string
+	// RefusedLink is an onramp:// link's service that is not the
+	// publisher profile's: the window says it does not use it.
+	RefusedLink string
 }
 
 // DemoService is the demo started from the first screen: the window
@@ -171,7 +181,28 @@ func New(app fyne.App, cfg Config) *Assistant {
 	if cfg.SignedIn {
 		a.loadAccount()
 	}
+	if cfg.RefusedLink != "" {
+		a.tell(lang.L("Link not used"), theme.WarningIcon(), lang.L("This link asks you to sign in to {{.Link}}, but this Onramp is set up for {{.Service}}: Onramp does not use the link's service.",
+			map[string]any{"Link": hostOf(cfg.RefusedLink), "Service": hostOf(a.serviceAddress())})).Show()
+	}
 	return a
+}
+
+// hostOf is an address's host, to name a service in a sentence.
+func hostOf(addr string) string {
+	if u := parseURL(addr); u != nil && u.Host != "" {
+		return u.Host
+	}
+	return addr
+}
+
+// serviceAddress is the address of the service in use, "" before one is
+// chosen.
+func (a *Assistant) serviceAddress() string {
+	if a.cfg.Client == nil {
+		return ""
+	}
+	return a.cfg.Client.Server()
 }
 
 // options are the core's settings from the Config.
@@ -296,11 +327,7 @@ func (a *Assistant) serviceName() string {
 // the welcome screen.
 func (a *Assistant) signOut() {
 	a.background(func(ctx context.Context) func() {
-		a.cfg.Client.SignOut(ctx)
-		var err error
-		if a.cfg.ForgetSession != nil {
-			err = a.cfg.ForgetSession()
-		}
+		err := forgetSignedOut(a.cfg.Client.SignOut(ctx), a.cfg.ForgetSession)
 		return func() {
 			a.showError(err)
 			a.blocked = nil
@@ -309,6 +336,17 @@ func (a *Assistant) signOut() {
 			a.show(a.welcome)
 		}
 	})
+}
+
+// forgetSignedOut applies the command line's rules after a sign-out that
+// gave err: the session file goes unless the keyring still holds the
+// session (ErrNotForgotten: the file lets a second sign-out finish the
+// job); every error is kept for the person to read.
+func forgetSignedOut(err error, forgetSession func() error) error {
+	if errors.Is(err, account.ErrNotForgotten) || forgetSession == nil {
+		return err
+	}
+	return errors.Join(err, forgetSession())
 }
 
 // isAdmin: contract managers and software coordinators.

@@ -37,6 +37,11 @@ func errorText(err error) string {
 		return ""
 	case errors.Is(err, context.Canceled):
 		return lang.L("Stopped.")
+	case errors.Is(err, account.ErrNotForgotten):
+		// Before the keyring's own words: the session is still saved.
+		return lang.L("You are not fully signed out: the system's password store (keyring) could not forget the session on this computer. Unlock or start it, then sign out again.")
+	case errors.Is(err, account.ErrServiceNotTold):
+		return lang.L("You are signed out on this computer, but the account service could not be told (it could not be reached). The session ends on the service when it expires.")
 	case errors.As(err, &ie):
 		return importErrorText(ie)
 	case errors.As(err, &pe) && problemText(pe) != "":

@@ -27,6 +27,7 @@ type firstRunScreen struct {
 	connect *button
 	demo    *button // nil in a build without the demo
 	err     *errorLabel
+	warning *errorLabel // an onramp:// link's service, not yet confirmed; nil without
 	status  *widget.Label
 }
 
@@ -41,9 +42,18 @@ func (a *Assistant) firstRun() fyne.CanvasObject {
 	s.err = newErrorLabel()
 	s.status = widget.NewLabel("")
 	intro := wrapped(lang.L("Onramp signs in to your software publisher's account service. Type its address: it is in your start email, or ask your IT department."))
-	parts := []fyne.CanvasObject{heading(lang.L("Welcome to Onramp")), intro,
+	parts := []fyne.CanvasObject{heading(lang.L("Welcome to Onramp")), intro}
+	if link := a.cfg.LinkServer; link != "" {
+		// A link can come from anyone: the person confirms the service
+		// before anything, a password above all, is sent to it.
+		s.address.SetText(link)
+		s.warning = newErrorLabel()
+		s.warning.SetText(lang.L("This link asks you to sign in to {{.Host}}. Continue only if your company uses this service.", map[string]any{"Host": hostOf(link)}))
+		parts = append(parts, s.warning)
+	}
+	parts = append(parts,
 		widget.NewForm(widget.NewFormItem(lang.L("Service address"), container.NewVBox(s.address, s.err))),
-		container.NewHBox(s.connect), s.status}
+		container.NewHBox(s.connect), s.status)
 	if a.cfg.TryDemo != nil {
 		// A quiet button, not a hyperlink: it reads as a link and the
 		// keyboard reaches it like every other action.
@@ -85,6 +95,7 @@ func (s *firstRunScreen) submit() {
 				return
 			}
 			s.a.cfg.Client = c
+			s.a.cfg.LinkServer = "" // confirmed (or replaced by what was typed)
 			s.a.show(s.a.welcome)
 		}
 	})

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -241,5 +243,82 @@ func TestProfileOpensOnItsService(t *testing.T) {
 	}
 	if strings.Contains(text, "Use another service") {
 		t.Error("a profile's window offers another service")
+	}
+}
+
+// A link to a service nothing configured names opens the first screen
+// with its address and a warning: nothing is sent to it until the person
+// presses Continue, then its sign-in opens with the user ID filled in.
+func TestLinkToAnUnknownServiceAsksFirst(t *testing.T) {
+	d := startDemoService(t)
+	connects := 0
+	a, saved := firstRunWindow(t, catalog.NewKeyring(assets.DemoPublicKey()), func(c *Config) {
+		connect := c.Connect
+		c.Connect = func(server string) (*account.Client, error) { connects++; return connect(server) }
+		c.LinkServer, c.SignInUser = d.URL, d.ManagerID
+	})
+	if a.first == nil || a.signin != nil || connects != 0 {
+		t.Fatalf("the link went past the first screen (%d connections)", connects)
+	}
+	host := strings.TrimPrefix(d.URL, "http://")
+	if a.first.address.Text != d.URL || a.first.warning == nil ||
+		!strings.Contains(a.first.warning.Text(), "This link asks you to sign in to "+host+". Continue only if your company uses this service.") {
+		t.Fatalf("address %q, warning %v", a.first.address.Text, a.first.warning)
+	}
+	tap(a, a.first.connect)
+	if a.signin == nil || a.signin.user.Text != d.ManagerID || len(*saved) != 0 {
+		t.Fatalf("after Continue: sign-in %v, saved %q", a.signin != nil, *saved)
+	}
+}
+
+// With a publisher profile, a link to another service is said and not
+// used: the window stays on the profile's service.
+func TestLinkToAnotherServiceThanTheProfileIsRefused(t *testing.T) {
+	d := startDemoService(t)
+	a, _ := firstRunWindow(t, catalog.NewKeyring(assets.DemoPublicKey()), func(c *Config) {
+		c.Client, _ = c.Connect(d.URL)
+		c.Publisher, c.RefusedLink = "Northwind", "https://attacker.example"
+	})
+	host := strings.TrimPrefix(d.URL, "http://")
+	top := a.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no message about the link")
+	}
+	if text := labelsText(top); !strings.Contains(text, "sign in to attacker.example, but this Onramp is set up for "+host) {
+		t.Fatalf("message %q", text)
+	}
+	if a.signin == nil || a.cfg.Client.Server() != d.URL || a.signin.user.Text != "" {
+		t.Fatal("the window left the profile's service")
+	}
+}
+
+// Signing out with the service gone still forgets the session here, and
+// says the service could not be told; a keyring that could not forget the
+// session keeps the session file, so that signing out again finishes.
+func TestSignOutFollowsTheCommandLinesRules(t *testing.T) {
+	d := startDemoService(t)
+	a, saved := firstRunWindow(t, catalog.NewKeyring(assets.DemoPublicKey()), func(c *Config) { c.Client, _ = c.Connect(d.URL) })
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	d.Close()
+	tap(a, a.topBarSignOut())
+	if len(*saved) != 2 || (*saved)[1] != "forgotten" || a.me != nil {
+		t.Fatalf("sign-out: sessions %q, signed in %v", *saved, a.me != nil)
+	}
+	top := a.win.Canvas().Overlays().Top()
+	if top == nil || !strings.Contains(labelsText(top), "the account service could not be told") {
+		t.Fatal("the window does not say that the service could not be told")
+	}
+
+	forgotten := 0
+	forget := func() error { forgotten++; return nil }
+	notForgotten := fmt.Errorf("%w: the keyring is locked", account.ErrNotForgotten)
+	if err := forgetSignedOut(notForgotten, forget); !errors.Is(err, account.ErrNotForgotten) || forgotten != 0 {
+		t.Fatalf("keyring failure: %v, session file forgotten %d times", err, forgotten)
+	}
+	if text := errorText(notForgotten); !strings.Contains(text, "not fully signed out") {
+		t.Errorf("keyring failure said as %q", text)
+	}
+	if err := forgetSignedOut(nil, forget); err != nil || forgotten != 1 {
+		t.Fatalf("a clean sign-out: %v, session file forgotten %d times", err, forgotten)
 	}
 }

@@ -75,8 +75,10 @@ func desktopEntry(program string) string {
 }
 
 // desktopQuote quotes an Exec argument as the Desktop Entry
-// Specification says: in double quotes, with ", `, $ and \ escaped.
+// Specification says: in double quotes, with ", `, $ and \ escaped; and
+// % doubled everywhere, since a lone % starts a field code (%u, %f).
 func desktopQuote(s string) string {
+	s = strings.ReplaceAll(s, "%", "%%")
 	if !strings.ContainsAny(s, " \t\n\"'\\><~|&;$*?#()`") {
 		return s
 	}

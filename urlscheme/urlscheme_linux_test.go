@@ -68,6 +68,9 @@ func TestDesktopQuote(t *testing.T) {
 		"/opt/my apps/Onramp":  `"/opt/my apps/Onramp"`,
 		`/opt/a"b$c/Onramp`:    `"/opt/a\\"b\\$c/Onramp"`,
 		"/opt/back\\slash/O p": `"/opt/back\\\\slash/O p"`,
+		// A % starts a field code (%u, %f) in an Exec line: written %%.
+		"/opt/100%/Onramp":    "/opt/100%%/Onramp",
+		"/opt/50% off/Onramp": `"/opt/50%% off/Onramp"`,
 	} {
 		if got := desktopQuote(in); got != want {
 			t.Errorf("desktopQuote(%q) = %s, want %s", in, got, want)
