@@ -14,7 +14,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/mail"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,7 +97,7 @@ func TestStartEmailToSignedInWindow(t *testing.T) {
 		"--smtp", smtpAddr, "--profile", prof, "--releases", releases)
 
 	// The person: the start email, its link, the start page's button.
-	body := startEmail(t, maildir)
+	body := smtptest.Body(t, maildir, "Start using")
 	page := regexp.MustCompile(`(?m)^Start page: (\S+)$`).FindStringSubmatch(body)
 	temp := regexp.MustCompile(`(?m)^Temporary password: (\S+)$`).FindStringSubmatch(body)
 	if page == nil || temp == nil || !strings.HasPrefix(page[1], public+"/") {
@@ -257,36 +256,6 @@ func portalRun(t *testing.T, bin string, args ...string) string {
 		t.Fatalf("portal %s: %v\n%s", args[0], err, out)
 	}
 	return string(out)
-}
-
-// startEmail is the body of the start email in the SMTP server's Maildir.
-func startEmail(t *testing.T, maildir string) string {
-	t.Helper()
-	entries, err := os.ReadDir(filepath.Join(maildir, "new"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		f, err := os.Open(filepath.Join(maildir, "new", e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		msg, err := mail.ReadMessage(f)
-		if err != nil {
-			f.Close()
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(msg.Body)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.HasPrefix(msg.Header.Get("Subject"), "Start using") {
-			return string(b)
-		}
-	}
-	t.Fatalf("no start email among the %d delivered", len(entries))
-	return ""
 }
 
 func httpGet(t *testing.T, url string) string {

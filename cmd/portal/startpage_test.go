@@ -11,7 +11,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/mail"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -125,7 +124,7 @@ func TestStartEmailOpensStartPage(t *testing.T) {
 		t.Fatal("no email delivered in 60 s")
 	}
 
-	body := startEmailBody(t, maildir)
+	body := smtptest.Body(t, maildir, "Start using")
 	// `contract create` read no profile file: the contacts come from the
 	// profile the first `serve --profile` stored in the database.
 	if !strings.Contains(body, "Support: https://help.acme.example\n") || !strings.Contains(body, "Support email: help@acme.example\n") {
@@ -203,30 +202,6 @@ func TestStartEmailOpensStartPage(t *testing.T) {
 			t.Errorf("%s screenshot: %v", lang, err)
 		}
 	}
-}
-
-// startEmailBody reads the start email from the SMTP server's Maildir.
-func startEmailBody(t testing.TB, maildir string) string {
-	t.Helper()
-	entries, _ := os.ReadDir(filepath.Join(maildir, "new"))
-	for _, e := range entries {
-		f, err := os.Open(filepath.Join(maildir, "new", e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		msg, err := mail.ReadMessage(f)
-		if err != nil {
-			f.Close()
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(msg.Body)
-		f.Close()
-		if strings.HasPrefix(msg.Header.Get("Subject"), "Start using") {
-			return string(b)
-		}
-	}
-	t.Fatalf("no start email among %d delivered", len(entries))
-	return ""
 }
 
 func fetch(t testing.TB, url string) []byte {

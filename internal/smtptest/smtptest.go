@@ -6,7 +6,9 @@ package smtptest
 
 import (
 	"bufio"
+	"io"
 	"net"
+	"net/mail"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,4 +57,35 @@ func Start(t testing.TB) (addr, maildir string) {
 		t.Fatal("aiosmtpd did not start in 20 s")
 	}
 	return addr, maildir
+}
+
+// Body is the body of the first message in maildir whose subject starts
+// with subject; the test fails when none was delivered.
+func Body(t testing.TB, maildir, subject string) string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(maildir, "new"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		f, err := os.Open(filepath.Join(maildir, "new", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, err := mail.ReadMessage(f)
+		if err != nil {
+			f.Close()
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(msg.Body)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(msg.Header.Get("Subject"), subject) {
+			return string(b)
+		}
+	}
+	t.Fatalf("no message %q among the %d delivered", subject, len(entries))
+	return ""
 }
