@@ -14,7 +14,8 @@ const (
 	EventStart    Event = "start"    // a transfer from byte 0 began
 	EventResume   Event = "resume"   // a transfer continued from the kept bytes
 	EventProgress Event = "progress" // bytes arrived (throttled)
-	EventRetry    Event = "retry"    // a transient failure; another attempt follows
+	EventRetry    Event = "retry"    // a transient failure; another attempt follows (Attempt of MaxAttempts)
+	EventStall    Event = "stall"    // no byte arrived for the stall timeout; a retry with resume follows
 	EventRestart  Event = "restart"  // the kept bytes were dropped (Message says why)
 	EventWait     Event = "wait"     // another transfer to the same file runs; this one waits for it
 	EventDone     Event = "done"     // verified and in place
@@ -34,6 +35,10 @@ type Progress struct {
 	Rate    float64       `json:"rate"`
 	ETA     time.Duration `json:"eta"` // 0 when unknown
 	Message string        `json:"message,omitempty"`
+	// Attempt is the number of the request about to be made and
+	// MaxAttempts the most there will be; set on EventRetry and EventStall.
+	Attempt     int `json:"attempt,omitempty"`
+	MaxAttempts int `json:"max_attempts,omitempty"`
 }
 
 const (

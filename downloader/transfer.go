@@ -211,7 +211,7 @@ func (t *transfer) fetchHTTP(ctx context.Context, u *url.URL) error {
 		if te.retryAfter > 0 {
 			wait = min(te.retryAfter, time.Minute)
 		}
-		t.client.progress(Progress{URL: t.req.URL, Dest: t.req.Dest, Event: EventRetry, Message: te.err.Error(), Total: t.req.Size})
+		t.client.progress(Progress{URL: t.req.URL, Dest: t.req.Dest, Event: EventRetry, Message: te.err.Error(), Total: t.req.Size, Attempt: attempt + 1, MaxAttempts: opt.MaxAttempts})
 		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
