@@ -52,6 +52,12 @@ type Contract struct {
 	Ends      time.Time `json:"ends"`
 	Products  []Seats   `json:"products"`
 	Created   time.Time `json:"created"`
+	// Language is the contract's: its emails and pages use it unless a
+	// user chose their own (en or fr).
+	Language string `json:"language,omitempty"`
+	// Started is when the start emails went out; nil while the contract
+	// is ordered and its subscription still being prepared.
+	Started *time.Time `json:"started,omitempty"`
 }
 
 // User is a person on a contract, as the API shows them.
@@ -67,6 +73,7 @@ type User struct {
 	Caller             bool      `json:"designated_caller"`
 	MustChangePassword bool      `json:"must_change_password"`
 	Created            time.Time `json:"created"`
+	Language           string    `json:"language,omitempty"` // "" for the contract's
 }
 
 // Me is GET /me and PATCH /me's answer: the user with their contract.
@@ -79,6 +86,8 @@ type Me struct {
 type ProfileUpdate struct {
 	Name  *string `json:"name,omitempty"`
 	Phone *string `json:"phone,omitempty"`
+	// Language of the user's emails: en, fr, or "" for the contract's.
+	Language *string `json:"language,omitempty"`
 }
 
 // SignIn is POST /session.
@@ -115,6 +124,7 @@ type NewUser struct {
 	Role     Role     `json:"role"`
 	Products []string `json:"products"`
 	Benefits []string `json:"benefits"`
+	Language string   `json:"language,omitempty"` // en or fr; "" for the contract's
 }
 
 // Change is one change of an import, an addition or an assignment.
@@ -152,6 +162,7 @@ const (
 	RowBadName          = "bad_name"          // too long, or with control characters
 	RowDuplicateEmail   = "duplicate_email"   // Value: the email; Lines: the first line with it
 	RowBadRole          = "bad_role"          // Value: the role
+	RowBadLanguage      = "bad_language"      // Value: the language; en, fr or empty
 	RowBadBenefit       = "bad_benefit"       // Value: the benefit
 	RowUnknownProduct   = "unknown_product"   // Value: the product, not on the contract
 	RowManagerOnly      = "manager_only"      // only a contract manager may name another
@@ -163,7 +174,7 @@ const (
 
 // RowCodes are every code an import's bad line may have.
 var RowCodes = []string{RowBadCSV, RowBadHeader, RowUnknownColumn, RowTooManyLines, RowBadEmail, RowBadName, RowDuplicateEmail,
-	RowBadRole, RowBadBenefit, RowUnknownProduct, RowManagerOnly, RowEmailTaken, RowManagerProtected, RowSeatCap, RowContractFull}
+	RowBadRole, RowBadBenefit, RowUnknownProduct, RowManagerOnly, RowEmailTaken, RowManagerProtected, RowSeatCap, RowContractFull, RowBadLanguage}
 
 // FieldError is one refused value of a request (the fields of an
 // "invalid" or a "too_long" problem): which field, why as a stable code
@@ -199,11 +210,12 @@ const (
 	FieldCallers      = "callers"
 	FieldMachineID    = "machine_id"
 	FieldHostname     = "hostname"
+	FieldLanguage     = "language"
 )
 
 // FieldNames are every field a FieldError may name.
 var FieldNames = []string{FieldName, FieldEmail, FieldPhone, FieldLogin, FieldPassword, FieldRefreshToken, FieldQuery, FieldCompany,
-	FieldManagerName, FieldManagerEmail, FieldPlan, FieldProducts, FieldSeats, FieldBenefits, FieldUsers, FieldCallers, FieldMachineID, FieldHostname}
+	FieldManagerName, FieldManagerEmail, FieldPlan, FieldProducts, FieldSeats, FieldBenefits, FieldUsers, FieldCallers, FieldMachineID, FieldHostname, FieldLanguage}
 
 // The codes of a FieldError.
 const (
@@ -224,12 +236,13 @@ const (
 	FieldTooMany        = "too_many"        // a list: Count distinct values, Limit the most
 	FieldDuplicate      = "duplicate"       // Value: listed twice
 	FieldContractFull   = "contract_full"   // Count users the contract would have, Limit the most
+	FieldBadLanguage    = "bad_language"    // Value: the language; en or fr
 )
 
 // FieldCodes are every code a FieldError may have.
 var FieldCodes = []string{FieldTooLong, FieldBadLength, FieldBadCharacters, FieldRequired, FieldNotEmail, FieldUnknownProduct,
 	FieldBadSeats, FieldBadPlan, FieldBadBenefit, FieldSeatCap, FieldUnknownUser, FieldSelf, FieldLastManager, FieldNeedsAdvanced,
-	FieldTooMany, FieldDuplicate, FieldContractFull}
+	FieldTooMany, FieldDuplicate, FieldContractFull, FieldBadLanguage}
 
 // Assignment is POST /users/assign: products and benefits given and
 // taken, for several users at once, all or nothing.

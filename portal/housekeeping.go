@@ -49,8 +49,9 @@ func (s *Service) SweepTokens(ctx context.Context) (int, error) {
 	}
 }
 
-// RunHousekeeping sweeps expired tokens now and then every interval,
-// until ctx ends. `portal serve` runs it.
+// RunHousekeeping sweeps expired tokens and starts the contracts whose
+// start day has come, now and then every interval, until ctx ends.
+// `portal serve` runs it.
 func (s *Service) RunHousekeeping(ctx context.Context, every time.Duration) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
@@ -61,6 +62,9 @@ func (s *Service) RunHousekeeping(ctx context.Context, every time.Duration) {
 			s.log.Error("token sweep failed", "event", "token_sweep", "error", err)
 		case n > 0:
 			s.log.Info("expired tokens deleted", "event", "token_sweep", "deleted", n)
+		}
+		if _, err := s.StartDueContracts(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("starting the contracts due failed", "event", "contract_start", "error", err)
 		}
 		select {
 		case <-ctx.Done():

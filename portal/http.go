@@ -227,6 +227,8 @@ func writeError(w http.ResponseWriter, err error) {
 		writeProblem(w, http.StatusConflict, "caller_cap", err.Error())
 	case errors.Is(err, ErrNoSeats):
 		writeProblem(w, http.StatusConflict, "no_seats", err.Error())
+	case errors.Is(err, ErrNotStarted):
+		writeProblem(w, http.StatusConflict, "not_started", err.Error())
 	case errors.As(err, &inv):
 		writeFieldsProblem(w, http.StatusUnprocessableEntity, "invalid", err.Error(), inv.Problems, inv.More)
 	case errors.Is(err, ErrNotFound):

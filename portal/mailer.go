@@ -5,9 +5,13 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
 	"net"
 	"net/smtp"
+	"net/textproto"
 	"strings"
 	"time"
 )
@@ -132,8 +136,52 @@ func (m *Mailer) send(c *smtp.Client, e Email) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <onramp-%d-%d@%s>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
-		m.From, e.To, mime.QEncoding.Encode("utf-8", e.Subject), time.Now().UTC().Format(time.RFC1123Z), e.ID, e.Created.Unix(), "onramp.invalid")
-	w.Write([]byte(strings.ReplaceAll(strings.ReplaceAll(e.Body, "\r\n", "\n"), "\n", "\r\n")))
+	if err := writeMessage(w, m.From, e, time.Now()); err != nil {
+		w.Close()
+		return err
+	}
 	return w.Close()
+}
+
+// writeMessage writes e as an RFC 5322 message: text/plain alone, or
+// multipart/alternative with its text/html part after the text (mail
+// readers show the last part they can). The subject is RFC 2047-encoded
+// when it is not plain ASCII; the text part is 8-bit (its lines are
+// short), the HTML part quoted-printable (its lines need not be).
+func writeMessage(w io.Writer, from string, e Email, now time.Time) error {
+	subject := strings.Join(strings.Fields(e.Subject), " ") // no line break reaches a header
+	fmt.Fprintf(w, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <onramp-%d-%d@%s>\r\nMIME-Version: 1.0\r\n",
+		from, e.To, mime.QEncoding.Encode("utf-8", subject), now.UTC().Format(time.RFC1123Z), e.ID, e.Created.Unix(), "onramp.invalid")
+	text := []byte(crlf(e.Body))
+	if e.HTML == "" {
+		fmt.Fprintf(w, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+		_, err := w.Write(text)
+		return err
+	}
+	mw := multipart.NewWriter(w)
+	fmt.Fprintf(w, "Content-Type: multipart/alternative; boundary=%q\r\n\r\n", mw.Boundary())
+	pw, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {"text/plain; charset=utf-8"}, "Content-Transfer-Encoding": {"8bit"}})
+	if err != nil {
+		return err
+	}
+	if _, err := pw.Write(text); err != nil {
+		return err
+	}
+	hw, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {"text/html; charset=utf-8"}, "Content-Transfer-Encoding": {"quoted-printable"}})
+	if err != nil {
+		return err
+	}
+	qw := quotedprintable.NewWriter(hw)
+	if _, err := qw.Write([]byte(crlf(e.HTML))); err != nil {
+		return err
+	}
+	if err := qw.Close(); err != nil {
+		return err
+	}
+	return mw.Close()
+}
+
+// crlf ends every line with CRLF, as SMTP wants.
+func crlf(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", "\r\n")
 }

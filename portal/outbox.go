@@ -13,11 +13,12 @@ import (
 // LOCKED), and the outer conditions are checked again on the row as it is
 // once locked, so two claims never take one email.
 func (s *SQLStore) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Email, error) {
-	free := `sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < ?)`
+	// A waiting notice (not_before) is not due yet.
+	free := `sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < ?) AND (not_before IS NULL OR not_before <= ?)`
 	rows, err := s.w.QueryContext(ctx, `UPDATE outbox SET claimed_until = ?
 		WHERE id IN (SELECT id FROM outbox WHERE `+free+` ORDER BY id LIMIT ?`+s.skipLocked()+`) AND `+free+`
-		RETURNING id, to_addr, kind, subject, body, created`,
-		limitTS(now.Add(lease)), limitTS(now), limit, limitTS(now))
+		RETURNING id, to_addr, kind, subject, body, html, created`,
+		limitTS(now.Add(lease)), limitTS(now), limitTS(now), limit, limitTS(now), limitTS(now))
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
@@ -26,7 +27,7 @@ func (s *SQLStore) ClaimOutbox(ctx context.Context, now time.Time, lease time.Du
 	for rows.Next() {
 		var e Email
 		var created string
-		if err := rows.Scan(&e.ID, &e.To, &e.Kind, &e.Subject, &e.Body, &created); err != nil {
+		if err := rows.Scan(&e.ID, &e.To, &e.Kind, &e.Subject, &e.Body, &e.HTML, &created); err != nil {
 			return nil, fmt.Errorf("claim outbox: %w", err)
 		}
 		e.Created = parseTS(created)

@@ -155,18 +155,23 @@ func (s *Service) newPageData(r *http.Request, lang string, query url.Values) pa
 
 func (s *Service) handleStartPage(w http.ResponseWriter, r *http.Request) {
 	pageHeaders(w)
-	lang := pageLang(r)
 	token := r.URL.Query().Get("t")
-	d := s.newPageData(r, lang, url.Values{"t": {token}})
 	u, c, err := s.pageUser(r.Context(), token, purposeStart)
 	if err != nil {
 		// Unknown, expired, replaced or mistyped: one answer for all,
 		// which does not even repeat the token.
-		d = s.newPageData(r, lang, url.Values{})
+		d := s.newPageData(r, pageLang(r), url.Values{})
 		d.Title = d.T["badTitle"]
 		s.renderPage(w, http.StatusNotFound, "badlink.html", d)
 		return
 	}
+	// The page speaks as the emails do: the user's language, else the
+	// contract's, unless the reader chose another on the page.
+	lang := userLanguage(u, c)
+	if l := r.URL.Query().Get("lang"); pageText[l] != nil {
+		lang = l
+	}
+	d := s.newPageData(r, lang, url.Values{"t": {token}})
 	d.Title, d.User, d.Company, d.Server = d.T["startTitle"], u, c.Company, s.PublicURL
 	d.OpenURL = template.URL(OpenInOnrampURL(s.PublicURL, u.ID))
 	d.Platforms = s.releases.forPlatform(platformOf(r.UserAgent()))

@@ -43,7 +43,8 @@ type Service struct {
 	// TrustedProxies are the proxies whose Forwarded / X-Forwarded-For
 	// headers name the client's address; none by default.
 	TrustedProxies []netip.Prefix
-	maxUsers       int // see WithMaxContractUsers
+	maxUsers       int           // see WithMaxContractUsers
+	noticeDelay    time.Duration // see WithNoticeDelay
 }
 
 // Session lifetimes.
@@ -82,7 +83,15 @@ type ContractRequest struct {
 	Plan         SupportPlan
 	CallerCap    int // advanced plans; default 2
 	Term         time.Duration
+	// Language of the contract's emails and pages: en (the default) or fr.
+	Language string
+	// Start is the day the subscription starts and its start emails go
+	// out; zero or a time already past starts it now.
+	Start time.Time
 }
+
+// maxStartAhead is how far ahead a contract may start.
+const maxStartAhead = 366 * 24 * time.Hour
 
 // maxContractSeats is the most seats a product of a contract may have.
 const maxContractSeats = 100000
@@ -129,9 +138,12 @@ func (e *InvalidError) orNil() error {
 	return e
 }
 
-// CreateContract records an order and queues its emails: the order
-// confirmation, then the start email with the manager's user ID, a
-// temporary password and the sign-in link.
+// CreateContract records an order and queues its order confirmation.
+// A contract that starts now (no Start, or one already past) queues the
+// manager's start email too, with their user ID, a temporary password and
+// the link to their start page; one that starts later is ordered until
+// then (StartContract), and its manager's temporary password is one
+// nobody knows until the start email brings a new one.
 func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor string) (*Contract, *User, error) {
 	var inv InvalidError
 	if strings.TrimSpace(r.Company) == "" {
@@ -178,8 +190,16 @@ func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor s
 	if r.Term <= 0 {
 		r.Term = 365 * 24 * time.Hour
 	}
+	if r.Language == "" {
+		r.Language = Languages[0]
+	}
+	inv.add(checkLanguage(api.FieldLanguage, r.Language, false))
+	now := s.now().UTC()
 	if err := inv.orNil(); err != nil {
 		return nil, nil, err
+	}
+	if r.Start.After(now.Add(maxStartAhead)) {
+		return nil, nil, fmt.Errorf("start %s: %w", r.Start.Format(time.DateOnly), ErrStartTooLate)
 	}
 	callerCap := 0
 	if r.Plan == PlanAdvanced {
@@ -188,9 +208,15 @@ func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor s
 			callerCap = 2
 		}
 	}
-	now := s.now().UTC()
+	starts := now
+	if r.Start.After(now) {
+		starts = r.Start.UTC()
+	}
 	c := &Contract{ID: newContractID(), Company: strings.TrimSpace(r.Company), Plan: r.Plan, CallerCap: callerCap,
-		Starts: now, Ends: now.Add(r.Term), Products: r.Products, Created: now}
+		Starts: starts, Ends: starts.Add(r.Term), Products: r.Products, Created: now, Language: r.Language}
+	if !starts.After(now) {
+		c.Started = &now
+	}
 	var products []string
 	for _, p := range r.Products {
 		products = append(products, p.Product)
@@ -200,9 +226,17 @@ func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor s
 		tempExpires: now.Add(TemporaryPasswordTTL)}
 	temp := newTemporaryPassword()
 	hash := hashTemporary(temp)
-	emails := []Email{
-		{To: m.Email, Kind: "order_confirmation", Subject: "Your order is confirmed: " + c.Company, Body: s.orderConfirmation(c)},
-		s.startEmail(m, temp),
+	confirmation, err := s.orderConfirmation(c, m)
+	if err != nil {
+		return nil, nil, err
+	}
+	emails := []Email{confirmation}
+	if c.Started != nil {
+		start, err := s.startEmail(c, m, temp)
+		if err != nil {
+			return nil, nil, err
+		}
+		emails = append(emails, start)
 	}
 	if taken, err := s.store.EmailsInUse(ctx, []string{m.Email}, ""); err != nil {
 		return nil, nil, err
@@ -213,54 +247,6 @@ func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor s
 		return nil, nil, err
 	}
 	return c, m, nil
-}
-
-func (s *Service) orderConfirmation(c *Contract) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Thank you for your order.\n\nContract %s for %s, %s support, from %s to %s:\n", c.ID, c.Company, c.Plan,
-		c.Starts.Format(time.DateOnly), c.Ends.Format(time.DateOnly))
-	for _, p := range c.Products {
-		name := p.Product
-		if prod, ok := s.catalog.Product(p.Product); ok {
-			name = prod.Name
-		}
-		fmt.Fprintf(&b, "  %s: %d seat(s)\n", name, p.Seats)
-	}
-	b.WriteString("\nA second email, the start email, brings your user ID and a temporary password.\n" +
-		"If it has not arrived within 12 to 24 hours, check your spam folder, then contact support.\n")
-	b.WriteString(s.helpLines())
-	return b.String()
-}
-
-// helpLines end the emails: the public help page, and the operator's
-// support contacts when the publisher profile gives any.
-func (s *Service) helpLines() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "\nHelp: %s/help\n", s.PublicURL)
-	sup := s.profile.Support
-	if sup.Web != "" {
-		fmt.Fprintf(&b, "Support: %s\n", sup.Web)
-	}
-	if sup.Email != "" {
-		fmt.Fprintf(&b, "Support email: %s\n", sup.Email)
-	}
-	if sup.Hours != "" && (sup.Web != "" || sup.Email != "") {
-		fmt.Fprintf(&b, "Support hours: %s\n", sup.Hours)
-	}
-	return b.String()
-}
-
-// startEmail is the email with u's user ID, temporary password and the
-// link to their start page. The link carries a token of its own, never
-// the password: it shows the page and can do nothing else.
-func (s *Service) startEmail(u *User, temp string) Email {
-	link, l := s.startLink(u)
-	body := fmt.Sprintf("Welcome to Onramp.\n\nUser ID: %s\nTemporary password: %s\nStart page: %s\nService address: %s\n\n"+
-		"The start page offers Onramp for your computer and opens it at sign-in with your user ID filled in.\n"+
-		"At your first sign-in you will choose your own password. The temporary password works once, until %s.\n"+
-		"If it has expired, ask your contract manager or software coordinator for a new start email.\n%s",
-		u.ID, temp, link, s.PublicURL, u.tempExpires.UTC().Format("2006-01-02 15:04 MST"), s.helpLines())
-	return Email{To: u.Email, Kind: "start", Subject: startEmailSubject, Body: body, link: l}
 }
 
 // Session is what a sign-in returns.

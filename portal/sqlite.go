@@ -125,7 +125,23 @@ var migrations = []string{
 	migration7,
 	migration8,
 	migration9,
+	migration10,
 }
+
+// migration10 is written once for both engines: languages (a contract's,
+// and a user's own when they chose one), the contract's life (ordered
+// until started: the start emails go out then), and the outbox's HTML
+// part and waiting notices (a newer notice replaces one still waiting).
+// Contracts already there started when they were created.
+const migration10 = `ALTER TABLE contracts ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
+	ALTER TABLE contracts ADD COLUMN started TEXT;
+	UPDATE contracts SET started = created;
+	CREATE INDEX contracts_due ON contracts(starts) WHERE started IS NULL;
+	ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';
+	ALTER TABLE outbox ADD COLUMN html TEXT NOT NULL DEFAULT '';
+	ALTER TABLE outbox ADD COLUMN user_id TEXT;
+	ALTER TABLE outbox ADD COLUMN not_before TEXT;
+	CREATE INDEX outbox_waiting ON outbox(user_id, kind) WHERE sent_at IS NULL;`
 
 // migration9 adds the words a search of users finds them by (searchTerms:
 // name, email and ID, folded), so that a search reads an index range per
@@ -289,6 +305,14 @@ const timeFormat = time.RFC3339Nano
 
 func ts(t time.Time) string { return t.UTC().Format(timeFormat) }
 
+// tsOrNull is a time that may be missing (NULL).
+func tsOrNull(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return ts(*t)
+}
+
 func parseTS(s string) time.Time {
 	t, _ := time.Parse(timeFormat, s)
 	return t
@@ -308,8 +332,8 @@ func (s *SQLite) CreateContract(ctx context.Context, c *Contract, manager *User,
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO contracts (id, company, plan, caller_cap, starts, ends, created) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.Company, c.Plan, c.CallerCap, ts(c.Starts), ts(c.Ends), ts(c.Created)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO contracts (id, company, plan, caller_cap, starts, ends, created, language, started) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.Company, c.Plan, c.CallerCap, ts(c.Starts), ts(c.Ends), ts(c.Created), contractLanguage(c), tsOrNull(c.Started)); err != nil {
 		return fmt.Errorf("contract: %w", err)
 	}
 	for _, p := range c.Products {
@@ -332,8 +356,8 @@ func (s *SQLite) CreateContract(ctx context.Context, c *Contract, manager *User,
 }
 
 func insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHash string) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, contract_id, email, name, role, password_hash, must_change_password, created, temp_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.ContractID, strings.ToLower(u.Email), u.Name, u.Role, passwordHash, u.MustChangePassword, ts(u.Created), tempExpiresValue(u)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, contract_id, email, name, role, password_hash, must_change_password, created, temp_expires, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.ContractID, strings.ToLower(u.Email), u.Name, u.Role, passwordHash, u.MustChangePassword, ts(u.Created), tempExpiresValue(u), u.Language); err != nil {
 		if isUniqueViolation(err) {
 			return fmt.Errorf("user %s: %w", u.Email, ErrEmailTaken)
 		}
@@ -356,8 +380,30 @@ func insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHash string) e
 }
 
 func queueEmail(ctx context.Context, tx *sql.Tx, e Email) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (to_addr, kind, subject, body, created) VALUES (?, ?, ?, ?, ?)`,
-		e.To, e.Kind, e.Subject, e.Body, ts(time.Now())); err != nil {
+	now := time.Now()
+	var notBefore any
+	if !e.notBefore.IsZero() {
+		notBefore = limitTS(e.notBefore)
+		// A notice still waiting is replaced by this one, which tells the
+		// user's state after both changes, and leaves when it would have.
+		// One a mailer has claimed is left to go.
+		var waiting string
+		err := tx.QueryRowContext(ctx, `DELETE FROM outbox WHERE id = (SELECT id FROM outbox WHERE user_id = ? AND kind = ? AND sent_at IS NULL
+			AND claimed_until IS NULL AND not_before > ? ORDER BY id LIMIT 1) AND claimed_until IS NULL RETURNING not_before`,
+			e.userID, e.Kind, limitTS(now)).Scan(&waiting)
+		switch {
+		case err == nil:
+			notBefore = waiting
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+	}
+	var userID any
+	if e.userID != "" {
+		userID = e.userID
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (to_addr, kind, subject, body, html, created, user_id, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.To, e.Kind, e.Subject, e.Body, e.HTML, ts(now), userID, notBefore); err != nil {
 		return err
 	}
 	// The email's link works from the moment the email exists, not before.
@@ -368,8 +414,9 @@ func queueEmail(ctx context.Context, tx *sql.Tx, e Email) error {
 func (s *SQLite) Contract(ctx context.Context, id string) (*Contract, error) {
 	c := &Contract{}
 	var starts, ends, created string
-	err := s.queryRow(ctx, `SELECT id, company, plan, caller_cap, starts, ends, created FROM contracts WHERE id = ?`, id).
-		Scan(&c.ID, &c.Company, &c.Plan, &c.CallerCap, &starts, &ends, &created)
+	var started sql.NullString
+	err := s.queryRow(ctx, `SELECT id, company, plan, caller_cap, starts, ends, created, language, started FROM contracts WHERE id = ?`, id).
+		Scan(&c.ID, &c.Company, &c.Plan, &c.CallerCap, &starts, &ends, &created, &c.Language, &started)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("contract %s: %w", id, ErrNotFound)
 	}
@@ -377,6 +424,10 @@ func (s *SQLite) Contract(ctx context.Context, id string) (*Contract, error) {
 		return nil, err
 	}
 	c.Starts, c.Ends, c.Created = parseTS(starts), parseTS(ends), parseTS(created)
+	if started.Valid {
+		t := parseTS(started.String)
+		c.Started = &t
+	}
 	rows, err := s.query(ctx, `SELECT product, seats FROM contract_products WHERE contract_id = ? ORDER BY product`, id)
 	if err != nil {
 		return nil, err
@@ -393,12 +444,12 @@ func (s *SQLite) Contract(ctx context.Context, id string) (*Contract, error) {
 }
 
 const userColumns = `id, contract_id, email, name, role, password_hash, must_change_password, created, phone,
-	EXISTS (SELECT 1 FROM callers WHERE callers.user_id = users.id), coalesce(temp_expires, ''), temp_used`
+	EXISTS (SELECT 1 FROM callers WHERE callers.user_id = users.id), coalesce(temp_expires, ''), temp_used, language`
 
 func (s *SQLite) scanUser(ctx context.Context, row *sql.Row) (*User, error) {
 	u := &User{}
 	var created, tempExpires string
-	if err := row.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created, &u.Phone, &u.Caller, &tempExpires, &u.tempUsed); err != nil {
+	if err := row.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created, &u.Phone, &u.Caller, &tempExpires, &u.tempUsed, &u.Language); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNotFound
 		}
@@ -533,7 +584,7 @@ func (s *SQLite) RevokeUserTokens(ctx context.Context, userID string) error {
 
 // Outbox lists emails, oldest first.
 func (s *SQLite) Outbox(ctx context.Context, unsentOnly bool) ([]Email, error) {
-	q := `SELECT id, to_addr, kind, subject, body, created, sent_at FROM outbox`
+	q := `SELECT id, to_addr, kind, subject, body, html, created, sent_at FROM outbox`
 	if unsentOnly {
 		q += ` WHERE sent_at IS NULL`
 	}
@@ -547,7 +598,7 @@ func (s *SQLite) Outbox(ctx context.Context, unsentOnly bool) ([]Email, error) {
 		var e Email
 		var created string
 		var sent sql.NullString
-		if err := rows.Scan(&e.ID, &e.To, &e.Kind, &e.Subject, &e.Body, &created, &sent); err != nil {
+		if err := rows.Scan(&e.ID, &e.To, &e.Kind, &e.Subject, &e.Body, &e.HTML, &created, &sent); err != nil {
 			return nil, err
 		}
 		e.Created = parseTS(created)
@@ -567,7 +618,8 @@ func (s *SQLite) Outbox(ctx context.Context, unsentOnly bool) ([]Email, error) {
 func (s *SQLite) MarkSent(ctx context.Context, id int64, at time.Time) error {
 	var kind string
 	if err := s.w.QueryRowContext(ctx, `UPDATE outbox SET sent_at = ?,
-		body = CASE WHEN kind = 'start' THEN '(delivered; the temporary password it held is not kept)' ELSE body END
+		body = CASE WHEN kind IN ('start', 'password_reset') THEN '(delivered; the secret it held is not kept)' ELSE body END,
+		html = CASE WHEN kind IN ('start', 'password_reset') THEN '' ELSE html END
 		WHERE id = ? RETURNING kind`, ts(at), id).Scan(&kind); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("email #%d: %w", id, ErrNotFound)
@@ -576,7 +628,7 @@ func (s *SQLite) MarkSent(ctx context.Context, id int64, at time.Time) error {
 	}
 	// PostgreSQL has no log of page images to truncate: the old row
 	// version goes at the table's next vacuum.
-	if kind == "start" && s.engine == engineSQLite {
+	if (kind == "start" || kind == "password_reset") && s.engine == engineSQLite {
 		return s.scrubLog(ctx)
 	}
 	return nil

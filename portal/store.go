@@ -45,6 +45,7 @@ type User struct {
 	Caller             bool              `json:"designated_caller"`
 	MustChangePassword bool              `json:"must_change_password"`
 	Created            time.Time         `json:"created"`
+	Language           string            `json:"language,omitempty"` // "" for the contract's
 	passwordHash       string
 	tempExpires        time.Time // when the temporary password stops working
 	tempUsed           bool      // a sign-in used the temporary password
@@ -54,12 +55,18 @@ type User struct {
 type Email struct {
 	ID      int64      `json:"id"`
 	To      string     `json:"to"`
-	Kind    string     `json:"kind"` // order_confirmation, start, user_added, benefits_changed
+	Kind    string     `json:"kind"` // order_confirmation, start, benefits_changed, caller_changed, password_reset
 	Subject string     `json:"subject"`
-	Body    string     `json:"body"`
+	Body    string     `json:"body"`           // the text/plain part
+	HTML    string     `json:"html,omitempty"` // the text/html part; "" for a plain email
 	Created time.Time  `json:"created"`
 	SentAt  *time.Time `json:"sent_at,omitempty"`
 	link    *pageLink  // the token of the email's link, stored with the email
+	// A notice waits until notBefore, and a newer notice of the same kind
+	// to the same user replaces it while it waits: several changes in a
+	// short time make one email, which tells the user's state after them.
+	userID    string
+	notBefore time.Time
 }
 
 // Token is a stored session token: only its hash is kept.
@@ -137,11 +144,17 @@ type Store interface {
 
 // UserChange is one change an import or an admin makes.
 type UserChange struct {
-	Kind         string // create, update, delete, start_email (a new temporary password)
+	// create, update, delete, start_email (a new temporary password),
+	// caller_add, caller_remove, contract_start (User nil)
+	Kind         string
 	User         *User
-	PasswordHash string // create and start_email only
-	Detail       string // for the audit log
+	PasswordHash string     // create and start_email only
+	Detail       string     // for the audit log
+	Started      *time.Time // contract_start only: when the contract started
 }
+
+// ErrStarted: the contract has started already.
+var ErrStarted = errors.New("the contract has already started")
 
 // ErrCallerCap: the contract has as many designated callers as it may.
 var ErrCallerCap = errors.New("the contract has reached its number of designated callers")

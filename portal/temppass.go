@@ -80,21 +80,26 @@ func (s *Service) SendStartEmail(ctx context.Context, admin *User, userID string
 		if err := mayChange(admin, target); err != nil {
 			return nil, nil, err
 		}
+		if c.Started == nil {
+			return nil, nil, fmt.Errorf("contract %s: %w", c.ID, ErrNotStarted)
+		}
 		next := *target
 		next.MustChangePassword = true
 		next.tempExpires = s.now().UTC().Add(TemporaryPasswordTTL)
 		temp := newTemporaryPassword()
 		sent = &StartEmailSent{UserID: next.ID, Email: next.Email, Expires: next.tempExpires}
+		e, err := s.startEmail(c, &next, temp)
+		if err != nil {
+			return nil, nil, err
+		}
 		return []UserChange{{Kind: "start_email", User: &next, PasswordHash: hashTemporary(temp), Detail: "new start email"}},
-			[]Email{s.startEmail(&next, temp)}, nil
+			[]Email{e}, nil
 	}, admin.ID)
 	if err != nil {
 		return nil, err
 	}
 	return sent, nil
 }
-
-const startEmailSubject = "Start using your software: your Onramp account"
 
 func (s *Service) handleStartEmail(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
 	sent, err := s.SendStartEmail(r.Context(), u, r.PathValue("id"))

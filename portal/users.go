@@ -52,12 +52,14 @@ type importRow struct {
 	email    string
 	name     string
 	role     Role
+	language string // "" for the contract's
 	products []string
 	benefits []catalog.Benefit
 }
 
-// parseUsersCSV reads "email,name,role,products,benefits" (a header line
-// first; products and benefits separated by ';'). It reports every bad
+// parseUsersCSV reads "email,name,role,products,benefits[,language]" (a
+// header line first; products and benefits separated by ';'; language en
+// or fr, empty for the contract's). It reports every bad
 // line: quoting, addresses, roles, benefits, duplicates.
 func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM from spreadsheet tools
@@ -94,9 +96,9 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 				return nil, []RowError{{Line: line, Code: api.RowBadHeader, Reason: "the first line must name the columns: email,name,role,products,benefits"}}
 			}
 			for h := range col {
-				if !slices.Contains([]string{"email", "name", "role", "products", "benefits"}, h) {
+				if !slices.Contains([]string{"email", "name", "role", "products", "benefits", "language"}, h) {
 					bad = append(bad, RowError{Line: line, Code: api.RowUnknownColumn, Value: excerpt(h, 60),
-						Reason: fmt.Sprintf("unknown column %q (known: email, name, role, products, benefits)", excerpt(h, 60))})
+						Reason: fmt.Sprintf("unknown column %q (known: email, name, role, products, benefits, language)", excerpt(h, 60))})
 				}
 			}
 			continue
@@ -138,6 +140,11 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 				bad = append(bad, RowError{Line: line, Code: api.RowBadRole, Value: excerpt(v, 60),
 					Reason: fmt.Sprintf("role %q: want user, software_coordinator or contract_manager", excerpt(v, 60))})
 			}
+		}
+		row.language = strings.ToLower(get("language"))
+		if checkLanguage(api.FieldLanguage, row.language, true) != nil {
+			bad = append(bad, RowError{Line: line, Code: api.RowBadLanguage, Value: excerpt(row.language, 20),
+				Reason: fmt.Sprintf("language %q: want en, fr, or nothing for the contract's", excerpt(row.language, 20))})
 		}
 		row.products = splitList(strings.ToLower(get("products")))
 		for _, b := range splitList(get("benefits")) {
@@ -240,7 +247,7 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 			}
 			ch := Change{Line: r.line, Email: r.email, Role: r.role}
 			if !exists {
-				u = &User{ID: newUserID(), ContractID: c.ID, Email: r.email, Name: r.name, Role: r.role,
+				u = &User{ID: newUserID(), ContractID: c.ID, Email: r.email, Name: r.name, Role: r.role, Language: r.language,
 					Products: slices.Clone(r.products), Benefits: slices.Clone(r.benefits), MustChangePassword: true, Created: s.now().UTC(),
 					tempExpires: s.now().UTC().Add(TemporaryPasswordTTL)}
 				if u.Products == nil {
@@ -255,7 +262,15 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 				}
 				temp := newTemporaryPassword()
 				changes = append(changes, UserChange{Kind: "create", User: u, PasswordHash: hashTemporary(temp), Detail: "import"})
-				emails = append(emails, s.startEmail(u, temp))
+				// A user of an ordered contract gets their start email
+				// when it starts, with a new password: this one nobody knows.
+				if c.Started != nil {
+					e, err := s.startEmail(c, u, temp)
+					if err != nil {
+						return nil, nil, err
+					}
+					emails = append(emails, e)
+				}
 				ch.Action, ch.UserID, ch.Product, ch.Benefit = "create", u.ID, u.Products, u.Benefits
 				report = append(report, ch)
 				continue
@@ -279,17 +294,23 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 			if r.name != "" && r.name != u.Name {
 				next.Name = r.name
 			}
+			if r.language != "" {
+				next.Language = r.language
+			}
 			slices.Sort(next.Products)
 			slices.Sort(next.Benefits)
 			ch.UserID, ch.Product, ch.Benefit, ch.Role = u.ID, next.Products, next.Benefits, u.Role
-			if len(ch.Added) == 0 && next.Name == u.Name {
+			if len(ch.Added) == 0 && next.Name == u.Name && next.Language == u.Language {
 				ch.Action = "unchanged"
 			} else {
 				ch.Action = "update"
 				changes = append(changes, UserChange{Kind: "update", User: &next, Detail: "import: +" + strings.Join(ch.Added, ",")})
-				if len(ch.Added) > 0 {
-					emails = append(emails, Email{To: u.Email, Kind: "benefits_changed", Subject: "Your Onramp products and benefits changed",
-						Body: fmt.Sprintf("You now have: products %s; benefits %s.\n", strings.Join(next.Products, ", "), joinBenefits(next.Benefits))})
+				if len(ch.Added) > 0 && c.Started != nil {
+					e, err := s.noticeEmail(c, &next, "benefits_changed")
+					if err != nil {
+						return nil, nil, err
+					}
+					emails = append(emails, e)
 				}
 			}
 			report = append(report, ch)
@@ -322,14 +343,6 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 	return report, nil
 }
 
-func joinBenefits(bs []catalog.Benefit) string {
-	s := make([]string, len(bs))
-	for i, b := range bs {
-		s[i] = string(b)
-	}
-	return strings.Join(s, ", ")
-}
-
 // firstInts bounds a list of lines an answer carries.
 func firstInts(ns []int) []int { return slices.Clone(ns[:min(len(ns), 100)]) }
 
@@ -352,8 +365,8 @@ func (s *Service) AddUser(ctx context.Context, admin *User, nu NewUser) (*Change
 	if !admin.Role.IsAdmin() {
 		return nil, ErrNotAdmin
 	}
-	line := fmt.Sprintf("email,name,role,products,benefits\n%s,%s,%s,%s,%s\n", csvField(nu.Email), csvField(nu.Name), csvField(string(nu.Role)),
-		csvField(strings.Join(nu.Products, ";")), csvField(strings.Join(nu.Benefits, ";")))
+	line := fmt.Sprintf("email,name,role,products,benefits,language\n%s,%s,%s,%s,%s,%s\n", csvField(nu.Email), csvField(nu.Name), csvField(string(nu.Role)),
+		csvField(strings.Join(nu.Products, ";")), csvField(strings.Join(nu.Benefits, ";")), csvField(nu.Language))
 	changes, err := s.ImportUsers(ctx, admin, []byte(line), false)
 	var ie *ImportError
 	if errors.As(err, &ie) && len(ie.Rows) == 1 && ie.Rows[0].Code == api.RowEmailTaken {
@@ -478,8 +491,13 @@ func (s *Service) Assign(ctx context.Context, admin *User, a Assignment) ([]Chan
 			if !slices.Equal(next.Products, u.Products) || !slices.Equal(next.Benefits, u.Benefits) {
 				ch.Action = "update"
 				changes = append(changes, UserChange{Kind: "update", User: &next, Detail: "assign"})
-				emails = append(emails, Email{To: u.Email, Kind: "benefits_changed", Subject: "Your Onramp products and benefits changed",
-					Body: fmt.Sprintf("You now have: products %s; benefits %s.\n", strings.Join(next.Products, ", "), joinBenefits(next.Benefits))})
+				if c.Started != nil {
+					e, err := s.noticeEmail(c, &next, "benefits_changed")
+					if err != nil {
+						return nil, nil, err
+					}
+					emails = append(emails, e)
+				}
 			}
 			report = append(report, ch)
 		}
@@ -565,7 +583,37 @@ func (s *Service) SetCaller(ctx context.Context, admin *User, userID string, des
 		e.Value = string(c.Plan)
 		return &InvalidError{Problems: []api.FieldError{*e}}
 	}
-	return s.store.SetCaller(ctx, c.ID, strings.ToUpper(userID), designate, c.CallerCap, admin.ID)
+	// Under the contract's lock, with the notice in the same transaction:
+	// the caller is told exactly when the designation changes.
+	return s.store.ChangeUsers(ctx, c.ID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {
+		var target *User
+		for _, u := range users {
+			if u.ID == strings.ToUpper(userID) {
+				target = u
+			}
+		}
+		if target == nil {
+			return nil, nil, fmt.Errorf("user %s: %w", userID, ErrNotFound)
+		}
+		if target.Caller == designate {
+			return nil, nil, nil
+		}
+		next := *target
+		next.Caller = designate
+		kind := "caller_remove"
+		if designate {
+			kind = "caller_add"
+		}
+		changes := []UserChange{{Kind: kind, User: &next}}
+		if c.Started == nil {
+			return changes, nil, nil
+		}
+		e, err := s.noticeEmail(c, &next, "caller_changed")
+		if err != nil {
+			return nil, nil, err
+		}
+		return changes, []Email{e}, nil
+	}, admin.ID)
 }
 
 // Callers lists the designated callers of the admin's contract.

@@ -46,7 +46,7 @@ func scanUserRows(ctx context.Context, q queryer, query string, args ...any) ([]
 	for rows.Next() {
 		u := &User{Products: []string{}, Benefits: []catalog.Benefit{}}
 		var created, tempExpires string
-		if err := rows.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created, &u.Phone, &u.Caller, &tempExpires, &u.tempUsed); err != nil {
+		if err := rows.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created, &u.Phone, &u.Caller, &tempExpires, &u.tempUsed, &u.Language); err != nil {
 			return nil, nil, err
 		}
 		u.Created, u.tempExpires = parseTS(created), parseTS(tempExpires)
@@ -206,7 +206,7 @@ func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*
 				return err
 			}
 		case "update":
-			if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, role = ? WHERE id = ? AND contract_id = ?`, ch.User.Name, ch.User.Role, ch.User.ID, contractID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, role = ?, language = ? WHERE id = ? AND contract_id = ?`, ch.User.Name, ch.User.Role, ch.User.Language, ch.User.ID, contractID); err != nil {
 				return err
 			}
 			if err := setSearchTerms(ctx, tx, contractID, ch.User.ID, ch.User.Email, ch.User.Name); err != nil {
@@ -231,6 +231,43 @@ func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*
 			if err := resetTemporaryPassword(ctx, tx, contractID, ch); err != nil {
 				return err
 			}
+		case "contract_start":
+			// Once: a second start (two commands, or housekeeping beside
+			// `portal contract start`) finds it started and sends nothing.
+			res, err := tx.ExecContext(ctx, `UPDATE contracts SET started = ? WHERE id = ? AND started IS NULL`, ts(*ch.Started), contractID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return fmt.Errorf("contract %s: %w", contractID, ErrStarted)
+			}
+			if err := audit(ctx, tx, actor, contractID, "contract.start", ch.Detail); err != nil {
+				return err
+			}
+			continue
+		case "caller_add":
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM callers WHERE contract_id = ?`, contractID).Scan(&n); err != nil {
+				return err
+			}
+			if n >= c.CallerCap {
+				return fmt.Errorf("%w (%d of %d)", ErrCallerCap, n, c.CallerCap)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO callers (contract_id, user_id) VALUES (?, ?)`, contractID, ch.User.ID); err != nil {
+				return err
+			}
+			if err := audit(ctx, tx, actor, contractID, "caller.add", ch.User.ID); err != nil {
+				return err
+			}
+			continue
+		case "caller_remove":
+			if _, err := tx.ExecContext(ctx, `DELETE FROM callers WHERE contract_id = ? AND user_id = ?`, contractID, ch.User.ID); err != nil {
+				return err
+			}
+			if err := audit(ctx, tx, actor, contractID, "caller.remove", ch.User.ID); err != nil {
+				return err
+			}
+			continue
 		case "delete":
 			if _, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE user_id = ?`, ch.User.ID); err != nil {
 				return err

@@ -114,6 +114,8 @@ func problemText(pe *account.ProblemError) string {
 		return lang.L("Every designated caller place of the contract is taken. Remove a caller first.")
 	case "no_seats":
 		return lang.L("Every seat of this product is taken.")
+	case "not_started":
+		return lang.L("The subscription has not started yet: every user gets their start email when it starts.")
 	case "bad_rows":
 		return lang.L("The file has bad lines; nothing was imported. Correct them and try again.")
 	case "forbidden":
@@ -164,6 +166,8 @@ func fieldText(f account.FieldError) string {
 		return lang.L("Unknown support plan “{{.Value}}”: choose standard or advanced.", data)
 	case api.FieldBadBenefit:
 		return lang.L("Unknown benefit “{{.Value}}”.", data)
+	case api.FieldBadLanguage:
+		return lang.L("Unknown language “{{.Value}}”: choose en (English) or fr (French).", data)
 	case api.FieldSeatCap:
 		return lang.L("“{{.Value}}” would have {{.Count}} users for {{.Limit}} seats. Take it from other users first, or add seats to the contract.", data)
 	case api.FieldUnknownUser:
@@ -210,6 +214,8 @@ func fieldName(field string) string {
 		return lang.L("contract manager's email address")
 	case api.FieldPlan:
 		return lang.L("support plan")
+	case api.FieldLanguage:
+		return lang.L("language")
 	case api.FieldProducts:
 		return lang.L("products")
 	case api.FieldSeats:
@@ -259,6 +265,8 @@ func rowText(r account.RowError) string {
 		return lang.L("line {{.Line}}: {{.Value}} is already on line {{.First}}", data)
 	case api.RowBadRole:
 		return lang.L("line {{.Line}}: unknown role “{{.Value}}” (user, software_coordinator or contract_manager)", data)
+	case api.RowBadLanguage:
+		return lang.L("line {{.Line}}: unknown language “{{.Value}}” (en, fr, or empty for the contract's)", data)
 	case api.RowBadBenefit:
 		return lang.L("line {{.Line}}: unknown benefit “{{.Value}}” (download, install, web_support or phone_support)", data)
 	case api.RowUnknownProduct:
