@@ -464,15 +464,29 @@ func (s *Service) handleProfile(w http.ResponseWriter, r *http.Request, u *User,
 	if p.Phone != nil {
 		phone = strings.TrimSpace(*p.Phone)
 	}
+	language := u.Language
+	if p.Language != nil {
+		language = strings.ToLower(strings.TrimSpace(*p.Language))
+	}
 	if err := checkProfile(name, phone); err != nil {
 		writeError(w, err)
+		return
+	}
+	if e := checkLanguage(api.FieldLanguage, language, true); e != nil {
+		writeError(w, &InvalidError{Problems: []api.FieldError{*e}})
 		return
 	}
 	if err := s.store.SetProfile(r.Context(), u.ID, name, phone); err != nil {
 		writeError(w, err)
 		return
 	}
-	u.Name, u.Phone = name, phone
+	if language != u.Language {
+		if err := s.store.SetLanguage(r.Context(), u.ID, language); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
+	u.Name, u.Phone, u.Language = name, phone, language
 	s.handleMe(w, r, u, nil)
 }
 

@@ -122,6 +122,9 @@ type Store interface {
 	// returns: all of it, or nothing. Concurrent changes are serialised.
 	ChangeUsers(ctx context.Context, contractID string, plan func(c *Contract, users []*User) ([]UserChange, []Email, error), actor string) error
 	SetProfile(ctx context.Context, userID, name, phone string) error
+	// SetLanguage sets the language of a user's emails ("" for the
+	// contract's).
+	SetLanguage(ctx context.Context, userID, language string) error
 
 	Callers(ctx context.Context, contractID string) ([]string, error)
 	// SetCaller adds (or removes) a designated caller, refusing more than cap.

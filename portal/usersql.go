@@ -313,6 +313,18 @@ func (s *SQLite) SetProfile(ctx context.Context, userID, name, phone string) err
 	return tx.Commit()
 }
 
+// SetLanguage sets the language of a user's emails and pages.
+func (s *SQLite) SetLanguage(ctx context.Context, userID, language string) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE users SET language = ? WHERE id = ?`, language, userID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrNotFound
+	}
+	return nil
+}
+
 // Callers lists the designated callers' user IDs.
 func (s *SQLite) Callers(ctx context.Context, contractID string) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT user_id FROM callers WHERE contract_id = ? ORDER BY user_id`, contractID)

@@ -2,7 +2,8 @@
 // it: serve the API, record orders (contracts), read the email outbox.
 //
 //	portal serve --db FILE|postgres://… --catalog SIGNED.json --public-url URL [--addr 127.0.0.1:8443] [--packages DIR] [--releases DIR] [--profile FILE] [--tls-cert F --tls-key F] [--log-format text|json] [--trusted-proxy CIDR]...
-//	portal contract create --db FILE --catalog SIGNED.json --company NAME --manager EMAIL --product ID:SEATS... [--plan advanced]
+//	portal contract create --db FILE --catalog SIGNED.json --company NAME --manager EMAIL --product ID:SEATS... [--plan advanced] [--language en|fr] [--start YYYY-MM-DD]
+//	portal contract start --db FILE --catalog SIGNED.json CONTRACT_ID
 //	portal settings set public-url URL|profile FILE --db FILE | portal settings show --db FILE
 //	portal outbox list --db FILE [--json]
 //
@@ -55,10 +56,12 @@ func (e usageError) Error() string { return string(e) }
 const usage = `Usage:
   portal serve --db FILE|postgres://USER@HOST/DB --catalog SIGNED.json --key PUBKEY --public-url URL [--addr 127.0.0.1:8443] [--packages DIR]
         [--releases DIR] [--profile FILE] [--smtp HOST:PORT] [--tls-cert F --tls-key F] [--log-format text|json] [--max-conns-per-address N] [--trusted-proxy CIDR]...
-        [--max-session DURATION]
+        [--max-session DURATION] [--notice-delay DURATION]
   portal settings set public-url URL|profile FILE --db FILE|postgres://USER@HOST/DB
   portal settings show --db FILE|postgres://USER@HOST/DB
   portal contract create --db FILE --catalog SIGNED.json [--key PUBKEY] --company NAME --manager EMAIL --product ID:SEATS... [--plan standard|advanced] [--callers N] [--term DAYS]
+        [--language en|fr] [--start YYYY-MM-DD]
+  portal contract start --db FILE --catalog SIGNED.json [--key PUBKEY] CONTRACT_ID
   portal outbox list --db FILE [--json]
   portal migrate --from sqlite:FILE --to postgres://USER@HOST/DB [--json]`
 
@@ -88,6 +91,8 @@ func dispatch(ctx context.Context, args []string, out io.Writer) error {
 	switch strings.Join(args[:min(2, len(args))], " ") {
 	case "contract create":
 		return contractCreate(ctx, args[2:], out)
+	case "contract start":
+		return contractStart(ctx, args[2:], out)
 	case "outbox list":
 		return outboxList(ctx, args[2:], out)
 	case "settings set":
@@ -132,6 +137,21 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return usageError("unexpected arguments: " + strings.Join(fs.Args(), " "))
 	}
 	return nil
+}
+
+// flagTakesValue says whether arg is a flag of fs that takes a value
+// ("--db" in "--db FILE"), so that FILE is not taken for an argument.
+func flagTakesValue(fs *flag.FlagSet, arg string) bool {
+	name := strings.TrimLeft(arg, "-")
+	if strings.Contains(name, "=") || !strings.HasPrefix(arg, "-") {
+		return false
+	}
+	f := fs.Lookup(name)
+	if f == nil {
+		return false
+	}
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return !ok || !b.IsBoolFlag()
 }
 
 // loadCatalog reads and verifies the signed catalog the service serves.
@@ -211,6 +231,8 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	connsPerAddr := fs.Int("max-conns-per-address", 64, "connections one IP address may hold open at once, and requests it may have in flight (HTTP/2 carries many on one connection); behind a --trusted-proxy, requests count by the client's address and the proxy may hold 16 times as many")
 	maxUsers := fs.Int("max-contract-users", portal.DefaultMaxContractUsers, "users one contract may hold")
 	logFormat := fs.String("log-format", "text", "security events and failures on standard error as `text` or json")
+	noticeDelay := fs.Duration("notice-delay", 2*time.Minute,
+		"how long an email telling a user of a change waits (a `DURATION`): further changes to that user meanwhile go out with it, as one email")
 	maxSession := fs.Duration("max-session", portal.DefaultMaxSession,
 		"how long a sign-in lasts at most, however often its session is refreshed (a `DURATION` such as 720h); then the password is asked again")
 	var proxies []netip.Prefix
@@ -248,7 +270,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 			return usageError("--public-url: " + err.Error())
 		}
 	}
-	opts := []portal.Option{portal.WithLogger(logger), portal.WithMaxSession(*maxSession), portal.WithMaxContractUsers(*maxUsers)}
+	opts := []portal.Option{portal.WithLogger(logger), portal.WithMaxSession(*maxSession), portal.WithMaxContractUsers(*maxUsers), portal.WithNoticeDelay(*noticeDelay)}
 	var profile portal.Profile
 	if *profileFile != "" {
 		if profile, err = portal.LoadProfile(*profileFile); err != nil {
@@ -285,6 +307,10 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		}
 	} else if profile, err = store.PublisherProfile(ctx); err != nil {
 		return err
+	}
+	if !profile.Support.Configured() {
+		logger.Warn("no support contact is configured: emails and the help page say so; give them with --profile FILE or `portal settings set profile FILE` (support: web, email, phone, hours)",
+			"event", "config")
 	}
 	scheme := "http"
 	if *certFile != "" {
@@ -381,10 +407,20 @@ func contractCreate(ctx context.Context, args []string, out io.Writer) error {
 	plan := fs.String("plan", "standard", "support `plan`: standard or advanced")
 	callers := fs.Int("callers", 0, "designated callers allowed (advanced plans; default 2)")
 	term := fs.Int("term", 365, "contract term in `days`")
+	language := fs.String("language", "en", "`language` of the contract's emails and pages: en or fr (a user may have their own)")
+	start := fs.String("start", "", "the `day` (YYYY-MM-DD, UTC) the subscription starts and the start emails go out; default today: at once")
 	asJSON := fs.Bool("json", false, "print the contract as JSON")
 	fs.Var(&products, "product", "`ID:SEATS` (repeatable)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var startDay time.Time
+	if *start != "" {
+		d, err := time.Parse(time.DateOnly, *start)
+		if err != nil {
+			return usageError(fmt.Sprintf("--start %q: want a day as YYYY-MM-DD", *start))
+		}
+		startDay = d
 	}
 	signed, cat, err := c.loadCatalog()
 	if err != nil {
@@ -400,14 +436,58 @@ func contractCreate(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	contract, m, err := svc.CreateContract(ctx, portal.ContractRequest{Company: *company, ManagerEmail: *manager, ManagerName: *managerName,
-		Products: products, Plan: portal.SupportPlan(*plan), CallerCap: *callers, Term: time.Duration(*term) * 24 * time.Hour}, "portal-cli")
+		Products: products, Plan: portal.SupportPlan(*plan), CallerCap: *callers, Term: time.Duration(*term) * 24 * time.Hour,
+		Language: *language, Start: startDay}, "portal-cli")
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		return json.NewEncoder(out).Encode(map[string]any{"contract": contract, "manager_id": m.ID})
 	}
-	fmt.Fprintf(out, "contract %s for %s; manager %s (%s); order confirmation and start email queued\n", contract.ID, contract.Company, m.ID, m.Email)
+	if contract.Started != nil {
+		fmt.Fprintf(out, "contract %s for %s; manager %s (%s); started: order confirmation and start email queued\n", contract.ID, contract.Company, m.ID, m.Email)
+	} else {
+		fmt.Fprintf(out, "contract %s for %s; manager %s (%s); ordered: order confirmation queued; the start emails go out on %s (portal serve starts it then), or now with `portal contract start %s`\n",
+			contract.ID, contract.Company, m.ID, m.Email, contract.Starts.Format(time.DateOnly), contract.ID)
+	}
+	return nil
+}
+
+func contractStart(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("contract start", flag.ContinueOnError)
+	var c common
+	c.register(fs, true)
+	// The ID may come first or last: flags stop at the first argument.
+	var id string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		id, args = args[0], args[1:]
+	} else if len(args) > 0 && !strings.HasPrefix(args[len(args)-1], "-") && (len(args) < 2 || !flagTakesValue(fs, args[len(args)-2])) {
+		id, args = args[len(args)-1], args[:len(args)-1]
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if id == "" {
+		return usageError("contract start: give the contract's ID\n" + usage)
+	}
+	signed, cat, err := c.loadCatalog()
+	if err != nil {
+		return err
+	}
+	store, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	svc, err := newService(ctx, store, signed, cat)
+	if err != nil {
+		return err
+	}
+	contract, err := svc.StartContract(ctx, id, "portal-cli")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "contract %s for %s started: start emails queued\n", contract.ID, contract.Company)
 	return nil
 }
 
