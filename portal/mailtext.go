@@ -174,7 +174,10 @@ func checkLanguage(field, v string, emptyOK bool) *api.FieldError {
 func (s *Service) mailFor(c *Contract, u *User) *mailData {
 	lang := userLanguage(u, c)
 	d := &mailData{Lang: lang, Sender: s.profile.Publisher, Company: c.Company, Advanced: c.Plan == PlanAdvanced,
-		Service: s.PublicURL, HelpURL: s.PublicURL + "/help?lang=" + lang, Support: s.profile.Support, ContractID: c.ID}
+		Service: s.PublicURL, HelpURL: s.PublicURL + "/help", Support: s.profile.Support, ContractID: c.ID}
+	if lang != Languages[0] {
+		d.HelpURL += "?lang=" + lang
+	}
 	if d.Sender == "" {
 		d.Sender = "Onramp"
 	}

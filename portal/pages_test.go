@@ -99,14 +99,23 @@ func TestStartPage(t *testing.T) {
 		t.Error("the page has a script or an inline style its CSP forbids")
 	}
 
-	// French from Accept-Language; ?lang= wins over it.
-	if _, _, fr := getPage(t, link, "fr-FR,fr;q=0.9,en;q=0.8"); !strings.Contains(fr, "Ouvrir dans Onramp") || !strings.Contains(fr, `lang="fr"`) {
-		t.Errorf("French page:\n%s", fr)
+	// The start page speaks the person's language (their own, else their
+	// contract's), whatever the browser asks; ?lang= wins over it.
+	if _, _, en := getPage(t, link, "fr-FR,fr;q=0.9,en;q=0.8"); !strings.Contains(en, "Open in Onramp") || !strings.Contains(en, `lang="en"`) {
+		t.Errorf("the start page of an English contract's user, asked in French by the browser:\n%s", en)
 	}
-	if _, _, en := getPage(t, link+"&lang=en", "fr"); !strings.Contains(en, "Open in Onramp") {
+	if _, _, fr := getPage(t, link+"&lang=fr", "en"); !strings.Contains(fr, "Ouvrir dans Onramp") || !strings.Contains(fr, `lang="fr"`) {
+		t.Errorf("?lang=fr did not win:\n%s", fr)
+	}
+	// Pages that know nobody (help) follow the browser: French from
+	// Accept-Language, weights counted; ?lang= wins over it.
+	if _, _, fr := getPage(t, p.URL+"/help", "fr-FR,fr;q=0.9,en;q=0.8"); !strings.Contains(fr, `lang="fr"`) {
+		t.Errorf("French help page:\n%s", fr)
+	}
+	if _, _, en := getPage(t, p.URL+"/help?lang=en", "fr"); !strings.Contains(en, `lang="en"`) {
 		t.Error("?lang=en did not win over Accept-Language: fr")
 	}
-	if _, _, q := getPage(t, link, "fr;q=0.2, en;q=0.9"); !strings.Contains(q, "Open in Onramp") {
+	if _, _, q := getPage(t, p.URL+"/help", "fr;q=0.2, en;q=0.9"); !strings.Contains(q, `lang="en"`) {
 		t.Error("Accept-Language weights ignored")
 	}
 }
