@@ -6,7 +6,11 @@ package smtptest
 
 import (
 	"bufio"
+	"bytes"
 	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"os"
@@ -59,33 +63,89 @@ func Start(t testing.TB) (addr, maildir string) {
 	return addr, maildir
 }
 
-// Body is the body of the first message in maildir whose subject starts
-// with subject; the test fails when none was delivered.
+// Body is the text of the first message in maildir whose subject
+// (decoded) starts with subject: the whole body of a plain message, the
+// text/plain part of a multipart one. The test fails when none was
+// delivered.
 func Body(t testing.TB, maildir, subject string) string {
+	t.Helper()
+	m := Find(t, maildir, subject)
+	if text, ok := m.Parts["text/plain"]; ok {
+		return text
+	}
+	return m.Raw
+}
+
+// Message is one delivered message.
+type Message struct {
+	Header  mail.Header
+	Subject string // decoded (RFC 2047)
+	Raw     string // the body as delivered
+	// Parts of a multipart message by media type (text/plain,
+	// text/html), decoded from their transfer encoding; Order lists their
+	// types in the order they come.
+	Parts map[string]string
+	Order []string
+}
+
+// Find is the first message in maildir whose decoded subject starts with
+// subject; the test fails when none was delivered.
+func Find(t testing.TB, maildir, subject string) Message {
 	t.Helper()
 	entries, err := os.ReadDir(filepath.Join(maildir, "new"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	var subjects []string
 	for _, e := range entries {
-		f, err := os.Open(filepath.Join(maildir, "new", e.Name()))
+		data, err := os.ReadFile(filepath.Join(maildir, "new", e.Name()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		msg, err := mail.ReadMessage(f)
+		msg, err := mail.ReadMessage(bytes.NewReader(data))
 		if err != nil {
-			f.Close()
 			t.Fatal(err)
 		}
 		b, err := io.ReadAll(msg.Body)
-		f.Close()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.HasPrefix(msg.Header.Get("Subject"), subject) {
-			return string(b)
+		dec := new(mime.WordDecoder)
+		subj, err := dec.DecodeHeader(msg.Header.Get("Subject"))
+		if err != nil {
+			t.Fatalf("subject %q: %v", msg.Header.Get("Subject"), err)
 		}
+		subjects = append(subjects, subj)
+		if !strings.HasPrefix(subj, subject) {
+			continue
+		}
+		m := Message{Header: msg.Header, Subject: subj, Raw: string(b), Parts: map[string]string{}}
+		mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+		if err == nil && strings.HasPrefix(mt, "multipart/") {
+			r := multipart.NewReader(bytes.NewReader(b), params["boundary"])
+			for {
+				p, err := r.NextRawPart()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatalf("message %q: %v", subj, err)
+				}
+				var body io.Reader = p
+				if strings.EqualFold(p.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
+					body = quotedprintable.NewReader(p)
+				}
+				pb, err := io.ReadAll(body)
+				if err != nil {
+					t.Fatalf("message %q: %v", subj, err)
+				}
+				pt, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
+				m.Parts[pt] = strings.ReplaceAll(string(pb), "\r\n", "\n")
+				m.Order = append(m.Order, pt)
+			}
+		}
+		return m
 	}
-	t.Fatalf("no message %q among the %d delivered", subject, len(entries))
-	return ""
+	t.Fatalf("no message %q among the %d delivered: %q", subject, len(entries), subjects)
+	return Message{}
 }
