@@ -149,7 +149,7 @@ func (m *Mailer) send(c *smtp.Client, e Email) error {
 // when it is not plain ASCII; the text part is 8-bit (its lines are
 // short), the HTML part quoted-printable (its lines need not be).
 func writeMessage(w io.Writer, from string, e Email, now time.Time) error {
-	subject := strings.Join(strings.Fields(e.Subject), " ") // no line break reaches a header
+	subject := strings.NewReplacer("\r", " ", "\n", " ").Replace(e.Subject) // no line break reaches a header
 	fmt.Fprintf(w, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <onramp-%d-%d@%s>\r\nMIME-Version: 1.0\r\n",
 		from, e.To, mime.QEncoding.Encode("utf-8", subject), now.UTC().Format(time.RFC1123Z), e.ID, e.Created.Unix(), "onramp.invalid")
 	text := []byte(crlf(e.Body))

@@ -221,7 +221,9 @@ func renderEmail(kind, to string, d *mailData) (Email, error) {
 	if err := t.text.ExecuteTemplate(&subject, "subject", d); err != nil {
 		return Email{}, fmt.Errorf("%s email: %w", kind, err)
 	}
-	d.Subject = strings.Join(strings.Fields(subject.String()), " ")
+	// One line; not strings.Fields, which would take the non-breaking
+	// spaces French puts before a colon.
+	d.Subject = strings.TrimSpace(strings.NewReplacer("\r", " ", "\n", " ", "\t", " ").Replace(subject.String()))
 	if err := t.text.ExecuteTemplate(&text, "body", d); err != nil {
 		return Email{}, fmt.Errorf("%s email: %w", kind, err)
 	}

@@ -1,0 +1,332 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"html"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// lefevre is a company name that tests escaping and accents at once.
+const lefevre = "Bureau d'Études Lefèvre & Fils"
+
+// mailContract creates an advanced contract of atlas and quill in lang,
+// starting at start (zero: now), and returns its manager as stored.
+func mailContract(t *testing.T, p *testPortal, lang, email string, start time.Time) (*Contract, *User) {
+	t.Helper()
+	c, m, err := p.svc.CreateContract(context.Background(), ContractRequest{Company: lefevre, ManagerEmail: email, ManagerName: "Élise Lefèvre",
+		Products: []Seats{{Product: "atlas", Seats: 5}, {Product: "quill", Seats: 3}}, Plan: PlanAdvanced, Language: lang, Start: start}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := p.store.User(context.Background(), m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, admin
+}
+
+// emailsTo are the emails queued or sent to addr, of kind ("" for any).
+func emailsTo(t *testing.T, p *testPortal, addr, kind string) []Email {
+	t.Helper()
+	out, err := p.store.Outbox(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Email
+	for _, e := range out {
+		if e.To == addr && (kind == "" || e.Kind == kind) {
+			got = append(got, e)
+		}
+	}
+	return got
+}
+
+// frenchSpacing finds an ordinary space before : ; ? ! or inside « »,
+// which French typography wants non-breaking.
+var frenchSpacing = regexp.MustCompile(` [:;?!»]|« `)
+
+// Every email the service sends, in English and in French, from the
+// templates: the people's names, the company, product and service names
+// (never IDs), the link, and the support contacts; a text and an HTML
+// part; French that reads as French.
+func TestEveryEmailInBothLanguages(t *testing.T) {
+	ctx := context.Background()
+	words := map[string]struct {
+		hello, atlas, web, orderSubject, nothing, caller, noLonger, reset string
+	}{
+		"en": {"Hello Élise Lefèvre,", "Products: Atlas CAD and Quill Notes", "web and email support", "Your order is confirmed: " + lefevre,
+			"You no longer have any product or service on this subscription.", "You are now one of the designated callers of " + lefevre,
+			"You are no longer one of the designated callers", "Choose a new Onramp password"},
+		"fr": {"Bonjour Élise Lefèvre,", "Produits\u00a0: Atlas CAD et Quill Notes", "support en ligne et par e-mail", "Votre commande est confirmée\u00a0: " + lefevre,
+			"Vous ne disposez plus d'aucun produit ni service sur cet abonnement.", "Vous faites désormais partie des appelants désignés de " + lefevre,
+			"Vous ne faites plus partie des appelants désignés", "Choisissez un nouveau mot de passe Onramp"},
+	}
+	for _, lang := range Languages {
+		t.Run(lang, func(t *testing.T) {
+			p := newTestPortal(t)
+			w := words[lang]
+			_, admin := mailContract(t, p, lang, "elise@lefevre.example", time.Time{})
+			added, err := p.svc.AddUser(ctx, admin, NewUser{Email: "marc@lefevre.example", Name: "Marc Dupré", Products: []string{"atlas", "quill"},
+				Benefits: []string{"download", "install", "web_support"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Every product and service taken away: the notice says so in a sentence.
+			if _, err := p.svc.Assign(ctx, admin, Assignment{Users: []string{added.UserID}, RemoveProducts: []string{"atlas", "quill"},
+				RemoveBenefits: []string{"download", "install", "web_support"}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.svc.SetCaller(ctx, admin, admin.ID, true); err != nil {
+				t.Fatal(err)
+			}
+			marc, err := p.store.User(ctx, added.UserID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reset, err := p.svc.passwordResetEmail(ctx, *marc, p.svc.PublicURL+"/reset?t=TOKEN", time.Now().Add(time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			type check struct {
+				email Email
+				want  []string
+			}
+			one := func(addr, kind string) Email {
+				es := emailsTo(t, p, addr, kind)
+				if len(es) != 1 {
+					t.Fatalf("%d %s emails to %s, want 1", len(es), kind, addr)
+				}
+				return es[0]
+			}
+			start := p.svc.PublicURL + "/start?t="
+			checks := []check{
+				{one("elise@lefevre.example", "order_confirmation"), []string{w.orderSubject, "Élise Lefèvre", "Atlas CAD", "Quill Notes"}},
+				{one("elise@lefevre.example", "start"), []string{w.atlas, w.web, start, admin.ID}},
+				{one("marc@lefevre.example", "start"), []string{"Marc Dupré", w.atlas, w.web, start, added.UserID}},
+				{one("marc@lefevre.example", "benefits_changed"), []string{"Marc Dupré", w.nothing, start}},
+				{one("elise@lefevre.example", "caller_changed"), []string{w.caller, start, demoProfile.Support.Phone}},
+				{reset, []string{w.reset, p.svc.PublicURL + "/reset?t=TOKEN", added.UserID}},
+			}
+			kinds := map[string]bool{}
+			for _, c := range checks {
+				e := c.email
+				kinds[e.Kind] = true
+				text := e.Subject + "\n" + e.Body
+				for _, want := range append(c.want, lefevre, demoProfile.Support.Web, demoProfile.Support.Email, p.svc.PublicURL+"/help") {
+					if !strings.Contains(text, want) {
+						t.Errorf("%s email lacks %q:\n%s", e.Kind, want, text)
+					}
+				}
+				if !strings.Contains(text, strings.Fields(w.hello)[0]+" ") {
+					t.Errorf("%s email does not greet its reader:\n%s", e.Kind, text)
+				}
+				// Names, not IDs.
+				for _, id := range []string{"atlas", "quill", "web_support", "phone_support", "products ;", "benefits ."} {
+					if strings.Contains(text, id) {
+						t.Errorf("%s email shows the ID %q:\n%s", e.Kind, id, text)
+					}
+				}
+				// The phone is for designated callers only.
+				if e.Kind != "caller_changed" && strings.Contains(text, demoProfile.Support.Phone) {
+					t.Errorf("%s email shows the support phone to someone who may not call:\n%s", e.Kind, text)
+				}
+				if !utf8.ValidString(text) || strings.Contains(text, "<no value>") {
+					t.Errorf("%s email is not clean text:\n%s", e.Kind, text)
+				}
+				// The HTML part says the same, escaped.
+				if !strings.Contains(e.HTML, `<html lang="`+lang+`">`) || !strings.Contains(e.HTML, html.EscapeString(lefevre)) ||
+					strings.Contains(e.HTML, lefevre) || !strings.Contains(e.HTML, demoProfile.Support.Email) {
+					t.Errorf("%s email's HTML part:\n%s", e.Kind, e.HTML)
+				}
+				if lang == "fr" {
+					for _, part := range []string{e.Subject, e.Body, e.HTML} {
+						if m := frenchSpacing.FindString(part); m != "" {
+							t.Errorf("%s email: an ordinary space in %q, want a non-breaking one:\n%s", e.Kind, m, part)
+						}
+					}
+					for _, english := range []string{"Hello", "Products:", "Support email", "start email", "Your "} {
+						if strings.Contains(e.Body, english) {
+							t.Errorf("%s email is partly English (%q):\n%s", e.Kind, english, e.Body)
+						}
+					}
+				}
+			}
+			for _, kind := range mailKinds {
+				if !kinds[kind] {
+					t.Errorf("no %s email checked", kind)
+				}
+			}
+			// Designated, then no longer, before the first notice left:
+			// one email, which tells how things are now.
+			if err := p.svc.SetCaller(ctx, admin, admin.ID, false); err != nil {
+				t.Fatal(err)
+			}
+			if es := emailsTo(t, p, "elise@lefevre.example", "caller_changed"); len(es) != 1 || !strings.Contains(es[0].Body, w.noLonger) ||
+				strings.Contains(es[0].Body, demoProfile.Support.Phone) {
+				t.Errorf("after two caller changes: %+v", es)
+			}
+		})
+	}
+}
+
+// With no support contact configured, every email says so plainly and
+// names no placeholder.
+func TestEmailsWithoutSupportContacts(t *testing.T) {
+	p := newTestPortal(t)
+	p.svc.profile = Profile{}
+	for _, lang := range Languages {
+		email := lang + "@lefevre.example"
+		mailContract(t, p, lang, email, time.Time{})
+		for _, e := range emailsTo(t, p, email, "") {
+			want := map[string]string{"en": "No support contact is configured for this service yet", "fr": "Aucun contact de support n'est encore configuré"}[lang]
+			if !strings.Contains(e.Body, want) || strings.Contains(e.Body, "onramp.dev") || strings.Contains(e.Body, "00 00 00") ||
+				!strings.Contains(e.HTML, want) {
+				t.Errorf("%s %s email:\n%s", lang, e.Kind, e.Body)
+			}
+		}
+	}
+}
+
+// A user's own language wins over the contract's, in their emails and on
+// their start page.
+func TestUserLanguageWins(t *testing.T) {
+	ctx := context.Background()
+	p := newTestPortal(t)
+	_, admin := mailContract(t, p, "en", "elise@lefevre.example", time.Time{})
+	csv := "email,name,products,benefits,language\nmarc@lefevre.example,Marc,atlas,download,fr\nzoe@lefevre.example,Zoé,atlas,download,\n"
+	if _, err := p.svc.ImportUsers(ctx, admin, []byte(csv), false); err != nil {
+		t.Fatal(err)
+	}
+	if e := emailsTo(t, p, "marc@lefevre.example", "start"); len(e) != 1 || !strings.Contains(e[0].Body, "Bonjour Marc") {
+		t.Errorf("Marc chose French: %+v", e)
+	}
+	if e := emailsTo(t, p, "zoe@lefevre.example", "start"); len(e) != 1 || !strings.Contains(e[0].Body, "Hello Zoé") {
+		t.Errorf("Zoé has the contract's English: %+v", e)
+	}
+	m := regexp.MustCompile(`/start\?t=\S+`).FindString(emailsTo(t, p, "marc@lefevre.example", "start")[0].Body)
+	if _, _, page := getPage(t, p.URL+m, "en"); !strings.Contains(page, `lang="fr"`) || !strings.Contains(page, "Identifiant") {
+		t.Errorf("Marc's start page is not French:\n%s", page)
+	}
+	_, err := p.svc.ImportUsers(ctx, admin, []byte("email,language\nann@lefevre.example,de\n"), false)
+	var ie *ImportError
+	if !errors.As(err, &ie) || len(ie.Rows) != 1 || ie.Rows[0].Code != "bad_language" || ie.Rows[0].Line != 2 {
+		t.Errorf("a language emails are not written in: %v", err)
+	}
+	if _, _, err := p.svc.CreateContract(ctx, ContractRequest{Company: "X", ManagerEmail: "x@x.example", Products: []Seats{{Product: "atlas", Seats: 1}},
+		Plan: PlanStandard, Language: "de"}, "test"); err == nil || !strings.Contains(err.Error(), "de") {
+		t.Errorf("a contract in German: %v", err)
+	}
+}
+
+// An ordered contract sends its order confirmation only; its start emails
+// (the manager's, and those of the users added meanwhile) go out when it
+// starts, once, and say what became available.
+func TestContractOrderedThenStarted(t *testing.T) {
+	ctx := context.Background()
+	p := newTestPortal(t)
+	now := time.Now().UTC()
+	day := now.Add(48 * time.Hour).Truncate(24 * time.Hour)
+	c, admin := mailContract(t, p, "fr", "elise@lefevre.example", day)
+	if c.Started != nil || !c.Starts.Equal(day) {
+		t.Fatalf("contract starting %s: started %v, starts %s", day, c.Started, c.Starts)
+	}
+	conf := emailsTo(t, p, "elise@lefevre.example", "")
+	if len(conf) != 1 || conf[0].Kind != "order_confirmation" {
+		t.Fatalf("an ordered contract queued %+v, want the order confirmation only", conf)
+	}
+	if want := "Il démarre le " + mailDate("fr", day); !strings.Contains(conf[0].Body, "en cours de préparation") || !strings.Contains(conf[0].Body, want) {
+		t.Errorf("the confirmation does not say the subscription is being prepared and when it starts (%q):\n%s", want, conf[0].Body)
+	}
+	if _, err := p.svc.AddUser(ctx, admin, NewUser{Email: "marc@lefevre.example", Name: "Marc", Products: []string{"quill"}, Benefits: []string{"download"}}); err != nil {
+		t.Fatal(err)
+	}
+	if e := emailsTo(t, p, "marc@lefevre.example", ""); len(e) != 0 {
+		t.Errorf("a user added to an ordered contract got %+v before it started", e)
+	}
+	if n, err := p.svc.StartDueContracts(ctx); err != nil || n != 0 {
+		t.Errorf("before its day: %d started, %v", n, err)
+	}
+	p.svc.now = func() time.Time { return day.Add(time.Minute) }
+	if n, err := p.svc.StartDueContracts(ctx); err != nil || n != 1 {
+		t.Fatalf("on its day: %d started, %v", n, err)
+	}
+	for addr, product := range map[string]string{"elise@lefevre.example": "Atlas CAD et Quill Notes", "marc@lefevre.example": "Quill Notes"} {
+		e := emailsTo(t, p, addr, "start")
+		if len(e) != 1 || !strings.Contains(e[0].Body, "a démarré") || !strings.Contains(e[0].Body, "Produits\u00a0: "+product) {
+			t.Errorf("start email to %s: %+v", addr, e)
+		}
+	}
+	if _, err := p.svc.StartContract(ctx, c.ID, "test"); !errors.Is(err, ErrStarted) {
+		t.Errorf("a second start: %v, want ErrStarted", err)
+	}
+	if e := emailsTo(t, p, "marc@lefevre.example", "start"); len(e) != 1 {
+		t.Errorf("%d start emails after a second start, want 1", len(e))
+	}
+	// The start emails' passwords work: the one nobody knew before does not.
+	for _, addr := range []string{"elise@lefevre.example", "marc@lefevre.example"} {
+		body := emailsTo(t, p, addr, "start")[0].Body
+		id := regexp.MustCompile(`Identifiant\x{a0}: (\S+)`).FindStringSubmatch(body)
+		pw := regexp.MustCompile(`Mot de passe temporaire\x{a0}: (\S+)`).FindStringSubmatch(body)
+		if id == nil || pw == nil {
+			t.Fatalf("start email to %s:\n%s", addr, body)
+		}
+		if _, err := p.svc.SignIn(ctx, id[1], pw[1], "127.0.0.9"); err != nil {
+			t.Errorf("%s signs in with the start email's password: %v", addr, err)
+		}
+	}
+}
+
+// Changes to one user in a short time go out as one email, which tells
+// the user's state after the last; it waits the notice delay.
+func TestNoticesCoalesce(t *testing.T) {
+	ctx := context.Background()
+	p := newTestPortal(t)
+	_, admin := mailContract(t, p, "en", "elise@lefevre.example", time.Time{})
+	added, err := p.svc.AddUser(ctx, admin, NewUser{Email: "marc@lefevre.example", Name: "Marc", Products: []string{"atlas"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []Assignment{{AddProducts: []string{"quill"}}, {AddBenefits: []string{"install"}}, {RemoveProducts: []string{"atlas"}}} {
+		a.Users = []string{added.UserID}
+		if _, err := p.svc.Assign(ctx, admin, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	notices := emailsTo(t, p, "marc@lefevre.example", "benefits_changed")
+	if len(notices) != 1 {
+		t.Fatalf("%d notices for three changes within the delay, want 1", len(notices))
+	}
+	if b := notices[0].Body; !strings.Contains(b, "Products: Quill Notes\n") || !strings.Contains(b, "Services: installation with Onramp\n") {
+		t.Errorf("the notice does not tell the state after the last change:\n%s", b)
+	}
+	// It waits: a mailer now does not take it; after the delay, it does.
+	claimed, err := p.store.ClaimOutbox(ctx, time.Now(), time.Hour, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range claimed {
+		if e.Kind == "benefits_changed" {
+			t.Errorf("the notice went before its delay")
+		}
+	}
+	claimed, err = p.store.ClaimOutbox(ctx, time.Now().Add(noticeDelay+time.Second), time.Minute, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(claimed) != 1 || claimed[0].Kind != "benefits_changed" || claimed[0].HTML == "" {
+		t.Fatalf("after the delay the mailer takes %+v, want the notice", claimed)
+	}
+	// Once a mailer holds it, a new change makes a new notice.
+	if _, err := p.svc.Assign(ctx, admin, Assignment{Users: []string{added.UserID}, AddProducts: []string{"atlas"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(emailsTo(t, p, "marc@lefevre.example", "benefits_changed")); n != 2 {
+		t.Errorf("%d notices, want the one being sent and a new one", n)
+	}
+}
