@@ -116,7 +116,11 @@ var monthNames = map[string][]string{
 // mailDate writes a day as people of lang write it: 7 December 2026, 7 décembre 2026.
 func mailDate(lang string, t time.Time) string {
 	t = t.UTC()
-	return fmt.Sprintf("%d %s %d", t.Day(), monthNames[lang][t.Month()-1], t.Year())
+	day := fmt.Sprint(t.Day())
+	if lang == "fr" && t.Day() == 1 {
+		day = "1er" // le 1er mars
+	}
+	return fmt.Sprintf("%s %s %d", day, monthNames[lang][t.Month()-1], t.Year())
 }
 
 // mailTime is mailDate with the time of day, in UTC.
