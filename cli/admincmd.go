@@ -83,7 +83,7 @@ func usersAddCommand() *command {
 	var nu account.NewUser
 	var products, benefits multiFlag
 	return &command{
-		name: "add", args: "--email EMAIL [--name N] [--role ROLE] [--product ID]... [--benefit B]...",
+		name: "add", args: "--email EMAIL [--name N] [--role ROLE] [--product ID]... [--benefit B]... [--language en|fr]",
 		summary: "add one user; they get a start email", nargs: [2]int{0, 0},
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&nu.Email, "email", "", "the user's `email`; required")
@@ -91,6 +91,7 @@ func usersAddCommand() *command {
 			fs.Func("role", "`role`: user (default), software_coordinator or contract_manager", func(r string) error { nu.Role = api.Role(r); return nil })
 			fs.Var(&products, "product", "give access to product `ID` (repeatable)")
 			fs.Var(&benefits, "benefit", "give `benefit` download, install, web_support or phone_support (repeatable)")
+			fs.StringVar(&nu.Language, "language", "", "`language` of the user's emails: en or fr (default: the contract's)")
 		},
 		run: withClient(func(ctx context.Context, e *env, c *account.Client, _ []string) error {
 			if nu.Email == "" {
@@ -114,7 +115,8 @@ func usersImportCommand() *command {
 		name: "import", args: "FILE.csv [--dry-run]",
 		summary: "add users from a CSV file and give them products and benefits",
 		help: `The first line names the columns: email,name,role,products,benefits
-(products and benefits separated by ';'). Every line is checked first and
+and optionally language (products and benefits separated by ';'; language
+en or fr, empty for the contract's). Every line is checked first and
 every bad line reported with its number; one bad line and nothing is
 imported. Existing users (by email) keep their ID and get what the file
 gives them; nothing is taken away, so importing a file twice changes
