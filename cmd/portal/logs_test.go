@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -66,15 +67,23 @@ func TestServeLogFormat(t *testing.T) {
 	defer logs.mu.Unlock()
 	// One JSON object a line: the warning that no support contact is
 	// configured, then the failed sign-in.
-	var event map[string]any
+	var event, warning map[string]any
 	for _, line := range bytes.Split(bytes.TrimSpace(logs.b.Bytes()), []byte("\n")) {
 		var e map[string]any
 		if err := json.Unmarshal(line, &e); err != nil {
 			t.Fatalf("log line %q: %v", line, err)
 		}
-		if e["event"] == "sign_in_failed" {
+		switch e["event"] {
+		case "sign_in_failed":
 			event = e
+		case "config":
+			warning = e
 		}
+	}
+	// No profile was given: the operator is told that no support contact
+	// is configured.
+	if warning == nil || warning["level"] != "WARN" || !strings.Contains(fmt.Sprint(warning["msg"]), "no support contact") {
+		t.Errorf("no warning that support contacts are missing: %q", logs.b.String())
 	}
 	if event == nil || event["login"] != "UNOSUCHXX" {
 		t.Errorf("log %q: no sign_in_failed event naming the login", logs.b.String())
