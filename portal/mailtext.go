@@ -275,7 +275,7 @@ func (s *Service) noticeEmail(c *Contract, u *User, kind string) (Email, error) 
 	d := s.mailFor(c, u)
 	d.Link = link
 	e, err := renderEmail(kind, u.Email, d)
-	e.link, e.userID, e.notBefore = l, u.ID, s.now().Add(s.noticeWait())
+	e.link, e.userID, e.notBefore, e.toggle = l, u.ID, s.now().Add(s.noticeWait()), kind == "caller_changed"
 	return e, err
 }
 

@@ -162,14 +162,33 @@ func TestEveryEmailInBothLanguages(t *testing.T) {
 					t.Errorf("no %s email checked", kind)
 				}
 			}
-			// Designated, then no longer, before the first notice left:
-			// one email, which tells how things are now.
+			// Once that notice is sent, taking the designation back sends
+			// its own.
+			sent := one("elise@lefevre.example", "caller_changed")
+			if err := p.store.MarkSent(ctx, sent.ID, time.Now()); err != nil {
+				t.Fatal(err)
+			}
 			if err := p.svc.SetCaller(ctx, admin, admin.ID, false); err != nil {
 				t.Fatal(err)
 			}
-			if es := emailsTo(t, p, "elise@lefevre.example", "caller_changed"); len(es) != 1 || !strings.Contains(es[0].Body, w.noLonger) ||
-				strings.Contains(es[0].Body, demoProfile.Support.Phone) {
-				t.Errorf("after two caller changes: %+v", es)
+			es := emailsTo(t, p, "elise@lefevre.example", "caller_changed")
+			if len(es) != 2 || !strings.Contains(es[1].Body, w.noLonger) || strings.Contains(es[1].Body, demoProfile.Support.Phone) ||
+				!strings.Contains(es[1].Subject, lefevre) || !strings.Contains(es[1].HTML, html.EscapeString(lefevre)) {
+				t.Errorf("after the designation was taken back: %+v", es)
+			}
+			if lang == "fr" && frenchSpacing.MatchString(es[1].Body+es[1].HTML+es[1].Subject) {
+				t.Errorf("French spacing:\n%s", es[1].Body)
+			}
+			// Designated and taken back before the notice left: the user
+			// is as they last heard, and hears nothing.
+			if err := p.svc.SetCaller(ctx, admin, added.UserID, true); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.svc.SetCaller(ctx, admin, added.UserID, false); err != nil {
+				t.Fatal(err)
+			}
+			if es := emailsTo(t, p, "marc@lefevre.example", "caller_changed"); len(es) != 0 {
+				t.Errorf("designated and taken back within the delay: %+v", es)
 			}
 		})
 	}

@@ -392,6 +392,8 @@ func queueEmail(ctx context.Context, tx *sql.Tx, e Email) error {
 			AND claimed_until IS NULL AND not_before > ? ORDER BY id LIMIT 1) AND claimed_until IS NULL RETURNING not_before`,
 			e.userID, e.Kind, limitTS(now)).Scan(&waiting)
 		switch {
+		case err == nil && e.toggle:
+			return nil
 		case err == nil:
 			notBefore = waiting
 		case !errors.Is(err, sql.ErrNoRows):

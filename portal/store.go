@@ -67,6 +67,10 @@ type Email struct {
 	// short time make one email, which tells the user's state after them.
 	userID    string
 	notBefore time.Time
+	// toggle: the notice tells a yes-or-no state (designated caller or
+	// not); one that finds a notice of its kind still waiting puts the
+	// state back as the user last heard it, so both go, unsent.
+	toggle bool
 }
 
 // Token is a stored session token: only its hash is kept.
