@@ -349,3 +349,32 @@ func TestNoticesCoalesce(t *testing.T) {
 		t.Errorf("%d notices, want the one being sent and a new one", n)
 	}
 }
+
+// A user chooses the language of their emails on their profile, and an
+// admin sets it when adding them; the next email speaks it.
+func TestLanguageOnProfileAndAdd(t *testing.T) {
+	ctx := context.Background()
+	p := newTestPortal(t)
+	token, admin := p.admin(t, "ana@acme.example", "atlas")
+	var me Me
+	if code := p.call(t, "PATCH", "/api/v1/me", token, map[string]string{"language": "fr"}, &me); code != 200 || me.User.Language != "fr" {
+		t.Fatalf("PATCH language fr: %d %+v", code, me.User)
+	}
+	var prob Problem
+	if code := p.call(t, "PATCH", "/api/v1/me", token, map[string]string{"language": "klingon"}, &prob); code != 422 ||
+		len(prob.Fields) != 1 || prob.Fields[0].Code != "bad_language" || prob.Fields[0].Field != "language" {
+		t.Errorf("PATCH language klingon: %d %+v", code, prob)
+	}
+	if _, err := p.svc.Assign(ctx, mustUser(t, p, admin.ID), Assignment{Users: []string{admin.ID}, RemoveProducts: []string{"atlas"}}); err != nil {
+		t.Fatal(err)
+	}
+	if es := emailsTo(t, p, "ana@acme.example", "benefits_changed"); len(es) != 1 || !strings.HasPrefix(es[0].Body, "Bonjour") {
+		t.Errorf("the notice after choosing French: %+v", es)
+	}
+	if _, err := p.svc.AddUser(ctx, admin, NewUser{Email: "bo@acme.example", Name: "Bo", Language: "fr"}); err != nil {
+		t.Fatal(err)
+	}
+	if es := emailsTo(t, p, "bo@acme.example", "start"); len(es) != 1 || !strings.HasPrefix(es[0].Subject, "Commencez") {
+		t.Errorf("added in French: %+v", es)
+	}
+}
