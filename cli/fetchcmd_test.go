@@ -268,7 +268,16 @@ func TestFetchFlagsRefusedBeforeTransfer(t *testing.T) {
 			}
 		})
 	}
-	r := runCLI(t, "", "fetch", srv.URL+"/f", "--sha256", sum, "--out", file, "--cache", t.TempDir(), "--limit-rate", "1.5M")
+	for _, stall := range []string{"0s", "500ms", "-1s", "25h", "soon"} {
+		r := runCLI(t, "", "fetch", srv.URL+"/f", "--sha256", sum, "--out", file, "--cache", t.TempDir(), "--stall-timeout", stall)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "stall-timeout") {
+			t.Fatalf("--stall-timeout %s: exit %d, stderr %q; want exit 2 naming the flag", stall, r.code, r.stderr)
+		}
+	}
+	if n := requests.Load(); n != 0 {
+		t.Fatalf("%d requests made before the usage error", n)
+	}
+	r := runCLI(t, "", "fetch", srv.URL+"/f", "--sha256", sum, "--out", file, "--cache", t.TempDir(), "--limit-rate", "1.5M", "--stall-timeout", "2m")
 	if r.code != exitOK {
 		t.Fatalf("--limit-rate 1.5M: exit %d: %s", r.code, r.stderr)
 	}

@@ -38,7 +38,11 @@ func (f *installFlags) options(tf *transferFlags) (setup.Options, error) {
 		if err != nil {
 			return opt, usagef("--limit-rate: %v", err)
 		}
-		opt.RateLimit, opt.CABundle, opt.CacheDir, opt.Durable = rate, tf.caBundle, tf.cacheDir, tf.sync
+		stall, err := tf.stallTimeout()
+		if err != nil {
+			return opt, err
+		}
+		opt.RateLimit, opt.CABundle, opt.CacheDir, opt.Durable, opt.StallTimeout = rate, tf.caBundle, tf.cacheDir, tf.sync, stall
 	}
 	return opt, nil
 }

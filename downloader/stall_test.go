@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -173,5 +174,79 @@ func TestRefusedConnectionFailsFast(t *testing.T) {
 	defer mu.Unlock()
 	if len(retries) != 2 || retries[0].Attempt != 2 || retries[1].Attempt != 3 || retries[0].MaxAttempts != 3 {
 		t.Errorf("retry events %+v; want attempts 2 and 3 of 3", retries)
+	}
+}
+
+// overstatingServer announces extra bytes more than the file holds (in
+// Content-Length and Content-Range) and closes the connection after the
+// real bytes; a range from the real end is refused with 416 and the
+// overstated size, as such servers do.
+func overstatingServer(t *testing.T, content []byte, extra int) (*httptest.Server, *atomic.Int32) {
+	var requests atomic.Int32
+	announced := len(content) + extra
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.Header().Set("ETag", `"v1"`)
+		from := 0
+		if rg := r.Header.Get("Range"); rg != "" {
+			from, _ = strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(rg, "bytes="), "-"))
+			if from >= len(content) {
+				w.Header().Set("Content-Range", "bytes */"+strconv.Itoa(announced))
+				w.WriteHeader(http.StatusRequestedRangeNotSatisfiable)
+				return
+			}
+			w.Header().Set("Content-Range", "bytes "+strconv.Itoa(from)+"-"+strconv.Itoa(announced-1)+"/"+strconv.Itoa(announced))
+			w.Header().Set("Content-Length", strconv.Itoa(announced-from))
+			w.WriteHeader(http.StatusPartialContent)
+		} else {
+			w.Header().Set("Content-Length", strconv.Itoa(announced))
+		}
+		w.Write(content[from:]) // fewer bytes than announced: the server closes the connection
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &requests
+}
+
+// A server that overstates the size ends the connection early: bytes
+// that hash to the file are accepted in one request, whether the
+// catalog's size is known or not; bytes that do not are a checksum
+// failure after a bounded number of requests, not eight downloads.
+func TestOverstatedSize(t *testing.T) {
+	content, sum := testContent(size)
+	for _, tt := range []struct {
+		name     string
+		size     int64
+		sum      string
+		wantErr  bool
+		requests int32
+	}{
+		{"size-unknown", 0, sum, false, 1},
+		{"size-from-catalog", size, sum, false, 1},
+		{"wrong-bytes-size-unknown", 0, sumOf([]byte("other")), true, 4},
+		{"wrong-bytes-size-from-catalog", size, sumOf([]byte("other")), true, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, requests := overstatingServer(t, content, 100)
+			dest := filepath.Join(t.TempDir(), "pkg.zip")
+			res, err := newClient(t, Options{}).Fetch(context.Background(), Request{URL: srv.URL + "/pkg.zip", SHA256: tt.sum, Size: tt.size, Dest: dest})
+			if tt.wantErr {
+				var ce *ChecksumError
+				if !errors.As(err, &ce) {
+					t.Fatalf("err = %v, want a checksum error", err)
+				}
+				assertNothing(t, dest)
+			} else {
+				if err != nil {
+					t.Fatal(err)
+				}
+				assertOnlyDest(t, dest, content)
+				if res.Size != size {
+					t.Errorf("size %d, want %d", res.Size, size)
+				}
+			}
+			if n := requests.Load(); n != tt.requests {
+				t.Errorf("%d requests, want %d", n, tt.requests)
+			}
+		})
 	}
 }
