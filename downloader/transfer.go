@@ -530,6 +530,11 @@ func (t *transfer) newRequest(ctx context.Context, u *url.URL, off int64, meta *
 			req.Header.Add(k, v)
 		}
 	}
+	// One request per connection: a transfer is long, so a new
+	// handshake costs little, and a server that sends more than it
+	// announced cannot make net/http log about the bytes left on a
+	// kept connection (on the standard logger: the CLI's stderr).
+	req.Close = true
 	req.Header.Set("User-Agent", "Onramp-assistant")
 	req.Header.Set("Accept-Encoding", "identity")
 	if off > 0 {
