@@ -411,7 +411,7 @@ func printPlan(e *env, p *installer.Plan) {
 	if p.Native {
 		fmt.Fprintln(e.stdout, "  with the operating system's installer")
 	} else {
-		fmt.Fprintf(e.stdout, "  %d files, %s; %s free on that volume\n", p.Files, catalog.ByteSize(p.Bytes), catalog.ByteSize(p.FreeSpace))
+		fmt.Fprintf(e.stdout, "  %d files, %s (%s on disk); %s free on that volume\n", p.Files, catalog.ByteSize(p.Bytes), catalog.ByteSize(p.DiskBytes), catalog.ByteSize(p.FreeSpace))
 	}
 	if p.Replaces != "" {
 		fmt.Fprintf(e.stdout, "  replaces version %s, which is kept for 'rollback'\n", p.Replaces)

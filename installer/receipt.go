@@ -88,10 +88,15 @@ func (in *Installer) Receipt(product string) (*Receipt, error) {
 	if s := in.storeOf(product); s != in {
 		return s.Receipt(product)
 	}
-	if err := in.settled(product); err != nil {
+	removed, err := in.settledRemoved(product)
+	if err != nil {
 		return nil, err
 	}
-	return in.receipt(product)
+	rec, err := in.receipt(product)
+	if err != nil {
+		return nil, notInstalled(product, removed, err)
+	}
+	return rec, nil
 }
 
 func (in *Installer) receipt(product string) (*Receipt, error) {
@@ -551,7 +556,7 @@ func (in *Installer) Repair(ctx context.Context, product string) (*Receipt, erro
 	}
 	staging, st, err := in.stage(ctx, pkg, rec.Target, rec.FileCount, nil)
 	if err != nil {
-		return nil, err
+		return nil, stagingError(rec.Target, 0, err)
 	}
 	defer st.done()
 	j := &journal{Op: opRepair, Target: rec.Target, Staging: staging, Previous: rec.Target + ".onramp-damaged",
@@ -664,12 +669,13 @@ func (in *Installer) Uninstall(ctx context.Context, product string) ([]string, e
 		return nil, err
 	}
 	defer unlock()
-	if err := in.settle(product); err != nil {
+	removed, err := in.settleRemoved(product)
+	if err != nil {
 		return nil, err
 	}
 	rec, err := in.receipt(product)
 	if err != nil {
-		return nil, err
+		return nil, notInstalled(product, removed, err)
 	}
 	if rec.Native() {
 		return nil, in.uninstallNative(ctx, rec)
