@@ -86,8 +86,14 @@ func (in *Installer) commit(product string, j *journal, rec, incoming *Receipt) 
 		}
 		return nil
 	}
-	if err := step("begin"); err != nil {
-		return nil, err
+	// A first install moves nothing aside: its journal starts at the
+	// swap (whose recovery takes out a new tree not yet received), one
+	// fsync fewer on the fixed cost of every first install.
+	first := j.op() == opInstall && !j.HadOld && !j.InPlace
+	if !first {
+		if err := step("begin"); err != nil {
+			return nil, err
+		}
 	}
 	undo := func(cause error) error {
 		if err := in.recover(product); err != nil {
