@@ -300,8 +300,9 @@ func report(e *env, cmd *command, err error) int {
 		return code // the command already printed its report
 	}
 	hint := cmpOr(downloadHint(err), setupHint(err))
+	msg := errorText(err)
 	if e.json {
-		doc := map[string]any{"code": code, "message": err.Error()}
+		doc := map[string]any{"code": code, "message": msg}
 		if hint != "" {
 			doc["hint"] = hint
 		}
@@ -309,7 +310,7 @@ func report(e *env, cmd *command, err error) int {
 	}
 	// Error messages carry the service's words (a problem's detail, a bad
 	// import line): escaped, as everything from outside is.
-	fmt.Fprintf(e.stderr, "%s %s: %s\n", toolName, cmd.name, termSafeText(err.Error()))
+	fmt.Fprintf(e.stderr, "%s %s: %s\n", toolName, cmd.name, termSafeText(msg))
 	if hint != "" {
 		fmt.Fprintln(e.stderr, hint)
 	}
@@ -317,6 +318,22 @@ func report(e *env, cmd *command, err error) int {
 		fmt.Fprintf(e.stderr, "Run '%s %s --help' for usage.\n", toolName, cmd.name)
 	}
 	return code
+}
+
+// errorText is err's message for people: Go's "context canceled", which
+// an interrupted operation's error ends with, said in words.
+func errorText(err error) string {
+	msg := err.Error()
+	if errors.Is(err, context.Canceled) {
+		if strings.HasSuffix(msg, context.Canceled.Error()) {
+			msg = strings.TrimSuffix(strings.TrimSuffix(msg, context.Canceled.Error()), ": ")
+			if msg == "" {
+				return "cancelled (interrupted); nothing more was done"
+			}
+			return msg + ": cancelled (interrupted)"
+		}
+	}
+	return strings.ReplaceAll(msg, context.Canceled.Error(), "cancelled")
 }
 
 // errReported marks an exitError whose report is already on stdout.

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/downloader"
@@ -28,13 +29,23 @@ type transferFlags struct {
 	caBundle  string
 	cacheDir  string
 	sync      bool
+	stall     time.Duration
 }
 
 func (f *transferFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.limitRate, "limit-rate", "", "cap the download rate (`RATE`: 500K, 2M, 1G bytes per second)")
 	fs.StringVar(&f.caBundle, "ca-bundle", "", "extra root certificates (PEM `FILE`), for TLS inspection proxies")
 	fs.StringVar(&f.cacheDir, "cache", "", "package cache `folder` (default: the user's cache folder)")
+	fs.DurationVar(&f.stall, "stall-timeout", downloader.DefaultStallTimeout, "give up on a connection that sends no byte for this `DURATION` (30s, 2m) and resume with a new one")
 	fs.BoolVar(&f.sync, "sync", false, "put each file on disk before it takes its name (for a file handed to other programs at once; slower where the network is faster than the disk)")
+}
+
+// stallTimeout is --stall-timeout, checked.
+func (f *transferFlags) stallTimeout() (time.Duration, error) {
+	if f.stall < time.Second || f.stall > 24*time.Hour {
+		return 0, usagef("--stall-timeout %s: want a duration from 1s to 24h, such as 30s or 2m", f.stall)
+	}
+	return f.stall, nil
 }
 
 func (f *transferFlags) client(e *env) (*downloader.Client, error) {
@@ -42,16 +53,21 @@ func (f *transferFlags) client(e *env) (*downloader.Client, error) {
 	if err != nil {
 		return nil, usagef("--limit-rate: %v", err)
 	}
+	stall, err := f.stallTimeout()
+	if err != nil {
+		return nil, err
+	}
 	cache := f.cacheDir
 	if cache == "" {
 		cache = filepath.Join(filepath.Dir(setup.DefaultCacheDir()), "cache")
 	}
 	return downloader.New(downloader.Options{
-		CacheDir:  cache,
-		RateLimit: rate,
-		CABundle:  f.caBundle,
-		Durable:   f.sync,
-		Progress:  newProgressPrinter(e, false).report,
+		CacheDir:     cache,
+		RateLimit:    rate,
+		CABundle:     f.caBundle,
+		Durable:      f.sync,
+		StallTimeout: stall,
+		Progress:     newProgressPrinter(e, false).report,
 	})
 }
 
@@ -185,12 +201,16 @@ func (p *progressPrinter) report(ev downloader.Progress) {
 	defer p.mu.Unlock()
 	switch {
 	case p.e.json:
-		writeNDJSON(p.e.stdout, map[string]any{"event": ev.Event, "url": downloader.Redact(ev.URL), "dest": ev.Dest, "done": ev.Done,
-			"total": ev.Total, "rate": int64(ev.Rate), "eta_seconds": int64(ev.ETA.Seconds()), "message": ev.Message})
+		doc := map[string]any{"event": ev.Event, "url": downloader.Redact(ev.URL), "dest": ev.Dest, "done": ev.Done,
+			"total": ev.Total, "rate": int64(ev.Rate), "eta_seconds": int64(ev.ETA.Seconds()), "message": ev.Message}
+		if ev.Attempt > 0 {
+			doc["attempt"], doc["max_attempts"] = ev.Attempt, ev.MaxAttempts
+		}
+		writeNDJSON(p.e.stdout, doc)
 	case p.terminal:
 		drawBar(p.e.stderr, ev)
-	case ev.Event == downloader.EventRetry || ev.Event == downloader.EventRestart || ev.Event == downloader.EventWait:
-		fmt.Fprintf(p.e.stderr, "%s: %s\n", termSafe(filepath.Base(ev.Dest)), termSafe(ev.Message))
+	case ev.Event == downloader.EventRetry || ev.Event == downloader.EventStall || ev.Event == downloader.EventRestart || ev.Event == downloader.EventWait:
+		fmt.Fprintf(p.e.stderr, "%s: %s%s\n", termSafe(filepath.Base(ev.Dest)), termSafe(ev.Message), attemptText(ev))
 	}
 }
 
@@ -219,8 +239,8 @@ func (p *progressPrinter) event(ev setup.Event) {
 func drawBar(w io.Writer, ev downloader.Progress) {
 	name := filepath.Base(ev.Dest)
 	switch ev.Event {
-	case downloader.EventRetry, downloader.EventRestart, downloader.EventWait:
-		fmt.Fprintf(w, "\r\033[K%s: %s\n", termSafe(name), termSafe(ev.Message))
+	case downloader.EventRetry, downloader.EventStall, downloader.EventRestart, downloader.EventWait:
+		fmt.Fprintf(w, "\r\033[K%s: %s%s\n", termSafe(name), termSafe(ev.Message), attemptText(ev))
 		return
 	case downloader.EventDone:
 		fmt.Fprintf(w, "\r\033[K%s: %s done\n", termSafe(name), catalog.ByteSize(ev.Done))
@@ -241,6 +261,15 @@ func drawBar(w io.Writer, ev downloader.Progress) {
 		rate += " ETA " + ev.ETA.String()
 	}
 	fmt.Fprintf(w, "\r\033[K%s [%s] %s%s of %s%s", termSafe(name), bar, pct, catalog.ByteSize(ev.Done), catalog.ByteSize(ev.Total), rate)
+}
+
+// attemptText is "; attempt 2 of 5" for an event that announces a new
+// request.
+func attemptText(ev downloader.Progress) string {
+	if ev.Attempt == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; attempt %d of %d", ev.Attempt, ev.MaxAttempts)
 }
 
 func writeNDJSON(w io.Writer, v any) {

@@ -268,7 +268,16 @@ func TestFetchFlagsRefusedBeforeTransfer(t *testing.T) {
 			}
 		})
 	}
-	r := runCLI(t, "", "fetch", srv.URL+"/f", "--sha256", sum, "--out", file, "--cache", t.TempDir(), "--limit-rate", "1.5M")
+	for _, stall := range []string{"0s", "500ms", "-1s", "25h", "soon"} {
+		r := runCLI(t, "", "fetch", srv.URL+"/f", "--sha256", sum, "--out", file, "--cache", t.TempDir(), "--stall-timeout", stall)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "stall-timeout") {
+			t.Fatalf("--stall-timeout %s: exit %d, stderr %q; want exit 2 naming the flag", stall, r.code, r.stderr)
+		}
+	}
+	if n := requests.Load(); n != 0 {
+		t.Fatalf("%d requests made before the usage error", n)
+	}
+	r := runCLI(t, "", "fetch", srv.URL+"/f", "--sha256", sum, "--out", file, "--cache", t.TempDir(), "--limit-rate", "1.5M", "--stall-timeout", "2m")
 	if r.code != exitOK {
 		t.Fatalf("--limit-rate 1.5M: exit %d: %s", r.code, r.stderr)
 	}
@@ -494,5 +503,43 @@ func TestFetchInterruptSaysResume(t *testing.T) {
 	}
 	if fileSizeOf(out+".part") == 0 {
 		t.Error("the partial file was not kept")
+	}
+}
+
+// A server that stops sending with the connection open: after
+// --stall-timeout the transfer resumes, and --json shows the stall with
+// its attempt number.
+func TestFetchStallTimeout(t *testing.T) {
+	content, sum := payload(256 << 10)
+	var stalled atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"v1"`)
+		if stalled.CompareAndSwap(false, true) {
+			w.Header().Set("Content-Length", fmt.Sprint(len(content)))
+			w.Write(content[:100<<10])
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+			return
+		}
+		http.ServeContent(w, r, "f", time.Time{}, bytes.NewReader(content))
+	}))
+	defer srv.Close()
+	out := filepath.Join(t.TempDir(), "pkg.bin")
+	r := runCLI(t, "", "fetch", srv.URL+"/f", "--sha256", sum, "--out", out, "--cache", t.TempDir(), "--json", "--stall-timeout", "1s")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var stall map[string]any
+	for _, line := range strings.Split(r.stdout, "\n") {
+		var ev map[string]any
+		if json.Unmarshal([]byte(line), &ev) == nil && ev["event"] == "stall" {
+			stall = ev
+		}
+	}
+	if stall == nil || stall["attempt"] != float64(2) || stall["max_attempts"] != float64(8) || stall["done"] != float64(100<<10) {
+		t.Fatalf("stall event %v in %s", stall, r.stdout)
+	}
+	if !strings.Contains(r.stdout, `"resumed":true`) {
+		t.Errorf("not resumed: %s", r.stdout)
 	}
 }

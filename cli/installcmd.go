@@ -38,7 +38,11 @@ func (f *installFlags) options(tf *transferFlags) (setup.Options, error) {
 		if err != nil {
 			return opt, usagef("--limit-rate: %v", err)
 		}
-		opt.RateLimit, opt.CABundle, opt.CacheDir, opt.Durable = rate, tf.caBundle, tf.cacheDir, tf.sync
+		stall, err := tf.stallTimeout()
+		if err != nil {
+			return opt, err
+		}
+		opt.RateLimit, opt.CABundle, opt.CacheDir, opt.Durable, opt.StallTimeout = rate, tf.caBundle, tf.cacheDir, tf.sync, stall
 	}
 	return opt, nil
 }
@@ -407,7 +411,7 @@ func printPlan(e *env, p *installer.Plan) {
 	if p.Native {
 		fmt.Fprintln(e.stdout, "  with the operating system's installer")
 	} else {
-		fmt.Fprintf(e.stdout, "  %d files, %s; %s free on that volume\n", p.Files, catalog.ByteSize(p.Bytes), catalog.ByteSize(p.FreeSpace))
+		fmt.Fprintf(e.stdout, "  %d files, %s (%s on disk); %s free on that volume\n", p.Files, catalog.ByteSize(p.Bytes), catalog.ByteSize(p.DiskBytes), catalog.ByteSize(p.FreeSpace))
 	}
 	if p.Replaces != "" {
 		fmt.Fprintf(e.stdout, "  replaces version %s, which is kept for 'rollback'\n", p.Replaces)

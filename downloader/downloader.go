@@ -77,6 +77,12 @@ type Options struct {
 	// Backoff is the first retry delay, doubled each time up to MaxBackoff
 	// (defaults 500 ms and 30 s).
 	Backoff, MaxBackoff time.Duration
+	// StallTimeout is how long a transfer waits for a byte (or for the
+	// response's headers) before it gives up on the connection and
+	// resumes with a new request, as curl's --speed-time does; an
+	// EventStall is reported and the request counts as an attempt
+	// (default 30 s). Time spent under the rate limit does not count.
+	StallTimeout time.Duration
 	// Progress receives throttled progress events; nil for none.
 	Progress func(Progress)
 	// Durable puts a file's bytes on disk (fsync) before it is promoted,
@@ -95,6 +101,9 @@ type Options struct {
 	// HTTP_PROXY and NO_PROXY from the environment. Unused with HTTPClient.
 	Proxy func(*http.Request) (*url.URL, error)
 }
+
+// DefaultStallTimeout is Options.StallTimeout when none is set.
+const DefaultStallTimeout = 30 * time.Second
 
 // Client fetches files. It is safe for concurrent use.
 type Client struct {
@@ -116,6 +125,9 @@ func New(opt Options) (*Client, error) {
 	}
 	if opt.MaxBackoff <= 0 {
 		opt.MaxBackoff = 30 * time.Second
+	}
+	if opt.StallTimeout <= 0 {
+		opt.StallTimeout = DefaultStallTimeout
 	}
 	c := &Client{opt: opt, http: opt.HTTPClient}
 	if c.http != nil {

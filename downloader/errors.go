@@ -3,6 +3,7 @@ package downloader
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // More errors callers branch on; see also downloader.go. Each says what
@@ -127,3 +128,22 @@ func (e *BlockedAddressError) Error() string {
 
 // Is lets errors.Is match ErrBlockedAddress.
 func (e *BlockedAddressError) Is(target error) bool { return target == ErrBlockedAddress }
+
+// ErrStalled: no byte arrived for the stall timeout, on every attempt
+// left.
+var ErrStalled = errors.New("the server stopped sending")
+
+// StallError: the connection stayed open but no byte (or no response)
+// came for After. The bytes received so far are kept for a resume.
+type StallError struct {
+	URL   string
+	After time.Duration
+	Done  int64 // bytes of the file on disk when the transfer stalled
+}
+
+func (e *StallError) Error() string {
+	return fmt.Sprintf("%s: no byte received for %s (after %d bytes): the server stopped sending", e.URL, e.After, e.Done)
+}
+
+// Is lets errors.Is match ErrStalled.
+func (e *StallError) Is(target error) bool { return target == ErrStalled }

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/shirou/gopsutil/v3/disk"
@@ -168,6 +169,13 @@ func requestError(u *url.URL, err error) error {
 	return transient(fmt.Errorf("request: %w", err))
 }
 
+// refusedAttempts is the most requests made to an address that refuses
+// connections (nothing listens on its port).
+const refusedAttempts = 3
+
+// refused reports whether err is a connection the other end refused.
+func refused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
+
 // fetchHTTP fetches over http or https: resumable with Range and
 // If-Range, appending only to a 206, hashing while streaming.
 func (t *transfer) fetchHTTP(ctx context.Context, u *url.URL) error {
@@ -175,6 +183,7 @@ func (t *transfer) fetchHTTP(ctx context.Context, u *url.URL) error {
 	meta := t.loadMeta()
 	changed, cleanRetry := false, false
 	delay := opt.Backoff
+	refusals := 0
 	for attempt := 1; ; attempt++ {
 		t.res.Attempts = attempt
 		sum, st, resumed, err := t.attempt(ctx, u, &meta, &changed)
@@ -204,14 +213,28 @@ func (t *transfer) fetchHTTP(ctx context.Context, u *url.URL) error {
 		if !errors.As(err, &te) {
 			return err
 		}
-		if attempt >= opt.MaxAttempts {
+		most := opt.MaxAttempts
+		if refused(te.err) {
+			// Nothing listens there: a server restarting gets a few
+			// seconds, a wrong address is said at once, not after a
+			// minute of backoff.
+			refusals++
+			most = min(most, attempt-refusals+refusedAttempts)
+		}
+		if attempt >= most {
 			return fmt.Errorf("giving up after %d attempts: %w", attempt, te.err)
 		}
-		wait := delay
-		if te.retryAfter > 0 {
+		wait, ev := delay, EventRetry
+		var se *StallError
+		switch {
+		case errors.As(te.err, &se):
+			// The server answered, then stopped: resume at once, as
+			// the wait for a byte was the backoff.
+			wait, ev = 0, EventStall
+		case te.retryAfter > 0:
 			wait = min(te.retryAfter, time.Minute)
 		}
-		t.client.progress(Progress{URL: t.req.URL, Dest: t.req.Dest, Event: EventRetry, Message: te.err.Error(), Total: t.req.Size, Attempt: attempt + 1, MaxAttempts: opt.MaxAttempts})
+		t.client.progress(Progress{URL: t.req.URL, Dest: t.req.Dest, Event: ev, Message: te.err.Error(), Done: fileSize(t.part), Total: t.req.Size, Attempt: attempt + 1, MaxAttempts: most})
 		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -329,25 +352,25 @@ func (t *transfer) exchange(ctx context.Context, f *os.File, u *url.URL, metaP *
 		}
 	}
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	// The request's own context: the stall watchdog cancels it, not the
+	// caller's.
+	actx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	wd := newWatchdog(t.client.opt.StallTimeout, cancel)
+	defer wd.stop()
+	req, err := t.newRequest(actx, u, off, meta)
 	if err != nil {
 		return "", false, false, err
 	}
-	for k, vs := range t.req.Header {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
-	req.Header.Set("User-Agent", "Onramp-assistant")
-	req.Header.Set("Accept-Encoding", "identity")
-	if off > 0 {
-		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", off))
-		req.Header.Set("If-Range", meta.validator())
-	}
+	wd.arm()
 	resp, err := t.client.http.Do(req)
+	wd.disarm()
 	if err != nil {
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			return "", false, false, ctx.Err()
+		case wd.fired.Load():
+			return "", false, false, t.stalled(u, off)
 		}
 		return "", false, false, requestError(u, err)
 	}
@@ -404,6 +427,13 @@ func (t *transfer) exchange(ctx context.Context, f *os.File, u *url.URL, metaP *
 		total = resp.ContentLength
 		t.emit(EventStart, 0, total, "")
 	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable:
+		if !meta.changedFrom(etag, lastMod) {
+			// The server has no byte after the kept ones (whatever size
+			// it announces): they are judged by their hash, not
+			// fetched again; a mismatch gets the one clean start.
+			t.res.Size = off
+			return hex.EncodeToString(h.Sum(nil)), true, false, nil
+		}
 		*metaP = nil
 		return "", false, true, transient(errors.New("server cannot resume from the kept bytes (416): starting over"))
 	default:
@@ -419,7 +449,11 @@ func (t *transfer) exchange(ctx context.Context, f *os.File, u *url.URL, metaP *
 	if total < 0 && t.req.Size > 0 {
 		total = t.req.Size
 	}
-	if t.req.Size > 0 && total >= 0 && total != t.req.Size {
+	// A server may announce more than the file holds (a wrong
+	// Content-Length or Content-Range size): the catalog's size bounds
+	// what is read, and the bytes up to it are judged by their hash.
+	overstated := t.req.Size > 0 && total > t.req.Size
+	if t.req.Size > 0 && total >= 0 && total < t.req.Size {
 		*metaP = nil
 		if t.encoding != "" {
 			return "", false, true, &EncodingError{URL: redact(u), Encoding: t.encoding}
@@ -441,12 +475,33 @@ func (t *transfer) exchange(ctx context.Context, f *os.File, u *url.URL, metaP *
 		w = t.client.partWriter(f)
 	}
 	t.meter.begin(time.Now())
-	n, copyErr := t.copy(ctx, f, w, h, resp.Body, off, total)
+	body := wd.body(resp.Body)
+	if overstated {
+		body = io.LimitReader(body, t.req.Size-off)
+	}
+	n, copyErr := t.copy(ctx, f, w, h, body, off, total)
 	t.res.Transferred += n
 	var we *WriteError
+	if ctx.Err() == nil && !errors.As(copyErr, &we) && n > 0 {
+		end := off + n
+		sum := hex.EncodeToString(h.Sum(nil))
+		switch {
+		case overstated && end == t.req.Size && copyErr == nil,
+			(copyErr != nil || end < total) && sum == t.req.SHA256 && (t.req.Size == 0 || end == t.req.Size):
+			// The connection ended early, or reading stopped at the
+			// catalog's size: bytes that hash to the file are the
+			// file, whatever the server announced; others are a
+			// checksum failure, not a reason to fetch them again.
+			t.res.Size = end
+			return sum, off > 0, false, nil
+		}
+	}
 	switch {
 	case copyErr != nil && ctx.Err() != nil:
 		return "", false, false, ctx.Err()
+	case copyErr != nil && wd.fired.Load():
+		// The bytes written stay: the next attempt resumes after them.
+		return "", false, false, t.stalled(u, off+n)
 	case errors.As(copyErr, &we):
 		// The disk, not the network: retrying will not help. The bytes
 		// written stay for a resume.
@@ -461,6 +516,38 @@ func (t *transfer) exchange(ctx context.Context, f *os.File, u *url.URL, metaP *
 	}
 	t.res.Size = off + n
 	return hex.EncodeToString(h.Sum(nil)), off > 0, false, nil
+}
+
+// newRequest is the GET of one attempt, from byte off of the kept bytes
+// described by meta.
+func (t *transfer) newRequest(ctx context.Context, u *url.URL, off int64, meta *partMeta) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	for k, vs := range t.req.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	// One request per connection: a transfer is long, so a new
+	// handshake costs little, and a server that sends more than it
+	// announced cannot make net/http log about the bytes left on a
+	// kept connection (on the standard logger: the CLI's stderr).
+	req.Close = true
+	req.Header.Set("User-Agent", "Onramp-assistant")
+	req.Header.Set("Accept-Encoding", "identity")
+	if off > 0 {
+		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", off))
+		req.Header.Set("If-Range", meta.validator())
+	}
+	return req, nil
+}
+
+// stalled is the transient failure of an attempt the watchdog ended,
+// with done bytes of the file on disk.
+func (t *transfer) stalled(u *url.URL, done int64) error {
+	return transient(&StallError{URL: redact(u), After: t.client.opt.StallTimeout, Done: done})
 }
 
 // hashRing is how many buffers the hash may lag behind the writes: the

@@ -88,3 +88,15 @@ func benchInstall(b *testing.B, pkg Package) {
 		b.StartTimer()
 	}
 }
+
+// BenchmarkInstallSmallTarGz installs tar.gz packages of 10 and 2,000
+// files, where the fixed cost of an install (checks, notes, receipt,
+// workers, fsyncs) weighs most.
+func BenchmarkInstallSmallTarGz(b *testing.B) {
+	for _, n := range []int{10, 2_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			p, sum := benchTarGz(b, n)
+			benchInstall(b, Package{Path: p, SHA256: sum, Format: catalog.FormatTarGz, Product: "bench", Version: "1"})
+		})
+	}
+}

@@ -86,8 +86,14 @@ func (in *Installer) commit(product string, j *journal, rec, incoming *Receipt) 
 		}
 		return nil
 	}
-	if err := step("begin"); err != nil {
-		return nil, err
+	// A first install moves nothing aside: its journal starts at the
+	// swap (whose recovery takes out a new tree not yet received), one
+	// fsync fewer on the fixed cost of every first install.
+	first := j.op() == opInstall && !j.HadOld && !j.InPlace
+	if !first {
+		if err := step("begin"); err != nil {
+			return nil, err
+		}
 	}
 	undo := func(cause error) error {
 		if err := in.recover(product); err != nil {
@@ -809,8 +815,14 @@ func (in *Installer) stagingNote(product string) string {
 // folders left by a killed process are removed. It runs under the
 // product's lock, so no living process is staging this product.
 func (in *Installer) settle(product string, targets ...string) error {
+	_, err := in.settleRemoved(product, targets...)
+	return err
+}
+
+// settleRemoved is settle, returning the staging folders it removed.
+func (in *Installer) settleRemoved(product string, targets ...string) (removed []string, err error) {
 	if err := in.recover(product); err != nil {
-		return err
+		return nil, err
 	}
 	parents := map[string]bool{}
 	for _, t := range targets {
@@ -830,40 +842,72 @@ func (in *Installer) settle(product string, targets ...string) error {
 		for _, e := range es {
 			rest, ok := strings.CutPrefix(e.Name(), stagingPrefix(product))
 			if ok && rest != "" && strings.Trim(rest, "0123456789") == "" {
-				if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
-					return fmt.Errorf("removing an interrupted install's staging folder: %w", err)
+				p := filepath.Join(dir, e.Name())
+				if err := os.RemoveAll(p); err != nil {
+					return removed, fmt.Errorf("removing an interrupted install's staging folder: %w", err)
 				}
+				removed = append(removed, p)
 			}
 		}
 	}
 	if err := os.Remove(in.spillPath(product)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
+		return removed, err
 	}
 	if err := os.Remove(in.stagingNote(product)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
+		return removed, err
 	}
-	return nil
+	return removed, nil
 }
 
 // settled runs settle for a reader (verify, plan, receipts): with the lock
 // when it is free; when an install holds it, a journal means the product
 // is changing now.
 func (in *Installer) settled(product string) error {
+	_, err := in.settledRemoved(product)
+	return err
+}
+
+// settledRemoved is settled, returning the staging folders it removed.
+func (in *Installer) settledRemoved(product string) ([]string, error) {
 	if !exists(in.journalPath(product)) && !exists(in.stagingNote(product)) {
-		return nil // nothing to finish: no need to hold up an install
+		return nil, nil // nothing to finish: no need to hold up an install
 	}
 	unlock, err := in.lock(product)
 	if errors.Is(err, ErrLocked) {
 		if exists(in.journalPath(product)) {
-			return err
+			return nil, err
 		}
-		return nil
+		return nil, nil
 	}
 	if err != nil {
 		// A state folder this user cannot write (a machine-wide one):
 		// read what is there.
-		return nil
+		return nil, nil
 	}
 	defer unlock()
-	return in.settle(product)
+	return in.settleRemoved(product)
+}
+
+// NotInstalledError: nothing of product is installed, and what an
+// interrupted first install left (its staging folders, Removed) was
+// removed on the way. errors.Is(err, ErrNotInstalled) holds.
+type NotInstalledError struct {
+	Product string
+	Removed []string
+}
+
+func (e *NotInstalledError) Error() string {
+	return fmt.Sprintf("%s: not installed; an interrupted install had left its unfinished files in %s: removed", e.Product, strings.Join(e.Removed, ", "))
+}
+
+// Is lets errors.Is match ErrNotInstalled.
+func (e *NotInstalledError) Is(target error) bool { return target == ErrNotInstalled }
+
+// notInstalled is err, or a NotInstalledError naming removed when err
+// says the product is not installed and staging folders were removed.
+func notInstalled(product string, removed []string, err error) error {
+	if len(removed) > 0 && errors.Is(err, ErrNotInstalled) {
+		return &NotInstalledError{Product: product, Removed: removed}
+	}
+	return err
 }

@@ -417,7 +417,7 @@ func (in *Installer) PrepareDeployment(ctx context.Context, dir string, d *Deplo
 			v = &volume{free: plan.FreeSpace, target: folder}
 			volumes[at] = v
 		}
-		v.need += uint64(plan.Bytes)
+		v.need += uint64(plan.DiskBytes) // in the volume's blocks
 		v.products = append(v.products, p.ID)
 	}
 	for _, v := range volumes {

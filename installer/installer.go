@@ -31,8 +31,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/shirou/gopsutil/v3/disk"
-
 	"onramp.dev/onramp/catalog"
 )
 
@@ -138,6 +136,26 @@ type Plan struct {
 	MayReboot      bool   `json:"may_reboot"`
 	Native         bool   `json:"native"` // run by the OS's installer
 	FreeSpace      uint64 `json:"free_space"`
+	// DiskBytes is the space the files take on the target's volume:
+	// each rounded up to its blocks, each folder a block. Entries is
+	// the files, folders and links it makes (each takes an inode).
+	DiskBytes int64 `json:"disk_bytes"`
+	Entries   int64 `json:"entries"`
+	// FreeEntries is how many more files and folders the volume can
+	// hold; 0 when it has no such limit or cannot tell.
+	FreeEntries uint64 `json:"free_entries,omitempty"`
+
+	vol volume  // the target's volume before staging
+	use diskUse // what the files take there, once scanned
+}
+
+// SpaceProblem is the SpaceError an install of this plan would meet
+// (too few bytes, or file entries, free on the target's volume), or nil.
+func (p *Plan) SpaceProblem() error {
+	if p.Native {
+		return nil
+	}
+	return checkSpace(p.Target, p.vol, p.use)
 }
 
 // Errors callers branch on.
@@ -217,17 +235,6 @@ func (e *FileInTheWayError) Error() string {
 
 func (e *FileInTheWayError) Is(target error) bool { return target == ErrInTheWay }
 func (e *FileInTheWayError) Unwrap() error        { return e.Err }
-
-// SpaceError: the target's volume cannot hold the staged copy.
-type SpaceError struct {
-	Target     string
-	Need, Free uint64
-}
-
-func (e *SpaceError) Error() string {
-	return fmt.Sprintf("not enough free space on the volume of %s: the install needs %s, %s is free",
-		e.Target, catalog.ByteSize(e.Need), catalog.ByteSize(e.Free))
-}
 
 var productPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
@@ -313,8 +320,10 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 	pl := &planned{plan: p, old: old, users: users}
 	// Measured before staging takes any: the staged copy and the one in
 	// place coexist until the swap.
-	if u, err := disk.UsageWithContext(ctx, existingParent(target)); err == nil {
-		p.FreeSpace = u.Free
+	p.vol = volumeOf(existingParent(target))
+	p.FreeSpace = p.vol.Free
+	if p.vol.InodesKnown {
+		p.FreeEntries = p.vol.FreeInodes
 	}
 	if !scan {
 		return pl, nil
@@ -341,13 +350,32 @@ func (pl *planned) scan(ctx context.Context, pkg Package) error {
 	if len(pl.users) > 0 {
 		files, dirs = map[string]bool{}, map[string]bool{}
 	}
+	// Folders are counted once each, named or implied by a file's path:
+	// their names are kept (far fewer than the files).
+	use := diskUse{block: p.vol.Block}
+	use.dir() // the staging folder
+	folders := map[string]bool{}
+	folder := func(name string) {
+		for d := name; d != "." && d != "/" && !folders[d]; d = path.Dir(d) {
+			folders[d] = true
+			use.dir()
+		}
+	}
 	err = a.scan(func(e entry) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if e.Kind == kindFile || e.Kind == kindHardlink {
+		switch e.Kind {
+		case kindFile, kindHardlink:
 			p.Files++
 			p.Bytes += e.Size
+			use.file(e.Size) // a hard link may be staged as a copy
+			folder(path.Dir(e.Name))
+		case kindDir:
+			folder(path.Clean(e.Name))
+		default:
+			use.link()
+			folder(path.Dir(e.Name))
 		}
 		if files == nil {
 			return nil
@@ -365,6 +393,7 @@ func (pl *planned) scan(ctx context.Context, pkg Package) error {
 	if err != nil {
 		return err
 	}
+	p.DiskBytes, p.Entries, p.use = int64(use.bytes), int64(use.inodes), use
 	if c := conflicts(pl.users, files, dirs); len(c) > 0 {
 		return &ConflictError{Target: p.Target, Paths: c}
 	}
@@ -475,7 +504,7 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 		return nil, perr
 	}
 	if err != nil {
-		return nil, err
+		return nil, stagingError(target, pl.plan.DiskBytes, err)
 	}
 	g.announce()
 	rec := &Receipt{ID: newID(), Product: pkg.Product, Version: pkg.Version, Target: target, Package: pkg.Path, PackageSHA256: pkg.SHA256,

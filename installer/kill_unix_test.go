@@ -23,7 +23,11 @@ func TestHelperProcess(t *testing.T) {
 	if step == "" {
 		t.Skip("run by TestKilledEverywhere")
 	}
-	in, err := New(Options{StateDir: os.Getenv("ONRAMP_STATE"), Scope: ScopeUser, AllowNonEmptyTarget: os.Getenv("ONRAMP_ADOPT") != ""})
+	scope := ScopeUser
+	if os.Getenv("ONRAMP_SCOPE") != "" {
+		scope = Scope(os.Getenv("ONRAMP_SCOPE"))
+	}
+	in, err := New(Options{StateDir: os.Getenv("ONRAMP_STATE"), Scope: scope, AllowNonEmptyTarget: os.Getenv("ONRAMP_ADOPT") != ""})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,6 +198,78 @@ func TestKilledEverywhere(t *testing.T) {
 				}
 				if _, err := os.Stat(filepath.Join(state, "atlas.journal.json")); err == nil {
 					t.Error("the journal is still there")
+				}
+			})
+		}
+	}
+}
+
+// A first install killed while staging leaves its hidden staging folder
+// and nothing else. verify, uninstall and the list of receipts, made with
+// the assistant's usual installer (no scope chosen), find it in the
+// store the install was made in, remove it, and say so: the product is
+// not installed.
+func TestKilledFirstInstallCleanedUp(t *testing.T) {
+	ctx := context.Background()
+	v1 := writePackage(t, buildZip(t, product), catalog.FormatZip, "1.0.0")
+	commands := map[string]func(in *Installer) error{
+		"verify": func(in *Installer) error {
+			_, err := in.Verify(ctx, "atlas")
+			return err
+		},
+		"uninstall": func(in *Installer) error {
+			_, err := in.Uninstall(ctx, "atlas")
+			return err
+		},
+		"receipts": func(in *Installer) error {
+			rs, err := in.Receipts()
+			if err == nil && len(rs) > 0 {
+				err = fmt.Errorf("receipts %v", rs)
+			}
+			return err
+		},
+	}
+	for _, scope := range []Scope{ScopeUser, ScopeMachine} {
+		for name, run := range commands {
+			t.Run(string(scope)+"/"+name, func(t *testing.T) {
+				state, parent := t.TempDir(), t.TempDir()
+				target := filepath.Join(parent, "atlas")
+				cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+				cmd.Env = append(os.Environ(), "ONRAMP_KILL_AT=staged", "ONRAMP_OP=install", "ONRAMP_STATE="+state, "ONRAMP_SCOPE="+string(scope),
+					"ONRAMP_TARGET="+target, "ONRAMP_PKG="+v1.Path, "ONRAMP_SHA256="+v1.SHA256)
+				err := cmd.Run()
+				var ee *exec.ExitError
+				if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+					t.Fatalf("the helper was not killed: %v", err)
+				}
+				staging := func() []string {
+					var out []string
+					es, _ := os.ReadDir(parent)
+					for _, e := range es {
+						if strings.HasPrefix(e.Name(), ".onramp-staging") {
+							out = append(out, filepath.Join(parent, e.Name()))
+						}
+					}
+					return out
+				}
+				left := staging()
+				if len(left) != 1 {
+					t.Fatalf("the killed install left %v, want one staging folder", left)
+				}
+				in, err := New(Options{StateDir: state})
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = run(in)
+				var ne *NotInstalledError
+				switch {
+				case name == "receipts" && err != nil:
+					t.Fatal(err)
+				case name != "receipts" && (!errors.Is(err, ErrNotInstalled) || !errors.As(err, &ne) || !strings.Contains(err.Error(), left[0])):
+					t.Fatalf("err = %v, want not installed, naming the removed %s", err, left[0])
+				}
+				if l := staging(); len(l) > 0 {
+					t.Errorf("still there: %v", l)
 				}
 			})
 		}

@@ -39,8 +39,8 @@ func (in *Installer) planBeside(ctx context.Context, pl *planned, pkg Package) *
 	go func() {
 		defer close(g.done)
 		err := pl.scan(ctx, pkg)
-		if err == nil && p.FreeSpace > 0 && p.FreeSpace < uint64(p.Bytes) {
-			err = &SpaceError{Target: p.Target, Need: uint64(p.Bytes), Free: p.FreeSpace}
+		if err == nil {
+			err = p.SpaceProblem()
 		}
 		g.err = err
 	}()

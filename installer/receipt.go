@@ -88,10 +88,15 @@ func (in *Installer) Receipt(product string) (*Receipt, error) {
 	if s := in.storeOf(product); s != in {
 		return s.Receipt(product)
 	}
-	if err := in.settled(product); err != nil {
+	removed, err := in.settledRemoved(product)
+	if err != nil {
 		return nil, err
 	}
-	return in.receipt(product)
+	rec, err := in.receipt(product)
+	if err != nil {
+		return nil, notInstalled(product, removed, err)
+	}
+	return rec, nil
 }
 
 func (in *Installer) receipt(product string) (*Receipt, error) {
@@ -551,7 +556,7 @@ func (in *Installer) Repair(ctx context.Context, product string) (*Receipt, erro
 	}
 	staging, st, err := in.stage(ctx, pkg, rec.Target, rec.FileCount, nil)
 	if err != nil {
-		return nil, err
+		return nil, stagingError(rec.Target, 0, err)
 	}
 	defer st.done()
 	j := &journal{Op: opRepair, Target: rec.Target, Staging: staging, Previous: rec.Target + ".onramp-damaged",
@@ -664,15 +669,21 @@ func (in *Installer) Uninstall(ctx context.Context, product string) ([]string, e
 		return nil, err
 	}
 	defer unlock()
-	if err := in.settle(product); err != nil {
+	removed, err := in.settleRemoved(product)
+	if err != nil {
 		return nil, err
 	}
 	rec, err := in.receipt(product)
 	if err != nil {
-		return nil, err
+		return nil, notInstalled(product, removed, err)
 	}
 	if rec.Native() {
 		return nil, in.uninstallNative(ctx, rec)
+	}
+	// A folder that cannot be changed (a read-only disk, no rights) is
+	// found before anything is removed.
+	if err := removable(product, rec.Target); err != nil {
+		return nil, err
 	}
 	// Onramp's folders are gathered on the way (one name per folder).
 	owns := map[string]bool{}
@@ -682,7 +693,7 @@ func (in *Installer) Uninstall(ctx context.Context, product string) ([]string, e
 		}
 		p := filepath.Join(rec.Target, filepath.FromSlash(f.Path))
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("uninstall %s: %w", p, err)
+			return nil, uninstallError(product, filepath.Dir(p), err)
 		}
 		addParents(owns, f.Path)
 	}
@@ -723,6 +734,60 @@ func (in *Installer) Uninstall(ctx context.Context, product string) ([]string, e
 	}
 	os.Remove(in.previousReceiptPath(product))
 	return userFiles(users), os.Remove(in.receiptPath(product))
+}
+
+// UninstallError: files of an install could not be removed from Folder
+// (a read-only disk, no rights to change it). The receipt is kept, so
+// uninstall can be run again once the folder can be changed.
+type UninstallError struct {
+	Product, Folder string
+	Err             error
+}
+
+func (e *UninstallError) Error() string {
+	switch {
+	case isReadOnlyFS(e.Err):
+		return fmt.Sprintf("cannot uninstall %s: %s is on a read-only file system; make it writable (remount it, or ask IT), then run uninstall again", e.Product, e.Folder)
+	case errors.Is(e.Err, fs.ErrPermission):
+		return fmt.Sprintf("cannot uninstall %s: no permission to remove files in %s; make the folder writable (or run as administrator for an install made by one), then run uninstall again", e.Product, e.Folder)
+	}
+	return fmt.Sprintf("cannot uninstall %s: removing files in %s: %v; run uninstall again once it can be changed", e.Product, e.Folder, e.Err)
+}
+
+func (e *UninstallError) Unwrap() error { return e.Err }
+
+// Is lets errors.Is match ErrReadOnly and ErrNeedsElevated.
+func (e *UninstallError) Is(target error) bool {
+	return (target == ErrReadOnly && isReadOnlyFS(e.Err)) || (target == ErrNeedsElevated && errors.Is(e.Err, fs.ErrPermission) && !isReadOnlyFS(e.Err))
+}
+
+func uninstallError(product, folder string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // the folder is named once, by the error itself
+	}
+	return &UninstallError{Product: product, Folder: folder, Err: err}
+}
+
+// removable checks that names can be removed from target, by making and
+// removing one there. A target that is gone is not checked: uninstall
+// then only forgets it.
+func removable(product, target string) error {
+	if !exists(target) {
+		return nil
+	}
+	f, err := os.CreateTemp(target, ".onramp-write-test-*")
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return uninstallError(product, target, err)
+	}
+	f.Close()
+	if err := os.Remove(f.Name()); err != nil {
+		return uninstallError(product, target, err)
+	}
+	return nil
 }
 
 // at is a point where tests stop a commit, as a crash or a full disk would.

@@ -91,7 +91,9 @@ func (in *Installer) storeOf(product string) *Installer {
 }
 
 func (in *Installer) holds(product string) bool {
-	return exists(in.receiptPath(product)) || exists(in.journalPath(product))
+	// An interrupted first install leaves only its staging note: the
+	// store it was made in is the one that cleans up after it.
+	return exists(in.receiptPath(product)) || exists(in.journalPath(product)) || exists(in.stagingNote(product))
 }
 
 // storeFor returns the Installer that keeps the receipt of an install of
@@ -143,7 +145,9 @@ func (in *Installer) Receipts() ([]*Receipt, error) {
 		var products []string
 		for _, e := range es {
 			name := e.Name()
-			for _, suffix := range []string{".journal.json", ".json"} {
+			// A product with only a staging note was being installed
+			// for the first time: reading it settles (removes) that.
+			for _, suffix := range []string{".journal.json", ".json", ".staging"} {
 				if p, ok := strings.CutSuffix(name, suffix); ok && productPattern.MatchString(p) && !seen[p] {
 					products = append(products, p)
 					seen[p] = true

@@ -19,6 +19,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"time"
 
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/catalog"
@@ -151,6 +152,8 @@ type Options struct {
 	// Durable puts each downloaded file on disk before it is promoted
 	// (downloader.Options.Durable).
 	Durable bool
+	// StallTimeout is downloader.Options.StallTimeout (0: its default).
+	StallTimeout time.Duration
 	// Scope and AllowNonEmptyTarget are passed to the installer.
 	Scope               installer.Scope
 	AllowNonEmptyTarget bool
@@ -235,7 +238,7 @@ func (s *Setup) installer(product string) (*installer.Installer, error) {
 }
 
 func (s *Setup) downloader(product string) (*downloader.Client, error) {
-	return downloader.New(downloader.Options{RateLimit: s.opt.RateLimit, CABundle: s.opt.CABundle, Durable: s.opt.Durable, Progress: func(p downloader.Progress) {
+	return downloader.New(downloader.Options{RateLimit: s.opt.RateLimit, CABundle: s.opt.CABundle, Durable: s.opt.Durable, StallTimeout: s.opt.StallTimeout, Progress: func(p downloader.Progress) {
 		s.emit(Event{Step: StepDownload, Product: product, Done: p.Done, Total: p.Total, Rate: p.Rate, ETA: p.ETA, Message: p.Message, Transfer: &p})
 	}})
 }

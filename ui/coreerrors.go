@@ -27,6 +27,8 @@ func coreErrorText(err error) string {
 		status   *downloader.HTTPError
 		notEmpty *installer.TargetNotEmptyError
 		readOnly *installer.ReadOnlyError
+		remove   *installer.UninstallError
+		stall    *downloader.StallError
 		inWay    *installer.FileInTheWayError
 		conflict *installer.ConflictError
 		target   *installer.TargetError
@@ -81,6 +83,12 @@ func coreErrorText(err error) string {
 	case errors.As(err, &notEmpty):
 		return lang.L("{{.Target}} already holds {{.Count}} files or folders that Onramp did not install. Choose an empty or new folder.",
 			map[string]any{"Target": notEmpty.Target, "Count": notEmpty.Files})
+	case errors.As(err, &stall):
+		return lang.L("The server stopped sending the file. Try again later: the download resumes where it stopped.")
+	case errors.As(err, &remove) && errors.Is(err, installer.ErrReadOnly):
+		return lang.L("{{.Path}} is on a disk that cannot be written (read-only), so {{.Product}} cannot be removed from it. Make the disk writable, then uninstall again.", map[string]any{"Path": remove.Folder, "Product": remove.Product})
+	case errors.As(err, &remove):
+		return lang.L("Onramp may not remove files in {{.Path}}. Make the folder writable, or uninstall {{.Product}} as an administrator.", map[string]any{"Path": remove.Folder, "Product": remove.Product})
 	case errors.As(err, &readOnly):
 		return lang.L("{{.Path}} is on a disk that cannot be written (read-only). Choose a folder on another disk.", map[string]any{"Path": readOnly.Path})
 	case errors.As(err, &inWay):

@@ -3,7 +3,9 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
+	"syscall"
 	"testing"
 
 	"fyne.io/fyne/v2/lang"
@@ -37,6 +39,9 @@ func TestEveryCoreErrorHasWords(t *testing.T) {
 		{"unsupported source", &downloader.UnsupportedSourceError{URL: "s3::https://127.0.0.1/b/p.zip"}, ""},
 		{"folder in the way of the download", downloader.ErrDestIsFolder, ""},
 		{"target not empty", &installer.TargetNotEmptyError{Target: "/home/ana/Apps/quill", Product: "quill", Files: 12}, "/home/ana/Apps/quill"},
+		{"server stopped sending", &downloader.StallError{URL: "https://127.0.0.1/p.zip", After: 30e9, Done: 100}, ""},
+		{"uninstall from a read-only disk", &installer.UninstallError{Product: "quill", Folder: "/media/usb/quill", Err: syscall.EROFS}, "/media/usb/quill"},
+		{"uninstall without rights", &installer.UninstallError{Product: "quill", Folder: "/opt/quill/bin", Err: fs.ErrPermission}, "/opt/quill/bin"},
 		{"read-only disk", &installer.ReadOnlyError{Path: "/media/cd", Target: "/media/cd/quill"}, "/media/cd"},
 		{"file in the way", &installer.FileInTheWayError{Path: "/home/ana/Apps", Target: "/home/ana/Apps/quill"}, "/home/ana/Apps"},
 		{"user files in the way", &installer.ConflictError{Target: "/home/ana/Apps/quill", Paths: []string{"bin/notes.txt"}}, "bin/notes.txt"},

@@ -120,7 +120,7 @@ func (s *installScreen) showPlan(plan *installer.Plan) {
 	s.plan.SetText(planText(s.product.Name, plan))
 	s.why.SetText("")
 	switch {
-	case plan.FreeSpace < uint64(plan.Bytes):
+	case plan.SpaceProblem() != nil:
 		s.why.SetText(lang.L("Not enough free disk space. Free some space, or choose another folder."))
 		s.install.Disable()
 	case plan.NeedsElevation:
