@@ -87,6 +87,18 @@ type SignIn struct {
 	Password string `json:"password"`
 }
 
+// PasswordResetRequest is POST /password-resets: email a link to choose a
+// new password to the account with this user ID or email, if there is one.
+type PasswordResetRequest struct {
+	Login string `json:"login"`
+}
+
+// PasswordResetAccepted is the answer to every PasswordResetRequest the
+// service takes, whether or not the account exists (202).
+type PasswordResetAccepted struct {
+	Message string `json:"message"`
+}
+
 // Refresh is POST /session/refresh.
 type Refresh struct {
 	RefreshToken string `json:"refresh_token"`

@@ -46,6 +46,7 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 	mux.HandleFunc("DELETE /api/v1/session", s.authed(s.handleSignOut, true))
 	mux.HandleFunc("DELETE /api/v1/sessions", s.authed(s.handleSignOutEverywhere, true))
 	mux.HandleFunc("POST /api/v1/password", s.authed(s.handlePassword, true))
+	mux.HandleFunc("POST /api/v1/password-resets", s.handlePasswordReset)
 	mux.HandleFunc("GET /api/v1/me", s.authed(s.handleMe, false))
 	mux.HandleFunc("GET /api/v1/catalog", s.handleCatalog)
 	mux.HandleFunc("GET /api/v1/packages/{name}", s.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {

@@ -44,6 +44,7 @@ type Service struct {
 	// headers name the client's address; none by default.
 	TrustedProxies []netip.Prefix
 	maxUsers       int // see WithMaxContractUsers
+	resets         *resetState
 }
 
 // Session lifetimes.
@@ -70,6 +71,7 @@ func NewService(store Store, signedCatalog []byte, c *catalog.Catalog, publicURL
 	}
 	s.sharedLimits()
 	s.watchLimits()
+	s.initResets()
 	return s
 }
 

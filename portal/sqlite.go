@@ -125,7 +125,19 @@ var migrations = []string{
 	migration7,
 	migration8,
 	migration9,
+	migrationPasswordResets,
 }
+
+// migrationPasswordResets is written once for both engines: the links of
+// lost-password emails, only their hashes, each good once until expires.
+const migrationPasswordResets = `CREATE TABLE password_resets (
+		hash TEXT PRIMARY KEY,
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		created TEXT NOT NULL,
+		expires TEXT NOT NULL
+	);
+	CREATE INDEX password_resets_user ON password_resets(user_id);
+	CREATE INDEX password_resets_expires ON password_resets(expires);`
 
 // migration9 adds the words a search of users finds them by (searchTerms:
 // name, email and ID, folded), so that a search reads an index range per
@@ -561,13 +573,15 @@ func (s *SQLite) Outbox(ctx context.Context, unsentOnly bool) ([]Email, error) {
 }
 
 // MarkSent records a delivery. A start email's body, which holds a
-// temporary password, is not kept once delivered: secure_delete zeroes the
+// temporary password, and a password reset's, which holds its link, are
+// not kept once delivered: secure_delete zeroes the
 // old cell in the page, and a truncating checkpoint drops the log frames
 // that still hold the page as it was.
 func (s *SQLite) MarkSent(ctx context.Context, id int64, at time.Time) error {
 	var kind string
 	if err := s.w.QueryRowContext(ctx, `UPDATE outbox SET sent_at = ?,
-		body = CASE WHEN kind = 'start' THEN '(delivered; the temporary password it held is not kept)' ELSE body END
+		body = CASE kind WHEN 'start' THEN '(delivered; the temporary password it held is not kept)'
+			WHEN 'password_reset' THEN '(delivered; the link it held is not kept)' ELSE body END
 		WHERE id = ? RETURNING kind`, ts(at), id).Scan(&kind); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("email #%d: %w", id, ErrNotFound)
@@ -576,7 +590,7 @@ func (s *SQLite) MarkSent(ctx context.Context, id int64, at time.Time) error {
 	}
 	// PostgreSQL has no log of page images to truncate: the old row
 	// version goes at the table's next vacuum.
-	if kind == "start" && s.engine == engineSQLite {
+	if (kind == "start" || kind == "password_reset") && s.engine == engineSQLite {
 		return s.scrubLog(ctx)
 	}
 	return nil
