@@ -99,6 +99,13 @@ type PasswordResetAccepted struct {
 	Message string `json:"message"`
 }
 
+// StartEmailRequest is POST /users/{id}/start-email. EndSessions confirms
+// a new start email to a user who has chosen their own password: it
+// replaces that password and ends every session of the user.
+type StartEmailRequest struct {
+	EndSessions bool `json:"end_sessions,omitempty"`
+}
+
 // Refresh is POST /session/refresh.
 type Refresh struct {
 	RefreshToken string `json:"refresh_token"`

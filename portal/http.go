@@ -32,6 +32,9 @@ type Problem struct {
 	RetryAfter int        `json:"retry_after,omitempty"`
 	Rows       []RowError `json:"rows,omitempty"` // an import's bad lines
 	Ends       *time.Time `json:"ends,omitempty"` // contract_ended: the end date
+	// Ask is who can send a new start email (temporary_password_*):
+	// "support" for a contract manager, else "admin".
+	Ask string `json:"ask,omitempty"`
 	// Fields are the values refused, by field (invalid, too_long): the
 	// first maxReportedFields; MoreFields counts the others.
 	Fields     []api.FieldError `json:"fields,omitempty"`
@@ -182,6 +185,7 @@ func writeError(w http.ResponseWriter, err error) {
 	var inv *InvalidError
 	var ie *ImportError
 	var ce *ContractEndedError
+	var tp *TemporaryPasswordError
 	switch {
 	case errors.As(err, &ce):
 		w.Header().Set("Content-Type", "application/problem+json")
@@ -196,10 +200,18 @@ func writeError(w http.ResponseWriter, err error) {
 		w.WriteHeader(http.StatusTooManyRequests)
 		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/rate_limited", Title: "Too Many Requests",
 			Status: http.StatusTooManyRequests, Detail: err.Error(), Code: "rate_limited", RetryAfter: secs})
-	case errors.Is(err, ErrTemporaryPasswordExpired):
-		writeProblem(w, http.StatusUnauthorized, "temporary_password_expired", err.Error())
-	case errors.Is(err, ErrTemporaryPasswordUsed):
-		writeProblem(w, http.StatusUnauthorized, "temporary_password_used", err.Error())
+	case errors.As(err, &tp):
+		code := "temporary_password_expired"
+		if errors.Is(err, ErrTemporaryPasswordUsed) {
+			code = "temporary_password_used"
+		}
+		noteProblem(w, code, nil)
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusUnauthorized)
+		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/" + code, Title: "Unauthorized",
+			Status: http.StatusUnauthorized, Detail: err.Error(), Code: code, Ask: tp.Ask()})
+	case errors.Is(err, ErrEndsSessions):
+		writeProblem(w, http.StatusConflict, "end_sessions_required", err.Error())
 	case errors.Is(err, ErrBadCredentials):
 		writeProblem(w, http.StatusUnauthorized, "bad_credentials", err.Error())
 	case errors.Is(err, ErrSessionExpired), errors.Is(err, ErrTokenReuse):

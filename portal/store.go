@@ -137,8 +137,9 @@ type Store interface {
 
 // UserChange is one change an import or an admin makes.
 type UserChange struct {
-	Kind         string // create, update, delete, start_email (a new temporary password)
+	Kind         string // create, update, delete, start_email (a new temporary password), email, contract
 	User         *User
+	Contract     *Contract // contract only: its new caller cap, end and seats
 	PasswordHash string // create and start_email only
 	Detail       string // for the audit log
 }

@@ -59,8 +59,24 @@ const usage = `Usage:
   portal settings set public-url URL|profile FILE --db FILE|postgres://USER@HOST/DB
   portal settings show --db FILE|postgres://USER@HOST/DB
   portal contract create --db FILE --catalog SIGNED.json [--key PUBKEY] --company NAME --manager EMAIL --product ID:SEATS... [--plan standard|advanced] [--callers N] [--term DAYS]
+  portal contract show ID --db FILE [--json]
+  portal contract update ID --db FILE [--seats [PRODUCT:]N]... [--callers-cap N] [--end YYYY-MM-DD] [--manager EMAIL --catalog SIGNED.json --key PUBKEY] [--json]
+  portal users show ID|EMAIL --db FILE [--json]
+  portal users resend-start ID|EMAIL --db FILE --catalog SIGNED.json --key PUBKEY [--json]
+  portal users set-email ID NEW-EMAIL --db FILE --catalog SIGNED.json --key PUBKEY [--json]
+  portal users set-role ID manager|coordinator|user --db FILE [--json]
   portal outbox list --db FILE [--json]
-  portal migrate --from sqlite:FILE --to postgres://USER@HOST/DB [--json]`
+  portal migrate --from sqlite:FILE --to postgres://USER@HOST/DB [--json]
+  portal help | --help                     this text; COMMAND --help: a command's flags`
+
+// groups are the commands that take a second word; "portal GROUP --help"
+// lists their commands.
+var groups = map[string][]string{
+	"contract": {"create", "show", "update"},
+	"users":    {"show", "resend-start", "set-email", "set-role"},
+	"settings": {"set", "show"},
+	"outbox":   {"list"},
+}
 
 // helpText is what --help asks for: printed on standard output, exit 0.
 type helpText string
@@ -77,17 +93,47 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	return err
 }
 
+func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help" }
+
+// groupUsage is the lines of usage for the commands of a group.
+func groupUsage(group string) string {
+	var lines []string
+	for _, l := range strings.Split(usage, "\n") {
+		if strings.HasPrefix(l, "  portal "+group+" ") {
+			lines = append(lines, l)
+		}
+	}
+	return "Usage:\n" + strings.Join(lines, "\n") + "\nportal " + group + " COMMAND --help lists a command's flags."
+}
+
 func dispatch(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
 		return usageError(usage)
 	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
+	if isHelp(args[0]) {
 		return helpText(usage)
+	}
+	if cmds, ok := groups[args[0]]; ok && (len(args) == 1 || isHelp(args[1])) {
+		if len(args) == 1 {
+			return usageError("portal " + args[0] + ": want one of " + strings.Join(cmds, ", ") + "\n" + groupUsage(args[0]))
+		}
+		return helpText(groupUsage(args[0]))
 	}
 	switch strings.Join(args[:min(2, len(args))], " ") {
 	case "contract create":
 		return contractCreate(ctx, args[2:], out)
+	case "contract show":
+		return contractShow(ctx, args[2:], out)
+	case "contract update":
+		return contractUpdate(ctx, args[2:], out)
+	case "users show":
+		return usersShow(ctx, args[2:], out)
+	case "users resend-start":
+		return usersResendStart(ctx, args[2:], out)
+	case "users set-email":
+		return usersSetEmail(ctx, args[2:], out)
+	case "users set-role":
+		return usersSetRole(ctx, args[2:], out)
 	case "outbox list":
 		return outboxList(ctx, args[2:], out)
 	case "settings set":
