@@ -140,8 +140,8 @@ type UserChange struct {
 	Kind         string // create, update, delete, start_email (a new temporary password), email, contract
 	User         *User
 	Contract     *Contract // contract only: its new caller cap, end and seats
-	PasswordHash string // create and start_email only
-	Detail       string // for the audit log
+	PasswordHash string    // create and start_email only
+	Detail       string    // for the audit log
 }
 
 // ErrCallerCap: the contract has as many designated callers as it may.

@@ -93,7 +93,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	return err
 }
 
-func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help" }
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"
+}
 
 // groupUsage is the lines of usage for the commands of a group.
 func groupUsage(group string) string {
