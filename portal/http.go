@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
@@ -356,6 +357,11 @@ func (s *Service) handlePackage(w http.ResponseWriter, r *http.Request, u *User,
 	}
 	body, mod, ok := packages(name)
 	if !ok {
+		// The catalog lists it and the user may have it: the operator's
+		// package folder lacks it (or serve has none), which only the log
+		// can tell them.
+		s.log.LogAttrs(r.Context(), slog.LevelError, "a package the catalog lists is not in the package folder", slog.String("event", "package_missing"),
+			slog.String("package", name), slog.String("user_id", u.ID))
 		writeProblem(w, http.StatusNotFound, "not_found", fmt.Sprintf("package %s is listed but not stored here", name))
 		return
 	}

@@ -348,6 +348,9 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		logger.Warn("the publisher profile's service_url differs from the public URL", "event", "config",
 			"service_url", want, "public_url", svc.PublicURL)
 	}
+	if *packages == "" {
+		logger.Warn("no --packages folder: every package download answers 404", "event", "config")
+	}
 	svc.TrustedProxies = proxies
 	srv := portal.NewServer(svc.Handler(portal.FolderPackages(*packages)), portal.ServerOptions{MaxConnsPerAddress: *connsPerAddr, TrustedProxies: proxies, Logger: logger})
 	ln, err := net.Listen("tcp", *addr)
