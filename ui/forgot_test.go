@@ -4,6 +4,10 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"fyne.io/fyne/v2/lang"
+
+	"onramp.dev/onramp/account"
 )
 
 // "Forgot password?" asks for a user ID or email first, then has the
@@ -48,4 +52,24 @@ func TestForgotPassword(t *testing.T) {
 	if len(to) != 1 || to[0] != manager.Email {
 		t.Errorf("password reset emails to %v, want only %s", to, manager.Email)
 	}
+}
+
+// A refused temporary password points a contract manager, whom no admin of
+// the contract can help, to support; anyone else to their contract
+// manager; both to "Forgot password?".
+func TestTemporaryPasswordWordsAsk(t *testing.T) {
+	for _, language := range []string{"en", "fr"} {
+		setLanguage(language)
+		for _, code := range []string{"temporary_password_used", "temporary_password_expired"} {
+			manager := problemText(&account.ProblemError{Code: code, Ask: "support"})
+			user := problemText(&account.ProblemError{Code: code, Ask: "admin"})
+			if !strings.Contains(manager, "support") || strings.Contains(manager, "contrat") || strings.Contains(manager, "contract") {
+				t.Errorf("%s %s, a manager is told: %q", language, code, manager)
+			}
+			if !strings.Contains(user, lang.L("Forgot password?")) || manager == user {
+				t.Errorf("%s %s, a user is told: %q", language, code, user)
+			}
+		}
+	}
+	setLanguage("en")
 }
