@@ -71,11 +71,11 @@ func TestResendToActiveUserNeedsConfirmation(t *testing.T) {
 	p := newTestPortal(t)
 	mgr, _ := p.admin(t, "ana@acme.example", "atlas")
 	p.call(t, "POST", "/api/v1/users", mgr, NewUser{Email: "bo@acme.example", Products: []string{"atlas"}}, nil)
-	bo, boTemp := p.newStartEmail(t, "bo@acme.example")
+	bo, _ := p.newStartEmail(t, "bo@acme.example")
 	if code := p.call(t, "POST", "/api/v1/users/"+bo+"/start-email", mgr, nil, nil); code != 202 {
 		t.Fatalf("to a user on a temporary password: %d", code)
 	}
-	boTemp = mustLatestTemp(t, p, "bo@acme.example")
+	boTemp := mustLatestTemp(t, p, "bo@acme.example")
 	boSession := p.activate(t, bo, boTemp)
 	var prob Problem
 	if code := p.call(t, "POST", "/api/v1/users/"+bo+"/start-email", mgr, nil, &prob); code != 409 || prob.Code != "end_sessions_required" || !strings.Contains(prob.Detail, "ends every session") {
