@@ -66,6 +66,32 @@ func (s *Service) ContractDetail(ctx context.Context, id string) (*ContractDetai
 	return d, nil
 }
 
+// OperatorShowUser is a user and their contract, for an operator: the
+// reading is logged, as every operator's look at a person's account.
+func (s *Service) OperatorShowUser(ctx context.Context, ref, actor string) (*User, *Contract, error) {
+	u, err := s.FindUser(ctx, ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := s.store.Contract(ctx, u.ContractID)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.operatorEvent(ctx, "operator looked at a user", "operator_show_user", actor, u)
+	return u, c, nil
+}
+
+// OperatorShowContract is ContractDetail for an operator, logged.
+func (s *Service) OperatorShowContract(ctx context.Context, id, actor string) (*ContractDetail, error) {
+	d, err := s.ContractDetail(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.log.LogAttrs(ctx, slog.LevelWarn, "operator looked at a contract", slog.String("event", "operator_show_contract"),
+		slog.String("actor", actor), slog.String("contract_id", d.Contract.ID))
+	return d, nil
+}
+
 // OperatorSendStartEmail sends a user a new start email, whoever they are:
 // the way out for a contract's only manager whose temporary password was
 // used up or expired, whom no admin of the contract may help.

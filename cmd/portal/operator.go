@@ -143,11 +143,7 @@ func usersShow(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	u, err := svc.FindUser(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	c, err := store.Contract(ctx, u.ContractID)
+	u, c, err := svc.OperatorShowUser(ctx, pos[0], operatorName())
 	if err != nil {
 		return err
 	}
@@ -260,7 +256,7 @@ func contractShow(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	d, err := svc.ContractDetail(ctx, pos[0])
+	d, err := svc.OperatorShowContract(ctx, pos[0], operatorName())
 	if err != nil {
 		return err
 	}

@@ -113,7 +113,7 @@ func TestStuckManagerFixedByOperator(t *testing.T) {
 			if code != tt.code || !strings.Contains(got, tt.want) {
 				t.Errorf("portal %s: exit %d, want %d with %q\nstdout: %s\nstderr: %s", strings.Join(tt.args, " "), code, tt.code, tt.want, out, stderr)
 			}
-			if tt.code == 0 && tt.args[1] != "show" && !strings.Contains(stderr, "event=operator_") {
+			if tt.code == 0 && !strings.Contains(stderr, "event=operator_") {
 				t.Errorf("portal %s: no security log line:\n%s", strings.Join(tt.args, " "), stderr)
 			}
 		})
