@@ -388,7 +388,10 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	case <-ctx.Done():
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		return srv.Shutdown(shutdown)
+		err := srv.Shutdown(shutdown)
+		// Lost-password requests already answered still get their email.
+		svc.WaitPasswordResets()
+		return err
 	case err := <-errc:
 		return err
 	}
