@@ -44,7 +44,7 @@ func TestServeLogFormat(t *testing.T) {
 	pr, pw := io.Pipe()
 	served := make(chan error, 1)
 	go func() {
-		served <- run(ctx, []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--addr", "127.0.0.1:0", "--log-format", "json"}, pw)
+		served <- run(ctx, []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--addr", "127.0.0.1:0", "--log-format", "json", "--packages", t.TempDir()}, pw)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
