@@ -89,8 +89,11 @@ type ProblemError struct {
 	Rows       []RowError   // an import's bad lines
 	Ends       time.Time    // contract_ended: the contract's end date
 	Fields     []FieldError // invalid, too_long: each value refused, by field
-	kind       error
-	also       error // a broader kind: a contract that ended is also ErrForbidden
+	// Ask is who sends a new start email (temporary_password_*): "support"
+	// for a contract manager, "admin" for anyone else.
+	Ask  string
+	kind error
+	also error // a broader kind: a contract that ended is also ErrForbidden
 }
 
 func (e *ProblemError) Error() string {
@@ -245,9 +248,10 @@ func problemFrom(resp *http.Response, data []byte) error {
 		Rows       []RowError   `json:"rows"`
 		Ends       time.Time    `json:"ends"`
 		Fields     []FieldError `json:"fields"`
+		Ask        string       `json:"ask"`
 	}
 	json.Unmarshal(data, &p)
-	pe := &ProblemError{Status: resp.StatusCode, Code: p.Code, Detail: p.Detail, RetryAfter: time.Duration(p.RetryAfter) * time.Second, Rows: p.Rows, Ends: p.Ends, Fields: p.Fields}
+	pe := &ProblemError{Status: resp.StatusCode, Code: p.Code, Detail: p.Detail, RetryAfter: time.Duration(p.RetryAfter) * time.Second, Rows: p.Rows, Ends: p.Ends, Fields: p.Fields, Ask: p.Ask}
 	switch {
 	case p.Code == "contract_ended":
 		pe.kind, pe.also = ErrContractEnded, ErrForbidden

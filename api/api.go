@@ -96,6 +96,25 @@ type SignIn struct {
 	Password string `json:"password"`
 }
 
+// PasswordResetRequest is POST /password-resets: email a link to choose a
+// new password to the account with this user ID or email, if there is one.
+type PasswordResetRequest struct {
+	Login string `json:"login"`
+}
+
+// PasswordResetAccepted is the answer to every PasswordResetRequest the
+// service takes, whether or not the account exists (202).
+type PasswordResetAccepted struct {
+	Message string `json:"message"`
+}
+
+// StartEmailRequest is POST /users/{id}/start-email. EndSessions confirms
+// a new start email to a user who has chosen their own password: it
+// replaces that password and ends every session of the user.
+type StartEmailRequest struct {
+	EndSessions bool `json:"end_sessions,omitempty"`
+}
+
 // Refresh is POST /session/refresh.
 type Refresh struct {
 	RefreshToken string `json:"refresh_token"`

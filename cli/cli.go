@@ -80,6 +80,7 @@ func commands(gui GUI) []*command {
 	return []*command{
 		signinCommand(),
 		signoutCommand(),
+		passwordCommand(),
 		whoamiCommand(),
 		productsCommand(),
 		usersCommand(),

@@ -100,7 +100,7 @@ func (s *Service) sweepOnSignIn(ctx context.Context) {
 // given time.
 func (s *SQLite) DeleteExpiredTokens(ctx context.Context, before time.Time, limit int) (int, error) {
 	total := 0
-	for _, table := range []string{"tokens", "page_tokens"} {
+	for _, table := range []string{"tokens", "page_tokens", "password_resets"} {
 		res, err := s.w.ExecContext(ctx, `DELETE FROM `+table+` WHERE hash IN (SELECT hash FROM `+table+` WHERE expires < ? LIMIT ?)`, ts(before), limit-total)
 		if err != nil {
 			return total, err

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
@@ -32,6 +33,9 @@ type Problem struct {
 	RetryAfter int        `json:"retry_after,omitempty"`
 	Rows       []RowError `json:"rows,omitempty"` // an import's bad lines
 	Ends       *time.Time `json:"ends,omitempty"` // contract_ended: the end date
+	// Ask is who can send a new start email (temporary_password_*):
+	// "support" for a contract manager, else "admin".
+	Ask string `json:"ask,omitempty"`
 	// Fields are the values refused, by field (invalid, too_long): the
 	// first maxReportedFields; MoreFields counts the others.
 	Fields     []api.FieldError `json:"fields,omitempty"`
@@ -46,6 +50,7 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 	mux.HandleFunc("DELETE /api/v1/session", s.authed(s.handleSignOut, true))
 	mux.HandleFunc("DELETE /api/v1/sessions", s.authed(s.handleSignOutEverywhere, true))
 	mux.HandleFunc("POST /api/v1/password", s.authed(s.handlePassword, true))
+	mux.HandleFunc("POST /api/v1/password-resets", s.handlePasswordReset)
 	mux.HandleFunc("GET /api/v1/me", s.authed(s.handleMe, false))
 	mux.HandleFunc("GET /api/v1/catalog", s.handleCatalog)
 	mux.HandleFunc("GET /api/v1/packages/{name}", s.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
@@ -181,6 +186,7 @@ func writeError(w http.ResponseWriter, err error) {
 	var inv *InvalidError
 	var ie *ImportError
 	var ce *ContractEndedError
+	var tp *TemporaryPasswordError
 	switch {
 	case errors.As(err, &ce):
 		w.Header().Set("Content-Type", "application/problem+json")
@@ -195,10 +201,18 @@ func writeError(w http.ResponseWriter, err error) {
 		w.WriteHeader(http.StatusTooManyRequests)
 		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/rate_limited", Title: "Too Many Requests",
 			Status: http.StatusTooManyRequests, Detail: err.Error(), Code: "rate_limited", RetryAfter: secs})
-	case errors.Is(err, ErrTemporaryPasswordExpired):
-		writeProblem(w, http.StatusUnauthorized, "temporary_password_expired", err.Error())
-	case errors.Is(err, ErrTemporaryPasswordUsed):
-		writeProblem(w, http.StatusUnauthorized, "temporary_password_used", err.Error())
+	case errors.As(err, &tp):
+		code := "temporary_password_expired"
+		if errors.Is(err, ErrTemporaryPasswordUsed) {
+			code = "temporary_password_used"
+		}
+		noteProblem(w, code, nil)
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusUnauthorized)
+		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/" + code, Title: "Unauthorized",
+			Status: http.StatusUnauthorized, Detail: err.Error(), Code: code, Ask: tp.Ask()})
+	case errors.Is(err, ErrEndsSessions):
+		writeProblem(w, http.StatusConflict, "end_sessions_required", err.Error())
 	case errors.Is(err, ErrBadCredentials):
 		writeProblem(w, http.StatusUnauthorized, "bad_credentials", err.Error())
 	case errors.Is(err, ErrSessionExpired), errors.Is(err, ErrTokenReuse):
@@ -345,6 +359,11 @@ func (s *Service) handlePackage(w http.ResponseWriter, r *http.Request, u *User,
 	}
 	body, mod, ok := packages(name)
 	if !ok {
+		// The catalog lists it and the user may have it: the operator's
+		// package folder lacks it (or serve has none), which only the log
+		// can tell them.
+		s.log.LogAttrs(r.Context(), slog.LevelError, "a package the catalog lists is not in the package folder", slog.String("event", "package_missing"),
+			slog.String("package", name), slog.String("user_id", u.ID))
 		writeProblem(w, http.StatusNotFound, "not_found", fmt.Sprintf("package %s is listed but not stored here", name))
 		return
 	}

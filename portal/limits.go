@@ -23,7 +23,7 @@ const (
 	maxAssignUsers = maxUserPage
 	maxListValues  = 100
 
-	smallBody  = 8 << 10  // sign-in, refresh, password, seats
+	smallBody  = 8 << 10  // sign-in, refresh, password, seats, password resets
 	jsonBody   = 1 << 20  // the other JSON requests
 	importBody = 16 << 20 // a CSV of 50,000 users fits
 )
@@ -33,7 +33,7 @@ func bodyLimit(path string) int64 {
 	switch path {
 	case "/api/v1/users/import":
 		return importBody
-	case "/api/v1/session", "/api/v1/session/refresh", "/api/v1/password", "/api/v1/seats":
+	case "/api/v1/session", "/api/v1/session/refresh", "/api/v1/password", "/api/v1/seats", "/api/v1/password-resets", "/reset":
 		return smallBody
 	}
 	return jsonBody

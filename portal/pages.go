@@ -89,6 +89,8 @@ func (s *Service) pageUser(ctx context.Context, token, purpose string) (*User, *
 func (s *Service) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /start", s.handleStartPage)
 	mux.HandleFunc("GET /help", s.handleHelpPage)
+	mux.HandleFunc("GET /reset", s.handleResetPage)
+	mux.HandleFunc("POST /reset", s.handleResetForm)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "help", http.StatusSeeOther)
 	})
@@ -129,6 +131,10 @@ type pageData struct {
 	Server    string
 	Platforms []platformDownloads
 	Expires   string
+	// The lost-password page's.
+	Token      string
+	ResetError string
+	ResetDone  bool
 }
 
 type langLink struct {

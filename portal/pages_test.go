@@ -147,7 +147,7 @@ func TestStartPageNeutralForBadTokens(t *testing.T) {
 	// A new start email replaces the old link; the new one works.
 	p.svc.now = func() time.Time { return time.Now() }
 	m, _ := p.store.User(context.Background(), uid)
-	if _, err := p.svc.SendStartEmail(context.Background(), m, uid); err != nil {
+	if _, err := p.svc.SendStartEmail(context.Background(), m, uid, false); err != nil {
 		t.Fatal(err)
 	}
 	if code, _, _ := getPage(t, good, ""); code != 404 {

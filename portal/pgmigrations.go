@@ -121,4 +121,5 @@ var pgMigrations = []string{
 	);
 	CREATE INDEX user_terms_user ON user_terms(user_id);`,
 	migration10,
+	migrationPasswordResets,
 }

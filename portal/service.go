@@ -45,6 +45,7 @@ type Service struct {
 	TrustedProxies []netip.Prefix
 	maxUsers       int           // see WithMaxContractUsers
 	noticeDelay    time.Duration // see WithNoticeDelay
+	resets         *resetState
 }
 
 // Session lifetimes.
@@ -71,6 +72,7 @@ func NewService(store Store, signedCatalog []byte, c *catalog.Catalog, publicURL
 	}
 	s.sharedLimits()
 	s.watchLimits()
+	s.initResets()
 	return s
 }
 

@@ -126,6 +126,7 @@ var migrations = []string{
 	migration8,
 	migration9,
 	migration10,
+	migrationPasswordResets,
 }
 
 // migration10 is written once for both engines: languages (a contract's,
@@ -142,6 +143,17 @@ const migration10 = `ALTER TABLE contracts ADD COLUMN language TEXT NOT NULL DEF
 	ALTER TABLE outbox ADD COLUMN user_id TEXT;
 	ALTER TABLE outbox ADD COLUMN not_before TEXT;
 	CREATE INDEX outbox_waiting ON outbox(user_id, kind) WHERE sent_at IS NULL;`
+
+// migrationPasswordResets is written once for both engines: the links of
+// lost-password emails, only their hashes, each good once until expires.
+const migrationPasswordResets = `CREATE TABLE password_resets (
+		hash TEXT PRIMARY KEY,
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		created TEXT NOT NULL,
+		expires TEXT NOT NULL
+	);
+	CREATE INDEX password_resets_user ON password_resets(user_id);
+	CREATE INDEX password_resets_expires ON password_resets(expires);`
 
 // migration9 adds the words a search of users finds them by (searchTerms:
 // name, email and ID, folded), so that a search reads an index range per
@@ -614,13 +626,15 @@ func (s *SQLite) Outbox(ctx context.Context, unsentOnly bool) ([]Email, error) {
 }
 
 // MarkSent records a delivery. A start email's body, which holds a
-// temporary password, is not kept once delivered: secure_delete zeroes the
+// temporary password, and a password reset's, which holds its link, are
+// not kept once delivered: secure_delete zeroes the
 // old cell in the page, and a truncating checkpoint drops the log frames
 // that still hold the page as it was.
 func (s *SQLite) MarkSent(ctx context.Context, id int64, at time.Time) error {
 	var kind string
 	if err := s.w.QueryRowContext(ctx, `UPDATE outbox SET sent_at = ?,
-		body = CASE WHEN kind IN ('start', 'password_reset') THEN '(delivered; the secret it held is not kept)' ELSE body END,
+		body = CASE kind WHEN 'start' THEN '(delivered; the temporary password it held is not kept)'
+			WHEN 'password_reset' THEN '(delivered; the link it held is not kept)' ELSE body END,
 		html = CASE WHEN kind IN ('start', 'password_reset') THEN '' ELSE html END
 		WHERE id = ? RETURNING kind`, ts(at), id).Scan(&kind); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {

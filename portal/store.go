@@ -152,9 +152,11 @@ type Store interface {
 // UserChange is one change an import or an admin makes.
 type UserChange struct {
 	// create, update, delete, start_email (a new temporary password),
-	// caller_add, caller_remove, contract_start (User nil)
+	// caller_add, caller_remove, email, contract (User nil: its new caller
+	// cap, end and seats), contract_start (User nil)
 	Kind         string
 	User         *User
+	Contract     *Contract  // contract only
 	PasswordHash string     // create and start_email only
 	Detail       string     // for the audit log
 	Started      *time.Time // contract_start only: when the contract started

@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"onramp.dev/onramp/api"
+
 	"context"
 	"database/sql"
 	"errors"
@@ -19,9 +21,36 @@ const TemporaryPasswordTTL = 7 * 24 * time.Hour
 // longer be used. They are told only to whoever typed the right password,
 // so they reveal nothing to someone guessing.
 var (
-	ErrTemporaryPasswordExpired = errors.New("the temporary password has expired: ask your contract manager or software coordinator for a new start email")
-	ErrTemporaryPasswordUsed    = errors.New("the temporary password was already used: ask your contract manager or software coordinator for a new start email")
+	ErrTemporaryPasswordExpired = errors.New("the temporary password has expired")
+	ErrTemporaryPasswordUsed    = errors.New("the temporary password was already used")
 )
+
+// TemporaryPasswordError is a refused temporary password, with who can
+// send a new start email: a contract's admins, or for a contract manager
+// (nobody on the contract may resend to one, however many there are) the
+// publisher's support. Anyone can also choose a new password from a
+// lost-password link.
+type TemporaryPasswordError struct {
+	Err     error // ErrTemporaryPasswordExpired or ErrTemporaryPasswordUsed
+	Manager bool
+}
+
+func (e *TemporaryPasswordError) Error() string {
+	if e.Manager {
+		return e.Err.Error() + `: choose a new password with "Forgot password?" (a link by email), or contact support for a new start email`
+	}
+	return e.Err.Error() + `: choose a new password with "Forgot password?" (a link by email), or ask your contract manager or software coordinator for a new start email`
+}
+
+func (e *TemporaryPasswordError) Unwrap() error { return e.Err }
+
+// Ask is who sends a new start email: "support" or "admin".
+func (e *TemporaryPasswordError) Ask() string {
+	if e.Manager {
+		return "support"
+	}
+	return "admin"
+}
 
 // checkTemporary is the part of a sign-in that concerns a temporary
 // password, once the password is known to match: it must be unused and
@@ -31,15 +60,16 @@ func (s *Service) checkTemporary(ctx context.Context, u *User) error {
 	if !u.MustChangePassword {
 		return nil
 	}
+	manager := u.Role == RoleManager
 	switch {
 	case u.tempUsed:
-		return ErrTemporaryPasswordUsed
+		return &TemporaryPasswordError{Err: ErrTemporaryPasswordUsed, Manager: manager}
 	case !u.tempExpires.IsZero() && !s.now().Before(u.tempExpires):
-		return ErrTemporaryPasswordExpired
+		return &TemporaryPasswordError{Err: ErrTemporaryPasswordExpired, Manager: manager}
 	}
 	if err := s.store.UseTemporaryPassword(ctx, u.ID); err != nil {
 		if errors.Is(err, ErrConflict) {
-			return ErrTemporaryPasswordUsed
+			return &TemporaryPasswordError{Err: ErrTemporaryPasswordUsed, Manager: manager}
 		}
 		return err
 	}
@@ -58,16 +88,35 @@ type StartEmailSent struct {
 // password and queues a start email with it. The previous temporary
 // password (or the user's own) stops working, unsent start emails to the
 // user are dropped, and every session of the user ends. A coordinator may
-// not do it to a contract manager.
-func (s *Service) SendStartEmail(ctx context.Context, admin *User, userID string) (*StartEmailSent, error) {
+// not do it to a contract manager. To a user who has chosen their own
+// password it is done only with endSessions: otherwise ErrEndsSessions.
+func (s *Service) SendStartEmail(ctx context.Context, admin *User, userID string, endSessions bool) (*StartEmailSent, error) {
 	if !admin.Role.IsAdmin() {
 		return nil, ErrNotAdmin
 	}
 	if !plausibleID(userID) {
 		return nil, fmt.Errorf("user: %w", ErrNotFound)
 	}
+	return s.sendStartEmail(ctx, admin.ContractID, userID, func(target *User) error {
+		if err := mayChange(admin, target); err != nil {
+			return err
+		}
+		if !target.MustChangePassword && !endSessions {
+			return fmt.Errorf("user %s: %w", target.ID, ErrEndsSessions)
+		}
+		return nil
+	}, admin.ID)
+}
+
+// ErrEndsSessions: a new start email to a user who has chosen their own
+// password replaces it and ends their sessions; the admin must say so.
+var ErrEndsSessions = errors.New("this user has already signed in and chosen a password: a new start email replaces that password and ends every session of the user; confirm to send it anyway")
+
+// sendStartEmail is SendStartEmail for whoever may checks: an admin of the
+// contract, or the service's operator.
+func (s *Service) sendStartEmail(ctx context.Context, contractID, userID string, may func(target *User) error, actor string) (*StartEmailSent, error) {
 	var sent *StartEmailSent
-	err := s.store.ChangeUsers(ctx, admin.ContractID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {
+	err := s.store.ChangeUsers(ctx, contractID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {
 		var target *User
 		for _, u := range users {
 			if u.ID == strings.ToUpper(userID) {
@@ -77,32 +126,47 @@ func (s *Service) SendStartEmail(ctx context.Context, admin *User, userID string
 		if target == nil {
 			return nil, nil, fmt.Errorf("user %s: %w", userID, ErrNotFound)
 		}
-		if err := mayChange(admin, target); err != nil {
+		if err := may(target); err != nil {
 			return nil, nil, err
 		}
 		if c.Started == nil {
 			return nil, nil, fmt.Errorf("contract %s: %w", c.ID, ErrNotStarted)
 		}
-		next := *target
-		next.MustChangePassword = true
-		next.tempExpires = s.now().UTC().Add(TemporaryPasswordTTL)
-		temp := newTemporaryPassword()
-		sent = &StartEmailSent{UserID: next.ID, Email: next.Email, Expires: next.tempExpires}
-		e, err := s.startEmail(c, &next, temp)
+		changes, email, next, err := s.newStartEmail(c, target)
 		if err != nil {
 			return nil, nil, err
 		}
-		return []UserChange{{Kind: "start_email", User: &next, PasswordHash: hashTemporary(temp), Detail: "new start email"}},
-			[]Email{e}, nil
-	}, admin.ID)
+		sent = &StartEmailSent{UserID: next.ID, Email: next.Email, Expires: next.tempExpires}
+		return changes, []Email{email}, nil
+	}, actor)
 	if err != nil {
 		return nil, err
 	}
 	return sent, nil
 }
 
+// newStartEmail is the change that gives target a new temporary password,
+// and its start email.
+func (s *Service) newStartEmail(c *Contract, target *User) ([]UserChange, Email, *User, error) {
+	next := *target
+	next.MustChangePassword = true
+	next.tempExpires = s.now().UTC().Add(TemporaryPasswordTTL)
+	temp := newTemporaryPassword()
+	e, err := s.startEmail(c, &next, temp)
+	if err != nil {
+		return nil, Email{}, nil, err
+	}
+	return []UserChange{{Kind: "start_email", User: &next, PasswordHash: hashTemporary(temp), Detail: "new start email"}},
+		e, &next, nil
+}
+
 func (s *Service) handleStartEmail(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	sent, err := s.SendStartEmail(r.Context(), u, r.PathValue("id"))
+	// An empty body, as before the confirmation existed, confirms nothing.
+	var req api.StartEmailRequest
+	if r.ContentLength != 0 && !readJSON(w, r, &req) {
+		return
+	}
+	sent, err := s.SendStartEmail(r.Context(), u, r.PathValue("id"), req.EndSessions)
 	if err != nil {
 		writeError(w, err)
 		return

@@ -268,6 +268,18 @@ func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*
 				return err
 			}
 			continue
+		case "email":
+			if err := changeEmail(ctx, tx, contractID, ch.User); err != nil {
+				return err
+			}
+		case "contract":
+			if err := updateContract(ctx, tx, ch.Contract); err != nil {
+				return err
+			}
+			if err := audit(ctx, tx, actor, contractID, "contract.update", ch.Detail); err != nil {
+				return err
+			}
+			continue
 		case "delete":
 			if _, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE user_id = ?`, ch.User.ID); err != nil {
 				return err
@@ -448,4 +460,39 @@ func (s *SQLite) SeatKeyByHash(ctx context.Context, hash string) (*SeatKey, erro
 	k.Products = strings.Split(products, ",")
 	k.Created, k.Expires = parseTS(created), parseTS(expires)
 	return &k, nil
+}
+
+// changeEmail gives a user a new address, inside ChangeUsers's
+// transaction. Unsent start emails to the old address go: their password
+// is replaced by the start email to the new one.
+func changeEmail(ctx context.Context, tx *sql.Tx, contractID string, u *User) error {
+	var old string
+	if err := tx.QueryRowContext(ctx, `SELECT email FROM users WHERE id = ? AND contract_id = ?`, u.ID, contractID).Scan(&old); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("user %s: %w", u.ID, ErrNotFound)
+		}
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET email = ? WHERE id = ? AND contract_id = ?`, u.Email, u.ID, contractID); err != nil {
+		return err
+	}
+	if err := setSearchTerms(ctx, tx, contractID, u.ID, u.Email, u.Name); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE kind = 'start' AND sent_at IS NULL AND to_addr = ?`, old)
+	return err
+}
+
+// updateContract writes a contract's caller cap, end and seats, inside
+// ChangeUsers's transaction.
+func updateContract(ctx context.Context, tx *sql.Tx, c *Contract) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE contracts SET caller_cap = ?, ends = ?, language = ? WHERE id = ?`, c.CallerCap, ts(c.Ends), contractLanguage(c), c.ID); err != nil {
+		return err
+	}
+	for _, p := range c.Products {
+		if _, err := tx.ExecContext(ctx, `UPDATE contract_products SET seats = ? WHERE contract_id = ? AND product = ?`, p.Seats, c.ID, p.Product); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -73,9 +73,17 @@ func problemText(pe *account.ProblemError) string {
 	case "bad_credentials":
 		return lang.L("The user ID or the password is wrong. Check the start email, or ask your contract manager.")
 	case "temporary_password_used":
-		return lang.L("This temporary password has already been used. Sign in with the password you chose, or ask your contract manager for a new start email.")
+		if pe.Ask == "support" {
+			return lang.L("This temporary password has already been used. Sign in with the password you chose, choose a new one with \"Forgot password?\", or contact support for a new start email.")
+		}
+		return lang.L("This temporary password has already been used. Sign in with the password you chose, choose a new one with \"Forgot password?\", or ask your contract manager for a new start email.")
 	case "temporary_password_expired":
-		return lang.L("This temporary password has expired. Ask your contract manager for a new start email.")
+		if pe.Ask == "support" {
+			return lang.L("This temporary password has expired. Choose a new password with \"Forgot password?\", or contact support for a new start email.")
+		}
+		return lang.L("This temporary password has expired. Choose a new password with \"Forgot password?\", or ask your contract manager for a new start email.")
+	case "end_sessions_required":
+		return lang.L("This user has already signed in and chosen a password: a new start email replaces that password and ends every session of the user.")
 	case "password_too_common":
 		return lang.L("This password is too common: choose one that others are unlikely to use.")
 	case "password_rejected":

@@ -23,7 +23,7 @@ func TestEveryProblemCodeHasWords(t *testing.T) {
 	codes := []string{"bad_credentials", "temporary_password_used", "temporary_password_expired", "password_too_common",
 		"password_rejected", "weak_password", "password_change_required", "session_expired", "unauthenticated", "contract_ended",
 		"manager_protected", "email_taken", "seat_key_required", "too_large", "too_long", "rate_limited", "caller_cap", "no_seats", "not_started",
-		"bad_rows", "forbidden", "not_found", "conflict", "invalid", "bad_request", "internal"}
+		"bad_rows", "forbidden", "not_found", "conflict", "invalid", "bad_request", "internal", "end_sessions_required"}
 	english := map[string]string{}
 	for _, language := range []string{"en", "fr"} {
 		setLanguage(language)

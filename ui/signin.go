@@ -29,6 +29,7 @@ type signInScreen struct {
 	a                  *Assistant
 	user, password     *widget.Entry
 	signIn             *button
+	forgot             *button // "Forgot password?": a link by email
 	newPass, newAgain  *widget.Entry
 	change             *button
 	status             *widget.Label // progress: "Signing in…"
@@ -47,6 +48,8 @@ func newSignInScreen(a *Assistant) *signInScreen {
 	s.password.OnSubmitted = func(string) { s.submit() }
 	s.signIn = newButton(lang.L("Sign in"), s.submit)
 	s.signIn.Importance = widget.HighImportance
+	s.forgot = newButton(lang.L("Forgot password?"), s.submitForgot)
+	s.forgot.Importance = widget.LowImportance
 	s.newPass = widget.NewPasswordEntry()
 	s.newPass.SetPlaceHolder(lang.L("New password (12 characters or more)"))
 	s.newPass.OnSubmitted = func(string) { s.submitChange() }
@@ -77,7 +80,7 @@ func (s *signInScreen) content() fyne.CanvasObject {
 		widget.NewForm(widget.NewFormItem(lang.L("User ID"), s.user), widget.NewFormItem(lang.L("Password"), container.NewVBox(s.password, s.signInErr))),
 		container.NewHBox(s.signIn, cliButton(a, func() string {
 			return a.cfg.CLI + " signin --server " + a.cfg.Client.Server() + " --user " + orPlaceholder(s.user.Text, "ID")
-		})),
+		}), s.forgot),
 	)
 	s.changeBox = container.NewVBox(
 		wrapped(lang.L("This is your first sign-in: choose your own password. The temporary one stops working.")),
@@ -144,6 +147,33 @@ func (s *signInScreen) submit() {
 				s.a.showError(saveErr)
 				s.a.loadAccount()
 			}
+		}
+	})
+}
+
+// submitForgot asks the service to email a link to choose a new password
+// to the account of the user ID or email typed. The service answers the
+// same whether or not there is such an account, and so does the window.
+func (s *signInScreen) submitForgot() {
+	user := strings.TrimSpace(s.user.Text)
+	s.signInErr.SetText("")
+	if user == "" {
+		s.signInErr.SetText(lang.L("Type your user ID or email address, then choose \"Forgot password?\" again."))
+		s.a.win.Canvas().Focus(s.user)
+		return
+	}
+	s.forgot.Disable()
+	s.status.SetText(lang.L("Asking for a link…"))
+	s.a.background(func(ctx context.Context) func() {
+		_, err := s.a.cfg.Client.RequestPasswordReset(ctx, user)
+		return func() {
+			s.forgot.Enable()
+			s.status.SetText("")
+			if err != nil {
+				s.signInErr.SetError(err)
+				return
+			}
+			s.status.SetText(lang.L("If an account has this user ID or email address, an email with a link to choose a new password is on its way to it. The link works once, for 30 minutes; check your spam folder too. Then sign in here with the new password."))
 		}
 	})
 }

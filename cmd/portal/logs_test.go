@@ -45,7 +45,7 @@ func TestServeLogFormat(t *testing.T) {
 	pr, pw := io.Pipe()
 	served := make(chan error, 1)
 	go func() {
-		served <- run(ctx, []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--addr", "127.0.0.1:0", "--log-format", "json"}, pw)
+		served <- run(ctx, []string{"serve", "--db", db, "--catalog", cat, "--key", key, "--addr", "127.0.0.1:0", "--log-format", "json", "--packages", t.TempDir()}, pw)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
@@ -122,5 +122,46 @@ func TestServeWarnsOfProfileMismatch(t *testing.T) {
 	defer logs.mu.Unlock()
 	if got := logs.b.String(); !strings.Contains(got, "service_url differs from the public URL") || !strings.Contains(got, "https://127.0.0.2:8443") {
 		t.Errorf("log %q", got)
+	}
+}
+
+// serve without --packages says that every download will answer 404;
+// with a folder it says nothing of it.
+func TestServeWarnsWithoutPackages(t *testing.T) {
+	cat, key := signedCatalog(t)
+	db := testDB(t)
+	for _, tt := range []struct {
+		name string
+		args []string
+		warn bool
+	}{
+		{"without", nil, true},
+		{"with", []string{"--packages", t.TempDir()}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs syncBuffer
+			defer func(w io.Writer) { logOutput = w }(logOutput)
+			logOutput = &logs
+			ctx, stop := context.WithCancel(context.Background())
+			pr, pw := io.Pipe()
+			served := make(chan error, 1)
+			go func() {
+				served <- run(ctx, append([]string{"serve", "--db", db, "--catalog", cat, "--key", key, "--addr", "127.0.0.1:0"}, tt.args...), pw)
+				pw.Close()
+			}()
+			if _, err := bufio.NewReader(pr).ReadString('\n'); err != nil {
+				t.Fatal(err)
+			}
+			go io.Copy(io.Discard, pr)
+			stop()
+			if err := <-served; err != nil {
+				t.Fatal(err)
+			}
+			logs.mu.Lock()
+			defer logs.mu.Unlock()
+			if got := strings.Contains(logs.b.String(), "no --packages folder"); got != tt.warn {
+				t.Errorf("warned %t, want %t: %q", got, tt.warn, logs.b.String())
+			}
+		})
 	}
 }

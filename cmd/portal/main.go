@@ -62,8 +62,24 @@ const usage = `Usage:
   portal contract create --db FILE --catalog SIGNED.json [--key PUBKEY] --company NAME --manager EMAIL --product ID:SEATS... [--plan standard|advanced] [--callers N] [--term DAYS]
         [--language en|fr] [--start YYYY-MM-DD]
   portal contract start --db FILE --catalog SIGNED.json [--key PUBKEY] CONTRACT_ID
+  portal contract show ID --db FILE [--json]
+  portal contract update ID --db FILE [--seats [PRODUCT:]N]... [--callers-cap N] [--end YYYY-MM-DD] [--language en|fr] [--manager EMAIL --catalog SIGNED.json --key PUBKEY] [--json]
+  portal users show ID|EMAIL --db FILE [--json]
+  portal users resend-start ID|EMAIL --db FILE --catalog SIGNED.json --key PUBKEY [--json]
+  portal users set-email ID NEW-EMAIL --db FILE --catalog SIGNED.json --key PUBKEY [--json]
+  portal users set-role ID manager|coordinator|user --db FILE [--json]
   portal outbox list --db FILE [--json]
-  portal migrate --from sqlite:FILE --to postgres://USER@HOST/DB [--json]`
+  portal migrate --from sqlite:FILE --to postgres://USER@HOST/DB [--json]
+  portal help | --help                     this text; COMMAND --help: a command's flags`
+
+// groups are the commands that take a second word; "portal GROUP --help"
+// lists their commands.
+var groups = map[string][]string{
+	"contract": {"create", "start", "show", "update"},
+	"users":    {"show", "resend-start", "set-email", "set-role"},
+	"settings": {"set", "show"},
+	"outbox":   {"list"},
+}
 
 // helpText is what --help asks for: printed on standard output, exit 0.
 type helpText string
@@ -80,19 +96,51 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	return err
 }
 
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"
+}
+
+// groupUsage is the lines of usage for the commands of a group.
+func groupUsage(group string) string {
+	var lines []string
+	for _, l := range strings.Split(usage, "\n") {
+		if strings.HasPrefix(l, "  portal "+group+" ") {
+			lines = append(lines, l)
+		}
+	}
+	return "Usage:\n" + strings.Join(lines, "\n") + "\nportal " + group + " COMMAND --help lists a command's flags."
+}
+
 func dispatch(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
 		return usageError(usage)
 	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
+	if isHelp(args[0]) {
 		return helpText(usage)
+	}
+	if cmds, ok := groups[args[0]]; ok && (len(args) == 1 || isHelp(args[1])) {
+		if len(args) == 1 {
+			return usageError("portal " + args[0] + ": want one of " + strings.Join(cmds, ", ") + "\n" + groupUsage(args[0]))
+		}
+		return helpText(groupUsage(args[0]))
 	}
 	switch strings.Join(args[:min(2, len(args))], " ") {
 	case "contract create":
 		return contractCreate(ctx, args[2:], out)
 	case "contract start":
 		return contractStart(ctx, args[2:], out)
+	case "contract show":
+		return contractShow(ctx, args[2:], out)
+	case "contract update":
+		return contractUpdate(ctx, args[2:], out)
+	case "users show":
+		return usersShow(ctx, args[2:], out)
+	case "users resend-start":
+		return usersResendStart(ctx, args[2:], out)
+	case "users set-email":
+		return usersSetEmail(ctx, args[2:], out)
+	case "users set-role":
+		return usersSetRole(ctx, args[2:], out)
 	case "outbox list":
 		return outboxList(ctx, args[2:], out)
 	case "settings set":
@@ -326,6 +374,9 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		logger.Warn("the publisher profile's service_url differs from the public URL", "event", "config",
 			"service_url", want, "public_url", svc.PublicURL)
 	}
+	if *packages == "" {
+		logger.Warn("no --packages folder: every package download answers 404", "event", "config")
+	}
 	svc.TrustedProxies = proxies
 	srv := portal.NewServer(svc.Handler(portal.FolderPackages(*packages)), portal.ServerOptions{MaxConnsPerAddress: *connsPerAddr, TrustedProxies: proxies, Logger: logger})
 	ln, err := net.Listen("tcp", *addr)
@@ -363,7 +414,10 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	case <-ctx.Done():
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		return srv.Shutdown(shutdown)
+		err := srv.Shutdown(shutdown)
+		// Lost-password requests already answered still get their email.
+		svc.WaitPasswordResets()
+		return err
 	case err := <-errc:
 		return err
 	}

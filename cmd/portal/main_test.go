@@ -169,7 +169,10 @@ func mustRead(t testing.TB, path string) []byte {
 func TestHelp(t *testing.T) {
 	bin := buildPortal(t)
 	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"serve", "--help"}, {"contract", "create", "--help"},
-		{"settings", "set", "--help"}, {"settings", "show", "-h"}, {"outbox", "list", "--help"}, {"migrate", "--help"}} {
+		{"settings", "set", "--help"}, {"settings", "show", "-h"}, {"outbox", "list", "--help"}, {"migrate", "--help"},
+		{"contract", "--help"}, {"users", "--help"}, {"settings", "--help"}, {"outbox", "-h"}, {"contract", "show", "--help"},
+		{"contract", "update", "--help"}, {"users", "show", "--help"}, {"users", "resend-start", "--help"}, {"users", "set-email", "-h"},
+		{"users", "set-role", "--help"}, {"users", "show", "U23456789", "--help"}} {
 		cmd := exec.Command(bin, args...)
 		var stdout, stderr strings.Builder
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -180,7 +183,11 @@ func TestHelp(t *testing.T) {
 	if got := stdoutOf(t, bin, "serve", "--help"); !strings.Contains(got, "-public-url") || !strings.Contains(got, "-releases") || !strings.Contains(got, "-max-session DURATION") {
 		t.Errorf("serve --help lacks its flags:\n%s", got)
 	}
-	for _, args := range [][]string{{}, {"frobnicate"}, {"serve", "--frobnicate"}} {
+	if got := stdoutOf(t, bin, "--help"); !strings.Contains(got, "portal users resend-start") || !strings.Contains(got, "portal contract update") {
+		t.Errorf("--help lacks the operator's commands:\n%s", got)
+	}
+	for _, args := range [][]string{{}, {"frobnicate"}, {"serve", "--frobnicate"}, {"users"}, {"users", "show"}, {"users", "frobnicate"},
+		{"contract", "update", "C1", "--frobnicate"}} {
 		err := exec.Command(bin, args...).Run()
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) || ee.ExitCode() != 2 {

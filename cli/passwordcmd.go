@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"onramp.dev/onramp/account"
+)
+
+func passwordCommand() *command {
+	return &command{
+		name:    "password",
+		args:    "reset",
+		summary: "a lost password: have the service email a link to choose a new one",
+		sub:     []*command{passwordResetCommand()},
+	}
+}
+
+func passwordResetCommand() *command {
+	var server, user string
+	return &command{
+		name: "reset", args: "[--server URL] --user ID|EMAIL",
+		summary: "email a link to choose a new password",
+		help: `The service emails a link to the account's address: it opens a web page
+where you choose a new password, works once, for 30 minutes, and ends every
+session of the account. The service answers the same whether or not the
+account exists, so check your mailbox (and its spam folder).`,
+		nargs: [2]int{0, 0},
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&server, "server", "", "account service `URL` (default: the last one used, else the publisher profile's)")
+			fs.StringVar(&user, "user", "", "user `ID` or email (default: the last one used)")
+		},
+		run: func(ctx context.Context, e *env, _ []string) error {
+			if last, err := e.loadSession(); err == nil {
+				server = cmpOr(server, last.Server)
+				user = cmpOr(user, last.User)
+			}
+			if server == "" {
+				p, err := e.profile()
+				if err != nil {
+					return err
+				}
+				if p != nil {
+					server = p.ServiceURL
+				}
+			}
+			if server == "" || user == "" {
+				return usagef("give --server URL and --user ID or email")
+			}
+			c, err := account.NewWithTokens(server, account.NewMemoryTokenStore())
+			if err != nil {
+				return err
+			}
+			msg, err := c.RequestPasswordReset(ctx, user)
+			if err != nil {
+				return err
+			}
+			if e.json {
+				writeJSON(e.stdout, map[string]any{"requested": true, "message": msg})
+			} else {
+				fmt.Fprintln(e.stdout, termSafe(msg))
+			}
+			return nil
+		},
+	}
+}
+
+// endSessionsHint words a refused resend for the command line.
+func endSessionsHint(err error, id string) error {
+	if errors.Is(err, account.ErrEndsSessions) {
+		return fmt.Errorf("%w\nTo send it anyway: assistant users resend-start --user %s --end-sessions", err, id)
+	}
+	return err
+}
