@@ -249,6 +249,11 @@ func rowText(r account.RowError) string {
 		return lang.L("line {{.Line}}: the email address already belongs to another Onramp account", data)
 	case "manager_protected":
 		return lang.L("line {{.Line}}: a contract manager can be changed only by another contract manager", data)
+	case api.RowBadEncoding:
+		if r.Value != "" {
+			return lang.L("The file is in {{.Value}}, which cannot be read: in Excel, save it with “Save As” as “CSV UTF-8 (Comma delimited)”.", data)
+		}
+		return lang.L("The file is in an encoding other than UTF-8 or Windows-1252, which cannot be read: in Excel, save it with “Save As” as “CSV UTF-8 (Comma delimited)”.", data)
 	case api.RowBadHeader:
 		return lang.L("line {{.Line}}: the first line must name the columns: email,name,role,products,benefits", data)
 	case api.RowUnknownColumn:
