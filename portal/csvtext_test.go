@@ -40,7 +40,10 @@ func TestExcelCSV(t *testing.T) {
 		data     func() []byte
 		encoding string
 	}{
-		{"texte-unicode", func() []byte { b, _ := os.ReadFile(filepath.Join("testdata", "excel-fr", "texte-unicode.txt")); return b }, "UTF-16"},
+		{"texte-unicode", func() []byte {
+			b, _ := os.ReadFile(filepath.Join("testdata", "excel-fr", "texte-unicode.txt"))
+			return b
+		}, "UTF-16"},
 		{"utf16-without-mark", func() []byte { return []byte("e\x00m\x00a\x00i\x00l\x00\r\x00\n\x00") }, "UTF-16"},
 		{"byte-windows-1252-lacks", func() []byte { return []byte("email;name\r\na@acme.example;A\x81b\r\n") }, ""},
 	}
