@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"cmp"
 	"slices"
 	"strings"
@@ -10,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"golang.org/x/text/collate"
 
 	"onramp.dev/onramp/account"
 )
@@ -22,11 +25,14 @@ import (
 // The users screen ticks to select; the callers screen ticks to
 // designate.
 type userTable struct {
-	a     *Assistant
-	all   []account.User
-	shown []int // indexes into all, filtered and sorted
+	a      *Assistant
+	all    []account.User
+	folded []string // each user's email, name and ID as searches compare them
+	words  []string // the same as " word word…", for matching words by their start
+	shown  []int    // indexes into all, filtered and sorted
 
 	query, role, product string // "" is any
+	queryWords           []string
 	sortBy               int
 	sortDesc             bool
 
@@ -61,7 +67,11 @@ func newUserTable(a *Assistant, ticked func(*account.User) bool, setTick func(*a
 	t := &userTable{a: a, ticked: ticked, setTick: setTick, sortBy: colEmail}
 	t.search = widget.NewEntry()
 	t.search.SetPlaceHolder(lang.L("Search by email, name or ID"))
-	t.search.OnChanged = func(q string) { t.query = strings.ToLower(strings.TrimSpace(q)); t.filter() }
+	t.search.OnChanged = func(q string) {
+		t.query = foldText(strings.TrimSpace(q))
+		t.queryWords = searchWords(t.query)
+		t.filter()
+	}
 	roles := []string{lang.L("Every role"), roleName("user"), roleName("software_coordinator"), roleName("contract_manager")}
 	roleIDs := []string{"", "user", "software_coordinator", "contract_manager"}
 	t.roleSel = widget.NewSelect(roles, func(string) {
@@ -156,6 +166,14 @@ func (t *userTable) tickShown(on bool) {
 // setUsers replaces the rows, keeping the filters, the sort and the ticks.
 func (t *userTable) setUsers(users []account.User) {
 	t.all = users
+	// Folded once here rather than on each keystroke: a search through
+	// 5,000 users stays instant.
+	t.folded = make([]string, len(users))
+	t.words = make([]string, len(users))
+	for i, u := range users {
+		t.folded[i] = foldText(u.Email) + "\x00" + foldText(u.Name) + "\x00" + foldText(u.ID)
+		t.words[i] = " " + strings.Join(searchWords(t.folded[i]), " ")
+	}
 	t.filter()
 }
 
@@ -165,14 +183,15 @@ func (t *userTable) filter() {
 	}
 	t.shown = t.shown[:0]
 	for i := range t.all {
-		if t.keeps(&t.all[i]) {
+		if t.keeps(i) {
 			t.shown = append(t.shown, i)
 		}
 	}
 	t.sort()
 }
 
-func (t *userTable) keeps(u *account.User) bool {
+func (t *userTable) keeps(i int) bool {
+	u := &t.all[i]
 	if t.role != "" && string(u.Role) != t.role {
 		return false
 	}
@@ -182,8 +201,17 @@ func (t *userTable) keeps(u *account.User) bool {
 	if t.query == "" {
 		return true
 	}
-	return strings.Contains(strings.ToLower(u.Email), t.query) || strings.Contains(strings.ToLower(u.Name), t.query) ||
-		strings.Contains(strings.ToLower(u.ID), t.query)
+	if strings.Contains(t.folded[i], t.query) {
+		return true
+	}
+	// Or each word of the query starts a word of the user's, in any
+	// order: "dupre helene" finds "Hélène Dupré".
+	for _, w := range t.queryWords {
+		if !strings.Contains(t.words[i], " "+w) {
+			return false
+		}
+	}
+	return len(t.queryWords) > 0
 }
 
 func (t *userTable) sortOn(col int) {
@@ -199,7 +227,7 @@ func (t *userTable) sort() {
 	key := func(u *account.User) string {
 		switch t.sortBy {
 		case colName:
-			return strings.ToLower(u.Name)
+			return u.Name
 		case colRole:
 			return roleName(string(u.Role))
 		case colProducts:
@@ -214,10 +242,18 @@ func (t *userTable) sort() {
 			}
 			return "1"
 		}
-		return strings.ToLower(u.Email)
+		return u.Email
+	}
+	// Keys made once per row: comparing with the collator itself would
+	// cost each of the n·log n comparisons a collation.
+	col := collator(t.a.speaks)
+	var buf collate.Buffer
+	keys := make([][]byte, len(t.all))
+	for _, i := range t.shown {
+		keys[i] = col.KeyFromString(&buf, key(&t.all[i]))
 	}
 	slices.SortStableFunc(t.shown, func(i, j int) int {
-		c := cmp.Compare(key(&t.all[i]), key(&t.all[j]))
+		c := bytes.Compare(keys[i], keys[j])
 		if c == 0 {
 			c = cmp.Compare(t.all[i].Email, t.all[j].Email)
 		}
