@@ -120,4 +120,5 @@ var pgMigrations = []string{
 		PRIMARY KEY (contract_id, term, user_id) INCLUDE (email)
 	);
 	CREATE INDEX user_terms_user ON user_terms(user_id);`,
+	migrationRefoldTerms,
 }

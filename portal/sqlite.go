@@ -125,6 +125,7 @@ var migrations = []string{
 	migration7,
 	migration8,
 	migration9,
+	migrationRefoldTerms,
 }
 
 // migration9 adds the words a search of users finds them by (searchTerms:
@@ -262,7 +263,7 @@ func (s *SQLite) migrate(ctx context.Context) error {
 			tx.Rollback()
 			return fmt.Errorf("migration %d: %w", i+1, migrationError(err))
 		}
-		if i+1 == searchTermsVersion {
+		if i+1 == searchTermsVersion || migrations[i] == migrationRefoldTerms {
 			if err := fillSearchTerms(ctx, tx); err != nil {
 				tx.Rollback()
 				return fmt.Errorf("migration %d: %w", i+1, err)
