@@ -29,16 +29,35 @@ func setLanguage(code string) string {
 			code = "fr"
 		}
 	}
-	fr := assets.Translation("fr")
-	data := fr
+	// Fyne's own messages first, so that the window's win where both
+	// translate a text; then the forms that change with a number.
+	data := merge(assets.FyneTranslation("fr"), assets.PluralTranslation("fr"), assets.Translation("fr"))
 	if code == "en" {
-		data = identity(fr)
+		data = merge(assets.FyneTranslation("en"), identity(assets.Translation("fr")), assets.PluralTranslation("en"))
 	}
 	if err := lang.AddTranslationsForLocale(data, lang.SystemLocale()); err != nil {
 		fyne.LogError("translations", err)
 		return "en"
 	}
 	return code
+}
+
+// merge joins translation files; a later file's message replaces an
+// earlier one's.
+func merge(files ...[]byte) []byte {
+	all := map[string]json.RawMessage{}
+	for _, f := range files {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(f, &m); err != nil {
+			fyne.LogError("translations", err)
+			continue
+		}
+		for k, v := range m {
+			all[k] = v
+		}
+	}
+	out, _ := json.Marshal(all)
+	return out
 }
 
 // identity maps every key of a translation file to itself: English.
