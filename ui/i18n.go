@@ -30,16 +30,38 @@ func setLanguage(code string) string {
 		}
 	}
 	// Fyne's own messages first, so that the window's win where both
-	// translate a text; then the forms that change with a number.
-	data := merge(assets.FyneTranslation("fr"), assets.PluralTranslation("fr"), assets.Translation("fr"))
+	// translate a text; then the messages that change with a number
+	// (lang.N), kept apart in assets/lang/plural.
+	data := merge(assets.FyneTranslation("fr"), assets.Translation("fr"), everyForm(assets.PluralTranslation("fr")))
 	if code == "en" {
-		data = merge(assets.FyneTranslation("en"), identity(assets.Translation("fr")), assets.PluralTranslation("en"))
+		data = merge(assets.FyneTranslation("en"), identity(assets.Translation("fr")), everyForm(assets.PluralTranslation("en")))
 	}
 	if err := lang.AddTranslationsForLocale(data, lang.SystemLocale()); err != nil {
 		fyne.LogError("translations", err)
 		return "en"
 	}
 	return code
+}
+
+// everyForm gives each message that changes with a number every CLDR
+// form, the missing ones as its "other": the plural rules applied are the
+// system's language's (the messages are loaded under its locale), and a
+// form missing for that language would make the message English.
+func everyForm(data []byte) []byte {
+	var m map[string]map[string]string
+	if err := json.Unmarshal(data, &m); err != nil {
+		fyne.LogError("plural translations", err)
+		return []byte("{}")
+	}
+	for _, forms := range m {
+		for _, f := range []string{"zero", "one", "two", "few", "many"} {
+			if _, ok := forms[f]; !ok {
+				forms[f] = forms["other"]
+			}
+		}
+	}
+	out, _ := json.Marshal(m)
+	return out
 }
 
 // merge joins translation files; a later file's message replaces an

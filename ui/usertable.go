@@ -273,7 +273,7 @@ func (t *userTable) updateCount() {
 			n++
 		}
 	}
-	t.count.SetText(lang.L("{{.Shown}} of {{.Total}} users shown, {{.Ticked}} ticked.", map[string]any{"Shown": len(t.shown), "Total": len(t.all), "Ticked": n}))
+	t.count.SetText(countText(len(t.shown), len(t.all), n))
 }
 
 func (t *userTable) status(u *account.User) string {
@@ -384,4 +384,11 @@ func (a *Assistant) productIDsOf(names []string) []string {
 		}
 	}
 	return ids
+}
+
+// countText says how many users the table shows and how many are ticked;
+// in French each number has its own agreement ("1 utilisateur affiché").
+func countText(shown, total, ticked int) string {
+	data := map[string]any{"Shown": shown, "Total": total, "Ticked": ticked}
+	return lang.N("{{.Shown}} of {{.Total}} users shown", shown, data) + lang.N(", {{.Ticked}} ticked.", ticked, data)
 }
