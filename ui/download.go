@@ -57,7 +57,7 @@ func newDownloadScreen(a *Assistant, rel *setup.Release, onDone func(*setup.Down
 	s.bar = widget.NewProgressBar()
 	// One line, truncated: a wrapped label would re-flow the whole screen
 	// at every progress report.
-	s.info = widget.NewLabel(lang.L("{{.Name}} {{.Version}}: {{.Size}}", map[string]any{"Name": p.Name, "Version": r.Version.String(), "Size": catalog.ByteSize(pkg.Size).String()}))
+	s.info = widget.NewLabel(lang.L("{{.Name}} {{.Version}}: {{.Size}}", map[string]any{"Name": p.Name, "Version": r.Version.String(), "Size": sizeText(float64(pkg.Size))}))
 	s.info.Truncation = fyne.TextTruncateEllipsis
 	s.start = newButtonWithIcon(lang.L("Download"), theme.DownloadIcon(), s.run)
 	s.start.Importance = widget.HighImportance

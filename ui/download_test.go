@@ -29,6 +29,10 @@ func TestDownloadLineStalledAndRetrying(t *testing.T) {
 			signInFirstTime(t, a, d.ManagerID, d.TempPassword)
 			tap(a, a.setupButtons["quill"])
 			s := a.setup.download
+			// The package's size, before anything: "Kio" in French.
+			if fr := strings.Contains(s.info.Text, "io"); strings.Contains(s.info.Text, "iB") == (language == "fr") || fr != (language == "fr") {
+				t.Errorf("package size: %q", s.info.Text)
+			}
 			clock := time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
 			s.now = func() time.Time { return clock }
 			want := words[language]
