@@ -185,13 +185,45 @@ func (p *progressPrinter) report(ev downloader.Progress) {
 	defer p.mu.Unlock()
 	switch {
 	case p.e.json:
-		writeNDJSON(p.e.stdout, map[string]any{"event": ev.Event, "url": downloader.Redact(ev.URL), "dest": ev.Dest, "done": ev.Done,
-			"total": ev.Total, "rate": int64(ev.Rate), "eta_seconds": int64(ev.ETA.Seconds()), "message": ev.Message})
+		line := map[string]any{"event": ev.Event, "url": downloader.Redact(ev.URL), "dest": ev.Dest, "done": ev.Done,
+			"total": ev.Total, "rate": int64(ev.Rate), "eta_seconds": int64(ev.ETA.Seconds()), "message": ev.Message}
+		if ev.Attempt > 0 {
+			line["attempt"], line["max_attempts"] = ev.Attempt, ev.MaxAttempts
+		}
+		writeNDJSON(p.e.stdout, line)
 	case p.terminal:
 		drawBar(p.e.stderr, ev)
-	case ev.Event == downloader.EventRetry || ev.Event == downloader.EventRestart || ev.Event == downloader.EventWait:
-		fmt.Fprintf(p.e.stderr, "%s: %s\n", termSafe(filepath.Base(ev.Dest)), termSafe(ev.Message))
+	case noticeEvent(ev.Event):
+		fmt.Fprintf(p.e.stderr, "%s\n", noticeText(ev))
 	}
+}
+
+// noticeEvent tells the events printed as a line of their own rather
+// than as the bar.
+func noticeEvent(e downloader.Event) bool {
+	switch e {
+	case downloader.EventRetry, downloader.EventStall, downloader.EventRestart, downloader.EventWait:
+		return true
+	}
+	return false
+}
+
+// noticeText is a retry, stall, restart or wait as a line: what happened
+// and, for a retry, which attempt comes next.
+func noticeText(ev downloader.Progress) string {
+	text := termSafe(filepath.Base(ev.Dest)) + ": "
+	switch {
+	case ev.Message != "":
+		text += termSafe(ev.Message)
+	case ev.Event == downloader.EventStall:
+		text += "stalled, no data"
+	default:
+		text += string(ev.Event)
+	}
+	if ev.Attempt > 0 && ev.MaxAttempts > 0 {
+		text += fmt.Sprintf("; retrying, attempt %d of %d…", ev.Attempt, ev.MaxAttempts)
+	}
+	return text
 }
 
 // event prints the core's progress: transfers as report does, the
@@ -219,8 +251,8 @@ func (p *progressPrinter) event(ev setup.Event) {
 func drawBar(w io.Writer, ev downloader.Progress) {
 	name := filepath.Base(ev.Dest)
 	switch ev.Event {
-	case downloader.EventRetry, downloader.EventRestart, downloader.EventWait:
-		fmt.Fprintf(w, "\r\033[K%s: %s\n", termSafe(name), termSafe(ev.Message))
+	case downloader.EventRetry, downloader.EventStall, downloader.EventRestart, downloader.EventWait:
+		fmt.Fprintf(w, "\r\033[K%s\n", noticeText(ev))
 		return
 	case downloader.EventDone:
 		fmt.Fprintf(w, "\r\033[K%s: %s done\n", termSafe(name), catalog.ByteSize(ev.Done))
