@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
+
 	"onramp.dev/onramp/downloader"
 )
 
@@ -73,4 +75,35 @@ func TestDownloadLineStalledAndRetrying(t *testing.T) {
 			}
 		})
 	}
+}
+
+// With the service gone (a refused connection on 127.0.0.1), the line
+// says at the first failure that it retries, and which attempt comes,
+// rather than "Connecting…" until every attempt is spent.
+func TestDownloadRetryShownWhenServiceDown(t *testing.T) {
+	a, d, _ := demoAssistant(t, "fr")
+	t.Cleanup(func() { setLanguage("en") })
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	tap(a, a.setupButtons["quill"])
+	s := a.setup.download
+	reported := make(chan struct{}, 1)
+	s.onProgress = func() {
+		select {
+		case reported <- struct{}{}:
+		default:
+		}
+	}
+	d.Close()
+	a.onUI(func() { test.Tap(s.start) }) // returns while the download runs
+	select {
+	case <-reported:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no report: %q", s.info.Text)
+	}
+	var text string
+	a.onUI(func() { text = s.info.Text })
+	if !strings.Contains(text, "Nouvelle tentative, essai 2 sur ") {
+		t.Errorf("with the service down: %q", text)
+	}
+	tap(a, s.pause)
 }
