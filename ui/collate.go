@@ -3,11 +3,10 @@ package ui
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -27,20 +26,58 @@ func collator(speaks string) *collate.Collator {
 
 // ligatures are the letters that a search typed on a plain keyboard
 // spells as two.
-var ligatures = strings.NewReplacer("œ", "oe", "æ", "ae", "ß", "ss", "’", "'", "ʼ", "'")
+var ligatures = map[rune]string{'œ': "oe", 'æ': "ae", 'ß': "ss", '’': "'", 'ʼ': "'"}
 
 // foldText is s as searches compare it: lower-cased, without accents,
-// ligatures spelled out.
+// ligatures spelled out. ASCII text, most of a list, costs one ToLower.
 func foldText(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	folded, _, err := transform.String(t, strings.ToLower(s))
-	if err != nil {
-		folded = strings.ToLower(s)
+	lower := strings.ToLower(s)
+	ascii := true
+	for i := 0; i < len(lower); i++ {
+		if lower[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
 	}
-	return ligatures.Replace(folded)
+	if ascii {
+		return lower
+	}
+	var b strings.Builder
+	b.Grow(len(lower))
+	for _, r := range lower {
+		switch {
+		case r < utf8.RuneSelf:
+			b.WriteRune(r)
+		case ligatures[r] != "":
+			b.WriteString(ligatures[r])
+		default:
+			for _, d := range norm.NFD.String(string(r)) {
+				if !unicode.Is(unicode.Mn, d) {
+					b.WriteRune(d)
+				}
+			}
+		}
+	}
+	return b.String()
 }
 
 // searchWords are the runs of letters and digits of a folded text.
 func searchWords(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+}
+
+// startsWord reports whether w starts a word of text: found at its start
+// or after a character that is neither a letter nor a digit.
+func startsWord(text, w string) bool {
+	for at := 0; ; {
+		i := strings.Index(text[at:], w)
+		if i < 0 {
+			return false
+		}
+		i += at
+		if r, _ := utf8.DecodeLastRuneInString(text[:i]); i == 0 || (!unicode.IsLetter(r) && !unicode.IsNumber(r)) {
+			return true
+		}
+		at = i + 1
+	}
 }

@@ -28,13 +28,16 @@ type userTable struct {
 	a      *Assistant
 	all    []account.User
 	folded []string // each user's email, name and ID as searches compare them
-	words  []string // the same as " word word…", for matching words by their start
 	shown  []int    // indexes into all, filtered and sorted
 
 	query, role, product string // "" is any
 	queryWords           []string
-	sortBy               int
-	sortDesc             bool
+
+	col      *collate.Collator // the language's order, made for colLang
+	colLang  string
+	sortKeys [colCount][][]byte // per column, each row's collation key once made
+	sortBy   int
+	sortDesc bool
 
 	ticked  func(u *account.User) bool
 	setTick func(u *account.User, on bool)
@@ -166,13 +169,12 @@ func (t *userTable) tickShown(on bool) {
 // setUsers replaces the rows, keeping the filters, the sort and the ticks.
 func (t *userTable) setUsers(users []account.User) {
 	t.all = users
+	t.sortKeys = [colCount][][]byte{}
 	// Folded once here rather than on each keystroke: a search through
 	// 5,000 users stays instant.
 	t.folded = make([]string, len(users))
-	t.words = make([]string, len(users))
 	for i, u := range users {
-		t.folded[i] = foldText(u.Email) + "\x00" + foldText(u.Name) + "\x00" + foldText(u.ID)
-		t.words[i] = " " + strings.Join(searchWords(t.folded[i]), " ")
+		t.folded[i] = foldText(u.Email + "\x00" + u.Name + "\x00" + u.ID)
 	}
 	t.filter()
 }
@@ -207,7 +209,7 @@ func (t *userTable) keeps(i int) bool {
 	// Or each word of the query starts a word of the user's, in any
 	// order: "dupre helene" finds "Hélène Dupré".
 	for _, w := range t.queryWords {
-		if !strings.Contains(t.words[i], " "+w) {
+		if !startsWord(t.folded[i], w) {
 			return false
 		}
 	}
@@ -244,16 +246,43 @@ func (t *userTable) sort() {
 		}
 		return u.Email
 	}
-	// Keys made once per row: comparing with the collator itself would
-	// cost each of the n·log n comparisons a collation.
-	col := collator(t.a.speaks)
-	var buf collate.Buffer
-	keys := make([][]byte, len(t.all))
-	for _, i := range t.shown {
-		keys[i] = col.KeyFromString(&buf, key(&t.all[i]))
+	if t.sortBy == colEmail || t.sortBy == colID {
+		// Addresses and IDs are ASCII: their order is the bytes', and
+		// collating 5,000 of them would slow every load of the list.
+		t.sortShown(func(i, j int) int {
+			return cmp.Compare(strings.ToLower(key(&t.all[i])), strings.ToLower(key(&t.all[j])))
+		})
+		return
 	}
+	// Keys made once per row: comparing with the collator itself would
+	// cost each of the n·log n comparisons a collation. Those of the
+	// columns that ticks do not change are kept until the users change,
+	// so that a keystroke in the search re-sorts without collating again.
+	if t.col == nil || t.colLang != t.a.speaks {
+		t.col, t.colLang, t.sortKeys = collator(t.a.speaks), t.a.speaks, [colCount][][]byte{}
+	}
+	keys := t.sortKeys[t.sortBy]
+	if keys == nil || t.sortBy == colStatus || t.sortBy == colTick {
+		keys = make([][]byte, len(t.all))
+	}
+	var buf collate.Buffer
+	for _, i := range t.shown {
+		if keys[i] == nil {
+			keys[i] = bytes.Clone(t.col.KeyFromString(&buf, key(&t.all[i])))
+			buf.Reset()
+		}
+	}
+	if t.sortBy != colStatus && t.sortBy != colTick {
+		t.sortKeys[t.sortBy] = keys
+	}
+	t.sortShown(func(i, j int) int { return bytes.Compare(keys[i], keys[j]) })
+}
+
+// sortShown sorts the rows shown by compare, then by email, in the order
+// chosen, and redraws.
+func (t *userTable) sortShown(compare func(i, j int) int) {
 	slices.SortStableFunc(t.shown, func(i, j int) int {
-		c := bytes.Compare(keys[i], keys[j])
+		c := compare(i, j)
 		if c == 0 {
 			c = cmp.Compare(t.all[i].Email, t.all[j].Email)
 		}
