@@ -29,8 +29,10 @@ func csvText(data []byte) ([]byte, rune, *api.RowError) {
 		}
 		data = text
 	}
-	if bytes.IndexByte(data, 0) >= 0 {
-		// NUL bytes between ASCII letters: UTF-16 saved without its mark.
+	if len(data) >= 2 && (data[0] == 0 || data[1] == 0) {
+		// A NUL beside the first letter: UTF-16 saved without its mark. A
+		// NUL further on is a control character in a field, reported on
+		// its line.
 		return nil, 0, badEncoding("UTF-16")
 	}
 	return data, headerSeparator(data), nil

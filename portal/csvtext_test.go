@@ -75,3 +75,11 @@ func TestHeaderSeparator(t *testing.T) {
 		}
 	}
 }
+
+// A NUL inside a field is that line's bad name, not a file in UTF-16.
+func TestNULInFieldIsALineError(t *testing.T) {
+	rows, bad := parseUsersCSV([]byte("email,name\na@acme.example,A\x00B\n"))
+	if len(rows) != 1 || len(bad) != 1 || bad[0].Code != api.RowBadName || bad[0].Line != 2 {
+		t.Fatalf("rows %d, bad %+v", len(rows), bad)
+	}
+}
