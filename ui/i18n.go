@@ -12,7 +12,10 @@ import (
 
 // Every visible string is written in English in the code, wrapped in
 // lang.L, and translated by assets/lang/fr.json (a test checks that each
-// one has its French).
+// one has its French). A message that changes with a number is wrapped in
+// lang.N and has its forms ("one", "other") in assets/lang/plural, in both
+// languages. Fyne's own messages (its file dialog) come from a copy of
+// Fyne's translations in assets/lang/fyne, loaded with ours.
 //
 // Fyne's lang package picks the language from the system and offers no
 // switch. The switch works by loading the chosen language's messages under
