@@ -174,6 +174,7 @@ type RowError struct {
 // The codes of an import's bad lines.
 const (
 	RowBadCSV           = "bad_csv"           // not a CSV line
+	RowBadEncoding      = "bad_encoding"      // the file is neither UTF-8 nor Windows-1252; Value: the encoding when known (UTF-16)
 	RowBadHeader        = "bad_header"        // the first line does not name the columns
 	RowUnknownColumn    = "unknown_column"    // Value: the column
 	RowTooManyLines     = "too_many_lines"    // Limit
@@ -192,7 +193,7 @@ const (
 )
 
 // RowCodes are every code an import's bad line may have.
-var RowCodes = []string{RowBadCSV, RowBadHeader, RowUnknownColumn, RowTooManyLines, RowBadEmail, RowBadName, RowDuplicateEmail,
+var RowCodes = []string{RowBadCSV, RowBadEncoding, RowBadHeader, RowUnknownColumn, RowTooManyLines, RowBadEmail, RowBadName, RowDuplicateEmail,
 	RowBadRole, RowBadBenefit, RowUnknownProduct, RowManagerOnly, RowEmailTaken, RowManagerProtected, RowSeatCap, RowContractFull, RowBadLanguage}
 
 // FieldError is one refused value of a request (the fields of an

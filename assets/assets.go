@@ -41,3 +41,22 @@ func Translation(code string) []byte {
 	b, _ := translations.ReadFile("lang/" + code + ".json")
 	return b
 }
+
+//go:embed lang/plural/*.json lang/fyne/*.json
+var moreTranslations embed.FS
+
+// PluralTranslation returns the messages that change with a number in a
+// language ("en", "fr"): a JSON map from the English text to its CLDR
+// forms ({"one": …, "other": …}); nil when there is none.
+func PluralTranslation(code string) []byte {
+	b, _ := moreTranslations.ReadFile("lang/plural/" + code + ".json")
+	return b
+}
+
+// FyneTranslation returns Fyne's own messages (its file dialog, its entry
+// menu) in a language, as Fyne ships them: Fyne picks its language from
+// the system, and the window's language may be another one.
+func FyneTranslation(code string) []byte {
+	b, _ := moreTranslations.ReadFile("lang/fyne/" + code + ".json")
+	return b
+}

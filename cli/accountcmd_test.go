@@ -191,6 +191,8 @@ func TestAdminCommands(t *testing.T) {
 		want string
 	}{
 		{[]string{"users", "import", csv, "--dry-run"}, 0, "would add bo@acme.example"},
+		// As French Excel saves a CSV: ";", CRLF, Windows-1252.
+		{[]string{"users", "import", filepath.Join("..", "portal", "testdata", "excel-fr", "csv-point-virgule.csv"), "--dry-run"}, 0, "would add zoe.obrien@acme.example"},
 		{[]string{"users", "list"}, 0, "ana@acme.example"},
 		{[]string{"users", "import", csv}, 0, "2 to add, 0 to change"},
 		{[]string{"users", "import", csv}, 0, "0 to add, 0 to change, 2 unchanged"},
@@ -222,6 +224,9 @@ func TestAdminCommands(t *testing.T) {
 	// atlas has 4 seats: ana, bo, cy, di hold them all.
 	if r := cli("ana", "", "users", "add", "--email", "ed@acme.example", "--product", "atlas"); r.code != exitFailed || !strings.Contains(r.stderr, "5 users for 4 seats") {
 		t.Fatalf("over the seats: %d %s", r.code, r.stderr)
+	}
+	if r := cli("ana", "", "users", "import", filepath.Join("..", "portal", "testdata", "excel-fr", "texte-unicode.txt")); r.code != exitFailed || !strings.Contains(r.stderr, "UTF-16") || !strings.Contains(r.stderr, "CSV UTF-8") {
+		t.Fatalf("a UTF-16 file: %d %s", r.code, r.stderr)
 	}
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte("email,products\nnot-an-email,atlas\nok@acme.example,photoshop\n"), 0o644)

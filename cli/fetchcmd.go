@@ -201,17 +201,45 @@ func (p *progressPrinter) report(ev downloader.Progress) {
 	defer p.mu.Unlock()
 	switch {
 	case p.e.json:
-		doc := map[string]any{"event": ev.Event, "url": downloader.Redact(ev.URL), "dest": ev.Dest, "done": ev.Done,
+		line := map[string]any{"event": ev.Event, "url": downloader.Redact(ev.URL), "dest": ev.Dest, "done": ev.Done,
 			"total": ev.Total, "rate": int64(ev.Rate), "eta_seconds": int64(ev.ETA.Seconds()), "message": ev.Message}
 		if ev.Attempt > 0 {
-			doc["attempt"], doc["max_attempts"] = ev.Attempt, ev.MaxAttempts
+			line["attempt"], line["max_attempts"] = ev.Attempt, ev.MaxAttempts
 		}
-		writeNDJSON(p.e.stdout, doc)
+		writeNDJSON(p.e.stdout, line)
 	case p.terminal:
 		drawBar(p.e.stderr, ev)
-	case ev.Event == downloader.EventRetry || ev.Event == downloader.EventStall || ev.Event == downloader.EventRestart || ev.Event == downloader.EventWait:
-		fmt.Fprintf(p.e.stderr, "%s: %s%s\n", termSafe(filepath.Base(ev.Dest)), termSafe(ev.Message), attemptText(ev))
+	case noticeEvent(ev.Event):
+		fmt.Fprintf(p.e.stderr, "%s\n", noticeText(ev))
 	}
+}
+
+// noticeEvent tells the events printed as a line of their own rather
+// than as the bar.
+func noticeEvent(e downloader.Event) bool {
+	switch e {
+	case downloader.EventRetry, downloader.EventStall, downloader.EventRestart, downloader.EventWait:
+		return true
+	}
+	return false
+}
+
+// noticeText is a retry, stall, restart or wait as a line: what happened
+// and, for a retry, which attempt comes next.
+func noticeText(ev downloader.Progress) string {
+	text := termSafe(filepath.Base(ev.Dest)) + ": "
+	switch {
+	case ev.Message != "":
+		text += termSafe(ev.Message)
+	case ev.Event == downloader.EventStall:
+		text += "stalled, no data"
+	default:
+		text += string(ev.Event)
+	}
+	if ev.Attempt > 0 && ev.MaxAttempts > 0 {
+		text += fmt.Sprintf("; retrying, attempt %d of %d…", ev.Attempt, ev.MaxAttempts)
+	}
+	return text
 }
 
 // event prints the core's progress: transfers as report does, the
@@ -240,7 +268,7 @@ func drawBar(w io.Writer, ev downloader.Progress) {
 	name := filepath.Base(ev.Dest)
 	switch ev.Event {
 	case downloader.EventRetry, downloader.EventStall, downloader.EventRestart, downloader.EventWait:
-		fmt.Fprintf(w, "\r\033[K%s: %s%s\n", termSafe(name), termSafe(ev.Message), attemptText(ev))
+		fmt.Fprintf(w, "\r\033[K%s\n", noticeText(ev))
 		return
 	case downloader.EventDone:
 		fmt.Fprintf(w, "\r\033[K%s: %s done\n", termSafe(name), catalog.ByteSize(ev.Done))
@@ -263,14 +291,6 @@ func drawBar(w io.Writer, ev downloader.Progress) {
 	fmt.Fprintf(w, "\r\033[K%s [%s] %s%s of %s%s", termSafe(name), bar, pct, catalog.ByteSize(ev.Done), catalog.ByteSize(ev.Total), rate)
 }
 
-// attemptText is "; attempt 2 of 5" for an event that announces a new
-// request.
-func attemptText(ev downloader.Progress) string {
-	if ev.Attempt == 0 {
-		return ""
-	}
-	return fmt.Sprintf("; attempt %d of %d", ev.Attempt, ev.MaxAttempts)
-}
 
 func writeNDJSON(w io.Writer, v any) {
 	b, err := json.Marshal(v)

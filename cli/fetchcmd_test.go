@@ -543,3 +543,34 @@ func TestFetchStallTimeout(t *testing.T) {
 		t.Errorf("not resumed: %s", r.stdout)
 	}
 }
+
+// A transient failure is printed with the attempt that follows, in text
+// and in NDJSON (attempt, max_attempts).
+func TestFetchRetryShowsAttempt(t *testing.T) {
+	content, sum := payload(64 << 10)
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1)%2 == 1 { // every first request of a run fails
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		http.ServeContent(w, r, "ok", time.Time{}, bytes.NewReader(content))
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	r := runCLI(t, "", "fetch", srv.URL+"/ok", "--sha256", sum, "--out", filepath.Join(dir, "a"), "--cache", t.TempDir())
+	if r.code != exitOK || !strings.Contains(r.stderr, "a: ") || !strings.Contains(r.stderr, "retrying, attempt 2 of ") {
+		t.Fatalf("text: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, "", "fetch", srv.URL+"/ok", "--sha256", sum, "--out", filepath.Join(dir, "b"), "--cache", t.TempDir(), "--json")
+	var retry map[string]any
+	for _, line := range strings.Split(r.stdout, "\n") {
+		var ev map[string]any
+		if json.Unmarshal([]byte(line), &ev) == nil && ev["event"] == "retry" {
+			retry = ev
+		}
+	}
+	if r.code != exitOK || retry == nil || retry["attempt"] != 2.0 || retry["max_attempts"].(float64) < 2 {
+		t.Fatalf("json: exit %d, retry %v\n%s\n%s", r.code, retry, r.stdout, r.stderr)
+	}
+}

@@ -122,4 +122,5 @@ var pgMigrations = []string{
 	CREATE INDEX user_terms_user ON user_terms(user_id);`,
 	migration10,
 	migrationPasswordResets,
+	migrationRefoldTerms,
 }

@@ -145,7 +145,7 @@ func (s *SQLStore) migratePostgres(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, pgMigrations[i]); err != nil {
 			return fmt.Errorf("migration %d: %w", i+1, migrationError(err))
 		}
-		if i+1 == searchTermsVersion {
+		if i+1 == searchTermsVersion || pgMigrations[i] == migrationRefoldTerms {
 			if err := fillSearchTerms(ctx, tx); err != nil {
 				return fmt.Errorf("migration %d: %w", i+1, err)
 			}

@@ -15,17 +15,28 @@ import (
 // maxSearchWords bounds the words of a search (each reads an index range).
 const maxSearchWords = 8
 
-// foldSearch is s as searches compare it: accents removed and lower-cased,
-// so that "élodie" finds "Élodie", the same on both engines (neither
-// SQLite's lower() nor a PostgreSQL collation would agree with the other).
+// foldSearch is s as searches compare it: accents removed, lower-cased and
+// ligatures spelled out, so that "élodie" finds "Élodie" and "coeur"
+// "Cœur", the same on both engines (neither SQLite's lower() nor a
+// PostgreSQL collation would agree with the other). A change here changes
+// the stored terms: it needs a migration that runs fillSearchTerms again.
 func foldSearch(s string) string {
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	folded, _, err := transform.String(t, s)
 	if err != nil {
 		folded = s
 	}
-	return strings.ToLower(folded)
+	return ligatures.Replace(strings.ToLower(folded))
 }
+
+// ligatures are the letters a search typed on a plain keyboard spells as
+// two; NFD leaves them whole.
+var ligatures = strings.NewReplacer("œ", "oe", "æ", "ae", "ß", "ss")
+
+// migrationRefoldTerms rebuilds every user's search terms, after
+// foldSearch learnt to spell out ligatures; the migration's runner
+// recognises it by its text and calls fillSearchTerms.
+const migrationRefoldTerms = `DELETE FROM user_terms`
 
 // words are the runs of letters and digits of a folded text.
 func words(s string) []string {

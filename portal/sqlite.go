@@ -127,6 +127,7 @@ var migrations = []string{
 	migration9,
 	migration10,
 	migrationPasswordResets,
+	migrationRefoldTerms,
 }
 
 // migration10 is written once for both engines: languages (a contract's,
@@ -290,7 +291,7 @@ func (s *SQLite) migrate(ctx context.Context) error {
 			tx.Rollback()
 			return fmt.Errorf("migration %d: %w", i+1, migrationError(err))
 		}
-		if i+1 == searchTermsVersion {
+		if i+1 == searchTermsVersion || migrations[i] == migrationRefoldTerms {
 			if err := fillSearchTerms(ctx, tx); err != nil {
 				tx.Rollback()
 				return fmt.Errorf("migration %d: %w", i+1, err)

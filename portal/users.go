@@ -58,12 +58,16 @@ type importRow struct {
 }
 
 // parseUsersCSV reads "email,name,role,products,benefits[,language]" (a
-// header line first; products and benefits separated by ';'; language en
-// or fr, empty for the contract's). It reports every bad
-// line: quoting, addresses, roles, benefits, duplicates.
+// header line first; products and benefits separated by ';' or '|';
+// language en or fr, empty for the contract's), with ',' or ';' between fields, in UTF-8 or Windows-1252 (see csvText). It reports every
+// bad line: quoting, addresses, roles, benefits, duplicates.
 func parseUsersCSV(data []byte) ([]importRow, []RowError) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM from spreadsheet tools
+	data, sep, encErr := csvText(data)
+	if encErr != nil {
+		return nil, []RowError{*encErr}
+	}
 	r := csv.NewReader(bytes.NewReader(data))
+	r.Comma = sep
 	r.FieldsPerRecord = -1
 	r.TrimLeadingSpace = true
 	var rows []importRow

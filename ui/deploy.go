@@ -140,7 +140,7 @@ func (s *deployScreen) run() {
 				return
 			}
 			s.bar.SetValue(1)
-			s.status.SetText(lang.L("Deployment ready in {{.Folder}} ({{.Count}} products). Push the folder to the seats and run its install script as administrator; README-IT.txt has the details.",
+			s.status.SetText(lang.N("Deployment ready in {{.Folder}} ({{.Count}} products). Push the folder to the seats and run its install script as administrator; README-IT.txt has the details.", len(d.Products),
 				map[string]any{"Folder": out, "Count": len(d.Products)}))
 		}
 	})

@@ -31,8 +31,10 @@ type choiceDialog struct {
 	shown   bool
 	sized   bool
 	// textWidth is the width a message needs unwrapped; the dialog is as
-	// wide, up to maxDialogWidth and 90% of the window.
+	// wide, up to maxDialogWidth and 90% of the window, and as tall as
+	// text, its message, needs at that width.
 	textWidth float32
+	text      *widget.Label
 }
 
 const maxDialogWidth = 600
@@ -61,6 +63,11 @@ func (c *choiceDialog) Show() {
 	c.shown = true
 	if !c.sized && c.textWidth > 0 {
 		w := min(c.textWidth, maxDialogWidth, c.canvas.Size().Width*0.9)
+		if c.text != nil {
+			// A wrapping label measures its height at the width it has:
+			// unsized, every word is a line, and the dialog as tall.
+			c.text.Resize(fyne.NewSize(w-dialogInset(), c.text.MinSize().Height))
+		}
 		c.d.Resize(fyne.NewSize(w, c.d.MinSize().Height))
 	}
 	c.prevKey = c.canvas.OnTypedKey()
@@ -128,16 +135,18 @@ func (a *Assistant) confirm(title, message string, action choice) *choiceDialog 
 	if action.icon == nil {
 		action.icon = theme.ConfirmIcon()
 	}
-	c := a.newChoiceDialog(title, theme.QuestionIcon(), dialogText(message), 0,
+	text := dialogText(message)
+	c := a.newChoiceDialog(title, theme.QuestionIcon(), text, 0,
 		choice{label: lang.L("Cancel"), icon: theme.CancelIcon()}, action)
-	c.textWidth = textWidth(message)
+	c.textWidth, c.text = textWidth(message), text
 	return c
 }
 
 // tell shows a message with one Close button.
 func (a *Assistant) tell(title string, icon fyne.Resource, message string) *choiceDialog {
-	c := a.newChoiceDialog(title, icon, dialogText(message), 0, choice{label: lang.L("Close")})
-	c.textWidth = textWidth(message)
+	text := dialogText(message)
+	c := a.newChoiceDialog(title, icon, text, 0, choice{label: lang.L("Close")})
+	c.textWidth, c.text = textWidth(message), text
 	return c
 }
 
@@ -148,5 +157,8 @@ func dialogText(message string) *widget.Label {
 // textWidth is the width of a dialog showing message on one line: the
 // label's, the dialog's padding (Fyne's 32) and the theme's.
 func textWidth(message string) float32 {
-	return widget.NewLabel(message).MinSize().Width + 32 + theme.Padding()*2
+	return widget.NewLabel(message).MinSize().Width + dialogInset()
 }
+
+// dialogInset is what a dialog adds around its content's width.
+func dialogInset() float32 { return 32 + theme.Padding()*2 }

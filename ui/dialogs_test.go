@@ -3,10 +3,14 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"onramp.dev/onramp/portal"
 	"onramp.dev/onramp/setup"
@@ -161,6 +165,49 @@ func TestDialogKeysWithoutFocus(t *testing.T) {
 			if c.OnTypedKey() != nil {
 				t.Error("the dialog's key handler stays after it closed")
 			}
+		})
+	}
+}
+
+// A dialog is as tall as its message needs at the dialog's width: one
+// line of text gets one line's height, not a box sized for one word a
+// line.
+func TestDialogSizedToText(t *testing.T) {
+	a, _, _ := demoAssistant(t, "fr")
+	a.win.Resize(fyne.NewSize(1366, 768))
+	long := strings.Repeat("Le service n'a pas répondu à temps. ", 8)
+	for _, tc := range []struct {
+		name     string
+		message  string
+		maxLines int
+	}{
+		{"one line", "Une erreur s'est produite.", 1},
+		{"a paragraph", long, 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			act(a, func() { a.tell("Erreur", theme.ErrorIcon(), tc.message).Show() })
+			top := a.win.Canvas().Overlays().Top()
+			var label *widget.Label
+			var box fyne.Size
+			walkObjects(top, func(o fyne.CanvasObject) {
+				if w, ok := o.(*widget.Label); ok && w.Text == tc.message {
+					label = w
+				}
+				if fmt.Sprintf("%T", o) == "*widget.Shadow" && box.IsZero() { // the dialog's frame (Fyne's internal type)
+					box = o.Size()
+				}
+			})
+			if label == nil {
+				t.Fatal("no message in the dialog")
+			}
+			line := fyne.MeasureText("É", theme.TextSize(), fyne.TextStyle{}).Height
+			if most := float32(tc.maxLines)*line + 2*theme.InnerPadding() + 1; label.Size().Height > most {
+				t.Errorf("message %v tall, at most %v for %d line(s)", label.Size(), most, tc.maxLines)
+			}
+			if box.Width > maxDialogWidth+1 || box.Height > label.Size().Height+130 {
+				t.Errorf("dialog %v around a message %v", box, label.Size())
+			}
+			press(a, fyne.KeyEscape)
 		})
 	}
 }

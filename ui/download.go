@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,15 +36,28 @@ type downloadScreen struct {
 	discard              bool // the stop is a cancel: delete the partial file
 	onDone               func(d *setup.Download)
 	onProgress           func() // tests: called after each progress report
+
+	// What the line shows, kept on the UI goroutine: the latest figures,
+	// when a byte last arrived, and a retry or stall being waited out.
+	// The line is redrawn every second, so that figures no byte refreshes
+	// turn into "stalled" rather than staying frozen.
+	now      func() time.Time // tests set the clock
+	last     downloader.Progress
+	lastByte time.Time
+	retry    *downloader.Progress // the retry or stall reported since the last byte
 }
+
+// stalledAfter is how long without a byte before the line says the
+// transfer is stalled: progress reports come every 200 ms while bytes flow.
+const stalledAfter = 5 * time.Second
 
 func newDownloadScreen(a *Assistant, rel *setup.Release, onDone func(*setup.Download)) *downloadScreen {
 	p, r, pkg := rel.Product, rel.Release, rel.Package
-	s := &downloadScreen{a: a, product: p, release: r, pkg: pkg, onDone: onDone, dest: a.core.PackagePath(rel)}
+	s := &downloadScreen{a: a, product: p, release: r, pkg: pkg, onDone: onDone, dest: a.core.PackagePath(rel), now: time.Now}
 	s.bar = widget.NewProgressBar()
 	// One line, truncated: a wrapped label would re-flow the whole screen
 	// at every progress report.
-	s.info = widget.NewLabel(lang.L("{{.Name}} {{.Version}}: {{.Size}}", map[string]any{"Name": p.Name, "Version": r.Version.String(), "Size": catalog.ByteSize(pkg.Size).String()}))
+	s.info = widget.NewLabel(lang.L("{{.Name}} {{.Version}}: {{.Size}}", map[string]any{"Name": p.Name, "Version": r.Version.String(), "Size": sizeText(float64(pkg.Size))}))
 	s.info.Truncation = fyne.TextTruncateEllipsis
 	s.start = newButtonWithIcon(lang.L("Download"), theme.DownloadIcon(), s.run)
 	s.start.Importance = widget.HighImportance
@@ -101,6 +115,8 @@ func (s *downloadScreen) run() {
 	s.stop, s.discard = stop, false
 	s.mu.Unlock()
 	s.info.SetText(lang.L("Connecting…"))
+	s.last, s.retry, s.lastByte = downloader.Progress{}, nil, s.now()
+	go s.redrawEverySecond(ctx)
 	core := s.a.core // read on the UI goroutine: sign-out clears it there
 	s.a.background(func(context.Context) func() {
 		defer stop()
@@ -154,19 +170,99 @@ func (s *downloadScreen) done(d *setup.Download) {
 // downloader; the widgets change on the UI goroutine.
 func (s *downloadScreen) progress(ev setup.Event) {
 	p := ev.Transfer
-	if p == nil || p.Event != downloader.EventProgress || p.Total <= 0 {
+	if p == nil {
+		return
+	}
+	switch p.Event {
+	case downloader.EventProgress, downloader.EventRetry, downloader.EventStall:
+	default:
 		return
 	}
 	if s.onProgress != nil {
 		defer s.onProgress()
 	}
-	frac := float64(p.Done) / float64(p.Total)
-	s.a.onUI(func() {
-		// Worded on the UI goroutine: a language switch there changes
-		// the translations lang.L reads.
-		s.bar.SetValue(frac)
-		s.info.SetText(lang.L("{{.Done}} of {{.Total}} · {{.Rate}}/s · {{.Left}} left", map[string]any{
-			"Done": catalog.ByteSize(p.Done).String(), "Total": catalog.ByteSize(p.Total).String(),
-			"Rate": catalog.ByteSize(int64(p.Rate)).String(), "Left": p.ETA.Round(time.Second).String()}))
-	})
+	report := *p
+	s.a.onUI(func() { s.show(report) })
+}
+
+// show takes in a report, on the UI goroutine.
+func (s *downloadScreen) show(p downloader.Progress) {
+	switch p.Event {
+	case downloader.EventProgress:
+		if p.Done > s.last.Done || s.last.Event == "" {
+			s.lastByte, s.retry = s.now(), nil
+		}
+		s.last = p
+	case downloader.EventRetry, downloader.EventStall:
+		s.retry = &p
+		if s.last.Total <= 0 {
+			s.last.Total = p.Total
+		}
+	}
+	s.redraw()
+}
+
+// redrawEverySecond keeps the line true while no report comes: a stalled
+// transfer sends none.
+func (s *downloadScreen) redrawEverySecond(ctx context.Context) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			s.a.onUI(func() {
+				if s.running() {
+					s.redraw()
+				}
+			})
+		}
+	}
+}
+
+// redraw words the line from what was reported and how long ago the last
+// byte came. Worded on the UI goroutine: a language switch there changes
+// the translations lang.L reads.
+func (s *downloadScreen) redraw() {
+	p := s.last
+	if p.Event == "" && s.retry == nil && s.now().Sub(s.lastByte) < stalledAfter {
+		return // still "Connecting…"
+	}
+	var parts []string
+	if p.Total > 0 {
+		if frac := float64(p.Done) / float64(p.Total); s.bar.Value != frac {
+			s.bar.SetValue(frac)
+		}
+		parts = append(parts, lang.L("{{.Done}} of {{.Total}}", map[string]any{"Done": sizeText(float64(p.Done)), "Total": sizeText(float64(p.Total))}))
+	}
+	idle := s.now().Sub(s.lastByte)
+	stalled := idle >= stalledAfter || (s.retry != nil && s.retry.Event == downloader.EventStall)
+	switch {
+	case stalled:
+		parts = append(parts, stalledText(idle))
+	case p.Event == downloader.EventProgress && s.retry == nil:
+		if p.Rate > 0 {
+			parts = append(parts, lang.L("{{.Rate}}/s", map[string]any{"Rate": sizeText(p.Rate)}))
+		}
+		if p.ETA > 0 {
+			parts = append(parts, leftText(p.ETA))
+		}
+	}
+	if s.retry != nil && s.retry.Attempt > 0 {
+		parts = append(parts, retryText(s.retry.Attempt, s.retry.MaxAttempts))
+	}
+	if text := strings.Join(parts, " · "); text != s.info.Text {
+		s.info.SetText(text)
+	}
+}
+
+// stalledText says for how long no byte came, in whole seconds.
+func stalledText(idle time.Duration) string {
+	return lang.L("Stalled — no data for {{.N}}", map[string]any{"N": durationText(idle.Truncate(time.Second))})
+}
+
+// retryText names the attempt about to be made.
+func retryText(attempt, most int) string {
+	return lang.L("Retrying, attempt {{.Attempt}} of {{.Most}}…", map[string]any{"Attempt": attempt, "Most": most})
 }

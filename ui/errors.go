@@ -263,6 +263,11 @@ func rowText(r account.RowError) string {
 		return lang.L("line {{.Line}}: the email address already belongs to another Onramp account", data)
 	case "manager_protected":
 		return lang.L("line {{.Line}}: a contract manager can be changed only by another contract manager", data)
+	case api.RowBadEncoding:
+		if r.Value != "" {
+			return lang.L("The file is in {{.Value}}, which cannot be read: in Excel, save it with “Save As” as “CSV UTF-8 (Comma delimited)”.", data)
+		}
+		return lang.L("The file is in an encoding other than UTF-8 or Windows-1252, which cannot be read: in Excel, save it with “Save As” as “CSV UTF-8 (Comma delimited)”.", data)
 	case api.RowBadHeader:
 		return lang.L("line {{.Line}}: the first line must name the columns: email,name,role,products,benefits", data)
 	case api.RowUnknownColumn:
@@ -292,7 +297,7 @@ func rowText(r account.RowError) string {
 
 // importErrorText lists every bad line, worded by its code.
 func importErrorText(ie *account.ImportError) string {
-	lines := []string{lang.L("{{.Count}} bad lines; nothing will be imported until they are corrected:", map[string]any{"Count": len(ie.Rows)})}
+	lines := []string{lang.N("{{.Count}} bad lines; nothing will be imported until they are corrected:", len(ie.Rows), map[string]any{"Count": len(ie.Rows)})}
 	for _, r := range ie.Rows {
 		lines = append(lines, rowText(r))
 	}

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -27,6 +28,7 @@ type installScreen struct {
 	dl      *setup.Download // the same
 
 	target  *widget.Entry
+	browse  *button
 	plan    *widget.Label
 	bar     *widget.ProgressBar
 	install *button
@@ -54,6 +56,13 @@ func newInstallScreen(a *Assistant, rel *setup.Release) *installScreen {
 			s.plan.SetText(lang.L("The folder changed: press Show the plan."))
 		}
 	}
+	s.browse = newButtonWithIcon(lang.L("Browse…"), theme.FolderOpenIcon(), func() {
+		dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
+			if err == nil && u != nil {
+				s.chooseFolder(u.Path())
+			}
+		}, a.win)
+	})
 	s.plan = wrapped(lang.L("The plan appears here once the package is downloaded."))
 	s.why = newErrorLabel()
 	s.bar = widget.NewProgressBar()
@@ -68,13 +77,20 @@ func (s *installScreen) content() fyne.CanvasObject {
 	ref := s.product.ID + "@" + s.release.Version.String()
 	return container.NewVBox(
 		heading(lang.L("3. Install on this computer")),
-		widget.NewForm(widget.NewFormItem(lang.L("Folder"), s.target)),
+		widget.NewForm(widget.NewFormItem(lang.L("Folder"), inOrder(nil, nil, nil, s.browse, s.target))),
 		s.plan, s.why, s.bar,
 		container.NewHBox(newButton(lang.L("Show the plan"), s.makePlan), s.install, cliButton(s.a, func() string {
 			return s.a.cfg.CLI + " install --product " + ref + " --target " + quoteArg(s.target.Text)
 		})),
 		s.done,
 	)
+}
+
+// chooseFolder installs into a folder of the one chosen, named as the
+// default one is: a folder chosen in the dialog often holds other things,
+// and a non-empty folder Onramp did not fill is refused.
+func (s *installScreen) chooseFolder(dir string) {
+	s.target.SetText(filepath.Join(dir, filepath.Base(s.a.core.DefaultTarget(s.product.ID))))
 }
 
 // core reports the install's progress on the bar.

@@ -44,3 +44,13 @@ func durationText(d time.Duration) string {
 	}
 	return lang.L("{{.N}} s", map[string]any{"N": int(math.Ceil(d.Seconds()))})
 }
+
+// leftText is the time a transfer has left, in whole seconds or minutes.
+func leftText(d time.Duration) string {
+	text := durationText(d)
+	n := int(math.Ceil(d.Seconds()))
+	if d >= time.Minute {
+		n = int(math.Ceil(d.Minutes()))
+	}
+	return lang.N("{{.Left}} left", n, map[string]any{"Left": text})
+}

@@ -463,7 +463,7 @@ func (s *usersScreen) runImport() {
 				return
 			}
 			s.previewedFile = nil
-			s.preview.SetText(lang.L("Imported: {{.Count}} lines.", map[string]any{"Count": len(changes)}))
+			s.preview.SetText(lang.N("Imported: {{.Count}} lines.", len(changes), map[string]any{"Count": len(changes)}))
 			s.a.changed()
 			s.refresh()
 		}
@@ -491,7 +491,7 @@ func (s *usersScreen) runAssign() {
 				s.assignErr.SetError(err)
 				return
 			}
-			s.done.SetText(lang.L("Changed {{.Count}} users.", map[string]any{"Count": len(changes)}))
+			s.done.SetText(lang.N("Changed {{.Count}} users.", len(changes), map[string]any{"Count": len(changes)}))
 			s.done.Show()
 			s.a.changed()
 			s.refresh()
@@ -506,7 +506,7 @@ func (s *usersScreen) confirmRemove() {
 		s.assignErr.SetText(lang.L("Tick the users to change first."))
 		return
 	}
-	s.a.confirm(lang.L("Remove users"), lang.L("Remove {{.Count}} users from the contract? They lose access at once.", map[string]any{"Count": len(ids)}),
+	s.a.confirm(lang.L("Remove users"), lang.N("Remove {{.Count}} users from the contract? They lose access at once.", len(ids), map[string]any{"Count": len(ids)}),
 		choice{label: lang.L("Remove users"), icon: theme.DeleteIcon(), importance: widget.DangerImportance, do: func() { s.remove(ids) }}).Show()
 }
 

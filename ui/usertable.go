@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"cmp"
 	"slices"
 	"strings"
@@ -10,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"golang.org/x/text/collate"
 
 	"onramp.dev/onramp/account"
 )
@@ -22,13 +25,19 @@ import (
 // The users screen ticks to select; the callers screen ticks to
 // designate.
 type userTable struct {
-	a     *Assistant
-	all   []account.User
-	shown []int // indexes into all, filtered and sorted
+	a      *Assistant
+	all    []account.User
+	folded []string // each user's email, name and ID as searches compare them
+	shown  []int    // indexes into all, filtered and sorted
 
 	query, role, product string // "" is any
-	sortBy               int
-	sortDesc             bool
+	queryWords           []string
+
+	col      *collate.Collator // the language's order, made for colLang
+	colLang  string
+	sortKeys [colCount][][]byte // per column, each row's collation key once made
+	sortBy   int
+	sortDesc bool
 
 	ticked  func(u *account.User) bool
 	setTick func(u *account.User, on bool)
@@ -61,7 +70,11 @@ func newUserTable(a *Assistant, ticked func(*account.User) bool, setTick func(*a
 	t := &userTable{a: a, ticked: ticked, setTick: setTick, sortBy: colEmail}
 	t.search = widget.NewEntry()
 	t.search.SetPlaceHolder(lang.L("Search by email, name or ID"))
-	t.search.OnChanged = func(q string) { t.query = strings.ToLower(strings.TrimSpace(q)); t.filter() }
+	t.search.OnChanged = func(q string) {
+		t.query = foldText(strings.TrimSpace(q))
+		t.queryWords = searchWords(t.query)
+		t.filter()
+	}
 	roles := []string{lang.L("Every role"), roleName("user"), roleName("software_coordinator"), roleName("contract_manager")}
 	roleIDs := []string{"", "user", "software_coordinator", "contract_manager"}
 	t.roleSel = widget.NewSelect(roles, func(string) {
@@ -156,6 +169,13 @@ func (t *userTable) tickShown(on bool) {
 // setUsers replaces the rows, keeping the filters, the sort and the ticks.
 func (t *userTable) setUsers(users []account.User) {
 	t.all = users
+	t.sortKeys = [colCount][][]byte{}
+	// Folded once here rather than on each keystroke: a search through
+	// 5,000 users stays instant.
+	t.folded = make([]string, len(users))
+	for i, u := range users {
+		t.folded[i] = foldText(u.Email + "\x00" + u.Name + "\x00" + u.ID)
+	}
 	t.filter()
 }
 
@@ -165,14 +185,15 @@ func (t *userTable) filter() {
 	}
 	t.shown = t.shown[:0]
 	for i := range t.all {
-		if t.keeps(&t.all[i]) {
+		if t.keeps(i) {
 			t.shown = append(t.shown, i)
 		}
 	}
 	t.sort()
 }
 
-func (t *userTable) keeps(u *account.User) bool {
+func (t *userTable) keeps(i int) bool {
+	u := &t.all[i]
 	if t.role != "" && string(u.Role) != t.role {
 		return false
 	}
@@ -182,8 +203,17 @@ func (t *userTable) keeps(u *account.User) bool {
 	if t.query == "" {
 		return true
 	}
-	return strings.Contains(strings.ToLower(u.Email), t.query) || strings.Contains(strings.ToLower(u.Name), t.query) ||
-		strings.Contains(strings.ToLower(u.ID), t.query)
+	if strings.Contains(t.folded[i], t.query) {
+		return true
+	}
+	// Or each word of the query starts a word of the user's, in any
+	// order: "dupre helene" finds "Hélène Dupré".
+	for _, w := range t.queryWords {
+		if !startsWord(t.folded[i], w) {
+			return false
+		}
+	}
+	return len(t.queryWords) > 0
 }
 
 func (t *userTable) sortOn(col int) {
@@ -199,7 +229,7 @@ func (t *userTable) sort() {
 	key := func(u *account.User) string {
 		switch t.sortBy {
 		case colName:
-			return strings.ToLower(u.Name)
+			return u.Name
 		case colRole:
 			return roleName(string(u.Role))
 		case colProducts:
@@ -214,10 +244,45 @@ func (t *userTable) sort() {
 			}
 			return "1"
 		}
-		return strings.ToLower(u.Email)
+		return u.Email
 	}
+	if t.sortBy == colEmail || t.sortBy == colID {
+		// Addresses and IDs are ASCII: their order is the bytes', and
+		// collating 5,000 of them would slow every load of the list.
+		t.sortShown(func(i, j int) int {
+			return cmp.Compare(strings.ToLower(key(&t.all[i])), strings.ToLower(key(&t.all[j])))
+		})
+		return
+	}
+	// Keys made once per row: comparing with the collator itself would
+	// cost each of the n·log n comparisons a collation. Those of the
+	// columns that ticks do not change are kept until the users change,
+	// so that a keystroke in the search re-sorts without collating again.
+	if t.col == nil || t.colLang != t.a.speaks {
+		t.col, t.colLang, t.sortKeys = collator(t.a.speaks), t.a.speaks, [colCount][][]byte{}
+	}
+	keys := t.sortKeys[t.sortBy]
+	if keys == nil || t.sortBy == colStatus || t.sortBy == colTick {
+		keys = make([][]byte, len(t.all))
+	}
+	var buf collate.Buffer
+	for _, i := range t.shown {
+		if keys[i] == nil {
+			keys[i] = bytes.Clone(t.col.KeyFromString(&buf, key(&t.all[i])))
+			buf.Reset()
+		}
+	}
+	if t.sortBy != colStatus && t.sortBy != colTick {
+		t.sortKeys[t.sortBy] = keys
+	}
+	t.sortShown(func(i, j int) int { return bytes.Compare(keys[i], keys[j]) })
+}
+
+// sortShown sorts the rows shown by compare, then by email, in the order
+// chosen, and redraws.
+func (t *userTable) sortShown(compare func(i, j int) int) {
 	slices.SortStableFunc(t.shown, func(i, j int) int {
-		c := cmp.Compare(key(&t.all[i]), key(&t.all[j]))
+		c := compare(i, j)
 		if c == 0 {
 			c = cmp.Compare(t.all[i].Email, t.all[j].Email)
 		}
@@ -237,7 +302,7 @@ func (t *userTable) updateCount() {
 			n++
 		}
 	}
-	t.count.SetText(lang.L("{{.Shown}} of {{.Total}} users shown, {{.Ticked}} ticked.", map[string]any{"Shown": len(t.shown), "Total": len(t.all), "Ticked": n}))
+	t.count.SetText(countText(len(t.shown), len(t.all), n))
 }
 
 func (t *userTable) status(u *account.User) string {
@@ -348,4 +413,11 @@ func (a *Assistant) productIDsOf(names []string) []string {
 		}
 	}
 	return ids
+}
+
+// countText says how many users the table shows and how many are ticked;
+// in French each number has its own agreement ("1 utilisateur affiché").
+func countText(shown, total, ticked int) string {
+	data := map[string]any{"Shown": shown, "Total": total, "Ticked": ticked}
+	return lang.N("{{.Shown}} of {{.Total}} users shown", shown, data) + lang.N(", {{.Ticked}} ticked.", ticked, data)
 }
