@@ -291,7 +291,6 @@ func drawBar(w io.Writer, ev downloader.Progress) {
 	fmt.Fprintf(w, "\r\033[K%s [%s] %s%s of %s%s", termSafe(name), bar, pct, catalog.ByteSize(ev.Done), catalog.ByteSize(ev.Total), rate)
 }
 
-
 func writeNDJSON(w io.Writer, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
