@@ -100,6 +100,7 @@ func commands(gui GUI) []*command {
 		deployCommand(),
 		versionCommand(),
 		registerURLSchemeCommand(gui),
+		installProfileCommand(),
 		guiCommand(gui),
 	}
 }
