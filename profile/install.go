@@ -12,8 +12,9 @@ import (
 // Install checks the profile at src and makes it the machine-wide one
 // (MachinePath): what Onramp.msi runs, as the installer service, for
 // PROFILE=FILE. The file is written beside its final name and renamed,
-// so that a reader never sees half of it; it is then read back the way
-// Load reads it, and removed again if that fails (a folder or file a
+// so that a reader never sees half of it; on Windows, Administrators are
+// made its owner with permissions of its own (protect); it is then read
+// back the way Load reads it, and removed again if that fails (a folder or file a
 // non-administrator could change), so that an install never leaves a
 // profile every program would refuse. It returns the path written.
 func Install(src string) (string, error) {
@@ -55,6 +56,10 @@ func install(src, machine string) (string, error) {
 	if werr != nil {
 		os.Remove(tmp.Name())
 		return "", fmt.Errorf("install the profile %s: %w", machine, werr)
+	}
+	if err := protect(machine); err != nil {
+		os.Remove(machine)
+		return "", fmt.Errorf("install the profile %s: %w", machine, err)
 	}
 	if _, err := readFile(machine, true); err != nil {
 		os.Remove(machine)
