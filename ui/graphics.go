@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strings"
 
 	"fyne.io/fyne/v2/lang"
 	"github.com/go-gl/glfw/v3.3/glfw"
@@ -45,6 +47,19 @@ func graphicsFailureText(language, cli string, err error) (title, text string) {
 		lang.L("Cause:") + " " + err.Error()
 	return title, text
 }
+
+// platformError is the last line GLFW logged, without log's date and
+// time, or a sentence when it logged nothing.
+func platformError(logged string) string {
+	lines := strings.Split(strings.TrimSpace(logged), "\n")
+	last := logDate.ReplaceAllString(strings.TrimSpace(lines[len(lines)-1]), "")
+	if last == "" {
+		return "no window with an OpenGL context could be made"
+	}
+	return last
+}
+
+var logDate = regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(\.\d+)? `)
 
 // commandLineProgram is the path of the command-line program beside this
 // one (assistant.exe beside Onramp.exe), or its bare name.

@@ -47,3 +47,16 @@ func TestGraphicsFailureText(t *testing.T) {
 		}
 	}
 }
+
+// The driver's own words, as GLFW logged them, become the cause.
+func TestPlatformErrorFromLog(t *testing.T) {
+	for logged, want := range map[string]string{
+		"2026/12/07 17:02:08 PlatformError: WGL: Failed to set pixel format for dummy context: Invalid window handle. \n": "PlatformError: WGL: Failed to set pixel format for dummy context: Invalid window handle.",
+		"2026/12/07 17:02:08 first\n2026/12/07 17:02:09 PlatformError: WGL: no ICD\n":                                     "PlatformError: WGL: no ICD",
+		"": "no window with an OpenGL context could be made",
+	} {
+		if got := platformError(logged); got != want {
+			t.Errorf("platformError(%q) = %q, want %q", logged, got, want)
+		}
+	}
+}

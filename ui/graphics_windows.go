@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"bytes"
 	"errors"
+	"io"
+	"log"
 
 	"github.com/go-gl/glfw/v3.3/glfw"
 	"golang.org/x/sys/windows"
@@ -22,6 +25,12 @@ func CheckGraphics() (err error) {
 			panic(r)
 		}
 	}()
+	// GLFW logs a platform error (the driver's own words) and returns
+	// nothing: keep it for the message.
+	var logged bytes.Buffer
+	prev := log.Writer()
+	log.SetOutput(io.MultiWriter(prev, &logged))
+	defer log.SetOutput(prev)
 	if err := glfw.Init(); err != nil {
 		return &GraphicsError{Err: err}
 	}
@@ -35,7 +44,7 @@ func CheckGraphics() (err error) {
 		return &GraphicsError{Err: err}
 	}
 	if w == nil { // GLFW logged a platform error and made no window
-		return &GraphicsError{Err: errors.New("no window with an OpenGL context could be made")}
+		return &GraphicsError{Err: errors.New(platformError(logged.String()))}
 	}
 	w.Destroy()
 	return nil
