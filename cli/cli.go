@@ -101,6 +101,7 @@ func commands(gui GUI) []*command {
 		deployCommand(),
 		versionCommand(),
 		registerURLSchemeCommand(gui),
+		installProfileCommand(),
 		guiCommand(gui),
 	}
 }

@@ -63,6 +63,8 @@ func TestUsageErrors(t *testing.T) {
 		{"extra-argument", []string{"version", "extra"}, exitUsage, "wrong number of arguments"},
 		{"show-without-file", []string{"catalog", "show"}, exitUsage, "--demo"},
 		{"sign-without-key", []string{"catalog", "sign", "x.json"}, exitUsage, "--key"},
+		{"install-profile-without-file", []string{"install-profile"}, exitUsage, "needs the profile FILE"},
+		{"install-profile-remove-and-file", []string{"install-profile", "--remove", "x.json"}, exitUsage, "--remove takes no FILE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package profile
 import (
 	"os"
 	"path/filepath"
+	"sync"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
@@ -12,8 +13,8 @@ import (
 const ownerFix = "delete it and recreate the file and its folder from an administrator's prompt, so that Administrators own them and other users may only read the file"
 
 // checkHolders refuses the open machine-wide profile f unless its owner
-// and its folder's owner are Administrators or LocalSystem, and the file
-// grants writing to nobody else. The folder's own permissions are not
+// and its folder's owner are Administrators or LocalSystem (or the account
+// reading it: trustedSID), and the file grants writing to nobody else. The folder's own permissions are not
 // judged: under ProgramData every user may create files in it by default,
 // which cannot replace a file they do not own.
 func checkHolders(f *os.File, path string) error {
@@ -36,6 +37,31 @@ func checkHolders(f *os.File, path string) error {
 func isAdminSID(sid *windows.SID) bool {
 	return sid.IsWellKnown(windows.WinBuiltinAdministratorsSid) || sid.IsWellKnown(windows.WinLocalSystemSid)
 }
+
+// trustedSID: an administrator, or the account reading the profile. A
+// file only that account could have written can harm nobody else: its
+// own runs trust it as they trust its ONRAMP_PROFILE; every other
+// account's runs still refuse it. (Under Wine, which keeps no owners,
+// every file is the Wine user's, who reads it.)
+func trustedSID(sid *windows.SID) bool {
+	if isAdminSID(sid) {
+		return true
+	}
+	me := currentUser()
+	return me != nil && sid.Equals(me)
+}
+
+var currentUser = sync.OnceValue(func() *windows.SID {
+	u, err := windows.GetCurrentProcessToken().GetTokenUser()
+	if err != nil {
+		return nil
+	}
+	sid, err := u.User.Sid.Copy()
+	if err != nil {
+		return nil
+	}
+	return sid
+})
 
 func sidName(sid *windows.SID) string {
 	if account, domain, _, err := sid.LookupAccount(""); err == nil {
@@ -65,7 +91,7 @@ func winHolder(path string, get func(windows.SECURITY_INFORMATION) (*windows.SEC
 	if err != nil || owner == nil {
 		return holder{Path: path, Owner: "nobody"}, nil
 	}
-	h := holder{Path: path, Owner: sidName(owner), OwnerAdmin: isAdminSID(owner)}
+	h := holder{Path: path, Owner: sidName(owner), OwnerAdmin: trustedSID(owner)}
 	if !dacl {
 		return h, nil
 	}
@@ -86,7 +112,7 @@ func winHolder(path string, get func(windows.SECURITY_INFORMATION) (*windows.SEC
 			continue
 		}
 		sid := (*windows.SID)(unsafe.Pointer(&ace.SidStart))
-		if !isAdminSID(sid) {
+		if !trustedSID(sid) {
 			h.OthersWrite = sidName(sid)
 			break
 		}

@@ -23,6 +23,13 @@ func uiDemo(d *setup.Demo) *ui.Demo {
 // has checked the options and connected the account service; this is the
 // only part of the assistant that links Fyne.
 func openWindow(ctx context.Context, w cli.Window) error {
+	// Without a usable OpenGL driver the window would never show, or die
+	// with a stack trace: say so, and name the command-line program.
+	if err := ui.CheckGraphics(); err != nil {
+		ui.ShowGraphicsFailure(w.Language, err)
+		return err
+	}
+	defer ui.RecoverGraphics(w.Language)
 	fa := ui.NewApp("dev.onramp.assistant", cli.Version)
 	a := ui.New(fa, windowConfig(w))
 	go func() { // Ctrl-C or SIGTERM closes the window, and the demo service with it
