@@ -321,7 +321,7 @@ func summary(r *setup.DeploymentResult, code int, err error) string {
 		}
 		return "nothing installed: the folder does not match the publisher's signed catalog"
 	case exitNewerInstalled:
-		return "nothing installed: " + err.Error()
+		return err.Error()
 	case exitBusy:
 		return "another installation is in progress: run the deployment again once it ends"
 	}

@@ -150,7 +150,7 @@ func TestAdminPath(t *testing.T) {
 	if signed, err := installer.ReadDeploymentCatalog(out); err != nil || !bytes.Equal(signed, assets.DemoSignedCatalog()) {
 		t.Errorf("the folder does not carry the signed catalog the service served: %v", err)
 	}
-	if !strings.Contains(dep.command(), "deploy create --product quill --platform windows/amd64 --out "+out+" --register") {
+	if !strings.Contains(dep.command(), "deploy create --product quill --platform linux/amd64 --out "+out+" --register") {
 		t.Errorf("deploy CLI: %q", dep.command())
 	}
 	used, seats, err := account.RegisterSeatWithKey(context.Background(), d.URL, dd.SeatRegistration.Key, "machine-from-test", "pc", "quill")
