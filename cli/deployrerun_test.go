@@ -132,7 +132,8 @@ func TestDeployInstallRerunAndDowngrade(t *testing.T) {
 		return dir
 	}
 	older, newer := create("quill@3.0.2"), create("quill@3.1.0")
-	in, err := installer.New(installer.Options{StateDir: filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "Onramp", "installs")})
+	in, err := installer.New(installer.Options{StateDir: filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "Onramp", "installs"),
+		MachineStateDir: os.Getenv(installer.MachineStateEnv)})
 	if err != nil {
 		t.Fatal(err)
 	}
