@@ -788,8 +788,8 @@ func itReadme(d *Deployment, facts readmeFacts) string {
 		b.WriteString("Seats: not counted (the deployment was created without --register).\n")
 	}
 	if a := d.Assistant; a != nil {
-		fmt.Fprintf(&b, "Assistant: %s (for %s), SHA-256 %s, is the publisher's signed\n"+
-			"Onramp assistant; the Windows scripts run this one, nothing else.\n", a.File, a.Platform, a.SHA256)
+		fmt.Fprintf(&b, "Assistant: %s (for %s), the publisher's signed Onramp assistant;\n"+
+			"the Windows scripts run this one, nothing else. SHA-256:\n  %s\n", a.File, a.Platform, a.SHA256)
 	}
 	fmt.Fprintf(&b, `
 On each seat, as administrator (root) or SYSTEM:
