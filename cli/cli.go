@@ -28,7 +28,14 @@ const (
 	exitIntegrity    = 4
 	exitAuth         = 5
 	exitEntitlement  = 6
-	exitInterrupted  = 130
+	// exitNewerInstalled: a newer version is installed and was not
+	// replaced (a deployment does not downgrade unless asked).
+	exitNewerInstalled = 7
+	// exitBusy: another installation is in progress (Windows Installer's
+	// 1618, or another install of the same product): nothing changed; run
+	// the command again later.
+	exitBusy        = 8
+	exitInterrupted = 130
 )
 
 // env is what a command runs with: its streams and the global options.
@@ -252,7 +259,8 @@ func printUsage(w io.Writer, cmd *command, path []string, fs *flag.FlagSet) {
 		fmt.Fprintf(w, "  %-32s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
 	fmt.Fprintf(w, "\nEvery command takes --json and --help. Exit codes: 0 done, 1 failed, 2 usage,\n"+
-		"3 requirements not met, 4 integrity failure, 5 authentication, 6 not entitled, 130 interrupted.\n")
+		"3 requirements not met, 4 integrity failure, 5 authentication, 6 not entitled, 7 a newer version\n"+
+		"is installed, 8 another installation is in progress (retry), 130 interrupted.\n")
 }
 
 // exitCode maps an error to the contract's exit codes.

@@ -34,6 +34,7 @@ func runCLI(t *testing.T, stdin string, args ...string) result {
 	t.Setenv("ONRAMP_CONFIG", "")
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	t.Setenv(installer.MachineStateEnv, t.TempDir()) // run as root, installs are machine-wide
+	t.Setenv(installer.MachineLogDirEnv, t.TempDir())
 	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
 	return result{code, out.String(), errb.String()}
 }

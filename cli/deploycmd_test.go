@@ -28,7 +28,7 @@ func TestDeployCreateAndInstall(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "deployment")
 	seat := filepath.Join(t.TempDir(), "seat")
 	plat := runtime.GOOS + "/" + runtime.GOARCH
-	r := runCLI(t, "", "--demo", "deploy", "create", "--product", "atlas", "--product", "quill@3.0.2",
+	r := runCLI(t, "", "--demo", "deploy", "create", "--product", "atlas", "--product", "quill@3.0.2", "--assistant", fakeWindowsProgram(t, t.TempDir()),
 		"--platform", plat, "--platform", "windows/amd64", "--out", dir, "--target", seat, "--license-server", "lic.example.com:27000")
 	if r.code != 0 {
 		t.Fatalf("create: %d %s", r.code, r.stderr)
@@ -41,7 +41,7 @@ func TestDeployCreateAndInstall(t *testing.T) {
 	}
 	cmd, _ := os.ReadFile(filepath.Join(dir, "install-windows.cmd"))
 	// A deployment of the demo catalog trusts the demo key on the seats, and only that one.
-	if !strings.Contains(string(cmd), "\"%ASSISTANT%\" --demo deploy install \"%~dp0.\" --silent\r\n") {
+	if !strings.Contains(string(cmd), "\"%~dp0assistant.exe\" --demo deploy install \"%~dp0.\" --silent --windows-exit-codes %*\r\n") {
 		t.Errorf("windows script: %q", cmd)
 	}
 	if r := runCLI(t, "", "--demo", "deploy", "create", "--product", "atlas", "--out", dir); r.code == 0 {
@@ -51,7 +51,8 @@ func TestDeployCreateAndInstall(t *testing.T) {
 	// The seat: the real script runs the real binary.
 	bin := assistantBinary(t)
 	script := exec.Command("sh", filepath.Join(dir, "install-"+map[string]string{"darwin": "macos"}[runtime.GOOS]+map[bool]string{true: "linux"}[runtime.GOOS == "linux"]+".sh"))
-	script.Env = append(os.Environ(), "ONRAMP_ASSISTANT="+bin, "XDG_CONFIG_HOME="+filepath.Join(home, "seat-config"))
+	logs := t.TempDir()
+	script.Env = append(os.Environ(), "ONRAMP_ASSISTANT="+bin, "XDG_CONFIG_HOME="+filepath.Join(home, "seat-config"), installer.MachineLogDirEnv+"="+logs)
 	out, err := script.CombinedOutput()
 	if err != nil {
 		t.Fatalf("install script: %v\n%s", err, out)
@@ -65,6 +66,9 @@ func TestDeployCreateAndInstall(t *testing.T) {
 		}
 	}
 	logPath := strings.TrimSuffix(strings.SplitN(string(out), "(log: ", 2)[1], ")\n")
+	if logPath != filepath.Join(logs, "deploy-atlas+quill.log") {
+		t.Errorf("log %s, want deploy-atlas+quill.log in the machine's log folder", logPath)
+	}
 	log, err := os.ReadFile(logPath)
 	if err != nil || !strings.Contains(string(log), "seat registration: not registered") || !strings.Contains(string(log), "atlas 2.10.0: installed") {
 		t.Errorf("log %s: %v\n%s", logPath, err, log)
@@ -231,6 +235,7 @@ func TestDeploySeatRegistration(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	t.Setenv(installer.MachineLogDirEnv, t.TempDir())
 	cfg := filepath.Join(home, "config.json")
 	os.WriteFile(cfg, []byte("{}"), 0o644)
 	cli := func(stdin string, args ...string) result {

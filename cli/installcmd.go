@@ -531,6 +531,8 @@ func installErrorCode(err error) (int, bool) {
 		// A native installer cancelled (MSI 1602): stopped before the end
 		// with nothing changed, as an interrupt leaves it.
 		return exitInterrupted, true
+	case errors.Is(err, installer.ErrAnotherInstall), errors.Is(err, installer.ErrLocked):
+		return exitBusy, true
 	}
 	return 0, false
 }

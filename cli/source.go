@@ -127,6 +127,8 @@ func setupErrorCode(err error) (int, bool) {
 		return exitUsage, true
 	case errors.Is(err, setup.ErrNotSignedIn):
 		return exitAuth, true
+	case errors.Is(err, setup.ErrNewerInstalled):
+		return exitNewerInstalled, true
 	}
 	return 0, false
 }

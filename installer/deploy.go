@@ -3,6 +3,8 @@ package installer
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -85,6 +87,24 @@ type Deployment struct {
 	// SeatRegistration, when present, lets each seat count itself with the
 	// account service after installing.
 	SeatRegistration *SeatRegistration `json:"seat_registration,omitempty"`
+	// Assistant is the Windows assistant the folder carries for its
+	// Windows seats, which need nothing installed beforehand.
+	Assistant *DeploymentAssistant `json:"assistant,omitempty"`
+}
+
+// WindowsAssistantFile is the Windows assistant's name in a deployment
+// folder: install-windows.cmd runs this one, never another.
+const WindowsAssistantFile = "assistant.exe"
+
+// DeploymentAssistant is the assistant program a deployment folder
+// carries. It is not in the publisher's catalog (no catalog lists the
+// assistant): it is the publisher's Authenticode-signed release program,
+// and its hash here lets IT and each seat see that the copy is whole.
+type DeploymentAssistant struct {
+	File     string           `json:"file"` // relative to the folder, '/' separators
+	Platform catalog.Platform `json:"platform"`
+	SHA256   string           `json:"sha256"`
+	Size     int64            `json:"size"`
 }
 
 // SeatRegistration names the account service and the deployment's seat
@@ -188,6 +208,14 @@ func (d *Deployment) Validate() error {
 			if _, err := p.RequirementsFor(); err != nil {
 				bad("%s.requirements: %v", at, err)
 			}
+		}
+	}
+	if a := d.Assistant; a != nil {
+		if a.File != WindowsAssistantFile || a.Platform != catalog.WindowsAMD64 {
+			bad("assistant: want %q for %s, found %q for %s", WindowsAssistantFile, catalog.WindowsAMD64, a.File, a.Platform)
+		}
+		if len(a.SHA256) != 64 {
+			bad("assistant.sha256: want 64 hex digits")
 		}
 	}
 	if len(problems) > 0 {
@@ -497,6 +525,15 @@ func WriteDeployment(dir string, d *Deployment, signed []byte, demo bool) error 
 			}
 		}
 	}
+	windows := d.HasPlatform(catalog.WindowsAMD64)
+	if windows && d.Assistant == nil {
+		return ErrNoWindowsAssistant
+	}
+	if a := d.Assistant; a != nil {
+		if err := verifyPackage(Package{Path: filepath.Join(dir, filepath.FromSlash(a.File)), SHA256: a.SHA256}); err != nil {
+			return fmt.Errorf("the Windows assistant: %w", err)
+		}
+	}
 	if _, err := os.Stat(filepath.Join(dir, "deployment.json")); err == nil {
 		return errors.New(filepath.Join(dir, "deployment.json") + " exists: choose an empty --out folder")
 	}
@@ -505,18 +542,21 @@ func WriteDeployment(dir string, d *Deployment, signed []byte, demo bool) error 
 		flags = "--demo "
 	}
 	files := map[string]string{
-		"install-windows.cmd": strings.ReplaceAll(windowsScript, "{{flags}}", flags),
 		"install-macos.sh":    strings.ReplaceAll(unixScript, "{{flags}}", flags),
 		"install-linux.sh":    strings.ReplaceAll(unixScript, "{{flags}}", flags),
-		"README-IT.txt":       itReadme(d),
+		"README-IT.txt":       itReadme(d, readmeFactsOf(dir, d, env)),
 		DeploymentCatalogFile: string(signed),
+	}
+	if windows {
+		files["install-windows.cmd"] = strings.ReplaceAll(windowsScript, "{{flags}}", flags)
+		files["uninstall-windows.cmd"] = windowsUninstallScript(d, flags)
 	}
 	for name, body := range files {
 		mode := os.FileMode(0o644)
 		if strings.HasSuffix(name, ".sh") {
 			mode = 0o755
 		}
-		if name == "install-windows.cmd" {
+		if strings.HasSuffix(name, ".cmd") {
 			body = strings.ReplaceAll(body, "\n", "\r\n")
 		}
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), mode); err != nil {
@@ -533,6 +573,83 @@ func WriteDeployment(dir string, d *Deployment, signed []byte, demo bool) error 
 		mode = 0o600
 	}
 	return writeFileAtomic(filepath.Join(dir, "deployment.json"), data, mode)
+}
+
+// DeploymentLogName is the log's name for a deployment: its product IDs,
+// sorted, joined with '+' (IDs are lowercase letters, digits and '-');
+// past a length a file system takes, the first ID and a hash of them all.
+func DeploymentLogName(d *Deployment) string {
+	ids := make([]string, len(d.Products))
+	for i, p := range d.Products {
+		ids[i] = p.ID
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	joined := strings.Join(ids, "+")
+	if len(joined) > 100 {
+		sum := sha256.Sum256([]byte(joined))
+		joined = fmt.Sprintf("%s+%d-more-%x", ids[0], len(ids)-1, sum[:4])
+	}
+	return "deploy-" + joined + ".log"
+}
+
+// readmeFactsOf gathers what README-IT names: the signing keys, and the
+// product code of each Windows MSI where this OS can read it.
+func readmeFactsOf(dir string, d *Deployment, env *catalog.Envelope) readmeFacts {
+	f := readmeFacts{productCodes: map[string]string{}}
+	for _, s := range env.Signatures {
+		f.keyIDs = append(f.keyIDs, s.KeyID)
+	}
+	for _, p := range d.Products {
+		if pkg, ok := p.Packages[catalog.WindowsAMD64]; ok && pkg.Format == catalog.FormatMSI && runtime.GOOS == "windows" {
+			if code, err := msiProductCode(d.PackagePath(dir, pkg)); err == nil {
+				f.productCodes[p.ID] = code
+			}
+		}
+	}
+	return f
+}
+
+// ErrNoWindowsAssistant: a deployment for Windows seats must carry the
+// Windows assistant, and none was given or found.
+var ErrNoWindowsAssistant = errors.New("a deployment for windows/amd64 carries the Windows assistant (assistant.exe), and none was found")
+
+// HasPlatform reports whether any product of d has a package for plat.
+func (d *Deployment) HasPlatform(plat catalog.Platform) bool {
+	for _, p := range d.Products {
+		if _, ok := p.Packages[plat]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrNotWindowsProgram: the file given as the Windows assistant is not a
+// 64-bit x86 Windows program.
+var ErrNotWindowsProgram = errors.New("not a Windows x64 program")
+
+// CheckWindowsProgram checks that path is a Windows x64 (PE, AMD64)
+// program, so that a deployment never ships a Linux or macOS binary, or
+// an ARM one, as assistant.exe.
+func CheckWindowsProgram(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var head [0x40]byte
+	if _, err := io.ReadFull(f, head[:]); err != nil || head[0] != 'M' || head[1] != 'Z' {
+		return fmt.Errorf("%s: %w (no MZ header)", path, ErrNotWindowsProgram)
+	}
+	off := int64(binary.LittleEndian.Uint32(head[0x3c:]))
+	var pe [6]byte
+	if _, err := f.ReadAt(pe[:], off); err != nil || string(pe[:4]) != "PE\x00\x00" {
+		return fmt.Errorf("%s: %w (no PE header)", path, ErrNotWindowsProgram)
+	}
+	if m := binary.LittleEndian.Uint16(pe[4:]); m != 0x8664 {
+		return fmt.Errorf("%s: %w (machine type %#x, not x64)", path, ErrNotWindowsProgram, m)
+	}
+	return nil
 }
 
 // writeFileAtomic writes through a temporary file with its final mode and
@@ -561,35 +678,87 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 	return os.Rename(tmp.Name(), path)
 }
 
+// The Windows scripts use the assistant beside them and no other: a seat
+// needs nothing installed first, and an assistant found on PATH could be
+// any version. Their exit codes are what Windows deployment tools act on
+// (see README-IT); 9009 is cmd's own "program not found".
 const windowsScript = `@echo off
-rem Onramp deployment: installs every product of this folder, silently.
-rem Needs the Onramp assistant on the seat (or ONRAMP_ASSISTANT set to it)
-rem and administrator rights. The exit code is the assistant's: 0 installed,
-rem 3 requirements not met, 4 a package or the folder failed its check
-rem against the publisher's signature, 1 other failure.
+rem Onramp deployment: installs every product of this folder, silently,
+rem with the assistant this folder carries (assistant.exe beside this
+rem script; no other is used). Run it as administrator or as SYSTEM.
+rem Arguments are passed to the assistant, e.g. --allow-downgrade.
+rem Exit codes: 0 installed (or installed already), 3010 installed and a
+rem restart is needed, 1641 an installer started a restart, 1618 another
+rem installation is in progress (retry), 1 failed, 3 requirements not met,
+rem 4 the folder does not match the publisher's signed catalog or its key
+rem is not trusted, 7 a newer version is installed, 9009 assistant.exe is
+rem missing. Log: %ProgramData%\Onramp\logs. See README-IT.txt.
 setlocal
-set "ASSISTANT=%ONRAMP_ASSISTANT%"
-if "%ASSISTANT%"=="" set "ASSISTANT=assistant.exe"
-"%ASSISTANT%" {{flags}}deploy install "%~dp0." --silent
+if exist "%~dp0assistant.exe" goto run
+echo Onramp deployment: assistant.exe is missing beside this script: copy the whole folder made by 'assistant deploy create'. 1>&2
+exit /b 9009
+:run
+"%~dp0assistant.exe" {{flags}}deploy install "%~dp0." --silent --windows-exit-codes %*
 exit /b %ERRORLEVEL%
 `
+
+// windowsUninstallScript removes every product of d with the folder's
+// assistant; the assistant's 8 (another installation in progress) becomes
+// Windows' 1618.
+func windowsUninstallScript(d *Deployment, flags string) string {
+	var b strings.Builder
+	b.WriteString(`@echo off
+rem Onramp deployment: removes every product of this folder, silently,
+rem with the assistant this folder carries. Run it as administrator or as
+rem SYSTEM. Exit codes: 0 removed, 1618 another installation is in
+rem progress (retry), 1 failed (or a product was not installed), 9009
+rem assistant.exe is missing.
+setlocal
+if exist "%~dp0assistant.exe" goto run
+echo Onramp deployment: assistant.exe is missing beside this script: copy the whole folder made by 'assistant deploy create'. 1>&2
+exit /b 9009
+:run
+`)
+	for _, p := range d.Products {
+		if _, ok := p.Packages[catalog.WindowsAMD64]; !ok {
+			continue
+		}
+		// IDs are lowercase letters, digits and '-' (Validate): nothing
+		// cmd reads as an operator.
+		fmt.Fprintf(&b, "\"%%~dp0assistant.exe\" %suninstall --product %s\nif errorlevel 1 goto failed\n", flags, p.ID)
+	}
+	b.WriteString(`exit /b 0
+:failed
+if %ERRORLEVEL%==8 exit /b 1618
+exit /b %ERRORLEVEL%
+`)
+	return b.String()
+}
 
 const unixScript = `#!/bin/sh
 # Onramp deployment: installs every product of this folder, silently.
 # Needs the Onramp assistant on the seat (or ONRAMP_ASSISTANT set to it)
-# and root. The exit code is the assistant's: 0 installed, 3 requirements
-# not met, 4 a package or the folder failed its check against the
-# publisher's signature, 1 other failure.
+# and root. Arguments are passed to the assistant (--allow-downgrade).
+# The exit code is the assistant's: 0 installed (or installed already),
+# 1 failed, 3 requirements not met, 4 the folder does not match the
+# publisher's signed catalog or its key is not trusted, 7 a newer version
+# is installed, 8 another installation is in progress (retry).
 set -u
 ASSISTANT=${ONRAMP_ASSISTANT:-assistant}
 if ! command -v "$ASSISTANT" >/dev/null 2>&1; then
   echo "Onramp assistant not found: install it on this seat, or set ONRAMP_ASSISTANT to its path" >&2
   exit 1
 fi
-exec "$ASSISTANT" {{flags}}deploy install "$(cd "$(dirname "$0")" && pwd)" --silent
+exec "$ASSISTANT" {{flags}}deploy install "$(cd "$(dirname "$0")" && pwd)" --silent "$@"
 `
 
-func itReadme(d *Deployment) string {
+// readmeFacts are what README-IT says that deployment.json does not hold.
+type readmeFacts struct {
+	keyIDs       []string          // the keys that signed the folder's catalog
+	productCodes map[string]string // an MSI product's ProductCode, by product ID, when it could be read
+}
+
+func itReadme(d *Deployment, facts readmeFacts) string {
 	var b strings.Builder
 	b.WriteString("Onramp deployment\n=================\n\n")
 	fmt.Fprintf(&b, "Created %s. Products:\n", d.Created.Format(time.DateOnly))
@@ -618,39 +787,101 @@ func itReadme(d *Deployment) string {
 	} else {
 		b.WriteString("Seats: not counted (the deployment was created without --register).\n")
 	}
-	b.WriteString(`
-On each seat, as administrator (root), the assistant installed:
+	if a := d.Assistant; a != nil {
+		fmt.Fprintf(&b, "Assistant: %s (for %s), the publisher's signed Onramp assistant;\n"+
+			"the Windows scripts run this one, nothing else. SHA-256:\n  %s\n", a.File, a.Platform, a.SHA256)
+	}
+	fmt.Fprintf(&b, `
+On each seat, as administrator (root) or SYSTEM:
 
-  Windows:  install-windows.cmd
-  macOS:    sh install-macos.sh
-  Linux:    sh install-linux.sh
+  Windows:  install-windows.cmd             (uses the assistant.exe of this folder)
+  macOS:    sh install-macos.sh              (needs the assistant installed)
+  Linux:    sh install-linux.sh              (needs the assistant installed)
   or:       assistant deploy install <this folder> --silent
 
-It checks catalog.signed.json (the publisher's signed catalog) with the
-keys the seat trusts (trusted_keys in the assistant's configuration),
-checks every package and deployment.json's products against it, checks the
-machine against each product's requirements and every install folder
-(writable, no file in the way, enough free space), installs each product (the
-previous version is kept for 'assistant rollback'), and writes a log (the
-path is printed; --log FILE chooses it). It never opens a window and never
-restarts the machine. A folder changed by anyone but the publisher (a
-package replaced, a hash edited, the catalog edited or removed) is refused.
-The catalog's expiry is not held against the folder: seats may install it
-long after it was built.
+Trust: the seat checks catalog.signed.json (the publisher's signed catalog,
+signed by key %s) with the keys it trusts machine-wide: the
+catalog_keys of the publisher profile, which Onramp.msi installs
+(Windows: %%ProgramData%%\Onramp\profile.json, macOS: /Library/Application
+Support/Onramp/profile.json, Linux: /etc/onramp/profile.json; owned by
+administrators), or the key built into the release. A seat without that
+key refuses the folder with exit 4 and says that the key is not trusted.
 
-Exit codes (for your deployment tool's success and failure rules):
-  0  installed
-  1  failed (see the log); an unusable install folder: nothing installed
-  2  wrong command line
-  3  the machine does not meet a product's requirements: nothing installed
-  4  a package or the folder does not match the publisher's signed
-     catalog: nothing installed
-  130 interrupted
+It checks every package and deployment.json's products against the
+catalog, checks the machine against each product's requirements and every
+install folder (writable, no file in the way, enough free space), and
+installs each product (the previous version is kept for
+'assistant rollback'). A product installed already at this version is
+left as it is: running the deployment again changes nothing and keeps the
+version kept for rollback. A newer version installed stops the deployment
+with exit 7 before anything changes, unless you add --allow-downgrade
+(install-windows.cmd --allow-downgrade). It never opens a window and
+never restarts the machine. A folder changed by anyone but the publisher
+(a package replaced, a hash edited, the catalog edited or removed) is
+refused. The catalog's expiry is not held against the folder: seats may
+install it long after it was built.
 
-Microsoft Intune (Win32 app) or Configuration Manager:
-  install command:   install-windows.cmd
-  return codes:      0 = success; 3, 4, 1 = failure
-  detection rule:    the product's folder under the target exists
+Logs, appended to one file per deployment whose name does not change:
+  Windows:  %%ProgramData%%\Onramp\logs\%s
+            (with each MSI's log beside it: PRODUCT-VERSION.log)
+  macOS:    /Library/Logs/Onramp/%s
+  Linux:    /var/log/onramp/%s
+`, strings.Join(facts.keyIDs, ", "), DeploymentLogName(d), DeploymentLogName(d), DeploymentLogName(d))
+	if d.HasPlatform(catalog.WindowsAMD64) {
+		b.WriteString(`
+Microsoft Intune (Win32 app) or Configuration Manager
+-----------------------------------------------------
+Package the whole folder (IntuneWinAppUtil: source folder = this folder,
+setup file = install-windows.cmd).
+  install command:    install-windows.cmd
+  uninstall command:  uninstall-windows.cmd
+  install behavior:   System
+  return codes:       0     success
+                      3010  soft reboot (installed; a restart finishes it)
+                      1641  hard reboot (an installer started a restart)
+                      1618  retry (another installation is in progress)
+                      any other code is a failure:
+                      1     failed (the log says why)
+                      3     the machine does not meet a product's requirements
+                      4     a package or the folder does not match the
+                            publisher's signed catalog, or the seat does not
+                            trust the publisher's key
+                      7     a newer version is installed (nothing changed)
+                      9009  assistant.exe is missing from the folder
+                      Intune and Configuration Manager list 0, 3010, 1641
+                      and 1618 with these meanings by default.
+  detection rules (one per product, all of them):
+`)
+		for _, p := range d.Products {
+			pkg, ok := p.Packages[catalog.WindowsAMD64]
+			if !ok {
+				continue
+			}
+			if pkg.Format == catalog.FormatMSI {
+				code := facts.productCodes[p.ID]
+				if code == "" {
+					code = "{PRODUCT-CODE of " + pkg.File + "}"
+				}
+				fmt.Fprintf(&b, "    %s %s (an MSI): rule type MSI, product code %s\n"+
+					"      (or Registry: HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\%s,\n"+
+					"      value DisplayVersion, the MSI's own ProductVersion)\n", p.ID, p.Version, code, code)
+				continue
+			}
+			fmt.Fprintf(&b, "    %s %s: rule type Registry\n"+
+				"      key path    HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\Onramp.%s\n"+
+				"      value name  DisplayVersion\n"+
+				"      method      String comparison, operator Equals, value %s\n"+
+				"      associated with a 32-bit app on 64-bit clients: No\n"+
+				"      (Configuration Manager: a Registry setting of type String, equal to %s, 64-bit)\n",
+				p.ID, p.Version, p.ID, p.Version, p.Version)
+		}
+	}
+	b.WriteString(`
+Other tools read the exit codes of the macOS and Linux scripts, which are
+the assistant's: 0 installed (or installed already), 1 failed, 3
+requirements not met, 4 the folder does not match the publisher's signed
+catalog or its key is not trusted, 7 a newer version is installed, 8
+another installation is in progress (retry), 130 interrupted.
 Jamf Pro: upload the folder as a package payload and run
   sh "/path/to/folder/install-macos.sh" in a policy's script.
 Munki: use install-macos.sh as the postinstall_script of a nopkg item.

@@ -2,6 +2,7 @@ package installer
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"maps"
 	"os"
@@ -125,5 +126,59 @@ func TestMatchCatalog(t *testing.T) {
 				t.Fatalf("MatchCatalog: %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// A deployment never ships a program for another OS or CPU as
+// assistant.exe: only a PE header for AMD64 passes.
+func TestCheckWindowsProgram(t *testing.T) {
+	pe := func(machine uint16) []byte {
+		b := make([]byte, 0x40, 0x80)
+		b[0], b[1] = 'M', 'Z'
+		b[0x3c] = 0x40
+		return append(b, 'P', 'E', 0, 0, byte(machine), byte(machine>>8))
+	}
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		name string
+		data []byte
+		ok   bool
+	}{
+		{"amd64", pe(0x8664), true},
+		{"arm64", pe(0xaa64), false},
+		{"i386", pe(0x14c), false},
+		{"elf", []byte("\x7fELF\x02\x01\x01" + strings.Repeat("\x00", 80)), false},
+		{"short", []byte("MZ"), false},
+		{"mz-without-pe", append(pe(0x8664)[:0x40:0x40], "NE\x00\x00\x64\x86"...), false},
+	} {
+		p := filepath.Join(dir, tt.name)
+		if err := os.WriteFile(p, tt.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err := CheckWindowsProgram(p)
+		if (err == nil) != tt.ok || (err != nil && !errors.Is(err, ErrNotWindowsProgram)) {
+			t.Errorf("%s: %v", tt.name, err)
+		}
+	}
+}
+
+// The log's name is stable for a deployment's products, whatever their
+// order, and bounded however many there are.
+func TestDeploymentLogName(t *testing.T) {
+	d := &Deployment{Products: []DeploymentProduct{{ID: "quill"}, {ID: "atlas"}}}
+	if got := DeploymentLogName(d); got != "deploy-atlas+quill.log" {
+		t.Errorf("got %q", got)
+	}
+	many := &Deployment{}
+	for i := range 40 {
+		many.Products = append(many.Products, DeploymentProduct{ID: fmt.Sprintf("product-%02d", i)})
+	}
+	got := DeploymentLogName(many)
+	if len(got) > 80 || !strings.HasPrefix(got, "deploy-product-00+39-more-") || got != DeploymentLogName(many) {
+		t.Errorf("got %q", got)
+	}
+	many.Products[5].ID = "other"
+	if DeploymentLogName(many) == got {
+		t.Error("two deployments of different products share a log name")
 	}
 }

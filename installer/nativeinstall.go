@@ -35,9 +35,17 @@ func (e *NativeInstallError) Is(target error) bool { return target == ErrNativeI
 // 1602); nothing was installed.
 var ErrCancelled = errors.New("the install was cancelled")
 
-// Is makes MSI's 1602 an ErrCancelled for callers that branch on it.
+// ErrAnotherInstall: another installation holds the OS installer (MSI
+// 1618); nothing was installed, and the same command may succeed later.
+var ErrAnotherInstall = errors.New("another installation is in progress")
+
+// Is makes MSI's 1602 an ErrCancelled and 1618 an ErrAnotherInstall for
+// callers that branch on them.
 func (e *NativeError) Is(target error) bool {
-	return target == ErrCancelled && e.Format == catalog.FormatMSI && e.Code == 1602
+	if e.Format != catalog.FormatMSI {
+		return false
+	}
+	return (target == ErrCancelled && e.Code == 1602) || (target == ErrAnotherInstall && e.Code == 1618)
 }
 
 // msiNotInstalled is msiexec /x's answer for a product that is not

@@ -50,6 +50,31 @@ func MachineStateDir() string {
 	return "/var/lib/onramp/installs"
 }
 
+// MachineLogDirEnv overrides MachineLogDir (tests, and a machine that
+// keeps its logs elsewhere).
+const MachineLogDirEnv = "ONRAMP_LOG_DIR"
+
+// MachineLogDir is where unattended runs (deployments, the OS installers
+// they start) write their logs, for IT to find on any seat:
+// %ProgramData%\Onramp\logs on Windows, /Library/Logs/Onramp on macOS,
+// /var/log/onramp elsewhere; $ONRAMP_LOG_DIR when set.
+func MachineLogDir() string {
+	if d := os.Getenv(MachineLogDirEnv); d != "" {
+		return d
+	}
+	switch runtime.GOOS {
+	case "windows":
+		pd := os.Getenv("ProgramData")
+		if pd == "" {
+			pd = `C:\ProgramData`
+		}
+		return filepath.Join(pd, "Onramp", "logs")
+	case "darwin":
+		return "/Library/Logs/Onramp"
+	}
+	return "/var/log/onramp"
+}
+
 // within reports whether p is root or inside it.
 func within(p, root string) bool {
 	rel, err := filepath.Rel(root, p)

@@ -2,8 +2,11 @@ package setup
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -30,6 +33,44 @@ type DeploymentRequest struct {
 	Account  *account.Client
 	// Demo marks a deployment of the demo catalog: its scripts pass --demo.
 	Demo bool
+	// Assistant is the Windows assistant (assistant.exe) to put in a
+	// deployment with Windows packages; "" looks beside the running
+	// program (see WindowsAssistant).
+	Assistant string
+}
+
+// WindowsAssistant is the Windows x64 assistant a deployment carries:
+// explicit when given, else assistant.exe beside the running program (the
+// folder Onramp.msi installs holds both programs) or in the release's
+// windows-amd64 folder beside the running program's folder (the layout of
+// a release: linux-amd64/assistant, windows-amd64/assistant.exe). The
+// file must be a Windows x64 program. None found is an
+// installer.ErrNoWindowsAssistant that says what to pass.
+func WindowsAssistant(explicit string) (string, error) {
+	if explicit != "" {
+		if err := installer.CheckWindowsProgram(explicit); err != nil {
+			return "", fmt.Errorf("the Windows assistant: %w", err)
+		}
+		return explicit, nil
+	}
+	var looked []string
+	if exe, err := os.Executable(); err == nil {
+		if real, err := filepath.EvalSymlinks(exe); err == nil {
+			exe = real
+		}
+		dir := filepath.Dir(exe)
+		for _, c := range []string{
+			filepath.Join(dir, installer.WindowsAssistantFile),
+			filepath.Join(filepath.Dir(dir), "windows-amd64", installer.WindowsAssistantFile),
+		} {
+			looked = append(looked, c)
+			if _, err := os.Stat(c); err == nil && installer.CheckWindowsProgram(c) == nil {
+				return c, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("%w: pass --assistant FILE, the release's windows-amd64/assistant.exe (looked for %s)",
+		installer.ErrNoWindowsAssistant, strings.Join(looked, ", "))
 }
 
 // CreateDeployment downloads and verifies every package of the request
@@ -46,6 +87,14 @@ func (s *Setup) CreateDeployment(ctx context.Context, r DeploymentRequest) (*ins
 	d, files, err := installer.NewDeployment(cat, r.Products, r.Platforms, r.Target, r.License, time.Now())
 	if err != nil {
 		return nil, err
+	}
+	// Found before any download: a deployment for Windows seats carries
+	// the assistant they run.
+	var assistant string
+	if d.HasPlatform(catalog.WindowsAMD64) {
+		if assistant, err = WindowsAssistant(r.Assistant); err != nil {
+			return nil, err
+		}
 	}
 	for i, f := range files {
 		s.emit(Event{Step: StepDownload, Done: int64(i), Total: int64(len(files)), Message: f.File})
@@ -72,11 +121,45 @@ func (s *Setup) CreateDeployment(ctx context.Context, r DeploymentRequest) (*ins
 		}
 		d.SeatRegistration = &installer.SeatRegistration{Server: c.Server(), Key: key}
 	}
+	if assistant != "" {
+		if d.Assistant, err = copyAssistant(assistant, r.Out); err != nil {
+			return nil, err
+		}
+	}
 	if err := installer.WriteDeployment(r.Out, d, s.src.Signed, r.Demo); err != nil {
 		return nil, err
 	}
 	s.emit(Event{Step: StepDone, Done: int64(len(files)), Total: int64(len(files))})
 	return d, nil
+}
+
+// copyAssistant copies the Windows assistant into the deployment folder
+// out, hashing it on the way.
+func copyAssistant(src, out string) (*installer.DeploymentAssistant, error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return nil, fmt.Errorf("the Windows assistant: %w", err)
+	}
+	defer in.Close()
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, err
+	}
+	dst := filepath.Join(out, installer.WindowsAssistantFile)
+	f, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o755)
+	if err != nil {
+		return nil, fmt.Errorf("the Windows assistant: %w", err)
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, h), in)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(dst)
+		return nil, fmt.Errorf("the Windows assistant: copying %s: %w", src, err)
+	}
+	return &installer.DeploymentAssistant{File: installer.WindowsAssistantFile, Platform: catalog.WindowsAMD64,
+		SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}, nil
 }
 
 // Status of a product in a deployment's install.
@@ -87,15 +170,58 @@ const (
 	DeployTarget       = "target-unusable"
 	DeployFailed       = "failed"
 	DeployNotInstalled = "not-installed"
+	// DeployUnchanged: this version is installed already, in the
+	// deployment's folder; a re-run leaves it, and the version kept for
+	// rollback, as they are.
+	DeployUnchanged = "unchanged"
+	// DeployNewerInstalled: a newer version is installed; a deployment
+	// does not downgrade it unless DeployOptions.AllowDowngrade.
+	DeployNewerInstalled = "newer-installed"
 )
+
+// ErrNewerInstalled: a deployment would replace a newer installed version.
+var ErrNewerInstalled = errors.New("a newer version is installed")
+
+// NewerInstalledError names the products a deployment would downgrade.
+type NewerInstalledError struct {
+	Products []NewerInstalled
+}
+
+// NewerInstalled is one product a deployment would downgrade.
+type NewerInstalled struct {
+	Product, Installed, Deployed string
+}
+
+func (e *NewerInstalledError) Error() string {
+	parts := make([]string, len(e.Products))
+	for i, p := range e.Products {
+		parts[i] = fmt.Sprintf("%s %s is installed, newer than the deployment's %s", p.Product, p.Installed, p.Deployed)
+	}
+	return strings.Join(parts, "; ") + ": nothing installed (allow the downgrade with --allow-downgrade)"
+}
+
+func (e *NewerInstalledError) Is(target error) bool { return target == ErrNewerInstalled }
+
+// DeployOptions are how a deployment is installed on a seat.
+type DeployOptions struct {
+	// StateDir is the installer's state folder ("" for the default).
+	StateDir string
+	// LogDir receives the OS installers' logs (msiexec's), one per
+	// product and version; "" for installer.MachineLogDir().
+	LogDir string
+	// AllowDowngrade installs a version older than the one installed.
+	AllowDowngrade bool
+}
 
 // DeploymentResult is what installing a deployment on this seat did.
 type DeploymentResult struct {
-	Products       []DeployedProduct `json:"products"`
-	Log            string            `json:"log"`
-	RebootNeeded   bool              `json:"reboot_needed"`
-	SeatRegistered bool              `json:"seat_registered"`
-	SeatMessage    string            `json:"seat_message"`
+	Products     []DeployedProduct `json:"products"`
+	Log          string            `json:"log"`
+	RebootNeeded bool              `json:"reboot_needed"`
+	// RestartStarted: an OS installer started a restart itself (MSI 1641).
+	RestartStarted bool   `json:"restart_started,omitempty"`
+	SeatRegistered bool   `json:"seat_registered"`
+	SeatMessage    string `json:"seat_message"`
 }
 
 // DeployedProduct is one product of a deployment's install.
@@ -121,6 +247,16 @@ type VerifyFunc func(signed []byte) (*catalog.Verified, error)
 // integrity error, a *installer.DeploymentError, ...); the result says
 // which product had which problem.
 func InstallDeployment(ctx context.Context, dir string, verify VerifyFunc, stateDir string, logf func(format string, args ...any)) (*DeploymentResult, error) {
+	return InstallDeploymentWith(ctx, dir, verify, DeployOptions{StateDir: stateDir}, logf)
+}
+
+// InstallDeploymentWith is InstallDeployment with options. A product
+// whose version is installed already in the deployment's folder is left
+// as it is (DeployUnchanged), so a re-run changes nothing and keeps the
+// version kept for rollback; a product with a newer version installed
+// stops the deployment before anything is installed (a
+// *NewerInstalledError), unless opt.AllowDowngrade.
+func InstallDeploymentWith(ctx context.Context, dir string, verify VerifyFunc, opt DeployOptions, logf func(format string, args ...any)) (*DeploymentResult, error) {
 	res := &DeploymentResult{Products: []DeployedProduct{}}
 	d, err := installer.ReadDeployment(dir)
 	if err != nil {
@@ -157,15 +293,50 @@ func InstallDeployment(ctx context.Context, dir string, verify VerifyFunc, state
 		return res, err
 	}
 
-	// 1. Requirements, for every product before anything changes.
+	for _, p := range d.Products {
+		res.Products = append(res.Products, DeployedProduct{ID: p.ID, Version: p.Version, Target: filepath.Join(root, p.ID)})
+	}
+	in, err := installer.New(installer.Options{StateDir: opt.StateDir})
+	if err != nil {
+		logf("installer: %v", err)
+		return res, err
+	}
+	logDir := opt.LogDir
+	if logDir == "" {
+		logDir = installer.MachineLogDir()
+	}
+
+	// 1. What is installed: the same version is left alone, a newer one
+	// is not downgraded unless asked.
+	if err := installedVersions(in, d, res, opt.AllowDowngrade, logf); err != nil {
+		logf("refused: %v", err)
+		return res, err
+	}
+	var todo []installer.DeploymentProduct
+	for i, p := range d.Products {
+		if res.Products[i].Status != DeployUnchanged {
+			todo = append(todo, p)
+		}
+	}
+	if len(todo) == 0 {
+		logf("every product is installed at the deployment's version already: nothing to do")
+		res.SeatRegistered, res.SeatMessage = RegisterSeat(ctx, d)
+		logf("seat registration: %s", res.SeatMessage)
+		return res, nil
+	}
+
+	// 2. Requirements, for every product before anything changes.
 	facts, err := syscheck.Gather(ctx, syscheck.Options{Target: root, Cache: dir})
 	if err != nil {
 		logf("system check: %v", err)
 		return res, err
 	}
 	var unmet error
-	for _, p := range d.Products {
-		dp := DeployedProduct{ID: p.ID, Version: p.Version, Target: filepath.Join(root, p.ID)}
+	for i, p := range d.Products {
+		dp := &res.Products[i]
+		if dp.Status == DeployUnchanged {
+			continue
+		}
 		reqs, _ := p.RequirementsFor()
 		var platforms []catalog.Platform
 		for pl := range p.Packages {
@@ -186,19 +357,15 @@ func InstallDeployment(ctx context.Context, dir string, verify VerifyFunc, state
 				unmet = &RequirementsError{Product: p.ID, Version: p.Version, Report: rep}
 			}
 		}
-		res.Products = append(res.Products, dp)
 	}
 	if unmet != nil {
 		return res, unmet
 	}
-	// 2. Every package and every install folder, before anything is
+	// 3. Every package and every install folder, before anything is
 	// installed: a deployment installs whole or not at all.
-	in, err := installer.New(installer.Options{StateDir: stateDir})
-	if err != nil {
-		logf("installer: %v", err)
-		return res, err
-	}
-	pkgs, err := in.PrepareDeployment(ctx, dir, d, plat, root)
+	sub := *d
+	sub.Products = todo
+	pkgs, err := in.PrepareDeployment(ctx, dir, &sub, plat, root)
 	if err != nil {
 		var de *installer.DeploymentError
 		if !errors.As(err, &de) {
@@ -229,9 +396,9 @@ func InstallDeployment(ctx context.Context, dir string, verify VerifyFunc, state
 		logf("nothing installed: %d problem(s) found before installing", len(de.Problems))
 		return res, err
 	}
-	// 3. Install.
-	for i, pkg := range pkgs {
-		dp := &res.Products[i]
+	// 4. Install.
+	for _, pkg := range pkgs {
+		dp := &res.Products[slices.IndexFunc(res.Products, func(dp DeployedProduct) bool { return dp.ID == pkg.Product })]
 		if pkg.Format.IsArchive() {
 			rec, err := in.Install(ctx, pkg, dp.Target)
 			if err != nil {
@@ -241,13 +408,19 @@ func InstallDeployment(ctx context.Context, dir string, verify VerifyFunc, state
 			}
 			logf("%s %s: installed in %s (%d files)", rec.Product, rec.Version, rec.Target, rec.FileCount)
 		} else {
-			nr, err := in.InstallNative(ctx, pkg, filepath.Dir(dp.Target))
+			if err := os.MkdirAll(logDir, 0o755); err != nil {
+				logf("%s: the installer's log folder: %v", pkg.Product, err)
+				dp.Status, dp.Detail = DeployFailed, err.Error()
+				return res, fmt.Errorf("log folder: %w", err)
+			}
+			nr, err := in.InstallNative(ctx, pkg, logDir)
 			if err != nil {
 				logf("%s: install failed: %v", pkg.Product, err)
 				dp.Status, dp.Detail = DeployFailed, err.Error()
 				return res, err
 			}
 			res.RebootNeeded = res.RebootNeeded || nr.RebootNeeded
+			res.RestartStarted = res.RestartStarted || nr.ExitCode == 1641
 			logf("%s %s: installed by the %s installer (exit code %d)", pkg.Product, pkg.Version, pkg.Format, nr.ExitCode)
 		}
 		dp.Status = DeployInstalled
@@ -258,6 +431,70 @@ func InstallDeployment(ctx context.Context, dir string, verify VerifyFunc, state
 	res.SeatRegistered, res.SeatMessage = RegisterSeat(ctx, d)
 	logf("seat registration: %s", res.SeatMessage)
 	return res, nil
+}
+
+// installedVersions marks in res each product of d installed already at
+// the deployment's version in the deployment's folder (DeployUnchanged),
+// and returns a *NewerInstalledError for the products a newer version of
+// which is installed, unless allowDowngrade.
+func installedVersions(in *installer.Installer, d *installer.Deployment, res *DeploymentResult, allowDowngrade bool, logf func(string, ...any)) error {
+	var newer []NewerInstalled
+	for i, p := range d.Products {
+		dp := &res.Products[i]
+		rec, err := in.Receipt(p.ID)
+		if errors.Is(err, installer.ErrNotInstalled) {
+			logf("%s: not installed: installing %s", p.ID, p.Version)
+			continue
+		}
+		if err != nil {
+			dp.Status, dp.Detail = DeployFailed, err.Error()
+			return err
+		}
+		have, err1 := catalog.ParseVersion(rec.Version)
+		want, err2 := catalog.ParseVersion(p.Version)
+		if err1 != nil || err2 != nil {
+			logf("%s: installed version %q cannot be compared: installing %s", p.ID, rec.Version, p.Version)
+			continue
+		}
+		// An archive installed elsewhere is not this deployment's: it is
+		// installed again where the deployment says.
+		sameFolder := rec.Native() || sameFile(rec.Target, dp.Target)
+		switch c := have.Compare(want); {
+		case c == 0 && sameFolder:
+			dp.Status = DeployUnchanged
+			logf("%s %s: installed already: left as it is", p.ID, p.Version)
+		case c > 0 && !allowDowngrade:
+			dp.Status = DeployNewerInstalled
+			dp.Detail = fmt.Sprintf("%s is installed, newer than %s", rec.Version, p.Version)
+			newer = append(newer, NewerInstalled{Product: p.ID, Installed: rec.Version, Deployed: p.Version})
+		case c > 0:
+			logf("%s: %s is installed: downgrading to %s (allowed)", p.ID, rec.Version, p.Version)
+		default:
+			logf("%s: %s is installed: installing %s", p.ID, rec.Version, p.Version)
+		}
+	}
+	if len(newer) > 0 {
+		for i := range res.Products {
+			if res.Products[i].Status == "" {
+				res.Products[i].Status = DeployNotInstalled
+			}
+		}
+		return &NewerInstalledError{Products: newer}
+	}
+	return nil
+}
+
+// sameFile reports whether two paths name one folder, as the OS compares
+// names (case folded on Windows and macOS).
+func sameFile(a, b string) bool {
+	a, b = filepath.Clean(a), filepath.Clean(b)
+	if a == b {
+		return true
+	}
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		return strings.EqualFold(a, b)
+	}
+	return false
 }
 
 // verifyDeployment checks the folder's signed catalog and deployment.json

@@ -117,6 +117,10 @@ func coreErrorText(err error) string {
 		return lang.L("This folder needs administrator rights. Choose a folder of your own, or ask IT.")
 	case errors.Is(err, installer.ErrLocked):
 		return lang.L("Another install of this product is running. Wait for it to finish.")
+	case errors.Is(err, installer.ErrAnotherInstall):
+		return lang.L("Another installation is in progress on this computer. Try again when it ends.")
+	case errors.Is(err, installer.ErrNoWindowsAssistant), errors.Is(err, installer.ErrNotWindowsProgram):
+		return lang.L("A deployment for Windows carries the Windows assistant (assistant.exe), and none was found beside Onramp. Run Onramp from the folder Onramp.msi installs, or use 'assistant deploy create --assistant FILE'.")
 	case errors.Is(err, installer.ErrPackageHash), errors.Is(err, installer.ErrUnsafeArchive):
 		return lang.L("The package is damaged or unsafe; nothing was installed. Download it again.")
 	case errors.Is(err, installer.ErrNotInstalled):
