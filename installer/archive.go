@@ -356,14 +356,18 @@ type archive interface {
 	Close() error
 }
 
-func openArchive(p string, format catalog.Format, rules nameRules) (archive, error) {
+func openArchive(p string, format catalog.Format, rules nameRules, codePage string) (archive, error) {
 	switch format {
 	case catalog.FormatZip:
+		names, err := newZipNames(codePage)
+		if err != nil {
+			return nil, err
+		}
 		zr, err := zip.OpenReader(p)
 		if err != nil {
 			return nil, &ArchiveError{Archive: p, Reason: fmt.Sprintf("not a readable zip (truncated?): %v", err)}
 		}
-		return &zipArchive{name: p, r: zr, rules: rules}, nil
+		return &zipArchive{name: p, r: zr, rules: rules, names: names}, nil
 	case catalog.FormatTarGz:
 		return &tarArchive{name: p, rules: rules}, nil
 	}
@@ -380,6 +384,43 @@ type zipArchive struct {
 	name  string
 	r     *zip.ReadCloser
 	rules nameRules
+	names zipNames
+}
+
+// zipFlagEncrypted is the general purpose flag bit 0: the entry's data
+// is encrypted; bit 6 says with PKWARE's strong encryption.
+const (
+	zipFlagEncrypted = 0x1
+	zipFlagStrong    = 0x40
+	zipMethodAES     = 99 // WinZip's AES: the real method is in an extra field
+)
+
+// zipMethods names the compression methods of the format (APPNOTE 4.4.5)
+// that Onramp does not read: it reads stored (0) and deflated (8) data,
+// what zip tools write unless told otherwise.
+var zipMethods = map[uint16]string{
+	1: "shrink", 2: "reduce", 3: "reduce", 4: "reduce", 5: "reduce", 6: "implode", 9: "deflate64",
+	10: "PKWARE DCL implode", 12: "bzip2", 14: "LZMA", 16: "IBM z/OS CMPSC", 18: "IBM TERSE", 19: "IBM LZ77",
+	20: "zstd (old number)", 93: "zstd", 94: "MP3", 95: "xz", 96: "JPEG", 97: "WavPack", 98: "PPMd",
+}
+
+// zipReadable says why an entry's data cannot be read, or "".
+func zipReadable(f *zip.File) string {
+	switch {
+	case f.Method == zipMethodAES:
+		return "is encrypted (WinZip AES, a password is needed): Onramp does not unpack encrypted zips"
+	case f.Flags&zipFlagStrong != 0 && f.Flags&zipFlagEncrypted != 0:
+		return "is encrypted (PKWARE strong encryption, a password is needed): Onramp does not unpack encrypted zips"
+	case f.Flags&zipFlagEncrypted != 0:
+		return "is encrypted (ZipCrypto, a password is needed): Onramp does not unpack encrypted zips"
+	case f.Method == zip.Store || f.Method == zip.Deflate:
+		return ""
+	}
+	what := zipMethods[f.Method]
+	if what == "" {
+		what = "not one the zip format defines"
+	}
+	return fmt.Sprintf("uses compression method %d (%s), which Onramp does not read", f.Method, what)
 }
 
 func (z *zipArchive) Close() error { return z.r.Close() }
@@ -388,7 +429,13 @@ func (z *zipArchive) entries() ([]entry, error) {
 	c := newChecker(z.name, z.rules)
 	out := make([]entry, 0, len(z.r.File))
 	for _, f := range z.r.File {
-		name := zipName(f.Name, f.Flags)
+		name, why := z.names.name(f.Name, f.Flags, f.Extra)
+		if why != "" {
+			return nil, c.refuse(strings.ToValidUTF8(f.Name, "\uFFFD"), "%s", why)
+		}
+		if why := zipReadable(f); why != "" && !strings.HasSuffix(name, "/") {
+			return nil, c.refuse(name, "%s", why)
+		}
 		e := entry{Mode: f.Mode().Perm(), zf: f}
 		if host := f.CreatorVersion >> 8; host != zipHostUnix && host != zipHostMacOS {
 			// No Unix modes in the entry (FAT, NTFS): Go reads 0666 or,
@@ -413,7 +460,12 @@ func (z *zipArchive) entries() ([]entry, error) {
 			if err != nil {
 				return nil, c.refuse(name, "%v", err)
 			}
-			e.Link = zipName(string(b), f.Flags) // the target is named like the entries
+			e.Link = string(b)
+			if f.Flags&zipFlagUTF8 == 0 { // the target is named like the entries
+				if e.Link, why = z.names.legacy(e.Link); why != "" {
+					return nil, c.refuse(name, "link target: %s", why)
+				}
+			}
 		case f.FileInfo().IsDir() || strings.HasSuffix(name, "/"):
 			e.Kind = kindDir
 		case f.Mode().IsRegular():

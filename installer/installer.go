@@ -13,6 +13,7 @@
 package installer
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -47,6 +48,9 @@ type Package struct {
 	// Platform the package is built for ("" for this machine's): names
 	// its OS cannot hold are refused before anything is written.
 	Platform catalog.Platform
+	// ZipCodePage names the code page of a zip's names written without
+	// the UTF-8 flag ("": Options.ZipCodePage, else the rule of zipNames).
+	ZipCodePage string
 }
 
 // Options configure an Installer.
@@ -71,6 +75,11 @@ type Options struct {
 	// holds files but no install of it. Those files stay where they are,
 	// through upgrades, repairs and uninstall: they are not Onramp's.
 	AllowNonEmptyTarget bool
+	// ZipCodePage is the code page of zip names written without the UTF-8
+	// flag, for packages that name none ("": UTF-8 when the bytes are
+	// UTF-8, else CP437, as unzip reads them). The receipt keeps it, so a
+	// repair reads the names alike.
+	ZipCodePage string
 }
 
 // Progress is one report about an install.
@@ -105,6 +114,9 @@ func New(opt Options) (*Installer, error) {
 	}
 	if opt.Scope != ScopeAuto && opt.Scope != ScopeUser && opt.Scope != ScopeMachine {
 		return nil, fmt.Errorf("installer scope %q: want %q or %q", opt.Scope, ScopeUser, ScopeMachine)
+	}
+	if err := CheckZipCodePage(opt.ZipCodePage); err != nil {
+		return nil, err
 	}
 	if opt.StateDir == "" {
 		dir, err := os.UserConfigDir()
@@ -278,6 +290,7 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 	if err := checkPackage(pkg, target); err != nil {
 		return nil, err
 	}
+	pkg.ZipCodePage = cmp.Or(pkg.ZipCodePage, in.opt.ZipCodePage)
 	p := &Plan{Product: pkg.Product, Version: pkg.Version, Target: target, MayReboot: len(pkg.Recipe.RebootCodes) > 0}
 	if r, err := in.receipt(pkg.Product); err == nil {
 		p.Replaces = r.Version
@@ -329,7 +342,7 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 // which of them the user's files in the target are in the way of.
 func (pl *planned) scan(ctx context.Context, pkg Package) error {
 	p := pl.plan
-	a, err := openArchive(pkg.Path, pkg.Format, rulesFor(pkg.Platform))
+	a, err := openArchive(pkg.Path, pkg.Format, rulesFor(pkg.Platform), pkg.ZipCodePage)
 	if err != nil {
 		return err
 	}
@@ -442,6 +455,7 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 		return nil, err
 	}
 	pkg.Path = abs
+	pkg.ZipCodePage = cmp.Or(pkg.ZipCodePage, in.opt.ZipCodePage)
 	unlock, err := in.lock(pkg.Product)
 	if err != nil {
 		return nil, err
@@ -479,7 +493,7 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	}
 	g.announce()
 	rec := &Receipt{ID: newID(), Product: pkg.Product, Version: pkg.Version, Target: target, Package: pkg.Path, PackageSHA256: pkg.SHA256,
-		Format: pkg.Format, Launch: pkg.Recipe.Launch, Installed: time.Now().UTC().Truncate(time.Second), Dirs: st.dirs,
+		Format: pkg.Format, ZipCodePage: pkg.ZipCodePage, Launch: pkg.Recipe.Launch, Installed: time.Now().UTC().Truncate(time.Second), Dirs: st.dirs,
 		Adopted: (old == nil && len(users) > 0) || (old != nil && old.Adopted), Scope: ScopeUser}
 	st.receiptFiles(rec)
 	defer st.done()
@@ -585,7 +599,7 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 		os.RemoveAll(staging)
 		return "", staged{}, err
 	}
-	a, err := openArchive(pkg.Path, pkg.Format, rulesFor(pkg.Platform))
+	a, err := openArchive(pkg.Path, pkg.Format, rulesFor(pkg.Platform), pkg.ZipCodePage)
 	if err != nil {
 		os.RemoveAll(staging)
 		return "", staged{}, err

@@ -28,6 +28,9 @@ type Receipt struct {
 	Package       string         `json:"package"` // the verified package, for repair
 	PackageSHA256 string         `json:"package_sha256"`
 	Format        catalog.Format `json:"format"`
+	// ZipCodePage is the code page the zip's names were read in, when the
+	// install named one.
+	ZipCodePage string `json:"zip_codepage,omitempty"`
 	Launch        string         `json:"launch,omitempty"`
 	Installed     time.Time      `json:"installed"`
 	// FileCount is how many files and links the receipt lists; Files
@@ -545,7 +548,7 @@ func (in *Installer) Repair(ctx context.Context, product string) (*Receipt, erro
 		return nil, fmt.Errorf("repair %s: %w", product, &NativeInstallError{Product: product, Format: rec.Format})
 	}
 	pkg := Package{Path: rec.Package, SHA256: rec.PackageSHA256, Format: rec.Format, Product: product, Version: rec.Version,
-		Recipe: catalog.Recipe{Launch: rec.Launch}}
+		Recipe: catalog.Recipe{Launch: rec.Launch}, ZipCodePage: rec.ZipCodePage}
 	if err := verifyPackage(pkg); err != nil {
 		return nil, fmt.Errorf("repair needs the package of %s %s: %w (download it again)", product, rec.Version, err)
 	}
