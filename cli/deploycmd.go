@@ -118,7 +118,7 @@ and README-IT.txt with the commands for deployment tools.`,
 
 func deployInstallCommand() *command {
 	var silent bool
-	var logFile string
+	var logFile, zipCodePage string
 	var keys keyFiles
 	return &command{
 		name:    "install",
@@ -140,9 +140,13 @@ not match the publisher's signed catalog, 1 other failure.`,
 			fs.BoolVar(&silent, "silent", false, "print nothing but the result line (or the JSON result)")
 			fs.StringVar(&logFile, "log", "", "log `FILE` (default: a new file in the system's temporary folder)")
 			fs.Var(&keys, "key", "also trust the public key in `FILE` (repeatable)")
+			registerZipCodePage(fs, &zipCodePage)
 		},
 		run: func(ctx context.Context, e *env, args []string) error {
 			dir := args[0]
+			if err := installer.CheckZipCodePage(zipCodePage); err != nil {
+				return usagef("--zip-codepage: %v", err)
+			}
 			if logFile == "" {
 				logFile = filepath.Join(os.TempDir(), "onramp-deploy-"+time.Now().UTC().Format("20060102T150405Z")+".log")
 			}
@@ -159,7 +163,7 @@ not match the publisher's signed catalog, 1 other failure.`,
 				fmt.Fprintf(out, time.Now().UTC().Format(time.RFC3339)+" "+format+"\n", args...)
 			}
 			verify := func(signed []byte) (*catalog.Verified, error) { return e.openSigned(signed, keys, true) }
-			res, err := setup.InstallDeployment(ctx, dir, verify, "", logf)
+			res, err := setup.InstallDeploymentWith(ctx, dir, verify, installer.Options{ZipCodePage: zipCodePage}, logf)
 			code := exitCode(err)
 			res.Log = logFile
 			for i, p := range res.Products {

@@ -30,9 +30,9 @@ type Receipt struct {
 	Format        catalog.Format `json:"format"`
 	// ZipCodePage is the code page the zip's names were read in, when the
 	// install named one.
-	ZipCodePage string `json:"zip_codepage,omitempty"`
-	Launch        string         `json:"launch,omitempty"`
-	Installed     time.Time      `json:"installed"`
+	ZipCodePage string    `json:"zip_codepage,omitempty"`
+	Launch      string    `json:"launch,omitempty"`
+	Installed   time.Time `json:"installed"`
 	// FileCount is how many files and links the receipt lists; Files
 	// reads them from disk.
 	FileCount int `json:"file_count"`

@@ -121,6 +121,12 @@ type VerifyFunc func(signed []byte) (*catalog.Verified, error)
 // integrity error, a *installer.DeploymentError, ...); the result says
 // which product had which problem.
 func InstallDeployment(ctx context.Context, dir string, verify VerifyFunc, stateDir string, logf func(format string, args ...any)) (*DeploymentResult, error) {
+	return InstallDeploymentWith(ctx, dir, verify, installer.Options{StateDir: stateDir}, logf)
+}
+
+// InstallDeploymentWith is InstallDeployment with the installer's options
+// given (its state folder, the code page of zip names).
+func InstallDeploymentWith(ctx context.Context, dir string, verify VerifyFunc, opt installer.Options, logf func(format string, args ...any)) (*DeploymentResult, error) {
 	res := &DeploymentResult{Products: []DeployedProduct{}}
 	d, err := installer.ReadDeployment(dir)
 	if err != nil {
@@ -193,7 +199,7 @@ func InstallDeployment(ctx context.Context, dir string, verify VerifyFunc, state
 	}
 	// 2. Every package and every install folder, before anything is
 	// installed: a deployment installs whole or not at all.
-	in, err := installer.New(installer.Options{StateDir: stateDir})
+	in, err := installer.New(opt)
 	if err != nil {
 		logf("installer: %v", err)
 		return res, err
