@@ -13,6 +13,7 @@
 package installer
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/sha256"
@@ -612,7 +613,7 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 		os.RemoveAll(staging)
 		return "", staged{}, fmt.Errorf("installer state folder: %w", err)
 	}
-	w := &stager{root: staging, ctx: ctx, in: in, total: total, gate: gate, dirModes: map[string]fs.FileMode{}, spill: spill}
+	w := &stager{root: staging, ctx: ctx, in: in, total: total, gate: gate, dirs: map[string]dirMeta{}, spill: spill}
 	if za, ok := a.(*zipArchive); ok && in.opt.Workers > 1 {
 		err = w.parallelZip(za, in.opt.Workers)
 	} else {
@@ -648,21 +649,21 @@ type stager struct {
 	mu       sync.Mutex
 	spill    *fileSpill
 	n        int                    // files and links written
-	dirModes map[string]fs.FileMode // the archive's folders
+	dirs     map[string]dirMeta // the archive's folders
 	bytes    int64
 	last     time.Time
-	dirs     sync.Map // folders known to exist
+	made     sync.Map // folders known to exist
 }
 
 // mkdirAll creates a file's folder once, however many files it holds.
 func (s *stager) mkdirAll(dir string, mode fs.FileMode) error {
-	if _, ok := s.dirs.Load(dir); ok {
+	if _, ok := s.made.Load(dir); ok {
 		return nil
 	}
 	if err := os.MkdirAll(dir, mode); err != nil {
 		return err
 	}
-	s.dirs.Store(dir, true)
+	s.made.Store(dir, true)
 	return nil
 }
 
@@ -677,7 +678,7 @@ func (s *stager) write(e entry, r io.Reader) error {
 			return err
 		}
 		s.mu.Lock()
-		s.dirModes[e.Name] = e.Mode
+		s.dirs[e.Name] = dirMeta{mode: e.Mode, modTime: e.ModTime}
 		s.mu.Unlock()
 		return nil
 	case kindSymlink:
@@ -706,19 +707,28 @@ func (s *stager) write(e entry, r io.Reader) error {
 	}
 	var n int64
 	var sum []byte
+	var out io.Writer = f
+	var holes *holeWriter
+	if e.Sparse {
+		holes = &holeWriter{f: f}
+		out = holes
+	}
 	if body, ok := r.(*hashed); ok { // read and hashed ahead (tar.gz)
 		if len(body.data) > 0 {
 			var w int
-			w, err = f.Write(body.data)
+			w, err = out.Write(body.data)
 			n = int64(w)
 		}
 		sum = body.sum[:]
 	} else {
 		h := sha256.New()
 		buf := copyBuffers.Get().(*[]byte)
-		n, err = io.CopyBuffer(io.MultiWriter(f, h), readerOnly{r}, *buf)
+		n, err = io.CopyBuffer(io.MultiWriter(out, h), readerOnly{r}, *buf)
 		copyBuffers.Put(buf)
 		sum = h.Sum(nil)
+	}
+	if err == nil && holes != nil {
+		err = f.Truncate(holes.off) // a hole at the end too
 	}
 	// The archive's bits exactly, as tar -xpf gives them: a chmod is not
 	// cut by the umask. The receipt records what is on disk. Through the
@@ -735,6 +745,9 @@ func (s *stager) write(e entry, r io.Reader) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil && !e.ModTime.IsZero() {
+		err = os.Chtimes(dst, time.Time{}, e.ModTime) // once closed: no write comes after
+	}
 	if err != nil {
 		return fmt.Errorf("staging %s: %w", e.Name, err)
 	}
@@ -742,18 +755,32 @@ func (s *stager) write(e entry, r io.Reader) error {
 	return nil
 }
 
-// setDirModes gives the archive's folders their modes once their files
-// are written, deepest first: a folder may forbid writing into it. The
-// owner keeps every right on its folders (uninstall, repair and upgrades
-// write there); the other bits are the archive's, so 0700 stays 0700.
+// dirMeta is what a folder of the archive gets once its content is written.
+type dirMeta struct {
+	mode    fs.FileMode
+	modTime time.Time
+}
+
+// setDirModes gives the archive's folders their modes and times once
+// their files are written, deepest first: a folder may forbid writing
+// into it, and each entry made in a folder changes its time. The modes
+// are the archive's exactly, as tar -xpf and unzip give them (0142 stays
+// 0142); uninstall, repair and upgrades open such folders for their owner
+// while they work in them (openDirs).
 func (s *stager) setDirModes() ([]FileRecord, error) {
-	names := slices.Collect(maps.Keys(s.dirModes))
+	names := slices.Collect(maps.Keys(s.dirs))
 	slices.SortFunc(names, func(a, b string) int { return strings.Count(b, "/") - strings.Count(a, "/") })
 	var out []FileRecord
 	for _, name := range names {
 		p := filepath.Join(s.root, filepath.FromSlash(name))
-		if err := os.Chmod(p, s.dirModes[name]|0o700); err != nil {
+		d := s.dirs[name]
+		if err := os.Chmod(p, d.mode); err != nil {
 			return nil, fmt.Errorf("staging %s: %w", name, err)
+		}
+		if !d.modTime.IsZero() {
+			if err := os.Chtimes(p, time.Time{}, d.modTime); err != nil {
+				return nil, fmt.Errorf("staging %s: %w", name, err)
+			}
 		}
 		st, err := os.Lstat(p)
 		if err != nil {
@@ -763,6 +790,44 @@ func (s *stager) setDirModes() ([]FileRecord, error) {
 	}
 	slices.SortFunc(out, func(a, b FileRecord) int { return strings.Compare(a.Path, b.Path) })
 	return out, nil
+}
+
+// holeWriter writes a sparse file's data, seeking over each block of
+// zeros instead of writing it: the file keeps its holes on disk, as tar
+// --sparse and bsdtar leave them.
+type holeWriter struct {
+	f   *os.File
+	off int64
+}
+
+const holeBlock = 4096
+
+var zeroBlock [holeBlock]byte
+
+func (w *holeWriter) Write(p []byte) (int, error) {
+	total := len(p)
+	for len(p) > 0 {
+		k := min(holeBlock-int(w.off%holeBlock), len(p)) // up to the next block's start
+		if bytes.Equal(p[:k], zeroBlock[:k]) {
+			w.off += int64(k)
+			p = p[k:]
+			continue
+		}
+		n := k // the run of blocks holding data, written at once
+		for n < len(p) {
+			m := min(holeBlock, len(p)-n)
+			if bytes.Equal(p[n:n+m], zeroBlock[:m]) {
+				break
+			}
+			n += m
+		}
+		if _, err := w.f.WriteAt(p[:n], w.off); err != nil {
+			return total - len(p), err
+		}
+		w.off += int64(n)
+		p = p[n:]
+	}
+	return total, nil
 }
 
 // hardlink gives an earlier file of the archive a second name: a hard
