@@ -677,6 +677,7 @@ func (in *Installer) Uninstall(ctx context.Context, product string) ([]string, e
 	if rec.Native() {
 		return nil, in.uninstallNative(ctx, rec)
 	}
+	in.openTrees(product)
 	// Onramp's folders are gathered on the way (one name per folder).
 	owns := map[string]bool{}
 	for f, err := range rec.Files() {
@@ -721,7 +722,7 @@ func (in *Installer) Uninstall(ctx context.Context, product string) ([]string, e
 	if !rec.Adopted {
 		os.Remove(rec.Target) // only if empty
 	}
-	if err := os.RemoveAll(prev); err != nil {
+	if err := removeTree(prev); err != nil {
 		return nil, err
 	}
 	os.Remove(in.previousReceiptPath(product))
