@@ -521,7 +521,8 @@ func zipModTime(f *zip.File) time.Time {
 		extra = extra[4+size:]
 	}
 	if f.ModifiedDate == 0 {
-		return time.Time{}
+		// No date (month and day 0): unzip reads the day before 1980.
+		return time.Date(1979, 12, 31, 0, 0, 0, 0, time.Local)
 	}
 	m := f.Modified
 	return time.Date(m.Year(), m.Month(), m.Day(), m.Hour(), m.Minute(), m.Second(), 0, time.Local)
