@@ -6,8 +6,19 @@
 // interrupted swap is finished or undone from its journal on the next run.
 //
 // Archives (zip, tar.gz) are unpacked here with every path confined to the
-// target; native installers (msi, pkg, dmg) run with their silent switches
-// (native.go). installer never downloads: callers hand it verified files.
+// target, with the archive's modes and modification times; native
+// installers (msi, pkg, dmg) run with their silent switches (native.go).
+//
+// Zip names written without the UTF-8 flag are decoded as unzip, bsdtar
+// and 7-Zip decode them: the Info-ZIP Unicode Path field when its CRC
+// matches the name, else UTF-8 when the bytes are valid UTF-8, else CP437,
+// unless the caller names the code page (Options.ZipCodePage: Shift_JIS,
+// GBK, windows-1252, ...). A name decoded from a code page never gains a
+// folder: one that holds a backslash or a new slash is refused, naming the
+// entry (names.go). Tar entry types are read as GNU tar reads them:
+// sparse files keep their holes, dump folders are folders, volume labels
+// and ACL records make no file, devices, FIFOs and multi-volume
+// continuations are refused in words (archive.go). installer never downloads: callers hand it verified files.
 // Callers: cli (install, uninstall, verify, repair, rollback,
 // deploy) and the ui.
 package installer
