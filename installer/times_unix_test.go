@@ -53,8 +53,10 @@ func timedZip(t *testing.T, ms []timed, dosOnly bool) []byte {
 		h := &zip.FileHeader{Name: m.name, Method: zip.Deflate}
 		if dosOnly {
 			// Only the MS-DOS fields, as Windows' own zip writes them: the
-			// maker's wall clock.
+			// maker's wall clock. Setting Modified would add a UTC time.
+			//lint:ignore SA1019 the deprecated fields are the only way to write a zip without an extended timestamp
 			h.ModifiedTime = uint16(m.when.Hour()<<11 | m.when.Minute()<<5 | m.when.Second()/2)
+			//lint:ignore SA1019 as above
 			h.ModifiedDate = uint16((m.when.Year()-1980)<<9 | int(m.when.Month())<<5 | m.when.Day())
 		} else {
 			h.Modified = m.when
