@@ -133,7 +133,7 @@ the command fails saying so.`,
 
 func deployInstallCommand() *command {
 	var silent, allowDowngrade, windowsCodes bool
-	var logFile string
+	var logFile, zipCodePage string
 	var keys keyFiles
 	return &command{
 		name:    "install",
@@ -168,9 +168,13 @@ restart, 1618 (not 8) another installation is in progress.`,
 			fs.Var(&keys, "key", "also trust the public key in `FILE` (repeatable)")
 			fs.BoolVar(&allowDowngrade, "allow-downgrade", false, "replace a newer installed version by the deployment's")
 			fs.BoolVar(&windowsCodes, "windows-exit-codes", false, "exit 3010 (restart needed), 1641 (restart started) and 1618 (another installation in progress) as Windows installers do")
+			registerZipCodePage(fs, &zipCodePage)
 		},
 		run: func(ctx context.Context, e *env, args []string) error {
 			dir := args[0]
+			if err := installer.CheckZipCodePage(zipCodePage); err != nil {
+				return usagef("--zip-codepage: %v", err)
+			}
 			lf, path, err := openDeployLog(dir, logFile)
 			if err != nil {
 				return err
@@ -186,7 +190,7 @@ restart, 1618 (not 8) another installation is in progress.`,
 			logf("deploy install %s", dir)
 			verify := func(signed []byte) (*catalog.Verified, error) { return e.openSigned(signed, keys, true) }
 			res, err := setup.InstallDeploymentWith(ctx, dir, verify,
-				setup.DeployOptions{LogDir: filepath.Dir(path), AllowDowngrade: allowDowngrade}, logf)
+				setup.DeployOptions{LogDir: filepath.Dir(path), AllowDowngrade: allowDowngrade, ZipCodePage: zipCodePage}, logf)
 			code := exitCode(err)
 			res.Log = path
 			for i, p := range res.Products {

@@ -20,19 +20,28 @@ type installFlags struct {
 	scope         string
 	allowNonEmpty bool
 	silent        bool
+	zipCodePage   string
 }
 
 func (f *installFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.silent, "silent", false, "print nothing but errors (and the result with --json)")
 	fs.StringVar(&f.scope, "scope", "", "whose receipts keep the install: `user` or machine (default: machine-wide under the machine-wide install folder or when run as administrator/root outside your home, per-user otherwise; an upgrade stays where it is)")
 	fs.BoolVar(&f.allowNonEmpty, "allow-nonempty-target", false, "install into a folder that already holds other files (they are left in place)")
+	registerZipCodePage(fs, &f.zipCodePage)
+}
+
+func registerZipCodePage(fs *flag.FlagSet, p *string) {
+	fs.StringVar(p, "zip-codepage", "", "read zip names written without the UTF-8 flag in code page `NAME` (Shift_JIS, GBK, windows-1252, IBM437...; default: UTF-8 when the bytes are UTF-8, else CP437)")
 }
 
 func (f *installFlags) options(tf *transferFlags) (setup.Options, error) {
 	if f.scope != "" && f.scope != string(installer.ScopeUser) && f.scope != string(installer.ScopeMachine) {
 		return setup.Options{}, usagef("--scope %q: want user or machine", f.scope)
 	}
-	opt := setup.Options{Scope: installer.Scope(f.scope), AllowNonEmptyTarget: f.allowNonEmpty}
+	if err := installer.CheckZipCodePage(f.zipCodePage); err != nil {
+		return setup.Options{}, usagef("--zip-codepage: %v", err)
+	}
+	opt := setup.Options{Scope: installer.Scope(f.scope), AllowNonEmptyTarget: f.allowNonEmpty, ZipCodePage: f.zipCodePage}
 	if tf != nil {
 		rate, err := parseRate(tf.limitRate)
 		if err != nil {

@@ -289,3 +289,41 @@ func TestNativeInstallExitCodes(t *testing.T) {
 		t.Errorf("verify of a native install: exit %d, want %d", got, exitFailed)
 	}
 }
+
+// --zip-codepage names the code page of zip names written without the
+// UTF-8 flag: a Shift-JIS name is refused as CP437 (its byte 0x5C would
+// split it), read whole with the code page named, and repair reads it
+// alike; an unknown code page is a usage error.
+func TestInstallZipCodePage(t *testing.T) {
+	cfg, dir := t.TempDir(), t.TempDir()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.CreateHeader(&zip.FileHeader{Name: "\x95\x5c\x8e\xa6.txt", NonUTF8: true}) // 表示.txt
+	w.Write([]byte("hyouji"))
+	zw.Close()
+	pkg := filepath.Join(dir, "notes-1.0.zip")
+	os.WriteFile(pkg, buf.Bytes(), 0o644)
+	s := sha256.Sum256(buf.Bytes())
+	sum := hex.EncodeToString(s[:])
+	target := filepath.Join(dir, "notes")
+	install := []string{"install", "--package", pkg, "--product", "notes@1.0", "--sha256", sum, "--target", target}
+	if r := runWithState(t, cfg, dir, append(install, "--zip-codepage", "klingon")...); r.code != exitUsage || !strings.Contains(r.stderr, "klingon") {
+		t.Fatalf("unknown code page: exit %d %s", r.code, r.stderr)
+	}
+	if r := runWithState(t, cfg, dir, install...); r.code == exitOK || !strings.Contains(r.stderr, "--zip-codepage") {
+		t.Fatalf("as CP437: exit %d %s", r.code, r.stderr)
+	}
+	if r := runWithState(t, cfg, dir, append(install, "--zip-codepage", "Shift_JIS")...); r.code != exitOK {
+		t.Fatalf("as Shift_JIS: exit %d %s", r.code, r.stderr)
+	}
+	if b, err := os.ReadFile(filepath.Join(target, "表示.txt")); err != nil || string(b) != "hyouji" {
+		t.Fatalf("表示.txt: %q %v", b, err)
+	}
+	os.Remove(filepath.Join(target, "表示.txt"))
+	if r := runWithState(t, cfg, dir, "repair", "--product", "notes"); r.code != exitOK {
+		t.Fatalf("repair: exit %d %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(target, "表示.txt")); err != nil {
+		t.Fatalf("after repair: %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -14,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/text/unicode/norm"
 	"onramp.dev/onramp/catalog"
@@ -62,7 +64,13 @@ type entry struct {
 	Mode fs.FileMode // permission bits only
 	Size int64
 	Link string // symlink target, relative; for a hard link, the earlier file's name
-	zf   *zip.File
+	// ModTime is restored on files and folders, as tar and unzip do; the
+	// zero time leaves the time of the extraction.
+	ModTime time.Time
+	// Sparse: a sparse file's runs of zeros become holes on disk, as the
+	// archive had them.
+	Sparse bool
+	zf     *zip.File
 }
 
 // checker enforces the confinement rules over a whole archive: clean
@@ -356,14 +364,18 @@ type archive interface {
 	Close() error
 }
 
-func openArchive(p string, format catalog.Format, rules nameRules) (archive, error) {
+func openArchive(p string, format catalog.Format, rules nameRules, codePage string) (archive, error) {
 	switch format {
 	case catalog.FormatZip:
+		names, err := newZipNames(codePage)
+		if err != nil {
+			return nil, err
+		}
 		zr, err := zip.OpenReader(p)
 		if err != nil {
 			return nil, &ArchiveError{Archive: p, Reason: fmt.Sprintf("not a readable zip (truncated?): %v", err)}
 		}
-		return &zipArchive{name: p, r: zr, rules: rules}, nil
+		return &zipArchive{name: p, r: zr, rules: rules, names: names}, nil
 	case catalog.FormatTarGz:
 		return &tarArchive{name: p, rules: rules}, nil
 	}
@@ -380,6 +392,43 @@ type zipArchive struct {
 	name  string
 	r     *zip.ReadCloser
 	rules nameRules
+	names zipNames
+}
+
+// zipFlagEncrypted is the general purpose flag bit 0: the entry's data
+// is encrypted; bit 6 says with PKWARE's strong encryption.
+const (
+	zipFlagEncrypted = 0x1
+	zipFlagStrong    = 0x40
+	zipMethodAES     = 99 // WinZip's AES: the real method is in an extra field
+)
+
+// zipMethods names the compression methods of the format (APPNOTE 4.4.5)
+// that Onramp does not read: it reads stored (0) and deflated (8) data,
+// what zip tools write unless told otherwise.
+var zipMethods = map[uint16]string{
+	1: "shrink", 2: "reduce", 3: "reduce", 4: "reduce", 5: "reduce", 6: "implode", 9: "deflate64",
+	10: "PKWARE DCL implode", 12: "bzip2", 14: "LZMA", 16: "IBM z/OS CMPSC", 18: "IBM TERSE", 19: "IBM LZ77",
+	20: "zstd (old number)", 93: "zstd", 94: "MP3", 95: "xz", 96: "JPEG", 97: "WavPack", 98: "PPMd",
+}
+
+// zipReadable says why an entry's data cannot be read, or "".
+func zipReadable(f *zip.File) string {
+	switch {
+	case f.Method == zipMethodAES:
+		return "is encrypted (WinZip AES, a password is needed): Onramp does not unpack encrypted zips"
+	case f.Flags&zipFlagStrong != 0 && f.Flags&zipFlagEncrypted != 0:
+		return "is encrypted (PKWARE strong encryption, a password is needed): Onramp does not unpack encrypted zips"
+	case f.Flags&zipFlagEncrypted != 0:
+		return "is encrypted (ZipCrypto, a password is needed): Onramp does not unpack encrypted zips"
+	case f.Method == zip.Store || f.Method == zip.Deflate:
+		return ""
+	}
+	what := zipMethods[f.Method]
+	if what == "" {
+		what = "not one the zip format defines"
+	}
+	return fmt.Sprintf("uses compression method %d (%s), which Onramp does not read", f.Method, what)
 }
 
 func (z *zipArchive) Close() error { return z.r.Close() }
@@ -388,8 +437,14 @@ func (z *zipArchive) entries() ([]entry, error) {
 	c := newChecker(z.name, z.rules)
 	out := make([]entry, 0, len(z.r.File))
 	for _, f := range z.r.File {
-		name := zipName(f.Name, f.Flags)
-		e := entry{Mode: f.Mode().Perm(), zf: f}
+		name, why := z.names.name(f.Name, f.Flags, f.Extra)
+		if why != "" {
+			return nil, c.refuse(strings.ToValidUTF8(f.Name, "\uFFFD"), "%s", why)
+		}
+		if why := zipReadable(f); why != "" && !strings.HasSuffix(name, "/") {
+			return nil, c.refuse(name, "%s", why)
+		}
+		e := entry{Mode: f.Mode().Perm(), zf: f, ModTime: zipModTime(f)}
 		if host := f.CreatorVersion >> 8; host != zipHostUnix && host != zipHostMacOS {
 			// No Unix modes in the entry (FAT, NTFS): Go reads 0666 or,
 			// read-only, 0444. What unzip gives under the usual umask.
@@ -413,7 +468,12 @@ func (z *zipArchive) entries() ([]entry, error) {
 			if err != nil {
 				return nil, c.refuse(name, "%v", err)
 			}
-			e.Link = zipName(string(b), f.Flags) // the target is named like the entries
+			e.Link = string(b)
+			if f.Flags&zipFlagUTF8 == 0 { // the target is named like the entries
+				if e.Link, why = z.names.legacy(e.Link); why != "" {
+					return nil, c.refuse(name, "link target: %s", why)
+				}
+			}
 		case f.FileInfo().IsDir() || strings.HasSuffix(name, "/"):
 			e.Kind = kindDir
 		case f.Mode().IsRegular():
@@ -443,6 +503,29 @@ func (z *zipArchive) entries() ([]entry, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// zipModTime is an entry's modification time as unzip reads it: the
+// extended timestamp (UTC) when there is one, else the MS-DOS time, which
+// is the wall clock of the zip's maker, read in this machine's zone.
+func zipModTime(f *zip.File) time.Time {
+	for extra := f.Extra; len(extra) >= 4; {
+		tag, size := binary.LittleEndian.Uint16(extra), int(binary.LittleEndian.Uint16(extra[2:]))
+		if size > len(extra)-4 {
+			break
+		}
+		switch tag {
+		case 0x5455, 0x000a, 0x5855: // extended timestamp, NTFS, old Info-ZIP Unix: archive/zip read a UTC time
+			return f.Modified
+		}
+		extra = extra[4+size:]
+	}
+	if f.ModifiedDate == 0 {
+		// No date (month and day 0): unzip reads the day before 1980.
+		return time.Date(1979, 12, 31, 0, 0, 0, 0, time.Local)
+	}
+	m := f.Modified
+	return time.Date(m.Year(), m.Month(), m.Day(), m.Hour(), m.Minute(), m.Second(), 0, time.Local)
 }
 
 func (z *zipArchive) scan(fn func(entry) error) error {
@@ -520,20 +603,36 @@ func (t *tarArchive) walk(fn func(e entry, r io.Reader) error) error {
 		if err != nil {
 			return &ArchiveError{Archive: t.name, Reason: fmt.Sprintf("damaged or truncated: %v", err)}
 		}
-		e := entry{Mode: fs.FileMode(h.Mode).Perm(), Size: h.Size}
+		e := entry{Mode: fs.FileMode(h.Mode).Perm(), Size: h.Size, ModTime: h.ModTime}
 		switch h.Typeflag {
-		case tar.TypeReg:
-			e.Kind = kindFile
+		case tar.TypeReg, tar.TypeCont: // a contiguous file is a file to any but its own OS
+			e.Kind, e.Sparse = kindFile, paxSparse(h)
+		case tar.TypeGNUSparse:
+			// archive/tar reads the map and gives the holes as zeros; the
+			// writer leaves them holes.
+			e.Kind, e.Sparse = kindFile, true
 		case tar.TypeDir:
 			e.Kind = kindDir
+		case 'D':
+			// A folder of an incremental dump; its data lists the folder's
+			// names for tar --incremental. GNU tar extracts the folder.
+			e.Kind, e.Size = kindDir, 0
 		case tar.TypeSymlink:
 			e.Kind, e.Link = kindSymlink, h.Linkname
 		case tar.TypeLink:
 			e.Kind, e.Link = kindHardlink, h.Linkname
-		case tar.TypeXGlobalHeader:
+		case tar.TypeXGlobalHeader, 'V', 'A', 'I', 'E':
+			// Global records, the volume's label, and metadata of the next
+			// entry (Solaris ACLs, star's inode and extended records): no
+			// file of their own, as GNU tar and bsdtar read them.
 			continue
 		default:
-			return c.refuse(h.Name, "entry type %q (device, fifo or other special file) refused", string(h.Typeflag))
+			if why := tarTypes[h.Typeflag]; why != "" {
+				return c.refuse(h.Name, "%s (entry type %q): Onramp does not unpack it", why, string(h.Typeflag))
+			}
+			// POSIX: a type the reader does not know is extracted as a
+			// regular file; GNU tar does so too.
+			e.Kind = kindFile
 		}
 		if isRoot(e, h.Name) {
 			continue
@@ -549,6 +648,27 @@ func (t *tarArchive) walk(fn func(e entry, r io.Reader) error) error {
 			return err
 		}
 	}
+}
+
+// tarTypes are the entry types refused, in words.
+var tarTypes = map[byte]string{
+	tar.TypeChar:  "a character device",
+	tar.TypeBlock: "a block device",
+	tar.TypeFifo:  "a FIFO (named pipe)",
+	'M':           "the rest of a file begun on the previous volume of a multi-volume archive (GNU tar refuses it too without --multi-volume)",
+	'N':           "a list of long names of GNU tar 1.11 (obsolete)",
+	'X':           "a Solaris extended header, which Onramp does not read",
+}
+
+// paxSparse says whether a PAX entry is a GNU sparse file (formats 0.0,
+// 0.1 and 1.0 all leave GNU.sparse records).
+func paxSparse(h *tar.Header) bool {
+	for k := range h.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *tarArchive) scan(fn func(entry) error) error {

@@ -73,6 +73,11 @@ func newID() string {
 // the receipt of the tree moving in. It returns the user's files found in
 // the target.
 func (in *Installer) commit(product string, j *journal, rec, incoming *Receipt) ([]string, error) {
+	in.openTrees(product)
+	if incoming != nil {
+		openDirs(j.Staging, incoming.Dirs)
+	}
+	defer in.sealTrees(product)
 	if j.InPlace && j.op() == opInstall {
 		// Recovery needs the new version's list to take it out again.
 		if err := writeJSONAtomic(in.pendingPath(product), rec); err != nil {
@@ -106,7 +111,7 @@ func (in *Installer) commit(product string, j *journal, rec, incoming *Receipt) 
 	}
 	if j.op() == opInstall {
 		// The older kept version goes only once the commit is done.
-		if err := os.RemoveAll(j.Previous + ".old"); err != nil {
+		if err := removeTree(j.Previous + ".old"); err != nil {
 			return nil, undo(err)
 		}
 		if j.HadOld && exists(j.Previous) {
@@ -114,7 +119,7 @@ func (in *Installer) commit(product string, j *journal, rec, incoming *Receipt) 
 				return nil, undo(fmt.Errorf("moving the older kept version aside: %w", err))
 			}
 		}
-	} else if err := os.RemoveAll(j.Previous); err != nil { // a leftover of a run recovered before
+	} else if err := removeTree(j.Previous); err != nil { // a leftover of a run recovered before
 		return nil, undo(err)
 	}
 	switch {
@@ -236,11 +241,11 @@ func (in *Installer) finish(product string, j *journal) ([]string, error) {
 				return nil, err
 			}
 		}
-		os.RemoveAll(j.Previous + ".old")
+		removeTree(j.Previous + ".old")
 		os.Remove(in.previousReceiptPath(product) + ".old")
 	case opRepair:
 		// Only Onramp's damaged copies are left there.
-		if err := os.RemoveAll(j.Previous); err != nil {
+		if err := removeTree(j.Previous); err != nil {
 			return nil, err
 		}
 	case opRollback:
@@ -301,6 +306,12 @@ func (in *Installer) recover(product string) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return fmt.Errorf("install journal %s is damaged: %w", in.journalPath(product), err)
 	}
+	in.openTrees(product)
+	if inc := in.incoming(product, &j); inc != nil {
+		openDirs(j.Target, inc.Dirs)
+		openDirs(j.Staging, inc.Dirs)
+	}
+	defer in.sealTrees(product)
 	if j.Step == "carrying" || (j.op() != opInstall && j.Step == "receipts") {
 		_, err := in.finish(product, &j)
 		return err
@@ -319,7 +330,7 @@ func (in *Installer) recover(product string) error {
 			if j.op() == opRollback {
 				err = os.Rename(j.Target, j.Staging) // the kept version goes back where it was
 			} else {
-				err = os.RemoveAll(j.Target)
+				err = removeTree(j.Target)
 			}
 			if err != nil {
 				return err
@@ -337,10 +348,10 @@ func (in *Installer) recover(product string) error {
 				return err
 			}
 		}
-		os.RemoveAll(j.Previous + ".old")
+		removeTree(j.Previous + ".old")
 	}
 	if j.op() != opRollback {
-		os.RemoveAll(j.Staging)
+		removeTree(j.Staging)
 	}
 	return os.Remove(in.journalPath(product))
 }
@@ -422,7 +433,7 @@ func (in *Installer) undoInPlace(product string, j *journal) error {
 		os.Remove(in.pendingPath(product))
 	}
 	if j.op() != opRollback {
-		os.RemoveAll(j.Staging)
+		removeTree(j.Staging)
 	}
 	return os.Remove(in.journalPath(product))
 }
@@ -469,11 +480,11 @@ func (in *Installer) finishInPlace(product string, j *journal) ([]string, error)
 				return nil, err
 			}
 		}
-		os.RemoveAll(j.Previous + ".old")
+		removeTree(j.Previous + ".old")
 		os.Remove(in.previousReceiptPath(product) + ".old")
 		os.Remove(in.pendingPath(product))
 	case opRepair:
-		if err := os.RemoveAll(j.Previous); err != nil {
+		if err := removeTree(j.Previous); err != nil {
 			return nil, err
 		}
 		if err := removeIfNoFiles(j.Staging); err != nil {
@@ -567,12 +578,17 @@ func removeEmptyDirs(root string, dirs map[string]bool, keep []string) {
 }
 
 // diskDirModes records the folders' modes as they are on disk: a folder
-// the user had keeps its own.
+// the user had keeps its own. A folder of the archive opened for the
+// commit (openDirs) keeps the archive's.
 func diskDirModes(root string, dirs []FileRecord) []FileRecord {
 	out := slices.Clone(dirs)
 	for i, d := range out {
 		if st, err := os.Lstat(filepath.Join(root, filepath.FromSlash(d.Path))); err == nil && st.IsDir() {
-			out[i].Mode = uint32(st.Mode() & (fs.ModeDir | fs.ModePerm))
+			disk := uint32(st.Mode() & (fs.ModeDir | fs.ModePerm))
+			if restrictive(d.Mode) && disk == d.Mode|0o700 {
+				continue
+			}
+			out[i].Mode = disk
 		}
 	}
 	return out
@@ -643,6 +659,13 @@ func userEntries(root string, rec *Receipt) ([]userEntry, error) {
 		if err != nil {
 			if p == root && errors.Is(err, fs.ErrNotExist) {
 				return fs.SkipAll
+			}
+			rel := filepath.ToSlash(strings.TrimPrefix(p, root+string(filepath.Separator)))
+			if d != nil && d.IsDir() && o.dirs[rel] && errors.Is(err, fs.ErrPermission) {
+				// A folder of the archive whose mode keeps its owner from
+				// listing it: nobody put a file of theirs there without
+				// changing it (the commit opens it, and carries what it holds).
+				return nil
 			}
 			return err
 		}
@@ -794,7 +817,7 @@ func removeIfNoFiles(dir string) error {
 	if files {
 		return nil
 	}
-	return os.RemoveAll(dir)
+	return removeTree(dir)
 }
 
 // stagingPrefix names the staging folders of a product; MkdirTemp adds digits.
@@ -843,7 +866,7 @@ func (in *Installer) settleRemoved(product string, targets ...string) (removed [
 			rest, ok := strings.CutPrefix(e.Name(), stagingPrefix(product))
 			if ok && rest != "" && strings.Trim(rest, "0123456789") == "" {
 				p := filepath.Join(dir, e.Name())
-				if err := os.RemoveAll(p); err != nil {
+				if err := removeTree(p); err != nil {
 					return removed, fmt.Errorf("removing an interrupted install's staging folder: %w", err)
 				}
 				removed = append(removed, p)

@@ -421,7 +421,7 @@ func (in *Installer) PrepareDeployment(ctx context.Context, dir string, d *Deplo
 			problems = append(problems, DeploymentProblem{p.ID, fmt.Errorf("no package for %s in this deployment", plat)})
 			continue
 		}
-		pkgs[i] = Package{Path: d.PackagePath(dir, dp), SHA256: dp.SHA256, Format: dp.Format, Product: p.ID, Version: p.Version, Recipe: dp.Install}
+		pkgs[i] = Package{Path: d.PackagePath(dir, dp), SHA256: dp.SHA256, Format: dp.Format, Product: p.ID, Version: p.Version, Recipe: dp.Install, ZipCodePage: in.opt.ZipCodePage}
 		target := filepath.Join(root, p.ID)
 		plan, err := in.PlanInstall(ctx, pkgs[i], target)
 		if err != nil {

@@ -6,13 +6,26 @@
 // interrupted swap is finished or undone from its journal on the next run.
 //
 // Archives (zip, tar.gz) are unpacked here with every path confined to the
-// target; native installers (msi, pkg, dmg) run with their silent switches
-// (native.go). installer never downloads: callers hand it verified files.
+// target, with the archive's modes and modification times; native
+// installers (msi, pkg, dmg) run with their silent switches (native.go).
+//
+// Zip names written without the UTF-8 flag are decoded as unzip, bsdtar
+// and 7-Zip decode them: the Info-ZIP Unicode Path field when its CRC
+// matches the name, else UTF-8 when the bytes are valid UTF-8, else CP437,
+// unless the caller names the code page (Options.ZipCodePage: Shift_JIS,
+// GBK, windows-1252, ...). A name decoded from a code page never gains a
+// folder: one that holds a backslash or a new slash is refused, naming the
+// entry (names.go). Tar entry types are read as GNU tar reads them:
+// sparse files keep their holes, dump folders are folders, volume labels
+// and ACL records make no file, devices, FIFOs and multi-volume
+// continuations are refused in words (archive.go). installer never downloads: callers hand it verified files.
 // Callers: cli (install, uninstall, verify, repair, rollback,
 // deploy) and the ui.
 package installer
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -45,6 +58,9 @@ type Package struct {
 	// Platform the package is built for ("" for this machine's): names
 	// its OS cannot hold are refused before anything is written.
 	Platform catalog.Platform
+	// ZipCodePage names the code page of a zip's names written without
+	// the UTF-8 flag ("": Options.ZipCodePage, else the rule of zipNames).
+	ZipCodePage string
 }
 
 // Options configure an Installer.
@@ -69,6 +85,11 @@ type Options struct {
 	// holds files but no install of it. Those files stay where they are,
 	// through upgrades, repairs and uninstall: they are not Onramp's.
 	AllowNonEmptyTarget bool
+	// ZipCodePage is the code page of zip names written without the UTF-8
+	// flag, for packages that name none ("": UTF-8 when the bytes are
+	// UTF-8, else CP437, as unzip reads them). The receipt keeps it, so a
+	// repair reads the names alike.
+	ZipCodePage string
 }
 
 // Progress is one report about an install.
@@ -103,6 +124,9 @@ func New(opt Options) (*Installer, error) {
 	}
 	if opt.Scope != ScopeAuto && opt.Scope != ScopeUser && opt.Scope != ScopeMachine {
 		return nil, fmt.Errorf("installer scope %q: want %q or %q", opt.Scope, ScopeUser, ScopeMachine)
+	}
+	if err := CheckZipCodePage(opt.ZipCodePage); err != nil {
+		return nil, err
 	}
 	if opt.StateDir == "" {
 		dir, err := os.UserConfigDir()
@@ -285,6 +309,7 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 	if err := checkPackage(pkg, target); err != nil {
 		return nil, err
 	}
+	pkg.ZipCodePage = cmp.Or(pkg.ZipCodePage, in.opt.ZipCodePage)
 	p := &Plan{Product: pkg.Product, Version: pkg.Version, Target: target, MayReboot: len(pkg.Recipe.RebootCodes) > 0}
 	if r, err := in.receipt(pkg.Product); err == nil {
 		p.Replaces = r.Version
@@ -338,7 +363,7 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 // which of them the user's files in the target are in the way of.
 func (pl *planned) scan(ctx context.Context, pkg Package) error {
 	p := pl.plan
-	a, err := openArchive(pkg.Path, pkg.Format, rulesFor(pkg.Platform))
+	a, err := openArchive(pkg.Path, pkg.Format, rulesFor(pkg.Platform), pkg.ZipCodePage)
 	if err != nil {
 		return err
 	}
@@ -471,6 +496,7 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 		return nil, err
 	}
 	pkg.Path = abs
+	pkg.ZipCodePage = cmp.Or(pkg.ZipCodePage, in.opt.ZipCodePage)
 	unlock, err := in.lock(pkg.Product)
 	if err != nil {
 		return nil, err
@@ -498,7 +524,7 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	if perr := g.wait(); perr != nil && (err == nil || !errors.Is(perr, context.Canceled)) {
 		if err == nil {
 			st.done()
-			os.RemoveAll(staging)
+			removeTree(staging)
 		}
 		os.Remove(in.stagingNote(pkg.Product)) // refused: nothing is staging
 		return nil, perr
@@ -508,7 +534,7 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	}
 	g.announce()
 	rec := &Receipt{ID: newID(), Product: pkg.Product, Version: pkg.Version, Target: target, Package: pkg.Path, PackageSHA256: pkg.SHA256,
-		Format: pkg.Format, Launch: pkg.Recipe.Launch, Installed: time.Now().UTC().Truncate(time.Second), Dirs: st.dirs,
+		Format: pkg.Format, ZipCodePage: pkg.ZipCodePage, Launch: pkg.Recipe.Launch, Installed: time.Now().UTC().Truncate(time.Second), Dirs: st.dirs,
 		Adopted: (old == nil && len(users) > 0) || (old != nil && old.Adopted), Scope: ScopeUser}
 	st.receiptFiles(rec)
 	defer st.done()
@@ -522,7 +548,7 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	}
 	kept, err := in.commit(pkg.Product, j, rec, rec)
 	if err != nil {
-		os.RemoveAll(staging)
+		removeTree(staging)
 		return nil, err
 	}
 	if err := listIn(rec, in.receiptPath(pkg.Product)); err != nil {
@@ -611,12 +637,12 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 		return "", staged{}, classifyWriteError(target, parent, err)
 	}
 	if err := os.Chmod(staging, 0o755); err != nil { // MkdirTemp makes it 0700
-		os.RemoveAll(staging)
+		removeTree(staging)
 		return "", staged{}, err
 	}
-	a, err := openArchive(pkg.Path, pkg.Format, rulesFor(pkg.Platform))
+	a, err := openArchive(pkg.Path, pkg.Format, rulesFor(pkg.Platform), pkg.ZipCodePage)
 	if err != nil {
-		os.RemoveAll(staging)
+		removeTree(staging)
 		return "", staged{}, err
 	}
 	defer a.Close()
@@ -624,10 +650,10 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 	// with the number of files.
 	spill, err := createSpill(in.spillPath(pkg.Product))
 	if err != nil {
-		os.RemoveAll(staging)
+		removeTree(staging)
 		return "", staged{}, fmt.Errorf("installer state folder: %w", err)
 	}
-	w := &stager{root: staging, ctx: ctx, in: in, total: total, gate: gate, dirModes: map[string]fs.FileMode{}, spill: spill}
+	w := &stager{root: staging, ctx: ctx, in: in, total: total, gate: gate, dirs: map[string]dirMeta{}, spill: spill}
 	if za, ok := a.(*zipArchive); ok && in.opt.Workers > 1 {
 		err = w.parallelZip(za, in.opt.Workers)
 	} else {
@@ -646,7 +672,7 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 	}
 	if err != nil {
 		spill.remove()
-		os.RemoveAll(staging)
+		removeTree(staging)
 		return "", staged{}, err
 	}
 	return staging, staged{files: list, count: w.n, dirs: dirs, spill: spill}, nil
@@ -660,24 +686,24 @@ type stager struct {
 	total int
 	gate  *planGate // nil when the plan is known
 
-	mu       sync.Mutex
-	spill    *fileSpill
-	n        int                    // files and links written
-	dirModes map[string]fs.FileMode // the archive's folders
-	bytes    int64
-	last     time.Time
-	dirs     sync.Map // folders known to exist
+	mu    sync.Mutex
+	spill *fileSpill
+	n     int                // files and links written
+	dirs  map[string]dirMeta // the archive's folders
+	bytes int64
+	last  time.Time
+	made  sync.Map // folders known to exist
 }
 
 // mkdirAll creates a file's folder once, however many files it holds.
 func (s *stager) mkdirAll(dir string, mode fs.FileMode) error {
-	if _, ok := s.dirs.Load(dir); ok {
+	if _, ok := s.made.Load(dir); ok {
 		return nil
 	}
 	if err := os.MkdirAll(dir, mode); err != nil {
 		return err
 	}
-	s.dirs.Store(dir, true)
+	s.made.Store(dir, true)
 	return nil
 }
 
@@ -692,7 +718,7 @@ func (s *stager) write(e entry, r io.Reader) error {
 			return err
 		}
 		s.mu.Lock()
-		s.dirModes[e.Name] = e.Mode
+		s.dirs[e.Name] = dirMeta{mode: e.Mode, modTime: e.ModTime}
 		s.mu.Unlock()
 		return nil
 	case kindSymlink:
@@ -721,19 +747,28 @@ func (s *stager) write(e entry, r io.Reader) error {
 	}
 	var n int64
 	var sum []byte
+	var out io.Writer = f
+	var holes *holeWriter
+	if e.Sparse {
+		holes = &holeWriter{f: f}
+		out = holes
+	}
 	if body, ok := r.(*hashed); ok { // read and hashed ahead (tar.gz)
 		if len(body.data) > 0 {
 			var w int
-			w, err = f.Write(body.data)
+			w, err = out.Write(body.data)
 			n = int64(w)
 		}
 		sum = body.sum[:]
 	} else {
 		h := sha256.New()
 		buf := copyBuffers.Get().(*[]byte)
-		n, err = io.CopyBuffer(io.MultiWriter(f, h), readerOnly{r}, *buf)
+		n, err = io.CopyBuffer(io.MultiWriter(out, h), readerOnly{r}, *buf)
 		copyBuffers.Put(buf)
 		sum = h.Sum(nil)
+	}
+	if err == nil && holes != nil {
+		err = f.Truncate(holes.off) // a hole at the end too
 	}
 	// The archive's bits exactly, as tar -xpf gives them: a chmod is not
 	// cut by the umask. The receipt records what is on disk. Through the
@@ -750,6 +785,9 @@ func (s *stager) write(e entry, r io.Reader) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil && !e.ModTime.IsZero() {
+		err = os.Chtimes(dst, time.Time{}, e.ModTime) // once closed: no write comes after
+	}
 	if err != nil {
 		return fmt.Errorf("staging %s: %w", e.Name, err)
 	}
@@ -757,18 +795,32 @@ func (s *stager) write(e entry, r io.Reader) error {
 	return nil
 }
 
-// setDirModes gives the archive's folders their modes once their files
-// are written, deepest first: a folder may forbid writing into it. The
-// owner keeps every right on its folders (uninstall, repair and upgrades
-// write there); the other bits are the archive's, so 0700 stays 0700.
+// dirMeta is what a folder of the archive gets once its content is written.
+type dirMeta struct {
+	mode    fs.FileMode
+	modTime time.Time
+}
+
+// setDirModes gives the archive's folders their modes and times once
+// their files are written, deepest first: a folder may forbid writing
+// into it, and each entry made in a folder changes its time. The modes
+// are the archive's exactly, as tar -xpf and unzip give them (0142 stays
+// 0142); uninstall, repair and upgrades open such folders for their owner
+// while they work in them (openDirs).
 func (s *stager) setDirModes() ([]FileRecord, error) {
-	names := slices.Collect(maps.Keys(s.dirModes))
+	names := slices.Collect(maps.Keys(s.dirs))
 	slices.SortFunc(names, func(a, b string) int { return strings.Count(b, "/") - strings.Count(a, "/") })
 	var out []FileRecord
 	for _, name := range names {
 		p := filepath.Join(s.root, filepath.FromSlash(name))
-		if err := os.Chmod(p, s.dirModes[name]|0o700); err != nil {
+		d := s.dirs[name]
+		if err := os.Chmod(p, d.mode); err != nil {
 			return nil, fmt.Errorf("staging %s: %w", name, err)
+		}
+		if !d.modTime.IsZero() {
+			if err := os.Chtimes(p, time.Time{}, d.modTime); err != nil {
+				return nil, fmt.Errorf("staging %s: %w", name, err)
+			}
 		}
 		st, err := os.Lstat(p)
 		if err != nil {
@@ -778,6 +830,44 @@ func (s *stager) setDirModes() ([]FileRecord, error) {
 	}
 	slices.SortFunc(out, func(a, b FileRecord) int { return strings.Compare(a.Path, b.Path) })
 	return out, nil
+}
+
+// holeWriter writes a sparse file's data, seeking over each block of
+// zeros instead of writing it: the file keeps its holes on disk, as tar
+// --sparse and bsdtar leave them.
+type holeWriter struct {
+	f   *os.File
+	off int64
+}
+
+const holeBlock = 4096
+
+var zeroBlock [holeBlock]byte
+
+func (w *holeWriter) Write(p []byte) (int, error) {
+	total := len(p)
+	for len(p) > 0 {
+		k := min(holeBlock-int(w.off%holeBlock), len(p)) // up to the next block's start
+		if bytes.Equal(p[:k], zeroBlock[:k]) {
+			w.off += int64(k)
+			p = p[k:]
+			continue
+		}
+		n := k // the run of blocks holding data, written at once
+		for n < len(p) {
+			m := min(holeBlock, len(p)-n)
+			if bytes.Equal(p[n:n+m], zeroBlock[:m]) {
+				break
+			}
+			n += m
+		}
+		if _, err := w.f.WriteAt(p[:n], w.off); err != nil {
+			return total - len(p), err
+		}
+		w.off += int64(n)
+		p = p[n:]
+	}
+	return total, nil
 }
 
 // hardlink gives an earlier file of the archive a second name: a hard

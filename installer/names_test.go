@@ -148,11 +148,11 @@ func TestCP437Table(t *testing.T) {
 		t.Fatalf("the table has %d runes", len(cp437Runes))
 	}
 	for _, tt := range tests {
-		if got := []rune(zipName(string([]byte{tt.b}), 0)); len(got) != 1 || got[0] != tt.want {
+		if got := []rune(decodeCP437(string([]byte{tt.b}))); len(got) != 1 || got[0] != tt.want {
 			t.Errorf("%#x: %q, want %q", tt.b, string(got), tt.want)
 		}
 	}
-	if got := zipName("caf\xc3\xa9", zipFlagUTF8); got != "café" {
+	if got, _ := (zipNames{}).name("caf\xc3\xa9", zipFlagUTF8, nil); got != "café" {
 		t.Errorf("with the UTF-8 flag: %q", got)
 	}
 }

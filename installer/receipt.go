@@ -28,8 +28,11 @@ type Receipt struct {
 	Package       string         `json:"package"` // the verified package, for repair
 	PackageSHA256 string         `json:"package_sha256"`
 	Format        catalog.Format `json:"format"`
-	Launch        string         `json:"launch,omitempty"`
-	Installed     time.Time      `json:"installed"`
+	// ZipCodePage is the code page the zip's names were read in, when the
+	// install named one.
+	ZipCodePage string    `json:"zip_codepage,omitempty"`
+	Launch      string    `json:"launch,omitempty"`
+	Installed   time.Time `json:"installed"`
 	// FileCount is how many files and links the receipt lists; Files
 	// reads them from disk.
 	FileCount int `json:"file_count"`
@@ -550,7 +553,7 @@ func (in *Installer) Repair(ctx context.Context, product string) (*Receipt, erro
 		return nil, fmt.Errorf("repair %s: %w", product, &NativeInstallError{Product: product, Format: rec.Format})
 	}
 	pkg := Package{Path: rec.Package, SHA256: rec.PackageSHA256, Format: rec.Format, Product: product, Version: rec.Version,
-		Recipe: catalog.Recipe{Launch: rec.Launch}}
+		Recipe: catalog.Recipe{Launch: rec.Launch}, ZipCodePage: rec.ZipCodePage}
 	if err := verifyPackage(pkg); err != nil {
 		return nil, fmt.Errorf("repair needs the package of %s %s: %w (download it again)", product, rec.Version, err)
 	}
@@ -685,6 +688,7 @@ func (in *Installer) Uninstall(ctx context.Context, product string) ([]string, e
 	if err := removable(product, rec.Target); err != nil {
 		return nil, err
 	}
+	in.openTrees(product)
 	// Onramp's folders are gathered on the way (one name per folder).
 	owns := map[string]bool{}
 	for f, err := range rec.Files() {
@@ -729,7 +733,7 @@ func (in *Installer) Uninstall(ctx context.Context, product string) ([]string, e
 	if !rec.Adopted {
 		os.Remove(rec.Target) // only if empty
 	}
-	if err := os.RemoveAll(prev); err != nil {
+	if err := removeTree(prev); err != nil {
 		return nil, err
 	}
 	os.Remove(in.previousReceiptPath(product))

@@ -211,6 +211,9 @@ type DeployOptions struct {
 	LogDir string
 	// AllowDowngrade installs a version older than the one installed.
 	AllowDowngrade bool
+	// ZipCodePage names the code page of zip names without the UTF-8 flag
+	// ("" for the usual rule: UTF-8 when valid, else CP437).
+	ZipCodePage string
 }
 
 // DeploymentResult is what installing a deployment on this seat did.
@@ -296,7 +299,7 @@ func InstallDeploymentWith(ctx context.Context, dir string, verify VerifyFunc, o
 	for _, p := range d.Products {
 		res.Products = append(res.Products, DeployedProduct{ID: p.ID, Version: p.Version, Target: filepath.Join(root, p.ID)})
 	}
-	in, err := installer.New(installer.Options{StateDir: opt.StateDir})
+	in, err := installer.New(installer.Options{StateDir: opt.StateDir, ZipCodePage: opt.ZipCodePage})
 	if err != nil {
 		logf("installer: %v", err)
 		return res, err

@@ -157,6 +157,9 @@ type Options struct {
 	// Scope and AllowNonEmptyTarget are passed to the installer.
 	Scope               installer.Scope
 	AllowNonEmptyTarget bool
+	// ZipCodePage is passed to the installer: the code page of zip names
+	// written without the UTF-8 flag ("" for UTF-8 or CP437).
+	ZipCodePage string
 	// Progress receives every long operation's events; nil for none. It
 	// is called from the operation's goroutine.
 	Progress func(Event)
@@ -232,7 +235,7 @@ func (s *Setup) emit(ev Event) {
 
 func (s *Setup) installer(product string) (*installer.Installer, error) {
 	return installer.New(installer.Options{StateDir: s.opt.StateDir, Scope: s.opt.Scope, AllowNonEmptyTarget: s.opt.AllowNonEmptyTarget,
-		Progress: func(p installer.Progress) {
+		ZipCodePage: s.opt.ZipCodePage, Progress: func(p installer.Progress) {
 			s.emit(Event{Step: Step(p.Step), Product: product, Done: int64(p.Files), Total: int64(p.Total), Bytes: p.Bytes, Plan: p.Plan})
 		}})
 }
