@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"onramp.dev/onramp/catalog"
 )
 
 // The operations a journal records.
@@ -45,6 +47,9 @@ type journal struct {
 	// Existed lists the new tree's folders the target had before the
 	// merge (the user's, or the old version's): undoing keeps them.
 	Existed []string `json:"existed,omitempty"`
+	// Shortcut is the new version's Start-menu shortcut: undoing an
+	// install removes it when the version put back has another.
+	Shortcut string `json:"shortcut,omitempty"`
 	// Step: "begin" (the installed tree may be moving aside), "swapping"
 	// (the new tree may be moving in), "receipts" (receipts may be
 	// changing), "carrying" (the user's files may be moving in).
@@ -162,7 +167,13 @@ func (in *Installer) commit(product string, j *journal, rec, incoming *Receipt) 
 		return nil, undo(err)
 	}
 	if j.op() == opInstall {
+		replaced, _ := in.receipt(product)
 		if err := in.writeReceipts(product, j, rec); err != nil {
+			return nil, undo(err)
+		}
+		// Windows' list follows the receipt, inside the undo: a failed
+		// install leaves the entry of the version it would have replaced.
+		if err := in.syncEntry(product, rec, replaced); err != nil {
 			return nil, undo(err)
 		}
 		if err := in.at("receipt"); err != nil {
@@ -282,8 +293,26 @@ func (in *Installer) receiptWithID(product, id string) *Receipt {
 }
 
 // recover undoes an unfinished commit, or finishes one that got past its
-// point of no return.
+// point of no return; Windows' list of installed programs then follows
+// the receipt that stays.
 func (in *Installer) recover(product string) error {
+	var j journal
+	b, err := os.ReadFile(in.journalPath(product))
+	if err != nil || json.Unmarshal(b, &j) != nil {
+		return in.recoverJournal(product)
+	}
+	if err := in.recoverJournal(product); err != nil {
+		return err
+	}
+	cur, _ := in.receipt(product)
+	var gone *Receipt
+	if j.Shortcut != "" {
+		gone = &Receipt{Product: product, Format: catalog.FormatZip, Shortcut: j.Shortcut}
+	}
+	return in.syncEntry(product, cur, gone)
+}
+
+func (in *Installer) recoverJournal(product string) error {
 	b, err := os.ReadFile(in.journalPath(product))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil

@@ -44,6 +44,10 @@ type Package struct {
 	Product string
 	Version string
 	Recipe  catalog.Recipe
+	// Name and Publisher are the catalog's, for the product's entry in
+	// Windows' installed programs ("" for the product ID, and none).
+	Name      string
+	Publisher string
 	// Platform the package is built for ("" for this machine's): names
 	// its OS cannot hold are refused before anything is written.
 	Platform catalog.Platform
@@ -71,6 +75,10 @@ type Options struct {
 	// holds files but no install of it. Those files stay where they are,
 	// through upgrades, repairs and uninstall: they are not Onramp's.
 	AllowNonEmptyTarget bool
+	// Assistant is the assistant program that the uninstall commands of
+	// Windows' entries run (default: this program when it is
+	// assistant.exe, else the assistant.exe beside it).
+	Assistant string
 }
 
 // Progress is one report about an install.
@@ -91,6 +99,9 @@ type Installer struct {
 	failAt func(step string) error
 	// fakeNative, set by tests only, runs instead of the OS's installers.
 	fakeNative *nativeRunner
+	// entries is where Windows lists installed programs; nil where the
+	// OS has no such list (tests set one of their own).
+	entries entryStore
 }
 
 // New makes an Installer.
@@ -123,7 +134,7 @@ func New(opt Options) (*Installer, error) {
 	if err := os.MkdirAll(opt.StateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("installer state folder: %w", err)
 	}
-	return &Installer{opt: opt, machineDir: machineDir}, nil
+	return &Installer{opt: opt, machineDir: machineDir, entries: osEntryStore()}, nil
 }
 
 // Plan is what an install will do, shown before anything changes.
@@ -480,14 +491,18 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	g.announce()
 	rec := &Receipt{ID: newID(), Product: pkg.Product, Version: pkg.Version, Target: target, Package: pkg.Path, PackageSHA256: pkg.SHA256,
 		Format: pkg.Format, Launch: pkg.Recipe.Launch, Installed: time.Now().UTC().Truncate(time.Second), Dirs: st.dirs,
-		Adopted: (old == nil && len(users) > 0) || (old != nil && old.Adopted), Scope: ScopeUser}
+		Adopted: (old == nil && len(users) > 0) || (old != nil && old.Adopted), Scope: ScopeUser, Name: pkg.Name, Publisher: pkg.Publisher}
 	st.receiptFiles(rec)
 	defer st.done()
 	if in.scoped {
 		rec.Scope = ScopeMachine
 	}
+	if err := in.planEntry(rec); err != nil {
+		os.RemoveAll(staging)
+		return nil, err
+	}
 	j := &journal{Op: opInstall, Target: target, Staging: staging, Previous: previousDir(target, pkg.Product), HadOld: exists(target), NewID: rec.ID,
-		InPlace: rec.Adopted}
+		InPlace: rec.Adopted, Shortcut: rec.Shortcut}
 	if old != nil {
 		j.KnownID = old.ID
 	}

@@ -111,9 +111,12 @@ func (in *Installer) installNative(ctx context.Context, pkg Package, target stri
 	}
 	rec := &Receipt{ID: newID(), Product: pkg.Product, Version: pkg.Version, Target: nativeTarget(pkg.Format), Package: pkg.Path,
 		PackageSHA256: pkg.SHA256, Format: pkg.Format, Launch: pkg.Recipe.Launch, Installed: time.Now().UTC().Truncate(time.Second),
-		Scope: ScopeUser, ProductCode: nr.ProductCode, RebootNeeded: nr.RebootNeeded}
+		Scope: ScopeUser, ProductCode: nr.ProductCode, RebootNeeded: nr.RebootNeeded, Name: pkg.Name, Publisher: pkg.Publisher, ExitCode: nr.ExitCode}
 	if in.scoped {
 		rec.Scope = ScopeMachine
+	}
+	if err := in.planEntry(rec); err != nil {
+		return nil, err
 	}
 	if err := writeJSONAtomic(in.receiptPath(pkg.Product), rec); err != nil {
 		return nil, fmt.Errorf("%s is installed, but writing its receipt failed: %w", pkg.Product, err)

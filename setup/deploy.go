@@ -241,14 +241,17 @@ func InstallDeployment(ctx context.Context, dir string, verify VerifyFunc, state
 			}
 			logf("%s %s: installed in %s (%d files)", rec.Product, rec.Version, rec.Target, rec.FileCount)
 		} else {
-			nr, err := in.InstallNative(ctx, pkg, filepath.Dir(dp.Target))
+			// Through Install, as a single-seat install: under the
+			// product's lock, with the receipt (its product code) that
+			// products, verify and uninstall read.
+			rec, err := in.Install(ctx, pkg, dp.Target)
 			if err != nil {
 				logf("%s: install failed: %v", pkg.Product, err)
 				dp.Status, dp.Detail = DeployFailed, err.Error()
 				return res, err
 			}
-			res.RebootNeeded = res.RebootNeeded || nr.RebootNeeded
-			logf("%s %s: installed by the %s installer (exit code %d)", pkg.Product, pkg.Version, pkg.Format, nr.ExitCode)
+			res.RebootNeeded = res.RebootNeeded || rec.RebootNeeded
+			logf("%s %s: installed by the %s installer (exit code %d)", pkg.Product, pkg.Version, pkg.Format, rec.ExitCode)
 		}
 		dp.Status = DeployInstalled
 	}
