@@ -84,6 +84,9 @@ type entryStore interface {
 	put(e AppEntry) error
 	// remove deletes an entry's key; one already gone is no error.
 	remove(scope Scope, key string) error
+	// linkPath is how a shortcut names a file: false when a local link
+	// cannot name it (a network path).
+	linkPath(p string) (string, bool)
 }
 
 // shortcutName is a file name for the shortcut from the product's name:
@@ -119,7 +122,7 @@ func (in *Installer) planEntry(rec *Receipt) error {
 		return nil
 	}
 	rec.WindowsEntry = entryKey(rec.Product)
-	if rec.Launch == "" || !isDrivePath(rec.Target) {
+	if _, ok := in.entries.linkPath(rec.Target); rec.Launch == "" || !ok {
 		return nil // no entry point, or one a local link cannot name
 	}
 	dir, err := in.entries.programsDir(rec.Scope)
@@ -213,7 +216,7 @@ func (in *Installer) syncEntry(product string, cur, gone *Receipt) error {
 		return fmt.Errorf("listing %s in the installed programs: %w", product, err)
 	}
 	if e.Shortcut != "" {
-		if err := writeShortcut(e.Shortcut, cur); err != nil {
+		if err := in.writeShortcut(e.Shortcut, cur); err != nil {
 			return err
 		}
 	}
@@ -221,9 +224,13 @@ func (in *Installer) syncEntry(product string, cur, gone *Receipt) error {
 }
 
 // writeShortcut writes the Start-menu shortcut to rec's entry point.
-func writeShortcut(path string, rec *Receipt) error {
-	target := filepath.Join(rec.Target, filepath.FromSlash(rec.Launch))
-	b, err := shellLink{Target: target, WorkingDir: filepath.Dir(target), Description: rec.displayName()}.bytes()
+func (in *Installer) writeShortcut(path string, rec *Receipt) error {
+	target, _ := in.entries.linkPath(filepath.Join(rec.Target, filepath.FromSlash(rec.Launch)))
+	dir, _ := in.entries.linkPath(rec.Target)
+	if d := filepath.Dir(filepath.FromSlash(rec.Launch)); d != "." {
+		dir, _ = in.entries.linkPath(filepath.Join(rec.Target, d))
+	}
+	b, err := shellLink{Target: target, WorkingDir: dir, Description: rec.displayName()}.bytes()
 	if err != nil {
 		return err
 	}

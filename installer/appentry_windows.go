@@ -46,6 +46,8 @@ func (registryEntries) installedDir() string {
 	return filepath.Join(d, "Onramp")
 }
 
+func (registryEntries) linkPath(p string) (string, bool) { return p, isDrivePath(p) }
+
 func rootOf(scope Scope) (registry.Key, string) {
 	if scope == ScopeMachine {
 		return registry.LOCAL_MACHINE, "HKLM"
