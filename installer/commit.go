@@ -105,7 +105,7 @@ func (in *Installer) commit(product string, j *journal, rec, incoming *Receipt) 
 	}
 	if j.op() == opInstall {
 		// The older kept version goes only once the commit is done.
-		if err := os.RemoveAll(j.Previous + ".old"); err != nil {
+		if err := removeAll(j.Previous + ".old"); err != nil {
 			return nil, undo(err)
 		}
 		if j.HadOld && exists(j.Previous) {
@@ -113,7 +113,7 @@ func (in *Installer) commit(product string, j *journal, rec, incoming *Receipt) 
 				return nil, undo(fmt.Errorf("moving the older kept version aside: %w", err))
 			}
 		}
-	} else if err := os.RemoveAll(j.Previous); err != nil { // a leftover of a run recovered before
+	} else if err := removeAll(j.Previous); err != nil { // a leftover of a run recovered before
 		return nil, undo(err)
 	}
 	switch {
@@ -241,11 +241,11 @@ func (in *Installer) finish(product string, j *journal) ([]string, error) {
 				return nil, err
 			}
 		}
-		os.RemoveAll(j.Previous + ".old")
+		removeAll(j.Previous + ".old")
 		os.Remove(in.previousReceiptPath(product) + ".old")
 	case opRepair:
 		// Only Onramp's damaged copies are left there.
-		if err := os.RemoveAll(j.Previous); err != nil {
+		if err := removeAll(j.Previous); err != nil {
 			return nil, err
 		}
 	case opRollback:
@@ -342,7 +342,7 @@ func (in *Installer) recoverJournal(product string) error {
 			if j.op() == opRollback {
 				err = os.Rename(j.Target, j.Staging) // the kept version goes back where it was
 			} else {
-				err = os.RemoveAll(j.Target)
+				err = removeAll(j.Target)
 			}
 			if err != nil {
 				return err
@@ -360,10 +360,10 @@ func (in *Installer) recoverJournal(product string) error {
 				return err
 			}
 		}
-		os.RemoveAll(j.Previous + ".old")
+		removeAll(j.Previous + ".old")
 	}
 	if j.op() != opRollback {
-		os.RemoveAll(j.Staging)
+		removeAll(j.Staging)
 	}
 	return os.Remove(in.journalPath(product))
 }
@@ -445,7 +445,7 @@ func (in *Installer) undoInPlace(product string, j *journal) error {
 		os.Remove(in.pendingPath(product))
 	}
 	if j.op() != opRollback {
-		os.RemoveAll(j.Staging)
+		removeAll(j.Staging)
 	}
 	return os.Remove(in.journalPath(product))
 }
@@ -492,11 +492,11 @@ func (in *Installer) finishInPlace(product string, j *journal) ([]string, error)
 				return nil, err
 			}
 		}
-		os.RemoveAll(j.Previous + ".old")
+		removeAll(j.Previous + ".old")
 		os.Remove(in.previousReceiptPath(product) + ".old")
 		os.Remove(in.pendingPath(product))
 	case opRepair:
-		if err := os.RemoveAll(j.Previous); err != nil {
+		if err := removeAll(j.Previous); err != nil {
 			return nil, err
 		}
 		if err := removeIfNoFiles(j.Staging); err != nil {
@@ -817,7 +817,7 @@ func removeIfNoFiles(dir string) error {
 	if files {
 		return nil
 	}
-	return os.RemoveAll(dir)
+	return removeAll(dir)
 }
 
 // stagingPrefix names the staging folders of a product; MkdirTemp adds digits.
@@ -859,7 +859,7 @@ func (in *Installer) settle(product string, targets ...string) error {
 		for _, e := range es {
 			rest, ok := strings.CutPrefix(e.Name(), stagingPrefix(product))
 			if ok && rest != "" && strings.Trim(rest, "0123456789") == "" {
-				if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				if err := removeAll(filepath.Join(dir, e.Name())); err != nil {
 					return fmt.Errorf("removing an interrupted install's staging folder: %w", err)
 				}
 			}
@@ -895,4 +895,34 @@ func (in *Installer) settled(product string) error {
 	}
 	defer unlock()
 	return in.settle(product)
+}
+
+// removeAll is os.RemoveAll, finished entry by entry, deepest first, when
+// it fails on Windows: Go's asks for a file disposition that Wine's ntdll
+// lacks ("Invalid function"), where deleting one file or folder at a
+// time works.
+func removeAll(p string) error {
+	err := os.RemoveAll(p)
+	if err == nil || !onWindows {
+		return err
+	}
+	var paths []string
+	if werr := filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		paths = append(paths, q)
+		return nil
+	}); werr != nil {
+		if errors.Is(werr, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	for i := len(paths) - 1; i >= 0; i-- {
+		if rerr := os.Remove(paths[i]); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }

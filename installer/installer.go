@@ -480,7 +480,7 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	if perr := g.wait(); perr != nil && (err == nil || !errors.Is(perr, context.Canceled)) {
 		if err == nil {
 			st.done()
-			os.RemoveAll(staging)
+			removeAll(staging)
 		}
 		os.Remove(in.stagingNote(pkg.Product)) // refused: nothing is staging
 		return nil, perr
@@ -498,7 +498,7 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 		rec.Scope = ScopeMachine
 	}
 	if err := in.planEntry(rec); err != nil {
-		os.RemoveAll(staging)
+		removeAll(staging)
 		return nil, err
 	}
 	j := &journal{Op: opInstall, Target: target, Staging: staging, Previous: previousDir(target, pkg.Product), HadOld: exists(target), NewID: rec.ID,
@@ -508,7 +508,7 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	}
 	kept, err := in.commit(pkg.Product, j, rec, rec)
 	if err != nil {
-		os.RemoveAll(staging)
+		removeAll(staging)
 		return nil, err
 	}
 	if err := listIn(rec, in.receiptPath(pkg.Product)); err != nil {
@@ -597,12 +597,12 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 		return "", staged{}, classifyWriteError(target, parent, err)
 	}
 	if err := os.Chmod(staging, 0o755); err != nil { // MkdirTemp makes it 0700
-		os.RemoveAll(staging)
+		removeAll(staging)
 		return "", staged{}, err
 	}
 	a, err := openArchive(pkg.Path, pkg.Format, rulesFor(pkg.Platform))
 	if err != nil {
-		os.RemoveAll(staging)
+		removeAll(staging)
 		return "", staged{}, err
 	}
 	defer a.Close()
@@ -610,7 +610,7 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 	// with the number of files.
 	spill, err := createSpill(in.spillPath(pkg.Product))
 	if err != nil {
-		os.RemoveAll(staging)
+		removeAll(staging)
 		return "", staged{}, fmt.Errorf("installer state folder: %w", err)
 	}
 	w := &stager{root: staging, ctx: ctx, in: in, total: total, gate: gate, dirModes: map[string]fs.FileMode{}, spill: spill}
@@ -632,7 +632,7 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 	}
 	if err != nil {
 		spill.remove()
-		os.RemoveAll(staging)
+		removeAll(staging)
 		return "", staged{}, err
 	}
 	return staging, staged{files: list, count: w.n, dirs: dirs, spill: spill}, nil

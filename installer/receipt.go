@@ -750,7 +750,7 @@ func (in *Installer) Uninstall(ctx context.Context, product string) ([]string, e
 	if !rec.Adopted {
 		os.Remove(rec.Target) // only if empty
 	}
-	if err := os.RemoveAll(prev); err != nil {
+	if err := removeAll(prev); err != nil {
 		return nil, err
 	}
 	os.Remove(in.previousReceiptPath(product))
