@@ -25,8 +25,9 @@ import (
 // removed with it (uninstall). On other OSes there is no store and none
 // of this runs.
 
-// uninstallKeyPath is where Windows lists installed programs.
-const uninstallKeyPath = `Software\Microsoft\Windows\CurrentVersion\Uninstall`
+// defaultEntries is the OS's store of entries; the package's tests keep
+// out of the machine's own list (the registry's side has its own test).
+var defaultEntries = osEntryStore
 
 // entryKey names a product's entry under the Uninstall key.
 func entryKey(product string) string { return "Onramp." + product }

@@ -346,3 +346,10 @@ func TestShortcutName(t *testing.T) {
 		}
 	}
 }
+
+func init() {
+	// Installers made by this package's tests list nothing in the
+	// machine's own installed programs; tests that want entries set
+	// their own store (entriesInstaller).
+	defaultEntries = func() entryStore { return nil }
+}

@@ -9,6 +9,9 @@ import (
 	"golang.org/x/sys/windows/registry"
 )
 
+// uninstallKeyPath is where Windows lists installed programs.
+const uninstallKeyPath = `Software\Microsoft\Windows\CurrentVersion\Uninstall`
+
 // registryEntries keeps entries in the registry's Uninstall key and finds
 // the known folders through the shell.
 type registryEntries struct{}

@@ -134,7 +134,7 @@ func New(opt Options) (*Installer, error) {
 	if err := os.MkdirAll(opt.StateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("installer state folder: %w", err)
 	}
-	return &Installer{opt: opt, machineDir: machineDir, entries: osEntryStore()}, nil
+	return &Installer{opt: opt, machineDir: machineDir, entries: defaultEntries()}, nil
 }
 
 // Plan is what an install will do, shown before anything changes.
