@@ -184,6 +184,16 @@ func (in *Installer) syncEntry(product string, cur, gone *Receipt) error {
 	if cur != nil && cur.Native() {
 		cur = nil
 	}
+	if gone != nil && !gone.Native() && gone.WindowsEntry == "" && gone.Shortcut == "" {
+		// A receipt from before entries were kept: its shortcut is where
+		// a later change put it.
+		g := *gone
+		g.Scope = scope
+		if err := in.planEntry(&g); err != nil {
+			return err
+		}
+		gone = &g
+	}
 	if gone != nil && gone.Shortcut != "" && (cur == nil || !strings.EqualFold(cur.Shortcut, gone.Shortcut)) {
 		if err := os.Remove(gone.Shortcut); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("removing the shortcut %s: %w", gone.Shortcut, err)
@@ -202,8 +212,9 @@ func (in *Installer) syncEntry(product string, cur, gone *Receipt) error {
 		}
 		return nil
 	}
-	if cur.WindowsEntry == "" { // a receipt from before entries were kept
+	if cur.WindowsEntry == "" || cur.Scope != scope { // a receipt from before entries were kept
 		c := *cur
+		c.Scope = scope // the store holding the receipt says whose it is
 		if err := in.planEntry(&c); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -105,7 +106,7 @@ func TestWindowsEntryFollowsReceipt(t *testing.T) {
 			}
 			e, ok := s.entries[string(scope)+"|Onramp.atlas"]
 			if !ok || len(s.entries) != 1 {
-				t.Fatalf("entries after install: %v", maps.Keys(s.entries))
+				t.Fatalf("entries after install: %v", slices.Collect(maps.Keys(s.entries)))
 			}
 			bin, _ := s.dataDir(scope)
 			assistant := filepath.Join(bin, "bin", "assistant.exe")
@@ -175,7 +176,7 @@ func TestWindowsEntryFollowsReceipt(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(s.entries) != 0 || exists(lnk) {
-				t.Errorf("uninstall left entries %v or the shortcut", maps.Keys(s.entries))
+				t.Errorf("uninstall left entries %v or the shortcut", slices.Collect(maps.Keys(s.entries)))
 			}
 		})
 	}
@@ -201,7 +202,7 @@ func TestWindowsEntryInsideTheUndo(t *testing.T) {
 		t.Fatalf("install: %v, want the failure", err)
 	}
 	if len(s.entries) != 0 || exists(filepath.Join(programs, "Atlas Studio.lnk")) || exists(target) {
-		t.Fatalf("a failed install left entries %v, a shortcut or files", maps.Keys(s.entries))
+		t.Fatalf("a failed install left entries %v, a shortcut or files", slices.Collect(maps.Keys(s.entries)))
 	}
 	in.failAt = nil
 	if _, err := in.Install(ctx, entryPackage(t, "1.0.0", launchable), target); err != nil {
@@ -296,7 +297,7 @@ func TestWindowsEntryOfAnMSI(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rec.WindowsEntry != testProductCode || rec.Shortcut != "" || len(s.entries) != 0 {
-		t.Fatalf("MSI: entry %q, shortcut %q, Onramp's entries %v", rec.WindowsEntry, rec.Shortcut, maps.Keys(s.entries))
+		t.Fatalf("MSI: entry %q, shortcut %q, Onramp's entries %v", rec.WindowsEntry, rec.Shortcut, slices.Collect(maps.Keys(s.entries)))
 	}
 	if _, err := in.Uninstall(ctx, "atlas"); err != nil {
 		t.Fatal(err)
@@ -352,4 +353,35 @@ func init() {
 	// machine's own installed programs; tests that want entries set
 	// their own store (entriesInstaller).
 	defaultEntries = func() entryStore { return nil }
+}
+
+// A product installed before entries were kept (its receipt names none)
+// is listed, with its shortcut, by the next change to it.
+func TestWindowsEntryOfAnOlderReceipt(t *testing.T) {
+	ctx := context.Background()
+	s := newTestEntries(t)
+	in := entriesInstaller(t, s, ScopeMachine)
+	in.entries = nil
+	target := filepath.Join(t.TempDir(), "atlas")
+	rec, err := in.Install(ctx, entryPackage(t, "1.0.0", launchable), target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.WindowsEntry != "" || rec.Shortcut != "" {
+		t.Fatalf("no store, yet the receipt names %q %q", rec.WindowsEntry, rec.Shortcut)
+	}
+	in.entries = s
+	if _, err := in.Repair(ctx, "atlas"); err != nil {
+		t.Fatal(err)
+	}
+	programs, _ := s.programsDir(ScopeMachine)
+	if e, ok := s.entries["machine|Onramp.atlas"]; !ok || e.DisplayVersion != "1.0.0" || !exists(filepath.Join(programs, "Atlas Studio.lnk")) {
+		t.Errorf("after repair: entries %v", slices.Collect(maps.Keys(s.entries)))
+	}
+	if _, err := in.Uninstall(ctx, "atlas"); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.entries) != 0 || exists(filepath.Join(programs, "Atlas Studio.lnk")) {
+		t.Errorf("uninstall left entries %v or the shortcut", slices.Collect(maps.Keys(s.entries)))
+	}
 }
