@@ -498,19 +498,55 @@ func verifyCommand() *command {
 }
 
 func repairCommand() *command {
-	return productCommand("repair", "reinstall an installed product's files from its package", func(ctx context.Context, e *env, in *setup.Setup, product string) error {
-		rec, err := in.Repair(ctx, product)
-		if err != nil {
-			return err
-		}
-		if e.json {
-			writeJSON(e.stdout, map[string]any{"product": rec.Product, "version": rec.Version, "repaired": true, "kept": kept(rec)})
-			return nil
-		}
-		fmt.Fprintf(e.stdout, "Repaired %s %s in %s.\n", rec.Product, rec.Version, rec.Target)
-		printKept(e, rec.Kept)
+	var product string
+	var src sourceFlags
+	return &command{
+		name:    "repair",
+		args:    "--product ID",
+		summary: "reinstall an installed product's files from its package",
+		help: `Takes the files from a copy of the installed version's package with the
+SHA-256 its receipt recorded: the one it was installed from (a deployment
+folder's, say), else the package cache's, else a fresh download into the
+cache from the signed-in account service or --catalog FILE (with --base).`,
+		nargs: [2]int{0, 0},
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&product, "product", "", "installed product `ID`; required")
+			src.register(fs, true)
+		},
+		run: func(ctx context.Context, e *env, args []string) error {
+			if product == "" {
+				return usagef("--product ID is required")
+			}
+			rec, err := setup.New(nil, setup.Options{}).Repair(ctx, product)
+			if errors.Is(err, setup.ErrNoVerifiedCopy) {
+				// No copy here: download one, from the source named or the
+				// session there is. With neither, the first error says so.
+				s, closeFn, oerr := src.core(ctx, e, setup.Options{}, false)
+				if oerr != nil && src.file == "" && !e.demo {
+					return err
+				}
+				if oerr != nil {
+					return oerr
+				}
+				defer closeFn()
+				rec, err = s.Repair(ctx, product)
+			}
+			return printRepair(e, rec, err)
+		},
+	}
+}
+
+func printRepair(e *env, rec *installer.Receipt, err error) error {
+	if err != nil {
+		return err
+	}
+	if e.json {
+		writeJSON(e.stdout, map[string]any{"product": rec.Product, "version": rec.Version, "repaired": true, "kept": kept(rec)})
 		return nil
-	})
+	}
+	fmt.Fprintf(e.stdout, "Repaired %s %s in %s.\n", rec.Product, rec.Version, rec.Target)
+	printKept(e, rec.Kept)
+	return nil
 }
 
 func rollbackCommand() *command {

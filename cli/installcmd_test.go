@@ -327,3 +327,36 @@ func TestInstallZipCodePage(t *testing.T) {
 		t.Fatalf("after repair: %v", err)
 	}
 }
+
+// repair with no copy of the package left: it says how to get one, and
+// with a catalog source (here the demo) downloads it again.
+func TestRepairDownloadsAgain(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	t.Setenv(installer.MachineStateEnv, filepath.Join(home, "machine"))
+	run := func(args ...string) result {
+		t.Helper()
+		var out, errb bytes.Buffer
+		code := run(t.Context(), args, strings.NewReader(""), &out, &errb)
+		return result{code, out.String(), errb.String()}
+	}
+	target := filepath.Join(home, "apps", "atlas")
+	if r := run("--demo", "install", "--product", "atlas", "--target", target); r.code != 0 {
+		t.Fatalf("install: %d %s", r.code, r.stderr)
+	}
+	if err := os.RemoveAll(filepath.Join(home, ".cache", "Onramp", "packages")); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(target, "LICENSE.txt"))
+	if r := run("repair", "--product", "atlas"); r.code == 0 || !strings.Contains(r.stderr, "--catalog") {
+		t.Fatalf("repair with no copy and no source: %d %s", r.code, r.stderr)
+	}
+	if r := run("--demo", "repair", "--product", "atlas"); r.code != 0 || !strings.Contains(r.stdout, "Repaired atlas") {
+		t.Fatalf("repair with the demo's catalog: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := run("verify", "--product", "atlas"); r.code != 0 {
+		t.Fatalf("verify after repair: %d %s", r.code, r.stdout)
+	}
+}

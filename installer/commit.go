@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"onramp.dev/onramp/catalog"
 )
 
 // The operations a journal records.
@@ -45,6 +47,9 @@ type journal struct {
 	// Existed lists the new tree's folders the target had before the
 	// merge (the user's, or the old version's): undoing keeps them.
 	Existed []string `json:"existed,omitempty"`
+	// Shortcut is the new version's Start-menu shortcut: undoing an
+	// install removes it when the version put back has another.
+	Shortcut string `json:"shortcut,omitempty"`
 	// Step: "begin" (the installed tree may be moving aside), "swapping"
 	// (the new tree may be moving in), "receipts" (receipts may be
 	// changing), "carrying" (the user's files may be moving in).
@@ -173,7 +178,13 @@ func (in *Installer) commit(product string, j *journal, rec, incoming *Receipt) 
 		return nil, undo(err)
 	}
 	if j.op() == opInstall {
+		replaced, _ := in.receipt(product)
 		if err := in.writeReceipts(product, j, rec); err != nil {
+			return nil, undo(err)
+		}
+		// Windows' list follows the receipt, inside the undo: a failed
+		// install leaves the entry of the version it would have replaced.
+		if err := in.syncEntry(product, rec, replaced); err != nil {
 			return nil, undo(err)
 		}
 		if err := in.at("receipt"); err != nil {
@@ -293,8 +304,26 @@ func (in *Installer) receiptWithID(product, id string) *Receipt {
 }
 
 // recover undoes an unfinished commit, or finishes one that got past its
-// point of no return.
+// point of no return; Windows' list of installed programs then follows
+// the receipt that stays.
 func (in *Installer) recover(product string) error {
+	var j journal
+	b, err := os.ReadFile(in.journalPath(product))
+	if err != nil || json.Unmarshal(b, &j) != nil {
+		return in.recoverJournal(product)
+	}
+	if err := in.recoverJournal(product); err != nil {
+		return err
+	}
+	cur, _ := in.receipt(product)
+	var gone *Receipt
+	if j.Shortcut != "" {
+		gone = &Receipt{Product: product, Format: catalog.FormatZip, Shortcut: j.Shortcut}
+	}
+	return in.syncEntry(product, cur, gone)
+}
+
+func (in *Installer) recoverJournal(product string) error {
 	b, err := os.ReadFile(in.journalPath(product))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -933,4 +962,34 @@ func notInstalled(product string, removed []string, err error) error {
 		return &NotInstalledError{Product: product, Removed: removed}
 	}
 	return err
+}
+
+// removeAll is os.RemoveAll, finished entry by entry, deepest first, when
+// it fails on Windows: Go's asks for a file disposition that Wine's ntdll
+// lacks ("Invalid function"), where deleting one file or folder at a
+// time works.
+func removeAll(p string) error {
+	err := os.RemoveAll(p)
+	if err == nil || !onWindows {
+		return err
+	}
+	var paths []string
+	if werr := filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		paths = append(paths, q)
+		return nil
+	}); werr != nil {
+		if errors.Is(werr, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	for i := len(paths) - 1; i >= 0; i-- {
+		if rerr := os.Remove(paths[i]); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }

@@ -87,6 +87,9 @@ type Deployment struct {
 	// SeatRegistration, when present, lets each seat count itself with the
 	// account service after installing.
 	SeatRegistration *SeatRegistration `json:"seat_registration,omitempty"`
+	// Publisher is the signed catalog's, once MatchCatalog found the
+	// deployment to be what it signed (Windows lists it with each product).
+	Publisher string `json:"-"`
 	// Assistant is the Windows assistant the folder carries for its
 	// Windows seats, which need nothing installed beforehand.
 	Assistant *DeploymentAssistant `json:"assistant,omitempty"`
@@ -334,6 +337,7 @@ func (d *Deployment) MatchCatalog(c *catalog.Catalog) error {
 	if len(problems) > 0 {
 		return &DeploymentError{Problems: problems}
 	}
+	d.Publisher = c.Publisher
 	return nil
 }
 
@@ -421,7 +425,8 @@ func (in *Installer) PrepareDeployment(ctx context.Context, dir string, d *Deplo
 			problems = append(problems, DeploymentProblem{p.ID, fmt.Errorf("no package for %s in this deployment", plat)})
 			continue
 		}
-		pkgs[i] = Package{Path: d.PackagePath(dir, dp), SHA256: dp.SHA256, Format: dp.Format, Product: p.ID, Version: p.Version, Recipe: dp.Install, ZipCodePage: in.opt.ZipCodePage}
+		pkgs[i] = Package{Path: d.PackagePath(dir, dp), SHA256: dp.SHA256, Format: dp.Format, Product: p.ID, Version: p.Version, Recipe: dp.Install,
+			Name: p.Name, Publisher: d.Publisher, Platform: plat, ZipCodePage: in.opt.ZipCodePage}
 		target := filepath.Join(root, p.ID)
 		plan, err := in.PlanInstall(ctx, pkgs[i], target)
 		if err != nil {

@@ -57,7 +57,7 @@ func sealDirs(root string, dirs []FileRecord) {
 // whose modes keep their owner out (a staging folder, a kept version, a
 // tree whose receipt is gone).
 func removeTree(p string) error {
-	err := os.RemoveAll(p)
+	err := removeAll(p)
 	if err == nil {
 		return nil
 	}
@@ -69,7 +69,7 @@ func removeTree(p string) error {
 		}
 		return nil
 	})
-	return os.RemoveAll(p)
+	return removeAll(p)
 }
 
 // trees are the installed and the kept version of product with their

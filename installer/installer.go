@@ -55,6 +55,10 @@ type Package struct {
 	Product string
 	Version string
 	Recipe  catalog.Recipe
+	// Name and Publisher are the catalog's, for the product's entry in
+	// Windows' installed programs ("" for the product ID, and none).
+	Name      string
+	Publisher string
 	// Platform the package is built for ("" for this machine's): names
 	// its OS cannot hold are refused before anything is written.
 	Platform catalog.Platform
@@ -90,6 +94,13 @@ type Options struct {
 	// UTF-8, else CP437, as unzip reads them). The receipt keeps it, so a
 	// repair reads the names alike.
 	ZipCodePage string
+	// NativeLogDir receives the OS installers' logs (msiexec's), one per
+	// product and version ("" for the state folder's logs).
+	NativeLogDir string
+	// Assistant is the assistant program that the uninstall commands of
+	// Windows' entries run (default: this program when it is
+	// assistant.exe, else the assistant.exe beside it).
+	Assistant string
 }
 
 // Progress is one report about an install.
@@ -110,6 +121,9 @@ type Installer struct {
 	failAt func(step string) error
 	// fakeNative, set by tests only, runs instead of the OS's installers.
 	fakeNative *nativeRunner
+	// entries is where Windows lists installed programs; nil where the
+	// OS has no such list (tests set one of their own).
+	entries entryStore
 }
 
 // New makes an Installer.
@@ -145,7 +159,7 @@ func New(opt Options) (*Installer, error) {
 	if err := os.MkdirAll(opt.StateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("installer state folder: %w", err)
 	}
-	return &Installer{opt: opt, machineDir: machineDir}, nil
+	return &Installer{opt: opt, machineDir: machineDir, entries: defaultEntries()}, nil
 }
 
 // Plan is what an install will do, shown before anything changes.
@@ -535,14 +549,18 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	g.announce()
 	rec := &Receipt{ID: newID(), Product: pkg.Product, Version: pkg.Version, Target: target, Package: pkg.Path, PackageSHA256: pkg.SHA256,
 		Format: pkg.Format, ZipCodePage: pkg.ZipCodePage, Launch: pkg.Recipe.Launch, Installed: time.Now().UTC().Truncate(time.Second), Dirs: st.dirs,
-		Adopted: (old == nil && len(users) > 0) || (old != nil && old.Adopted), Scope: ScopeUser}
+		Adopted: (old == nil && len(users) > 0) || (old != nil && old.Adopted), Scope: ScopeUser, Name: pkg.Name, Publisher: pkg.Publisher}
 	st.receiptFiles(rec)
 	defer st.done()
 	if in.scoped {
 		rec.Scope = ScopeMachine
 	}
+	if err := in.planEntry(rec); err != nil {
+		removeAll(staging)
+		return nil, err
+	}
 	j := &journal{Op: opInstall, Target: target, Staging: staging, Previous: previousDir(target, pkg.Product), HadOld: exists(target), NewID: rec.ID,
-		InPlace: rec.Adopted}
+		InPlace: rec.Adopted, Shortcut: rec.Shortcut}
 	if old != nil {
 		j.KnownID = old.ID
 	}

@@ -52,9 +52,13 @@ func (e *NativeError) Is(target error) bool {
 // installed (removed by hand, say): the uninstall has nothing left to do.
 const msiNotInstalled = 1605
 
-// nativeLogDir holds the OS installers' logs, beside the receipts.
+// nativeLogDir holds the OS installers' logs: the folder the options
+// name (a deployment's machine log folder), else beside the receipts.
 func (in *Installer) nativeLogDir() (string, error) {
-	dir := filepath.Join(in.opt.StateDir, "logs")
+	dir := in.opt.NativeLogDir
+	if dir == "" {
+		dir = filepath.Join(in.opt.StateDir, "logs")
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("installer log folder: %w", err)
 	}
@@ -119,9 +123,12 @@ func (in *Installer) installNative(ctx context.Context, pkg Package, target stri
 	}
 	rec := &Receipt{ID: newID(), Product: pkg.Product, Version: pkg.Version, Target: nativeTarget(pkg.Format), Package: pkg.Path,
 		PackageSHA256: pkg.SHA256, Format: pkg.Format, Launch: pkg.Recipe.Launch, Installed: time.Now().UTC().Truncate(time.Second),
-		Scope: ScopeUser, ProductCode: nr.ProductCode, RebootNeeded: nr.RebootNeeded}
+		Scope: ScopeUser, ProductCode: nr.ProductCode, RebootNeeded: nr.RebootNeeded, Name: pkg.Name, Publisher: pkg.Publisher, ExitCode: nr.ExitCode}
 	if in.scoped {
 		rec.Scope = ScopeMachine
+	}
+	if err := in.planEntry(rec); err != nil {
+		return nil, err
 	}
 	if err := writeJSONAtomic(in.receiptPath(pkg.Product), rec); err != nil {
 		return nil, fmt.Errorf("%s is installed, but writing its receipt failed: %w", pkg.Product, err)

@@ -49,6 +49,19 @@ type Receipt struct {
 	// RebootNeeded: the native installer said a restart finishes the
 	// install (MSI 3010, 1641).
 	RebootNeeded bool `json:"reboot_needed,omitempty"`
+	// ExitCode is the native installer's exit code (0, 3010, 1641).
+	ExitCode int `json:"exit_code,omitempty"`
+	// Name and Publisher are the catalog's, as Windows lists the product.
+	Name      string `json:"name,omitempty"`
+	Publisher string `json:"publisher,omitempty"`
+	// WindowsEntry names the product's entry in Windows' installed
+	// programs, under the Uninstall key of HKCU (per user) or HKLM (per
+	// machine): Onramp.ID, written and removed with this receipt; for an
+	// MSI, its product code: Windows Installer's entry, never Onramp's.
+	WindowsEntry string `json:"windows_entry,omitempty"`
+	// Shortcut is the Start-menu shortcut to the entry point that follows
+	// this receipt ("" for none).
+	Shortcut string `json:"shortcut,omitempty"`
 	// Kept lists the files in the target that Onramp did not install and
 	// left in place, by the operation that returned this receipt.
 	Kept []string `json:"-"`
@@ -534,8 +547,15 @@ func fileHash(p string) string {
 // Onramp's files at once; the files the user added stay (and are listed in
 // Kept), and the version kept for rollback stays as it is.
 func (in *Installer) Repair(ctx context.Context, product string) (*Receipt, error) {
+	return in.RepairFrom(ctx, product, "")
+}
+
+// RepairFrom is Repair from another copy of the package (the cache's, a
+// fresh download): it must have the receipt's SHA-256, and the receipt
+// then names it for the next repair. "" is the package the receipt names.
+func (in *Installer) RepairFrom(ctx context.Context, product, pkgPath string) (*Receipt, error) {
 	if s := in.storeOf(product); s != in {
-		return s.Repair(ctx, product)
+		return s.RepairFrom(ctx, product, pkgPath)
 	}
 	unlock, err := in.lock(product)
 	if err != nil {
@@ -551,6 +571,12 @@ func (in *Installer) Repair(ctx context.Context, product string) (*Receipt, erro
 	}
 	if rec.Native() {
 		return nil, fmt.Errorf("repair %s: %w", product, &NativeInstallError{Product: product, Format: rec.Format})
+	}
+	if pkgPath != "" {
+		if pkgPath, err = filepath.Abs(pkgPath); err != nil {
+			return nil, err
+		}
+		rec.Package = pkgPath
 	}
 	pkg := Package{Path: rec.Package, SHA256: rec.PackageSHA256, Format: rec.Format, Product: product, Version: rec.Version,
 		Recipe: catalog.Recipe{Launch: rec.Launch}, ZipCodePage: rec.ZipCodePage}
@@ -581,6 +607,9 @@ func (in *Installer) Repair(ctx context.Context, product string) (*Receipt, erro
 		return nil, err
 	}
 	rec.Kept = kept
+	if err := in.syncEntry(product, rec, nil); err != nil {
+		return rec, fmt.Errorf("%s is repaired, but %w", product, err)
+	}
 	return rec, nil
 }
 
@@ -629,6 +658,9 @@ func (in *Installer) Rollback(ctx context.Context, product string) (*Receipt, er
 		return nil, err
 	}
 	old.Kept = kept
+	if err := in.syncEntry(product, old, cur); err != nil {
+		return old, fmt.Errorf("%s is rolled back, but %w", product, err)
+	}
 	return old, nil
 }
 
@@ -737,7 +769,10 @@ func (in *Installer) Uninstall(ctx context.Context, product string) ([]string, e
 		return nil, err
 	}
 	os.Remove(in.previousReceiptPath(product))
-	return userFiles(users), os.Remove(in.receiptPath(product))
+	if err := os.Remove(in.receiptPath(product)); err != nil {
+		return userFiles(users), err
+	}
+	return userFiles(users), in.syncEntry(product, nil, rec)
 }
 
 // UninstallError: files of an install could not be removed from Folder

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"onramp.dev/onramp/catalog"
@@ -38,6 +39,8 @@ type Release struct {
 	Release  *catalog.Release
 	Platform catalog.Platform
 	Package  catalog.Package
+	// Publisher is the catalog's.
+	Publisher string
 }
 
 // Find resolves "ID" (the newest release with a package here) or
@@ -64,7 +67,7 @@ func (s *Setup) Find(ref string, plat catalog.Platform) (*Release, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s %s for %s: %w", p.Name, r.Version, plat, ErrNoPackage)
 	}
-	return &Release{Product: p, Release: r, Platform: plat, Package: pkg}, nil
+	return &Release{Product: p, Release: r, Platform: plat, Package: pkg, Publisher: cat.Publisher}, nil
 }
 
 // Check gathers this machine's facts (with the volume of target, "" for
@@ -176,7 +179,7 @@ func (s *Setup) RemovePartial(ref string) error {
 
 func (rel *Release) spec(path string) installer.Package {
 	return installer.Package{Path: path, SHA256: rel.Package.SHA256, Format: rel.Package.Format, Product: rel.Product.ID,
-		Version: rel.Release.Version.String(), Recipe: rel.Package.Install, Platform: rel.Platform}
+		Version: rel.Release.Version.String(), Recipe: rel.Package.Install, Platform: rel.Platform, Name: rel.Product.Name, Publisher: rel.Publisher}
 }
 
 // Plan checks, downloads and shows what installing ref into target ("" for
@@ -254,6 +257,7 @@ func (s *Setup) PackageFile(path, sum string, format catalog.Format, ref string)
 				for plat, cp := range r.Packages {
 					if cp.SHA256 == sum && (id == "" || id == p.ID) && (ver == "" || ver == r.Version.String()) {
 						pkg.Product, pkg.Version, pkg.Format, pkg.Recipe, pkg.Platform = p.ID, r.Version.String(), cp.Format, cp.Install, plat
+						pkg.Name, pkg.Publisher = p.Name, cat.Publisher
 						return pkg, nil
 					}
 				}
@@ -375,14 +379,83 @@ func (s *Setup) Verify(ctx context.Context, id string) (*installer.VerifyReport,
 	return in.Verify(ctx, id)
 }
 
-// Repair puts back the installed product's files from its package.
+// Repair puts back the installed product's files from a verified copy of
+// its package: the one the receipt names (a deployment folder's, the
+// cache's), the package cache's, or, with a source open, a fresh download
+// into the cache. Every copy must have the receipt's SHA-256.
 func (s *Setup) Repair(ctx context.Context, id string) (*installer.Receipt, error) {
 	in, err := s.installer(id)
 	if err != nil {
 		return nil, err
 	}
-	return in.Repair(ctx, id)
+	rec, err := in.Receipt(id)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Native() {
+		return in.Repair(ctx, id) // the OS installer's files: it says so
+	}
+	sum := strings.ToLower(rec.PackageSHA256)
+	looked := []string{}
+	try := func(p string) bool {
+		if p == "" || slices.Contains(looked, p) {
+			return false
+		}
+		looked = append(looked, p)
+		return fileHasHash(p, sum)
+	}
+	if try(rec.Package) {
+		return in.Repair(ctx, id)
+	}
+	var pkg *catalog.Package
+	if cat, err := s.Catalog(); err == nil {
+		if p, r, err := cat.Find(id + "@" + rec.Version); err == nil && p.ID == id {
+			for _, cp := range r.Packages {
+				if strings.EqualFold(cp.SHA256, sum) {
+					pkg = &cp
+					break
+				}
+			}
+		}
+	}
+	candidates := []string{filepath.Join(s.opt.CacheDir, filepath.Base(rec.Package)), filepath.Join(s.opt.CacheDir, sum)}
+	if pkg != nil {
+		candidates = append([]string{s.cachePath(*pkg)}, candidates...)
+	}
+	for _, p := range candidates {
+		if try(p) {
+			return in.RepairFrom(ctx, id, p)
+		}
+	}
+	if pkg == nil {
+		return nil, &NoCopyError{Product: id, Version: rec.Version, Looked: looked, Source: s.src != nil}
+	}
+	res, err := s.fetch(ctx, id, *pkg, s.cachePath(*pkg))
+	if err != nil {
+		return nil, fmt.Errorf("repair %s %s: downloading its package again: %w", id, rec.Version, err)
+	}
+	return in.RepairFrom(ctx, id, res.Path)
 }
+
+// NoCopyError: repair found no verified copy of the package to take the
+// files from.
+type NoCopyError struct {
+	Product, Version string
+	Looked           []string
+	// Source: a catalog was open, but it does not list this version's
+	// package (a withdrawn release).
+	Source bool
+}
+
+func (e *NoCopyError) Error() string {
+	s := fmt.Sprintf("repair needs the package of %s %s: no copy with its checksum in %s", e.Product, e.Version, strings.Join(e.Looked, ", "))
+	if e.Source {
+		return s + ", and the catalog no longer lists it"
+	}
+	return s + "; sign in or pass a signed catalog (--catalog) to download it again"
+}
+
+func (e *NoCopyError) Unwrap() error { return ErrNoVerifiedCopy }
 
 // Rollback goes back to the version the last install replaced.
 func (s *Setup) Rollback(ctx context.Context, id string) (*installer.Receipt, error) {
@@ -424,19 +497,27 @@ func (s *Setup) WithProgress(f func(Event)) *Setup {
 	return &c
 }
 
+// publisher is the open catalog's publisher, "" when none is open.
+func (s *Setup) publisher() string {
+	if c, err := s.Catalog(); err == nil {
+		return c.Publisher
+	}
+	return ""
+}
+
 // PackagePath is where the cache keeps a release's package.
 func (s *Setup) PackagePath(rel *Release) string { return s.cachePath(rel.Package) }
 
 // PlanDownload shows what installing a verified download into target ("" for
 // where it is installed, else the default folder) would do.
 func (s *Setup) PlanDownload(ctx context.Context, d *Download, target string) (*installer.Plan, error) {
-	rel := &Release{Product: d.Product, Release: d.Release, Platform: d.Platform, Package: d.Release.Packages[d.Platform]}
+	rel := &Release{Product: d.Product, Release: d.Release, Platform: d.Platform, Package: d.Release.Packages[d.Platform], Publisher: s.publisher()}
 	return s.PlanFile(ctx, rel.spec(d.Path), target)
 }
 
 // InstallDownload installs a verified download, as Install does.
 func (s *Setup) InstallDownload(ctx context.Context, d *Download, target string) (*installer.Receipt, error) {
-	rel := &Release{Product: d.Product, Release: d.Release, Platform: d.Platform, Package: d.Release.Packages[d.Platform]}
+	rel := &Release{Product: d.Product, Release: d.Release, Platform: d.Platform, Package: d.Release.Packages[d.Platform], Publisher: s.publisher()}
 	return s.InstallFile(ctx, rel.spec(d.Path), target)
 }
 

@@ -299,14 +299,14 @@ func InstallDeploymentWith(ctx context.Context, dir string, verify VerifyFunc, o
 	for _, p := range d.Products {
 		res.Products = append(res.Products, DeployedProduct{ID: p.ID, Version: p.Version, Target: filepath.Join(root, p.ID)})
 	}
-	in, err := installer.New(installer.Options{StateDir: opt.StateDir, ZipCodePage: opt.ZipCodePage})
-	if err != nil {
-		logf("installer: %v", err)
-		return res, err
-	}
 	logDir := opt.LogDir
 	if logDir == "" {
 		logDir = installer.MachineLogDir()
+	}
+	in, err := installer.New(installer.Options{StateDir: opt.StateDir, ZipCodePage: opt.ZipCodePage, NativeLogDir: logDir})
+	if err != nil {
+		logf("installer: %v", err)
+		return res, err
 	}
 
 	// 1. What is installed: the same version is left alone, a newer one
@@ -411,20 +411,18 @@ func InstallDeploymentWith(ctx context.Context, dir string, verify VerifyFunc, o
 			}
 			logf("%s %s: installed in %s (%d files)", rec.Product, rec.Version, rec.Target, rec.FileCount)
 		} else {
-			if err := os.MkdirAll(logDir, 0o755); err != nil {
-				logf("%s: the installer's log folder: %v", pkg.Product, err)
-				dp.Status, dp.Detail = DeployFailed, err.Error()
-				return res, fmt.Errorf("log folder: %w", err)
-			}
-			nr, err := in.InstallNative(ctx, pkg, logDir)
+			// Through Install, as a single-seat install: under the
+			// product's lock, with the receipt (its product code) that
+			// products, verify and uninstall read.
+			rec, err := in.Install(ctx, pkg, dp.Target)
 			if err != nil {
 				logf("%s: install failed: %v", pkg.Product, err)
 				dp.Status, dp.Detail = DeployFailed, err.Error()
 				return res, err
 			}
-			res.RebootNeeded = res.RebootNeeded || nr.RebootNeeded
-			res.RestartStarted = res.RestartStarted || nr.ExitCode == 1641
-			logf("%s %s: installed by the %s installer (exit code %d)", pkg.Product, pkg.Version, pkg.Format, nr.ExitCode)
+			res.RebootNeeded = res.RebootNeeded || rec.RebootNeeded
+			res.RestartStarted = res.RestartStarted || rec.ExitCode == 1641
+			logf("%s %s: installed by the %s installer (exit code %d)", pkg.Product, pkg.Version, pkg.Format, rec.ExitCode)
 		}
 		dp.Status = DeployInstalled
 	}

@@ -43,6 +43,10 @@ var (
 	ErrNoSource = errors.New("no catalog: sign in, or name a signed catalog")
 	// ErrNoLaunch: the installed product names no program to start.
 	ErrNoLaunch = errors.New("the product names no program to start")
+	// ErrNoVerifiedCopy: repair found no copy of the installed version's
+	// package with its SHA-256, and no source to download it from
+	// (NoCopyError names the places looked in).
+	ErrNoVerifiedCopy = errors.New("no verified copy of the package")
 	// ErrNotSignedIn: the action needs the account service's session.
 	ErrNotSignedIn = errors.New("this needs a session with the account service")
 )

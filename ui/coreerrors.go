@@ -125,6 +125,8 @@ func coreErrorText(err error) string {
 		return lang.L("The package is damaged or unsafe; nothing was installed. Download it again.")
 	case errors.Is(err, installer.ErrNotInstalled):
 		return lang.L("This product is not installed on this computer.")
+	case errors.Is(err, setup.ErrNoVerifiedCopy):
+		return lang.L("No intact copy of this version's package is on this computer, and the product list no longer offers it, so it cannot be repaired. Install the product again.")
 	case errors.Is(err, installer.ErrNoPrevious):
 		return lang.L("No previous version is kept, so there is nothing to go back to.")
 	case errors.Is(err, installer.ErrWrongOS):
