@@ -100,6 +100,10 @@ func (c *Client) AddUser(ctx context.Context, u NewUser) (*Change, error) {
 	return &ch, nil
 }
 
+// importTimeout bounds an import's request, which a service answers once
+// every line is written.
+const importTimeout = 10 * time.Minute
+
 // ImportUsers sends a CSV file; with dryRun nothing changes and the
 // changes that would be made are returned.
 func (c *Client) ImportUsers(ctx context.Context, csv []byte, dryRun bool) ([]Change, error) {
@@ -114,7 +118,12 @@ func (c *Client) ImportUsers(ctx context.Context, csv []byte, dryRun bool) ([]Ch
 	}
 	req.Header.Set("Content-Type", "text/csv; charset=utf-8")
 	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := c.http.Do(req)
+	// An import writes up to a contract's whole list of users, with their
+	// start emails, in one transaction: it gets longer than the 30 s of
+	// every other request (ctx still cancels it).
+	bulk := *c.http
+	bulk.Timeout = importTimeout
+	resp, err := bulk.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("account service %s: %w", c.server, err)
 	}

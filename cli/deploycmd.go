@@ -314,7 +314,7 @@ func summary(r *setup.DeploymentResult, code int, err error) string {
 		if r.RestartStarted {
 			s += "; an installer started a restart of the machine"
 		} else if r.RebootNeeded {
-			s += "; a restart is needed to finish (not done: the deployment does not allow it)"
+			s += "; a restart is needed to finish (not done: deploy install never restarts the machine; the deployment tool or the user restarts it)"
 		}
 		return s
 	case exitRequirements:

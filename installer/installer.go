@@ -183,14 +183,24 @@ type Plan struct {
 	// hold; 0 when it has no such limit or cannot tell.
 	FreeEntries uint64 `json:"free_entries,omitempty"`
 
-	vol volume  // the target's volume before staging
-	use diskUse // what the files take there, once scanned
+	vol     volume  // the target's volume before staging
+	use     diskUse // what the files take there, once scanned
+	planned bool    // made by PlanInstall: vol and use are set
 }
 
 // SpaceProblem is the SpaceError an install of this plan would meet
 // (too few bytes, or file entries, free on the target's volume), or nil.
 func (p *Plan) SpaceProblem() error {
 	if p.Native {
+		return nil
+	}
+	if !p.planned {
+		// A plan not made by PlanInstall (read back from its JSON, or
+		// built by a caller): its own figures are all there is.
+		need := uint64(max(p.DiskBytes, p.Bytes, 0))
+		if need > p.FreeSpace {
+			return &SpaceError{Target: p.Target, Need: need, Free: p.FreeSpace}
+		}
 		return nil
 	}
 	return checkSpace(p.Target, p.vol, p.use)
@@ -432,7 +442,7 @@ func (pl *planned) scan(ctx context.Context, pkg Package) error {
 	if err != nil {
 		return err
 	}
-	p.DiskBytes, p.Entries, p.use = int64(use.bytes), int64(use.inodes), use
+	p.DiskBytes, p.Entries, p.use, p.planned = int64(use.bytes), int64(use.inodes), use, true
 	if c := conflicts(pl.users, files, dirs); len(c) > 0 {
 		return &ConflictError{Target: p.Target, Paths: c}
 	}
@@ -556,7 +566,8 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 		rec.Scope = ScopeMachine
 	}
 	if err := in.planEntry(rec); err != nil {
-		removeAll(staging)
+		removeTree(staging)
+		os.Remove(in.stagingNote(pkg.Product)) // refused: nothing is staging
 		return nil, err
 	}
 	j := &journal{Op: opInstall, Target: target, Staging: staging, Previous: previousDir(target, pkg.Product), HadOld: exists(target), NewID: rec.ID,

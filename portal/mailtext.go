@@ -259,7 +259,7 @@ func (s *Service) startEmail(c *Contract, u *User, temp string) (Email, error) {
 	d := s.mailFor(c, u)
 	d.Password, d.Link, d.Expires = temp, link, mailTime(d.Lang, u.tempExpires)
 	e, err := renderEmail("start", u.Email, d)
-	e.link = l
+	e.link, e.userID = l, u.ID
 	return e, err
 }
 

@@ -135,6 +135,10 @@ func (s *Service) OperatorSetEmail(ctx context.Context, id, email, actor string)
 			return nil, nil, err
 		}
 		sent = &StartEmailSent{UserID: next.ID, Email: next.Email, Expires: next.tempExpires}
+		if c.Started == nil {
+			starts := c.Starts
+			sent.Expires, sent.StartsOn = time.Time{}, &starts
+		}
 		return changes, emails, nil
 	}, actor)
 	if err != nil {
@@ -340,7 +344,7 @@ func (s *Service) UpdateContract(ctx context.Context, id string, up ContractUpda
 				inv.add(fieldError(api.FieldManagerEmail, fieldAmbiguous, fmt.Sprintf("contract %s has %d managers (%s): correct one with portal users set-email ID EMAIL",
 					c.ID, len(managers), strings.Join(ids, ", "))))
 			} else {
-				ch, em, _, err := s.emailChange(ctx, c, users, managers[0].ID, up.ManagerEmail)
+				ch, em, _, err := s.emailChange(ctx, &next, users, managers[0].ID, up.ManagerEmail)
 				if err != nil {
 					return nil, nil, err
 				}

@@ -120,6 +120,13 @@ func (s *Service) sendPasswordReset(ctx context.Context, login string, now time.
 		s.event(ctx, "password reset asked for no account", "password_reset_unknown", loginAttr(login))
 		return
 	}
+	// Before its contract starts, an account has nothing to sign in to,
+	// and the start gives it a new temporary password anyway.
+	if c, err := s.store.Contract(ctx, u.ContractID); err != nil || c.Started == nil {
+		s.event(ctx, "password reset refused: the contract has not started", "password_reset_not_started",
+			slog.String("user_id", u.ID), slog.String("contract_id", u.ContractID))
+		return
+	}
 	acct, _ := s.resets.accountLimit.take(ctx, "user:"+u.ID, now)
 	if acct == nil {
 		s.event(ctx, "password reset refused: too many requests for the account", "password_reset_limited",

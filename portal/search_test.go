@@ -205,7 +205,7 @@ func BenchmarkSearchUsers100k(b *testing.B) {
 func TestMigrationGivesSearchTerms(t *testing.T) {
 	ctx := context.Background()
 	rows := []string{
-		`INSERT INTO contracts VALUES ('CA', 'A', 'standard', 0, '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`,
+		`INSERT INTO contracts (id, company, plan, caller_cap, starts, ends, created) VALUES ('CA', 'A', 'standard', 0, '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`,
 		`INSERT INTO users (id, contract_id, email, name, role, created) VALUES ('UA', 'CA', 'e.martin@a.example', 'Élodie Martin', 'user', '2026-01-01T00:00:00Z')`,
 		`INSERT INTO users (id, contract_id, email, name, role, created) VALUES ('UB', 'CA', 'h.dupre@a.example', 'Hélène Dupré', 'user', '2026-01-01T00:00:00Z')`,
 	}
@@ -271,7 +271,7 @@ func TestSearchSpellsOutLigatures(t *testing.T) {
 	}
 	ctx := context.Background()
 	rows := []string{
-		`INSERT INTO contracts VALUES ('CA', 'A', 'standard', 0, '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`,
+		`INSERT INTO contracts (id, company, plan, caller_cap, starts, ends, created) VALUES ('CA', 'A', 'standard', 0, '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`,
 		`INSERT INTO users (id, contract_id, email, name, role, created) VALUES ('UL', 'CA', 'l.c@a.example', 'Lætitia Cœur', 'user', '2026-01-01T00:00:00Z')`,
 		// The terms as the folding without ligatures made them.
 		`INSERT INTO user_terms (contract_id, term, user_id, email) VALUES ('CA', 'lætitia', 'UL', 'l.c@a.example'), ('CA', 'cœur', 'UL', 'l.c@a.example')`,

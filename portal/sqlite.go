@@ -427,11 +427,25 @@ func queueEmail(ctx context.Context, tx *sql.Tx, e Email) error {
 
 // Contract returns a contract with its products.
 func (s *SQLite) Contract(ctx context.Context, id string) (*Contract, error) {
+	return readContract(id, s.queryRow(ctx, contractQuery, id), func() (*sql.Rows, error) { return s.query(ctx, contractProductsQuery, id) })
+}
+
+// contractInTx reads a contract inside a write transaction, after its
+// lock: what a change is planned on must be what it writes over.
+func contractInTx(ctx context.Context, tx *sql.Tx, id string) (*Contract, error) {
+	return readContract(id, tx.QueryRowContext(ctx, contractQuery, id), func() (*sql.Rows, error) { return tx.QueryContext(ctx, contractProductsQuery, id) })
+}
+
+const (
+	contractQuery         = `SELECT id, company, plan, caller_cap, starts, ends, created, language, started FROM contracts WHERE id = ?`
+	contractProductsQuery = `SELECT product, seats FROM contract_products WHERE contract_id = ? ORDER BY product`
+)
+
+func readContract(id string, row *sql.Row, products func() (*sql.Rows, error)) (*Contract, error) {
 	c := &Contract{}
 	var starts, ends, created string
 	var started sql.NullString
-	err := s.queryRow(ctx, `SELECT id, company, plan, caller_cap, starts, ends, created, language, started FROM contracts WHERE id = ?`, id).
-		Scan(&c.ID, &c.Company, &c.Plan, &c.CallerCap, &starts, &ends, &created, &c.Language, &started)
+	err := row.Scan(&c.ID, &c.Company, &c.Plan, &c.CallerCap, &starts, &ends, &created, &c.Language, &started)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("contract %s: %w", id, ErrNotFound)
 	}
@@ -443,7 +457,7 @@ func (s *SQLite) Contract(ctx context.Context, id string) (*Contract, error) {
 		t := parseTS(started.String)
 		c.Started = &t
 	}
-	rows, err := s.query(ctx, `SELECT product, seats FROM contract_products WHERE contract_id = ? ORDER BY product`, id)
+	rows, err := products()
 	if err != nil {
 		return nil, err
 	}

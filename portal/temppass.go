@@ -81,7 +81,10 @@ func (s *Service) checkTemporary(ctx context.Context, u *User) error {
 type StartEmailSent struct {
 	UserID  string    `json:"user_id"`
 	Email   string    `json:"email"`
-	Expires time.Time `json:"expires"`
+	Expires time.Time `json:"expires,omitzero"`
+	// StartsOn is set, and nothing was sent, when the contract has not
+	// started: the start email goes to Email when it starts.
+	StartsOn *time.Time `json:"starts_on,omitempty"`
 }
 
 // SendStartEmail gives a user of the admin's contract a new temporary
@@ -201,13 +204,18 @@ func resetTemporaryPassword(ctx context.Context, tx *sql.Tx, contractID string, 
 	if _, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked = 1 WHERE user_id = ?`, ch.User.ID); err != nil {
 		return err
 	}
-	// The old start email's link goes with its password.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM page_tokens WHERE user_id = ?`, ch.User.ID); err != nil {
+	// The old start email's link goes with its password, and a
+	// lost-password link sent before stops working too: a new start email
+	// ends every way in but the new one.
+	if err := endLinks(ctx, tx, ch.User.ID); err != nil {
 		return err
 	}
-	// Unsent start emails hold a password that no longer works.
-	_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE kind = 'start' AND sent_at IS NULL AND to_addr = ? AND instr(body, ?) > 0`,
-		ch.User.Email, "User ID: "+ch.User.ID+"\n")
+	// Unsent start emails hold a password that no longer works: found by
+	// their user (emails queued before the outbox kept it: by the ID in
+	// the English text they were all written in).
+	_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE kind = 'start' AND sent_at IS NULL AND
+		(user_id = ? OR (user_id IS NULL AND to_addr = ? AND instr(body, ?) > 0))`,
+		ch.User.ID, ch.User.Email, "User ID: "+ch.User.ID+"\n")
 	return err
 }
 

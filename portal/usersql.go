@@ -179,16 +179,18 @@ func matchingUsers(contractID string, words []string) (string, []any) {
 // changeUsers applies a plan made under the write lock (ChangeUsers
 // retries it).
 func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*Contract, []*User) ([]UserChange, []Email, error), actor string) error {
-	c, err := s.Contract(ctx, contractID)
-	if err != nil {
-		return err
-	}
 	tx, err := s.w.BeginTx(ctx, nil) // _txlock=immediate: the write lock now
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 	if err := s.lockContract(ctx, tx, contractID); err != nil {
+		return err
+	}
+	// Read under the lock: a start, a cap or a language changed meanwhile
+	// is what this plan must see.
+	c, err := contractInTx(ctx, tx, contractID)
+	if err != nil {
 		return err
 	}
 	users, err := listUsers(ctx, tx, contractID)
@@ -479,7 +481,22 @@ func changeEmail(ctx context.Context, tx *sql.Tx, contractID string, u *User) er
 	if err := setSearchTerms(ctx, tx, contractID, u.ID, u.Email, u.Name); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE kind = 'start' AND sent_at IS NULL AND to_addr = ?`, old)
+	// Nothing still waiting goes to the old address (it may be someone
+	// else's): not a start email, a notice, nor a lost-password link, and
+	// the links already sent there stop working.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE sent_at IS NULL AND (to_addr = ? OR user_id = ?)`, old, u.ID); err != nil {
+		return err
+	}
+	return endLinks(ctx, tx, u.ID)
+}
+
+// endLinks ends the links a user was sent: their start pages and their
+// lost-password links.
+func endLinks(ctx context.Context, tx *sql.Tx, userID string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM page_tokens WHERE user_id = ?`, userID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM password_resets WHERE user_id = ?`, userID)
 	return err
 }
 

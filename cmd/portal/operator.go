@@ -174,6 +174,11 @@ func printSent(out io.Writer, asJSON bool, sent *portal.StartEmailSent) error {
 	if asJSON {
 		return json.NewEncoder(out).Encode(sent)
 	}
+	if sent.StartsOn != nil {
+		fmt.Fprintf(out, "%s (%s): nothing sent yet: the contract starts on %s, and the start email goes to this address then\n",
+			sent.Email, sent.UserID, sent.StartsOn.Format(time.DateOnly))
+		return nil
+	}
 	fmt.Fprintf(out, "new start email to %s (%s) queued: a new temporary password, good once until %s; the user's previous password and sessions no longer work\n",
 		sent.Email, sent.UserID, sent.Expires.Format(time.DateTime+" MST"))
 	return nil
