@@ -123,18 +123,9 @@ in the OS keyring, never in a file.`,
 			fs.StringVar(&user, "user", "", "user `ID` or email (default: the last one used)")
 		},
 		run: func(ctx context.Context, e *env, args []string) error {
-			if last, err := e.loadSession(); err == nil {
-				server = cmpOr(server, last.Server)
-				user = cmpOr(user, last.User)
-			}
-			if server == "" {
-				p, err := e.profile()
-				if err != nil {
-					return err
-				}
-				if p != nil {
-					server = p.ServiceURL
-				}
+			server, user, err := e.serverAndUser(server, user)
+			if err != nil {
+				return err
 			}
 			if server == "" || user == "" {
 				return usagef("give --server URL and --user ID (from your start email)")
@@ -310,4 +301,23 @@ func accountErrorCode(err error) (int, bool) {
 		return exitAuth, true
 	}
 	return 0, false
+}
+
+// serverAndUser fills what --server and --user leave empty: from the
+// last session, else (the server) from the publisher profile.
+func (e *env) serverAndUser(server, user string) (string, string, error) {
+	if last, err := e.loadSession(); err == nil {
+		server = cmpOr(server, last.Server)
+		user = cmpOr(user, last.User)
+	}
+	if server == "" {
+		p, err := e.profile()
+		if err != nil {
+			return "", "", err
+		}
+		if p != nil {
+			server = p.ServiceURL
+		}
+	}
+	return server, user, nil
 }

@@ -33,18 +33,9 @@ account exists, so check your mailbox (and its spam folder).`,
 			fs.StringVar(&user, "user", "", "user `ID` or email (default: the last one used)")
 		},
 		run: func(ctx context.Context, e *env, _ []string) error {
-			if last, err := e.loadSession(); err == nil {
-				server = cmpOr(server, last.Server)
-				user = cmpOr(user, last.User)
-			}
-			if server == "" {
-				p, err := e.profile()
-				if err != nil {
-					return err
-				}
-				if p != nil {
-					server = p.ServiceURL
-				}
+			server, user, err := e.serverAndUser(server, user)
+			if err != nil {
+				return err
 			}
 			if server == "" || user == "" {
 				return usagef("give --server URL and --user ID or email")

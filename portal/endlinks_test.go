@@ -80,7 +80,7 @@ func TestOrderedContractSendsNothingEarly(t *testing.T) {
 		t.Fatalf("reset request: %d", code)
 	}
 	p.svc.WaitPasswordResets()
-	if n := countEmails(t, p, "elise@lefevre.example", "password_reset"); n != 0 {
+	if n := outboxTo(t, p, "elise@lefevre.example", "password_reset"); n != 0 {
 		t.Errorf("%d lost-password emails before the contract started", n)
 	}
 	if !strings.Contains(log.String(), "password_reset_not_started") {

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,30 +17,12 @@ import (
 
 var resetLinkRe = regexp.MustCompile(`(https?://\S+/reset\?t=\S+)`)
 
-// syncBuffer is a log a service writes from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // newLoggedPortal is newTestPortal with the security log kept.
-func newLoggedPortal(t testing.TB) (*testPortal, *syncBuffer) {
+func newLoggedPortal(t testing.TB) (*testPortal, *lockedBuffer) {
 	t.Helper()
 	store, db := openTestStore(t)
 	signed, c := testCatalog(t)
-	var log syncBuffer
+	var log lockedBuffer
 	svc := NewService(store, signed, c, "https://127.0.0.1/signin", WithProfile(demoProfile),
 		WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
 	srv := httptest.NewServer(svc.Handler(func(string) (io.ReadSeeker, time.Time, bool) { return nil, time.Time{}, false }))
@@ -83,21 +63,6 @@ func postReset(t testing.TB, p *testPortal, origin string, form url.Values) (int
 	return resp.StatusCode, string(b)
 }
 
-func countEmails(t testing.TB, p *testPortal, to, kind string) int {
-	t.Helper()
-	out, err := p.store.Outbox(context.Background(), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, e := range out {
-		if e.To == to && e.Kind == kind {
-			n++
-		}
-	}
-	return n
-}
-
 // A lost password, walked: the request, the email over SMTP, the page and
 // its form; the new password works, the old one and every old session do
 // not, the link works once, and a request for an unknown account answers
@@ -123,7 +88,7 @@ func TestPasswordResetWalk(t *testing.T) {
 		}
 	}
 	p.svc.WaitPasswordResets()
-	if n := countEmails(t, p, "nobody@acme.example", "password_reset"); n != 0 {
+	if n := outboxTo(t, p, "nobody@acme.example", "password_reset"); n != 0 {
 		t.Errorf("%d emails to an address with no account", n)
 	}
 	if _, err := (&Mailer{Addr: smtpAddr, From: "onramp@acme.example"}).Deliver(ctx, p.store); err != nil {
@@ -292,7 +257,7 @@ func TestPasswordResetLimits(t *testing.T) {
 	if code != 202 || code4 != 202 || answer4 != answer {
 		t.Errorf("over the account's limit: %d %q, want %d %q", code4, answer4, code, answer)
 	}
-	if n := countEmails(t, p, "ana@acme.example", "password_reset"); n != resetAccountRequests {
+	if n := outboxTo(t, p, "ana@acme.example", "password_reset"); n != resetAccountRequests {
 		t.Errorf("%d emails for %d requests, want %d", n, resetAccountRequests+1, resetAccountRequests)
 	}
 	for i := 4; i < resetAddressRequests; i++ {
@@ -309,7 +274,7 @@ func TestPasswordResetLimits(t *testing.T) {
 		t.Errorf("an hour later: %d", code)
 	}
 	p.svc.WaitPasswordResets()
-	if n := countEmails(t, p, "ana@acme.example", "password_reset"); n != resetAccountRequests+1 {
+	if n := outboxTo(t, p, "ana@acme.example", "password_reset"); n != resetAccountRequests+1 {
 		t.Errorf("an hour later, %d emails", n)
 	}
 }

@@ -107,6 +107,25 @@ func (o *operatorFlags) register(fs *flag.FlagSet, withCatalog bool) {
 	fs.StringVar(&o.logFormat, "log-format", "text", "the security log line on standard error as `text` or json")
 }
 
+// operatorRun runs an operator command that takes only the common flags
+// and positional arguments: parse, open the service (withCatalog for
+// those that send email), then do.
+func operatorRun(ctx context.Context, name string, args []string, withCatalog bool, positional []string, do func(svc *portal.Service, pos []string, asJSON bool) error) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	var o operatorFlags
+	o.register(fs, withCatalog)
+	pos, err := parseWith(fs, args, positional...)
+	if err != nil {
+		return err
+	}
+	svc, store, err := operatorService(ctx, &o.common, o.logFormat, withCatalog)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return do(svc, pos, o.json)
+}
+
 // userView is a user as an operator sees them, with the state of their
 // password (never the password).
 type userView struct {
@@ -131,43 +150,23 @@ func printUser(out io.Writer, asJSON bool, v userView) error {
 }
 
 func usersShow(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("users show", flag.ContinueOnError)
-	var o operatorFlags
-	o.register(fs, false)
-	pos, err := parseWith(fs, args, "ID|EMAIL")
-	if err != nil {
-		return err
-	}
-	svc, store, err := operatorService(ctx, &o.common, o.logFormat, false)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	u, c, err := svc.OperatorShowUser(ctx, pos[0], operatorName())
-	if err != nil {
-		return err
-	}
-	return printUser(out, o.json, userView{User: u, Password: u.PasswordState(time.Now()), Contract: c.Company})
+	return operatorRun(ctx, "users show", args, false, []string{"ID|EMAIL"}, func(svc *portal.Service, pos []string, asJSON bool) error {
+		u, c, err := svc.OperatorShowUser(ctx, pos[0], operatorName())
+		if err != nil {
+			return err
+		}
+		return printUser(out, asJSON, userView{User: u, Password: u.PasswordState(time.Now()), Contract: c.Company})
+	})
 }
 
 func usersResendStart(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("users resend-start", flag.ContinueOnError)
-	var o operatorFlags
-	o.register(fs, true)
-	pos, err := parseWith(fs, args, "ID|EMAIL")
-	if err != nil {
-		return err
-	}
-	svc, store, err := operatorService(ctx, &o.common, o.logFormat, true)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	sent, err := svc.OperatorSendStartEmail(ctx, pos[0], operatorName())
-	if err != nil {
-		return err
-	}
-	return printSent(out, o.json, sent)
+	return operatorRun(ctx, "users resend-start", args, true, []string{"ID|EMAIL"}, func(svc *portal.Service, pos []string, asJSON bool) error {
+		sent, err := svc.OperatorSendStartEmail(ctx, pos[0], operatorName())
+		if err != nil {
+			return err
+		}
+		return printSent(out, asJSON, sent)
+	})
 }
 
 func printSent(out io.Writer, asJSON bool, sent *portal.StartEmailSent) error {
@@ -185,23 +184,13 @@ func printSent(out io.Writer, asJSON bool, sent *portal.StartEmailSent) error {
 }
 
 func usersSetEmail(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("users set-email", flag.ContinueOnError)
-	var o operatorFlags
-	o.register(fs, true)
-	pos, err := parseWith(fs, args, "ID", "NEW-EMAIL")
-	if err != nil {
-		return err
-	}
-	svc, store, err := operatorService(ctx, &o.common, o.logFormat, true)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	sent, err := svc.OperatorSetEmail(ctx, pos[0], pos[1], operatorName())
-	if err != nil {
-		return err
-	}
-	return printSent(out, o.json, sent)
+	return operatorRun(ctx, "users set-email", args, true, []string{"ID", "NEW-EMAIL"}, func(svc *portal.Service, pos []string, asJSON bool) error {
+		sent, err := svc.OperatorSetEmail(ctx, pos[0], pos[1], operatorName())
+		if err != nil {
+			return err
+		}
+		return printSent(out, asJSON, sent)
+	})
 }
 
 func usersSetRole(ctx context.Context, args []string, out io.Writer) error {
@@ -249,23 +238,13 @@ func printContract(out io.Writer, asJSON bool, d *portal.ContractDetail) error {
 }
 
 func contractShow(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("contract show", flag.ContinueOnError)
-	var o operatorFlags
-	o.register(fs, false)
-	pos, err := parseWith(fs, args, "ID")
-	if err != nil {
-		return err
-	}
-	svc, store, err := operatorService(ctx, &o.common, o.logFormat, false)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	d, err := svc.OperatorShowContract(ctx, pos[0], operatorName())
-	if err != nil {
-		return err
-	}
-	return printContract(out, o.json, d)
+	return operatorRun(ctx, "contract show", args, false, []string{"ID"}, func(svc *portal.Service, pos []string, asJSON bool) error {
+		d, err := svc.OperatorShowContract(ctx, pos[0], operatorName())
+		if err != nil {
+			return err
+		}
+		return printContract(out, asJSON, d)
+	})
 }
 
 // seatsFlag is --seats N or --seats PRODUCT:N, repeatable.
