@@ -29,7 +29,7 @@ var mailFiles embed.FS
 var Languages = []string{"en", "fr"}
 
 // mailKinds are the emails the service sends.
-var mailKinds = []string{"order_confirmation", "start", "benefits_changed", "caller_changed", "password_reset"}
+var mailKinds = []string{"order_confirmation", "start", "benefits_changed", "caller_changed", "account_changed", "password_reset"}
 
 type mailTemplates struct {
 	text *template.Template
@@ -275,8 +275,17 @@ func (s *Service) noticeEmail(c *Contract, u *User, kind string) (Email, error) 
 	d := s.mailFor(c, u)
 	d.Link = link
 	e, err := renderEmail(kind, u.Email, d)
+	if err != nil {
+		return e, err
+	}
+	m, err := renderEmail("account_changed", u.Email, d)
+	if err != nil {
+		return e, err
+	}
 	e.link, e.userID, e.notBefore, e.toggle = l, u.ID, s.now().Add(s.noticeWait()), kind == "caller_changed"
-	return e, err
+	m.link, m.userID, m.notBefore = l, u.ID, e.notBefore
+	e.merged = &m
+	return e, nil
 }
 
 func (s *Service) noticeWait() time.Duration {

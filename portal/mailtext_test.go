@@ -57,14 +57,14 @@ var frenchSpacing = regexp.MustCompile(` [:;?!»]|« `)
 func TestEveryEmailInBothLanguages(t *testing.T) {
 	ctx := context.Background()
 	words := map[string]struct {
-		hello, atlas, web, orderSubject, nothing, caller, noLonger, reset string
+		hello, atlas, web, orderSubject, nothing, caller, noLonger, reset, isCaller string
 	}{
 		"en": {"Hello Élise Lefèvre,", "Products: Atlas CAD and Quill Notes", "web and email support", "Your order is confirmed: " + lefevre,
 			"You no longer have any product or service on this subscription.", "You are now one of the designated callers of " + lefevre,
-			"You are no longer one of the designated callers", "Choose a new Onramp password"},
+			"You are no longer one of the designated callers", "Choose a new Onramp password", "You are one of the designated callers of " + lefevre},
 		"fr": {"Bonjour Élise Lefèvre,", "Produits\u00a0: Atlas CAD et Quill Notes", "support en ligne et par e-mail", "Votre commande est confirmée\u00a0: " + lefevre,
 			"Vous ne disposez plus d'aucun produit ni service sur cet abonnement.", "Vous faites désormais partie des appelants désignés de " + lefevre,
-			"Vous ne faites plus partie des appelants désignés", "Choisissez un nouveau mot de passe Onramp"},
+			"Vous ne faites plus partie des appelants désignés", "Choisissez un nouveau mot de passe Onramp", "Vous faites partie des appelants désignés de " + lefevre},
 	}
 	for _, lang := range Languages {
 		t.Run(lang, func(t *testing.T) {
@@ -83,6 +83,24 @@ func TestEveryEmailInBothLanguages(t *testing.T) {
 			}
 			if err := p.svc.SetCaller(ctx, admin, admin.ID, true); err != nil {
 				t.Fatal(err)
+			}
+			// A change of products and a designation within the delay:
+			// one email, telling both.
+			lea, err := p.svc.AddUser(ctx, admin, NewUser{Email: "lea@lefevre.example", Name: "Léa Rousseau", Products: []string{"quill"},
+				Benefits: []string{"download", "web_support"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.svc.Assign(ctx, admin, Assignment{Users: []string{lea.UserID}, AddProducts: []string{"atlas"}, AddBenefits: []string{"install"}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.svc.SetCaller(ctx, admin, lea.UserID, true); err != nil {
+				t.Fatal(err)
+			}
+			for _, kind := range []string{"benefits_changed", "caller_changed"} {
+				if es := emailsTo(t, p, "lea@lefevre.example", kind); len(es) != 0 {
+					t.Errorf("%d %s emails beside the one telling both changes", len(es), kind)
+				}
 			}
 			marc, err := p.store.User(ctx, added.UserID)
 			if err != nil {
@@ -111,6 +129,7 @@ func TestEveryEmailInBothLanguages(t *testing.T) {
 				{one("marc@lefevre.example", "start"), []string{"Marc Dupré", w.atlas, w.web, start, added.UserID}},
 				{one("marc@lefevre.example", "benefits_changed"), []string{"Marc Dupré", w.nothing, start}},
 				{one("elise@lefevre.example", "caller_changed"), []string{w.caller, start, demoProfile.Support.Phone}},
+				{one("lea@lefevre.example", "account_changed"), []string{"Léa Rousseau", w.atlas, w.isCaller, start, demoProfile.Support.Phone}},
 				{reset, []string{w.reset, p.svc.PublicURL + "/reset?t=TOKEN", added.UserID}},
 			}
 			kinds := map[string]bool{}
@@ -133,7 +152,7 @@ func TestEveryEmailInBothLanguages(t *testing.T) {
 					}
 				}
 				// The phone is for designated callers only.
-				if e.Kind != "caller_changed" && strings.Contains(text, demoProfile.Support.Phone) {
+				if e.Kind != "caller_changed" && e.Kind != "account_changed" && strings.Contains(text, demoProfile.Support.Phone) {
 					t.Errorf("%s email shows the support phone to someone who may not call:\n%s", e.Kind, text)
 				}
 				if !utf8.ValidString(text) || strings.Contains(text, "<no value>") {

@@ -400,15 +400,22 @@ func queueEmail(ctx context.Context, tx *sql.Tx, e Email) error {
 		// A notice still waiting is replaced by this one, which tells the
 		// user's state after both changes, and leaves when it would have.
 		// One a mailer has claimed is left to go.
-		var waiting string
-		err := tx.QueryRowContext(ctx, `DELETE FROM outbox WHERE id = (SELECT id FROM outbox WHERE user_id = ? AND kind = ? AND sent_at IS NULL
-			AND claimed_until IS NULL AND not_before > ? ORDER BY id LIMIT 1) AND claimed_until IS NULL RETURNING not_before`,
-			e.userID, e.Kind, limitTS(now)).Scan(&waiting)
+		// A notice of another kind still waiting is replaced too, by this
+		// one written as account_changed (every part of the user's state):
+		// the changes of the last minutes make one email.
+		var waiting, waitingKind string
+		err := tx.QueryRowContext(ctx, `DELETE FROM outbox WHERE id = (SELECT id FROM outbox WHERE user_id = ?
+			AND kind IN ('benefits_changed', 'caller_changed', 'account_changed') AND sent_at IS NULL
+			AND claimed_until IS NULL AND not_before > ? ORDER BY id LIMIT 1) AND claimed_until IS NULL RETURNING not_before, kind`,
+			e.userID, limitTS(now)).Scan(&waiting, &waitingKind)
 		switch {
-		case err == nil && e.toggle:
+		case err == nil && e.toggle && waitingKind == e.Kind:
 			return nil
 		case err == nil:
 			notBefore = waiting
+			if waitingKind != e.Kind && e.merged != nil {
+				e = *e.merged
+			}
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}

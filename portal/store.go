@@ -62,15 +62,20 @@ type Email struct {
 	Created time.Time  `json:"created"`
 	SentAt  *time.Time `json:"sent_at,omitempty"`
 	link    *pageLink  // the token of the email's link, stored with the email
-	// A notice waits until notBefore, and a newer notice of the same kind
-	// to the same user replaces it while it waits: several changes in a
-	// short time make one email, which tells the user's state after them.
+	// A notice waits until notBefore, and a newer notice to the same user
+	// replaces it while it waits: several changes in a short time make one
+	// email, which tells the user's state after them.
 	userID    string
 	notBefore time.Time
 	// toggle: the notice tells a yes-or-no state (designated caller or
 	// not); one that finds a notice of its kind still waiting puts the
 	// state back as the user last heard it, so both go, unsent.
 	toggle bool
+	// merged is this notice written as account_changed, telling every
+	// part of the user's state: it goes instead when a notice of another
+	// kind is still waiting for the user, so that their changes of the
+	// last minutes make one email.
+	merged *Email
 }
 
 // Token is a stored session token: only its hash is kept.
