@@ -78,7 +78,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, login, address strin
 	a, wait := s.resets.addressLimit.take(ctx, address, now)
 	if a == nil {
 		s.event(ctx, "password reset refused: too many requests from this address", "password_reset_limited", slog.String("limit", "address"))
-		return &RateLimitError{RetryAfter: wait}
+		return &RateLimitError{RetryAfter: wait, What: "too many lost-password requests from this address"}
 	}
 	a.failed(ctx)
 	work := func() {

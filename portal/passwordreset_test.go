@@ -265,8 +265,8 @@ func TestPasswordResetLimits(t *testing.T) {
 			t.Fatalf("request %d from one address: %d", i+1, code)
 		}
 	}
-	if code, _ := askReset(t, p, "someone@acme.example"); code != 429 {
-		t.Errorf("request %d from one address: %d, want 429", resetAddressRequests+1, code)
+	if code, body := askReset(t, p, "someone@acme.example"); code != 429 || !strings.Contains(body, "lost-password requests") || strings.Contains(body, "sign-in") {
+		t.Errorf("request %d from one address: %d %s, want 429 saying what was limited", resetAddressRequests+1, code, body)
 	}
 	p.svc.WaitPasswordResets()
 	clk.t = clk.t.Add(resetAccountWindow)

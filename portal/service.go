@@ -266,10 +266,18 @@ var (
 )
 
 // RateLimitError says when to try again.
-type RateLimitError struct{ RetryAfter time.Duration }
+type RateLimitError struct {
+	RetryAfter time.Duration
+	// What was limited, in words ("" for failed sign-ins).
+	What string
+}
 
 func (e *RateLimitError) Error() string {
-	return fmt.Sprintf("%v: try again in %s", ErrRateLimited, e.RetryAfter.Round(time.Second))
+	what := e.What
+	if what == "" {
+		what = ErrRateLimited.Error()
+	}
+	return fmt.Sprintf("%s: try again in %s", what, e.RetryAfter.Round(time.Second))
 }
 func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
 
