@@ -39,11 +39,7 @@ func MachineStateDir() string {
 	}
 	switch runtime.GOOS {
 	case "windows":
-		pd := os.Getenv("ProgramData")
-		if pd == "" {
-			pd = `C:\ProgramData`
-		}
-		return filepath.Join(pd, "Onramp", "installs")
+		return filepath.Join(programData(), "Onramp", "installs")
 	case "darwin":
 		return "/Library/Application Support/Onramp/installs"
 	}
@@ -64,15 +60,19 @@ func MachineLogDir() string {
 	}
 	switch runtime.GOOS {
 	case "windows":
-		pd := os.Getenv("ProgramData")
-		if pd == "" {
-			pd = `C:\ProgramData`
-		}
-		return filepath.Join(pd, "Onramp", "logs")
+		return filepath.Join(programData(), "Onramp", "logs")
 	case "darwin":
 		return "/Library/Logs/Onramp"
 	}
 	return "/var/log/onramp"
+}
+
+// programData is Windows' folder for every account's application data.
+func programData() string {
+	if pd := os.Getenv("ProgramData"); pd != "" {
+		return pd
+	}
+	return `C:\ProgramData`
 }
 
 // within reports whether p is root or inside it.

@@ -269,23 +269,20 @@ const noticeDelay = 2 * time.Minute
 
 // noticeEmail tells u (as they are after a change) what changed: kind is
 // benefits_changed or caller_changed. It waits the notice delay, and a
-// later notice of the same kind replaces it while it waits.
+// later notice replaces it while it waits (written as account_changed,
+// only then, when the two differ in kind).
 func (s *Service) noticeEmail(c *Contract, u *User, kind string) (Email, error) {
 	link, l := s.noticeLink(u)
 	d := s.mailFor(c, u)
 	d.Link = link
 	e, err := renderEmail(kind, u.Email, d)
-	if err != nil {
-		return e, err
-	}
-	m, err := renderEmail("account_changed", u.Email, d)
-	if err != nil {
-		return e, err
-	}
 	e.link, e.userID, e.notBefore, e.toggle = l, u.ID, s.now().Add(s.noticeWait()), kind == "caller_changed"
-	m.link, m.userID, m.notBefore = l, u.ID, e.notBefore
-	e.merged = &m
-	return e, nil
+	e.merged = func() (Email, error) {
+		m, err := renderEmail("account_changed", u.Email, d)
+		m.link, m.userID, m.notBefore = e.link, e.userID, e.notBefore
+		return m, err
+	}
+	return e, err
 }
 
 func (s *Service) noticeWait() time.Duration {

@@ -414,7 +414,11 @@ func queueEmail(ctx context.Context, tx *sql.Tx, e Email) error {
 		case err == nil:
 			notBefore = waiting
 			if waitingKind != e.Kind && e.merged != nil {
-				e = *e.merged
+				m, err := e.merged()
+				if err != nil {
+					return err
+				}
+				e = m
 			}
 		case !errors.Is(err, sql.ErrNoRows):
 			return err

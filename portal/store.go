@@ -71,11 +71,11 @@ type Email struct {
 	// not); one that finds a notice of its kind still waiting puts the
 	// state back as the user last heard it, so both go, unsent.
 	toggle bool
-	// merged is this notice written as account_changed, telling every
-	// part of the user's state: it goes instead when a notice of another
-	// kind is still waiting for the user, so that their changes of the
-	// last minutes make one email.
-	merged *Email
+	// merged writes this notice as account_changed, telling every part of
+	// the user's state: it goes instead when a notice of another kind is
+	// still waiting for the user, so that their changes of the last
+	// minutes make one email. Rendered only then.
+	merged func() (Email, error)
 }
 
 // Token is a stored session token: only its hash is kept.
