@@ -76,10 +76,40 @@ type User struct {
 	Language           string    `json:"language,omitempty"` // "" for the contract's
 }
 
-// Me is GET /me and PATCH /me's answer: the user with their contract.
+// ContractHeader names, on any signed-in request, the contract it acts on
+// (its ID), for a person who belongs to several. Without it a request acts
+// on the person's oldest membership, so a person with one contract never
+// needs it. A contract the person does not belong to is refused with 403
+// and the problem code ProblemNotMember, the same answer whether or not
+// the contract exists.
+const ContractHeader = "Onramp-Contract"
+
+// ProblemNotMember is the problem code of a request whose ContractHeader
+// names a contract the person does not belong to.
+const ProblemNotMember = "not_a_member"
+
+// Membership is one contract a person belongs to and what they have on it.
+type Membership struct {
+	ContractID string    `json:"contract_id"`
+	Company    string    `json:"company"`
+	Role       Role      `json:"role"`
+	Products   []string  `json:"products"`
+	Benefits   []Benefit `json:"benefits"`
+	Caller     bool      `json:"designated_caller"`
+	// Status is the contract's: "ordered" (not started yet), "active" or
+	// "ended".
+	Status string    `json:"status"`
+	Joined time.Time `json:"joined"`
+}
+
+// Me is GET /me and PATCH /me's answer: the person with the membership the
+// request acted on (User's contract_id, role, products, benefits and
+// designated_caller are that membership's), its contract, and every
+// membership of the person, oldest first.
 type Me struct {
-	User     User     `json:"user"`
-	Contract Contract `json:"contract"`
+	User        User         `json:"user"`
+	Contract    Contract     `json:"contract"`
+	Memberships []Membership `json:"memberships"`
 }
 
 // ProfileUpdate is PATCH /me: a nil field is left as it is.
