@@ -6,15 +6,14 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/cli/jsonout"
 	"onramp.dev/onramp/profile"
 )
 
@@ -42,9 +41,10 @@ const (
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	demo           bool   // --demo: the embedded demo catalog and key are trusted
-	configPath     string // --config
-	json           bool   // --json: one JSON document on stdout
+	demo           bool    // --demo: the embedded demo catalog and key are trusted
+	configPath     string  // --config
+	json           bool    // --json: one JSON document on stdout
+	out            printer // words or JSON, chosen once the flags are parsed
 
 	// The publisher profile, read once (see profile).
 	profileRead bool
@@ -63,6 +63,9 @@ type command struct {
 	flags func(fs *flag.FlagSet)
 	run   func(ctx context.Context, e *env, args []string) error
 	nargs [2]int // minimum and maximum positional arguments
+	// stream: with --json the command prints NDJSON events (progress,
+	// then its result or error) rather than one document.
+	stream bool
 }
 
 // usageError is a mistake in how the command was called: exit 2.
@@ -133,6 +136,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if cmd == nil {
 		return code
 	}
+	e.out = newPrinter(e, cmd.stream)
 	if e.demo && demoStarter == nil {
 		return report(e, cmd, usagef("%v", errNoDemo))
 	}
@@ -311,13 +315,7 @@ func report(e *env, cmd *command, err error) int {
 	}
 	hint := cmpOr(downloadHint(err), setupHint(err))
 	msg := errorText(err)
-	if e.json {
-		doc := map[string]any{"code": code, "message": msg}
-		if hint != "" {
-			doc["hint"] = hint
-		}
-		writeJSON(e.stdout, map[string]any{"error": doc})
-	}
+	e.out.failure(jsonout.ErrorDetail{Code: code, Message: msg, Hint: hint})
 	// Error messages carry the service's words (a problem's detail, a bad
 	// import line): escaped, as everything from outside is.
 	fmt.Fprintf(e.stderr, "%s %s: %s\n", toolName, cmd.name, termSafeText(msg))
@@ -348,11 +346,3 @@ func errorText(err error) string {
 
 // errReported marks an exitError whose report is already on stdout.
 var errReported = errors.New("reported")
-
-func writeJSON(w io.Writer, v any) {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		fmt.Fprintf(os.Stderr, "writing JSON: %v\n", err)
-	}
-}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,10 +14,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/cli/jsonout"
 	"onramp.dev/onramp/downloader"
 	"onramp.dev/onramp/setup"
 )
@@ -67,7 +66,7 @@ func (f *transferFlags) client(e *env) (*downloader.Client, error) {
 		CABundle:     f.caBundle,
 		Durable:      f.sync,
 		StallTimeout: stall,
-		Progress:     newProgressPrinter(e, false).report,
+		Progress:     e.out.transfer,
 	})
 }
 
@@ -117,7 +116,8 @@ a loopback address; proxies come from HTTPS_PROXY and NO_PROXY.
 A second fetch to the same FILE waits for the first, then finds it done.
 Exit 4 when the checksum does not match (nothing is left behind); exit 130
 when interrupted (FILE.part is kept for the next run).`,
-		nargs: [2]int{1, 1},
+		nargs:  [2]int{1, 1},
+		stream: true,
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&sum, "sha256", "", "expected SHA-256 (`HEX`); required")
 			fs.StringVar(&out, "out", "", "destination `FILE`; required")
@@ -141,11 +141,9 @@ when interrupted (FILE.part is kept for the next run).`,
 			if err != nil {
 				return err
 			}
-			if e.json {
-				writeNDJSON(e.stdout, map[string]any{"event": "result", "result": res})
-			} else {
-				fmt.Fprintf(e.stdout, "%s: verified (sha256 %s, %s)%s\n", res.Path, res.SHA256, catalog.ByteSize(res.Size), describeResult(res))
-			}
+			e.out.result(jsonout.FetchResult{Event: jsonout.EventResult, Result: res}, func(w io.Writer) {
+				fmt.Fprintf(w, "%s: verified (sha256 %s, %s)%s\n", res.Path, res.SHA256, catalog.ByteSize(res.Size), describeResult(res))
+			})
 			return nil
 		},
 	}
@@ -175,128 +173,6 @@ func describeResult(r *downloader.Result) string {
 		return fmt.Sprintf(", resumed: %s transferred", catalog.ByteSize(r.Transferred))
 	}
 	return ""
-}
-
-// progressPrinter shows transfers: NDJSON events on stdout with --json, a
-// progress bar on stderr when it is a terminal, nothing otherwise.
-type progressPrinter struct {
-	e        *env
-	mu       sync.Mutex
-	terminal bool
-	silent   bool // no plan printed (the result and errors only)
-}
-
-func newProgressPrinter(e *env, silent bool) *progressPrinter {
-	p := &progressPrinter{e: e, silent: silent}
-	if f, ok := e.stderr.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			p.terminal = true
-		}
-	}
-	return p
-}
-
-func (p *progressPrinter) report(ev downloader.Progress) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	switch {
-	case p.e.json:
-		line := map[string]any{"event": ev.Event, "url": downloader.Redact(ev.URL), "dest": ev.Dest, "done": ev.Done,
-			"total": ev.Total, "rate": int64(ev.Rate), "eta_seconds": int64(ev.ETA.Seconds()), "message": ev.Message}
-		if ev.Attempt > 0 {
-			line["attempt"], line["max_attempts"] = ev.Attempt, ev.MaxAttempts
-		}
-		writeNDJSON(p.e.stdout, line)
-	case p.terminal:
-		drawBar(p.e.stderr, ev)
-	case noticeEvent(ev.Event):
-		fmt.Fprintf(p.e.stderr, "%s\n", noticeText(ev))
-	}
-}
-
-// noticeEvent tells the events printed as a line of their own rather
-// than as the bar.
-func noticeEvent(e downloader.Event) bool {
-	switch e {
-	case downloader.EventRetry, downloader.EventStall, downloader.EventRestart, downloader.EventWait:
-		return true
-	}
-	return false
-}
-
-// noticeText is a retry, stall, restart or wait as a line: what happened
-// and, for a retry, which attempt comes next.
-func noticeText(ev downloader.Progress) string {
-	text := termSafe(filepath.Base(ev.Dest)) + ": "
-	switch {
-	case ev.Message != "":
-		text += termSafe(ev.Message)
-	case ev.Event == downloader.EventStall:
-		text += "stalled, no data"
-	default:
-		text += string(ev.Event)
-	}
-	if ev.Attempt > 0 && ev.MaxAttempts > 0 {
-		text += fmt.Sprintf("; retrying, attempt %d of %d…", ev.Attempt, ev.MaxAttempts)
-	}
-	return text
-}
-
-// event prints the core's progress: transfers as report does, the
-// install's plan before anything changes, its steps as NDJSON with --json.
-func (p *progressPrinter) event(ev setup.Event) {
-	switch {
-	case ev.Transfer != nil:
-		p.report(*ev.Transfer)
-		return
-	case ev.Step == setup.StepCheck || ev.Step == setup.StepDownload:
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	switch {
-	case p.e.json && ev.Step == setup.StepPlan:
-		writeNDJSON(p.e.stdout, map[string]any{"event": "plan", "plan": ev.Plan})
-	case p.e.json:
-		writeNDJSON(p.e.stdout, map[string]any{"event": ev.Step, "files": ev.Done, "total": ev.Total, "bytes": ev.Bytes})
-	case ev.Step == setup.StepPlan && !p.silent:
-		printPlan(p.e, ev.Plan)
-	}
-}
-
-func drawBar(w io.Writer, ev downloader.Progress) {
-	name := filepath.Base(ev.Dest)
-	switch ev.Event {
-	case downloader.EventRetry, downloader.EventStall, downloader.EventRestart, downloader.EventWait:
-		fmt.Fprintf(w, "\r\033[K%s\n", noticeText(ev))
-		return
-	case downloader.EventDone:
-		fmt.Fprintf(w, "\r\033[K%s: %s done\n", termSafe(name), catalog.ByteSize(ev.Done))
-		return
-	}
-	const width = 30
-	bar, pct := strings.Repeat(" ", width), ""
-	if ev.Total > 0 {
-		filled := int(float64(width) * float64(ev.Done) / float64(ev.Total))
-		bar = strings.Repeat("#", filled) + strings.Repeat(".", width-filled)
-		pct = fmt.Sprintf("%3d%% ", ev.Done*100/ev.Total)
-	}
-	rate := "" // 0 until the rate can be measured: show none rather than 0 B/s
-	if ev.Rate > 0 {
-		rate = fmt.Sprintf(", %s/s", catalog.ByteSize(int64(ev.Rate)))
-	}
-	if ev.ETA > 0 {
-		rate += " ETA " + ev.ETA.String()
-	}
-	fmt.Fprintf(w, "\r\033[K%s [%s] %s%s of %s%s", termSafe(name), bar, pct, catalog.ByteSize(ev.Done), catalog.ByteSize(ev.Total), rate)
-}
-
-func writeNDJSON(w io.Writer, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return
-	}
-	w.Write(append(b, '\n'))
 }
 
 // downloadErrorCode maps transfer errors to the contract's exit codes.

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/cli/jsonout"
 	"onramp.dev/onramp/installer"
 	"onramp.dev/onramp/setup"
 )
@@ -70,7 +72,8 @@ catalog and fetches it as 'fetch' does, into the package cache the window
 uses too. Signed in, the catalog and the package come from the account
 service; --catalog FILE (with --base for its relative URLs) or --demo
 choose another source.`,
-		nargs: [2]int{0, 0},
+		nargs:  [2]int{0, 0},
+		stream: true,
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&product, "product", "", "product `ID` or ID@VERSION; required")
 			fs.StringVar(&platform, "platform", string(catalog.CurrentPlatform()), "package for `OS/ARCH` (another platform's is not checked against this machine)")
@@ -100,11 +103,9 @@ choose another source.`,
 			if err != nil {
 				return err
 			}
-			if e.json {
-				writeNDJSON(e.stdout, map[string]any{"event": "result", "product": d.Product.ID, "version": d.Release.Version, "platform": d.Platform, "result": d.Result})
-			} else {
-				fmt.Fprintf(e.stdout, "%s %s for %s: %s verified (%s)%s\n", termSafe(d.Product.Name), d.Release.Version, d.Platform, d.Path, catalog.ByteSize(d.Result.Size), describeResult(d.Result))
-			}
+			e.out.result(jsonout.DownloadResult{Event: jsonout.EventResult, Product: d.Product.ID, Version: d.Release.Version.String(), Platform: d.Platform, Result: d.Result}, func(w io.Writer) {
+				fmt.Fprintf(w, "%s %s for %s: %s verified (%s)%s\n", termSafe(d.Product.Name), d.Release.Version, d.Platform, d.Path, catalog.ByteSize(d.Result.Size), describeResult(d.Result))
+			})
 			return nil
 		},
 	}
@@ -142,7 +143,8 @@ an install folder are kept the same way, and listed.
 Machine-wide installs keep their receipts where every user's commands find
 them (Windows: %ProgramData%\Onramp, macOS: /Library/Application
 Support/Onramp, Linux: /var/lib/onramp); see --scope.`,
-		nargs: [2]int{0, 0},
+		nargs:  [2]int{0, 0},
+		stream: true,
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&product, "product", "", "product `ID` or ID@VERSION from the catalog")
 			fs.StringVar(&pkgFile, "package", "", "package `FILE` to install")
@@ -173,7 +175,7 @@ Support/Onramp, Linux: /var/lib/onramp); see --scope.`,
 			var s *setup.Setup
 			if pkgFile != "" && src.file == "" && !e.demo && strings.Contains(product, "@") {
 				// The file and --product ID@VERSION say it all: no catalog needed.
-				opt.Progress = newProgressPrinter(e, inf.silent).event
+				opt.Progress = e.progress(!inf.silent)
 				s = setup.New(nil, opt)
 			} else {
 				var closeSrc func()
@@ -212,45 +214,35 @@ Support/Onramp, Linux: /var/lib/onramp); see --scope.`,
 					return nonEmptyHint(err)
 				}
 			}
-			if e.json {
-				doc := map[string]any{"event": "result", "product": rec.Product, "version": rec.Version,
-					"target": rec.Target, "files": rec.FileCount, "launch": launchPath(rec), "kept": kept(rec),
-					"native": rec.Native(), "reboot_needed": rec.RebootNeeded}
-				if rec.ProductCode != "" {
-					doc["product_code"] = rec.ProductCode
-				}
-				writeNDJSON(e.stdout, doc)
-			} else if !inf.silent {
+			doc := jsonout.InstallResult{Event: jsonout.EventResult, Product: rec.Product, Version: rec.Version, Target: rec.Target,
+				Files: rec.FileCount, Launch: launchPath(rec), Kept: kept(rec), Native: rec.Native(), RebootNeeded: rec.RebootNeeded, ProductCode: rec.ProductCode}
+			e.out.result(doc, unlessSilent(inf.silent, func(w io.Writer) {
 				if rec.Native() {
-					fmt.Fprintf(e.stdout, "Installed %s %s with the operating system's %s installer", termSafe(rec.Product), termSafe(rec.Version), rec.Format)
+					fmt.Fprintf(w, "Installed %s %s with the operating system's %s installer", termSafe(rec.Product), termSafe(rec.Version), rec.Format)
 				} else {
-					fmt.Fprintf(e.stdout, "Installed %s %s in %s (%d files)", termSafe(rec.Product), termSafe(rec.Version), termSafe(rec.Target), rec.FileCount)
+					fmt.Fprintf(w, "Installed %s %s in %s (%d files)", termSafe(rec.Product), termSafe(rec.Version), termSafe(rec.Target), rec.FileCount)
 				}
 				if rec.RebootNeeded {
-					fmt.Fprint(e.stdout, "; a restart is needed to finish")
+					fmt.Fprint(w, "; a restart is needed to finish")
 				}
-				fmt.Fprintln(e.stdout, ".")
-				printKept(e, rec.Kept)
+				fmt.Fprintln(w, ".")
+				printKept(w, rec.Kept)
 				if l := launchPath(rec); l != "" {
-					fmt.Fprintf(e.stdout, "Start it: %s\n", termSafe(l))
+					fmt.Fprintf(w, "Start it: %s\n", termSafe(l))
 				}
-			}
+			}))
 			return nil
 		},
 	}
 }
 
-// printPlanOnly prints install --plan's result (the plan itself, with
-// --json, came as the plan event already).
+// printPlanOnly prints install --plan's result: the plan, as the plan
+// event with --json.
 func printPlanOnly(e *env, plan *installer.Plan, err error) error {
 	if err != nil {
 		return nonEmptyHint(err)
 	}
-	if e.json {
-		writeNDJSON(e.stdout, map[string]any{"event": "plan", "plan": plan})
-	} else {
-		printPlan(e, plan)
-	}
+	e.out.result(jsonout.PlanEvent{Event: jsonout.EventPlan, Plan: plan}, func(w io.Writer) { printPlan(w, plan) })
 	return nil
 }
 
@@ -268,7 +260,8 @@ func updateCommand() *command {
 machine, downloads the package and installs it where the product is; the
 version it replaces is kept for 'rollback'. --all updates every installed
 product of the subscription.`,
-		nargs: [2]int{0, 0},
+		nargs:  [2]int{0, 0},
+		stream: true,
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&product, "product", "", "installed product `ID`")
 			fs.BoolVar(&all, "all", false, "every installed product")
@@ -298,20 +291,18 @@ product of the subscription.`,
 					updates = []setup.Update{*u}
 				}
 			}
-			if e.json {
-				if updates == nil {
-					updates = []setup.Update{}
-				}
-				writeNDJSON(e.stdout, map[string]any{"event": "result", "updates": updates})
-			} else if !inf.silent {
+			if updates == nil {
+				updates = []setup.Update{}
+			}
+			e.out.result(jsonout.UpdateResult{Event: jsonout.EventResult, Updates: updates}, unlessSilent(inf.silent, func(w io.Writer) {
 				for _, u := range updates {
 					if u.Updated {
-						fmt.Fprintf(e.stdout, "Updated %s from %s to %s ('%s rollback --product %s' goes back).\n", termSafe(u.Product), termSafe(u.From), termSafe(u.To), toolName, termSafe(u.Product))
+						fmt.Fprintf(w, "Updated %s from %s to %s ('%s rollback --product %s' goes back).\n", termSafe(u.Product), termSafe(u.From), termSafe(u.To), toolName, termSafe(u.Product))
 					} else {
-						fmt.Fprintf(e.stdout, "%s %s is the newest release.\n", termSafe(u.Product), termSafe(u.From))
+						fmt.Fprintf(w, "%s %s is the newest release.\n", termSafe(u.Product), termSafe(u.From))
 					}
 				}
-			}
+			}))
 			return nonEmptyHint(err)
 		},
 	}
@@ -343,19 +334,17 @@ its files are intact (damaged: run 'repair').`,
 				}
 				benefits = me.User.Benefits
 			}
-			if e.json {
-				writeJSON(e.stdout, map[string]any{"products": states, "benefits": benefits})
-				return nil
-			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "PRODUCT\tNAME\tSTATE\tINSTALLED\tLATEST")
-			for _, p := range states {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", termSafe(p.ID), termSafe(p.Name), strings.ReplaceAll(string(p.State), "_", " "), dash(termSafe(p.InstalledVersion)), termSafe(p.LatestVersion))
-			}
-			tw.Flush()
-			if benefits != nil {
-				fmt.Fprintf(e.stdout, "Your benefits: %s\n", strings.ReplaceAll(strings.Join(termSafeList(benefits), ", "), "_", " "))
-			}
+			e.out.result(jsonout.Products{Products: states, Benefits: benefits}, func(w io.Writer) {
+				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "PRODUCT\tNAME\tSTATE\tINSTALLED\tLATEST")
+				for _, p := range states {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", termSafe(p.ID), termSafe(p.Name), strings.ReplaceAll(string(p.State), "_", " "), dash(termSafe(p.InstalledVersion)), termSafe(p.LatestVersion))
+				}
+				tw.Flush()
+				if benefits != nil {
+					fmt.Fprintf(w, "Your benefits: %s\n", strings.ReplaceAll(strings.Join(termSafeList(benefits), ", "), "_", " "))
+				}
+			})
 			return nil
 		},
 	}
@@ -377,9 +366,9 @@ func kept(rec *installer.Receipt) []string {
 	return rec.Kept
 }
 
-func printKept(e *env, files []string) {
+func printKept(w io.Writer, files []string) {
 	if len(files) > 0 {
-		fmt.Fprintf(e.stdout, "Left in place (not installed by Onramp): %s\n", strings.Join(termSafeList(files), ", "))
+		fmt.Fprintf(w, "Left in place (not installed by Onramp): %s\n", strings.Join(termSafeList(files), ", "))
 	}
 }
 
@@ -411,25 +400,25 @@ func packageFormat(file, flagValue string) (catalog.Format, error) {
 	return "", usagef("cannot tell the format of %s from its name: pass --format", file)
 }
 
-func printPlan(e *env, p *installer.Plan) {
+func printPlan(w io.Writer, p *installer.Plan) {
 	if p.Target == "" {
-		fmt.Fprintf(e.stdout, "Plan: install %s %s where its installer chooses\n", p.Product, p.Version)
+		fmt.Fprintf(w, "Plan: install %s %s where its installer chooses\n", p.Product, p.Version)
 	} else {
-		fmt.Fprintf(e.stdout, "Plan: install %s %s into %s\n", p.Product, p.Version, p.Target)
+		fmt.Fprintf(w, "Plan: install %s %s into %s\n", p.Product, p.Version, p.Target)
 	}
 	if p.Native {
-		fmt.Fprintln(e.stdout, "  with the operating system's installer")
+		fmt.Fprintln(w, "  with the operating system's installer")
 	} else {
-		fmt.Fprintf(e.stdout, "  %d files, %s (%s on disk); %s free on that volume\n", p.Files, catalog.ByteSize(p.Bytes), catalog.ByteSize(p.DiskBytes), catalog.ByteSize(p.FreeSpace))
+		fmt.Fprintf(w, "  %d files, %s (%s on disk); %s free on that volume\n", p.Files, catalog.ByteSize(p.Bytes), catalog.ByteSize(p.DiskBytes), catalog.ByteSize(p.FreeSpace))
 	}
 	if p.Replaces != "" {
-		fmt.Fprintf(e.stdout, "  replaces version %s, which is kept for 'rollback'\n", p.Replaces)
+		fmt.Fprintf(w, "  replaces version %s, which is kept for 'rollback'\n", p.Replaces)
 	}
 	if p.NeedsElevation {
-		fmt.Fprintln(e.stdout, "  needs administrator rights")
+		fmt.Fprintln(w, "  needs administrator rights")
 	}
 	if p.MayReboot {
-		fmt.Fprintln(e.stdout, "  may ask for a restart (never done without your consent)")
+		fmt.Fprintln(w, "  may ask for a restart (never done without your consent)")
 	}
 }
 
@@ -460,12 +449,13 @@ func uninstallCommand() *command {
 		if err != nil {
 			return err
 		}
-		if e.json {
-			writeJSON(e.stdout, map[string]any{"product": product, "uninstalled": true, "left": left})
-			return nil
+		if left == nil {
+			left = []string{}
 		}
-		fmt.Fprintf(e.stdout, "Uninstalled %s.\n", product)
-		printKept(e, left)
+		e.out.result(jsonout.Uninstalled{Product: product, Uninstalled: true, Left: left}, func(w io.Writer) {
+			fmt.Fprintf(w, "Uninstalled %s.\n", product)
+			printKept(w, left)
+		})
 		return nil
 	})
 }
@@ -476,20 +466,20 @@ func verifyCommand() *command {
 		if err != nil {
 			return err
 		}
-		if e.json {
-			writeJSON(e.stdout, map[string]any{"report": rep, "ok": rep.OK()})
-		} else if rep.OK() {
-			fmt.Fprintf(e.stdout, "%s %s: all %d files as installed.\n", rep.Product, rep.Version, rep.Files)
-		} else {
-			fmt.Fprintf(e.stdout, "%s %s in %s: %d missing, %d changed\n", rep.Product, rep.Version, rep.Target, len(rep.Missing), len(rep.Changed))
+		e.out.result(jsonout.Verified{Report: rep, OK: rep.OK()}, func(w io.Writer) {
+			if rep.OK() {
+				fmt.Fprintf(w, "%s %s: all %d files as installed.\n", rep.Product, rep.Version, rep.Files)
+				return
+			}
+			fmt.Fprintf(w, "%s %s in %s: %d missing, %d changed\n", rep.Product, rep.Version, rep.Target, len(rep.Missing), len(rep.Changed))
 			for _, m := range rep.Missing {
-				fmt.Fprintf(e.stdout, "  missing: %s\n", termSafe(m))
+				fmt.Fprintf(w, "  missing: %s\n", termSafe(m))
 			}
 			for _, c := range rep.Changed {
-				fmt.Fprintf(e.stdout, "  changed: %s\n", termSafe(c))
+				fmt.Fprintf(w, "  changed: %s\n", termSafe(c))
 			}
-			fmt.Fprintf(e.stdout, "Run '%s repair --product %s' to restore them.\n", toolName, product)
-		}
+			fmt.Fprintf(w, "Run '%s repair --product %s' to restore them.\n", toolName, product)
+		})
 		if !rep.OK() {
 			return &exitError{exitIntegrity, errReported}
 		}
@@ -508,7 +498,8 @@ func repairCommand() *command {
 SHA-256 its receipt recorded: the one it was installed from (a deployment
 folder's, say), else the package cache's, else a fresh download into the
 cache from the signed-in account service or --catalog FILE (with --base).`,
-		nargs: [2]int{0, 0},
+		nargs:  [2]int{0, 0},
+		stream: true,
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&product, "product", "", "installed product `ID`; required")
 			src.register(fs, true)
@@ -540,12 +531,10 @@ func printRepair(e *env, rec *installer.Receipt, err error) error {
 	if err != nil {
 		return err
 	}
-	if e.json {
-		writeJSON(e.stdout, map[string]any{"product": rec.Product, "version": rec.Version, "repaired": true, "kept": kept(rec)})
-		return nil
-	}
-	fmt.Fprintf(e.stdout, "Repaired %s %s in %s.\n", rec.Product, rec.Version, rec.Target)
-	printKept(e, rec.Kept)
+	e.out.result(jsonout.RepairResult{Event: jsonout.EventResult, Product: rec.Product, Version: rec.Version, Repaired: true, Kept: kept(rec)}, func(w io.Writer) {
+		fmt.Fprintf(w, "Repaired %s %s in %s.\n", rec.Product, rec.Version, rec.Target)
+		printKept(w, rec.Kept)
+	})
 	return nil
 }
 
@@ -555,12 +544,10 @@ func rollbackCommand() *command {
 		if err != nil {
 			return err
 		}
-		if e.json {
-			writeJSON(e.stdout, map[string]any{"product": rec.Product, "version": rec.Version, "rolled_back": true, "kept": kept(rec)})
-			return nil
-		}
-		fmt.Fprintf(e.stdout, "Rolled %s back to %s (run rollback again to undo).\n", rec.Product, rec.Version)
-		printKept(e, rec.Kept)
+		e.out.result(jsonout.RolledBack{Product: rec.Product, Version: rec.Version, RolledBack: true, Kept: kept(rec)}, func(w io.Writer) {
+			fmt.Fprintf(w, "Rolled %s back to %s (run rollback again to undo).\n", rec.Product, rec.Version)
+			printKept(w, rec.Kept)
+		})
 		return nil
 	})
 }

@@ -99,7 +99,7 @@ func (s *sourceFlags) core(ctx context.Context, e *env, opt setup.Options, silen
 	if err != nil {
 		return nil, nil, err
 	}
-	opt.Progress = newProgressPrinter(e, silent).event
+	opt.Progress = e.progress(!silent)
 	return setup.New(src, opt), closeFn, nil
 }
 
