@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/cli/jsonout"
 )
 
 // sessionFile remembers which user is signed in to which service; the
@@ -141,9 +142,7 @@ in the OS keyring, never in a file.`,
 			}
 			err = c.SignIn(ctx, user, password)
 			if errors.Is(err, account.ErrPasswordChangeRequired) {
-				if !e.json {
-					fmt.Fprintln(e.stderr, "This is your first sign-in: choose your own password (at least 12 characters).")
-				}
+				e.out.notice("This is your first sign-in: choose your own password (at least 12 characters).")
 				// The sign-in used the temporary password up: a refused new
 				// password is asked again here, in the same session.
 				for try := 1; ; try++ {
@@ -173,11 +172,9 @@ in the OS keyring, never in a file.`,
 			if err := e.saveSession(sessionFile{Server: c.Server(), User: c.User()}); err != nil {
 				return err
 			}
-			if e.json {
-				writeJSON(e.stdout, map[string]any{"signed_in": true, "user": c.User(), "server": c.Server()})
-			} else {
-				fmt.Fprintf(e.stdout, "Signed in as %s on %s.\n", termSafe(c.User()), termSafe(c.Server()))
-			}
+			e.out.result(jsonout.SignedIn{SignedIn: true, User: c.User(), Server: c.Server()}, func(w io.Writer) {
+				fmt.Fprintf(w, "Signed in as %s on %s.\n", termSafe(c.User()), termSafe(c.Server()))
+			})
 			return nil
 		},
 	}
@@ -204,14 +201,12 @@ func whoamiCommand() *command {
 			if err != nil {
 				return err
 			}
-			if e.json {
-				writeJSON(e.stdout, me)
-				return nil
-			}
-			u := me.User
-			fmt.Fprintf(e.stdout, "%s (%s), %s, %s\n", termSafe(cmpOr(u.Name, u.Email)), termSafe(u.ID), termSafe(u.Email), termSafe(strings.ReplaceAll(string(u.Role), "_", " ")))
-			fmt.Fprintf(e.stdout, "Contract %s, %s: %s support, until %s\n", termSafe(me.Contract.ID), termSafe(me.Contract.Company), termSafe(me.Contract.Plan), me.Contract.Ends.Format("2006-01-02"))
-			fmt.Fprintf(e.stdout, "Products: %s\nBenefits: %s\n", strings.Join(termSafeList(u.Products), ", "), strings.ReplaceAll(strings.Join(termSafeList(u.Benefits), ", "), "_", " "))
+			e.out.result((*jsonout.WhoAmI)(me), func(w io.Writer) {
+				u := me.User
+				fmt.Fprintf(w, "%s (%s), %s, %s\n", termSafe(cmpOr(u.Name, u.Email)), termSafe(u.ID), termSafe(u.Email), termSafe(strings.ReplaceAll(string(u.Role), "_", " ")))
+				fmt.Fprintf(w, "Contract %s, %s: %s support, until %s\n", termSafe(me.Contract.ID), termSafe(me.Contract.Company), termSafe(me.Contract.Plan), me.Contract.Ends.Format("2006-01-02"))
+				fmt.Fprintf(w, "Products: %s\nBenefits: %s\n", strings.Join(termSafeList(u.Products), ", "), strings.ReplaceAll(strings.Join(termSafeList(u.Benefits), ", "), "_", " "))
+			})
 			return nil
 		},
 	}
@@ -260,11 +255,9 @@ reached, nothing is forgotten: try again.`,
 			if err != nil {
 				return err
 			}
-			if e.json {
-				writeJSON(e.stdout, map[string]any{"signed_out": true, "user": s.User})
-			} else {
-				fmt.Fprintf(e.stdout, "Signed out %s.\n", termSafe(s.User))
-			}
+			e.out.result(jsonout.SignedOut{SignedOut: true, User: s.User}, func(w io.Writer) {
+				fmt.Fprintf(w, "Signed out %s.\n", termSafe(s.User))
+			})
 			return nil
 		},
 	}
@@ -284,11 +277,9 @@ func signOutEverywhere(ctx context.Context, e *env, user string) error {
 	if err := os.Remove(e.sessionPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	if e.json {
-		writeJSON(e.stdout, map[string]any{"signed_out": true, "everywhere": true, "user": user})
-	} else {
-		fmt.Fprintf(e.stdout, "Signed out %s everywhere: every session of the account has ended.\n", termSafe(user))
-	}
+	e.out.result(jsonout.SignedOut{SignedOut: true, Everywhere: true, User: user}, func(w io.Writer) {
+		fmt.Fprintf(w, "Signed out %s everywhere: every session of the account has ended.\n", termSafe(user))
+	})
 	return nil
 }
 

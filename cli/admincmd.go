@@ -4,11 +4,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/api"
+	"onramp.dev/onramp/cli/jsonout"
 )
 
 func usersCommand() *command {
@@ -39,43 +41,42 @@ func usersListCommand() *command {
 			if err != nil {
 				return err
 			}
-			if e.json {
-				writeJSON(e.stdout, users)
-				return nil
-			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tROLE\tPRODUCTS\tBENEFITS\tCALLER")
-			for _, u := range users {
-				caller := ""
-				if u.Caller {
-					caller = "yes"
+			e.out.result(jsonout.Users(users), func(w io.Writer) {
+				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tROLE\tPRODUCTS\tBENEFITS\tCALLER")
+				for _, u := range users {
+					caller := ""
+					if u.Caller {
+						caller = "yes"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", termSafe(u.ID), termSafe(u.Email), termSafe(u.Name), termSafe(u.Role),
+						strings.Join(termSafeList(u.Products), ","), strings.Join(termSafeList(u.Benefits), ","), caller)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", termSafe(u.ID), termSafe(u.Email), termSafe(u.Name), termSafe(u.Role),
-					strings.Join(termSafeList(u.Products), ","), strings.Join(termSafeList(u.Benefits), ","), caller)
-			}
-			return tw.Flush()
+				tw.Flush()
+			})
+			return nil
 		}),
 	}
 }
 
 func printChanges(e *env, changes []account.Change, dry bool) {
-	if e.json {
-		writeJSON(e.stdout, map[string]any{"dry_run": dry, "changes": changes})
-		return
-	}
+	e.out.result(jsonout.Changes{DryRun: dry, Changes: changes}, func(w io.Writer) { printChangesText(w, changes, dry) })
+}
+
+func printChangesText(w io.Writer, changes []account.Change, dry bool) {
 	verb := map[bool]string{true: "would ", false: ""}[dry]
 	counts := map[string]int{}
 	for _, ch := range changes {
 		counts[ch.Action]++
 		switch ch.Action {
 		case "create":
-			fmt.Fprintf(e.stdout, "%sadd %s as %s: products %s; benefits %s\n", verb, termSafe(ch.Email), termSafe(ch.Role),
+			fmt.Fprintf(w, "%sadd %s as %s: products %s; benefits %s\n", verb, termSafe(ch.Email), termSafe(ch.Role),
 				strings.Join(termSafeList(ch.Products), ","), strings.Join(termSafeList(ch.Benefits), ","))
 		case "update":
-			fmt.Fprintf(e.stdout, "%sgive %s (%s): %s\n", verb, termSafe(ch.Email), termSafe(ch.UserID), strings.Join(termSafeList(ch.Added), ","))
+			fmt.Fprintf(w, "%sgive %s (%s): %s\n", verb, termSafe(ch.Email), termSafe(ch.UserID), strings.Join(termSafeList(ch.Added), ","))
 		}
 	}
-	fmt.Fprintf(e.stdout, "%d to add, %d to change, %d unchanged%s\n", counts["create"], counts["update"], counts["unchanged"],
+	fmt.Fprintf(w, "%d to add, %d to change, %d unchanged%s\n", counts["create"], counts["update"], counts["unchanged"],
 		map[bool]string{true: " (dry run: nothing changed)", false: ""}[dry])
 }
 
@@ -180,11 +181,9 @@ func usersRemoveCommand() *command {
 			if err := c.RemoveUser(ctx, id); err != nil {
 				return err
 			}
-			if e.json {
-				writeJSON(e.stdout, map[string]any{"removed": id})
-			} else {
-				fmt.Fprintf(e.stdout, "Removed %s.\n", termSafe(id))
-			}
+			e.out.result(jsonout.UserRemoved{Removed: id}, func(w io.Writer) {
+				fmt.Fprintf(w, "Removed %s.\n", termSafe(id))
+			})
 			return nil
 		}),
 	}
@@ -201,13 +200,13 @@ func callersCommand() *command {
 			if err := c.SetCaller(ctx, id, designate); err != nil {
 				return err
 			}
-			if e.json {
-				writeJSON(e.stdout, map[string]any{"user": id, "designated_caller": designate})
-			} else if designate {
-				fmt.Fprintf(e.stdout, "%s may now call phone support.\n", termSafe(id))
-			} else {
-				fmt.Fprintf(e.stdout, "%s is no longer a designated caller.\n", termSafe(id))
-			}
+			e.out.result(jsonout.CallerSet{User: id, DesignatedCaller: designate}, func(w io.Writer) {
+				if designate {
+					fmt.Fprintf(w, "%s may now call phone support.\n", termSafe(id))
+				} else {
+					fmt.Fprintf(w, "%s is no longer a designated caller.\n", termSafe(id))
+				}
+			})
 			return nil
 		})
 	}
@@ -221,11 +220,9 @@ func callersCommand() *command {
 					if err != nil {
 						return err
 					}
-					if e.json {
-						writeJSON(e.stdout, map[string]any{"callers": ids, "cap": limit})
-					} else {
-						fmt.Fprintf(e.stdout, "%d of %d designated callers: %s\n", len(ids), limit, strings.Join(termSafeList(ids), ", "))
-					}
+					e.out.result(jsonout.Callers{Callers: ids, Cap: limit}, func(w io.Writer) {
+						fmt.Fprintf(w, "%d of %d designated callers: %s\n", len(ids), limit, strings.Join(termSafeList(ids), ", "))
+					})
 					return nil
 				})},
 			{name: "add", args: "--user ID", summary: "designate a caller", nargs: [2]int{0, 0}, flags: userFlag, run: set(true)},
@@ -261,11 +258,9 @@ func profileCommand() *command {
 			if err != nil {
 				return err
 			}
-			if e.json {
-				writeJSON(e.stdout, me.User)
-				return nil
-			}
-			fmt.Fprintf(e.stdout, "%s\nName:  %s\nEmail: %s\nRole:  %s\n", termSafe(me.User.ID), termSafe(me.User.Name), termSafe(me.User.Email), termSafe(strings.ReplaceAll(string(me.User.Role), "_", " ")))
+			e.out.result((*jsonout.Profile)(&me.User), func(w io.Writer) {
+				fmt.Fprintf(w, "%s\nName:  %s\nEmail: %s\nRole:  %s\n", termSafe(me.User.ID), termSafe(me.User.Name), termSafe(me.User.Email), termSafe(strings.ReplaceAll(string(me.User.Role), "_", " ")))
+			})
 			return nil
 		}),
 	}
@@ -283,22 +278,20 @@ func supportCommand() *command {
 			if err != nil {
 				return err
 			}
-			if e.json {
-				writeJSON(e.stdout, map[string]any{"support": s, "faq": faq})
-				return nil
-			}
-			fmt.Fprintf(e.stdout, "Support: %s\nWeb:   %s\nEmail: %s\n", termSafe(s.Plan), termSafe(s.Web), termSafe(s.Email))
-			if s.Phone != "" {
-				fmt.Fprintf(e.stdout, "Phone: %s\n", termSafe(s.Phone))
-			}
-			fmt.Fprintf(e.stdout, "Hours: %s\n", termSafe(s.Hours))
-			if s.Note != "" {
-				fmt.Fprintf(e.stdout, "Note:  %s\n", termSafe(s.Note))
-			}
-			fmt.Fprintln(e.stdout, "\nFAQ")
-			for _, f := range faq {
-				fmt.Fprintf(e.stdout, "- %s\n  %s\n", termSafe(f.Question), termSafe(f.Answer))
-			}
+			e.out.result(jsonout.Support{Support: s, FAQ: faq}, func(w io.Writer) {
+				fmt.Fprintf(w, "Support: %s\nWeb:   %s\nEmail: %s\n", termSafe(s.Plan), termSafe(s.Web), termSafe(s.Email))
+				if s.Phone != "" {
+					fmt.Fprintf(w, "Phone: %s\n", termSafe(s.Phone))
+				}
+				fmt.Fprintf(w, "Hours: %s\n", termSafe(s.Hours))
+				if s.Note != "" {
+					fmt.Fprintf(w, "Note:  %s\n", termSafe(s.Note))
+				}
+				fmt.Fprintln(w, "\nFAQ")
+				for _, f := range faq {
+					fmt.Fprintf(w, "- %s\n  %s\n", termSafe(f.Question), termSafe(f.Answer))
+				}
+			})
 			return nil
 		}),
 	}

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/cli/jsonout"
 )
 
 func passwordCommand() *command {
@@ -48,11 +50,9 @@ account exists, so check your mailbox (and its spam folder).`,
 			if err != nil {
 				return err
 			}
-			if e.json {
-				writeJSON(e.stdout, map[string]any{"requested": true, "message": msg})
-			} else {
-				fmt.Fprintln(e.stdout, termSafe(msg))
-			}
+			e.out.result(jsonout.PasswordReset{Requested: true, Message: msg}, func(w io.Writer) {
+				fmt.Fprintln(w, termSafe(msg))
+			})
 			return nil
 		},
 	}

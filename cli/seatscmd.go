@@ -4,10 +4,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"text/tabwriter"
 	"time"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/cli/jsonout"
 )
 
 func seatsCommand() *command {
@@ -22,21 +24,20 @@ func seatsCommand() *command {
 					if err != nil {
 						return err
 					}
-					if e.json {
-						writeJSON(e.stdout, map[string]any{"seats": seats})
-						return nil
-					}
-					if len(seats) == 0 {
-						fmt.Fprintln(e.stdout, "No seats taken.")
-						return nil
-					}
-					tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-					fmt.Fprintln(tw, "SEAT\tPRODUCT\tHOSTNAME\tMACHINE\tREGISTERED\tBY")
-					for _, s := range seats {
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", termSafe(s.ID), termSafe(s.Product), termSafe(s.Hostname), termSafe(s.MachineID),
-							s.Registered.Local().Format(time.DateTime), termSafe(s.RegisteredBy))
-					}
-					return tw.Flush()
+					e.out.result(jsonout.Seats{Seats: seats}, func(w io.Writer) {
+						if len(seats) == 0 {
+							fmt.Fprintln(w, "No seats taken.")
+							return
+						}
+						tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+						fmt.Fprintln(tw, "SEAT\tPRODUCT\tHOSTNAME\tMACHINE\tREGISTERED\tBY")
+						for _, s := range seats {
+							fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", termSafe(s.ID), termSafe(s.Product), termSafe(s.Hostname), termSafe(s.MachineID),
+								s.Registered.Local().Format(time.DateTime), termSafe(s.RegisteredBy))
+						}
+						tw.Flush()
+					})
+					return nil
 				})},
 			{name: "release", args: "--seat ID", summary: "give a seat back, so another machine can take it", nargs: [2]int{0, 0},
 				flags: func(fs *flag.FlagSet) { fs.StringVar(&id, "seat", "", "seat `ID` (from 'seats list'); required") },
@@ -47,11 +48,9 @@ func seatsCommand() *command {
 					if err := c.ReleaseSeat(ctx, id); err != nil {
 						return err
 					}
-					if e.json {
-						writeJSON(e.stdout, map[string]any{"released": id})
-					} else {
-						fmt.Fprintf(e.stdout, "Released seat %s.\n", termSafe(id))
-					}
+					e.out.result(jsonout.SeatReleased{Released: id}, func(w io.Writer) {
+						fmt.Fprintf(w, "Released seat %s.\n", termSafe(id))
+					})
 					return nil
 				})},
 		},

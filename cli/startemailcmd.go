@@ -4,9 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"time"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/cli/jsonout"
 )
 
 func usersResendStartCommand() *command {
@@ -35,12 +37,10 @@ every session of the user (a forgotten password is better served by
 			if err != nil {
 				return endSessionsHint(err, id)
 			}
-			if e.json {
-				writeJSON(e.stdout, sent)
-			} else {
-				fmt.Fprintf(e.stdout, "A new start email to %s (%s) is on its way; its temporary password works once, until %s.\n",
+			e.out.result((*jsonout.StartEmailSent)(sent), func(w io.Writer) {
+				fmt.Fprintf(w, "A new start email to %s (%s) is on its way; its temporary password works once, until %s.\n",
 					sent.Email, sent.UserID, sent.Expires.Local().Format(time.DateTime))
-			}
+			})
 			return nil
 		}),
 	}
