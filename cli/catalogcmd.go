@@ -15,6 +15,7 @@ import (
 
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/cli/jsonout"
 )
 
 func catalogCommand() *command {
@@ -29,27 +30,11 @@ func catalogCommand() *command {
 // keyFiles collects repeated --key flags.
 type keyFiles = multiFlag
 
-// checkProblem is one line of a catalog check.
-type checkProblem struct {
-	Kind    string `json:"kind"` // "integrity", "schema", or "history" (this machine's catalog history cannot be read)
-	Path    string `json:"path,omitempty"`
-	Line    int    `json:"line,omitempty"`
-	Column  int    `json:"column,omitempty"`
-	Message string `json:"message"`
-}
-
-type checkResult struct {
-	File      string         `json:"file"`
-	OK        bool           `json:"ok"`
-	KeyID     string         `json:"key_id,omitempty"`
-	Issued    *time.Time     `json:"issued,omitempty"`
-	Expires   *time.Time     `json:"expires,omitempty"`
-	Publisher string         `json:"publisher,omitempty"`
-	Products  int            `json:"products"`
-	Releases  int            `json:"releases"`
-	Packages  int            `json:"packages"`
-	Problems  []checkProblem `json:"problems"`
-}
+// checkProblem is one line of a catalog check; checkResult all of it.
+type (
+	checkProblem = jsonout.CatalogProblem
+	checkResult  = jsonout.CatalogCheck
+)
 
 func catalogCheckCommand() *command {
 	var keys keyFiles
@@ -76,11 +61,7 @@ is refused, 1 when only its content is invalid.`,
 				return err // a configuration problem, not the catalog's
 			}
 			res := checkCatalog(e, keys, args[0], data)
-			if e.json {
-				writeJSON(e.stdout, res)
-			} else {
-				printCheck(e.stdout, res)
-			}
+			e.out.result(res, func(w io.Writer) { printCheck(w, res) })
 			for _, p := range res.Problems {
 				if p.Kind == "integrity" {
 					return &exitError{exitIntegrity, errReported}
@@ -187,11 +168,7 @@ func catalogShowCommand() *command {
 			if err != nil {
 				return err
 			}
-			if e.json {
-				writeJSON(e.stdout, c)
-				return nil
-			}
-			printCatalog(e.stdout, c)
+			e.out.result((*jsonout.CatalogShow)(c), func(w io.Writer) { printCatalog(w, c) })
 			return nil
 		},
 	}
@@ -266,11 +243,10 @@ Repeat --key to sign with several keys while rotating them.`,
 			if err := writeFileAtomic(out, signed, 0o644); err != nil {
 				return err
 			}
-			if e.json {
-				writeJSON(e.stdout, map[string]any{"out": out, "key_id": catalog.KeyID(priv.Public().(ed25519PublicKey)), "valid_for_hours": ttl.Hours()})
-			} else {
-				fmt.Fprintf(e.stdout, "signed %s with key %s, valid for %s: %s\n", args[0], catalog.KeyID(priv.Public().(ed25519PublicKey)), validity, out)
-			}
+			keyID := catalog.KeyID(priv.Public().(ed25519PublicKey))
+			e.out.result(jsonout.CatalogSigned{Out: out, KeyID: keyID, ValidForHours: ttl.Hours()}, func(w io.Writer) {
+				fmt.Fprintf(w, "signed %s with key %s, valid for %s: %s\n", args[0], keyID, validity, out)
+			})
 			return nil
 		},
 	}
@@ -318,11 +294,9 @@ key to add to assistants' trusted_keys.`,
 			if err := writeFileAtomic(out+".pub", []byte(pubText+"\n"), 0o644); err != nil {
 				return err
 			}
-			if e.json {
-				writeJSON(e.stdout, map[string]any{"private_key_file": out, "public_key": pubText, "key_id": catalog.KeyID(pub)})
-			} else {
-				fmt.Fprintf(e.stdout, "private key: %s (keep it secret)\npublic key:  %s\nkey id:      %s\n", out, pubText, catalog.KeyID(pub))
-			}
+			e.out.result(jsonout.CatalogKey{PrivateKeyFile: out, PublicKey: pubText, KeyID: catalog.KeyID(pub)}, func(w io.Writer) {
+				fmt.Fprintf(w, "private key: %s (keep it secret)\npublic key:  %s\nkey id:      %s\n", out, pubText, catalog.KeyID(pub))
+			})
 			return nil
 		},
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/cli/jsonout"
 	"onramp.dev/onramp/installer"
 	"onramp.dev/onramp/setup"
 	"onramp.dev/onramp/syscheck"
@@ -85,14 +86,12 @@ figure could not be read: check it by hand). Exit 0 when nothing fails,
 					return err
 				}
 			}
-			if e.json {
-				writeJSON(e.stdout, out)
-			} else {
-				printReport(e.stdout, out)
+			e.out.result(out, func(w io.Writer) {
+				printReport(w, out)
 				if htmlOut != "" {
-					fmt.Fprintf(e.stdout, "HTML report: %s\n", htmlOut)
+					fmt.Fprintf(w, "HTML report: %s\n", htmlOut)
 				}
-			}
+			})
 			if rep.Failed() {
 				return &exitError{exitRequirements, errReported}
 			}
@@ -116,22 +115,10 @@ func loadRequirements(reqFile string) (*catalog.RequirementsFile, error) {
 }
 
 // checkOutput is the report as the CLI shows it, fixes in words.
-type checkOutput struct {
-	Subject  string          `json:"subject"`
-	Host     string          `json:"host"`
-	Time     time.Time       `json:"time"`
-	Target   string          `json:"target"`
-	Cache    string          `json:"cache"`
-	Status   syscheck.Status `json:"status"`
-	Platform string          `json:"platform"`
-	Items    []checkItem     `json:"items"`
-	Facts    *syscheck.Facts `json:"facts"`
-}
-
-type checkItem struct {
-	syscheck.Item
-	Advice string `json:"advice,omitempty"`
-}
+type (
+	checkOutput = jsonout.Check
+	checkItem   = jsonout.CheckItem
+)
 
 func newCheckOutput(subject, target, cache string, rep *syscheck.Report) *checkOutput {
 	host, _ := os.Hostname()

@@ -153,7 +153,11 @@ func resolve(e *env, root *command, args []string) (*command, []string, int) {
 			if cmd.flags != nil {
 				cmd.flags(fs)
 			}
-			fs.BoolVar(&e.json, "json", false, "print one JSON document on standard output")
+			usage := "print one JSON document on standard output"
+			if cmd.stream {
+				usage = "print JSON on standard output: one event per line (NDJSON), the result or the error last"
+			}
+			fs.BoolVar(&e.json, "json", false, usage)
 		}
 		var positional []string
 		var err error

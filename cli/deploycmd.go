@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/cli/jsonout"
 	"onramp.dev/onramp/installer"
 	"onramp.dev/onramp/setup"
 )
@@ -53,7 +54,8 @@ uninstall-windows.cmd run: this program when it is the Windows one, else
 --assistant FILE, else assistant.exe beside this program or in the
 release's windows-amd64 folder; without one, nothing is downloaded and
 the command fails saying so.`,
-		nargs: [2]int{0, 0},
+		nargs:  [2]int{0, 0},
+		stream: true,
 		flags: func(fs *flag.FlagSet) {
 			fs.Var(&products, "product", "product `ID` or ID@VERSION (repeatable)")
 			fs.Var(&platforms, "platform", "only this `OS/ARCH` (repeatable; default: every platform of the release)")
@@ -111,21 +113,19 @@ the command fails saying so.`,
 			if err != nil {
 				return err
 			}
-			if e.json {
-				// The seat key stays in deployment.json, out of the logs
-				// that capture this output.
-				shown := *d
-				if r := d.SeatRegistration; r != nil {
-					shown.SeatRegistration = &installer.SeatRegistration{Server: r.Server, Key: "(in deployment.json)"}
+			// The seat key stays in deployment.json, out of the logs that
+			// capture this output.
+			shown := *d
+			if r := d.SeatRegistration; r != nil {
+				shown.SeatRegistration = &installer.SeatRegistration{Server: r.Server, Key: "(in deployment.json)"}
+			}
+			e.out.result(jsonout.DeploymentCreated{Event: jsonout.EventResult, Out: out, Deployment: &shown}, func(w io.Writer) {
+				fmt.Fprintf(w, "Deployment ready in %s:\n", out)
+				for _, p := range d.Products {
+					fmt.Fprintf(w, "  %s %s: %d package(s)\n", p.Name, p.Version, len(p.Packages))
 				}
-				writeJSON(e.stdout, map[string]any{"out": out, "deployment": &shown})
-				return nil
-			}
-			fmt.Fprintf(e.stdout, "Deployment ready in %s:\n", out)
-			for _, p := range d.Products {
-				fmt.Fprintf(e.stdout, "  %s %s: %d package(s)\n", p.Name, p.Version, len(p.Packages))
-			}
-			fmt.Fprintf(e.stdout, "Push the folder to the seats and run its install script as administrator; README-IT.txt has the details.\n")
+				fmt.Fprintf(w, "Push the folder to the seats and run its install script as administrator; README-IT.txt has the details.\n")
+			})
 			return nil
 		},
 	}
@@ -181,8 +181,8 @@ restart, 1618 (not 8) another installation is in progress.`,
 			}
 			defer lf.Close()
 			var out io.Writer = lf
-			if !silent && !e.json {
-				out = io.MultiWriter(lf, e.stdout)
+			if !silent {
+				out = io.MultiWriter(lf, e.out.echo())
 			}
 			logf := func(format string, args ...any) {
 				fmt.Fprintf(out, time.Now().UTC().Format(time.RFC3339)+" "+format+"\n", args...)
@@ -204,18 +204,16 @@ restart, 1618 (not 8) another installation is in progress.`,
 				code = windowsExitCode(res, code)
 			}
 			logf("exit code %d", code)
-			if e.json {
-				writeJSON(e.stdout, res)
-			} else {
-				fmt.Fprintf(e.stdout, "%s (log: %s)\n", line, path)
+			e.out.result((*jsonout.DeploymentInstalled)(res), func(w io.Writer) {
+				fmt.Fprintf(w, "%s (log: %s)\n", line, path)
 				if code != exitOK {
 					for _, p := range res.Products {
 						if p.Detail != "" {
-							fmt.Fprintf(e.stdout, "  %s: %s\n", p.ID, p.Detail)
+							fmt.Fprintf(w, "  %s: %s\n", p.ID, p.Detail)
 						}
 					}
 				}
-			}
+			})
 			if code != exitOK {
 				return &exitError{code, errReported}
 			}

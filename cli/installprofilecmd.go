@@ -4,7 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 
+	"onramp.dev/onramp/cli/jsonout"
 	"onramp.dev/onramp/profile"
 )
 
@@ -36,7 +38,9 @@ Onramp.msi runs it for PROFILE=FILE and on uninstall.`,
 				if err := profile.Remove(); err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stdout, "Removed the machine-wide profile %s.\n", termSafe(profile.MachinePath()))
+				e.out.result(jsonout.MachineProfile{Profile: profile.MachinePath(), Removed: true}, func(w io.Writer) {
+					fmt.Fprintf(w, "Removed the machine-wide profile %s.\n", termSafe(profile.MachinePath()))
+				})
 				return nil
 			}
 			if len(args) != 1 {
@@ -46,7 +50,9 @@ Onramp.msi runs it for PROFILE=FILE and on uninstall.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "Installed %s as the machine-wide profile %s.\n", termSafe(args[0]), termSafe(path))
+			e.out.result(jsonout.MachineProfile{Profile: path, Installed: true, From: args[0]}, func(w io.Writer) {
+				fmt.Fprintf(w, "Installed %s as the machine-wide profile %s.\n", termSafe(args[0]), termSafe(path))
+			})
 			return nil
 		},
 	}

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 
+	"onramp.dev/onramp/cli/jsonout"
 	"onramp.dev/onramp/urlscheme"
 )
 
@@ -54,21 +56,15 @@ Onramp (Onramp.exe) beside it.`,
 			}
 			r, err := urlscheme.Register(ctx, abs)
 			if errors.Is(err, urlscheme.ErrDeclaredByBundle) {
-				if e.json {
-					writeJSON(e.stdout, map[string]any{"registered": false, "reason": err.Error()})
-				} else {
-					fmt.Fprintln(e.stdout, err)
-				}
+				e.out.result(jsonout.URLScheme{Registered: false, Reason: err.Error()}, func(w io.Writer) { fmt.Fprintln(w, err) })
 				return nil
 			}
 			if err != nil {
 				return err
 			}
-			if e.json {
-				writeJSON(e.stdout, map[string]any{"registered": true, "program": r.Program, "wrote": r.Wrote})
-				return nil
-			}
-			fmt.Fprintf(e.stdout, "onramp:// links now open %s (%s).\n", termSafe(r.Program), termSafe(fmt.Sprint(r.Wrote)))
+			e.out.result(jsonout.URLScheme{Registered: true, Program: r.Program, Wrote: r.Wrote}, func(w io.Writer) {
+				fmt.Fprintf(w, "onramp:// links now open %s (%s).\n", termSafe(r.Program), termSafe(fmt.Sprint(r.Wrote)))
+			})
 			return nil
 		},
 	}

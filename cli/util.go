@@ -5,10 +5,12 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 
+	"onramp.dev/onramp/cli/jsonout"
 	"onramp.dev/onramp/profile"
 )
 
@@ -51,18 +53,16 @@ script checks.`,
 			if err != nil {
 				return err
 			}
-			if e.json {
-				v := map[string]string{"version": versionString(), "go": runtime.Version(), "platform": runtime.GOOS + "/" + runtime.GOARCH}
-				if p != nil {
-					v["publisher"], v["service_url"] = p.Publisher, p.ServiceURL
-				}
-				writeJSON(e.stdout, v)
-				return nil
-			}
-			fmt.Fprintf(e.stdout, "Onramp assistant %s (%s, %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			v := jsonout.Version{Version: versionString(), Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
 			if p != nil {
-				fmt.Fprintf(e.stdout, "Built for %s (%s)\n", termSafe(p.Publisher), termSafe(p.ServiceURL))
+				v.Publisher, v.ServiceURL = p.Publisher, p.ServiceURL
 			}
+			e.out.result(v, func(w io.Writer) {
+				fmt.Fprintf(w, "Onramp assistant %s (%s, %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+				if p != nil {
+					fmt.Fprintf(w, "Built for %s (%s)\n", termSafe(p.Publisher), termSafe(p.ServiceURL))
+				}
+			})
 			return nil
 		},
 	}
