@@ -106,6 +106,10 @@ func Main(m *testing.M) {
 		panic(err)
 	}
 	os.Setenv(installer.MachineStateEnv, dir)
+	// Read the go command's caches now, before a test moves HOME: built
+	// later, under a test's HOME, a program would start from a cold cache
+	// (minutes of cgo for the window's libraries).
+	goEnv()
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
