@@ -18,9 +18,12 @@ import (
 	"testing"
 	"time"
 
+	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/cli/jsonout"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/portal"
 	"onramp.dev/onramp/profile"
 )
 
@@ -264,5 +267,107 @@ func TestGoldenJSON(t *testing.T) {
 			r = merge(replace, thisPlatform())
 		}
 		checkGolden(t, goldenCase{name: s.name, stream: s.stream, replace: r, volatile: s.volatile}, out.String())
+	}
+}
+
+// The account service's commands against the real service on loopback,
+// as a contract manager runs them: each one's --json output against its
+// golden file, with the IDs the service made up replaced by names.
+func TestGoldenJSONAccount(t *testing.T) {
+	requireSession(t)
+	srv, svc, store, _ := startPortal(t)
+	ctx := t.Context()
+	contract, _, err := svc.CreateContract(ctx, portal.ContractRequest{Company: "Acme", ManagerEmail: "ana@acme.example",
+		Products: []portal.Seats{{Product: "atlas", Seats: 4}, {Product: "quill", Seats: 10}}, Plan: portal.PlanAdvanced}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.json")
+	trustDemoKey(t, cfg)
+	uid, temp := startEmail(t, store, "ana@acme.example")
+	csv := writeFile(t, dir, "users.csv", []byte("email,name,role,products,benefits\ncy@acme.example,Cy,software_coordinator,quill,download;install\n"))
+
+	type step struct {
+		name, stdin string
+		args        []string
+		code        int
+		volatile    []string
+	}
+	steps := []step{
+		{name: "signin", stdin: temp + "\nthe first admin's passphrase\n", args: []string{"signin", "--server", srv.URL, "--user", uid}},
+		{name: "whoami", args: []string{"whoami"}},
+		{name: "profile", args: []string{"profile", "--name", "Ana Admin"}},
+		{name: "users-add", args: []string{"users", "add", "--email", "bo@acme.example", "--name", "Bo", "--product", "quill", "--benefit", "download"}},
+		{name: "users-import", args: []string{"users", "import", csv, "--dry-run"}, volatile: []string{"user_id"}}, // a dry run makes up IDs
+		{name: "users-assign", args: []string{"users", "assign", "--user", "$BO", "--add-product", "atlas"}},
+		{name: "users-list", args: []string{"users", "list"}},
+		{name: "users-resend-start", args: []string{"users", "resend-start", "--user", "$BO"}},
+		{name: "callers-add", args: []string{"callers", "add", "--user", "$BO"}},
+		{name: "callers-list", args: []string{"callers", "list"}},
+		{name: "callers-remove", args: []string{"callers", "remove", "--user", "$BO"}},
+		{name: "support", args: []string{"support"}},
+		{name: "seats-list", args: []string{"seats", "list"}},
+		{name: "seats-release", args: []string{"seats", "release", "--seat", "$SEAT"}},
+		{name: "deploy-keys-list", args: []string{"deploy", "keys", "list"}},
+		{name: "deploy-keys-revoke", args: []string{"deploy", "keys", "revoke", "--key", "$KEY"}},
+		{name: "users-remove", args: []string{"users", "remove", "--user", "$BO"}},
+		{name: "users-remove-error", args: []string{"users", "remove", "--user", "$BO"}, code: exitFailed},
+		{name: "password-reset", args: []string{"password", "reset", "--server", srv.URL, "--user", "ana@acme.example"}},
+		{name: "signout", args: []string{"signout"}},
+		{name: "signin-again", stdin: "the first admin's passphrase\n", args: []string{"signin", "--server", srv.URL, "--user", uid}},
+		{name: "signout-everywhere", args: []string{"signout", "--everywhere"}},
+	}
+	ids := map[string]string{}
+	outs := map[string]string{}
+	for _, s := range steps {
+		if s.name == "seats-list" {
+			// A seat registered by a deployment's key, to list and release.
+			ana, err := store.User(ctx, uid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			key, sk, err := svc.CreateSeatKey(ctx, ana, []string{"atlas"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := account.RegisterSeatWithKey(ctx, srv.URL, key, "machine-0001", "pc-0001", "atlas"); err != nil {
+				t.Fatal(err)
+			}
+			ids["$KEY"] = sk.ID
+		}
+		args := append([]string{"--config", cfg}, s.args...)
+		for i, a := range args {
+			if v, ok := ids[a]; ok {
+				args[i] = v
+			}
+		}
+		var out, errb bytes.Buffer
+		code := run(ctx, append(args, "--json"), strings.NewReader(s.stdin), &out, &errb)
+		if code != s.code {
+			t.Fatalf("%s: exit %d, want %d\n%s\n%s", s.name, code, s.code, out.String(), errb.String())
+		}
+		outs[s.name] = out.String()
+		switch s.name {
+		case "users-add":
+			var ch jsonout.Changes
+			if err := json.Unmarshal(out.Bytes(), &ch); err != nil || len(ch.Changes) != 1 {
+				t.Fatalf("users add: %v %s", err, out.String())
+			}
+			ids["$BO"] = ch.Changes[0].UserID
+		case "seats-list":
+			var seats jsonout.Seats
+			if err := json.Unmarshal(out.Bytes(), &seats); err != nil || len(seats.Seats) != 1 {
+				t.Fatalf("seats list: %v %s", err, out.String())
+			}
+			ids["$SEAT"] = seats.Seats[0].ID
+		}
+	}
+	replace := map[string]string{srv.URL: "$SERVER", dir: "$DIR", uid: "$ANA", contract.ID: "$CONTRACT"}
+	for k, v := range ids {
+		replace[v] = k
+	}
+	for _, s := range steps {
+		checkGolden(t, goldenCase{name: s.name, replace: replace, volatile: s.volatile}, outs[s.name])
 	}
 }
