@@ -187,9 +187,12 @@ func TestGoldenJSON(t *testing.T) {
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
-	t.Setenv("ONRAMP_CONFIG", "")
+	// The configuration's path is in messages: the same on every OS.
+	t.Setenv("ONRAMP_CONFIG", filepath.Join(home, "config", "config.json"))
 	t.Setenv(installer.MachineStateEnv, filepath.Join(home, "machine"))
 	t.Setenv(installer.MachineLogDirEnv, filepath.Join(home, "logs"))
+	os.MkdirAll(filepath.Join(home, "config"), 0o700)
+	writeFile(t, filepath.Join(home, "config"), "config.json", []byte("{}"))
 	files := filepath.Join(home, "files")
 	os.MkdirAll(files, 0o755)
 	demoCatalog := writeFile(t, files, "demo.json", assets.DemoSignedCatalog())
@@ -213,6 +216,9 @@ func TestGoldenJSON(t *testing.T) {
 	key := filepath.Join(files, "signing.key")
 
 	replace := map[string]string{home: "$HOME", srv.URL: "$SERVER", profile.MachinePath(): "$MACHINE_PROFILE"}
+	if real, err := filepath.EvalSymlinks(home); err == nil {
+		replace[real] = "$HOME" // macOS's /private/var, Windows' long names
+	}
 	timing := []string{"rate", "eta_seconds", "transferred", "attempts"}
 	// This platform's package and the volume it is installed on differ
 	// from machine to machine.
