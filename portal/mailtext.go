@@ -191,7 +191,9 @@ func (s *Service) mailFor(c *Contract, u *User) *mailData {
 		for _, p := range u.Products {
 			d.Products = append(d.Products, s.productName(p))
 		}
-		for _, b := range u.Benefits {
+		// The services they can use: download for admins by role, phone
+		// support only for callers who may call.
+		for _, b := range rightsOf(u, c).Services() {
 			if n := benefitNames[lang][b]; n != "" {
 				d.Services = append(d.Services, n)
 			}
@@ -199,7 +201,7 @@ func (s *Service) mailFor(c *Contract, u *User) *mailData {
 		d.ProductList, d.ServiceList = joinWords(lang, d.Products), joinWords(lang, d.Services)
 	}
 	sup := d.Support
-	d.ShowPhone = d.Advanced && d.Caller && sup.Phone != ""
+	d.ShowPhone = u != nil && rightsOf(u, c).PhoneSupport() && sup.Phone != ""
 	d.HasContact = sup.Web != "" || sup.Email != "" || d.ShowPhone
 	return d
 }
