@@ -14,9 +14,10 @@ import (
 func usersCommand() *command {
 	return &command{
 		name:    "users",
-		args:    "list|add|import|assign|remove|resend-start",
+		args:    "list|add|import|assign|remove|resend-start|set-role|set-email",
 		summary: "manage the contract's users (contract managers and coordinators)",
-		sub:     []*command{usersListCommand(), usersAddCommand(), usersImportCommand(), usersAssignCommand(), usersRemoveCommand(), usersResendStartCommand()},
+		sub: []*command{usersListCommand(), usersAddCommand(), usersImportCommand(), usersAssignCommand(), usersRemoveCommand(), usersResendStartCommand(),
+			usersSetRoleCommand(), usersSetEmailCommand()},
 	}
 }
 
@@ -287,7 +288,14 @@ func supportCommand() *command {
 				writeJSON(e.stdout, map[string]any{"support": s, "faq": faq})
 				return nil
 			}
-			fmt.Fprintf(e.stdout, "Support: %s\nWeb:   %s\nEmail: %s\n", termSafe(s.Plan), termSafe(s.Web), termSafe(s.Email))
+			// Only the ways this person may use: the service leaves out the others.
+			fmt.Fprintf(e.stdout, "Support: %s\n", termSafe(s.Plan))
+			if s.Web != "" {
+				fmt.Fprintf(e.stdout, "Web:   %s\n", termSafe(s.Web))
+			}
+			if s.Email != "" {
+				fmt.Fprintf(e.stdout, "Email: %s\n", termSafe(s.Email))
+			}
 			if s.Phone != "" {
 				fmt.Fprintf(e.stdout, "Phone: %s\n", termSafe(s.Phone))
 			}
