@@ -354,6 +354,10 @@ func addedText(c account.Change) string {
 	case "create":
 		return lang.L("Added {{.Email}} (user ID {{.ID}}); a start email is on its way.", data)
 	case "update":
+		if len(c.Added) == 0 {
+			// Nothing given: no list to word, and no email went out.
+			return lang.L("{{.Email}} was already a user: nothing added, no email sent.", data)
+		}
 		return lang.L("{{.Email}} was already a user: gets {{.Added}}, and an email saying so.", data)
 	}
 	return lang.L("{{.Email}} is already a user with these products and benefits.", data)
@@ -362,10 +366,12 @@ func addedText(c account.Change) string {
 func changeText(c account.Change) string {
 	data := map[string]any{"Email": c.Email, "ID": c.UserID, "Line": c.Line, "Added": strings.Join(c.Added, ", ")}
 	var t string
-	switch c.Action {
-	case "create":
+	switch {
+	case c.Action == "create":
 		t = lang.L("{{.Email}}: new user, gets a start email", data)
-	case "update":
+	case c.Action == "update" && len(c.Added) == 0:
+		t = lang.L("{{.Email}}: already a user, nothing added, no email", data)
+	case c.Action == "update":
 		t = lang.L("{{.Email}}: gets {{.Added}}, and an email saying so", data)
 	default:
 		t = lang.L("{{.Email}}: no change", data)
