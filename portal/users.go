@@ -669,7 +669,8 @@ func (s *Service) SupportFor(ctx context.Context, u *User) (*Support, error) {
 	if !p.Configured() {
 		notes = []string{"the service's operator has configured no support contact; ask your contract manager"}
 	}
-	sup.Note = strings.Join(notes, "; ")
+	sup.Note = strings.Join(notes, ". ") // clients word each sentence in their language
+
 	return sup, nil
 }
 
