@@ -352,4 +352,3 @@ func forgetSignedOut(err error, forgetSession func() error) error {
 func (a *Assistant) isAdmin() bool {
 	return a.me != nil && (a.me.User.Role == "contract_manager" || a.me.User.Role == "software_coordinator")
 }
-

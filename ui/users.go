@@ -52,6 +52,7 @@ type usersScreen struct {
 	asProducts, asBenefits *widget.CheckGroup
 	asMode                 *widget.RadioGroup
 	assignErr              *errorLabel
+	person                 *personForm // one person's role or address
 	forms                  *widget.Accordion
 	split                  *container.Split
 	seen                   int // the Assistant's generation of changes when last read
@@ -98,6 +99,7 @@ func newUsersScreen(a *Assistant) *usersScreen {
 	s.asMode.Horizontal = true
 	s.asMode.SetSelected(lang.L("Give"))
 	s.assignErr = newErrorLabel()
+	s.person = newPersonForm(s)
 	s.refresh()
 	return s
 }
@@ -202,7 +204,8 @@ func (s *usersScreen) content() fyne.CanvasObject {
 	s.forms = widget.NewAccordion(
 		widget.NewAccordionItem(lang.L("Add one user"), addBox),
 		widget.NewAccordionItem(lang.L("Import a list (CSV)"), importBox),
-		widget.NewAccordionItem(lang.L("Products and benefits of the selected users"), assignBox))
+		widget.NewAccordionItem(lang.L("Products and benefits of the selected users"), assignBox),
+		widget.NewAccordionItem(lang.L("Role or email address of the selected user"), s.person.content()))
 	refresh := newButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), s.refresh)
 	a.firstFocus = s.table.search
 	top := container.NewVBox(inOrder(nil, nil, nil, refresh, heading(lang.L("Users of the contract"))), s.status, s.done)
