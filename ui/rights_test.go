@@ -61,7 +61,7 @@ func TestInstallNeedsTheBenefitInTheWindow(t *testing.T) {
 				t.Fatalf("the set-up button of a user without install is enabled")
 			}
 			labels := labelsOf(a)
-			want := map[string]string{"en": "Installing needs the install benefit", "fr": "L'installation demande le droit d'installation"}[language]
+			want := map[string]string{"en": "Installing needs the install benefit", "fr": "L'installation demande l'avantage installation"}[language]
 			if !strings.Contains(labels, want) {
 				t.Errorf("the card does not say install is needed:\n%s", labels)
 			}
