@@ -77,6 +77,17 @@ func TestRightsAndUserChangesCommands(t *testing.T) {
 		t.Errorf("the refused install downloaded %d files first", len(entries))
 	}
 
+	// A seat key needs the install benefit: said before the deployment's
+	// packages are downloaded.
+	out := filepath.Join(dir, "deployment")
+	r = cli("co", "", "deploy", "create", "--product", "quill", "--platform", "darwin/arm64", "--out", out, "--register")
+	if r.code != exitEntitlement || !strings.Contains(r.stderr, "install benefit") {
+		t.Errorf("deploy create --register without install: exit %d: %s", r.code, r.stderr)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("the refused deployment downloaded %d files first", len(entries))
+	}
+
 	// Role changes: by ID, the person stays; a coordinator names no
 	// manager; the contract keeps its manager.
 	coID, _ := startEmail(t, store, "co@acme.example")

@@ -145,7 +145,7 @@ func setupHint(err error) string {
 	case errors.As(err, &ri) && ri.Right == "":
 		return "Nothing was downloaded. Ask your contract manager or software coordinator to assign you the product."
 	case errors.As(err, &ri) && ri.Right == catalog.BenefitInstall:
-		return "Nothing was downloaded. Installing needs the install benefit: ask your contract manager or software coordinator."
+		return "Nothing was downloaded. Installing, and making a seat key (deploy create --register), need the install benefit: ask your contract manager or software coordinator."
 	case errors.As(err, &ri):
 		return "Nothing was downloaded. Downloading needs the download benefit (contract managers and software coordinators have it by their role): ask your contract manager."
 	case errors.Is(err, setup.ErrNoBase):

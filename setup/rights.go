@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/catalog"
 )
@@ -57,4 +58,27 @@ func (s *Setup) checkRights(ctx context.Context, product string, install bool) e
 		return &RightError{Product: product, Right: catalog.BenefitDownload}
 	}
 	return nil
+}
+
+// checkInstall refuses a seat key to a person without the install benefit
+// (the seats it registers are installs), before anything is downloaded.
+func checkInstall(ctx context.Context, c *account.Client) error {
+	if c == nil {
+		return nil
+	}
+	me, err := c.WhoAmI(ctx)
+	if err != nil {
+		return nil // unknown here: the service decides
+	}
+	if !api.RightsOf(me.User, me.Contract).Install() {
+		return &RightError{Product: "seat key", Right: catalog.BenefitInstall}
+	}
+	return nil
+}
+
+func cmpAccount(a, b *account.Client) *account.Client {
+	if a != nil {
+		return a
+	}
+	return b
 }
