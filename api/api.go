@@ -287,12 +287,14 @@ const (
 	FieldDuplicate      = "duplicate"       // Value: listed twice
 	FieldContractFull   = "contract_full"   // Count users the contract would have, Limit the most
 	FieldBadLanguage    = "bad_language"    // Value: the language; en or fr
+	FieldSignedIn       = "signed_in"       // the person has signed in: their address is theirs to change
+	FieldBadRole        = "bad_role"        // Value: the role; contract_manager, software_coordinator or user
 )
 
 // FieldCodes are every code a FieldError may have.
 var FieldCodes = []string{FieldTooLong, FieldBadLength, FieldBadCharacters, FieldRequired, FieldNotEmail, FieldUnknownProduct,
 	FieldBadSeats, FieldBadPlan, FieldBadBenefit, FieldSeatCap, FieldUnknownUser, FieldSelf, FieldLastManager, FieldNeedsAdvanced,
-	FieldTooMany, FieldDuplicate, FieldContractFull, FieldBadLanguage}
+	FieldTooMany, FieldDuplicate, FieldContractFull, FieldBadLanguage, FieldSignedIn, FieldBadRole}
 
 // Assignment is POST /users/assign: products and benefits given and
 // taken, for several users at once, all or nothing.

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/cli/jsonout"
 )
 
@@ -205,7 +206,10 @@ func whoamiCommand() *command {
 				u := me.User
 				fmt.Fprintf(w, "%s (%s), %s, %s\n", termSafe(cmpOr(u.Name, u.Email)), termSafe(u.ID), termSafe(u.Email), termSafe(strings.ReplaceAll(string(u.Role), "_", " ")))
 				fmt.Fprintf(w, "Contract %s, %s: %s support, until %s\n", termSafe(me.Contract.ID), termSafe(me.Contract.Company), termSafe(me.Contract.Plan), me.Contract.Ends.Format("2006-01-02"))
-				fmt.Fprintf(w, "Products: %s\nBenefits: %s\n", strings.Join(termSafeList(u.Products), ", "), strings.ReplaceAll(strings.Join(termSafeList(u.Benefits), ", "), "_", " "))
+				// The services they can use, not every benefit on file: a
+				// standard-plan manager is not shown phone support.
+				services := api.RightsOf(me.User, me.Contract).Services()
+				fmt.Fprintf(w, "Products: %s\nServices: %s\n", strings.Join(termSafeList(u.Products), ", "), cmpOr(strings.ReplaceAll(strings.Join(termSafeList(services), ", "), "_", " "), "none"))
 			})
 			return nil
 		},

@@ -184,7 +184,7 @@ func TestAdminCommands(t *testing.T) {
 		t.Fatalf("signin: %s", r.stderr)
 	}
 	csv := filepath.Join(dir, "users.csv")
-	os.WriteFile(csv, []byte("email,name,role,products,benefits\nbo@acme.example,Bo,user,atlas;quill,download\ncy@acme.example,Cy,software_coordinator,quill,download;install\n"), 0o644)
+	os.WriteFile(csv, []byte("email,name,role,products,benefits\nbo@acme.example,Bo,user,atlas;quill,download;phone_support\ncy@acme.example,Cy,software_coordinator,quill,download;install\n"), 0o644)
 	steps := []struct {
 		args []string
 		code int
@@ -237,7 +237,7 @@ func TestAdminCommands(t *testing.T) {
 		t.Fatalf("callers add: %s", r.stderr)
 	}
 	// Bo signs in: a plain user is refused the admin commands (exit 6) and
-	// sees the support phone as a designated caller.
+	// sees the support phone as a designated caller with phone_support.
 	buid, btemp := startEmail(t, store, "bo@acme.example")
 	if r := cli("bo", btemp+"\nbo's long passphrase!\n", "signin", "--server", srv.URL, "--user", buid); r.code != 0 {
 		t.Fatalf("bo signin: %s", r.stderr)

@@ -16,9 +16,10 @@ import (
 func usersCommand() *command {
 	return &command{
 		name:    "users",
-		args:    "list|add|import|assign|remove|resend-start",
+		args:    "list|add|import|assign|remove|resend-start|set-role|set-email",
 		summary: "manage the contract's users (contract managers and coordinators)",
-		sub:     []*command{usersListCommand(), usersAddCommand(), usersImportCommand(), usersAssignCommand(), usersRemoveCommand(), usersResendStartCommand()},
+		sub: []*command{usersListCommand(), usersAddCommand(), usersImportCommand(), usersAssignCommand(), usersRemoveCommand(), usersResendStartCommand(),
+			usersSetRoleCommand(), usersSetEmailCommand()},
 	}
 }
 
@@ -279,7 +280,14 @@ func supportCommand() *command {
 				return err
 			}
 			e.out.result(jsonout.Support{Support: s, FAQ: faq}, func(w io.Writer) {
-				fmt.Fprintf(w, "Support: %s\nWeb:   %s\nEmail: %s\n", termSafe(s.Plan), termSafe(s.Web), termSafe(s.Email))
+				// Only the ways this person may use: the service leaves out the others.
+				fmt.Fprintf(w, "Support: %s\n", termSafe(s.Plan))
+				if s.Web != "" {
+					fmt.Fprintf(w, "Web:   %s\n", termSafe(s.Web))
+				}
+				if s.Email != "" {
+					fmt.Fprintf(w, "Email: %s\n", termSafe(s.Email))
+				}
 				if s.Phone != "" {
 					fmt.Fprintf(w, "Phone: %s\n", termSafe(s.Phone))
 				}

@@ -129,6 +129,8 @@ func setupErrorCode(err error) (int, bool) {
 		return exitAuth, true
 	case errors.Is(err, setup.ErrNewerInstalled):
 		return exitNewerInstalled, true
+	case errors.Is(err, setup.ErrNotEntitled):
+		return exitEntitlement, true
 	}
 	return 0, false
 }
@@ -136,9 +138,16 @@ func setupErrorCode(err error) (int, bool) {
 // setupHint says what to do about the core's errors, in the CLI's flags.
 func setupHint(err error) string {
 	var re *setup.RequirementsError
+	var ri *setup.RightError
 	switch {
 	case errors.As(err, &re):
 		return fmt.Sprintf("Run '%s check --product %s' for the report and what to do.", toolName, re.Product)
+	case errors.As(err, &ri) && ri.Right == "":
+		return "Nothing was downloaded. Ask your contract manager or software coordinator to assign you the product."
+	case errors.As(err, &ri) && ri.Right == catalog.BenefitInstall:
+		return "Nothing was downloaded. Installing, and making a seat key (deploy create --register), need the install benefit: ask your contract manager or software coordinator."
+	case errors.As(err, &ri):
+		return "Nothing was downloaded. Downloading needs the download benefit (contract managers and software coordinators have it by their role): ask your contract manager."
 	case errors.Is(err, setup.ErrNoBase):
 		return "Pass --base URL: the address the catalog came from."
 	case errors.Is(err, setup.ErrNotInCatalog):

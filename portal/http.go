@@ -61,6 +61,7 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 	mux.HandleFunc("POST /api/v1/users/import", s.authed(s.handleImport, false))
 	mux.HandleFunc("POST /api/v1/users/assign", s.authed(s.handleAssign, false))
 	mux.HandleFunc("DELETE /api/v1/users/{id}", s.authed(s.handleRemoveUser, false))
+	mux.HandleFunc("PATCH /api/v1/users/{id}", s.authed(s.handleUpdateUser, false))
 	mux.HandleFunc("POST /api/v1/users/{id}/start-email", s.authed(s.handleStartEmail, false))
 	mux.HandleFunc("GET /api/v1/callers", s.authed(s.handleCallers, false))
 	mux.HandleFunc("PUT /api/v1/callers/{id}", s.authed(s.handleSetCaller(true), false))
@@ -227,6 +228,8 @@ func writeError(w http.ResponseWriter, err error) {
 		writeProblem(w, http.StatusUnprocessableEntity, "weak_password", err.Error())
 	case errors.Is(err, ErrSeatKeyRequired):
 		writeProblem(w, http.StatusForbidden, "seat_key_required", err.Error())
+	case errors.Is(err, ErrInstallNotAllowed):
+		writeProblem(w, http.StatusForbidden, api.ProblemInstallNotAllowed, err.Error())
 	case errors.Is(err, ErrManagerProtected):
 		writeProblem(w, http.StatusForbidden, "manager_protected", err.Error())
 	case errors.Is(err, ErrNotAdmin), errors.Is(err, ErrNotEntitledToPkg), errors.Is(err, ErrForbidden):

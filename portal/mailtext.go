@@ -88,6 +88,8 @@ type mailData struct {
 	Support    ProfileSupport
 	HasContact bool // a contact this person may use is configured
 	ShowPhone  bool // the support phone, for designated callers of advanced contracts
+	MayCall    bool // a designated caller who holds phone_support, on an advanced contract
+	WebSupport bool // holds web_support: web and email support are theirs
 }
 
 type seatLine struct {
@@ -191,7 +193,9 @@ func (s *Service) mailFor(c *Contract, u *User) *mailData {
 		for _, p := range u.Products {
 			d.Products = append(d.Products, s.productName(p))
 		}
-		for _, b := range u.Benefits {
+		// The services they can use: download for admins by role, phone
+		// support only for callers who may call.
+		for _, b := range rightsOf(u, c).Services() {
 			if n := benefitNames[lang][b]; n != "" {
 				d.Services = append(d.Services, n)
 			}
@@ -199,7 +203,11 @@ func (s *Service) mailFor(c *Contract, u *User) *mailData {
 		d.ProductList, d.ServiceList = joinWords(lang, d.Products), joinWords(lang, d.Services)
 	}
 	sup := d.Support
-	d.ShowPhone = d.Advanced && d.Caller && sup.Phone != ""
+	if u != nil {
+		r := rightsOf(u, c)
+		d.MayCall, d.WebSupport = r.PhoneSupport(), r.WebSupport()
+	}
+	d.ShowPhone = d.MayCall && sup.Phone != ""
 	d.HasContact = sup.Web != "" || sup.Email != "" || d.ShowPhone
 	return d
 }

@@ -91,7 +91,7 @@ func TestEveryEmailInBothLanguages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := p.svc.Assign(ctx, admin, Assignment{Users: []string{lea.UserID}, AddProducts: []string{"atlas"}, AddBenefits: []string{"install"}}); err != nil {
+			if _, err := p.svc.Assign(ctx, admin, Assignment{Users: []string{lea.UserID}, AddProducts: []string{"atlas"}, AddBenefits: []string{"install", "phone_support"}}); err != nil {
 				t.Fatal(err)
 			}
 			if err := p.svc.SetCaller(ctx, admin, lea.UserID, true); err != nil {

@@ -17,6 +17,11 @@ type Seat = api.Seat
 // A session could otherwise take every seat with made-up machines.
 var ErrSeatKeyRequired = errors.New("seats are registered by a deployment's seat key ('assistant deploy create --register'), not by a signed-in user")
 
+// ErrInstallNotAllowed: seats are installs the service counts, so making a
+// seat key, and registering a seat with it, need the install benefit (of
+// the key's creator, while they are on the contract).
+var ErrInstallNotAllowed = errors.New("the install benefit is needed to install and to register seats; ask your contract manager")
+
 // Seats lists the seats taken on the admin's contract.
 func (s *Service) Seats(ctx context.Context, admin *User) ([]Seat, error) {
 	if !admin.Role.IsAdmin() {

@@ -262,7 +262,7 @@ var (
 	ErrPasswordChange   = errors.New("choose a new password first")
 	ErrTokenReuse       = errors.New("this session was used from another place and has been closed: sign in again")
 	ErrNotAdmin         = errors.New("only contract managers and software coordinators may do this")
-	ErrNotEntitledToPkg = errors.New("your account lacks the download benefit for this product")
+	ErrNotEntitledToPkg = errors.New("this product is not assigned to you, or your account lacks the download benefit")
 )
 
 // RateLimitError says when to try again.
@@ -507,7 +507,7 @@ func (s *Service) PackageFor(u *User, name string) (*catalog.Package, error) {
 				if pkg.URL[strings.LastIndex(pkg.URL, "/")+1:] != name {
 					continue
 				}
-				if !slices.Contains(u.Benefits, catalog.BenefitDownload) || !slices.Contains(u.Products, p.ID) {
+				if !(api.Rights{Role: u.Role, Benefits: u.Benefits}).Download() || !slices.Contains(u.Products, p.ID) {
 					return nil, ErrNotEntitledToPkg
 				}
 				return &pkg, nil

@@ -636,28 +636,47 @@ func (s *Service) Callers(ctx context.Context, admin *User) ([]string, int, erro
 // Support is how a user reaches support.
 type Support = api.Support
 
-// SupportFor says how u reaches support.
+// SupportFor says how u reaches support: only the ways u may use. Web and
+// email support with the web_support benefit; the phone for designated
+// callers of an advanced-support contract who hold phone_support.
 func (s *Service) SupportFor(ctx context.Context, u *User) (*Support, error) {
 	c, err := s.store.Contract(ctx, u.ContractID)
 	if err != nil {
 		return nil, err
 	}
+	r := rightsOf(u, c)
 	p := s.profile.Support
-	sup := &Support{Plan: c.Plan, Web: p.Web, Email: p.Email, Hours: p.Hours}
+	sup := &Support{Plan: c.Plan, Hours: p.Hours}
+	if r.WebSupport() {
+		sup.Web, sup.Email = p.Web, p.Email
+	}
+	var notes []string
+	if !r.WebSupport() {
+		notes = append(notes, "web and email support are not among your benefits; ask your contract manager")
+	}
 	switch {
-	case c.Plan == PlanAdvanced && u.Caller && p.Phone == "":
-		sup.Note = "the service's operator has configured no support phone number"
-	case c.Plan == PlanAdvanced && u.Caller:
+	case r.PhoneSupport() && p.Phone == "":
+		notes = append(notes, "the service's operator has configured no support phone number")
+	case r.PhoneSupport():
 		sup.Phone = p.Phone
-	case c.Plan == PlanAdvanced:
-		sup.Note = "phone support is for your contract's designated callers; ask your contract manager"
+	case c.Plan != PlanAdvanced:
+		notes = append(notes, "phone support comes with advanced support")
+	case !u.Caller:
+		notes = append(notes, "phone support is for your contract's designated callers; ask your contract manager")
 	default:
-		sup.Note = "phone support comes with advanced support"
+		notes = append(notes, "phone support is not among your benefits; ask your contract manager")
 	}
 	if !p.Configured() {
-		sup.Note = "the service's operator has configured no support contact; ask your contract manager"
+		notes = []string{"the service's operator has configured no support contact; ask your contract manager"}
 	}
+	sup.Note = strings.Join(notes, ". ") // clients word each sentence in their language
+
 	return sup, nil
+}
+
+// rightsOf are the rights of u's membership on contract c.
+func rightsOf(u *User, c *Contract) api.Rights {
+	return api.Rights{Role: u.Role, Benefits: u.Benefits, Caller: u.Caller, Plan: c.Plan}
 }
 
 // FAQ is one of the questions people ask most.
@@ -717,7 +736,8 @@ const SeatKeyPrefix = "onramp-seat-"
 // seats can register themselves, unattended. The key can register seats of
 // these products on this contract, up to their seat counts, until the
 // contract ends, and nothing else: it reads nothing and downloads nothing.
-// The key is returned once; only its hash is kept.
+// The key is returned once; only its hash is kept. Admins with the
+// install benefit make keys: the seats they register are installs.
 func (s *Service) CreateSeatKey(ctx context.Context, admin *User, products []string) (string, *SeatKey, error) {
 	if !admin.Role.IsAdmin() {
 		return "", nil, ErrNotAdmin
@@ -725,6 +745,9 @@ func (s *Service) CreateSeatKey(ctx context.Context, admin *User, products []str
 	c, err := s.store.Contract(ctx, admin.ContractID)
 	if err != nil {
 		return "", nil, err
+	}
+	if !rightsOf(admin, c).Install() {
+		return "", nil, ErrInstallNotAllowed
 	}
 	if err := s.checkActive(c); err != nil {
 		return "", nil, err
@@ -779,6 +802,15 @@ func (s *Service) RegisterSeatWithKey(ctx context.Context, key, machineID, hostn
 	}
 	if !slices.Contains(k.Products, product) {
 		return 0, 0, ErrForbidden
+	}
+	// The key registers in its creator's name: one whose install benefit
+	// was taken away registers no more. A creator who left the contract
+	// leaves the key to the contract (admins revoke it), so that machines
+	// already deployed keep registering.
+	if creator, err := s.store.User(ctx, k.CreatedBy); err == nil && creator.ContractID == k.ContractID && !slices.Contains(creator.Benefits, catalog.BenefitInstall) {
+		return 0, 0, ErrInstallNotAllowed
+	} else if err != nil && !errors.Is(err, ErrNotFound) {
+		return 0, 0, err
 	}
 	return s.registerSeat(ctx, k.ContractID, machineID, hostname, product, "seat-key:"+seatKeyID(k.Hash))
 }

@@ -25,6 +25,7 @@ func TestWireTypesMatchAPI(t *testing.T) {
 	}{
 		{"user", u, &api.User{}},
 		{"me", &Me{User: u, Contract: c}, &api.Me{}},
+		{"user updated", &UserUpdated{User: u, StartEmail: &StartEmailSent{UserID: "U1", Email: "a@acme.example", Expires: now}}, &api.UserUpdated{}},
 		{"change", &Change{Line: 2, Action: "create", UserID: "U2", Email: "b@acme.example", Role: RoleUser, Added: []string{"quill"},
 			Product: []string{"quill"}, Benefit: []catalog.Benefit{catalog.BenefitInstall}}, &api.Change{}},
 	}

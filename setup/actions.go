@@ -132,6 +132,9 @@ func (s *Setup) Download(ctx context.Context, ref string, plat catalog.Platform)
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkRights(ctx, rel.Product.ID, false); err != nil {
+		return nil, err
+	}
 	return s.download(ctx, rel, "")
 }
 
@@ -189,6 +192,9 @@ func (s *Setup) Plan(ctx context.Context, ref, target string) (*installer.Plan, 
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkRights(ctx, rel.Product.ID, true); err != nil {
+		return nil, err
+	}
 	target = s.targetFor(rel.Product.ID, target)
 	d, err := s.download(ctx, rel, target)
 	if err != nil {
@@ -222,6 +228,9 @@ func (s *Setup) targetFor(product, target string) string {
 func (s *Setup) Install(ctx context.Context, ref, target string) (*installer.Receipt, error) {
 	rel, err := s.Find(ref, "")
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkRights(ctx, rel.Product.ID, true); err != nil {
 		return nil, err
 	}
 	target = s.targetFor(rel.Product.ID, target)
@@ -288,6 +297,9 @@ func (s *Setup) PlanFile(ctx context.Context, pkg installer.Package, target stri
 
 // InstallFile installs a package file described by PackageFile.
 func (s *Setup) InstallFile(ctx context.Context, pkg installer.Package, target string) (*installer.Receipt, error) {
+	if err := s.checkRights(ctx, pkg.Product, true); err != nil {
+		return nil, err
+	}
 	return s.installFile(ctx, pkg, s.targetFor(pkg.Product, target))
 }
 

@@ -96,6 +96,18 @@ func (s *Setup) CreateDeployment(ctx context.Context, r DeploymentRequest) (*ins
 			return nil, err
 		}
 	}
+	// Rights before any download: each product's, and for the seat key
+	// the install benefit, which the service asks of whoever makes one.
+	for _, p := range d.Products {
+		if err := s.checkRights(ctx, p.ID, false); err != nil {
+			return nil, err
+		}
+	}
+	if r.Register {
+		if err := checkInstall(ctx, cmpAccount(r.Account, s.src.Account())); err != nil {
+			return nil, err
+		}
+	}
 	for i, f := range files {
 		s.emit(Event{Step: StepDownload, Done: int64(i), Total: int64(len(files)), Message: f.File})
 		pkg := catalog.Package{URL: f.URL, SHA256: f.SHA256, Size: f.Size}

@@ -22,7 +22,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onramp.dev/onramp/account"
-	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/profile"
@@ -352,12 +351,4 @@ func forgetSignedOut(err error, forgetSession func() error) error {
 // isAdmin: contract managers and software coordinators.
 func (a *Assistant) isAdmin() bool {
 	return a.me != nil && (a.me.User.Role == "contract_manager" || a.me.User.Role == "software_coordinator")
-}
-
-// hasBenefit tells whether the signed-in user holds a benefit.
-func (a *Assistant) hasBenefit(b string) bool {
-	if a.me == nil {
-		return false
-	}
-	return slices.Contains(a.me.User.Benefits, api.Benefit(b))
 }

@@ -57,6 +57,7 @@ func (s *callersScreen) content() fyne.CanvasObject {
 		top.Add(wrapped(lang.L("Phone support and designated callers come with advanced support; this contract has standard support.")))
 		return top
 	}
+	top.Add(wrapped(lang.L("A caller is shown the support number only with the phone support benefit: give it in the Users tab.")))
 	refresh := newButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), s.refresh)
 	s.a.firstFocus = s.table.search
 	top.Add(inOrder(nil, nil, nil, container.NewHBox(refresh, cliButton(s.a, func() string { return s.a.cfg.CLI + " callers list" })), s.status))

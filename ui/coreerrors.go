@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/downloader"
 	"onramp.dev/onramp/installer"
 	"onramp.dev/onramp/setup"
@@ -40,6 +41,7 @@ func coreErrorText(err error) string {
 		space    *downloader.SpaceError
 		volume   *installer.SpaceError
 		rights   *installer.ElevationError
+		right    *setup.RightError
 	)
 	switch {
 	case errors.As(err, &deploy) && len(deploy.Problems) > 0:
@@ -125,6 +127,12 @@ func coreErrorText(err error) string {
 		return lang.L("The package is damaged or unsafe; nothing was installed. Download it again.")
 	case errors.Is(err, installer.ErrNotInstalled):
 		return lang.L("This product is not installed on this computer.")
+	case errors.As(err, &right) && right.Right == "":
+		return lang.L("Not assigned to you: ask your contract manager.")
+	case errors.As(err, &right) && right.Right == catalog.BenefitInstall:
+		return lang.L("Installing needs the install benefit: ask your contract manager or software coordinator.")
+	case errors.As(err, &right):
+		return lang.L("Your account lacks the download benefit: ask your contract manager.")
 	case errors.Is(err, setup.ErrNoVerifiedCopy):
 		return lang.L("No intact copy of this version's package is on this computer, and the product list no longer offers it, so it cannot be repaired. Install the product again.")
 	case errors.Is(err, installer.ErrNoPrevious):

@@ -137,6 +137,8 @@ func problemText(pe *account.ProblemError) string {
 			return fieldsText(pe.Fields)
 		}
 		return lang.L("The service refused a value. Check the fields, then try again.")
+	case api.ProblemInstallNotAllowed:
+		return lang.L("Installing and registering seats need the install benefit: ask your contract manager or software coordinator.")
 	case "internal":
 		return lang.L("The account service failed. Try again later.")
 	}
@@ -190,6 +192,10 @@ func fieldText(f account.FieldError) string {
 		return lang.L("The field “{{.Field}}” lists “{{.Value}}” twice.", data)
 	case api.FieldContractFull:
 		return lang.L("The contract would have {{.Count}} users, and holds at most {{.Limit}}. Remove users first, or ask support.", data)
+	case api.FieldSignedIn:
+		return lang.L("This person has signed in already: only they can change their email address now.")
+	case api.FieldBadRole:
+		return lang.L("Unknown role “{{.Value}}”: choose contract manager, software coordinator or user.", data)
 	case api.FieldNeedsAdvanced:
 		return lang.L("Designated callers come with advanced support; this contract has {{.Plan}} support.", map[string]any{"Plan": planName(api.Plan(f.Value))})
 	}

@@ -32,7 +32,8 @@ func (a *Assistant) productsTab() fyne.CanvasObject {
 		heading(lang.L("Your subscription")),
 		wrapped(lang.L("{{.Company}}, {{.Plan}} support, until {{.Ends}}.", map[string]any{
 			"Company": me.Contract.Company, "Plan": planName(me.Contract.Plan), "Ends": me.Contract.Ends.Format("2006-01-02")})),
-		wrapped(lang.L("Your services: {{.Benefits}}", map[string]any{"Benefits": benefitList(me.User.Benefits)})),
+		// The services this person can use, not every benefit on file.
+		wrapped(lang.L("Your services: {{.Benefits}}", map[string]any{"Benefits": benefitList(api.RightsOf(me.User, me.Contract).Services())})),
 	)
 	list := container.NewVBox()
 	a.setupButtons = map[string]*button{}
@@ -107,10 +108,15 @@ func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
 	case !mine:
 		c.setup.Disable()
 		body.Add(wrapped(lang.L("Not assigned to you: ask your contract manager.")))
-	case !a.hasBenefit("download"):
+	case !api.RightsOf(a.me.User, a.me.Contract).Download():
 		c.setup.Disable()
 		c.update.Disable()
 		body.Add(wrapped(lang.L("Your account lacks the download benefit: ask your contract manager.")))
+	case !api.RightsOf(a.me.User, a.me.Contract).Install():
+		// Said before anything is downloaded: setting up installs.
+		c.setup.Disable()
+		c.update.Disable()
+		body.Add(wrapped(lang.L("Installing needs the install benefit: ask your contract manager or software coordinator.")))
 	case !hasPkg:
 		c.setup.Disable()
 		body.Add(wrapped(lang.L("No package for this computer ({{.Platform}}).", map[string]any{"Platform": platformName(a.cfg.Platform)})))

@@ -159,17 +159,23 @@ func (a *Assistant) supportTab() fyne.CanvasObject {
 				return
 			}
 			status.SetText(lang.L("Your contract has {{.Plan}} support.", map[string]any{"Plan": planName(sup.Plan)}))
-			items := []*widget.FormItem{
-				widget.NewFormItem(lang.L("Web"), widget.NewHyperlink(sup.Web, parseURL(sup.Web))),
-				widget.NewFormItem(lang.L("Email"), selectable(sup.Email)),
-				widget.NewFormItem(lang.L("Hours"), wrapped(lang.L(sup.Hours))),
+			// Only the ways this person may use: the service leaves out the others.
+			var items []*widget.FormItem
+			if sup.Web != "" {
+				items = append(items, widget.NewFormItem(lang.L("Web"), widget.NewHyperlink(sup.Web, parseURL(sup.Web))))
 			}
+			if sup.Email != "" {
+				items = append(items, widget.NewFormItem(lang.L("Email"), selectable(sup.Email)))
+			}
+			items = append(items, widget.NewFormItem(lang.L("Hours"), wrapped(lang.L(sup.Hours))))
 			if sup.Phone != "" {
 				items = append(items, widget.NewFormItem(lang.L("Phone"), selectable(sup.Phone)))
 			}
 			body.Add(widget.NewForm(items...))
-			if sup.Note != "" {
-				body.Add(wrapped(lang.L(sup.Note)))
+			for _, n := range strings.Split(sup.Note, ". ") {
+				if n != "" {
+					body.Add(wrapped(lang.L(n)))
+				}
 			}
 			body.Add(container.NewHBox(cliButton(a, func() string { return a.cfg.CLI + " support" })))
 		}

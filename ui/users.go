@@ -52,6 +52,7 @@ type usersScreen struct {
 	asProducts, asBenefits *widget.CheckGroup
 	asMode                 *widget.RadioGroup
 	assignErr              *errorLabel
+	person                 *personForm // one person's role or address
 	forms                  *widget.Accordion
 	split                  *container.Split
 	seen                   int // the Assistant's generation of changes when last read
@@ -98,6 +99,7 @@ func newUsersScreen(a *Assistant) *usersScreen {
 	s.asMode.Horizontal = true
 	s.asMode.SetSelected(lang.L("Give"))
 	s.assignErr = newErrorLabel()
+	s.person = newPersonForm(s)
 	s.refresh()
 	return s
 }
@@ -202,7 +204,8 @@ func (s *usersScreen) content() fyne.CanvasObject {
 	s.forms = widget.NewAccordion(
 		widget.NewAccordionItem(lang.L("Add one user"), addBox),
 		widget.NewAccordionItem(lang.L("Import a list (CSV)"), importBox),
-		widget.NewAccordionItem(lang.L("Products and benefits of the selected users"), assignBox))
+		widget.NewAccordionItem(lang.L("Products and benefits of the selected users"), assignBox),
+		widget.NewAccordionItem(lang.L("Role or email address of the selected user"), s.person.content()))
 	refresh := newButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), s.refresh)
 	a.firstFocus = s.table.search
 	top := container.NewVBox(inOrder(nil, nil, nil, refresh, heading(lang.L("Users of the contract"))), s.status, s.done)
@@ -354,6 +357,10 @@ func addedText(c account.Change) string {
 	case "create":
 		return lang.L("Added {{.Email}} (user ID {{.ID}}); a start email is on its way.", data)
 	case "update":
+		if len(c.Added) == 0 {
+			// Nothing given: no list to word, and no email went out.
+			return lang.L("{{.Email}} was already a user: nothing added, no email sent.", data)
+		}
 		return lang.L("{{.Email}} was already a user: gets {{.Added}}, and an email saying so.", data)
 	}
 	return lang.L("{{.Email}} is already a user with these products and benefits.", data)
@@ -362,10 +369,12 @@ func addedText(c account.Change) string {
 func changeText(c account.Change) string {
 	data := map[string]any{"Email": c.Email, "ID": c.UserID, "Line": c.Line, "Added": strings.Join(c.Added, ", ")}
 	var t string
-	switch c.Action {
-	case "create":
+	switch {
+	case c.Action == "create":
 		t = lang.L("{{.Email}}: new user, gets a start email", data)
-	case "update":
+	case c.Action == "update" && len(c.Added) == 0:
+		t = lang.L("{{.Email}}: already a user, nothing added, no email", data)
+	case c.Action == "update":
 		t = lang.L("{{.Email}}: gets {{.Added}}, and an email saying so", data)
 	default:
 		t = lang.L("{{.Email}}: no change", data)

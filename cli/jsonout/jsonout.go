@@ -105,6 +105,10 @@ type UserRemoved struct {
 	Removed string `json:"removed"`
 }
 
+// UserUpdated is 'users set-role' and 'users set-email': the person as
+// they are now and, after an email correction, the new start email.
+type UserUpdated = api.UserUpdated
+
 // StartEmailSent is 'users resend-start': to whom the new start email
 // goes and when its temporary password expires.
 type StartEmailSent = account.StartEmail
