@@ -206,8 +206,8 @@ func (s *usersScreen) content() fyne.CanvasObject {
 	s.importPanel = s.newPanel(lang.L("Import a list (CSV)"), importBox, s.csvPath)
 	s.assignPanel = s.newPanel(lang.L("Products and benefits of the selected users"), assignBox, s.assign)
 	s.addPanel.opener = newButtonWithIcon(lang.L("Add a user…"), theme.ContentAddIcon(), func() { s.togglePanel(s.addPanel) })
-	s.importPanel.opener = newButtonWithIcon(lang.L("Import a CSV file…"), theme.UploadIcon(), func() { s.togglePanel(s.importPanel) })
-	s.assignPanel.opener = newButtonWithIcon(lang.L("Change the ticked users…"), theme.DocumentCreateIcon(), func() { s.togglePanel(s.assignPanel) })
+	s.importPanel.opener = newButtonWithIcon(lang.L("Import a CSV…"), theme.UploadIcon(), func() { s.togglePanel(s.importPanel) })
+	s.assignPanel.opener = newButtonWithIcon(lang.L("Ticked users…"), theme.DocumentCreateIcon(), func() { s.togglePanel(s.assignPanel) })
 	refresh := newButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), s.refresh)
 	a.firstFocus = s.table.search
 	s.top = container.NewVBox(inOrder(nil, nil, nil, refresh, heading(lang.L("Users of the contract"))),
@@ -215,7 +215,10 @@ func (s *usersScreen) content() fyne.CanvasObject {
 	// The table takes the screen's whole height; a form opens beside it
 	// and scrolls on its own, so that its words stay on screen whatever
 	// the table shows.
-	s.side = container.New(fixedWidth(panelWidth))
+	s.side = container.New(fixedWidth(panelWidth), s.addPanel.view, s.importPanel.view, s.assignPanel.view)
+	for _, o := range s.side.Objects {
+		o.Hide()
+	}
 	s.side.Hide()
 	s.open = nil
 	return inOrder(s.top, nil, nil, s.side, s.table.content())
@@ -251,7 +254,16 @@ func (s *usersScreen) openPanel(p *sidePanel) {
 		return
 	}
 	s.open = p
-	s.side.Objects = []fyne.CanvasObject{p.view}
+	if !slices.Contains(s.side.Objects, p.view) {
+		s.side.Add(p.view) // a row's action, opened for the first time
+	}
+	for _, o := range s.side.Objects {
+		if o == p.view {
+			o.Show()
+		} else {
+			o.Hide()
+		}
+	}
 	s.side.Show()
 	for _, q := range []*sidePanel{s.addPanel, s.importPanel, s.assignPanel} {
 		if q != nil && q.opener != nil {
@@ -284,7 +296,7 @@ func (s *usersScreen) closePanel() {
 	}
 	s.open = nil
 	s.side.Hide()
-	s.side.Objects = nil
+	p.view.Hide()
 	if p.opener != nil {
 		p.opener.Importance = widget.MediumImportance
 		p.opener.Refresh()
