@@ -26,7 +26,7 @@ type callersScreen struct {
 	err    *errorLabel
 	table  *userTable
 	top    *fyne.Container // the words above the table
-	seen   int // the Assistant's generation of changes when last read
+	seen   int             // the Assistant's generation of changes when last read
 }
 
 func newCallersScreen(a *Assistant) *callersScreen {

@@ -55,7 +55,7 @@ type usersScreen struct {
 	assign                 *button
 
 	// The side panels beside the table, one open at a time.
-	top                                *fyne.Container
+	root, top                          *fyne.Container
 	side                               *fyne.Container
 	addPanel, importPanel, assignPanel *sidePanel
 	open                               *sidePanel
@@ -221,7 +221,8 @@ func (s *usersScreen) content() fyne.CanvasObject {
 	}
 	s.side.Hide()
 	s.open = nil
-	return inOrder(s.top, nil, nil, s.side, s.table.content())
+	s.root = inOrder(s.top, nil, nil, s.side, s.table.content())
+	return s.root
 }
 
 // panelWidth is the side panel's width: the French forms fit, and an
@@ -265,6 +266,7 @@ func (s *usersScreen) openPanel(p *sidePanel) {
 		}
 	}
 	s.side.Show()
+	s.root.Refresh() // the table gives the panel its room at once
 	for _, q := range []*sidePanel{s.addPanel, s.importPanel, s.assignPanel} {
 		if q != nil && q.opener != nil {
 			q.opener.Importance = widget.MediumImportance
@@ -297,6 +299,7 @@ func (s *usersScreen) closePanel() {
 	s.open = nil
 	s.side.Hide()
 	p.view.Hide()
+	s.root.Refresh()
 	if p.opener != nil {
 		p.opener.Importance = widget.MediumImportance
 		p.opener.Refresh()
