@@ -119,7 +119,7 @@ func scrollsHolding(root, o fyne.CanvasObject) []*container.Scroll {
 
 // focusShown gives f the keyboard and brings it on screen.
 func (a *Assistant) focusShown(f fyne.Focusable) {
-	if f == nil {
+	if f == nil || a.win == nil {
 		return
 	}
 	a.win.Canvas().Focus(f)
