@@ -337,3 +337,29 @@ func writeFile(t *testing.T, path, text string) {
 		t.Fatal(err)
 	}
 }
+
+// The profile's password part is below the fold at 800x600: its error and
+// its result are scrolled into view; a bad phone gets the keyboard.
+func TestProfileResultsInView(t *testing.T) {
+	for _, size := range windowSizes {
+		for _, language := range []string{"en", "fr"} {
+			t.Run(fmt.Sprintf("%vx%v-%s", size.Width, size.Height, language), func(t *testing.T) {
+				a, d, _ := demoAssistant(t, language)
+				t.Cleanup(func() { setLanguage("en") })
+				signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+				act(a, func() { a.win.Resize(size) })
+				act(a, func() { a.selectTab("profile") })
+				p := a.profile
+				tap(a, p.changePass)
+				if p.passErr.Text() == "" {
+					t.Fatal("no error for an empty password")
+				}
+				inView(t, a, p.passErr, "the password's error")
+				typeText(a, p.phone, "call me maybe!!")
+				tap(a, p.save)
+				inView(t, a, p.phoneErr, "the phone's error")
+				focusIs(t, a, p.phone, "the phone")
+			})
+		}
+	}
+}
