@@ -1,8 +1,12 @@
 package ui
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -26,11 +30,38 @@ func showObject(o fyne.CanvasObject) {
 		return
 	}
 	for _, root := range append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...) {
-		if scrolls := scrollsHolding(root, o); len(scrolls) > 0 {
+		if scrolls, path := scrollsHolding(root, o); len(scrolls) > 0 {
+			relayout(path)
 			for _, s := range scrolls { // outermost first: the inner ones move with it
 				scrollTo(s, o)
 			}
 			return
+		}
+	}
+}
+
+// relayout lays out again, top down, the containers from the outermost
+// scroll's content down to an object whose size changed, and sizes each
+// scroll's content to its new height: the window would do so at its next
+// frame, after the scroll was computed. Only the path is laid out, not
+// every widget of the screen (refreshing a screen with a long wrapped
+// text costs a second).
+func relayout(path []fyne.CanvasObject) {
+	for _, n := range path {
+		switch w := n.(type) {
+		case *container.Scroll:
+			size := w.Size()
+			min := w.Content.MinSize()
+			if w.Direction == container.ScrollVerticalOnly {
+				min.Width = size.Width
+			}
+			w.Content.Resize(min.Max(size))
+		case *fyne.Container:
+			if w.Layout != nil {
+				w.Layout.Layout(w.Objects, w.Size())
+			}
+		case *widget.Form:
+			w.Refresh()
 		}
 	}
 }
@@ -48,7 +79,6 @@ func showRefreshed(holder fyne.CanvasObject, o fyne.CanvasObject) {
 // scrollTo moves s so that o, somewhere in its content, is in its
 // viewport.
 func scrollTo(s *container.Scroll, o fyne.CanvasObject) {
-	s.Refresh() // lays the content out with o's new size
 	if s.Direction == container.ScrollHorizontalOnly || s.Direction == container.ScrollNone {
 		return
 	}
@@ -61,18 +91,19 @@ func scrollTo(s *container.Scroll, o fyne.CanvasObject) {
 	if top < off {
 		off = top
 	}
-	if off = max(min(off, s.Content.Size().Height-view), 0); off != s.Offset.Y {
-		s.ScrollToOffset(fyne.NewPos(s.Offset.X, off))
-	}
+	off = max(min(off, s.Content.Size().Height-view), 0)
+	s.Offset.Y = off - 1 // so that ScrollToOffset redraws the bars for the content's new height
+	s.ScrollToOffset(fyne.NewPos(s.Offset.X, off))
 }
 
 // scrollsHolding is the chain of scroll containers from root down to o,
-// outermost first; nil when o is not under root, or under no scroll. It
-// walks the containers and the widgets that hold others the screens use
-// (a widget's own parts are its own business: none holds a scroll of
-// ours).
-func scrollsHolding(root, o fyne.CanvasObject) []*container.Scroll {
-	var path []*container.Scroll
+// outermost first, and the objects from the outermost of them down to o's
+// parent; nil when o is not under root, or under no scroll. It walks the
+// containers and the widgets that hold others the screens use (a widget's
+// own parts are its own business: none holds a scroll of ours).
+func scrollsHolding(root, o fyne.CanvasObject) ([]*container.Scroll, []fyne.CanvasObject) {
+	var scrolls []*container.Scroll
+	var nodes []fyne.CanvasObject
 	var walk func(n fyne.CanvasObject) bool
 	walk = func(n fyne.CanvasObject) bool {
 		if n == nil || !n.Visible() {
@@ -81,40 +112,49 @@ func scrollsHolding(root, o fyne.CanvasObject) []*container.Scroll {
 		if n == o {
 			return true
 		}
+		nodes = append(nodes, n)
+		found := false
 		switch w := n.(type) {
 		case *fyne.Container:
 			for _, c := range w.Objects {
-				if walk(c) {
-					return true
+				if found = walk(c); found {
+					break
 				}
 			}
 		case *container.Scroll:
-			path = append(path, w)
-			if walk(w.Content) {
-				return true
+			scrolls = append(scrolls, w)
+			if found = walk(w.Content); !found {
+				scrolls = scrolls[:len(scrolls)-1]
 			}
-			path = path[:len(path)-1]
 		case *widget.Form:
 			for _, it := range w.Items {
-				if walk(it.Widget) {
-					return true
+				if found = walk(it.Widget); found {
+					break
 				}
 			}
 		case *container.AppTabs:
 			if it := w.Selected(); it != nil {
-				return walk(it.Content)
+				found = walk(it.Content)
 			}
 		case *container.Split:
-			return walk(w.Leading) || walk(w.Trailing)
+			found = walk(w.Leading) || walk(w.Trailing)
 		case *errorLabel:
-			return walk(w.text)
+			found = walk(w.text)
 		}
-		return false
+		if !found {
+			nodes = nodes[:len(nodes)-1]
+		}
+		return found
 	}
-	if !walk(root) {
-		return nil
+	if !walk(root) || len(scrolls) == 0 {
+		return nil, nil
 	}
-	return path
+	for i, n := range nodes {
+		if n == scrolls[0] {
+			return scrolls, nodes[i:]
+		}
+	}
+	return scrolls, nil
 }
 
 // focusShown gives f the keyboard and brings it on screen.
@@ -148,3 +188,85 @@ func (w fixedWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 		o.Resize(size)
 	}
 }
+
+// besideOrOver lays out a main object and a side panel of a fixed width
+// at its right: beside it when the window has room for both, over its
+// right part otherwise (an 800-pixel window), so that opening the panel
+// never makes the window wider. Objects: the main one, then the panel.
+type besideOrOver struct{ width float32 }
+
+func (l besideOrOver) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var min fyne.Size
+	for _, o := range objects {
+		if o.Visible() {
+			min = min.Max(o.MinSize())
+		}
+	}
+	if len(objects) > 1 && objects[1].Visible() {
+		min.Width = max(min.Width, l.width)
+	}
+	return min
+}
+
+func (l besideOrOver) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	if len(objects) == 0 {
+		return
+	}
+	main := objects[0]
+	main.Move(fyne.NewPos(0, 0))
+	if len(objects) < 2 || !objects[1].Visible() {
+		main.Resize(size)
+		return
+	}
+	side := objects[1]
+	w := min(l.width, size.Width)
+	side.Move(fyne.NewPos(size.Width-w, 0))
+	side.Resize(fyne.NewSize(w, size.Height))
+	if room := size.Width - w - theme.Padding(); room >= main.MinSize().Width {
+		main.Resize(fyne.NewSize(room, size.Height))
+	} else {
+		main.Resize(size) // the panel lies over its right part
+	}
+}
+
+// panelBackground is the theme's background colour under a panel that
+// may lie over the table, with a line at its left edge.
+type panelBackground struct{ widget.BaseWidget }
+
+func newPanelBackground() *panelBackground {
+	b := &panelBackground{}
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+func (b *panelBackground) CreateRenderer() fyne.WidgetRenderer {
+	r := &panelBackgroundRenderer{b: b, fill: canvas.NewRectangle(color.Transparent), edge: canvas.NewRectangle(color.Transparent)}
+	r.Refresh()
+	return r
+}
+
+type panelBackgroundRenderer struct {
+	b          *panelBackground
+	fill, edge *canvas.Rectangle
+}
+
+func (r *panelBackgroundRenderer) Layout(size fyne.Size) {
+	r.fill.Resize(size)
+	r.edge.Resize(fyne.NewSize(1, size.Height))
+}
+
+func (r *panelBackgroundRenderer) MinSize() fyne.Size { return fyne.Size{} }
+
+func (r *panelBackgroundRenderer) Refresh() {
+	th, v := r.b.Theme(), fyne.CurrentApp().Settings().ThemeVariant()
+	r.fill.FillColor = th.Color(theme.ColorNameBackground, v)
+	r.edge.FillColor = th.Color(theme.ColorNameSeparator, v)
+	r.fill.Refresh()
+	r.edge.Refresh()
+}
+
+func (r *panelBackgroundRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.fill, r.edge}
+}
+
+func (r *panelBackgroundRenderer) Destroy() {}

@@ -55,7 +55,7 @@ type usersScreen struct {
 	assign                 *button
 
 	// The side panels beside the table, one open at a time.
-	root, top                          *fyne.Container
+	body, top                          *fyne.Container
 	side                               *fyne.Container
 	addPanel, importPanel, assignPanel *sidePanel
 	open                               *sidePanel
@@ -213,20 +213,20 @@ func (s *usersScreen) content() fyne.CanvasObject {
 	s.top = container.NewVBox(inOrder(nil, nil, nil, refresh, heading(lang.L("Users of the contract"))),
 		container.NewHBox(s.addPanel.opener, s.importPanel.opener, s.assignPanel.opener), s.status, s.done)
 	// The table takes the screen's whole height; a form opens beside it
-	// and scrolls on its own, so that its words stay on screen whatever
-	// the table shows.
+	// (over its right part in a narrow window) and scrolls on its own, so
+	// that its words stay on screen whatever the table shows.
 	s.side = container.New(fixedWidth(panelWidth), s.addPanel.view, s.importPanel.view, s.assignPanel.view)
 	for _, o := range s.side.Objects {
 		o.Hide()
 	}
 	s.side.Hide()
 	s.open = nil
-	s.root = inOrder(s.top, nil, nil, s.side, s.table.content())
-	return s.root
+	s.body = container.New(besideOrOver{width: panelWidth}, s.table.content(), s.side)
+	return inOrder(s.top, nil, nil, nil, s.body)
 }
 
 // panelWidth is the side panel's width: the French forms fit, and an
-// 800-pixel window keeps room for the table's email column.
+// 800-pixel window keeps the table's email column in sight beside it.
 const panelWidth = 380
 
 // sidePanel is a form beside the users table (add, import, assign, or a
@@ -244,7 +244,7 @@ func (s *usersScreen) newPanel(title string, body fyne.CanvasObject, first fyne.
 	p := &sidePanel{title: title, first: first, scroll: container.NewVScroll(body)}
 	closeBtn := newButtonWithIcon(lang.L("Close"), theme.CancelIcon(), func() { s.closePanel() })
 	head := inOrder(nil, nil, nil, closeBtn, heading(title))
-	p.view = inOrder(container.NewVBox(head, widget.NewSeparator()), nil, nil, nil, p.scroll)
+	p.view = container.NewStack(newPanelBackground(), container.NewPadded(inOrder(container.NewVBox(head, widget.NewSeparator()), nil, nil, nil, p.scroll)))
 	return p
 }
 
@@ -266,7 +266,7 @@ func (s *usersScreen) openPanel(p *sidePanel) {
 		}
 	}
 	s.side.Show()
-	s.root.Refresh() // the table gives the panel its room at once
+	s.layOut()
 	for _, q := range []*sidePanel{s.addPanel, s.importPanel, s.assignPanel} {
 		if q != nil && q.opener != nil {
 			q.opener.Importance = widget.MediumImportance
@@ -276,7 +276,6 @@ func (s *usersScreen) openPanel(p *sidePanel) {
 			q.opener.Refresh()
 		}
 	}
-	s.side.Refresh()
 	s.a.focusShown(p.first)
 }
 
@@ -299,7 +298,7 @@ func (s *usersScreen) closePanel() {
 	s.open = nil
 	s.side.Hide()
 	p.view.Hide()
-	s.root.Refresh()
+	s.layOut()
 	if p.opener != nil {
 		p.opener.Importance = widget.MediumImportance
 		p.opener.Refresh()
@@ -313,10 +312,15 @@ func (s *usersScreen) showInPanel(p *sidePanel, o fyne.CanvasObject) {
 	if s.open != p {
 		s.openPanel(p)
 	}
-	if s.side != nil {
-		s.side.Refresh()
-	}
 	showObject(o)
+}
+
+// layOut gives the table and the panel their room at once (the window
+// would at its next resize only). A layout, not a refresh: refreshing the
+// screen would draw every label of it again, a long preview too.
+func (s *usersScreen) layOut() {
+	s.body.Layout.Layout(s.body.Objects, s.body.Size())
+	s.side.Layout.Layout(s.side.Objects, s.side.Size())
 }
 
 func listFlag(flag string, values []string) string {

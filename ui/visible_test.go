@@ -128,6 +128,18 @@ func TestUsersResultsInView(t *testing.T) {
 					t.Errorf("the table ends at %v of %v", at.y+at.h, size.Height)
 				}
 
+				// Each panel fits beside the table.
+				for _, p := range []*sidePanel{u.addPanel, u.importPanel, u.assignPanel} {
+					tap(a, p.opener)
+					if min := a.win.Content().MinSize(); min.Width > size.Width || min.Height > size.Height {
+						t.Errorf("with %q open the screen asks for %v", p.title, min)
+					}
+					if min, room := p.scroll.Content.MinSize(), p.scroll.Size().Width; min.Width > room {
+						t.Errorf("%q is %v wide in a panel of %v", p.title, min.Width, room)
+					}
+				}
+				tap(a, u.assignPanel.opener) // closed
+
 				// Add: an email left empty is said under the field, in view,
 				// with the keyboard on the field.
 				tap(a, u.addPanel.opener)
