@@ -550,9 +550,11 @@ func (s *usersScreen) runPreview() {
 	})
 }
 
-// maxPreviewLines bounds the preview: a label of 5,000 lines costs the
-// window seconds to lay out, and nobody reads past the first screens.
-const maxPreviewLines = 200
+// maxPreviewLines bounds the preview: a wrapped label of 5,000 lines
+// costs the window seconds to lay out (200 in the narrow side panel cost
+// hundreds of milliseconds at each layout), and nobody reads past the
+// first screens.
+const maxPreviewLines = 50
 
 func previewText(changes []account.Change) string {
 	var create, update, same int
