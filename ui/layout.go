@@ -25,17 +25,28 @@ func showObject(o fyne.CanvasObject) {
 		return
 	}
 	d := fyne.CurrentApp().Driver()
-	c := d.CanvasForObject(o)
-	if c == nil || c.Content() == nil {
-		return
+	// An object never drawn yet (a label just shown) has no canvas known
+	// to the driver: then every window is searched.
+	var canvases []fyne.Canvas
+	if c := d.CanvasForObject(o); c != nil {
+		canvases = append(canvases, c)
+	} else {
+		for _, w := range d.AllWindows() {
+			canvases = append(canvases, w.Canvas())
+		}
 	}
-	for _, root := range append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...) {
-		if scrolls, path := scrollsHolding(root, o); len(scrolls) > 0 {
-			relayout(path)
-			for _, s := range scrolls { // outermost first: the inner ones move with it
-				scrollTo(s, o)
+	for _, c := range canvases {
+		if c.Content() == nil {
+			continue
+		}
+		for _, root := range append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...) {
+			if scrolls, path := scrollsHolding(root, o); len(scrolls) > 0 {
+				relayout(path)
+				for _, s := range scrolls { // outermost first: the inner ones move with it
+					scrollTo(s, o)
+				}
+				return
 			}
-			return
 		}
 	}
 }
