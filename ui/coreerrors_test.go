@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/downloader"
 	"onramp.dev/onramp/installer"
 	"onramp.dev/onramp/setup"
@@ -58,6 +59,7 @@ func TestEveryCoreErrorHasWords(t *testing.T) {
 		{"cancelled", installer.ErrCancelled, ""},
 		{"requirements", &setup.RequirementsError{Product: "quill", Version: "2.0.0", Report: &syscheck.Report{}}, ""},
 		{"no package for this system", setup.ErrNoPackage, ""},
+		{"no package for the systems ticked", &installer.NoPackageError{Product: "Quill Notes", Version: "3.1.0", Platforms: []catalog.Platform{catalog.WindowsAMD64}}, "Quill Notes 3.1.0"},
 		{"not in the catalog", setup.ErrNotInCatalog, ""},
 		{"no program to start", setup.ErrNoLaunch, ""},
 		{"not signed in", setup.ErrNotSignedIn, ""},
