@@ -619,6 +619,22 @@ func readmeFactsOf(dir string, d *Deployment, env *catalog.Envelope) readmeFacts
 // Windows assistant, and none was given or found.
 var ErrNoWindowsAssistant = errors.New("a deployment for windows/amd64 carries the Windows assistant (assistant.exe), and none was found")
 
+// NoPackageError: a product of a deployment has no package for any of the
+// platforms asked for. The window names the product and the platforms in
+// its own words; the command line prints Error.
+type NoPackageError struct {
+	Product, Version string
+	Platforms        []catalog.Platform
+}
+
+func (e *NoPackageError) Error() string {
+	var names []string
+	for _, p := range e.Platforms {
+		names = append(names, string(p))
+	}
+	return fmt.Sprintf("%s %s has no package for %s", e.Product, e.Version, strings.Join(names, ", "))
+}
+
 // HasPlatform reports whether any product of d has a package for plat.
 func (d *Deployment) HasPlatform(plat catalog.Platform) bool {
 	for _, p := range d.Products {
@@ -934,11 +950,7 @@ func NewDeployment(c *catalog.Catalog, refs []string, only []catalog.Platform, t
 			}
 		}
 		if len(dp.Packages) == 0 {
-			var names []string
-			for _, o := range only {
-				names = append(names, string(o))
-			}
-			return nil, nil, fmt.Errorf("%s %s has no package for %s", p.Name, r.Version, strings.Join(names, ", "))
+			return nil, nil, &NoPackageError{Product: p.Name, Version: r.Version.String(), Platforms: only}
 		}
 		if dp.Requirements, err = json.Marshal(reqs); err != nil {
 			return nil, nil, err

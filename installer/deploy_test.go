@@ -182,3 +182,29 @@ func TestDeploymentLogName(t *testing.T) {
 		t.Error("two deployments of different products share a log name")
 	}
 }
+
+// A product with no package for any platform asked for is refused with a
+// NoPackageError naming the product, its version and the platforms, which
+// the window words in its language; the command line's text is kept.
+func TestNewDeploymentNoPackage(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "catalog", "testdata", "demo.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := catalog.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Products[0]
+	r := p.Releases[0]
+	delete(r.Packages, catalog.WindowsAMD64)
+	ref := p.ID + "@" + r.Version.String()
+	_, _, err = NewDeployment(c, []string{ref}, []catalog.Platform{catalog.WindowsAMD64}, "", License{Mode: "per-user"}, time.Now())
+	var np *NoPackageError
+	if !errors.As(err, &np) || np.Product != p.Name || np.Version != r.Version.String() || !slices.Equal(np.Platforms, []catalog.Platform{catalog.WindowsAMD64}) {
+		t.Fatalf("NewDeployment: %#v", err)
+	}
+	if want := p.Name + " " + r.Version.String() + " has no package for windows/amd64"; err.Error() != want {
+		t.Errorf("%q, want %q", err, want)
+	}
+}

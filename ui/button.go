@@ -37,10 +37,12 @@ func newButtonWithIcon(label string, icon fyne.Resource, tapped func()) *button 
 	return b
 }
 
-// FocusGained shows the ring.
+// FocusGained shows the ring, and scrolls the button into view: Tab
+// otherwise moved the keyboard to buttons below the fold.
 func (b *button) FocusGained() {
 	b.focused = true
 	b.Button.FocusGained()
+	showObject(b)
 }
 
 // FocusLost hides the ring.

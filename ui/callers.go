@@ -25,7 +25,8 @@ type callersScreen struct {
 	full   *widget.Label // why the unticked rows cannot be ticked
 	err    *errorLabel
 	table  *userTable
-	seen   int // the Assistant's generation of changes when last read
+	top    *fyne.Container // the words above the table
+	seen   int             // the Assistant's generation of changes when last read
 }
 
 func newCallersScreen(a *Assistant) *callersScreen {
@@ -42,6 +43,11 @@ func newCallersScreen(a *Assistant) *callersScreen {
 			return false, lang.L("Every caller place is taken: untick a caller to free one.")
 		}
 		return true, ""
+	}
+	s.table.refused = func(u *account.User, why string) {
+		s.full.SetText(lang.L("{{.Email}} cannot be designated: {{.Why}}", map[string]any{"Email": u.Email, "Why": why}))
+		s.full.Show()
+		s.drawTop(s.full)
 	}
 	s.table.tickAll.Hide() // designating a whole filtered list at once would run into the cap
 	if a.me.Contract.Plan == "advanced" {
@@ -60,6 +66,7 @@ func (s *callersScreen) content() fyne.CanvasObject {
 	top.Add(wrapped(lang.L("A caller is shown the support number only with the phone support benefit: give it in the Users tab.")))
 	refresh := newButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), s.refresh)
 	s.a.firstFocus = s.table.search
+	s.top = top
 	top.Add(inOrder(nil, nil, nil, container.NewHBox(refresh, cliButton(s.a, func() string { return s.a.cfg.CLI + " callers list" })), s.status))
 	top.Add(s.full)
 	top.Add(s.err)
@@ -77,6 +84,7 @@ func (s *callersScreen) refresh() {
 		return func() {
 			if err != nil {
 				s.err.SetError(err)
+				s.drawTop(s.err)
 				return
 			}
 			sort.Slice(users, func(i, j int) bool { return users[i].Email < users[j].Email })
@@ -102,6 +110,15 @@ func (s *callersScreen) count() {
 	} else {
 		s.full.Hide()
 	}
+	s.drawTop(s.full)
+}
+
+// drawTop lays the words above the table out again at once: a warning
+// shown there was drawn only at the next resize of the window.
+func (s *callersScreen) drawTop(o fyne.CanvasObject) {
+	if s.top != nil {
+		showRefreshed(s.top, o)
+	}
 }
 
 func (s *callersScreen) set(id string, designate bool) {
@@ -110,6 +127,7 @@ func (s *callersScreen) set(id string, designate bool) {
 		err := s.a.cfg.Client.SetCaller(ctx, id, designate)
 		return func() {
 			s.err.SetError(err)
+			s.drawTop(s.err)
 			if err == nil {
 				s.a.changed()
 			}

@@ -29,6 +29,7 @@ func coreErrorText(err error) string {
 		notEmpty *installer.TargetNotEmptyError
 		readOnly *installer.ReadOnlyError
 		remove   *installer.UninstallError
+		noPkg    *installer.NoPackageError
 		stall    *downloader.StallError
 		inWay    *installer.FileInTheWayError
 		conflict *installer.ConflictError
@@ -143,6 +144,13 @@ func coreErrorText(err error) string {
 		return lang.L("The install was cancelled; nothing was changed.")
 	case errors.As(err, &reqs):
 		return lang.L("This computer does not meet the product's requirements. Run the check to see which.")
+	case errors.As(err, &noPkg):
+		var names []string
+		for _, p := range noPkg.Platforms {
+			names = append(names, platformName(p))
+		}
+		return lang.L("{{.Product}} {{.Version}} has no package for {{.Systems}}. Tick a system it has a package for, or leave the product out.",
+			map[string]any{"Product": noPkg.Product, "Version": noPkg.Version, "Systems": strings.Join(names, ", ")})
 	case errors.Is(err, setup.ErrNoPackage):
 		return lang.L("This product has no package for this computer's system.")
 	case errors.Is(err, setup.ErrNotInCatalog):

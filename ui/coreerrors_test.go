@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/downloader"
 	"onramp.dev/onramp/installer"
 	"onramp.dev/onramp/setup"
@@ -61,6 +62,7 @@ func TestEveryCoreErrorHasWords(t *testing.T) {
 		{"install benefit missing", &setup.RightError{Product: "quill", Right: "install"}, ""},
 		{"download benefit missing", &setup.RightError{Product: "quill", Right: "download"}, ""},
 		{"product not assigned", &setup.RightError{Product: "quill"}, ""},
+		{"no package for the systems ticked", &installer.NoPackageError{Product: "Quill Notes", Version: "3.1.0", Platforms: []catalog.Platform{catalog.WindowsAMD64}}, "Quill Notes 3.1.0"},
 		{"not in the catalog", setup.ErrNotInCatalog, ""},
 		{"no program to start", setup.ErrNoLaunch, ""},
 		{"not signed in", setup.ErrNotSignedIn, ""},

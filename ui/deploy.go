@@ -33,6 +33,7 @@ type deployScreen struct {
 	create      *button
 	bar         *widget.ProgressBar
 	status      *widget.Label
+	scroll      *container.Scroll
 }
 
 func newDeployScreen(a *Assistant) *deployScreen {
@@ -43,7 +44,13 @@ func newDeployScreen(a *Assistant) *deployScreen {
 		plats = append(plats, platformName(p))
 	}
 	s.platforms = widget.NewCheckGroup(plats, nil)
-	s.platforms.SetSelected([]string{platformName(catalog.WindowsAMD64), platformName(catalog.DarwinARM64), platformName(catalog.DarwinAMD64)})
+	var ticked []string
+	for _, p := range []catalog.Platform{catalog.WindowsAMD64, catalog.DarwinARM64, catalog.DarwinAMD64} {
+		if a.packagedFor(p) {
+			ticked = append(ticked, platformName(p))
+		}
+	}
+	s.platforms.SetSelected(ticked)
 	s.target = widget.NewEntry()
 	s.target.SetPlaceHolder(lang.L("Default folder"))
 	s.out = widget.NewEntry()
@@ -58,6 +65,29 @@ func newDeployScreen(a *Assistant) *deployScreen {
 	s.bar = widget.NewProgressBar()
 	s.status = wrapped("")
 	return s
+}
+
+// packagedFor tells whether every product of the contract has a package
+// for plat in its latest release: a system ticked by default is one the
+// deployment can be built for.
+func (a *Assistant) packagedFor(plat catalog.Platform) bool {
+	if a.cat == nil {
+		return false
+	}
+	for _, id := range a.contractProducts() {
+		p, ok := a.cat.Product(id)
+		if !ok {
+			continue // not in the list: the contract's other products decide
+		}
+		r := p.Latest()
+		if r == nil {
+			return false
+		}
+		if _, ok := r.Packages[plat]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *deployScreen) network() bool { return s.license.Selected == lang.L("Network licence server") }
@@ -79,12 +109,24 @@ func (s *deployScreen) content() fyne.CanvasObject {
 		widget.NewFormItem(lang.L("Licence server"), s.server),
 		widget.NewFormItem(lang.L("Output folder"), inOrder(nil, nil, nil, browse, s.out)),
 		widget.NewFormItem("", container.NewVBox(s.register, wrapped(lang.L("The folder then holds a seat key that can only count seats.")))))
-	return container.NewVScroll(container.NewVBox(
+	s.scroll = container.NewVScroll(container.NewVBox(
 		heading(lang.L("Multi-seat deployment")),
 		wrapped(lang.L("Builds a folder with the verified packages, deployment.json, install scripts for Windows, macOS and Linux, and a README for IT. Push it with your deployment tool; each seat installs silently, never restarts on its own, and reports through exit codes.")),
 		form, s.bar,
 		container.NewHBox(s.create, cliButton(a, s.command)),
 		s.status))
+	return s.scroll
+}
+
+// say puts the outcome under the button, in view: a refusal in the
+// error colour, progress and the result in the text's.
+func (s *deployScreen) say(text string, refusal bool) {
+	s.status.Importance = widget.MediumImportance
+	if refusal {
+		s.status.Importance = widget.DangerImportance
+	}
+	s.status.SetText(text)
+	showObject(s.status)
 }
 
 // command is the CLI line that builds the same deployment.
@@ -115,33 +157,37 @@ func (s *deployScreen) run() {
 	}
 	switch {
 	case len(products) == 0:
-		s.status.SetText(lang.L("Choose at least one product."))
+		s.say(lang.L("Choose at least one product."), true)
 		return
 	case len(only) == 0:
-		s.status.SetText(lang.L("Choose at least one system."))
+		s.say(lang.L("Choose at least one system."), true)
 		return
 	case out == "":
-		s.status.SetText(lang.L("Choose the output folder."))
+		s.say(lang.L("Choose the output folder."), true)
+		s.a.focusShown(s.out)
+		showObject(s.status)
 		return
 	}
 	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
-		s.status.SetText(lang.L("{{.Folder}} is not empty: choose a new folder.", map[string]any{"Folder": out}))
+		s.say(lang.L("{{.Folder}} is not empty: choose a new folder.", map[string]any{"Folder": out}), true)
+		s.a.focusShown(s.out)
+		showObject(s.status)
 		return
 	}
 	register := s.register.Checked
 	s.create.Disable()
-	s.status.SetText(lang.L("Downloading and verifying the packages…"))
+	s.say(lang.L("Downloading and verifying the packages…"), false)
 	s.a.background(func(ctx context.Context) func() {
 		d, err := s.build(ctx, products, only, target, license, out, register)
 		return func() {
 			s.create.Enable()
 			if err != nil {
-				s.status.SetText(errorText(err))
+				s.say(errorText(err), true)
 				return
 			}
 			s.bar.SetValue(1)
-			s.status.SetText(lang.N("Deployment ready in {{.Folder}} ({{.Count}} products). Push the folder to the seats and run its install script as administrator; README-IT.txt has the details.", len(d.Products),
-				map[string]any{"Folder": out, "Count": len(d.Products)}))
+			s.say(lang.N("Deployment ready in {{.Folder}} ({{.Count}} products). Push the folder to the seats and run its install script as administrator; README-IT.txt has the details.", len(d.Products),
+				map[string]any{"Folder": out, "Count": len(d.Products)}), false)
 		}
 	})
 }

@@ -153,7 +153,7 @@ func TestErrorsNextToFieldsFrench(t *testing.T) {
 		t.Errorf("empty email: %q", got)
 	}
 	a.win.Resize(fyne.NewSize(800, 600))
-	act(a, func() { u.forms.Open(0) })
+	act(a, func() { u.openPanel(u.addPanel) })
 	test.AssertRendersToMarkup(t, "users_email_error_fr.xml", a.win.Canvas())
 	typeText(a, u.email, "nora.hale@example.com")
 	if u.emailErr.Visible() {

@@ -144,6 +144,7 @@ func (s *installScreen) showPlan(plan *installer.Plan) {
 		s.install.Disable()
 	default:
 		s.install.Enable()
+		s.a.focusShown(s.install) // the next thing to press
 	}
 }
 

@@ -389,6 +389,7 @@ type setupScreen struct {
 	download *downloadScreen
 	install  *installScreen
 	scroll   *container.Scroll
+	back     *button
 	// installed: the install is done; opening the product again starts
 	// afresh (an update, a reinstall).
 	installed bool
@@ -404,6 +405,7 @@ func newSetupScreen(a *Assistant, p *catalog.Product) (*setupScreen, error) {
 	s.install.onDone = func() {
 		s.installed = true
 		s.scrollToEnd()
+		s.a.focusShown(s.back) // done here: back to the products
 	}
 	s.download = newDownloadScreen(a, rel, func(d *setup.Download) {
 		s.install.downloaded(d)
@@ -411,10 +413,14 @@ func newSetupScreen(a *Assistant, p *catalog.Product) (*setupScreen, error) {
 	})
 	s.download.start.Disable()
 	s.check = newCheckScreen(a, p, rel.Release, func() string { return s.install.target.Text }, func(rep *syscheck.Report) {
+		// The keyboard goes to the next thing to do, not back to the
+		// top of the window: the download, or checking again.
 		if rep.Failed() {
 			s.download.start.Disable()
+			s.a.focusShown(s.check.again)
 		} else if !s.download.running() && s.install.path == "" {
 			s.download.start.Enable()
+			s.a.focusShown(s.download.start)
 		}
 	})
 	return s, nil
@@ -425,11 +431,11 @@ func newSetupScreen(a *Assistant, p *catalog.Product) (*setupScreen, error) {
 func (s *setupScreen) finished() bool { return s.installed }
 
 func (s *setupScreen) content() fyne.CanvasObject {
-	back := newButtonWithIcon(lang.L("All products"), theme.NavigateBackIcon(), s.a.closeSetup)
+	s.back = newButtonWithIcon(lang.L("All products"), theme.NavigateBackIcon(), s.a.closeSetup)
 	title := heading(lang.L("Set up {{.Name}}", map[string]any{"Name": s.product.Name}))
 	body := container.NewVBox(s.check.content(), widget.NewSeparator(), s.download.content(), widget.NewSeparator(), s.install.content())
 	s.scroll = container.NewVScroll(body)
-	return inOrder(container.NewVBox(container.NewHBox(back), title), nil, nil, nil, s.scroll)
+	return inOrder(container.NewVBox(container.NewHBox(s.back), title), nil, nil, nil, s.scroll)
 }
 
 func planName(plan api.Plan) string {

@@ -94,7 +94,7 @@ func (s *profileScreen) run() {
 	name, phone := strings.TrimSpace(s.name.Text), strings.TrimSpace(s.phone.Text)
 	if !plausiblePhone(phone) {
 		s.phoneErr.SetText(lang.L("Enter a phone number with digits only, like +33 6 12 34 56 78."))
-		s.a.win.Canvas().Focus(s.phone)
+		s.a.focusShown(s.phone)
 		return
 	}
 	s.a.background(func(ctx context.Context) func() {
@@ -106,6 +106,7 @@ func (s *profileScreen) run() {
 			}
 			s.a.me.User.Name, s.a.me.User.Phone = me.User.Name, me.User.Phone
 			s.status.SetText(lang.L("Saved."))
+			showObject(s.status)
 		}
 	})
 }
@@ -141,6 +142,7 @@ func (s *profileScreen) runPassword() {
 			s.next.SetText("")
 			s.again.SetText("")
 			s.passDone.SetText(lang.L("Your password is changed."))
+			showObject(s.passDone)
 		}
 	})
 }

@@ -58,6 +58,7 @@ func TestUsersTableAtScale(t *testing.T) {
 	u := importThroughWindow(t, a, manyUsersCSV(5000))
 	tb := u.table
 	a.win.Resize(fyne.NewSize(800, 600))
+	act(a, u.closePanel) // the table alone, the import's panel closed
 	test.AssertRendersToMarkup(t, "users_5000.xml", a.win.Canvas())
 	if len(u.users) != 5004 || len(tb.shown) != 5004 {
 		t.Fatalf("%d users, %d shown; %q", len(u.users), len(tb.shown), u.preview.Text)

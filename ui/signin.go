@@ -138,7 +138,7 @@ func (s *signInScreen) submit() {
 				s.formBox.Hide()
 				s.changeBox.Show()
 				s.changeBox.Refresh()
-				s.a.win.Canvas().Focus(s.newPass)
+				s.a.focusShown(s.newPass)
 			case err != nil:
 				s.status.SetText("")
 				s.signInErr.SetError(err)
@@ -159,7 +159,7 @@ func (s *signInScreen) submitForgot() {
 	s.signInErr.SetText("")
 	if user == "" {
 		s.signInErr.SetText(lang.L("Type your user ID or email address, then choose \"Forgot password?\" again."))
-		s.a.win.Canvas().Focus(s.user)
+		s.a.focusShown(s.user)
 		return
 	}
 	s.forgot.Disable()
@@ -174,6 +174,7 @@ func (s *signInScreen) submitForgot() {
 				return
 			}
 			s.status.SetText(lang.L("If an account has this user ID or email address, an email with a link to choose a new password is on its way to it. The link works once, for 30 minutes; check your spam folder too. Then sign in here with the new password."))
+			showObject(s.status)
 		}
 	})
 }
@@ -185,15 +186,15 @@ func (s *signInScreen) submitChange() {
 	case strings.TrimSpace(next) == "":
 		// Never sent: the service would refuse it, after a round trip.
 		s.changeErr.SetText(lang.L("Choose a new password of 12 characters or more."))
-		s.a.win.Canvas().Focus(s.newPass)
+		s.a.focusShown(s.newPass)
 		return
 	case utf8.RuneCountInString(next) < 12:
 		s.changeErr.SetText(lang.L("This password is too short: use 12 characters or more."))
-		s.a.win.Canvas().Focus(s.newPass)
+		s.a.focusShown(s.newPass)
 		return
 	case next != s.newAgain.Text:
 		s.changeErr.SetText(lang.L("The two new passwords differ."))
-		s.a.win.Canvas().Focus(s.newAgain)
+		s.a.focusShown(s.newAgain)
 		return
 	}
 	s.change.Disable()
@@ -217,11 +218,11 @@ func (s *signInScreen) submitChange() {
 				s.changeBox.Hide()
 				s.formBox.Show()
 				s.signInErr.SetText(lang.L("Your new password is set. Sign in with it.") + "\n" + errorText(errors.Unwrap(err)))
-				s.a.win.Canvas().Focus(s.password)
+				s.a.focusShown(s.password)
 			case err != nil:
 				s.status.SetText("")
 				s.changeErr.SetError(err)
-				s.a.win.Canvas().Focus(s.newPass)
+				s.a.focusShown(s.newPass)
 			default:
 				s.password.SetText("")
 				s.status.SetText("")

@@ -76,7 +76,7 @@ func (a *Assistant) Tour(csvDir string, shot func(name string)) error {
 		ui(func() { a.selectTab(tab) })
 		if tab == "users" {
 			ui(func() {
-				a.users.forms.Open(1)
+				a.users.openPanel(a.users.importPanel)
 				a.users.csvPath.SetText(csv)
 				a.users.runPreview()
 			})
@@ -96,15 +96,13 @@ func (a *Assistant) Tour(csvDir string, shot func(name string)) error {
 	}
 	ui(func() { a.selectTab("users") })
 	ui(func() {
-		a.users.forms.Open(1)
+		a.users.openPanel(a.users.importPanel)
 		a.users.csvPath.SetText(manyPath)
 		a.users.runPreview()
 	})
 	ui(a.users.runImport)
-	ui(func() {
-		a.users.forms.CloseAll()
-		a.users.split.SetOffset(0.2) // the divider moved up, as a user would to see more rows
-	})
+	ui(a.users.closePanel) // the table takes the whole screen again
+
 	ui(func() { a.win.Resize(fyne.NewSize(800, 600)) })
 	// The window system answers the resize on a later frame.
 	for range 200 {

@@ -53,9 +53,14 @@ type usersScreen struct {
 	asMode                 *widget.RadioGroup
 	assignErr              *errorLabel
 	person                 *personForm // one person's role or address
-	forms                  *widget.Accordion
-	split                  *container.Split
-	seen                   int // the Assistant's generation of changes when last read
+	assign                 *button
+
+	// The side panels beside the table, one open at a time.
+	body, top                                       *fyne.Container
+	side                                            *fyne.Container
+	addPanel, importPanel, assignPanel, personPanel *sidePanel
+	open                                            *sidePanel
+	seen                                            int // the Assistant's generation of changes when last read
 }
 
 func newUsersScreen(a *Assistant) *usersScreen {
@@ -81,7 +86,6 @@ func newUsersScreen(a *Assistant) *usersScreen {
 	fitSelect(s.role).SetSelectedIndex(0)
 	products := a.productNames(a.contractProducts())
 	s.addProducts = widget.NewCheckGroup(products, nil)
-	s.addProducts.Horizontal = true
 	s.addBenefits = widget.NewCheckGroup(benefitNames(), nil)
 	s.addBenefits.SetSelected([]string{benefitName("download"), benefitName("install"), benefitName("web_support")})
 	s.csvPath = widget.NewEntry()
@@ -93,7 +97,6 @@ func newUsersScreen(a *Assistant) *usersScreen {
 	s.apply.Importance = widget.HighImportance
 	s.apply.Disable()
 	s.asProducts = widget.NewCheckGroup(products, nil)
-	s.asProducts.Horizontal = true
 	s.asBenefits = widget.NewCheckGroup(benefitNames(), nil)
 	s.asMode = widget.NewRadioGroup([]string{lang.L("Give"), lang.L("Take away")}, nil)
 	s.asMode.Horizontal = true
@@ -184,14 +187,14 @@ func (s *usersScreen) content() fyne.CanvasObject {
 			return a.cfg.CLI + " users import " + quoteArg(orPlaceholder(s.csvPath.Text, "FILE.csv")) + " --dry-run"
 		})),
 		s.importErr, s.preview)
-	assign := newButton(lang.L("Apply to the selected users"), s.runAssign)
+	s.assign = newButton(lang.L("Apply to the selected users"), s.runAssign)
 	remove := newButtonWithIcon(lang.L("Remove the selected users"), theme.DeleteIcon(), s.confirmRemove)
 	assignBox := container.NewVBox(
 		widget.NewForm(
 			widget.NewFormItem(lang.L("Products"), s.asProducts),
 			widget.NewFormItem(lang.L("Benefits"), s.asBenefits),
 			widget.NewFormItem("", s.asMode)),
-		container.NewHBox(assign, remove),
+		container.NewVBox(s.assign, remove),
 		container.NewHBox(cliButton(a, func() string {
 			verb := "--add"
 			if s.asMode.Selected == lang.L("Take away") {
@@ -201,19 +204,127 @@ func (s *usersScreen) content() fyne.CanvasObject {
 				listFlag(" "+verb+"-benefit ", benefitIDsOf(s.asBenefits.Selected))
 		})),
 		s.assignErr)
-	s.forms = widget.NewAccordion(
-		widget.NewAccordionItem(lang.L("Add one user"), addBox),
-		widget.NewAccordionItem(lang.L("Import a list (CSV)"), importBox),
-		widget.NewAccordionItem(lang.L("Products and benefits of the selected users"), assignBox),
-		widget.NewAccordionItem(lang.L("Role or email address of the selected user"), s.person.content()))
+	s.addPanel = s.newPanel(lang.L("Add one user"), addBox, s.email)
+	s.importPanel = s.newPanel(lang.L("Import a list (CSV)"), importBox, s.csvPath)
+	s.assignPanel = s.newPanel(lang.L("Products and benefits of the selected users"), assignBox, s.assign)
+	s.personPanel = s.newPanel(lang.L("Role or email address of the selected user"), s.person.content(), s.person.role)
+	s.addPanel.opener = newButtonWithIcon(lang.L("Add a user…"), theme.ContentAddIcon(), func() { s.togglePanel(s.addPanel) })
+	s.importPanel.opener = newButtonWithIcon(lang.L("Import a CSV…"), theme.UploadIcon(), func() { s.togglePanel(s.importPanel) })
+	s.assignPanel.opener = newButtonWithIcon(lang.L("Ticked users…"), theme.DocumentCreateIcon(), func() { s.togglePanel(s.assignPanel) })
+	s.personPanel.opener = newButtonWithIcon(lang.L("Role or email…"), theme.AccountIcon(), func() { s.togglePanel(s.personPanel) })
 	refresh := newButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), s.refresh)
 	a.firstFocus = s.table.search
-	top := container.NewVBox(inOrder(nil, nil, nil, refresh, heading(lang.L("Users of the contract"))), s.status, s.done)
-	// The forms above the table, the table below, the split movable: the
-	// table keeps its rows on screen whatever form is open.
-	s.split = container.NewVSplit(container.NewVScroll(s.forms), s.table.content())
-	s.split.Offset = 0.35
-	return inOrder(top, nil, nil, nil, s.split)
+	s.top = container.NewVBox(inOrder(nil, nil, nil, refresh, heading(lang.L("Users of the contract"))),
+		container.NewHBox(s.addPanel.opener, s.importPanel.opener, s.assignPanel.opener, s.personPanel.opener), s.status, s.done)
+	// The table takes the screen's whole height; a form opens beside it
+	// (over its right part in a narrow window) and scrolls on its own, so
+	// that its words stay on screen whatever the table shows.
+	s.side = container.New(fixedWidth(panelWidth), s.addPanel.view, s.importPanel.view, s.assignPanel.view, s.personPanel.view)
+	for _, o := range s.side.Objects {
+		o.Hide()
+	}
+	s.side.Hide()
+	s.open = nil
+	s.body = container.New(besideOrOver{width: panelWidth}, s.table.content(), s.side)
+	return inOrder(s.top, nil, nil, nil, s.body)
+}
+
+// panelWidth is the side panel's width: the French forms fit, and an
+// 800-pixel window keeps the table's email column in sight beside it.
+const panelWidth = 380
+
+// sidePanel is a form beside the users table (add, import, assign, or a
+// row's own action): its title, a button to close it, and its body in a
+// scroll of its own.
+type sidePanel struct {
+	title  string
+	scroll *container.Scroll
+	view   fyne.CanvasObject
+	first  fyne.Focusable // has the keyboard when the panel opens
+	opener *button        // the toolbar's button that opens it; nil for a row's action
+}
+
+func (s *usersScreen) newPanel(title string, body fyne.CanvasObject, first fyne.Focusable) *sidePanel {
+	p := &sidePanel{title: title, first: first, scroll: container.NewVScroll(body)}
+	closeBtn := newButtonWithIcon(lang.L("Close"), theme.CancelIcon(), func() { s.closePanel() })
+	head := inOrder(nil, nil, nil, closeBtn, heading(title))
+	p.view = container.NewStack(newPanelBackground(), container.NewPadded(inOrder(container.NewVBox(head, widget.NewSeparator()), nil, nil, nil, p.scroll)))
+	return p
+}
+
+// openPanel shows p beside the table, in place of any other, with the
+// keyboard on its first field.
+func (s *usersScreen) openPanel(p *sidePanel) {
+	if s.side == nil {
+		return
+	}
+	s.open = p
+	if !slices.Contains(s.side.Objects, p.view) {
+		s.side.Add(p.view) // a row's action, opened for the first time
+	}
+	for _, o := range s.side.Objects {
+		if o == p.view {
+			o.Show()
+		} else {
+			o.Hide()
+		}
+	}
+	s.side.Show()
+	s.layOut()
+	for _, q := range []*sidePanel{s.addPanel, s.importPanel, s.assignPanel, s.personPanel} {
+		if q != nil && q.opener != nil {
+			q.opener.Importance = widget.MediumImportance
+			if q == p {
+				q.opener.Importance = widget.HighImportance
+			}
+			q.opener.Refresh()
+		}
+	}
+	s.a.focusShown(p.first)
+}
+
+// togglePanel opens p, or closes it when it is the one open.
+func (s *usersScreen) togglePanel(p *sidePanel) {
+	if s.open == p {
+		s.closePanel()
+		return
+	}
+	s.openPanel(p)
+}
+
+// closePanel gives the table the whole width again; the keyboard goes
+// back to the button that opened the panel.
+func (s *usersScreen) closePanel() {
+	p := s.open
+	if p == nil || s.side == nil {
+		return
+	}
+	s.open = nil
+	s.side.Hide()
+	p.view.Hide()
+	s.layOut()
+	if p.opener != nil {
+		p.opener.Importance = widget.MediumImportance
+		p.opener.Refresh()
+		s.a.focusShown(p.opener)
+	}
+}
+
+// showInPanel opens p if another is open (or none), then brings o, a
+// word of p's, on screen.
+func (s *usersScreen) showInPanel(p *sidePanel, o fyne.CanvasObject) {
+	if s.open != p {
+		s.openPanel(p)
+	}
+	showObject(o)
+}
+
+// layOut gives the table and the panel their room at once (the window
+// would at its next resize only). A layout, not a refresh: refreshing the
+// screen would draw every label of it again, a long preview too.
+func (s *usersScreen) layOut() {
+	s.body.Layout.Layout(s.body.Objects, s.body.Size())
+	s.side.Layout.Layout(s.side.Objects, s.side.Size())
 }
 
 func listFlag(flag string, values []string) string {
@@ -242,6 +353,7 @@ func (s *usersScreen) refresh() {
 		return func() {
 			s.status.SetError(err)
 			if err != nil {
+				s.say(s.status)
 				return
 			}
 			sort.Slice(users, func(i, j int) bool { return users[i].Email < users[j].Email })
@@ -260,14 +372,6 @@ func (s *usersScreen) refresh() {
 	})
 }
 
-// reveal gives the forms room when one reports something, so that the
-// words under the form are on screen; the divider can be moved back.
-func (s *usersScreen) reveal() {
-	if s.split != nil && s.split.Offset < 0.55 {
-		s.split.SetOffset(0.55)
-	}
-}
-
 // clear takes the last action's words away before the next one.
 func (s *usersScreen) clear() {
 	s.status.SetText("")
@@ -276,6 +380,17 @@ func (s *usersScreen) clear() {
 	s.addErr.SetText("")
 	s.emailErr.SetText("")
 	s.assignErr.SetText("")
+	if s.top != nil {
+		s.top.Refresh()
+	}
+}
+
+// say shows a result or an error of the list above the table, drawn at
+// once.
+func (s *usersScreen) say(o fyne.CanvasObject) {
+	if s.top != nil {
+		showRefreshed(s.top, o)
+	}
 }
 
 func (s *usersScreen) runAdd() {
@@ -284,20 +399,31 @@ func (s *usersScreen) runAdd() {
 		Products: s.a.productIDsOf(s.addProducts.Selected), Benefits: benefitIDsOf(s.addBenefits.Selected)}
 	if !plausibleEmail(nu.Email) {
 		s.emailErr.SetText(lang.L("Enter an email address, like name@company.com."))
-		s.a.win.Canvas().Focus(s.email)
+		s.showInPanel(s.addPanel, s.emailErr)
+		s.a.focusShown(s.email)
 		return
 	}
 	s.a.background(func(ctx context.Context) func() {
 		ch, err := s.a.cfg.Client.AddUser(ctx, nu)
 		return func() {
-			s.reveal()
 			if err != nil {
 				s.showAddError(err)
+				if s.emailErr.Visible() {
+					s.showInPanel(s.addPanel, s.emailErr)
+					s.a.focusShown(s.email)
+				} else {
+					s.showInPanel(s.addPanel, s.addErr)
+				}
 				return
 			}
 			s.email.SetText("")
 			s.name.SetText("")
 			s.added.SetText(addedText(*ch))
+			// The next user's email has the keyboard; the sentence saying
+			// who was added stays in view.
+			s.showInPanel(s.addPanel, s.added)
+			s.a.focusShown(s.email)
+			showObject(s.added)
 			s.a.changed()
 			s.refresh()
 		}
@@ -407,6 +533,8 @@ func (s *usersScreen) runPreview() {
 		} else {
 			s.importErr.SetText(lang.L("This file cannot be read. Check its path, or choose it with Browse."))
 		}
+		s.showInPanel(s.importPanel, s.importErr)
+		s.a.focusShown(s.csvPath)
 		return
 	}
 	s.preview.SetText(lang.L("Checking every line…"))
@@ -414,22 +542,29 @@ func (s *usersScreen) runPreview() {
 		changes, err := s.a.cfg.Client.ImportUsers(ctx, data, true)
 		return func() {
 			text := previewText(changes) // worded on the UI goroutine (lang.L)
-			s.reveal()
 			if err != nil {
 				s.preview.SetText("")
 				s.importErr.SetError(err)
+				s.showInPanel(s.importPanel, s.importErr)
 				return
 			}
 			s.preview.SetText(text)
 			s.previewedFile = data
 			s.apply.Enable()
+			// Import is the next thing to press; the preview's first
+			// lines are on screen under it.
+			s.showInPanel(s.importPanel, s.preview)
+			s.a.focusShown(s.apply)
+			showObject(s.preview)
 		}
 	})
 }
 
-// maxPreviewLines bounds the preview: a label of 5,000 lines costs the
-// window seconds to lay out, and nobody reads past the first screens.
-const maxPreviewLines = 200
+// maxPreviewLines bounds the preview: a wrapped label of 5,000 lines
+// costs the window seconds to lay out (200 in the narrow side panel cost
+// hundreds of milliseconds at each layout), and nobody reads past the
+// first screens.
+const maxPreviewLines = 50
 
 func previewText(changes []account.Change) string {
 	var create, update, same int
@@ -469,10 +604,14 @@ func (s *usersScreen) runImport() {
 		return func() {
 			if err != nil {
 				s.importErr.SetError(err)
+				s.showInPanel(s.importPanel, s.importErr)
 				return
 			}
 			s.previewedFile = nil
 			s.preview.SetText(lang.N("Imported: {{.Count}} lines.", len(changes), map[string]any{"Count": len(changes)}))
+			// The users imported are in the table: its search is next.
+			s.showInPanel(s.importPanel, s.preview)
+			s.a.win.Canvas().Focus(s.table.search)
 			s.a.changed()
 			s.refresh()
 		}
@@ -484,6 +623,7 @@ func (s *usersScreen) runAssign() {
 	ids := s.selectedIDs()
 	if len(ids) == 0 {
 		s.assignErr.SetText(lang.L("Tick the users to change first."))
+		s.showInPanel(s.assignPanel, s.assignErr)
 		return
 	}
 	as := account.Assignment{Users: ids}
@@ -498,10 +638,12 @@ func (s *usersScreen) runAssign() {
 		return func() {
 			if err != nil {
 				s.assignErr.SetError(err)
+				s.showInPanel(s.assignPanel, s.assignErr)
 				return
 			}
 			s.done.SetText(lang.N("Changed {{.Count}} users.", len(changes), map[string]any{"Count": len(changes)}))
 			s.done.Show()
+			s.say(s.done)
 			s.a.changed()
 			s.refresh()
 		}
@@ -513,6 +655,7 @@ func (s *usersScreen) confirmRemove() {
 	ids := s.selectedIDs()
 	if len(ids) == 0 {
 		s.assignErr.SetText(lang.L("Tick the users to change first."))
+		s.showInPanel(s.assignPanel, s.assignErr)
 		return
 	}
 	s.a.confirm(lang.L("Remove users"), lang.N("Remove {{.Count}} users from the contract? They lose access at once.", len(ids), map[string]any{"Count": len(ids)}),
@@ -529,6 +672,9 @@ func (s *usersScreen) remove(ids []string) {
 		}
 		return func() {
 			s.assignErr.SetError(err)
+			if err != nil {
+				s.showInPanel(s.assignPanel, s.assignErr)
+			}
 			s.selected = map[string]bool{}
 			s.a.changed()
 			s.refresh()

@@ -43,6 +43,9 @@ type userTable struct {
 	setTick func(u *account.User, on bool)
 	// enabled says whether a row's tick may change, and why not.
 	enabled func(u *account.User) (bool, string)
+	// refused is told why a row's tick did not change, so that the
+	// screen says so where it is seen; a click never does nothing silently.
+	refused func(u *account.User, why string)
 	changed func() // after ticks change
 
 	table      *widget.Table
@@ -119,8 +122,10 @@ func newUserTable(a *Assistant, ticked func(*account.User) bool, setTick func(*a
 		t.table.UnselectAll()
 		if id.Row >= 0 && id.Row < len(t.shown) {
 			u := &t.all[t.shown[id.Row]]
-			if ok, _ := t.may(u); ok {
+			if ok, why := t.may(u); ok {
 				t.tick(u, !t.ticked(u))
+			} else if t.refused != nil {
+				t.refused(u, why)
 			}
 		}
 	}

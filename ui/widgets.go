@@ -107,13 +107,15 @@ func (e *errorLabel) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, container.NewVBox(e.icon), nil, e.text))
 }
 
-// SetText shows msg, or hides the label when msg is "".
+// SetText shows msg, scrolled into view, or hides the label when msg is
+// "".
 func (e *errorLabel) SetText(msg string) {
 	e.text.SetText(msg)
 	if msg == "" {
 		e.Hide()
 	} else {
 		e.Show()
+		showObject(e)
 	}
 }
 
