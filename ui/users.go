@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -215,7 +216,8 @@ func (s *usersScreen) content() fyne.CanvasObject {
 	refresh := newButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), s.refresh)
 	a.firstFocus = s.table.search
 	s.top = container.NewVBox(inOrder(nil, nil, nil, refresh, heading(lang.L("Users of the contract"))),
-		container.NewHBox(s.addPanel.opener, s.importPanel.opener, s.assignPanel.opener, s.personPanel.opener), s.status, s.done)
+		// The buttons wrap onto a second row in a narrow window.
+		container.New(layout.NewRowWrapLayout(), s.addPanel.opener, s.importPanel.opener, s.assignPanel.opener, s.personPanel.opener), s.status, s.done)
 	// The table takes the screen's whole height; a form opens beside it
 	// (over its right part in a narrow window) and scrolls on its own, so
 	// that its words stay on screen whatever the table shows.
