@@ -22,6 +22,9 @@ import (
 type sessionFile struct {
 	Server string `json:"server"`
 	User   string `json:"user"`
+	// Contract is the contract last chosen (--contract, 'contracts use',
+	// the window's picker), for a person in several; "" for none.
+	Contract string `json:"contract,omitempty"`
 }
 
 func (e *env) sessionPath() string {
@@ -63,23 +66,39 @@ func (e *env) saveSession(s sessionFile) error {
 	return writeFileAtomic(e.sessionPath(), b, 0o600)
 }
 
-// signedInClient resumes the saved session from the keyring.
+// signedInClient resumes the saved session from the keyring, acting on
+// the contract chosen (see chooseContract).
 func (e *env) signedInClient(ctx context.Context) (*account.Client, error) {
-	s, err := e.loadSession()
+	c, s, err := e.resumedClient(ctx)
 	if err != nil {
 		return nil, err
+	}
+	ch, err := e.chooseContract(ctx, c, s, true)
+	if err != nil {
+		return nil, err
+	}
+	e.noteRemembered(ch)
+	return c, nil
+}
+
+// resumedClient resumes the saved session from the keyring, on no
+// contract in particular.
+func (e *env) resumedClient(ctx context.Context) (*account.Client, *sessionFile, error) {
+	s, err := e.loadSession()
+	if err != nil {
+		return nil, nil, err
 	}
 	c, err := account.NewShared(s.Server, e.sessionLockDir())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := c.Resume(ctx, s.User); err != nil {
 		if errors.Is(err, account.ErrNoSavedSession) || errors.Is(err, account.ErrAuth) {
-			return nil, fmt.Errorf("%w: the session of %s on %s has ended: sign in again", account.ErrAuth, s.User, s.Server)
+			return nil, nil, fmt.Errorf("%w: the session of %s on %s has ended: sign in again", account.ErrAuth, s.User, s.Server)
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	return c, nil
+	return c, s, nil
 }
 
 // passwordReader reads passwords from the terminal without echo, or one
@@ -170,8 +189,16 @@ in the OS keyring, never in a file.`,
 			if err != nil {
 				return err
 			}
-			if err := e.saveSession(sessionFile{Server: c.Server(), User: c.User()}); err != nil {
+			s := sessionFile{Server: c.Server(), User: c.User(), Contract: e.keptContract(c.Server(), c.User())}
+			if err := e.saveSession(s); err != nil {
 				return err
+			}
+			if e.contract != "" {
+				// Signed in either way; the contract is checked, and
+				// remembered, as any command's --contract is.
+				if _, err := e.chooseContract(ctx, c, &s, false); err != nil {
+					return err
+				}
 			}
 			if e.json {
 				writeJSON(e.stdout, map[string]any{"signed_in": true, "user": c.User(), "server": c.Server()})
@@ -193,25 +220,36 @@ func cmpOr[S ~string](a, b S) S {
 func whoamiCommand() *command {
 	return &command{
 		name:    "whoami",
-		summary: "show the signed-in user, contract, products and benefits",
+		summary: "show the signed-in user, contract, products and benefits, and your contracts",
 		nargs:   [2]int{0, 0},
 		run: func(ctx context.Context, e *env, args []string) error {
-			c, err := e.signedInClient(ctx)
+			c, s, err := e.resumedClient(ctx)
 			if err != nil {
 				return err
 			}
-			me, err := c.WhoAmI(ctx)
+			ch, err := e.chooseContract(ctx, c, s, false)
 			if err != nil {
 				return err
 			}
+			e.noteRemembered(ch)
+			me := ch.Me
 			if e.json {
-				writeJSON(e.stdout, me)
+				// The memberships marked with the one acted on.
+				writeJSON(e.stdout, struct {
+					*account.Me
+					Memberships []membershipJSON `json:"memberships"`
+					ChosenBy    string           `json:"chosen_by"`
+				}{me, markedMemberships(ch), ch.By})
 				return nil
 			}
 			u := me.User
 			fmt.Fprintf(e.stdout, "%s (%s), %s, %s\n", termSafe(cmpOr(u.Name, u.Email)), termSafe(u.ID), termSafe(u.Email), termSafe(strings.ReplaceAll(string(u.Role), "_", " ")))
 			fmt.Fprintf(e.stdout, "Contract %s, %s: %s support, until %s\n", termSafe(me.Contract.ID), termSafe(me.Contract.Company), termSafe(me.Contract.Plan), me.Contract.Ends.Format("2006-01-02"))
 			fmt.Fprintf(e.stdout, "Products: %s\nBenefits: %s\n", strings.Join(termSafeList(u.Products), ", "), strings.ReplaceAll(strings.Join(termSafeList(u.Benefits), ", "), "_", " "))
+			if len(ch.Memberships) > 1 {
+				fmt.Fprintf(e.stdout, "\nYour contracts:\n")
+				return printMemberships(e.stdout, ch)
+			}
 			return nil
 		},
 	}
@@ -274,7 +312,7 @@ reached, nothing is forgotten: try again.`,
 // forgets this one; a service that cannot be told leaves everything as it
 // was, and the error says so.
 func signOutEverywhere(ctx context.Context, e *env, user string) error {
-	c, err := e.signedInClient(ctx)
+	c, _, err := e.resumedClient(ctx)
 	if err == nil {
 		err = c.SignOutEverywhere(ctx)
 	}
@@ -295,6 +333,8 @@ func signOutEverywhere(ctx context.Context, e *env, user string) error {
 // accountErrorCode maps account errors to the contract's exit codes.
 func accountErrorCode(err error) (int, bool) {
 	switch {
+	case errors.Is(err, account.ErrNotMember):
+		return exitUsage, true // the contract chosen is not the person's: choose another
 	case errors.Is(err, account.ErrForbidden), errors.Is(err, account.ErrContractEnded):
 		return exitEntitlement, true
 	case errors.Is(err, account.ErrAuth), errors.Is(err, account.ErrPasswordChangeRequired), errors.Is(err, account.ErrNoSavedSession):

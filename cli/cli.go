@@ -45,6 +45,7 @@ type env struct {
 	demo           bool   // --demo: the embedded demo catalog and key are trusted
 	configPath     string // --config
 	json           bool   // --json: one JSON document on stdout
+	contract       string // --contract: the contract signed-in commands act on
 
 	// The publisher profile, read once (see profile).
 	profileRead bool
@@ -89,6 +90,7 @@ func commands(gui GUI) []*command {
 		signoutCommand(),
 		passwordCommand(),
 		whoamiCommand(),
+		contractsCommand(),
 		productsCommand(),
 		usersCommand(),
 		callersCommand(),
@@ -210,6 +212,7 @@ func newFlagSet(e *env, cmd *command) *flag.FlagSet {
 	fs.SetOutput(io.Discard) // errors are printed by resolve, with usage
 	fs.BoolVar(&e.demo, "demo", e.demo, "use the embedded demo catalog and trust the demo signing key")
 	fs.StringVar(&e.configPath, "config", e.configPath, "configuration `file` (default: the user's config folder, or $ONRAMP_CONFIG)")
+	fs.StringVar(&e.contract, "contract", e.contract, "the contract `ID` signed-in commands act on, for a person in several (remembered; default: the one chosen last)")
 	return fs
 }
 
@@ -254,7 +257,7 @@ func printUsage(w io.Writer, cmd *command, path []string, fs *flag.FlagSet) {
 	if cmd.summary != "" {
 		fmt.Fprintf(w, "%s\n\n", cmd.summary)
 	}
-	fmt.Fprintf(w, "Usage: %s [--demo] [--config FILE] COMMAND [flags]\n\nCommands:\n", name)
+	fmt.Fprintf(w, "Usage: %s [--demo] [--config FILE] [--contract ID] COMMAND [flags]\n\nCommands:\n", name)
 	for _, c := range cmd.sub {
 		fmt.Fprintf(w, "  %-32s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
@@ -316,6 +319,7 @@ func report(e *env, cmd *command, err error) int {
 		if hint != "" {
 			doc["hint"] = hint
 		}
+		addContractChoice(doc, err)
 		writeJSON(e.stdout, map[string]any{"error": doc})
 	}
 	// Error messages carry the service's words (a problem's detail, a bad

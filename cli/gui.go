@@ -238,7 +238,7 @@ func (e *env) windowSession(w *Window) {
 				cancel()
 			}
 		}
-		return e.saveSession(sessionFile{Server: server, User: user})
+		return e.saveSession(sessionFile{Server: server, User: user, Contract: e.keptContract(server, user)})
 	}
 	w.ForgetSession = func() error {
 		if err := os.Remove(e.sessionPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
