@@ -1,0 +1,68 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+
+	"onramp.dev/onramp/api"
+)
+
+// The contract chosen goes with every signed-in request, downloads
+// included, and only to the service's own origin with the token.
+func TestContractChosenOnRequests(t *testing.T) {
+	_, c := startService(t)
+	ctx := context.Background()
+	me, err := c.WhoAmI(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := me.User.ContractID
+	for _, tc := range []struct {
+		name, contract string
+	}{
+		{"none", ""},
+		{"own", own},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c.SetContract(tc.contract)
+			if got := c.Contract(); got != tc.contract {
+				t.Fatalf("Contract() = %q", got)
+			}
+			me, err := c.WhoAmI(ctx)
+			if err != nil || me.User.ContractID != own {
+				t.Fatalf("whoami: %v %+v", err, me)
+			}
+			h, err := c.DownloadHeader(ctx, c.PackageBase()+"packages/atlas.zip")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := h.Get(api.ContractHeader); got != tc.contract {
+				t.Errorf("download header %s = %q, want %q", api.ContractHeader, got, tc.contract)
+			}
+			h, err = c.DownloadHeader(ctx, "https://mirror.example.com/atlas.zip")
+			if err != nil || h != nil {
+				t.Errorf("a header for another origin: %v %v", h, err)
+			}
+			list, err := c.Memberships(ctx)
+			if err != nil || len(list) != 1 || list[0].ContractID != own {
+				t.Fatalf("memberships: %v %+v", err, list)
+			}
+		})
+	}
+}
+
+// The service's not_a_member answer is ErrNotMember, not a refusal of
+// rights (ErrForbidden): the contract is to be chosen again.
+func TestNotMemberProblem(t *testing.T) {
+	resp := &http.Response{StatusCode: http.StatusForbidden, Header: http.Header{}}
+	err := problemFrom(resp, []byte(`{"code":"not_a_member","detail":"not a member of this contract"}`))
+	if !errors.Is(err, ErrNotMember) || errors.Is(err, ErrForbidden) {
+		t.Fatalf("not_a_member: %v (ErrNotMember %v, ErrForbidden %v)", err, errors.Is(err, ErrNotMember), errors.Is(err, ErrForbidden))
+	}
+	err = problemFrom(resp, []byte(`{"code":"forbidden","detail":"admins only"}`))
+	if errors.Is(err, ErrNotMember) || !errors.Is(err, ErrForbidden) {
+		t.Fatalf("forbidden: %v", err)
+	}
+}
