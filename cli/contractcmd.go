@@ -170,6 +170,20 @@ func (e *env) keptContract(server, user string) string {
 	return ""
 }
 
+// rememberContract makes contract the one the session file remembers,
+// when the file names server's and user's session (the window's choice).
+func (e *env) rememberContract(server, user, contract string) error {
+	s, err := e.loadSession()
+	if err != nil || !sameService(s.Server, server) || s.User != user {
+		return nil // no saved session of theirs to remember it with
+	}
+	if s.Contract == contract {
+		return nil
+	}
+	s.Contract = contract
+	return e.saveSession(*s)
+}
+
 // membershipJSON is a membership in whoami's and contracts list's --json,
 // marked when it is the one acted on.
 type membershipJSON struct {

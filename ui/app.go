@@ -63,6 +63,12 @@ type Config struct {
 	// forgets it at sign-out. Nil in the demo.
 	SaveSession   func(server, user string) error
 	ForgetSession func() error
+	// SavedContract is the contract user on server chose last (""
+	// for none), and SaveContract remembers a new choice ("" forgets it),
+	// with the saved session the command line shares. Nil in the demo:
+	// the window's choice lasts as long as it does.
+	SavedContract func(server, user string) string
+	SaveContract  func(server, user, contract string) error
 	// TryDemo starts the embedded demo service, offered on the first
 	// screen; nil in a build without the demo.
 	TryDemo func(ctx context.Context) (*DemoService, error)
@@ -107,7 +113,10 @@ type Assistant struct {
 	themeChanges atomic.Int64
 
 	// Set on the UI goroutine only.
-	me     *account.Me
+	// contract is the contract chosen for a person in several ("" for
+	// none chosen: the service's, the person's one contract).
+	contract string
+	me       *account.Me
 	cat    *catalog.Catalog
 	screen func() fyne.CanvasObject // rebuilds the current screen (language switch)
 	tab    string                   // the main view's selected tab
@@ -133,6 +142,8 @@ type Assistant struct {
 	callers      *callersScreen
 	deploy       *deployScreen
 	profile      *profileScreen
+	picker       *contractPicker // the choice of a contract, when shown
+	contractSel  *widget.Select  // the top bar's switch of contract
 	lastCLI      string         // the last command shown, for tests
 	firstFocus   fyne.Focusable // the screen being shown asks for the keyboard here
 	generation   int            // counts the window's changes to users, so tabs know to read again
@@ -286,6 +297,10 @@ func (a *Assistant) topBar() fyne.CanvasObject {
 		service = append(service, a.serviceLabel)
 	}
 	right := container.NewHBox(langSel, themeSel)
+	a.contractSel = nil
+	if sw := a.contractSwitch(); sw != nil {
+		right.Objects = append([]fyne.CanvasObject{sw}, right.Objects...)
+	}
 	if a.me != nil {
 		right.Add(newButton(lang.L("Sign out"), a.signOut))
 	}
@@ -330,9 +345,9 @@ func (a *Assistant) signOut() {
 		err := forgetSignedOut(a.cfg.Client.SignOut(ctx), a.cfg.ForgetSession)
 		return func() {
 			a.showError(err)
-			a.blocked = nil
-			a.me, a.cat, a.setup, a.tab, a.tabs = nil, nil, nil, "", nil
-			a.core, a.states, a.setups = nil, nil, map[string]*setupScreen{}
+			a.resetAccount()
+			a.contract = ""
+			a.cfg.Client.SetContract("")
 			a.show(a.welcome)
 		}
 	})
