@@ -113,15 +113,12 @@ type Assistant struct {
 	themeChanges atomic.Int64
 
 	// Set on the UI goroutine only.
-	// contract is the contract chosen for a person in several ("" for
-	// none chosen: the service's, the person's one contract).
-	contract string
-	me       *account.Me
-	cat      *catalog.Catalog
-	screen   func() fyne.CanvasObject // rebuilds the current screen (language switch)
-	tab      string                   // the main view's selected tab
-	setup    *setupScreen             // the product being set up, if any
-	setups   map[string]*setupScreen  // every setup begun, by product: a download goes on while the user is elsewhere
+	me     *account.Me
+	cat    *catalog.Catalog
+	screen func() fyne.CanvasObject // rebuilds the current screen (language switch)
+	tab    string                   // the main view's selected tab
+	setup  *setupScreen             // the product being set up, if any
+	setups map[string]*setupScreen  // every setup begun, by product: a download goes on while the user is elsewhere
 	// core runs every action, with the catalog from the service; states
 	// is each product's state on this computer, from it.
 	core   *setup.Setup
@@ -142,12 +139,10 @@ type Assistant struct {
 	callers      *callersScreen
 	deploy       *deployScreen
 	profile      *profileScreen
-	picker       *contractPicker // the choice of a contract, when shown
-	contractSel  *widget.Select  // the top bar's switch of contract
-	lastCLI      string          // the last command shown, for tests
-	firstFocus   fyne.Focusable  // the screen being shown asks for the keyboard here
-	generation   int             // counts the window's changes to users, so tabs know to read again
-	seatsSeen    int             // the generation when the products tab last counted the seats used
+	lastCLI      string         // the last command shown, for tests
+	firstFocus   fyne.Focusable // the screen being shown asks for the keyboard here
+	generation   int            // counts the window's changes to users, so tabs know to read again
+	seatsSeen    int            // the generation when the products tab last counted the seats used
 	// productsStale: the products' states changed while another tab was
 	// shown; the products tab is built again when shown.
 	productsStale bool
@@ -155,6 +150,13 @@ type Assistant struct {
 	langSel       string        // the language switch: "", "en" or "fr"
 	speaks        string        // the language spoken: "en" or "fr"
 	variant       string        // the theme switch: "", "light" or "dark"
+
+	// The contract chosen for a person in several ("" for none chosen:
+	// the service's, the person's one contract), the picker when shown,
+	// and the top bar's switch.
+	contract    string
+	picker      *contractPicker
+	contractSel *widget.Select
 }
 
 // NewApp is the Fyne app the window runs in, named id. It declares that
