@@ -1,9 +1,13 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
+
+	"onramp.dev/onramp/api"
+	"onramp.dev/onramp/portal"
 )
 
 // savedContracts stands for the session file's remembered contract, as
@@ -93,5 +97,80 @@ func TestForgottenContractPicker(t *testing.T) {
 				t.Fatalf("remembered %q, the client acts on %q, want %s", got, a.cfg.Client.Contract(), a.me.User.ContractID)
 			}
 		})
+	}
+}
+
+// A person in two contracts, in the window against the real service: the
+// demo's manager is added to Globex (lumen). After sign-in a picker names
+// both companies; Globex chosen, the products are Globex's, the admin
+// screens go (she is a user there) and the choice is remembered; the top
+// bar switches back; the next sign-in goes straight to the contract
+// chosen last.
+func TestTwoContractsWindow(t *testing.T) {
+	saved := &savedContracts{saved: map[string]string{}}
+	a, d, _ := demoAssistant(t, "en", saved.options)
+	ctx := context.Background()
+	globex, bo, err := d.Service.CreateContract(ctx, portal.ContractRequest{Company: "Globex", ManagerEmail: "bo@globex.example",
+		Products: []portal.Seats{{Product: "lumen", Seats: 3}}, Plan: portal.PlanStandard}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Service.AddUser(ctx, bo, portal.NewUser{Email: "alex.martin@example.com", Role: api.RoleUser,
+		Products: []string{"lumen"}, Benefits: []string{"download"}}); err != nil {
+		t.Fatalf("Globex adds the demo's manager: %v", err)
+	}
+	s := a.signin
+	typeText(a, s.user, d.ManagerID)
+	typeText(a, s.password, d.TempPassword)
+	tap(a, s.signIn)
+	typeText(a, s.newPass, "a new and long passphrase")
+	typeText(a, s.newAgain, "a new and long passphrase")
+	tap(a, s.change)
+	p := a.picker
+	if p == nil || a.me != nil {
+		t.Fatal("no contract picker for a person in two contracts")
+	}
+	if len(p.choices) != 2 || p.choices[0].Text != d.Company || p.choices[1].Text != "Globex" || p.note != nil {
+		t.Fatalf("choices %d, note %v", len(p.choices), p.note != nil)
+	}
+	server := a.cfg.Client.Server()
+	tap(a, p.choices[1])
+	a.Wait()
+	if a.me == nil || a.me.Contract.ID != globex.ID || a.tabs == nil {
+		t.Fatalf("not on Globex after choosing it: %+v", a.me)
+	}
+	if _, ok := a.cards["lumen"]; !ok || len(a.cards) != 1 {
+		t.Fatalf("products on Globex: %v", a.cards)
+	}
+	if a.isAdmin() || len(a.tabs.Items) != 4 {
+		t.Fatalf("admin screens for a user of Globex: %d tabs", len(a.tabs.Items))
+	}
+	if got, _ := saved.get(server, d.ManagerID); got != globex.ID {
+		t.Fatalf("remembered %q, want %s", got, globex.ID)
+	}
+	if a.contractSel == nil || a.contractSel.Selected != "Globex" {
+		t.Fatalf("top bar switch: %v", a.contractSel)
+	}
+
+	// Back to the demo's contract from the top bar.
+	act(a, func() { a.contractSel.SetSelectedIndex(0) })
+	a.Wait()
+	if a.me == nil || a.me.Contract.Company != d.Company || !a.isAdmin() || len(a.cards) < 2 {
+		t.Fatalf("after switching back: %+v", a.me)
+	}
+	demoContract := a.me.Contract.ID
+	if got, _ := saved.get(server, d.ManagerID); got != demoContract {
+		t.Fatalf("remembered %q after the switch, want %s", got, demoContract)
+	}
+
+	// The next sign-in goes straight to the contract chosen last.
+	tap(a, a.topBarSignOut())
+	a.Wait()
+	typeText(a, a.signin.user, d.ManagerID)
+	typeText(a, a.signin.password, "a new and long passphrase")
+	tap(a, a.signin.signIn)
+	a.Wait()
+	if a.picker != nil || a.me == nil || a.me.Contract.ID != demoContract {
+		t.Fatalf("the next sign-in: picker %v, me %+v", a.picker != nil, a.me)
 	}
 }
