@@ -66,3 +66,27 @@ func TestNotMemberProblem(t *testing.T) {
 		t.Fatalf("forbidden: %v", err)
 	}
 }
+
+// A contract that is not the person's is refused by the service as
+// not_a_member: a *NotMemberError naming it. Memberships still answers,
+// and signing out everywhere is not stopped by it.
+func TestNotMemberOfChosenContract(t *testing.T) {
+	_, c := startService(t)
+	ctx := context.Background()
+	c.SetContract("C-NOT-HERS")
+	_, err := c.WhoAmI(ctx)
+	var ne *NotMemberError
+	if !errors.As(err, &ne) || ne.Contract != "C-NOT-HERS" || !errors.Is(err, ErrNotMember) || errors.Is(err, ErrForbidden) {
+		t.Fatalf("whoami on another contract: %v", err)
+	}
+	if _, err := c.Seats(ctx); !errors.Is(err, ErrNotMember) {
+		t.Fatalf("seats on another contract: %v", err)
+	}
+	list, err := c.Memberships(ctx)
+	if err != nil || len(list) != 1 || list[0].ContractID == "C-NOT-HERS" {
+		t.Fatalf("memberships: %v %+v", err, list)
+	}
+	if err := c.SignOutEverywhere(ctx); err != nil {
+		t.Fatalf("sign-out everywhere with a contract not hers chosen: %v", err)
+	}
+}
