@@ -51,7 +51,8 @@ func (a *Assistant) showContractPicker(list []account.Membership, forgotten stri
 		if len(p.choices) > 0 {
 			a.firstFocus = p.choices[0]
 		}
-		parts = append(parts, widget.NewSeparator(), container.NewHBox(newButton(lang.L("Sign out"), a.signOut)))
+		parts = append(parts, widget.NewSeparator(), container.NewHBox(newButton(lang.L("Sign out"), a.signOut),
+			cliButton(a, func() string { return a.cfg.CLI + " contracts use ID" })))
 		return container.NewVScroll(container.NewPadded(container.NewVBox(parts...)))
 	})
 }
