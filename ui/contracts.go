@@ -77,6 +77,14 @@ func companyNames(list []account.Membership) []string {
 // chooseContract makes the window act on contract id, remembers it with
 // the saved session, and shows its products.
 func (a *Assistant) chooseContract(id string) {
+	// A download under way was allowed on the contract it started on:
+	// paused (its partial file kept for a resume), it does not go on
+	// under the next one.
+	for _, s := range a.setups {
+		if s.download != nil && s.download.running() {
+			s.download.halt(false)
+		}
+	}
 	a.contract = id
 	a.cfg.Client.SetContract(id)
 	a.picker = nil

@@ -2,9 +2,13 @@ package ui
 
 import (
 	"context"
+	"os"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
 
 	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/portal"
@@ -109,16 +113,7 @@ func TestForgottenContractPicker(t *testing.T) {
 func TestTwoContractsWindow(t *testing.T) {
 	saved := &savedContracts{saved: map[string]string{}}
 	a, d, _ := demoAssistant(t, "en", saved.options)
-	ctx := context.Background()
-	globex, bo, err := d.Service.CreateContract(ctx, portal.ContractRequest{Company: "Globex", ManagerEmail: "bo@globex.example",
-		Products: []portal.Seats{{Product: "lumen", Seats: 3}}, Plan: portal.PlanStandard}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Service.AddUser(ctx, bo, portal.NewUser{Email: "alex.martin@example.com", Role: api.RoleUser,
-		Products: []string{"lumen"}, Benefits: []string{"download"}}); err != nil {
-		t.Fatalf("Globex adds the demo's manager: %v", err)
-	}
+	globex := joinGlobex(t, d)
 	s := a.signin
 	typeText(a, s.user, d.ManagerID)
 	typeText(a, s.password, d.TempPassword)
@@ -172,5 +167,76 @@ func TestTwoContractsWindow(t *testing.T) {
 	a.Wait()
 	if a.picker != nil || a.me == nil || a.me.Contract.ID != demoContract {
 		t.Fatalf("the next sign-in: picker %v, me %+v", a.picker != nil, a.me)
+	}
+}
+
+// joinGlobex makes the demo's manager a user of a second contract,
+// Globex's (lumen, download).
+func joinGlobex(t *testing.T, d *portal.Demo) *portal.Contract {
+	t.Helper()
+	ctx := context.Background()
+	globex, bo, err := d.Service.CreateContract(ctx, portal.ContractRequest{Company: "Globex", ManagerEmail: "bo@globex.example",
+		Products: []portal.Seats{{Product: "lumen", Seats: 3}}, Plan: portal.PlanStandard}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Service.AddUser(ctx, bo, portal.NewUser{Email: "alex.martin@example.com", Role: api.RoleUser,
+		Products: []string{"lumen"}, Benefits: []string{"download"}}); err != nil {
+		t.Fatalf("Globex adds the demo's manager: %v", err)
+	}
+	return globex
+}
+
+// A download under way on one contract is paused when the person
+// switches to another (its partial file kept): it was allowed on the
+// first, and does not go on under the second.
+func TestSwitchContractPausesDownload(t *testing.T) {
+	a, d, _ := demoAssistant(t, "en", func(c *Config) { c.RateLimit = 32 << 10 })
+	joinGlobex(t, d)
+	signInFirstTime2(t, a, d.ManagerID, d.TempPassword)
+	tap(a, a.picker.choices[0])
+	tap(a, a.setupButtons["quill"])
+	s := a.setup.download
+	progressed := make(chan struct{}, 1)
+	s.onProgress = func() {
+		select {
+		case progressed <- struct{}{}:
+		default:
+		}
+	}
+	a.onUI(func() { test.Tap(s.start) }) // returns while the download runs
+	select {
+	case <-progressed:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no progress report: %q", s.info.Text)
+	}
+	act(a, func() { a.contractSel.SetSelectedIndex(1) })
+	if s.running() {
+		t.Fatal("the download goes on after the switch")
+	}
+	if _, err := os.Stat(s.dest + ".part"); err != nil {
+		t.Fatalf("the partial file is not kept: %v", err)
+	}
+	if _, err := os.Stat(s.dest); err == nil {
+		t.Fatal("the download finished under the other contract")
+	}
+	if a.me == nil || a.me.Contract.Company != "Globex" {
+		t.Fatalf("not on Globex after the switch: %+v", a.me)
+	}
+}
+
+// signInFirstTime2 is the first sign-in of a person in several
+// contracts: it ends on the contract picker.
+func signInFirstTime2(t *testing.T, a *Assistant, user, temp string) {
+	t.Helper()
+	s := a.signin
+	typeText(a, s.user, user)
+	typeText(a, s.password, temp)
+	tap(a, s.signIn)
+	typeText(a, s.newPass, "a new and long passphrase")
+	typeText(a, s.newAgain, "a new and long passphrase")
+	tap(a, s.change)
+	if a.picker == nil {
+		t.Fatal("no contract picker")
 	}
 }
