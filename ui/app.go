@@ -343,6 +343,7 @@ func (a *Assistant) serviceName() string {
 // signOut ends the session, forgets it on this computer, and returns to
 // the welcome screen.
 func (a *Assistant) signOut() {
+	a.pauseDownloads()
 	a.background(func(ctx context.Context) func() {
 		err := forgetSignedOut(a.cfg.Client.SignOut(ctx), a.cfg.ForgetSession)
 		return func() {

@@ -77,14 +77,7 @@ func companyNames(list []account.Membership) []string {
 // chooseContract makes the window act on contract id, remembers it with
 // the saved session, and shows its products.
 func (a *Assistant) chooseContract(id string) {
-	// A download under way was allowed on the contract it started on:
-	// paused (its partial file kept for a resume), it does not go on
-	// under the next one.
-	for _, s := range a.setups {
-		if s.download != nil && s.download.running() {
-			s.download.halt(false)
-		}
-	}
+	a.pauseDownloads()
 	a.contract = id
 	a.cfg.Client.SetContract(id)
 	a.picker = nil
@@ -96,6 +89,18 @@ func (a *Assistant) chooseContract(id string) {
 			a.loadAccount()
 		}
 	})
+}
+
+// pauseDownloads pauses every download under way, keeping its partial
+// file for a resume: it was allowed on the contract and in the session it
+// started in, and does not go on under another contract, or after the
+// person signs out.
+func (a *Assistant) pauseDownloads() {
+	for _, s := range a.setups {
+		if s.download != nil && s.download.running() {
+			s.download.halt(false)
+		}
+	}
 }
 
 // rememberContract saves the choice with the session (off the UI

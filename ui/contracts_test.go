@@ -12,6 +12,7 @@ import (
 
 	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/portal"
+	"onramp.dev/onramp/setup"
 )
 
 // savedContracts stands for the session file's remembered contract, as
@@ -238,5 +239,40 @@ func signInFirstTime2(t *testing.T, a *Assistant, user, temp string) {
 	tap(a, s.change)
 	if a.picker == nil {
 		t.Fatal("no contract picker")
+	}
+}
+
+// Signing out pauses a download under way too (its partial file kept).
+func TestSignOutPausesDownload(t *testing.T) {
+	a, d, _ := demoAssistant(t, "en", func(c *Config) { c.RateLimit = 32 << 10 })
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	tap(a, a.setupButtons["quill"])
+	screen := a.setup
+	s := screen.download
+	progressed := make(chan struct{}, 1)
+	s.onProgress = func() {
+		select {
+		case progressed <- struct{}{}:
+		default:
+		}
+	}
+	a.onUI(func() { test.Tap(s.start) })
+	select {
+	case <-progressed:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no progress report: %q", s.info.Text)
+	}
+	tap(a, a.topBarSignOut())
+	// A download that ended just before the sign-out reaches the install
+	// step with no product set up any more: nothing happens (it crashed).
+	act(a, func() { screen.install.downloaded(&setup.Download{Path: s.dest}) })
+	if s.running() {
+		t.Fatal("the download goes on after signing out")
+	}
+	if _, err := os.Stat(s.dest + ".part"); err != nil {
+		t.Fatalf("the partial file is not kept: %v", err)
+	}
+	if _, err := os.Stat(s.dest); err == nil {
+		t.Fatal("the download finished after signing out")
 	}
 }
