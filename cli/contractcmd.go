@@ -112,8 +112,11 @@ func (e *env) noteRemembered(ch *contractChoice) {
 // contracts who chose none stops there too. It reads the person (GET /me)
 // once, on the contract chosen.
 func (e *env) chooseContract(ctx context.Context, c *account.Client, s *sessionFile, required bool) (*contractChoice, error) {
+	if e.contract != "" && !contractIDShape(e.contract) {
+		return nil, usagef("--contract %q: a contract ID is 1 to %d letters, digits, '-', '_' or '.' (see '%s contracts list')", e.contract, maxContractID, toolName)
+	}
 	id, by := e.contract, chosenByFlag
-	if id == "" {
+	if id == "" && contractIDShape(s.Contract) { // a damaged file's value is no choice
 		id, by = s.Contract, chosenByRemembered
 	}
 	if id == "" {
@@ -158,6 +161,24 @@ func (e *env) chooseContract(ctx context.Context, c *account.Client, s *sessionF
 		ch.Remembered = true
 	}
 	return ch, nil
+}
+
+// maxContractID bounds a contract ID given or remembered: it goes into
+// every request's header.
+const maxContractID = 64
+
+// contractIDShape tells whether id can be a contract ID: what a header
+// carries safely, and what a person can type.
+func contractIDShape(id string) bool {
+	if id == "" || len(id) > maxContractID {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // keptContract is the contract the session file remembers when the

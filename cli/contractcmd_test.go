@@ -94,6 +94,11 @@ func TestContractFlagOneMembership(t *testing.T) {
 		len(doc.Error.Memberships) != 1 || doc.Error.Memberships[0].ContractID != k.ID || doc.Error.Memberships[0].Company != "Acme" {
 		t.Fatalf("another contract: exit %d %+v", r.code, doc)
 	}
+	for _, bad := range []string{"C-1\r\nX-Evil: 1", strings.Repeat("C", 65), "C 1"} {
+		if r := cli("seats", "list", "--contract", bad); r.code != exitUsage || !strings.Contains(r.stderr, "a contract ID is 1 to 64 letters") {
+			t.Errorf("--contract %q: exit %d %s", bad, r.code, r.stderr)
+		}
+	}
 	r = cli("seats", "list", "--contract", "C-NOT-HERS")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "C-NOT-HERS is not one of yours") || !strings.Contains(r.stderr, k.ID+"  Acme (contract manager)") {
 		t.Fatalf("another contract, text: exit %d %s", r.code, r.stderr)
