@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"onramp.dev/onramp/api"
+	"onramp.dev/onramp/portal"
 )
 
 // The contract chosen goes with every signed-in request, downloads
@@ -88,5 +89,45 @@ func TestNotMemberOfChosenContract(t *testing.T) {
 	}
 	if err := c.SignOutEverywhere(ctx); err != nil {
 		t.Fatalf("sign-out everywhere with a contract not hers chosen: %v", err)
+	}
+}
+
+// Seats count against the contract chosen: a manager of two contracts
+// makes a seat key on the second, a machine registers with it, and the
+// seat is the second contract's alone.
+func TestSeatsOnChosenContract(t *testing.T) {
+	d, c := startService(t)
+	ctx := context.Background()
+	me, err := c.WhoAmI(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := me.User.ContractID
+	second, _, err := d.Service.CreateContract(ctx, portal.ContractRequest{Company: "Globex", ManagerEmail: me.User.Email,
+		Products: []portal.Seats{{Product: "atlas", Seats: 2}}, Plan: portal.PlanStandard}, "test")
+	if err != nil {
+		t.Fatalf("the manager joins a second contract: %v", err)
+	}
+	list, err := c.Memberships(ctx)
+	if err != nil || len(list) != 2 || list[0].ContractID != first || list[1].ContractID != second.ID {
+		t.Fatalf("memberships: %v %+v", err, list)
+	}
+	c.SetContract(second.ID)
+	key, _, err := c.CreateSeatKey(ctx, []string{"atlas"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := RegisterSeatWithKey(ctx, d.URL, key, "machine-0001", "pc-1", "atlas"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		contract string
+		seats    int
+	}{{second.ID, 1}, {first, 0}} {
+		c.SetContract(tc.contract)
+		seats, err := c.Seats(ctx)
+		if err != nil || len(seats) != tc.seats {
+			t.Errorf("seats of %s: %v, %d, want %d", tc.contract, err, len(seats), tc.seats)
+		}
 	}
 }
