@@ -138,8 +138,7 @@ func (e *env) chooseContract(ctx context.Context, c *account.Client, s *sessionF
 		reason := choiceNotMember
 		if by == chosenByRemembered {
 			reason = choiceForgotten
-			s.Contract = ""
-			if serr := e.saveSession(*s); serr != nil {
+			if serr := e.rememberContract(s.Server, s.User, ""); serr != nil {
 				return nil, serr
 			}
 		}
@@ -154,10 +153,12 @@ func (e *env) chooseContract(ctx context.Context, c *account.Client, s *sessionF
 	}
 	ch := &contractChoice{Me: me, Memberships: list, By: by}
 	if by == chosenByFlag && s.Contract != id {
-		s.Contract = id
-		if err := e.saveSession(*s); err != nil {
+		// Read again and written only if it still names this session:
+		// another process may have signed someone else in meanwhile.
+		if err := e.rememberContract(s.Server, s.User, id); err != nil {
 			return nil, err
 		}
+		s.Contract = id
 		ch.Remembered = true
 	}
 	return ch, nil
