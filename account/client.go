@@ -44,6 +44,9 @@ type Client struct {
 	user    string
 	access  string
 	expires time.Time
+	// contract is the contract signed-in requests act on ("": the
+	// service's choice, the person's oldest membership); see SetContract.
+	contract string
 }
 
 // Errors callers branch on (the CLI maps them to exit codes 5 and 6).
@@ -191,6 +194,11 @@ type session = api.Session
 
 // do sends one request; a non-2xx answer becomes a *ProblemError.
 func (c *Client) do(ctx context.Context, method, path, token string, in, out any) error {
+	return c.doOn(ctx, method, path, token, "", in, out)
+}
+
+// doOn sends one request acting on contract ("" for the service's choice).
+func (c *Client) doOn(ctx context.Context, method, path, token, contract string, in, out any) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -212,6 +220,9 @@ func (c *Client) do(ctx context.Context, method, path, token string, in, out any
 		req.Header.Set("Authorization", token)
 	case token != "":
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if contract != "" {
+		req.Header.Set(api.ContractHeader, contract)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -258,6 +269,8 @@ func problemFrom(resp *http.Response, data []byte) error {
 		if pe.Detail == "" || !p.Ends.IsZero() {
 			pe.Detail = fmt.Sprintf("the contract ended on %s: downloads, seat registration and new users stopped with it; renew the contract to go on (sign-in, support and the lists still work)", p.Ends.Format(time.DateOnly))
 		}
+	case p.Code == api.ProblemNotMember:
+		pe.kind = ErrNotMember
 	case problemKind(p.Code) != nil:
 		pe.kind = problemKind(p.Code)
 	case p.Code == "password_change_required":
@@ -425,20 +438,29 @@ func (c *Client) exclusive(ctx context.Context, user string, fn func() error) er
 	return fn()
 }
 
-// authed makes a request with the access token, renewing it once when the
-// service refuses it (expired or revoked).
+// authed makes a request with the access token, on the chosen contract
+// (SetContract), renewing the token once when the service refuses it
+// (expired or revoked).
 func (c *Client) authed(ctx context.Context, method, path string, in, out any) error {
+	return c.authedOn(ctx, c.Contract(), method, path, in, out)
+}
+
+// authedOn is authed acting on contract ("" for the service's choice).
+func (c *Client) authedOn(ctx context.Context, contract, method, path string, in, out any) error {
 	token, user := c.accessToken()
 	if token == "" {
 		return fmt.Errorf("%w: sign in first", ErrAuth)
 	}
-	err := c.do(ctx, method, path, token, in, out)
+	err := c.doOn(ctx, method, path, token, contract, in, out)
 	var pe *ProblemError
 	if errors.As(err, &pe) && pe.Status == http.StatusUnauthorized {
 		if rerr := c.renew(ctx, user, token); rerr == nil {
 			token, _ = c.accessToken()
-			return c.do(ctx, method, path, token, in, out)
+			err = c.doOn(ctx, method, path, token, contract, in, out)
 		}
+	}
+	if contract != "" && errors.Is(err, ErrNotMember) {
+		return &NotMemberError{Contract: contract, Err: err}
 	}
 	return err
 }
@@ -565,7 +587,9 @@ func (c *Client) tellSignOut(ctx context.Context, inMemory, saved storedSession)
 // point is the other machines: if the service cannot be told, nothing is
 // forgotten and the error says so, so that it can be tried again.
 func (c *Client) SignOutEverywhere(ctx context.Context) error {
-	if err := c.authed(ctx, http.MethodDelete, "/api/v1/sessions", nil, nil); err != nil {
+	// The account's sessions, whatever contract: a contract left since
+	// it was chosen must not stop them from ending.
+	if err := c.authedOn(ctx, "", http.MethodDelete, "/api/v1/sessions", nil, nil); err != nil {
 		return err
 	}
 	_, user := c.accessToken()
@@ -619,7 +643,7 @@ func (c *Client) DownloadHeader(ctx context.Context, rawURL string) (http.Header
 		return nil, nil
 	}
 	c.mu.Lock()
-	token, user, expires := c.access, c.user, c.expires
+	token, user, expires, contract := c.access, c.user, c.expires, c.contract
 	c.mu.Unlock()
 	if token == "" {
 		return nil, fmt.Errorf("%w: sign in first", ErrAuth)
@@ -630,7 +654,12 @@ func (c *Client) DownloadHeader(ctx context.Context, rawURL string) (http.Header
 		}
 		token, _ = c.accessToken()
 	}
-	return http.Header{"Authorization": {"Bearer " + token}}, nil
+	h := http.Header{"Authorization": {"Bearer " + token}}
+	if contract != "" {
+		// The download counts against the chosen contract.
+		h.Set(api.ContractHeader, contract)
+	}
+	return h, nil
 }
 
 // origin reports whether u is on the service's own origin.

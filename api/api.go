@@ -186,6 +186,11 @@ type Change struct {
 	Added    []string  `json:"added,omitempty"` // products and benefits given
 	Products []string  `json:"products"`
 	Benefits []Benefit `json:"benefits"`
+	// NameDiffers is the member's name (action unchanged or update), when
+	// the addition gave another: an addition never renames a member, the
+	// admin confirms a new name apart. Only for a person already on the
+	// contract: a person from elsewhere keeps their name, unsaid.
+	NameDiffers string `json:"name_differs,omitempty"`
 }
 
 // RowError is one bad line of an import: a stable code (one of RowCodes)

@@ -24,6 +24,9 @@ import (
 type sessionFile struct {
 	Server string `json:"server"`
 	User   string `json:"user"`
+	// Contract is the contract last chosen (--contract, 'contracts use',
+	// the window's picker), for a person in several; "" for none.
+	Contract string `json:"contract,omitempty"`
 }
 
 func (e *env) sessionPath() string {
@@ -65,23 +68,39 @@ func (e *env) saveSession(s sessionFile) error {
 	return writeFileAtomic(e.sessionPath(), b, 0o600)
 }
 
-// signedInClient resumes the saved session from the keyring.
+// signedInClient resumes the saved session from the keyring, acting on
+// the contract chosen (see chooseContract).
 func (e *env) signedInClient(ctx context.Context) (*account.Client, error) {
-	s, err := e.loadSession()
+	c, s, err := e.resumedClient(ctx)
 	if err != nil {
 		return nil, err
+	}
+	ch, err := e.chooseContract(ctx, c, s, true)
+	if err != nil {
+		return nil, err
+	}
+	e.noteRemembered(ch)
+	return c, nil
+}
+
+// resumedClient resumes the saved session from the keyring, on no
+// contract in particular.
+func (e *env) resumedClient(ctx context.Context) (*account.Client, *sessionFile, error) {
+	s, err := e.loadSession()
+	if err != nil {
+		return nil, nil, err
 	}
 	c, err := account.NewShared(s.Server, e.sessionLockDir())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := c.Resume(ctx, s.User); err != nil {
 		if errors.Is(err, account.ErrNoSavedSession) || errors.Is(err, account.ErrAuth) {
-			return nil, fmt.Errorf("%w: the session of %s on %s has ended: sign in again", account.ErrAuth, s.User, s.Server)
+			return nil, nil, fmt.Errorf("%w: the session of %s on %s has ended: sign in again", account.ErrAuth, s.User, s.Server)
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	return c, nil
+	return c, s, nil
 }
 
 // passwordReader reads passwords from the terminal without echo, or one
@@ -170,8 +189,16 @@ in the OS keyring, never in a file.`,
 			if err != nil {
 				return err
 			}
-			if err := e.saveSession(sessionFile{Server: c.Server(), User: c.User()}); err != nil {
+			s := sessionFile{Server: c.Server(), User: c.User(), Contract: e.keptContract(c.Server(), c.User())}
+			if err := e.saveSession(s); err != nil {
 				return err
+			}
+			if e.contract != "" {
+				// Signed in either way; the contract is checked, and
+				// remembered, as any command's --contract is.
+				if _, err := e.chooseContract(ctx, c, &s, false); err != nil {
+					return err
+				}
 			}
 			e.out.result(jsonout.SignedIn{SignedIn: true, User: c.User(), Server: c.Server()}, func(w io.Writer) {
 				fmt.Fprintf(w, "Signed in as %s on %s.\n", termSafe(c.User()), termSafe(c.Server()))
@@ -191,18 +218,21 @@ func cmpOr[S ~string](a, b S) S {
 func whoamiCommand() *command {
 	return &command{
 		name:    "whoami",
-		summary: "show the signed-in user, contract, products and benefits",
+		summary: "show the signed-in user, contract, products and benefits, and your contracts",
 		nargs:   [2]int{0, 0},
 		run: func(ctx context.Context, e *env, args []string) error {
-			c, err := e.signedInClient(ctx)
+			c, s, err := e.resumedClient(ctx)
 			if err != nil {
 				return err
 			}
-			me, err := c.WhoAmI(ctx)
+			ch, err := e.chooseContract(ctx, c, s, false)
 			if err != nil {
 				return err
 			}
-			e.out.result((*jsonout.WhoAmI)(me), func(w io.Writer) {
+			e.noteRemembered(ch)
+			me := ch.Me
+			var werr error
+			e.out.result(jsonout.WhoAmI{Me: me, Memberships: markedMemberships(ch), ChosenBy: ch.By}, func(w io.Writer) {
 				u := me.User
 				fmt.Fprintf(w, "%s (%s), %s, %s\n", termSafe(cmpOr(u.Name, u.Email)), termSafe(u.ID), termSafe(u.Email), termSafe(strings.ReplaceAll(string(u.Role), "_", " ")))
 				fmt.Fprintf(w, "Contract %s, %s: %s support, until %s\n", termSafe(me.Contract.ID), termSafe(me.Contract.Company), termSafe(me.Contract.Plan), me.Contract.Ends.Format("2006-01-02"))
@@ -210,8 +240,12 @@ func whoamiCommand() *command {
 				// standard-plan manager is not shown phone support.
 				services := api.RightsOf(me.User, me.Contract).Services()
 				fmt.Fprintf(w, "Products: %s\nServices: %s\n", strings.Join(termSafeList(u.Products), ", "), cmpOr(strings.ReplaceAll(strings.Join(termSafeList(services), ", "), "_", " "), "none"))
+				if len(ch.Memberships) > 1 {
+					fmt.Fprintf(w, "\nYour contracts:\n")
+					werr = printMemberships(w, ch)
+				}
 			})
-			return nil
+			return werr
 		},
 	}
 }
@@ -271,7 +305,7 @@ reached, nothing is forgotten: try again.`,
 // forgets this one; a service that cannot be told leaves everything as it
 // was, and the error says so.
 func signOutEverywhere(ctx context.Context, e *env, user string) error {
-	c, err := e.signedInClient(ctx)
+	c, _, err := e.resumedClient(ctx)
 	if err == nil {
 		err = c.SignOutEverywhere(ctx)
 	}
@@ -290,6 +324,8 @@ func signOutEverywhere(ctx context.Context, e *env, user string) error {
 // accountErrorCode maps account errors to the contract's exit codes.
 func accountErrorCode(err error) (int, bool) {
 	switch {
+	case errors.Is(err, account.ErrNotMember):
+		return exitUsage, true // the contract chosen is not the person's: choose another
 	case errors.Is(err, account.ErrForbidden), errors.Is(err, account.ErrContractEnded):
 		return exitEntitlement, true
 	case errors.Is(err, account.ErrAuth), errors.Is(err, account.ErrPasswordChangeRequired), errors.Is(err, account.ErrNoSavedSession):

@@ -45,6 +45,7 @@ type env struct {
 	configPath     string  // --config
 	json           bool    // --json: one JSON document on stdout
 	out            printer // words or JSON, chosen once the flags are parsed
+	contract       string  // --contract: the contract signed-in commands act on
 
 	// The publisher profile, read once (see profile).
 	profileRead bool
@@ -92,6 +93,7 @@ func commands(gui GUI) []*command {
 		signoutCommand(),
 		passwordCommand(),
 		whoamiCommand(),
+		contractsCommand(),
 		productsCommand(),
 		usersCommand(),
 		callersCommand(),
@@ -218,6 +220,7 @@ func newFlagSet(e *env, cmd *command) *flag.FlagSet {
 	fs.SetOutput(io.Discard) // errors are printed by resolve, with usage
 	fs.BoolVar(&e.demo, "demo", e.demo, "use the embedded demo catalog and trust the demo signing key")
 	fs.StringVar(&e.configPath, "config", e.configPath, "configuration `file` (default: the user's config folder, or $ONRAMP_CONFIG)")
+	fs.StringVar(&e.contract, "contract", e.contract, "the contract `ID` signed-in commands act on, for a person in several (remembered; default: the one chosen last)")
 	return fs
 }
 
@@ -262,7 +265,7 @@ func printUsage(w io.Writer, cmd *command, path []string, fs *flag.FlagSet) {
 	if cmd.summary != "" {
 		fmt.Fprintf(w, "%s\n\n", cmd.summary)
 	}
-	fmt.Fprintf(w, "Usage: %s [--demo] [--config FILE] COMMAND [flags]\n\nCommands:\n", name)
+	fmt.Fprintf(w, "Usage: %s [--demo] [--config FILE] [--contract ID] COMMAND [flags]\n\nCommands:\n", name)
 	for _, c := range cmd.sub {
 		fmt.Fprintf(w, "  %-32s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
@@ -319,7 +322,9 @@ func report(e *env, cmd *command, err error) int {
 	}
 	hint := cmpOr(downloadHint(err), setupHint(err))
 	msg := errorText(err)
-	e.out.failure(jsonout.ErrorDetail{Code: code, Message: msg, Hint: hint})
+	doc := jsonout.ErrorDetail{Code: code, Message: msg, Hint: hint}
+	addContractChoice(&doc, err)
+	e.out.failure(doc)
 	// Error messages carry the service's words (a problem's detail, a bad
 	// import line): escaped, as everything from outside is.
 	fmt.Fprintf(e.stderr, "%s %s: %s\n", toolName, cmd.name, termSafeText(msg))

@@ -50,6 +50,11 @@ type Window struct {
 	// session. Nil in the demo.
 	SaveSession   func(server, user string) error
 	ForgetSession func() error
+	// SavedContract and SaveContract are the contract the session file
+	// remembers for the person on the service (--contract, 'contracts
+	// use'), read and chosen in the window. Nil in the demo.
+	SavedContract func(server, user string) string
+	SaveContract  func(server, user, contract string) error
 	// TryDemo starts the demo service from the window, with the
 	// catalog check that trusts the demo key; nil in a build without the
 	// demo. The service stops when the window closes.
@@ -238,8 +243,10 @@ func (e *env) windowSession(w *Window) {
 				cancel()
 			}
 		}
-		return e.saveSession(sessionFile{Server: server, User: user})
+		return e.saveSession(sessionFile{Server: server, User: user, Contract: e.keptContract(server, user)})
 	}
+	w.SavedContract = e.keptContract
+	w.SaveContract = e.rememberContract
 	w.ForgetSession = func() error {
 		if err := os.Remove(e.sessionPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err

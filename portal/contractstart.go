@@ -38,6 +38,16 @@ func (s *Service) StartContract(ctx context.Context, contractID, actor string) (
 		changes := []UserChange{{Kind: "contract_start", Started: &now, Detail: "start emails to " + fmt.Sprint(len(users)) + " user(s)"}}
 		var emails []Email
 		for _, u := range users {
+			if u.hadAccount() {
+				// Their password stays theirs: the start email says they
+				// belong to this contract now.
+				e, err := s.startExistingEmail(&next, u)
+				if err != nil {
+					return nil, nil, err
+				}
+				emails = append(emails, e)
+				continue
+			}
 			nu := *u
 			nu.MustChangePassword = true
 			nu.tempExpires = now.Add(TemporaryPasswordTTL)

@@ -15,7 +15,7 @@ import (
 // rows refer to. A table the schema gains must be added here:
 // CopyStore refuses a source with a table it does not know.
 var copyTables = []string{
-	"contracts", "contract_products", "users", "user_terms", "user_products", "user_benefits", "tokens",
+	"contracts", "contract_products", "users", "memberships", "user_terms", "user_products", "user_benefits", "tokens",
 	"outbox", "audit", "callers", "seats", "seat_keys", "signin_limits",
 	"settings", "page_tokens", "password_resets",
 }

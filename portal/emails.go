@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"onramp.dev/onramp/api"
 
 	"context"
 	"errors"
@@ -17,42 +16,42 @@ var ErrEmailTaken = errors.New("this email address already belongs to an Onramp 
 // normalEmail is the form addresses are stored and compared in.
 func normalEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// EmailsInUse returns which of emails belong to users of contracts other
-// than exceptContract ("" for any contract).
-func (s *SQLite) EmailsInUse(ctx context.Context, emails []string, exceptContract string) (map[string]bool, error) {
-	taken := map[string]bool{}
+// Accounts returns the accounts that of emails have, by email: the
+// person's account fields only (ContractID and Role are empty).
+func (s *SQLite) Accounts(ctx context.Context, emails []string) (map[string]*User, error) {
+	found := map[string]*User{}
 	for len(emails) > 0 {
 		chunk := emails[:min(len(emails), 500)] // SQLite's bound-parameter limit
 		emails = emails[len(chunk):]
-		args := []any{exceptContract}
+		args := []any{}
 		for _, e := range chunk {
 			args = append(args, normalEmail(e))
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT email FROM users WHERE contract_id <> ? AND email IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		rows, err := s.db.QueryContext(ctx, `SELECT id, email, name, language, must_change_password FROM users WHERE email IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
-			var e string
-			if err := rows.Scan(&e); err != nil {
+			u := &User{}
+			if err := rows.Scan(&u.ID, &u.Email, &u.Name, &u.Language, &u.MustChangePassword); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			taken[e] = true
+			found[u.Email] = u
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
 	}
-	return taken, nil
+	return found, nil
 }
 
-// markTakenEmails adds an email_taken line for each row whose address
-// belongs to another contract's user. The unique index stays the last
-// word: an address taken between this check and the write fails the
-// whole import with ErrEmailTaken.
-func (s *Service) markTakenEmails(ctx context.Context, contractID string, rows []importRow, bad []RowError) ([]RowError, error) {
+// accountsOf returns the accounts the addresses of rows already have.
+// Looked up before the contract's lock: an account created between this
+// and the write makes the write fail with ErrEmailTaken, and the caller
+// plans again (see applyRows).
+func (s *Service) accountsOf(ctx context.Context, rows []importRow) (map[string]*User, error) {
 	var emails []string
 	for _, r := range rows {
 		if !r.invalid {
@@ -60,19 +59,9 @@ func (s *Service) markTakenEmails(ctx context.Context, contractID string, rows [
 		}
 	}
 	if len(emails) == 0 {
-		return bad, nil
+		return map[string]*User{}, nil
 	}
-	taken, err := s.store.EmailsInUse(ctx, emails, contractID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range rows {
-		if !rows[i].invalid && taken[rows[i].email] {
-			rows[i].invalid = true
-			bad = append(bad, RowError{Line: rows[i].line, Code: api.RowEmailTaken, Reason: rows[i].email + ": " + ErrEmailTaken.Error()})
-		}
-	}
-	return bad, nil
+	return s.store.Accounts(ctx, emails)
 }
 
 // importProblem is the status and code of a refused import: when every

@@ -232,6 +232,8 @@ func writeError(w http.ResponseWriter, err error) {
 		writeProblem(w, http.StatusForbidden, api.ProblemInstallNotAllowed, err.Error())
 	case errors.Is(err, ErrManagerProtected):
 		writeProblem(w, http.StatusForbidden, "manager_protected", err.Error())
+	case errors.Is(err, ErrNotMember):
+		writeProblem(w, http.StatusForbidden, api.ProblemNotMember, err.Error())
 	case errors.Is(err, ErrNotAdmin), errors.Is(err, ErrNotEntitledToPkg), errors.Is(err, ErrForbidden):
 		writeProblem(w, http.StatusForbidden, "forbidden", err.Error())
 	case errors.As(err, &ie):
@@ -281,6 +283,15 @@ func (s *Service) authed(h func(http.ResponseWriter, *http.Request, *User, *Toke
 			writeError(w, ErrPasswordChange)
 			return
 		}
+		// The membership the request acts on: handlers see the person on
+		// that contract, as if it were their only one.
+		if u, err = s.memberFor(r.Context(), u, r.Header.Get(api.ContractHeader)); err != nil {
+			writeError(w, err)
+			return
+		}
+		// The request's log line says whose and on which contract: a
+		// download counts against the contract it was made for.
+		annotate(r, slog.String("user_id", u.ID), slog.String("contract_id", u.ContractID))
 		h(w, r, u, t)
 	}
 }

@@ -29,7 +29,7 @@ var mailFiles embed.FS
 var Languages = []string{"en", "fr"}
 
 // mailKinds are the emails the service sends.
-var mailKinds = []string{"order_confirmation", "start", "benefits_changed", "caller_changed", "account_changed", "password_reset"}
+var mailKinds = []string{"order_confirmation", "start", "start_existing", "benefits_changed", "caller_changed", "account_changed", "password_reset"}
 
 type mailTemplates struct {
 	text *template.Template
@@ -267,7 +267,19 @@ func (s *Service) startEmail(c *Contract, u *User, temp string) (Email, error) {
 	d := s.mailFor(c, u)
 	d.Password, d.Link, d.Expires = temp, link, mailTime(d.Lang, u.tempExpires)
 	e, err := renderEmail("start", u.Email, d)
-	e.link, e.userID = l, u.ID
+	e.link, e.userID, e.contractID = l, u.ID, c.ID
+	return e, err
+}
+
+// startExistingEmail tells a person who has an account already that
+// they now belong to contract c too: their user ID and the start page's
+// link, and no password (theirs stays what it is).
+func (s *Service) startExistingEmail(c *Contract, u *User) (Email, error) {
+	link, l := s.noticeLink(u)
+	d := s.mailFor(c, u)
+	d.Link = link
+	e, err := renderEmail("start_existing", u.Email, d)
+	e.link, e.userID, e.contractID = l, u.ID, c.ID
 	return e, err
 }
 
@@ -284,10 +296,10 @@ func (s *Service) noticeEmail(c *Contract, u *User, kind string) (Email, error) 
 	d := s.mailFor(c, u)
 	d.Link = link
 	e, err := renderEmail(kind, u.Email, d)
-	e.link, e.userID, e.notBefore, e.toggle = l, u.ID, s.now().Add(s.noticeWait()), kind == "caller_changed"
+	e.link, e.userID, e.contractID, e.notBefore, e.toggle = l, u.ID, c.ID, s.now().Add(s.noticeWait()), kind == "caller_changed"
 	e.merged = func() (Email, error) {
 		m, err := renderEmail("account_changed", u.Email, d)
-		m.link, m.userID, m.notBefore = e.link, e.userID, e.notBefore
+		m.link, m.userID, m.contractID, m.notBefore = e.link, e.userID, e.contractID, e.notBefore
 		return m, err
 	}
 	return e, err

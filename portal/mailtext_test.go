@@ -102,6 +102,12 @@ func TestEveryEmailInBothLanguages(t *testing.T) {
 					t.Errorf("%d %s emails beside the one telling both changes", len(es), kind)
 				}
 			}
+			// A person with an account on another contract joins with it.
+			_, other := mailContract(t, p, lang, "hugo@ailleurs.example", time.Time{})
+			if _, err := p.svc.AddUser(ctx, admin, NewUser{Email: "hugo@ailleurs.example", Name: "Hugo", Products: []string{"atlas", "quill"},
+				Benefits: []string{"download", "web_support"}}); err != nil {
+				t.Fatal(err)
+			}
 			marc, err := p.store.User(ctx, added.UserID)
 			if err != nil {
 				t.Fatal(err)
@@ -131,6 +137,7 @@ func TestEveryEmailInBothLanguages(t *testing.T) {
 				{one("elise@lefevre.example", "caller_changed"), []string{w.caller, start, demoProfile.Support.Phone}},
 				{one("lea@lefevre.example", "account_changed"), []string{"Léa Rousseau", w.atlas, w.isCaller, start, demoProfile.Support.Phone}},
 				{reset, []string{w.reset, p.svc.PublicURL + "/reset?t=TOKEN", added.UserID}},
+				{one("hugo@ailleurs.example", "start_existing"), []string{"Élise Lefèvre", w.atlas, w.web, start, other.ID}},
 			}
 			kinds := map[string]bool{}
 			for _, c := range checks {

@@ -100,7 +100,7 @@ func (s *Service) OperatorSendStartEmail(ctx context.Context, ref, actor string)
 	if err != nil {
 		return nil, err
 	}
-	sent, err := s.sendStartEmail(ctx, u.ContractID, u.ID, func(*User) error { return nil }, actor)
+	sent, err := s.sendStartEmail(ctx, u.ContractID, u.ID, func(*User) error { return nil }, true, actor)
 	if err != nil {
 		return nil, err
 	}
@@ -163,11 +163,11 @@ func (s *Service) emailChange(ctx context.Context, c *Contract, users []*User, i
 	if normalEmail(users[i].Email) == normalEmail(addr) {
 		return nil, nil, nil, &InvalidError{Problems: []api.FieldError{*fieldError(api.FieldEmail, api.FieldDuplicate, "the user already has this address")}}
 	}
-	taken, err := s.store.EmailsInUse(ctx, []string{addr}, "")
+	taken, err := s.store.Accounts(ctx, []string{addr})
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if taken[normalEmail(addr)] {
+	if taken[normalEmail(addr)] != nil {
 		return nil, nil, nil, fmt.Errorf("%s: %w", addr, ErrEmailTaken)
 	}
 	moved := *users[i]

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -254,11 +253,8 @@ func (s *SQLStore) savePasswordReset(ctx context.Context, r passwordReset, e Ema
 			return err
 		}
 		defer tx.Rollback()
-		var contractID string
-		if err := tx.QueryRowContext(ctx, `SELECT contract_id FROM users WHERE id = ?`, r.userID).Scan(&contractID); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("user %s: %w", r.userID, ErrNotFound)
-			}
+		contracts, err := contractsOf(ctx, tx, r.userID)
+		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM password_resets WHERE user_id = ?`, r.userID); err != nil {
@@ -271,8 +267,10 @@ func (s *SQLStore) savePasswordReset(ctx context.Context, r passwordReset, e Ema
 		if err := queueEmail(ctx, tx, e); err != nil {
 			return err
 		}
-		if err := audit(ctx, tx, r.userID, contractID, "user.password_reset_requested", r.userID); err != nil {
-			return err
+		for _, c := range contracts {
+			if err := audit(ctx, tx, r.userID, c, "user.password_reset_requested", r.userID); err != nil {
+				return err
+			}
 		}
 		return tx.Commit()
 	})
@@ -294,9 +292,9 @@ func (s *SQLStore) usePasswordReset(ctx context.Context, hash, userID, passwordH
 			return err
 		}
 		defer tx.Rollback()
-		var expires, contractID, email string
-		err = tx.QueryRowContext(ctx, `SELECT r.expires, u.contract_id, u.email FROM password_resets r JOIN users u ON u.id = r.user_id
-			WHERE r.hash = ? AND r.user_id = ?`, hash, userID).Scan(&expires, &contractID, &email)
+		var expires, email string
+		err = tx.QueryRowContext(ctx, `SELECT r.expires, u.email FROM password_resets r JOIN users u ON u.id = r.user_id
+			WHERE r.hash = ? AND r.user_id = ?`, hash, userID).Scan(&expires, &email)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && !now.Before(parseTS(expires))) {
 			return ErrNotFound
 		}
@@ -326,8 +324,14 @@ func (s *SQLStore) usePasswordReset(ctx context.Context, hash, userID, passwordH
 				return err
 			}
 		}
-		if err := audit(ctx, tx, userID, contractID, "user.password_reset", userID); err != nil {
+		contracts, err := contractsOf(ctx, tx, userID)
+		if err != nil {
 			return err
+		}
+		for _, c := range contracts {
+			if err := audit(ctx, tx, userID, c, "user.password_reset", userID); err != nil {
+				return err
+			}
 		}
 		return tx.Commit()
 	})

@@ -123,4 +123,35 @@ var pgMigrations = []string{
 	migration10,
 	migrationPasswordResets,
 	migrationRefoldTerms,
+	// Accounts and memberships, as SQLite's migrationMemberships: the
+	// same tables and columns, altered in place.
+	`CREATE TABLE memberships (
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		contract_id TEXT NOT NULL REFERENCES contracts(id),
+		role TEXT NOT NULL CHECK (role IN ('contract_manager', 'software_coordinator', 'user')),
+		joined TEXT NOT NULL,
+		PRIMARY KEY (user_id, contract_id)
+	);
+	INSERT INTO memberships (user_id, contract_id, role, joined) SELECT id, contract_id, role, created FROM users;
+	CREATE INDEX memberships_contract ON memberships(contract_id);
+	ALTER TABLE user_products ADD COLUMN contract_id TEXT;
+	UPDATE user_products p SET contract_id = u.contract_id FROM users u WHERE u.id = p.user_id;
+	ALTER TABLE user_products ALTER COLUMN contract_id SET NOT NULL;
+	ALTER TABLE user_products DROP CONSTRAINT user_products_pkey;
+	ALTER TABLE user_products DROP CONSTRAINT user_products_user_id_fkey;
+	ALTER TABLE user_products ADD PRIMARY KEY (user_id, contract_id, product);
+	ALTER TABLE user_products ADD FOREIGN KEY (user_id, contract_id) REFERENCES memberships(user_id, contract_id) ON DELETE CASCADE;
+	ALTER TABLE user_benefits ADD COLUMN contract_id TEXT;
+	UPDATE user_benefits b SET contract_id = u.contract_id FROM users u WHERE u.id = b.user_id;
+	ALTER TABLE user_benefits ALTER COLUMN contract_id SET NOT NULL;
+	ALTER TABLE user_benefits DROP CONSTRAINT user_benefits_pkey;
+	ALTER TABLE user_benefits DROP CONSTRAINT user_benefits_user_id_fkey;
+	ALTER TABLE user_benefits ADD PRIMARY KEY (user_id, contract_id, benefit);
+	ALTER TABLE user_benefits ADD FOREIGN KEY (user_id, contract_id) REFERENCES memberships(user_id, contract_id) ON DELETE CASCADE;
+	ALTER TABLE users DROP COLUMN contract_id;
+	ALTER TABLE users DROP COLUMN role;
+	ALTER TABLE outbox ADD COLUMN contract_id TEXT;
+	UPDATE outbox o SET contract_id = m.contract_id FROM memberships m WHERE m.user_id = o.user_id;
+	DROP INDEX outbox_waiting;
+	CREATE INDEX outbox_waiting ON outbox(user_id, contract_id, kind) WHERE sent_at IS NULL;`,
 }

@@ -72,7 +72,7 @@ type execer interface {
 
 // setSearchTerms replaces a user's search terms.
 func setSearchTerms(ctx context.Context, tx execer, contractID, id, email, name string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM user_terms WHERE user_id = ?`, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM user_terms WHERE user_id = ? AND contract_id = ?`, id, contractID); err != nil {
 		return err
 	}
 	terms := searchTerms(id, email, name)
@@ -85,10 +85,35 @@ func setSearchTerms(ctx context.Context, tx execer, contractID, id, email, name 
 	return err
 }
 
+// setAllSearchTerms sets a person's terms on each of their contracts:
+// their name and email are one for all.
+func setAllSearchTerms(ctx context.Context, tx *sql.Tx, id, email, name string) error {
+	contracts, err := contractsOf(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	for _, c := range contracts {
+		if err := setSearchTerms(ctx, tx, c, id, email, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // fillSearchTerms gives the users already stored their search terms, when
-// the migration that adds them runs: the folding is Go's.
+// the migration that adds them runs: the folding is Go's. Those migrations
+// come before accounts and memberships: it reads the users table of then.
 func fillSearchTerms(ctx context.Context, tx execer) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, contract_id, email, name FROM users`)
+	return fillSearchTermsFrom(ctx, tx, `SELECT id, contract_id, email, name FROM users`)
+}
+
+// membersTermsQuery is fillSearchTerms's query on today's schema.
+const membersTermsQuery = `SELECT u.id, m.contract_id, u.email, u.name FROM users u JOIN memberships m ON m.user_id = u.id`
+
+// fillSearchTermsFrom gives terms to the users q reads (ID, contract,
+// email, name).
+func fillSearchTermsFrom(ctx context.Context, tx execer, q string) error {
+	rows, err := tx.QueryContext(ctx, q)
 	if err != nil {
 		return err
 	}

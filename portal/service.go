@@ -226,6 +226,15 @@ func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor s
 	m := &User{ID: newUserID(), ContractID: c.ID, Email: addr.Address, Name: r.ManagerName, Role: RoleManager,
 		Products: products, Benefits: slices.Clone(catalog.Benefits), MustChangePassword: true, Created: now,
 		tempExpires: now.Add(TemporaryPasswordTTL)}
+	// A manager who has an account already joins with it: their ID, name,
+	// language and password stay theirs, and the start email carries none.
+	accounts, err := s.store.Accounts(ctx, []string{m.Email})
+	if err != nil {
+		return nil, nil, err
+	}
+	if a := accounts[normalEmail(m.Email)]; a != nil {
+		m.ID, m.Email, m.Name, m.Language, m.MustChangePassword, m.joining = a.ID, a.Email, a.Name, a.Language, a.MustChangePassword, true
+	}
 	temp := newTemporaryPassword()
 	hash := hashTemporary(temp)
 	confirmation, err := s.orderConfirmation(c, m)
@@ -235,15 +244,13 @@ func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor s
 	emails := []Email{confirmation}
 	if c.Started != nil {
 		start, err := s.startEmail(c, m, temp)
+		if m.joining {
+			start, err = s.startExistingEmail(c, m)
+		}
 		if err != nil {
 			return nil, nil, err
 		}
 		emails = append(emails, start)
-	}
-	if taken, err := s.store.EmailsInUse(ctx, []string{m.Email}, ""); err != nil {
-		return nil, nil, err
-	} else if taken[normalEmail(m.Email)] {
-		return nil, nil, fmt.Errorf("%s: %w", m.Email, ErrEmailTaken)
 	}
 	if err := s.store.CreateContract(ctx, c, m, hash, emails, actor); err != nil {
 		return nil, nil, err
@@ -484,18 +491,56 @@ func (s *Service) ChangePassword(ctx context.Context, u *User, current, next, ad
 }
 
 // Me is what a user sees of their account.
+// Its JSON is api.Me's.
 type Me struct {
-	User     *User     `json:"user"`
-	Contract *Contract `json:"contract"`
+	User        *User            `json:"user"`
+	Contract    *Contract        `json:"contract"`
+	Memberships []api.Membership `json:"memberships"`
 }
 
-// WhoAmI returns the user with the contract.
+// WhoAmI returns the person on the membership u is, its contract, and
+// every membership of the person, oldest first.
 func (s *Service) WhoAmI(ctx context.Context, u *User) (*Me, error) {
 	c, err := s.store.Contract(ctx, u.ContractID)
 	if err != nil {
 		return nil, err
 	}
-	return &Me{User: u, Contract: c}, nil
+	ms, err := s.store.Memberships(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]api.Membership, 0, len(ms))
+	for _, m := range ms {
+		if m.Status == "active" && !s.now().Before(m.Ends) {
+			m.Status = "ended"
+		}
+		out = append(out, m.Membership)
+	}
+	return &Me{User: u, Contract: c, Memberships: out}, nil
+}
+
+// ErrNotMember: the contract a request names is not one of the person's
+// (or does not exist: the answer is the same).
+var ErrNotMember = errors.New("you do not belong to this contract")
+
+// maxContractHeader bounds the contract a request names.
+const maxContractHeader = 64
+
+// memberFor is the membership a request acts on: the contract the
+// request names (api.ContractHeader), else u's, the oldest.
+func (s *Service) memberFor(ctx context.Context, u *User, contractID string) (*User, error) {
+	contractID = strings.TrimSpace(contractID)
+	if contractID == "" || contractID == u.ContractID {
+		return u, nil
+	}
+	if !plausibleContractID(contractID) || len(contractID) > maxContractHeader {
+		return nil, ErrNotMember
+	}
+	m, err := s.store.Member(ctx, u.ID, strings.ToUpper(contractID))
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrNotMember
+	}
+	return m, err
 }
 
 // PackageFor finds the catalog package a file name belongs to, and checks

@@ -128,7 +128,70 @@ var migrations = []string{
 	migration10,
 	migrationPasswordResets,
 	migrationRefoldTerms,
+	migrationMemberships,
 }
+
+// migrationMemberships splits a user into a person's account (users: ID,
+// email, password, name, phone, language), one for all the contracts they
+// belong to, and a membership in each contract (role, products, benefits,
+// caller). Each user of before was one account with one membership, under
+// the same ID. SQLite cannot drop a column that a constraint names: the
+// tables are rebuilt, with foreign keys off while they are (see migrate).
+// A waiting notice now belongs to one membership: the outbox names its
+// contract.
+const migrationMemberships = `CREATE TABLE users_new (
+		id TEXT PRIMARY KEY,
+		email TEXT NOT NULL,
+		name TEXT NOT NULL DEFAULT '',
+		password_hash TEXT NOT NULL DEFAULT '',
+		must_change_password INTEGER NOT NULL DEFAULT 1,
+		created TEXT NOT NULL,
+		phone TEXT NOT NULL DEFAULT '',
+		temp_expires TEXT,
+		temp_used INTEGER NOT NULL DEFAULT 0,
+		language TEXT NOT NULL DEFAULT ''
+	);
+	INSERT INTO users_new (id, email, name, password_hash, must_change_password, created, phone, temp_expires, temp_used, language)
+		SELECT id, email, name, password_hash, must_change_password, created, phone, temp_expires, temp_used, language FROM users;
+	CREATE TABLE memberships (
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		contract_id TEXT NOT NULL REFERENCES contracts(id),
+		role TEXT NOT NULL CHECK (role IN ('contract_manager', 'software_coordinator', 'user')),
+		joined TEXT NOT NULL,
+		PRIMARY KEY (user_id, contract_id)
+	);
+	INSERT INTO memberships (user_id, contract_id, role, joined) SELECT id, contract_id, role, created FROM users;
+	CREATE INDEX memberships_contract ON memberships(contract_id);
+	CREATE TABLE user_products_new (
+		user_id TEXT NOT NULL,
+		product TEXT NOT NULL,
+		contract_id TEXT NOT NULL,
+		PRIMARY KEY (user_id, contract_id, product),
+		FOREIGN KEY (user_id, contract_id) REFERENCES memberships(user_id, contract_id) ON DELETE CASCADE
+	);
+	INSERT INTO user_products_new (user_id, product, contract_id) SELECT p.user_id, p.product, u.contract_id FROM user_products p JOIN users u ON u.id = p.user_id;
+	CREATE TABLE user_benefits_new (
+		user_id TEXT NOT NULL,
+		benefit TEXT NOT NULL,
+		contract_id TEXT NOT NULL,
+		PRIMARY KEY (user_id, contract_id, benefit),
+		FOREIGN KEY (user_id, contract_id) REFERENCES memberships(user_id, contract_id) ON DELETE CASCADE
+	);
+	INSERT INTO user_benefits_new (user_id, benefit, contract_id) SELECT b.user_id, b.benefit, u.contract_id FROM user_benefits b JOIN users u ON u.id = b.user_id;
+	DROP TABLE user_products;
+	DROP TABLE user_benefits;
+	DROP TABLE users;
+	ALTER TABLE users_new RENAME TO users;
+	ALTER TABLE user_products_new RENAME TO user_products;
+	ALTER TABLE user_benefits_new RENAME TO user_benefits;
+	CREATE UNIQUE INDEX users_email_unique ON users(email);
+	ALTER TABLE outbox ADD COLUMN contract_id TEXT;
+	UPDATE outbox SET contract_id = (SELECT contract_id FROM memberships WHERE memberships.user_id = outbox.user_id) WHERE user_id IS NOT NULL;
+	DROP INDEX outbox_waiting;
+	CREATE INDEX outbox_waiting ON outbox(user_id, contract_id, kind) WHERE sent_at IS NULL;`
+
+// membershipsVersion is the schema version that rebuilt the users table.
+const membershipsVersion = 13
 
 // migration10 is written once for both engines: languages (a contract's,
 // and a user's own when they chose one), the contract's life (ordered
@@ -275,37 +338,71 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 }
 
 func (s *SQLite) migrate(ctx context.Context) error {
+	// One connection throughout: foreign keys are switched off for a
+	// migration that rebuilds tables, and a pragma holds per connection.
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
 	var version int
-	if err := s.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return err
 	}
 	if version > len(migrations) {
 		return fmt.Errorf("schema version %d is newer than this portal (%d): upgrade the portal", version, len(migrations))
 	}
 	for i := version; i < len(migrations); i++ {
-		tx, err := s.w.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %d: %w", i+1, migrationError(err))
-		}
-		if i+1 == searchTermsVersion || migrations[i] == migrationRefoldTerms {
-			if err := fillSearchTerms(ctx, tx); err != nil {
-				tx.Rollback()
-				return fmt.Errorf("migration %d: %w", i+1, err)
+		// SQLite's way to rebuild a table others refer to: foreign keys
+		// off (never inside a transaction), rebuild, check, on again.
+		rebuild := i+1 == membershipsVersion
+		if rebuild {
+			if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
-			tx.Rollback()
+		if err := migrateOne(ctx, conn, i, rebuild); err != nil {
 			return err
 		}
-		if err := tx.Commit(); err != nil {
-			return err
+		if rebuild {
+			if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = ON"); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// migrateOne applies migration i in its own transaction.
+func migrateOne(ctx context.Context, conn *sql.Conn, i int, checkKeys bool) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+		return fmt.Errorf("migration %d: %w", i+1, migrationError(err))
+	}
+	if i+1 == searchTermsVersion || migrations[i] == migrationRefoldTerms {
+		if err := fillSearchTerms(ctx, tx); err != nil {
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+	}
+	if checkKeys {
+		rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+		if err != nil {
+			return err
+		}
+		bad := rows.Next()
+		rows.Close()
+		if bad {
+			return fmt.Errorf("migration %d: a row refers to one that is missing (PRAGMA foreign_key_check lists them)", i+1)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // Close closes the database.
@@ -354,7 +451,7 @@ func (s *SQLite) CreateContract(ctx context.Context, c *Contract, manager *User,
 			return fmt.Errorf("contract product %s: %w", p.Product, err)
 		}
 	}
-	if err := insertUser(ctx, tx, manager, passwordHash); err != nil {
+	if err := insertUser(ctx, tx, manager, passwordHash, manager.joining); err != nil {
 		return err
 	}
 	for _, e := range emails {
@@ -368,24 +465,40 @@ func (s *SQLite) CreateContract(ctx context.Context, c *Contract, manager *User,
 	return tx.Commit()
 }
 
-func insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHash string) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, contract_id, email, name, role, password_hash, must_change_password, created, temp_expires, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.ContractID, strings.ToLower(u.Email), u.Name, u.Role, passwordHash, u.MustChangePassword, ts(u.Created), tempExpiresValue(u), u.Language); err != nil {
+// insertUser adds a person to a contract: their account too when they
+// have none (joining false), else only the membership.
+func insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHash string, joining bool) error {
+	if !joining {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, password_hash, must_change_password, created, temp_expires, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			u.ID, strings.ToLower(u.Email), u.Name, passwordHash, u.MustChangePassword, ts(u.Created), tempExpiresValue(u), u.Language); err != nil {
+			if isUniqueViolation(err) {
+				return fmt.Errorf("user %s: %w", u.Email, ErrEmailTaken)
+			}
+			return fmt.Errorf("user %s: %w", u.Email, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (user_id, contract_id, role, joined) VALUES (?, ?, ?, ?)`,
+		u.ID, u.ContractID, u.Role, ts(u.Created)); err != nil {
 		if isUniqueViolation(err) {
-			return fmt.Errorf("user %s: %w", u.Email, ErrEmailTaken)
+			return fmt.Errorf("user %s on contract %s: %w", u.ID, u.ContractID, ErrConflict)
 		}
 		return fmt.Errorf("user %s: %w", u.Email, err)
 	}
 	if err := setSearchTerms(ctx, tx, u.ContractID, u.ID, u.Email, u.Name); err != nil {
 		return err
 	}
+	return insertGrants(ctx, tx, u)
+}
+
+// insertGrants writes a membership's products and benefits.
+func insertGrants(ctx context.Context, tx *sql.Tx, u *User) error {
 	for _, p := range u.Products {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO user_products (user_id, product) VALUES (?, ?)`, u.ID, p); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_products (user_id, contract_id, product) VALUES (?, ?, ?)`, u.ID, u.ContractID, p); err != nil {
 			return err
 		}
 	}
 	for _, b := range u.Benefits {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO user_benefits (user_id, benefit) VALUES (?, ?)`, u.ID, b); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_benefits (user_id, contract_id, benefit) VALUES (?, ?, ?)`, u.ID, u.ContractID, b); err != nil {
 			return err
 		}
 	}
@@ -404,10 +517,10 @@ func queueEmail(ctx context.Context, tx *sql.Tx, e Email) error {
 		// one written as account_changed (every part of the user's state):
 		// the changes of the last minutes make one email.
 		var waiting, waitingKind string
-		err := tx.QueryRowContext(ctx, `DELETE FROM outbox WHERE id = (SELECT id FROM outbox WHERE user_id = ?
+		err := tx.QueryRowContext(ctx, `DELETE FROM outbox WHERE id = (SELECT id FROM outbox WHERE user_id = ? AND coalesce(contract_id, '') = ?
 			AND kind IN ('benefits_changed', 'caller_changed', 'account_changed') AND sent_at IS NULL
 			AND claimed_until IS NULL AND not_before > ? ORDER BY id LIMIT 1) AND claimed_until IS NULL RETURNING not_before, kind`,
-			e.userID, limitTS(now)).Scan(&waiting, &waitingKind)
+			e.userID, e.contractID, limitTS(now)).Scan(&waiting, &waitingKind)
 		switch {
 		case err == nil && e.toggle && waitingKind == e.Kind:
 			return nil
@@ -428,12 +541,20 @@ func queueEmail(ctx context.Context, tx *sql.Tx, e Email) error {
 	if e.userID != "" {
 		userID = e.userID
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (to_addr, kind, subject, body, html, created, user_id, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.To, e.Kind, e.Subject, e.Body, e.HTML, ts(now), userID, notBefore); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (to_addr, kind, subject, body, html, created, user_id, not_before, contract_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.To, e.Kind, e.Subject, e.Body, e.HTML, ts(now), userID, notBefore, nullIfEmpty(e.contractID)); err != nil {
 		return err
 	}
 	// The email's link works from the moment the email exists, not before.
 	return savePageToken(ctx, tx, e.link)
+}
+
+// nullIfEmpty stores "" as NULL.
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // Contract returns a contract with its products.
@@ -483,21 +604,31 @@ func readContract(id string, row *sql.Row, products func() (*sql.Rows, error)) (
 	return c, rows.Err()
 }
 
-const userColumns = `id, contract_id, email, name, role, password_hash, must_change_password, created, phone,
-	EXISTS (SELECT 1 FROM callers WHERE callers.user_id = users.id), coalesce(temp_expires, ''), temp_used, language`
+// userColumns are a user on one contract: their account's columns and
+// the membership's (role, caller, and joined as when they were created on
+// this contract), read FROM userFrom.
+const userColumns = `u.id, m.contract_id, u.email, u.name, m.role, u.password_hash, u.must_change_password, m.joined, u.phone,
+	EXISTS (SELECT 1 FROM callers c WHERE c.user_id = u.id AND c.contract_id = m.contract_id), coalesce(u.temp_expires, ''), u.temp_used, u.language, u.created`
+
+// userFrom joins accounts to their memberships.
+const userFrom = ` FROM users u JOIN memberships m ON m.user_id = u.id `
+
+// oldestFirst orders a person's memberships: the first is the one a
+// request without a contract acts on.
+const oldestFirst = ` ORDER BY m.joined, m.contract_id `
 
 func (s *SQLite) scanUser(ctx context.Context, row *sql.Row) (*User, error) {
 	u := &User{}
-	var created, tempExpires string
-	if err := row.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created, &u.Phone, &u.Caller, &tempExpires, &u.tempUsed, &u.Language); err != nil {
+	var created, tempExpires, since string
+	if err := row.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created, &u.Phone, &u.Caller, &tempExpires, &u.tempUsed, &u.Language, &since); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNotFound
 		}
 		return nil, err
 	}
-	u.Created, u.tempExpires = parseTS(created), parseTS(tempExpires)
+	u.Created, u.tempExpires, u.accountCreated = parseTS(created), parseTS(tempExpires), parseTS(since)
 	u.Products, u.Benefits = []string{}, []catalog.Benefit{}
-	rows, err := s.query(ctx, `SELECT product FROM user_products WHERE user_id = ? ORDER BY product`, u.ID)
+	rows, err := s.query(ctx, `SELECT product FROM user_products WHERE user_id = ? AND contract_id = ? ORDER BY product`, u.ID, u.ContractID)
 	if err != nil {
 		return nil, err
 	}
@@ -507,7 +638,7 @@ func (s *SQLite) scanUser(ctx context.Context, row *sql.Row) (*User, error) {
 		u.Products = append(u.Products, p)
 	}
 	rows.Close()
-	rows, err = s.query(ctx, `SELECT benefit FROM user_benefits WHERE user_id = ? ORDER BY benefit`, u.ID)
+	rows, err = s.query(ctx, `SELECT benefit FROM user_benefits WHERE user_id = ? AND contract_id = ? ORDER BY benefit`, u.ID, u.ContractID)
 	if err != nil {
 		return nil, err
 	}
@@ -520,26 +651,90 @@ func (s *SQLite) scanUser(ctx context.Context, row *sql.Row) (*User, error) {
 	return u, nil
 }
 
-// User returns a user by ID.
+// User returns a person by ID, on their oldest membership. A person has
+// at least one: the account goes with its last.
 func (s *SQLite) User(ctx context.Context, id string) (*User, error) {
-	return s.scanUser(ctx, s.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	return s.scanUser(ctx, s.queryRow(ctx, `SELECT `+userColumns+userFrom+`WHERE u.id = ?`+oldestFirst+`LIMIT 1`, id))
 }
 
-// UserByLogin finds a user by ID or, for a login with an @, by email; an
-// email used on several contracts is ambiguous and must be signed in with
-// the user ID. The service normalises the login first (normalizeLogin).
+// Member returns a person on one contract, or ErrNotFound when they are
+// not on it.
+func (s *SQLite) Member(ctx context.Context, id, contractID string) (*User, error) {
+	return s.scanUser(ctx, s.queryRow(ctx, `SELECT `+userColumns+userFrom+`WHERE u.id = ? AND m.contract_id = ?`, id, contractID))
+}
+
+// Memberships lists a person's contracts, oldest first, with what they
+// have on each.
+func (s *SQLite) Memberships(ctx context.Context, id string) ([]Membership, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT m.contract_id, c.company, m.role, m.joined, c.ends, c.started IS NOT NULL,
+		EXISTS (SELECT 1 FROM callers k WHERE k.user_id = m.user_id AND k.contract_id = m.contract_id)
+		FROM memberships m JOIN contracts c ON c.id = m.contract_id WHERE m.user_id = ?`+oldestFirst, id)
+	if err != nil {
+		return nil, err
+	}
+	out := []Membership{}
+	for rows.Next() {
+		var m Membership
+		var joined, ends string
+		var started bool
+		if err := rows.Scan(&m.ContractID, &m.Company, &m.Role, &joined, &ends, &started, &m.Caller); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		m.Joined, m.Ends = parseTS(joined), parseTS(ends)
+		m.Status = "active"
+		if !started {
+			m.Status = "ordered"
+		}
+		out = append(out, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		u := &User{ID: id, Products: []string{}, Benefits: []catalog.Benefit{}}
+		if err := addGrants(ctx, s.db, map[string]*User{id: u}, out[i].ContractID, `(?)`, id); err != nil {
+			return nil, err
+		}
+		out[i].Products, out[i].Benefits = u.Products, u.Benefits
+	}
+	return out, nil
+}
+
+// UserByLogin finds a person by ID or, for a login with an @, by email,
+// on their oldest membership. The service normalises the login first
+// (normalizeLogin).
 func (s *SQLite) UserByLogin(ctx context.Context, login string) (*User, error) {
 	if !strings.Contains(login, "@") {
 		return s.User(ctx, strings.ToUpper(login))
 	}
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE email = ?`, strings.ToLower(login)).Scan(&n); err != nil {
+	return s.scanUser(ctx, s.queryRow(ctx, `SELECT `+userColumns+userFrom+`WHERE u.email = ?`+oldestFirst+`LIMIT 1`, strings.ToLower(login)))
+}
+
+// contractsOf lists the contracts a person belongs to, inside a
+// transaction: what an account-wide change is recorded in the audit of.
+func contractsOf(ctx context.Context, q queryer, userID string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT contract_id FROM memberships WHERE user_id = ? ORDER BY joined, contract_id`, userID)
+	if err != nil {
 		return nil, err
 	}
-	if n != 1 {
-		return nil, ErrNotFound
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
 	}
-	return s.scanUser(ctx, s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, strings.ToLower(login)))
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("user %s: %w", userID, ErrNotFound)
+	}
+	return out, nil
 }
 
 // setPassword stores a new password hash and revokes every session of the
@@ -550,9 +745,9 @@ func (s *SQLite) setPassword(ctx context.Context, userID, hash string, mustChang
 		return err
 	}
 	defer tx.Rollback()
-	var contractID string
-	if err := tx.QueryRowContext(ctx, `SELECT contract_id FROM users WHERE id = ?`, userID).Scan(&contractID); err != nil {
-		return fmt.Errorf("user %s: %w", userID, ErrNotFound)
+	contracts, err := contractsOf(ctx, tx, userID)
+	if err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = ?, temp_expires = NULL, temp_used = 0 WHERE id = ?`, hash, mustChange, userID); err != nil {
 		return err
@@ -560,8 +755,10 @@ func (s *SQLite) setPassword(ctx context.Context, userID, hash string, mustChang
 	if _, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked = 1 WHERE user_id = ?`, userID); err != nil {
 		return err
 	}
-	if err := audit(ctx, tx, actor, contractID, "user.password", userID); err != nil {
-		return err
+	for _, c := range contracts {
+		if err := audit(ctx, tx, actor, c, "user.password", userID); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }

@@ -49,6 +49,23 @@ type User struct {
 	passwordHash       string
 	tempExpires        time.Time // when the temporary password stops working
 	tempUsed           bool      // a sign-in used the temporary password
+	// joining: the person has an account already, and is being added to
+	// this contract (a create change then adds only the membership).
+	joining bool
+	// accountCreated is when the person's account was made; Created,
+	// when they joined this contract. A person who joined with an account
+	// made before has their own password: start emails to them carry none.
+	accountCreated time.Time
+}
+
+// hadAccount: the person had an account before joining this contract.
+func (u *User) hadAccount() bool { return u.joining || u.accountCreated.Before(u.Created) }
+
+// Membership is one contract of a person, with the contract's end (its
+// Status is "ordered" or "active": the service tells "ended" by its clock).
+type Membership struct {
+	api.Membership
+	Ends time.Time
 }
 
 // Email is one message in the outbox.
@@ -65,8 +82,9 @@ type Email struct {
 	// A notice waits until notBefore, and a newer notice to the same user
 	// replaces it while it waits: several changes in a short time make one
 	// email, which tells the user's state after them.
-	userID    string
-	notBefore time.Time
+	userID     string
+	contractID string // the membership a notice is about: it replaces only that one's
+	notBefore  time.Time
 	// toggle: the notice tells a yes-or-no state (designated caller or
 	// not); one that finds a notice of its kind still waiting puts the
 	// state back as the user last heard it, so both go, unsent.
@@ -101,7 +119,12 @@ var (
 type Store interface {
 	CreateContract(ctx context.Context, c *Contract, manager *User, passwordHash string, emails []Email, actor string) error
 	Contract(ctx context.Context, id string) (*Contract, error)
+	// User is a person on their oldest membership.
 	User(ctx context.Context, id string) (*User, error)
+	// Member is a person on one contract; ErrNotFound if not a member.
+	Member(ctx context.Context, id, contractID string) (*User, error)
+	// Memberships lists a person's contracts, oldest first.
+	Memberships(ctx context.Context, id string) ([]Membership, error)
 	UserByLogin(ctx context.Context, login string) (*User, error) // ID or email
 	SetPassword(ctx context.Context, userID, hash string, mustChange bool, actor string) error
 	// UseTemporaryPassword uses up a temporary password; ErrConflict if it
@@ -123,15 +146,15 @@ type Store interface {
 	// SearchUsersPage is ListUsersPage for the users with, for each of
 	// words (searchWords), a word of their name, email or ID it begins.
 	SearchUsersPage(ctx context.Context, contractID string, words []string, offset, limit int) ([]*User, int, error)
-	// EmailsInUse returns which of emails belong to users of contracts
-	// other than exceptContract ("" for any).
-	EmailsInUse(ctx context.Context, emails []string, exceptContract string) (map[string]bool, error)
+	// Accounts returns the accounts, by email, of those of emails that
+	// have one, on no particular contract (ContractID and Role empty).
+	Accounts(ctx context.Context, emails []string) (map[string]*User, error)
 	// ChangeUsers runs plan inside one write transaction, with the
 	// contract's users as they are under the lock, and applies what plan
 	// returns: all of it, or nothing. Concurrent changes are serialised.
 	ChangeUsers(ctx context.Context, contractID string, plan func(c *Contract, users []*User) ([]UserChange, []Email, error), actor string) error
 	SetProfile(ctx context.Context, userID, name, phone string) error
-	// SetLanguage sets the language of a user's emails ("" for the
+	// SetLanguage sets the language of a person's emails ("" for their
 	// contract's).
 	SetLanguage(ctx context.Context, userID, language string) error
 

@@ -108,7 +108,7 @@ func (s *Service) SendStartEmail(ctx context.Context, admin *User, userID string
 			return fmt.Errorf("user %s: %w", target.ID, ErrEndsSessions)
 		}
 		return nil
-	}, admin.ID)
+	}, false, admin.ID)
 }
 
 // ErrEndsSessions: a new start email to a user who has chosen their own
@@ -117,7 +117,9 @@ var ErrEndsSessions = errors.New("this user has already signed in and chosen a p
 
 // sendStartEmail is SendStartEmail for whoever may checks: an admin of the
 // contract, or the service's operator.
-func (s *Service) sendStartEmail(ctx context.Context, contractID, userID string, may func(target *User) error, actor string) (*StartEmailSent, error) {
+// The operator may give a temporary password to any account; a
+// contract's admin, only to a person who had no account before joining.
+func (s *Service) sendStartEmail(ctx context.Context, contractID, userID string, may func(target *User) error, operator bool, actor string) (*StartEmailSent, error) {
 	var sent *StartEmailSent
 	err := s.store.ChangeUsers(ctx, contractID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {
 		var target *User
@@ -128,6 +130,20 @@ func (s *Service) sendStartEmail(ctx context.Context, contractID, userID string,
 		}
 		if target == nil {
 			return nil, nil, fmt.Errorf("user %s: %w", userID, ErrNotFound)
+		}
+		if target.hadAccount() && !operator {
+			// A contract's admin never sets the password of an account
+			// that other contracts share: the start email says again
+			// that the person belongs here, with their ID and no password.
+			if c.Started == nil {
+				return nil, nil, fmt.Errorf("contract %s: %w", c.ID, ErrNotStarted)
+			}
+			e, err := s.startExistingEmail(c, target)
+			if err != nil {
+				return nil, nil, err
+			}
+			sent = &StartEmailSent{UserID: target.ID, Email: target.Email}
+			return nil, []Email{e}, nil
 		}
 		if err := may(target); err != nil {
 			return nil, nil, err
@@ -194,7 +210,7 @@ func (s *SQLite) UseTemporaryPassword(ctx context.Context, userID string) error 
 // ChangeUsers's transaction.
 func resetTemporaryPassword(ctx context.Context, tx *sql.Tx, contractID string, ch UserChange) error {
 	res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = 1, temp_expires = ?, temp_used = 0
-		WHERE id = ? AND contract_id = ?`, ch.PasswordHash, ts(ch.User.tempExpires), ch.User.ID, contractID)
+		WHERE id = ? AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = users.id AND m.contract_id = ?)`, ch.PasswordHash, ts(ch.User.tempExpires), ch.User.ID, contractID)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"time"
 
 	"onramp.dev/onramp/catalog"
 )
@@ -41,6 +42,9 @@ type Change struct {
 	Added   []string          `json:"added,omitempty"` // products and benefits given
 	Product []string          `json:"products"`
 	Benefit []catalog.Benefit `json:"benefits"`
+	// NameDiffers is the member's name, when the addition named them
+	// otherwise: they are not renamed.
+	NameDiffers string `json:"name_differs,omitempty"`
 }
 
 const maxImportRows = 50_000
@@ -195,18 +199,28 @@ func (s *Service) ImportUsers(ctx context.Context, admin *User, data []byte, dry
 	if len(rows) == 0 && len(bad) > 0 {
 		return nil, &ImportError{Rows: bad}
 	}
-	bad, err := s.markTakenEmails(ctx, admin.ContractID, rows, bad)
-	if err != nil {
-		return nil, err
+	// An address with an account joins with it. Whether it has one is
+	// never told: the answer is the same as for a new address.
+	for attempt := 1; ; attempt++ {
+		accounts, err := s.accountsOf(ctx, rows)
+		if err != nil {
+			return nil, err
+		}
+		changes, err := s.applyRows(ctx, admin, rows, bad, accounts, dryRun)
+		// An account made for one of the addresses meanwhile: plan again,
+		// with it.
+		if errors.Is(err, ErrEmailTaken) && attempt < 3 {
+			continue
+		}
+		return changes, err
 	}
-	return s.applyRows(ctx, admin, rows, bad, dryRun)
 }
 
 var errDryRun = errors.New("dry run")
 
 // applyRows plans the rows under the lock; parseBad are the problems the
 // parser found, reported together with the plan's own.
-func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, parseBad []RowError, dryRun bool) ([]Change, error) {
+func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, parseBad []RowError, accounts map[string]*User, dryRun bool) ([]Change, error) {
 	var report []Change
 	err := s.store.ChangeUsers(ctx, admin.ContractID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {
 		report = nil
@@ -254,6 +268,12 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 				u = &User{ID: newUserID(), ContractID: c.ID, Email: r.email, Name: r.name, Role: r.role, Language: r.language,
 					Products: slices.Clone(r.products), Benefits: slices.Clone(r.benefits), MustChangePassword: true, Created: s.now().UTC(),
 					tempExpires: s.now().UTC().Add(TemporaryPasswordTTL)}
+				// A person with an account joins with it, their name and
+				// language kept as they are: another company's admin
+				// neither renames them nor learns that they differ.
+				if a := accounts[r.email]; a != nil {
+					u.ID, u.Name, u.Language, u.MustChangePassword, u.tempExpires, u.joining = a.ID, a.Name, a.Language, a.MustChangePassword, time.Time{}, true
+				}
 				if u.Products == nil {
 					u.Products = []string{}
 				}
@@ -270,6 +290,9 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 				// when it starts, with a new password: this one nobody knows.
 				if c.Started != nil {
 					e, err := s.startEmail(c, u, temp)
+					if u.joining {
+						e, err = s.startExistingEmail(c, u)
+					}
 					if err != nil {
 						return nil, nil, err
 					}
@@ -295,8 +318,10 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 					ch.Added = append(ch.Added, string(b))
 				}
 			}
+			// A member is never renamed by an addition: a name that
+			// differs is reported, for the admin to confirm elsewhere.
 			if r.name != "" && r.name != u.Name {
-				next.Name = r.name
+				ch.NameDiffers = u.Name
 			}
 			if r.language != "" {
 				next.Language = r.language
@@ -372,10 +397,6 @@ func (s *Service) AddUser(ctx context.Context, admin *User, nu NewUser) (*Change
 	line := fmt.Sprintf("email,name,role,products,benefits,language\n%s,%s,%s,%s,%s,%s\n", csvField(nu.Email), csvField(nu.Name), csvField(string(nu.Role)),
 		csvField(strings.Join(nu.Products, ";")), csvField(strings.Join(nu.Benefits, ";")), csvField(nu.Language))
 	changes, err := s.ImportUsers(ctx, admin, []byte(line), false)
-	var ie *ImportError
-	if errors.As(err, &ie) && len(ie.Rows) == 1 && ie.Rows[0].Code == api.RowEmailTaken {
-		return nil, fmt.Errorf("%s: %w", nu.Email, ErrEmailTaken)
-	}
 	if err != nil {
 		return nil, err
 	}

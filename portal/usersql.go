@@ -21,17 +21,17 @@ type queryer interface {
 // listUsers reads every user of a contract with their products, benefits
 // and caller flag, in three queries whatever the number of users.
 func listUsers(ctx context.Context, q queryer, contractID string) ([]*User, error) {
-	users, byID, err := scanUsers(ctx, q, `WHERE contract_id = ? ORDER BY email`, contractID)
+	users, byID, err := scanUsers(ctx, q, `WHERE m.contract_id = ? ORDER BY u.email`, contractID)
 	if err != nil {
 		return nil, err
 	}
-	return users, addGrants(ctx, q, byID, `(SELECT id FROM users WHERE contract_id = ?)`, contractID)
+	return users, addGrants(ctx, q, byID, contractID, `(SELECT user_id FROM memberships WHERE contract_id = ?)`, contractID)
 }
 
 // scanUsers reads the users that tail (a WHERE clause and more, with
-// args) selects.
+// args, over users u and memberships m) selects.
 func scanUsers(ctx context.Context, q queryer, tail string, args ...any) ([]*User, map[string]*User, error) {
-	return scanUserRows(ctx, q, `SELECT `+userColumns+` FROM users `+tail, args...)
+	return scanUserRows(ctx, q, `SELECT `+userColumns+userFrom+tail, args...)
 }
 
 // scanUserRows reads the users a query of userColumns selects.
@@ -45,27 +45,27 @@ func scanUserRows(ctx context.Context, q queryer, query string, args ...any) ([]
 	byID := map[string]*User{}
 	for rows.Next() {
 		u := &User{Products: []string{}, Benefits: []catalog.Benefit{}}
-		var created, tempExpires string
-		if err := rows.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created, &u.Phone, &u.Caller, &tempExpires, &u.tempUsed, &u.Language); err != nil {
+		var created, tempExpires, since string
+		if err := rows.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created, &u.Phone, &u.Caller, &tempExpires, &u.tempUsed, &u.Language, &since); err != nil {
 			return nil, nil, err
 		}
-		u.Created, u.tempExpires = parseTS(created), parseTS(tempExpires)
+		u.Created, u.tempExpires, u.accountCreated = parseTS(created), parseTS(tempExpires), parseTS(since)
 		users = append(users, u)
 		byID[u.ID] = u
 	}
 	return users, byID, rows.Err()
 }
 
-// addGrants gives the users of byID their products and benefits: those
-// of the user IDs that in (a parenthesised list or subquery, with args)
-// names.
-func addGrants(ctx context.Context, q queryer, byID map[string]*User, in string, args ...any) error {
+// addGrants gives the users of byID their products and benefits on a
+// contract: those of the user IDs that in (a parenthesised list or
+// subquery, with args) names.
+func addGrants(ctx context.Context, q queryer, byID map[string]*User, contractID, in string, args ...any) error {
 	for _, t := range []string{"user_products", "user_benefits"} {
 		col := "product"
 		if t == "user_benefits" {
 			col = "benefit"
 		}
-		rows, err := q.QueryContext(ctx, `SELECT t.user_id, t.`+col+` FROM `+t+` t WHERE t.user_id IN `+in+` ORDER BY 2`, args...)
+		rows, err := q.QueryContext(ctx, `SELECT t.user_id, t.`+col+` FROM `+t+` t WHERE t.contract_id = ? AND t.user_id IN `+in+` ORDER BY 2`, append([]any{contractID}, args...)...)
 		if err != nil {
 			return err
 		}
@@ -103,10 +103,10 @@ func (s *SQLite) ListUsers(ctx context.Context, contractID string) ([]*User, err
 // user shown without them.
 func (s *SQLite) ListUsersPage(ctx context.Context, contractID string, offset, limit int) ([]*User, int, error) {
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE contract_id = ?`, contractID).Scan(&total); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM memberships WHERE contract_id = ?`, contractID).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	users, byID, err := scanUsers(ctx, s.db, `WHERE contract_id = ? ORDER BY email LIMIT ? OFFSET ?`, contractID, limit, offset)
+	users, byID, err := scanUsers(ctx, s.db, `WHERE m.contract_id = ? ORDER BY u.email LIMIT ? OFFSET ?`, contractID, limit, offset)
 	if err != nil || len(users) == 0 {
 		return users, total, err
 	}
@@ -115,7 +115,7 @@ func (s *SQLite) ListUsersPage(ctx context.Context, contractID string, offset, l
 		ids = append(ids, u.ID)
 	}
 	in := "(?" + strings.Repeat(",?", len(ids)-1) + ")"
-	return users, max(total, offset+len(users)), addGrants(ctx, s.db, byID, in, ids...)
+	return users, max(total, offset+len(users)), addGrants(ctx, s.db, byID, contractID, in, ids...)
 }
 
 // SearchUsersPage is ListUsersPage for the users that have, for each
@@ -154,11 +154,11 @@ func (s *SQLStore) SearchUsersPage(ctx context.Context, contractID string, words
 		return []*User{}, total, nil
 	}
 	in := "(?" + strings.Repeat(",?", len(ids)-1) + ")"
-	users, byID, err := scanUsers(ctx, s.db, `WHERE id IN `+in+` ORDER BY email`, ids...)
+	users, byID, err := scanUsers(ctx, s.db, `WHERE m.contract_id = ? AND u.id IN `+in+` ORDER BY u.email`, append([]any{contractID}, ids...)...)
 	if err != nil {
 		return nil, 0, err
 	}
-	return users, max(total, offset+len(users)), addGrants(ctx, s.db, byID, in, ids...)
+	return users, max(total, offset+len(users)), addGrants(ctx, s.db, byID, contractID, in, ids...)
 }
 
 // matchingUsers is a query of the IDs of the users of a contract with a
@@ -204,30 +204,32 @@ func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*
 	for _, ch := range changes {
 		switch ch.Kind {
 		case "create":
-			if err := insertUser(ctx, tx, ch.User, ch.PasswordHash); err != nil {
+			if err := insertUser(ctx, tx, ch.User, ch.PasswordHash, ch.User.joining); err != nil {
 				return err
 			}
 		case "update":
-			if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, role = ?, language = ? WHERE id = ? AND contract_id = ?`, ch.User.Name, ch.User.Role, ch.User.Language, ch.User.ID, contractID); err != nil {
+			res, err := tx.ExecContext(ctx, `UPDATE memberships SET role = ? WHERE user_id = ? AND contract_id = ?`, ch.User.Role, ch.User.ID, contractID)
+			if err != nil {
 				return err
 			}
-			if err := setSearchTerms(ctx, tx, contractID, ch.User.ID, ch.User.Email, ch.User.Name); err != nil {
+			if n, _ := res.RowsAffected(); n != 1 {
+				return fmt.Errorf("user %s: %w", ch.User.ID, ErrNotFound)
+			}
+			// The name and language are the person's, on every contract:
+			// their terms too.
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, language = ? WHERE id = ?`, ch.User.Name, ch.User.Language, ch.User.ID); err != nil {
 				return err
 			}
-			for _, q := range []string{`DELETE FROM user_products WHERE user_id = ?`, `DELETE FROM user_benefits WHERE user_id = ?`} {
-				if _, err := tx.ExecContext(ctx, q, ch.User.ID); err != nil {
+			if err := setAllSearchTerms(ctx, tx, ch.User.ID, ch.User.Email, ch.User.Name); err != nil {
+				return err
+			}
+			for _, q := range []string{`DELETE FROM user_products WHERE user_id = ? AND contract_id = ?`, `DELETE FROM user_benefits WHERE user_id = ? AND contract_id = ?`} {
+				if _, err := tx.ExecContext(ctx, q, ch.User.ID, contractID); err != nil {
 					return err
 				}
 			}
-			for _, p := range ch.User.Products {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO user_products (user_id, product) VALUES (?, ?)`, ch.User.ID, p); err != nil {
-					return err
-				}
-			}
-			for _, b := range ch.User.Benefits {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO user_benefits (user_id, benefit) VALUES (?, ?)`, ch.User.ID, b); err != nil {
-					return err
-				}
+			if err := insertGrants(ctx, tx, ch.User); err != nil {
+				return err
 			}
 		case "start_email":
 			if err := resetTemporaryPassword(ctx, tx, contractID, ch); err != nil {
@@ -283,10 +285,7 @@ func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*
 			}
 			continue
 		case "delete":
-			if _, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE user_id = ?`, ch.User.ID); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = ? AND contract_id = ?`, ch.User.ID, contractID); err != nil {
+			if err := deleteMembership(ctx, tx, ch.User.ID, contractID); err != nil {
 				return err
 			}
 		default:
@@ -304,30 +303,37 @@ func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*
 	return tx.Commit()
 }
 
-// SetProfile updates what a user may change of their own record.
+// SetProfile updates what a person may change of their own account,
+// recorded on each of their contracts.
 func (s *SQLite) SetProfile(ctx context.Context, userID, name, phone string) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	var contractID, email string
-	if err := tx.QueryRowContext(ctx, `SELECT contract_id, email FROM users WHERE id = ?`, userID).Scan(&contractID, &email); err != nil {
+	var email string
+	if err := tx.QueryRowContext(ctx, `SELECT email FROM users WHERE id = ?`, userID).Scan(&email); err != nil {
 		return ErrNotFound
+	}
+	contracts, err := contractsOf(ctx, tx, userID)
+	if err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, phone = ? WHERE id = ?`, name, phone, userID); err != nil {
 		return err
 	}
-	if err := setSearchTerms(ctx, tx, contractID, userID, email, name); err != nil {
+	if err := setAllSearchTerms(ctx, tx, userID, email, name); err != nil {
 		return err
 	}
-	if err := audit(ctx, tx, userID, contractID, "user.profile", userID); err != nil {
-		return err
+	for _, c := range contracts {
+		if err := audit(ctx, tx, userID, c, "user.profile", userID); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }
 
-// SetLanguage sets the language of a user's emails and pages.
+// SetLanguage sets the language of a person's emails and pages.
 func (s *SQLite) SetLanguage(ctx context.Context, userID, language string) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE users SET language = ? WHERE id = ?`, language, userID)
 	if err != nil {
@@ -337,6 +343,36 @@ func (s *SQLite) SetLanguage(ctx context.Context, userID, language string) error
 		return ErrNotFound
 	}
 	return nil
+}
+
+// deleteMembership takes a person off a contract, inside ChangeUsers's
+// transaction: their products, benefits, designation, search terms and
+// waiting notices there go. Their account, and with it their sessions,
+// stays while they belong to another contract; with their last
+// membership it goes, with its sessions and links.
+func deleteMembership(ctx context.Context, tx *sql.Tx, userID, contractID string) error {
+	for _, q := range []string{
+		`DELETE FROM callers WHERE user_id = ? AND contract_id = ?`,
+		`DELETE FROM user_terms WHERE user_id = ? AND contract_id = ?`,
+		`DELETE FROM outbox WHERE user_id = ? AND contract_id = ? AND sent_at IS NULL AND claimed_until IS NULL`,
+		`DELETE FROM memberships WHERE user_id = ? AND contract_id = ?`, // its products and benefits cascade
+	} {
+		if _, err := tx.ExecContext(ctx, q, userID, contractID); err != nil {
+			return err
+		}
+	}
+	var left int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM memberships WHERE user_id = ?`, userID).Scan(&left); err != nil {
+		return err
+	}
+	if left > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE user_id = ?`, userID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, userID)
+	return err
 }
 
 // Callers lists the designated callers' user IDs.
@@ -365,8 +401,8 @@ func (s *SQLite) SetCaller(ctx context.Context, contractID, userID string, desig
 	if err := s.lockContract(ctx, tx, contractID); err != nil {
 		return err
 	}
-	var owner string
-	if err := tx.QueryRowContext(ctx, `SELECT contract_id FROM users WHERE id = ?`, userID).Scan(&owner); err != nil || owner != contractID {
+	var member int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM memberships WHERE user_id = ? AND contract_id = ?`, userID, contractID).Scan(&member); err != nil || member != 1 {
 		return fmt.Errorf("user %s: %w", userID, ErrNotFound)
 	}
 	if !designate {
@@ -464,21 +500,25 @@ func (s *SQLite) SeatKeyByHash(ctx context.Context, hash string) (*SeatKey, erro
 	return &k, nil
 }
 
-// changeEmail gives a user a new address, inside ChangeUsers's
-// transaction. Unsent start emails to the old address go: their password
-// is replaced by the start email to the new one.
+// changeEmail gives a person a new address, inside ChangeUsers's
+// transaction (contractID: a contract they belong to). Unsent start
+// emails to the old address go: their password is replaced by the start
+// email to the new one.
 func changeEmail(ctx context.Context, tx *sql.Tx, contractID string, u *User) error {
 	var old string
-	if err := tx.QueryRowContext(ctx, `SELECT email FROM users WHERE id = ? AND contract_id = ?`, u.ID, contractID).Scan(&old); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT u.email`+userFrom+`WHERE u.id = ? AND m.contract_id = ?`, u.ID, contractID).Scan(&old); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("user %s: %w", u.ID, ErrNotFound)
 		}
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET email = ? WHERE id = ? AND contract_id = ?`, u.Email, u.ID, contractID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET email = ? WHERE id = ?`, u.Email, u.ID); err != nil {
+		if isUniqueViolation(err) {
+			return fmt.Errorf("user %s: %w", u.Email, ErrEmailTaken)
+		}
 		return err
 	}
-	if err := setSearchTerms(ctx, tx, contractID, u.ID, u.Email, u.Name); err != nil {
+	if err := setAllSearchTerms(ctx, tx, u.ID, u.Email, u.Name); err != nil {
 		return err
 	}
 	// Nothing still waiting goes to the old address (it may be someone

@@ -62,6 +62,12 @@ type Config struct {
 	// forgets it at sign-out. Nil in the demo.
 	SaveSession   func(server, user string) error
 	ForgetSession func() error
+	// SavedContract is the contract user on server chose last (""
+	// for none), and SaveContract remembers a new choice ("" forgets it),
+	// with the saved session the command line shares. Nil in the demo:
+	// the window's choice lasts as long as it does.
+	SavedContract func(server, user string) string
+	SaveContract  func(server, user, contract string) error
 	// TryDemo starts the embedded demo service, offered on the first
 	// screen; nil in a build without the demo.
 	TryDemo func(ctx context.Context) (*DemoService, error)
@@ -143,6 +149,13 @@ type Assistant struct {
 	langSel       string        // the language switch: "", "en" or "fr"
 	speaks        string        // the language spoken: "en" or "fr"
 	variant       string        // the theme switch: "", "light" or "dark"
+
+	// The contract chosen for a person in several ("" for none chosen:
+	// the service's, the person's one contract), the picker when shown,
+	// and the top bar's switch.
+	contract    string
+	picker      *contractPicker
+	contractSel *widget.Select
 }
 
 // NewApp is the Fyne app the window runs in, named id. It declares that
@@ -285,6 +298,10 @@ func (a *Assistant) topBar() fyne.CanvasObject {
 		service = append(service, a.serviceLabel)
 	}
 	right := container.NewHBox(langSel, themeSel)
+	a.contractSel = nil
+	if sw := a.contractSwitch(); sw != nil {
+		right.Objects = append([]fyne.CanvasObject{sw}, right.Objects...)
+	}
 	if a.me != nil {
 		right.Add(newButton(lang.L("Sign out"), a.signOut))
 	}
@@ -325,13 +342,14 @@ func (a *Assistant) serviceName() string {
 // signOut ends the session, forgets it on this computer, and returns to
 // the welcome screen.
 func (a *Assistant) signOut() {
+	a.pauseDownloads()
 	a.background(func(ctx context.Context) func() {
 		err := forgetSignedOut(a.cfg.Client.SignOut(ctx), a.cfg.ForgetSession)
 		return func() {
 			a.showError(err)
-			a.blocked = nil
-			a.me, a.cat, a.setup, a.tab, a.tabs = nil, nil, nil, "", nil
-			a.core, a.states, a.setups = nil, nil, map[string]*setupScreen{}
+			a.resetAccount()
+			a.contract = ""
+			a.cfg.Client.SetContract("")
 			a.show(a.welcome)
 		}
 	})

@@ -126,6 +126,8 @@ func problemText(pe *account.ProblemError) string {
 		return lang.L("The subscription has not started yet: every user gets their start email when it starts.")
 	case "bad_rows":
 		return lang.L("The file has bad lines; nothing was imported. Correct them and try again.")
+	case api.ProblemNotMember:
+		return lang.L("You are not a member of this contract, or no longer are. Choose another contract at the top of the window.")
 	case "forbidden":
 		return lang.L("Your account does not allow this. Ask your contract manager for the benefit.")
 	case "not_found":

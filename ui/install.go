@@ -113,9 +113,14 @@ func (s *installScreen) makePlan() {
 	if s.dl == nil {
 		return
 	}
+	core := s.a.core // read on the UI goroutine: sign-out clears it there
+	if core == nil {
+		// Signed out, or another contract chosen, as the download ended:
+		// this screen is no longer shown.
+		return
+	}
 	target, dl := s.target.Text, s.dl
 	s.plan.SetText(lang.L("Reading the package…"))
-	core := s.a.core // read on the UI goroutine: sign-out clears it there
 	s.a.background(func(ctx context.Context) func() {
 		plan, err := core.PlanDownload(ctx, dl, target)
 		return func() {

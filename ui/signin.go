@@ -236,8 +236,15 @@ func (s *signInScreen) submitChange() {
 // loadAccount fetches who the user is and the signed catalog, then opens
 // the main view.
 func (a *Assistant) loadAccount() {
+	chosen := a.contract
 	a.background(func(ctx context.Context) func() {
-		me, err := a.cfg.Client.WhoAmI(ctx)
+		me, forgotten, pick, err := a.whoOnContract(ctx, chosen)
+		if err == nil && pick {
+			return func() {
+				a.contract = ""
+				a.showContractPicker(account.MembershipsOf(me), forgotten)
+			}
+		}
 		var src *setup.Source
 		if err == nil {
 			src, err = setup.FromAccount(ctx, a.cfg.Client, a.cfg.OpenCatalog)
@@ -255,8 +262,10 @@ func (a *Assistant) loadAccount() {
 				a.showBlocked(err)
 			}
 		}
+		contract := a.cfg.Client.Contract()
 		return func() {
 			a.blocked = nil
+			a.contract = contract
 			a.me, a.cat, a.signedCat = me, src.Catalog, src.Signed
 			a.core = setup.New(src, a.options())
 			a.tab = "products"

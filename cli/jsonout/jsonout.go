@@ -48,6 +48,12 @@ type ErrorDetail struct {
 	Code    int    `json:"code"`
 	Message string `json:"message"`
 	Hint    string `json:"hint,omitempty"`
+	// When a command needs a contract chosen (exit 2): why ("choose",
+	// "not_a_member", "contract_forgotten"), the contract given or
+	// remembered, and the person's memberships to choose from.
+	Reason      string           `json:"reason,omitempty"`
+	Contract    string           `json:"contract,omitempty"`
+	Memberships []api.Membership `json:"memberships,omitempty"`
 }
 
 // Version is 'version': the assistant's version, the Go release that
@@ -77,8 +83,34 @@ type SignedOut struct {
 }
 
 // WhoAmI is 'whoami': the account service's answer about the signed-in
-// person (user, contract, memberships), as api.Me.
-type WhoAmI = api.Me
+// person (user, contract), their memberships with the one acted on
+// marked, and how that one was chosen.
+type WhoAmI struct {
+	*api.Me
+	Memberships []Membership `json:"memberships"`
+	ChosenBy    string       `json:"chosen_by"` // "flag" (--contract), "remembered" or "default" (the oldest)
+}
+
+// Membership is one contract of the signed-in person, as api.Membership,
+// with Chosen true for the one commands act on.
+type Membership struct {
+	api.Membership
+	Chosen bool `json:"chosen"`
+}
+
+// Contracts is 'contracts list': the person's memberships, the one acted
+// on marked, and how it was chosen (as in WhoAmI).
+type Contracts struct {
+	Memberships []Membership `json:"memberships"`
+	ChosenBy    string       `json:"chosen_by"`
+}
+
+// ContractChosen is 'contracts use': the contract commands act on from
+// now on, and its company.
+type ContractChosen struct {
+	Contract string `json:"contract"`
+	Company  string `json:"company"`
+}
 
 // Profile is 'profile': the signed-in user, as api.User.
 type Profile = api.User

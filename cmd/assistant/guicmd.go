@@ -57,7 +57,8 @@ func windowConfig(w cli.Window) ui.Config {
 	cfg := ui.Config{Client: w.Client, OpenCatalog: w.OpenCatalog, RateLimit: w.RateLimit,
 		Platform: catalog.CurrentPlatform(), CacheDir: setup.DefaultCacheDir(), TargetRoot: installer.DefaultUserTarget(),
 		Language: w.Language, SignedIn: w.SignedIn, CLI: w.CLI,
-		Publisher: w.Publisher, Support: w.Support, SignInUser: w.SignInUser, LinkServer: w.LinkServer, RefusedLink: w.RefusedLink, Connect: w.Connect, SaveSession: w.SaveSession, ForgetSession: w.ForgetSession}
+		Publisher: w.Publisher, Support: w.Support, SignInUser: w.SignInUser, LinkServer: w.LinkServer, RefusedLink: w.RefusedLink, Connect: w.Connect, SaveSession: w.SaveSession, ForgetSession: w.ForgetSession,
+		SavedContract: w.SavedContract, SaveContract: w.SaveContract}
 	if d := w.Demo; d != nil {
 		cfg.Demo = uiDemo(d)
 	}
