@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -117,7 +118,14 @@ type Assistant struct {
 	// is each product's state on this computer, from it.
 	core   *setup.Setup
 	states map[string]setup.ProductState
-	tabs   *container.AppTabs
+	// runs is each product's one action from its card, running or
+	// stopped by the check (to show why).
+	runs map[string]*productRun
+	// statesStamp is what the states on show were computed from
+	// (setup.Stamp); watched is the core watchStates follows.
+	statesStamp string
+	watched     *setup.Setup
+	tabs        *container.AppTabs
 	// cat's envelope as the service served it: deployment folders carry
 	// it for the seats to verify. Set with cat.
 	signedCat []byte
@@ -133,10 +141,13 @@ type Assistant struct {
 	callers      *callersScreen
 	deploy       *deployScreen
 	profile      *profileScreen
-	lastCLI      string         // the last command shown, for tests
-	firstFocus   fyne.Focusable // the screen being shown asks for the keyboard here
-	generation   int            // counts the window's changes to users, so tabs know to read again
-	seatsSeen    int            // the generation when the products tab last counted the seats used
+	lastCLI      string            // the last command shown, for tests
+	watchEvery   time.Duration     // how often watchStates looks (tests shorten it)
+	onWatched    func()            // tests: called when watchStates drew new states
+	runProgress  func(setup.Event) // tests: called after a one action's report is shown
+	firstFocus   fyne.Focusable    // the screen being shown asks for the keyboard here
+	generation   int               // counts the window's changes to users, so tabs know to read again
+	seatsSeen    int               // the generation when the products tab last counted the seats used
 	// productsStale: the products' states changed while another tab was
 	// shown; the products tab is built again when shown.
 	productsStale bool
@@ -165,7 +176,8 @@ func New(app fyne.App, cfg Config) *Assistant {
 	if cfg.Platform == "" {
 		cfg.Platform = catalog.CurrentPlatform()
 	}
-	a := &Assistant{cfg: cfg, app: app, langSel: cfg.Language, speaks: setLanguage(cfg.Language), setups: map[string]*setupScreen{}}
+	a := &Assistant{cfg: cfg, app: app, langSel: cfg.Language, speaks: setLanguage(cfg.Language), setups: map[string]*setupScreen{},
+		runs: map[string]*productRun{}}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	app.Settings().AddListener(func(fyne.Settings) { a.themeChanges.Add(1) })
 	a.win = app.NewWindow("Onramp")
@@ -332,7 +344,10 @@ func (a *Assistant) signOut() {
 			a.showError(err)
 			a.blocked = nil
 			a.me, a.cat, a.setup, a.tab, a.tabs = nil, nil, nil, "", nil
-			a.core, a.states, a.setups = nil, nil, map[string]*setupScreen{}
+			for _, r := range a.runs {
+				r.halt(false) // what it downloaded stays, for the next session
+			}
+			a.core, a.states, a.setups, a.runs = nil, nil, map[string]*setupScreen{}, map[string]*productRun{}
 			a.show(a.welcome)
 		}
 	})

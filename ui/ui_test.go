@@ -269,7 +269,12 @@ func TestDownloadPauseResumeCancel(t *testing.T) {
 	}
 	start()
 	waitProgress()
+	// Cancel asks first: the bytes received stay until the person says.
 	tap(a, s.cancel)
+	if _, err := os.Stat(s.dest + ".part"); err != nil || s.confirm == nil {
+		t.Fatalf("Cancel deleted the partial file without asking (%v)", err)
+	}
+	tap(a, s.confirm.buttons[1])
 	for _, f := range []string{s.dest + ".part", s.dest + ".part.meta", s.dest} {
 		if _, err := os.Stat(f); err == nil {
 			t.Errorf("%s is left after cancel", f)
@@ -305,6 +310,15 @@ func TestCancelWhilePaused(t *testing.T) {
 		t.Fatalf("paused: %v, cancel offered %v", err, !s.cancel.Disabled())
 	}
 	tap(a, s.cancel)
+	if _, err := os.Stat(s.dest + ".part"); err != nil || s.confirm == nil {
+		t.Fatalf("Cancel deleted the paused download without asking (%v)", err)
+	}
+	tap(a, s.confirm.buttons[0]) // Keep downloading: nothing goes
+	if _, err := os.Stat(s.dest + ".part"); err != nil {
+		t.Fatalf("kept, yet: %v", err)
+	}
+	tap(a, s.cancel)
+	tap(a, s.confirm.buttons[1])
 	for _, f := range []string{s.dest + ".part", s.dest + ".part.meta"} {
 		if _, err := os.Stat(f); err == nil {
 			t.Errorf("%s is left after a cancel while paused", f)
