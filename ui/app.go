@@ -77,6 +77,10 @@ type Config struct {
 	// RefusedLink is an onramp:// link's service that is not the
 	// publisher profile's: the window says it does not use it.
 	RefusedLink string
+	// WatchEvery is how often the products page looks for changes made
+	// outside the window (the command line installing a product): 0 for
+	// every 2 s, negative for never (tests that change states themselves).
+	WatchEvery time.Duration
 }
 
 // DemoService is the demo started from the first screen: the window

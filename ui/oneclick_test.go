@@ -194,14 +194,15 @@ func textOf(o fyne.CanvasObject) string {
 // line, through the same core on the same folders) shows its new state on
 // its card without a restart.
 func TestCardFollowsChangesOutside(t *testing.T) {
-	a, d, cfg := demoAssistant(t, "en")
-	a.watchEvery = 20 * time.Millisecond
+	a, d, cfg := demoAssistant(t, "en", func(c *Config) { c.WatchEvery = 20 * time.Millisecond })
 	watched, hook := notify()
 	a.onWatched = hook
 	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
 	ctx := context.Background()
 	var cli *setup.Setup
-	a.onUI(func() { cli = setup.New(a.core.Source(), setup.Options{CacheDir: cfg.CacheDir, StateDir: cfg.StateDir, TargetRoot: cfg.TargetRoot}) })
+	a.onUI(func() {
+		cli = setup.New(a.core.Source(), setup.Options{CacheDir: cfg.CacheDir, StateDir: cfg.StateDir, TargetRoot: cfg.TargetRoot})
+	})
 	state := func() string {
 		var s string
 		a.onUI(func() { s = a.cards["quill"].state.Text })

@@ -52,6 +52,9 @@ func demoAssistant(t *testing.T, language string, options ...func(*Config)) (*As
 		CacheDir: filepath.Join(dir, "cache"), TargetRoot: filepath.Join(dir, "apps"), StateDir: filepath.Join(dir, "state"),
 		Demo:     &Demo{Company: d.Company, UserID: d.ManagerID, Password: d.TempPassword, StartEmail: d.StartEmail},
 		Language: language, CLI: "assistant --demo",
+		// The tests change states themselves and read the screens once
+		// Wait returns: no redraw of the watcher in between.
+		WatchEvery: -1,
 	}
 	for _, o := range options {
 		o(&cfg)

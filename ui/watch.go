@@ -15,11 +15,15 @@ const watchEvery = 2 * time.Second
 // from, folder listings only, and computes the states again only when it
 // changed. The window's own actions refresh the states when they end, so
 // it waits while one runs. It stops at sign-out (another core) and when
-// the window closes. It runs outside background's work count: tests wait
-// for its redraws through onWatched.
+// the window closes. It runs outside background's work count (Wait does
+// not wait for a tick that may never change anything): tests that follow
+// it wait for its redraws through onWatched.
 func (a *Assistant) watchStates(core *setup.Setup) {
-	every := a.watchEvery
-	if every <= 0 {
+	every := a.cfg.WatchEvery
+	switch {
+	case every < 0:
+		return
+	case every == 0:
 		every = watchEvery
 	}
 	ctx := a.ctx
@@ -38,12 +42,12 @@ func (a *Assistant) watchStates(core *setup.Setup) {
 			}
 			var seen string
 			current, busy := false, false
-			a.onUI(func() { current, seen, busy = a.core == core, a.statesStamp, a.productsBusy() })
+			a.onUI(func() { current, seen, busy = a.core == core && ctx.Err() == nil, a.statesStamp, a.productsBusy() })
 			if !current {
 				return
 			}
-			if stamp == seen || busy {
-				continue
+			if stamp == seen || seen == "" || busy {
+				continue // unchanged, or the first states still being computed, or an action running
 			}
 			// A failure (the service unreachable, an install of another
 			// process holding its lock) is tried again at the next tick,
@@ -53,7 +57,7 @@ func (a *Assistant) watchStates(core *setup.Setup) {
 				continue
 			}
 			a.onUI(func() {
-				if a.core != core || a.productsBusy() {
+				if a.core != core || ctx.Err() != nil || a.productsBusy() {
 					return
 				}
 				a.statesStamp = stamp
