@@ -272,8 +272,9 @@ func TestDownloadPauseResumeCancel(t *testing.T) {
 	}
 	start()
 	waitProgress()
-	// Cancel asks first: the bytes received stay until the person says.
-	tap(a, s.cancel)
+	// Cancel asks first: the bytes received stay until the person says
+	// (the download goes on meanwhile: no Wait).
+	a.onUI(func() { test.Tap(s.cancel) })
 	if _, err := os.Stat(s.dest + ".part"); err != nil || s.confirm == nil {
 		t.Fatalf("Cancel deleted the partial file without asking (%v)", err)
 	}
