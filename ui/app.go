@@ -122,6 +122,8 @@ type Assistant struct {
 	// is each product's state on this computer, from it.
 	core   *setup.Setup
 	states map[string]setup.ProductState
+	tabs   *container.AppTabs
+
 	// runs is each product's one action from its card, running or
 	// stopped by the check (to show why).
 	runs map[string]*productRun
@@ -129,7 +131,11 @@ type Assistant struct {
 	// (setup.Stamp); watched is the core watchStates follows.
 	statesStamp string
 	watched     *setup.Setup
-	tabs        *container.AppTabs
+	// Tests: onWatched is called when watchStates drew new states,
+	// runProgress after a one action's report is shown.
+	onWatched   func()
+	runProgress func(setup.Event)
+
 	// cat's envelope as the service served it: deployment folders carry
 	// it for the seats to verify. Set with cat.
 	signedCat []byte
@@ -145,13 +151,10 @@ type Assistant struct {
 	callers      *callersScreen
 	deploy       *deployScreen
 	profile      *profileScreen
-	lastCLI      string            // the last command shown, for tests
-	watchEvery   time.Duration     // how often watchStates looks (tests shorten it)
-	onWatched    func()            // tests: called when watchStates drew new states
-	runProgress  func(setup.Event) // tests: called after a one action's report is shown
-	firstFocus   fyne.Focusable    // the screen being shown asks for the keyboard here
-	generation   int               // counts the window's changes to users, so tabs know to read again
-	seatsSeen    int               // the generation when the products tab last counted the seats used
+	lastCLI      string         // the last command shown, for tests
+	firstFocus   fyne.Focusable // the screen being shown asks for the keyboard here
+	generation   int            // counts the window's changes to users, so tabs know to read again
+	seatsSeen    int            // the generation when the products tab last counted the seats used
 	// productsStale: the products' states changed while another tab was
 	// shown; the products tab is built again when shown.
 	productsStale bool
