@@ -131,6 +131,7 @@ type Assistant struct {
 	// (setup.Stamp); watched is the core watchStates follows.
 	statesStamp string
 	watched     *setup.Setup
+	watchers    sync.WaitGroup // watchStates' goroutines, for tests to see them end
 	// Tests: onWatched is called when watchStates drew new states,
 	// runProgress after a one action's report is shown.
 	onWatched   func()

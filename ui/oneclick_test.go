@@ -195,6 +195,10 @@ func textOf(o fyne.CanvasObject) string {
 // its card without a restart.
 func TestCardFollowsChangesOutside(t *testing.T) {
 	a, d, cfg := demoAssistant(t, "en", func(c *Config) { c.WatchEvery = 20 * time.Millisecond })
+	t.Cleanup(func() {
+		a.win.Close()
+		a.watchers.Wait() // before the test's folders go
+	})
 	watched, hook := notify()
 	a.onWatched = hook
 	signInFirstTime(t, a, d.ManagerID, d.TempPassword)

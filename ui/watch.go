@@ -27,7 +27,9 @@ func (a *Assistant) watchStates(core *setup.Setup) {
 		every = watchEvery
 	}
 	ctx := a.ctx
+	a.watchers.Add(1)
 	go func() {
+		defer a.watchers.Done()
 		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
@@ -35,6 +37,9 @@ func (a *Assistant) watchStates(core *setup.Setup) {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
+			}
+			if ctx.Err() != nil {
+				return // both were ready: the window is closed
 			}
 			stamp, err := core.Stamp()
 			if err != nil {
