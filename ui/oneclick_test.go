@@ -196,7 +196,7 @@ func textOf(o fyne.CanvasObject) string {
 func TestCardFollowsChangesOutside(t *testing.T) {
 	a, d, cfg := demoAssistant(t, "en", func(c *Config) { c.WatchEvery = 20 * time.Millisecond })
 	t.Cleanup(func() {
-		a.win.Close()
+		a.cancel()        // what closing the window does
 		a.watchers.Wait() // before the test's folders go
 	})
 	watched, hook := notify()
