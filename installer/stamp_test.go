@@ -2,6 +2,8 @@ package installer
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -53,6 +55,30 @@ func TestStampFollowsReceipts(t *testing.T) {
 		}
 		if again := stamp(); again != s {
 			t.Fatalf("after %s, reading changed the stamp:\n%s\nthen\n%s", st.name, s, again)
+		}
+	}
+}
+
+// The stamp's cost with 100 products installed: what the window pays
+// every two seconds to follow changes made outside it.
+func BenchmarkStamp100Receipts(b *testing.B) {
+	dir := b.TempDir()
+	in, err := New(Options{StateDir: dir, Scope: ScopeUser})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 100 {
+		name := fmt.Sprintf("product-%03d", i)
+		for _, f := range []string{name + ".json", name + ".previous.json"} {
+			if err := os.WriteFile(filepath.Join(dir, f), make([]byte, 4096), 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := in.Stamp(); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
