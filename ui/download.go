@@ -139,7 +139,7 @@ func newDownloadScreen(a *Assistant, rel *setup.Release, onDone func(*setup.Down
 	s.bar = widget.NewProgressBar()
 	// One line, truncated: a wrapped label would re-flow the whole screen
 	// at every progress report.
-	s.info = widget.NewLabel(lang.L("{{.Name}} {{.Version}}: {{.Size}}", map[string]any{"Name": p.Name, "Version": r.Version.String(), "Size": sizeText(float64(pkg.Size))}))
+	s.info = widget.NewLabel(s.idleText())
 	s.info.Truncation = fyne.TextTruncateEllipsis
 	s.start = newButtonWithIcon(lang.L("Download"), theme.DownloadIcon(), s.run)
 	s.start.Importance = widget.HighImportance
@@ -151,11 +151,33 @@ func newDownloadScreen(a *Assistant, rel *setup.Release, onDone func(*setup.Down
 		// An interrupted download (before a restart, too): its bytes, and
 		// Resume, rather than 0 % and Download.
 		s.bar.SetValue(float64(kept.Bytes) / float64(max(kept.Total, kept.Bytes)))
-		s.info.SetText(keptText(kept))
+		s.info.SetText(s.idleText())
 		s.start.SetText(lang.L("Resume"))
 		s.cancel.Enable()
 	}
 	return s
+}
+
+// idleText is the line before a download: the package's size, or what an
+// interrupted download kept of it.
+func (s *downloadScreen) idleText() string {
+	if kept := s.a.core.Partial(s.rel); kept != nil {
+		return keptText(kept)
+	}
+	return lang.L("{{.Name}} {{.Version}}: {{.Size}}", map[string]any{"Name": s.product.Name, "Version": s.release.Version.String(), "Size": sizeText(float64(s.pkg.Size))})
+}
+
+// refused says beside the greyed Download why it is off after a check
+// that failed; after one that did not, the line is the package's again.
+func (s *downloadScreen) refused(failed bool) {
+	if s.running() || s.bar.Value == 1 {
+		return
+	}
+	if failed {
+		s.info.SetText(lang.L("Not offered: this computer does not meet the requirements checked above."))
+		return
+	}
+	s.info.SetText(s.idleText())
 }
 
 // askCancel asks before a cancel deletes bytes received; with none, it

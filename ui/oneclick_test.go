@@ -120,13 +120,16 @@ func TestOneActionStopsOnFailedCheck(t *testing.T) {
 		req            catalog.Requirements
 		says, reason   string
 		anyway         bool
+		refused        string // beside the greyed Download of the steps one by one
 	}{
 		{"unmet-en", "en", catalog.Requirements{Memory: catalog.MemoryRequirement{Min: huge}},
-			"This computer does not meet the requirements of Quill Notes, so nothing was downloaded:", "Memory: fails", false},
+			"This computer does not meet the requirements of Quill Notes, so nothing was downloaded:", "Memory: fails", false,
+			"Not offered: this computer does not meet the requirements checked above."},
 		{"unmet-fr", "fr", catalog.Requirements{Memory: catalog.MemoryRequirement{Min: huge}},
-			"Cet ordinateur ne remplit pas les conditions requises par Quill Notes ; rien n'a été téléchargé :", "Mémoire : non conforme", false},
+			"Cet ordinateur ne remplit pas les conditions requises par Quill Notes ; rien n'a été téléchargé :", "Mémoire : non conforme", false,
+			"Non proposé : cet ordinateur ne remplit pas les conditions vérifiées ci-dessus."},
 		{"recommendation-en", "en", catalog.Requirements{Memory: catalog.MemoryRequirement{Min: 1, Recommended: huge}},
-			"This computer meets the requirements of Quill Notes with reservations", "Memory: passes, with a recommendation", true},
+			"This computer meets the requirements of Quill Notes with reservations", "Memory: passes, with a recommendation", true, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -158,6 +161,11 @@ func TestOneActionStopsOnFailedCheck(t *testing.T) {
 				}
 			}
 			if !tc.anyway {
+				// The steps one by one: Download greyed, with the reason beside it.
+				tap(a, a.setupButtons["quill"])
+				if s := a.setup.download; !s.start.Disabled() || s.info.Text != tc.refused {
+					t.Errorf("the download step after the failed check: greyed %v, %q; want %q", s.start.Disabled(), s.info.Text, tc.refused)
+				}
 				return
 			}
 			tap(a, c.anyway)

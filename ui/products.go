@@ -466,6 +466,7 @@ func newSetupScreen(a *Assistant, p *catalog.Product) (*setupScreen, error) {
 		} else if !s.download.running() && s.install.path == "" {
 			s.download.start.Enable()
 		}
+		s.download.refused(rep.Failed())
 	})
 	return s, nil
 }
