@@ -140,16 +140,11 @@ func (s *Setup) Download(ctx context.Context, ref string, plat catalog.Platform)
 
 func (s *Setup) download(ctx context.Context, rel *Release, target string) (*Download, error) {
 	d := &Download{Product: rel.Product, Release: rel.Release, Platform: rel.Platform}
-	if rel.Platform == catalog.CurrentPlatform() {
-		rep, err := s.check(ctx, rel, target)
-		if err != nil {
-			return nil, err
-		}
-		d.Report = rep
-		if rep.Failed() {
-			return nil, &RequirementsError{Product: rel.Product.ID, Version: rel.Release.Version.String(), Report: rep}
-		}
+	rep, err := s.gate(ctx, rel, target, false)
+	if err != nil {
+		return nil, err
 	}
+	d.Report = rep
 	res, err := s.fetch(ctx, rel.Product.ID, rel.Package, s.cachePath(rel.Package))
 	if err != nil {
 		return nil, err
@@ -226,19 +221,11 @@ func (s *Setup) targetFor(product, target string) string {
 // into target ("" for where it is installed, else the default folder).
 // The version it replaces is kept for Rollback.
 func (s *Setup) Install(ctx context.Context, ref, target string) (*installer.Receipt, error) {
-	rel, err := s.Find(ref, "")
+	done, err := s.InstallWith(ctx, ref, InstallOptions{Target: target})
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkRights(ctx, rel.Product.ID, true); err != nil {
-		return nil, err
-	}
-	target = s.targetFor(rel.Product.ID, target)
-	d, err := s.download(ctx, rel, target)
-	if err != nil {
-		return nil, err
-	}
-	return s.installFile(ctx, rel.spec(d.Path), target)
+	return done.Receipt, nil
 }
 
 func (s *Setup) installFile(ctx context.Context, pkg installer.Package, target string) (*installer.Receipt, error) {

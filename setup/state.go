@@ -43,6 +43,9 @@ type ProductState struct {
 	Package          string    `json:"package,omitempty"` // the newest package, verified in the cache
 	// Verify lists what differs from the receipt, when Damaged.
 	Verify *installer.VerifyReport `json:"verify,omitempty"`
+	// Partial is what an interrupted download of the newest package kept
+	// for resuming, when it is not installed (or is the update).
+	Partial *Partial `json:"partial,omitempty"`
 }
 
 // Products lists the subscription's products (signed in: the contract's;
@@ -97,6 +100,11 @@ func (s *Setup) State(ctx context.Context, id string) (*ProductState, error) {
 			}
 		}
 	}
+	partial := func() {
+		if hasPkg {
+			st.Partial = s.Partial(&Release{Package: pkg})
+		}
+	}
 	in, err := s.installer(id)
 	if err != nil {
 		return nil, err
@@ -107,6 +115,8 @@ func (s *Setup) State(ctx context.Context, id string) (*ProductState, error) {
 		if hasPkg {
 			if p := s.cachePath(pkg); fileHasHash(p, pkg.SHA256) {
 				st.State, st.Package = Downloaded, p
+			} else {
+				partial()
 			}
 		}
 		return st, nil
@@ -121,6 +131,7 @@ func (s *Setup) State(ctx context.Context, id string) (*ProductState, error) {
 	if latest != nil {
 		if v, err := catalog.ParseVersion(rec.Version); err == nil && latest.Version.Compare(v) > 0 {
 			st.UpdateAvailable, st.State = true, UpdateAvailable
+			partial()
 		}
 	}
 	if rec.Native() {

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -81,6 +82,10 @@ type Config struct {
 	// RefusedLink is an onramp:// link's service that is not the
 	// publisher profile's: the window says it does not use it.
 	RefusedLink string
+	// WatchEvery is how often the products page looks for changes made
+	// outside the window (the command line installing a product): 0 for
+	// every 2 s, negative for never (tests that change states themselves).
+	WatchEvery time.Duration
 }
 
 // DemoService is the demo started from the first screen: the window
@@ -123,6 +128,20 @@ type Assistant struct {
 	core   *setup.Setup
 	states map[string]setup.ProductState
 	tabs   *container.AppTabs
+
+	// runs is each product's one action from its card, running or
+	// stopped by the check (to show why).
+	runs map[string]*productRun
+	// statesStamp is what the states on show were computed from
+	// (setup.Stamp); watched is the core watchStates follows.
+	statesStamp string
+	watched     *setup.Setup
+	watchers    sync.WaitGroup // watchStates' goroutines, for tests to see them end
+	// Tests: onWatched is called when watchStates drew new states,
+	// runProgress after a one action's report is shown.
+	onWatched   func()
+	runProgress func(setup.Event)
+
 	// cat's envelope as the service served it: deployment folders carry
 	// it for the seats to verify. Set with cat.
 	signedCat []byte
@@ -177,7 +196,8 @@ func New(app fyne.App, cfg Config) *Assistant {
 	if cfg.Platform == "" {
 		cfg.Platform = catalog.CurrentPlatform()
 	}
-	a := &Assistant{cfg: cfg, app: app, langSel: cfg.Language, speaks: setLanguage(cfg.Language), setups: map[string]*setupScreen{}}
+	a := &Assistant{cfg: cfg, app: app, langSel: cfg.Language, speaks: setLanguage(cfg.Language), setups: map[string]*setupScreen{},
+		runs: map[string]*productRun{}}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	app.Settings().AddListener(func(fyne.Settings) { a.themeChanges.Add(1) })
 	a.win = app.NewWindow("Onramp")

@@ -117,7 +117,10 @@ func (a *Assistant) rememberContract(id string) error {
 func (a *Assistant) resetAccount() {
 	a.blocked = nil
 	a.me, a.cat, a.setup, a.tab, a.tabs = nil, nil, nil, "", nil
-	a.core, a.states, a.setups = nil, nil, map[string]*setupScreen{}
+	for _, r := range a.runs {
+		r.halt(false) // what it downloaded stays, for the next session or contract
+	}
+	a.core, a.states, a.setups, a.runs = nil, nil, map[string]*setupScreen{}, map[string]*productRun{}
 	a.users, a.callers, a.deploy, a.profile = nil, nil, nil, nil
 }
 

@@ -36,6 +36,7 @@ type installScreen struct {
 	why     *errorLabel // why Install is off, or why it failed
 	planned *installer.Plan
 	onDone  func()
+	running bool // an install is under way
 }
 
 func newInstallScreen(a *Assistant, rel *setup.Release) *installScreen {
@@ -177,10 +178,12 @@ func (s *installScreen) run() {
 	s.why.SetText("")
 	target, dl := s.target.Text, s.dl
 	s.done.SetText(lang.L("Installing…"))
+	s.running = true
 	core := s.core() // on the UI goroutine
 	s.a.background(func(ctx context.Context) func() {
 		rec, err := core.InstallDownload(ctx, dl, target)
 		return func() {
+			s.running = false
 			if err != nil {
 				s.install.Enable()
 				s.done.SetText("")

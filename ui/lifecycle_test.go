@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/setup"
 )
 
@@ -40,25 +41,23 @@ func TestProductsPageLifecycle(t *testing.T) {
 	if got := card().state.Text; got != "Update to 3.1.0" {
 		t.Fatalf("after installing 3.0.2: %q", got)
 	}
+	// Update is one action: check, download, install, where quill is.
+	withRequirements(t, a, "quill", catalog.Requirements{})
 	tap(a, card().update)
-	s := a.setup
-	if s == nil || s.download.start.Disabled() {
-		t.Fatalf("update: no download offered: %v", s != nil && s.check.report != nil)
+	if a.setup != nil {
+		t.Fatal("Update opened the step-by-step screen")
 	}
-	if want := filepath.Join(cfg.TargetRoot, "quill"); s.install.target.Text != want {
-		t.Fatalf("the update goes to %q, want where quill is, %q", s.install.target.Text, want)
-	}
-	tap(a, s.download.start)
-	tap(a, s.install.install)
-	if !strings.Contains(s.install.done.Text, "quill") && !strings.Contains(s.install.done.Text, "Quill") {
-		t.Fatalf("update: %q", s.install.done.Text)
-	}
-	act(a, a.closeSetup)
 	if got := card().state.Text; got != "Installed 3.1.0" {
-		t.Fatalf("after the update: %q", got)
+		t.Fatalf("after the update: %q (%s)", got, card().status.Text)
+	}
+	if got := card().status.Text; got != "Updated Quill Notes to 3.1.0." {
+		t.Errorf("the card says %q", got)
+	}
+	target := filepath.Join(cfg.TargetRoot, "quill")
+	if st, err := a.core.State(context.Background(), "quill"); err != nil || st.Target != target {
+		t.Fatalf("the update went to %+v %v, want where quill is, %q", st, err, target)
 	}
 
-	target := filepath.Join(cfg.TargetRoot, "quill")
 	tap(a, card().verify)
 	if !strings.Contains(card().status.Text, "files are as installed") {
 		t.Fatalf("verify: %q", card().status.Text)

@@ -64,6 +64,14 @@ type productCard struct {
 	seats                                  *widget.Label // seats on the contract (used, for admins)
 	confirm                                *choiceDialog // the last confirmation asked (tests)
 	paused                                 []*button     // disabled while an action runs (busy)
+	// The one action (check, download, install; Update runs it too) and
+	// its widgets, hidden while idle: Install anyway after a check that
+	// found only reservations, Pause while downloading, the one Cancel.
+	install, anyway, pause, cancel *button
+	line                           *widget.Label       // the action's one line, or what an interrupted download kept
+	bar                            *widget.ProgressBar // its one bar
+	progress                       *fyne.Container     // line and bar
+	reasons                        *fyne.Container     // why the check stopped the action
 }
 
 func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
@@ -90,11 +98,15 @@ func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
 	}
 	c.seats = wrapped(lang.L("Version {{.Version}} · {{.Seats}} seats on the contract", map[string]any{"Version": latest, "Seats": seats}))
 	body := container.NewVBox(c.state, wrapped(p.Description), c.seats)
-	c.setup = newButtonWithIcon(lang.L("Set up on this computer"), theme.NavigateNextIcon(), func() { a.openSetup(p) })
-	c.setup.Importance = widget.HighImportance
+	// Install is one action; the steps one by one (the check's report, the
+	// folder, the plan, a download alone) stay a click away.
+	c.install = newButtonWithIcon(lang.L("Install"), theme.DownloadIcon(), func() { a.startRun(c, p, false) })
+	c.install.Importance = widget.HighImportance
+	c.setup = newButtonWithIcon(lang.L("Step by step…"), theme.NavigateNextIcon(), func() { a.openSetup(p) })
 	c.open = newButtonWithIcon(lang.L("Open"), theme.MediaPlayIcon(), func() { a.productAction(c, p, "open") })
-	c.update = newButtonWithIcon(lang.L("Update"), theme.DownloadIcon(), func() { a.openSetup(p) })
+	c.update = newButtonWithIcon(lang.L("Update"), theme.DownloadIcon(), func() { a.startRun(c, p, false) })
 	c.update.Importance = widget.HighImportance
+	a.runWidgets(c, p)
 	c.uninstall = newButtonWithIcon(lang.L("Uninstall"), theme.DeleteIcon(), func() { a.askUninstall(c, p) })
 	c.verify = newButtonWithIcon(lang.L("Verify"), theme.ConfirmIcon(), func() { a.productAction(c, p, "verify") })
 	c.repair = newButtonWithIcon(lang.L("Repair"), theme.ViewRefreshIcon(), func() { a.productAction(c, p, "repair") })
@@ -107,9 +119,11 @@ func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
 	switch {
 	case !mine:
 		c.setup.Disable()
+		c.install.Disable()
 		body.Add(wrapped(lang.L("Not assigned to you: ask your contract manager.")))
 	case !api.RightsOf(a.me.User, a.me.Contract).Download():
 		c.setup.Disable()
+		c.install.Disable()
 		c.update.Disable()
 		body.Add(wrapped(lang.L("Your account lacks the download benefit: ask your contract manager.")))
 	case !api.RightsOf(a.me.User, a.me.Contract).Install():
@@ -119,6 +133,7 @@ func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
 		body.Add(wrapped(lang.L("Installing needs the install benefit: ask your contract manager or software coordinator.")))
 	case !hasPkg:
 		c.setup.Disable()
+		c.install.Disable()
 		body.Add(wrapped(lang.L("No package for this computer ({{.Platform}}).", map[string]any{"Platform": platformName(a.cfg.Platform)})))
 	}
 	if installed {
@@ -136,12 +151,39 @@ func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
 		if c.rollback != nil {
 			body.Add(container.NewHBox(c.rollback)) // its own row: in the other, the French card needs 881 px
 		}
+		body.Add(c.reasons)
+		body.Add(c.progress)
+		body.Add(container.NewHBox(c.anyway, c.pause, c.cancel))
 	} else {
-		body.Add(container.NewHBox(c.setup))
+		body.Add(c.reasons)
+		body.Add(c.progress)
+		body.Add(container.NewHBox(c.install, c.anyway, c.pause, c.cancel, c.setup))
 	}
 	body.Add(c.status)
 	c.card = widget.NewCard(p.Name, "", body)
+	a.showRun(c, p, st, known)
 	return c
+}
+
+// showRun shows on a new card the product's one action (running, or
+// stopped by the check), or what an interrupted download kept.
+func (a *Assistant) showRun(c *productCard, p *catalog.Product, st setup.ProductState, known bool) {
+	if r := a.runs[p.ID]; r != nil {
+		if r.running || !known || st.InstalledVersion == r.from {
+			r.attach(c)
+			return
+		}
+		delete(a.runs, p.ID) // installed or removed meanwhile: the check's reasons are old
+	}
+	if !known || st.Partial == nil {
+		return
+	}
+	switch {
+	case st.InstalledVersion == "" && !c.install.Disabled():
+		c.showKept(st.Partial, c.install)
+	case st.UpdateAvailable && !c.update.Disabled():
+		c.showKept(st.Partial, c.update)
+	}
 }
 
 // say puts the outcome of an action on a product's card; it stays there
@@ -208,7 +250,7 @@ func (c *productCard) busy(on bool) {
 		c.paused = nil
 		return
 	}
-	for _, b := range []*button{c.open, c.update, c.uninstall, c.verify, c.repair, c.rollback} {
+	for _, b := range []*button{c.open, c.update, c.uninstall, c.verify, c.repair, c.rollback, c.install, c.setup} {
 		if b != nil && !b.Disabled() {
 			b.Disable()
 			c.paused = append(c.paused, b)
@@ -330,24 +372,38 @@ func (a *Assistant) refreshStates() {
 		return
 	}
 	core := a.core
+	if a.watched != core {
+		a.watched = core
+		a.watchStates(core)
+	}
 	a.background(func(ctx context.Context) func() {
+		stamp, _ := core.Stamp() // first: a change meanwhile is seen again
 		states, err := core.Products(ctx)
 		return func() {
 			if err != nil {
 				a.showError(err)
 				return
 			}
-			a.states = map[string]setup.ProductState{}
-			for _, st := range states {
-				a.states[st.ID] = st
+			if a.core == core {
+				a.statesStamp = stamp
 			}
-			if a.me != nil && a.setup == nil && (a.tab == "products" || a.tab == "") {
-				a.show(a.mainView)
-			} else {
-				a.productsStale = true // drawn again when shown
-			}
+			a.applyStates(states)
 		}
 	})
+}
+
+// applyStates takes in the products' states and draws the products page
+// with them, or has it drawn again when shown.
+func (a *Assistant) applyStates(states []setup.ProductState) {
+	a.states = map[string]setup.ProductState{}
+	for _, st := range states {
+		a.states[st.ID] = st
+	}
+	if a.me != nil && a.setup == nil && (a.tab == "products" || a.tab == "") {
+		a.show(a.mainView)
+	} else {
+		a.productsStale = true // drawn again when shown
+	}
 }
 
 // openSetup shows the path of a product on this computer; a setup begun
@@ -422,6 +478,7 @@ func newSetupScreen(a *Assistant, p *catalog.Product) (*setupScreen, error) {
 			s.download.start.Enable()
 			s.a.focusShown(s.download.start)
 		}
+		s.download.refused(rep.Failed())
 	})
 	return s, nil
 }

@@ -52,6 +52,9 @@ func demoAssistant(t *testing.T, language string, options ...func(*Config)) (*As
 		CacheDir: filepath.Join(dir, "cache"), TargetRoot: filepath.Join(dir, "apps"), StateDir: filepath.Join(dir, "state"),
 		Demo:     &Demo{Company: d.Company, UserID: d.ManagerID, Password: d.TempPassword, StartEmail: d.StartEmail},
 		Language: language, CLI: "assistant --demo",
+		// The tests change states themselves and read the screens once
+		// Wait returns: no redraw of the watcher in between.
+		WatchEvery: -1,
 	}
 	for _, o := range options {
 		o(&cfg)
@@ -269,7 +272,13 @@ func TestDownloadPauseResumeCancel(t *testing.T) {
 	}
 	start()
 	waitProgress()
-	tap(a, s.cancel)
+	// Cancel asks first: the bytes received stay until the person says
+	// (the download goes on meanwhile: no Wait).
+	a.onUI(func() { test.Tap(s.cancel) })
+	if _, err := os.Stat(s.dest + ".part"); err != nil || s.confirm == nil {
+		t.Fatalf("Cancel deleted the partial file without asking (%v)", err)
+	}
+	tap(a, s.confirm.buttons[1])
 	for _, f := range []string{s.dest + ".part", s.dest + ".part.meta", s.dest} {
 		if _, err := os.Stat(f); err == nil {
 			t.Errorf("%s is left after cancel", f)
@@ -305,6 +314,15 @@ func TestCancelWhilePaused(t *testing.T) {
 		t.Fatalf("paused: %v, cancel offered %v", err, !s.cancel.Disabled())
 	}
 	tap(a, s.cancel)
+	if _, err := os.Stat(s.dest + ".part"); err != nil || s.confirm == nil {
+		t.Fatalf("Cancel deleted the paused download without asking (%v)", err)
+	}
+	tap(a, s.confirm.buttons[0]) // Keep downloading: nothing goes
+	if _, err := os.Stat(s.dest + ".part"); err != nil {
+		t.Fatalf("kept, yet: %v", err)
+	}
+	tap(a, s.cancel)
+	tap(a, s.confirm.buttons[1])
 	for _, f := range []string{s.dest + ".part", s.dest + ".part.meta"} {
 		if _, err := os.Stat(f); err == nil {
 			t.Errorf("%s is left after a cancel while paused", f)
