@@ -37,7 +37,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -284,10 +283,8 @@ func (e *FileInTheWayError) Error() string {
 func (e *FileInTheWayError) Is(target error) bool { return target == ErrInTheWay }
 func (e *FileInTheWayError) Unwrap() error        { return e.Err }
 
-var productPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-
 func checkPackage(pkg Package, target string) error {
-	if !productPattern.MatchString(pkg.Product) {
+	if !catalog.IsProductID(pkg.Product) {
 		return fmt.Errorf("product id %q: want lowercase letters, digits and '-'", pkg.Product)
 	}
 	if target == "" || !filepath.IsAbs(target) {
