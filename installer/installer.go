@@ -72,7 +72,8 @@ type Options struct {
 	// config folder, Onramp/installs).
 	StateDir string
 	// Workers create an archive's files in parallel (default: twice the
-	// number of CPUs).
+	// number of CPUs), once it has more than a few thousand: a smaller one
+	// is unpacked on one goroutine.
 	Workers int
 	// Progress receives throttled progress events; nil for none.
 	Progress func(Progress)
@@ -680,7 +681,9 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 		return "", staged{}, fmt.Errorf("installer state folder: %w", err)
 	}
 	w := &stager{root: staging, ctx: ctx, in: in, total: total, gate: gate, dirs: map[string]dirMeta{}, spill: spill}
-	if za, ok := a.(*zipArchive); ok && in.opt.Workers > 1 {
+	// A zip's workers, like readAhead's, start only for an archive of more
+	// than poolAfter entries: a small one is done before they pay back.
+	if za, ok := a.(*zipArchive); ok && in.opt.Workers > 1 && len(za.r.File) > poolAfter {
 		err = w.parallelZip(za, in.opt.Workers)
 	} else {
 		err = a.extract(w.write, in.opt.Workers)

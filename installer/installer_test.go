@@ -156,7 +156,19 @@ func tree(t *testing.T, root string) map[string]string {
 	return out
 }
 
-func TestInstallArchives(t *testing.T) {
+// withPools runs test with the archive's workers started at once (as in
+// an archive of thousands of files), then as they are for a small one.
+func withPools(t *testing.T, test func(t *testing.T)) {
+	defer func(p int) { poolAfter = p }(poolAfter)
+	for _, after := range []int{0, poolAfter} {
+		poolAfter = after
+		t.Run(fmt.Sprint("pool after ", after), test)
+	}
+}
+
+func TestInstallArchives(t *testing.T) { withPools(t, testInstallArchives) }
+
+func testInstallArchives(t *testing.T) {
 	for _, format := range []catalog.Format{catalog.FormatZip, catalog.FormatTarGz} {
 		t.Run(string(format), func(t *testing.T) {
 			build := buildZip
@@ -200,7 +212,9 @@ func TestInstallArchives(t *testing.T) {
 	}
 }
 
-func TestHostileArchives(t *testing.T) {
+func TestHostileArchives(t *testing.T) { withPools(t, testHostileArchives) }
+
+func testHostileArchives(t *testing.T) {
 	tests := []struct {
 		name  string
 		files []file
@@ -248,7 +262,9 @@ func assertRefused(t *testing.T, pkg Package, want string) {
 	}
 }
 
-func TestLyingAndDamagedArchives(t *testing.T) {
+func TestLyingAndDamagedArchives(t *testing.T) { withPools(t, testLyingAndDamagedArchives) }
+
+func testLyingAndDamagedArchives(t *testing.T) {
 	// A zip whose header declares far more than the limit.
 	huge := rawZip(t, "big.bin", []byte("tiny"), 100<<30)
 	// A zip bomb: declares 10 bytes, holds 1 MiB.
