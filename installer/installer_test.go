@@ -493,6 +493,73 @@ func TestKilledDuringCommit(t *testing.T) {
 	}
 }
 
+// A first install killed, or failing, at any step of its commit leaves
+// nothing: no target, no receipt, nothing beside the target once the next
+// run has settled the product; that run installs.
+func TestFirstInstallStoppedAtEveryStep(t *testing.T) {
+	if os.Getenv("ONRAMP_INSTALLER_CHILD") != "" {
+		in, _ := New(Options{StateDir: os.Getenv("STATE"), Scope: ScopeUser})
+		in.failAt = func(s string) error {
+			if s == os.Getenv("STEP") {
+				os.Exit(137) // no deferred clean-up runs, as with SIGKILL
+			}
+			return nil
+		}
+		in.Install(context.Background(), writePackage(t, buildZip(t, product), catalog.FormatZip, "1.0.0"), os.Getenv("TARGET"))
+		t.Fatal("the child was not stopped")
+	}
+	for _, kill := range []bool{true, false} {
+		for _, step := range []string{"begin", "moved-old", "moved-new", "receipts", "receipt", "carried"} {
+			t.Run(fmt.Sprint(step, " killed ", kill), func(t *testing.T) {
+				ctx := context.Background()
+				state, target := t.TempDir(), filepath.Join(t.TempDir(), "atlas")
+				in, _ := New(Options{StateDir: state, Scope: ScopeUser})
+				if kill {
+					cmd := exec.Command(os.Args[0], "-test.run=^TestFirstInstallStoppedAtEveryStep$")
+					cmd.Env = append(os.Environ(), "ONRAMP_INSTALLER_CHILD=1", "STATE="+state, "TARGET="+target, "STEP="+step)
+					if err := cmd.Run(); err == nil {
+						t.Fatal("the child finished its install")
+					}
+				} else {
+					in.failAt = func(s string) error {
+						if s == step {
+							return errors.New("disk full (simulated)")
+						}
+						return nil
+					}
+					if _, err := in.Install(ctx, writePackage(t, buildZip(t, product), catalog.FormatZip, "1.0.0"), target); err == nil {
+						t.Fatal("the install did not fail")
+					}
+					in.failAt = nil
+				}
+				if err := in.settle("atlas", target); err != nil {
+					t.Fatal(err)
+				}
+				r, rerr := in.Receipt("atlas")
+				_, terr := os.Stat(target)
+				switch {
+				case step == "carried":
+					// Past the point of no return: the next run finished it.
+					if rerr != nil || terr != nil {
+						t.Fatalf("receipt %v, target %v: want the install finished", rerr, terr)
+					}
+				case rerr == nil || terr == nil:
+					t.Fatalf("receipt %+v, target %v: want neither", r, terr)
+				}
+				if entries, _ := os.ReadDir(filepath.Dir(target)); len(entries) > 1 {
+					t.Errorf("left beside the target: %v", entries)
+				}
+				if _, err := in.Install(ctx, writePackage(t, buildZip(t, product), catalog.FormatZip, "1.0.0"), target); err != nil {
+					t.Fatalf("the next install: %v", err)
+				}
+				if v, err := in.Verify(ctx, "atlas"); err != nil || !v.OK() {
+					t.Errorf("verify: %+v %v", v, err)
+				}
+			})
+		}
+	}
+}
+
 func TestLockAndElevation(t *testing.T) {
 	in := newInstaller(t)
 	unlock, err := in.lock("atlas")
