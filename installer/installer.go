@@ -680,7 +680,7 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 		removeTree(staging)
 		return "", staged{}, fmt.Errorf("installer state folder: %w", err)
 	}
-	w := &stager{root: staging, ctx: ctx, in: in, total: total, gate: gate, dirs: map[string]dirMeta{}, spill: spill}
+	w := &stager{root: staging, ctx: ctx, in: in, total: total, gate: gate, dirs: map[string]dirMeta{}, spill: spill, umask: processUmask()}
 	// A zip's workers, like readAhead's, start only for an archive of more
 	// than poolAfter entries: a small one is done before they pay back.
 	if za, ok := a.(*zipArchive); ok && in.opt.Workers > 1 && len(za.r.File) > poolAfter {
@@ -714,6 +714,7 @@ type stager struct {
 	in    *Installer
 	total int
 	gate  *planGate // nil when the plan is known
+	umask int       // the process's, for createWhole; -1 when unknown
 
 	mu    sync.Mutex
 	spill *fileSpill
@@ -770,6 +771,11 @@ func (s *stager) write(e entry, r io.Reader) error {
 	if err := s.mkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
+	if wholeFiles && !e.Sparse {
+		if done, err := s.writeWhole(e, dst, r); done || err != nil {
+			return err
+		}
+	}
 	f, err := createNew(dst, e.Mode|0o200)
 	if err != nil {
 		return fmt.Errorf("staging %s: %w", e.Name, err)
@@ -822,6 +828,47 @@ func (s *stager) write(e entry, r io.Reader) error {
 	}
 	s.add(FileRecord{Path: e.Name, Size: n, Mode: uint32(st.Mode().Perm()), SHA256: hex.EncodeToString(sum)}, n)
 	return nil
+}
+
+// wholeBuffers hold a small zip entry's bytes while it is written.
+var wholeBuffers = sync.Pool{New: func() any { b := make([]byte, aheadBody); return &b }}
+
+// writeWhole writes a small file whose bytes are all in memory (read
+// ahead and hashed from a tar.gz, or read here from a zip) with
+// createWhole, the archive's mode exactly: done is false for a file it
+// leaves to the general path (a large one).
+func (s *stager) writeWhole(e entry, dst string, r io.Reader) (done bool, err error) {
+	var data []byte
+	var sum [sha256.Size]byte
+	if body, ok := r.(*hashed); ok {
+		data, sum = body.data, body.sum
+	} else {
+		if r == nil || e.Size > aheadBody {
+			return false, nil
+		}
+		buf := wholeBuffers.Get().(*[]byte)
+		defer wholeBuffers.Put(buf)
+		data = (*buf)[:e.Size]
+		if _, err := io.ReadFull(r, data); err != nil {
+			return true, fmt.Errorf("staging %s: %w", e.Name, err)
+		}
+		// The end of the entry: a byte more is a lie about its size, and
+		// only there does a zip check its CRC.
+		var one [1]byte
+		if n, err := r.Read(one[:]); n > 0 || err != io.EOF {
+			if err == nil || err == io.EOF {
+				err = &ArchiveError{Entry: e.Name, Reason: "holds more bytes than it declares"}
+			}
+			return true, fmt.Errorf("staging %s: %w", e.Name, err)
+		}
+		sum = sha256.Sum256(data)
+	}
+	if err := createWhole(dst, data, e.Mode, e.ModTime, s.umask); err != nil {
+		return true, fmt.Errorf("staging %s: %w", e.Name, err)
+	}
+	n := int64(len(data))
+	s.add(FileRecord{Path: e.Name, Size: n, Mode: uint32(e.Mode.Perm()), SHA256: hex.EncodeToString(sum[:])}, n)
+	return true, nil
 }
 
 // dirMeta is what a folder of the archive gets once its content is written.
