@@ -681,10 +681,20 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 		return "", staged{}, fmt.Errorf("installer state folder: %w", err)
 	}
 	w := &stager{root: staging, ctx: ctx, in: in, total: total, gate: gate, dirs: map[string]dirMeta{}, spill: spill, umask: processUmask()}
-	// A zip's workers, like readAhead's, start only for an archive of more
-	// than poolAfter entries: a small one is done before they pay back.
-	if za, ok := a.(*zipArchive); ok && in.opt.Workers > 1 && len(za.r.File) > poolAfter {
-		err = w.parallelZip(za, in.opt.Workers)
+	// A zip's workers are scaled to it, as readAhead's: a few entries are
+	// written before workers would have started; up to poolAfter, two
+	// overlap inflating one file with creating another, as readAhead
+	// overlaps reading with writing; all of them beyond.
+	za, isZip := a.(*zipArchive)
+	workers := in.opt.Workers
+	if isZip && len(za.r.File) <= poolAfter {
+		workers = min(workers, 2)
+	}
+	if isZip && len(za.r.File) <= smallZip {
+		workers = 1
+	}
+	if isZip && workers > 1 {
+		err = w.parallelZip(za, workers)
 	} else {
 		err = a.extract(w.write, in.opt.Workers)
 	}
@@ -829,6 +839,10 @@ func (s *stager) write(e entry, r io.Reader) error {
 	s.add(FileRecord{Path: e.Name, Size: n, Mode: uint32(st.Mode().Perm()), SHA256: hex.EncodeToString(sum)}, n)
 	return nil
 }
+
+// smallZip is the most entries a zip has that is unpacked on one
+// goroutine. A variable for the tests.
+var smallZip = 64
 
 // wholeBuffers hold a small zip entry's bytes while it is written.
 var wholeBuffers = sync.Pool{New: func() any { b := make([]byte, aheadBody); return &b }}

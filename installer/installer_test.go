@@ -159,9 +159,9 @@ func tree(t *testing.T, root string) map[string]string {
 // withPools runs test with the archive's workers started at once (as in
 // an archive of thousands of files), then as they are for a small one.
 func withPools(t *testing.T, test func(t *testing.T)) {
-	defer func(p int) { poolAfter = p }(poolAfter)
+	defer func(p, z int) { poolAfter, smallZip = p, z }(poolAfter, smallZip)
 	for _, after := range []int{0, poolAfter} {
-		poolAfter = after
+		poolAfter, smallZip = after, min(after, smallZip)
 		t.Run(fmt.Sprint("pool after ", after), test)
 	}
 }
