@@ -72,8 +72,9 @@ type Options struct {
 	// config folder, Onramp/installs).
 	StateDir string
 	// Workers create an archive's files in parallel (default: twice the
-	// number of CPUs), once it has more than a few thousand: a smaller one
-	// is unpacked on one goroutine.
+	// number of CPUs) once it has more than poolAfter of them; a smaller
+	// one gets one goroutine (a tar.gz, its reading ahead on another) or,
+	// a zip of more than smallZip entries, two.
 	Workers int
 	// Progress receives throttled progress events; nil for none.
 	Progress func(Progress)
