@@ -7,17 +7,13 @@ import (
 	"net"
 	"net/url"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 )
 
 var (
-	productIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-	hexSHA256        = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
-	featurePattern   = regexp.MustCompile(`^[a-z0-9_.]{1,32}$`)
-	vendorNames      = []string{"amd", "apple", "intel", "nvidia", "qualcomm"}
+	vendorNames = []string{"amd", "apple", "intel", "nvidia", "qualcomm"}
 )
 
 const maxPackageSize = 1 << 40 // 1 TiB
@@ -102,7 +98,7 @@ func (w *walker) product(n *node, p string) Product {
 	w.object(n, p, map[string]field{
 		"id": {true, func(n *node, p string) {
 			if s, ok := w.str(n, p); ok {
-				if !productIDPattern.MatchString(s) {
+				if !IsProductID(s) {
 					w.fail(n, p, "want an id of lowercase letters, digits and '-', starting with a letter or digit, at most 63 characters; found %q", s)
 				}
 				prod.ID = s
@@ -182,7 +178,7 @@ func (w *walker) pkg(n *node, p string) Package {
 		"size": {true, func(n *node, p string) { pk.Size = w.integer(n, p, 1, maxPackageSize) }},
 		"sha256": {true, func(n *node, p string) {
 			if s, ok := w.str(n, p); ok {
-				if !hexSHA256.MatchString(s) {
+				if !IsSHA256Hex(s) {
 					w.fail(n, p, "want 64 hex digits, found %d characters", len(s))
 				}
 				pk.SHA256 = strings.ToLower(s)
@@ -325,7 +321,7 @@ func (w *walker) requirements(n *node, p string) Requirements {
 				}},
 				"features": {false, func(n *node, p string) {
 					w.strings(n, p, func(s string, n *node, p string) {
-						if !featurePattern.MatchString(s) {
+						if !isFeature(s) {
 							w.fail(n, p, "want a lowercase instruction-set feature such as \"avx2\", found %q", s)
 						}
 						r.CPU.Features = append(r.CPU.Features, s)

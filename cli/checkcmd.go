@@ -10,6 +10,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -216,7 +217,10 @@ func dash(s string) string {
 	return s
 }
 
-var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{"dash": dash}).Parse(`<!doctype html>
+// htmlReport is parsed when first used: templates parsed at package init
+// cost every run of the assistant.
+var htmlReport = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{"dash": dash}).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Onramp check: {{.Subject}} on {{.Host}}</title>
 <style>
 body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}
@@ -237,10 +241,11 @@ Target {{.Target}}; download cache {{.Cache}}.</p>
 {{range $k, $v := .Facts.Unknown}}<li>Unknown {{$k}}: {{$v}}</li>{{end}}</ul>
 </body></html>
 `))
+})
 
 func writeHTMLReport(path string, out *checkOutput) error {
 	var b strings.Builder
-	if err := htmlReport.Execute(&b, out); err != nil {
+	if err := htmlReport().Execute(&b, out); err != nil {
 		return err
 	}
 	return writeFileAtomic(path, []byte(b.String()), 0o644)

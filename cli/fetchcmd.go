@@ -72,7 +72,11 @@ func (f *transferFlags) client(e *env) (*downloader.Client, error) {
 
 // rateSyntax is a decimal number and an optional binary unit: no sign,
 // exponent, hex, Inf or NaN, which strconv.ParseFloat would take.
-var rateSyntax = regexp.MustCompile(`^([0-9]{1,15}(?:\.[0-9]{1,15})?)([KMG]?)$`)
+// Compiled when first used: a pattern compiled at package init costs
+// every run of the assistant.
+var rateSyntax = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([0-9]{1,15}(?:\.[0-9]{1,15})?)([KMG]?)$`)
+})
 
 const maxRate = 1 << 40 // 1024G per second: more is a typo
 
@@ -83,7 +87,7 @@ func parseRate(s string) (int64, error) {
 	if s == "" {
 		return 0, nil
 	}
-	m := rateSyntax.FindStringSubmatch(strings.ToUpper(s))
+	m := rateSyntax().FindStringSubmatch(strings.ToUpper(s))
 	if m == nil {
 		return 0, fmt.Errorf("want a rate in bytes per second such as 500K, 2M or 1.5G, found %q", s)
 	}

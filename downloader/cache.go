@@ -136,7 +136,7 @@ func (c *Client) cachePut(path string, st os.FileInfo, sum string) {
 // CachedPath is where the cache keeps the file with this hash, when it is
 // there and intact.
 func (c *Client) CachedPath(sum string) (string, bool) {
-	if c.opt.CacheDir == "" || !hexSHA.MatchString(sum) {
+	if c.opt.CacheDir == "" || !isSHA256Hex(sum) {
 		return "", false
 	}
 	p := c.cachePath(sum)

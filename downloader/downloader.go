@@ -30,7 +30,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"time"
@@ -267,17 +266,37 @@ func (e *SpaceError) Error() string {
 // Is lets errors.Is match ErrNoSpace.
 func (e *SpaceError) Is(target error) bool { return target == ErrNoSpace }
 
-var hexSHA = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+// isSHA256Hex says whether s is 64 hex digits. Written out, as
+// getterForced: no pattern compiled at package init, which every run of
+// the assistant pays.
+func isSHA256Hex(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
 
-// getterForced is go-getter's forced form ("s3::https://..."), told apart
-// from an IPv6 address in a URL ("https://[fe80::1]/..."), which also
-// holds "::".
-var getterForced = regexp.MustCompile(`^[A-Za-z0-9]+::`)
+// getterForced says whether raw is go-getter's forced form
+// ("s3::https://..."): letters and digits, then "::" (told apart from an
+// IPv6 address in a URL, "https://[fe80::1]/...", which also holds "::").
+func getterForced(raw string) bool {
+	i := 0
+	for i < len(raw) && (raw[i] >= 'a' && raw[i] <= 'z' || raw[i] >= 'A' && raw[i] <= 'Z' || raw[i] >= '0' && raw[i] <= '9') {
+		i++
+	}
+	return i > 0 && strings.HasPrefix(raw[i:], "::")
+}
 
 // Fetch brings req.URL to req.Dest, verified. A Dest that already holds the
 // right bytes, or a cached copy, costs no transfer.
 func (c *Client) Fetch(ctx context.Context, req Request) (*Result, error) {
-	if !hexSHA.MatchString(req.SHA256) {
+	if !isSHA256Hex(req.SHA256) {
 		return nil, fmt.Errorf("fetch %s: sha256 %q: want 64 hex digits", req.URL, req.SHA256)
 	}
 	req.SHA256 = strings.ToLower(req.SHA256)
@@ -339,7 +358,7 @@ func (t *transfer) run(ctx context.Context) error {
 	}
 	shown := redact(u)
 	switch {
-	case getterForced.MatchString(raw):
+	case getterForced(raw):
 		// go-getter's forced form ("s3::https://..."): its getters only.
 		err = t.fetchOther(ctx)
 	case u.Scheme == "http" || u.Scheme == "https":

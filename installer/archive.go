@@ -541,12 +541,25 @@ func (z *zipArchive) scan(fn func(entry) error) error {
 	return nil
 }
 
+// extract writes the entries one after the other, the symbolic links
+// last (as parallelZip and readAhead do): no file is written through one,
+// whatever the names the file system takes as one.
 func (z *zipArchive) extract(write func(entry, io.Reader) error, _ int) error {
 	es, err := z.entries()
 	if err != nil {
 		return err
 	}
+	var links []entry
 	for _, e := range es {
+		if e.Kind == kindSymlink {
+			links = append(links, e)
+			continue
+		}
+		if err := z.extractOne(e, write); err != nil {
+			return err
+		}
+	}
+	for _, e := range links {
 		if err := z.extractOne(e, write); err != nil {
 			return err
 		}

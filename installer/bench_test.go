@@ -2,6 +2,8 @@ package installer
 
 import (
 	"archive/tar"
+	"archive/zip"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
@@ -97,6 +99,32 @@ func BenchmarkInstallSmallTarGz(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			p, sum := benchTarGz(b, n)
 			benchInstall(b, Package{Path: p, SHA256: sum, Format: catalog.FormatTarGz, Product: "bench", Version: "1"})
+		})
+	}
+}
+
+// BenchmarkInstallSmallZip installs zips of 10 and 2,000 files: below
+// poolAfter entries they are unpacked on one goroutine.
+func BenchmarkInstallSmallZip(b *testing.B) {
+	for _, n := range []int{10, 2_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			var buf bytes.Buffer
+			zw := zip.NewWriter(&buf)
+			body := bytes.Repeat([]byte("abcdefghijklmnopqrstuvwxyz \n"), 80)
+			for i := range n {
+				w, err := zw.Create(fmt.Sprintf("d%04d/f%06d.txt", i/100, i))
+				if err != nil {
+					b.Fatal(err)
+				}
+				w.Write(body[:(i*37)%len(body)])
+			}
+			zw.Close()
+			p := filepath.Join(b.TempDir(), "pkg.zip")
+			if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			s := sha256.Sum256(buf.Bytes())
+			benchInstall(b, Package{Path: p, SHA256: hex.EncodeToString(s[:]), Format: catalog.FormatZip, Product: "bench", Version: "1"})
 		})
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"onramp.dev/onramp/catalog"
@@ -146,7 +147,9 @@ type DeploymentPackage struct {
 	Install catalog.Recipe `json:"install"`
 }
 
-var hostPort = regexp.MustCompile(`^[A-Za-z0-9.-]+:[0-9]{1,5}$`)
+// hostPort is compiled when first used: a pattern compiled at package
+// init costs every run of the assistant.
+var hostPort = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9.-]+:[0-9]{1,5}$`) })
 
 // Validate checks a deployment's content, naming the field of each problem.
 func (d *Deployment) Validate() error {
@@ -161,7 +164,7 @@ func (d *Deployment) Validate() error {
 			bad("license.server: only for mode \"network\"")
 		}
 	case "network":
-		if !hostPort.MatchString(d.License.Server) {
+		if !hostPort().MatchString(d.License.Server) {
 			bad("license.server: want HOST:PORT, found %q", d.License.Server)
 		}
 	default:
@@ -183,7 +186,7 @@ func (d *Deployment) Validate() error {
 	}
 	for i, p := range d.Products {
 		at := fmt.Sprintf("products[%d]", i)
-		if !productPattern.MatchString(p.ID) {
+		if !catalog.IsProductID(p.ID) {
 			bad("%s.id: want lowercase letters, digits and '-', found %q", at, p.ID)
 		}
 		if _, err := catalog.ParseVersion(p.Version); err != nil {

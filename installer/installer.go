@@ -37,7 +37,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -73,7 +72,9 @@ type Options struct {
 	// config folder, Onramp/installs).
 	StateDir string
 	// Workers create an archive's files in parallel (default: twice the
-	// number of CPUs).
+	// number of CPUs) once it has more than poolAfter of them; a smaller
+	// one gets one goroutine (a tar.gz, its reading ahead on another) or,
+	// a zip of more than smallZip entries, two.
 	Workers int
 	// Progress receives throttled progress events; nil for none.
 	Progress func(Progress)
@@ -284,10 +285,8 @@ func (e *FileInTheWayError) Error() string {
 func (e *FileInTheWayError) Is(target error) bool { return target == ErrInTheWay }
 func (e *FileInTheWayError) Unwrap() error        { return e.Err }
 
-var productPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-
 func checkPackage(pkg Package, target string) error {
-	if !productPattern.MatchString(pkg.Product) {
+	if !catalog.IsProductID(pkg.Product) {
 		return fmt.Errorf("product id %q: want lowercase letters, digits and '-'", pkg.Product)
 	}
 	if target == "" || !filepath.IsAbs(target) {
@@ -682,9 +681,21 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 		removeTree(staging)
 		return "", staged{}, fmt.Errorf("installer state folder: %w", err)
 	}
-	w := &stager{root: staging, ctx: ctx, in: in, total: total, gate: gate, dirs: map[string]dirMeta{}, spill: spill}
-	if za, ok := a.(*zipArchive); ok && in.opt.Workers > 1 {
-		err = w.parallelZip(za, in.opt.Workers)
+	w := &stager{root: staging, ctx: ctx, in: in, total: total, gate: gate, dirs: map[string]dirMeta{}, spill: spill, umask: processUmask()}
+	// A zip's workers are scaled to it, as readAhead's: a few entries are
+	// written before workers would have started; up to poolAfter, two
+	// overlap inflating one file with creating another, as readAhead
+	// overlaps reading with writing; all of them beyond.
+	za, isZip := a.(*zipArchive)
+	workers := in.opt.Workers
+	if isZip && len(za.r.File) <= poolAfter {
+		workers = min(workers, 2)
+	}
+	if isZip && len(za.r.File) <= smallZip {
+		workers = 1
+	}
+	if isZip && workers > 1 {
+		err = w.parallelZip(za, workers)
 	} else {
 		err = a.extract(w.write, in.opt.Workers)
 	}
@@ -714,6 +725,7 @@ type stager struct {
 	in    *Installer
 	total int
 	gate  *planGate // nil when the plan is known
+	umask int       // the process's, for createWhole; -1 when unknown
 
 	mu    sync.Mutex
 	spill *fileSpill
@@ -770,6 +782,11 @@ func (s *stager) write(e entry, r io.Reader) error {
 	if err := s.mkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
+	if wholeFiles && !e.Sparse {
+		if done, err := s.writeWhole(e, dst, r); done || err != nil {
+			return err
+		}
+	}
 	f, err := createNew(dst, e.Mode|0o200)
 	if err != nil {
 		return fmt.Errorf("staging %s: %w", e.Name, err)
@@ -822,6 +839,51 @@ func (s *stager) write(e entry, r io.Reader) error {
 	}
 	s.add(FileRecord{Path: e.Name, Size: n, Mode: uint32(st.Mode().Perm()), SHA256: hex.EncodeToString(sum)}, n)
 	return nil
+}
+
+// smallZip is the most entries a zip has that is unpacked on one
+// goroutine. A variable for the tests.
+var smallZip = 64
+
+// wholeBuffers hold a small zip entry's bytes while it is written.
+var wholeBuffers = sync.Pool{New: func() any { b := make([]byte, aheadBody); return &b }}
+
+// writeWhole writes a small file whose bytes are all in memory (read
+// ahead and hashed from a tar.gz, or read here from a zip) with
+// createWhole, the archive's mode exactly: done is false for a file it
+// leaves to the general path (a large one).
+func (s *stager) writeWhole(e entry, dst string, r io.Reader) (done bool, err error) {
+	var data []byte
+	var sum [sha256.Size]byte
+	if body, ok := r.(*hashed); ok {
+		data, sum = body.data, body.sum
+	} else {
+		if r == nil || e.Size > aheadBody {
+			return false, nil
+		}
+		buf := wholeBuffers.Get().(*[]byte)
+		defer wholeBuffers.Put(buf)
+		data = (*buf)[:e.Size]
+		if _, err := io.ReadFull(r, data); err != nil {
+			return true, fmt.Errorf("staging %s: %w", e.Name, err)
+		}
+		// The end of the entry: a byte more is a lie about its size, and
+		// only there does a zip check its CRC.
+		var one [1]byte
+		if n, err := r.Read(one[:]); n > 0 || err != io.EOF {
+			if err == nil || err == io.EOF {
+				err = &ArchiveError{Entry: e.Name, Reason: "holds more bytes than it declares"}
+			}
+			return true, fmt.Errorf("staging %s: %w", e.Name, err)
+		}
+		sum = sha256.Sum256(data)
+	}
+	if err := createWhole(dst, data, e.Mode, e.ModTime, s.umask); err != nil {
+		return true, fmt.Errorf("staging %s: %w", e.Name, err)
+	}
+	n := int64(len(data))
+	s.add(FileRecord{Path: e.Name, Size: n, Mode: uint32(e.Mode.Perm()), SHA256: hex.EncodeToString(sum[:])}, n)
+	return true, nil
 }
 
 // dirMeta is what a folder of the archive gets once its content is written.

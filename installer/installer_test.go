@@ -156,7 +156,19 @@ func tree(t *testing.T, root string) map[string]string {
 	return out
 }
 
-func TestInstallArchives(t *testing.T) {
+// withPools runs test with the archive's workers started at once (as in
+// an archive of thousands of files), then as they are for a small one.
+func withPools(t *testing.T, test func(t *testing.T)) {
+	defer func(p, z int) { poolAfter, smallZip = p, z }(poolAfter, smallZip)
+	for _, after := range []int{0, poolAfter} {
+		poolAfter, smallZip = after, min(after, smallZip)
+		t.Run(fmt.Sprint("pool after ", after), test)
+	}
+}
+
+func TestInstallArchives(t *testing.T) { withPools(t, testInstallArchives) }
+
+func testInstallArchives(t *testing.T) {
 	for _, format := range []catalog.Format{catalog.FormatZip, catalog.FormatTarGz} {
 		t.Run(string(format), func(t *testing.T) {
 			build := buildZip
@@ -200,7 +212,9 @@ func TestInstallArchives(t *testing.T) {
 	}
 }
 
-func TestHostileArchives(t *testing.T) {
+func TestHostileArchives(t *testing.T) { withPools(t, testHostileArchives) }
+
+func testHostileArchives(t *testing.T) {
 	tests := []struct {
 		name  string
 		files []file
@@ -248,7 +262,9 @@ func assertRefused(t *testing.T, pkg Package, want string) {
 	}
 }
 
-func TestLyingAndDamagedArchives(t *testing.T) {
+func TestLyingAndDamagedArchives(t *testing.T) { withPools(t, testLyingAndDamagedArchives) }
+
+func testLyingAndDamagedArchives(t *testing.T) {
 	// A zip whose header declares far more than the limit.
 	huge := rawZip(t, "big.bin", []byte("tiny"), 100<<30)
 	// A zip bomb: declares 10 bytes, holds 1 MiB.
@@ -474,6 +490,73 @@ func TestKilledDuringCommit(t *testing.T) {
 				t.Errorf("stray folders: %v", entries)
 			}
 		})
+	}
+}
+
+// A first install killed, or failing, at any step of its commit leaves
+// nothing: no target, no receipt, nothing beside the target once the next
+// run has settled the product; that run installs.
+func TestFirstInstallStoppedAtEveryStep(t *testing.T) {
+	if os.Getenv("ONRAMP_INSTALLER_CHILD") != "" {
+		in, _ := New(Options{StateDir: os.Getenv("STATE"), Scope: ScopeUser})
+		in.failAt = func(s string) error {
+			if s == os.Getenv("STEP") {
+				os.Exit(137) // no deferred clean-up runs, as with SIGKILL
+			}
+			return nil
+		}
+		in.Install(context.Background(), writePackage(t, buildZip(t, product), catalog.FormatZip, "1.0.0"), os.Getenv("TARGET"))
+		t.Fatal("the child was not stopped")
+	}
+	for _, kill := range []bool{true, false} {
+		for _, step := range []string{"begin", "moved-old", "moved-new", "receipts", "receipt", "carried"} {
+			t.Run(fmt.Sprint(step, " killed ", kill), func(t *testing.T) {
+				ctx := context.Background()
+				state, target := t.TempDir(), filepath.Join(t.TempDir(), "atlas")
+				in, _ := New(Options{StateDir: state, Scope: ScopeUser})
+				if kill {
+					cmd := exec.Command(os.Args[0], "-test.run=^TestFirstInstallStoppedAtEveryStep$")
+					cmd.Env = append(os.Environ(), "ONRAMP_INSTALLER_CHILD=1", "STATE="+state, "TARGET="+target, "STEP="+step)
+					if err := cmd.Run(); err == nil {
+						t.Fatal("the child finished its install")
+					}
+				} else {
+					in.failAt = func(s string) error {
+						if s == step {
+							return errors.New("disk full (simulated)")
+						}
+						return nil
+					}
+					if _, err := in.Install(ctx, writePackage(t, buildZip(t, product), catalog.FormatZip, "1.0.0"), target); err == nil {
+						t.Fatal("the install did not fail")
+					}
+					in.failAt = nil
+				}
+				if err := in.settle("atlas", target); err != nil {
+					t.Fatal(err)
+				}
+				r, rerr := in.Receipt("atlas")
+				_, terr := os.Stat(target)
+				switch {
+				case step == "carried":
+					// Past the point of no return: the next run finished it.
+					if rerr != nil || terr != nil {
+						t.Fatalf("receipt %v, target %v: want the install finished", rerr, terr)
+					}
+				case rerr == nil || terr == nil:
+					t.Fatalf("receipt %+v, target %v: want neither", r, terr)
+				}
+				if entries, _ := os.ReadDir(filepath.Dir(target)); len(entries) > 1 {
+					t.Errorf("left beside the target: %v", entries)
+				}
+				if _, err := in.Install(ctx, writePackage(t, buildZip(t, product), catalog.FormatZip, "1.0.0"), target); err != nil {
+					t.Fatalf("the next install: %v", err)
+				}
+				if v, err := in.Verify(ctx, "atlas"); err != nil || !v.OK() {
+					t.Errorf("verify: %+v %v", v, err)
+				}
+			})
+		}
 	}
 }
 

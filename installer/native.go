@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"onramp.dev/onramp/catalog"
 )
@@ -44,8 +45,11 @@ func msiUninstallCommand(productCode, logFile string) command {
 }
 
 // productCodeRE is an MSI product code: a braced GUID, nothing else (it
-// goes on msiexec's command line).
-var productCodeRE = regexp.MustCompile(`^\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}$`)
+// goes on msiexec's command line). Compiled when first used, not at
+// package init, which every run of the assistant pays.
+var productCodeRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}$`)
+})
 
 // ErrBadProductCode: what should name an installed MSI product is not a
 // braced GUID.
@@ -183,7 +187,7 @@ func (in *Installer) InstallNative(ctx context.Context, pkg Package, logDir stri
 // install's NativeResult), silently, and maps msiexec's exit code.
 // logDir receives the log.
 func (in *Installer) UninstallNative(ctx context.Context, productCode, logDir string) (NativeResult, error) {
-	if !productCodeRE.MatchString(productCode) {
+	if !productCodeRE().MatchString(productCode) {
 		return NativeResult{}, fmt.Errorf("uninstall %q: %w", productCode, ErrBadProductCode)
 	}
 	if runtime.GOOS != "windows" {

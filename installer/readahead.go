@@ -19,6 +19,13 @@ const (
 	aheadBody    = 64 << 10 // a file up to this size is read ahead whole
 )
 
+// poolAfter is how many files readAhead creates itself, in order, before
+// it starts its workers: a small archive is done before they would have
+// paid for their start and their hand-offs (one writer beat four on 2,000
+// files), a large one gains from them (100,000 files on 2 cores: 1 writer
+// 4.2 s, 4 writers 2.2–2.9 s). A variable for the tests.
+var poolAfter = 4096
+
 // hashed is a body read ahead with its SHA-256: the writer writes it and
 // records the sum without hashing it again. It reads like any reader.
 type hashed struct {
@@ -40,7 +47,9 @@ var errStopped = errors.New("read-ahead stopped")
 // as strings, the file system may not), and on Windows a link to a folder
 // finds the folder made (os.Symlink picks the kind of link from it). The
 // links are kept until then: a name and a target each. The archive's
-// checks keep the rest independent: no name twice. With workers <= 1
+// checks keep the rest independent: no name twice. The first poolAfter
+// files are created on the caller's goroutine, one after the other, and
+// the workers start only if more come. With workers <= 1
 // every entry is given to fn in order on the caller's goroutine. fn's
 // first error stops the walk; walk's error is returned once fn has had
 // every entry before it.
@@ -114,17 +123,8 @@ func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn fu
 	}
 	jobs := make(chan aheadItem)
 	var busy, done sync.WaitGroup // jobs given out; workers
-	if workers > 1 {
-		for range workers {
-			done.Go(func() {
-				for it := range jobs {
-					run(it)
-					busy.Done()
-				}
-			})
-		}
-	}
 	var links []aheadItem
+	inline, started := 0, false
 	for it := range items {
 		switch {
 		case workers < 2 || it.e.Kind == kindDir:
@@ -134,7 +134,21 @@ func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn fu
 		case it.e.Kind == kindHardlink:
 			busy.Wait()
 			run(it)
+		case !started && inline < poolAfter:
+			inline++
+			run(it)
 		default:
+			if !started {
+				started = true
+				for range workers {
+					done.Go(func() {
+						for it := range jobs {
+							run(it)
+							busy.Done()
+						}
+					})
+				}
+			}
 			busy.Add(1)
 			jobs <- it
 		}

@@ -106,6 +106,17 @@ func TestReadAhead(t *testing.T) {
 // only once every entry before it is done, the symbolic links once every
 // other entry is.
 func TestReadAheadWorkers(t *testing.T) {
+	// The workers from the first file, from the 50th (the first ones
+	// created on the caller's goroutine), and never (fewer files than
+	// poolAfter): the same guarantees.
+	defer func(p int) { poolAfter = p }(poolAfter)
+	for _, after := range []int{0, 50, 4096} {
+		poolAfter = after
+		t.Run(fmt.Sprint("pool after ", after), testReadAheadWorkers)
+	}
+}
+
+func testReadAheadWorkers(t *testing.T) {
 	const n = 3 * aheadEntries
 	sizes := []int64{0, 1, 1000, aheadBody, aheadBody + 1, 2 << 20, 10}
 	body := func(i int, size int64) []byte { return bytes.Repeat([]byte{byte('a' + i%26)}, int(size)) }

@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+
+	"onramp.dev/onramp/catalog"
 )
 
 // Scope says whose receipts an install keeps: the user's, or the
@@ -173,7 +175,7 @@ func (in *Installer) Receipts() ([]*Receipt, error) {
 			// A product with only a staging note was being installed
 			// for the first time: reading it settles (removes) that.
 			for _, suffix := range []string{".journal.json", ".json", ".staging"} {
-				if p, ok := strings.CutSuffix(name, suffix); ok && productPattern.MatchString(p) && !seen[p] {
+				if p, ok := strings.CutSuffix(name, suffix); ok && catalog.IsProductID(p) && !seen[p] {
 					products = append(products, p)
 					seen[p] = true
 					break

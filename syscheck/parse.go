@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The parsers below read what each OS reports. They are plain functions of
@@ -106,10 +107,12 @@ func parseKV(s, sep string) map[string]string {
 	return m
 }
 
-var wxh = regexp.MustCompile(`(\d{2,5})\s*x\s*(\d{2,5})`)
+// Compiled when first used: a pattern compiled at package init costs
+// every run of the assistant.
+var wxh = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(\d{2,5})\s*x\s*(\d{2,5})`) })
 
 func parseWxH(s string) (int, int, bool) {
-	m := wxh.FindStringSubmatch(s)
+	m := wxh().FindStringSubmatch(s)
 	if m == nil {
 		return 0, 0, false
 	}
@@ -400,10 +403,10 @@ func registryGPUs(regs []registryAdapter) ([]GPU, error) {
 	return gpus, nil
 }
 
-var pnpVendor = regexp.MustCompile(`(?i)VEN_([0-9A-F]{4})`)
+var pnpVendor = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)VEN_([0-9A-F]{4})`) })
 
 func vendorFromPNP(id string) string {
-	if m := pnpVendor.FindStringSubmatch(id); m != nil {
+	if m := pnpVendor().FindStringSubmatch(id); m != nil {
 		return vendorFromPCI(m[1])
 	}
 	return ""
@@ -445,14 +448,16 @@ func nvidiaDriverFromWindows(v string) string {
 	return major + "." + digits[3:]
 }
 
-var amdIntegrated = regexp.MustCompile(`(?i)radeon\(tm\) graphics|radeon graphics|vega \d+ graphics|radeon \d{3}m`)
+var amdIntegrated = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)radeon\(tm\) graphics|radeon graphics|vega \d+ graphics|radeon \d{3}m`)
+})
 
 func windowsIntegrated(g GPU) bool {
 	switch g.Vendor {
 	case "intel":
 		return !strings.Contains(strings.ToLower(g.Model), "arc")
 	case "amd":
-		return amdIntegrated.MatchString(g.Model)
+		return amdIntegrated().MatchString(g.Model)
 	case "qualcomm":
 		return true
 	}
