@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"onramp.dev/onramp/catalog"
 	"os"
 	"slices"
 	"strings"
@@ -40,7 +41,7 @@ func (in *Installer) Stamp() (string, error) {
 			case strings.HasSuffix(name, ".json"):
 				product = strings.TrimSuffix(name, ".json")
 			}
-			if !productPattern.MatchString(product) {
+			if !catalog.IsProductID(product) {
 				continue
 			}
 			info, err := e.Info()
