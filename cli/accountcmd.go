@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/internal/atomicfile"
 )
 
 // sessionFile remembers which user is signed in to which service; the
@@ -60,7 +61,7 @@ func (e *env) saveSession(s sessionFile) error {
 		return err
 	}
 	b, _ := json.MarshalIndent(s, "", "  ")
-	return writeFileAtomic(e.sessionPath(), b, 0o600)
+	return atomicfile.WriteFile(e.sessionPath(), b, 0o600)
 }
 
 // signedInClient resumes the saved session from the keyring.
