@@ -38,12 +38,49 @@ func versionString() string {
 	return "(devel)"
 }
 
+// commitString is the commit the binary was built from, as Go recorded it
+// (a build inside a git checkout); "-modified" when the tree had changes.
+// Support asks for it: a version number alone does not tell a build from
+// a checkout apart.
+func commitString() string {
+	bi, _ := debug.ReadBuildInfo()
+	return commitOf(bi)
+}
+
+// commitUnknown is shown when the build recorded no commit: built outside
+// a checkout, with -buildvcs=false, or by go run / go test.
+const commitUnknown = "unknown (not built from a git checkout)"
+
+func commitOf(bi *debug.BuildInfo) string {
+	if bi == nil {
+		return commitUnknown
+	}
+	rev, modified := "", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return commitUnknown
+	}
+	if modified {
+		rev += "-modified"
+	}
+	return rev
+}
+
 func versionCommand() *command {
 	return &command{
 		name:    "version",
 		summary: "print the assistant's version",
 		nargs:   [2]int{0, 0},
-		help: `Also names the publisher profile built in, if any (a release built with
+		help: `Prints the commit the program was built from ("unknown" when the build
+recorded none, as with go run), for support to tell builds apart.
+Also names the publisher profile built in, if any (a release built with
 '.ci/release --profile FILE'); a broken one is an error, which the release
 script checks.`,
 		run: func(ctx context.Context, e *env, args []string) error {
@@ -52,14 +89,14 @@ script checks.`,
 				return err
 			}
 			if e.json {
-				v := map[string]string{"version": versionString(), "go": runtime.Version(), "platform": runtime.GOOS + "/" + runtime.GOARCH}
+				v := map[string]string{"version": versionString(), "commit": commitString(), "go": runtime.Version(), "platform": runtime.GOOS + "/" + runtime.GOARCH}
 				if p != nil {
 					v["publisher"], v["service_url"] = p.Publisher, p.ServiceURL
 				}
 				writeJSON(e.stdout, v)
 				return nil
 			}
-			fmt.Fprintf(e.stdout, "Onramp assistant %s (%s, %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			fmt.Fprintf(e.stdout, "Onramp assistant %s (commit %s, %s, %s/%s)\n", versionString(), commitString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			if p != nil {
 				fmt.Fprintf(e.stdout, "Built for %s (%s)\n", termSafe(p.Publisher), termSafe(p.ServiceURL))
 			}
