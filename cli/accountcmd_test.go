@@ -76,7 +76,7 @@ func startEmail(t *testing.T, store *portal.SQLite, email string) (uid, temp str
 	return "", ""
 }
 
-// The acceptance path, through the CLI: create a contract, read the
+// An account's first steps, through the CLI: create a contract, read the
 // start email, sign in, change the password; the refresh token is found by
 // secret-tool in the Secret Service, and in no file.
 func TestSignInWhoAmISignOut(t *testing.T) {

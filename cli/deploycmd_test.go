@@ -288,8 +288,9 @@ func TestDeploySeatRegistration(t *testing.T) {
 	}
 }
 
-// The acceptance for item 11: every target is checked before
-// anything is installed, and each problem is named. A file in the way
+// Every target is checked before anything is installed, and each problem
+// is named: a seat left half-installed by a push is worse than a refusal
+// IT can act on. A file in the way
 // fails as root too (a read-only folder does not: root writes anyway).
 func TestDeployInstallChecksEveryTargetFirst(t *testing.T) {
 	home := t.TempDir()

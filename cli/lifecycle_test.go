@@ -101,7 +101,7 @@ func publish(t *testing.T, priv ed25519.PrivateKey, newest string, issued time.T
 	return writeFile(t, t.TempDir(), "catalog.signed.json", signed)
 }
 
-// The issue's "Done when", against a real `portal serve`: sign in, list the
+// The whole product lifecycle, against a real `portal serve`: sign in, list the
 // products with their state, download and install quill with no --catalog
 // and no --base, see it installed and current; the publisher releases a
 // newer quill in a newly signed catalog the service serves; the update is
