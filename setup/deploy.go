@@ -96,6 +96,15 @@ func (s *Setup) CreateDeployment(ctx context.Context, r DeploymentRequest) (*ins
 			return nil, err
 		}
 	}
+	// A registration that cannot happen is said before any download too;
+	// the key itself is asked for once the packages are in.
+	reg := r.Account
+	if reg == nil {
+		reg = s.src.Account()
+	}
+	if r.Register && reg == nil {
+		return nil, fmt.Errorf("seat key: %w", ErrNotSignedIn)
+	}
 	for i, f := range files {
 		s.emit(Event{Step: StepDownload, Done: int64(i), Total: int64(len(files)), Message: f.File})
 		pkg := catalog.Package{URL: f.URL, SHA256: f.SHA256, Size: f.Size}
@@ -104,13 +113,7 @@ func (s *Setup) CreateDeployment(ctx context.Context, r DeploymentRequest) (*ins
 		}
 	}
 	if r.Register {
-		c := r.Account
-		if c == nil {
-			c = s.src.Account()
-		}
-		if c == nil {
-			return nil, fmt.Errorf("seat key: %w", ErrNotSignedIn)
-		}
+		c := reg
 		var ids []string
 		for _, p := range d.Products {
 			ids = append(ids, p.ID)
