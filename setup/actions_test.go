@@ -267,3 +267,34 @@ func TestConfigAndTrust(t *testing.T) {
 		t.Errorf("an opened catalog is not recorded in the history: %v", err)
 	}
 }
+
+// A plan downloads and verifies the package but installs nothing. Set up
+// for a platform the release has no package for, the check still judges
+// this machine (and names the release, with no package) instead of
+// erring, and the download is refused.
+func TestPlanAndWrongPlatform(t *testing.T) {
+	s := fileSetup(t)
+	ctx := context.Background()
+	plan, err := s.Plan(ctx, "quill", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Target != s.DefaultTarget("quill") {
+		t.Errorf("plan into %s, want %s", plan.Target, s.DefaultTarget("quill"))
+	}
+	if st, err := s.State(ctx, "quill"); err != nil || st.State != Downloaded {
+		t.Errorf("after a plan: %v %v, want downloaded and nothing installed", st, err)
+	}
+	if _, err := os.Stat(s.DefaultTarget("quill")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a plan created the install folder: %v", err)
+	}
+
+	other := New(s.src, Options{CacheDir: s.CacheDir(), StateDir: t.TempDir(), TargetRoot: t.TempDir(), Platform: "plan9/amd64"})
+	rel, rep, err := other.Check(ctx, "quill", "")
+	if err != nil || rel == nil || rep == nil || rel.Package.URL != "" || rel.Release.Version.String() != "3.1.0" || rep.Platform != string(catalog.CurrentPlatform()) {
+		t.Fatalf("check for a platform without a package: %v %+v %v", rel, rep, err)
+	}
+	if _, err := other.Download(ctx, "quill", ""); !errors.Is(err, ErrNoPackage) {
+		t.Errorf("download for a platform without a package: %v", err)
+	}
+}
