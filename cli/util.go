@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 
@@ -20,8 +19,6 @@ type (
 func generateKey() (ed25519.PublicKey, ed25519.PrivateKey, error) {
 	return ed25519.GenerateKey(rand.Reader)
 }
-
-func dirOf(path string) string { return filepath.Dir(path) }
 
 // Version is the assistant's version, set by the binary before Main (the
 // assistant's is stamped with -ldflags "-X main.version=1.2.3"); when
