@@ -26,11 +26,11 @@ var exitCodeDocs = []struct {
 	{exitFailed, "failed (the message says why)"},
 	{exitUsage, "usage: an unknown command or flag, a wrong number of arguments, a bad value"},
 	{exitRequirements, "requirements not met: the machine fails a requirement of the product"},
-	{exitIntegrity, "integrity failure: a bad signature or checksum, an expired or replayed catalog"},
+	{exitIntegrity, "integrity failure: a bad checksum or signature, an expired or rolled-back catalog"},
 	{exitAuth, "authentication: not signed in, or the session or password was refused"},
 	{exitEntitlement, "not entitled: the contract or role does not allow it"},
-	{exitNewerInstalled, "a newer version is installed and was not replaced"},
-	{exitBusy, "another installation is in progress: nothing changed, run it again later"},
+	{exitNewerInstalled, "a newer version is installed: nothing changed (deploy install without --allow-downgrade)"},
+	{exitBusy, "another installation is in progress (Windows Installer's 1618, or another install of the same product): nothing changed; run the command again later"},
 	{exitInterrupted, "interrupted (Ctrl+C, or the service stopping the program)"},
 }
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -73,6 +74,25 @@ func TestReferenceCoversTable(t *testing.T) {
 	for _, s := range []string{"a-b", `back\slash`, ".starts with a period", "'quote"} {
 		if got := roffText(s); strings.HasPrefix(got, ".") || strings.HasPrefix(got, "'") || strings.Contains(got, "a-b") || strings.Contains(got, `k\s`) {
 			t.Errorf("roffText(%q) = %q: not literal", s, got)
+		}
+	}
+}
+
+// The reference's exit codes are the program's: every code of the contract
+// once, and each also in the usage's short list.
+func TestReferenceExitCodes(t *testing.T) {
+	want := []int{exitOK, exitFailed, exitUsage, exitRequirements, exitIntegrity, exitAuth, exitEntitlement, exitNewerInstalled, exitBusy, exitInterrupted}
+	var got []int
+	for _, c := range exitCodeDocs {
+		got = append(got, c.code)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("documented exit codes %v, want %v", got, want)
+	}
+	r := runCLI(t, "", "--help")
+	for _, c := range want {
+		if !strings.Contains(r.stdout+r.stderr, fmt.Sprintf("%d ", c)) {
+			t.Errorf("the usage's exit codes lack %d", c)
 		}
 	}
 }
