@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"onramp.dev/onramp/api"
-	"onramp.dev/onramp/internal/filelock"
+	"onramp.dev/onramp/internal/flock"
 	"onramp.dev/onramp/internal/origin"
 )
 
@@ -430,7 +430,7 @@ func (c *Client) exclusive(ctx context.Context, user string, fn func() error) er
 	if err := os.MkdirAll(c.lockDir, 0o700); err != nil {
 		return fmt.Errorf("session lock: %w", err)
 	}
-	l, err := filelock.Acquire(ctx, SessionLockPath(c.lockDir, c.server, user), nil)
+	l, err := flock.Acquire(ctx, SessionLockPath(c.lockDir, c.server, user), nil)
 	if err != nil {
 		return fmt.Errorf("session lock: %w", err)
 	}

@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
+record fetch "$@" # its output goes to bench/RESULTS.md too
 SIZE=${1:-1024}
 RUNS=${2:-7}
 need nginx:nginx-light hyperfine:hyperfine curl:curl /usr/bin/time:time

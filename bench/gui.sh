@@ -10,6 +10,9 @@
 #      download, "after download" the install).
 # Needs xvfb-run, xwininfo (x11-utils). Usage: bash bench/gui.sh
 set -euo pipefail
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+record gui "$@" # its output goes to bench/RESULTS.md too
 if [ -z "${DISPLAY:-}" ]; then exec xvfb-run -a -s "-screen 0 1280x800x24" bash "$0" "$@"; fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -14,6 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
+record install "$@" # its output goes to bench/RESULTS.md too
 SIZES=${1:-${SIZES:-10 2000 100000 300000}}
 RUNS=${2:-${RUNS:-5}}
 ZIP=${3:-$(go env GOMODCACHE)/cache/download/fyne.io/fyne/v2/@v/v2.7.1.zip}

@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
+record installrss "$@" # its output goes to bench/RESULTS.md too
 need /usr/bin/time:time
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -86,3 +86,45 @@ CONF
 stop_nginx() {
   [ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2> /dev/null || true
 }
+
+# record NAME ARGS...: called first thing by a script, with its own
+# arguments. The script runs again with what it prints also kept; when
+# that run ends well, its output replaces the section NAME of
+# bench/RESULTS.md (between "<!-- bench:NAME -->" and "<!-- /bench:NAME -->";
+# appended when missing), headed by when, where and how it ran. A failed
+# or interrupted run changes nothing. Run from the repository's root.
+record() {
+  [ -n "${BENCH_RECORDING:-}" ] && return 0
+  local name=$1 script status out header
+  shift
+  script=bench/$(basename "$0")
+  header="$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg): bash $script${*:+ $*}"
+  out=$(mktemp)
+  set +e
+  BENCH_RECORDING=1 bash "$script" "$@" | tee "$out"
+  status=${PIPESTATUS[0]}
+  set -e
+  if [ "$status" -eq 0 ]; then
+    results_section "$name" "$header" "$out"
+    echo "(recorded in bench/RESULTS.md, section $name)" >&2
+  fi
+  rm -f "$out"
+  exit "$status"
+}
+
+# results_section NAME HEADER FILE puts HEADER and FILE's lines, fenced,
+# as section NAME of bench/RESULTS.md (see record).
+results_section() {
+  local name=$1 header=$2 file=$3 results=bench/RESULTS.md sec tmp
+  sec=$(mktemp)
+  tmp=$(mktemp)
+  { echo "<!-- bench:$name -->"; echo '```'; echo "$header"; cat "$file"; echo '```'; echo "<!-- /bench:$name -->"; } > "$sec"
+  [ -f "$results" ] || printf '# Speed and memory\n\n## Latest results\n' > "$results"
+  awk -v begin="<!-- bench:$name -->" -v end="<!-- /bench:$name -->" -v sec="$sec" '
+    $0 == begin { while ((getline l < sec) > 0) print l; skip = 1; done = 1; next }
+    skip { if ($0 == end) skip = 0; next }
+    { print }
+    END { if (!done) { print ""; while ((getline l < sec) > 0) print l } }' "$results" > "$tmp"
+  mv "$tmp" "$results"
+  rm -f "$sec"
+}

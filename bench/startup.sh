@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
+record startup "$@" # its output goes to bench/RESULTS.md too
 RUNS=${1:-30}
 need hyperfine:hyperfine /usr/bin/time:time
 work=$(mktemp -d)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every row of the speed and memory table, one script after the other.
+# Every row of the speed and memory table, one script after the other;
+# each writes its own section of bench/RESULTS.md.
 # Usage: bash bench/table.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

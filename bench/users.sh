@@ -8,6 +8,9 @@
 # ScaleTour is part of the tour (built with -tags tour where the tour is
 # behind that tag). Needs xvfb-run. Usage: bash bench/users.sh [USERS]
 set -euo pipefail
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+record users "$@" # its output goes to bench/RESULTS.md too
 if [ -z "${DISPLAY:-}" ]; then exec xvfb-run -a -s "-screen 0 1280x800x24" bash "$0" "$@"; fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"onramp.dev/onramp/internal/atomicfile"
+	"onramp.dev/onramp/internal/flock"
 )
 
 // ErrRollback means a catalog is older than one this machine has already
@@ -80,11 +84,13 @@ func (h *History) update(v *Verified, refuseOlder bool) error {
 	if err := os.MkdirAll(filepath.Dir(h.path), 0o755); err != nil {
 		return fmt.Errorf("catalog history: %w", err)
 	}
-	unlock, err := lockFile(h.path + ".lock")
+	// No context to end the wait: another process holds the lock only for
+	// one read and one write of a small file.
+	l, err := flock.Acquire(context.Background(), h.path+".lock", nil)
 	if err != nil {
 		return fmt.Errorf("catalog history %s: %w", h.path, err)
 	}
-	defer unlock()
+	defer l.Release()
 	f, err := h.read()
 	if err != nil {
 		return err
@@ -133,29 +139,13 @@ func (h *History) read() (*historyFile, error) {
 	return f, nil
 }
 
-// write replaces the file through a temporary file and a rename.
+// write replaces the file atomically.
 func (h *History) write(f *historyFile) error {
 	data, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(h.path), ".catalog-history-*.tmp")
-	if err != nil {
-		return fmt.Errorf("catalog history: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("catalog history: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("catalog history: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("catalog history: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), h.path); err != nil {
+	if err := atomicfile.WriteFile(h.path, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("catalog history: %w", err)
 	}
 	return nil

@@ -11,8 +11,9 @@ import (
 	"time"
 )
 
-// The acceptance: catalog A issued t1 and B issued t2 > t1 by one
-// publisher; B then A is a rollback, A then B and B twice are not.
+// Catalog A issued t1 and B issued t2 > t1 by one
+// publisher; B then A is a rollback (replaying A would bring back what B
+// replaced), A then B and B twice are not.
 func TestHistoryRefusesRollback(t *testing.T) {
 	payload := readTestdata(t, "minimal.json")
 	publisher, other := newKey(t), newKey(t)

@@ -17,6 +17,7 @@ import (
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/cli/jsonout"
+	"onramp.dev/onramp/internal/atomicfile"
 )
 
 // sessionFile remembers which user is signed in to which service; the
@@ -65,7 +66,7 @@ func (e *env) saveSession(s sessionFile) error {
 		return err
 	}
 	b, _ := json.MarshalIndent(s, "", "  ")
-	return writeFileAtomic(e.sessionPath(), b, 0o600)
+	return atomicfile.WriteFile(e.sessionPath(), b, 0o600)
 }
 
 // signedInClient resumes the saved session from the keyring, acting on

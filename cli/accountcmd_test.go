@@ -16,6 +16,7 @@ import (
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/internal/sessiontest"
 	"onramp.dev/onramp/portal"
 )
 
@@ -76,13 +77,11 @@ func startEmail(t *testing.T, store *portal.SQLite, email string) (uid, temp str
 	return "", ""
 }
 
-// The acceptance path, through the CLI: create a contract, read the
+// An account's first steps, through the CLI: create a contract, read the
 // start email, sign in, change the password; the refresh token is found by
 // secret-tool in the Secret Service, and in no file.
 func TestSignInWhoAmISignOut(t *testing.T) {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		t.Fatal("no D-Bus session: run the tests through .ci/with-session (D-Bus + gnome-keyring)")
-	}
+	sessiontest.RequireBus(t)
 	srv, svc, store, db := startPortal(t)
 	ctx := context.Background()
 	if _, _, err := svc.CreateContract(ctx, portal.ContractRequest{Company: "Acme", ManagerEmail: "ana@acme.example",
@@ -162,9 +161,7 @@ func TestSignInWhoAmISignOut(t *testing.T) {
 
 // An admin's path through the CLI, and a user refused the admin commands.
 func TestAdminCommands(t *testing.T) {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		t.Fatal("no D-Bus session: run the tests through .ci/with-session (D-Bus + gnome-keyring)")
-	}
+	sessiontest.RequireBus(t)
 	srv, svc, store, _ := startPortal(t)
 	ctx := context.Background()
 	if _, _, err := svc.CreateContract(ctx, portal.ContractRequest{Company: "Acme", ManagerEmail: "ana@acme.example",

@@ -16,6 +16,7 @@ import (
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/cli/jsonout"
+	"onramp.dev/onramp/internal/atomicfile"
 )
 
 func catalogCommand() *command {
@@ -240,7 +241,7 @@ Repeat --key to sign with several keys while rotating them.`,
 				_, err := e.stdout.Write(signed)
 				return err
 			}
-			if err := writeFileAtomic(out, signed, 0o644); err != nil {
+			if err := atomicfile.WriteFile(out, signed, 0o644); err != nil {
 				return err
 			}
 			keyID := catalog.KeyID(priv.Public().(ed25519PublicKey))
@@ -291,7 +292,7 @@ key to add to assistants' trusted_keys.`,
 				return fmt.Errorf("keygen: %w", err)
 			}
 			pubText := catalog.FormatPublicKey(pub)
-			if err := writeFileAtomic(out+".pub", []byte(pubText+"\n"), 0o644); err != nil {
+			if err := atomicfile.WriteFile(out+".pub", []byte(pubText+"\n"), 0o644); err != nil {
 				return err
 			}
 			e.out.result(jsonout.CatalogKey{PrivateKeyFile: out, PublicKey: pubText, KeyID: catalog.KeyID(pub)}, func(w io.Writer) {
@@ -353,26 +354,4 @@ func readLimited(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: larger than the limit of %s", path, catalog.ByteSize(limit))
 	}
 	return data, nil
-}
-
-// writeFileAtomic writes through a temporary file in the same folder and a
-// rename, so a reader never sees half a file.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(dirOf(path), ".onramp-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(perm); err != nil && runtime.GOOS != "windows" {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

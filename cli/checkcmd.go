@@ -17,6 +17,7 @@ import (
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/cli/jsonout"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/internal/atomicfile"
 	"onramp.dev/onramp/setup"
 	"onramp.dev/onramp/syscheck"
 )
@@ -248,5 +249,5 @@ func writeHTMLReport(path string, out *checkOutput) error {
 	if err := htmlReport().Execute(&b, out); err != nil {
 		return err
 	}
-	return writeFileAtomic(path, []byte(b.String()), 0o644)
+	return atomicfile.WriteFile(path, []byte(b.String()), 0o644)
 }

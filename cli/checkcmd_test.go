@@ -54,7 +54,7 @@ func TestCheckRequirementsFile(t *testing.T) {
 	}
 }
 
-// The issue's acceptance: `check --json` reports cores, RAM and free disk
+// `check --json` reports cores, RAM and free disk
 // that agree with nproc, /proc/meminfo and df for the same folder.
 func TestCheckJSONAgreesWithSystemTools(t *testing.T) {
 	if runtime.GOOS != "linux" {

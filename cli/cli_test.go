@@ -86,7 +86,7 @@ func TestHelpExitsZero(t *testing.T) {
 	}
 }
 
-// The acceptance: the demo catalog is accepted; a copy with one
+// The demo catalog is accepted; a copy with one
 // changed byte, an expired one, and one signed with another key are each
 // refused with exit 4 and a message that says which.
 func TestCatalogCheck(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/internal/sessiontest"
 	"onramp.dev/onramp/portal"
 	"onramp.dev/onramp/setup"
 )
@@ -222,9 +223,7 @@ func TestDeployInstallRefusals(t *testing.T) {
 // With --register the deployment carries a seat key; each seat counts
 // itself once, and an unreachable service does not fail the install.
 func TestDeploySeatRegistration(t *testing.T) {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		t.Fatal("no D-Bus session: run the tests through .ci/with-session (D-Bus + gnome-keyring)")
-	}
+	sessiontest.RequireBus(t)
 	srv, svc, store, _ := startPortal(t)
 	ctx := context.Background()
 	if _, _, err := svc.CreateContract(ctx, portal.ContractRequest{Company: "Acme", ManagerEmail: "it@acme.example",
@@ -288,8 +287,9 @@ func TestDeploySeatRegistration(t *testing.T) {
 	}
 }
 
-// The acceptance for item 11: every target is checked before
-// anything is installed, and each problem is named. A file in the way
+// Every target is checked before anything is installed, and each problem
+// is named: a seat left half-installed by a push is worse than a refusal
+// IT can act on. A file in the way
 // fails as root too (a read-only folder does not: root writes anyway).
 func TestDeployInstallChecksEveryTargetFirst(t *testing.T) {
 	home := t.TempDir()

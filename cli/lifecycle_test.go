@@ -18,6 +18,7 @@ import (
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/internal/sessiontest"
 	"onramp.dev/onramp/internal/testbin"
 	"onramp.dev/onramp/portal"
 	"onramp.dev/onramp/setup"
@@ -101,15 +102,13 @@ func publish(t *testing.T, priv ed25519.PrivateKey, newest string, issued time.T
 	return writeFile(t, t.TempDir(), "catalog.signed.json", signed)
 }
 
-// The issue's "Done when", against a real `portal serve`: sign in, list the
+// The whole product lifecycle, against a real `portal serve`: sign in, list the
 // products with their state, download and install quill with no --catalog
 // and no --base, see it installed and current; the publisher releases a
 // newer quill in a newly signed catalog the service serves; the update is
 // listed, installed, and rolled back.
 func TestLifecycleAgainstPortalServe(t *testing.T) {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		t.Fatal("no D-Bus session: run the tests through .ci/with-session (D-Bus + gnome-keyring)")
-	}
+	sessiontest.RequireBus(t)
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)

@@ -22,6 +22,7 @@ import (
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/internal/sessiontest"
 	"onramp.dev/onramp/internal/testbin"
 	"onramp.dev/onramp/portal"
 )
@@ -50,9 +51,7 @@ func (l *lockedBuffer) String() string {
 // it returns the service, the log and the --config argument.
 func signedInMachine(t *testing.T) (*httptest.Server, *lockedBuffer, string) {
 	t.Helper()
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		t.Fatal("no D-Bus session: run the tests through .ci/with-session (D-Bus + gnome-keyring)")
-	}
+	sessiontest.RequireBus(t)
 	store, err := portal.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "portal.db"))
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/internal/sessiontest"
 	"onramp.dev/onramp/portal"
 )
 
@@ -18,9 +19,7 @@ import (
 // opened elsewhere stops working too. With the service unreachable it
 // fails, and forgets nothing, so that it can be run again.
 func TestSignOutEverywhere(t *testing.T) {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		t.Fatal("no D-Bus session: run the tests through .ci/with-session (D-Bus + gnome-keyring)")
-	}
+	sessiontest.RequireBus(t)
 	srv, svc, store, _ := startPortal(t)
 	ctx := context.Background()
 	if _, _, err := svc.CreateContract(ctx, portal.ContractRequest{Company: "Everywhere", ManagerEmail: "eve@acme.example",

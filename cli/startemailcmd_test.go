@@ -3,20 +3,18 @@ package cli
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"onramp.dev/onramp/internal/sessiontest"
 	"onramp.dev/onramp/portal"
 )
 
 // A temporary password works once; an admin sends a new start email with
 // `users resend-start`, and its password lets the user in.
 func TestUsersResendStart(t *testing.T) {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		t.Fatal("no D-Bus session: run the tests through .ci/with-session (D-Bus + gnome-keyring)")
-	}
+	sessiontest.RequireBus(t)
 	srv, svc, store, _ := startPortal(t)
 	ctx := context.Background()
 	if _, _, err := svc.CreateContract(ctx, portal.ContractRequest{Company: "Acme", ManagerEmail: "ana@acme.example",

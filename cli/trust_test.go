@@ -29,10 +29,11 @@ func cliWithState(t *testing.T) func(args ...string) result {
 	}
 }
 
-// The acceptance: catalogs A (issued t1) and B (issued t2 > t1)
+// Catalogs A (issued t1) and B (issued t2 > t1)
 // by one publisher, both still valid. B then A is a rollback, refused with
 // exit 4 and both times named, whichever command opens the catalog; A then
-// B, and B twice, are accepted.
+// B, and B twice, are accepted. A replayed older catalog would bring back
+// releases the publisher has since replaced.
 func TestCatalogRollbackRefused(t *testing.T) {
 	dir := t.TempDir()
 	_, key, err := generateKey()

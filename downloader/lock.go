@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"onramp.dev/onramp/internal/filelock"
+	"onramp.dev/onramp/internal/flock"
 )
 
 // One transfer at a time per destination, across goroutines and processes:
@@ -18,18 +18,18 @@ import (
 func lockPath(dest string) string { return dest + ".part.lock" }
 
 // destLock is a held lock on a destination; release it once.
-type destLock = filelock.Lock
+type destLock = flock.Lock
 
 // tryLockDest takes dest's lock without waiting; ok is false when another
 // transfer holds it.
 func tryLockDest(dest string) (l *destLock, ok bool, err error) {
-	return filelock.TryLock(lockPath(dest))
+	return flock.TryLock(lockPath(dest))
 }
 
 // lockDest takes dest's lock, waiting while another transfer holds it;
 // waiting is called once if it has to wait.
 func lockDest(ctx context.Context, dest string, waiting func()) (*destLock, error) {
-	return filelock.Acquire(ctx, lockPath(dest), waiting)
+	return flock.Acquire(ctx, lockPath(dest), waiting)
 }
 
 // ErrBusy: another transfer to this destination is running (from

@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/shirou/gopsutil/v3/disk"
+
+	"onramp.dev/onramp/internal/atomicfile"
 )
 
 // transfer is one Fetch in progress. Its Fetch holds Dest's lock, so no
@@ -85,20 +87,10 @@ func (t *transfer) loadMeta() *partMeta {
 
 func (t *transfer) saveMeta(m *partMeta) error {
 	b, _ := json.Marshal(m)
-	tmp := t.metaPath() + ".tmp"
-	os.Remove(tmp) // a new file, never one a link points to
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err == nil {
-		_, err = f.Write(b)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
+	if err := atomicfile.WriteFile(t.metaPath(), b, 0o644); err != nil {
+		return &WriteError{Path: t.metaPath(), Err: err}
 	}
-	if err != nil {
-		os.Remove(tmp)
-		return &WriteError{Path: tmp, Err: err}
-	}
-	return os.Rename(tmp, t.metaPath())
+	return nil
 }
 
 // discard removes the partial file and its description.

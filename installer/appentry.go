@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"onramp.dev/onramp/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -249,7 +250,7 @@ func (in *Installer) writeShortcut(path string, rec *Receipt) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("the shortcut's folder: %w", err)
 	}
-	if err := writeFileAtomic(path, b, 0o644); err != nil {
+	if err := atomicfile.WriteFile(path, b, 0o644); err != nil {
 		return fmt.Errorf("writing the shortcut %s: %w", path, err)
 	}
 	return nil
@@ -285,7 +286,7 @@ func (in *Installer) stableAssistant(scope Scope) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return "", fmt.Errorf("copying the assistant for uninstall commands: %w", classifyWriteError(dst, filepath.Dir(dst), err))
 	}
-	if err := writeFileAtomic(dst, b, 0o755); err != nil {
+	if err := atomicfile.WriteFile(dst, b, 0o755); err != nil {
 		if exists(dst) {
 			// Running now (Windows does not replace a running program):
 			// the copy there uninstalls as well.

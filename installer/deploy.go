@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/internal/atomicfile"
 )
 
 // DeploymentFormat names the deployment folder's format.
@@ -580,7 +581,7 @@ func WriteDeployment(dir string, d *Deployment, signed []byte, demo bool) error 
 	if d.SeatRegistration != nil {
 		mode = 0o600
 	}
-	return writeFileAtomic(filepath.Join(dir, "deployment.json"), data, mode)
+	return atomicfile.WriteFile(filepath.Join(dir, "deployment.json"), data, mode)
 }
 
 // DeploymentLogName is the log's name for a deployment: its product IDs,
@@ -674,32 +675,6 @@ func CheckWindowsProgram(path string) error {
 		return fmt.Errorf("%s: %w (machine type %#x, not x64)", path, ErrNotWindowsProgram, m)
 	}
 	return nil
-}
-
-// writeFileAtomic writes through a temporary file with its final mode and
-// a rename, so the content is never readable with a wider mode.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".onramp-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(mode); err != nil && runtime.GOOS != "windows" {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // The Windows scripts use the assistant beside them and no other: a seat

@@ -9,7 +9,7 @@ import (
 	"onramp.dev/onramp/catalog"
 )
 
-// Item 13: a hard link to an earlier regular file of the archive (perl's
+// A hard link to an earlier regular file of the archive (perl's
 // perl5.36.0 -> perl) installs as a file of its own in the receipt.
 func TestHardLinksInTheTree(t *testing.T) {
 	ctx := context.Background()
@@ -72,7 +72,7 @@ func TestHardLinksRefused(t *testing.T) {
 	}
 }
 
-// Item 13: a package named by a relative path is recorded by its absolute
+// A package named by a relative path is recorded by its absolute
 // path, so repair works from any folder.
 func TestRelativePackagePath(t *testing.T) {
 	ctx := context.Background()

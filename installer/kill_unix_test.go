@@ -47,7 +47,7 @@ func TestHelperProcess(t *testing.T) {
 	t.Fatalf("not killed at %s: %v", step, err)
 }
 
-// Item 10: a process killed at any point of staging or of the commit
+// A process killed at any point of staging or of the commit
 // leaves nothing that the next command, whichever it is, does not finish
 // or undo first: no staging folder stays, and the product is installed
 // (the old version, or the new one once its receipt is written).

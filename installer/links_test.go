@@ -6,7 +6,7 @@ import (
 	"onramp.dev/onramp/catalog"
 )
 
-// Item 6: links are judged by where they resolve through the links already
+// Links are judged by where they resolve through the links already
 // in the archive (and those that come later), not by their text alone.
 func TestLinkChainsThatLeaveTheTarget(t *testing.T) {
 	tests := []struct {

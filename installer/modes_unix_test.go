@@ -13,7 +13,7 @@ import (
 	"onramp.dev/onramp/catalog"
 )
 
-// Item 5: the archive's permission bits land exactly (not cut by the
+// The archive's permission bits land exactly (not cut by the
 // umask; never setuid, setgid or sticky), folders keep theirs, and the
 // receipt records what is on disk, so a fresh install verifies.
 func TestModesAsInTheArchive(t *testing.T) {

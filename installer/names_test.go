@@ -61,7 +61,7 @@ func cp437Zip(t *testing.T, names ...string) []byte {
 	return b
 }
 
-// Item 4: names that are not UTF-8. Zip names without the UTF-8 flag are
+// Names that are not UTF-8. Zip names without the UTF-8 flag are
 // CP437; tar names are bytes, kept as they are (on Linux) and recorded
 // byte for byte, so verify, repair and uninstall find the files.
 func TestNonUTF8Names(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/internal/atomicfile"
 )
 
 // Receipt records one installed version.
@@ -146,35 +147,19 @@ func readReceipt(path, product string) (*Receipt, error) {
 	return r, nil
 }
 
+// writeJSONAtomic replaces path with v in JSON (a receipt in its own
+// layout, files last).
 func writeJSONAtomic(path string, v any) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 64<<10)
-	if rec, ok := v.(*Receipt); ok {
-		err = writeReceipt(w, rec)
-	} else {
-		var b []byte
-		if b, err = json.MarshalIndent(v, "", "  "); err == nil {
+	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		if rec, ok := v.(*Receipt); ok {
+			return writeReceipt(w, rec)
+		}
+		b, err := json.MarshalIndent(v, "", "  ")
+		if err == nil {
 			_, err = w.Write(b)
 		}
-	}
-	if err == nil {
-		err = w.Flush()
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
 		return err
-	}
-	return os.Rename(tmp, path)
+	})
 }
 
 // writeReceipt writes a receipt with its files last, after their count,

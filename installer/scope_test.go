@@ -9,7 +9,7 @@ import (
 	"onramp.dev/onramp/catalog"
 )
 
-// Item 12: a machine-wide install (as root or SYSTEM would make it) is
+// A machine-wide install (as root or SYSTEM would make it) is
 // installed for every user: their lookups consult the machine's receipts.
 func TestMachineWideReceipts(t *testing.T) {
 	ctx := context.Background()

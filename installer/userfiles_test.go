@@ -57,7 +57,7 @@ func assertUserFiles(t *testing.T, dir string, files map[string]string, when str
 	}
 }
 
-// Item 2: a folder Onramp did not fill is not taken over without consent,
+// A folder Onramp did not fill is not taken over without consent,
 // and with consent its files are never moved away or deleted.
 func TestNonEmptyTarget(t *testing.T) {
 	ctx := context.Background()
@@ -197,7 +197,7 @@ func TestUserFileInTheWay(t *testing.T) {
 	}
 }
 
-// Item 3: files the user added survive repair, two upgrades and a
+// Files the user added survive repair, two upgrades and a
 // rollback, at their place, and each step lists them.
 func TestUserFilesSurviveEveryStep(t *testing.T) {
 	ctx := context.Background()

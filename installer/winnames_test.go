@@ -9,8 +9,9 @@ import (
 	"onramp.dev/onramp/catalog"
 )
 
-// Item 15: names Windows cannot hold, and names that differ only by case
-// on a case-insensitive target, are refused before anything is written.
+// Names Windows cannot hold, and names that differ only by case on a
+// case-insensitive target, are refused before anything is written: a
+// refusal leaves nothing to clean up, a half-written tree would.
 func TestNamesTheTargetCannotHold(t *testing.T) {
 	tests := []struct {
 		name     string

@@ -11,8 +11,9 @@ import (
 	"onramp.dev/onramp/catalog"
 )
 
-// Item 14: a read-only file system and a file in the way are not
-// "administrator rights" problems: each has its own typed error.
+// A read-only file system and a file in the way are not "administrator
+// rights" problems: each has its own typed error, so the person is told
+// the fix that works.
 func TestUnwritableTargets(t *testing.T) {
 	ro := t.TempDir()
 	if err := syscall.Mount("tmpfs", ro, "tmpfs", syscall.MS_RDONLY, "size=64k"); err != nil {

@@ -12,9 +12,10 @@ import (
 	"onramp.dev/onramp/catalog"
 )
 
-// DemoOptions is what the embedded demo service needs: the caller brings
-// the signed catalog and the package bytes (portal must not import the
-// assets package, which carries Fyne).
+// DemoOptions is what the embedded demo service needs: the caller (package
+// demo) brings the signed catalog and the package bytes from assets, so
+// the service serves whatever catalog it is given and imports none of the
+// front ends' packages.
 type DemoOptions struct {
 	Dir           string // the SQLite file goes here; the caller removes it
 	SignedCatalog []byte

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"onramp.dev/onramp/internal/atomicfile"
 )
 
 // Install checks the profile at src and makes it the machine-wide one
@@ -38,24 +40,9 @@ func install(src, machine string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("install the profile %s: %w", machine, err)
 	}
-	tmp, err := os.CreateTemp(dir, ".profile-*.json")
-	if err != nil {
+	// Every user reads the profile.
+	if err := atomicfile.WriteFile(machine, data, 0o644); err != nil {
 		return "", fmt.Errorf("install the profile %s: %w", machine, err)
-	}
-	_, werr := tmp.Write(data)
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		// CreateTemp makes it 0600; every user reads the profile.
-		werr = os.Chmod(tmp.Name(), 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), machine)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return "", fmt.Errorf("install the profile %s: %w", machine, werr)
 	}
 	if err := protect(machine); err != nil {
 		os.Remove(machine)

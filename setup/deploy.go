@@ -97,14 +97,20 @@ func (s *Setup) CreateDeployment(ctx context.Context, r DeploymentRequest) (*ins
 		}
 	}
 	// Rights before any download: each product's, and for the seat key
-	// the install benefit, which the service asks of whoever makes one.
+	// the install benefit, which the service asks of whoever makes one. A
+	// registration that cannot happen (no session) is said before any
+	// download too; the key itself is asked for once the packages are in.
 	for _, p := range d.Products {
 		if err := s.checkRights(ctx, p.ID, false); err != nil {
 			return nil, err
 		}
 	}
+	reg := cmpAccount(r.Account, s.src.Account())
 	if r.Register {
-		if err := checkInstall(ctx, cmpAccount(r.Account, s.src.Account())); err != nil {
+		if reg == nil {
+			return nil, fmt.Errorf("seat key: %w", ErrNotSignedIn)
+		}
+		if err := checkInstall(ctx, reg); err != nil {
 			return nil, err
 		}
 	}
@@ -116,13 +122,7 @@ func (s *Setup) CreateDeployment(ctx context.Context, r DeploymentRequest) (*ins
 		}
 	}
 	if r.Register {
-		c := r.Account
-		if c == nil {
-			c = s.src.Account()
-		}
-		if c == nil {
-			return nil, fmt.Errorf("seat key: %w", ErrNotSignedIn)
-		}
+		c := reg
 		var ids []string
 		for _, p := range d.Products {
 			ids = append(ids, p.ID)

@@ -181,7 +181,7 @@ type Assistant struct {
 // every change to the window from another goroutine goes through fyne.Do
 // (Assistant.onUI and background): without that, Fyne checks the calling
 // goroutine on every refresh by formatting a stack trace, which took 44%
-// of a tab switch's time with 5,000 users (#16).
+// of a tab switch's time with 5,000 users.
 func NewApp(id, version string) fyne.App {
 	app.SetMetadata(fyne.AppMetadata{ID: id, Name: "Onramp", Version: version,
 		Icon: fyne.NewStaticResource("icon.png", assets.IconPNG()), Migrations: map[string]bool{"fyneDo": true}})

@@ -36,7 +36,7 @@ func (a *Assistant) mainView() fyne.CanvasObject {
 	// that switching screens never rebuilds (and reloads) all of them.
 	// Each tab holds its screen only while shown: AppTabs refreshes every
 	// tab's content on each switch, and a hidden users table of 5,000 rows
-	// would be redrawn for nothing (#16: a switch took 130-280 ms).
+	// would be redrawn for nothing (a switch took 130-280 ms).
 	at := container.NewAppTabs()
 	at.SetTabLocation(container.TabLocationLeading)
 	built := map[*container.TabItem]fyne.CanvasObject{}

@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"onramp.dev/onramp/internal/atomicfile"
 )
 
 // DesktopFile is the name of the .desktop file that declares the handler.
@@ -28,12 +30,7 @@ func Register(ctx context.Context, program string) (*Registration, error) {
 		return nil, fmt.Errorf("register %s://: %w", Scheme, err)
 	}
 	path := filepath.Join(dir, DesktopFile)
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(desktopEntry(program)), 0o644); err != nil {
-		return nil, fmt.Errorf("register %s://: %w", Scheme, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.WriteFile(path, []byte(desktopEntry(program)), 0o644); err != nil {
 		return nil, fmt.Errorf("register %s://: %w", Scheme, err)
 	}
 	r := &Registration{Program: program, Wrote: []string{path}}

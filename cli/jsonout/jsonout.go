@@ -56,11 +56,13 @@ type ErrorDetail struct {
 	Memberships []api.Membership `json:"memberships,omitempty"`
 }
 
-// Version is 'version': the assistant's version, the Go release that
+// Version is 'version': the assistant's version, the commit it was built
+// from ("unknown" when the build did not record one), the Go release that
 // built it, its platform (OS/ARCH), and the publisher profile built into
 // it, if any.
 type Version struct {
 	Version    string `json:"version"`
+	Commit     string `json:"commit"`
 	Go         string `json:"go"`
 	Platform   string `json:"platform"`
 	Publisher  string `json:"publisher,omitempty"`

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -16,9 +17,10 @@ import (
 	"onramp.dev/onramp/internal/testbin"
 )
 
-// readmeBlock is a fenced block of the README marked to run.
+// readmeBlock is a fenced block of the README or of a doc, marked to run.
 type readmeBlock struct {
-	line     int // of the opening fence
+	file     string // relative to the repository's root
+	line     int    // of the opening fence
 	commands [][]string
 }
 
@@ -26,7 +28,7 @@ type readmeBlock struct {
 // "<!-- test: run -->", each as its commands: continuation lines joined,
 // comments dropped, words split as a POSIX shell splits them (quotes, no
 // expansions).
-func readmeBlocks(t *testing.T, text string) []readmeBlock {
+func readmeBlocks(t *testing.T, file, text string) []readmeBlock {
 	t.Helper()
 	var blocks []readmeBlock
 	lines := strings.Split(text, "\n")
@@ -35,9 +37,9 @@ func readmeBlocks(t *testing.T, text string) []readmeBlock {
 			continue
 		}
 		if i+1 >= len(lines) || !strings.HasPrefix(lines[i+1], "```") {
-			t.Fatalf("README line %d: the marker is not followed by a fenced block", i+1)
+			t.Fatalf("%s line %d: the marker is not followed by a fenced block", file, i+1)
 		}
-		b := readmeBlock{line: i + 2}
+		b := readmeBlock{file: file, line: i + 2}
 		var cmd string
 		for i += 2; i < len(lines) && !strings.HasPrefix(lines[i], "```"); i++ {
 			line := lines[i]
@@ -91,8 +93,9 @@ func shellWords(t *testing.T, s string) []string {
 	return words
 }
 
-// The README's commands marked to run run as written, in order, in an
-// empty folder with a fresh home: the catalog's keys and signature, the
+// The commands marked to run in the README and in docs/*.md (the README
+// first, then the docs by name) run as written, in order, in an empty
+// folder with a fresh home: the catalog's keys and signature, the
 // account service and its contract, the support staff's commands, and
 // the assistant against that service. The folder holds what an operator
 // brings: the catalog to sign, a profile, a package folder and a release
@@ -100,13 +103,21 @@ func shellWords(t *testing.T, s string) []string {
 // background until the test ends; 127.0.0.1:8443 becomes a free port, as
 // another service may hold that one.
 func TestReadmeCommands(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+	docs, err := filepath.Glob("../../docs/*.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	blocks := readmeBlocks(t, string(readme))
+	sort.Strings(docs)
+	var blocks []readmeBlock
+	for _, path := range append([]string{"../../README.md"}, docs...) {
+		text, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocks = append(blocks, readmeBlocks(t, strings.TrimPrefix(path, "../../"), string(text))...)
+	}
 	if len(blocks) < 3 {
-		t.Fatalf("the README marks %d blocks to run, want the catalog's, the service's and the operator's", len(blocks))
+		t.Fatalf("the README and docs mark %d blocks to run, want the catalog's, the service's and the operator's", len(blocks))
 	}
 	portalBin := testbin.Once(t, "../portal")
 	assistantBin := testbin.Once(t, ".", "-tags", "nogui")
@@ -142,7 +153,7 @@ func TestReadmeCommands(t *testing.T) {
 			case words[0] == "assistant":
 				bin, words = assistantBin, words[1:]
 			default:
-				t.Fatalf("README line %d: %q is not a portal or assistant command", b.line, strings.Join(words, " "))
+				t.Fatalf("%s line %d: %q is not a portal or assistant command", b.file, b.line, strings.Join(words, " "))
 			}
 			name := filepath.Base(bin) + " " + strings.Join(words, " ")
 			cmd := exec.Command(bin, words...)
@@ -155,14 +166,14 @@ func TestReadmeCommands(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			if err := cmd.Run(); err != nil {
-				t.Fatalf("README block at line %d: %s: %v\nstdout: %s\nstderr: %s", b.line, name, err, stdout.String(), stderr.String())
+				t.Fatalf("%s, block at line %d: %s: %v\nstdout: %s\nstderr: %s", b.file, b.line, name, err, stdout.String(), stderr.String())
 			}
 			ran[filepath.Base(bin)+" "+words[0]] = true
 		}
 	}
 	for _, want := range []string{"serve", "portal contract", "portal users", "assistant catalog", "assistant password"} {
 		if !ran[want] {
-			t.Errorf("no README command ran %q", want)
+			t.Errorf("no command of the README or docs ran %q", want)
 		}
 	}
 }
@@ -199,5 +210,33 @@ func startServe(t *testing.T, cmd *exec.Cmd, name string) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatalf("%s did not start in 30 s", name)
+	}
+}
+
+// The README's first block holds the two commands a newcomer runs first,
+// and what they call exists: the demo behind -tags demo (the flag the
+// command passes) and the scripts in .ci.
+func TestReadmeFirstCommands(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "```sh\n")
+	first, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("the README has no sh block")
+	}
+	for _, want := range []string{"bash .ci/deps && go run -tags demo ./cmd/assistant --demo\n", "bash .ci/test\n"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("the README's first block lacks %q:\n%s", want, first)
+		}
+	}
+	for _, script := range []string{"../../.ci/deps", "../../.ci/test", "demo.go"} {
+		if _, err := os.Stat(script); err != nil {
+			t.Errorf("the README's first commands need %s: %v", script, err)
+		}
+	}
+	if src, err := os.ReadFile("demo.go"); err != nil || !strings.Contains(string(src), "//go:build demo") {
+		t.Errorf("cmd/assistant/demo.go is not behind the demo tag the README's command passes (%v)", err)
 	}
 }

@@ -30,6 +30,7 @@ import (
 
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/cli"
+	"onramp.dev/onramp/internal/sessiontest"
 	"onramp.dev/onramp/internal/smtptest"
 	"onramp.dev/onramp/internal/testbin"
 	"onramp.dev/onramp/ui"
@@ -45,9 +46,7 @@ import (
 // resumes the session on that service without asking. The catalog's key
 // is trusted through the profile alone, and no demo shows anywhere.
 func TestStartEmailToSignedInWindow(t *testing.T) {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		t.Fatal("no D-Bus session: run the tests through .ci/with-session (D-Bus + gnome-keyring)")
-	}
+	sessiontest.RequireBus(t)
 	portalBin := testbin.Once(t, "../portal")
 	smtpAddr, maildir := smtptest.Start(t)
 	work := t.TempDir()

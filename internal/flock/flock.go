@@ -1,8 +1,15 @@
-// Package filelock is Onramp's one exclusive file lock, across goroutines
+// Package flock is Onramp's one exclusive file lock, across goroutines
 // and processes: the downloader guards a destination with it, the account
-// client the refresh of a saved session. The OS drops a lock when its
-// process dies, so a crash never leaves one held.
-package filelock
+// client the refresh of a saved session, the installer a product's
+// install, the catalog its history of seen catalogs. The OS drops a lock
+// when its process dies, so a crash never leaves one held.
+//
+// The lock is flock(2) on Unix and LockFileEx on Windows, taken on a file
+// of its own beside what it guards (never on the guarded file, which is
+// replaced by rename). Both belong to the open file, so two opens in one
+// process exclude each other as two processes do. A released lock removes
+// its file where the OS allows it, so locks leave nothing behind.
+package flock
 
 import (
 	"context"

@@ -1,34 +1,30 @@
-//go:build unix
-
 package installer
 
 import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
-	"syscall"
+	"runtime"
+
+	"onramp.dev/onramp/internal/flock"
 )
 
-const onWindows = false
+const onWindows = runtime.GOOS == "windows"
 
 // lock takes the product's install lock, or fails at once when another
-// process holds it. The kernel drops it when the process dies.
+// process holds it: an install waits for nobody, and the person is told
+// another one is running. The OS drops it when the process dies.
 func (in *Installer) lock(product string) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(in.opt.StateDir, product+".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	l, ok, err := flock.TryLock(filepath.Join(in.opt.StateDir, product+".lock"))
 	if errors.Is(err, fs.ErrPermission) && in.scoped {
 		return nil, &ElevationError{Target: in.opt.StateDir, Product: product}
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
+	if !ok {
 		return nil, fmt.Errorf("%s: %w", product, ErrLocked)
 	}
-	return func() {
-		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		f.Close()
-	}, nil
+	return l.Release, nil
 }
