@@ -323,7 +323,7 @@ func WithNoticeDelay(d time.Duration) Option {
 // and opens it, without a password.
 func (s *Service) noticeLink(u *User) (string, *pageLink) {
 	token, hash := newToken()
-	return s.PublicURL + "/start?t=" + token, &pageLink{hash: hash, userID: u.ID, purpose: purposeStart, expires: s.now().UTC().Add(pageTokenTTL)}
+	return s.PublicURL + "/start?t=" + token, &pageLink{hash: hash, userID: u.ID, contractID: u.ContractID, purpose: purposeStart, expires: s.now().UTC().Add(pageTokenTTL)}
 }
 
 // passwordResetEmail is the email with the link that lets u choose a new

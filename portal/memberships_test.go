@@ -312,3 +312,42 @@ func TestSquattedAddressDoesNotBlock(t *testing.T) {
 }
 
 func shapeOf(v any) string { s, _ := json.Marshal(v); return string(s) }
+
+// What a person may be changed by, and what their start page shows, is
+// the membership's: a user on A who manages B is protected on B from B's
+// coordinators, and B's start link shows B.
+func TestMembershipIsTheContracts(t *testing.T) {
+	p := newTestPortal(t)
+	a, _ := p.admin(t, "mgr@a.example", "atlas")
+	b, _ := p.admin(t, "mgr@b.example", "atlas")
+	if code := p.call(t, "POST", "/api/v1/users", a, map[string]any{"email": "zoe@consult.example", "name": "Zoé", "role": "user"}, nil); code != 201 {
+		t.Fatalf("A adds Zoé: %d", code)
+	}
+	var zoe Change
+	if code := p.call(t, "POST", "/api/v1/users", b, map[string]any{"email": "zoe@consult.example", "role": "contract_manager"}, &zoe); code != 201 {
+		t.Fatalf("B adds Zoé as a manager: %d", code)
+	}
+	if code := p.call(t, "POST", "/api/v1/users", b, map[string]any{"email": "cy@b.example", "name": "Cy", "role": "software_coordinator"}, nil); code != 201 {
+		t.Fatalf("B adds Cy: %d", code)
+	}
+	cy := p.activateUser(t, "cy@b.example")
+	var prob Problem
+	if code := p.call(t, "PUT", "/api/v1/callers/"+zoe.UserID, cy, nil, &prob); code != 403 || prob.Code != "manager_protected" {
+		t.Errorf("B's coordinator designates B's manager (a user on A): %d %+v", code, prob)
+	}
+	existing := p.emailsTo(t, "zoe@consult.example", "start_existing")
+	if len(existing) != 1 {
+		t.Fatalf("Zoé's existing-user start emails: %d", len(existing))
+	}
+	link := existing[0].Body[strings.Index(existing[0].Body, p.svc.PublicURL+"/start?t="):]
+	link = strings.TrimPrefix(link[:strings.IndexByte(link, '\n')], p.svc.PublicURL)
+	resp, err := http.Get(p.URL + link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "Example mgr@b.example") || strings.Contains(string(page), "Example mgr@a.example") {
+		t.Errorf("B's start link shows: %d\n%s", resp.StatusCode, page)
+	}
+}

@@ -153,5 +153,6 @@ var pgMigrations = []string{
 	ALTER TABLE outbox ADD COLUMN contract_id TEXT;
 	UPDATE outbox o SET contract_id = m.contract_id FROM memberships m WHERE m.user_id = o.user_id;
 	DROP INDEX outbox_waiting;
-	CREATE INDEX outbox_waiting ON outbox(user_id, contract_id, kind) WHERE sent_at IS NULL;`,
+	CREATE INDEX outbox_waiting ON outbox(user_id, contract_id, kind) WHERE sent_at IS NULL;
+	ALTER TABLE page_tokens ADD COLUMN contract_id TEXT;`,
 }
