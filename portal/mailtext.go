@@ -29,7 +29,7 @@ var mailFiles embed.FS
 var Languages = []string{"en", "fr"}
 
 // mailKinds are the emails the service sends.
-var mailKinds = []string{"order_confirmation", "start", "start_existing", "benefits_changed", "caller_changed", "account_changed", "password_reset"}
+var mailKinds = []string{"order_confirmation", "start", "start_existing", "benefits_changed", "caller_changed", "account_changed", "password_reset", "email_change", "email_changed"}
 
 type mailTemplates struct {
 	text *template.Template
@@ -73,6 +73,9 @@ type mailData struct {
 	Service  string // the service's address, typed at sign-in
 	HelpURL  string
 	Expires  string
+
+	// Address: the new address of an email change.
+	Address string
 
 	ContractID string
 	StartDate  string

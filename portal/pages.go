@@ -98,6 +98,8 @@ func (s *Service) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /help", s.handleHelpPage)
 	mux.HandleFunc("GET /reset", s.handleResetPage)
 	mux.HandleFunc("POST /reset", s.handleResetForm)
+	mux.HandleFunc("GET /email-change", s.handleEmailChangePage)
+	mux.HandleFunc("POST /email-change", s.handleEmailChangeForm)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "help", http.StatusSeeOther)
 	})
@@ -142,6 +144,8 @@ type pageData struct {
 	Token      string
 	ResetError string
 	ResetDone  bool
+	// The email change page's: the address the link moves the account to.
+	NewEmail string
 }
 
 type langLink struct {
