@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"onramp.dev/onramp/api"
 )
@@ -349,5 +350,30 @@ func TestMembershipIsTheContracts(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(page), "Example mgr@b.example") || strings.Contains(string(page), "Example mgr@a.example") {
 		t.Errorf("B's start link shows: %d\n%s", resp.StatusCode, page)
+	}
+}
+
+// A notice is about one membership: changes on A and on B within the
+// notice delay make one email each, each about its own contract, not one
+// replacing the other.
+func TestNoticesPerMembership(t *testing.T) {
+	p := newTestPortal(t)
+	p.svc.noticeDelay = time.Hour // both wait
+	a, _ := p.admin(t, "mgr@a.example", "atlas")
+	b, _ := p.admin(t, "mgr@b.example", "atlas")
+	var ana Change
+	for _, admin := range []string{a, b} {
+		if code := p.call(t, "POST", "/api/v1/users", admin, map[string]any{"email": "ana@consult.example", "name": "Ana", "role": "user"}, &ana); code != 201 {
+			t.Fatalf("add Ana: %d", code)
+		}
+	}
+	for _, admin := range []string{a, b} {
+		if code := p.call(t, "POST", "/api/v1/users/assign", admin, map[string]any{"users": []string{ana.UserID}, "add_products": []string{"atlas"}}, nil); code != 200 {
+			t.Fatalf("assign: %d", code)
+		}
+	}
+	notices := p.emailsTo(t, "ana@consult.example", "benefits_changed")
+	if len(notices) != 2 || !strings.Contains(notices[0].Body, "Example mgr@a.example") || !strings.Contains(notices[1].Body, "Example mgr@b.example") {
+		t.Errorf("notices: %d, want one about A and one about B", len(notices))
 	}
 }
