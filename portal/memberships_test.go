@@ -340,6 +340,18 @@ func TestMembershipIsTheContracts(t *testing.T) {
 	if len(existing) != 1 {
 		t.Fatalf("Zoé's existing-user start emails: %d", len(existing))
 	}
+	// A new start email from B: B's coordinator may not send one to B's
+	// manager; B's manager sends the existing-user one, no password.
+	if code := p.call(t, "POST", "/api/v1/users/"+zoe.UserID+"/start-email", cy, nil, &prob); code != 403 || prob.Code != "manager_protected" {
+		t.Errorf("B's coordinator resends to B's manager: %d %+v", code, prob)
+	}
+	var sent StartEmailSent
+	if code := p.call(t, "POST", "/api/v1/users/"+zoe.UserID+"/start-email", b, nil, &sent); code != 202 || sent.UserID != zoe.UserID || !sent.Expires.IsZero() {
+		t.Errorf("B's manager resends to Zoé: %d %+v", code, sent)
+	}
+	if n, starts := len(p.emailsTo(t, "zoe@consult.example", "start_existing")), p.emailsTo(t, "zoe@consult.example", "start"); n != 2 || len(starts) != 1 {
+		t.Errorf("after B's resend: %d existing-user start emails, %d start emails (a new password)", n, len(starts))
+	}
 	link := existing[0].Body[strings.Index(existing[0].Body, p.svc.PublicURL+"/start?t="):]
 	link = strings.TrimPrefix(link[:strings.IndexByte(link, '\n')], p.svc.PublicURL)
 	resp, err := http.Get(p.URL + link)
