@@ -120,6 +120,21 @@ type ProfileUpdate struct {
 	Language *string `json:"language,omitempty"`
 }
 
+// EmailChange is POST /me/email: a person's own new address. It changes
+// only when the person opens the link sent to it (single use, for
+// EmailChangeTTL); the old address is then told. The answer (202,
+// EmailChangeRequested) is the same whether or not the address is free.
+type EmailChange struct {
+	Email string `json:"email"`
+}
+
+// EmailChangeRequested is the answer to an EmailChange: where the link
+// went, and until when it works.
+type EmailChangeRequested struct {
+	Email   string    `json:"email"`
+	Expires time.Time `json:"expires"`
+}
+
 // SignIn is POST /session.
 type SignIn struct {
 	Login    string `json:"login"`

@@ -39,11 +39,15 @@ func TestSeatsAndDeployKeysCommands(t *testing.T) {
 	if r := cli("ana", "", "users", "add", "--email", "bo@acme.example", "--product", "atlas"); r.code != 0 {
 		t.Fatalf("users add: %s", r.stderr)
 	}
-	// The same address on another contract joins it with the same
-	// account: bo manages Other, and is a plain user on Acme.
-	if _, _, err := svc.CreateContract(ctx, portal.ContractRequest{Company: "Other", ManagerEmail: "bo@ACME.example",
-		Products: []portal.Seats{{Product: "atlas", Seats: 1}}, Plan: portal.PlanStandard}, "test"); err != nil {
-		t.Errorf("bo joins a second contract: %v", err)
+	// The same address on another contract joins bo's account: one
+	// person, no second account.
+	bo, err := store.UserByLogin(ctx, "bo@acme.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, m, err := svc.CreateContract(ctx, portal.ContractRequest{Company: "Other", ManagerEmail: "bo@ACME.example",
+		Products: []portal.Seats{{Product: "atlas", Seats: 1}}, Plan: portal.PlanStandard}, "test"); err != nil || m.ID != bo.ID {
+		t.Errorf("a second account for bo: %v", err)
 	}
 	ana, err := store.User(ctx, uid)
 	if err != nil {

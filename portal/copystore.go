@@ -17,7 +17,7 @@ import (
 var copyTables = []string{
 	"contracts", "contract_products", "users", "memberships", "user_terms", "user_products", "user_benefits", "tokens",
 	"outbox", "audit", "callers", "seats", "seat_keys", "signin_limits",
-	"settings", "page_tokens", "password_resets",
+	"settings", "page_tokens", "password_resets", "email_changes",
 }
 
 // Errors of CopyStore.

@@ -1,7 +1,6 @@
 package portal
 
 import (
-
 	"context"
 	"errors"
 	"fmt"

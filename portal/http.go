@@ -67,6 +67,7 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 	mux.HandleFunc("PUT /api/v1/callers/{id}", s.authed(s.handleSetCaller(true), false))
 	mux.HandleFunc("DELETE /api/v1/callers/{id}", s.authed(s.handleSetCaller(false), false))
 	mux.HandleFunc("PATCH /api/v1/me", s.authed(s.handleProfile, false))
+	mux.HandleFunc("POST /api/v1/me/email", s.authed(s.handleEmailChange, false))
 	mux.HandleFunc("GET /api/v1/support", s.authed(s.handleSupport, false))
 	mux.HandleFunc("GET /api/v1/faq", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, FAQs) })
 	mux.HandleFunc("POST /api/v1/seats", s.handleSeat)

@@ -29,7 +29,7 @@ var mailFiles embed.FS
 var Languages = []string{"en", "fr"}
 
 // mailKinds are the emails the service sends.
-var mailKinds = []string{"order_confirmation", "start", "start_existing", "benefits_changed", "caller_changed", "account_changed", "password_reset"}
+var mailKinds = []string{"order_confirmation", "start", "start_existing", "benefits_changed", "caller_changed", "account_changed", "password_reset", "email_change", "email_changed"}
 
 type mailTemplates struct {
 	text *template.Template
@@ -73,6 +73,9 @@ type mailData struct {
 	Service  string // the service's address, typed at sign-in
 	HelpURL  string
 	Expires  string
+
+	// Address: the new address of an email change.
+	Address string
 
 	ContractID string
 	StartDate  string
@@ -331,7 +334,7 @@ func WithNoticeDelay(d time.Duration) Option {
 // and opens it, without a password.
 func (s *Service) noticeLink(u *User) (string, *pageLink) {
 	token, hash := newToken()
-	return s.PublicURL + "/start?t=" + token, &pageLink{hash: hash, userID: u.ID, purpose: purposeStart, expires: s.now().UTC().Add(pageTokenTTL)}
+	return s.PublicURL + "/start?t=" + token, &pageLink{hash: hash, userID: u.ID, contractID: u.ContractID, purpose: purposeStart, expires: s.now().UTC().Add(pageTokenTTL)}
 }
 
 // passwordResetEmail is the email with the link that lets u choose a new

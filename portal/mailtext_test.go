@@ -117,6 +117,19 @@ func TestEveryEmailInBothLanguages(t *testing.T) {
 				t.Fatal(err)
 			}
 
+			// Marc changes his address: a link to the new one, a notice
+			// to the old one.
+			if _, err := p.svc.RequestEmailChange(ctx, marc, "marc.new@lefevre.example"); err != nil {
+				t.Fatal(err)
+			}
+			confirm := emailsTo(t, p, "marc.new@lefevre.example", "email_change")
+			if len(confirm) != 1 {
+				t.Fatalf("email change links: %d", len(confirm))
+			}
+			if _, err := p.svc.ConfirmEmailChange(ctx, emailChangeToken(t, confirm[0].Body)); err != nil {
+				t.Fatal(err)
+			}
+
 			type check struct {
 				email Email
 				want  []string
@@ -137,6 +150,8 @@ func TestEveryEmailInBothLanguages(t *testing.T) {
 				{one("elise@lefevre.example", "caller_changed"), []string{w.caller, start, demoProfile.Support.Phone}},
 				{one("lea@lefevre.example", "account_changed"), []string{"Léa Rousseau", w.atlas, w.isCaller, start, demoProfile.Support.Phone}},
 				{reset, []string{w.reset, p.svc.PublicURL + "/reset?t=TOKEN", added.UserID}},
+				{one("marc.new@lefevre.example", "email_change"), []string{"Marc Dupré", p.svc.PublicURL + "/email-change?t=", added.UserID, "marc.new@lefevre.example"}},
+				{one("marc@lefevre.example", "email_changed"), []string{"Marc Dupré", added.UserID, "marc.new@lefevre.example"}},
 				{one("hugo@ailleurs.example", "start_existing"), []string{"Élise Lefèvre", w.atlas, w.web, start, other.ID}},
 			}
 			kinds := map[string]bool{}

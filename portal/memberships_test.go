@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"onramp.dev/onramp/api"
 )
@@ -312,3 +313,79 @@ func TestSquattedAddressDoesNotBlock(t *testing.T) {
 }
 
 func shapeOf(v any) string { s, _ := json.Marshal(v); return string(s) }
+
+// What a person may be changed by, and what their start page shows, is
+// the membership's: a user on A who manages B is protected on B from B's
+// coordinators, and B's start link shows B.
+func TestMembershipIsTheContracts(t *testing.T) {
+	p := newTestPortal(t)
+	a, _ := p.admin(t, "mgr@a.example", "atlas")
+	b, _ := p.admin(t, "mgr@b.example", "atlas")
+	if code := p.call(t, "POST", "/api/v1/users", a, map[string]any{"email": "zoe@consult.example", "name": "Zoé", "role": "user"}, nil); code != 201 {
+		t.Fatalf("A adds Zoé: %d", code)
+	}
+	var zoe Change
+	if code := p.call(t, "POST", "/api/v1/users", b, map[string]any{"email": "zoe@consult.example", "role": "contract_manager"}, &zoe); code != 201 {
+		t.Fatalf("B adds Zoé as a manager: %d", code)
+	}
+	if code := p.call(t, "POST", "/api/v1/users", b, map[string]any{"email": "cy@b.example", "name": "Cy", "role": "software_coordinator"}, nil); code != 201 {
+		t.Fatalf("B adds Cy: %d", code)
+	}
+	cy := p.activateUser(t, "cy@b.example")
+	var prob Problem
+	if code := p.call(t, "PUT", "/api/v1/callers/"+zoe.UserID, cy, nil, &prob); code != 403 || prob.Code != "manager_protected" {
+		t.Errorf("B's coordinator designates B's manager (a user on A): %d %+v", code, prob)
+	}
+	existing := p.emailsTo(t, "zoe@consult.example", "start_existing")
+	if len(existing) != 1 {
+		t.Fatalf("Zoé's existing-user start emails: %d", len(existing))
+	}
+	// A new start email from B: B's coordinator may not send one to B's
+	// manager; B's manager sends the existing-user one, no password.
+	if code := p.call(t, "POST", "/api/v1/users/"+zoe.UserID+"/start-email", cy, nil, &prob); code != 403 || prob.Code != "manager_protected" {
+		t.Errorf("B's coordinator resends to B's manager: %d %+v", code, prob)
+	}
+	var sent StartEmailSent
+	if code := p.call(t, "POST", "/api/v1/users/"+zoe.UserID+"/start-email", b, nil, &sent); code != 202 || sent.UserID != zoe.UserID || !sent.Expires.IsZero() {
+		t.Errorf("B's manager resends to Zoé: %d %+v", code, sent)
+	}
+	if n, starts := len(p.emailsTo(t, "zoe@consult.example", "start_existing")), p.emailsTo(t, "zoe@consult.example", "start"); n != 2 || len(starts) != 1 {
+		t.Errorf("after B's resend: %d existing-user start emails, %d start emails (a new password)", n, len(starts))
+	}
+	link := existing[0].Body[strings.Index(existing[0].Body, p.svc.PublicURL+"/start?t="):]
+	link = strings.TrimPrefix(link[:strings.IndexByte(link, '\n')], p.svc.PublicURL)
+	resp, err := http.Get(p.URL + link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "Example mgr@b.example") || strings.Contains(string(page), "Example mgr@a.example") {
+		t.Errorf("B's start link shows: %d\n%s", resp.StatusCode, page)
+	}
+}
+
+// A notice is about one membership: changes on A and on B within the
+// notice delay make one email each, each about its own contract, not one
+// replacing the other.
+func TestNoticesPerMembership(t *testing.T) {
+	p := newTestPortal(t)
+	p.svc.noticeDelay = time.Hour // both wait
+	a, _ := p.admin(t, "mgr@a.example", "atlas")
+	b, _ := p.admin(t, "mgr@b.example", "atlas")
+	var ana Change
+	for _, admin := range []string{a, b} {
+		if code := p.call(t, "POST", "/api/v1/users", admin, map[string]any{"email": "ana@consult.example", "name": "Ana", "role": "user"}, &ana); code != 201 {
+			t.Fatalf("add Ana: %d", code)
+		}
+	}
+	for _, admin := range []string{a, b} {
+		if code := p.call(t, "POST", "/api/v1/users/assign", admin, map[string]any{"users": []string{ana.UserID}, "add_products": []string{"atlas"}}, nil); code != 200 {
+			t.Fatalf("assign: %d", code)
+		}
+	}
+	notices := p.emailsTo(t, "ana@consult.example", "benefits_changed")
+	if len(notices) != 2 || !strings.Contains(notices[0].Body, "Example mgr@a.example") || !strings.Contains(notices[1].Body, "Example mgr@b.example") {
+		t.Errorf("notices: %d, want one about A and one about B", len(notices))
+	}
+}

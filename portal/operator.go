@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/mail"
@@ -28,6 +29,46 @@ func (s *Service) FindUser(ctx context.Context, ref string) (*User, error) {
 	u, err := s.store.UserByLogin(ctx, n)
 	if err != nil {
 		return nil, fmt.Errorf("user %s: %w", n, err)
+	}
+	return u, nil
+}
+
+// SeveralContractsError: a person belongs to several contracts and the
+// operator's command acts on one; it must name it.
+type SeveralContractsError struct {
+	UserID    string
+	Contracts []string
+}
+
+func (e *SeveralContractsError) Error() string {
+	return fmt.Sprintf("user %s belongs to %d contracts (%s): name one with --contract ID", e.UserID, len(e.Contracts), strings.Join(e.Contracts, ", "))
+}
+
+// FindMember is the person with this ID or email address on contract
+// contractID; "" for their only one (a SeveralContractsError when they
+// have several).
+func (s *Service) FindMember(ctx context.Context, ref, contractID string) (*User, error) {
+	u, err := s.FindUser(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if contractID != "" {
+		m, err := s.store.Member(ctx, u.ID, strings.ToUpper(strings.TrimSpace(contractID)))
+		if errors.Is(err, ErrNotFound) {
+			return nil, fmt.Errorf("user %s on contract %s: %w", u.ID, excerpt(contractID, 40), ErrNotFound)
+		}
+		return m, err
+	}
+	ms, err := s.store.Memberships(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) > 1 {
+		e := &SeveralContractsError{UserID: u.ID}
+		for _, m := range ms {
+			e.Contracts = append(e.Contracts, m.ContractID)
+		}
+		return nil, e
 	}
 	return u, nil
 }
@@ -68,8 +109,8 @@ func (s *Service) ContractDetail(ctx context.Context, id string) (*ContractDetai
 
 // OperatorShowUser is a user and their contract, for an operator: the
 // reading is logged, as every operator's look at a person's account.
-func (s *Service) OperatorShowUser(ctx context.Context, ref, actor string) (*User, *Contract, error) {
-	u, err := s.FindUser(ctx, ref)
+func (s *Service) OperatorShowUser(ctx context.Context, ref, contractID, actor string) (*User, *Contract, error) {
+	u, err := s.FindMember(ctx, ref, contractID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -95,8 +136,8 @@ func (s *Service) OperatorShowContract(ctx context.Context, id, actor string) (*
 // OperatorSendStartEmail sends a user a new start email, whoever they are:
 // the way out for a contract's only manager whose temporary password was
 // used up or expired, whom no admin of the contract may help.
-func (s *Service) OperatorSendStartEmail(ctx context.Context, ref, actor string) (*StartEmailSent, error) {
-	u, err := s.FindUser(ctx, ref)
+func (s *Service) OperatorSendStartEmail(ctx context.Context, ref, contractID, actor string) (*StartEmailSent, error) {
+	u, err := s.FindMember(ctx, ref, contractID)
 	if err != nil {
 		return nil, err
 	}
@@ -123,8 +164,10 @@ func checkNewEmail(email string) (string, error) {
 // OperatorSetEmail corrects a user's email address and sends a new start
 // email to it (a new temporary password: the old address may have been
 // someone else's). An address another account has is refused.
-func (s *Service) OperatorSetEmail(ctx context.Context, id, email, actor string) (*StartEmailSent, error) {
-	u, err := s.FindUser(ctx, id)
+// The address is the person's on every contract; the start email is
+// about contractID's ("" when they have one).
+func (s *Service) OperatorSetEmail(ctx context.Context, id, email, contractID, actor string) (*StartEmailSent, error) {
+	u, err := s.FindMember(ctx, id, contractID)
 	if err != nil {
 		return nil, err
 	}
@@ -199,8 +242,8 @@ func ParseRole(s string) (Role, error) {
 
 // OperatorSetRole changes a user's role; a contract keeps at least one
 // contract manager.
-func (s *Service) OperatorSetRole(ctx context.Context, id string, role Role, actor string) (*User, error) {
-	u, err := s.FindUser(ctx, id)
+func (s *Service) OperatorSetRole(ctx context.Context, id string, role Role, contractID, actor string) (*User, error) {
+	u, err := s.FindMember(ctx, id, contractID)
 	if err != nil {
 		return nil, err
 	}

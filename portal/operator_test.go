@@ -30,7 +30,7 @@ func TestStuckManagerOperatorResend(t *testing.T) {
 	if u := mustUser(t, p, uid); !strings.Contains(u.PasswordState(time.Now()), "used up") {
 		t.Errorf("users show would say %q", u.PasswordState(time.Now()))
 	}
-	sent, err := p.svc.OperatorSendStartEmail(ctx, "ANA@acme.example", "operator:test")
+	sent, err := p.svc.OperatorSendStartEmail(ctx, "ANA@acme.example", "", "operator:test")
 	if err != nil || sent.UserID != uid {
 		t.Fatalf("operator resend: %+v %v", sent, err)
 	}
@@ -106,14 +106,14 @@ func TestOperatorCommands(t *testing.T) {
 	p.newContract(t, "eve@other.example", "atlas")
 	u := mustUser(t, p, uid)
 
-	if _, err := p.svc.OperatorSetEmail(ctx, uid, "eve@other.example", "operator:test"); !errors.Is(err, ErrEmailTaken) {
+	if _, err := p.svc.OperatorSetEmail(ctx, uid, "eve@other.example", "", "operator:test"); !errors.Is(err, ErrEmailTaken) {
 		t.Errorf("an address in use: %v", err)
 	}
 	var inv *InvalidError
-	if _, err := p.svc.OperatorSetEmail(ctx, uid, "not an address", "operator:test"); !errors.As(err, &inv) {
+	if _, err := p.svc.OperatorSetEmail(ctx, uid, "not an address", "", "operator:test"); !errors.As(err, &inv) {
 		t.Errorf("not an address: %v", err)
 	}
-	if _, err := p.svc.OperatorSetRole(ctx, uid, RoleUser, "operator:test"); !errors.As(err, &inv) || inv.Problems[0].Code != "last_manager" {
+	if _, err := p.svc.OperatorSetRole(ctx, uid, RoleUser, "", "operator:test"); !errors.As(err, &inv) || inv.Problems[0].Code != "last_manager" {
 		t.Errorf("the last manager made a user: %v", err)
 	}
 	if _, err := p.svc.FindUser(ctx, "nobody@acme.example"); !errors.Is(err, ErrNotFound) {
@@ -161,10 +161,10 @@ func TestOperatorCommands(t *testing.T) {
 	mgr := p.activate(t, uid, mustLatestTemp(t, p, "dan@delta.example"))
 	var added Change
 	p.call(t, "POST", "/api/v1/users", mgr, NewUser{Email: "fay@delta.example"}, &added)
-	if _, err := p.svc.OperatorSetRole(ctx, "fay@delta.example", RoleManager, "operator:test"); err != nil {
+	if _, err := p.svc.OperatorSetRole(ctx, "fay@delta.example", RoleManager, "", "operator:test"); err != nil {
 		t.Fatal(err)
 	}
-	if changed, err := p.svc.OperatorSetRole(ctx, uid, RoleCoordinator, "operator:test"); err != nil || changed.Role != RoleCoordinator {
+	if changed, err := p.svc.OperatorSetRole(ctx, uid, RoleCoordinator, "", "operator:test"); err != nil || changed.Role != RoleCoordinator {
 		t.Errorf("with two managers: %+v %v", changed, err)
 	}
 	if _, err := p.svc.UpdateContract(ctx, u.ContractID, ContractUpdate{ManagerEmail: "x@delta.example"}, "operator:test"); err != nil {

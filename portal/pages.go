@@ -49,12 +49,12 @@ func (s *Service) startLink(u *User) (string, *pageLink) {
 	if expires.IsZero() {
 		expires = s.now().UTC().Add(pageTokenTTL)
 	}
-	return s.PublicURL + "/start?t=" + token, &pageLink{hash: hash, userID: u.ID, purpose: purposeStart, expires: expires}
+	return s.PublicURL + "/start?t=" + token, &pageLink{hash: hash, userID: u.ID, contractID: u.ContractID, purpose: purposeStart, expires: expires}
 }
 
 // pageTokenStore is a store that keeps page tokens (SQLStore).
 type pageTokenStore interface {
-	pageTokenUser(ctx context.Context, hash, purpose string, now time.Time) (string, error)
+	pageTokenUser(ctx context.Context, hash, purpose string, now time.Time) (string, string, error)
 }
 
 // tokenLen is the length of newToken's tokens: 32 bytes in base64url.
@@ -68,11 +68,18 @@ func (s *Service) pageUser(ctx context.Context, token, purpose string) (*User, *
 	if !ok || len(token) != tokenLen || strings.Trim(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
 		return nil, nil, ErrNotFound
 	}
-	id, err := st.pageTokenUser(ctx, hashToken(token), purpose, s.now())
+	id, contractID, err := st.pageTokenUser(ctx, hashToken(token), purpose, s.now())
 	if err != nil {
 		return nil, nil, err
 	}
-	u, err := s.store.User(ctx, id)
+	// The page is about the contract the email was: a person taken off it
+	// since finds the link no longer works.
+	var u *User
+	if contractID == "" {
+		u, err = s.store.User(ctx, id)
+	} else {
+		u, err = s.store.Member(ctx, id, contractID)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -91,6 +98,8 @@ func (s *Service) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /help", s.handleHelpPage)
 	mux.HandleFunc("GET /reset", s.handleResetPage)
 	mux.HandleFunc("POST /reset", s.handleResetForm)
+	mux.HandleFunc("GET /email-change", s.handleEmailChangePage)
+	mux.HandleFunc("POST /email-change", s.handleEmailChangeForm)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "help", http.StatusSeeOther)
 	})
@@ -135,6 +144,8 @@ type pageData struct {
 	Token      string
 	ResetError string
 	ResetDone  bool
+	// The email change page's: the address the link moves the account to.
+	NewEmail string
 }
 
 type langLink struct {

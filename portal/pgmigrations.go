@@ -153,5 +153,15 @@ var pgMigrations = []string{
 	ALTER TABLE outbox ADD COLUMN contract_id TEXT;
 	UPDATE outbox o SET contract_id = m.contract_id FROM memberships m WHERE m.user_id = o.user_id;
 	DROP INDEX outbox_waiting;
-	CREATE INDEX outbox_waiting ON outbox(user_id, contract_id, kind) WHERE sent_at IS NULL;`,
+	CREATE INDEX outbox_waiting ON outbox(user_id, contract_id, kind) WHERE sent_at IS NULL;
+	ALTER TABLE page_tokens ADD COLUMN contract_id TEXT;
+	CREATE TABLE email_changes (
+		hash TEXT PRIMARY KEY,
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		new_email TEXT NOT NULL,
+		created TEXT NOT NULL,
+		expires TEXT NOT NULL,
+		used INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE INDEX email_changes_user ON email_changes(user_id, created);`,
 }

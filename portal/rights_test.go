@@ -256,3 +256,46 @@ func TestRightsMatrix(t *testing.T) {
 		t.Errorf("seat after install came back: %d %q", code, pc)
 	}
 }
+
+// A seat key answers to its creator's membership of the key's contract,
+// not to their first one: a manager of two contracts who loses install on
+// the second registers no more seats there with the key made there.
+func TestSeatKeyCreatorOnSecondContract(t *testing.T) {
+	p := newTestPortal(t)
+	ctx := context.Background()
+	_, a, err := p.svc.CreateContract(ctx, ContractRequest{Company: "First Ltd", ManagerEmail: "ana@first.example",
+		Products: []Seats{{Product: "atlas", Seats: 5}}, Plan: PlanStandard}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, temp := p.startEmail(t, "ana@first.example")
+	ana := person{id: uid, token: p.signInFirst(t, uid, temp)}
+	// Contract B: Bo manages it and adds Ana, who joins with her account,
+	// as a coordinator holding install.
+	c, _, err := p.svc.CreateContract(ctx, ContractRequest{Company: "Second Ltd", ManagerEmail: "bo@second.example",
+		Products: []Seats{{Product: "atlas", Seats: 5}}, Plan: PlanStandard}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	boID, boTemp := p.startEmail(t, "bo@second.example")
+	bo := person{id: boID, token: p.signInFirst(t, boID, boTemp)}
+	if code := p.call(t, "POST", "/api/v1/users", bo.token, NewUser{Email: "ana@first.example", Name: "Ana", Role: RoleCoordinator,
+		Products: []string{"atlas"}, Benefits: []string{"install"}}, nil); code != 201 {
+		t.Fatalf("B adds Ana: %d", code)
+	}
+	if a.ID != ana.id {
+		t.Fatalf("Ana is %s on A, %s signed in", a.ID, ana.id)
+	}
+	var key struct {
+		Key string `json:"key"`
+	}
+	if code := p.callOn(t, c.ID, "POST", "/api/v1/seat-keys", ana.token, map[string]any{"products": []string{"atlas"}}, &key); code != 201 {
+		t.Fatalf("Ana's seat key on B: %d", code)
+	}
+	if code := p.call(t, "POST", "/api/v1/users/assign", bo.token, Assignment{Users: []string{ana.id}, RemoveBenefits: []string{"install"}}, nil); code != 200 {
+		t.Fatalf("B takes install from Ana: %d", code)
+	}
+	if code, pc := p.registerSeat(t, key.Key, "machine-b"); code != 403 || pc != "install_not_allowed" {
+		t.Errorf("seat on B after Ana lost install there: %d %q", code, pc)
+	}
+}

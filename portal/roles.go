@@ -23,11 +23,12 @@ func mayChange(admin, target *User) error {
 	return nil
 }
 
-// mayDesignate checks a caller change against the target's role. A user
-// of another contract is left to the store, which answers not found.
+// mayDesignate checks a caller change against the target's role on the
+// admin's contract (a manager here may be a user elsewhere). A person not
+// on it is left to the store, which answers not found.
 func (s *Service) mayDesignate(ctx context.Context, admin *User, userID string) error {
-	target, err := s.store.User(ctx, strings.ToUpper(userID))
-	if err != nil || target.ContractID != admin.ContractID {
+	target, err := s.store.Member(ctx, strings.ToUpper(userID), admin.ContractID)
+	if err != nil {
 		return nil
 	}
 	return mayChange(admin, target)

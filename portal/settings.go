@@ -163,6 +163,7 @@ const pageTokenTTL = TemporaryPasswordTTL
 // pageLink is the token of a link in an email, as stored: its hash only.
 type pageLink struct {
 	hash, userID, purpose string
+	contractID            string // the membership the page is about; "" for the oldest
 	expires               time.Time
 }
 
@@ -171,18 +172,20 @@ func savePageToken(ctx context.Context, tx *sql.Tx, l *pageLink) error {
 	if l == nil {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO page_tokens (hash, user_id, purpose, expires) VALUES (?, ?, ?, ?)`,
-		l.hash, l.userID, l.purpose, ts(l.expires))
+	_, err := tx.ExecContext(ctx, `INSERT INTO page_tokens (hash, user_id, purpose, expires, contract_id) VALUES (?, ?, ?, ?, ?)`,
+		l.hash, l.userID, l.purpose, ts(l.expires), nullIfEmpty(l.contractID))
 	return err
 }
 
-// pageTokenUser finds the user a page token was made for, if the token
-// is for that purpose and has not expired.
-func (s *SQLStore) pageTokenUser(ctx context.Context, hash, purpose string, now time.Time) (string, error) {
-	var userID, expires string
-	err := s.db.QueryRowContext(ctx, `SELECT user_id, expires FROM page_tokens WHERE hash = ? AND purpose = ?`, hash, purpose).Scan(&userID, &expires)
+// pageTokenUser finds the user a page token was made for, and the
+// contract ("" for their oldest), if the token is for that purpose and has
+// not expired.
+func (s *SQLStore) pageTokenUser(ctx context.Context, hash, purpose string, now time.Time) (string, string, error) {
+	var userID, expires, contractID string
+	err := s.db.QueryRowContext(ctx, `SELECT user_id, expires, coalesce(contract_id, '') FROM page_tokens WHERE hash = ? AND purpose = ?`, hash, purpose).
+		Scan(&userID, &expires, &contractID)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !now.Before(parseTS(expires))) {
-		return "", ErrNotFound
+		return "", "", ErrNotFound
 	}
-	return userID, err
+	return userID, contractID, err
 }

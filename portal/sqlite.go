@@ -137,8 +137,10 @@ var migrations = []string{
 // caller). Each user of before was one account with one membership, under
 // the same ID. SQLite cannot drop a column that a constraint names: the
 // tables are rebuilt, with foreign keys off while they are (see migrate).
-// A waiting notice now belongs to one membership: the outbox names its
-// contract.
+// A waiting notice now belongs to one membership, and so does a start
+// page's link: the outbox and the page tokens name its contract. A
+// person's own change of address waits in email_changes until the link
+// sent to the new address is opened (only the link's hash is kept).
 const migrationMemberships = `CREATE TABLE users_new (
 		id TEXT PRIMARY KEY,
 		email TEXT NOT NULL,
@@ -188,7 +190,17 @@ const migrationMemberships = `CREATE TABLE users_new (
 	ALTER TABLE outbox ADD COLUMN contract_id TEXT;
 	UPDATE outbox SET contract_id = (SELECT contract_id FROM memberships WHERE memberships.user_id = outbox.user_id) WHERE user_id IS NOT NULL;
 	DROP INDEX outbox_waiting;
-	CREATE INDEX outbox_waiting ON outbox(user_id, contract_id, kind) WHERE sent_at IS NULL;`
+	CREATE INDEX outbox_waiting ON outbox(user_id, contract_id, kind) WHERE sent_at IS NULL;
+	ALTER TABLE page_tokens ADD COLUMN contract_id TEXT;
+	CREATE TABLE email_changes (
+		hash TEXT PRIMARY KEY,
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		new_email TEXT NOT NULL,
+		created TEXT NOT NULL,
+		expires TEXT NOT NULL,
+		used INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE INDEX email_changes_user ON email_changes(user_id, created);`
 
 // membershipsVersion is the schema version that rebuilt the users table.
 const membershipsVersion = 13

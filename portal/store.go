@@ -59,7 +59,9 @@ type User struct {
 }
 
 // hadAccount: the person had an account before joining this contract.
-func (u *User) hadAccount() bool { return u.joining || u.accountCreated.Before(u.Created) }
+func (u *User) hadAccount() bool {
+	return u.joining || (!u.accountCreated.IsZero() && u.accountCreated.Before(u.Created))
+}
 
 // Membership is one contract of a person, with the contract's end (its
 // Status is "ordered" or "active": the service tells "ended" by its clock).

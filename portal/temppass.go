@@ -134,7 +134,11 @@ func (s *Service) sendStartEmail(ctx context.Context, contractID, userID string,
 		if target.hadAccount() && !operator {
 			// A contract's admin never sets the password of an account
 			// that other contracts share: the start email says again
-			// that the person belongs here, with their ID and no password.
+			// that the person belongs here, with their ID and no password
+			// (so no session ends, and nothing needs confirming).
+			if err := may(target); err != nil && !errors.Is(err, ErrEndsSessions) {
+				return nil, nil, err
+			}
 			if c.Started == nil {
 				return nil, nil, fmt.Errorf("contract %s: %w", c.ID, ErrNotStarted)
 			}

@@ -828,7 +828,7 @@ func (s *Service) RegisterSeatWithKey(ctx context.Context, key, machineID, hostn
 	// was taken away registers no more. A creator who left the contract
 	// leaves the key to the contract (admins revoke it), so that machines
 	// already deployed keep registering.
-	if creator, err := s.store.User(ctx, k.CreatedBy); err == nil && creator.ContractID == k.ContractID && !slices.Contains(creator.Benefits, catalog.BenefitInstall) {
+	if creator, err := s.store.Member(ctx, k.CreatedBy, k.ContractID); err == nil && !slices.Contains(creator.Benefits, catalog.BenefitInstall) {
 		return 0, 0, ErrInstallNotAllowed
 	} else if err != nil && !errors.Is(err, ErrNotFound) {
 		return 0, 0, err

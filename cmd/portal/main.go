@@ -64,10 +64,10 @@ const usage = `Usage:
   portal contract start --db FILE --catalog SIGNED.json [--key PUBKEY] CONTRACT_ID
   portal contract show ID --db FILE [--json]
   portal contract update ID --db FILE [--seats [PRODUCT:]N]... [--callers-cap N] [--end YYYY-MM-DD] [--language en|fr] [--manager EMAIL --catalog SIGNED.json --key PUBKEY] [--json]
-  portal users show ID|EMAIL --db FILE [--json]
-  portal users resend-start ID|EMAIL --db FILE --catalog SIGNED.json --key PUBKEY [--json]
-  portal users set-email ID NEW-EMAIL --db FILE --catalog SIGNED.json --key PUBKEY [--json]
-  portal users set-role ID manager|coordinator|user --db FILE [--json]
+  portal users show ID|EMAIL --db FILE [--contract ID] [--json]
+  portal users resend-start ID|EMAIL --db FILE --catalog SIGNED.json --key PUBKEY [--contract ID] [--json]
+  portal users set-email ID NEW-EMAIL --db FILE --catalog SIGNED.json --key PUBKEY [--contract ID] [--json]
+  portal users set-role ID manager|coordinator|user --db FILE [--contract ID] [--json]
   portal outbox list --db FILE [--json]
   portal migrate --from sqlite:FILE --to postgres://USER@HOST/DB [--json]
   portal help | --help                     this text; COMMAND --help: a command's flags`

@@ -99,6 +99,22 @@ type operatorFlags struct {
 	common
 	json      bool
 	logFormat string
+	contract  string // users commands: the membership they act on
+}
+
+// registerContract adds --contract to a command about one person.
+func (o *operatorFlags) registerContract(fs *flag.FlagSet) {
+	fs.StringVar(&o.contract, "contract", "", "the contract `ID` the command acts on, for a person who belongs to several")
+}
+
+// severalContracts makes a person's several contracts a usage error: the
+// operator names one with --contract.
+func severalContracts(err error) error {
+	var sc *portal.SeveralContractsError
+	if errors.As(err, &sc) {
+		return usageError(sc.Error())
+	}
+	return err
 }
 
 func (o *operatorFlags) register(fs *flag.FlagSet, withCatalog bool) {
@@ -111,9 +127,21 @@ func (o *operatorFlags) register(fs *flag.FlagSet, withCatalog bool) {
 // and positional arguments: parse, open the service (withCatalog for
 // those that send email), then do.
 func operatorRun(ctx context.Context, name string, args []string, withCatalog bool, positional []string, do func(svc *portal.Service, pos []string, asJSON bool) error) error {
+	return userOperatorRun(ctx, name, args, withCatalog, false, positional, func(svc *portal.Service, pos []string, _ string, asJSON bool) error {
+		return do(svc, pos, asJSON)
+	})
+}
+
+// userOperatorRun is operatorRun for a command about one person, with
+// --contract (withContract) passed to do.
+func userOperatorRun(ctx context.Context, name string, args []string, withCatalog, withContract bool, positional []string,
+	do func(svc *portal.Service, pos []string, contract string, asJSON bool) error) error {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	var o operatorFlags
 	o.register(fs, withCatalog)
+	if withContract {
+		o.registerContract(fs)
+	}
 	pos, err := parseWith(fs, args, positional...)
 	if err != nil {
 		return err
@@ -123,7 +151,7 @@ func operatorRun(ctx context.Context, name string, args []string, withCatalog bo
 		return err
 	}
 	defer store.Close()
-	return do(svc, pos, o.json)
+	return severalContracts(do(svc, pos, o.contract, o.json))
 }
 
 // userView is a user as an operator sees them, with the state of their
@@ -150,8 +178,8 @@ func printUser(out io.Writer, asJSON bool, v userView) error {
 }
 
 func usersShow(ctx context.Context, args []string, out io.Writer) error {
-	return operatorRun(ctx, "users show", args, false, []string{"ID|EMAIL"}, func(svc *portal.Service, pos []string, asJSON bool) error {
-		u, c, err := svc.OperatorShowUser(ctx, pos[0], operatorName())
+	return userOperatorRun(ctx, "users show", args, false, true, []string{"ID|EMAIL"}, func(svc *portal.Service, pos []string, contract string, asJSON bool) error {
+		u, c, err := svc.OperatorShowUser(ctx, pos[0], contract, operatorName())
 		if err != nil {
 			return err
 		}
@@ -160,8 +188,8 @@ func usersShow(ctx context.Context, args []string, out io.Writer) error {
 }
 
 func usersResendStart(ctx context.Context, args []string, out io.Writer) error {
-	return operatorRun(ctx, "users resend-start", args, true, []string{"ID|EMAIL"}, func(svc *portal.Service, pos []string, asJSON bool) error {
-		sent, err := svc.OperatorSendStartEmail(ctx, pos[0], operatorName())
+	return userOperatorRun(ctx, "users resend-start", args, true, true, []string{"ID|EMAIL"}, func(svc *portal.Service, pos []string, contract string, asJSON bool) error {
+		sent, err := svc.OperatorSendStartEmail(ctx, pos[0], contract, operatorName())
 		if err != nil {
 			return err
 		}
@@ -184,8 +212,8 @@ func printSent(out io.Writer, asJSON bool, sent *portal.StartEmailSent) error {
 }
 
 func usersSetEmail(ctx context.Context, args []string, out io.Writer) error {
-	return operatorRun(ctx, "users set-email", args, true, []string{"ID", "NEW-EMAIL"}, func(svc *portal.Service, pos []string, asJSON bool) error {
-		sent, err := svc.OperatorSetEmail(ctx, pos[0], pos[1], operatorName())
+	return userOperatorRun(ctx, "users set-email", args, true, true, []string{"ID", "NEW-EMAIL"}, func(svc *portal.Service, pos []string, contract string, asJSON bool) error {
+		sent, err := svc.OperatorSetEmail(ctx, pos[0], pos[1], contract, operatorName())
 		if err != nil {
 			return err
 		}
@@ -197,6 +225,7 @@ func usersSetRole(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("users set-role", flag.ContinueOnError)
 	var o operatorFlags
 	o.register(fs, false)
+	o.registerContract(fs)
 	pos, err := parseWith(fs, args, "ID", "manager|coordinator|user")
 	if err != nil {
 		return err
@@ -210,9 +239,9 @@ func usersSetRole(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	u, err := svc.OperatorSetRole(ctx, pos[0], role, operatorName())
+	u, err := svc.OperatorSetRole(ctx, pos[0], role, o.contract, operatorName())
 	if err != nil {
-		return err
+		return severalContracts(err)
 	}
 	if o.json {
 		return json.NewEncoder(out).Encode(u)

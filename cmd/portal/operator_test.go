@@ -130,3 +130,58 @@ func TestStuckManagerFixedByOperator(t *testing.T) {
 		t.Fatalf("the new password: %d", code)
 	}
 }
+
+// A manager of two contracts (contract create --manager with an address
+// that has an account joins it) is one person: the operator's commands
+// about one contract of theirs ask which.
+func TestOperatorNamesTheContract(t *testing.T) {
+	bin := buildPortal(t)
+	cat, key := signedCatalog(t)
+	db := testDB(t)
+	var ids []string
+	for _, company := range []string{"Delta", "Echo"} {
+		out, stderr, code := portalRun(t, bin, "contract", "create", "--db", db, "--catalog", cat, "--key", key, "--company", company,
+			"--manager", "dan@delta.example", "--product", "atlas:5", "--plan", "advanced", "--json")
+		if code != 0 {
+			t.Fatalf("contract create %s: %s", company, stderr)
+		}
+		var created struct {
+			Contract portal.Contract `json:"contract"`
+			Manager  string          `json:"manager_id"`
+		}
+		json.Unmarshal([]byte(out), &created)
+		ids = append(ids, created.Contract.ID)
+		if len(ids) == 2 && created.Manager != newestManager(t, bin, db) {
+			t.Errorf("the second contract's manager is a second account: %s", created.Manager)
+		}
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"show-which", []string{"users", "show", "dan@delta.example", "--db", db}, 2, "--contract"},
+		{"show-echo", []string{"users", "show", "dan@delta.example", "--db", db, "--contract", ids[1]}, 0, "(Echo)"},
+		{"show-not-member", []string{"users", "show", "dan@delta.example", "--db", db, "--contract", "CNOTHERE1"}, 1, "not found"},
+		{"set-role-which", []string{"users", "set-role", "dan@delta.example", "user", "--db", db}, 2, ids[0] + ", " + ids[1]},
+		{"set-role-echo", []string{"users", "set-role", "dan@delta.example", "user", "--db", db, "--contract", ids[1]}, 1, "at least one contract manager"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, stderr, code := portalRun(t, bin, tt.args...)
+			got := out
+			if tt.code != 0 {
+				got = stderr
+			}
+			if code != tt.code || !strings.Contains(got, tt.want) {
+				t.Errorf("portal %s: exit %d, want %d with %q\nstdout: %s\nstderr: %s", strings.Join(tt.args, " "), code, tt.code, tt.want, out, stderr)
+			}
+		})
+	}
+}
+
+// newestManager is the user ID the newest start email to dan names.
+func newestManager(t testing.TB, bin, db string) string {
+	uid, _ := newestStart(t, bin, db, "dan@delta.example")
+	return uid
+}
