@@ -76,6 +76,11 @@ func printChangesText(w io.Writer, changes []account.Change, dry bool) {
 		case "update":
 			fmt.Fprintf(w, "%sgive %s (%s): %s\n", verb, termSafe(ch.Email), termSafe(ch.UserID), strings.Join(termSafeList(ch.Added), ","))
 		}
+		if ch.NameDiffers != "" {
+			// An addition never renames a member: said, so that a new
+			// name is not believed saved.
+			fmt.Fprintf(w, "  %s keeps the name %q: adding someone never renames them\n", termSafe(ch.Email), termSafe(ch.NameDiffers))
+		}
 	}
 	fmt.Fprintf(w, "%d to add, %d to change, %d unchanged%s\n", counts["create"], counts["update"], counts["unchanged"],
 		map[bool]string{true: " (dry run: nothing changed)", false: ""}[dry])

@@ -480,6 +480,20 @@ func plausibleEmail(s string) bool {
 
 // addedText reports one user added, as an addition.
 func addedText(c account.Change) string {
+	t := addedWords(c)
+	if c.NameDiffers != "" {
+		t += " " + nameDiffersText(c)
+	}
+	return t
+}
+
+// nameDiffersText says that an addition kept a member's name: a new
+// name is changed apart, never by adding the person again.
+func nameDiffersText(c account.Change) string {
+	return lang.L("Their name stays {{.Name}}: adding someone never renames them.", map[string]any{"Name": c.NameDiffers})
+}
+
+func addedWords(c account.Change) string {
 	data := map[string]any{"Email": c.Email, "ID": c.UserID, "Added": strings.Join(c.Added, ", ")}
 	switch c.Action {
 	case "create":
@@ -506,6 +520,9 @@ func changeText(c account.Change) string {
 		t = lang.L("{{.Email}}: gets {{.Added}}, and an email saying so", data)
 	default:
 		t = lang.L("{{.Email}}: no change", data)
+	}
+	if c.NameDiffers != "" {
+		t += " " + nameDiffersText(c)
 	}
 	if c.Line > 0 {
 		t = lang.L("line {{.Line}}", data) + ": " + t
