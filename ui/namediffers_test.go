@@ -25,3 +25,26 @@ func TestAddedTextSaysNameKept(t *testing.T) {
 		}
 	}
 }
+
+// The import preview's counts take their plural: "1 nouvel utilisateur",
+// never "1 nouveaux utilisateurs".
+func TestPreviewCountsPlural(t *testing.T) {
+	defer setLanguage("en")
+	one := []account.Change{{Action: "create", Email: "a@acme.example"}, {Action: "update", Email: "b@acme.example"}}
+	two := append(one, account.Change{Action: "create", Email: "c@acme.example"}, account.Change{Action: "update", Email: "d@acme.example"})
+	for _, tc := range []struct {
+		language string
+		changes  []account.Change
+		want     string
+	}{
+		{"en", one, "1 new user, 1 changed, 0 unchanged."},
+		{"en", two, "2 new users, 2 changed, 0 unchanged."},
+		{"fr", one, "1 nouvel utilisateur, 1 modifié, 0 inchangé."},
+		{"fr", two, "2 nouveaux utilisateurs, 2 modifiés, 0 inchangé."},
+	} {
+		setLanguage(tc.language)
+		if got := previewText(tc.changes); !strings.Contains(got, tc.want) {
+			t.Errorf("%s: %q lacks %q", tc.language, got, tc.want)
+		}
+	}
+}

@@ -598,8 +598,10 @@ func previewText(changes []account.Change) string {
 		}
 	}
 	var b strings.Builder
-	b.WriteString(lang.L("The import will make these changes: {{.New}} new users, {{.Changed}} changed, {{.Same}} unchanged.",
-		map[string]any{"New": create, "Changed": update, "Same": same}))
+	b.WriteString(lang.L("The import will make these changes: {{.New}}, {{.Changed}}, {{.Same}}.", map[string]any{
+		"New":     lang.N("{{.Count}} new users", create, map[string]any{"Count": create}),
+		"Changed": lang.N("{{.Count}} changed", update, map[string]any{"Count": update}),
+		"Same":    lang.N("{{.Count}} unchanged", same, map[string]any{"Count": same})}))
 	for i, c := range changes {
 		if i == maxPreviewLines {
 			b.WriteString("\n" + lang.L("… and {{.Count}} more lines.", map[string]any{"Count": len(changes) - i}))
