@@ -109,13 +109,14 @@ func TestProfileEmailChange(t *testing.T) {
 		name string
 		args []string
 		code int
+		want string
 	}{
-		{"with-name", []string{"profile", "--email", "x@acme.example", "--name", "Ana"}, exitUsage},
-		{"bad-address", []string{"profile", "--email", "not an address"}, exitFailed},
-		{"same-address", []string{"profile", "--email", "ana.new@acme.example"}, exitFailed},
+		{"with-name", []string{"profile", "--email", "x@acme.example", "--name", "Ana"}, exitUsage, "--email goes alone"},
+		{"bad-address", []string{"profile", "--email", "not an address"}, exitFailed, "email"},
+		{"same-address", []string{"profile", "--email", "ana.new@acme.example"}, exitFailed, "your address already"},
 	} {
 		t.Run(s.name, func(t *testing.T) {
-			if r := cli("", s.args...); r.code != s.code || r.stderr == "" {
+			if r := cli("", s.args...); r.code != s.code || !strings.Contains(r.stderr, s.want) {
 				t.Fatalf("%v: exit %d\n%s\n%s", s.args, r.code, r.stdout, r.stderr)
 			}
 		})
