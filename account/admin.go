@@ -188,6 +188,17 @@ func (c *Client) UpdateProfile(ctx context.Context, name, phone *string) (*Me, e
 	return &me, c.authed(ctx, http.MethodPatch, "/api/v1/me", api.ProfileUpdate{Name: name, Phone: phone}, &me)
 }
 
+// ChangeEmail asks the service to move the user's account to email: a
+// link goes to that address, and the account moves only when it is
+// opened. The answer is the same whether or not the address is free.
+func (c *Client) ChangeEmail(ctx context.Context, email string) (*api.EmailChangeRequested, error) {
+	var out api.EmailChangeRequested
+	if err := c.authed(ctx, http.MethodPost, "/api/v1/me/email", api.EmailChange{Email: email}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // Support is how the user reaches support.
 type Support = api.Support
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/api"
@@ -238,15 +239,32 @@ func callersCommand() *command {
 }
 
 func profileCommand() *command {
-	var name, phone string
-	var setName, setPhone bool
+	var name, phone, email string
+	var setName, setPhone, setEmail bool
 	return &command{
-		name: "profile", args: "[--name N] [--phone P]", summary: "show or update your profile", nargs: [2]int{0, 0},
+		name: "profile", args: "[--name N] [--phone P] [--email NEW]", summary: "show or update your profile", nargs: [2]int{0, 0},
 		flags: func(fs *flag.FlagSet) {
 			fs.Func("name", "set your `name`", func(s string) error { name, setName = s, true; return nil })
 			fs.Func("phone", "set your `phone` number", func(s string) error { phone, setPhone = s, true; return nil })
+			fs.Func("email", "change your email `address`: a confirmation link goes to it, and the address changes once the link is opened", func(s string) error { email, setEmail = s, true; return nil })
 		},
 		run: withClient(func(ctx context.Context, e *env, c *account.Client, _ []string) error {
+			if setEmail {
+				// One document per command: the change of address answers
+				// with its own, so it goes alone.
+				if setName || setPhone {
+					return usagef("--email goes alone: change the name or phone in another command")
+				}
+				sent, err := c.ChangeEmail(ctx, email)
+				if err != nil {
+					return err
+				}
+				e.out.result(&jsonout.EmailChangeRequested{Requested: true, Email: sent.Email, Expires: sent.Expires}, func(w io.Writer) {
+					fmt.Fprintf(w, "A confirmation link was sent to %s; it works until %s. Your address changes only once it is opened.\n",
+						termSafe(sent.Email), sent.Expires.Local().Format(time.DateTime))
+				})
+				return nil
+			}
 			var me *account.Me
 			var err error
 			if setName || setPhone {

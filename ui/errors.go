@@ -191,6 +191,11 @@ func fieldText(f account.FieldError) string {
 	case api.FieldTooMany:
 		return lang.L("The list “{{.Field}}” has {{.Count}} values: at most {{.Limit}} at once. Split it.", data)
 	case api.FieldDuplicate:
+		if f.Field == api.FieldEmail {
+			// An address given to the account that has it already: by its
+			// owner or by an admin; nothing is listed twice.
+			return lang.L("This is already the account's email address.")
+		}
 		return lang.L("The field “{{.Field}}” lists “{{.Value}}” twice.", data)
 	case api.FieldContractFull:
 		return lang.L("The contract would have {{.Count}} users, and holds at most {{.Limit}}. Remove users first, or ask support.", data)

@@ -25,6 +25,14 @@ type profileScreen struct {
 	changePass           *button
 	passErr              *errorLabel
 	passDone             *widget.Label
+
+	// A change of address: asked here, done from a link sent to it.
+	newEmail     *widget.Entry
+	emailForm    *fyne.Container
+	changeEmail  *button
+	sendEmail    *button
+	emailErr     *errorLabel
+	emailPending *widget.Label
 }
 
 func newProfileScreen(a *Assistant) *profileScreen {
@@ -40,6 +48,20 @@ func newProfileScreen(a *Assistant) *profileScreen {
 	s.next.SetPlaceHolder(lang.L("New password (12 characters or more)"))
 	s.again.OnSubmitted = func(string) { s.runPassword() }
 	s.changePass = newButton(lang.L("Change my password"), s.runPassword)
+	s.newEmail, s.emailErr, s.emailPending = widget.NewEntry(), newErrorLabel(), wrapped("")
+	s.newEmail.SetPlaceHolder(lang.L("New email address"))
+	s.newEmail.OnChanged = func(string) { s.emailErr.SetText("") }
+	s.newEmail.OnSubmitted = func(string) { s.runEmail() }
+	s.sendEmail = newButton(lang.L("Send a confirmation link"), s.runEmail)
+	s.emailForm = container.NewVBox(s.newEmail, s.emailErr, container.NewHBox(s.sendEmail, cliButton(a, func() string {
+		return s.a.cfg.CLI + " profile --email " + quoteArg(s.newEmail.Text)
+	})))
+	s.emailForm.Hide()
+	s.changeEmail = newButton(lang.L("Change email address…"), func() {
+		s.changeEmail.Hide()
+		s.emailForm.Show()
+		s.a.focusShown(s.newEmail)
+	})
 	return s
 }
 
@@ -50,7 +72,8 @@ func (s *profileScreen) content() fyne.CanvasObject {
 		heading(lang.L("Profile")),
 		widget.NewForm(
 			widget.NewFormItem(lang.L("User ID"), selectable(me.User.ID)),
-			widget.NewFormItem(lang.L("Email"), widget.NewLabel(me.User.Email)),
+			widget.NewFormItem(lang.L("Email"), container.NewVBox(widget.NewLabel(me.User.Email),
+				container.NewHBox(s.changeEmail), s.emailForm, s.emailPending)),
 			widget.NewFormItem(lang.L("Role"), widget.NewLabel(roleName(string(me.User.Role)))),
 			widget.NewFormItem(lang.L("Name"), s.name),
 			widget.NewFormItem(lang.L("Phone"), container.NewVBox(s.phone, s.phoneErr))),
@@ -107,6 +130,34 @@ func (s *profileScreen) run() {
 			s.a.me.User.Name, s.a.me.User.Phone = me.User.Name, me.User.Phone
 			s.status.SetText(lang.L("Saved."))
 			showObject(s.status)
+		}
+	})
+}
+
+// runEmail asks for the change of address; the service sends the link
+// and changes nothing until it is opened.
+func (s *profileScreen) runEmail() {
+	s.emailErr.SetText("")
+	s.emailPending.SetText("")
+	addr := strings.TrimSpace(s.newEmail.Text)
+	if addr == "" {
+		s.emailErr.SetText(lang.L("Enter the new email address."))
+		s.a.focusShown(s.newEmail)
+		return
+	}
+	s.sendEmail.Disable()
+	s.a.background(func(ctx context.Context) func() {
+		sent, err := s.a.cfg.Client.ChangeEmail(ctx, addr)
+		return func() {
+			s.sendEmail.Enable()
+			if err != nil {
+				s.emailErr.SetError(err)
+				return
+			}
+			s.newEmail.SetText("")
+			s.emailPending.SetText(lang.L("A confirmation link was sent to {{.Email}}; it works until {{.Expires}}. Your address changes only once it is opened.",
+				map[string]any{"Email": sent.Email, "Expires": sent.Expires.Local().Format("2006-01-02 15:04")}))
+			showObject(s.emailPending)
 		}
 	})
 }

@@ -106,6 +106,11 @@ func TestChangeRoleAndEmailInTheWindow(t *testing.T) {
 	if !strings.Contains(f.done.Text, "a new start email is on its way") {
 		t.Fatalf("set email: %q %q", f.done.Text, f.err.Text())
 	}
+	// The same address again: said as it is, not as a value listed twice.
+	tap(a, f.setEmail)
+	if got := f.err.Text(); got != "This is already the account's email address." {
+		t.Errorf("the same address again: %q", got)
+	}
 	users, err := cfg.Client.Users(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -117,6 +117,16 @@ type ContractChosen struct {
 // Profile is 'profile': the signed-in user, as api.User.
 type Profile = api.User
 
+// EmailChangeRequested is 'profile --email': the address a confirmation
+// link went to, and until when it works. The account's address changes
+// only once the link is opened; the answer is the same whether or not
+// the address is free.
+type EmailChangeRequested struct {
+	Requested bool      `json:"requested"` // always true
+	Email     string    `json:"email"`
+	Expires   time.Time `json:"expires"`
+}
+
 // PasswordReset is 'password reset': the service took the request; its
 // message says what happens next (the same whether the account exists).
 type PasswordReset struct {
