@@ -324,7 +324,9 @@ func (p *testPortal) newStandardContract(t *testing.T) (string, *User) {
 func TestAuthorizationMatrix(t *testing.T) {
 	p := newTestPortal(t)
 	mgr, m := p.admin(t, "mgr@x.example", "atlas")
-	_, out := p.importCSV(t, mgr, "email,role,products,benefits\ncoord@x.example,software_coordinator,atlas,download\nuser@x.example,user,atlas,download\n", false)
+	// The coordinator holds install: a seat key is made by an admin who
+	// may install (TestRightsMatrix has the admins who may not).
+	_, out := p.importCSV(t, mgr, "email,role,products,benefits\ncoord@x.example,software_coordinator,atlas,download;install\nuser@x.example,user,atlas,download\n", false)
 	var tokens = map[string]string{"manager": mgr}
 	emails, _ := p.store.Outbox(context.Background(), true)
 	for _, c := range out["changes"].([]any) {
