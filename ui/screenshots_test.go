@@ -66,7 +66,7 @@ func TestScreenshots1366x768(t *testing.T) {
 			tr := func(s string) string { return lang.L(s) } // the window speaks language
 			shot("signin", tr("Sign in"))
 			signInFirstTime(t, a, d.ManagerID, d.TempPassword)
-			shot("products", tr("Set up on this computer"))
+			shot("products", tr("Step by step…"))
 			tap(a, a.setupButtons["quill"])
 			shot("setup", tr("1. Check this computer"))
 			act(a, a.closeSetup)
