@@ -26,10 +26,10 @@ type deployScreen struct {
 	a           *Assistant
 	products    *widget.CheckGroup
 	platforms   *widget.CheckGroup
-	target, out *widget.Entry
+	target, out *entry
 	license     *widget.RadioGroup
-	server      *widget.Entry
-	register    *widget.Check
+	server      *entry
+	register    *check
 	create      *button
 	bar         *widget.ProgressBar
 	status      *widget.Label
@@ -51,15 +51,15 @@ func newDeployScreen(a *Assistant) *deployScreen {
 		}
 	}
 	s.platforms.SetSelected(ticked)
-	s.target = widget.NewEntry()
+	s.target = newEntry()
 	s.target.SetPlaceHolder(lang.L("Default folder"))
-	s.out = widget.NewEntry()
+	s.out = newEntry()
 	s.out.SetPlaceHolder(lang.L("A new, empty folder"))
 	s.license = widget.NewRadioGroup([]string{lang.L("Per user (each user signs in)"), lang.L("Network licence server")}, nil)
 	s.license.SetSelected(lang.L("Per user (each user signs in)"))
-	s.server = widget.NewEntry()
+	s.server = newEntry()
 	s.server.SetPlaceHolder("licence.company.com:27000")
-	s.register = widget.NewCheck(lang.L("Seats register with the service"), nil)
+	s.register = newCheck(lang.L("Seats register with the service"), nil)
 	s.create = newButtonWithIcon(lang.L("Build the deployment"), theme.DocumentCreateIcon(), s.run)
 	s.create.Importance = widget.HighImportance
 	s.bar = widget.NewProgressBar()

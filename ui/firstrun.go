@@ -23,7 +23,7 @@ import (
 // password into it.
 type firstRunScreen struct {
 	a       *Assistant
-	address *widget.Entry
+	address *entry
 	connect *button
 	demo    *button // nil in a build without the demo
 	err     *errorLabel
@@ -34,7 +34,7 @@ type firstRunScreen struct {
 func (a *Assistant) firstRun() fyne.CanvasObject {
 	s := &firstRunScreen{a: a}
 	a.first = s
-	s.address = widget.NewEntry()
+	s.address = newEntry()
 	s.address.SetPlaceHolder("https://accounts.example.com")
 	s.address.OnSubmitted = func(string) { s.submit() }
 	s.connect = newButton(lang.L("Continue"), s.submit)

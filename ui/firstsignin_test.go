@@ -120,6 +120,8 @@ func labelsText(o fyne.CanvasObject) string {
 			b.WriteString(w.Text + "\n")
 		case *widget.Entry:
 			b.WriteString(w.Text + "\n")
+		case *entry:
+			b.WriteString(w.Text + "\n")
 		}
 		if c, ok := o.(*fyne.Container); ok {
 			for _, child := range c.Objects {

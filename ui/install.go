@@ -27,7 +27,7 @@ type installScreen struct {
 	path    string          // the verified download
 	dl      *setup.Download // the same
 
-	target  *widget.Entry
+	target  *entry
 	browse  *button
 	plan    *widget.Label
 	bar     *widget.ProgressBar
@@ -42,7 +42,7 @@ type installScreen struct {
 func newInstallScreen(a *Assistant, rel *setup.Release) *installScreen {
 	p := rel.Product
 	s := &installScreen{a: a, product: p, release: rel.Release, pkg: rel.Package}
-	s.target = widget.NewEntry()
+	s.target = newEntry()
 	target := a.core.DefaultTarget(p.ID)
 	if st, ok := a.states[p.ID]; ok && st.Target != "" {
 		target = st.Target // an update goes where the product is

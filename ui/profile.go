@@ -15,19 +15,19 @@ import (
 // and phone number, and change their password.
 type profileScreen struct {
 	a           *Assistant
-	name, phone *widget.Entry
+	name, phone *entry
 	phoneErr    *errorLabel
 	save        *button
 	status      *widget.Label
 	saveErr     *errorLabel
 
-	current, next, again *widget.Entry
+	current, next, again *entry
 	changePass           *button
 	passErr              *errorLabel
 	passDone             *widget.Label
 
 	// A change of address: asked here, done from a link sent to it.
-	newEmail     *widget.Entry
+	newEmail     *entry
 	emailForm    *fyne.Container
 	changeEmail  *button
 	sendEmail    *button
@@ -36,7 +36,7 @@ type profileScreen struct {
 }
 
 func newProfileScreen(a *Assistant) *profileScreen {
-	s := &profileScreen{a: a, name: widget.NewEntry(), phone: widget.NewEntry(), status: wrapped(""),
+	s := &profileScreen{a: a, name: newEntry(), phone: newEntry(), status: wrapped(""),
 		phoneErr: newErrorLabel(), saveErr: newErrorLabel(), passErr: newErrorLabel(), passDone: wrapped("")}
 	s.name.SetText(a.me.User.Name)
 	s.phone.SetText(a.me.User.Phone) // sent back as it is unless changed
@@ -44,11 +44,11 @@ func newProfileScreen(a *Assistant) *profileScreen {
 	s.phone.OnChanged = func(string) { s.phoneErr.SetText("") }
 	s.save = newButton(lang.L("Save"), s.run)
 	s.save.Importance = widget.HighImportance
-	s.current, s.next, s.again = widget.NewPasswordEntry(), widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	s.current, s.next, s.again = newPasswordEntry(), newPasswordEntry(), newPasswordEntry()
 	s.next.SetPlaceHolder(lang.L("New password (12 characters or more)"))
 	s.again.OnSubmitted = func(string) { s.runPassword() }
 	s.changePass = newButton(lang.L("Change my password"), s.runPassword)
-	s.newEmail, s.emailErr, s.emailPending = widget.NewEntry(), newErrorLabel(), wrapped("")
+	s.newEmail, s.emailErr, s.emailPending = newEntry(), newErrorLabel(), wrapped("")
 	s.newEmail.SetPlaceHolder(lang.L("New email address"))
 	s.newEmail.OnChanged = func(string) { s.emailErr.SetText("") }
 	s.newEmail.OnSubmitted = func(string) { s.runEmail() }

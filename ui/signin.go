@@ -27,10 +27,10 @@ func (a *Assistant) welcome() fyne.CanvasObject {
 // at the first sign-in for a new password.
 type signInScreen struct {
 	a                  *Assistant
-	user, password     *widget.Entry
+	user, password     *entry
 	signIn             *button
 	forgot             *button // "Forgot password?": a link by email
-	newPass, newAgain  *widget.Entry
+	newPass, newAgain  *entry
 	change             *button
 	status             *widget.Label // progress: "Signing in…"
 	signInErr          *errorLabel   // under the password
@@ -41,19 +41,19 @@ type signInScreen struct {
 
 func newSignInScreen(a *Assistant) *signInScreen {
 	s := &signInScreen{a: a}
-	s.user = widget.NewEntry()
+	s.user = newEntry()
 	s.user.SetPlaceHolder(lang.L("User ID, from the start email"))
-	s.password = widget.NewPasswordEntry()
+	s.password = newPasswordEntry()
 	s.password.SetPlaceHolder(lang.L("Password"))
 	s.password.OnSubmitted = func(string) { s.submit() }
 	s.signIn = newButton(lang.L("Sign in"), s.submit)
 	s.signIn.Importance = widget.HighImportance
 	s.forgot = newButton(lang.L("Forgot password?"), s.submitForgot)
 	s.forgot.Importance = widget.LowImportance
-	s.newPass = widget.NewPasswordEntry()
+	s.newPass = newPasswordEntry()
 	s.newPass.SetPlaceHolder(lang.L("New password (12 characters or more)"))
 	s.newPass.OnSubmitted = func(string) { s.submitChange() }
-	s.newAgain = widget.NewPasswordEntry()
+	s.newAgain = newPasswordEntry()
 	s.newAgain.SetPlaceHolder(lang.L("New password again"))
 	s.newAgain.OnSubmitted = func(string) { s.submitChange() }
 	s.change = newButton(lang.L("Set my password"), s.submitChange)

@@ -18,7 +18,7 @@ import (
 type personForm struct {
 	s        *usersScreen
 	role     *widget.Select
-	email    *widget.Entry
+	email    *entry
 	err      *errorLabel
 	done     *widget.Label
 	setRole  *button
@@ -29,7 +29,7 @@ func newPersonForm(s *usersScreen) *personForm {
 	f := &personForm{s: s, err: newErrorLabel(), done: wrapped("")}
 	f.role = widget.NewSelect([]string{roleName("user"), roleName("software_coordinator"), roleName("contract_manager")}, nil)
 	fitSelect(f.role).SetSelectedIndex(0)
-	f.email = widget.NewEntry()
+	f.email = newEntry()
 	f.email.SetPlaceHolder("name@company.com")
 	f.setRole = newButton(lang.L("Change the role"), f.runSetRole)
 	f.setEmail = newButton(lang.L("Correct the email address"), f.runSetEmail)

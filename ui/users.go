@@ -34,7 +34,7 @@ type usersScreen struct {
 	done     *widget.Label
 
 	// Add one.
-	email, name *widget.Entry
+	email, name *entry
 	emailErr    *errorLabel
 	role        *widget.Select
 	addProducts *widget.CheckGroup
@@ -43,7 +43,7 @@ type usersScreen struct {
 	added       *widget.Label
 
 	// Import.
-	csvPath       *widget.Entry
+	csvPath       *entry
 	preview       *widget.Label
 	importErr     *errorLabel
 	apply         *button
@@ -76,20 +76,20 @@ func newUsersScreen(a *Assistant) *usersScreen {
 			delete(s.selected, u.ID)
 		}
 	})
-	s.email = widget.NewEntry()
+	s.email = newEntry()
 	s.email.SetPlaceHolder("name@company.com")
 	s.email.OnChanged = func(string) { s.emailErr.SetText("") }
 	s.emailErr = newErrorLabel()
 	s.addErr = newErrorLabel()
 	s.added = wrapped("")
-	s.name = widget.NewEntry()
+	s.name = newEntry()
 	s.role = widget.NewSelect([]string{roleName("user"), roleName("software_coordinator"), roleName("contract_manager")}, nil)
 	fitSelect(s.role).SetSelectedIndex(0)
 	products := a.productNames(a.contractProducts())
 	s.addProducts = widget.NewCheckGroup(products, nil)
 	s.addBenefits = widget.NewCheckGroup(benefitNames(), nil)
 	s.addBenefits.SetSelected([]string{benefitName("download"), benefitName("install"), benefitName("web_support")})
-	s.csvPath = widget.NewEntry()
+	s.csvPath = newEntry()
 	s.csvPath.SetPlaceHolder(lang.L("Path of a CSV file: email,name,role,products,benefits"))
 	s.csvPath.OnChanged = func(string) { s.previewedFile = nil; s.apply.Disable() }
 	s.preview = wrapped("")

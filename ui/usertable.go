@@ -49,7 +49,7 @@ type userTable struct {
 	changed func() // after ticks change
 
 	table      *widget.Table
-	search     *widget.Entry
+	search     *entry
 	roleSel    *widget.Select
 	productSel *widget.Select
 	tickAll    *button
@@ -71,7 +71,7 @@ var colWidths = [colCount]float32{44, 240, 170, 170, 190, 200, 110}
 
 func newUserTable(a *Assistant, ticked func(*account.User) bool, setTick func(*account.User, bool)) *userTable {
 	t := &userTable{a: a, ticked: ticked, setTick: setTick, sortBy: colEmail}
-	t.search = widget.NewEntry()
+	t.search = newEntry()
 	t.search.SetPlaceHolder(lang.L("Search by email, name or ID"))
 	t.search.OnChanged = func(q string) {
 		t.query = foldText(strings.TrimSpace(q))

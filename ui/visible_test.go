@@ -99,8 +99,12 @@ func describe(f fyne.Focusable) string {
 		return fmt.Sprintf("the button %q", w.Text)
 	case *widget.Select:
 		return fmt.Sprintf("the menu %q", w.Selected)
+	case *entry:
+		return fmt.Sprintf("an entry holding %q", w.Text)
 	case *widget.Entry:
 		return fmt.Sprintf("an entry holding %q", w.Text)
+	case *check:
+		return fmt.Sprintf("the check box %q", w.Text)
 	}
 	return fmt.Sprintf("%T", f)
 }
@@ -339,6 +343,83 @@ func TestSetupFocusFollowsSteps(t *testing.T) {
 				focusIs(t, a, s.back, "All products, after the install")
 				inView(t, a, s.install.done, "the install's result")
 			})
+		}
+	}
+}
+
+// tabAllInView presses Tab until the keyboard is back where it started
+// (at most max times) and fails the test unless each thing reached that
+// is drawn is in view, the one it started on too, reached again last;
+// it returns how many fields (entries and check boxes) were reached.
+// The boxes of a widget.CheckGroup are left out: Fyne makes them inside
+// the group, and they do not follow the keyboard.
+func tabAllInView(t *testing.T, a *Assistant, max int, where string) (fields int) {
+	t.Helper()
+	c := a.win.Canvas()
+	first := c.Focused()
+	for range max {
+		act(a, func() { c.FocusNext() })
+		f := c.Focused()
+		if f == nil {
+			break
+		}
+		again := f == first
+		if first == nil {
+			first = f
+		}
+		if _, inGroup := f.(*widget.Check); !inGroup {
+			if o, ok := f.(fyne.CanvasObject); ok {
+				if _, _, drawn := placeOf(a, o); drawn {
+					switch f.(type) {
+					case *entry, *check:
+						fields++
+					}
+					inView(t, a, o, where+": "+describe(f)+" reached with Tab")
+				}
+			}
+		}
+		if again {
+			break
+		}
+	}
+	return fields
+}
+
+// Tab to a field below the fold scrolls the field into view, as it does
+// a button: on the setup screen (the install folder) and in the users
+// screen's side panels, at 800x600.
+func TestTabFieldsInView(t *testing.T) {
+	size := fyne.NewSize(800, 600)
+	a, d, _ := demoAssistant(t, "en")
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	act(a, func() { a.win.Resize(size) })
+
+	tap(a, a.setupButtons["quill"])
+	s := a.setup
+	if n := tabAllInView(t, a, 60, "setup"); n == 0 {
+		t.Errorf("Tab reached no field on the setup screen")
+	}
+	act(a, func() { a.win.Canvas().Focus(s.download.start) })
+	tap(a, s.download.start)
+	if n := tabAllInView(t, a, 60, "setup, downloaded"); n == 0 {
+		t.Errorf("Tab reached no field on the setup screen after the download")
+	}
+
+	act(a, func() { a.selectTab("users") })
+	u := a.users
+	for _, p := range []*sidePanel{u.addPanel, u.importPanel, u.assignPanel} {
+		tap(a, p.opener)
+		if n := tabAllInView(t, a, 80, p.title); n == 0 {
+			t.Errorf("Tab reached no field in %q", p.title)
+		}
+		tap(a, p.opener) // closed
+	}
+
+	// The same on the other screens with fields.
+	for _, tab := range []string{"deploy", "profile"} {
+		act(a, func() { a.selectTab(tab) })
+		if n := tabAllInView(t, a, 80, tab); n == 0 {
+			t.Errorf("Tab reached no field on %s", tab)
 		}
 	}
 }

@@ -44,8 +44,8 @@ func hint(text string) *widget.Label {
 }
 
 // selectable is text the user can select and copy.
-func selectable(text string) *widget.Entry {
-	e := widget.NewEntry()
+func selectable(text string) *entry {
+	e := newEntry()
 	e.SetText(text)
 	e.OnChanged = func(string) { e.SetText(text) } // read-only, yet copyable
 	return e
@@ -69,7 +69,7 @@ func cliButton(a *Assistant, command func() string) *button {
 // showCLI shows a command with a button that copies it.
 func (a *Assistant) showCLI(command string) {
 	a.lastCLI = command
-	text := widget.NewMultiLineEntry()
+	text := newMultiLineEntry()
 	text.SetText(command)
 	text.Wrapping = fyne.TextWrapWord // flags stay whole
 	text.SetMinRowsVisible(3)
