@@ -242,7 +242,7 @@ func whoamiCommand() *command {
 				services := api.RightsOf(me.User, me.Contract).Services()
 				fmt.Fprintf(w, "Products: %s\nServices: %s\n", strings.Join(termSafeList(u.Products), ", "), cmpOr(strings.ReplaceAll(strings.Join(termSafeList(services), ", "), "_", " "), "none"))
 				if len(ch.Memberships) > 1 {
-					fmt.Fprintf(w, "\nYour contracts:\n")
+					fmt.Fprint(w, tr("\nYour contracts:\n"))
 					werr = printMemberships(w, ch)
 				}
 			})

@@ -80,7 +80,7 @@ func printChangesText(w io.Writer, changes []account.Change, dry bool) {
 		if ch.NameDiffers != "" {
 			// An addition never renames a member: said, so that a new
 			// name is not believed saved.
-			fmt.Fprintf(w, "  %s keeps the name %q: adding someone never renames them\n", termSafe(ch.Email), termSafe(ch.NameDiffers))
+			fmt.Fprint(w, tr("  %s keeps the name %q: adding someone never renames them\n", termSafe(ch.Email), termSafe(ch.NameDiffers)))
 		}
 	}
 	fmt.Fprintf(w, "%d to add, %d to change, %d unchanged%s\n", counts["create"], counts["update"], counts["unchanged"],

@@ -327,9 +327,15 @@ func report(e *env, cmd *command, err error) int {
 	e.out.failure(doc)
 	// Error messages carry the service's words (a problem's detail, a bad
 	// import line): escaped, as everything from outside is.
+	// People read the message and hint in their language; the JSON
+	// document above keeps English for scripts.
+	var ce *contractChoiceError
+	if errors.As(err, &ce) && msg == ce.Error() {
+		msg = ce.text(tr)
+	}
 	fmt.Fprintf(e.stderr, "%s %s: %s\n", toolName, cmd.name, termSafeText(msg))
 	if hint != "" {
-		fmt.Fprintln(e.stderr, hint)
+		fmt.Fprintln(e.stderr, tr(hint))
 	}
 	if code == exitUsage {
 		fmt.Fprintf(e.stderr, "Run '%s %s --help' for usage.\n", toolName, cmd.name)

@@ -34,21 +34,25 @@ type contractChoiceError struct {
 	Memberships []account.Membership
 }
 
-func (e *contractChoiceError) Error() string {
+func (e *contractChoiceError) Error() string { return e.text(fmt.Sprintf) }
+
+// text is the error's message, formatted by sprintf: fmt.Sprintf for the
+// message scripts read, tr for the one people read.
+func (e *contractChoiceError) text(sprintf func(string, ...any) string) string {
 	var b strings.Builder
 	switch e.Reason {
 	case choiceNeeded:
-		fmt.Fprintf(&b, "you belong to %d contracts: choose the one to act on with --contract ID (it is remembered for the next commands)", len(e.Memberships))
+		b.WriteString(sprintf("you belong to %d contracts: choose the one to act on with --contract ID (it is remembered for the next commands)", len(e.Memberships)))
 	case choiceNotMember:
-		fmt.Fprintf(&b, "contract %s is not one of yours: choose one with --contract ID", e.Contract)
+		b.WriteString(sprintf("contract %s is not one of yours: choose one with --contract ID", e.Contract))
 	case choiceForgotten:
-		fmt.Fprintf(&b, "contract %s, the one chosen last on this machine, is no longer one of yours (this machine has forgotten it): choose one with --contract ID", e.Contract)
+		b.WriteString(sprintf("contract %s, the one chosen last on this machine, is no longer one of yours (this machine has forgotten it): choose one with --contract ID", e.Contract))
 	}
 	if len(e.Memberships) == 0 {
-		b.WriteString("; you belong to no contract now")
+		b.WriteString(sprintf("; you belong to no contract now"))
 		return b.String()
 	}
-	b.WriteString(":")
+	b.WriteString(sprintf(":"))
 	for _, m := range e.Memberships {
 		fmt.Fprintf(&b, "\n  %s  %s (%s)", m.ContractID, m.Company, roleWords(m.Role))
 	}
@@ -92,7 +96,7 @@ type contractChoice struct {
 // choice to tell).
 func (e *env) noteRemembered(ch *contractChoice) {
 	if ch.Remembered && !e.json && len(ch.Memberships) > 1 {
-		fmt.Fprintf(e.stderr, "Acting on contract %s (%s), from now on until you choose another.\n", termSafe(ch.Me.Contract.ID), termSafe(ch.Me.Contract.Company))
+		fmt.Fprint(e.stderr, tr("Acting on contract %s (%s), from now on until you choose another.\n", termSafe(ch.Me.Contract.ID), termSafe(ch.Me.Contract.Company)))
 	}
 }
 
@@ -211,7 +215,7 @@ func markedMemberships(ch *contractChoice) []jsonout.Membership {
 // printMemberships lists the person's contracts, the one acted on marked.
 func printMemberships(w io.Writer, ch *contractChoice) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "\tCONTRACT\tCOMPANY\tROLE\tSTATUS")
+	fmt.Fprintln(tw, tr("\tCONTRACT\tCOMPANY\tROLE\tSTATUS"))
 	for _, m := range ch.Memberships {
 		mark := ""
 		if m.ContractID == ch.Me.User.ContractID {
@@ -225,10 +229,10 @@ func printMemberships(w io.Writer, ch *contractChoice) error {
 	switch ch.By {
 	case chosenByDefault:
 		if len(ch.Memberships) > 1 {
-			fmt.Fprintf(w, "* the oldest, as none is chosen: commands that act on a contract ask you to choose one with --contract ID or '%s contracts use ID'.\n", toolName)
+			fmt.Fprint(w, tr("* the oldest, as none is chosen: commands that act on a contract ask you to choose one with --contract ID or '%s contracts use ID'.\n", toolName))
 		}
 	default:
-		fmt.Fprintf(w, "* the one commands act on; choose another with --contract ID or '%s contracts use ID'.\n", toolName)
+		fmt.Fprint(w, tr("* the one commands act on; choose another with --contract ID or '%s contracts use ID'.\n", toolName))
 	}
 	return nil
 }
@@ -281,7 +285,7 @@ in the window. The same as giving --contract ID to any signed-in command.`,
 				return err
 			}
 			e.out.result(jsonout.ContractChosen{Contract: ch.Me.Contract.ID, Company: ch.Me.Contract.Company}, func(w io.Writer) {
-				fmt.Fprintf(w, "Commands act on contract %s (%s) from now on.\n", termSafe(ch.Me.Contract.ID), termSafe(ch.Me.Contract.Company))
+				fmt.Fprint(w, tr("Commands act on contract %s (%s) from now on.\n", termSafe(ch.Me.Contract.ID), termSafe(ch.Me.Contract.Company)))
 			})
 			return nil
 		},

@@ -44,8 +44,8 @@ contract keeps at least one contract manager: name another first.`,
 				return err
 			}
 			e.out.result((*jsonout.UserUpdated)(res), func(w io.Writer) {
-				fmt.Fprintf(w, "%s (%s) is now %s.\n", termSafe(cmpOr(res.User.Name, res.User.Email)), termSafe(res.User.ID),
-					strings.ReplaceAll(string(res.User.Role), "_", " "))
+				fmt.Fprint(w, tr("%s (%s) is now %s.\n", termSafe(cmpOr(res.User.Name, res.User.Email)), termSafe(res.User.ID),
+					strings.ReplaceAll(string(res.User.Role), "_", " ")))
 			})
 			return nil
 		}),
@@ -70,13 +70,13 @@ Once the user has signed in, the address is theirs to change.`,
 				sent := res.StartEmail
 				switch {
 				case sent == nil:
-					fmt.Fprintf(w, "%s's address is now %s.\n", termSafe(res.User.ID), termSafe(res.User.Email))
+					fmt.Fprint(w, tr("%s's address is now %s.\n", termSafe(res.User.ID), termSafe(res.User.Email)))
 				case sent.StartsOn != nil:
-					fmt.Fprintf(w, "%s's address is now %s; the start email goes to it when the contract starts, on %s.\n",
-						termSafe(res.User.ID), termSafe(sent.Email), sent.StartsOn.Format(time.DateOnly))
+					fmt.Fprint(w, tr("%s's address is now %s; the start email goes to it when the contract starts, on %s.\n",
+						termSafe(res.User.ID), termSafe(sent.Email), sent.StartsOn.Format(time.DateOnly)))
 				default:
-					fmt.Fprintf(w, "%s's address is now %s; a new start email is on its way to it (its temporary password works once, until %s). The old address's links no longer work.\n",
-						termSafe(res.User.ID), termSafe(sent.Email), sent.Expires.Local().Format(time.DateTime))
+					fmt.Fprint(w, tr("%s's address is now %s; a new start email is on its way to it (its temporary password works once, until %s). The old address's links no longer work.\n",
+						termSafe(res.User.ID), termSafe(sent.Email), sent.Expires.Local().Format(time.DateTime)))
 				}
 			})
 			return nil
