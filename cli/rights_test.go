@@ -76,6 +76,20 @@ func TestRightsAndUserChangesCommands(t *testing.T) {
 	if entries, _ := os.ReadDir(cache2); len(entries) != 0 {
 		t.Errorf("the refused install downloaded %d files first", len(entries))
 	}
+	// The same refusal's hint in French, for a person who asked for it;
+	// the --json document's hint stays English for scripts.
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	t.Setenv("LANG", "fr_FR.UTF-8")
+	r = cli("dl", "", "install", "--product", "quill", "--target", filepath.Join(dir, "target"), "--cache", cache2)
+	if r.code != exitEntitlement || !strings.Contains(r.stderr, "Rien n’a été téléchargé") || !strings.Contains(r.stderr, "droit d’installation :") {
+		t.Errorf("LANG=fr_FR.UTF-8, install without the install benefit: exit %d: %s", r.code, r.stderr)
+	}
+	r = cli("dl", "", "install", "--product", "quill", "--target", filepath.Join(dir, "target"), "--cache", cache2, "--json")
+	if r.code != exitEntitlement || !strings.Contains(r.stdout, "Nothing was downloaded") {
+		t.Errorf("LANG=fr_FR.UTF-8, install --json: exit %d: %s", r.code, r.stdout)
+	}
+	t.Setenv("LANG", "C")
 
 	// A seat key needs the install benefit: said before the deployment's
 	// packages are downloaded.
@@ -116,6 +130,11 @@ func TestRightsAndUserChangesCommands(t *testing.T) {
 			t.Errorf("%s: exit %d, want %d saying %q: %s%s", s.name, r.code, s.code, s.says, r.stdout, r.stderr)
 		}
 	}
+	t.Setenv("LANG", "fr_FR.UTF-8")
+	if r := cli("dl", "", "users", "set-role", coID, "user"); r.code != 0 || !strings.Contains(r.stdout, "est désormais user") {
+		t.Errorf("LANG=fr_FR.UTF-8, set-role: exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+	t.Setenv("LANG", "C")
 
 	// An address corrected before the first sign-in: a new start email
 	// to it; the old one's temporary password stops working.
