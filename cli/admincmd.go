@@ -260,8 +260,8 @@ func profileCommand() *command {
 					return err
 				}
 				e.out.result(&jsonout.EmailChangeRequested{Requested: true, Email: sent.Email, Expires: sent.Expires}, func(w io.Writer) {
-					fmt.Fprintf(w, "A confirmation link was sent to %s; it works until %s. Your address changes only once it is opened.\n",
-						termSafe(sent.Email), sent.Expires.Local().Format(time.DateTime))
+					fmt.Fprint(w, tr("A confirmation link was sent to %s; it works until %s. Your address changes only once it is opened.\n",
+						termSafe(sent.Email), sent.Expires.Local().Format(time.DateTime)))
 				})
 				return nil
 			}

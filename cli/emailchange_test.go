@@ -104,6 +104,14 @@ func TestProfileEmailChange(t *testing.T) {
 	if got := address(); !strings.Contains(got, "Email: ana.new@acme.example") {
 		t.Fatalf("the address after the link was used:\n%s", got)
 	}
+	// The same request's result in French, for a person who asked for it.
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	t.Setenv("LANG", "fr_FR.UTF-8")
+	if r := cli("", "profile", "--email", "ana.fr@acme.example"); r.code != 0 || !strings.Contains(r.stdout, "Un lien de confirmation a été envoyé à ana.fr@acme.example ;") {
+		t.Errorf("LANG=fr_FR.UTF-8, profile --email: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	t.Setenv("LANG", "C")
 
 	for _, s := range []struct {
 		name string

@@ -63,5 +63,6 @@ var frenchTexts = map[string]string{
 	"%s's address is now %s.\n": "L’adresse de %s est désormais %s.\n",
 	"%s's address is now %s; the start email goes to it when the contract starts, on %s.\n":                                                                  "L’adresse de %s est désormais %s ; l’email de démarrage y sera envoyé au début du contrat, le %s.\n",
 	"%s's address is now %s; a new start email is on its way to it (its temporary password works once, until %s). The old address's links no longer work.\n": "L’adresse de %s est désormais %s ; un nouvel email de démarrage y est envoyé (son mot de passe temporaire sert une fois, jusqu’au %s). Les liens envoyés à l’ancienne adresse ne fonctionnent plus.\n",
+	"A confirmation link was sent to %s; it works until %s. Your address changes only once it is opened.\n":                                                  "Un lien de confirmation a été envoyé à %s ; il fonctionne jusqu’au %s. Votre adresse ne change qu’une fois le lien ouvert.\n",
 	"  %s keeps the name %q: adding someone never renames them\n":                                                                                            "  %s garde le nom %q : ajouter une personne ne la renomme jamais\n",
 }
