@@ -70,11 +70,18 @@ type command struct {
 }
 
 // usageError is a mistake in how the command was called: exit 2.
-type usageError struct{ msg string }
+// people is the message in the language people asked for, when it has
+// been translated; msg stays English for --json documents.
+type usageError struct{ msg, people string }
 
 func (e *usageError) Error() string { return e.msg }
 
-func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
+
+// usagefTr is usagef with the message also in the person's language.
+func usagefTr(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...), people: tr(format, args...)}
+}
 
 // exitError carries an exit code chosen by the command itself (for example
 // 3 when a check finds an unmet requirement), with the report already
@@ -330,8 +337,12 @@ func report(e *env, cmd *command, err error) int {
 	// People read the message and hint in their language; the JSON
 	// document above keeps English for scripts.
 	var ce *contractChoiceError
-	if errors.As(err, &ce) && msg == ce.Error() {
+	var ue *usageError
+	switch {
+	case errors.As(err, &ce) && msg == ce.Error():
 		msg = ce.text(tr)
+	case errors.As(err, &ue) && ue.people != "" && msg == ue.Error():
+		msg = ue.people
 	}
 	fmt.Fprintf(e.stderr, "%s %s: %s\n", toolName, cmd.name, termSafeText(msg))
 	if hint != "" {

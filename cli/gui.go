@@ -109,7 +109,7 @@ with a demo contract; the window shows its user ID and temporary password.`,
 			var link *SignInLink
 			if len(args) == 1 {
 				if link, err = ParseSignInLink(args[0]); err != nil {
-					return &usageError{err.Error()}
+					return &usageError{msg: err.Error()}
 				}
 				if server != "" || e.demo {
 					return usagef("an onramp:// link names its service: give it without --server or --demo")

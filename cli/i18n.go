@@ -59,8 +59,9 @@ var frenchTexts = map[string]string{
 	"Nothing was downloaded. Downloading needs the download benefit (contract managers and software coordinators have it by their role): ask your contract manager.":     "Rien n’a été téléchargé. Télécharger demande le droit de téléchargement (les responsables de contrat et les coordinateurs logiciels l’ont par leur rôle) : adressez-vous à votre responsable de contrat.",
 
 	// Users' roles and addresses.
-	"%s (%s) is now %s.\n":      "%s (%s) est désormais %s.\n",
-	"%s's address is now %s.\n": "L’adresse de %s est désormais %s.\n",
+	"role %q: want manager, coordinator or user": "rôle %q : manager, coordinator ou user attendu",
+	"%s (%s) is now %s.\n":                       "%s (%s) est désormais %s.\n",
+	"%s's address is now %s.\n":                  "L’adresse de %s est désormais %s.\n",
 	"%s's address is now %s; the start email goes to it when the contract starts, on %s.\n":                                                                  "L’adresse de %s est désormais %s ; l’email de démarrage y sera envoyé au début du contrat, le %s.\n",
 	"%s's address is now %s; a new start email is on its way to it (its temporary password works once, until %s). The old address's links no longer work.\n": "L’adresse de %s est désormais %s ; un nouvel email de démarrage y est envoyé (son mot de passe temporaire sert une fois, jusqu’au %s). Les liens envoyés à l’ancienne adresse ne fonctionnent plus.\n",
 	"A confirmation link was sent to %s; it works until %s. Your address changes only once it is opened.\n":                                                  "Un lien de confirmation a été envoyé à %s ; il fonctionne jusqu’au %s. Votre adresse ne change qu’une fois le lien ouvert.\n",

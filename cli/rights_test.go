@@ -134,6 +134,12 @@ func TestRightsAndUserChangesCommands(t *testing.T) {
 	if r := cli("dl", "", "users", "set-role", coID, "user"); r.code != 0 || !strings.Contains(r.stdout, "est désormais user") {
 		t.Errorf("LANG=fr_FR.UTF-8, set-role: exit %d: %s%s", r.code, r.stdout, r.stderr)
 	}
+	if r := cli("ana", "", "users", "set-role", coID, "boss"); r.code != exitUsage || !strings.Contains(r.stderr, `rôle "boss" : manager, coordinator ou user attendu`) {
+		t.Errorf("LANG=fr_FR.UTF-8, bad role: exit %d: %s", r.code, r.stderr)
+	}
+	if r := cli("ana", "", "users", "set-role", coID, "boss", "--json"); r.code != exitUsage || !strings.Contains(r.stdout, "want manager, coordinator or user") {
+		t.Errorf("LANG=fr_FR.UTF-8, bad role --json: exit %d: %s", r.code, r.stdout)
+	}
 	t.Setenv("LANG", "C")
 
 	// An address corrected before the first sign-in: a new start email

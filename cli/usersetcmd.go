@@ -23,7 +23,7 @@ func parseRole(s string) (api.Role, error) {
 	case "user":
 		return api.RoleUser, nil
 	}
-	return "", usagef("role %q: want manager, coordinator or user", termSafe(s))
+	return "", usagefTr("role %q: want manager, coordinator or user", termSafe(s))
 }
 
 func usersSetRoleCommand() *command {
