@@ -155,4 +155,8 @@ func TestRightsAndUserChangesCommands(t *testing.T) {
 	if r := cli("typo-old", oldTemp+"\nx the passphrase\n", "signin", "--server", srv.URL, "--user", typoID); r.code != exitAuth {
 		t.Errorf("the old address's temporary password still signs in: %d", r.code)
 	}
+	t.Setenv("LANG", "fr_FR.UTF-8")
+	if r := cli("ana", "", "users", "set-email", typoID, "typo2@acme.example"); r.code != 0 || !strings.Contains(r.stdout, "L’adresse de "+typoID+" est désormais typo2@acme.example ; un nouvel email de démarrage") {
+		t.Errorf("LANG=fr_FR.UTF-8, set-email: %d %s %s", r.code, r.stdout, r.stderr)
+	}
 }
