@@ -334,6 +334,15 @@ func (s *downloadScreen) show(p downloader.Progress) {
 // redrawEverySecond keeps the line true while no report comes: a stalled
 // transfer sends none.
 func (s *downloadScreen) redrawEverySecond(ctx context.Context) {
+	s.a.everySecond(ctx, func() {
+		if s.running() {
+			s.redraw()
+		}
+	})
+}
+
+// everySecond runs f on the UI goroutine once a second until ctx ends.
+func (a *Assistant) everySecond(ctx context.Context, f func()) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
@@ -341,11 +350,7 @@ func (s *downloadScreen) redrawEverySecond(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			s.a.onUI(func() {
-				if s.running() {
-					s.redraw()
-				}
-			})
+			a.onUI(f)
 		}
 	}
 }

@@ -119,20 +119,11 @@ func (r *productRun) take(ev setup.Event) {
 // redrawEverySecond keeps the download's line true while no report comes:
 // a stalled transfer sends none.
 func (r *productRun) redrawEverySecond(ctx context.Context) {
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			r.a.onUI(func() {
-				if r.running && r.step == setup.StepDownload {
-					r.drawLine()
-				}
-			})
+	r.a.everySecond(ctx, func() {
+		if r.running && r.step == setup.StepDownload {
+			r.drawLine()
 		}
-	}
+	})
 }
 
 // attach shows the run on a card, built now or before.
