@@ -16,6 +16,7 @@ import (
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/cli/jsonout"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/installer/archive"
 	"onramp.dev/onramp/setup"
 )
 
@@ -172,7 +173,7 @@ restart, 1618 (not 8) another installation is in progress.`,
 		},
 		run: func(ctx context.Context, e *env, args []string) error {
 			dir := args[0]
-			if err := installer.CheckZipCodePage(zipCodePage); err != nil {
+			if err := archive.CheckZipCodePage(zipCodePage); err != nil {
 				return usagef("--zip-codepage: %v", err)
 			}
 			lf, path, err := openDeployLog(dir, logFile)

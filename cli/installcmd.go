@@ -14,6 +14,7 @@ import (
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/cli/jsonout"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/installer/archive"
 	"onramp.dev/onramp/setup"
 )
 
@@ -40,7 +41,7 @@ func (f *installFlags) options(tf *transferFlags) (setup.Options, error) {
 	if f.scope != "" && f.scope != string(installer.ScopeUser) && f.scope != string(installer.ScopeMachine) {
 		return setup.Options{}, usagef("--scope %q: want user or machine", f.scope)
 	}
-	if err := installer.CheckZipCodePage(f.zipCodePage); err != nil {
+	if err := archive.CheckZipCodePage(f.zipCodePage); err != nil {
 		return setup.Options{}, usagef("--zip-codepage: %v", err)
 	}
 	opt := setup.Options{Scope: installer.Scope(f.scope), AllowNonEmptyTarget: f.allowNonEmpty, ZipCodePage: f.zipCodePage}
@@ -554,7 +555,7 @@ func rollbackCommand() *command {
 
 // installErrorCode maps installer errors to the contract's exit codes.
 func installErrorCode(err error) (int, bool) {
-	var ae *installer.ArchiveError
+	var ae *archive.Error
 	switch {
 	case errors.Is(err, installer.ErrPackageHash), errors.As(err, &ae),
 		errors.Is(err, installer.ErrDeploymentChanged), errors.Is(err, installer.ErrDeploymentUnsigned):

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"onramp.dev/onramp/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"onramp.dev/onramp/installer/archive"
+	"onramp.dev/onramp/internal/atomicfile"
 )
 
 // Products Onramp unpacks are seen by Windows as any installed program
@@ -103,7 +105,7 @@ func shortcutName(name, product string) string {
 	}
 	s := strings.TrimRight(strings.TrimSpace(b.String()), ". ")
 	base, _, _ := strings.Cut(s, ".")
-	if s == "" || windowsReserved[strings.ToUpper(strings.TrimSpace(base))] || len(s) > 200 {
+	if s == "" || archive.WindowsDevice(strings.ToUpper(strings.TrimSpace(base))) || len(s) > 200 {
 		s = product
 	}
 	return s + ".lnk"

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/installer/archive"
 	"onramp.dev/onramp/internal/atomicfile"
 )
 
@@ -201,7 +202,7 @@ func (d *Deployment) Validate() error {
 			if !slices.Contains(catalog.Platforms, plat) {
 				bad("%s: unknown platform", pat)
 			}
-			if name, why := cleanName(pkg.File); why != "" || name != pkg.File {
+			if name, why := archive.CleanName(pkg.File); why != "" || name != pkg.File {
 				bad("%s.file: want a clean relative path inside the folder, found %q", pat, pkg.File)
 			}
 			if len(pkg.SHA256) != 64 {

@@ -14,6 +14,16 @@ import (
 	"testing"
 
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/installer/archive"
+)
+
+// The zip format's numbers these tests write: Info-ZIP's Unicode Path
+// extra field, the encryption flags and WinZip's AES method.
+const (
+	zipUnicodePath   = 0x7075
+	zipFlagEncrypted = 0x1
+	zipFlagStrong    = 0x40
+	zipMethodAES     = 99
 )
 
 // zipMember is one entry of a zip a test writes byte for byte.
@@ -96,7 +106,7 @@ func TestZipLegacyNames(t *testing.T) {
 			pkg := writePackage(t, legacyZip(t, tt.members...), catalog.FormatZip, "1.0.0")
 			_, err = in.Install(context.Background(), pkg, target)
 			if tt.refused != "" {
-				var ae *ArchiveError
+				var ae *archive.Error
 				if !errors.As(err, &ae) || !strings.Contains(err.Error(), tt.refused) || ae.Entry == "" {
 					t.Fatalf("got %v, want a refusal naming the entry, with %q", err, tt.refused)
 				}
@@ -146,11 +156,11 @@ func newInstallerAt(t *testing.T, state string) *Installer {
 
 func TestZipCodePageUnknown(t *testing.T) {
 	_, err := New(Options{StateDir: t.TempDir(), ZipCodePage: "klingon"})
-	if !errors.Is(err, ErrUnknownCodePage) || !strings.Contains(err.Error(), "klingon") {
+	if !errors.Is(err, archive.ErrUnknownCodePage) || !strings.Contains(err.Error(), "klingon") {
 		t.Fatalf("got %v", err)
 	}
 	for _, name := range []string{"IBM437", "cp437", "Shift_JIS", "windows-1252", "ISO-8859-1", "GBK", "Big5", "EUC-KR", "utf-8"} {
-		if err := CheckZipCodePage(name); err != nil {
+		if err := archive.CheckZipCodePage(name); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}

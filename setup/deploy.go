@@ -17,6 +17,7 @@ import (
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/installer/archive"
 	"onramp.dev/onramp/syscheck"
 )
 
@@ -397,7 +398,7 @@ func InstallDeploymentWith(ctx context.Context, dir string, verify VerifyFunc, o
 			dp.Detail = strings.TrimSpace(dp.Detail + " " + pr.Err.Error())
 			var te *installer.TargetError
 			var se *installer.SpaceError
-			var ae *installer.ArchiveError
+			var ae *archive.Error
 			switch {
 			case errors.Is(pr.Err, installer.ErrPackageHash) || errors.As(pr.Err, &ae):
 				dp.Status = DeployIntegrity

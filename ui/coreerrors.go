@@ -10,6 +10,7 @@ import (
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/downloader"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/installer/archive"
 	"onramp.dev/onramp/setup"
 )
 
@@ -124,7 +125,7 @@ func coreErrorText(err error) string {
 		return lang.L("Another installation is in progress on this computer. Try again when it ends.")
 	case errors.Is(err, installer.ErrNoWindowsAssistant), errors.Is(err, installer.ErrNotWindowsProgram):
 		return lang.L("A deployment for Windows carries the Windows assistant (assistant.exe), and none was found beside Onramp. Run Onramp from the folder Onramp.msi installs, or use 'assistant deploy create --assistant FILE'.")
-	case errors.Is(err, installer.ErrPackageHash), errors.Is(err, installer.ErrUnsafeArchive):
+	case errors.Is(err, installer.ErrPackageHash), errors.Is(err, archive.ErrUnsafe):
 		return lang.L("The package is damaged or unsafe; nothing was installed. Download it again.")
 	case errors.Is(err, installer.ErrNotInstalled):
 		return lang.L("This product is not installed on this computer.")

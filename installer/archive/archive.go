@@ -1,10 +1,35 @@
-package installer
+// Package archive reads the packages Onramp unpacks, zip and tar.gz, and
+// is where their content is judged: it meets hostile input, so it is pure
+// (it writes nothing) and refuses, naming the entry, whatever would leave
+// the target or that the target cannot hold. Every path is confined to
+// the target (no "..", no absolute path, no link leading out, nothing
+// written through a link), declared sizes are bounded and checked
+// against the bytes, and names are judged by the rules of the file
+// systems that will hold them (rules.go).
+//
+// Zip names written without the UTF-8 flag are decoded as unzip, bsdtar
+// and 7-Zip decode them: the Info-ZIP Unicode Path field when its CRC
+// matches the name, else UTF-8 when the bytes are valid UTF-8, else CP437,
+// unless the caller names the code page (Shift_JIS, GBK, windows-1252,
+// ...). A name decoded from a code page never gains a folder: one that
+// holds a backslash or a new slash is refused, naming the entry
+// (names.go). Tar entry types are read as GNU tar reads them (tar.go):
+// sparse files keep their holes, dump folders are folders, volume labels
+// and ACL records make no file, devices, FIFOs and multi-volume
+// continuations are refused in words.
+//
+// One file per format (zip.go, tar.go) reads its entries into the shared
+// Entry, which the shared checker (this file) judges. A tar.gz is read
+// ahead of the goroutines creating its files (readahead.go).
+//
+// Callers: the installer, which writes the entries into its staging
+// folder (its plan scans them first), and its deployment documents,
+// which check package file names with CleanName.
+package archive
 
 import (
-	"archive/tar"
 	"archive/zip"
-	"compress/gzip"
-	"encoding/binary"
+	"bytes"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -29,38 +54,38 @@ const (
 )
 
 // ErrUnsafeArchive is matched by every refusal of an archive's content.
-var ErrUnsafeArchive = errors.New("unsafe archive")
+var ErrUnsafe = errors.New("unsafe archive")
 
 // ArchiveError names the entry an archive was refused for.
-type ArchiveError struct {
+type Error struct {
 	Archive string
 	Entry   string
 	Reason  string
 }
 
-func (e *ArchiveError) Error() string {
+func (e *Error) Error() string {
 	if e.Entry == "" {
 		return fmt.Sprintf("%s: %s", e.Archive, e.Reason)
 	}
 	return fmt.Sprintf("%s: entry %q: %s", e.Archive, e.Entry, e.Reason)
 }
 
-func (e *ArchiveError) Is(target error) bool { return target == ErrUnsafeArchive }
+func (e *Error) Is(target error) bool { return target == ErrUnsafe }
 
-type entryKind uint8 // one byte: the checker keeps one per name
+type Kind uint8 // one byte: the checker keeps one per name
 
 const (
-	kindFile entryKind = iota
-	kindDir
-	kindSymlink
-	kindHardlink // another name of an earlier regular file (tar)
+	File Kind = iota
+	Dir
+	Symlink
+	Hardlink // another name of an earlier regular file (tar)
 )
 
 // entry is one member of an archive, checked and normalised: Name is a
 // clean relative path with '/' separators, inside the target.
-type entry struct {
+type Entry struct {
 	Name string
-	Kind entryKind
+	Kind Kind
 	Mode fs.FileMode // permission bits only
 	Size int64
 	Link string // symlink target, relative; for a hard link, the earlier file's name
@@ -79,7 +104,7 @@ type entry struct {
 // within the limits.
 type checker struct {
 	archive string
-	rules   nameRules
+	rules   Rules
 	// The names seen are kept as keyed 64-bit hashes, not strings: 8 to
 	// 16 bytes a name (a Go map of them took 31, the names themselves 70).
 	// Two names share a hash with a chance of about n²/2⁶⁵ (3e-8 for a
@@ -97,7 +122,7 @@ type checker struct {
 	count   int
 }
 
-func newChecker(archive string, rules nameRules) *checker {
+func newChecker(archive string, rules Rules) *checker {
 	return &checker{archive: archive, rules: rules, seed: maphash.MakeSeed(), folded: map[uint64]uint64{}, parents: map[string]bool{}, links: map[string]string{}}
 }
 
@@ -233,12 +258,12 @@ func foldName(name string) string {
 }
 
 func (c *checker) refuse(name, format string, args ...any) error {
-	return &ArchiveError{Archive: c.archive, Entry: name, Reason: fmt.Sprintf(format, args...)}
+	return &Error{Archive: c.archive, Entry: name, Reason: fmt.Sprintf(format, args...)}
 }
 
 // cleanName normalises a name for any OS (Windows drive letters refused),
 // or says why it cannot be used.
-func cleanName(raw string) (string, string) { return cleanEntryName(raw, true) }
+func CleanName(raw string) (string, string) { return cleanEntryName(raw, true) }
 
 // cleanEntryName normalises an archive name, or says why it cannot be
 // used. "a:b" is a drive-relative path only on Windows; elsewhere it is
@@ -267,7 +292,7 @@ func cleanEntryName(raw string, windows bool) (string, string) {
 	return clean, ""
 }
 
-func (c *checker) check(e *entry, raw string) error {
+func (c *checker) check(e *Entry, raw string) error {
 	c.count++
 	if c.count > maxEntries {
 		return c.refuse("", "more than %d entries", maxEntries)
@@ -293,16 +318,16 @@ func (c *checker) check(e *entry, raw string) error {
 	h := maphash.String(c.seed, name)
 	key := c.key(name)
 	_, link := c.links[key]
-	if c.files.has(h) || link || (c.dirs.has(h) && e.Kind != kindDir) {
+	if c.files.has(h) || link || (c.dirs.has(h) && e.Kind != Dir) {
 		return c.refuse(raw, "listed twice")
 	}
-	if e.Kind != kindDir && c.parents[key] {
+	if e.Kind != Dir && c.parents[key] {
 		return c.refuse(raw, "listed twice (first as a folder)")
 	}
 	switch e.Kind {
-	case kindDir:
+	case Dir:
 		c.dirs.add(h)
-	case kindFile, kindHardlink:
+	case File, Hardlink:
 		c.files.add(h)
 	}
 	for dir := path.Dir(name); dir != "."; dir = path.Dir(dir) {
@@ -313,7 +338,7 @@ func (c *checker) check(e *entry, raw string) error {
 		c.parents[k] = true
 	}
 	switch e.Kind {
-	case kindSymlink:
+	case Symlink:
 		if e.Link == "" || strings.HasPrefix(e.Link, "/") || strings.ContainsRune(e.Link, '\\') || (len(e.Link) >= 2 && e.Link[1] == ':') {
 			return c.refuse(raw, "link to %q: only relative links inside the target are allowed", e.Link)
 		}
@@ -322,7 +347,7 @@ func (c *checker) check(e *entry, raw string) error {
 		if err := c.checkLink(name); err != nil {
 			return err
 		}
-	case kindHardlink:
+	case Hardlink:
 		target, why := cleanEntryName(e.Link, c.rules.windows)
 		if why != "" {
 			return c.refuse(raw, "hard link to %q: %s", e.Link, why)
@@ -331,7 +356,7 @@ func (c *checker) check(e *entry, raw string) error {
 			return c.refuse(raw, "hard link to %q: only links to an earlier regular file of the archive are allowed", e.Link)
 		}
 		e.Link, e.Size = target, 0
-	case kindFile:
+	case File:
 		if e.Size < 0 || e.Size > maxEntrySize {
 			return c.refuse(raw, "declares %d bytes, more than the limit of %d", e.Size, int64(maxEntrySize))
 		}
@@ -346,25 +371,46 @@ func (c *checker) check(e *entry, raw string) error {
 
 // isRoot reports a folder entry for the archive's root ("./", as
 // `tar -C dir .` writes it): nothing to create.
-func isRoot(e entry, raw string) bool {
-	return e.Kind == kindDir && path.Clean(strings.ReplaceAll(raw, `\`, "/")) == "."
+func isRoot(e Entry, raw string) bool {
+	return e.Kind == Dir && path.Clean(strings.ReplaceAll(raw, `\`, "/")) == "."
 }
 
-// archive reads one package.
-type archive interface {
-	// scan calls fn for every entry, checked, in archive order, without
+// Reader reads one package. Zip and tar.gz readers (zip.go, tar.go) give
+// the same entries, checked by the same rules (checker).
+type Reader interface {
+	// Scan calls fn for every entry, checked, in archive order, without
 	// writing anything and without keeping the list.
-	scan(fn func(e entry) error) error
-	// extract calls write for each entry; r reads the file's bytes, at
-	// most its declared size (one more is an error). With workers > 1 a
-	// tar's files may be written on that many goroutines at once, in any
-	// order (see readAhead); a zip's are written in order (the stager
-	// has its own workers for zips).
-	extract(write func(e entry, r io.Reader) error, workers int) error
+	Scan(fn func(e Entry) error) error
+	// Extract calls write for each entry; r reads the file's bytes, at
+	// most its declared size (one more is an error), and is nil for
+	// anything but a file. With pool.Workers > 1 the files may be
+	// written on several goroutines at once, in any order; folders come
+	// first in archive order, a hard link once the file it names is
+	// whole, the symbolic links last, once every file is written (see
+	// readAhead). write's first error stops the extraction.
+	Extract(write func(e Entry, r io.Reader) error, pool Pool) error
 	Close() error
 }
 
-func openArchive(p string, format catalog.Format, rules nameRules, codePage string) (archive, error) {
+// Pool says how many goroutines create an archive's files. The caller
+// tunes it to the machine; the readers scale it to the archive.
+type Pool struct {
+	// Workers create files at once, at most; 1 or less: the caller's
+	// goroutine alone.
+	Workers int
+	// After is how many files are created in order on the caller's
+	// goroutine before any worker starts: a small archive is done before
+	// workers would have paid for their start. A zip of at most After
+	// entries gets two goroutines, one inflating while the other creates.
+	After int
+	// SmallZip is the most entries of a zip created on one goroutine.
+	SmallZip int
+}
+
+// Open reads the package at p, in its format, with the name rules of the
+// target and, for a zip, the code page of names written without the
+// UTF-8 flag ("" for the rule of zipNames).
+func Open(p string, format catalog.Format, rules Rules, codePage string) (Reader, error) {
 	switch format {
 	case catalog.FormatZip:
 		names, err := newZipNames(codePage)
@@ -373,336 +419,33 @@ func openArchive(p string, format catalog.Format, rules nameRules, codePage stri
 		}
 		zr, err := zip.OpenReader(p)
 		if err != nil {
-			return nil, &ArchiveError{Archive: p, Reason: fmt.Sprintf("not a readable zip (truncated?): %v", err)}
+			return nil, &Error{Archive: p, Reason: fmt.Sprintf("not a readable zip (truncated?): %v", err)}
 		}
-		return &zipArchive{name: p, r: zr, rules: rules, names: names}, nil
+		return &zipArchive{name: p, files: zr.File, closer: zr, rules: rules, names: names}, nil
 	case catalog.FormatTarGz:
-		return &tarArchive{name: p, rules: rules}, nil
+		return &tarArchive{name: p, rules: rules, stream: func() (io.ReadCloser, error) { return os.Open(p) }}, nil
 	}
 	return nil, fmt.Errorf("%s: format %q is not an archive Onramp unpacks", p, format)
 }
 
-// Hosts of a zip entry's creator whose entries carry Unix modes.
-const (
-	zipHostUnix  = 3
-	zipHostMacOS = 19
-)
-
-type zipArchive struct {
-	name  string
-	r     *zip.ReadCloser
-	rules nameRules
-	names zipNames
-}
-
-// zipFlagEncrypted is the general purpose flag bit 0: the entry's data
-// is encrypted; bit 6 says with PKWARE's strong encryption.
-const (
-	zipFlagEncrypted = 0x1
-	zipFlagStrong    = 0x40
-	zipMethodAES     = 99 // WinZip's AES: the real method is in an extra field
-)
-
-// zipMethods names the compression methods of the format (APPNOTE 4.4.5)
-// that Onramp does not read: it reads stored (0) and deflated (8) data,
-// what zip tools write unless told otherwise.
-var zipMethods = map[uint16]string{
-	1: "shrink", 2: "reduce", 3: "reduce", 4: "reduce", 5: "reduce", 6: "implode", 9: "deflate64",
-	10: "PKWARE DCL implode", 12: "bzip2", 14: "LZMA", 16: "IBM z/OS CMPSC", 18: "IBM TERSE", 19: "IBM LZ77",
-	20: "zstd (old number)", 93: "zstd", 94: "MP3", 95: "xz", 96: "JPEG", 97: "WavPack", 98: "PPMd",
-}
-
-// zipReadable says why an entry's data cannot be read, or "".
-func zipReadable(f *zip.File) string {
-	switch {
-	case f.Method == zipMethodAES:
-		return "is encrypted (WinZip AES, a password is needed): Onramp does not unpack encrypted zips"
-	case f.Flags&zipFlagStrong != 0 && f.Flags&zipFlagEncrypted != 0:
-		return "is encrypted (PKWARE strong encryption, a password is needed): Onramp does not unpack encrypted zips"
-	case f.Flags&zipFlagEncrypted != 0:
-		return "is encrypted (ZipCrypto, a password is needed): Onramp does not unpack encrypted zips"
-	case f.Method == zip.Store || f.Method == zip.Deflate:
-		return ""
-	}
-	what := zipMethods[f.Method]
-	if what == "" {
-		what = "not one the zip format defines"
-	}
-	return fmt.Sprintf("uses compression method %d (%s), which Onramp does not read", f.Method, what)
-}
-
-func (z *zipArchive) Close() error { return z.r.Close() }
-
-func (z *zipArchive) entries() ([]entry, error) {
-	c := newChecker(z.name, z.rules)
-	out := make([]entry, 0, len(z.r.File))
-	for _, f := range z.r.File {
-		name, why := z.names.name(f.Name, f.Flags, f.Extra)
-		if why != "" {
-			return nil, c.refuse(strings.ToValidUTF8(f.Name, "\uFFFD"), "%s", why)
-		}
-		if why := zipReadable(f); why != "" && !strings.HasSuffix(name, "/") {
-			return nil, c.refuse(name, "%s", why)
-		}
-		e := entry{Mode: f.Mode().Perm(), zf: f, ModTime: zipModTime(f)}
-		if host := f.CreatorVersion >> 8; host != zipHostUnix && host != zipHostMacOS {
-			// No Unix modes in the entry (FAT, NTFS): Go reads 0666 or,
-			// read-only, 0444. What unzip gives under the usual umask.
-			e.Mode &^= 0o022
-			if f.FileInfo().IsDir() || strings.HasSuffix(name, "/") {
-				e.Mode = 0o755
-			}
-		}
-		switch {
-		case f.Mode()&fs.ModeSymlink != 0:
-			e.Kind = kindSymlink
-			if f.UncompressedSize64 > 4096 {
-				return nil, c.refuse(name, "link target of %d bytes", f.UncompressedSize64)
-			}
-			rc, err := f.Open()
-			if err != nil {
-				return nil, c.refuse(name, "%v", err)
-			}
-			b, err := io.ReadAll(io.LimitReader(rc, 4097))
-			rc.Close()
-			if err != nil {
-				return nil, c.refuse(name, "%v", err)
-			}
-			e.Link = string(b)
-			if f.Flags&zipFlagUTF8 == 0 { // the target is named like the entries
-				if e.Link, why = z.names.legacy(e.Link); why != "" {
-					return nil, c.refuse(name, "link target: %s", why)
-				}
-			}
-		case f.FileInfo().IsDir() || strings.HasSuffix(name, "/"):
-			e.Kind = kindDir
-		case f.Mode().IsRegular():
-			e.Kind = kindFile
-			if f.UncompressedSize64 > uint64(maxEntrySize) {
-				return nil, c.refuse(name, "declares %d bytes, more than the limit of %d", f.UncompressedSize64, int64(maxEntrySize))
-			}
-			e.Size = int64(f.UncompressedSize64)
-			if e.Mode == 0 {
-				e.Mode = 0o644 // zips made on Windows carry no Unix modes
-			}
-		default:
-			return nil, c.refuse(name, "special file (%v) refused", f.Mode().Type())
-		}
-		if e.Kind == kindDir && e.Mode == 0 {
-			e.Mode = 0o755
-		}
-		if isRoot(e, name) {
-			continue
-		}
-		if err := c.check(&e, name); err != nil {
+// openBytes reads a package held in memory, named name in errors, as
+// Open reads a file (the fuzz targets' way in).
+func openBytes(name string, data []byte, format catalog.Format, rules Rules, codePage string) (Reader, error) {
+	switch format {
+	case catalog.FormatZip:
+		names, err := newZipNames(codePage)
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, e)
-	}
-	if err := c.finish(); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// zipModTime is an entry's modification time as unzip reads it: the
-// extended timestamp (UTC) when there is one, else the MS-DOS time, which
-// is the wall clock of the zip's maker, read in this machine's zone.
-func zipModTime(f *zip.File) time.Time {
-	for extra := f.Extra; len(extra) >= 4; {
-		tag, size := binary.LittleEndian.Uint16(extra), int(binary.LittleEndian.Uint16(extra[2:]))
-		if size > len(extra)-4 {
-			break
-		}
-		switch tag {
-		case 0x5455, 0x000a, 0x5855: // extended timestamp, NTFS, old Info-ZIP Unix: archive/zip read a UTC time
-			return f.Modified
-		}
-		extra = extra[4+size:]
-	}
-	if f.ModifiedDate == 0 {
-		// No date (month and day 0): unzip reads the day before 1980.
-		return time.Date(1979, 12, 31, 0, 0, 0, 0, time.Local)
-	}
-	m := f.Modified
-	return time.Date(m.Year(), m.Month(), m.Day(), m.Hour(), m.Minute(), m.Second(), 0, time.Local)
-}
-
-func (z *zipArchive) scan(fn func(entry) error) error {
-	es, err := z.entries()
-	if err != nil {
-		return err
-	}
-	for _, e := range es {
-		if err := fn(e); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// extract writes the entries one after the other, the symbolic links
-// last (as parallelZip and readAhead do): no file is written through one,
-// whatever the names the file system takes as one.
-func (z *zipArchive) extract(write func(entry, io.Reader) error, _ int) error {
-	es, err := z.entries()
-	if err != nil {
-		return err
-	}
-	var links []entry
-	for _, e := range es {
-		if e.Kind == kindSymlink {
-			links = append(links, e)
-			continue
-		}
-		if err := z.extractOne(e, write); err != nil {
-			return err
-		}
-	}
-	for _, e := range links {
-		if err := z.extractOne(e, write); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (z *zipArchive) extractOne(e entry, write func(entry, io.Reader) error) error {
-	if e.Kind != kindFile {
-		return write(e, nil)
-	}
-	rc, err := e.zf.Open()
-	if err != nil {
-		return &ArchiveError{Archive: z.name, Entry: e.Name, Reason: err.Error()}
-	}
-	defer rc.Close()
-	return write(e, &sizedReader{r: rc, left: e.Size, archive: z.name, entry: e.Name})
-}
-
-type tarArchive struct {
-	name  string
-	rules nameRules
-}
-
-func (t *tarArchive) Close() error { return nil }
-
-func (t *tarArchive) open() (*os.File, *tar.Reader, error) {
-	f, err := os.Open(t.name)
-	if err != nil {
-		return nil, nil, err
-	}
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		f.Close()
-		return nil, nil, &ArchiveError{Archive: t.name, Reason: fmt.Sprintf("not a gzip stream: %v", err)}
-	}
-	return f, tar.NewReader(gz), nil
-}
-
-// walk reads every header, checked; with body set it also passes each
-// file's bytes on.
-func (t *tarArchive) walk(fn func(e entry, r io.Reader) error) error {
-	f, tr, err := t.open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	c := newChecker(t.name, t.rules)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return c.finish()
-		}
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
-			return &ArchiveError{Archive: t.name, Reason: fmt.Sprintf("damaged or truncated: %v", err)}
+			return nil, &Error{Archive: name, Reason: fmt.Sprintf("not a readable zip (truncated?): %v", err)}
 		}
-		e := entry{Mode: fs.FileMode(h.Mode).Perm(), Size: h.Size, ModTime: h.ModTime}
-		switch h.Typeflag {
-		case tar.TypeReg, tar.TypeCont: // a contiguous file is a file to any but its own OS
-			e.Kind, e.Sparse = kindFile, paxSparse(h)
-		case tar.TypeGNUSparse:
-			// archive/tar reads the map and gives the holes as zeros; the
-			// writer leaves them holes.
-			e.Kind, e.Sparse = kindFile, true
-		case tar.TypeDir:
-			e.Kind = kindDir
-		case 'D':
-			// A folder of an incremental dump; its data lists the folder's
-			// names for tar --incremental. GNU tar extracts the folder.
-			e.Kind, e.Size = kindDir, 0
-		case tar.TypeSymlink:
-			e.Kind, e.Link = kindSymlink, h.Linkname
-		case tar.TypeLink:
-			e.Kind, e.Link = kindHardlink, h.Linkname
-		case tar.TypeXGlobalHeader, 'V', 'A', 'I', 'E':
-			// Global records, the volume's label, and metadata of the next
-			// entry (Solaris ACLs, star's inode and extended records): no
-			// file of their own, as GNU tar and bsdtar read them.
-			continue
-		default:
-			if why := tarTypes[h.Typeflag]; why != "" {
-				return c.refuse(h.Name, "%s (entry type %q): Onramp does not unpack it", why, string(h.Typeflag))
-			}
-			// POSIX: a type the reader does not know is extracted as a
-			// regular file; GNU tar does so too.
-			e.Kind = kindFile
-		}
-		if isRoot(e, h.Name) {
-			continue
-		}
-		if err := c.check(&e, h.Name); err != nil {
-			return err
-		}
-		var r io.Reader
-		if e.Kind == kindFile {
-			r = &sizedReader{r: tr, left: e.Size, archive: t.name, entry: e.Name, exact: true}
-		}
-		if err := fn(e, r); err != nil {
-			return err
-		}
+		return &zipArchive{name: name, files: zr.File, closer: io.NopCloser(nil), rules: rules, names: names}, nil
+	case catalog.FormatTarGz:
+		return &tarArchive{name: name, rules: rules, stream: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}, nil
 	}
-}
-
-// tarTypes are the entry types refused, in words.
-var tarTypes = map[byte]string{
-	tar.TypeChar:  "a character device",
-	tar.TypeBlock: "a block device",
-	tar.TypeFifo:  "a FIFO (named pipe)",
-	'M':           "the rest of a file begun on the previous volume of a multi-volume archive (GNU tar refuses it too without --multi-volume)",
-	'N':           "a list of long names of GNU tar 1.11 (obsolete)",
-	'X':           "a Solaris extended header, which Onramp does not read",
-}
-
-// paxSparse says whether a PAX entry is a GNU sparse file (formats 0.0,
-// 0.1 and 1.0 all leave GNU.sparse records).
-func paxSparse(h *tar.Header) bool {
-	for k := range h.PAXRecords {
-		if strings.HasPrefix(k, "GNU.sparse.") {
-			return true
-		}
-	}
-	return false
-}
-
-func (t *tarArchive) scan(fn func(entry) error) error {
-	buf := copyBuffers.Get().(*[]byte)
-	defer copyBuffers.Put(buf)
-	return t.walk(func(e entry, r io.Reader) error {
-		if r != nil {
-			// Reading through the data proves it is all there.
-			if _, err := io.CopyBuffer(io.Discard, readerOnly{r}, *buf); err != nil {
-				return err
-			}
-		}
-		return fn(e)
-	})
-}
-
-// extract reads ahead of write (readAhead): the inflating, the headers
-// and the hashing overlap with the creation of the files, which workers
-// goroutines share.
-func (t *tarArchive) extract(write func(entry, io.Reader) error, workers int) error {
-	return readAhead(t.walk, workers, write)
+	return nil, fmt.Errorf("%s: format %q is not an archive Onramp unpacks", name, format)
 }
 
 // copyBuffers are the buffers files are copied through: one per file
@@ -734,9 +477,9 @@ func (s *sizedReader) Read(p []byte) (int, error) {
 			n, err := s.r.Read(one[:])
 			switch {
 			case n > 0 || errors.Is(err, zip.ErrFormat):
-				return 0, &ArchiveError{Archive: s.archive, Entry: s.entry, Reason: "holds more bytes than it declares"}
+				return 0, &Error{Archive: s.archive, Entry: s.entry, Reason: "holds more bytes than it declares"}
 			case err != nil && err != io.EOF:
-				return 0, &ArchiveError{Archive: s.archive, Entry: s.entry, Reason: err.Error()}
+				return 0, &Error{Archive: s.archive, Entry: s.entry, Reason: err.Error()}
 			}
 		}
 		return 0, io.EOF
@@ -747,10 +490,10 @@ func (s *sizedReader) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
 	s.left -= int64(n)
 	if err == io.EOF && s.left > 0 {
-		return n, &ArchiveError{Archive: s.archive, Entry: s.entry, Reason: fmt.Sprintf("truncated: %d bytes missing", s.left)}
+		return n, &Error{Archive: s.archive, Entry: s.entry, Reason: fmt.Sprintf("truncated: %d bytes missing", s.left)}
 	}
 	if err != nil && err != io.EOF {
-		return n, &ArchiveError{Archive: s.archive, Entry: s.entry, Reason: err.Error()}
+		return n, &Error{Archive: s.archive, Entry: s.entry, Reason: err.Error()}
 	}
 	return n, nil
 }

@@ -1,12 +1,10 @@
-package installer
+package archive
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -163,84 +161,4 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
-}
-
-// MarshalJSON writes a record whose path or link is not UTF-8 (a tar name
-// in Latin-1, kept byte for byte) losslessly: JSON strings cannot hold
-// such bytes, so they go in path_bytes / link_bytes (base64), and path /
-// link get a readable form with U+FFFD for the bytes that are not UTF-8.
-func (f FileRecord) MarshalJSON() ([]byte, error) {
-	type plain FileRecord
-	out := struct {
-		plain
-		PathBytes []byte `json:"path_bytes,omitempty"`
-		LinkBytes []byte `json:"link_bytes,omitempty"`
-	}{plain: plain(f)}
-	if !utf8.ValidString(f.Path) {
-		out.PathBytes, out.Path = []byte(f.Path), strings.ToValidUTF8(f.Path, "\uFFFD")
-	}
-	if !utf8.ValidString(f.Link) {
-		out.LinkBytes, out.Link = []byte(f.Link), strings.ToValidUTF8(f.Link, "\uFFFD")
-	}
-	return json.Marshal(out)
-}
-
-// appendJSON appends what json.Marshal writes for f, byte for byte,
-// without reflection when the path and link need no escaping (the rule
-// for files from archives): staging writes one record per file.
-func (f FileRecord) appendJSON(b []byte) ([]byte, error) {
-	if !plainJSON(f.Path) || !plainJSON(f.Link) || !plainJSON(f.SHA256) {
-		m, err := json.Marshal(f)
-		return append(b, m...), err
-	}
-	b = append(b, `{"path":"`...)
-	b = append(b, f.Path...)
-	b = append(b, `","size":`...)
-	b = strconv.AppendInt(b, f.Size, 10)
-	b = append(b, `,"mode":`...)
-	b = strconv.AppendUint(b, uint64(f.Mode), 10)
-	if f.SHA256 != "" {
-		b = append(b, `,"sha256":"`...)
-		b = append(b, f.SHA256...)
-		b = append(b, '"')
-	}
-	if f.Link != "" {
-		b = append(b, `,"link":"`...)
-		b = append(b, f.Link...)
-		b = append(b, '"')
-	}
-	return append(b, '}'), nil
-}
-
-// plainJSON says whether encoding/json writes s as it is: printable
-// ASCII without the characters it escapes.
-func plainJSON(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 || c >= 0x7f, c == '"', c == '\\', c == '<', c == '>', c == '&':
-			return false
-		}
-	}
-	return true
-}
-
-// UnmarshalJSON reads what MarshalJSON writes.
-func (f *FileRecord) UnmarshalJSON(b []byte) error {
-	type plain FileRecord
-	var in struct {
-		plain
-		PathBytes []byte `json:"path_bytes"`
-		LinkBytes []byte `json:"link_bytes"`
-	}
-	if err := json.Unmarshal(b, &in); err != nil {
-		return err
-	}
-	*f = FileRecord(in.plain)
-	if in.PathBytes != nil {
-		f.Path = string(in.PathBytes)
-	}
-	if in.LinkBytes != nil {
-		f.Link = string(in.LinkBytes)
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package installer
+package archive
 
 import (
 	"bytes"
@@ -14,24 +14,18 @@ import (
 // the reading and the hashing on a goroutine of their own, a few entries
 // ahead of the one creating the files (which is system time), as tar
 // does with its gzip process: on two cores the two overlap.
-const (
-	aheadEntries = 64       // entries read ahead, at most
-	aheadBody    = 64 << 10 // a file up to this size is read ahead whole
-)
+const aheadEntries = 64 // entries read ahead, at most
 
-// poolAfter is how many files readAhead creates itself, in order, before
-// it starts its workers: a small archive is done before they would have
-// paid for their start and their hand-offs (one writer beat four on 2,000
-// files), a large one gains from them (100,000 files on 2 cores: 1 writer
-// 4.2 s, 4 writers 2.2–2.9 s). A variable for the tests.
-var poolAfter = 4096
+// SmallFile is the largest file of a tar.gz read ahead whole.
+const SmallFile = 64 << 10
 
-// hashed is a body read ahead with its SHA-256: the writer writes it and
-// records the sum without hashing it again. It reads like any reader.
-type hashed struct {
+// Hashed is a small file's body read ahead with its SHA-256, as a tar.gz's
+// Extract hands it to write: the writer writes Data and records Sum
+// without hashing it again. It reads like any reader.
+type Hashed struct {
 	bytes.Reader
-	data []byte
-	sum  [sha256.Size]byte
+	Data []byte
+	Sum  [sha256.Size]byte
 }
 
 var errStopped = errors.New("read-ahead stopped")
@@ -47,31 +41,32 @@ var errStopped = errors.New("read-ahead stopped")
 // as strings, the file system may not), and on Windows a link to a folder
 // finds the folder made (os.Symlink picks the kind of link from it). The
 // links are kept until then: a name and a target each. The archive's
-// checks keep the rest independent: no name twice. The first poolAfter
+// checks keep the rest independent: no name twice. The first pool.After
 // files are created on the caller's goroutine, one after the other, and
-// the workers start only if more come. With workers <= 1
+// the workers start only if more come. With pool.Workers <= 1
 // every entry is given to fn in order on the caller's goroutine. fn's
 // first error stops the walk; walk's error is returned once fn has had
 // every entry before it.
-func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn func(entry, io.Reader) error) error {
+func readAhead(walk func(func(Entry, io.Reader) error) error, pool Pool, fn func(Entry, io.Reader) error) error {
+	workers := pool.Workers
 	items := make(chan aheadItem, aheadEntries)
 	stop := make(chan struct{})
 	walked := make(chan error, 1)
 	go func() {
 		defer close(items)
-		walked <- walk(func(e entry, r io.Reader) error {
+		walked <- walk(func(e Entry, r io.Reader) error {
 			it := aheadItem{e: e}
 			var large *io.PipeWriter
 			switch {
 			case r == nil:
-			case e.Size <= aheadBody:
+			case e.Size <= SmallFile:
 				// Its own buffer, of its size: at most aheadEntries of them
 				// (4 MiB) are held at once, and none once staged.
 				data := make([]byte, e.Size)
 				if _, err := io.ReadFull(r, data); err != nil {
 					return err
 				}
-				it.body = &hashed{data: data, sum: sha256.Sum256(data)}
+				it.body = &Hashed{Data: data, Sum: sha256.Sum256(data)}
 				it.body.Reset(data)
 			default:
 				it.pipe, large = io.Pipe()
@@ -127,14 +122,14 @@ func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn fu
 	inline, started := 0, false
 	for it := range items {
 		switch {
-		case workers < 2 || it.e.Kind == kindDir:
+		case workers < 2 || it.e.Kind == Dir:
 			run(it)
-		case it.e.Kind == kindSymlink:
+		case it.e.Kind == Symlink:
 			links = append(links, it)
-		case it.e.Kind == kindHardlink:
+		case it.e.Kind == Hardlink:
 			busy.Wait()
 			run(it)
-		case !started && inline < poolAfter:
+		case !started && inline < pool.After:
 			inline++
 			run(it)
 		default:
@@ -173,8 +168,8 @@ func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn fu
 // aheadItem is an entry read ahead, with its bytes: a small file's whole
 // (body), a large one's as they are read (pipe).
 type aheadItem struct {
-	e    entry
-	body *hashed
+	e    Entry
+	body *Hashed
 	pipe *io.PipeReader
 }
 

@@ -1,4 +1,4 @@
-package installer
+package archive
 
 import (
 	"bytes"
@@ -15,18 +15,18 @@ import (
 // (small bodies read and hashed ahead, large ones streamed), stops at
 // fn's first error, and returns walk's error after the entries before it.
 func TestReadAhead(t *testing.T) {
-	sizes := []int64{0, 1, 1000, aheadBody, aheadBody + 1, 3 << 20, 10}
+	sizes := []int64{0, 1, 1000, SmallFile, SmallFile + 1, 3 << 20, 10}
 	body := func(i int, n int64) []byte { return bytes.Repeat([]byte{byte('a' + i)}, int(n)) }
-	walkAll := func(failAt int, failWith error) func(func(entry, io.Reader) error) error {
-		return func(fn func(entry, io.Reader) error) error {
+	walkAll := func(failAt int, failWith error) func(func(Entry, io.Reader) error) error {
+		return func(fn func(Entry, io.Reader) error) error {
 			for i := range 3 * aheadEntries {
 				if i == failAt {
 					return failWith
 				}
-				e := entry{Name: fmt.Sprintf("f%03d", i), Kind: kindFile, Size: sizes[i%len(sizes)]}
+				e := Entry{Name: fmt.Sprintf("f%03d", i), Kind: File, Size: sizes[i%len(sizes)]}
 				r := io.Reader(bytes.NewReader(body(i%26, e.Size)))
 				if i%5 == 4 {
-					e = entry{Name: fmt.Sprintf("d%03d", i), Kind: kindDir}
+					e = Entry{Name: fmt.Sprintf("d%03d", i), Kind: Dir}
 					r = nil
 				}
 				if err := fn(e, r); err != nil {
@@ -38,8 +38,8 @@ func TestReadAhead(t *testing.T) {
 	}
 	t.Run("every entry, in order, with its bytes", func(t *testing.T) {
 		i := 0
-		err := readAhead(walkAll(-1, nil), 1, func(e entry, r io.Reader) error {
-			if e.Kind == kindDir {
+		err := readAhead(walkAll(-1, nil), Pool{Workers: 1}, func(e Entry, r io.Reader) error {
+			if e.Kind == Dir {
 				if r != nil || e.Name != fmt.Sprintf("d%03d", i) {
 					t.Fatalf("entry %d: %s with a body", i, e.Name)
 				}
@@ -53,7 +53,7 @@ func TestReadAhead(t *testing.T) {
 			if e.Name != fmt.Sprintf("f%03d", i) || !bytes.Equal(got, body(i%26, e.Size)) {
 				t.Fatalf("entry %d: %s, %d bytes", i, e.Name, len(got))
 			}
-			if h, ok := r.(*hashed); ok && h.sum != sha256.Sum256(got) {
+			if h, ok := r.(*Hashed); ok && h.Sum != sha256.Sum256(got) {
 				t.Fatalf("entry %d: wrong sum", i)
 			}
 			i++
@@ -65,14 +65,14 @@ func TestReadAhead(t *testing.T) {
 	})
 	t.Run("bodies left unread are skipped", func(t *testing.T) {
 		n := 0
-		if err := readAhead(walkAll(-1, nil), 1, func(entry, io.Reader) error { n++; return nil }); err != nil || n != 3*aheadEntries {
+		if err := readAhead(walkAll(-1, nil), Pool{Workers: 1}, func(Entry, io.Reader) error { n++; return nil }); err != nil || n != 3*aheadEntries {
 			t.Fatalf("%d entries, %v", n, err)
 		}
 	})
 	t.Run("the writer's error stops the walk", func(t *testing.T) {
 		full := errors.New("disk full")
 		n := 0
-		err := readAhead(walkAll(-1, nil), 1, func(e entry, r io.Reader) error {
+		err := readAhead(walkAll(-1, nil), Pool{Workers: 1}, func(e Entry, r io.Reader) error {
 			n++
 			if n == 6 { // a large body, half read
 				io.CopyN(io.Discard, r, 10)
@@ -87,7 +87,7 @@ func TestReadAhead(t *testing.T) {
 	t.Run("the archive's error after the entries before it", func(t *testing.T) {
 		damaged := errors.New("damaged at entry 100")
 		n := 0
-		err := readAhead(walkAll(100, damaged), 1, func(e entry, r io.Reader) error {
+		err := readAhead(walkAll(100, damaged), Pool{Workers: 1}, func(e Entry, r io.Reader) error {
 			n++
 			if r != nil {
 				_, err := io.Copy(io.Discard, r)
@@ -108,38 +108,36 @@ func TestReadAhead(t *testing.T) {
 func TestReadAheadWorkers(t *testing.T) {
 	// The workers from the first file, from the 50th (the first ones
 	// created on the caller's goroutine), and never (fewer files than
-	// poolAfter): the same guarantees.
-	defer func(p int) { poolAfter = p }(poolAfter)
+	// Pool.After): the same guarantees.
 	for _, after := range []int{0, 50, 4096} {
-		poolAfter = after
-		t.Run(fmt.Sprint("pool after ", after), testReadAheadWorkers)
+		t.Run(fmt.Sprint("pool after ", after), func(t *testing.T) { testReadAheadWorkers(t, Pool{Workers: 4, After: after}) })
 	}
 }
 
-func testReadAheadWorkers(t *testing.T) {
+func testReadAheadWorkers(t *testing.T, pool Pool) {
 	const n = 3 * aheadEntries
-	sizes := []int64{0, 1, 1000, aheadBody, aheadBody + 1, 2 << 20, 10}
+	sizes := []int64{0, 1, 1000, SmallFile, SmallFile + 1, 2 << 20, 10}
 	body := func(i int, size int64) []byte { return bytes.Repeat([]byte{byte('a' + i%26)}, int(size)) }
-	kind := func(i int) entryKind {
+	kind := func(i int) Kind {
 		switch i % 11 {
 		case 3:
-			return kindDir
+			return Dir
 		case 7:
-			return kindSymlink
+			return Symlink
 		case 10:
-			return kindHardlink
+			return Hardlink
 		}
-		return kindFile
+		return File
 	}
-	walk := func(failAt int, failWith error) func(func(entry, io.Reader) error) error {
-		return func(fn func(entry, io.Reader) error) error {
+	walk := func(failAt int, failWith error) func(func(Entry, io.Reader) error) error {
+		return func(fn func(Entry, io.Reader) error) error {
 			for i := range n {
 				if i == failAt {
 					return failWith
 				}
-				e := entry{Name: fmt.Sprintf("e%03d", i), Kind: kind(i)}
+				e := Entry{Name: fmt.Sprintf("e%03d", i), Kind: kind(i)}
 				var r io.Reader
-				if e.Kind == kindFile {
+				if e.Kind == File {
 					e.Size = sizes[i%len(sizes)]
 					r = bytes.NewReader(body(i, e.Size))
 				}
@@ -157,10 +155,10 @@ func testReadAheadWorkers(t *testing.T) {
 		var mu sync.Mutex
 		done := map[int]bool{}
 		lastInOrder := -1
-		err := readAhead(walk(-1, nil), 4, func(e entry, r io.Reader) error {
+		err := readAhead(walk(-1, nil), pool, func(e Entry, r io.Reader) error {
 			var i int
 			fmt.Sscanf(e.Name, "e%03d", &i)
-			if e.Kind == kindFile {
+			if e.Kind == File {
 				got, err := io.ReadAll(r)
 				if err != nil {
 					return err
@@ -172,21 +170,21 @@ func testReadAheadWorkers(t *testing.T) {
 			mu.Lock()
 			defer mu.Unlock()
 			switch e.Kind {
-			case kindDir, kindHardlink:
+			case Dir, Hardlink:
 				if i < lastInOrder {
 					return fmt.Errorf("%s after e%03d", e.Name, lastInOrder)
 				}
 				lastInOrder = i
-			case kindSymlink:
+			case Symlink:
 				for j := range n {
-					if kind(j) != kindSymlink && !done[j] {
+					if kind(j) != Symlink && !done[j] {
 						return fmt.Errorf("link %s before entry %d is done", e.Name, j)
 					}
 				}
 			}
-			if e.Kind == kindHardlink {
+			if e.Kind == Hardlink {
 				for j := range i {
-					if kind(j) != kindSymlink && !done[j] {
+					if kind(j) != Symlink && !done[j] {
 						return fmt.Errorf("hard link %s before entry %d is done", e.Name, j)
 					}
 				}
@@ -204,7 +202,7 @@ func testReadAheadWorkers(t *testing.T) {
 	t.Run("the writer's error stops the walk", func(t *testing.T) {
 		full := errors.New("disk full")
 		var calls atomic.Int32
-		err := readAhead(walk(-1, nil), 4, func(e entry, r io.Reader) error {
+		err := readAhead(walk(-1, nil), pool, func(e Entry, r io.Reader) error {
 			calls.Add(1)
 			if e.Name == "e005" { // a large body, partly read
 				io.CopyN(io.Discard, r, 10)
@@ -218,8 +216,8 @@ func testReadAheadWorkers(t *testing.T) {
 	})
 	t.Run("no link made when the archive fails its last checks", func(t *testing.T) {
 		escapes := errors.New("a link leads out of the target")
-		err := readAhead(walk(n, escapes), 4, func(e entry, r io.Reader) error {
-			if e.Kind == kindSymlink {
+		err := readAhead(walk(n, escapes), pool, func(e Entry, r io.Reader) error {
+			if e.Kind == Symlink {
 				return fmt.Errorf("link %s made", e.Name)
 			}
 			return nil
@@ -231,7 +229,7 @@ func testReadAheadWorkers(t *testing.T) {
 	t.Run("the archive's error after the entries before it", func(t *testing.T) {
 		damaged := errors.New("damaged at entry 100")
 		var calls atomic.Int32
-		err := readAhead(walk(100, damaged), 4, func(e entry, r io.Reader) error {
+		err := readAhead(walk(100, damaged), pool, func(e Entry, r io.Reader) error {
 			calls.Add(1)
 			if r != nil {
 				_, err := io.Copy(io.Discard, r)
@@ -241,7 +239,7 @@ func testReadAheadWorkers(t *testing.T) {
 		})
 		want := 0 // every entry before it but the links, which come last
 		for i := range 100 {
-			if kind(i) != kindSymlink {
+			if kind(i) != Symlink {
 				want++
 			}
 		}

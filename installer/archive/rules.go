@@ -1,4 +1,4 @@
-package installer
+package archive
 
 import (
 	"fmt"
@@ -13,14 +13,14 @@ import (
 // confinement every target gets. The target is this machine, holding a
 // package built for a platform: both OSes' rules apply, so a Windows
 // package is judged as Windows would judge it wherever it is unpacked.
-type nameRules struct {
+type Rules struct {
 	windows  bool // reserved names, <>:"|?*, trailing dot or space, drive letters
 	foldCase bool // case-insensitive by default: Windows, macOS
 	unicode  bool // names must be UTF-8 (NTFS, APFS)
 }
 
-func rulesFor(p catalog.Platform) nameRules {
-	var r nameRules
+func RulesFor(p catalog.Platform) Rules {
+	var r Rules
 	for _, goos := range []string{runtime.GOOS, p.OS()} {
 		switch goos {
 		case "windows":
@@ -32,7 +32,7 @@ func rulesFor(p catalog.Platform) nameRules {
 	return r
 }
 
-func (r nameRules) osNames() string {
+func (r Rules) osNames() string {
 	if r.windows {
 		return "Windows"
 	}
@@ -46,8 +46,12 @@ var windowsReserved = map[string]bool{"CON": true, "PRN": true, "AUX": true, "NU
 	"LPT1": true, "LPT2": true, "LPT3": true, "LPT4": true, "LPT5": true, "LPT6": true, "LPT7": true, "LPT8": true, "LPT9": true,
 	"COM¹": true, "COM²": true, "COM³": true, "LPT¹": true, "LPT²": true, "LPT³": true}
 
+// WindowsDevice says whether base (a name without its extension, in
+// upper case) is a device name Windows refuses as a file name.
+func WindowsDevice(base string) bool { return windowsReserved[base] }
+
 // checkNameRules says why a clean name cannot be held, or "".
-func (r nameRules) check(name string) string {
+func (r Rules) check(name string) string {
 	if r.unicode && !utf8.ValidString(name) {
 		return fmt.Sprintf("name is not UTF-8: %s file systems hold only Unicode names", r.osNames())
 	}
