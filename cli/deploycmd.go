@@ -17,6 +17,7 @@ import (
 	"onramp.dev/onramp/cli/jsonout"
 	"onramp.dev/onramp/installer"
 	"onramp.dev/onramp/installer/archive"
+	"onramp.dev/onramp/installer/deploy"
 	"onramp.dev/onramp/setup"
 )
 
@@ -93,7 +94,7 @@ the command fails saying so.`,
 			}
 			defer closeSrc()
 			req := setup.DeploymentRequest{Products: products, Platforms: only, Target: target, Out: out, Register: register,
-				License: installer.License{Mode: "per-user"}, Demo: signedByDemoKey(e, s.Source().Signed), Assistant: assistant}
+				License: deploy.License{Mode: "per-user"}, Demo: signedByDemoKey(e, s.Source().Signed), Assistant: assistant}
 			if req.Assistant == "" && runtime.GOOS == "windows" && runtime.GOARCH == "amd64" {
 				// This program is the Windows assistant: the seats run it.
 				if req.Assistant, err = os.Executable(); err != nil {
@@ -101,7 +102,7 @@ the command fails saying so.`,
 				}
 			}
 			if licenseServer != "" {
-				req.License = installer.License{Mode: "network", Server: licenseServer}
+				req.License = deploy.License{Mode: "network", Server: licenseServer}
 			}
 			if register && (e.demo || src.file != "") {
 				// The catalog is a file or the demo's: the seat key comes
@@ -118,7 +119,7 @@ the command fails saying so.`,
 			// capture this output.
 			shown := *d
 			if r := d.SeatRegistration; r != nil {
-				shown.SeatRegistration = &installer.SeatRegistration{Server: r.Server, Key: "(in deployment.json)"}
+				shown.SeatRegistration = &deploy.SeatRegistration{Server: r.Server, Key: "(in deployment.json)"}
 			}
 			e.out.result(jsonout.DeploymentCreated{Event: jsonout.EventResult, Out: out, Deployment: &shown}, func(w io.Writer) {
 				fmt.Fprintf(w, "Deployment ready in %s:\n", out)
@@ -261,8 +262,8 @@ const maxDeployLog = 4 << 20
 func openDeployLog(dir, file string) (*os.File, string, error) {
 	if file == "" {
 		name := "deploy.log"
-		if d, err := installer.ReadDeployment(dir); err == nil {
-			name = installer.DeploymentLogName(d)
+		if d, err := deploy.Read(dir); err == nil {
+			name = deploy.LogName(d)
 		}
 		file = filepath.Join(installer.MachineLogDir(), name)
 		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {

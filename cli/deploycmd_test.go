@@ -17,6 +17,7 @@ import (
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/installer/deploy"
 	"onramp.dev/onramp/internal/sessiontest"
 	"onramp.dev/onramp/portal"
 	"onramp.dev/onramp/setup"
@@ -252,7 +253,7 @@ func TestDeploySeatRegistration(t *testing.T) {
 	if created.code != 0 {
 		t.Fatalf("create --register: %d %s", created.code, created.stderr)
 	}
-	d, err := installer.ReadDeployment(dir)
+	d, err := deploy.Read(dir)
 	if err != nil || d.SeatRegistration == nil || d.SeatRegistration.Server != srv.URL {
 		t.Fatalf("deployment: %v %+v", err, d)
 	}

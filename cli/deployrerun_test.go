@@ -17,6 +17,8 @@ import (
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/installer/deploy"
+	"onramp.dev/onramp/installer/native"
 	"onramp.dev/onramp/setup"
 )
 
@@ -72,7 +74,7 @@ func TestDeployCreateCarriesWindowsAssistant(t *testing.T) {
 	if err != nil || !bytes.Equal(got, want) {
 		t.Fatalf("assistant.exe in the folder: %v", err)
 	}
-	d, err := installer.ReadDeployment(dir)
+	d, err := deploy.Read(dir)
 	sum := sha256.Sum256(want)
 	if err != nil || d.Assistant == nil || d.Assistant.SHA256 != hex.EncodeToString(sum[:]) || d.Assistant.Size != int64(len(want)) || d.Assistant.File != "assistant.exe" {
 		t.Fatalf("deployment.json's assistant: %v %+v", err, d)
@@ -283,7 +285,7 @@ func TestDeployInstallUntrustedKeySaysSo(t *testing.T) {
 // Exit codes: the contract's 7 and 8, and with --windows-exit-codes the
 // codes Intune and Configuration Manager act on.
 func TestDeployExitCodes(t *testing.T) {
-	busy := &installer.NativeError{Format: catalog.FormatMSI, Code: 1618}
+	busy := &native.Error{Format: catalog.FormatMSI, Code: 1618}
 	for _, tt := range []struct {
 		err  error
 		want int
@@ -291,14 +293,14 @@ func TestDeployExitCodes(t *testing.T) {
 		{fmt.Errorf("quill: %w", busy), exitBusy},
 		{fmt.Errorf("quill: %w", installer.ErrLocked), exitBusy},
 		{&setup.NewerInstalledError{Products: []setup.NewerInstalled{{Product: "quill", Installed: "3.1.0", Deployed: "3.0.2"}}}, exitNewerInstalled},
-		{&installer.NativeError{Format: catalog.FormatMSI, Code: 1603}, exitFailed},
-		{&installer.NativeError{Format: catalog.FormatPKG, Code: 1618}, exitFailed},
+		{&native.Error{Format: catalog.FormatMSI, Code: 1603}, exitFailed},
+		{&native.Error{Format: catalog.FormatPKG, Code: 1618}, exitFailed},
 	} {
 		if got := exitCode(tt.err); got != tt.want {
 			t.Errorf("exitCode(%v) = %d, want %d", tt.err, got, tt.want)
 		}
 	}
-	if !errors.Is(busy, installer.ErrAnotherInstall) {
+	if !errors.Is(busy, native.ErrAnotherInstall) {
 		t.Error("MSI 1618 is not ErrAnotherInstall")
 	}
 	for _, tt := range []struct {

@@ -15,6 +15,8 @@ import (
 	"onramp.dev/onramp/cli/jsonout"
 	"onramp.dev/onramp/installer"
 	"onramp.dev/onramp/installer/archive"
+	"onramp.dev/onramp/installer/deploy"
+	"onramp.dev/onramp/installer/native"
 	"onramp.dev/onramp/setup"
 )
 
@@ -558,13 +560,13 @@ func installErrorCode(err error) (int, bool) {
 	var ae *archive.Error
 	switch {
 	case errors.Is(err, installer.ErrPackageHash), errors.As(err, &ae),
-		errors.Is(err, installer.ErrDeploymentChanged), errors.Is(err, installer.ErrDeploymentUnsigned):
+		errors.Is(err, deploy.ErrDeploymentChanged), errors.Is(err, deploy.ErrDeploymentUnsigned):
 		return exitIntegrity, true
-	case errors.Is(err, installer.ErrCancelled):
+	case errors.Is(err, native.ErrCancelled):
 		// A native installer cancelled (MSI 1602): stopped before the end
 		// with nothing changed, as an interrupt leaves it.
 		return exitInterrupted, true
-	case errors.Is(err, installer.ErrAnotherInstall), errors.Is(err, installer.ErrLocked):
+	case errors.Is(err, native.ErrAnotherInstall), errors.Is(err, installer.ErrLocked):
 		return exitBusy, true
 	}
 	return 0, false

@@ -17,6 +17,7 @@ import (
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/installer/native"
 )
 
 // The demo's whole single-seat path, as a user would type it.
@@ -279,7 +280,7 @@ func TestNativeInstallExitCodes(t *testing.T) {
 		{"policy-1625", 1625, exitFailed},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			err := fmt.Errorf("install atlas 1.0.0: %w", &installer.NativeError{Format: catalog.FormatMSI, Code: tt.code, Log: `C:\logs\atlas.log`})
+			err := fmt.Errorf("install atlas 1.0.0: %w", &native.Error{Format: catalog.FormatMSI, Code: tt.code, Log: `C:\logs\atlas.log`})
 			if got := exitCode(err); got != tt.want {
 				t.Errorf("exit %d, want %d (%v)", got, tt.want, err)
 			}

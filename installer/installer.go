@@ -345,7 +345,7 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 		return nil, err // elevating would not help: say what is wrong
 	}
 	// Only verified bytes are read: a plan describes what will be installed.
-	if err := verifyPackage(pkg); err != nil {
+	if err := VerifyPackage(pkg); err != nil {
 		return nil, err
 	}
 	if !pkg.Format.IsArchive() {
@@ -604,9 +604,9 @@ func resolveTarget(target string) (string, error) {
 	return real, nil
 }
 
-// verifyPackage re-hashes the package: installs start from bytes that
+// VerifyPackage re-hashes the package: installs start from bytes that
 // match the catalog, whoever fetched them.
-func verifyPackage(pkg Package) error {
+func VerifyPackage(pkg Package) error {
 	if pkg.SHA256 == "" {
 		return fmt.Errorf("%s: no checksum given", pkg.Path)
 	}

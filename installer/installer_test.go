@@ -19,6 +19,7 @@ import (
 	"testing"
 
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/installer/native"
 )
 
 // file is one archive member a test builds.
@@ -585,48 +586,11 @@ func TestLockAndElevation(t *testing.T) {
 	}
 }
 
-func TestNativeCommandsAndExitCodes(t *testing.T) {
-	c := msiCommand(`C:\pkgs\atlas.msi`, `C:\logs\atlas.log`, []string{"/qn", "ALLUSERS=1"})
-	if got := strings.Join(c.Args, " "); c.Path != "msiexec.exe" || got != `/i C:\pkgs\atlas.msi /qn /norestart /l*v C:\logs\atlas.log ALLUSERS=1` {
-		t.Errorf("msi: %s %s", c.Path, got)
-	}
-	c = pkgCommand("/tmp/a.pkg", false, nil)
-	if strings.Join(c.Args, " ") != "-pkg /tmp/a.pkg -target /" {
-		t.Errorf("pkg: %v", c.Args)
-	}
-	cmds := dmgCommands("/tmp/a.dmg", "/tmp/mnt", "Atlas.app", "/Applications")
-	if len(cmds) != 3 || !strings.Contains(strings.Join(cmds[0].Args, " "), "-nobrowse") || cmds[1].Args[1] != "/Applications/Atlas.app" {
-		t.Errorf("dmg: %+v", cmds)
-	}
-	tests := []struct {
-		format catalog.Format
-		code   int
-		recipe catalog.Recipe
-		reboot bool
-		err    string
-	}{
-		{catalog.FormatMSI, 0, catalog.Recipe{}, false, ""},
-		{catalog.FormatMSI, 3010, catalog.Recipe{}, true, ""},
-		{catalog.FormatMSI, 1641, catalog.Recipe{}, true, ""},
-		{catalog.FormatMSI, 1618, catalog.Recipe{}, false, "another installation is already in progress"},
-		{catalog.FormatMSI, 1603, catalog.Recipe{}, false, "fatal error"},
-		{catalog.FormatPKG, 1, catalog.Recipe{}, false, "exit code 1"},
-		{catalog.FormatMSI, 3010, catalog.Recipe{SuccessCodes: []int{0, 3010}}, true, ""},
-		{catalog.FormatPKG, 42, catalog.Recipe{SuccessCodes: []int{0, 42}}, false, ""},
-		{catalog.FormatPKG, 7, catalog.Recipe{RebootCodes: []int{7}}, true, ""},
-	}
-	for _, tt := range tests {
-		r, err := mapExitCode(tt.format, tt.code, tt.recipe)
-		if tt.err == "" && (err != nil || r.RebootNeeded != tt.reboot) && !(tt.code == 3010 && len(tt.recipe.SuccessCodes) > 0) {
-			t.Errorf("%s %d: %+v %v", tt.format, tt.code, r, err)
-		}
-		if tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
-			t.Errorf("%s %d: %v, want %q", tt.format, tt.code, err, tt.err)
-		}
-	}
+// A native package for another OS is refused before anything runs.
+func TestInstallNativeWrongOS(t *testing.T) {
 	in := newInstaller(t)
 	pkg := writePackage(t, []byte("not really an msi"), catalog.FormatMSI, "1.0.0")
-	if _, err := in.InstallNative(context.Background(), pkg, t.TempDir()); !errors.Is(err, ErrWrongOS) {
+	if _, err := in.InstallNative(context.Background(), pkg, t.TempDir()); !errors.Is(err, native.ErrWrongOS) {
 		t.Errorf("an msi on linux: %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/installer/native"
 )
 
 // A native package (msi, pkg, dmg) is installed by the OS's installer:
@@ -30,27 +31,6 @@ func (e *NativeInstallError) Error() string {
 }
 
 func (e *NativeInstallError) Is(target error) bool { return target == ErrNativeInstall }
-
-// ErrCancelled: the native installer says the install was cancelled (MSI
-// 1602); nothing was installed.
-var ErrCancelled = errors.New("the install was cancelled")
-
-// ErrAnotherInstall: another installation holds the OS installer (MSI
-// 1618); nothing was installed, and the same command may succeed later.
-var ErrAnotherInstall = errors.New("another installation is in progress")
-
-// Is makes MSI's 1602 an ErrCancelled and 1618 an ErrAnotherInstall for
-// callers that branch on them.
-func (e *NativeError) Is(target error) bool {
-	if e.Format != catalog.FormatMSI {
-		return false
-	}
-	return (target == ErrCancelled && e.Code == 1602) || (target == ErrAnotherInstall && e.Code == 1618)
-}
-
-// msiNotInstalled is msiexec /x's answer for a product that is not
-// installed (removed by hand, say): the uninstall has nothing left to do.
-const msiNotInstalled = 1605
 
 // nativeLogDir holds the OS installers' logs: the folder the options
 // name (a deployment's machine log folder), else beside the receipts.
@@ -100,7 +80,7 @@ func (in *Installer) installNative(ctx context.Context, pkg Package, target stri
 	if err := in.settle(pkg.Product); err != nil {
 		return nil, err
 	}
-	if err := verifyPackage(pkg); err != nil {
+	if err := VerifyPackage(pkg); err != nil {
 		return nil, err
 	}
 	if old, err := in.receipt(pkg.Product); err == nil && !old.Native() {
@@ -154,8 +134,8 @@ func (in *Installer) uninstallNative(ctx context.Context, rec *Receipt) error {
 		run = in.fakeNative.uninstall
 	}
 	_, err = run(ctx, rec.ProductCode, logDir)
-	var ne *NativeError
-	if errors.As(err, &ne) && ne.Code == msiNotInstalled {
+	var ne *native.Error
+	if errors.As(err, &ne) && ne.Code == native.MSINotInstalled {
 		err = nil
 	}
 	if err != nil {
@@ -167,9 +147,24 @@ func (in *Installer) uninstallNative(ctx context.Context, rec *Receipt) error {
 	return nil
 }
 
+// InstallNative verifies a native package and runs it silently (see
+// native.Install); logDir receives the installer's log.
+func (in *Installer) InstallNative(ctx context.Context, pkg Package, logDir string) (native.Result, error) {
+	if err := VerifyPackage(pkg); err != nil {
+		return native.Result{}, err
+	}
+	return native.Install(ctx, native.Package{Path: pkg.Path, Format: pkg.Format, Recipe: pkg.Recipe, Product: pkg.Product, Version: pkg.Version}, logDir)
+}
+
+// UninstallNative removes an MSI product by its product code (see
+// native.Uninstall); logDir receives the log.
+func (in *Installer) UninstallNative(ctx context.Context, productCode, logDir string) (native.Result, error) {
+	return native.Uninstall(ctx, productCode, logDir)
+}
+
 // nativeRunner stands in for the OS's installers in tests on an OS that
 // has none of them (msiexec runs under Wine in CI instead).
 type nativeRunner struct {
-	install   func(ctx context.Context, pkg Package, logDir string) (NativeResult, error)
-	uninstall func(ctx context.Context, productCode, logDir string) (NativeResult, error)
+	install   func(ctx context.Context, pkg Package, logDir string) (native.Result, error)
+	uninstall func(ctx context.Context, productCode, logDir string) (native.Result, error)
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/installer/native"
 )
 
 const testProductCode = "{6F1D2A3B-4C5D-4E6F-8A9B-0C1D2E3F4A5B}"
@@ -24,9 +25,9 @@ type fakeMSI struct {
 
 func (f *fakeMSI) runner() *nativeRunner {
 	return &nativeRunner{
-		install: func(ctx context.Context, pkg Package, logDir string) (NativeResult, error) {
-			res, err := mapExitCode(pkg.Format, f.installCode, pkg.Recipe)
-			if ne := (*NativeError)(nil); errors.As(err, &ne) {
+		install: func(ctx context.Context, pkg Package, logDir string) (native.Result, error) {
+			res, err := native.MapExitCode(pkg.Format, f.installCode, pkg.Recipe)
+			if ne := (*native.Error)(nil); errors.As(err, &ne) {
 				ne.Log = filepath.Join(logDir, pkg.Product+"-"+pkg.Version+".log")
 			}
 			if err == nil {
@@ -34,9 +35,9 @@ func (f *fakeMSI) runner() *nativeRunner {
 			}
 			return res, err
 		},
-		uninstall: func(ctx context.Context, code, logDir string) (NativeResult, error) {
+		uninstall: func(ctx context.Context, code, logDir string) (native.Result, error) {
 			f.removed = append(f.removed, code)
-			return mapExitCode(catalog.FormatMSI, f.uninstallCode, catalog.Recipe{})
+			return native.MapExitCode(catalog.FormatMSI, f.uninstallCode, catalog.Recipe{})
 		},
 	}
 }
@@ -67,8 +68,8 @@ func TestInstallNativeReceipt(t *testing.T) {
 		{name: "ok", installCode: 0},
 		{name: "reboot-3010", installCode: 3010, reboot: true},
 		{name: "reboot-1641", installCode: 1641, reboot: true},
-		{name: "cancelled-1602", installCode: 1602, wantErr: ErrCancelled},
-		{name: "failed-1603", installCode: 1603, wantErr: &NativeError{}},
+		{name: "cancelled-1602", installCode: 1602, wantErr: native.ErrCancelled},
+		{name: "failed-1603", installCode: 1603, wantErr: &native.Error{}},
 		{name: "removed-by-hand-1605", installCode: 0, uninstallCode: 1605},
 		{name: "uninstall-fails-1603", installCode: 0, uninstallCode: 1603, uninstallErr: true},
 	}
@@ -79,13 +80,13 @@ func TestInstallNativeReceipt(t *testing.T) {
 			in.fakeNative = f.runner()
 			rec, err := in.Install(ctx, fakeMSIPackage(t), filepath.Join(t.TempDir(), "atlas"))
 			if tt.wantErr != nil {
-				var ne *NativeError
+				var ne *native.Error
 				switch {
-				case tt.wantErr == ErrCancelled && !errors.Is(err, ErrCancelled):
+				case tt.wantErr == native.ErrCancelled && !errors.Is(err, native.ErrCancelled):
 					t.Fatalf("Install: %v, want ErrCancelled", err)
 				case !errors.As(err, &ne) || ne.Code != tt.installCode:
 					t.Fatalf("Install: %v, want a NativeError with code %d", err, tt.installCode)
-				case tt.installCode == 1603 && (ne.Log == "" || errors.Is(err, ErrCancelled)):
+				case tt.installCode == 1603 && (ne.Log == "" || errors.Is(err, native.ErrCancelled)):
 					t.Errorf("Install: %v, want the log and not cancelled", err)
 				}
 				if _, err := in.Receipt("atlas"); !errors.Is(err, ErrNotInstalled) {
@@ -118,7 +119,7 @@ func TestInstallNativeReceipt(t *testing.T) {
 			}
 			_, rerr := in.Receipt("atlas")
 			if tt.uninstallErr {
-				var ne *NativeError
+				var ne *native.Error
 				if !errors.As(err, &ne) || rerr != nil {
 					t.Errorf("failed uninstall: %v, receipt: %v; want a NativeError and the receipt kept", err, rerr)
 				}
@@ -138,7 +139,7 @@ func TestInstallNativeChecksHash(t *testing.T) {
 	ran := false
 	in.fakeNative = f.runner()
 	inner := in.fakeNative.install
-	in.fakeNative.install = func(ctx context.Context, pkg Package, logDir string) (NativeResult, error) {
+	in.fakeNative.install = func(ctx context.Context, pkg Package, logDir string) (native.Result, error) {
 		ran = true
 		return inner(ctx, pkg, logDir)
 	}

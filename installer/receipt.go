@@ -648,7 +648,7 @@ func (in *Installer) RepairFrom(ctx context.Context, product, pkgPath string) (*
 	}
 	pkg := Package{Path: rec.Package, SHA256: rec.PackageSHA256, Format: rec.Format, Product: product, Version: rec.Version,
 		Recipe: catalog.Recipe{Launch: rec.Launch}, ZipCodePage: rec.ZipCodePage}
-	if err := verifyPackage(pkg); err != nil {
+	if err := VerifyPackage(pkg); err != nil {
 		return nil, fmt.Errorf("repair needs the package of %s %s: %w (download it again)", product, rec.Version, err)
 	}
 	staging, st, err := in.stage(ctx, pkg, rec.Target, rec.FileCount, nil)

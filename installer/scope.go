@@ -196,3 +196,33 @@ func (in *Installer) Receipts() ([]*Receipt, error) {
 	}
 	return out, nil
 }
+
+// DefaultUserTarget is the per-user install folder of this OS: no
+// administrator rights needed.
+func DefaultUserTarget() string {
+	home, _ := os.UserHomeDir()
+	switch runtime.GOOS {
+	case "windows":
+		if d := os.Getenv("LOCALAPPDATA"); d != "" {
+			return filepath.Join(d, "Programs", "Onramp")
+		}
+	case "darwin":
+		return filepath.Join(home, "Applications", "Onramp")
+	}
+	return filepath.Join(home, ".local", "opt", "onramp")
+}
+
+// DefaultMachineTarget is the machine-wide install folder of an OS.
+func DefaultMachineTarget(goos string) string {
+	switch goos {
+	case "windows":
+		pf := os.Getenv("ProgramFiles")
+		if pf == "" {
+			pf = `C:\Program Files`
+		}
+		return filepath.Join(pf, "Onramp")
+	case "darwin":
+		return "/Applications/Onramp"
+	}
+	return "/opt/onramp"
+}

@@ -18,6 +18,7 @@ import (
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
 	"onramp.dev/onramp/installer/archive"
+	"onramp.dev/onramp/installer/deploy"
 	"onramp.dev/onramp/syscheck"
 )
 
@@ -26,7 +27,7 @@ type DeploymentRequest struct {
 	Products  []string           // ID or ID@VERSION
 	Platforms []catalog.Platform // nil: every platform of each release
 	Target    string             // install folder on the seats; "" for each OS's machine-wide one
-	License   installer.License
+	License   deploy.License
 	Out       string // a new or empty folder
 	// Register asks the account service (Account, else the source's) for
 	// a seat key the seats count themselves with.
@@ -49,7 +50,7 @@ type DeploymentRequest struct {
 // installer.ErrNoWindowsAssistant that says what to pass.
 func WindowsAssistant(explicit string) (string, error) {
 	if explicit != "" {
-		if err := installer.CheckWindowsProgram(explicit); err != nil {
+		if err := deploy.CheckWindowsProgram(explicit); err != nil {
 			return "", fmt.Errorf("the Windows assistant: %w", err)
 		}
 		return explicit, nil
@@ -61,23 +62,23 @@ func WindowsAssistant(explicit string) (string, error) {
 		}
 		dir := filepath.Dir(exe)
 		for _, c := range []string{
-			filepath.Join(dir, installer.WindowsAssistantFile),
-			filepath.Join(filepath.Dir(dir), "windows-amd64", installer.WindowsAssistantFile),
+			filepath.Join(dir, deploy.WindowsAssistantFile),
+			filepath.Join(filepath.Dir(dir), "windows-amd64", deploy.WindowsAssistantFile),
 		} {
 			looked = append(looked, c)
-			if _, err := os.Stat(c); err == nil && installer.CheckWindowsProgram(c) == nil {
+			if _, err := os.Stat(c); err == nil && deploy.CheckWindowsProgram(c) == nil {
 				return c, nil
 			}
 		}
 	}
 	return "", fmt.Errorf("%w: pass --assistant FILE, the release's windows-amd64/assistant.exe (looked for %s)",
-		installer.ErrNoWindowsAssistant, strings.Join(looked, ", "))
+		deploy.ErrNoWindowsAssistant, strings.Join(looked, ", "))
 }
 
 // CreateDeployment downloads and verifies every package of the request
 // into Out and writes deployment.json, the signed catalog, the install
 // scripts and the README for IT.
-func (s *Setup) CreateDeployment(ctx context.Context, r DeploymentRequest) (*installer.Deployment, error) {
+func (s *Setup) CreateDeployment(ctx context.Context, r DeploymentRequest) (*deploy.Deployment, error) {
 	cat, err := s.Catalog()
 	if err != nil {
 		return nil, err
@@ -85,7 +86,7 @@ func (s *Setup) CreateDeployment(ctx context.Context, r DeploymentRequest) (*ins
 	if entries, err := os.ReadDir(r.Out); err == nil && len(entries) > 0 {
 		return nil, fmt.Errorf("deployment folder %s: %w", r.Out, os.ErrExist)
 	}
-	d, files, err := installer.NewDeployment(cat, r.Products, r.Platforms, r.Target, r.License, time.Now())
+	d, files, err := deploy.New(cat, r.Products, r.Platforms, r.Target, r.License, time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -132,14 +133,14 @@ func (s *Setup) CreateDeployment(ctx context.Context, r DeploymentRequest) (*ins
 		if err != nil {
 			return nil, fmt.Errorf("seat key: %w", err)
 		}
-		d.SeatRegistration = &installer.SeatRegistration{Server: c.Server(), Key: key}
+		d.SeatRegistration = &deploy.SeatRegistration{Server: c.Server(), Key: key}
 	}
 	if assistant != "" {
 		if d.Assistant, err = copyAssistant(assistant, r.Out); err != nil {
 			return nil, err
 		}
 	}
-	if err := installer.WriteDeployment(r.Out, d, s.src.Signed, r.Demo); err != nil {
+	if err := deploy.Write(r.Out, d, s.src.Signed, r.Demo); err != nil {
 		return nil, err
 	}
 	s.emit(Event{Step: StepDone, Done: int64(len(files)), Total: int64(len(files))})
@@ -148,7 +149,7 @@ func (s *Setup) CreateDeployment(ctx context.Context, r DeploymentRequest) (*ins
 
 // copyAssistant copies the Windows assistant into the deployment folder
 // out, hashing it on the way.
-func copyAssistant(src, out string) (*installer.DeploymentAssistant, error) {
+func copyAssistant(src, out string) (*deploy.Assistant, error) {
 	in, err := os.Open(src)
 	if err != nil {
 		return nil, fmt.Errorf("the Windows assistant: %w", err)
@@ -157,7 +158,7 @@ func copyAssistant(src, out string) (*installer.DeploymentAssistant, error) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, err
 	}
-	dst := filepath.Join(out, installer.WindowsAssistantFile)
+	dst := filepath.Join(out, deploy.WindowsAssistantFile)
 	f, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o755)
 	if err != nil {
 		return nil, fmt.Errorf("the Windows assistant: %w", err)
@@ -171,7 +172,7 @@ func copyAssistant(src, out string) (*installer.DeploymentAssistant, error) {
 		os.Remove(dst)
 		return nil, fmt.Errorf("the Windows assistant: copying %s: %w", src, err)
 	}
-	return &installer.DeploymentAssistant{File: installer.WindowsAssistantFile, Platform: catalog.WindowsAMD64,
+	return &deploy.Assistant{File: deploy.WindowsAssistantFile, Platform: catalog.WindowsAMD64,
 		SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}, nil
 }
 
@@ -274,7 +275,7 @@ func InstallDeployment(ctx context.Context, dir string, verify VerifyFunc, state
 // *NewerInstalledError), unless opt.AllowDowngrade.
 func InstallDeploymentWith(ctx context.Context, dir string, verify VerifyFunc, opt DeployOptions, logf func(format string, args ...any)) (*DeploymentResult, error) {
 	res := &DeploymentResult{Products: []DeployedProduct{}}
-	d, err := installer.ReadDeployment(dir)
+	d, err := deploy.Read(dir)
 	if err != nil {
 		logf("cannot read the deployment: %v", err)
 		return res, err
@@ -289,7 +290,7 @@ func InstallDeploymentWith(ctx context.Context, dir string, verify VerifyFunc, o
 	// 0. The publisher's signature over every product and package: a
 	// folder changed by anyone else installs nothing.
 	if err := verifyDeployment(dir, d, verify, logf); err != nil {
-		var de *installer.DeploymentError
+		var de *deploy.Error
 		for _, p := range d.Products {
 			dp := DeployedProduct{ID: p.ID, Version: p.Version, Status: DeployIntegrity, Detail: err.Error()}
 			if errors.As(err, &de) {
@@ -328,7 +329,7 @@ func InstallDeploymentWith(ctx context.Context, dir string, verify VerifyFunc, o
 		logf("refused: %v", err)
 		return res, err
 	}
-	var todo []installer.DeploymentProduct
+	var todo []deploy.Product
 	for i, p := range d.Products {
 		if res.Products[i].Status != DeployUnchanged {
 			todo = append(todo, p)
@@ -381,9 +382,9 @@ func InstallDeploymentWith(ctx context.Context, dir string, verify VerifyFunc, o
 	// installed: a deployment installs whole or not at all.
 	sub := *d
 	sub.Products = todo
-	pkgs, err := in.PrepareDeployment(ctx, dir, &sub, plat, root)
+	pkgs, err := deploy.Prepare(ctx, in, dir, &sub, plat, root)
 	if err != nil {
-		var de *installer.DeploymentError
+		var de *deploy.Error
 		if !errors.As(err, &de) {
 			logf("%v", err)
 			return res, err
@@ -396,7 +397,7 @@ func InstallDeploymentWith(ctx context.Context, dir string, verify VerifyFunc, o
 			}
 			dp := &res.Products[i]
 			dp.Detail = strings.TrimSpace(dp.Detail + " " + pr.Err.Error())
-			var te *installer.TargetError
+			var te *deploy.TargetError
 			var se *installer.SpaceError
 			var ae *archive.Error
 			switch {
@@ -451,7 +452,7 @@ func InstallDeploymentWith(ctx context.Context, dir string, verify VerifyFunc, o
 // the deployment's version in the deployment's folder (DeployUnchanged),
 // and returns a *NewerInstalledError for the products a newer version of
 // which is installed, unless allowDowngrade.
-func installedVersions(in *installer.Installer, d *installer.Deployment, res *DeploymentResult, allowDowngrade bool, logf func(string, ...any)) error {
+func installedVersions(in *installer.Installer, d *deploy.Deployment, res *DeploymentResult, allowDowngrade bool, logf func(string, ...any)) error {
 	var newer []NewerInstalled
 	for i, p := range d.Products {
 		dp := &res.Products[i]
@@ -513,8 +514,8 @@ func sameFile(a, b string) bool {
 
 // verifyDeployment checks the folder's signed catalog and deployment.json
 // against it.
-func verifyDeployment(dir string, d *installer.Deployment, verify VerifyFunc, logf func(string, ...any)) error {
-	signed, err := installer.ReadDeploymentCatalog(dir)
+func verifyDeployment(dir string, d *deploy.Deployment, verify VerifyFunc, logf func(string, ...any)) error {
+	signed, err := deploy.ReadCatalog(dir)
 	if err != nil {
 		return err
 	}
@@ -524,7 +525,7 @@ func verifyDeployment(dir string, d *installer.Deployment, verify VerifyFunc, lo
 	}
 	c, err := catalog.Parse(v.Payload)
 	if err != nil {
-		return fmt.Errorf("%s: %w", installer.DeploymentCatalogFile, err)
+		return fmt.Errorf("%s: %w", deploy.CatalogFile, err)
 	}
 	logf("catalog of %q signed by key %s, issued %s", c.Publisher, v.KeyID, v.Issued.Format(time.RFC3339))
 	if !time.Now().Before(v.Expires) {
@@ -536,7 +537,7 @@ func verifyDeployment(dir string, d *installer.Deployment, verify VerifyFunc, lo
 // RegisterSeat counts this machine for each product of the deployment. An
 // unreachable or refusing service does not fail the install (the seat is
 // installed and works); the message says what happened, for the log.
-func RegisterSeat(ctx context.Context, d *installer.Deployment) (bool, string) {
+func RegisterSeat(ctx context.Context, d *deploy.Deployment) (bool, string) {
 	r := d.SeatRegistration
 	if r == nil {
 		return false, "not registered: the deployment was created without --register"

@@ -12,6 +12,7 @@ import (
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/installer/deploy"
 )
 
 // deployFor builds a deployment of products for this machine's platform
@@ -21,7 +22,7 @@ func deployFor(t *testing.T, s *Setup, target string, products ...string) string
 	out := filepath.Join(t.TempDir(), "deploy")
 	d, err := s.CreateDeployment(context.Background(), DeploymentRequest{
 		Products: products, Platforms: []catalog.Platform{catalog.CurrentPlatform()},
-		Target: target, Out: out, Register: true, Demo: true, License: installer.License{Mode: "per-user"},
+		Target: target, Out: out, Register: true, Demo: true, License: deploy.License{Mode: "per-user"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +156,7 @@ func TestCreateDeploymentRefusals(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(full, "x"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateDeployment(ctx, DeploymentRequest{Products: []string{"quill"}, Out: full, License: installer.License{Mode: "per-user"}}); !errors.Is(err, os.ErrExist) {
+	if _, err := s.CreateDeployment(ctx, DeploymentRequest{Products: []string{"quill"}, Out: full, License: deploy.License{Mode: "per-user"}}); !errors.Is(err, os.ErrExist) {
 		t.Errorf("non-empty folder: %v", err)
 	}
 
@@ -173,13 +174,13 @@ func TestCreateDeploymentRefusals(t *testing.T) {
 	}
 	fs := New(fileSrc, Options{CacheDir: s.CacheDir(), StateDir: filepath.Join(dir, "state"), TargetRoot: filepath.Join(dir, "apps")})
 	_, err = fs.CreateDeployment(ctx, DeploymentRequest{Products: []string{"quill"}, Platforms: []catalog.Platform{catalog.CurrentPlatform()},
-		Out: filepath.Join(dir, "out"), Register: true, License: installer.License{Mode: "per-user"}})
+		Out: filepath.Join(dir, "out"), Register: true, License: deploy.License{Mode: "per-user"}})
 	if !errors.Is(err, ErrNotSignedIn) {
 		t.Errorf("register without a session: %v", err)
 	}
 
 	out := filepath.Join(dir, "win")
-	_, err = s.CreateDeployment(ctx, DeploymentRequest{Products: []string{"quill"}, Platforms: []catalog.Platform{catalog.WindowsAMD64}, Out: out, License: installer.License{Mode: "per-user"},
+	_, err = s.CreateDeployment(ctx, DeploymentRequest{Products: []string{"quill"}, Platforms: []catalog.Platform{catalog.WindowsAMD64}, Out: out, License: deploy.License{Mode: "per-user"},
 		Assistant: filepath.Join(dir, "no-such-assistant.exe")})
 	if err == nil || !strings.Contains(err.Error(), "no-such-assistant.exe") {
 		t.Errorf("a missing Windows assistant: %v", err)
@@ -191,10 +192,10 @@ func TestCreateDeploymentRefusals(t *testing.T) {
 	if err := os.WriteFile(notWindows, []byte("#!/bin/sh\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := WindowsAssistant(notWindows); !errors.Is(err, installer.ErrNotWindowsProgram) {
+	if _, err := WindowsAssistant(notWindows); !errors.Is(err, deploy.ErrNotWindowsProgram) {
 		t.Errorf("a file that is not a Windows program: %v", err)
 	}
-	if _, err := WindowsAssistant(""); !errors.Is(err, installer.ErrNoWindowsAssistant) || !strings.Contains(err.Error(), "--assistant") {
+	if _, err := WindowsAssistant(""); !errors.Is(err, deploy.ErrNoWindowsAssistant) || !strings.Contains(err.Error(), "--assistant") {
 		t.Errorf("no assistant beside the test program: %v", err)
 	}
 }

@@ -16,7 +16,7 @@ import (
 
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/assets"
-	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/installer/deploy"
 )
 
 // The admin's path: add a user, import a list (bad lines shown, then the
@@ -140,14 +140,14 @@ func TestAdminPath(t *testing.T) {
 	act(a, func() { dep.register.SetChecked(true) })
 	tap(a, dep.create)
 	a.Wait()
-	dd, err := installer.ReadDeployment(out)
+	dd, err := deploy.Read(out)
 	if err != nil || dd.SeatRegistration == nil || len(dd.Products) != 1 || dd.Products[0].ID != "quill" {
 		t.Fatalf("deployment: %v %q", err, dep.status.Text)
 	}
 	if _, err := os.Stat(filepath.Join(out, dd.Products[0].Packages["linux/amd64"].File)); err != nil {
 		t.Fatal(err)
 	}
-	if signed, err := installer.ReadDeploymentCatalog(out); err != nil || !bytes.Equal(signed, assets.DemoSignedCatalog()) {
+	if signed, err := deploy.ReadCatalog(out); err != nil || !bytes.Equal(signed, assets.DemoSignedCatalog()) {
 		t.Errorf("the folder does not carry the signed catalog the service served: %v", err)
 	}
 	if !strings.Contains(dep.command(), "deploy create --product quill --platform linux/amd64 --out "+out+" --register") {

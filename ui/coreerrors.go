@@ -11,6 +11,8 @@ import (
 	"onramp.dev/onramp/downloader"
 	"onramp.dev/onramp/installer"
 	"onramp.dev/onramp/installer/archive"
+	"onramp.dev/onramp/installer/deploy"
+	"onramp.dev/onramp/installer/native"
 	"onramp.dev/onramp/setup"
 )
 
@@ -22,36 +24,36 @@ import (
 // err is none of them.
 func coreErrorText(err error) string {
 	var (
-		tls      *downloader.TLSError
-		proxy    *downloader.ProxyAuthError
-		enc      *downloader.EncodingError
-		write    *downloader.WriteError
-		status   *downloader.HTTPError
-		notEmpty *installer.TargetNotEmptyError
-		readOnly *installer.ReadOnlyError
-		remove   *installer.UninstallError
-		noPkg    *installer.NoPackageError
-		stall    *downloader.StallError
-		inWay    *installer.FileInTheWayError
-		conflict *installer.ConflictError
-		target   *installer.TargetError
-		native   *installer.NativeError
-		owned    *installer.NativeInstallError
-		deploy   *installer.DeploymentError
-		reqs     *setup.RequirementsError
-		checksum *downloader.ChecksumError
-		space    *downloader.SpaceError
-		volume   *installer.SpaceError
-		rights   *installer.ElevationError
-		right    *setup.RightError
+		tls       *downloader.TLSError
+		proxy     *downloader.ProxyAuthError
+		enc       *downloader.EncodingError
+		write     *downloader.WriteError
+		status    *downloader.HTTPError
+		notEmpty  *installer.TargetNotEmptyError
+		readOnly  *installer.ReadOnlyError
+		remove    *installer.UninstallError
+		noPkg     *deploy.NoPackageError
+		stall     *downloader.StallError
+		inWay     *installer.FileInTheWayError
+		conflict  *installer.ConflictError
+		target    *deploy.TargetError
+		nativeErr *native.Error
+		owned     *installer.NativeInstallError
+		depErr    *deploy.Error
+		reqs      *setup.RequirementsError
+		checksum  *downloader.ChecksumError
+		space     *downloader.SpaceError
+		volume    *installer.SpaceError
+		rights    *installer.ElevationError
+		right     *setup.RightError
 	)
 	switch {
-	case errors.As(err, &deploy) && len(deploy.Problems) > 0:
+	case errors.As(err, &depErr) && len(depErr.Problems) > 0:
 		// First: it bundles its products' problems (it unwraps to all of
 		// them), each in its own words: space, rights, a
 		// package for another system, a damaged package.
 		lines := []string{lang.L("The deployment cannot be installed on this computer; nothing was installed:")}
-		for _, p := range deploy.Problems {
+		for _, p := range depErr.Problems {
 			lines = append(lines, "• "+p.Product+": "+errorText(p.Err))
 		}
 		return strings.Join(lines, "\n")
@@ -101,15 +103,15 @@ func coreErrorText(err error) string {
 		return lang.L("Files you added to {{.Target}} are where the new version puts its own: {{.Paths}}. Move or rename them, then try again; nothing was changed.",
 			map[string]any{"Target": conflict.Target, "Paths": strings.Join(conflict.Paths, ", ")})
 	case errors.As(err, &target):
-		if errors.Is(target.Err, installer.ErrNotAFolder) {
+		if errors.Is(target.Err, deploy.ErrNotAFolder) {
 			return lang.L("{{.Path}} is a file where a folder must be. Move it, or choose another folder.", map[string]any{"Path": target.Path})
 		}
 		return lang.L("{{.Path}} cannot be written. Choose a folder of your own, or ask IT.", map[string]any{"Path": target.Path})
 	case errors.As(err, &owned):
 		return lang.L("{{.Product}} was installed by the system's installer, which owns its files: check or repair it there (on Windows: Settings, Apps).", map[string]any{"Product": owned.Product})
-	case errors.As(err, &native):
-		return lang.L("The system's installer failed (exit code {{.Code}}); nothing was installed. Try again, or tell IT.", map[string]any{"Code": native.Code})
-	case errors.Is(err, installer.ErrDeploymentUnsigned), errors.Is(err, installer.ErrDeploymentChanged):
+	case errors.As(err, &nativeErr):
+		return lang.L("The system's installer failed (exit code {{.Code}}); nothing was installed. Try again, or tell IT.", map[string]any{"Code": nativeErr.Code})
+	case errors.Is(err, deploy.ErrDeploymentUnsigned), errors.Is(err, deploy.ErrDeploymentChanged):
 		return lang.L("The deployment folder does not match its signed product list; nothing was installed. Build the deployment again.")
 	case errors.Is(err, errChangedMeanwhile):
 		return lang.L("The installed version changed meanwhile, so nothing was done. Read the card again, then choose.")
@@ -121,9 +123,9 @@ func coreErrorText(err error) string {
 		return lang.L("This folder needs administrator rights. Choose a folder of your own, or ask IT.")
 	case errors.Is(err, installer.ErrLocked):
 		return lang.L("Another install of this product is running. Wait for it to finish.")
-	case errors.Is(err, installer.ErrAnotherInstall):
+	case errors.Is(err, native.ErrAnotherInstall):
 		return lang.L("Another installation is in progress on this computer. Try again when it ends.")
-	case errors.Is(err, installer.ErrNoWindowsAssistant), errors.Is(err, installer.ErrNotWindowsProgram):
+	case errors.Is(err, deploy.ErrNoWindowsAssistant), errors.Is(err, deploy.ErrNotWindowsProgram):
 		return lang.L("A deployment for Windows carries the Windows assistant (assistant.exe), and none was found beside Onramp. Run Onramp from the folder Onramp.msi installs, or use 'assistant deploy create --assistant FILE'.")
 	case errors.Is(err, installer.ErrPackageHash), errors.Is(err, archive.ErrUnsafe):
 		return lang.L("The package is damaged or unsafe; nothing was installed. Download it again.")
@@ -139,9 +141,9 @@ func coreErrorText(err error) string {
 		return lang.L("No intact copy of this version's package is on this computer, and the product list no longer offers it, so it cannot be repaired. Install the product again.")
 	case errors.Is(err, installer.ErrNoPrevious):
 		return lang.L("No previous version is kept, so there is nothing to go back to.")
-	case errors.Is(err, installer.ErrWrongOS):
+	case errors.Is(err, native.ErrWrongOS):
 		return lang.L("This package is for another operating system.")
-	case errors.Is(err, installer.ErrCancelled):
+	case errors.Is(err, native.ErrCancelled):
 		return lang.L("The install was cancelled; nothing was changed.")
 	case errors.As(err, &reqs):
 		return lang.L("This computer does not meet the product's requirements. Run the check to see which.")

@@ -13,6 +13,8 @@ import (
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/downloader"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/installer/deploy"
+	"onramp.dev/onramp/installer/native"
 	"onramp.dev/onramp/setup"
 	"onramp.dev/onramp/syscheck"
 )
@@ -46,23 +48,23 @@ func TestEveryCoreErrorHasWords(t *testing.T) {
 		{"read-only disk", &installer.ReadOnlyError{Path: "/media/cd", Target: "/media/cd/quill"}, "/media/cd"},
 		{"file in the way", &installer.FileInTheWayError{Path: "/home/ana/Apps", Target: "/home/ana/Apps/quill"}, "/home/ana/Apps"},
 		{"user files in the way", &installer.ConflictError{Target: "/home/ana/Apps/quill", Paths: []string{"bin/notes.txt"}}, "bin/notes.txt"},
-		{"deployment folder is a file", &installer.TargetError{Target: "/opt/quill", Path: "/opt", Err: installer.ErrNotAFolder}, "/opt"},
+		{"deployment folder is a file", &deploy.TargetError{Target: "/opt/quill", Path: "/opt", Err: deploy.ErrNotAFolder}, "/opt"},
 		{"owned by the system installer", &installer.NativeInstallError{Product: "quill", Format: "msi"}, "quill"},
-		{"system installer failed", &installer.NativeError{Format: "msi", Code: 1603, Meaning: "fatal error during installation"}, "1603"},
-		{"deployment changed", installer.ErrDeploymentChanged, ""},
-		{"deployment with two problems", &installer.DeploymentError{Problems: []installer.DeploymentProblem{
+		{"system installer failed", &native.Error{Format: "msi", Code: 1603, Meaning: "fatal error during installation"}, "1603"},
+		{"deployment changed", deploy.ErrDeploymentChanged, ""},
+		{"deployment with two problems", &deploy.Error{Problems: []deploy.Problem{
 			{Product: "quill", Err: &installer.SpaceError{Target: "/opt/quill", Need: 1 << 30, Free: 1 << 20}},
 			{Product: "atlas", Err: &installer.FileInTheWayError{Path: "/opt/atlas", Target: "/opt/atlas"}}}}, "/opt/atlas"},
 		{"not installed", installer.ErrNotInstalled, ""},
 		{"nothing to roll back to", installer.ErrNoPrevious, ""},
-		{"another system's package", installer.ErrWrongOS, ""},
-		{"cancelled", installer.ErrCancelled, ""},
+		{"another system's package", native.ErrWrongOS, ""},
+		{"cancelled", native.ErrCancelled, ""},
 		{"requirements", &setup.RequirementsError{Product: "quill", Version: "2.0.0", Report: &syscheck.Report{}}, ""},
 		{"no package for this system", setup.ErrNoPackage, ""},
 		{"install benefit missing", &setup.RightError{Product: "quill", Right: "install"}, ""},
 		{"download benefit missing", &setup.RightError{Product: "quill", Right: "download"}, ""},
 		{"product not assigned", &setup.RightError{Product: "quill"}, ""},
-		{"no package for the systems ticked", &installer.NoPackageError{Product: "Quill Notes", Version: "3.1.0", Platforms: []catalog.Platform{catalog.WindowsAMD64}}, "Quill Notes 3.1.0"},
+		{"no package for the systems ticked", &deploy.NoPackageError{Product: "Quill Notes", Version: "3.1.0", Platforms: []catalog.Platform{catalog.WindowsAMD64}}, "Quill Notes 3.1.0"},
 		{"not in the catalog", setup.ErrNotInCatalog, ""},
 		{"no program to start", setup.ErrNoLaunch, ""},
 		{"not signed in", setup.ErrNotSignedIn, ""},

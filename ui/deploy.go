@@ -15,7 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"onramp.dev/onramp/catalog"
-	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/installer/deploy"
 	"onramp.dev/onramp/setup"
 )
 
@@ -151,9 +151,9 @@ func (s *deployScreen) run() {
 	for _, p := range platformIDs(s.platforms.Selected) {
 		only = append(only, catalog.Platform(p))
 	}
-	license := installer.License{Mode: "per-user"}
+	license := deploy.License{Mode: "per-user"}
 	if s.network() {
-		license = installer.License{Mode: "network", Server: strings.TrimSpace(s.server.Text)}
+		license = deploy.License{Mode: "network", Server: strings.TrimSpace(s.server.Text)}
 	}
 	switch {
 	case len(products) == 0:
@@ -192,7 +192,7 @@ func (s *deployScreen) run() {
 	})
 }
 
-func (s *deployScreen) build(ctx context.Context, products []string, only []catalog.Platform, target string, license installer.License, out string, register bool) (*installer.Deployment, error) {
+func (s *deployScreen) build(ctx context.Context, products []string, only []catalog.Platform, target string, license deploy.License, out string, register bool) (*deploy.Deployment, error) {
 	core := s.a.core.WithProgress(func(ev setup.Event) {
 		if ev.Step == setup.StepDownload && ev.Total > 0 {
 			v := float64(ev.Done) / float64(ev.Total)

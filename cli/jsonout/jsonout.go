@@ -21,6 +21,7 @@ import (
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/downloader"
 	"onramp.dev/onramp/installer"
+	"onramp.dev/onramp/installer/deploy"
 	"onramp.dev/onramp/setup"
 	"onramp.dev/onramp/syscheck"
 )
@@ -408,7 +409,7 @@ type RepairResult struct {
 // DeploymentCreated is 'deploy create”s result event: the folder and
 // its deployment.json, with a seat key shown as "(in deployment.json)".
 type DeploymentCreated struct {
-	Event      string                `json:"event"` // "result"
-	Out        string                `json:"out"`
-	Deployment *installer.Deployment `json:"deployment"`
+	Event      string             `json:"event"` // "result"
+	Out        string             `json:"out"`
+	Deployment *deploy.Deployment `json:"deployment"`
 }

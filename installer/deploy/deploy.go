@@ -1,4 +1,4 @@
-package installer
+package deploy
 
 import (
 	"bytes"
@@ -22,18 +22,20 @@ import (
 	"time"
 
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/installer"
 	"onramp.dev/onramp/installer/archive"
+	"onramp.dev/onramp/installer/native"
 	"onramp.dev/onramp/internal/atomicfile"
 )
 
-// DeploymentFormat names the deployment folder's format.
-const DeploymentFormat = "onramp-deployment/v1"
+// Format names the deployment folder's format.
+const Format = "onramp-deployment/v1"
 
-// DeploymentCatalogFile is the publisher's signed catalog in a deployment
+// CatalogFile is the publisher's signed catalog in a deployment
 // folder, byte for byte as the publisher signed it. deployment.json is
 // written by IT and anyone who can write the folder can edit it; the
 // signed catalog is what each seat checks every package against.
-const DeploymentCatalogFile = "catalog.signed.json"
+const CatalogFile = "catalog.signed.json"
 
 // Errors callers branch on; both are integrity failures.
 var (
@@ -41,20 +43,20 @@ var (
 	ErrDeploymentChanged  = errors.New("deployment.json differs from the publisher's signed catalog")
 )
 
-// DeploymentError lists every problem found in a deployment before
+// Error lists every problem found in a deployment before
 // anything was installed, each with its product ("" for the whole
 // deployment).
-type DeploymentError struct {
-	Problems []DeploymentProblem
+type Error struct {
+	Problems []Problem
 }
 
-// DeploymentProblem is one product's problem.
-type DeploymentProblem struct {
+// Problem is one product's problem.
+type Problem struct {
 	Product string
 	Err     error
 }
 
-func (e *DeploymentError) Error() string {
+func (e *Error) Error() string {
 	lines := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
 		lines[i] = p.Err.Error()
@@ -66,7 +68,7 @@ func (e *DeploymentError) Error() string {
 }
 
 // Unwrap lets errors.Is and errors.As see every problem's error.
-func (e *DeploymentError) Unwrap() []error {
+func (e *Error) Unwrap() []error {
 	errs := make([]error, len(e.Problems))
 	for i, p := range e.Problems {
 		errs[i] = p.Err
@@ -83,10 +85,10 @@ type Deployment struct {
 	Created time.Time `json:"created"`
 	// Target is the folder products are installed under, one subfolder
 	// each; "" means the machine-wide default of each OS.
-	Target      string              `json:"target"`
-	License     License             `json:"license"`
-	AllowReboot bool                `json:"allow_reboot"`
-	Products    []DeploymentProduct `json:"products"`
+	Target      string    `json:"target"`
+	License     License   `json:"license"`
+	AllowReboot bool      `json:"allow_reboot"`
+	Products    []Product `json:"products"`
 	// SeatRegistration, when present, lets each seat count itself with the
 	// account service after installing.
 	SeatRegistration *SeatRegistration `json:"seat_registration,omitempty"`
@@ -95,18 +97,18 @@ type Deployment struct {
 	Publisher string `json:"-"`
 	// Assistant is the Windows assistant the folder carries for its
 	// Windows seats, which need nothing installed beforehand.
-	Assistant *DeploymentAssistant `json:"assistant,omitempty"`
+	Assistant *Assistant `json:"assistant,omitempty"`
 }
 
 // WindowsAssistantFile is the Windows assistant's name in a deployment
 // folder: install-windows.cmd runs this one, never another.
 const WindowsAssistantFile = "assistant.exe"
 
-// DeploymentAssistant is the assistant program a deployment folder
+// Assistant is the assistant program a deployment folder
 // carries. It is not in the publisher's catalog (no catalog lists the
 // assistant): it is the publisher's Authenticode-signed release program,
 // and its hash here lets IT and each seat see that the copy is whole.
-type DeploymentAssistant struct {
+type Assistant struct {
 	File     string           `json:"file"` // relative to the folder, '/' separators
 	Platform catalog.Platform `json:"platform"`
 	SHA256   string           `json:"sha256"`
@@ -130,18 +132,18 @@ type License struct {
 	Server string `json:"server,omitempty"` // HOST:PORT of the licence server, for "network"
 }
 
-// DeploymentProduct is one product of a deployment.
-type DeploymentProduct struct {
-	ID       string                                 `json:"id"`
-	Name     string                                 `json:"name"`
-	Version  string                                 `json:"version"`
-	Packages map[catalog.Platform]DeploymentPackage `json:"packages"`
+// Product is one product of a deployment.
+type Product struct {
+	ID       string                       `json:"id"`
+	Name     string                       `json:"name"`
+	Version  string                       `json:"version"`
+	Packages map[catalog.Platform]Package `json:"packages"`
 	// Requirements per platform, in the catalog's schema.
 	Requirements json.RawMessage `json:"requirements,omitempty"`
 }
 
-// DeploymentPackage is one package file in the deployment folder.
-type DeploymentPackage struct {
+// Package is one package file in the deployment folder.
+type Package struct {
 	File    string         `json:"file"` // relative to the folder, '/' separators
 	SHA256  string         `json:"sha256"`
 	Size    int64          `json:"size"`
@@ -157,8 +159,8 @@ var hostPort = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(
 func (d *Deployment) Validate() error {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	if d.Format != DeploymentFormat {
-		bad("format: want %q, found %q", DeploymentFormat, d.Format)
+	if d.Format != Format {
+		bad("format: want %q, found %q", Format, d.Format)
 	}
 	switch d.License.Mode {
 	case "per-user":
@@ -234,7 +236,7 @@ func (d *Deployment) Validate() error {
 
 // RequirementsFor parses the product's requirements with the catalog's
 // strict reader.
-func (p *DeploymentProduct) RequirementsFor() (map[catalog.Platform]catalog.Requirements, error) {
+func (p *Product) RequirementsFor() (map[catalog.Platform]catalog.Requirements, error) {
 	if len(p.Requirements) == 0 {
 		return map[catalog.Platform]catalog.Requirements{}, nil
 	}
@@ -246,8 +248,8 @@ func (p *DeploymentProduct) RequirementsFor() (map[catalog.Platform]catalog.Requ
 	return f.Requirements, nil
 }
 
-// ReadDeployment reads dir/deployment.json strictly.
-func ReadDeployment(dir string) (*Deployment, error) {
+// Read reads dir/deployment.json strictly.
+func Read(dir string) (*Deployment, error) {
 	path := filepath.Join(dir, "deployment.json")
 	f, err := os.Open(path)
 	if err != nil {
@@ -270,10 +272,10 @@ func ReadDeployment(dir string) (*Deployment, error) {
 	return &d, nil
 }
 
-// ReadDeploymentCatalog reads the folder's signed catalog (not verified:
+// ReadCatalog reads the folder's signed catalog (not verified:
 // the caller verifies it with the keys this seat trusts).
-func ReadDeploymentCatalog(dir string) ([]byte, error) {
-	path := filepath.Join(dir, DeploymentCatalogFile)
+func ReadCatalog(dir string) ([]byte, error) {
+	path := filepath.Join(dir, CatalogFile)
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s is missing (the folder was not built by 'deploy create', or was changed since)", ErrDeploymentUnsigned, path)
@@ -295,12 +297,12 @@ func ReadDeploymentCatalog(dir string) ([]byte, error) {
 // MatchCatalog checks every product of d against the publisher's catalog
 // c: the release exists, and each package's file hash, size, format and
 // install recipe and the release's requirements are the ones the
-// publisher signed. Every difference is a *DeploymentError whose problems
+// publisher signed. Every difference is a *Error whose problems
 // match ErrDeploymentChanged.
 func (d *Deployment) MatchCatalog(c *catalog.Catalog) error {
-	var problems []DeploymentProblem
+	var problems []Problem
 	bad := func(product, format string, args ...any) {
-		problems = append(problems, DeploymentProblem{product, fmt.Errorf("%w: "+format, append([]any{ErrDeploymentChanged}, args...)...)})
+		problems = append(problems, Problem{product, fmt.Errorf("%w: "+format, append([]any{ErrDeploymentChanged}, args...)...)})
 	}
 	for _, p := range d.Products {
 		cp, r, err := c.Find(p.ID + "@" + p.Version)
@@ -340,7 +342,7 @@ func (d *Deployment) MatchCatalog(c *catalog.Catalog) error {
 		}
 	}
 	if len(problems) > 0 {
-		return &DeploymentError{Problems: problems}
+		return &Error{Problems: problems}
 	}
 	d.Publisher = c.Publisher
 	return nil
@@ -355,7 +357,7 @@ func sameJSON(a, b any) bool {
 
 // ErrNotAFolder means a file is where an install folder, or one of the
 // folders above it, must be. It is one case of ErrInTheWay.
-var ErrNotAFolder = fmt.Errorf("a file is where a folder must be: %w", ErrInTheWay)
+var ErrNotAFolder = fmt.Errorf("a file is where a folder must be: %w", installer.ErrInTheWay)
 
 // TargetError says why a product's install folder cannot be used.
 type TargetError struct {
@@ -381,43 +383,50 @@ func (e *TargetError) Unwrap() error { return e.Err }
 // it), and this process must be able to write where it is or will be.
 // It writes nothing but a test file it removes at once.
 func CheckTarget(target string) error {
+	_, err := checkTarget(target)
+	return err
+}
+
+// checkTarget is CheckTarget, returning as well the folder nearest target
+// that exists (the one that tells its volume).
+func checkTarget(target string) (string, error) {
 	p := target
 	for {
 		st, err := os.Stat(p)
 		if err == nil {
 			if !st.IsDir() {
-				return &TargetError{Target: target, Path: p, Err: ErrNotAFolder}
+				return "", &TargetError{Target: target, Path: p, Err: ErrNotAFolder}
 			}
 			break
 		}
 		// A missing folder, or a file above it (ENOTDIR): look further up.
 		parent := filepath.Dir(p)
 		if parent == p {
-			return &TargetError{Target: target, Path: p, Err: err}
+			return "", &TargetError{Target: target, Path: p, Err: err}
 		}
 		p = parent
 	}
 	f, err := os.CreateTemp(p, ".onramp-write-test-*")
 	if err != nil {
-		return &TargetError{Target: target, Path: p, Err: err}
+		return "", &TargetError{Target: target, Path: p, Err: err}
 	}
 	f.Close()
 	os.Remove(f.Name())
-	return nil
+	return p, nil
 }
 
-// PrepareDeployment checks, before anything is installed, everything the
+// Prepare checks, before anything is installed, everything the
 // install of d on this seat needs and returns the packages to install, in
-// d's order; each goes to root/ID. Every package must be
+// d's order, to install with in; each goes to root/ID (their zip code page is in's). Every package must be
 // present, match its SHA-256 (which MatchCatalog ties to the publisher's
 // signature) and be a safe archive; every install folder must pass
 // CheckTarget, and each volume must hold what the products on it unpack
 // to. A native installer's folder is the OS installer's to choose; its
 // log goes to root, which is checked instead. Every problem is reported,
-// as one *DeploymentError.
-func (in *Installer) PrepareDeployment(ctx context.Context, dir string, d *Deployment, plat catalog.Platform, root string) ([]Package, error) {
-	var problems []DeploymentProblem
-	pkgs := make([]Package, len(d.Products))
+// as one *Error.
+func Prepare(ctx context.Context, in *installer.Installer, dir string, d *Deployment, plat catalog.Platform, root string) ([]installer.Package, error) {
+	var problems []Problem
+	pkgs := make([]installer.Package, len(d.Products))
 	type volume struct {
 		need, free uint64
 		products   []string
@@ -427,29 +436,29 @@ func (in *Installer) PrepareDeployment(ctx context.Context, dir string, d *Deplo
 	for i, p := range d.Products {
 		dp, ok := p.Packages[plat]
 		if !ok {
-			problems = append(problems, DeploymentProblem{p.ID, fmt.Errorf("no package for %s in this deployment", plat)})
+			problems = append(problems, Problem{p.ID, fmt.Errorf("no package for %s in this deployment", plat)})
 			continue
 		}
-		pkgs[i] = Package{Path: d.PackagePath(dir, dp), SHA256: dp.SHA256, Format: dp.Format, Product: p.ID, Version: p.Version, Recipe: dp.Install,
-			Name: p.Name, Publisher: d.Publisher, Platform: plat, ZipCodePage: in.opt.ZipCodePage}
+		pkgs[i] = installer.Package{Path: d.PackagePath(dir, dp), SHA256: dp.SHA256, Format: dp.Format, Product: p.ID, Version: p.Version, Recipe: dp.Install,
+			Name: p.Name, Publisher: d.Publisher, Platform: plat}
 		target := filepath.Join(root, p.ID)
 		plan, err := in.PlanInstall(ctx, pkgs[i], target)
 		if err != nil {
-			problems = append(problems, DeploymentProblem{p.ID, err})
+			problems = append(problems, Problem{p.ID, err})
 			continue
 		}
 		folder := target
 		if plan.Native {
 			folder = root
 		}
-		if err := CheckTarget(folder); err != nil {
-			problems = append(problems, DeploymentProblem{p.ID, err})
+		at, err := checkTarget(folder)
+		if err != nil {
+			problems = append(problems, Problem{p.ID, err})
 			continue
 		}
 		if plan.Native || plan.FreeSpace == 0 { // 0: the free space could not be read
 			continue
 		}
-		at := existingParent(folder)
 		v := volumes[at]
 		if v == nil {
 			v = &volume{free: plan.FreeSpace, target: folder}
@@ -461,58 +470,28 @@ func (in *Installer) PrepareDeployment(ctx context.Context, dir string, d *Deplo
 	for _, v := range volumes {
 		if v.need > v.free {
 			for _, id := range v.products {
-				problems = append(problems, DeploymentProblem{id, &SpaceError{Target: v.target, Need: v.need, Free: v.free}})
+				problems = append(problems, Problem{id, &installer.SpaceError{Target: v.target, Need: v.need, Free: v.free}})
 			}
 		}
 	}
 	if len(problems) > 0 {
-		return nil, &DeploymentError{Problems: problems}
+		return nil, &Error{Problems: problems}
 	}
 	return pkgs, nil
 }
 
 // PackagePath is where a deployment's package lies.
-func (d *Deployment) PackagePath(dir string, pkg DeploymentPackage) string {
+func (d *Deployment) PackagePath(dir string, pkg Package) string {
 	return filepath.Join(dir, filepath.FromSlash(pkg.File))
 }
 
-// DefaultUserTarget is the per-user install folder of this OS: no
-// administrator rights needed.
-func DefaultUserTarget() string {
-	home, _ := os.UserHomeDir()
-	switch runtime.GOOS {
-	case "windows":
-		if d := os.Getenv("LOCALAPPDATA"); d != "" {
-			return filepath.Join(d, "Programs", "Onramp")
-		}
-	case "darwin":
-		return filepath.Join(home, "Applications", "Onramp")
-	}
-	return filepath.Join(home, ".local", "opt", "onramp")
-}
-
-// DefaultMachineTarget is the machine-wide install folder of an OS.
-func DefaultMachineTarget(goos string) string {
-	switch goos {
-	case "windows":
-		pf := os.Getenv("ProgramFiles")
-		if pf == "" {
-			pf = `C:\Program Files`
-		}
-		return filepath.Join(pf, "Onramp")
-	case "darwin":
-		return "/Applications/Onramp"
-	}
-	return "/opt/onramp"
-}
-
-// WriteDeployment writes deployment.json, the publisher's signed catalog
+// Write writes deployment.json, the publisher's signed catalog
 // (signed, byte for byte as the publisher served it, which d must agree
 // with), the install scripts and the IT README into dir, which already
 // holds the packages. It refuses a folder that has a deployment already.
 // With demo, the scripts pass --demo, so that the seats trust the demo
 // key (and then only for this folder's run).
-func WriteDeployment(dir string, d *Deployment, signed []byte, demo bool) error {
+func Write(dir string, d *Deployment, signed []byte, demo bool) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
@@ -530,7 +509,7 @@ func WriteDeployment(dir string, d *Deployment, signed []byte, demo bool) error 
 	}
 	for _, p := range d.Products {
 		for _, pkg := range p.Packages {
-			if err := verifyPackage(Package{Path: d.PackagePath(dir, pkg), SHA256: pkg.SHA256}); err != nil {
+			if err := installer.VerifyPackage(installer.Package{Path: d.PackagePath(dir, pkg), SHA256: pkg.SHA256}); err != nil {
 				return err
 			}
 		}
@@ -540,7 +519,7 @@ func WriteDeployment(dir string, d *Deployment, signed []byte, demo bool) error 
 		return ErrNoWindowsAssistant
 	}
 	if a := d.Assistant; a != nil {
-		if err := verifyPackage(Package{Path: filepath.Join(dir, filepath.FromSlash(a.File)), SHA256: a.SHA256}); err != nil {
+		if err := installer.VerifyPackage(installer.Package{Path: filepath.Join(dir, filepath.FromSlash(a.File)), SHA256: a.SHA256}); err != nil {
 			return fmt.Errorf("the Windows assistant: %w", err)
 		}
 	}
@@ -552,10 +531,10 @@ func WriteDeployment(dir string, d *Deployment, signed []byte, demo bool) error 
 		flags = "--demo "
 	}
 	files := map[string]string{
-		"install-macos.sh":    strings.ReplaceAll(unixScript, "{{flags}}", flags),
-		"install-linux.sh":    strings.ReplaceAll(unixScript, "{{flags}}", flags),
-		"README-IT.txt":       itReadme(d, readmeFactsOf(dir, d, env)),
-		DeploymentCatalogFile: string(signed),
+		"install-macos.sh": strings.ReplaceAll(unixScript, "{{flags}}", flags),
+		"install-linux.sh": strings.ReplaceAll(unixScript, "{{flags}}", flags),
+		"README-IT.txt":    itReadme(d, readmeFactsOf(dir, d, env)),
+		CatalogFile:        string(signed),
 	}
 	if windows {
 		files["install-windows.cmd"] = strings.ReplaceAll(windowsScript, "{{flags}}", flags)
@@ -585,10 +564,10 @@ func WriteDeployment(dir string, d *Deployment, signed []byte, demo bool) error 
 	return atomicfile.WriteFile(filepath.Join(dir, "deployment.json"), data, mode)
 }
 
-// DeploymentLogName is the log's name for a deployment: its product IDs,
+// LogName is the log's name for a deployment: its product IDs,
 // sorted, joined with '+' (IDs are lowercase letters, digits and '-');
 // past a length a file system takes, the first ID and a hash of them all.
-func DeploymentLogName(d *Deployment) string {
+func LogName(d *Deployment) string {
 	ids := make([]string, len(d.Products))
 	for i, p := range d.Products {
 		ids[i] = p.ID
@@ -612,7 +591,7 @@ func readmeFactsOf(dir string, d *Deployment, env *catalog.Envelope) readmeFacts
 	}
 	for _, p := range d.Products {
 		if pkg, ok := p.Packages[catalog.WindowsAMD64]; ok && pkg.Format == catalog.FormatMSI && runtime.GOOS == "windows" {
-			if code, err := msiProductCode(d.PackagePath(dir, pkg)); err == nil {
+			if code, err := native.ProductCode(d.PackagePath(dir, pkg)); err == nil {
 				f.productCodes[p.ID] = code
 			}
 		}
@@ -826,7 +805,7 @@ Logs, appended to one file per deployment whose name does not change:
             (with each MSI's log beside it: PRODUCT-VERSION.log)
   macOS:    /Library/Logs/Onramp/%s
   Linux:    /var/log/onramp/%s
-`, strings.Join(facts.keyIDs, ", "), DeploymentLogName(d), DeploymentLogName(d), DeploymentLogName(d))
+`, strings.Join(facts.keyIDs, ", "), LogName(d), LogName(d), LogName(d))
 	if d.HasPlatform(catalog.WindowsAMD64) {
 		b.WriteString(`
 Microsoft Intune (Win32 app) or Configuration Manager
@@ -889,28 +868,28 @@ Munki: use install-macos.sh as the postinstall_script of a nopkg item.
 	return b.String()
 }
 
-// DeploymentFile is a package a new deployment needs: the caller downloads
+// File is a package a new deployment needs: the caller downloads
 // URL (the catalog's, maybe relative) to File inside the folder and
-// verifies it against SHA256, then calls WriteDeployment.
-type DeploymentFile struct {
+// verifies it against SHA256, then calls Write.
+type File struct {
 	URL    string
 	File   string // relative to the folder, '/' separators
 	SHA256 string
 	Size   int64
 }
 
-// NewDeployment plans a deployment of the products refs ("ID" or
+// New plans a deployment of the products refs ("ID" or
 // "ID@VERSION") for the platforms only (all of each release's when
 // empty): the Deployment to write and the packages to fetch first.
-func NewDeployment(c *catalog.Catalog, refs []string, only []catalog.Platform, target string, license License, now time.Time) (*Deployment, []DeploymentFile, error) {
-	d := &Deployment{Format: DeploymentFormat, Created: now.UTC().Truncate(time.Second), Target: target, License: license}
-	var files []DeploymentFile
+func New(c *catalog.Catalog, refs []string, only []catalog.Platform, target string, license License, now time.Time) (*Deployment, []File, error) {
+	d := &Deployment{Format: Format, Created: now.UTC().Truncate(time.Second), Target: target, License: license}
+	var files []File
 	for _, ref := range refs {
 		p, r, err := c.Find(ref)
 		if err != nil {
 			return nil, nil, err
 		}
-		dp := DeploymentProduct{ID: p.ID, Name: p.Name, Version: r.Version.String(), Packages: map[catalog.Platform]DeploymentPackage{}}
+		dp := Product{ID: p.ID, Name: p.Name, Version: r.Version.String(), Packages: map[catalog.Platform]Package{}}
 		reqs := map[catalog.Platform]catalog.Requirements{}
 		var plats []catalog.Platform
 		for plat := range r.Packages {
@@ -922,8 +901,8 @@ func NewDeployment(c *catalog.Catalog, refs []string, only []catalog.Platform, t
 		for _, plat := range plats {
 			pkg := r.Packages[plat]
 			rel := "packages/" + path.Base(pkg.URL)
-			files = append(files, DeploymentFile{URL: pkg.URL, File: rel, SHA256: pkg.SHA256, Size: pkg.Size})
-			dp.Packages[plat] = DeploymentPackage{File: rel, SHA256: pkg.SHA256, Size: pkg.Size, Format: pkg.Format, Install: pkg.Install}
+			files = append(files, File{URL: pkg.URL, File: rel, SHA256: pkg.SHA256, Size: pkg.Size})
+			dp.Packages[plat] = Package{File: rel, SHA256: pkg.SHA256, Size: pkg.Size, Format: pkg.Format, Install: pkg.Install}
 			if req, ok := r.Requirements[plat]; ok {
 				reqs[plat] = req
 			}

@@ -1,4 +1,4 @@
-package installer
+package deploy
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -41,7 +42,7 @@ func TestCheckTarget(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if !tt.asRoot && (onWindows || os.Geteuid() == 0) {
+			if !tt.asRoot && (runtime.GOOS == "windows" || os.Geteuid() == 0) {
 				t.Skip("root (and Windows' ACLs) ignore the mode")
 			}
 			root := t.TempDir()
@@ -79,7 +80,7 @@ func TestMatchCatalog(t *testing.T) {
 	p := c.Products[0]
 	ref := p.ID + "@" + p.Releases[0].Version.String()
 	fresh := func(t *testing.T) *Deployment {
-		d, _, err := NewDeployment(c, []string{ref}, nil, "", License{Mode: "per-user"}, time.Now())
+		d, _, err := New(c, []string{ref}, nil, "", License{Mode: "per-user"}, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,7 +122,7 @@ func TestMatchCatalog(t *testing.T) {
 				}
 				return
 			}
-			var de *DeploymentError
+			var de *Error
 			if !errors.Is(err, ErrDeploymentChanged) || !errors.As(err, &de) || de.Problems[0].Product != p.ID || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("MatchCatalog: %v, want %q", err, tt.want)
 			}
@@ -165,20 +166,20 @@ func TestCheckWindowsProgram(t *testing.T) {
 // The log's name is stable for a deployment's products, whatever their
 // order, and bounded however many there are.
 func TestDeploymentLogName(t *testing.T) {
-	d := &Deployment{Products: []DeploymentProduct{{ID: "quill"}, {ID: "atlas"}}}
-	if got := DeploymentLogName(d); got != "deploy-atlas+quill.log" {
+	d := &Deployment{Products: []Product{{ID: "quill"}, {ID: "atlas"}}}
+	if got := LogName(d); got != "deploy-atlas+quill.log" {
 		t.Errorf("got %q", got)
 	}
 	many := &Deployment{}
 	for i := range 40 {
-		many.Products = append(many.Products, DeploymentProduct{ID: fmt.Sprintf("product-%02d", i)})
+		many.Products = append(many.Products, Product{ID: fmt.Sprintf("product-%02d", i)})
 	}
-	got := DeploymentLogName(many)
-	if len(got) > 80 || !strings.HasPrefix(got, "deploy-product-00+39-more-") || got != DeploymentLogName(many) {
+	got := LogName(many)
+	if len(got) > 80 || !strings.HasPrefix(got, "deploy-product-00+39-more-") || got != LogName(many) {
 		t.Errorf("got %q", got)
 	}
 	many.Products[5].ID = "other"
-	if DeploymentLogName(many) == got {
+	if LogName(many) == got {
 		t.Error("two deployments of different products share a log name")
 	}
 }
@@ -199,7 +200,7 @@ func TestNewDeploymentNoPackage(t *testing.T) {
 	r := p.Releases[0]
 	delete(r.Packages, catalog.WindowsAMD64)
 	ref := p.ID + "@" + r.Version.String()
-	_, _, err = NewDeployment(c, []string{ref}, []catalog.Platform{catalog.WindowsAMD64}, "", License{Mode: "per-user"}, time.Now())
+	_, _, err = New(c, []string{ref}, []catalog.Platform{catalog.WindowsAMD64}, "", License{Mode: "per-user"}, time.Now())
 	var np *NoPackageError
 	if !errors.As(err, &np) || np.Product != p.Name || np.Version != r.Version.String() || !slices.Equal(np.Platforms, []catalog.Platform{catalog.WindowsAMD64}) {
 		t.Fatalf("NewDeployment: %#v", err)

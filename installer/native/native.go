@@ -1,4 +1,13 @@
-package installer
+// Package native runs the operating systems' own installers (MSI on
+// Windows, PKG and DMG on macOS) silently: never a window, never a
+// reboot unless the recipe allows it. Their command lines and exit codes
+// are plain functions, tested on every OS; they are executed only on
+// their own OS. It reads an MSI's product code, which uninstall needs.
+//
+// Callers: the installer, which runs a native package under the
+// product's lock and keeps its receipt, and deployments, whose IT README
+// names each MSI's product code.
+package native
 
 import (
 	"context"
@@ -15,11 +24,6 @@ import (
 
 	"onramp.dev/onramp/catalog"
 )
-
-// Native installers (MSI on Windows, PKG and DMG on macOS) run silently:
-// never a window, never a reboot unless the caller allows it. Their
-// command lines and exit codes are plain functions, tested on every OS;
-// they are executed only on their own OS.
 
 // command is one program to run.
 type command struct {
@@ -75,23 +79,23 @@ func dmgCommands(image, mountpoint, app, target string) []command {
 	}
 }
 
-// NativeResult is what a native installer's exit code means.
-type NativeResult struct {
+// Result is what a native installer's exit code means.
+type Result struct {
 	ExitCode     int  `json:"exit_code"`
 	RebootNeeded bool `json:"reboot_needed"`
 	// ProductCode is an MSI's product code, which uninstall needs.
 	ProductCode string `json:"product_code,omitempty"`
 }
 
-// NativeError is a native installer's failure, with its exit code.
-type NativeError struct {
+// Error is a native installer's failure, with its exit code.
+type Error struct {
 	Format  catalog.Format
 	Code    int
 	Meaning string
 	Log     string
 }
 
-func (e *NativeError) Error() string {
+func (e *Error) Error() string {
 	s := fmt.Sprintf("%s installer failed with exit code %d", e.Format, e.Code)
 	if e.Meaning != "" {
 		s += ": " + e.Meaning
@@ -101,6 +105,27 @@ func (e *NativeError) Error() string {
 	}
 	return s
 }
+
+// ErrCancelled: the native installer says the install was cancelled (MSI
+// 1602); nothing was installed.
+var ErrCancelled = errors.New("the install was cancelled")
+
+// ErrAnotherInstall: another installation holds the OS installer (MSI
+// 1618); nothing was installed, and the same command may succeed later.
+var ErrAnotherInstall = errors.New("another installation is in progress")
+
+// Is makes MSI's 1602 an ErrCancelled and 1618 an ErrAnotherInstall for
+// callers that branch on them.
+func (e *Error) Is(target error) bool {
+	if e.Format != catalog.FormatMSI {
+		return false
+	}
+	return (target == ErrCancelled && e.Code == 1602) || (target == ErrAnotherInstall && e.Code == 1618)
+}
+
+// MSINotInstalled is msiexec /x's answer for a product that is not
+// installed (removed by hand, say): the uninstall has nothing left to do.
+const MSINotInstalled = 1605
 
 // Windows Installer's documented exit codes.
 var msiMeanings = map[int]string{
@@ -115,10 +140,10 @@ var msiMeanings = map[int]string{
 	1639: "invalid command line",
 }
 
-// mapExitCode reads an installer's exit code with the recipe's lists.
+// MapExitCode reads an installer's exit code with the recipe's lists.
 // MSI's 3010 and 1641 mean "installed, reboot needed" unless the recipe
 // says otherwise.
-func mapExitCode(format catalog.Format, code int, r catalog.Recipe) (NativeResult, error) {
+func MapExitCode(format catalog.Format, code int, r catalog.Recipe) (Result, error) {
 	success := r.SuccessCodes
 	if len(success) == 0 {
 		success = []int{0}
@@ -129,26 +154,32 @@ func mapExitCode(format catalog.Format, code int, r catalog.Recipe) (NativeResul
 	}
 	switch {
 	case slices.Contains(success, code):
-		return NativeResult{ExitCode: code}, nil
+		return Result{ExitCode: code}, nil
 	case slices.Contains(reboot, code):
-		return NativeResult{ExitCode: code, RebootNeeded: true}, nil
+		return Result{ExitCode: code, RebootNeeded: true}, nil
 	}
-	e := &NativeError{Format: format, Code: code}
+	e := &Error{Format: format, Code: code}
 	if format == catalog.FormatMSI {
 		e.Meaning = msiMeanings[code]
 	}
-	return NativeResult{ExitCode: code}, e
+	return Result{ExitCode: code}, e
 }
 
 // ErrWrongOS: a native package is for another operating system.
 var ErrWrongOS = errors.New("this package installs on another operating system")
 
-// InstallNative runs a native package silently and maps its exit code.
-// logDir receives the installer's log.
-func (in *Installer) InstallNative(ctx context.Context, pkg Package, logDir string) (NativeResult, error) {
-	if err := verifyPackage(pkg); err != nil {
-		return NativeResult{}, err
-	}
+// Package is a native package to run: a verified file.
+type Package struct {
+	Path    string
+	Format  catalog.Format
+	Recipe  catalog.Recipe
+	Product string // with Version, names the log
+	Version string
+}
+
+// Install runs a native package silently and maps its exit code. logDir
+// receives the installer's log. The caller has verified the package.
+func Install(ctx context.Context, pkg Package, logDir string) (Result, error) {
 	var cmds []command
 	var productCode string
 	logFile := filepath.Join(logDir, pkg.Product+"-"+pkg.Version+".log")
@@ -156,9 +187,9 @@ func (in *Installer) InstallNative(ctx context.Context, pkg Package, logDir stri
 	case pkg.Format == catalog.FormatMSI && runtime.GOOS == "windows":
 		// Read before installing: a product Onramp cannot name, it
 		// cannot remove.
-		code, err := msiProductCode(pkg.Path)
+		code, err := ProductCode(pkg.Path)
 		if err != nil {
-			return NativeResult{}, err
+			return Result{}, err
 		}
 		productCode = code
 		cmds = []command{msiCommand(pkg.Path, logFile, pkg.Recipe.SilentArgs)}
@@ -167,42 +198,42 @@ func (in *Installer) InstallNative(ctx context.Context, pkg Package, logDir stri
 	case pkg.Format == catalog.FormatDMG && runtime.GOOS == "darwin":
 		mnt, err := os.MkdirTemp("", "onramp-dmg-")
 		if err != nil {
-			return NativeResult{}, err
+			return Result{}, err
 		}
 		defer os.Remove(mnt)
 		app := pkg.Recipe.Launch
 		if app == "" {
-			return NativeResult{}, fmt.Errorf("%s: a dmg package needs install.launch naming the app to copy", pkg.Path)
+			return Result{}, fmt.Errorf("%s: a dmg package needs install.launch naming the app to copy", pkg.Path)
 		}
 		cmds = dmgCommands(pkg.Path, mnt, app, "/Applications")
 	default:
-		return NativeResult{}, fmt.Errorf("%s (%s on %s): %w", pkg.Path, pkg.Format, runtime.GOOS, ErrWrongOS)
+		return Result{}, fmt.Errorf("%s (%s on %s): %w", pkg.Path, pkg.Format, runtime.GOOS, ErrWrongOS)
 	}
-	res, err := runNative(ctx, pkg.Format, pkg.Recipe, cmds, logFile)
+	res, err := run(ctx, pkg.Format, pkg.Recipe, cmds, logFile)
 	res.ProductCode = productCode
 	return res, err
 }
 
-// UninstallNative removes an MSI product by its product code (from the
-// install's NativeResult), silently, and maps msiexec's exit code.
-// logDir receives the log.
-func (in *Installer) UninstallNative(ctx context.Context, productCode, logDir string) (NativeResult, error) {
+// Uninstall removes an MSI product by its product code (from the
+// install's Result), silently, and maps msiexec's exit code. logDir
+// receives the log.
+func Uninstall(ctx context.Context, productCode, logDir string) (Result, error) {
 	if !productCodeRE().MatchString(productCode) {
-		return NativeResult{}, fmt.Errorf("uninstall %q: %w", productCode, ErrBadProductCode)
+		return Result{}, fmt.Errorf("uninstall %q: %w", productCode, ErrBadProductCode)
 	}
 	if runtime.GOOS != "windows" {
-		return NativeResult{}, fmt.Errorf("uninstall %s (msi on %s): %w", productCode, runtime.GOOS, ErrWrongOS)
+		return Result{}, fmt.Errorf("uninstall %s (msi on %s): %w", productCode, runtime.GOOS, ErrWrongOS)
 	}
 	logFile := filepath.Join(logDir, "uninstall-"+strings.Trim(productCode, "{}")+".log")
-	res, err := runNative(ctx, catalog.FormatMSI, catalog.Recipe{}, []command{msiUninstallCommand(productCode, logFile)}, logFile)
+	res, err := run(ctx, catalog.FormatMSI, catalog.Recipe{}, []command{msiUninstallCommand(productCode, logFile)}, logFile)
 	res.ProductCode = productCode
 	return res, err
 }
 
-// runNative runs a native installer's commands in order and maps each
+// run runs a native installer's commands in order and maps each
 // exit code; the first failure stops them.
-func runNative(ctx context.Context, format catalog.Format, recipe catalog.Recipe, cmds []command, logFile string) (NativeResult, error) {
-	var res NativeResult
+func run(ctx context.Context, format catalog.Format, recipe catalog.Recipe, cmds []command, logFile string) (Result, error) {
+	var res Result
 	for _, c := range cmds {
 		cmd := exec.CommandContext(ctx, c.Path, c.Args...)
 		err := cmd.Run()
@@ -214,8 +245,8 @@ func runNative(ctx context.Context, format catalog.Format, recipe catalog.Recipe
 		case err != nil:
 			return res, fmt.Errorf("%s: %w", c.Path, err)
 		}
-		r, err := mapExitCode(format, code, recipe)
-		if ne := (*NativeError)(nil); errors.As(err, &ne) && format == catalog.FormatMSI {
+		r, err := MapExitCode(format, code, recipe)
+		if ne := (*Error)(nil); errors.As(err, &ne) && format == catalog.FormatMSI {
 			ne.Log = logFile
 		}
 		if err != nil {

@@ -1,10 +1,10 @@
 //go:build !windows
 
-package installer
+package native
 
 import "fmt"
 
-// msiProductCode needs Windows Installer's msi.dll.
-func msiProductCode(pkg string) (string, error) {
+// ProductCode needs Windows Installer's msi.dll.
+func ProductCode(pkg string) (string, error) {
 	return "", fmt.Errorf("%s: %w", pkg, ErrWrongOS)
 }

@@ -1,4 +1,4 @@
-package installer
+package native
 
 import (
 	"fmt"
@@ -19,8 +19,8 @@ var (
 	maxProductPropertyLen = 256
 )
 
-// msiProductCode reads an MSI package's ProductCode property.
-func msiProductCode(pkg string) (string, error) {
+// ProductCode reads an MSI package's ProductCode property.
+func ProductCode(pkg string) (string, error) {
 	if err := msiDLL.Load(); err != nil {
 		return "", fmt.Errorf("msi.dll: %w", err)
 	}
