@@ -926,15 +926,9 @@ func (in *Installer) settleRemoved(product string, targets ...string) (removed [
 	return removed, nil
 }
 
-// settled runs settle for a reader (verify, plan, receipts): with the lock
-// when it is free; when an install holds it, a journal means the product
-// is changing now.
-func (in *Installer) settled(product string) error {
-	_, err := in.settledRemoved(product)
-	return err
-}
-
-// settledRemoved is settled, returning the staging folders it removed.
+// settledRemoved runs settle for a reader (verify, plan, receipts): with
+// the lock when it is free; when an install holds it, a journal means the
+// product is changing now. It returns the staging folders it removed.
 func (in *Installer) settledRemoved(product string) ([]string, error) {
 	if !exists(in.journalPath(product)) && !exists(in.stagingNote(product)) {
 		return nil, nil // nothing to finish: no need to hold up an install

@@ -309,7 +309,7 @@ func (in *Installer) PlanInstall(ctx context.Context, pkg Package, target string
 	if err != nil {
 		return nil, err
 	}
-	if err := s.settled(pkg.Product); err != nil {
+	if err := s.settleForReading(); err != nil {
 		return nil, err
 	}
 	pl, err := s.planInstall(ctx, pkg, target, true)
@@ -509,10 +509,9 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	if err != nil {
 		return nil, err
 	}
-	if s, err := in.storeFor(pkg.Product, target); err != nil {
+	s, err := in.storeFor(pkg.Product, target)
+	if err != nil {
 		return nil, err
-	} else if s != in {
-		return s.Install(ctx, pkg, target)
 	}
 	// Repair reads the package again, maybe from another folder.
 	abs, err := filepath.Abs(pkg.Path)
@@ -521,14 +520,16 @@ func (in *Installer) Install(ctx context.Context, pkg Package, target string) (*
 	}
 	pkg.Path = abs
 	pkg.ZipCodePage = cmp.Or(pkg.ZipCodePage, in.opt.ZipCodePage)
-	unlock, err := in.lock(pkg.Product)
-	if err != nil {
+	if err := s.hold(target); err != nil {
 		return nil, err
 	}
-	defer unlock()
-	if err := in.settle(pkg.Product, target); err != nil {
-		return nil, err
-	}
+	defer s.release()
+	return s.install(ctx, pkg, target)
+}
+
+// install is Install of an archive in the store that keeps its receipt,
+// held.
+func (in *Installer) install(ctx context.Context, pkg Package, target string) (*Receipt, error) {
 	pl, err := in.planInstall(ctx, pkg, target, false) // verifies the package, checks the target
 	if err != nil {
 		return nil, err

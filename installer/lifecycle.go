@@ -33,9 +33,6 @@ func (v *VerifyReport) OK() bool { return len(v.Missing) == 0 && len(v.Changed) 
 
 // Verify checks every installed file against the receipt.
 func (in *Installer) Verify(ctx context.Context, product string) (*VerifyReport, error) {
-	if s := in.storeOf(product); s != in {
-		return s.Verify(ctx, product)
-	}
 	rec, err := in.Receipt(product)
 	if err != nil {
 		return nil, err
@@ -99,21 +96,20 @@ func (in *Installer) Repair(ctx context.Context, product string) (*Receipt, erro
 // fresh download): it must have the receipt's SHA-256, and the receipt
 // then names it for the next repair. "" is the package the receipt names.
 func (in *Installer) RepairFrom(ctx context.Context, product, pkgPath string) (*Receipt, error) {
-	if s := in.storeOf(product); s != in {
-		return s.RepairFrom(ctx, product, pkgPath)
+	s := in.storeOf(product)
+	if err := s.hold(); err != nil {
+		return nil, err
 	}
-	unlock, err := in.lock(product)
+	defer s.release()
+	rec, err := s.current()
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
-	if err := in.settle(product); err != nil {
-		return nil, err
-	}
-	rec, err := in.receipt(product)
-	if err != nil {
-		return nil, err
-	}
+	return s.repair(ctx, product, rec, pkgPath)
+}
+
+// repair is RepairFrom in the store that holds product, held.
+func (in *Installer) repair(ctx context.Context, product string, rec *Receipt, pkgPath string) (_ *Receipt, err error) {
 	if rec.Native() {
 		return nil, fmt.Errorf("repair %s: %w", product, &NativeInstallError{Product: product, Format: rec.Format})
 	}
@@ -162,21 +158,20 @@ func (in *Installer) RepairFrom(ctx context.Context, product, pkgPath string) (*
 // rolled back from is kept in its place, so a second rollback undoes it.
 // The files the user added stay in place (and are listed in Kept).
 func (in *Installer) Rollback(ctx context.Context, product string) (*Receipt, error) {
-	if s := in.storeOf(product); s != in {
-		return s.Rollback(ctx, product)
+	s := in.storeOf(product)
+	if err := s.hold(); err != nil {
+		return nil, err
 	}
-	unlock, err := in.lock(product)
+	defer s.release()
+	cur, err := s.current()
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
-	if err := in.settle(product); err != nil {
-		return nil, err
-	}
-	cur, err := in.receipt(product)
-	if err != nil {
-		return nil, err
-	}
+	return s.rollback(ctx, product, cur)
+}
+
+// rollback is Rollback in the store that holds product, held.
+func (in *Installer) rollback(ctx context.Context, product string, cur *Receipt) (*Receipt, error) {
 	old, err := in.previous(product, cur)
 	if err != nil {
 		return nil, err
@@ -212,17 +207,15 @@ func (in *Installer) Rollback(ctx context.Context, product string) (*Receipt, er
 // Previous is the receipt of the version kept for Rollback: ErrNoPrevious
 // when none is kept, ErrNotInstalled when nothing is installed.
 func (in *Installer) Previous(product string) (*Receipt, error) {
-	if s := in.storeOf(product); s != in {
-		return s.Previous(product)
-	}
-	if err := in.settled(product); err != nil {
+	s := in.storeOf(product)
+	if err := s.settleForReading(); err != nil {
 		return nil, err
 	}
-	cur, err := in.receipt(product)
+	cur, err := s.current()
 	if err != nil {
 		return nil, err
 	}
-	return in.previous(product, cur)
+	return s.previous(product, cur)
 }
 
 // previous is the kept version Rollback can put back in place of cur.
@@ -241,22 +234,20 @@ func (in *Installer) previous(product string, cur *Receipt) (*Receipt, error) {
 // they leave empty, and the kept previous version. Files the user added are
 // left, and listed.
 func (in *Installer) Uninstall(ctx context.Context, product string) ([]string, error) {
-	if s := in.storeOf(product); s != in {
-		return s.Uninstall(ctx, product)
+	s := in.storeOf(product)
+	if err := s.hold(); err != nil {
+		return nil, err
 	}
-	unlock, err := in.lock(product)
+	defer s.release()
+	rec, err := s.current()
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
-	removed, err := in.settleRemoved(product)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := in.receipt(product)
-	if err != nil {
-		return nil, notInstalled(product, removed, err)
-	}
+	return s.uninstall(ctx, product, rec)
+}
+
+// uninstall is Uninstall in the store that holds product, held.
+func (in *Installer) uninstall(ctx context.Context, product string, rec *Receipt) ([]string, error) {
 	if rec.Native() {
 		return nil, in.uninstallNative(ctx, rec)
 	}

@@ -62,24 +62,24 @@ func nativeTarget(f catalog.Format) string {
 // its receipt. A reboot code is a success (RebootNeeded in the receipt);
 // a failure leaves the receipts as they were.
 func (in *Installer) installNative(ctx context.Context, pkg Package, target string) (*Receipt, error) {
-	if s, err := in.storeFor(pkg.Product, target); err != nil {
+	s, err := in.storeFor(pkg.Product, target)
+	if err != nil {
 		return nil, err
-	} else if s != in {
-		return s.installNative(ctx, pkg, target)
 	}
 	abs, err := filepath.Abs(pkg.Path)
 	if err != nil {
 		return nil, err
 	}
 	pkg.Path = abs
-	unlock, err := in.lock(pkg.Product)
-	if err != nil {
+	if err := s.hold(); err != nil {
 		return nil, err
 	}
-	defer unlock()
-	if err := in.settle(pkg.Product); err != nil {
-		return nil, err
-	}
+	defer s.release()
+	return s.runNative(ctx, pkg)
+}
+
+// runNative is installNative in the store that keeps the receipt, held.
+func (in *Installer) runNative(ctx context.Context, pkg Package) (*Receipt, error) {
 	if err := VerifyPackage(pkg); err != nil {
 		return nil, err
 	}

@@ -183,18 +183,11 @@ func previousDir(target, product string) string {
 // Receipt returns the installed version's receipt, once an interrupted
 // install of it is finished or undone.
 func (in *Installer) Receipt(product string) (*Receipt, error) {
-	if s := in.storeOf(product); s != in {
-		return s.Receipt(product)
-	}
-	removed, err := in.settledRemoved(product)
-	if err != nil {
+	s := in.storeOf(product)
+	if err := s.settleForReading(); err != nil {
 		return nil, err
 	}
-	rec, err := in.receipt(product)
-	if err != nil {
-		return nil, notInstalled(product, removed, err)
-	}
-	return rec, nil
+	return s.current()
 }
 
 func (in *Installer) receipt(product string) (*Receipt, error) {

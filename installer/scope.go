@@ -105,16 +105,13 @@ func (in *Installer) machine() *Installer {
 	return &m
 }
 
-// storeOf returns the Installer whose state holds product: per-user
-// first, then machine-wide; per-user when neither does.
-func (in *Installer) storeOf(product string) *Installer {
-	if in.scoped {
-		return in
-	}
+// storeOf returns the store whose state holds product: per-user first,
+// then machine-wide; per-user when neither does.
+func (in *Installer) storeOf(product string) *receiptStore {
 	if m := in.machine(); m != nil && !in.holds(product) && m.holds(product) {
-		return m
+		return &receiptStore{Installer: m, product: product}
 	}
-	return in
+	return &receiptStore{Installer: in, product: product}
 }
 
 func (in *Installer) holds(product string) bool {
@@ -123,12 +120,12 @@ func (in *Installer) holds(product string) bool {
 	return exists(in.receiptPath(product)) || exists(in.journalPath(product)) || exists(in.stagingNote(product))
 }
 
-// storeFor returns the Installer that keeps the receipt of an install of
+// storeFor returns the store that keeps the receipt of an install of
 // product into target.
-func (in *Installer) storeFor(product, target string) (*Installer, error) {
+func (in *Installer) storeFor(product, target string) (*receiptStore, error) {
 	m := in.machine()
 	if in.scoped || m == nil {
-		return in, nil
+		return &receiptStore{Installer: in, product: product}, nil
 	}
 	scope := in.opt.Scope
 	if scope == ScopeAuto {
@@ -145,7 +142,7 @@ func (in *Installer) storeFor(product, target string) (*Installer, error) {
 		}
 	}
 	if scope != ScopeMachine {
-		return in, nil
+		return &receiptStore{Installer: in, product: product}, nil
 	}
 	if err := os.MkdirAll(m.opt.StateDir, 0o755); err != nil {
 		if errors.Is(err, fs.ErrPermission) {
@@ -153,7 +150,62 @@ func (in *Installer) storeFor(product, target string) (*Installer, error) {
 		}
 		return nil, fmt.Errorf("machine-wide installer state folder: %w", err)
 	}
-	return m, nil
+	return &receiptStore{Installer: m, product: product}, nil
+}
+
+// receiptStore is one scope's state folder (per-user or machine-wide: an
+// Installer working on it) as an entry point meets it for one product.
+// Every entry point finds the store (storeOf, or storeFor an install),
+// then takes it: hold for a change, settleForReading for a reader; and
+// reads the product's receipt with current.
+type receiptStore struct {
+	*Installer
+	product string
+	removed []string // an interrupted first install's staging folders that settling removed
+	unlock  func()   // while held
+}
+
+// hold takes the product's lock and settles it: an interrupted change is
+// finished or undone, and what a killed staging left (beside targets too)
+// is removed. release gives the lock back.
+func (s *receiptStore) hold(targets ...string) error {
+	unlock, err := s.lock(s.product)
+	if err != nil {
+		return err
+	}
+	s.unlock = unlock
+	if s.removed, err = s.settleRemoved(s.product, targets...); err != nil {
+		s.release()
+		return err
+	}
+	return nil
+}
+
+// release gives back the lock hold took.
+func (s *receiptStore) release() {
+	if s.unlock != nil {
+		s.unlock()
+		s.unlock = nil
+	}
+}
+
+// settleForReading settles the product for a reader (see settled): it
+// waits for no install.
+func (s *receiptStore) settleForReading() error {
+	var err error
+	s.removed, err = s.settledRemoved(s.product)
+	return err
+}
+
+// current is the product's receipt once settled; when there is none, the
+// error says nothing is installed (a *NotInstalledError when settling
+// removed an interrupted first install).
+func (s *receiptStore) current() (*Receipt, error) {
+	rec, err := s.receipt(s.product)
+	if err != nil {
+		return nil, notInstalled(s.product, s.removed, err)
+	}
+	return rec, nil
 }
 
 // Receipts lists the receipts of every installed product, per-user and
