@@ -69,7 +69,7 @@ func TestCheckTarget(t *testing.T) {
 // deployment.json must agree with the catalog it was made from, field by
 // field; any edit is named.
 func TestMatchCatalog(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "catalog", "testdata", "demo.json"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "catalog", "testdata", "demo.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestDeploymentLogName(t *testing.T) {
 // NoPackageError naming the product, its version and the platforms, which
 // the window words in its language; the command line's text is kept.
 func TestNewDeploymentNoPackage(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "catalog", "testdata", "demo.json"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "catalog", "testdata", "demo.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
