@@ -1,26 +1,27 @@
 // Package installer owns installs: a plan shown before anything changes,
 // extraction into a staging folder on the target's volume, an atomic swap
 // into place, and a receipt (files with sizes, modes and SHA-256) that
-// makes uninstall, verify, repair and rollback possible. A failure at any
-// point, a killed process included, leaves the previous state: an
-// interrupted swap is finished or undone from its journal on the next run.
+// makes uninstall, verify, repair and rollback possible (lifecycle.go). A
+// failure at any point, a killed process included, leaves the previous
+// state: an interrupted swap is finished or undone from its journal on
+// the next run (commit.go).
 //
-// Archives (zip, tar.gz) are unpacked here with every path confined to the
-// target, with the archive's modes and modification times; native
-// installers (msi, pkg, dmg) run with their silent switches (native.go).
+// Receipts are kept per scope, the user's or the machine's
+// (receiptStore, scope.go): every entry point finds the store that holds
+// the product, takes its lock and settles what an interrupted change
+// left, then reads the receipt.
 //
-// Zip names written without the UTF-8 flag are decoded as unzip, bsdtar
-// and 7-Zip decode them: the Info-ZIP Unicode Path field when its CRC
-// matches the name, else UTF-8 when the bytes are valid UTF-8, else CP437,
-// unless the caller names the code page (Options.ZipCodePage: Shift_JIS,
-// GBK, windows-1252, ...). A name decoded from a code page never gains a
-// folder: one that holds a backslash or a new slash is refused, naming the
-// entry (names.go). Tar entry types are read as GNU tar reads them:
-// sparse files keep their holes, dump folders are folders, volume labels
-// and ACL records make no file, devices, FIFOs and multi-volume
-// continuations are refused in words (archive.go). installer never downloads: callers hand it verified files.
-// Callers: cli (install, uninstall, verify, repair, rollback,
-// deploy) and the ui.
+// Archives (zip, tar.gz) are read, and their content judged, by
+// installer/archive: every path confined to the target, names the target
+// can hold. They are unpacked here with the archive's modes and
+// modification times. Native packages (msi, pkg, dmg) are run by the
+// OS's installer (installer/native) under the product's lock, with a
+// receipt naming them (nativeinstall.go). Deployment folders, which
+// install several products on many seats, are installer/deploy's.
+// installer never downloads: callers hand it verified files.
+//
+// Callers: setup (install, uninstall, verify, repair, rollback, deploy);
+// the cli and the ui read its types and errors.
 package installer
 
 import (

@@ -1,3 +1,13 @@
+// Package deploy owns deployment folders, which install several products
+// on many seats: deployment.json (products, versions, target folder,
+// licence and seat registration), its check against the publisher's
+// signed catalog beside it, the per-OS install scripts and the IT README
+// (New, Write), and Prepare, which checks on a seat everything an install
+// of the folder needs before anything is installed. The installs
+// themselves are the installer's.
+//
+// Callers: setup (deploy create, deploy install), and the cli and the ui
+// for its types and errors.
 package deploy
 
 import (
