@@ -686,6 +686,10 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 	}
 	w := &stager{root: staging, ctx: ctx, in: in, total: total, gate: gate, dirs: map[string]dirMeta{}, spill: spill, umask: processUmask()}
 	err = a.Extract(w.write, archive.Pool{Workers: in.opt.Workers, After: poolAfter, SmallZip: smallZip})
+	if err == nil {
+		// Cancelled while the last files were written: stop before the commit.
+		err = ctx.Err()
+	}
 	var dirs []FileRecord
 	if err == nil {
 		dirs, err = w.setDirModes()
