@@ -56,7 +56,7 @@ const (
 // ErrUnsafeArchive is matched by every refusal of an archive's content.
 var ErrUnsafe = errors.New("unsafe archive")
 
-// ArchiveError names the entry an archive was refused for.
+// Error names the entry an archive was refused for.
 type Error struct {
 	Archive string
 	Entry   string
@@ -72,8 +72,11 @@ func (e *Error) Error() string {
 
 func (e *Error) Is(target error) bool { return target == ErrUnsafe }
 
+// Kind is what an entry makes on disk.
 type Kind uint8 // one byte: the checker keeps one per name
 
+// The kinds of entry; anything else an archive holds is refused or makes
+// no file.
 const (
 	File Kind = iota
 	Dir
@@ -81,7 +84,7 @@ const (
 	Hardlink // another name of an earlier regular file (tar)
 )
 
-// entry is one member of an archive, checked and normalised: Name is a
+// Entry is one member of an archive, checked and normalised: Name is a
 // clean relative path with '/' separators, inside the target.
 type Entry struct {
 	Name string
@@ -261,7 +264,7 @@ func (c *checker) refuse(name, format string, args ...any) error {
 	return &Error{Archive: c.archive, Entry: name, Reason: fmt.Sprintf(format, args...)}
 }
 
-// cleanName normalises a name for any OS (Windows drive letters refused),
+// CleanName normalises a name for any OS (Windows drive letters refused),
 // or says why it cannot be used.
 func CleanName(raw string) (string, string) { return cleanEntryName(raw, true) }
 

@@ -33,7 +33,7 @@ const zipUnicodePath = 0x7075
 //   - the UTF-8 flag set: UTF-8;
 //   - else an Info-ZIP Unicode Path field whose CRC matches the name: its
 //     UTF-8 name;
-//   - else a code page named by the user (Options.ZipCodePage);
+//   - else a code page named by the user (the installer's ZipCodePage);
 //   - else UTF-8 when the bytes are valid UTF-8 (Debian's zip and macOS's
 //     Archive Utility write UTF-8 without the flag), CP437 otherwise (the
 //     format's own legacy encoding, as Windows and DOS tools wrote it).

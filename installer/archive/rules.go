@@ -9,7 +9,7 @@ import (
 	"onramp.dev/onramp/catalog"
 )
 
-// nameRules are what the target's file system can hold, beyond the
+// Rules are what the target's file system can hold, beyond the
 // confinement every target gets. The target is this machine, holding a
 // package built for a platform: both OSes' rules apply, so a Windows
 // package is judged as Windows would judge it wherever it is unpacked.
@@ -19,6 +19,7 @@ type Rules struct {
 	unicode  bool // names must be UTF-8 (NTFS, APFS)
 }
 
+// RulesFor are the rules for a package built for p, unpacked here.
 func RulesFor(p catalog.Platform) Rules {
 	var r Rules
 	for _, goos := range []string{runtime.GOOS, p.OS()} {
@@ -50,7 +51,7 @@ var windowsReserved = map[string]bool{"CON": true, "PRN": true, "AUX": true, "NU
 // upper case) is a device name Windows refuses as a file name.
 func WindowsDevice(base string) bool { return windowsReserved[base] }
 
-// checkNameRules says why a clean name cannot be held, or "".
+// check says why a clean name cannot be held, or "".
 func (r Rules) check(name string) string {
 	if r.unicode && !utf8.ValidString(name) {
 		return fmt.Sprintf("name is not UTF-8: %s file systems hold only Unicode names", r.osNames())
