@@ -24,36 +24,36 @@ import (
 // err is none of them.
 func coreErrorText(err error) string {
 	var (
-		tls       *downloader.TLSError
-		proxy     *downloader.ProxyAuthError
-		enc       *downloader.EncodingError
-		write     *downloader.WriteError
-		status    *downloader.HTTPError
-		notEmpty  *installer.TargetNotEmptyError
-		readOnly  *installer.ReadOnlyError
-		remove    *installer.UninstallError
-		noPkg     *deploy.NoPackageError
-		stall     *downloader.StallError
-		inWay     *installer.FileInTheWayError
-		conflict  *installer.ConflictError
-		target    *deploy.TargetError
-		nativeErr *native.Error
-		owned     *installer.NativeInstallError
-		depErr    *deploy.Error
-		reqs      *setup.RequirementsError
-		checksum  *downloader.ChecksumError
-		space     *downloader.SpaceError
-		volume    *installer.SpaceError
-		rights    *installer.ElevationError
-		right     *setup.RightError
+		tls      *downloader.TLSError
+		proxy    *downloader.ProxyAuthError
+		enc      *downloader.EncodingError
+		write    *downloader.WriteError
+		status   *downloader.HTTPError
+		notEmpty *installer.TargetNotEmptyError
+		readOnly *installer.ReadOnlyError
+		remove   *installer.UninstallError
+		noPkg    *deploy.NoPackageError
+		stall    *downloader.StallError
+		inWay    *installer.FileInTheWayError
+		conflict *installer.ConflictError
+		target   *deploy.TargetError
+		natErr   *native.Error
+		owned    *installer.NativeInstallError
+		depl     *deploy.Error
+		reqs     *setup.RequirementsError
+		checksum *downloader.ChecksumError
+		space    *downloader.SpaceError
+		volume   *installer.SpaceError
+		rights   *installer.ElevationError
+		right    *setup.RightError
 	)
 	switch {
-	case errors.As(err, &depErr) && len(depErr.Problems) > 0:
+	case errors.As(err, &depl) && len(depl.Problems) > 0:
 		// First: it bundles its products' problems (it unwraps to all of
 		// them), each in its own words: space, rights, a
 		// package for another system, a damaged package.
 		lines := []string{lang.L("The deployment cannot be installed on this computer; nothing was installed:")}
-		for _, p := range depErr.Problems {
+		for _, p := range depl.Problems {
 			lines = append(lines, "• "+p.Product+": "+errorText(p.Err))
 		}
 		return strings.Join(lines, "\n")
@@ -109,8 +109,8 @@ func coreErrorText(err error) string {
 		return lang.L("{{.Path}} cannot be written. Choose a folder of your own, or ask IT.", map[string]any{"Path": target.Path})
 	case errors.As(err, &owned):
 		return lang.L("{{.Product}} was installed by the system's installer, which owns its files: check or repair it there (on Windows: Settings, Apps).", map[string]any{"Product": owned.Product})
-	case errors.As(err, &nativeErr):
-		return lang.L("The system's installer failed (exit code {{.Code}}); nothing was installed. Try again, or tell IT.", map[string]any{"Code": nativeErr.Code})
+	case errors.As(err, &natErr):
+		return lang.L("The system's installer failed (exit code {{.Code}}); nothing was installed. Try again, or tell IT.", map[string]any{"Code": natErr.Code})
 	case errors.Is(err, deploy.ErrDeploymentUnsigned), errors.Is(err, deploy.ErrDeploymentChanged):
 		return lang.L("The deployment folder does not match its signed product list; nothing was installed. Build the deployment again.")
 	case errors.Is(err, errChangedMeanwhile):
