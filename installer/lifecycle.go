@@ -109,7 +109,8 @@ func (in *Installer) RepairFrom(ctx context.Context, product, pkgPath string) (*
 }
 
 // repair is RepairFrom in the store that holds product, held.
-func (in *Installer) repair(ctx context.Context, product string, rec *Receipt, pkgPath string) (_ *Receipt, err error) {
+func (in *Installer) repair(ctx context.Context, product string, rec *Receipt, pkgPath string) (*Receipt, error) {
+	var err error
 	if rec.Native() {
 		return nil, fmt.Errorf("repair %s: %w", product, &NativeInstallError{Product: product, Format: rec.Format})
 	}
