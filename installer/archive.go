@@ -389,10 +389,11 @@ const (
 )
 
 type zipArchive struct {
-	name  string
-	r     *zip.ReadCloser
-	rules nameRules
-	names zipNames
+	name   string
+	r      *zip.ReadCloser
+	rules  nameRules
+	names  zipNames
+	listed []entry // entries' result, once it has passed
 }
 
 // zipFlagEncrypted is the general purpose flag bit 0: the entry's data
@@ -434,6 +435,9 @@ func zipReadable(f *zip.File) string {
 func (z *zipArchive) Close() error { return z.r.Close() }
 
 func (z *zipArchive) entries() ([]entry, error) {
+	if z.listed != nil {
+		return z.listed, nil
+	}
 	c := newChecker(z.name, z.rules)
 	out := make([]entry, 0, len(z.r.File))
 	for _, f := range z.r.File {
@@ -502,6 +506,7 @@ func (z *zipArchive) entries() ([]entry, error) {
 	if err := c.finish(); err != nil {
 		return nil, err
 	}
+	z.listed = out
 	return out, nil
 }
 
@@ -582,6 +587,7 @@ func (z *zipArchive) extractOne(e entry, write func(entry, io.Reader) error) err
 type tarArchive struct {
 	name  string
 	rules nameRules
+	seen  func(entry) // when set, given each entry once checked, before its body
 }
 
 func (t *tarArchive) Close() error { return nil }
@@ -652,6 +658,9 @@ func (t *tarArchive) walk(fn func(e entry, r io.Reader) error) error {
 		}
 		if err := c.check(&e, h.Name); err != nil {
 			return err
+		}
+		if t.seen != nil {
+			t.seen(e)
 		}
 		var r io.Reader
 		if e.Kind == kindFile {
