@@ -65,10 +65,14 @@ func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn fu
 			switch {
 			case r == nil:
 			case e.Size <= aheadBody:
-				// Its own buffer, of its size: at most aheadEntries of them
-				// (4 MiB) are held at once, and none once staged.
-				data := make([]byte, e.Size)
+				// A buffer of the pool: at most aheadEntries of them (4 MiB)
+				// are held at once, and given back once staged. A new
+				// buffer per file would be fresh memory to the kernel, a
+				// page fault for each of its pages, as often as the files.
+				it.buf = aheadBuffers.Get().(*[]byte)
+				data := (*it.buf)[:e.Size]
 				if _, err := io.ReadFull(r, data); err != nil {
+					it.release()
 					return err
 				}
 				it.body = &hashed{data: data, sum: sha256.Sum256(data)}
@@ -79,6 +83,7 @@ func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn fu
 			select {
 			case items <- it:
 			case <-stop:
+				it.release()
 				return errStopped
 			}
 			if large != nil {
@@ -103,6 +108,7 @@ func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn fu
 	// run gives fn one entry, then reads what fn left of a large body (the
 	// walk waits for it); after the first error, only closes the body.
 	run := func(it aheadItem) {
+		defer it.release() // fn keeps no body
 		if failed() {
 			it.close()
 			return
@@ -175,7 +181,18 @@ func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn fu
 type aheadItem struct {
 	e    entry
 	body *hashed
+	buf  *[]byte // body's, from aheadBuffers
 	pipe *io.PipeReader
+}
+
+// aheadBuffers hold the bodies read ahead.
+var aheadBuffers = sync.Pool{New: func() any { b := make([]byte, aheadBody); return &b }}
+
+// release gives the body's buffer back.
+func (it aheadItem) release() {
+	if it.buf != nil {
+		aheadBuffers.Put(it.buf)
+	}
 }
 
 func (it aheadItem) reader() io.Reader {
