@@ -371,11 +371,20 @@ func openArchive(p string, format catalog.Format, rules nameRules, codePage stri
 		if err != nil {
 			return nil, err
 		}
-		zr, err := zip.OpenReader(p)
+		f, err := os.Open(p)
 		if err != nil {
 			return nil, &ArchiveError{Archive: p, Reason: fmt.Sprintf("not a readable zip (truncated?): %v", err)}
 		}
-		return &zipArchive{name: p, r: zr, rules: rules, names: names}, nil
+		var zr *zip.Reader
+		st, err := f.Stat()
+		if err == nil {
+			zr, err = zip.NewReader(newZipBlocks(f, st.Size()), st.Size())
+		}
+		if err != nil {
+			f.Close()
+			return nil, &ArchiveError{Archive: p, Reason: fmt.Sprintf("not a readable zip (truncated?): %v", err)}
+		}
+		return &zipArchive{name: p, r: zr, f: f, rules: rules, names: names}, nil
 	case catalog.FormatTarGz:
 		return &tarArchive{name: p, rules: rules}, nil
 	}
@@ -390,7 +399,8 @@ const (
 
 type zipArchive struct {
 	name   string
-	r      *zip.ReadCloser
+	r      *zip.Reader
+	f      *os.File // r's
 	rules  nameRules
 	names  zipNames
 	listed []entry // entries' result, once it has passed
@@ -432,7 +442,7 @@ func zipReadable(f *zip.File) string {
 	return fmt.Sprintf("uses compression method %d (%s), which Onramp does not read", f.Method, what)
 }
 
-func (z *zipArchive) Close() error { return z.r.Close() }
+func (z *zipArchive) Close() error { return z.f.Close() }
 
 func (z *zipArchive) entries() ([]entry, error) {
 	if z.listed != nil {
