@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"io"
+	"iter"
 	"sync"
 )
 
@@ -16,6 +17,7 @@ import (
 // does with its gzip process: on two cores the two overlap.
 const (
 	aheadEntries = 64       // entries read ahead, at most
+	aheadBatch   = 16       // entries handed over at once
 	aheadBody    = 64 << 10 // a file up to this size is read ahead whole
 )
 
@@ -54,12 +56,32 @@ var errStopped = errors.New("read-ahead stopped")
 // first error stops the walk; walk's error is returned once fn has had
 // every entry before it.
 func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn func(entry, io.Reader) error) error {
-	items := make(chan aheadItem, aheadEntries)
+	// The entries go over in batches: one hand-off between the goroutines
+	// (a wake-up of the one waiting) per aheadBatch entries, not per entry.
+	items := make(chan []aheadItem, aheadEntries/aheadBatch-1)
+	free := make(chan []aheadItem, aheadEntries/aheadBatch+1) // batches handed back, for the next
 	stop := make(chan struct{})
 	walked := make(chan error, 1)
 	go func() {
 		defer close(items)
-		walked <- walk(func(e entry, r io.Reader) error {
+		var batch []aheadItem
+		send := func() bool {
+			if len(batch) == 0 {
+				return true
+			}
+			select {
+			case items <- batch:
+				batch = nil
+				return true
+			case <-stop:
+				for _, it := range batch {
+					it.release()
+				}
+				batch = nil
+				return false
+			}
+		}
+		err := walk(func(e entry, r io.Reader) error {
 			it := aheadItem{e: e}
 			var large *io.PipeWriter
 			switch {
@@ -80,10 +102,15 @@ func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn fu
 			default:
 				it.pipe, large = io.Pipe()
 			}
-			select {
-			case items <- it:
-			case <-stop:
-				it.release()
+			if batch == nil {
+				select {
+				case batch = <-free:
+				default:
+					batch = make([]aheadItem, 0, aheadBatch)
+				}
+			}
+			batch = append(batch, it)
+			if (large != nil || len(batch) == aheadBatch) && !send() {
 				return errStopped
 			}
 			if large != nil {
@@ -95,6 +122,10 @@ func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn fu
 			}
 			return nil
 		})
+		if !send() && err == nil {
+			err = errStopped
+		}
+		walked <- err
 	}()
 	var (
 		mu    sync.Mutex
@@ -131,7 +162,7 @@ func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn fu
 	var busy, done sync.WaitGroup // jobs given out; workers
 	var links []aheadItem
 	inline, started := 0, false
-	for it := range items {
+	for it := range each(items, free) {
 		switch {
 		case workers < 2 || it.e.Kind == kindDir:
 			run(it)
@@ -174,6 +205,25 @@ func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn fu
 		err = werr
 	}
 	return err
+}
+
+// each gives the items of the batches, in order, and each batch back to
+// free once given.
+func each(batches <-chan []aheadItem, free chan<- []aheadItem) iter.Seq[aheadItem] {
+	return func(yield func(aheadItem) bool) {
+		for b := range batches {
+			for _, it := range b {
+				if !yield(it) {
+					return
+				}
+			}
+			clear(b)
+			select {
+			case free <- b[:0]:
+			default:
+			}
+		}
+	}
 }
 
 // aheadItem is an entry read ahead, with its bytes: a small file's whole
