@@ -87,12 +87,16 @@ func readAhead(walk func(func(entry, io.Reader) error) error, workers int, fn fu
 			switch {
 			case r == nil:
 			case e.Size <= aheadBody:
-				// A buffer of the pool: at most aheadEntries of them (4 MiB)
-				// are held at once, and given back once staged. A new
+				// A buffer of the pool, of the file's size class: at most
+				// aheadEntries of them (4 MiB) are held at once, and given
+				// back once staged. A new
 				// buffer per file would be fresh memory to the kernel, a
 				// page fault for each of its pages, as often as the files.
-				it.buf = aheadBuffers.Get().(*[]byte)
-				data := (*it.buf)[:e.Size]
+				var data []byte
+				if e.Size > 0 {
+					it.buf = aheadBuffer(e.Size)
+					data = (*it.buf)[:e.Size]
+				}
 				if _, err := io.ReadFull(r, data); err != nil {
 					it.release()
 					return err
@@ -235,13 +239,34 @@ type aheadItem struct {
 	pipe *io.PipeReader
 }
 
-// aheadBuffers hold the bodies read ahead.
-var aheadBuffers = sync.Pool{New: func() any { b := make([]byte, aheadBody); return &b }}
+// aheadBuffers hold the bodies read ahead, by size: up to 4 KiB, 16 KiB
+// and aheadBody (64 KiB).
+var aheadBuffers [3]sync.Pool
+
+func aheadClass(n int64) int {
+	switch {
+	case n <= 4<<10:
+		return 0
+	case n <= 16<<10:
+		return 1
+	}
+	return 2
+}
+
+// aheadBuffer is a buffer of at least n bytes, n <= aheadBody.
+func aheadBuffer(n int64) *[]byte {
+	c := aheadClass(n)
+	if b, ok := aheadBuffers[c].Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 4<<10<<(2*c))
+	return &b
+}
 
 // release gives the body's buffer back.
 func (it aheadItem) release() {
 	if it.buf != nil {
-		aheadBuffers.Put(it.buf)
+		aheadBuffers[aheadClass(int64(cap(*it.buf)))].Put(it.buf)
 	}
 }
 
