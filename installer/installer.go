@@ -387,65 +387,88 @@ func (in *Installer) planInstall(ctx context.Context, pkg Package, target string
 // scan reads the archive for the plan: how many files and bytes, and
 // which of them the user's files in the target are in the way of.
 func (pl *planned) scan(ctx context.Context, pkg Package) error {
-	p := pl.plan
 	a, err := archive.Open(pkg.Path, pkg.Format, archive.RulesFor(pkg.Platform), pkg.ZipCodePage)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	// The entries are counted as they pass, not kept: memory does not grow
-	// with their number. Only a target holding files of the user's needs
-	// the names, to find those in the way.
-	var files, dirs map[string]bool
-	if len(pl.users) > 0 {
-		files, dirs = map[string]bool{}, map[string]bool{}
-	}
-	// Folders are counted once each, named or implied by a file's path:
-	// their names are kept (far fewer than the files).
-	use := diskUse{block: p.vol.Block}
-	use.dir() // the staging folder
-	folders := map[string]bool{}
-	folder := func(name string) {
-		for d := name; d != "." && d != "/" && !folders[d]; d = path.Dir(d) {
-			folders[d] = true
-			use.dir()
-		}
-	}
+	c := newPlanCount(pl.plan.vol.Block, len(pl.users) > 0)
 	err = a.Scan(func(e archive.Entry) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		switch e.Kind {
-		case archive.File, archive.Hardlink:
-			p.Files++
-			p.Bytes += e.Size
-			use.file(e.Size) // a hard link may be staged as a copy
-			folder(path.Dir(e.Name))
-		case archive.Dir:
-			folder(path.Clean(e.Name))
-		default:
-			use.link()
-			folder(path.Dir(e.Name))
-		}
-		if files == nil {
-			return nil
-		}
-		if e.Kind == archive.Dir {
-			dirs[e.Name] = true
-		} else {
-			files[e.Name] = true
-		}
-		for d := path.Dir(e.Name); d != "."; d = path.Dir(d) {
-			dirs[d] = true
-		}
+		c.add(e)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	p.DiskBytes, p.Entries, p.use, p.planned = int64(use.bytes), int64(use.inodes), use, true
-	if c := conflicts(pl.users, files, dirs); len(c) > 0 {
-		return &ConflictError{Target: p.Target, Paths: c}
+	return c.settle(pl)
+}
+
+// planCount counts an archive's entries for the plan as they pass, not
+// kept: memory does not grow with their number. Folders are counted once
+// each, named or implied by a file's path: their names are kept (far
+// fewer than the files). Only a target holding files of the user's needs
+// the names (names set), to find those in the way.
+type planCount struct {
+	files       int
+	bytes       int64
+	use         diskUse
+	folders     map[string]bool
+	names, dirs map[string]bool
+}
+
+func newPlanCount(block uint64, names bool) *planCount {
+	c := &planCount{use: diskUse{block: block}, folders: map[string]bool{}}
+	c.use.dir() // the staging folder
+	if names {
+		c.names, c.dirs = map[string]bool{}, map[string]bool{}
+	}
+	return c
+}
+
+func (c *planCount) folder(name string) {
+	for d := name; d != "." && d != "/" && !c.folders[d]; d = path.Dir(d) {
+		c.folders[d] = true
+		c.use.dir()
+	}
+}
+
+func (c *planCount) add(e archive.Entry) {
+	switch e.Kind {
+	case archive.File, archive.Hardlink:
+		c.files++
+		c.bytes += e.Size
+		c.use.file(e.Size) // a hard link may be staged as a copy
+		c.folder(path.Dir(e.Name))
+	case archive.Dir:
+		c.folder(path.Clean(e.Name))
+	default:
+		c.use.link()
+		c.folder(path.Dir(e.Name))
+	}
+	if c.names == nil {
+		return
+	}
+	if e.Kind == archive.Dir {
+		c.dirs[e.Name] = true
+	} else {
+		c.names[e.Name] = true
+	}
+	for d := path.Dir(e.Name); d != "."; d = path.Dir(d) {
+		c.dirs[d] = true
+	}
+}
+
+// settle gives the plan the counts of the whole archive, and names the
+// user's files in the way.
+func (c *planCount) settle(pl *planned) error {
+	p := pl.plan
+	p.Files, p.Bytes = c.files, c.bytes
+	p.DiskBytes, p.Entries, p.use, p.planned = int64(c.use.bytes), int64(c.use.inodes), c.use, true
+	if cs := conflicts(pl.users, c.names, c.dirs); len(cs) > 0 {
+		return &ConflictError{Target: p.Target, Paths: cs}
 	}
 	return nil
 }
@@ -685,7 +708,13 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 		return "", staged{}, fmt.Errorf("installer state folder: %w", err)
 	}
 	w := &stager{root: staging, ctx: ctx, in: in, total: total, gate: gate, dirs: map[string]dirMeta{}, spill: spill, umask: processUmask()}
-	err = a.Extract(w.write, archive.Pool{Workers: in.opt.Workers, After: poolAfter, SmallZip: smallZip})
+	var watch *archive.Watch
+	if gate != nil {
+		// The plan is counted from this pass over the archive (a zip's
+		// entries are read from its index at once, a tar's as they pass).
+		watch = &archive.Watch{Seen: gate.seen, Walked: gate.walked}
+	}
+	err = a.Extract(w.write, archive.Pool{Workers: in.opt.Workers, After: poolAfter, SmallZip: smallZip}, watch)
 	if err == nil {
 		// Cancelled while the last files were written: stop before the commit.
 		err = ctx.Err()

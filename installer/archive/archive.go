@@ -390,9 +390,21 @@ type Reader interface {
 	// written on several goroutines at once, in any order; folders come
 	// first in archive order, a hard link once the file it names is
 	// whole, the symbolic links last, once every file is written (see
-	// readAhead). write's first error stops the extraction.
-	Extract(write func(e Entry, r io.Reader) error, pool Pool) error
+	// readAhead). write's first error stops the extraction. watch, when
+	// not nil, is told of the entries as they pass the checks.
+	Extract(write func(e Entry, r io.Reader) error, pool Pool, watch *Watch) error
 	Close() error
+}
+
+// Watch is told of the entries as Extract's own pass checks them, for a
+// caller that counts the archive from that pass instead of reading it
+// twice (the installer's plan). Seen gets each entry once checked, in
+// archive order, on one goroutine, before its bytes are read; Walked
+// comes once every entry has passed the checks. A zip's entries all come
+// from its index, before any is written; a tar's as they are read.
+type Watch struct {
+	Seen   func(Entry)
+	Walked func()
 }
 
 // Pool says how many goroutines create an archive's files. The caller
@@ -420,11 +432,20 @@ func Open(p string, format catalog.Format, rules Rules, codePage string) (Reader
 		if err != nil {
 			return nil, err
 		}
-		zr, err := zip.OpenReader(p)
+		f, err := os.Open(p)
 		if err != nil {
 			return nil, &Error{Archive: p, Reason: fmt.Sprintf("not a readable zip (truncated?): %v", err)}
 		}
-		return &zipArchive{name: p, files: zr.File, closer: zr, rules: rules, names: names}, nil
+		var zr *zip.Reader
+		st, err := f.Stat()
+		if err == nil {
+			zr, err = zip.NewReader(newZipBlocks(f, st.Size()), st.Size())
+		}
+		if err != nil {
+			f.Close()
+			return nil, &Error{Archive: p, Reason: fmt.Sprintf("not a readable zip (truncated?): %v", err)}
+		}
+		return &zipArchive{name: p, files: zr.File, closer: f, rules: rules, names: names}, nil
 	case catalog.FormatTarGz:
 		return &tarArchive{name: p, rules: rules, stream: func() (io.ReadCloser, error) { return os.Open(p) }}, nil
 	}

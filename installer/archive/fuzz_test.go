@@ -127,7 +127,7 @@ func fuzzExtract(data []byte, format catalog.Format, rules Rules) ([]string, str
 		seen[e.Name] = e.Kind
 		out = append(out, describe(e))
 		return nil
-	}, Pool{Workers: 2})
+	}, Pool{Workers: 2}, nil)
 	return out, fault, err
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"io"
+	"iter"
 	"sync"
 )
 
@@ -14,14 +15,18 @@ import (
 // the reading and the hashing on a goroutine of their own, a few entries
 // ahead of the one creating the files (which is system time), as tar
 // does with its gzip process: on two cores the two overlap.
-const aheadEntries = 64 // entries read ahead, at most
+const (
+	aheadEntries = 64 // entries read ahead, at most
+	aheadBatch   = 16 // entries handed over at once
+)
 
 // SmallFile is the largest file of a tar.gz read ahead whole.
 const SmallFile = 64 << 10
 
 // Hashed is a small file's body read ahead with its SHA-256, as a tar.gz's
 // Extract hands it to write: the writer writes Data and records Sum
-// without hashing it again. It reads like any reader.
+// without hashing it again. It reads like any reader, and only while
+// write runs: its buffer is reused after.
 type Hashed struct {
 	bytes.Reader
 	Data []byte
@@ -49,21 +54,49 @@ var errStopped = errors.New("read-ahead stopped")
 // every entry before it.
 func readAhead(walk func(func(Entry, io.Reader) error) error, pool Pool, fn func(Entry, io.Reader) error) error {
 	workers := pool.Workers
-	items := make(chan aheadItem, aheadEntries)
+	// The entries go over in batches: one hand-off between the goroutines
+	// (a wake-up of the one waiting) per aheadBatch entries, not per entry.
+	items := make(chan []aheadItem, aheadEntries/aheadBatch-1)
+	free := make(chan []aheadItem, aheadEntries/aheadBatch+1) // batches handed back, for the next
 	stop := make(chan struct{})
 	walked := make(chan error, 1)
 	go func() {
 		defer close(items)
-		walked <- walk(func(e Entry, r io.Reader) error {
+		var batch []aheadItem
+		send := func() bool {
+			if len(batch) == 0 {
+				return true
+			}
+			select {
+			case items <- batch:
+				batch = nil
+				return true
+			case <-stop:
+				for _, it := range batch {
+					it.release()
+				}
+				batch = nil
+				return false
+			}
+		}
+		err := walk(func(e Entry, r io.Reader) error {
 			it := aheadItem{e: e}
 			var large *io.PipeWriter
 			switch {
 			case r == nil:
 			case e.Size <= SmallFile:
-				// Its own buffer, of its size: at most aheadEntries of them
-				// (4 MiB) are held at once, and none once staged.
-				data := make([]byte, e.Size)
+				// A buffer of the pool, of the file's size class: at most
+				// aheadEntries of them (4 MiB) are held at once, and given
+				// back once staged. A new
+				// buffer per file would be fresh memory to the kernel, a
+				// page fault for each of its pages, as often as the files.
+				var data []byte
+				if e.Size > 0 {
+					it.buf = aheadBuffer(e.Size)
+					data = (*it.buf)[:e.Size]
+				}
 				if _, err := io.ReadFull(r, data); err != nil {
+					it.release()
 					return err
 				}
 				it.body = &Hashed{Data: data, Sum: sha256.Sum256(data)}
@@ -71,9 +104,15 @@ func readAhead(walk func(func(Entry, io.Reader) error) error, pool Pool, fn func
 			default:
 				it.pipe, large = io.Pipe()
 			}
-			select {
-			case items <- it:
-			case <-stop:
+			if batch == nil {
+				select {
+				case batch = <-free:
+				default:
+					batch = make([]aheadItem, 0, aheadBatch)
+				}
+			}
+			batch = append(batch, it)
+			if (large != nil || len(batch) == aheadBatch) && !send() {
 				return errStopped
 			}
 			if large != nil {
@@ -85,6 +124,10 @@ func readAhead(walk func(func(Entry, io.Reader) error) error, pool Pool, fn func
 			}
 			return nil
 		})
+		if !send() && err == nil {
+			err = errStopped
+		}
+		walked <- err
 	}()
 	var (
 		mu    sync.Mutex
@@ -98,6 +141,7 @@ func readAhead(walk func(func(Entry, io.Reader) error) error, pool Pool, fn func
 	// run gives fn one entry, then reads what fn left of a large body (the
 	// walk waits for it); after the first error, only closes the body.
 	run := func(it aheadItem) {
+		defer it.release() // fn keeps no body
 		if failed() {
 			it.close()
 			return
@@ -120,7 +164,7 @@ func readAhead(walk func(func(Entry, io.Reader) error) error, pool Pool, fn func
 	var busy, done sync.WaitGroup // jobs given out; workers
 	var links []aheadItem
 	inline, started := 0, false
-	for it := range items {
+	for it := range each(items, free) {
 		switch {
 		case workers < 2 || it.e.Kind == Dir:
 			run(it)
@@ -165,12 +209,63 @@ func readAhead(walk func(func(Entry, io.Reader) error) error, pool Pool, fn func
 	return err
 }
 
+// each gives the items of the batches, in order, and each batch back to
+// free once given.
+func each(batches <-chan []aheadItem, free chan<- []aheadItem) iter.Seq[aheadItem] {
+	return func(yield func(aheadItem) bool) {
+		for b := range batches {
+			for _, it := range b {
+				if !yield(it) {
+					return
+				}
+			}
+			clear(b)
+			select {
+			case free <- b[:0]:
+			default:
+			}
+		}
+	}
+}
+
 // aheadItem is an entry read ahead, with its bytes: a small file's whole
 // (body), a large one's as they are read (pipe).
 type aheadItem struct {
 	e    Entry
 	body *Hashed
+	buf  *[]byte // body's, from aheadBuffers
 	pipe *io.PipeReader
+}
+
+// aheadBuffers hold the bodies read ahead, by size: up to 4 KiB, 16 KiB
+// and SmallFile (64 KiB).
+var aheadBuffers [3]sync.Pool
+
+func aheadClass(n int64) int {
+	switch {
+	case n <= 4<<10:
+		return 0
+	case n <= 16<<10:
+		return 1
+	}
+	return 2
+}
+
+// aheadBuffer is a buffer of at least n bytes, n <= SmallFile.
+func aheadBuffer(n int64) *[]byte {
+	c := aheadClass(n)
+	if b, ok := aheadBuffers[c].Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 4<<10<<(2*c))
+	return &b
+}
+
+// release gives the body's buffer back.
+func (it aheadItem) release() {
+	if it.buf != nil {
+		aheadBuffers[aheadClass(int64(cap(*it.buf)))].Put(it.buf)
+	}
 }
 
 func (it aheadItem) reader() io.Reader {

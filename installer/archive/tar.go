@@ -30,9 +30,10 @@ func (t *tarArchive) open() (io.Closer, *tar.Reader, error) {
 	return f, tar.NewReader(gz), nil
 }
 
-// walk reads every header, checked; with body set it also passes each
-// file's bytes on.
-func (t *tarArchive) walk(fn func(e Entry, r io.Reader) error) error {
+// walk reads every header, checked, and passes each entry on with its
+// bytes (a file's); watch, when not nil, is told of each entry before
+// its bytes are read, and of the end once all passed the checks.
+func (t *tarArchive) walk(fn func(e Entry, r io.Reader) error, watch *Watch) error {
 	f, tr, err := t.open()
 	if err != nil {
 		return err
@@ -42,7 +43,13 @@ func (t *tarArchive) walk(fn func(e Entry, r io.Reader) error) error {
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
-			return c.finish()
+			if err := c.finish(); err != nil {
+				return err
+			}
+			if watch != nil {
+				watch.Walked()
+			}
+			return nil
 		}
 		if err != nil {
 			return &Error{Archive: t.name, Reason: fmt.Sprintf("damaged or truncated: %v", err)}
@@ -83,6 +90,9 @@ func (t *tarArchive) walk(fn func(e Entry, r io.Reader) error) error {
 		}
 		if err := c.check(&e, h.Name); err != nil {
 			return err
+		}
+		if watch != nil {
+			watch.Seen(e)
 		}
 		var r io.Reader
 		if e.Kind == File {
@@ -126,12 +136,13 @@ func (t *tarArchive) Scan(fn func(Entry) error) error {
 			}
 		}
 		return fn(e)
-	})
+	}, nil)
 }
 
 // Extract reads ahead of write (readAhead): the inflating, the headers
 // and the hashing overlap with the creation of the files, which the
 // pool's workers share.
-func (t *tarArchive) Extract(write func(Entry, io.Reader) error, pool Pool) error {
-	return readAhead(t.walk, pool, write)
+func (t *tarArchive) Extract(write func(Entry, io.Reader) error, pool Pool, watch *Watch) error {
+	walk := func(fn func(Entry, io.Reader) error) error { return t.walk(fn, watch) }
+	return readAhead(walk, pool, write)
 }

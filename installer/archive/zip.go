@@ -23,6 +23,7 @@ type zipArchive struct {
 	closer io.Closer
 	rules  Rules
 	names  zipNames
+	listed []Entry // entries' result, once it has passed
 }
 
 // zipFlagEncrypted is the general purpose flag bit 0: the entry's data
@@ -64,6 +65,9 @@ func zipReadable(f *zip.File) string {
 func (z *zipArchive) Close() error { return z.closer.Close() }
 
 func (z *zipArchive) entries() ([]Entry, error) {
+	if z.listed != nil {
+		return z.listed, nil
+	}
 	c := newChecker(z.name, z.rules)
 	out := make([]Entry, 0, len(z.files))
 	for _, f := range z.files {
@@ -132,6 +136,7 @@ func (z *zipArchive) entries() ([]Entry, error) {
 	if err := c.finish(); err != nil {
 		return nil, err
 	}
+	z.listed = out
 	return out, nil
 }
 
@@ -175,10 +180,16 @@ func (z *zipArchive) Scan(fn func(Entry) error) error {
 // are written before workers would have started; up to pool.After, two
 // goroutines overlap inflating one file with creating another, as
 // readAhead overlaps reading with writing; all of the pool's beyond.
-func (z *zipArchive) Extract(write func(Entry, io.Reader) error, pool Pool) error {
+func (z *zipArchive) Extract(write func(Entry, io.Reader) error, pool Pool, watch *Watch) error {
 	es, err := z.entries()
 	if err != nil {
 		return err
+	}
+	if watch != nil {
+		for _, e := range es {
+			watch.Seen(e)
+		}
+		watch.Walked()
 	}
 	workers := pool.Workers
 	if len(z.files) <= pool.After {
