@@ -22,7 +22,7 @@ import (
 
 // startPortal runs the real account service on loopback with a real SQLite
 // file and the demo catalog.
-func startPortal(t *testing.T) (*httptest.Server, *portal.Service, *portal.SQLite, string) {
+func startPortal(t *testing.T) (*httptest.Server, *portal.Service, *portal.SQLStore, string) {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "portal.db")
 	store, err := portal.OpenSQLite(context.Background(), db)
@@ -58,7 +58,7 @@ var (
 
 // startEmail reads the user ID and temporary password from the newest
 // start email sent to email, as the user would.
-func startEmail(t *testing.T, store *portal.SQLite, email string) (uid, temp string) {
+func startEmail(t *testing.T, store *portal.SQLStore, email string) (uid, temp string) {
 	t.Helper()
 	out, err := store.Outbox(context.Background(), false)
 	if err != nil {

@@ -31,13 +31,6 @@ const maxEmailChangesPerDay = 5
 // replaced by a newer one; one answer for all.
 var ErrEmailChangeLinkInvalid = errors.New("this link does not work: it works once, for 24 hours, and only the newest one sent works")
 
-// emailChangeStore keeps the pending changes of address.
-type emailChangeStore interface {
-	saveEmailChange(ctx context.Context, userID, hash, email string, created, expires time.Time, e Email) error
-	emailChangeOf(ctx context.Context, hash string, now time.Time) (userID, email string, err error)
-	useEmailChange(ctx context.Context, hash string, now time.Time, notice func(u *User, old string) (Email, error)) (*User, error)
-}
-
 // RequestEmailChange sends the link that moves u's account to email.
 func (s *Service) RequestEmailChange(ctx context.Context, u *User, email string) (*api.EmailChangeRequested, error) {
 	addr, err := checkNewEmail(email)
@@ -46,10 +39,6 @@ func (s *Service) RequestEmailChange(ctx context.Context, u *User, email string)
 	}
 	if addr == normalEmail(u.Email) {
 		return nil, &InvalidError{Problems: []api.FieldError{*fieldError(api.FieldEmail, api.FieldDuplicate, "this is your address already")}}
-	}
-	st, ok := s.store.(emailChangeStore)
-	if !ok {
-		return nil, fmt.Errorf("the store keeps no email changes")
 	}
 	c, err := s.store.Contract(ctx, u.ContractID)
 	if err != nil {
@@ -68,7 +57,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, u *User, email string)
 	}
 	// Whether another account has the address is found out only by its
 	// owner, on the page: the answer here is the same.
-	if err := st.saveEmailChange(ctx, u.ID, hash, addr, now, expires, e); err != nil {
+	if err := s.store.saveEmailChange(ctx, u.ID, hash, addr, now, expires, e); err != nil {
 		return nil, err
 	}
 	s.event(ctx, "email change link sent to the new address", "email_change_requested", slog.String("user_id", u.ID))
@@ -78,11 +67,10 @@ func (s *Service) RequestEmailChange(ctx context.Context, u *User, email string)
 // ConfirmEmailChange moves the account of a link to its new address, and
 // tells the old one.
 func (s *Service) ConfirmEmailChange(ctx context.Context, token string) (*User, error) {
-	st, ok := s.store.(emailChangeStore)
-	if !ok || len(token) != tokenLen {
+	if len(token) != tokenLen {
 		return nil, ErrEmailChangeLinkInvalid
 	}
-	u, err := st.useEmailChange(ctx, hashToken(token), s.now(), func(u *User, old string) (Email, error) {
+	u, err := s.store.useEmailChange(ctx, hashToken(token), s.now(), func(u *User, old string) (Email, error) {
 		c, err := s.store.Contract(ctx, u.ContractID)
 		if err != nil {
 			return Email{}, err
@@ -122,12 +110,11 @@ func (s *Service) renderEmailChange(w http.ResponseWriter, r *http.Request, toke
 	lang := pageLang(r)
 	d := s.newPageData(r, lang, url.Values{})
 	d.Title = d.T["emailBadTitle"]
-	st, ok := s.store.(emailChangeStore)
-	if !ok || len(token) != tokenLen {
+	if len(token) != tokenLen {
 		s.renderPage(w, http.StatusNotFound, "emailchange.html", d)
 		return
 	}
-	id, email, err := st.emailChangeOf(r.Context(), hashToken(token), s.now())
+	id, email, err := s.store.emailChangeOf(r.Context(), hashToken(token), s.now())
 	if errors.Is(err, ErrNotFound) {
 		s.renderPage(w, http.StatusNotFound, "emailchange.html", d)
 		return
@@ -176,6 +163,8 @@ func (s *Service) handleEmailChangeForm(w http.ResponseWriter, r *http.Request) 
 	}
 }
 
+// saveEmailChange stores a pending change of address and queues its
+// email, in one transaction.
 func (s *SQLStore) saveEmailChange(ctx context.Context, userID, hash, email string, created, expires time.Time, e Email) error {
 	return s.retry(ctx, func() error {
 		tx, err := s.w.BeginTx(ctx, nil)
@@ -220,6 +209,7 @@ func (s *SQLStore) saveEmailChange(ctx context.Context, userID, hash, email stri
 const pendingEmailChange = `SELECT e.user_id, e.new_email, e.expires FROM email_changes e WHERE e.hash = ? AND e.used = 0
 	AND NOT EXISTS (SELECT 1 FROM email_changes n WHERE n.user_id = e.user_id AND n.created > e.created)`
 
+// emailChangeOf is the user and new address of a link that works at now.
 func (s *SQLStore) emailChangeOf(ctx context.Context, hash string, now time.Time) (string, string, error) {
 	var userID, email, expires string
 	err := s.db.QueryRowContext(ctx, pendingEmailChange, hash).Scan(&userID, &email, &expires)
@@ -229,6 +219,8 @@ func (s *SQLStore) emailChangeOf(ctx context.Context, hash string, now time.Time
 	return userID, email, err
 }
 
+// useEmailChange uses the link up and moves the account to its new
+// address, queuing the notice notice makes for the old one.
 func (s *SQLStore) useEmailChange(ctx context.Context, hash string, now time.Time, notice func(u *User, old string) (Email, error)) (*User, error) {
 	var changed *User
 	err := s.retry(ctx, func() error {

@@ -10,7 +10,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // The web pages for people: the start page an email's link opens, and a
@@ -52,11 +51,6 @@ func (s *Service) startLink(u *User) (string, *pageLink) {
 	return s.PublicURL + "/start?t=" + token, &pageLink{hash: hash, userID: u.ID, contractID: u.ContractID, purpose: purposeStart, expires: expires}
 }
 
-// pageTokenStore is a store that keeps page tokens (SQLStore).
-type pageTokenStore interface {
-	pageTokenUser(ctx context.Context, hash, purpose string, now time.Time) (string, string, error)
-}
-
 // tokenLen is the length of newToken's tokens: 32 bytes in base64url.
 const tokenLen = 43
 
@@ -64,11 +58,10 @@ const tokenLen = 43
 // that does not open this page, whatever the reason, so that the page
 // says nothing about which IDs exist.
 func (s *Service) pageUser(ctx context.Context, token, purpose string) (*User, *Contract, error) {
-	st, ok := s.store.(pageTokenStore)
-	if !ok || len(token) != tokenLen || strings.Trim(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
+	if len(token) != tokenLen || strings.Trim(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
 		return nil, nil, ErrNotFound
 	}
-	id, contractID, err := st.pageTokenUser(ctx, hashToken(token), purpose, s.now())
+	id, contractID, err := s.store.pageTokenUser(ctx, hashToken(token), purpose, s.now())
 	if err != nil {
 		return nil, nil, err
 	}

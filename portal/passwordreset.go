@@ -62,9 +62,9 @@ func (s *Service) initResets() {
 		addressLimit: newLimiter(resetAddressRequests, resetAddressWindow),
 		slots:        make(chan struct{}, maxResetJobs),
 	}
-	if ls, ok := s.store.(limitStore); ok && ls.sharesLimits() {
-		s.resets.accountLimit.shared = &sharedLimiter{store: ls, scope: "reset_account"}
-		s.resets.addressLimit.shared = &sharedLimiter{store: ls, scope: "reset_address"}
+	if s.store.sharesLimits() {
+		s.resets.accountLimit.shared = &sharedLimiter{store: s.store, scope: "reset_account"}
+		s.resets.addressLimit.shared = &sharedLimiter{store: s.store, scope: "reset_address"}
 	}
 }
 
@@ -133,16 +133,11 @@ func (s *Service) sendPasswordReset(ctx context.Context, login string, now time.
 		return
 	}
 	acct.failed(ctx)
-	st, ok := s.store.(resetStore)
-	if !ok {
-		s.log.Error("password reset failed", "event", "password_reset", "error", "the store keeps no password resets")
-		return
-	}
 	token, hash := newToken()
 	expires := now.UTC().Add(PasswordResetTTL)
 	e, err := s.passwordResetEmail(ctx, *u, s.PublicURL+"/reset?t="+token, expires)
 	if err == nil {
-		err = st.savePasswordReset(ctx, passwordReset{hash: hash, userID: u.ID, created: now.UTC(), expires: expires}, e)
+		err = s.store.savePasswordReset(ctx, passwordReset{hash: hash, userID: u.ID, created: now.UTC(), expires: expires}, e)
 	}
 	if err != nil {
 		s.log.Error("password reset failed", "event", "password_reset", "user_id", u.ID, "error", err)
@@ -154,11 +149,10 @@ func (s *Service) sendPasswordReset(ctx context.Context, login string, now time.
 // resetUser is the user a lost-password link was made for;
 // ErrResetLinkInvalid when it does not work.
 func (s *Service) resetUser(ctx context.Context, token string) (*User, error) {
-	st, ok := s.store.(resetStore)
-	if !ok || !plausibleToken(token) {
+	if !plausibleToken(token) {
 		return nil, ErrResetLinkInvalid
 	}
-	id, err := st.passwordResetUser(ctx, hashToken(token), s.now())
+	id, err := s.store.passwordResetUser(ctx, hashToken(token), s.now())
 	if errors.Is(err, ErrNotFound) {
 		return nil, ErrResetLinkInvalid
 	}
@@ -190,8 +184,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, next string) (*User,
 	if err != nil {
 		return nil, err
 	}
-	st := s.store.(resetStore)
-	if err := st.usePasswordReset(ctx, hashToken(token), u.ID, hash, s.now()); err != nil {
+	if err := s.store.usePasswordReset(ctx, hashToken(token), u.ID, hash, s.now()); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return nil, ErrResetLinkInvalid
 		}
@@ -233,19 +226,8 @@ type passwordReset struct {
 	created, expires time.Time
 }
 
-// resetStore keeps lost-password links (SQLStore).
-type resetStore interface {
-	// savePasswordReset stores a link and queues its email, in one
-	// transaction; the user's older links stop working.
-	savePasswordReset(ctx context.Context, r passwordReset, e Email) error
-	// passwordResetUser is the user of a link that works at now.
-	passwordResetUser(ctx context.Context, hash string, now time.Time) (string, error)
-	// usePasswordReset uses the link up and sets the password, ending the
-	// user's sessions and temporary password; ErrNotFound when the link
-	// no longer works.
-	usePasswordReset(ctx context.Context, hash, userID, passwordHash string, now time.Time) error
-}
-
+// savePasswordReset stores a link and queues its email, in one
+// transaction; the user's older links stop working.
 func (s *SQLStore) savePasswordReset(ctx context.Context, r passwordReset, e Email) error {
 	return s.retry(ctx, func() error {
 		tx, err := s.w.BeginTx(ctx, nil)
@@ -276,6 +258,7 @@ func (s *SQLStore) savePasswordReset(ctx context.Context, r passwordReset, e Ema
 	})
 }
 
+// passwordResetUser is the user of a link that works at now.
 func (s *SQLStore) passwordResetUser(ctx context.Context, hash string, now time.Time) (string, error) {
 	var userID, expires string
 	err := s.db.QueryRowContext(ctx, `SELECT user_id, expires FROM password_resets WHERE hash = ?`, hash).Scan(&userID, &expires)
@@ -285,6 +268,9 @@ func (s *SQLStore) passwordResetUser(ctx context.Context, hash string, now time.
 	return userID, err
 }
 
+// usePasswordReset uses the link up and sets the password, ending the
+// user's sessions and temporary password; ErrNotFound when the link
+// no longer works.
 func (s *SQLStore) usePasswordReset(ctx context.Context, hash, userID, passwordHash string, now time.Time) error {
 	return s.retry(ctx, func() error {
 		tx, err := s.w.BeginTx(ctx, nil)

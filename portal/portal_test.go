@@ -36,7 +36,7 @@ func testCatalog(t testing.TB) ([]byte, *catalog.Catalog) {
 type testPortal struct {
 	*httptest.Server
 	svc   *Service
-	store *SQLite
+	store *SQLStore
 	db    string
 }
 

@@ -19,7 +19,7 @@ import (
 
 // Service is the account service's logic, independent of HTTP.
 type Service struct {
-	store Store
+	store *SQLStore
 	// PublicURL is where people reach the service (no trailing slash):
 	// every link in an email is PublicURL/…. Commands read it from the
 	// database's settings (see SetPublicURL), so that one value serves
@@ -59,7 +59,7 @@ const (
 
 // NewService serves the given signed catalog (its payload parsed as c);
 // publicURL is where people reach it, for the links in emails.
-func NewService(store Store, signedCatalog []byte, c *catalog.Catalog, publicURL string, opts ...Option) *Service {
+func NewService(store *SQLStore, signedCatalog []byte, c *catalog.Catalog, publicURL string, opts ...Option) *Service {
 	s := &Service{
 		store: store, PublicURL: strings.TrimRight(publicURL, "/"), signedCatalog: signedCatalog, catalog: c, now: time.Now,
 		accountLimit: newLimiter(accountFailures, accountWindow),

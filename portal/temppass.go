@@ -199,7 +199,7 @@ func (s *Service) handleStartEmail(w http.ResponseWriter, r *http.Request, u *Us
 
 // UseTemporaryPassword marks a user's temporary password used;
 // ErrConflict if it was used already (or is no longer temporary).
-func (s *SQLite) UseTemporaryPassword(ctx context.Context, userID string) error {
+func (s *SQLStore) UseTemporaryPassword(ctx context.Context, userID string) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE users SET temp_used = 1 WHERE id = ? AND must_change_password = 1 AND temp_used = 0`, userID)
 	if err != nil {
 		return err

@@ -92,7 +92,7 @@ func addGrants(ctx context.Context, q queryer, byID map[string]*User, contractID
 }
 
 // ListUsers lists a contract's users by email.
-func (s *SQLite) ListUsers(ctx context.Context, contractID string) ([]*User, error) {
+func (s *SQLStore) ListUsers(ctx context.Context, contractID string) ([]*User, error) {
 	return listUsers(ctx, s.db, contractID)
 }
 
@@ -101,7 +101,7 @@ func (s *SQLite) ListUsers(ctx context.Context, contractID string) ([]*User, err
 // products and benefits are read by the page's own IDs: a user added or
 // removed meanwhile cannot shift the page between the queries and leave a
 // user shown without them.
-func (s *SQLite) ListUsersPage(ctx context.Context, contractID string, offset, limit int) ([]*User, int, error) {
+func (s *SQLStore) ListUsersPage(ctx context.Context, contractID string, offset, limit int) ([]*User, int, error) {
 	var total int
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM memberships WHERE contract_id = ?`, contractID).Scan(&total); err != nil {
 		return nil, 0, err
@@ -178,7 +178,7 @@ func matchingUsers(contractID string, words []string) (string, []any) {
 
 // changeUsers applies a plan made under the write lock (ChangeUsers
 // retries it).
-func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*Contract, []*User) ([]UserChange, []Email, error), actor string) error {
+func (s *SQLStore) changeUsers(ctx context.Context, contractID string, plan func(*Contract, []*User) ([]UserChange, []Email, error), actor string) error {
 	tx, err := s.w.BeginTx(ctx, nil) // _txlock=immediate: the write lock now
 	if err != nil {
 		return err
@@ -305,7 +305,7 @@ func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*
 
 // SetProfile updates what a person may change of their own account,
 // recorded on each of their contracts.
-func (s *SQLite) SetProfile(ctx context.Context, userID, name, phone string) error {
+func (s *SQLStore) SetProfile(ctx context.Context, userID, name, phone string) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -334,7 +334,7 @@ func (s *SQLite) SetProfile(ctx context.Context, userID, name, phone string) err
 }
 
 // SetLanguage sets the language of a person's emails and pages.
-func (s *SQLite) SetLanguage(ctx context.Context, userID, language string) error {
+func (s *SQLStore) SetLanguage(ctx context.Context, userID, language string) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE users SET language = ? WHERE id = ?`, language, userID)
 	if err != nil {
 		return err
@@ -376,7 +376,7 @@ func deleteMembership(ctx context.Context, tx *sql.Tx, userID, contractID string
 }
 
 // Callers lists the designated callers' user IDs.
-func (s *SQLite) Callers(ctx context.Context, contractID string) ([]string, error) {
+func (s *SQLStore) Callers(ctx context.Context, contractID string) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT user_id FROM callers WHERE contract_id = ? ORDER BY user_id`, contractID)
 	if err != nil {
 		return nil, err
@@ -392,7 +392,7 @@ func (s *SQLite) Callers(ctx context.Context, contractID string) ([]string, erro
 }
 
 // SetCaller designates (or un-designates) a caller, counting under the lock.
-func (s *SQLite) SetCaller(ctx context.Context, contractID, userID string, designate bool, cap int, actor string) error {
+func (s *SQLStore) SetCaller(ctx context.Context, contractID, userID string, designate bool, cap int, actor string) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -435,7 +435,7 @@ func (s *SQLite) SetCaller(ctx context.Context, contractID, userID string, desig
 
 // RegisterSeat records a machine for a product; a machine already
 // registered costs no new seat. It returns the seats in use.
-func (s *SQLite) RegisterSeat(ctx context.Context, contractID, machineID, hostname, product string, limit int, actor string) (int, error) {
+func (s *SQLStore) RegisterSeat(ctx context.Context, contractID, machineID, hostname, product string, limit int, actor string) (int, error) {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
@@ -467,7 +467,7 @@ func (s *SQLite) RegisterSeat(ctx context.Context, contractID, machineID, hostna
 }
 
 // SaveSeatKey records a new seat registration key.
-func (s *SQLite) SaveSeatKey(ctx context.Context, k SeatKey, actor string) error {
+func (s *SQLStore) SaveSeatKey(ctx context.Context, k SeatKey, actor string) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -484,7 +484,7 @@ func (s *SQLite) SaveSeatKey(ctx context.Context, k SeatKey, actor string) error
 }
 
 // SeatKeyByHash finds a seat registration key, or ErrNotFound.
-func (s *SQLite) SeatKeyByHash(ctx context.Context, hash string) (*SeatKey, error) {
+func (s *SQLStore) SeatKeyByHash(ctx context.Context, hash string) (*SeatKey, error) {
 	var k SeatKey
 	var products, created, expires string
 	err := s.db.QueryRowContext(ctx, `SELECT hash, id, contract_id, products, created_by, created, expires, revoked FROM seat_keys WHERE hash = ?`, hash).
