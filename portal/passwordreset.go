@@ -5,11 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"log/slog"
-	"net/http"
 	"sync"
 	"time"
-
-	"onramp.dev/onramp/api"
 )
 
 // Lost passwords: a person asks (POST /api/v1/password-resets, from the
@@ -205,19 +202,6 @@ func plausibleToken(token string) bool {
 		}
 	}
 	return true
-}
-
-func (s *Service) handlePasswordReset(w http.ResponseWriter, r *http.Request) {
-	var req api.PasswordResetRequest
-	if !readJSON(w, r, &req) || !fieldsFit(w, field{api.FieldLogin, req.Login, maxLoginBytes}) {
-		return
-	}
-	annotate(r, loginAttr(req.Login))
-	if err := s.RequestPasswordReset(r.Context(), req.Login, s.clientAddress(r)); err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, api.PasswordResetAccepted{Message: PasswordResetAnswer})
 }
 
 // passwordReset is a lost-password link as stored: its hash only.

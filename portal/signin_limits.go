@@ -69,15 +69,6 @@ func accountKey(u *User, login string) string {
 	return "login:" + strconv.QuoteToASCII(login[:min(len(login), maxLogin)])
 }
 
-// clientAddress is the address a request comes from: the peer's, or, when
-// the peer is a proxy the operator trusts (--trusted-proxy), the address
-// that proxy saw: the nearest one in Forwarded (RFC 7239) or else in
-// X-Forwarded-For that is not itself a trusted proxy. Anyone can write
-// those headers, so from any other peer they are ignored.
-func (s *Service) clientAddress(r *http.Request) string {
-	return forwardedClient(r, s.TrustedProxies)
-}
-
 // forwardedClient is clientAddress for the proxies given.
 func forwardedClient(r *http.Request, proxies []netip.Prefix) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -913,3 +913,11 @@ func (s *SQLStore) Audit(ctx context.Context, contractID string, limit int) ([]A
 	}
 	return out, rows.Err()
 }
+
+// Ping checks that the database answers a query. It reads through the
+// readers' pool: on SQLite a long import holds the one writer connection,
+// and a replica busy importing is still ready.
+func (s *SQLStore) Ping(ctx context.Context) error {
+	var one int
+	return s.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+}

@@ -1,13 +1,10 @@
 package portal
 
 import (
-	"onramp.dev/onramp/api"
-
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 )
@@ -181,20 +178,6 @@ func (s *Service) newStartEmail(c *Contract, target *User) ([]UserChange, Email,
 	}
 	return []UserChange{{Kind: "start_email", User: &next, PasswordHash: hashTemporary(temp), Detail: "new start email"}},
 		e, &next, nil
-}
-
-func (s *Service) handleStartEmail(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	// An empty body, as before the confirmation existed, confirms nothing.
-	var req api.StartEmailRequest
-	if r.ContentLength != 0 && !readJSON(w, r, &req) {
-		return
-	}
-	sent, err := s.SendStartEmail(r.Context(), u, r.PathValue("id"), req.EndSessions)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, sent)
 }
 
 // UseTemporaryPassword marks a user's temporary password used;
