@@ -133,7 +133,7 @@ func serveSignInsTLS(t *testing.T) (p *testPortal, counted *countingListener, po
 	}
 	counted = &countingListener{Listener: ln}
 	certFile, keyFile, pool := testCert(t)
-	peak = &peakHandler{h: svc.Handler(nil)}
+	peak = &peakHandler{h: NewHandler(svc, nil)}
 	srv := NewServer(peak, ServerOptions{})
 	go srv.ServeTLS(counted, certFile, keyFile)
 	t.Cleanup(func() { srv.Shutdown(context.Background()) })
@@ -208,7 +208,7 @@ func TestConcurrentSignInsHoldTheLimitTwoReplicas(t *testing.T) {
 		}
 		t.Cleanup(func() { store.Close() })
 		svc := NewService(store, signed, c, "https://127.0.0.1/signin")
-		srv := httptest.NewServer(svc.Handler(nil))
+		srv := httptest.NewServer(NewHandler(svc, nil))
 		t.Cleanup(srv.Close)
 		replicas = append(replicas, &testPortal{Server: srv, svc: svc, store: store})
 	}

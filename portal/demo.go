@@ -72,7 +72,7 @@ func StartDemo(ctx context.Context, o DemoOptions) (*Demo, error) {
 		store.Close()
 		return nil, err
 	}
-	d.srv = NewServer(d.Service.Handler(o.Packages), ServerOptions{})
+	d.srv = NewServer(NewHandler(d.Service, o.Packages), ServerOptions{})
 	go d.srv.Serve(ln)
 	return d, nil
 }

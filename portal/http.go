@@ -38,39 +38,48 @@ type Problem struct {
 	MoreFields int              `json:"more_fields,omitempty"`
 }
 
-// Handler serves the API under /api/v1.
-func (s *Service) Handler(packages PackageSource) http.Handler {
+// handler is the service over HTTP: it decodes requests, calls the
+// service and writes its answers and errors as JSON and problem documents,
+// or renders the web pages. Business rules stay in Service.
+type handler struct {
+	svc *Service
+}
+
+// NewHandler serves svc's API under /api/v1, its web pages, and the
+// packages of packages.
+func NewHandler(svc *Service, packages PackageSource) http.Handler {
+	h := &handler{svc: svc}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /api/v1/session", s.handleSignIn)
-	mux.HandleFunc("POST /api/v1/session/refresh", s.handleRefresh)
-	mux.HandleFunc("DELETE /api/v1/session", s.authed(s.handleSignOut, true))
-	mux.HandleFunc("DELETE /api/v1/sessions", s.authed(s.handleSignOutEverywhere, true))
-	mux.HandleFunc("POST /api/v1/password", s.authed(s.handlePassword, true))
-	mux.HandleFunc("POST /api/v1/password-resets", s.handlePasswordReset)
-	mux.HandleFunc("GET /api/v1/me", s.authed(s.handleMe, false))
-	mux.HandleFunc("GET /api/v1/catalog", s.handleCatalog)
-	mux.HandleFunc("GET /api/v1/packages/{name}", s.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-		s.handlePackage(w, r, u, packages)
+	mux.HandleFunc("POST /api/v1/session", h.handleSignIn)
+	mux.HandleFunc("POST /api/v1/session/refresh", h.handleRefresh)
+	mux.HandleFunc("DELETE /api/v1/session", h.authed(h.handleSignOut, true))
+	mux.HandleFunc("DELETE /api/v1/sessions", h.authed(h.handleSignOutEverywhere, true))
+	mux.HandleFunc("POST /api/v1/password", h.authed(h.handlePassword, true))
+	mux.HandleFunc("POST /api/v1/password-resets", h.handlePasswordReset)
+	mux.HandleFunc("GET /api/v1/me", h.authed(h.handleMe, false))
+	mux.HandleFunc("GET /api/v1/catalog", h.handleCatalog)
+	mux.HandleFunc("GET /api/v1/packages/{name}", h.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+		h.handlePackage(w, r, u, packages)
 	}, false))
-	mux.HandleFunc("GET /api/v1/users", s.authed(s.handleUsers, false))
-	mux.HandleFunc("POST /api/v1/users", s.authed(s.handleAddUser, false))
-	mux.HandleFunc("POST /api/v1/users/import", s.authed(s.handleImport, false))
-	mux.HandleFunc("POST /api/v1/users/assign", s.authed(s.handleAssign, false))
-	mux.HandleFunc("DELETE /api/v1/users/{id}", s.authed(s.handleRemoveUser, false))
-	mux.HandleFunc("PATCH /api/v1/users/{id}", s.authed(s.handleUpdateUser, false))
-	mux.HandleFunc("POST /api/v1/users/{id}/start-email", s.authed(s.handleStartEmail, false))
-	mux.HandleFunc("GET /api/v1/callers", s.authed(s.handleCallers, false))
-	mux.HandleFunc("PUT /api/v1/callers/{id}", s.authed(s.handleSetCaller(true), false))
-	mux.HandleFunc("DELETE /api/v1/callers/{id}", s.authed(s.handleSetCaller(false), false))
-	mux.HandleFunc("PATCH /api/v1/me", s.authed(s.handleProfile, false))
-	mux.HandleFunc("POST /api/v1/me/email", s.authed(s.handleEmailChange, false))
-	mux.HandleFunc("GET /api/v1/support", s.authed(s.handleSupport, false))
+	mux.HandleFunc("GET /api/v1/users", h.authed(h.handleUsers, false))
+	mux.HandleFunc("POST /api/v1/users", h.authed(h.handleAddUser, false))
+	mux.HandleFunc("POST /api/v1/users/import", h.authed(h.handleImport, false))
+	mux.HandleFunc("POST /api/v1/users/assign", h.authed(h.handleAssign, false))
+	mux.HandleFunc("DELETE /api/v1/users/{id}", h.authed(h.handleRemoveUser, false))
+	mux.HandleFunc("PATCH /api/v1/users/{id}", h.authed(h.handleUpdateUser, false))
+	mux.HandleFunc("POST /api/v1/users/{id}/start-email", h.authed(h.handleStartEmail, false))
+	mux.HandleFunc("GET /api/v1/callers", h.authed(h.handleCallers, false))
+	mux.HandleFunc("PUT /api/v1/callers/{id}", h.authed(h.handleSetCaller(true), false))
+	mux.HandleFunc("DELETE /api/v1/callers/{id}", h.authed(h.handleSetCaller(false), false))
+	mux.HandleFunc("PATCH /api/v1/me", h.authed(h.handleProfile, false))
+	mux.HandleFunc("POST /api/v1/me/email", h.authed(h.handleEmailChange, false))
+	mux.HandleFunc("GET /api/v1/support", h.authed(h.handleSupport, false))
 	mux.HandleFunc("GET /api/v1/faq", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, FAQs) })
-	mux.HandleFunc("POST /api/v1/seats", s.handleSeat)
-	mux.HandleFunc("POST /api/v1/seat-keys", s.authed(s.handleSeatKey, false))
-	s.seatRoutes(mux)
-	s.healthRoutes(mux)
-	s.pageRoutes(mux)
+	mux.HandleFunc("POST /api/v1/seats", h.handleSeat)
+	mux.HandleFunc("POST /api/v1/seat-keys", h.authed(h.handleSeatKey, false))
+	h.seatRoutes(mux)
+	h.healthRoutes(mux)
+	h.pageRoutes(mux)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		if allow := allowedMethods(mux, r); len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
@@ -79,7 +88,7 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 		}
 		writeProblem(w, http.StatusNotFound, "not_found", "no such route: "+excerpt(r.Method, 20)+" "+excerpt(r.URL.Path, 200))
 	})
-	return s.observe(secureHeaders(limitBodies(mux)))
+	return h.observe(secureHeaders(limitBodies(mux)))
 }
 
 // allowedMethods are the methods the routes of r's path take, when the
@@ -262,7 +271,7 @@ func writeError(w http.ResponseWriter, err error) {
 
 // authed resolves the bearer token. Until the temporary password is
 // changed, only the password change (and sign-out) are allowed.
-func (s *Service) authed(h func(http.ResponseWriter, *http.Request, *User, *Token), allowPasswordChange bool) http.HandlerFunc {
+func (h *handler) authed(next func(http.ResponseWriter, *http.Request, *User, *Token), allowPasswordChange bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || token == "" {
@@ -270,7 +279,7 @@ func (s *Service) authed(h func(http.ResponseWriter, *http.Request, *User, *Toke
 			writeProblem(w, http.StatusUnauthorized, "unauthenticated", "sign in first")
 			return
 		}
-		u, t, err := s.Authenticate(r.Context(), token)
+		u, t, err := h.svc.Authenticate(r.Context(), token)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="onramp", error="invalid_token"`)
 			writeError(w, err)
@@ -282,14 +291,14 @@ func (s *Service) authed(h func(http.ResponseWriter, *http.Request, *User, *Toke
 		}
 		// The membership the request acts on: handlers see the person on
 		// that contract, as if it were their only one.
-		if u, err = s.memberFor(r.Context(), u, r.Header.Get(api.ContractHeader)); err != nil {
+		if u, err = h.svc.memberFor(r.Context(), u, r.Header.Get(api.ContractHeader)); err != nil {
 			writeError(w, err)
 			return
 		}
 		// The request's log line says whose and on which contract: a
 		// download counts against the contract it was made for.
 		annotate(r, slog.String("user_id", u.ID), slog.String("contract_id", u.ContractID))
-		h(w, r, u, t)
+		next(w, r, u, t)
 	}
 }
 
@@ -298,6 +307,6 @@ func (s *Service) authed(h func(http.ResponseWriter, *http.Request, *User, *Toke
 // that proxy saw: the nearest one in Forwarded (RFC 7239) or else in
 // X-Forwarded-For that is not itself a trusted proxy. Anyone can write
 // those headers, so from any other peer they are ignored.
-func (s *Service) clientAddress(r *http.Request) string {
-	return forwardedClient(r, s.TrustedProxies)
+func (h *handler) clientAddress(r *http.Request) string {
+	return forwardedClient(r, h.svc.TrustedProxies)
 }

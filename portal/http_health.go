@@ -14,15 +14,15 @@ const readyTimeout = 2 * time.Second
 // /healthz answers while the process runs; /readyz only while the
 // database answers too, so that a replica whose database is unreachable is
 // taken out of rotation (and an operator can drain one by stopping it).
-func (s *Service) healthRoutes(mux *http.ServeMux) {
+func (h *handler) healthRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 		defer cancel()
-		if err := s.store.Ping(ctx); err != nil {
-			s.log.Error("readiness check failed", "event", "readyz", "error", err)
+		if err := h.svc.store.Ping(ctx); err != nil {
+			h.svc.log.Error("readiness check failed", "event", "readyz", "error", err)
 			writeProblem(w, http.StatusServiceUnavailable, "database_unavailable", "the database does not answer")
 			return
 		}

@@ -65,15 +65,15 @@ func noteProblem(w http.ResponseWriter, code string, err error) {
 }
 
 // observe wraps the API and writes each request's line, if it is one to log.
-func (s *Service) observe(h http.Handler) http.Handler {
+func (h *handler) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rl := &requestLog{remote: s.clientAddress(r), status: http.StatusOK}
-		h.ServeHTTP(&recorder{ResponseWriter: w, log: rl}, r.WithContext(context.WithValue(r.Context(), requestLogKey{}, rl)))
-		s.logRequest(r, rl)
+		rl := &requestLog{remote: h.clientAddress(r), status: http.StatusOK}
+		next.ServeHTTP(&recorder{ResponseWriter: w, log: rl}, r.WithContext(context.WithValue(r.Context(), requestLogKey{}, rl)))
+		h.logRequest(r, rl)
 	})
 }
 
-func (s *Service) logRequest(r *http.Request, rl *requestLog) {
+func (h *handler) logRequest(r *http.Request, rl *requestLog) {
 	route := r.Method + " " + r.URL.Path
 	var level slog.Level
 	var msg, event string
@@ -95,7 +95,7 @@ func (s *Service) logRequest(r *http.Request, rl *requestLog) {
 	}
 	attrs := append([]slog.Attr{slog.String("event", event), slog.String("remote", rl.remote),
 		slog.String("route", r.Method+" "+excerpt(r.URL.Path, 200)), slog.Int("status", rl.status), slog.String("reason", rl.code)}, rl.attrs...)
-	s.log.LogAttrs(r.Context(), level, msg, attrs...)
+	h.svc.log.LogAttrs(r.Context(), level, msg, attrs...)
 }
 
 func errText(err error) string {

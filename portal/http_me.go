@@ -7,12 +7,12 @@ import (
 	"onramp.dev/onramp/api"
 )
 
-func (s *Service) handleEmailChange(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleEmailChange(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
 	var req api.EmailChange
 	if !readJSON(w, r, &req) || !fieldsFit(w, field{api.FieldEmail, req.Email, maxLoginBytes}) {
 		return
 	}
-	sent, err := s.RequestEmailChange(r.Context(), u, req.Email)
+	sent, err := h.svc.RequestEmailChange(r.Context(), u, req.Email)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -20,8 +20,8 @@ func (s *Service) handleEmailChange(w http.ResponseWriter, r *http.Request, u *U
 	writeJSON(w, http.StatusAccepted, sent)
 }
 
-func (s *Service) handleMe(w http.ResponseWriter, r *http.Request, u *User, t *Token) {
-	me, err := s.WhoAmI(r.Context(), u)
+func (h *handler) handleMe(w http.ResponseWriter, r *http.Request, u *User, t *Token) {
+	me, err := h.svc.WhoAmI(r.Context(), u)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -29,7 +29,7 @@ func (s *Service) handleMe(w http.ResponseWriter, r *http.Request, u *User, t *T
 	writeJSON(w, http.StatusOK, me)
 }
 
-func (s *Service) handleProfile(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleProfile(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
 	var p api.ProfileUpdate
 	if !readJSON(w, r, &p) {
 		return
@@ -53,22 +53,22 @@ func (s *Service) handleProfile(w http.ResponseWriter, r *http.Request, u *User,
 		writeError(w, &InvalidError{Problems: []api.FieldError{*e}})
 		return
 	}
-	if err := s.store.SetProfile(r.Context(), u.ID, name, phone); err != nil {
+	if err := h.svc.store.SetProfile(r.Context(), u.ID, name, phone); err != nil {
 		writeError(w, err)
 		return
 	}
 	if language != u.Language {
-		if err := s.store.SetLanguage(r.Context(), u.ID, language); err != nil {
+		if err := h.svc.store.SetLanguage(r.Context(), u.ID, language); err != nil {
 			writeError(w, err)
 			return
 		}
 	}
 	u.Name, u.Phone, u.Language = name, phone, language
-	s.handleMe(w, r, u, nil)
+	h.handleMe(w, r, u, nil)
 }
 
-func (s *Service) handleSupport(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	sup, err := s.SupportFor(r.Context(), u)
+func (h *handler) handleSupport(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	sup, err := h.svc.SupportFor(r.Context(), u)
 	if err != nil {
 		writeError(w, err)
 		return

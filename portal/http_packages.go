@@ -12,21 +12,21 @@ import (
 	"time"
 )
 
-func (s *Service) handleCatalog(w http.ResponseWriter, r *http.Request) {
-	sum := sha256.Sum256(s.signedCatalog)
+func (h *handler) handleCatalog(w http.ResponseWriter, r *http.Request) {
+	sum := sha256.Sum256(h.svc.signedCatalog)
 	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-cache") // public and signed: kept, revalidated by its ETag
-	serveContent(w, r, "catalog.json", time.Time{}, bytes.NewReader(s.signedCatalog))
+	serveContent(w, r, "catalog.json", time.Time{}, bytes.NewReader(h.svc.signedCatalog))
 }
 
-func (s *Service) handlePackage(w http.ResponseWriter, r *http.Request, u *User, packages PackageSource) {
+func (h *handler) handlePackage(w http.ResponseWriter, r *http.Request, u *User, packages PackageSource) {
 	name := r.PathValue("name")
-	if err := s.contractActive(r.Context(), u.ContractID); err != nil {
+	if err := h.svc.contractActive(r.Context(), u.ContractID); err != nil {
 		writeError(w, err)
 		return
 	}
-	pkg, err := s.PackageFor(u, name)
+	pkg, err := h.svc.PackageFor(u, name)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -36,7 +36,7 @@ func (s *Service) handlePackage(w http.ResponseWriter, r *http.Request, u *User,
 		// The catalog lists it and the user may have it: the operator's
 		// package folder lacks it (or serve has none), which only the log
 		// can tell them.
-		s.log.LogAttrs(r.Context(), slog.LevelError, "a package the catalog lists is not in the package folder", slog.String("event", "package_missing"),
+		h.svc.log.LogAttrs(r.Context(), slog.LevelError, "a package the catalog lists is not in the package folder", slog.String("event", "package_missing"),
 			slog.String("package", name), slog.String("user_id", u.ID))
 		writeProblem(w, http.StatusNotFound, "not_found", fmt.Sprintf("package %s is listed but not stored here", name))
 		return
@@ -52,13 +52,13 @@ func (s *Service) handlePackage(w http.ResponseWriter, r *http.Request, u *User,
 // (serveContent: the write deadline moves with each write, so a slow link
 // gets the whole installer). Only the files the folder listed are served,
 // and only while they are the files hashed.
-func (s *Service) handleDownload(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleDownload(w http.ResponseWriter, r *http.Request) {
 	pageHeaders(w)
 	var file *ReleaseFile
-	if s.releases != nil {
-		for i, f := range s.releases.Files {
+	if h.svc.releases != nil {
+		for i, f := range h.svc.releases.Files {
 			if f.Platform == r.PathValue("platform") && f.Name == r.PathValue("name") {
-				file = &s.releases.Files[i]
+				file = &h.svc.releases.Files[i]
 			}
 		}
 	}
@@ -66,15 +66,15 @@ func (s *Service) handleDownload(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no such download", http.StatusNotFound)
 		return
 	}
-	f, err := os.Open(filepath.Join(s.releases.dir, file.Platform, file.Name))
+	f, err := os.Open(filepath.Join(h.svc.releases.dir, file.Platform, file.Name))
 	if err != nil {
-		s.log.Error("download failed", "event", "download", "file", file.Platform+"/"+file.Name, "error", err)
+		h.svc.log.Error("download failed", "event", "download", "file", file.Platform+"/"+file.Name, "error", err)
 		http.Error(w, "this download is unavailable", http.StatusInternalServerError)
 		return
 	}
 	if st, err := f.Stat(); err != nil || !file.sameAs(st) {
 		f.Close()
-		s.log.Error("download refused: the file changed since the service hashed it; restart the service to offer the new one",
+		h.svc.log.Error("download refused: the file changed since the service hashed it; restart the service to offer the new one",
 			"event", "download", "file", file.Platform+"/"+file.Name, "error", err)
 		http.Error(w, "this download is being replaced; try again later", http.StatusServiceUnavailable)
 		return

@@ -6,25 +6,25 @@ import (
 	"onramp.dev/onramp/api"
 )
 
-func (s *Service) handlePassword(w http.ResponseWriter, r *http.Request, u *User, t *Token) {
+func (h *handler) handlePassword(w http.ResponseWriter, r *http.Request, u *User, t *Token) {
 	var req api.PasswordChange
 	if !readJSON(w, r, &req) {
 		return
 	}
-	if err := s.ChangePassword(r.Context(), u, req.Current, req.New, s.clientAddress(r)); err != nil {
+	if err := h.svc.ChangePassword(r.Context(), u, req.Current, req.New, h.clientAddress(r)); err != nil {
 		writeError(w, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Service) handlePasswordReset(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handlePasswordReset(w http.ResponseWriter, r *http.Request) {
 	var req api.PasswordResetRequest
 	if !readJSON(w, r, &req) || !fieldsFit(w, field{api.FieldLogin, req.Login, maxLoginBytes}) {
 		return
 	}
 	annotate(r, loginAttr(req.Login))
-	if err := s.RequestPasswordReset(r.Context(), req.Login, s.clientAddress(r)); err != nil {
+	if err := h.svc.RequestPasswordReset(r.Context(), req.Login, h.clientAddress(r)); err != nil {
 		writeError(w, err)
 		return
 	}

@@ -8,7 +8,7 @@ import (
 // handleSeat registers a machine with a deployment's seat key
 // ("Authorization: SeatKey KEY"). A signed-in user cannot take seats: one
 // could take them all with made-up machines; admins release seats.
-func (s *Service) handleSeat(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleSeat(w http.ResponseWriter, r *http.Request) {
 	key, withKey := strings.CutPrefix(r.Header.Get("Authorization"), "SeatKey ")
 	register := func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -19,7 +19,7 @@ func (s *Service) handleSeat(w http.ResponseWriter, r *http.Request) {
 		if !readJSON(w, r, &req) {
 			return
 		}
-		used, limit, err := s.RegisterSeatWithKey(r.Context(), key, req.MachineID, req.Hostname, req.Product)
+		used, limit, err := h.svc.RegisterSeatWithKey(r.Context(), key, req.MachineID, req.Hostname, req.Product)
 		if err != nil {
 			writeError(w, err)
 			return
@@ -37,14 +37,14 @@ func (s *Service) handleSeat(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Service) handleSeatKey(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleSeatKey(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
 	var req struct {
 		Products []string `json:"products"`
 	}
 	if !readJSON(w, r, &req) {
 		return
 	}
-	key, k, err := s.CreateSeatKey(r.Context(), u, req.Products)
+	key, k, err := h.svc.CreateSeatKey(r.Context(), u, req.Products)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -53,32 +53,32 @@ func (s *Service) handleSeatKey(w http.ResponseWriter, r *http.Request, u *User,
 }
 
 // seatRoutes are the admin routes of seats and seat keys.
-func (s *Service) seatRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/seats", s.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-		seats, err := s.Seats(r.Context(), u)
+func (h *handler) seatRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/seats", h.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+		seats, err := h.svc.Seats(r.Context(), u)
 		if err != nil {
 			writeError(w, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, seats)
 	}, false))
-	mux.HandleFunc("DELETE /api/v1/seats/{id}", s.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-		if err := s.ReleaseSeat(r.Context(), u, r.PathValue("id")); err != nil {
+	mux.HandleFunc("DELETE /api/v1/seats/{id}", h.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+		if err := h.svc.ReleaseSeat(r.Context(), u, r.PathValue("id")); err != nil {
 			writeError(w, err)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
 	}, false))
-	mux.HandleFunc("GET /api/v1/seat-keys", s.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-		keys, err := s.SeatKeys(r.Context(), u)
+	mux.HandleFunc("GET /api/v1/seat-keys", h.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+		keys, err := h.svc.SeatKeys(r.Context(), u)
 		if err != nil {
 			writeError(w, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, keys)
 	}, false))
-	mux.HandleFunc("DELETE /api/v1/seat-keys/{id}", s.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-		if err := s.RevokeSeatKey(r.Context(), u, r.PathValue("id")); err != nil {
+	mux.HandleFunc("DELETE /api/v1/seat-keys/{id}", h.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+		if err := h.svc.RevokeSeatKey(r.Context(), u, r.PathValue("id")); err != nil {
 			writeError(w, err)
 			return
 		}

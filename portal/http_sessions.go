@@ -8,21 +8,21 @@ import (
 
 // handleSignOutEverywhere ends every sign-in of the user, this one
 // included.
-func (s *Service) handleSignOutEverywhere(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	if err := s.SignOutEverywhere(r.Context(), u); err != nil {
+func (h *handler) handleSignOutEverywhere(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	if err := h.svc.SignOutEverywhere(r.Context(), u); err != nil {
 		writeError(w, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	var req api.SignIn
 	if !readJSON(w, r, &req) || !fieldsFit(w, field{api.FieldLogin, req.Login, maxLoginBytes}, field{api.FieldPassword, req.Password, maxPasswordBytes}) {
 		return
 	}
 	annotate(r, loginAttr(req.Login))
-	sess, err := s.SignIn(r.Context(), req.Login, req.Password, s.clientAddress(r))
+	sess, err := h.svc.SignIn(r.Context(), req.Login, req.Password, h.clientAddress(r))
 	if err != nil {
 		writeError(w, err)
 		return
@@ -30,12 +30,12 @@ func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, sess)
 }
 
-func (s *Service) handleRefresh(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleRefresh(w http.ResponseWriter, r *http.Request) {
 	var req api.Refresh
 	if !readJSON(w, r, &req) || !fieldsFit(w, field{api.FieldRefreshToken, req.RefreshToken, maxTokenBytes}) {
 		return
 	}
-	sess, err := s.Refresh(r.Context(), req.RefreshToken)
+	sess, err := h.svc.Refresh(r.Context(), req.RefreshToken)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -43,8 +43,8 @@ func (s *Service) handleRefresh(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, sess)
 }
 
-func (s *Service) handleSignOut(w http.ResponseWriter, r *http.Request, u *User, t *Token) {
-	if err := s.SignOut(r.Context(), t); err != nil {
+func (h *handler) handleSignOut(w http.ResponseWriter, r *http.Request, u *User, t *Token) {
+	if err := h.svc.SignOut(r.Context(), t); err != nil {
 		writeError(w, err)
 		return
 	}

@@ -9,7 +9,7 @@ import (
 	"onramp.dev/onramp/api"
 )
 
-func (s *Service) handleUsers(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleUsers(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
 	if qs := r.URL.Query(); qs.Has("q") || qs.Has("offset") || qs.Has("limit") {
 		// Paged: an object with the total, so that a window can draw the
 		// first rows of a large contract at once.
@@ -22,7 +22,7 @@ func (s *Service) handleUsers(w http.ResponseWriter, r *http.Request, u *User, _
 			writeProblem(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("offset and limit are whole numbers, limit at most %d", maxUserPage))
 			return
 		}
-		page, err := s.UsersPage(r.Context(), u, qs.Get("q"), offset, limit)
+		page, err := h.svc.UsersPage(r.Context(), u, qs.Get("q"), offset, limit)
 		if err != nil {
 			writeError(w, err)
 			return
@@ -30,7 +30,7 @@ func (s *Service) handleUsers(w http.ResponseWriter, r *http.Request, u *User, _
 		writeJSON(w, http.StatusOK, page)
 		return
 	}
-	users, err := s.Users(r.Context(), u)
+	users, err := h.svc.Users(r.Context(), u)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -38,12 +38,12 @@ func (s *Service) handleUsers(w http.ResponseWriter, r *http.Request, u *User, _
 	writeJSON(w, http.StatusOK, users)
 }
 
-func (s *Service) handleAddUser(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleAddUser(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
 	var nu NewUser
 	if !readJSON(w, r, &nu) {
 		return
 	}
-	ch, err := s.AddUser(r.Context(), u, nu)
+	ch, err := h.svc.AddUser(r.Context(), u, nu)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -51,14 +51,14 @@ func (s *Service) handleAddUser(w http.ResponseWriter, r *http.Request, u *User,
 	writeJSON(w, http.StatusCreated, ch)
 }
 
-func (s *Service) handleImport(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleImport(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
 		writeBodyError(w, err)
 		return
 	}
 	dry := r.URL.Query().Get("dry_run") == "true"
-	changes, err := s.ImportUsers(r.Context(), u, data, dry)
+	changes, err := h.svc.ImportUsers(r.Context(), u, data, dry)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -66,12 +66,12 @@ func (s *Service) handleImport(w http.ResponseWriter, r *http.Request, u *User, 
 	writeJSON(w, http.StatusOK, map[string]any{"dry_run": dry, "changes": changes})
 }
 
-func (s *Service) handleAssign(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleAssign(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
 	var a Assignment
 	if !readJSON(w, r, &a) {
 		return
 	}
-	changes, err := s.Assign(r.Context(), u, a)
+	changes, err := h.svc.Assign(r.Context(), u, a)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -79,8 +79,8 @@ func (s *Service) handleAssign(w http.ResponseWriter, r *http.Request, u *User, 
 	writeJSON(w, http.StatusOK, map[string]any{"changes": changes})
 }
 
-func (s *Service) handleRemoveUser(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	if err := s.RemoveUser(r.Context(), u, r.PathValue("id")); err != nil {
+func (h *handler) handleRemoveUser(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	if err := h.svc.RemoveUser(r.Context(), u, r.PathValue("id")); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -94,13 +94,13 @@ func orZero(s string) string {
 	return s
 }
 
-func (s *Service) handleStartEmail(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleStartEmail(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
 	// An empty body, as before the confirmation existed, confirms nothing.
 	var req api.StartEmailRequest
 	if r.ContentLength != 0 && !readJSON(w, r, &req) {
 		return
 	}
-	sent, err := s.SendStartEmail(r.Context(), u, r.PathValue("id"), req.EndSessions)
+	sent, err := h.svc.SendStartEmail(r.Context(), u, r.PathValue("id"), req.EndSessions)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -108,7 +108,7 @@ func (s *Service) handleStartEmail(w http.ResponseWriter, r *http.Request, u *Us
 	writeJSON(w, http.StatusAccepted, sent)
 }
 
-func (s *Service) handleUpdateUser(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleUpdateUser(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
 	var req api.UserUpdate
 	if !readJSON(w, r, &req) {
 		return
@@ -116,7 +116,7 @@ func (s *Service) handleUpdateUser(w http.ResponseWriter, r *http.Request, u *Us
 	if req.Email != nil && !fieldsFit(w, field{api.FieldEmail, *req.Email, maxEmailBytes}) {
 		return
 	}
-	res, err := s.UpdateUser(r.Context(), u, r.PathValue("id"), req)
+	res, err := h.svc.UpdateUser(r.Context(), u, r.PathValue("id"), req)
 	if err != nil {
 		writeError(w, err)
 		return

@@ -7,40 +7,40 @@ import (
 	"net/url"
 )
 
-func (s *Service) handleEmailChangePage(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleEmailChangePage(w http.ResponseWriter, r *http.Request) {
 	resetPageHeaders(w)
-	s.renderEmailChange(w, r, r.URL.Query().Get("t"), "", http.StatusOK)
+	h.renderEmailChange(w, r, r.URL.Query().Get("t"), "", http.StatusOK)
 }
 
 // renderEmailChange shows what the link changes, with its form, or why it
 // does not work.
-func (s *Service) renderEmailChange(w http.ResponseWriter, r *http.Request, token, problem string, status int) {
+func (h *handler) renderEmailChange(w http.ResponseWriter, r *http.Request, token, problem string, status int) {
 	lang := pageLang(r)
-	d := s.newPageData(r, lang, url.Values{})
+	d := h.newPageData(r, lang, url.Values{})
 	d.Title = d.T["emailBadTitle"]
 	if len(token) != tokenLen {
-		s.renderPage(w, http.StatusNotFound, "emailchange.html", d)
+		h.renderPage(w, http.StatusNotFound, "emailchange.html", d)
 		return
 	}
-	id, email, err := s.store.emailChangeOf(r.Context(), hashToken(token), s.now())
+	id, email, err := h.svc.store.emailChangeOf(r.Context(), hashToken(token), h.svc.now())
 	if errors.Is(err, ErrNotFound) {
-		s.renderPage(w, http.StatusNotFound, "emailchange.html", d)
+		h.renderPage(w, http.StatusNotFound, "emailchange.html", d)
 		return
 	}
 	if err != nil {
-		s.log.Error("page failed", "event", "page", "page", "email-change", "error", err)
+		h.svc.log.Error("page failed", "event", "page", "page", "email-change", "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	d = s.newPageData(r, lang, url.Values{"t": {token}})
+	d = h.newPageData(r, lang, url.Values{"t": {token}})
 	d.Title, d.User, d.Token, d.NewEmail = d.T["emailTitle"], &User{ID: id}, token, email
 	if problem != "" {
 		d.ResetError = d.T[problem]
 	}
-	s.renderPage(w, status, "emailchange.html", d)
+	h.renderPage(w, status, "emailchange.html", d)
 }
 
-func (s *Service) handleEmailChangeForm(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleEmailChangeForm(w http.ResponseWriter, r *http.Request) {
 	resetPageHeaders(w)
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
 		http.Error(w, "send the form as application/x-www-form-urlencoded", http.StatusUnsupportedMediaType)
@@ -51,22 +51,22 @@ func (s *Service) handleEmailChangeForm(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	token := r.PostForm.Get("t")
-	if !sameOrigin(r, s.PublicURL) {
-		s.renderEmailChange(w, r, token, "resetForeign", http.StatusForbidden)
+	if !sameOrigin(r, h.svc.PublicURL) {
+		h.renderEmailChange(w, r, token, "resetForeign", http.StatusForbidden)
 		return
 	}
-	u, err := s.ConfirmEmailChange(r.Context(), token)
+	u, err := h.svc.ConfirmEmailChange(r.Context(), token)
 	switch {
 	case err == nil:
-		d := s.newPageData(r, pageLang(r), url.Values{})
+		d := h.newPageData(r, pageLang(r), url.Values{})
 		d.Title, d.ResetDone, d.NewEmail, d.User = d.T["emailDoneTitle"], true, u.Email, u
-		s.renderPage(w, http.StatusOK, "emailchange.html", d)
+		h.renderPage(w, http.StatusOK, "emailchange.html", d)
 	case errors.Is(err, ErrEmailChangeLinkInvalid):
-		s.renderEmailChange(w, r, "", "", http.StatusNotFound)
+		h.renderEmailChange(w, r, "", "", http.StatusNotFound)
 	case errors.Is(err, ErrEmailTaken):
-		s.renderEmailChange(w, r, token, "emailTaken", http.StatusConflict)
+		h.renderEmailChange(w, r, token, "emailTaken", http.StatusConflict)
 	default:
-		s.log.Error("page failed", "event", "page", "page", "email-change", "error", err)
+		h.svc.log.Error("page failed", "event", "page", "page", "email-change", "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	}
 }

@@ -38,13 +38,13 @@ var pageCSS, _ = pageFiles.ReadFile("templates/page.css")
 // pageRoutes serves the pages, the style sheet and the downloads. The
 // pages link relatively, so that they work behind a proxy that serves the
 // service under a path (https://example.com/onramp/start).
-func (s *Service) pageRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /start", s.handleStartPage)
-	mux.HandleFunc("GET /help", s.handleHelpPage)
-	mux.HandleFunc("GET /reset", s.handleResetPage)
-	mux.HandleFunc("POST /reset", s.handleResetForm)
-	mux.HandleFunc("GET /email-change", s.handleEmailChangePage)
-	mux.HandleFunc("POST /email-change", s.handleEmailChangeForm)
+func (h *handler) pageRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /start", h.handleStartPage)
+	mux.HandleFunc("GET /help", h.handleHelpPage)
+	mux.HandleFunc("GET /reset", h.handleResetPage)
+	mux.HandleFunc("POST /reset", h.handleResetForm)
+	mux.HandleFunc("GET /email-change", h.handleEmailChangePage)
+	mux.HandleFunc("POST /email-change", h.handleEmailChangeForm)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "help", http.StatusSeeOther)
 	})
@@ -54,7 +54,7 @@ func (s *Service) pageRoutes(mux *http.ServeMux) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		w.Write(pageCSS)
 	})
-	mux.HandleFunc("GET /downloads/{platform}/{name}", s.handleDownload)
+	mux.HandleFunc("GET /downloads/{platform}/{name}", h.handleDownload)
 }
 
 // pageHeaders are the security headers of every page: no script at all,
@@ -99,8 +99,8 @@ type langLink struct {
 	Href string
 }
 
-func (s *Service) newPageData(r *http.Request, lang string, query url.Values) pageData {
-	d := pageData{Lang: lang, T: pageText[lang], Publisher: s.profile.Publisher, Support: s.profile.Support}
+func (h *handler) newPageData(r *http.Request, lang string, query url.Values) pageData {
+	d := pageData{Lang: lang, T: pageText[lang], Publisher: h.svc.profile.Publisher, Support: h.svc.profile.Support}
 	for _, l := range []string{"en", "fr"} {
 		if l == lang {
 			continue
@@ -115,16 +115,16 @@ func (s *Service) newPageData(r *http.Request, lang string, query url.Values) pa
 	return d
 }
 
-func (s *Service) handleStartPage(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleStartPage(w http.ResponseWriter, r *http.Request) {
 	pageHeaders(w)
 	token := r.URL.Query().Get("t")
-	u, c, err := s.pageUser(r.Context(), token, purposeStart)
+	u, c, err := h.svc.pageUser(r.Context(), token, purposeStart)
 	if err != nil {
 		// Unknown, expired, replaced or mistyped: one answer for all,
 		// which does not even repeat the token.
-		d := s.newPageData(r, pageLang(r), url.Values{})
+		d := h.newPageData(r, pageLang(r), url.Values{})
 		d.Title = d.T["badTitle"]
-		s.renderPage(w, http.StatusNotFound, "badlink.html", d)
+		h.renderPage(w, http.StatusNotFound, "badlink.html", d)
 		return
 	}
 	// The page speaks as the emails do: the user's language, else the
@@ -133,14 +133,14 @@ func (s *Service) handleStartPage(w http.ResponseWriter, r *http.Request) {
 	if l := r.URL.Query().Get("lang"); pageText[l] != nil {
 		lang = l
 	}
-	d := s.newPageData(r, lang, url.Values{"t": {token}})
-	d.Title, d.User, d.Company, d.Server = d.T["startTitle"], u, c.Company, s.PublicURL
-	d.OpenURL = template.URL(OpenInOnrampURL(s.PublicURL, u.ID))
-	d.Platforms = s.releases.forPlatform(platformOf(r.UserAgent()))
+	d := h.newPageData(r, lang, url.Values{"t": {token}})
+	d.Title, d.User, d.Company, d.Server = d.T["startTitle"], u, c.Company, h.svc.PublicURL
+	d.OpenURL = template.URL(OpenInOnrampURL(h.svc.PublicURL, u.ID))
+	d.Platforms = h.svc.releases.forPlatform(platformOf(r.UserAgent()))
 	if !u.tempExpires.IsZero() && u.MustChangePassword {
 		d.Expires = u.tempExpires.UTC().Format("2006-01-02 15:04 MST")
 	}
-	s.renderPage(w, http.StatusOK, "start.html", d)
+	h.renderPage(w, http.StatusOK, "start.html", d)
 }
 
 // OpenInOnrampURL is the link that opens Onramp at sign-in on server with
@@ -149,17 +149,17 @@ func OpenInOnrampURL(server, userID string) string {
 	return "onramp://signin?server=" + url.QueryEscape(server) + "&user=" + url.QueryEscape(userID)
 }
 
-func (s *Service) handleHelpPage(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleHelpPage(w http.ResponseWriter, r *http.Request) {
 	pageHeaders(w)
-	d := s.newPageData(r, pageLang(r), url.Values{})
+	d := h.newPageData(r, pageLang(r), url.Values{})
 	d.Title = d.T["helpTitle"]
-	s.renderPage(w, http.StatusOK, "help.html", d)
+	h.renderPage(w, http.StatusOK, "help.html", d)
 }
 
-func (s *Service) renderPage(w http.ResponseWriter, status int, name string, d pageData) {
+func (h *handler) renderPage(w http.ResponseWriter, status int, name string, d pageData) {
 	var b bytes.Buffer
 	if err := pageTemplates.ExecuteTemplate(&b, name, d); err != nil {
-		s.log.Error("page failed", "event", "page", "page", name, "error", err)
+		h.svc.log.Error("page failed", "event", "page", "page", name, "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}

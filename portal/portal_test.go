@@ -48,7 +48,7 @@ func newTestPortal(t testing.TB) *testPortal {
 	packages := func(name string) (io.ReadSeeker, time.Time, bool) {
 		return strings.NewReader("bytes"), time.Time{}, true
 	}
-	srv := httptest.NewServer(svc.Handler(packages))
+	srv := httptest.NewServer(NewHandler(svc, packages))
 	t.Cleanup(srv.Close)
 	return &testPortal{Server: srv, svc: svc, store: store, db: db}
 }
