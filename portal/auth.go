@@ -162,8 +162,10 @@ func newTemporaryPassword() string {
 var ErrWeakPassword = errors.New("password too weak")
 
 // checkNewPassword enforces a length rule (NIST 800-63B: length over
-// composition), refuses the obvious and the common (checkCommon).
-func checkNewPassword(password, userID, email, old string) error {
+// composition), refuses the obvious (u's ID or email, old) and the common
+// (checkCommon).
+func checkNewPassword(password string, u *User, old string) error {
+	userID, email := u.ID, u.Email
 	switch {
 	case len([]rune(password)) < 12:
 		return fmt.Errorf("%w: use at least 12 characters", ErrWeakPassword)

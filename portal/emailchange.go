@@ -116,7 +116,7 @@ func (s *SQLStore) saveEmailChange(ctx context.Context, userID, hash, email stri
 			return err
 		}
 		for _, c := range contracts {
-			if err := audit(ctx, tx, userID, c, "user.email_change_requested", userID); err != nil {
+			if err := audit(ctx, tx, AuditEntry{Actor: userID, ContractID: c, Action: "user.email_change_requested", Detail: userID}); err != nil {
 				return err
 			}
 		}
@@ -197,7 +197,7 @@ func (s *SQLStore) useEmailChange(ctx context.Context, hash string, now time.Tim
 			return err
 		}
 		for _, c := range contracts {
-			if err := audit(ctx, tx, userID, c, "user.email", userID+" "+email+" email was "+old); err != nil {
+			if err := audit(ctx, tx, AuditEntry{Actor: userID, ContractID: c, Action: "user.email", Detail: userID + " " + email + " email was " + old}); err != nil {
 				return err
 			}
 		}

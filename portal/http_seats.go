@@ -11,15 +11,11 @@ import (
 func (h *handler) handleSeat(w http.ResponseWriter, r *http.Request) {
 	key, withKey := strings.CutPrefix(r.Header.Get("Authorization"), "SeatKey ")
 	register := func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			MachineID string `json:"machine_id"`
-			Hostname  string `json:"hostname"`
-			Product   string `json:"product"`
-		}
+		var req SeatRegistration
 		if !readJSON(w, r, &req) {
 			return
 		}
-		used, limit, err := h.svc.RegisterSeatWithKey(r.Context(), key, req.MachineID, req.Hostname, req.Product)
+		used, limit, err := h.svc.RegisterSeatWithKey(r.Context(), key, req)
 		if err != nil {
 			writeError(w, err)
 			return

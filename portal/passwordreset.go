@@ -174,7 +174,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, next string) (*User,
 	if err != nil {
 		return nil, err
 	}
-	if err := checkNewPassword(next, u.ID, u.Email, ""); err != nil {
+	if err := checkNewPassword(next, u, ""); err != nil {
 		return nil, err
 	}
 	hash, err := HashPassword(next)
@@ -234,7 +234,7 @@ func (s *SQLStore) savePasswordReset(ctx context.Context, r passwordReset, e Ema
 			return err
 		}
 		for _, c := range contracts {
-			if err := audit(ctx, tx, r.userID, c, "user.password_reset_requested", r.userID); err != nil {
+			if err := audit(ctx, tx, AuditEntry{Actor: r.userID, ContractID: c, Action: "user.password_reset_requested", Detail: r.userID}); err != nil {
 				return err
 			}
 		}
@@ -299,7 +299,7 @@ func (s *SQLStore) usePasswordReset(ctx context.Context, hash, userID, passwordH
 			return err
 		}
 		for _, c := range contracts {
-			if err := audit(ctx, tx, userID, c, "user.password_reset", userID); err != nil {
+			if err := audit(ctx, tx, AuditEntry{Actor: userID, ContractID: c, Action: "user.password_reset", Detail: userID}); err != nil {
 				return err
 			}
 		}

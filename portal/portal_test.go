@@ -319,12 +319,12 @@ func TestNewPasswordRules(t *testing.T) {
 		{"bo is in above, but short", ""},
 	}
 	for _, tt := range tests {
-		err := checkNewPassword(tt.pw, "UABCDEFGH", "annabelle@x.example", "the same temporary")
+		err := checkNewPassword(tt.pw, &User{ID: "UABCDEFGH", Email: "annabelle@x.example"}, "the same temporary")
 		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
 			t.Errorf("%q: %v, want %q", tt.pw, err, tt.want)
 		}
 		if tt.pw == "bo is in above, but short" {
-			if err := checkNewPassword(tt.pw, "UABCDEFGH", "bo@x.example", "x"); err != nil {
+			if err := checkNewPassword(tt.pw, &User{ID: "UABCDEFGH", Email: "bo@x.example"}, "x"); err != nil {
 				t.Errorf("a two-letter local part refuses %q: %v", tt.pw, err)
 			}
 		}

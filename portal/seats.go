@@ -12,6 +12,9 @@ import (
 // Seat is a machine counted against a product's seats.
 type Seat = api.Seat
 
+// SeatRegistration is a machine a deployment registers for a product.
+type SeatRegistration = api.SeatRegistration
+
 // ErrSeatKeyRequired: seats are taken by deployments, with their seat key.
 // A session could otherwise take every seat with made-up machines.
 var ErrSeatKeyRequired = errors.New("seats are registered by a deployment's seat key ('assistant deploy create --register'), not by a signed-in user")

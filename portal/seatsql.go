@@ -44,7 +44,7 @@ func (s *SQLStore) ReleaseSeat(ctx context.Context, contractID, seatID, actor st
 	if err := tx.QueryRowContext(ctx, `DELETE FROM seats WHERE contract_id = ? AND id = ? RETURNING product, hostname`, contractID, seatID).Scan(&product, &hostname); err != nil {
 		return fmt.Errorf("seat %s: %w", seatID, ErrNotFound)
 	}
-	if err := audit(ctx, tx, actor, contractID, "seat.release", seatID+" "+product+" "+hostname); err != nil {
+	if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: contractID, Action: "seat.release", Detail: seatID + " " + product + " " + hostname}); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -87,7 +87,7 @@ func (s *SQLStore) RevokeSeatKey(ctx context.Context, contractID, keyID, actor s
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("seat key %s: %w", keyID, ErrNotFound)
 	}
-	if err := audit(ctx, tx, actor, contractID, "seat_key.revoke", keyID); err != nil {
+	if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: contractID, Action: "seat_key.revoke", Detail: keyID}); err != nil {
 		return err
 	}
 	return tx.Commit()

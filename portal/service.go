@@ -480,7 +480,7 @@ func (s *Service) ChangePassword(ctx context.Context, u *User, current, next, ad
 		acct.release(ctx)
 		addr.release(ctx)
 	}
-	if err := checkNewPassword(next, u.ID, u.Email, current); err != nil {
+	if err := checkNewPassword(next, u, current); err != nil {
 		return err
 	}
 	hash, err := HashPassword(next)

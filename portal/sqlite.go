@@ -437,9 +437,10 @@ func parseTS(s string) time.Time {
 	return t
 }
 
-func audit(ctx context.Context, tx *sql.Tx, actor, contractID, action, detail string) error {
+// audit records e, at the present time (e.At is not read).
+func audit(ctx context.Context, tx *sql.Tx, e AuditEntry) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, actor, contract_id, action, detail) VALUES (?, ?, ?, ?, ?)`,
-		ts(time.Now()), actor, contractID, action, detail)
+		ts(time.Now()), e.Actor, e.ContractID, e.Action, e.Detail)
 	return err
 }
 
@@ -468,7 +469,7 @@ func (s *SQLStore) CreateContract(ctx context.Context, c *Contract, manager *Use
 			return err
 		}
 	}
-	if err := audit(ctx, tx, actor, c.ID, "contract.create", fmt.Sprintf("company %q, plan %s, manager %s", c.Company, c.Plan, manager.ID)); err != nil {
+	if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: c.ID, Action: "contract.create", Detail: fmt.Sprintf("company %q, plan %s, manager %s", c.Company, c.Plan, manager.ID)}); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -493,7 +494,7 @@ func insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHash string, j
 		}
 		return fmt.Errorf("user %s: %w", u.Email, err)
 	}
-	if err := setSearchTerms(ctx, tx, u.ContractID, u.ID, u.Email, u.Name); err != nil {
+	if err := setSearchTerms(ctx, tx, searchable{contractID: u.ContractID, id: u.ID, email: u.Email, name: u.Name}); err != nil {
 		return err
 	}
 	return insertGrants(ctx, tx, u)
@@ -765,7 +766,7 @@ func (s *SQLStore) setPassword(ctx context.Context, userID, hash string, mustCha
 		return err
 	}
 	for _, c := range contracts {
-		if err := audit(ctx, tx, actor, c, "user.password", userID); err != nil {
+		if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: c, Action: "user.password", Detail: userID}); err != nil {
 			return err
 		}
 	}

@@ -711,7 +711,8 @@ var FAQs = []FAQ{
 	{Question: "How do I install on many machines?", Answer: "Build a deployment with 'assistant deploy create' and push it with your deployment tool."},
 }
 
-func (s *Service) registerSeat(ctx context.Context, contractID, machineID, hostname, product, actor string) (int, int, error) {
+func (s *Service) registerSeat(ctx context.Context, contractID string, reg SeatRegistration, actor string) (int, int, error) {
+	machineID, hostname, product := reg.MachineID, reg.Hostname, reg.Product
 	c, err := s.store.Contract(ctx, contractID)
 	if err != nil {
 		return 0, 0, err
@@ -745,7 +746,7 @@ func (s *Service) registerSeat(ctx context.Context, contractID, machineID, hostn
 	if err := inv.orNil(); err != nil {
 		return 0, 0, err
 	}
-	n, err := s.store.RegisterSeat(ctx, c.ID, machineID, hostname, product, limit, actor)
+	n, err := s.store.RegisterSeat(ctx, c.ID, reg, limit, actor)
 	return n, limit, err
 }
 
@@ -801,7 +802,7 @@ func (s *Service) CreateSeatKey(ctx context.Context, admin *User, products []str
 }
 
 // RegisterSeatWithKey registers a seat of a deployment with its seat key.
-func (s *Service) RegisterSeatWithKey(ctx context.Context, key, machineID, hostname, product string) (int, int, error) {
+func (s *Service) RegisterSeatWithKey(ctx context.Context, key string, reg SeatRegistration) (int, int, error) {
 	token, ok := strings.CutPrefix(key, SeatKeyPrefix)
 	if !ok {
 		return 0, 0, ErrBadCredentials
@@ -821,7 +822,7 @@ func (s *Service) RegisterSeatWithKey(ctx context.Context, key, machineID, hostn
 	if !s.now().Before(k.Expires) {
 		return 0, 0, ErrBadCredentials
 	}
-	if !slices.Contains(k.Products, product) {
+	if !slices.Contains(k.Products, reg.Product) {
 		return 0, 0, ErrForbidden
 	}
 	// The key registers in its creator's name: one whose install benefit
@@ -833,5 +834,5 @@ func (s *Service) RegisterSeatWithKey(ctx context.Context, key, machineID, hostn
 	} else if err != nil && !errors.Is(err, ErrNotFound) {
 		return 0, 0, err
 	}
-	return s.registerSeat(ctx, k.ContractID, machineID, hostname, product, "seat-key:"+seatKeyID(k.Hash))
+	return s.registerSeat(ctx, k.ContractID, reg, "seat-key:"+seatKeyID(k.Hash))
 }

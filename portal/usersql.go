@@ -245,7 +245,7 @@ func (s *SQLStore) changeUsers(ctx context.Context, contractID string, plan func
 			if n, _ := res.RowsAffected(); n != 1 {
 				return fmt.Errorf("contract %s: %w", contractID, ErrStarted)
 			}
-			if err := audit(ctx, tx, actor, contractID, "contract.start", ch.Detail); err != nil {
+			if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: contractID, Action: "contract.start", Detail: ch.Detail}); err != nil {
 				return err
 			}
 			continue
@@ -260,7 +260,7 @@ func (s *SQLStore) changeUsers(ctx context.Context, contractID string, plan func
 			if _, err := tx.ExecContext(ctx, `INSERT INTO callers (contract_id, user_id) VALUES (?, ?)`, contractID, ch.User.ID); err != nil {
 				return err
 			}
-			if err := audit(ctx, tx, actor, contractID, "caller.add", ch.User.ID); err != nil {
+			if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: contractID, Action: "caller.add", Detail: ch.User.ID}); err != nil {
 				return err
 			}
 			continue
@@ -268,7 +268,7 @@ func (s *SQLStore) changeUsers(ctx context.Context, contractID string, plan func
 			if _, err := tx.ExecContext(ctx, `DELETE FROM callers WHERE contract_id = ? AND user_id = ?`, contractID, ch.User.ID); err != nil {
 				return err
 			}
-			if err := audit(ctx, tx, actor, contractID, "caller.remove", ch.User.ID); err != nil {
+			if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: contractID, Action: "caller.remove", Detail: ch.User.ID}); err != nil {
 				return err
 			}
 			continue
@@ -280,7 +280,7 @@ func (s *SQLStore) changeUsers(ctx context.Context, contractID string, plan func
 			if err := updateContract(ctx, tx, ch.Contract); err != nil {
 				return err
 			}
-			if err := audit(ctx, tx, actor, contractID, "contract.update", ch.Detail); err != nil {
+			if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: contractID, Action: "contract.update", Detail: ch.Detail}); err != nil {
 				return err
 			}
 			continue
@@ -291,7 +291,7 @@ func (s *SQLStore) changeUsers(ctx context.Context, contractID string, plan func
 		default:
 			return fmt.Errorf("unknown change %q", ch.Kind)
 		}
-		if err := audit(ctx, tx, actor, contractID, "user."+ch.Kind, ch.User.ID+" "+ch.User.Email+" "+ch.Detail); err != nil {
+		if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: contractID, Action: "user." + ch.Kind, Detail: ch.User.ID + " " + ch.User.Email + " " + ch.Detail}); err != nil {
 			return err
 		}
 	}
@@ -326,7 +326,7 @@ func (s *SQLStore) SetProfile(ctx context.Context, userID, name, phone string) e
 		return err
 	}
 	for _, c := range contracts {
-		if err := audit(ctx, tx, userID, c, "user.profile", userID); err != nil {
+		if err := audit(ctx, tx, AuditEntry{Actor: userID, ContractID: c, Action: "user.profile", Detail: userID}); err != nil {
 			return err
 		}
 	}
@@ -427,7 +427,7 @@ func (s *SQLStore) SetCaller(ctx context.Context, contractID, userID string, des
 	if !designate {
 		action = "caller.remove"
 	}
-	if err := audit(ctx, tx, actor, contractID, action, userID); err != nil {
+	if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: contractID, Action: action, Detail: userID}); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -435,7 +435,8 @@ func (s *SQLStore) SetCaller(ctx context.Context, contractID, userID string, des
 
 // RegisterSeat records a machine for a product; a machine already
 // registered costs no new seat. It returns the seats in use.
-func (s *SQLStore) RegisterSeat(ctx context.Context, contractID, machineID, hostname, product string, limit int, actor string) (int, error) {
+func (s *SQLStore) RegisterSeat(ctx context.Context, contractID string, reg SeatRegistration, limit int, actor string) (int, error) {
+	machineID, hostname, product := reg.MachineID, reg.Hostname, reg.Product
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
@@ -460,7 +461,7 @@ func (s *SQLStore) RegisterSeat(ctx context.Context, contractID, machineID, host
 		newSeatID(), contractID, product, machineID, strings.TrimSpace(hostname), ts(time.Now()), actor); err != nil {
 		return 0, err
 	}
-	if err := audit(ctx, tx, actor, contractID, "seat.register", product+" "+hostname); err != nil {
+	if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: contractID, Action: "seat.register", Detail: product + " " + hostname}); err != nil {
 		return 0, err
 	}
 	return n + 1, tx.Commit()
@@ -477,7 +478,7 @@ func (s *SQLStore) SaveSeatKey(ctx context.Context, k SeatKey, actor string) err
 		k.Hash, seatKeyID(k.Hash), k.ContractID, strings.Join(k.Products, ","), k.CreatedBy, ts(k.Created), ts(k.Expires)); err != nil {
 		return err
 	}
-	if err := audit(ctx, tx, actor, k.ContractID, "seat_key.create", strings.Join(k.Products, ",")+" until "+ts(k.Expires)); err != nil {
+	if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: k.ContractID, Action: "seat_key.create", Detail: strings.Join(k.Products, ",") + " until " + ts(k.Expires)}); err != nil {
 		return err
 	}
 	return tx.Commit()
