@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"fmt"
+
 	"onramp.dev/onramp/api"
 
 	"encoding/json"
@@ -302,11 +304,30 @@ func (h *handler) authed(next func(http.ResponseWriter, *http.Request, *User, *T
 	}
 }
 
-// clientAddress is the address a request comes from: the peer's, or, when
-// the peer is a proxy the operator trusts (--trusted-proxy), the address
-// that proxy saw: the nearest one in Forwarded (RFC 7239) or else in
-// X-Forwarded-For that is not itself a trusted proxy. Anyone can write
-// those headers, so from any other peer they are ignored.
-func (h *handler) clientAddress(r *http.Request) string {
-	return forwardedClient(r, h.svc.TrustedProxies)
+// Bounds of an import's error answer.
+const (
+	maxReportedRows = 100
+	maxReasonBytes  = 200
+)
+
+// reportedRows are the first maxReportedRows bad lines, each reason
+// shortened to maxReasonBytes.
+func reportedRows(rows []RowError) []RowError {
+	out := make([]RowError, 0, min(len(rows), maxReportedRows))
+	for _, r := range rows[:min(len(rows), maxReportedRows)] {
+		r.Reason = excerpt(r.Reason, maxReasonBytes)
+		out = append(out, r)
+	}
+	return out
 }
+
+func importDetail(rows []RowError) string {
+	if len(rows) > maxReportedRows {
+		return fmt.Sprintf("%d bad line(s), nothing imported; the first %d are listed, and %d more", len(rows), maxReportedRows, len(rows)-maxReportedRows)
+	}
+	return fmt.Sprintf("%d bad line(s), nothing imported", len(rows))
+}
+
+// maxDetailBytes bounds a problem's detail, which may quote what the
+// client sent.
+const maxDetailBytes = 512
