@@ -61,6 +61,12 @@ func (s *Service) RequestEmailChange(ctx context.Context, u *User, email string)
 	return &api.EmailChangeRequested{Email: addr, Expires: expires}, nil
 }
 
+// pendingEmailChange is the person and new address of a change link that
+// still works; ErrNotFound otherwise.
+func (s *Service) pendingEmailChange(ctx context.Context, token string) (userID, email string, err error) {
+	return s.store.emailChangeOf(ctx, hashToken(token), s.now())
+}
+
 // ConfirmEmailChange moves the account of a link to its new address, and
 // tells the old one.
 func (s *Service) ConfirmEmailChange(ctx context.Context, token string) (*User, error) {

@@ -22,6 +22,11 @@ type housekeeping struct {
 	last time.Time
 }
 
+// Ready reports whether the service can serve: its database answers.
+func (s *Service) Ready(ctx context.Context) error {
+	return s.store.Ping(ctx)
+}
+
 // SweepTokens deletes every expired token, a batch at a time.
 func (s *Service) SweepTokens(ctx context.Context) (int, error) {
 	total := 0

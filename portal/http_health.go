@@ -21,7 +21,7 @@ func (h *handler) healthRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 		defer cancel()
-		if err := h.svc.store.Ping(ctx); err != nil {
+		if err := h.svc.Ready(ctx); err != nil {
 			h.svc.log.Error("readiness check failed", "event", "readyz", "error", err)
 			writeProblem(w, http.StatusServiceUnavailable, "database_unavailable", "the database does not answer")
 			return

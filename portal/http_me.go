@@ -2,7 +2,6 @@ package portal
 
 import (
 	"net/http"
-	"strings"
 
 	"onramp.dev/onramp/api"
 )
@@ -34,36 +33,10 @@ func (h *handler) handleProfile(w http.ResponseWriter, r *http.Request, u *User,
 	if !readJSON(w, r, &p) {
 		return
 	}
-	name, phone := u.Name, u.Phone
-	if p.Name != nil {
-		name = strings.TrimSpace(*p.Name)
-	}
-	if p.Phone != nil {
-		phone = strings.TrimSpace(*p.Phone)
-	}
-	language := u.Language
-	if p.Language != nil {
-		language = strings.ToLower(strings.TrimSpace(*p.Language))
-	}
-	if err := checkProfile(name, phone); err != nil {
+	if err := h.svc.UpdateProfile(r.Context(), u, p); err != nil {
 		writeError(w, err)
 		return
 	}
-	if e := checkLanguage(api.FieldLanguage, language, true); e != nil {
-		writeError(w, &InvalidError{Problems: []api.FieldError{*e}})
-		return
-	}
-	if err := h.svc.store.SetProfile(r.Context(), u.ID, name, phone); err != nil {
-		writeError(w, err)
-		return
-	}
-	if language != u.Language {
-		if err := h.svc.store.SetLanguage(r.Context(), u.ID, language); err != nil {
-			writeError(w, err)
-			return
-		}
-	}
-	u.Name, u.Phone, u.Language = name, phone, language
 	h.handleMe(w, r, u, nil)
 }
 

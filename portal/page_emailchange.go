@@ -22,7 +22,7 @@ func (h *handler) renderEmailChange(w http.ResponseWriter, r *http.Request, toke
 		h.renderPage(w, http.StatusNotFound, "emailchange.html", d)
 		return
 	}
-	id, email, err := h.svc.store.emailChangeOf(r.Context(), hashToken(token), h.svc.now())
+	id, email, err := h.svc.pendingEmailChange(r.Context(), token)
 	if errors.Is(err, ErrNotFound) {
 		h.renderPage(w, http.StatusNotFound, "emailchange.html", d)
 		return

@@ -519,6 +519,38 @@ func (s *Service) WhoAmI(ctx context.Context, u *User) (*Me, error) {
 	return &Me{User: u, Contract: c, Memberships: out}, nil
 }
 
+// UpdateProfile changes what p sets of u's name, phone and language of
+// emails, and u with them.
+func (s *Service) UpdateProfile(ctx context.Context, u *User, p api.ProfileUpdate) error {
+	name, phone := u.Name, u.Phone
+	if p.Name != nil {
+		name = strings.TrimSpace(*p.Name)
+	}
+	if p.Phone != nil {
+		phone = strings.TrimSpace(*p.Phone)
+	}
+	language := u.Language
+	if p.Language != nil {
+		language = strings.ToLower(strings.TrimSpace(*p.Language))
+	}
+	if err := checkProfile(name, phone); err != nil {
+		return err
+	}
+	if e := checkLanguage(api.FieldLanguage, language, true); e != nil {
+		return &InvalidError{Problems: []api.FieldError{*e}}
+	}
+	if err := s.store.SetProfile(ctx, u.ID, name, phone); err != nil {
+		return err
+	}
+	if language != u.Language {
+		if err := s.store.SetLanguage(ctx, u.ID, language); err != nil {
+			return err
+		}
+	}
+	u.Name, u.Phone, u.Language = name, phone, language
+	return nil
+}
+
 // ErrNotMember: the contract a request names is not one of the person's
 // (or does not exist: the answer is the same).
 var ErrNotMember = errors.New("you do not belong to this contract")
