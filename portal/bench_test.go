@@ -51,11 +51,11 @@ func BenchmarkSignInWhoAmI50(b *testing.B) {
 	p.svc.addressLimit = newLimiter(1<<30, time.Minute)
 	measure50(b, func(hc *http.Client) bool {
 		var s Session
-		if code := callWith(hc, p.URL, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": "a long enough passphrase"}, &s); code != 200 {
+		if code := callWith(hc, "POST", p.URL+"/api/v1/session", "", map[string]string{"login": uid, "password": "a long enough passphrase"}, &s); code != 200 {
 			b.Errorf("sign-in %d", code)
 			return false
 		}
-		if code := callWith(hc, p.URL, "GET", "/api/v1/me", s.AccessToken, nil, nil); code != 200 {
+		if code := callWith(hc, "GET", p.URL+"/api/v1/me", s.AccessToken, nil, nil); code != 200 {
 			b.Errorf("whoami %d", code)
 			return false
 		}
@@ -107,7 +107,7 @@ func BenchmarkSignIn50(b *testing.B) {
 	b.ResetTimer()
 	cpu0 := cpuTime()
 	lat, elapsed := run50(b, func() bool {
-		if code := callWith(hc, p.URL, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": "a long enough passphrase"}, nil); code != 200 {
+		if code := callWith(hc, "POST", p.URL+"/api/v1/session", "", map[string]string{"login": uid, "password": "a long enough passphrase"}, nil); code != 200 {
 			b.Errorf("sign-in %d", code)
 			return false
 		}
@@ -215,7 +215,7 @@ func BenchmarkWhoAmI50(b *testing.B) {
 	b.ResetTimer()
 	cpu0 := cpuTime()
 	lat, elapsed := run50(b, func() bool {
-		if code := callWith(hc, p.URL, "GET", "/api/v1/me", token, nil, nil); code != 200 {
+		if code := callWith(hc, "GET", p.URL+"/api/v1/me", token, nil, nil); code != 200 {
 			b.Errorf("whoami %d", code)
 			return false
 		}

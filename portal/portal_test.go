@@ -56,16 +56,16 @@ func newTestPortal(t testing.TB) *testPortal {
 // call makes one API request and decodes the answer.
 func (p *testPortal) call(t testing.TB, method, path, token string, body any, out any) int {
 	t.Helper()
-	return callWith(http.DefaultClient, p.URL, method, path, token, body, out)
+	return callWith(http.DefaultClient, method, p.URL+path, token, body, out)
 }
 
-func callWith(hc *http.Client, base, method, path, token string, body any, out any) int {
+func callWith(hc *http.Client, method, url, token string, body any, out any) int {
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, base+path, rd)
+	req, _ := http.NewRequest(method, url, rd)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
