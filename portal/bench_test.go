@@ -230,3 +230,32 @@ func BenchmarkWhoAmI50(b *testing.B) {
 	}
 	reportPercentiles(b, lat)
 }
+
+// BenchmarkImportPreview5000 is the window's import preview of 5,000 new
+// users (bench/users.sh's file): a dry run over HTTP into a started
+// contract, every line checked and the plan reported, nothing written.
+func BenchmarkImportPreview5000(b *testing.B) {
+	p := newTestPortal(b)
+	token, _ := p.admin(b, "boss@example.com", "quill")
+	var csv strings.Builder
+	csv.WriteString("email,name,role,products,benefits\n")
+	for i := range 5000 {
+		fmt.Fprintf(&csv, "person%04d@example.com,Person %04d,user,,download\n", i, i)
+	}
+	cpu0 := cpuTime()
+	for b.Loop() {
+		if code, out := p.importCSV(b, token, csv.String(), true); code != 200 {
+			b.Fatalf("preview: %d %v", code, out)
+		}
+	}
+	reportCPU(b, cpu0)
+}
+
+// reportCPU reports the process's CPU time (user + system, the service's
+// goroutines included) per operation since cpu0: on a shared machine the
+// wall time counts others' work too.
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
+	}
+}

@@ -177,7 +177,7 @@ func (s *SQLStore) useEmailChange(ctx context.Context, hash string, now time.Tim
 			return err
 		}
 		old := u.Email
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET email = ? WHERE id = ?`, email, userID); err != nil {
+		if err := setAccountEmail(ctx, tx, userID, email); err != nil {
 			if isUniqueViolation(err) {
 				return fmt.Errorf("%s: %w", email, ErrEmailTaken)
 			}

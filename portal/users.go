@@ -244,6 +244,22 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 		var emails []Email
 		lines := map[string][]int{}
 		total, overLine := len(users), 0
+		// A dry run keeps no email: each kind is rendered once per
+		// language, so that a template that fails the import fails its
+		// preview, not once a line (thousands of renderings were most of
+		// a preview's time).
+		rendered := map[string]bool{}
+		mailNeeded := func(kind string, u *User) bool {
+			if !dryRun {
+				return true
+			}
+			k := kind + "." + userLanguage(u, c)
+			if rendered[k] {
+				return false
+			}
+			rendered[k] = true
+			return true
+		}
 		for _, r := range rows {
 			for _, p := range r.products {
 				if _, ok := seats[p]; !ok {
@@ -284,11 +300,22 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 				if total++; total > s.maxContractUsers() && overLine == 0 {
 					overLine = r.line
 				}
-				temp := newTemporaryPassword()
-				changes = append(changes, UserChange{Kind: "create", User: u, PasswordHash: hashTemporary(temp), Detail: "import"})
+				kind := "start"
+				if u.joining {
+					kind = "start_existing"
+				}
 				// A user of an ordered contract gets their start email
 				// when it starts, with a new password: this one nobody knows.
-				if c.Started != nil {
+				// A dry run writes nothing: no password to hash.
+				mail := c.Started != nil && mailNeeded(kind, u)
+				var temp string
+				if !dryRun || mail {
+					temp = newTemporaryPassword()
+				}
+				if !dryRun {
+					changes = append(changes, UserChange{Kind: "create", User: u, PasswordHash: hashTemporary(temp), Detail: "import"})
+				}
+				if mail {
 					e, err := s.startEmail(c, u, temp)
 					if u.joining {
 						e, err = s.startExistingEmail(c, u)
@@ -334,7 +361,7 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 			} else {
 				ch.Action = "update"
 				changes = append(changes, UserChange{Kind: "update", User: &next, Detail: "import: +" + strings.Join(ch.Added, ",")})
-				if len(ch.Added) > 0 && c.Started != nil {
+				if len(ch.Added) > 0 && c.Started != nil && mailNeeded("benefits_changed", &next) {
 					e, err := s.noticeEmail(c, &next, "benefits_changed")
 					if err != nil {
 						return nil, nil, err

@@ -21,7 +21,7 @@ type queryer interface {
 // listUsers reads every user of a contract with their products, benefits
 // and caller flag, in three queries whatever the number of users.
 func listUsers(ctx context.Context, q queryer, contractID string) ([]*User, error) {
-	users, byID, err := scanUsers(ctx, q, `WHERE m.contract_id = ? ORDER BY u.email`, contractID)
+	users, byID, err := scanUsers(ctx, q, `WHERE m.contract_id = ? ORDER BY m.email`, contractID)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,9 @@ func (s *SQLStore) ListUsers(ctx context.Context, contractID string) ([]*User, e
 }
 
 // ListUsersPage reads one page of a contract's users by email, through
-// the (contract_id, email) index, and counts them all. The page's
+// the memberships' (contract_id, email) index, and counts them all: the
+// page is chosen in the index alone, and only its users are joined to
+// their accounts (not the whole contract, sorted). The page's
 // products and benefits are read by the page's own IDs: a user added or
 // removed meanwhile cannot shift the page between the queries and leave a
 // user shown without them.
@@ -106,7 +108,7 @@ func (s *SQLStore) ListUsersPage(ctx context.Context, contractID string, offset,
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM memberships WHERE contract_id = ?`, contractID).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	users, byID, err := scanUsers(ctx, s.db, `WHERE m.contract_id = ? ORDER BY u.email LIMIT ? OFFSET ?`, contractID, limit, offset)
+	users, byID, err := scanUserRows(ctx, s.db, usersPageQuery, contractID, limit, offset)
 	if err != nil || len(users) == 0 {
 		return users, total, err
 	}
@@ -117,6 +119,11 @@ func (s *SQLStore) ListUsersPage(ctx context.Context, contractID string, offset,
 	in := "(?" + strings.Repeat(",?", len(ids)-1) + ")"
 	return users, max(total, offset+len(users)), addGrants(ctx, s.db, byID, contractID, in, ids...)
 }
+
+// usersPageQuery reads a page of a contract's users (contract ID, limit,
+// offset): the page's memberships from the index, then their accounts.
+const usersPageQuery = `SELECT ` + userColumns + ` FROM (SELECT user_id, contract_id, role, joined, email FROM memberships
+	WHERE contract_id = ? ORDER BY email LIMIT ? OFFSET ?) m JOIN users u ON u.id = m.user_id ORDER BY m.email`
 
 // SearchUsersPage is ListUsersPage for the users that have, for each
 // word of the query, a search term it begins (see searchTerms): each word
@@ -154,7 +161,7 @@ func (s *SQLStore) SearchUsersPage(ctx context.Context, contractID string, words
 		return []*User{}, total, nil
 	}
 	in := "(?" + strings.Repeat(",?", len(ids)-1) + ")"
-	users, byID, err := scanUsers(ctx, s.db, `WHERE m.contract_id = ? AND u.id IN `+in+` ORDER BY u.email`, append([]any{contractID}, ids...)...)
+	users, byID, err := scanUsers(ctx, s.db, `WHERE m.contract_id = ? AND u.id IN `+in+` ORDER BY m.email`, append([]any{contractID}, ids...)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -513,7 +520,7 @@ func changeEmail(ctx context.Context, tx *sql.Tx, contractID string, u *User) er
 		}
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET email = ? WHERE id = ?`, u.Email, u.ID); err != nil {
+	if err := setAccountEmail(ctx, tx, u.ID, u.Email); err != nil {
 		if isUniqueViolation(err) {
 			return fmt.Errorf("user %s: %w", u.Email, ErrEmailTaken)
 		}
@@ -529,6 +536,16 @@ func changeEmail(ctx context.Context, tx *sql.Tx, contractID string, u *User) er
 		return err
 	}
 	return endLinks(ctx, tx, u.ID)
+}
+
+// setAccountEmail gives an account a new address, and each of its
+// memberships the copy that a contract's list of users is ordered by.
+func setAccountEmail(ctx context.Context, tx *sql.Tx, userID, email string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET email = ? WHERE id = ?`, email, userID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE memberships SET email = ? WHERE user_id = ?`, email, userID)
+	return err
 }
 
 // endLinks ends the links a user was sent: their start pages and their
