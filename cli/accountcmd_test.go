@@ -22,7 +22,7 @@ import (
 
 // startPortal runs the real account service on loopback with a real SQLite
 // file and the demo catalog.
-func startPortal(t *testing.T) (*httptest.Server, *portal.Service, *portal.SQLite, string) {
+func startPortal(t *testing.T) (*httptest.Server, *portal.Service, *portal.SQLStore, string) {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "portal.db")
 	store, err := portal.OpenSQLite(context.Background(), db)
@@ -37,7 +37,7 @@ func startPortal(t *testing.T) (*httptest.Server, *portal.Service, *portal.SQLit
 	srv := httptest.NewUnstartedServer(nil)
 	svc := portal.NewService(store, assets.DemoSignedCatalog(), c, "http://"+srv.Listener.Addr().String(),
 		portal.WithProfile(portal.Profile{Support: portal.ProfileSupport{Web: "https://support.example.com", Phone: "+1 555 0100"}}))
-	srv.Config.Handler = svc.Handler(assets.DemoPackageSource)
+	srv.Config.Handler = portal.NewHandler(svc, assets.DemoPackageSource)
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv, svc, store, db
@@ -58,7 +58,7 @@ var (
 
 // startEmail reads the user ID and temporary password from the newest
 // start email sent to email, as the user would.
-func startEmail(t *testing.T, store *portal.SQLite, email string) (uid, temp string) {
+func startEmail(t *testing.T, store *portal.SQLStore, email string) (uid, temp string) {
 	t.Helper()
 	out, err := store.Outbox(context.Background(), false)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 
 // contractCLI signs a contract's manager in through the CLI, with its own
 // configuration folder, and returns how to run commands as them.
-func contractCLI(t *testing.T, srv string, store *portal.SQLite, email string) (cli func(args ...string) result, cfg string) {
+func contractCLI(t *testing.T, srv string, store *portal.SQLStore, email string) (cli func(args ...string) result, cfg string) {
 	t.Helper()
 	ctx := context.Background()
 	uid, temp := startEmail(t, store, email)

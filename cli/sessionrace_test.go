@@ -64,7 +64,7 @@ func signedInMachine(t *testing.T) (*httptest.Server, *lockedBuffer, string) {
 	log := &lockedBuffer{}
 	srv := httptest.NewUnstartedServer(nil)
 	svc := portal.NewService(store, assets.DemoSignedCatalog(), c, "http://"+srv.Listener.Addr().String(), portal.WithLogger(slog.New(slog.NewJSONHandler(log, nil))))
-	srv.Config.Handler = svc.Handler(assets.DemoPackageSource)
+	srv.Config.Handler = portal.NewHandler(svc, assets.DemoPackageSource)
 	srv.Start()
 	t.Cleanup(srv.Close)
 	ctx := context.Background()

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math/big"
 	"runtime"
 	"strings"
 	"sync"
@@ -137,16 +136,24 @@ func hashToken(token string) string {
 const idAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 func randomString(n int, alphabet string) string {
-	var b strings.Builder
-	max := big.NewInt(int64(len(alphabet)))
-	for range n {
-		i, err := rand.Int(rand.Reader, max)
-		if err != nil {
+	// Rejection sampling over random bytes: a byte below the largest
+	// multiple of the alphabet's size picks a symbol, uniformly; one
+	// system call for the whole string, not one a symbol (imports make
+	// thousands of IDs and passwords).
+	limit := 256 - 256%len(alphabet)
+	out := make([]byte, 0, n)
+	buf := make([]byte, n+n/2+8)
+	for len(out) < n {
+		if _, err := rand.Read(buf); err != nil {
 			panic(err)
 		}
-		b.WriteByte(alphabet[i.Int64()])
+		for _, c := range buf {
+			if int(c) < limit && len(out) < n {
+				out = append(out, alphabet[int(c)%len(alphabet)])
+			}
+		}
 	}
-	return b.String()
+	return string(out)
 }
 
 func newUserID() string     { return "U" + randomString(8, idAlphabet) }
@@ -162,8 +169,10 @@ func newTemporaryPassword() string {
 var ErrWeakPassword = errors.New("password too weak")
 
 // checkNewPassword enforces a length rule (NIST 800-63B: length over
-// composition), refuses the obvious and the common (checkCommon).
-func checkNewPassword(password, userID, email, old string) error {
+// composition), refuses the obvious (u's ID or email, old) and the common
+// (checkCommon).
+func checkNewPassword(password string, u *User, old string) error {
+	userID, email := u.ID, u.Email
 	switch {
 	case len([]rune(password)) < 12:
 		return fmt.Errorf("%w: use at least 12 characters", ErrWeakPassword)

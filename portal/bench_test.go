@@ -51,11 +51,11 @@ func BenchmarkSignInWhoAmI50(b *testing.B) {
 	p.svc.addressLimit = newLimiter(1<<30, time.Minute)
 	measure50(b, func(hc *http.Client) bool {
 		var s Session
-		if code := callWith(hc, p.URL, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": "a long enough passphrase"}, &s); code != 200 {
+		if code := callWith(hc, "POST", p.URL+"/api/v1/session", "", map[string]string{"login": uid, "password": "a long enough passphrase"}, &s); code != 200 {
 			b.Errorf("sign-in %d", code)
 			return false
 		}
-		if code := callWith(hc, p.URL, "GET", "/api/v1/me", s.AccessToken, nil, nil); code != 200 {
+		if code := callWith(hc, "GET", p.URL+"/api/v1/me", s.AccessToken, nil, nil); code != 200 {
 			b.Errorf("whoami %d", code)
 			return false
 		}
@@ -107,7 +107,7 @@ func BenchmarkSignIn50(b *testing.B) {
 	b.ResetTimer()
 	cpu0 := cpuTime()
 	lat, elapsed := run50(b, func() bool {
-		if code := callWith(hc, p.URL, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": "a long enough passphrase"}, nil); code != 200 {
+		if code := callWith(hc, "POST", p.URL+"/api/v1/session", "", map[string]string{"login": uid, "password": "a long enough passphrase"}, nil); code != 200 {
 			b.Errorf("sign-in %d", code)
 			return false
 		}
@@ -215,7 +215,7 @@ func BenchmarkWhoAmI50(b *testing.B) {
 	b.ResetTimer()
 	cpu0 := cpuTime()
 	lat, elapsed := run50(b, func() bool {
-		if code := callWith(hc, p.URL, "GET", "/api/v1/me", token, nil, nil); code != 200 {
+		if code := callWith(hc, "GET", p.URL+"/api/v1/me", token, nil, nil); code != 200 {
 			b.Errorf("whoami %d", code)
 			return false
 		}
@@ -229,4 +229,33 @@ func BenchmarkWhoAmI50(b *testing.B) {
 		b.ReportMetric(float64(cpu.Microseconds())/float64(len(lat)), "cpu-µs/req")
 	}
 	reportPercentiles(b, lat)
+}
+
+// BenchmarkImportPreview5000 is the window's import preview of 5,000 new
+// users (bench/users.sh's file): a dry run over HTTP into a started
+// contract, every line checked and the plan reported, nothing written.
+func BenchmarkImportPreview5000(b *testing.B) {
+	p := newTestPortal(b)
+	token, _ := p.admin(b, "boss@example.com", "quill")
+	var csv strings.Builder
+	csv.WriteString("email,name,role,products,benefits\n")
+	for i := range 5000 {
+		fmt.Fprintf(&csv, "person%04d@example.com,Person %04d,user,,download\n", i, i)
+	}
+	cpu0 := cpuTime()
+	for b.Loop() {
+		if code, out := p.importCSV(b, token, csv.String(), true); code != 200 {
+			b.Fatalf("preview: %d %v", code, out)
+		}
+	}
+	reportCPU(b, cpu0)
+}
+
+// reportCPU reports the process's CPU time (user + system, the service's
+// goroutines included) per operation since cpu0: on a shared machine the
+// wall time counts others' work too.
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
+	}
 }

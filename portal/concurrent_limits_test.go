@@ -54,7 +54,7 @@ func onlyRefusals(t *testing.T, codes []int) {
 }
 
 func signInCode(hc *http.Client, base, login, password string) int {
-	return callWith(hc, base, "POST", "/api/v1/session", "", map[string]string{"login": login, "password": password}, nil)
+	return callWith(hc, "POST", base+"/api/v1/session", "", map[string]string{"login": login, "password": password}, nil)
 }
 
 // holdsLimit checks what a burst of wrong guesses cost: at most the
@@ -133,7 +133,7 @@ func serveSignInsTLS(t *testing.T) (p *testPortal, counted *countingListener, po
 	}
 	counted = &countingListener{Listener: ln}
 	certFile, keyFile, pool := testCert(t)
-	peak = &peakHandler{h: svc.Handler(nil)}
+	peak = &peakHandler{h: NewHandler(svc, nil)}
 	srv := NewServer(peak, ServerOptions{})
 	go srv.ServeTLS(counted, certFile, keyFile)
 	t.Cleanup(func() { srv.Shutdown(context.Background()) })
@@ -148,8 +148,8 @@ func (p *testPortal) h2Account(t *testing.T, hc *http.Client, email string) stri
 	t.Helper()
 	uid, temp := p.newContract(t, email, "atlas")
 	var s Session
-	callWith(hc, p.URL, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": temp}, &s)
-	if code := callWith(hc, p.URL, "POST", "/api/v1/password", s.AccessToken, map[string]string{"current_password": temp, "new_password": "a long enough passphrase"}, nil); code != 204 {
+	callWith(hc, "POST", p.URL+"/api/v1/session", "", map[string]string{"login": uid, "password": temp}, &s)
+	if code := callWith(hc, "POST", p.URL+"/api/v1/password", s.AccessToken, map[string]string{"current_password": temp, "new_password": "a long enough passphrase"}, nil); code != 204 {
 		t.Fatalf("password change: %d", code)
 	}
 	resp, err := hc.Get(p.URL + "/api/v1/catalog")
@@ -208,7 +208,7 @@ func TestConcurrentSignInsHoldTheLimitTwoReplicas(t *testing.T) {
 		}
 		t.Cleanup(func() { store.Close() })
 		svc := NewService(store, signed, c, "https://127.0.0.1/signin")
-		srv := httptest.NewServer(svc.Handler(nil))
+		srv := httptest.NewServer(NewHandler(svc, nil))
 		t.Cleanup(srv.Close)
 		replicas = append(replicas, &testPortal{Server: srv, svc: svc, store: store})
 	}
@@ -231,11 +231,9 @@ func TestConcurrentPasswordChangesHoldTheLimit(t *testing.T) {
 	defer hc.CloseIdleConnections()
 	counter := countKDF(t)
 	codes := burst(30, func(i int) int {
-		return callWith(hc, p.URL, "POST", "/api/v1/password", token,
-			map[string]string{"current_password": fmt.Sprint("wrong guess ", i), "new_password": "another long passphrase"}, nil)
+		return callWith(hc, "POST", p.URL+"/api/v1/password", token, map[string]string{"current_password": fmt.Sprint("wrong guess ", i), "new_password": "another long passphrase"}, nil)
 	})
-	last := callWith(hc, p.URL, "POST", "/api/v1/password", token,
-		map[string]string{"current_password": "a long enough passphrase", "new_password": "another long passphrase"}, nil)
+	last := callWith(hc, "POST", p.URL+"/api/v1/password", token, map[string]string{"current_password": "a long enough passphrase", "new_password": "another long passphrase"}, nil)
 	holdsLimit(t, counter, codes, last)
 }
 

@@ -82,20 +82,10 @@ func plausibleContractID(id string) bool {
 	return true
 }
 
-// dueContractLister is a store that finds the ordered contracts whose
-// start day has come (SQLStore).
-type dueContractLister interface {
-	DueContracts(ctx context.Context, now time.Time) ([]string, error)
-}
-
 // StartDueContracts starts every ordered contract whose start day has
 // come, and says how many it started. Housekeeping runs it.
 func (s *Service) StartDueContracts(ctx context.Context) (int, error) {
-	st, ok := s.store.(dueContractLister)
-	if !ok {
-		return 0, nil
-	}
-	ids, err := st.DueContracts(ctx, s.now())
+	ids, err := s.store.DueContracts(ctx, s.now())
 	if err != nil {
 		return 0, fmt.Errorf("contracts due to start: %w", err)
 	}
@@ -118,7 +108,7 @@ func (s *Service) StartDueContracts(ctx context.Context) (int, error) {
 // DueContracts lists the ordered contracts whose start has come. Few
 // contracts wait at once: their start times are compared here, not in
 // SQL, where times are text of varying length.
-func (s *SQLite) DueContracts(ctx context.Context, now time.Time) ([]string, error) {
+func (s *SQLStore) DueContracts(ctx context.Context, now time.Time) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, starts FROM contracts WHERE started IS NULL ORDER BY starts`)
 	if err != nil {
 		return nil, err

@@ -136,7 +136,7 @@ func TestCopyStoreSQLiteToPostgres(t *testing.T) {
 	}
 }
 
-func mustStoreUser(t *testing.T, s Store, id string) *User {
+func mustStoreUser(t *testing.T, s *SQLStore, id string) *User {
 	t.Helper()
 	u, err := s.User(context.Background(), id)
 	if err != nil {

@@ -33,7 +33,7 @@ type Demo struct {
 	TempPassword string
 	StartEmail   string // the start email as the manager received it
 	Service      *Service
-	Store        *SQLite
+	Store        *SQLStore
 	srv          *Server
 }
 
@@ -72,7 +72,7 @@ func StartDemo(ctx context.Context, o DemoOptions) (*Demo, error) {
 		store.Close()
 		return nil, err
 	}
-	d.srv = NewServer(d.Service.Handler(o.Packages), ServerOptions{})
+	d.srv = NewServer(NewHandler(d.Service, o.Packages), ServerOptions{})
 	go d.srv.Serve(ln)
 	return d, nil
 }
@@ -81,7 +81,7 @@ func StartDemo(ctx context.Context, o DemoOptions) (*Demo, error) {
 var demoProfile = Profile{Publisher: "Demo Publisher", Support: ProfileSupport{Web: "https://support.example.com",
 	Email: "support@example.com", Phone: "+1 555 0100", Hours: "Monday to Friday, 8:00 to 18:00 CET"}}
 
-func seedDemo(ctx context.Context, store *SQLite, o DemoOptions, url string) (*Demo, error) {
+func seedDemo(ctx context.Context, store *SQLStore, o DemoOptions, url string) (*Demo, error) {
 	svc := NewService(store, o.SignedCatalog, o.Catalog, url, WithProfile(demoProfile))
 	if len(o.Catalog.Products) == 0 {
 		return nil, errors.New("demo: the catalog has no products")

@@ -21,22 +21,22 @@ func TestDemoService(t *testing.T) {
 		t.Fatalf("demo: url %q, start email %q", d.URL, d.StartEmail)
 	}
 	var s Session
-	if code := callWith(http.DefaultClient, d.URL, "POST", "/api/v1/session", "", map[string]string{"login": d.ManagerID, "password": d.TempPassword}, &s); code != 200 || !s.MustChangePassword {
+	if code := callWith(http.DefaultClient, "POST", d.URL+"/api/v1/session", "", map[string]string{"login": d.ManagerID, "password": d.TempPassword}, &s); code != 200 || !s.MustChangePassword {
 		t.Fatalf("sign-in with the demo's temporary password: %d %+v", code, s)
 	}
-	if code := callWith(http.DefaultClient, d.URL, "POST", "/api/v1/password", s.AccessToken, map[string]string{"current_password": d.TempPassword, "new_password": "correct horse battery"}, nil); code != 204 && code != 200 {
+	if code := callWith(http.DefaultClient, "POST", d.URL+"/api/v1/password", s.AccessToken, map[string]string{"current_password": d.TempPassword, "new_password": "correct horse battery"}, nil); code != 204 && code != 200 {
 		t.Fatalf("password change: %d", code)
 	}
-	code := callWith(http.DefaultClient, d.URL, "POST", "/api/v1/session", "", map[string]string{"login": d.ManagerID, "password": "correct horse battery"}, &s)
+	code := callWith(http.DefaultClient, "POST", d.URL+"/api/v1/session", "", map[string]string{"login": d.ManagerID, "password": "correct horse battery"}, &s)
 	if code != 200 {
 		t.Fatalf("sign-in: %d", code)
 	}
 	var users []User
-	if code := callWith(http.DefaultClient, d.URL, "GET", "/api/v1/users", s.AccessToken, nil, &users); code != 200 || len(users) != 4 {
+	if code := callWith(http.DefaultClient, "GET", d.URL+"/api/v1/users", s.AccessToken, nil, &users); code != 200 || len(users) != 4 {
 		t.Fatalf("users: %d, %d users, want the manager and 3 imported", code, len(users))
 	}
 	var me Me
-	callWith(http.DefaultClient, d.URL, "GET", "/api/v1/me", s.AccessToken, nil, &me)
+	callWith(http.DefaultClient, "GET", d.URL+"/api/v1/me", s.AccessToken, nil, &me)
 	if me.Contract.Plan != PlanAdvanced || len(me.Contract.Products) != len(c.Products) {
 		t.Fatalf("demo contract: %+v", me.Contract)
 	}

@@ -6,9 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"mime"
-	"net/http"
-	"net/url"
 	"time"
 
 	"onramp.dev/onramp/api"
@@ -31,13 +28,6 @@ const maxEmailChangesPerDay = 5
 // replaced by a newer one; one answer for all.
 var ErrEmailChangeLinkInvalid = errors.New("this link does not work: it works once, for 24 hours, and only the newest one sent works")
 
-// emailChangeStore keeps the pending changes of address.
-type emailChangeStore interface {
-	saveEmailChange(ctx context.Context, userID, hash, email string, created, expires time.Time, e Email) error
-	emailChangeOf(ctx context.Context, hash string, now time.Time) (userID, email string, err error)
-	useEmailChange(ctx context.Context, hash string, now time.Time, notice func(u *User, old string) (Email, error)) (*User, error)
-}
-
 // RequestEmailChange sends the link that moves u's account to email.
 func (s *Service) RequestEmailChange(ctx context.Context, u *User, email string) (*api.EmailChangeRequested, error) {
 	addr, err := checkNewEmail(email)
@@ -46,10 +36,6 @@ func (s *Service) RequestEmailChange(ctx context.Context, u *User, email string)
 	}
 	if addr == normalEmail(u.Email) {
 		return nil, &InvalidError{Problems: []api.FieldError{*fieldError(api.FieldEmail, api.FieldDuplicate, "this is your address already")}}
-	}
-	st, ok := s.store.(emailChangeStore)
-	if !ok {
-		return nil, fmt.Errorf("the store keeps no email changes")
 	}
 	c, err := s.store.Contract(ctx, u.ContractID)
 	if err != nil {
@@ -68,21 +54,26 @@ func (s *Service) RequestEmailChange(ctx context.Context, u *User, email string)
 	}
 	// Whether another account has the address is found out only by its
 	// owner, on the page: the answer here is the same.
-	if err := st.saveEmailChange(ctx, u.ID, hash, addr, now, expires, e); err != nil {
+	if err := s.store.saveEmailChange(ctx, u.ID, hash, addr, now, expires, e); err != nil {
 		return nil, err
 	}
 	s.event(ctx, "email change link sent to the new address", "email_change_requested", slog.String("user_id", u.ID))
 	return &api.EmailChangeRequested{Email: addr, Expires: expires}, nil
 }
 
+// pendingEmailChange is the person and new address of a change link that
+// still works; ErrNotFound otherwise.
+func (s *Service) pendingEmailChange(ctx context.Context, token string) (userID, email string, err error) {
+	return s.store.emailChangeOf(ctx, hashToken(token), s.now())
+}
+
 // ConfirmEmailChange moves the account of a link to its new address, and
 // tells the old one.
 func (s *Service) ConfirmEmailChange(ctx context.Context, token string) (*User, error) {
-	st, ok := s.store.(emailChangeStore)
-	if !ok || len(token) != tokenLen {
+	if len(token) != tokenLen {
 		return nil, ErrEmailChangeLinkInvalid
 	}
-	u, err := st.useEmailChange(ctx, hashToken(token), s.now(), func(u *User, old string) (Email, error) {
+	u, err := s.store.useEmailChange(ctx, hashToken(token), s.now(), func(u *User, old string) (Email, error) {
 		c, err := s.store.Contract(ctx, u.ContractID)
 		if err != nil {
 			return Email{}, err
@@ -98,84 +89,8 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, token string) (*User, 
 	return u, nil
 }
 
-func (s *Service) handleEmailChange(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	var req api.EmailChange
-	if !readJSON(w, r, &req) || !fieldsFit(w, field{api.FieldEmail, req.Email, maxLoginBytes}) {
-		return
-	}
-	sent, err := s.RequestEmailChange(r.Context(), u, req.Email)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, sent)
-}
-
-func (s *Service) handleEmailChangePage(w http.ResponseWriter, r *http.Request) {
-	resetPageHeaders(w)
-	s.renderEmailChange(w, r, r.URL.Query().Get("t"), "", http.StatusOK)
-}
-
-// renderEmailChange shows what the link changes, with its form, or why it
-// does not work.
-func (s *Service) renderEmailChange(w http.ResponseWriter, r *http.Request, token, problem string, status int) {
-	lang := pageLang(r)
-	d := s.newPageData(r, lang, url.Values{})
-	d.Title = d.T["emailBadTitle"]
-	st, ok := s.store.(emailChangeStore)
-	if !ok || len(token) != tokenLen {
-		s.renderPage(w, http.StatusNotFound, "emailchange.html", d)
-		return
-	}
-	id, email, err := st.emailChangeOf(r.Context(), hashToken(token), s.now())
-	if errors.Is(err, ErrNotFound) {
-		s.renderPage(w, http.StatusNotFound, "emailchange.html", d)
-		return
-	}
-	if err != nil {
-		s.log.Error("page failed", "event", "page", "page", "email-change", "error", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	d = s.newPageData(r, lang, url.Values{"t": {token}})
-	d.Title, d.User, d.Token, d.NewEmail = d.T["emailTitle"], &User{ID: id}, token, email
-	if problem != "" {
-		d.ResetError = d.T[problem]
-	}
-	s.renderPage(w, status, "emailchange.html", d)
-}
-
-func (s *Service) handleEmailChangeForm(w http.ResponseWriter, r *http.Request) {
-	resetPageHeaders(w)
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
-		http.Error(w, "send the form as application/x-www-form-urlencoded", http.StatusUnsupportedMediaType)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "the form could not be read", http.StatusBadRequest)
-		return
-	}
-	token := r.PostForm.Get("t")
-	if !sameOrigin(r, s.PublicURL) {
-		s.renderEmailChange(w, r, token, "resetForeign", http.StatusForbidden)
-		return
-	}
-	u, err := s.ConfirmEmailChange(r.Context(), token)
-	switch {
-	case err == nil:
-		d := s.newPageData(r, pageLang(r), url.Values{})
-		d.Title, d.ResetDone, d.NewEmail, d.User = d.T["emailDoneTitle"], true, u.Email, u
-		s.renderPage(w, http.StatusOK, "emailchange.html", d)
-	case errors.Is(err, ErrEmailChangeLinkInvalid):
-		s.renderEmailChange(w, r, "", "", http.StatusNotFound)
-	case errors.Is(err, ErrEmailTaken):
-		s.renderEmailChange(w, r, token, "emailTaken", http.StatusConflict)
-	default:
-		s.log.Error("page failed", "event", "page", "page", "email-change", "error", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
-}
-
+// saveEmailChange stores a pending change of address and queues its
+// email, in one transaction.
 func (s *SQLStore) saveEmailChange(ctx context.Context, userID, hash, email string, created, expires time.Time, e Email) error {
 	return s.retry(ctx, func() error {
 		tx, err := s.w.BeginTx(ctx, nil)
@@ -207,7 +122,7 @@ func (s *SQLStore) saveEmailChange(ctx context.Context, userID, hash, email stri
 			return err
 		}
 		for _, c := range contracts {
-			if err := audit(ctx, tx, userID, c, "user.email_change_requested", userID); err != nil {
+			if err := audit(ctx, tx, AuditEntry{Actor: userID, ContractID: c, Action: "user.email_change_requested", Detail: userID}); err != nil {
 				return err
 			}
 		}
@@ -220,6 +135,7 @@ func (s *SQLStore) saveEmailChange(ctx context.Context, userID, hash, email stri
 const pendingEmailChange = `SELECT e.user_id, e.new_email, e.expires FROM email_changes e WHERE e.hash = ? AND e.used = 0
 	AND NOT EXISTS (SELECT 1 FROM email_changes n WHERE n.user_id = e.user_id AND n.created > e.created)`
 
+// emailChangeOf is the user and new address of a link that works at now.
 func (s *SQLStore) emailChangeOf(ctx context.Context, hash string, now time.Time) (string, string, error) {
 	var userID, email, expires string
 	err := s.db.QueryRowContext(ctx, pendingEmailChange, hash).Scan(&userID, &email, &expires)
@@ -229,6 +145,8 @@ func (s *SQLStore) emailChangeOf(ctx context.Context, hash string, now time.Time
 	return userID, email, err
 }
 
+// useEmailChange uses the link up and moves the account to its new
+// address, queuing the notice notice makes for the old one.
 func (s *SQLStore) useEmailChange(ctx context.Context, hash string, now time.Time, notice func(u *User, old string) (Email, error)) (*User, error) {
 	var changed *User
 	err := s.retry(ctx, func() error {
@@ -259,7 +177,7 @@ func (s *SQLStore) useEmailChange(ctx context.Context, hash string, now time.Tim
 			return err
 		}
 		old := u.Email
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET email = ? WHERE id = ?`, email, userID); err != nil {
+		if err := setAccountEmail(ctx, tx, userID, email); err != nil {
 			if isUniqueViolation(err) {
 				return fmt.Errorf("%s: %w", email, ErrEmailTaken)
 			}
@@ -285,7 +203,7 @@ func (s *SQLStore) useEmailChange(ctx context.Context, hash string, now time.Tim
 			return err
 		}
 		for _, c := range contracts {
-			if err := audit(ctx, tx, userID, c, "user.email", userID+" "+email+" email was "+old); err != nil {
+			if err := audit(ctx, tx, AuditEntry{Actor: userID, ContractID: c, Action: "user.email", Detail: userID + " " + email + " email was " + old}); err != nil {
 				return err
 			}
 		}

@@ -17,7 +17,7 @@ func normalEmail(s string) string { return strings.ToLower(strings.TrimSpace(s))
 
 // Accounts returns the accounts that of emails have, by email: the
 // person's account fields only (ContractID and Role are empty).
-func (s *SQLite) Accounts(ctx context.Context, emails []string) (map[string]*User, error) {
+func (s *SQLStore) Accounts(ctx context.Context, emails []string) (map[string]*User, error) {
 	found := map[string]*User{}
 	for len(emails) > 0 {
 		chunk := emails[:min(len(emails), 500)] // SQLite's bound-parameter limit

@@ -49,7 +49,7 @@ func TestEmailCorrectionEndsTheOldAddressLinks(t *testing.T) {
 	askReset(t, p, "marc@lefevre.exmaple")
 	p.svc.WaitPasswordResets()
 	token := latestResetToken(t, p, "marc@lefevre.exmaple")
-	sent, err := p.svc.OperatorSetEmail(ctx, added.UserID, "marc@lefevre.example", "", "operator:test")
+	sent, err := p.svc.OperatorSetEmail(ctx, EmailCorrection{User: added.UserID, Email: "marc@lefevre.example"}, "operator:test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestOrderedContractSendsNothingEarly(t *testing.T) {
 	if !strings.Contains(log.String(), "password_reset_not_started") {
 		t.Errorf("the refusal is not logged:\n%s", log.String())
 	}
-	sent, err := p.svc.OperatorSetEmail(ctx, admin.ID, "elise.lefevre@lefevre.example", "", "operator:test")
+	sent, err := p.svc.OperatorSetEmail(ctx, EmailCorrection{User: admin.ID, Email: "elise.lefevre@lefevre.example"}, "operator:test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -215,7 +215,7 @@ func TestTLSOffersOnlyAEADSuites(t *testing.T) {
 func TestSecurityHeaders(t *testing.T) {
 	p := newTestPortal(t)
 	uid, temp := p.newContract(t, "ana@acme.example", "atlas")
-	addr, pool := serveTLS(t, p.svc.Handler(nil), ServerOptions{})
+	addr, pool := serveTLS(t, NewHandler(p.svc, nil), ServerOptions{})
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
 	body, _ := json.Marshal(map[string]string{"login": uid, "password": temp})
 	for _, tc := range []struct {

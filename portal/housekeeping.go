@@ -16,29 +16,22 @@ const (
 	sweepEvery = time.Minute // sign-ins sweep at most this often
 )
 
-// tokenSweeper is the store's token housekeeping; a Store without it
-// keeps its tokens.
-type tokenSweeper interface {
-	// DeleteExpiredTokens deletes at most limit tokens that expired
-	// before the given time, and says how many it deleted.
-	DeleteExpiredTokens(ctx context.Context, before time.Time, limit int) (int, error)
-}
-
 // housekeeping is when a sign-in last swept.
 type housekeeping struct {
 	mu   sync.Mutex
 	last time.Time
 }
 
+// Ready reports whether the service can serve: its database answers.
+func (s *Service) Ready(ctx context.Context) error {
+	return s.store.Ping(ctx)
+}
+
 // SweepTokens deletes every expired token, a batch at a time.
 func (s *Service) SweepTokens(ctx context.Context) (int, error) {
-	st, ok := s.store.(tokenSweeper)
-	if !ok {
-		return 0, nil
-	}
 	total := 0
 	for {
-		n, err := st.DeleteExpiredTokens(ctx, s.now(), sweepBatch)
+		n, err := s.store.DeleteExpiredTokens(ctx, s.now(), sweepBatch)
 		total += n
 		if err != nil {
 			return total, fmt.Errorf("sweep expired tokens: %w", err)
@@ -77,10 +70,6 @@ func (s *Service) RunHousekeeping(ctx context.Context, every time.Duration) {
 // sweepOnSignIn deletes one batch of expired tokens, at most once per
 // sweepEvery: a service nobody runs RunHousekeeping for stays bounded too.
 func (s *Service) sweepOnSignIn(ctx context.Context) {
-	st, ok := s.store.(tokenSweeper)
-	if !ok {
-		return
-	}
 	now := s.now()
 	s.housekeeping.mu.Lock()
 	due := now.Sub(s.housekeeping.last) >= sweepEvery
@@ -91,14 +80,14 @@ func (s *Service) sweepOnSignIn(ctx context.Context) {
 	if !due {
 		return
 	}
-	if _, err := st.DeleteExpiredTokens(ctx, now, sweepBatch); err != nil {
+	if _, err := s.store.DeleteExpiredTokens(ctx, now, sweepBatch); err != nil {
 		s.log.Error("token sweep failed", "event", "token_sweep", "error", err)
 	}
 }
 
 // DeleteExpiredTokens deletes at most limit tokens that expired before the
 // given time.
-func (s *SQLite) DeleteExpiredTokens(ctx context.Context, before time.Time, limit int) (int, error) {
+func (s *SQLStore) DeleteExpiredTokens(ctx context.Context, before time.Time, limit int) (int, error) {
 	total := 0
 	for _, table := range []string{"tokens", "page_tokens", "password_resets"} {
 		res, err := s.w.ExecContext(ctx, `DELETE FROM `+table+` WHERE hash IN (SELECT hash FROM `+table+` WHERE expires < ? LIMIT ?)`, ts(before), limit-total)

@@ -1,14 +1,12 @@
 package portal
 
 import (
+	"fmt"
+
 	"onramp.dev/onramp/api"
 
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -42,39 +40,48 @@ type Problem struct {
 	MoreFields int              `json:"more_fields,omitempty"`
 }
 
-// Handler serves the API under /api/v1.
-func (s *Service) Handler(packages PackageSource) http.Handler {
+// handler is the service over HTTP: it decodes requests, calls the
+// service and writes its answers and errors as JSON and problem documents,
+// or renders the web pages. Business rules stay in Service.
+type handler struct {
+	svc *Service
+}
+
+// NewHandler serves svc's API under /api/v1, its web pages, and the
+// packages of packages.
+func NewHandler(svc *Service, packages PackageSource) http.Handler {
+	h := &handler{svc: svc}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /api/v1/session", s.handleSignIn)
-	mux.HandleFunc("POST /api/v1/session/refresh", s.handleRefresh)
-	mux.HandleFunc("DELETE /api/v1/session", s.authed(s.handleSignOut, true))
-	mux.HandleFunc("DELETE /api/v1/sessions", s.authed(s.handleSignOutEverywhere, true))
-	mux.HandleFunc("POST /api/v1/password", s.authed(s.handlePassword, true))
-	mux.HandleFunc("POST /api/v1/password-resets", s.handlePasswordReset)
-	mux.HandleFunc("GET /api/v1/me", s.authed(s.handleMe, false))
-	mux.HandleFunc("GET /api/v1/catalog", s.handleCatalog)
-	mux.HandleFunc("GET /api/v1/packages/{name}", s.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-		s.handlePackage(w, r, u, packages)
+	mux.HandleFunc("POST /api/v1/session", h.handleSignIn)
+	mux.HandleFunc("POST /api/v1/session/refresh", h.handleRefresh)
+	mux.HandleFunc("DELETE /api/v1/session", h.authed(h.handleSignOut, true))
+	mux.HandleFunc("DELETE /api/v1/sessions", h.authed(h.handleSignOutEverywhere, true))
+	mux.HandleFunc("POST /api/v1/password", h.authed(h.handlePassword, true))
+	mux.HandleFunc("POST /api/v1/password-resets", h.handlePasswordReset)
+	mux.HandleFunc("GET /api/v1/me", h.authed(h.handleMe, false))
+	mux.HandleFunc("GET /api/v1/catalog", h.handleCatalog)
+	mux.HandleFunc("GET /api/v1/packages/{name}", h.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+		h.handlePackage(w, r, u, packages)
 	}, false))
-	mux.HandleFunc("GET /api/v1/users", s.authed(s.handleUsers, false))
-	mux.HandleFunc("POST /api/v1/users", s.authed(s.handleAddUser, false))
-	mux.HandleFunc("POST /api/v1/users/import", s.authed(s.handleImport, false))
-	mux.HandleFunc("POST /api/v1/users/assign", s.authed(s.handleAssign, false))
-	mux.HandleFunc("DELETE /api/v1/users/{id}", s.authed(s.handleRemoveUser, false))
-	mux.HandleFunc("PATCH /api/v1/users/{id}", s.authed(s.handleUpdateUser, false))
-	mux.HandleFunc("POST /api/v1/users/{id}/start-email", s.authed(s.handleStartEmail, false))
-	mux.HandleFunc("GET /api/v1/callers", s.authed(s.handleCallers, false))
-	mux.HandleFunc("PUT /api/v1/callers/{id}", s.authed(s.handleSetCaller(true), false))
-	mux.HandleFunc("DELETE /api/v1/callers/{id}", s.authed(s.handleSetCaller(false), false))
-	mux.HandleFunc("PATCH /api/v1/me", s.authed(s.handleProfile, false))
-	mux.HandleFunc("POST /api/v1/me/email", s.authed(s.handleEmailChange, false))
-	mux.HandleFunc("GET /api/v1/support", s.authed(s.handleSupport, false))
+	mux.HandleFunc("GET /api/v1/users", h.authed(h.handleUsers, false))
+	mux.HandleFunc("POST /api/v1/users", h.authed(h.handleAddUser, false))
+	mux.HandleFunc("POST /api/v1/users/import", h.authed(h.handleImport, false))
+	mux.HandleFunc("POST /api/v1/users/assign", h.authed(h.handleAssign, false))
+	mux.HandleFunc("DELETE /api/v1/users/{id}", h.authed(h.handleRemoveUser, false))
+	mux.HandleFunc("PATCH /api/v1/users/{id}", h.authed(h.handleUpdateUser, false))
+	mux.HandleFunc("POST /api/v1/users/{id}/start-email", h.authed(h.handleStartEmail, false))
+	mux.HandleFunc("GET /api/v1/callers", h.authed(h.handleCallers, false))
+	mux.HandleFunc("PUT /api/v1/callers/{id}", h.authed(h.handleSetCaller(true), false))
+	mux.HandleFunc("DELETE /api/v1/callers/{id}", h.authed(h.handleSetCaller(false), false))
+	mux.HandleFunc("PATCH /api/v1/me", h.authed(h.handleProfile, false))
+	mux.HandleFunc("POST /api/v1/me/email", h.authed(h.handleEmailChange, false))
+	mux.HandleFunc("GET /api/v1/support", h.authed(h.handleSupport, false))
 	mux.HandleFunc("GET /api/v1/faq", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, FAQs) })
-	mux.HandleFunc("POST /api/v1/seats", s.handleSeat)
-	mux.HandleFunc("POST /api/v1/seat-keys", s.authed(s.handleSeatKey, false))
-	s.seatRoutes(mux)
-	s.healthRoutes(mux)
-	s.pageRoutes(mux)
+	mux.HandleFunc("POST /api/v1/seats", h.handleSeat)
+	mux.HandleFunc("POST /api/v1/seat-keys", h.authed(h.handleSeatKey, false))
+	h.seatRoutes(mux)
+	h.healthRoutes(mux)
+	h.pageRoutes(mux)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		if allow := allowedMethods(mux, r); len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
@@ -83,7 +90,7 @@ func (s *Service) Handler(packages PackageSource) http.Handler {
 		}
 		writeProblem(w, http.StatusNotFound, "not_found", "no such route: "+excerpt(r.Method, 20)+" "+excerpt(r.URL.Path, 200))
 	})
-	return s.observe(secureHeaders(limitBodies(mux)))
+	return h.observe(secureHeaders(limitBodies(mux)))
 }
 
 // allowedMethods are the methods the routes of r's path take, when the
@@ -266,7 +273,7 @@ func writeError(w http.ResponseWriter, err error) {
 
 // authed resolves the bearer token. Until the temporary password is
 // changed, only the password change (and sign-out) are allowed.
-func (s *Service) authed(h func(http.ResponseWriter, *http.Request, *User, *Token), allowPasswordChange bool) http.HandlerFunc {
+func (h *handler) authed(next func(http.ResponseWriter, *http.Request, *User, *Token), allowPasswordChange bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || token == "" {
@@ -274,7 +281,7 @@ func (s *Service) authed(h func(http.ResponseWriter, *http.Request, *User, *Toke
 			writeProblem(w, http.StatusUnauthorized, "unauthenticated", "sign in first")
 			return
 		}
-		u, t, err := s.Authenticate(r.Context(), token)
+		u, t, err := h.svc.Authenticate(r.Context(), token)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="onramp", error="invalid_token"`)
 			writeError(w, err)
@@ -286,303 +293,41 @@ func (s *Service) authed(h func(http.ResponseWriter, *http.Request, *User, *Toke
 		}
 		// The membership the request acts on: handlers see the person on
 		// that contract, as if it were their only one.
-		if u, err = s.memberFor(r.Context(), u, r.Header.Get(api.ContractHeader)); err != nil {
+		if u, err = h.svc.memberFor(r.Context(), u, r.Header.Get(api.ContractHeader)); err != nil {
 			writeError(w, err)
 			return
 		}
 		// The request's log line says whose and on which contract: a
 		// download counts against the contract it was made for.
 		annotate(r, slog.String("user_id", u.ID), slog.String("contract_id", u.ContractID))
-		h(w, r, u, t)
+		next(w, r, u, t)
 	}
 }
 
-func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request) {
-	var req api.SignIn
-	if !readJSON(w, r, &req) || !fieldsFit(w, field{api.FieldLogin, req.Login, maxLoginBytes}, field{api.FieldPassword, req.Password, maxPasswordBytes}) {
-		return
+// Bounds of an import's error answer.
+const (
+	maxReportedRows = 100
+	maxReasonBytes  = 200
+)
+
+// reportedRows are the first maxReportedRows bad lines, each reason
+// shortened to maxReasonBytes.
+func reportedRows(rows []RowError) []RowError {
+	out := make([]RowError, 0, min(len(rows), maxReportedRows))
+	for _, r := range rows[:min(len(rows), maxReportedRows)] {
+		r.Reason = excerpt(r.Reason, maxReasonBytes)
+		out = append(out, r)
 	}
-	annotate(r, loginAttr(req.Login))
-	sess, err := s.SignIn(r.Context(), req.Login, req.Password, s.clientAddress(r))
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, sess)
+	return out
 }
 
-func (s *Service) handleRefresh(w http.ResponseWriter, r *http.Request) {
-	var req api.Refresh
-	if !readJSON(w, r, &req) || !fieldsFit(w, field{api.FieldRefreshToken, req.RefreshToken, maxTokenBytes}) {
-		return
+func importDetail(rows []RowError) string {
+	if len(rows) > maxReportedRows {
+		return fmt.Sprintf("%d bad line(s), nothing imported; the first %d are listed, and %d more", len(rows), maxReportedRows, len(rows)-maxReportedRows)
 	}
-	sess, err := s.Refresh(r.Context(), req.RefreshToken)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, sess)
+	return fmt.Sprintf("%d bad line(s), nothing imported", len(rows))
 }
 
-func (s *Service) handleSignOut(w http.ResponseWriter, r *http.Request, u *User, t *Token) {
-	if err := s.SignOut(r.Context(), t); err != nil {
-		writeError(w, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Service) handlePassword(w http.ResponseWriter, r *http.Request, u *User, t *Token) {
-	var req api.PasswordChange
-	if !readJSON(w, r, &req) {
-		return
-	}
-	if err := s.ChangePassword(r.Context(), u, req.Current, req.New, s.clientAddress(r)); err != nil {
-		writeError(w, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Service) handleMe(w http.ResponseWriter, r *http.Request, u *User, t *Token) {
-	me, err := s.WhoAmI(r.Context(), u)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, me)
-}
-
-func (s *Service) handleCatalog(w http.ResponseWriter, r *http.Request) {
-	sum := sha256.Sum256(s.signedCatalog)
-	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-cache") // public and signed: kept, revalidated by its ETag
-	serveContent(w, r, "catalog.json", time.Time{}, bytes.NewReader(s.signedCatalog))
-}
-
-func (s *Service) handlePackage(w http.ResponseWriter, r *http.Request, u *User, packages PackageSource) {
-	name := r.PathValue("name")
-	if err := s.contractActive(r.Context(), u.ContractID); err != nil {
-		writeError(w, err)
-		return
-	}
-	pkg, err := s.PackageFor(u, name)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	body, mod, ok := packages(name)
-	if !ok {
-		// The catalog lists it and the user may have it: the operator's
-		// package folder lacks it (or serve has none), which only the log
-		// can tell them.
-		s.log.LogAttrs(r.Context(), slog.LevelError, "a package the catalog lists is not in the package folder", slog.String("event", "package_missing"),
-			slog.String("package", name), slog.String("user_id", u.ID))
-		writeProblem(w, http.StatusNotFound, "not_found", fmt.Sprintf("package %s is listed but not stored here", name))
-		return
-	}
-	// The catalog's hash is the strongest validator there is.
-	w.Header().Set("ETag", `"`+pkg.SHA256+`"`)
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Cache-Control", "private, no-cache") // for the entitled user only
-	serveContent(w, r, name, mod, body)
-}
-
-func (s *Service) handleUsers(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	if qs := r.URL.Query(); qs.Has("q") || qs.Has("offset") || qs.Has("limit") {
-		// Paged: an object with the total, so that a window can draw the
-		// first rows of a large contract at once.
-		if !fieldsFit(w, field{api.FieldQuery, qs.Get("q"), maxUserQuery}) {
-			return
-		}
-		offset, err1 := strconv.Atoi(orZero(qs.Get("offset")))
-		limit, err2 := strconv.Atoi(orZero(qs.Get("limit")))
-		if err1 != nil || err2 != nil || offset < 0 || limit < 0 || limit > maxUserPage {
-			writeProblem(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("offset and limit are whole numbers, limit at most %d", maxUserPage))
-			return
-		}
-		page, err := s.UsersPage(r.Context(), u, qs.Get("q"), offset, limit)
-		if err != nil {
-			writeError(w, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, page)
-		return
-	}
-	users, err := s.Users(r.Context(), u)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, users)
-}
-
-func (s *Service) handleAddUser(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	var nu NewUser
-	if !readJSON(w, r, &nu) {
-		return
-	}
-	ch, err := s.AddUser(r.Context(), u, nu)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, ch)
-}
-
-func (s *Service) handleImport(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	data, err := io.ReadAll(r.Body)
-	if err != nil {
-		writeBodyError(w, err)
-		return
-	}
-	dry := r.URL.Query().Get("dry_run") == "true"
-	changes, err := s.ImportUsers(r.Context(), u, data, dry)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"dry_run": dry, "changes": changes})
-}
-
-func (s *Service) handleAssign(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	var a Assignment
-	if !readJSON(w, r, &a) {
-		return
-	}
-	changes, err := s.Assign(r.Context(), u, a)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"changes": changes})
-}
-
-func (s *Service) handleRemoveUser(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	if err := s.RemoveUser(r.Context(), u, r.PathValue("id")); err != nil {
-		writeError(w, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Service) handleCallers(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	ids, limit, err := s.Callers(r.Context(), u)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"callers": ids, "cap": limit})
-}
-
-func (s *Service) handleSetCaller(designate bool) func(http.ResponseWriter, *http.Request, *User, *Token) {
-	return func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-		if err := s.SetCaller(r.Context(), u, r.PathValue("id"), designate); err != nil {
-			writeError(w, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	}
-}
-
-func (s *Service) handleProfile(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	var p api.ProfileUpdate
-	if !readJSON(w, r, &p) {
-		return
-	}
-	name, phone := u.Name, u.Phone
-	if p.Name != nil {
-		name = strings.TrimSpace(*p.Name)
-	}
-	if p.Phone != nil {
-		phone = strings.TrimSpace(*p.Phone)
-	}
-	language := u.Language
-	if p.Language != nil {
-		language = strings.ToLower(strings.TrimSpace(*p.Language))
-	}
-	if err := checkProfile(name, phone); err != nil {
-		writeError(w, err)
-		return
-	}
-	if e := checkLanguage(api.FieldLanguage, language, true); e != nil {
-		writeError(w, &InvalidError{Problems: []api.FieldError{*e}})
-		return
-	}
-	if err := s.store.SetProfile(r.Context(), u.ID, name, phone); err != nil {
-		writeError(w, err)
-		return
-	}
-	if language != u.Language {
-		if err := s.store.SetLanguage(r.Context(), u.ID, language); err != nil {
-			writeError(w, err)
-			return
-		}
-	}
-	u.Name, u.Phone, u.Language = name, phone, language
-	s.handleMe(w, r, u, nil)
-}
-
-func (s *Service) handleSupport(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	sup, err := s.SupportFor(r.Context(), u)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, sup)
-}
-
-// handleSeat registers a machine with a deployment's seat key
-// ("Authorization: SeatKey KEY"). A signed-in user cannot take seats: one
-// could take them all with made-up machines; admins release seats.
-func (s *Service) handleSeat(w http.ResponseWriter, r *http.Request) {
-	key, withKey := strings.CutPrefix(r.Header.Get("Authorization"), "SeatKey ")
-	register := func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			MachineID string `json:"machine_id"`
-			Hostname  string `json:"hostname"`
-			Product   string `json:"product"`
-		}
-		if !readJSON(w, r, &req) {
-			return
-		}
-		used, limit, err := s.RegisterSeatWithKey(r.Context(), key, req.MachineID, req.Hostname, req.Product)
-		if err != nil {
-			writeError(w, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"product": req.Product, "seats_used": used, "seats": limit})
-	}
-	switch {
-	case withKey:
-		register(w, r)
-	case strings.HasPrefix(r.Header.Get("Authorization"), "Bearer "):
-		writeError(w, ErrSeatKeyRequired)
-	default:
-		w.Header().Set("WWW-Authenticate", `SeatKey realm="onramp"`)
-		writeProblem(w, http.StatusUnauthorized, "unauthenticated", ErrSeatKeyRequired.Error())
-	}
-}
-
-func (s *Service) handleSeatKey(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	var req struct {
-		Products []string `json:"products"`
-	}
-	if !readJSON(w, r, &req) {
-		return
-	}
-	key, k, err := s.CreateSeatKey(r.Context(), u, req.Products)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"key": key, "products": k.Products, "expires": k.Expires})
-}
-
-func orZero(s string) string {
-	if s == "" {
-		return "0"
-	}
-	return s
-}
+// maxDetailBytes bounds a problem's detail, which may quote what the
+// client sent.
+const maxDetailBytes = 512

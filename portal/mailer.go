@@ -28,21 +28,13 @@ type Mailer struct {
 // Deliver sends every queued email, oldest first, and marks each sent. It
 // stops at the first failure: the rest wait for the next round.
 //
-// With a store that leases the outbox (outboxClaimer), several mailers,
-// one per replica, share it: each takes a batch no other holds, so every
-// email goes out once.
-func (m *Mailer) Deliver(ctx context.Context, store Store) (int, error) {
-	cl, ok := store.(outboxClaimer)
-	if !ok {
-		emails, err := store.Outbox(ctx, true)
-		if err != nil || len(emails) == 0 {
-			return 0, err
-		}
-		return m.deliver(ctx, store, emails)
-	}
+// The store leases the outbox, so several mailers, one per replica,
+// share it: each takes a batch no other holds, so every email goes out
+// once.
+func (m *Mailer) Deliver(ctx context.Context, store *SQLStore) (int, error) {
 	total := 0
 	for {
-		emails, err := cl.ClaimOutbox(ctx, time.Now(), mailLease, mailBatch)
+		emails, err := store.ClaimOutbox(ctx, time.Now(), mailLease, mailBatch)
 		if err != nil || len(emails) == 0 {
 			return total, err
 		}
@@ -56,7 +48,7 @@ func (m *Mailer) Deliver(ctx context.Context, store Store) (int, error) {
 				left = append(left, e.ID)
 			}
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			cl.ReleaseOutbox(rctx, left)
+			store.ReleaseOutbox(rctx, left)
 			cancel()
 			return total, err
 		}
@@ -72,16 +64,7 @@ const (
 	mailLease = 5 * time.Minute
 )
 
-// outboxClaimer is a store whose outbox several mailers share.
-type outboxClaimer interface {
-	// ClaimOutbox leases at most limit unsent emails, oldest first, that
-	// no lease holds now.
-	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Email, error)
-	// ReleaseOutbox ends the leases of unsent emails.
-	ReleaseOutbox(ctx context.Context, ids []int64) error
-}
-
-func (m *Mailer) deliver(ctx context.Context, store Store, emails []Email) (int, error) {
+func (m *Mailer) deliver(ctx context.Context, store *SQLStore, emails []Email) (int, error) {
 	host, _, err := net.SplitHostPort(m.Addr)
 	if err != nil {
 		return 0, fmt.Errorf("smtp address %q: %w", m.Addr, err)

@@ -14,8 +14,12 @@ import (
 	"onramp.dev/onramp/api"
 )
 
+// memberSession is a session acting on one of its person's contracts.
+type memberSession struct{ token, contractID string }
+
 // callOn is call with the contract the request acts on.
-func (p *testPortal) callOn(t testing.TB, contractID, method, path, token string, body any, out any) int {
+func (p *testPortal) callOn(t testing.TB, method, path string, as memberSession, body any, out any) int {
+	token, contractID := as.token, as.contractID
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -116,7 +120,7 @@ func TestOnePersonTwoContracts(t *testing.T) {
 	if me.User.ContractID != am.ContractID || me.User.Role != RoleUser {
 		t.Errorf("without the header /me acts on the oldest membership: %+v", me.User)
 	}
-	if code := p.callOn(t, bm.ContractID, "GET", "/api/v1/me", token, nil, &me); code != 200 || me.User.ContractID != bm.ContractID ||
+	if code := p.callOn(t, "GET", "/api/v1/me", memberSession{token: token, contractID: bm.ContractID}, nil, &me); code != 200 || me.User.ContractID != bm.ContractID ||
 		me.User.Role != RoleCoordinator || me.Contract.ID != bm.ContractID || len(me.Memberships) != 2 {
 		t.Fatalf("me on B: %d %+v", code, me)
 	}
@@ -126,14 +130,14 @@ func TestOnePersonTwoContracts(t *testing.T) {
 	if code := p.call(t, "GET", pkg, token, nil, nil); code != 403 {
 		t.Errorf("a download on A (no download there): %d", code)
 	}
-	if code := p.callOn(t, bm.ContractID, "GET", pkg, token, nil, nil); code != 200 {
+	if code := p.callOn(t, "GET", pkg, memberSession{token: token, contractID: bm.ContractID}, nil, nil); code != 200 {
 		t.Errorf("a download on B: %d", code)
 	}
 	// Seats: a key she makes on B registers seats of B.
 	var key struct {
 		Key string `json:"key"`
 	}
-	if code := p.callOn(t, bm.ContractID, "POST", "/api/v1/seat-keys", token, map[string]any{"products": []string{"atlas"}}, &key); code != 201 || key.Key == "" {
+	if code := p.callOn(t, "POST", "/api/v1/seat-keys", memberSession{token: token, contractID: bm.ContractID}, map[string]any{"products": []string{"atlas"}}, &key); code != 201 || key.Key == "" {
 		t.Fatalf("seat key on B: %d", code)
 	}
 	req, _ := http.NewRequest("POST", p.URL+"/api/v1/seats", strings.NewReader(`{"machine_id":"machine-0001","hostname":"pc1","product":"atlas"}`))
@@ -165,10 +169,10 @@ func TestOnePersonTwoContracts(t *testing.T) {
 		t.Fatalf("me after A removed her: %d %+v", code, me)
 	}
 	var prob Problem
-	if code := p.callOn(t, am.ContractID, "GET", "/api/v1/me", token, nil, &prob); code != 403 || prob.Code != api.ProblemNotMember {
+	if code := p.callOn(t, "GET", "/api/v1/me", memberSession{token: token, contractID: am.ContractID}, nil, &prob); code != 403 || prob.Code != api.ProblemNotMember {
 		t.Errorf("a request naming A after the removal: %d %+v", code, prob)
 	}
-	if code := p.callOn(t, bm.ContractID, "GET", pkg, token, nil, nil); code != 200 {
+	if code := p.callOn(t, "GET", pkg, memberSession{token: token, contractID: bm.ContractID}, nil, nil); code != 200 {
 		t.Errorf("a download on B after A removed her: %d", code)
 	}
 	var users []*User
@@ -200,7 +204,7 @@ func TestContractHeaderNotMember(t *testing.T) {
 		"garbage": strings.Repeat("\u00e9", 40), "too-long": strings.Repeat("C", 200)} {
 		t.Run(name, func(t *testing.T) {
 			var prob Problem
-			if code := p.callOn(t, contract, "GET", "/api/v1/users", a, nil, &prob); code != 403 || prob.Code != api.ProblemNotMember ||
+			if code := p.callOn(t, "GET", "/api/v1/users", memberSession{token: a, contractID: contract}, nil, &prob); code != 403 || prob.Code != api.ProblemNotMember ||
 				prob.Detail != ErrNotMember.Error() {
 				t.Errorf("%d %+v", code, prob)
 			}

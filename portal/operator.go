@@ -161,19 +161,25 @@ func checkNewEmail(email string) (string, error) {
 	return strings.ToLower(addr.Address), nil
 }
 
+// EmailCorrection is an operator's correction of a person's address: User
+// (an ID or email) gets Email; the start email is about ContractID's
+// membership ("" when they have one).
+type EmailCorrection struct {
+	User, Email, ContractID string
+}
+
 // OperatorSetEmail corrects a user's email address and sends a new start
 // email to it (a new temporary password: the old address may have been
 // someone else's). An address another account has is refused.
-// The address is the person's on every contract; the start email is
-// about contractID's ("" when they have one).
-func (s *Service) OperatorSetEmail(ctx context.Context, id, email, contractID, actor string) (*StartEmailSent, error) {
-	u, err := s.FindMember(ctx, id, contractID)
+// The address is the person's on every contract.
+func (s *Service) OperatorSetEmail(ctx context.Context, ec EmailCorrection, actor string) (*StartEmailSent, error) {
+	u, err := s.FindMember(ctx, ec.User, ec.ContractID)
 	if err != nil {
 		return nil, err
 	}
 	var sent *StartEmailSent
 	err = s.store.ChangeUsers(ctx, u.ContractID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {
-		changes, emails, next, err := s.emailChange(ctx, c, users, u.ID, email)
+		changes, emails, next, err := s.emailChange(ctx, c, users, u.ID, ec.Email)
 		if err != nil {
 			return nil, nil, err
 		}

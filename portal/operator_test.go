@@ -106,11 +106,11 @@ func TestOperatorCommands(t *testing.T) {
 	p.newContract(t, "eve@other.example", "atlas")
 	u := mustUser(t, p, uid)
 
-	if _, err := p.svc.OperatorSetEmail(ctx, uid, "eve@other.example", "", "operator:test"); !errors.Is(err, ErrEmailTaken) {
+	if _, err := p.svc.OperatorSetEmail(ctx, EmailCorrection{User: uid, Email: "eve@other.example"}, "operator:test"); !errors.Is(err, ErrEmailTaken) {
 		t.Errorf("an address in use: %v", err)
 	}
 	var inv *InvalidError
-	if _, err := p.svc.OperatorSetEmail(ctx, uid, "not an address", "", "operator:test"); !errors.As(err, &inv) {
+	if _, err := p.svc.OperatorSetEmail(ctx, EmailCorrection{User: uid, Email: "not an address"}, "operator:test"); !errors.As(err, &inv) {
 		t.Errorf("not an address: %v", err)
 	}
 	if _, err := p.svc.OperatorSetRole(ctx, uid, RoleUser, "", "operator:test"); !errors.As(err, &inv) || inv.Problems[0].Code != "last_manager" {

@@ -18,7 +18,7 @@ func startPortal(t testing.TB, packages PackageSource, opts ...Option) *testPort
 	store, db := openTestStore(t)
 	signed, c := testCatalog(t)
 	svc := NewService(store, signed, c, "https://127.0.0.1/signin", opts...)
-	srv := httptest.NewServer(svc.Handler(packages))
+	srv := httptest.NewServer(NewHandler(svc, packages))
 	t.Cleanup(srv.Close)
 	return &testPortal{Server: srv, svc: svc, store: store, db: db}
 }

@@ -2,7 +2,6 @@ package portal
 
 import (
 	"bytes"
-	"context"
 	"embed"
 	"html/template"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // The web pages for people: the start page an email's link opens, and a
@@ -37,69 +35,16 @@ func humanSize(n int64) string {
 // a CSP without 'unsafe-inline' allows.
 var pageCSS, _ = pageFiles.ReadFile("templates/page.css")
 
-// Purposes of page tokens: a token opens one kind of page only.
-const purposeStart = "start"
-
-// startLink makes the link of u's start email: PublicURL/start?t=TOKEN,
-// with a random token stored hashed, that expires with the temporary
-// password (or after pageTokenTTL when there is none).
-func (s *Service) startLink(u *User) (string, *pageLink) {
-	token, hash := newToken()
-	expires := u.tempExpires
-	if expires.IsZero() {
-		expires = s.now().UTC().Add(pageTokenTTL)
-	}
-	return s.PublicURL + "/start?t=" + token, &pageLink{hash: hash, userID: u.ID, contractID: u.ContractID, purpose: purposeStart, expires: expires}
-}
-
-// pageTokenStore is a store that keeps page tokens (SQLStore).
-type pageTokenStore interface {
-	pageTokenUser(ctx context.Context, hash, purpose string, now time.Time) (string, string, error)
-}
-
-// tokenLen is the length of newToken's tokens: 32 bytes in base64url.
-const tokenLen = 43
-
-// pageUser resolves a page token to its user; ErrNotFound for any token
-// that does not open this page, whatever the reason, so that the page
-// says nothing about which IDs exist.
-func (s *Service) pageUser(ctx context.Context, token, purpose string) (*User, *Contract, error) {
-	st, ok := s.store.(pageTokenStore)
-	if !ok || len(token) != tokenLen || strings.Trim(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
-		return nil, nil, ErrNotFound
-	}
-	id, contractID, err := st.pageTokenUser(ctx, hashToken(token), purpose, s.now())
-	if err != nil {
-		return nil, nil, err
-	}
-	// The page is about the contract the email was: a person taken off it
-	// since finds the link no longer works.
-	var u *User
-	if contractID == "" {
-		u, err = s.store.User(ctx, id)
-	} else {
-		u, err = s.store.Member(ctx, id, contractID)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := s.store.Contract(ctx, u.ContractID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return u, c, nil
-}
-
 // pageRoutes serves the pages, the style sheet and the downloads. The
 // pages link relatively, so that they work behind a proxy that serves the
 // service under a path (https://example.com/onramp/start).
-func (s *Service) pageRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /start", s.handleStartPage)
-	mux.HandleFunc("GET /help", s.handleHelpPage)
-	mux.HandleFunc("GET /reset", s.handleResetPage)
-	mux.HandleFunc("POST /reset", s.handleResetForm)
-	mux.HandleFunc("GET /email-change", s.handleEmailChangePage)
-	mux.HandleFunc("POST /email-change", s.handleEmailChangeForm)
+func (h *handler) pageRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /start", h.handleStartPage)
+	mux.HandleFunc("GET /help", h.handleHelpPage)
+	mux.HandleFunc("GET /reset", h.handleResetPage)
+	mux.HandleFunc("POST /reset", h.handleResetForm)
+	mux.HandleFunc("GET /email-change", h.handleEmailChangePage)
+	mux.HandleFunc("POST /email-change", h.handleEmailChangeForm)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "help", http.StatusSeeOther)
 	})
@@ -109,7 +54,7 @@ func (s *Service) pageRoutes(mux *http.ServeMux) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		w.Write(pageCSS)
 	})
-	mux.HandleFunc("GET /downloads/{platform}/{name}", s.handleDownload)
+	mux.HandleFunc("GET /downloads/{platform}/{name}", h.handleDownload)
 }
 
 // pageHeaders are the security headers of every page: no script at all,
@@ -154,8 +99,8 @@ type langLink struct {
 	Href string
 }
 
-func (s *Service) newPageData(r *http.Request, lang string, query url.Values) pageData {
-	d := pageData{Lang: lang, T: pageText[lang], Publisher: s.profile.Publisher, Support: s.profile.Support}
+func (h *handler) newPageData(r *http.Request, lang string, query url.Values) pageData {
+	d := pageData{Lang: lang, T: pageText[lang], Publisher: h.svc.profile.Publisher, Support: h.svc.profile.Support}
 	for _, l := range []string{"en", "fr"} {
 		if l == lang {
 			continue
@@ -170,16 +115,16 @@ func (s *Service) newPageData(r *http.Request, lang string, query url.Values) pa
 	return d
 }
 
-func (s *Service) handleStartPage(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleStartPage(w http.ResponseWriter, r *http.Request) {
 	pageHeaders(w)
 	token := r.URL.Query().Get("t")
-	u, c, err := s.pageUser(r.Context(), token, purposeStart)
+	u, c, err := h.svc.pageUser(r.Context(), token, purposeStart)
 	if err != nil {
 		// Unknown, expired, replaced or mistyped: one answer for all,
 		// which does not even repeat the token.
-		d := s.newPageData(r, pageLang(r), url.Values{})
+		d := h.newPageData(r, pageLang(r), url.Values{})
 		d.Title = d.T["badTitle"]
-		s.renderPage(w, http.StatusNotFound, "badlink.html", d)
+		h.renderPage(w, http.StatusNotFound, "badlink.html", d)
 		return
 	}
 	// The page speaks as the emails do: the user's language, else the
@@ -188,14 +133,14 @@ func (s *Service) handleStartPage(w http.ResponseWriter, r *http.Request) {
 	if l := r.URL.Query().Get("lang"); pageText[l] != nil {
 		lang = l
 	}
-	d := s.newPageData(r, lang, url.Values{"t": {token}})
-	d.Title, d.User, d.Company, d.Server = d.T["startTitle"], u, c.Company, s.PublicURL
-	d.OpenURL = template.URL(OpenInOnrampURL(s.PublicURL, u.ID))
-	d.Platforms = s.releases.forPlatform(platformOf(r.UserAgent()))
+	d := h.newPageData(r, lang, url.Values{"t": {token}})
+	d.Title, d.User, d.Company, d.Server = d.T["startTitle"], u, c.Company, h.svc.PublicURL
+	d.OpenURL = template.URL(OpenInOnrampURL(h.svc.PublicURL, u.ID))
+	d.Platforms = h.svc.releases.forPlatform(platformOf(r.UserAgent()))
 	if !u.tempExpires.IsZero() && u.MustChangePassword {
 		d.Expires = u.tempExpires.UTC().Format("2006-01-02 15:04 MST")
 	}
-	s.renderPage(w, http.StatusOK, "start.html", d)
+	h.renderPage(w, http.StatusOK, "start.html", d)
 }
 
 // OpenInOnrampURL is the link that opens Onramp at sign-in on server with
@@ -204,17 +149,17 @@ func OpenInOnrampURL(server, userID string) string {
 	return "onramp://signin?server=" + url.QueryEscape(server) + "&user=" + url.QueryEscape(userID)
 }
 
-func (s *Service) handleHelpPage(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleHelpPage(w http.ResponseWriter, r *http.Request) {
 	pageHeaders(w)
-	d := s.newPageData(r, pageLang(r), url.Values{})
+	d := h.newPageData(r, pageLang(r), url.Values{})
 	d.Title = d.T["helpTitle"]
-	s.renderPage(w, http.StatusOK, "help.html", d)
+	h.renderPage(w, http.StatusOK, "help.html", d)
 }
 
-func (s *Service) renderPage(w http.ResponseWriter, status int, name string, d pageData) {
+func (h *handler) renderPage(w http.ResponseWriter, status int, name string, d pageData) {
 	var b bytes.Buffer
 	if err := pageTemplates.ExecuteTemplate(&b, name, d); err != nil {
-		s.log.Error("page failed", "event", "page", "page", name, "error", err)
+		h.svc.log.Error("page failed", "event", "page", "page", name, "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}

@@ -42,7 +42,7 @@ func TestNewPasswordPolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := checkNewPassword(tt.password, id, email, temp)
+			err := checkNewPassword(tt.password, &User{ID: id, Email: email}, temp)
 			if tt.want == nil {
 				if err != nil {
 					t.Fatalf("refused: %v", err)

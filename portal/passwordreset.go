@@ -5,11 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"log/slog"
-	"net/http"
 	"sync"
 	"time"
-
-	"onramp.dev/onramp/api"
 )
 
 // Lost passwords: a person asks (POST /api/v1/password-resets, from the
@@ -62,9 +59,9 @@ func (s *Service) initResets() {
 		addressLimit: newLimiter(resetAddressRequests, resetAddressWindow),
 		slots:        make(chan struct{}, maxResetJobs),
 	}
-	if ls, ok := s.store.(limitStore); ok && ls.sharesLimits() {
-		s.resets.accountLimit.shared = &sharedLimiter{store: ls, scope: "reset_account"}
-		s.resets.addressLimit.shared = &sharedLimiter{store: ls, scope: "reset_address"}
+	if s.store.sharesLimits() {
+		s.resets.accountLimit.shared = &sharedLimiter{store: s.store, scope: "reset_account"}
+		s.resets.addressLimit.shared = &sharedLimiter{store: s.store, scope: "reset_address"}
 	}
 }
 
@@ -133,16 +130,11 @@ func (s *Service) sendPasswordReset(ctx context.Context, login string, now time.
 		return
 	}
 	acct.failed(ctx)
-	st, ok := s.store.(resetStore)
-	if !ok {
-		s.log.Error("password reset failed", "event", "password_reset", "error", "the store keeps no password resets")
-		return
-	}
 	token, hash := newToken()
 	expires := now.UTC().Add(PasswordResetTTL)
 	e, err := s.passwordResetEmail(ctx, *u, s.PublicURL+"/reset?t="+token, expires)
 	if err == nil {
-		err = st.savePasswordReset(ctx, passwordReset{hash: hash, userID: u.ID, created: now.UTC(), expires: expires}, e)
+		err = s.store.savePasswordReset(ctx, passwordReset{hash: hash, userID: u.ID, created: now.UTC(), expires: expires}, e)
 	}
 	if err != nil {
 		s.log.Error("password reset failed", "event", "password_reset", "user_id", u.ID, "error", err)
@@ -154,11 +146,10 @@ func (s *Service) sendPasswordReset(ctx context.Context, login string, now time.
 // resetUser is the user a lost-password link was made for;
 // ErrResetLinkInvalid when it does not work.
 func (s *Service) resetUser(ctx context.Context, token string) (*User, error) {
-	st, ok := s.store.(resetStore)
-	if !ok || !plausibleToken(token) {
+	if !plausibleToken(token) {
 		return nil, ErrResetLinkInvalid
 	}
-	id, err := st.passwordResetUser(ctx, hashToken(token), s.now())
+	id, err := s.store.passwordResetUser(ctx, hashToken(token), s.now())
 	if errors.Is(err, ErrNotFound) {
 		return nil, ErrResetLinkInvalid
 	}
@@ -183,15 +174,14 @@ func (s *Service) ResetPassword(ctx context.Context, token, next string) (*User,
 	if err != nil {
 		return nil, err
 	}
-	if err := checkNewPassword(next, u.ID, u.Email, ""); err != nil {
+	if err := checkNewPassword(next, u, ""); err != nil {
 		return nil, err
 	}
 	hash, err := HashPassword(next)
 	if err != nil {
 		return nil, err
 	}
-	st := s.store.(resetStore)
-	if err := st.usePasswordReset(ctx, hashToken(token), u.ID, hash, s.now()); err != nil {
+	if err := s.store.usePasswordReset(ctx, hashToken(token), u.ID, hash, s.now()); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return nil, ErrResetLinkInvalid
 		}
@@ -214,38 +204,14 @@ func plausibleToken(token string) bool {
 	return true
 }
 
-func (s *Service) handlePasswordReset(w http.ResponseWriter, r *http.Request) {
-	var req api.PasswordResetRequest
-	if !readJSON(w, r, &req) || !fieldsFit(w, field{api.FieldLogin, req.Login, maxLoginBytes}) {
-		return
-	}
-	annotate(r, loginAttr(req.Login))
-	if err := s.RequestPasswordReset(r.Context(), req.Login, s.clientAddress(r)); err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, api.PasswordResetAccepted{Message: PasswordResetAnswer})
-}
-
 // passwordReset is a lost-password link as stored: its hash only.
 type passwordReset struct {
 	hash, userID     string
 	created, expires time.Time
 }
 
-// resetStore keeps lost-password links (SQLStore).
-type resetStore interface {
-	// savePasswordReset stores a link and queues its email, in one
-	// transaction; the user's older links stop working.
-	savePasswordReset(ctx context.Context, r passwordReset, e Email) error
-	// passwordResetUser is the user of a link that works at now.
-	passwordResetUser(ctx context.Context, hash string, now time.Time) (string, error)
-	// usePasswordReset uses the link up and sets the password, ending the
-	// user's sessions and temporary password; ErrNotFound when the link
-	// no longer works.
-	usePasswordReset(ctx context.Context, hash, userID, passwordHash string, now time.Time) error
-}
-
+// savePasswordReset stores a link and queues its email, in one
+// transaction; the user's older links stop working.
 func (s *SQLStore) savePasswordReset(ctx context.Context, r passwordReset, e Email) error {
 	return s.retry(ctx, func() error {
 		tx, err := s.w.BeginTx(ctx, nil)
@@ -268,7 +234,7 @@ func (s *SQLStore) savePasswordReset(ctx context.Context, r passwordReset, e Ema
 			return err
 		}
 		for _, c := range contracts {
-			if err := audit(ctx, tx, r.userID, c, "user.password_reset_requested", r.userID); err != nil {
+			if err := audit(ctx, tx, AuditEntry{Actor: r.userID, ContractID: c, Action: "user.password_reset_requested", Detail: r.userID}); err != nil {
 				return err
 			}
 		}
@@ -276,6 +242,7 @@ func (s *SQLStore) savePasswordReset(ctx context.Context, r passwordReset, e Ema
 	})
 }
 
+// passwordResetUser is the user of a link that works at now.
 func (s *SQLStore) passwordResetUser(ctx context.Context, hash string, now time.Time) (string, error) {
 	var userID, expires string
 	err := s.db.QueryRowContext(ctx, `SELECT user_id, expires FROM password_resets WHERE hash = ?`, hash).Scan(&userID, &expires)
@@ -285,6 +252,9 @@ func (s *SQLStore) passwordResetUser(ctx context.Context, hash string, now time.
 	return userID, err
 }
 
+// usePasswordReset uses the link up and sets the password, ending the
+// user's sessions and temporary password; ErrNotFound when the link
+// no longer works.
 func (s *SQLStore) usePasswordReset(ctx context.Context, hash, userID, passwordHash string, now time.Time) error {
 	return s.retry(ctx, func() error {
 		tx, err := s.w.BeginTx(ctx, nil)
@@ -329,7 +299,7 @@ func (s *SQLStore) usePasswordReset(ctx context.Context, hash, userID, passwordH
 			return err
 		}
 		for _, c := range contracts {
-			if err := audit(ctx, tx, userID, c, "user.password_reset", userID); err != nil {
+			if err := audit(ctx, tx, AuditEntry{Actor: userID, ContractID: c, Action: "user.password_reset", Detail: userID}); err != nil {
 				return err
 			}
 		}

@@ -25,7 +25,7 @@ func newLoggedPortal(t testing.TB) (*testPortal, *lockedBuffer) {
 	var log lockedBuffer
 	svc := NewService(store, signed, c, "https://127.0.0.1/signin", WithProfile(demoProfile),
 		WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
-	srv := httptest.NewServer(svc.Handler(func(string) (io.ReadSeeker, time.Time, bool) { return nil, time.Time{}, false }))
+	srv := httptest.NewServer(NewHandler(svc, func(string) (io.ReadSeeker, time.Time, bool) { return nil, time.Time{}, false }))
 	t.Cleanup(srv.Close)
 	return &testPortal{Server: srv, svc: svc, store: store, db: db}, &log
 }

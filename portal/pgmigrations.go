@@ -164,4 +164,5 @@ var pgMigrations = []string{
 		used INTEGER NOT NULL DEFAULT 0
 	);
 	CREATE INDEX email_changes_user ON email_changes(user_id, created);`,
+	migrationMemberEmails,
 }

@@ -36,7 +36,7 @@ func testCatalog(t testing.TB) ([]byte, *catalog.Catalog) {
 type testPortal struct {
 	*httptest.Server
 	svc   *Service
-	store *SQLite
+	store *SQLStore
 	db    string
 }
 
@@ -48,7 +48,7 @@ func newTestPortal(t testing.TB) *testPortal {
 	packages := func(name string) (io.ReadSeeker, time.Time, bool) {
 		return strings.NewReader("bytes"), time.Time{}, true
 	}
-	srv := httptest.NewServer(svc.Handler(packages))
+	srv := httptest.NewServer(NewHandler(svc, packages))
 	t.Cleanup(srv.Close)
 	return &testPortal{Server: srv, svc: svc, store: store, db: db}
 }
@@ -56,16 +56,16 @@ func newTestPortal(t testing.TB) *testPortal {
 // call makes one API request and decodes the answer.
 func (p *testPortal) call(t testing.TB, method, path, token string, body any, out any) int {
 	t.Helper()
-	return callWith(http.DefaultClient, p.URL, method, path, token, body, out)
+	return callWith(http.DefaultClient, method, p.URL+path, token, body, out)
 }
 
-func callWith(hc *http.Client, base, method, path, token string, body any, out any) int {
+func callWith(hc *http.Client, method, url, token string, body any, out any) int {
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, base+path, rd)
+	req, _ := http.NewRequest(method, url, rd)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -319,12 +319,12 @@ func TestNewPasswordRules(t *testing.T) {
 		{"bo is in above, but short", ""},
 	}
 	for _, tt := range tests {
-		err := checkNewPassword(tt.pw, "UABCDEFGH", "annabelle@x.example", "the same temporary")
+		err := checkNewPassword(tt.pw, &User{ID: "UABCDEFGH", Email: "annabelle@x.example"}, "the same temporary")
 		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
 			t.Errorf("%q: %v, want %q", tt.pw, err, tt.want)
 		}
 		if tt.pw == "bo is in above, but short" {
-			if err := checkNewPassword(tt.pw, "UABCDEFGH", "bo@x.example", "x"); err != nil {
+			if err := checkNewPassword(tt.pw, &User{ID: "UABCDEFGH", Email: "bo@x.example"}, "x"); err != nil {
 				t.Errorf("a two-letter local part refuses %q: %v", tt.pw, err)
 			}
 		}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -229,44 +228,6 @@ func platformOf(userAgent string) string {
 		return "linux"
 	}
 	return ""
-}
-
-// handleDownload serves a release file, with Range and Last-Modified
-// (serveContent: the write deadline moves with each write, so a slow link
-// gets the whole installer). Only the files the folder listed are served,
-// and only while they are the files hashed.
-func (s *Service) handleDownload(w http.ResponseWriter, r *http.Request) {
-	pageHeaders(w)
-	var file *ReleaseFile
-	if s.releases != nil {
-		for i, f := range s.releases.Files {
-			if f.Platform == r.PathValue("platform") && f.Name == r.PathValue("name") {
-				file = &s.releases.Files[i]
-			}
-		}
-	}
-	if file == nil {
-		http.Error(w, "no such download", http.StatusNotFound)
-		return
-	}
-	f, err := os.Open(filepath.Join(s.releases.dir, file.Platform, file.Name))
-	if err != nil {
-		s.log.Error("download failed", "event", "download", "file", file.Platform+"/"+file.Name, "error", err)
-		http.Error(w, "this download is unavailable", http.StatusInternalServerError)
-		return
-	}
-	if st, err := f.Stat(); err != nil || !file.sameAs(st) {
-		f.Close()
-		s.log.Error("download refused: the file changed since the service hashed it; restart the service to offer the new one",
-			"event", "download", "file", file.Platform+"/"+file.Name, "error", err)
-		http.Error(w, "this download is being replaced; try again later", http.StatusServiceUnavailable)
-		return
-	}
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+file.Name+`"`)
-	w.Header().Set("ETag", `"`+file.SHA256+`"`)
-	w.Header().Set("Cache-Control", "no-cache")
-	serveContent(w, r, file.Name, file.modTime, f) // closes f
 }
 
 // WithReleases has the start page offer the files of a release folder

@@ -289,7 +289,7 @@ func TestSeatKeyCreatorOnSecondContract(t *testing.T) {
 	var key struct {
 		Key string `json:"key"`
 	}
-	if code := p.callOn(t, c.ID, "POST", "/api/v1/seat-keys", ana.token, map[string]any{"products": []string{"atlas"}}, &key); code != 201 {
+	if code := p.callOn(t, "POST", "/api/v1/seat-keys", memberSession{token: ana.token, contractID: c.ID}, map[string]any{"products": []string{"atlas"}}, &key); code != 201 {
 		t.Fatalf("Ana's seat key on B: %d", code)
 	}
 	if code := p.call(t, "POST", "/api/v1/users/assign", bo.token, Assignment{Users: []string{ana.id}, RemoveBenefits: []string{"install"}}, nil); code != 200 {

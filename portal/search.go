@@ -70,8 +70,12 @@ type execer interface {
 	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
 }
 
-// setSearchTerms replaces a user's search terms.
-func setSearchTerms(ctx context.Context, tx execer, contractID, id, email, name string) error {
+// searchable is what a member is found by on a contract.
+type searchable struct{ contractID, id, email, name string }
+
+// setSearchTerms replaces a member's search terms.
+func setSearchTerms(ctx context.Context, tx execer, u searchable) error {
+	contractID, id, email, name := u.contractID, u.id, u.email, u.name
 	if _, err := tx.ExecContext(ctx, `DELETE FROM user_terms WHERE user_id = ? AND contract_id = ?`, id, contractID); err != nil {
 		return err
 	}
@@ -93,7 +97,7 @@ func setAllSearchTerms(ctx context.Context, tx *sql.Tx, id, email, name string) 
 		return err
 	}
 	for _, c := range contracts {
-		if err := setSearchTerms(ctx, tx, c, id, email, name); err != nil {
+		if err := setSearchTerms(ctx, tx, searchable{contractID: c, id: id, email: email, name: name}); err != nil {
 			return err
 		}
 	}
@@ -117,11 +121,10 @@ func fillSearchTermsFrom(ctx context.Context, tx execer, q string) error {
 	if err != nil {
 		return err
 	}
-	type user struct{ id, contract, email, name string }
-	var users []user
+	var users []searchable
 	for rows.Next() {
-		var u user
-		if err := rows.Scan(&u.id, &u.contract, &u.email, &u.name); err != nil {
+		var u searchable
+		if err := rows.Scan(&u.id, &u.contractID, &u.email, &u.name); err != nil {
 			rows.Close()
 			return err
 		}
@@ -132,7 +135,7 @@ func fillSearchTermsFrom(ctx context.Context, tx execer, q string) error {
 		return err
 	}
 	for _, u := range users {
-		if err := setSearchTerms(ctx, tx, u.contract, u.id, u.email, u.name); err != nil {
+		if err := setSearchTerms(ctx, tx, u); err != nil {
 			return err
 		}
 	}

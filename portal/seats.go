@@ -6,12 +6,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 )
 
 // Seat is a machine counted against a product's seats.
 type Seat = api.Seat
+
+// SeatRegistration is a machine a deployment registers for a product.
+type SeatRegistration = api.SeatRegistration
 
 // ErrSeatKeyRequired: seats are taken by deployments, with their seat key.
 // A session could otherwise take every seat with made-up machines.
@@ -60,38 +62,4 @@ func (s *Service) RevokeSeatKey(ctx context.Context, admin *User, keyID string) 
 		return fmt.Errorf("seat key: %w", ErrNotFound)
 	}
 	return s.store.RevokeSeatKey(ctx, admin.ContractID, strings.ToLower(strings.TrimSpace(keyID)), admin.ID)
-}
-
-// seatRoutes are the admin routes of seats and seat keys.
-func (s *Service) seatRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/seats", s.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-		seats, err := s.Seats(r.Context(), u)
-		if err != nil {
-			writeError(w, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, seats)
-	}, false))
-	mux.HandleFunc("DELETE /api/v1/seats/{id}", s.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-		if err := s.ReleaseSeat(r.Context(), u, r.PathValue("id")); err != nil {
-			writeError(w, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	}, false))
-	mux.HandleFunc("GET /api/v1/seat-keys", s.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-		keys, err := s.SeatKeys(r.Context(), u)
-		if err != nil {
-			writeError(w, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, keys)
-	}, false))
-	mux.HandleFunc("DELETE /api/v1/seat-keys/{id}", s.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-		if err := s.RevokeSeatKey(r.Context(), u, r.PathValue("id")); err != nil {
-			writeError(w, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	}, false))
 }

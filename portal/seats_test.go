@@ -154,7 +154,7 @@ func TestSeatTextIsChecked(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var inv *InvalidError
-			if _, _, err := p.svc.RegisterSeatWithKey(context.Background(), key, tc.machine, tc.host, "atlas"); !errors.As(err, &inv) {
+			if _, _, err := p.svc.RegisterSeatWithKey(context.Background(), key, SeatRegistration{MachineID: tc.machine, Hostname: tc.host, Product: "atlas"}); !errors.As(err, &inv) {
 				t.Errorf("got %v, want an InvalidError", err)
 			}
 		})

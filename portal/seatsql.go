@@ -14,7 +14,7 @@ func newSeatID() string { return "S" + randomString(8, idAlphabet) }
 func seatKeyID(hash string) string { return hash[:12] }
 
 // Seats lists a contract's seats by product and hostname.
-func (s *SQLite) Seats(ctx context.Context, contractID string) ([]Seat, error) {
+func (s *SQLStore) Seats(ctx context.Context, contractID string) ([]Seat, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, product, machine_id, hostname, registered, registered_by FROM seats WHERE contract_id = ? ORDER BY product, hostname, id`, contractID)
 	if err != nil {
 		return nil, err
@@ -34,7 +34,7 @@ func (s *SQLite) Seats(ctx context.Context, contractID string) ([]Seat, error) {
 }
 
 // ReleaseSeat deletes a seat of the contract, or answers ErrNotFound.
-func (s *SQLite) ReleaseSeat(ctx context.Context, contractID, seatID, actor string) error {
+func (s *SQLStore) ReleaseSeat(ctx context.Context, contractID, seatID, actor string) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -44,14 +44,14 @@ func (s *SQLite) ReleaseSeat(ctx context.Context, contractID, seatID, actor stri
 	if err := tx.QueryRowContext(ctx, `DELETE FROM seats WHERE contract_id = ? AND id = ? RETURNING product, hostname`, contractID, seatID).Scan(&product, &hostname); err != nil {
 		return fmt.Errorf("seat %s: %w", seatID, ErrNotFound)
 	}
-	if err := audit(ctx, tx, actor, contractID, "seat.release", seatID+" "+product+" "+hostname); err != nil {
+	if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: contractID, Action: "seat.release", Detail: seatID + " " + product + " " + hostname}); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
 // SeatKeys lists a contract's seat keys with the seats each registered.
-func (s *SQLite) SeatKeys(ctx context.Context, contractID string) ([]SeatKey, error) {
+func (s *SQLStore) SeatKeys(ctx context.Context, contractID string) ([]SeatKey, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT k.hash, k.id, k.products, k.created_by, k.created, k.expires, k.revoked,
 		(SELECT count(*) FROM seats WHERE seats.contract_id = k.contract_id AND seats.registered_by = 'seat-key:' || k.id)
 		FROM seat_keys k WHERE k.contract_id = ? ORDER BY k.created, k.id`, contractID)
@@ -74,7 +74,7 @@ func (s *SQLite) SeatKeys(ctx context.Context, contractID string) ([]SeatKey, er
 }
 
 // RevokeSeatKey marks a seat key revoked, or answers ErrNotFound.
-func (s *SQLite) RevokeSeatKey(ctx context.Context, contractID, keyID, actor string) error {
+func (s *SQLStore) RevokeSeatKey(ctx context.Context, contractID, keyID, actor string) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -87,7 +87,7 @@ func (s *SQLite) RevokeSeatKey(ctx context.Context, contractID, keyID, actor str
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("seat key %s: %w", keyID, ErrNotFound)
 	}
-	if err := audit(ctx, tx, actor, contractID, "seat_key.revoke", keyID); err != nil {
+	if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: contractID, Action: "seat_key.revoke", Detail: keyID}); err != nil {
 		return err
 	}
 	return tx.Commit()

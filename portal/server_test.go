@@ -23,7 +23,7 @@ func serveWith(t testing.TB, o ServerOptions, packages PackageSource) *testPorta
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := NewServer(svc.Handler(packages), o)
+	srv := NewServer(NewHandler(svc, packages), o)
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Shutdown(context.Background()) })
 	p := &testPortal{svc: svc, store: store, db: db}

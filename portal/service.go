@@ -19,7 +19,7 @@ import (
 
 // Service is the account service's logic, independent of HTTP.
 type Service struct {
-	store Store
+	store *SQLStore
 	// PublicURL is where people reach the service (no trailing slash):
 	// every link in an email is PublicURL/…. Commands read it from the
 	// database's settings (see SetPublicURL), so that one value serves
@@ -59,7 +59,7 @@ const (
 
 // NewService serves the given signed catalog (its payload parsed as c);
 // publicURL is where people reach it, for the links in emails.
-func NewService(store Store, signedCatalog []byte, c *catalog.Catalog, publicURL string, opts ...Option) *Service {
+func NewService(store *SQLStore, signedCatalog []byte, c *catalog.Catalog, publicURL string, opts ...Option) *Service {
 	s := &Service{
 		store: store, PublicURL: strings.TrimRight(publicURL, "/"), signedCatalog: signedCatalog, catalog: c, now: time.Now,
 		accountLimit: newLimiter(accountFailures, accountWindow),
@@ -480,7 +480,7 @@ func (s *Service) ChangePassword(ctx context.Context, u *User, current, next, ad
 		acct.release(ctx)
 		addr.release(ctx)
 	}
-	if err := checkNewPassword(next, u.ID, u.Email, current); err != nil {
+	if err := checkNewPassword(next, u, current); err != nil {
 		return err
 	}
 	hash, err := HashPassword(next)
@@ -517,6 +517,38 @@ func (s *Service) WhoAmI(ctx context.Context, u *User) (*Me, error) {
 		out = append(out, m.Membership)
 	}
 	return &Me{User: u, Contract: c, Memberships: out}, nil
+}
+
+// UpdateProfile changes what p sets of u's name, phone and language of
+// emails, and u with them.
+func (s *Service) UpdateProfile(ctx context.Context, u *User, p api.ProfileUpdate) error {
+	name, phone := u.Name, u.Phone
+	if p.Name != nil {
+		name = strings.TrimSpace(*p.Name)
+	}
+	if p.Phone != nil {
+		phone = strings.TrimSpace(*p.Phone)
+	}
+	language := u.Language
+	if p.Language != nil {
+		language = strings.ToLower(strings.TrimSpace(*p.Language))
+	}
+	if err := checkProfile(name, phone); err != nil {
+		return err
+	}
+	if e := checkLanguage(api.FieldLanguage, language, true); e != nil {
+		return &InvalidError{Problems: []api.FieldError{*e}}
+	}
+	if err := s.store.SetProfile(ctx, u.ID, name, phone); err != nil {
+		return err
+	}
+	if language != u.Language {
+		if err := s.store.SetLanguage(ctx, u.ID, language); err != nil {
+			return err
+		}
+	}
+	u.Name, u.Phone, u.Language = name, phone, language
+	return nil
 }
 
 // ErrNotMember: the contract a request names is not one of the person's

@@ -102,7 +102,7 @@ func (s *SQLStore) SetSetting(ctx context.Context, name, value, actor string) er
 			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value); err != nil {
 			return err
 		}
-		if err := audit(ctx, tx, actor, "", "setting."+name, value); err != nil {
+		if err := audit(ctx, tx, AuditEntry{Actor: actor, Action: "setting." + name, Detail: value}); err != nil {
 			return err
 		}
 		return tx.Commit()

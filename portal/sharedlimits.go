@@ -44,6 +44,9 @@ type limitStore interface {
 	limitKeys(ctx context.Context, scope string, now time.Time, window time.Duration) (int, error)
 }
 
+// The SQL store keeps the shared counts.
+var _ limitStore = (*SQLStore)(nil)
+
 // sharedLimiter is where a limiter keeps its counts when they are shared.
 type sharedLimiter struct {
 	store limitStore
@@ -62,12 +65,11 @@ func (s *sharedLimiter) failed(err error) {
 // sharedLimits makes the service's limiters keep their counts in the
 // store, if the store is shared by several processes.
 func (s *Service) sharedLimits() {
-	ls, ok := s.store.(limitStore)
-	if !ok || !ls.sharesLimits() {
+	if !s.store.sharesLimits() {
 		return
 	}
-	s.accountLimit.shared = &sharedLimiter{store: ls, scope: "account"}
-	s.addressLimit.shared = &sharedLimiter{store: ls, scope: "address"}
+	s.accountLimit.shared = &sharedLimiter{store: s.store, scope: "account"}
+	s.addressLimit.shared = &sharedLimiter{store: s.store, scope: "address"}
 }
 
 func (s *SQLStore) sharesLimits() bool { return s.engine == enginePostgres }

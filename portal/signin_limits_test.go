@@ -200,8 +200,8 @@ func TestClientAddress(t *testing.T) {
 			for k, v := range tt.header {
 				r.Header[k] = v
 			}
-			s := &Service{TrustedProxies: tt.trusted}
-			if got := s.clientAddress(r); got != tt.want {
+			h := &handler{svc: &Service{TrustedProxies: tt.trusted}}
+			if got := h.clientAddress(r); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})

@@ -129,7 +129,19 @@ var migrations = []string{
 	migrationPasswordResets,
 	migrationRefoldTerms,
 	migrationMemberships,
+	migrationMemberEmails,
 }
+
+// migrationMemberEmails copies each person's address into their
+// memberships, indexed with the contract: a contract's users by email are
+// then read in the index's order, and a page of them without joining and
+// sorting the whole contract. The copy follows users.email wherever an
+// address changes (changeEmail, confirmEmailChange). The index on
+// (contract_id, email) serves whatever the one on contract_id served.
+const migrationMemberEmails = `ALTER TABLE memberships ADD COLUMN email TEXT NOT NULL DEFAULT '';
+	UPDATE memberships SET email = (SELECT u.email FROM users u WHERE u.id = memberships.user_id);
+	DROP INDEX memberships_contract;
+	CREATE INDEX memberships_contract_email ON memberships(contract_id, email);`
 
 // migrationMemberships splits a user into a person's account (users: ID,
 // email, password, name, phone, language), one for all the contracts they
@@ -299,9 +311,6 @@ type SQLStore struct {
 	Tightened []string
 }
 
-// SQLite is the store's name from when SQLite was its only engine.
-type SQLite = SQLStore
-
 // engine is the database behind an SQLStore.
 type engine int
 
@@ -311,7 +320,7 @@ const (
 )
 
 // OpenSQLite opens (creating if needed) and migrates the database file.
-func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
+func OpenSQLite(ctx context.Context, path string) (*SQLStore, error) {
 	// The busy timeout now covers other processes only (portal contract
 	// create beside portal serve). secure_delete zeroes what a change frees
 	// (a scrubbed email body, a deleted row), on every connection.
@@ -325,7 +334,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
-	s := &SQLite{w: w, Tightened: tightened}
+	s := &SQLStore{w: w, Tightened: tightened}
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
@@ -349,7 +358,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	return s, nil
 }
 
-func (s *SQLite) migrate(ctx context.Context) error {
+func (s *SQLStore) migrate(ctx context.Context) error {
 	// One connection throughout: foreign keys are switched off for a
 	// migration that rebuilds tables, and a pragma holds per connection.
 	conn, err := s.w.Conn(ctx)
@@ -418,7 +427,7 @@ func migrateOne(ctx context.Context, conn *sql.Conn, i int, checkKeys bool) erro
 }
 
 // Close closes the database.
-func (s *SQLite) Close() error {
+func (s *SQLStore) Close() error {
 	s.closeStatements()
 	return errors.Join(s.db.Close(), s.w.Close())
 }
@@ -440,15 +449,16 @@ func parseTS(s string) time.Time {
 	return t
 }
 
-func audit(ctx context.Context, tx *sql.Tx, actor, contractID, action, detail string) error {
+// audit records e, at the present time (e.At is not read).
+func audit(ctx context.Context, tx *sql.Tx, e AuditEntry) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, actor, contract_id, action, detail) VALUES (?, ?, ?, ?, ?)`,
-		ts(time.Now()), actor, contractID, action, detail)
+		ts(time.Now()), e.Actor, e.ContractID, e.Action, e.Detail)
 	return err
 }
 
 // CreateContract records a contract, its manager and the emails to send,
 // in one transaction.
-func (s *SQLite) CreateContract(ctx context.Context, c *Contract, manager *User, passwordHash string, emails []Email, actor string) error {
+func (s *SQLStore) CreateContract(ctx context.Context, c *Contract, manager *User, passwordHash string, emails []Email, actor string) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -471,7 +481,7 @@ func (s *SQLite) CreateContract(ctx context.Context, c *Contract, manager *User,
 			return err
 		}
 	}
-	if err := audit(ctx, tx, actor, c.ID, "contract.create", fmt.Sprintf("company %q, plan %s, manager %s", c.Company, c.Plan, manager.ID)); err != nil {
+	if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: c.ID, Action: "contract.create", Detail: fmt.Sprintf("company %q, plan %s, manager %s", c.Company, c.Plan, manager.ID)}); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -489,14 +499,16 @@ func insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHash string, j
 			return fmt.Errorf("user %s: %w", u.Email, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (user_id, contract_id, role, joined) VALUES (?, ?, ?, ?)`,
-		u.ID, u.ContractID, u.Role, ts(u.Created)); err != nil {
+	// The membership's copy of the address is the account's, as stored:
+	// a person joining keeps theirs.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (user_id, contract_id, role, joined, email) VALUES (?, ?, ?, ?, (SELECT email FROM users WHERE id = ?))`,
+		u.ID, u.ContractID, u.Role, ts(u.Created), u.ID); err != nil {
 		if isUniqueViolation(err) {
 			return fmt.Errorf("user %s on contract %s: %w", u.ID, u.ContractID, ErrConflict)
 		}
 		return fmt.Errorf("user %s: %w", u.Email, err)
 	}
-	if err := setSearchTerms(ctx, tx, u.ContractID, u.ID, u.Email, u.Name); err != nil {
+	if err := setSearchTerms(ctx, tx, searchable{contractID: u.ContractID, id: u.ID, email: u.Email, name: u.Name}); err != nil {
 		return err
 	}
 	return insertGrants(ctx, tx, u)
@@ -570,7 +582,7 @@ func nullIfEmpty(s string) any {
 }
 
 // Contract returns a contract with its products.
-func (s *SQLite) Contract(ctx context.Context, id string) (*Contract, error) {
+func (s *SQLStore) Contract(ctx context.Context, id string) (*Contract, error) {
 	return readContract(id, s.queryRow(ctx, contractQuery, id), func() (*sql.Rows, error) { return s.query(ctx, contractProductsQuery, id) })
 }
 
@@ -629,7 +641,7 @@ const userFrom = ` FROM users u JOIN memberships m ON m.user_id = u.id `
 // request without a contract acts on.
 const oldestFirst = ` ORDER BY m.joined, m.contract_id `
 
-func (s *SQLite) scanUser(ctx context.Context, row *sql.Row) (*User, error) {
+func (s *SQLStore) scanUser(ctx context.Context, row *sql.Row) (*User, error) {
 	u := &User{}
 	var created, tempExpires, since string
 	if err := row.Scan(&u.ID, &u.ContractID, &u.Email, &u.Name, &u.Role, &u.passwordHash, &u.MustChangePassword, &created, &u.Phone, &u.Caller, &tempExpires, &u.tempUsed, &u.Language, &since); err != nil {
@@ -665,19 +677,19 @@ func (s *SQLite) scanUser(ctx context.Context, row *sql.Row) (*User, error) {
 
 // User returns a person by ID, on their oldest membership. A person has
 // at least one: the account goes with its last.
-func (s *SQLite) User(ctx context.Context, id string) (*User, error) {
+func (s *SQLStore) User(ctx context.Context, id string) (*User, error) {
 	return s.scanUser(ctx, s.queryRow(ctx, `SELECT `+userColumns+userFrom+`WHERE u.id = ?`+oldestFirst+`LIMIT 1`, id))
 }
 
 // Member returns a person on one contract, or ErrNotFound when they are
 // not on it.
-func (s *SQLite) Member(ctx context.Context, id, contractID string) (*User, error) {
+func (s *SQLStore) Member(ctx context.Context, id, contractID string) (*User, error) {
 	return s.scanUser(ctx, s.queryRow(ctx, `SELECT `+userColumns+userFrom+`WHERE u.id = ? AND m.contract_id = ?`, id, contractID))
 }
 
 // Memberships lists a person's contracts, oldest first, with what they
 // have on each.
-func (s *SQLite) Memberships(ctx context.Context, id string) ([]Membership, error) {
+func (s *SQLStore) Memberships(ctx context.Context, id string) ([]Membership, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT m.contract_id, c.company, m.role, m.joined, c.ends, c.started IS NOT NULL,
 		EXISTS (SELECT 1 FROM callers k WHERE k.user_id = m.user_id AND k.contract_id = m.contract_id)
 		FROM memberships m JOIN contracts c ON c.id = m.contract_id WHERE m.user_id = ?`+oldestFirst, id)
@@ -717,7 +729,7 @@ func (s *SQLite) Memberships(ctx context.Context, id string) ([]Membership, erro
 // UserByLogin finds a person by ID or, for a login with an @, by email,
 // on their oldest membership. The service normalises the login first
 // (normalizeLogin).
-func (s *SQLite) UserByLogin(ctx context.Context, login string) (*User, error) {
+func (s *SQLStore) UserByLogin(ctx context.Context, login string) (*User, error) {
 	if !strings.Contains(login, "@") {
 		return s.User(ctx, strings.ToUpper(login))
 	}
@@ -751,7 +763,7 @@ func contractsOf(ctx context.Context, q queryer, userID string) ([]string, error
 
 // setPassword stores a new password hash and revokes every session of the
 // user (SetPassword retries it).
-func (s *SQLite) setPassword(ctx context.Context, userID, hash string, mustChange bool, actor string) error {
+func (s *SQLStore) setPassword(ctx context.Context, userID, hash string, mustChange bool, actor string) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -768,7 +780,7 @@ func (s *SQLite) setPassword(ctx context.Context, userID, hash string, mustChang
 		return err
 	}
 	for _, c := range contracts {
-		if err := audit(ctx, tx, actor, c, "user.password", userID); err != nil {
+		if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: c, Action: "user.password", Detail: userID}); err != nil {
 			return err
 		}
 	}
@@ -776,14 +788,14 @@ func (s *SQLite) setPassword(ctx context.Context, userID, hash string, mustChang
 }
 
 // SaveToken stores a token's hash.
-func (s *SQLite) SaveToken(ctx context.Context, t Token) error {
+func (s *SQLStore) SaveToken(ctx context.Context, t Token) error {
 	_, err := s.w.ExecContext(ctx, `INSERT INTO tokens (hash, user_id, kind, family, expires) VALUES (?, ?, ?, ?, ?)`,
 		t.Hash, t.UserID, t.Kind, t.Family, ts(t.Expires))
 	return err
 }
 
 // TokenByHash looks a token up by its hash.
-func (s *SQLite) TokenByHash(ctx context.Context, hash string) (*Token, error) {
+func (s *SQLStore) TokenByHash(ctx context.Context, hash string) (*Token, error) {
 	t := &Token{Hash: hash}
 	var expires string
 	err := s.queryRow(ctx, `SELECT user_id, kind, family, expires, revoked, used FROM tokens WHERE hash = ?`, hash).
@@ -799,7 +811,7 @@ func (s *SQLite) TokenByHash(ctx context.Context, hash string) (*Token, error) {
 }
 
 // UseRefresh exchanges a refresh token for its successor atomically.
-func (s *SQLite) UseRefresh(ctx context.Context, hash string, next Token) error {
+func (s *SQLStore) UseRefresh(ctx context.Context, hash string, next Token) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -820,19 +832,19 @@ func (s *SQLite) UseRefresh(ctx context.Context, hash string, next Token) error 
 }
 
 // RevokeFamily revokes every token of one sign-in.
-func (s *SQLite) RevokeFamily(ctx context.Context, family string) error {
+func (s *SQLStore) RevokeFamily(ctx context.Context, family string) error {
 	_, err := s.w.ExecContext(ctx, `UPDATE tokens SET revoked = 1 WHERE family = ?`, family)
 	return err
 }
 
 // RevokeUserTokens revokes every token of a user.
-func (s *SQLite) RevokeUserTokens(ctx context.Context, userID string) error {
+func (s *SQLStore) RevokeUserTokens(ctx context.Context, userID string) error {
 	_, err := s.w.ExecContext(ctx, `UPDATE tokens SET revoked = 1 WHERE user_id = ?`, userID)
 	return err
 }
 
 // Outbox lists emails, oldest first.
-func (s *SQLite) Outbox(ctx context.Context, unsentOnly bool) ([]Email, error) {
+func (s *SQLStore) Outbox(ctx context.Context, unsentOnly bool) ([]Email, error) {
 	q := `SELECT id, to_addr, kind, subject, body, html, created, sent_at FROM outbox`
 	if unsentOnly {
 		q += ` WHERE sent_at IS NULL`
@@ -865,7 +877,7 @@ func (s *SQLite) Outbox(ctx context.Context, unsentOnly bool) ([]Email, error) {
 // not kept once delivered: secure_delete zeroes the
 // old cell in the page, and a truncating checkpoint drops the log frames
 // that still hold the page as it was.
-func (s *SQLite) MarkSent(ctx context.Context, id int64, at time.Time) error {
+func (s *SQLStore) MarkSent(ctx context.Context, id int64, at time.Time) error {
 	var kind string
 	if err := s.w.QueryRowContext(ctx, `UPDATE outbox SET sent_at = ?,
 		body = CASE kind WHEN 'start' THEN '(delivered; the temporary password it held is not kept)'
@@ -889,7 +901,7 @@ func (s *SQLite) MarkSent(ctx context.Context, id int64, at time.Time) error {
 // so that no old version of a page (one holding a secret since overwritten)
 // stays in the log file. Readers that hold the log back make it report
 // busy; the frames then go at a later checkpoint.
-func (s *SQLite) scrubLog(ctx context.Context) error {
+func (s *SQLStore) scrubLog(ctx context.Context) error {
 	var busy, logFrames, done int
 	if err := s.w.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
@@ -898,7 +910,7 @@ func (s *SQLite) scrubLog(ctx context.Context) error {
 }
 
 // Audit lists a contract's recorded changes, newest first.
-func (s *SQLite) Audit(ctx context.Context, contractID string, limit int) ([]AuditEntry, error) {
+func (s *SQLStore) Audit(ctx context.Context, contractID string, limit int) ([]AuditEntry, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT at, actor, contract_id, action, detail FROM audit WHERE contract_id = ? ORDER BY id DESC LIMIT ?`, contractID, limit)
 	if err != nil {
 		return nil, err
@@ -915,4 +927,12 @@ func (s *SQLite) Audit(ctx context.Context, contractID string, limit int) ([]Aud
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// Ping checks that the database answers a query. It reads through the
+// readers' pool: on SQLite a long import holds the one writer connection,
+// and a replica busy importing is still ready.
+func (s *SQLStore) Ping(ctx context.Context) error {
+	var one int
+	return s.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
 }

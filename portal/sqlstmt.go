@@ -10,7 +10,7 @@ import (
 // authenticated request's time; the hot queries (token, user, contract)
 // go through here. database/sql prepares it again on each connection it
 // runs on, and keeps it.
-func (s *SQLite) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+func (s *SQLStore) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 	if st, ok := s.stmts.Load(q); ok {
 		return st.(*sql.Stmt), nil
 	}
@@ -25,7 +25,7 @@ func (s *SQLite) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-func (s *SQLite) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+func (s *SQLStore) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	st, err := s.prepared(ctx, q)
 	if err != nil {
 		return s.db.QueryRowContext(ctx, q, args...) // reports the error
@@ -33,7 +33,7 @@ func (s *SQLite) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return st.QueryRowContext(ctx, args...)
 }
 
-func (s *SQLite) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+func (s *SQLStore) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	st, err := s.prepared(ctx, q)
 	if err != nil {
 		return nil, err
@@ -41,7 +41,7 @@ func (s *SQLite) query(ctx context.Context, q string, args ...any) (*sql.Rows, e
 	return st.QueryContext(ctx, args...)
 }
 
-func (s *SQLite) closeStatements() {
+func (s *SQLStore) closeStatements() {
 	s.stmts.Range(func(q, st any) bool {
 		st.(*sql.Stmt).Close()
 		s.stmts.Delete(q)

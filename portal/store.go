@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"context"
 	"errors"
 	"time"
 
@@ -115,69 +114,6 @@ var (
 	ErrConflict  = errors.New("conflict")
 	ErrForbidden = errors.New("forbidden")
 )
-
-// Store is the service's storage. SQLStore implements it, on SQLite (one
-// process) or on PostgreSQL (several replicas sharing one database).
-type Store interface {
-	CreateContract(ctx context.Context, c *Contract, manager *User, passwordHash string, emails []Email, actor string) error
-	Contract(ctx context.Context, id string) (*Contract, error)
-	// User is a person on their oldest membership.
-	User(ctx context.Context, id string) (*User, error)
-	// Member is a person on one contract; ErrNotFound if not a member.
-	Member(ctx context.Context, id, contractID string) (*User, error)
-	// Memberships lists a person's contracts, oldest first.
-	Memberships(ctx context.Context, id string) ([]Membership, error)
-	UserByLogin(ctx context.Context, login string) (*User, error) // ID or email
-	SetPassword(ctx context.Context, userID, hash string, mustChange bool, actor string) error
-	// UseTemporaryPassword uses up a temporary password; ErrConflict if it
-	// was used already.
-	UseTemporaryPassword(ctx context.Context, userID string) error
-
-	SaveToken(ctx context.Context, t Token) error
-	TokenByHash(ctx context.Context, hash string) (*Token, error)
-	// UseRefresh marks a refresh token used and stores its successor, in one
-	// transaction; ErrConflict if it was used already.
-	UseRefresh(ctx context.Context, hash string, next Token) error
-	RevokeFamily(ctx context.Context, family string) error
-	RevokeUserTokens(ctx context.Context, userID string) error
-
-	ListUsers(ctx context.Context, contractID string) ([]*User, error)
-	// ListUsersPage is limit users of a contract by email from offset, and
-	// how many the contract has: a page costs its own rows, not the list's.
-	ListUsersPage(ctx context.Context, contractID string, offset, limit int) ([]*User, int, error)
-	// SearchUsersPage is ListUsersPage for the users with, for each of
-	// words (searchWords), a word of their name, email or ID it begins.
-	SearchUsersPage(ctx context.Context, contractID string, words []string, offset, limit int) ([]*User, int, error)
-	// Accounts returns the accounts, by email, of those of emails that
-	// have one, on no particular contract (ContractID and Role empty).
-	Accounts(ctx context.Context, emails []string) (map[string]*User, error)
-	// ChangeUsers runs plan inside one write transaction, with the
-	// contract's users as they are under the lock, and applies what plan
-	// returns: all of it, or nothing. Concurrent changes are serialised.
-	ChangeUsers(ctx context.Context, contractID string, plan func(c *Contract, users []*User) ([]UserChange, []Email, error), actor string) error
-	SetProfile(ctx context.Context, userID, name, phone string) error
-	// SetLanguage sets the language of a person's emails ("" for their
-	// contract's).
-	SetLanguage(ctx context.Context, userID, language string) error
-
-	Callers(ctx context.Context, contractID string) ([]string, error)
-	// SetCaller adds (or removes) a designated caller, refusing more than cap.
-	SetCaller(ctx context.Context, contractID, userID string, designate bool, cap int, actor string) error
-
-	RegisterSeat(ctx context.Context, contractID, machineID, hostname, product string, limit int, actor string) (int, error)
-	SaveSeatKey(ctx context.Context, k SeatKey, actor string) error
-	SeatKeyByHash(ctx context.Context, hash string) (*SeatKey, error)
-	Seats(ctx context.Context, contractID string) ([]Seat, error)
-	ReleaseSeat(ctx context.Context, contractID, seatID, actor string) error
-	SeatKeys(ctx context.Context, contractID string) ([]SeatKey, error)
-	RevokeSeatKey(ctx context.Context, contractID, keyID, actor string) error
-
-	Outbox(ctx context.Context, unsentOnly bool) ([]Email, error)
-	MarkSent(ctx context.Context, id int64, at time.Time) error
-
-	Audit(ctx context.Context, contractID string, limit int) ([]AuditEntry, error)
-	Close() error
-}
 
 // UserChange is one change an import or an admin makes.
 type UserChange struct {

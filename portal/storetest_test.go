@@ -12,7 +12,7 @@ import (
 // ONRAMP_TEST_ENGINE=postgres a database of its own on the PostgreSQL
 // cluster .ci/postgres runs, so that one suite covers both engines. file is
 // the SQLite file ("" on PostgreSQL), for the tests that read it.
-func openTestStore(t testing.TB) (store *SQLite, file string) {
+func openTestStore(t testing.TB) (store *SQLStore, file string) {
 	t.Helper()
 	var err error
 	if pgtest.OnPostgres() {
@@ -30,7 +30,7 @@ func openTestStore(t testing.TB) (store *SQLite, file string) {
 
 // openPostgres opens a store on a database of its own on the test cluster,
 // whatever engine the suite runs on: for the tests of PostgreSQL itself.
-func openPostgres(t testing.TB) *SQLite {
+func openPostgres(t testing.TB) *SQLStore {
 	t.Helper()
 	store, err := OpenPostgres(context.Background(), pgtest.Database(t))
 	if err != nil {

@@ -1,13 +1,10 @@
 package portal
 
 import (
-	"onramp.dev/onramp/api"
-
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 )
@@ -183,23 +180,9 @@ func (s *Service) newStartEmail(c *Contract, target *User) ([]UserChange, Email,
 		e, &next, nil
 }
 
-func (s *Service) handleStartEmail(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	// An empty body, as before the confirmation existed, confirms nothing.
-	var req api.StartEmailRequest
-	if r.ContentLength != 0 && !readJSON(w, r, &req) {
-		return
-	}
-	sent, err := s.SendStartEmail(r.Context(), u, r.PathValue("id"), req.EndSessions)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, sent)
-}
-
 // UseTemporaryPassword marks a user's temporary password used;
 // ErrConflict if it was used already (or is no longer temporary).
-func (s *SQLite) UseTemporaryPassword(ctx context.Context, userID string) error {
+func (s *SQLStore) UseTemporaryPassword(ctx context.Context, userID string) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE users SET temp_used = 1 WHERE id = ? AND must_change_password = 1 AND temp_used = 0`, userID)
 	if err != nil {
 		return err

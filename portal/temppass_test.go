@@ -22,7 +22,7 @@ func (p *testPortal) withClock(start time.Time) *clock {
 func signIn(p *testPortal, login, password string) (int, Session, Problem) {
 	var s Session
 	var prob Problem
-	code := callWith(http.DefaultClient, p.URL, "POST", "/api/v1/session", "", map[string]string{"login": login, "password": password}, &struct {
+	code := callWith(http.DefaultClient, "POST", p.URL+"/api/v1/session", "", map[string]string{"login": login, "password": password}, &struct {
 		*Session
 		*Problem
 	}{&s, &prob})

@@ -3,7 +3,6 @@ package portal
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -102,20 +101,4 @@ func (s *Service) UpdateUser(ctx context.Context, admin *User, id string, up api
 		return nil, err
 	}
 	return out, nil
-}
-
-func (s *Service) handleUpdateUser(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	var req api.UserUpdate
-	if !readJSON(w, r, &req) {
-		return
-	}
-	if req.Email != nil && !fieldsFit(w, field{api.FieldEmail, *req.Email, maxEmailBytes}) {
-		return
-	}
-	res, err := s.UpdateUser(r.Context(), u, r.PathValue("id"), req)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, res)
 }

@@ -105,12 +105,14 @@ func TestUsersPagesMatchTheList(t *testing.T) {
 // contract (the window reads its list in such pages).
 func BenchmarkUsersPage(b *testing.B) {
 	p, token := portalWithUsers(b, 4999, "user%04d@example.com,Person %04d")
+	cpu0 := cpuTime()
 	for b.Loop() {
 		var page UserPage
 		if code := p.call(b, "GET", "/api/v1/users?offset=4000&limit=1000", token, nil, &page); code != 200 || len(page.Users) != 1000 {
 			b.Fatalf("status %d, %d users", code, len(page.Users))
 		}
 	}
+	reportCPU(b, cpu0)
 }
 
 // portalWithUsers is a contract whose manager (boss@example.com, signed

@@ -244,6 +244,22 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 		var emails []Email
 		lines := map[string][]int{}
 		total, overLine := len(users), 0
+		// A dry run keeps no email: each kind is rendered once per
+		// language, so that a template that fails the import fails its
+		// preview, not once a line (thousands of renderings were most of
+		// a preview's time).
+		rendered := map[string]bool{}
+		mailNeeded := func(kind string, u *User) bool {
+			if !dryRun {
+				return true
+			}
+			k := kind + "." + userLanguage(u, c)
+			if rendered[k] {
+				return false
+			}
+			rendered[k] = true
+			return true
+		}
 		for _, r := range rows {
 			for _, p := range r.products {
 				if _, ok := seats[p]; !ok {
@@ -284,11 +300,22 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 				if total++; total > s.maxContractUsers() && overLine == 0 {
 					overLine = r.line
 				}
-				temp := newTemporaryPassword()
-				changes = append(changes, UserChange{Kind: "create", User: u, PasswordHash: hashTemporary(temp), Detail: "import"})
+				kind := "start"
+				if u.joining {
+					kind = "start_existing"
+				}
 				// A user of an ordered contract gets their start email
 				// when it starts, with a new password: this one nobody knows.
-				if c.Started != nil {
+				// A dry run writes nothing: no password to hash.
+				mail := c.Started != nil && mailNeeded(kind, u)
+				var temp string
+				if !dryRun || mail {
+					temp = newTemporaryPassword()
+				}
+				if !dryRun {
+					changes = append(changes, UserChange{Kind: "create", User: u, PasswordHash: hashTemporary(temp), Detail: "import"})
+				}
+				if mail {
 					e, err := s.startEmail(c, u, temp)
 					if u.joining {
 						e, err = s.startExistingEmail(c, u)
@@ -334,7 +361,7 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 			} else {
 				ch.Action = "update"
 				changes = append(changes, UserChange{Kind: "update", User: &next, Detail: "import: +" + strings.Join(ch.Added, ",")})
-				if len(ch.Added) > 0 && c.Started != nil {
+				if len(ch.Added) > 0 && c.Started != nil && mailNeeded("benefits_changed", &next) {
 					e, err := s.noticeEmail(c, &next, "benefits_changed")
 					if err != nil {
 						return nil, nil, err
@@ -711,7 +738,8 @@ var FAQs = []FAQ{
 	{Question: "How do I install on many machines?", Answer: "Build a deployment with 'assistant deploy create' and push it with your deployment tool."},
 }
 
-func (s *Service) registerSeat(ctx context.Context, contractID, machineID, hostname, product, actor string) (int, int, error) {
+func (s *Service) registerSeat(ctx context.Context, contractID string, reg SeatRegistration, actor string) (int, int, error) {
+	machineID, hostname, product := reg.MachineID, reg.Hostname, reg.Product
 	c, err := s.store.Contract(ctx, contractID)
 	if err != nil {
 		return 0, 0, err
@@ -745,7 +773,7 @@ func (s *Service) registerSeat(ctx context.Context, contractID, machineID, hostn
 	if err := inv.orNil(); err != nil {
 		return 0, 0, err
 	}
-	n, err := s.store.RegisterSeat(ctx, c.ID, machineID, hostname, product, limit, actor)
+	n, err := s.store.RegisterSeat(ctx, c.ID, reg, limit, actor)
 	return n, limit, err
 }
 
@@ -801,7 +829,7 @@ func (s *Service) CreateSeatKey(ctx context.Context, admin *User, products []str
 }
 
 // RegisterSeatWithKey registers a seat of a deployment with its seat key.
-func (s *Service) RegisterSeatWithKey(ctx context.Context, key, machineID, hostname, product string) (int, int, error) {
+func (s *Service) RegisterSeatWithKey(ctx context.Context, key string, reg SeatRegistration) (int, int, error) {
 	token, ok := strings.CutPrefix(key, SeatKeyPrefix)
 	if !ok {
 		return 0, 0, ErrBadCredentials
@@ -821,7 +849,7 @@ func (s *Service) RegisterSeatWithKey(ctx context.Context, key, machineID, hostn
 	if !s.now().Before(k.Expires) {
 		return 0, 0, ErrBadCredentials
 	}
-	if !slices.Contains(k.Products, product) {
+	if !slices.Contains(k.Products, reg.Product) {
 		return 0, 0, ErrForbidden
 	}
 	// The key registers in its creator's name: one whose install benefit
@@ -833,5 +861,5 @@ func (s *Service) RegisterSeatWithKey(ctx context.Context, key, machineID, hostn
 	} else if err != nil && !errors.Is(err, ErrNotFound) {
 		return 0, 0, err
 	}
-	return s.registerSeat(ctx, k.ContractID, machineID, hostname, product, "seat-key:"+seatKeyID(k.Hash))
+	return s.registerSeat(ctx, k.ContractID, reg, "seat-key:"+seatKeyID(k.Hash))
 }

@@ -21,7 +21,7 @@ type queryer interface {
 // listUsers reads every user of a contract with their products, benefits
 // and caller flag, in three queries whatever the number of users.
 func listUsers(ctx context.Context, q queryer, contractID string) ([]*User, error) {
-	users, byID, err := scanUsers(ctx, q, `WHERE m.contract_id = ? ORDER BY u.email`, contractID)
+	users, byID, err := scanUsers(ctx, q, `WHERE m.contract_id = ? ORDER BY m.email`, contractID)
 	if err != nil {
 		return nil, err
 	}
@@ -92,21 +92,23 @@ func addGrants(ctx context.Context, q queryer, byID map[string]*User, contractID
 }
 
 // ListUsers lists a contract's users by email.
-func (s *SQLite) ListUsers(ctx context.Context, contractID string) ([]*User, error) {
+func (s *SQLStore) ListUsers(ctx context.Context, contractID string) ([]*User, error) {
 	return listUsers(ctx, s.db, contractID)
 }
 
 // ListUsersPage reads one page of a contract's users by email, through
-// the (contract_id, email) index, and counts them all. The page's
+// the memberships' (contract_id, email) index, and counts them all: the
+// page is chosen in the index alone, and only its users are joined to
+// their accounts (not the whole contract, sorted). The page's
 // products and benefits are read by the page's own IDs: a user added or
 // removed meanwhile cannot shift the page between the queries and leave a
 // user shown without them.
-func (s *SQLite) ListUsersPage(ctx context.Context, contractID string, offset, limit int) ([]*User, int, error) {
+func (s *SQLStore) ListUsersPage(ctx context.Context, contractID string, offset, limit int) ([]*User, int, error) {
 	var total int
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM memberships WHERE contract_id = ?`, contractID).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	users, byID, err := scanUsers(ctx, s.db, `WHERE m.contract_id = ? ORDER BY u.email LIMIT ? OFFSET ?`, contractID, limit, offset)
+	users, byID, err := scanUserRows(ctx, s.db, usersPageQuery, contractID, limit, offset)
 	if err != nil || len(users) == 0 {
 		return users, total, err
 	}
@@ -117,6 +119,11 @@ func (s *SQLite) ListUsersPage(ctx context.Context, contractID string, offset, l
 	in := "(?" + strings.Repeat(",?", len(ids)-1) + ")"
 	return users, max(total, offset+len(users)), addGrants(ctx, s.db, byID, contractID, in, ids...)
 }
+
+// usersPageQuery reads a page of a contract's users (contract ID, limit,
+// offset): the page's memberships from the index, then their accounts.
+const usersPageQuery = `SELECT ` + userColumns + ` FROM (SELECT user_id, contract_id, role, joined, email FROM memberships
+	WHERE contract_id = ? ORDER BY email LIMIT ? OFFSET ?) m JOIN users u ON u.id = m.user_id ORDER BY m.email`
 
 // SearchUsersPage is ListUsersPage for the users that have, for each
 // word of the query, a search term it begins (see searchTerms): each word
@@ -154,7 +161,7 @@ func (s *SQLStore) SearchUsersPage(ctx context.Context, contractID string, words
 		return []*User{}, total, nil
 	}
 	in := "(?" + strings.Repeat(",?", len(ids)-1) + ")"
-	users, byID, err := scanUsers(ctx, s.db, `WHERE m.contract_id = ? AND u.id IN `+in+` ORDER BY u.email`, append([]any{contractID}, ids...)...)
+	users, byID, err := scanUsers(ctx, s.db, `WHERE m.contract_id = ? AND u.id IN `+in+` ORDER BY m.email`, append([]any{contractID}, ids...)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -178,7 +185,7 @@ func matchingUsers(contractID string, words []string) (string, []any) {
 
 // changeUsers applies a plan made under the write lock (ChangeUsers
 // retries it).
-func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*Contract, []*User) ([]UserChange, []Email, error), actor string) error {
+func (s *SQLStore) changeUsers(ctx context.Context, contractID string, plan func(*Contract, []*User) ([]UserChange, []Email, error), actor string) error {
 	tx, err := s.w.BeginTx(ctx, nil) // _txlock=immediate: the write lock now
 	if err != nil {
 		return err
@@ -245,7 +252,7 @@ func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*
 			if n, _ := res.RowsAffected(); n != 1 {
 				return fmt.Errorf("contract %s: %w", contractID, ErrStarted)
 			}
-			if err := audit(ctx, tx, actor, contractID, "contract.start", ch.Detail); err != nil {
+			if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: contractID, Action: "contract.start", Detail: ch.Detail}); err != nil {
 				return err
 			}
 			continue
@@ -260,7 +267,7 @@ func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*
 			if _, err := tx.ExecContext(ctx, `INSERT INTO callers (contract_id, user_id) VALUES (?, ?)`, contractID, ch.User.ID); err != nil {
 				return err
 			}
-			if err := audit(ctx, tx, actor, contractID, "caller.add", ch.User.ID); err != nil {
+			if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: contractID, Action: "caller.add", Detail: ch.User.ID}); err != nil {
 				return err
 			}
 			continue
@@ -268,7 +275,7 @@ func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*
 			if _, err := tx.ExecContext(ctx, `DELETE FROM callers WHERE contract_id = ? AND user_id = ?`, contractID, ch.User.ID); err != nil {
 				return err
 			}
-			if err := audit(ctx, tx, actor, contractID, "caller.remove", ch.User.ID); err != nil {
+			if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: contractID, Action: "caller.remove", Detail: ch.User.ID}); err != nil {
 				return err
 			}
 			continue
@@ -280,7 +287,7 @@ func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*
 			if err := updateContract(ctx, tx, ch.Contract); err != nil {
 				return err
 			}
-			if err := audit(ctx, tx, actor, contractID, "contract.update", ch.Detail); err != nil {
+			if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: contractID, Action: "contract.update", Detail: ch.Detail}); err != nil {
 				return err
 			}
 			continue
@@ -291,7 +298,7 @@ func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*
 		default:
 			return fmt.Errorf("unknown change %q", ch.Kind)
 		}
-		if err := audit(ctx, tx, actor, contractID, "user."+ch.Kind, ch.User.ID+" "+ch.User.Email+" "+ch.Detail); err != nil {
+		if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: contractID, Action: "user." + ch.Kind, Detail: ch.User.ID + " " + ch.User.Email + " " + ch.Detail}); err != nil {
 			return err
 		}
 	}
@@ -305,7 +312,7 @@ func (s *SQLite) changeUsers(ctx context.Context, contractID string, plan func(*
 
 // SetProfile updates what a person may change of their own account,
 // recorded on each of their contracts.
-func (s *SQLite) SetProfile(ctx context.Context, userID, name, phone string) error {
+func (s *SQLStore) SetProfile(ctx context.Context, userID, name, phone string) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -326,7 +333,7 @@ func (s *SQLite) SetProfile(ctx context.Context, userID, name, phone string) err
 		return err
 	}
 	for _, c := range contracts {
-		if err := audit(ctx, tx, userID, c, "user.profile", userID); err != nil {
+		if err := audit(ctx, tx, AuditEntry{Actor: userID, ContractID: c, Action: "user.profile", Detail: userID}); err != nil {
 			return err
 		}
 	}
@@ -334,7 +341,7 @@ func (s *SQLite) SetProfile(ctx context.Context, userID, name, phone string) err
 }
 
 // SetLanguage sets the language of a person's emails and pages.
-func (s *SQLite) SetLanguage(ctx context.Context, userID, language string) error {
+func (s *SQLStore) SetLanguage(ctx context.Context, userID, language string) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE users SET language = ? WHERE id = ?`, language, userID)
 	if err != nil {
 		return err
@@ -376,7 +383,7 @@ func deleteMembership(ctx context.Context, tx *sql.Tx, userID, contractID string
 }
 
 // Callers lists the designated callers' user IDs.
-func (s *SQLite) Callers(ctx context.Context, contractID string) ([]string, error) {
+func (s *SQLStore) Callers(ctx context.Context, contractID string) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT user_id FROM callers WHERE contract_id = ? ORDER BY user_id`, contractID)
 	if err != nil {
 		return nil, err
@@ -392,7 +399,7 @@ func (s *SQLite) Callers(ctx context.Context, contractID string) ([]string, erro
 }
 
 // SetCaller designates (or un-designates) a caller, counting under the lock.
-func (s *SQLite) SetCaller(ctx context.Context, contractID, userID string, designate bool, cap int, actor string) error {
+func (s *SQLStore) SetCaller(ctx context.Context, contractID, userID string, designate bool, cap int, actor string) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -427,7 +434,7 @@ func (s *SQLite) SetCaller(ctx context.Context, contractID, userID string, desig
 	if !designate {
 		action = "caller.remove"
 	}
-	if err := audit(ctx, tx, actor, contractID, action, userID); err != nil {
+	if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: contractID, Action: action, Detail: userID}); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -435,7 +442,8 @@ func (s *SQLite) SetCaller(ctx context.Context, contractID, userID string, desig
 
 // RegisterSeat records a machine for a product; a machine already
 // registered costs no new seat. It returns the seats in use.
-func (s *SQLite) RegisterSeat(ctx context.Context, contractID, machineID, hostname, product string, limit int, actor string) (int, error) {
+func (s *SQLStore) RegisterSeat(ctx context.Context, contractID string, reg SeatRegistration, limit int, actor string) (int, error) {
+	machineID, hostname, product := reg.MachineID, reg.Hostname, reg.Product
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
@@ -460,14 +468,14 @@ func (s *SQLite) RegisterSeat(ctx context.Context, contractID, machineID, hostna
 		newSeatID(), contractID, product, machineID, strings.TrimSpace(hostname), ts(time.Now()), actor); err != nil {
 		return 0, err
 	}
-	if err := audit(ctx, tx, actor, contractID, "seat.register", product+" "+hostname); err != nil {
+	if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: contractID, Action: "seat.register", Detail: product + " " + hostname}); err != nil {
 		return 0, err
 	}
 	return n + 1, tx.Commit()
 }
 
 // SaveSeatKey records a new seat registration key.
-func (s *SQLite) SaveSeatKey(ctx context.Context, k SeatKey, actor string) error {
+func (s *SQLStore) SaveSeatKey(ctx context.Context, k SeatKey, actor string) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -477,14 +485,14 @@ func (s *SQLite) SaveSeatKey(ctx context.Context, k SeatKey, actor string) error
 		k.Hash, seatKeyID(k.Hash), k.ContractID, strings.Join(k.Products, ","), k.CreatedBy, ts(k.Created), ts(k.Expires)); err != nil {
 		return err
 	}
-	if err := audit(ctx, tx, actor, k.ContractID, "seat_key.create", strings.Join(k.Products, ",")+" until "+ts(k.Expires)); err != nil {
+	if err := audit(ctx, tx, AuditEntry{Actor: actor, ContractID: k.ContractID, Action: "seat_key.create", Detail: strings.Join(k.Products, ",") + " until " + ts(k.Expires)}); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
 // SeatKeyByHash finds a seat registration key, or ErrNotFound.
-func (s *SQLite) SeatKeyByHash(ctx context.Context, hash string) (*SeatKey, error) {
+func (s *SQLStore) SeatKeyByHash(ctx context.Context, hash string) (*SeatKey, error) {
 	var k SeatKey
 	var products, created, expires string
 	err := s.db.QueryRowContext(ctx, `SELECT hash, id, contract_id, products, created_by, created, expires, revoked FROM seat_keys WHERE hash = ?`, hash).
@@ -512,7 +520,7 @@ func changeEmail(ctx context.Context, tx *sql.Tx, contractID string, u *User) er
 		}
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET email = ? WHERE id = ?`, u.Email, u.ID); err != nil {
+	if err := setAccountEmail(ctx, tx, u.ID, u.Email); err != nil {
 		if isUniqueViolation(err) {
 			return fmt.Errorf("user %s: %w", u.Email, ErrEmailTaken)
 		}
@@ -528,6 +536,16 @@ func changeEmail(ctx context.Context, tx *sql.Tx, contractID string, u *User) er
 		return err
 	}
 	return endLinks(ctx, tx, u.ID)
+}
+
+// setAccountEmail gives an account a new address, and each of its
+// memberships the copy that a contract's list of users is ordered by.
+func setAccountEmail(ctx context.Context, tx *sql.Tx, userID, email string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET email = ? WHERE id = ?`, email, userID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE memberships SET email = ? WHERE user_id = ?`, email, userID)
+	return err
 }
 
 // endLinks ends the links a user was sent: their start pages and their

@@ -108,3 +108,18 @@ func plausibleID(s string) bool {
 	}
 	return true
 }
+
+// excerpt shortens s to at most n bytes, cut on a character boundary and
+// marked with an ellipsis: an error answer quotes a bad value, it does not
+// echo it.
+func excerpt(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const ellipsis = "…"
+	cut := n - len(ellipsis)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ellipsis
+}

@@ -23,7 +23,7 @@ import (
 
 // demoAssistant opens the window against the real embedded account
 // service on loopback, with a real SQLite file and the demo catalog.
-func demoAssistant(t *testing.T, language string, options ...func(*Config)) (*Assistant, *portal.Demo, Config) {
+func demoAssistant(t testing.TB, language string, options ...func(*Config)) (*Assistant, *portal.Demo, Config) {
 	t.Helper()
 	c, err := catalog.Parse(assets.DemoCatalogJSON())
 	if err != nil {
@@ -69,7 +69,7 @@ func demoAssistant(t *testing.T, language string, options ...func(*Config)) (*As
 
 // signInFirstTime taps through the first sign-in: the temporary password,
 // then the forced new one.
-func signInFirstTime(t *testing.T, a *Assistant, user, temp string) {
+func signInFirstTime(t testing.TB, a *Assistant, user, temp string) {
 	t.Helper()
 	s := a.signin
 	typeText(a, s.user, user)

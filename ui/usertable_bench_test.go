@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -61,4 +63,26 @@ func BenchmarkUsersTable5000(b *testing.B) {
 			previewText(changes)
 		}
 	})
+}
+
+// BenchmarkImportPreview5000 is the users screen's import preview of
+// 5,000 new users against the demo service on loopback (bench/users.sh's
+// step without the GL driver): the file read, the dry run, the answer
+// decoded and the preview's text set.
+func BenchmarkImportPreview5000(b *testing.B) {
+	a, d, _ := demoAssistant(b, "en")
+	signInFirstTime(b, a, d.ManagerID, d.TempPassword)
+	act(a, func() { a.selectTab("users") })
+	u := a.users
+	path := filepath.Join(b.TempDir(), "users.csv")
+	if err := os.WriteFile(path, manyUsersCSV(5000), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	typeText(a, u.csvPath, path)
+	for b.Loop() {
+		act(a, u.runPreview)
+		if u.apply.Disabled() {
+			b.Fatalf("preview: %q %q", u.preview.Text, u.importErr.Text())
+		}
+	}
 }

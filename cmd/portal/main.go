@@ -378,7 +378,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		logger.Warn("no --packages folder: every package download answers 404", "event", "config")
 	}
 	svc.TrustedProxies = proxies
-	srv := portal.NewServer(svc.Handler(portal.FolderPackages(*packages)), portal.ServerOptions{MaxConnsPerAddress: *connsPerAddr, TrustedProxies: proxies, Logger: logger})
+	srv := portal.NewServer(portal.NewHandler(svc, portal.FolderPackages(*packages)), portal.ServerOptions{MaxConnsPerAddress: *connsPerAddr, TrustedProxies: proxies, Logger: logger})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

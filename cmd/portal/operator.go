@@ -213,7 +213,7 @@ func printSent(out io.Writer, asJSON bool, sent *portal.StartEmailSent) error {
 
 func usersSetEmail(ctx context.Context, args []string, out io.Writer) error {
 	return userOperatorRun(ctx, "users set-email", args, true, true, []string{"ID", "NEW-EMAIL"}, func(svc *portal.Service, pos []string, contract string, asJSON bool) error {
-		sent, err := svc.OperatorSetEmail(ctx, pos[0], pos[1], contract, operatorName())
+		sent, err := svc.OperatorSetEmail(ctx, portal.EmailCorrection{User: pos[0], Email: pos[1], ContractID: contract}, operatorName())
 		if err != nil {
 			return err
 		}

@@ -10,40 +10,22 @@ import (
 // probe must get an answer before its own timeout.
 const readyTimeout = 2 * time.Second
 
-// pinger is a store that can say whether its database answers.
-type pinger interface {
-	Ping(ctx context.Context) error
-}
-
 // healthRoutes serves what a load balancer probes, outside the API:
 // /healthz answers while the process runs; /readyz only while the
 // database answers too, so that a replica whose database is unreachable is
 // taken out of rotation (and an operator can drain one by stopping it).
-func (s *Service) healthRoutes(mux *http.ServeMux) {
+func (h *handler) healthRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		p, ok := s.store.(pinger)
-		if !ok {
-			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-			return
-		}
 		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 		defer cancel()
-		if err := p.Ping(ctx); err != nil {
-			s.log.Error("readiness check failed", "event", "readyz", "error", err)
+		if err := h.svc.Ready(ctx); err != nil {
+			h.svc.log.Error("readiness check failed", "event", "readyz", "error", err)
 			writeProblem(w, http.StatusServiceUnavailable, "database_unavailable", "the database does not answer")
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-}
-
-// Ping checks that the database answers a query. It reads through the
-// readers' pool: on SQLite a long import holds the one writer connection,
-// and a replica busy importing is still ready.
-func (s *SQLStore) Ping(ctx context.Context) error {
-	var one int
-	return s.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
 }

@@ -17,38 +17,38 @@ func resetPageHeaders(w http.ResponseWriter) {
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 }
 
-func (s *Service) handleResetPage(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleResetPage(w http.ResponseWriter, r *http.Request) {
 	resetPageHeaders(w)
-	s.renderReset(w, r, r.URL.Query().Get("t"), "", http.StatusOK)
+	h.renderReset(w, r, r.URL.Query().Get("t"), "", http.StatusOK)
 }
 
 // renderReset shows the form for token, with an error when a POST was
 // refused, or the bad-link page when the token does not work.
-func (s *Service) renderReset(w http.ResponseWriter, r *http.Request, token, problem string, status int) {
+func (h *handler) renderReset(w http.ResponseWriter, r *http.Request, token, problem string, status int) {
 	lang := pageLang(r)
-	u, err := s.resetUser(r.Context(), token)
+	u, err := h.svc.resetUser(r.Context(), token)
 	if err != nil {
 		if !errors.Is(err, ErrResetLinkInvalid) {
-			s.log.Error("page failed", "event", "page", "page", "reset", "error", err)
+			h.svc.log.Error("page failed", "event", "page", "page", "reset", "error", err)
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
 		// Unknown, expired, used or replaced: one answer for all, which
 		// does not repeat the token.
-		d := s.newPageData(r, lang, url.Values{})
+		d := h.newPageData(r, lang, url.Values{})
 		d.Title = d.T["resetBadTitle"]
-		s.renderPage(w, http.StatusNotFound, "reset.html", d)
+		h.renderPage(w, http.StatusNotFound, "reset.html", d)
 		return
 	}
-	d := s.newPageData(r, lang, url.Values{"t": {token}})
+	d := h.newPageData(r, lang, url.Values{"t": {token}})
 	d.Title, d.User, d.Token = d.T["resetTitle"], u, token
 	if problem != "" {
 		d.ResetError = d.T[problem]
 	}
-	s.renderPage(w, status, "reset.html", d)
+	h.renderPage(w, status, "reset.html", d)
 }
 
-func (s *Service) handleResetForm(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleResetForm(w http.ResponseWriter, r *http.Request) {
 	resetPageHeaders(w)
 	lang := pageLang(r)
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
@@ -60,35 +60,35 @@ func (s *Service) handleResetForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token, next, confirm := r.PostForm.Get("t"), r.PostForm.Get("password"), r.PostForm.Get("confirm")
-	if !sameOrigin(r, s.PublicURL) {
-		s.event(r.Context(), "password reset form refused: sent from another site", "password_reset_foreign")
-		s.renderReset(w, r, token, "resetForeign", http.StatusForbidden)
+	if !sameOrigin(r, h.svc.PublicURL) {
+		h.svc.event(r.Context(), "password reset form refused: sent from another site", "password_reset_foreign")
+		h.renderReset(w, r, token, "resetForeign", http.StatusForbidden)
 		return
 	}
 	if next != confirm {
-		s.renderReset(w, r, token, "resetMismatch", http.StatusUnprocessableEntity)
+		h.renderReset(w, r, token, "resetMismatch", http.StatusUnprocessableEntity)
 		return
 	}
 	if len(next) > maxPasswordBytes {
-		s.renderReset(w, r, token, "resetWeak", http.StatusUnprocessableEntity)
+		h.renderReset(w, r, token, "resetWeak", http.StatusUnprocessableEntity)
 		return
 	}
-	_, err := s.ResetPassword(r.Context(), token, next)
+	_, err := h.svc.ResetPassword(r.Context(), token, next)
 	switch {
 	case err == nil:
-		d := s.newPageData(r, lang, url.Values{})
+		d := h.newPageData(r, lang, url.Values{})
 		d.Title, d.ResetDone = d.T["resetDoneTitle"], true
-		s.renderPage(w, http.StatusOK, "reset.html", d)
+		h.renderPage(w, http.StatusOK, "reset.html", d)
 	case errors.Is(err, ErrResetLinkInvalid):
-		s.renderReset(w, r, token, "", http.StatusNotFound)
+		h.renderReset(w, r, token, "", http.StatusNotFound)
 	case errors.Is(err, ErrPasswordTooCommon):
-		s.renderReset(w, r, token, "resetCommon", http.StatusUnprocessableEntity)
+		h.renderReset(w, r, token, "resetCommon", http.StatusUnprocessableEntity)
 	case errors.Is(err, ErrPasswordRejected):
-		s.renderReset(w, r, token, "resetRejected", http.StatusUnprocessableEntity)
+		h.renderReset(w, r, token, "resetRejected", http.StatusUnprocessableEntity)
 	case errors.Is(err, ErrWeakPassword):
-		s.renderReset(w, r, token, "resetWeak", http.StatusUnprocessableEntity)
+		h.renderReset(w, r, token, "resetWeak", http.StatusUnprocessableEntity)
 	default:
-		s.log.Error("page failed", "event", "page", "page", "reset", "error", err)
+		h.svc.log.Error("page failed", "event", "page", "page", "reset", "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	}
 }

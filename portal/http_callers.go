@@ -1,0 +1,22 @@
+package portal
+
+import "net/http"
+
+func (h *handler) handleCallers(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	ids, limit, err := h.svc.Callers(r.Context(), u)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"callers": ids, "cap": limit})
+}
+
+func (h *handler) handleSetCaller(designate bool) func(http.ResponseWriter, *http.Request, *User, *Token) {
+	return func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+		if err := h.svc.SetCaller(r.Context(), u, r.PathValue("id"), designate); err != nil {
+			writeError(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
