@@ -24,10 +24,10 @@ import (
 // folder as `assistant deploy create`.
 type deployScreen struct {
 	a           *Assistant
-	products    *widget.CheckGroup
-	platforms   *widget.CheckGroup
+	products    *checkList
+	platforms   *checkList
 	target, out *entry
-	license     *widget.RadioGroup
+	license     *radioList
 	server      *entry
 	register    *check
 	create      *button
@@ -38,12 +38,12 @@ type deployScreen struct {
 
 func newDeployScreen(a *Assistant) *deployScreen {
 	s := &deployScreen{a: a}
-	s.products = widget.NewCheckGroup(a.productNames(a.contractProducts()), nil)
+	s.products = newCheckList(a.productNames(a.contractProducts()), nil)
 	var plats []string
 	for _, p := range catalog.Platforms {
 		plats = append(plats, platformName(p))
 	}
-	s.platforms = widget.NewCheckGroup(plats, nil)
+	s.platforms = newCheckList(plats, nil)
 	var ticked []string
 	for _, p := range []catalog.Platform{catalog.WindowsAMD64, catalog.DarwinARM64, catalog.DarwinAMD64} {
 		if a.packagedFor(p) {
@@ -55,7 +55,7 @@ func newDeployScreen(a *Assistant) *deployScreen {
 	s.target.SetPlaceHolder(lang.L("Default folder"))
 	s.out = newEntry()
 	s.out.SetPlaceHolder(lang.L("A new, empty folder"))
-	s.license = widget.NewRadioGroup([]string{lang.L("Per user (each user signs in)"), lang.L("Network licence server")}, nil)
+	s.license = newRadioList([]string{lang.L("Per user (each user signs in)"), lang.L("Network licence server")}, nil)
 	s.license.SetSelected(lang.L("Per user (each user signs in)"))
 	s.server = newEntry()
 	s.server.SetPlaceHolder("licence.company.com:27000")

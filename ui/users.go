@@ -37,8 +37,8 @@ type usersScreen struct {
 	email, name *entry
 	emailErr    *errorLabel
 	role        *widget.Select
-	addProducts *widget.CheckGroup
-	addBenefits *widget.CheckGroup
+	addProducts *checkList
+	addBenefits *checkList
 	addErr      *errorLabel
 	added       *widget.Label
 
@@ -50,8 +50,8 @@ type usersScreen struct {
 	previewedFile []byte
 
 	// Assign.
-	asProducts, asBenefits *widget.CheckGroup
-	asMode                 *widget.RadioGroup
+	asProducts, asBenefits *checkList
+	asMode                 *radioList
 	assignErr              *errorLabel
 	person                 *personForm // one person's role or address
 	assign                 *button
@@ -86,8 +86,8 @@ func newUsersScreen(a *Assistant) *usersScreen {
 	s.role = widget.NewSelect([]string{roleName("user"), roleName("software_coordinator"), roleName("contract_manager")}, nil)
 	fitSelect(s.role).SetSelectedIndex(0)
 	products := a.productNames(a.contractProducts())
-	s.addProducts = widget.NewCheckGroup(products, nil)
-	s.addBenefits = widget.NewCheckGroup(benefitNames(), nil)
+	s.addProducts = newCheckList(products, nil)
+	s.addBenefits = newCheckList(benefitNames(), nil)
 	s.addBenefits.SetSelected([]string{benefitName("download"), benefitName("install"), benefitName("web_support")})
 	s.csvPath = newEntry()
 	s.csvPath.SetPlaceHolder(lang.L("Path of a CSV file: email,name,role,products,benefits"))
@@ -97,9 +97,9 @@ func newUsersScreen(a *Assistant) *usersScreen {
 	s.apply = newButtonWithIcon(lang.L("Import"), theme.ConfirmIcon(), s.runImport)
 	s.apply.Importance = widget.HighImportance
 	s.apply.Disable()
-	s.asProducts = widget.NewCheckGroup(products, nil)
-	s.asBenefits = widget.NewCheckGroup(benefitNames(), nil)
-	s.asMode = widget.NewRadioGroup([]string{lang.L("Give"), lang.L("Take away")}, nil)
+	s.asProducts = newCheckList(products, nil)
+	s.asBenefits = newCheckList(benefitNames(), nil)
+	s.asMode = newRadioList([]string{lang.L("Give"), lang.L("Take away")}, nil)
 	s.asMode.Horizontal = true
 	s.asMode.SetSelected(lang.L("Give"))
 	s.assignErr = newErrorLabel()
