@@ -110,7 +110,12 @@ func (s *installScreen) downloaded(d *setup.Download) {
 	s.makePlan()
 }
 
-func (s *installScreen) makePlan() {
+func (s *installScreen) makePlan() { s.planAgain(true) }
+
+// planAgain makes the plan; focus gives Install the keyboard when it can
+// be pressed (not when the plan follows a change made outside the window:
+// the person may be typing elsewhere).
+func (s *installScreen) planAgain(focus bool) {
 	if s.dl == nil {
 		return
 	}
@@ -131,6 +136,9 @@ func (s *installScreen) makePlan() {
 				return
 			}
 			s.showPlan(plan)
+			if focus && !s.install.Disabled() {
+				s.a.focusShown(s.install) // the next thing to press
+			}
 		}
 	})
 }
@@ -150,7 +158,6 @@ func (s *installScreen) showPlan(plan *installer.Plan) {
 		s.install.Disable()
 	default:
 		s.install.Enable()
-		s.a.focusShown(s.install) // the next thing to press
 	}
 }
 
