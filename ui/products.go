@@ -31,7 +31,7 @@ func (a *Assistant) productsTab() fyne.CanvasObject {
 	head := container.NewVBox(
 		heading(lang.L("Your subscription")),
 		wrapped(lang.L("{{.Company}}, {{.Plan}} support, until {{.Ends}}.", map[string]any{
-			"Company": me.Contract.Company, "Plan": planName(me.Contract.Plan), "Ends": me.Contract.Ends.Format("2006-01-02")})),
+			"Company": me.Contract.Company, "Plan": planName(me.Contract.Plan), "Ends": dateText(me.Contract.Ends)})),
 		// The services this person can use, not every benefit on file.
 		wrapped(lang.L("Your services: {{.Benefits}}", map[string]any{"Benefits": benefitList(api.RightsOf(me.User, me.Contract).Services())})),
 	)

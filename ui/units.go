@@ -54,3 +54,31 @@ func leftText(d time.Duration) string {
 	}
 	return lang.N("{{.Left}} left", n, map[string]any{"Left": text})
 }
+
+// dateText is a day as the language spoken writes it, the month in
+// words: "March 31, 2026", "31 mars 2026" ("1er avril 2026").
+func dateText(t time.Time) string {
+	data := map[string]any{"Day": t.Day(), "Month": monthName(t.Month()), "Year": t.Year()}
+	if t.Day() == 1 {
+		return lang.L("{{.Month}} 1, {{.Year}}", data)
+	}
+	return lang.L("{{.Month}} {{.Day}}, {{.Year}}", data)
+}
+
+// dateTimeText is a moment as the language spoken writes it, in the
+// computer's time zone, on a 24-hour clock: "March 31, 2026, 09:05",
+// "31 mars 2026 à 09:05".
+func dateTimeText(t time.Time) string {
+	t = t.Local()
+	return lang.L("{{.Date}}, {{.Time}}", map[string]any{"Date": dateText(t), "Time": t.Format("15:04")})
+}
+
+// monthName is a month's name in the language spoken.
+func monthName(m time.Month) string {
+	names := [...]string{lang.L("January"), lang.L("February"), lang.L("March"), lang.L("April"), lang.L("May"), lang.L("June"),
+		lang.L("July"), lang.L("August"), lang.L("September"), lang.L("October"), lang.L("November"), lang.L("December")}
+	if m < time.January || m > time.December {
+		return m.String()
+	}
+	return names[m-1]
+}

@@ -1,0 +1,81 @@
+package ui
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Dates and moments are written as the window's language writes them,
+// the month in words: each format, in English and French, the first of a
+// month too ("1er" in French).
+func TestDateFormats(t *testing.T) {
+	t.Cleanup(func() { setLanguage("en") })
+	day := time.Date(2026, time.March, 31, 0, 0, 0, 0, time.UTC)
+	first := time.Date(2026, time.August, 1, 0, 0, 0, 0, time.UTC)
+	moment := time.Date(2026, time.December, 7, 9, 5, 0, 0, time.Local)
+	for _, tc := range []struct {
+		name   string
+		format func() string
+		want   map[string]string
+	}{
+		{"a day", func() string { return dateText(day) }, map[string]string{"en": "March 31, 2026", "fr": "31 mars 2026"}},
+		{"the first of a month", func() string { return dateText(first) }, map[string]string{"en": "August 1, 2026", "fr": "1er août 2026"}},
+		{"a moment", func() string { return dateTimeText(moment) }, map[string]string{"en": "December 7, 2026, 09:05", "fr": "7 décembre 2026 à 09:05"}},
+	} {
+		for _, language := range []string{"en", "fr"} {
+			setLanguage(language)
+			if got := tc.format(); got != tc.want[language] {
+				t.Errorf("%s, %s: %q, want %q", language, tc.name, got, tc.want[language])
+			}
+		}
+	}
+	// Every month has its own name in each language.
+	for _, language := range []string{"en", "fr"} {
+		setLanguage(language)
+		seen := map[string]bool{}
+		for m := time.January; m <= time.December; m++ {
+			name := monthName(m)
+			if seen[name] || name == "" {
+				t.Errorf("%s: month %d is %q", language, m, name)
+			}
+			seen[name] = true
+			if language == "fr" && name == m.String() && m != time.December {
+				t.Errorf("fr: month %d is in English: %q", m, name)
+			}
+		}
+	}
+}
+
+// The dates the window shows use those formats: the contract's end on
+// the products page, and the moment a change of address's link expires
+// on the profile, in French.
+func TestDatesShownInFrench(t *testing.T) {
+	a, d, _ := demoAssistant(t, "fr")
+	t.Cleanup(func() { setLanguage("en") })
+	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+	var head string
+	var want string
+	a.onUI(func() {
+		want = dateText(a.me.Contract.Ends)
+		head = labelsText(a.win.Content())
+	})
+	frenchDate := regexp.MustCompile(`^(1er|[0-9]{1,2}) (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) [0-9]{4}$`)
+	if !frenchDate.MatchString(want) {
+		t.Fatalf("the contract's end is written %q", want)
+	}
+	if !strings.Contains(head, "jusqu'au "+want+".") {
+		t.Errorf("the products page does not say the contract's end as %q: %q", want, head)
+	}
+
+	act(a, func() { a.selectTab("profile") })
+	s := a.profile
+	tap(a, s.changeEmail)
+	typeText(a, s.newEmail, "ana.new@example.com")
+	tap(a, s.sendEmail)
+	until := regexp.MustCompile(`jusqu'au (1er|[0-9]{1,2}) (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) [0-9]{4} à [0-9]{2}:[0-9]{2}\.`)
+	if got := s.emailPending.Text; !until.MatchString(got) {
+		t.Errorf("the link's expiry: %q", got)
+	}
+}
