@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"onramp.dev/onramp/account"
+	"onramp.dev/onramp/api"
 )
 
 // Dates and moments are written as the window's language writes them,
@@ -77,5 +80,34 @@ func TestDatesShownInFrench(t *testing.T) {
 	until := regexp.MustCompile(`jusqu'au (1er|[0-9]{1,2}) (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) [0-9]{4} à [0-9]{2}:[0-9]{2}\.`)
 	if got := s.emailPending.Text; !until.MatchString(got) {
 		t.Errorf("the link's expiry: %q", got)
+	}
+}
+
+// A change of a person's address says when the start email goes (the
+// contract's first day) or until when its password works, in the
+// window's language, as the command line does.
+func TestAddressChangeSaysWhen(t *testing.T) {
+	t.Cleanup(func() { setLanguage("en") })
+	starts := time.Date(2027, time.January, 1, 0, 0, 0, 0, time.UTC)
+	expires := time.Date(2026, time.December, 9, 18, 30, 0, 0, time.Local)
+	user := api.User{ID: "u-42", Email: "nora@example.com", Name: "Nora Hale"}
+	for _, tc := range []struct {
+		name string
+		sent *api.StartEmailSent
+		want map[string]string
+	}{
+		{"before the contract starts", &api.StartEmailSent{Email: user.Email, StartsOn: &starts}, map[string]string{
+			"en": "u-42's address is now nora@example.com: the start email goes to it when the subscription starts, on January 1, 2027.",
+			"fr": "L'adresse de u-42 est désormais nora@example.com : l'e-mail de démarrage y sera envoyé au début de l'abonnement, le 1er janvier 2027."}},
+		{"sent now", &api.StartEmailSent{Email: user.Email, Expires: expires}, map[string]string{
+			"en": "u-42's address is now nora@example.com: a new start email is on its way to it (its temporary password works once, until December 9, 2026, 18:30), and the links sent to the old address no longer work.",
+			"fr": "L'adresse de u-42 est désormais nora@example.com : un nouvel e-mail de démarrage y part (son mot de passe temporaire sert une fois, jusqu'au 9 décembre 2026 à 18:30), et les liens envoyés à l'ancienne adresse ne fonctionnent plus."}},
+	} {
+		for _, language := range []string{"en", "fr"} {
+			setLanguage(language)
+			if got := personChangedText(&account.UserUpdated{User: user, StartEmail: tc.sent}); got != tc.want[language] {
+				t.Errorf("%s, %s:\n got %q\nwant %q", language, tc.name, got, tc.want[language])
+			}
+		}
 	}
 }
