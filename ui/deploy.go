@@ -62,7 +62,7 @@ func newDeployScreen(a *Assistant) *deployScreen {
 	s.register = newCheck(lang.L("Seats register with the service"), nil)
 	s.create = newButtonWithIcon(lang.L("Build the deployment"), theme.DocumentCreateIcon(), s.run)
 	s.create.Importance = widget.HighImportance
-	s.bar = widget.NewProgressBar()
+	s.bar = newProgressBar()
 	s.status = wrapped("")
 	return s
 }
@@ -186,7 +186,7 @@ func (s *deployScreen) run() {
 				return
 			}
 			s.bar.SetValue(1)
-			s.say(lang.N("Deployment ready in {{.Folder}} ({{.Count}} products). Push the folder to the seats and run its install script as administrator; README-IT.txt has the details.", len(d.Products),
+			s.say(plural("Deployment ready in {{.Folder}} ({{.Count}} products). Push the folder to the seats and run its install script as administrator; README-IT.txt has the details.", len(d.Products),
 				map[string]any{"Folder": out, "Count": len(d.Products)}), false)
 		}
 	})

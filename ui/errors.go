@@ -309,7 +309,7 @@ func rowText(r account.RowError) string {
 
 // importErrorText lists every bad line, worded by its code.
 func importErrorText(ie *account.ImportError) string {
-	lines := []string{lang.N("{{.Count}} bad lines; nothing will be imported until they are corrected:", len(ie.Rows), map[string]any{"Count": len(ie.Rows)})}
+	lines := []string{plural("{{.Count}} bad lines; nothing will be imported until they are corrected:", len(ie.Rows), map[string]any{"Count": len(ie.Rows)})}
 	for _, r := range ie.Rows {
 		lines = append(lines, rowText(r))
 	}

@@ -66,7 +66,7 @@ func newInstallScreen(a *Assistant, rel *setup.Release) *installScreen {
 	})
 	s.plan = wrapped(lang.L("The plan appears here once the package is downloaded."))
 	s.why = newErrorLabel()
-	s.bar = widget.NewProgressBar()
+	s.bar = newProgressBar()
 	s.install = newButtonWithIcon(lang.L("Install"), theme.ConfirmIcon(), s.run)
 	s.install.Importance = widget.HighImportance
 	s.install.Disable()

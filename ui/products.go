@@ -282,7 +282,7 @@ func (a *Assistant) countSeats() {
 			for _, cp := range a.me.Contract.Products {
 				p, ok := a.cat.Product(cp.Product)
 				if c := a.cards[cp.Product]; c != nil && ok {
-					c.seats.SetText(lang.N("Version {{.Version}} · {{.Used}} of {{.Seats}} seats used", used[cp.Product], map[string]any{
+					c.seats.SetText(plural("Version {{.Version}} · {{.Used}} of {{.Seats}} seats used", used[cp.Product], map[string]any{
 						"Version": p.Latest().Version.String(), "Used": used[cp.Product], "Seats": cp.Seats}))
 				}
 			}

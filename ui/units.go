@@ -52,7 +52,7 @@ func leftText(d time.Duration) string {
 	if d >= time.Minute {
 		n = int(math.Ceil(d.Minutes()))
 	}
-	return lang.N("{{.Left}} left", n, map[string]any{"Left": text})
+	return plural("{{.Left}} left", n, map[string]any{"Left": text})
 }
 
 // dateText is a day as the language spoken writes it, the month in

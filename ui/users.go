@@ -599,9 +599,9 @@ func previewText(changes []account.Change) string {
 	}
 	var b strings.Builder
 	b.WriteString(lang.L("The import will make these changes: {{.New}}, {{.Changed}}, {{.Same}}.", map[string]any{
-		"New":     lang.N("{{.Count}} new users", create, map[string]any{"Count": create}),
-		"Changed": lang.N("{{.Count}} changed", update, map[string]any{"Count": update}),
-		"Same":    lang.N("{{.Count}} unchanged", same, map[string]any{"Count": same})}))
+		"New":     plural("{{.Count}} new users", create, map[string]any{"Count": create}),
+		"Changed": plural("{{.Count}} changed", update, map[string]any{"Count": update}),
+		"Same":    plural("{{.Count}} unchanged", same, map[string]any{"Count": same})}))
 	for i, c := range changes {
 		if i == maxPreviewLines {
 			b.WriteString("\n" + lang.L("… and {{.Count}} more lines.", map[string]any{"Count": len(changes) - i}))
@@ -629,7 +629,7 @@ func (s *usersScreen) runImport() {
 				return
 			}
 			s.previewedFile = nil
-			s.preview.SetText(lang.N("Imported: {{.Count}} lines.", len(changes), map[string]any{"Count": len(changes)}))
+			s.preview.SetText(plural("Imported: {{.Count}} lines.", len(changes), map[string]any{"Count": len(changes)}))
 			// The users imported are in the table: its search is next.
 			s.showInPanel(s.importPanel, s.preview)
 			s.a.win.Canvas().Focus(s.table.search)
@@ -662,7 +662,7 @@ func (s *usersScreen) runAssign() {
 				s.showInPanel(s.assignPanel, s.assignErr)
 				return
 			}
-			s.done.SetText(lang.N("Changed {{.Count}} users.", len(changes), map[string]any{"Count": len(changes)}))
+			s.done.SetText(plural("Changed {{.Count}} users.", len(changes), map[string]any{"Count": len(changes)}))
 			s.done.Show()
 			s.say(s.done)
 			s.a.changed()
@@ -679,7 +679,7 @@ func (s *usersScreen) confirmRemove() {
 		s.showInPanel(s.assignPanel, s.assignErr)
 		return
 	}
-	s.a.confirm(lang.L("Remove users"), lang.N("Remove {{.Count}} users from the contract? They lose access at once.", len(ids), map[string]any{"Count": len(ids)}),
+	s.a.confirm(lang.L("Remove users"), plural("Remove {{.Count}} users from the contract? They lose access at once.", len(ids), map[string]any{"Count": len(ids)}),
 		choice{label: lang.L("Remove users"), icon: theme.DeleteIcon(), importance: widget.DangerImportance, do: func() { s.remove(ids) }}).Show()
 }
 
