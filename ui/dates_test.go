@@ -111,3 +111,30 @@ func TestAddressChangeSaysWhen(t *testing.T) {
 		}
 	}
 }
+
+// Whole numbers have their thousands grouped as the language groups
+// them, in the messages that count things too.
+func TestNumbersGrouped(t *testing.T) {
+	t.Cleanup(func() { setLanguage("en") })
+	for _, tc := range []struct {
+		language string
+		n        int64
+		want     string
+	}{
+		{"en", 0, "0"}, {"en", 999, "999"}, {"en", 5004, "5,004"}, {"en", 1234567, "1,234,567"}, {"en", -25000, "-25,000"},
+		{"fr", 999, "999"}, {"fr", 5004, "5\u00a0004"}, {"fr", 1234567, "1\u00a0234\u00a0567"},
+	} {
+		setLanguage(tc.language)
+		if got := intText(tc.n); got != tc.want {
+			t.Errorf("%s: %d is %q, want %q", tc.language, tc.n, got, tc.want)
+		}
+	}
+	setLanguage("fr")
+	if got, want := countText(1668, 5004, 1), "1\u00a0668 utilisateurs affichés sur 5\u00a0004, 1 coché."; got != want {
+		t.Errorf("fr: %q, want %q", got, want)
+	}
+	setLanguage("en")
+	if got, want := countText(1668, 5004, 1667), "1,668 of 5,004 users shown, 1,667 ticked."; got != want {
+		t.Errorf("en: %q, want %q", got, want)
+	}
+}

@@ -86,6 +86,11 @@ func plural(key string, count int, data ...any) string {
 	case 1:
 		form = "one"
 	}
+	for i, v := range data {
+		if m, ok := v.(map[string]any); ok {
+			data[i] = numbers(m)
+		}
+	}
 	return lang.L(key+pluralMark+form, data...)
 }
 

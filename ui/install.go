@@ -162,7 +162,7 @@ func (s *installScreen) showPlan(plan *installer.Plan) {
 }
 
 func planText(name string, p *installer.Plan) string {
-	data := map[string]any{"Product": name, "Version": p.Version, "Target": p.Target, "Files": p.Files,
+	data := map[string]any{"Product": name, "Version": p.Version, "Target": p.Target, "Files": intText(int64(p.Files)),
 		"Size": sizeText(float64(p.Bytes)), "Free": sizeText(float64(p.FreeSpace)), "Replaces": p.Replaces}
 	text := lang.L("Plan: install {{.Product}} {{.Version}} into {{.Target}}: {{.Files}} files, {{.Size}} ({{.Free}} free on that volume).", data)
 	if p.Replaces != "" {
@@ -198,7 +198,7 @@ func (s *installScreen) run() {
 				return
 			}
 			s.bar.SetValue(1)
-			data := map[string]any{"Name": s.product.Name, "Version": rec.Version, "Target": rec.Target, "Files": rec.FileCount}
+			data := map[string]any{"Name": s.product.Name, "Version": rec.Version, "Target": rec.Target, "Files": intText(int64(rec.FileCount))}
 			text := lang.L("Done: {{.Name}} {{.Version}} is installed in {{.Target}} ({{.Files}} files).", data)
 			if rec.Launch != "" {
 				text += "\n" + lang.L("Start it: {{.Path}}", map[string]any{"Path": filepath.Join(rec.Target, filepath.FromSlash(rec.Launch))})

@@ -83,7 +83,7 @@ func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
 	}
 	installed := known && st.InstalledVersion != ""
 	c.state.SetText(stateText(st, known))
-	c.seats = wrapped(lang.L("Version {{.Version}} · {{.Seats}} seats on the contract", map[string]any{"Version": latest, "Seats": seats}))
+	c.seats = wrapped(lang.L("Version {{.Version}} · {{.Seats}} seats on the contract", map[string]any{"Version": latest, "Seats": intText(int64(seats))}))
 	body := container.NewVBox(c.state, wrapped(p.Description), c.seats)
 	// Install is one action; the steps one by one (the check's report, the
 	// folder, the plan, a download alone) stay a click away.
@@ -228,7 +228,7 @@ func (a *Assistant) productAction(c *productCard, p *catalog.Product, action str
 			case action == "open":
 				text = lang.L("Started {{.Name}}.", map[string]any{"Name": p.Name})
 			case action == "verify" && rep.OK():
-				text = lang.L("All {{.Files}} files are as installed.", map[string]any{"Files": rep.Files})
+				text = lang.L("All {{.Files}} files are as installed.", map[string]any{"Files": intText(int64(rep.Files))})
 			case action == "verify":
 				text = lang.L("{{.Missing}} missing and {{.Changed}} changed files: Repair puts them back.", map[string]any{"Missing": len(rep.Missing), "Changed": len(rep.Changed)})
 			case action == "repair":

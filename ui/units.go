@@ -25,6 +25,41 @@ func sizeText(b float64) string {
 	return lang.L("{{.N}} bytes", map[string]any{"N": int64(b)})
 }
 
+// intText is a whole number as the language spoken writes it, its
+// thousands grouped: "5,004", "5 004".
+func intText(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	sign := ""
+	if n < 0 {
+		sign, s = "-", s[1:]
+	}
+	head := len(s) % 3
+	if head == 0 {
+		head = 3
+	}
+	out := s[:head]
+	for i := head; i < len(s); i += 3 {
+		out = lang.L("{{.High}},{{.Low}}", map[string]any{"High": out, "Low": s[i : i+3]})
+	}
+	return sign + out
+}
+
+// numbers is data with its whole numbers written by intText, for a
+// message that counts things.
+func numbers(data map[string]any) map[string]any {
+	out := make(map[string]any, len(data))
+	for k, v := range data {
+		switch n := v.(type) {
+		case int:
+			v = intText(int64(n))
+		case int64:
+			v = intText(n)
+		}
+		out[k] = v
+	}
+	return out
+}
+
 // decimalText is a number with at most one decimal, with the language's
 // decimal mark.
 func decimalText(v float64) string {
