@@ -85,6 +85,7 @@ type Config struct {
 	// WatchEvery is how often the products page looks for changes made
 	// outside the window (the command line installing a product): 0 for
 	// every 2 s, negative for never (tests that change states themselves).
+	// It looks at once, too, when the window comes to the foreground.
 	WatchEvery time.Duration
 }
 
@@ -137,6 +138,7 @@ type Assistant struct {
 	statesStamp string
 	watched     *setup.Setup
 	watchers    sync.WaitGroup // watchStates' goroutines, for tests to see them end
+	lookNow     chan struct{}  // the window came to the foreground: watchStates looks at once
 	// Tests: onWatched is called when watchStates drew new states,
 	// runProgress after a one action's report is shown.
 	onWatched   func()
@@ -197,8 +199,11 @@ func New(app fyne.App, cfg Config) *Assistant {
 		cfg.Platform = catalog.CurrentPlatform()
 	}
 	a := &Assistant{cfg: cfg, app: app, langSel: cfg.Language, speaks: setLanguage(cfg.Language), setups: map[string]*setupScreen{},
-		runs: map[string]*productRun{}}
+		runs: map[string]*productRun{}, lookNow: make(chan struct{}, 1)}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
+	// Back from a terminal where the command line installed something,
+	// the person sees it at once, not at the next look.
+	app.Lifecycle().SetOnEnteredForeground(a.lookOutside)
 	app.Settings().AddListener(func(fyne.Settings) { a.themeChanges.Add(1) })
 	a.win = app.NewWindow("Onramp")
 	a.win.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG()))

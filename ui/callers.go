@@ -103,7 +103,7 @@ func (s *callersScreen) count() {
 			s.used++
 		}
 	}
-	s.status.SetText(lang.N("{{.Used}} of {{.Cap}} caller places used.", s.used, map[string]any{"Used": s.used, "Cap": s.cap}))
+	s.status.SetText(plural("{{.Used}} of {{.Cap}} caller places used.", s.used, map[string]any{"Used": s.used, "Cap": s.cap}))
 	if s.used >= s.cap {
 		s.full.SetText(lang.L("Every caller place is taken: untick a caller to free one."))
 		s.full.Show()

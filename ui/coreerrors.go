@@ -88,7 +88,7 @@ func coreErrorText(err error) string {
 		return lang.L("A folder stands where the download must be saved. Move it, then try again.")
 	case errors.As(err, &notEmpty):
 		return lang.L("{{.Target}} already holds {{.Count}} files or folders that Onramp did not install. Choose an empty or new folder.",
-			map[string]any{"Target": notEmpty.Target, "Count": notEmpty.Files})
+			map[string]any{"Target": notEmpty.Target, "Count": intText(int64(notEmpty.Files))})
 	case errors.As(err, &stall):
 		return lang.L("The server stopped sending the file. Try again later: the download resumes where it stopped.")
 	case errors.As(err, &remove) && errors.Is(err, installer.ErrReadOnly):

@@ -24,10 +24,10 @@ import (
 // folder as `assistant deploy create`.
 type deployScreen struct {
 	a           *Assistant
-	products    *widget.CheckGroup
-	platforms   *widget.CheckGroup
+	products    *checkList
+	platforms   *checkList
 	target, out *entry
-	license     *widget.RadioGroup
+	license     *radioList
 	server      *entry
 	register    *check
 	create      *button
@@ -38,12 +38,12 @@ type deployScreen struct {
 
 func newDeployScreen(a *Assistant) *deployScreen {
 	s := &deployScreen{a: a}
-	s.products = widget.NewCheckGroup(a.productNames(a.contractProducts()), nil)
+	s.products = newCheckList(a.productNames(a.contractProducts()), nil)
 	var plats []string
 	for _, p := range catalog.Platforms {
 		plats = append(plats, platformName(p))
 	}
-	s.platforms = widget.NewCheckGroup(plats, nil)
+	s.platforms = newCheckList(plats, nil)
 	var ticked []string
 	for _, p := range []catalog.Platform{catalog.WindowsAMD64, catalog.DarwinARM64, catalog.DarwinAMD64} {
 		if a.packagedFor(p) {
@@ -55,14 +55,14 @@ func newDeployScreen(a *Assistant) *deployScreen {
 	s.target.SetPlaceHolder(lang.L("Default folder"))
 	s.out = newEntry()
 	s.out.SetPlaceHolder(lang.L("A new, empty folder"))
-	s.license = widget.NewRadioGroup([]string{lang.L("Per user (each user signs in)"), lang.L("Network licence server")}, nil)
+	s.license = newRadioList([]string{lang.L("Per user (each user signs in)"), lang.L("Network licence server")}, nil)
 	s.license.SetSelected(lang.L("Per user (each user signs in)"))
 	s.server = newEntry()
 	s.server.SetPlaceHolder("licence.company.com:27000")
 	s.register = newCheck(lang.L("Seats register with the service"), nil)
 	s.create = newButtonWithIcon(lang.L("Build the deployment"), theme.DocumentCreateIcon(), s.run)
 	s.create.Importance = widget.HighImportance
-	s.bar = widget.NewProgressBar()
+	s.bar = newProgressBar()
 	s.status = wrapped("")
 	return s
 }
@@ -186,7 +186,7 @@ func (s *deployScreen) run() {
 				return
 			}
 			s.bar.SetValue(1)
-			s.say(lang.N("Deployment ready in {{.Folder}} ({{.Count}} products). Push the folder to the seats and run its install script as administrator; README-IT.txt has the details.", len(d.Products),
+			s.say(plural("Deployment ready in {{.Folder}} ({{.Count}} products). Push the folder to the seats and run its install script as administrator; README-IT.txt has the details.", len(d.Products),
 				map[string]any{"Folder": out, "Count": len(d.Products)}), false)
 		}
 	})

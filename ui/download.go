@@ -136,7 +136,7 @@ const stalledAfter = 5 * time.Second
 func newDownloadScreen(a *Assistant, rel *setup.Release, onDone func(*setup.Download)) *downloadScreen {
 	p, r, pkg := rel.Product, rel.Release, rel.Package
 	s := &downloadScreen{a: a, product: p, release: r, pkg: pkg, rel: rel, onDone: onDone, dest: a.core.PackagePath(rel), transferLine: transferLine{now: time.Now}}
-	s.bar = widget.NewProgressBar()
+	s.bar = newProgressBar()
 	// One line, truncated: a wrapped label would re-flow the whole screen
 	// at every progress report.
 	s.info = widget.NewLabel(s.idleText())

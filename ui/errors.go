@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
@@ -310,16 +309,11 @@ func rowText(r account.RowError) string {
 
 // importErrorText lists every bad line, worded by its code.
 func importErrorText(ie *account.ImportError) string {
-	lines := []string{lang.N("{{.Count}} bad lines; nothing will be imported until they are corrected:", len(ie.Rows), map[string]any{"Count": len(ie.Rows)})}
+	lines := []string{plural("{{.Count}} bad lines; nothing will be imported until they are corrected:", len(ie.Rows), map[string]any{"Count": len(ie.Rows)})}
 	for _, r := range ie.Rows {
 		lines = append(lines, rowText(r))
 	}
 	return strings.Join(lines, "\n")
-}
-
-// dateText is a date as the language spoken writes it.
-func dateText(t time.Time) string {
-	return lang.L("{{.Year}}-{{.Month}}-{{.Day}}", map[string]any{"Year": t.Year(), "Month": fmt.Sprintf("%02d", int(t.Month())), "Day": fmt.Sprintf("%02d", t.Day())})
 }
 
 // showError tells the user what went wrong, in a dialog.

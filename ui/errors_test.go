@@ -44,7 +44,7 @@ func TestEveryProblemCodeHasWords(t *testing.T) {
 			pe   *account.ProblemError
 			want string
 		}{
-			{"the contract's end date", &account.ProblemError{Code: "contract_ended", Ends: ends}, map[string]string{"en": "2026-03-31", "fr": "31/03/2026"}[language]},
+			{"the contract's end date", &account.ProblemError{Code: "contract_ended", Ends: ends}, map[string]string{"en": "March 31, 2026", "fr": "31 mars 2026"}[language]},
 			{"the wait", &account.ProblemError{Code: "rate_limited", RetryAfter: 14*time.Minute + 54*time.Second}, "15 min"},
 		}
 		for _, tc := range withArgs {

@@ -13,7 +13,7 @@ import (
 // Every visible string is written in English in the code, wrapped in
 // lang.L, and translated by assets/lang/fr.json (a test checks that each
 // one has its French). A message that changes with a number is wrapped in
-// lang.N and has its forms ("one", "other") in assets/lang/plural, in both
+// plural and has its forms ("one", "other") in assets/lang/plural, in both
 // languages. Fyne's own messages (its file dialog) come from a copy of
 // Fyne's translations in assets/lang/fyne, loaded with ours.
 //
@@ -34,10 +34,11 @@ func setLanguage(code string) string {
 	}
 	// Fyne's own messages first, so that the window's win where both
 	// translate a text; then the messages that change with a number
-	// (lang.N), kept apart in assets/lang/plural.
-	data := merge(assets.FyneTranslation("fr"), assets.Translation("fr"), everyForm(assets.PluralTranslation("fr")))
+	// (plural), kept apart in assets/lang/plural. French puts 0 with 1
+	// ("0 utilisateur coché"), English with the others ("0 users").
+	data := merge(assets.FyneTranslation("fr"), assets.Translation("fr"), pluralForms(assets.PluralTranslation("fr"), true))
 	if code == "en" {
-		data = merge(assets.FyneTranslation("en"), identity(assets.Translation("fr")), everyForm(assets.PluralTranslation("en")))
+		data = merge(assets.FyneTranslation("en"), identity(assets.Translation("fr")), pluralForms(assets.PluralTranslation("en"), false))
 	}
 	if err := lang.AddTranslationsForLocale(data, lang.SystemLocale()); err != nil {
 		fyne.LogError("translations", err)
@@ -46,25 +47,51 @@ func setLanguage(code string) string {
 	return code
 }
 
-// everyForm gives each message that changes with a number every CLDR
-// form, the missing ones as its "other": the plural rules applied are the
-// system's language's (the messages are loaded under its locale), and a
-// form missing for that language would make the message English.
-func everyForm(data []byte) []byte {
+// pluralForms loads each message that changes with a number as one
+// message per form, its key followed by the form's name: "one", "other",
+// and "zero" (the one form or the other, as zeroIsOne says). Fyne's own
+// plurals (lang.N) pick the form by the rules of the system's language,
+// under whose locale the messages are loaded: a French window on an
+// English system said "0 cochés", and on a system whose language has no
+// singular (Japanese) it would say "1 utilisateurs".
+func pluralForms(data []byte, zeroIsOne bool) []byte {
 	var m map[string]map[string]string
 	if err := json.Unmarshal(data, &m); err != nil {
 		fyne.LogError("plural translations", err)
 		return []byte("{}")
 	}
-	for _, forms := range m {
-		for _, f := range []string{"zero", "one", "two", "few", "many"} {
-			if _, ok := forms[f]; !ok {
-				forms[f] = forms["other"]
-			}
+	out := map[string]string{}
+	for key, forms := range m {
+		out[key+pluralMark+"one"], out[key+pluralMark+"other"] = forms["one"], forms["other"]
+		out[key+pluralMark+"zero"] = forms["other"]
+		if zeroIsOne {
+			out[key+pluralMark+"zero"] = forms["one"]
 		}
 	}
-	out, _ := json.Marshal(m)
-	return out
+	b, _ := json.Marshal(out)
+	return b
+}
+
+// pluralMark joins a plural message's key and the name of its form.
+const pluralMark = "\x1f"
+
+// plural is the message key, with data, in the form that agrees with
+// count, in the language spoken; count is also in data, under the
+// message's own name.
+func plural(key string, count int, data ...any) string {
+	form := "other"
+	switch count {
+	case 0:
+		form = "zero"
+	case 1:
+		form = "one"
+	}
+	for i, v := range data {
+		if m, ok := v.(map[string]any); ok {
+			data[i] = numbers(m)
+		}
+	}
+	return lang.L(key+pluralMark+form, data...)
 }
 
 // merge joins translation files; a later file's message replaces an

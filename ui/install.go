@@ -66,7 +66,7 @@ func newInstallScreen(a *Assistant, rel *setup.Release) *installScreen {
 	})
 	s.plan = wrapped(lang.L("The plan appears here once the package is downloaded."))
 	s.why = newErrorLabel()
-	s.bar = widget.NewProgressBar()
+	s.bar = newProgressBar()
 	s.install = newButtonWithIcon(lang.L("Install"), theme.ConfirmIcon(), s.run)
 	s.install.Importance = widget.HighImportance
 	s.install.Disable()
@@ -110,7 +110,12 @@ func (s *installScreen) downloaded(d *setup.Download) {
 	s.makePlan()
 }
 
-func (s *installScreen) makePlan() {
+func (s *installScreen) makePlan() { s.planAgain(true) }
+
+// planAgain makes the plan; focus gives Install the keyboard when it can
+// be pressed (not when the plan follows a change made outside the window:
+// the person may be typing elsewhere).
+func (s *installScreen) planAgain(focus bool) {
 	if s.dl == nil {
 		return
 	}
@@ -131,6 +136,9 @@ func (s *installScreen) makePlan() {
 				return
 			}
 			s.showPlan(plan)
+			if focus && !s.install.Disabled() {
+				s.a.focusShown(s.install) // the next thing to press
+			}
 		}
 	})
 }
@@ -150,12 +158,11 @@ func (s *installScreen) showPlan(plan *installer.Plan) {
 		s.install.Disable()
 	default:
 		s.install.Enable()
-		s.a.focusShown(s.install) // the next thing to press
 	}
 }
 
 func planText(name string, p *installer.Plan) string {
-	data := map[string]any{"Product": name, "Version": p.Version, "Target": p.Target, "Files": p.Files,
+	data := map[string]any{"Product": name, "Version": p.Version, "Target": p.Target, "Files": intText(int64(p.Files)),
 		"Size": sizeText(float64(p.Bytes)), "Free": sizeText(float64(p.FreeSpace)), "Replaces": p.Replaces}
 	text := lang.L("Plan: install {{.Product}} {{.Version}} into {{.Target}}: {{.Files}} files, {{.Size}} ({{.Free}} free on that volume).", data)
 	if p.Replaces != "" {
@@ -191,7 +198,7 @@ func (s *installScreen) run() {
 				return
 			}
 			s.bar.SetValue(1)
-			data := map[string]any{"Name": s.product.Name, "Version": rec.Version, "Target": rec.Target, "Files": rec.FileCount}
+			data := map[string]any{"Name": s.product.Name, "Version": rec.Version, "Target": rec.Target, "Files": intText(int64(rec.FileCount))}
 			text := lang.L("Done: {{.Name}} {{.Version}} is installed in {{.Target}} ({{.Files}} files).", data)
 			if rec.Launch != "" {
 				text += "\n" + lang.L("Start it: {{.Path}}", map[string]any{"Path": filepath.Join(rec.Target, filepath.FromSlash(rec.Launch))})

@@ -151,6 +151,10 @@ func scrollsHolding(root, o fyne.CanvasObject) ([]*container.Scroll, []fyne.Canv
 			found = walk(w.Leading) || walk(w.Trailing)
 		case *errorLabel:
 			found = walk(w.text)
+		case *checkList:
+			found = walk(w.box)
+		case *radioList:
+			found = walk(w.box)
 		}
 		if !found {
 			nodes = nodes[:len(nodes)-1]

@@ -14,7 +14,7 @@ import (
 	"onramp.dev/onramp/assets"
 )
 
-// Every message that changes with a number (lang.N) has its forms in both
+// Every message that changes with a number (plural) has its forms in both
 // languages, with the same placeholders.
 func TestEveryPluralHasForms(t *testing.T) {
 	forms := map[string]map[string]map[string]string{}
@@ -41,16 +41,18 @@ func TestEveryPluralHasForms(t *testing.T) {
 			if !ok || len(call.Args) == 0 {
 				return true
 			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || sel.Sel.Name != "N" {
+			if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "N" {
+				if id, ok := sel.X.(*ast.Ident); ok && id.Name == "lang" {
+					t.Errorf("%s: lang.N picks the form by the system's language: use plural", fset.Position(call.Pos()))
+				}
 				return true
 			}
-			if id, ok := sel.X.(*ast.Ident); !ok || id.Name != "lang" {
+			if id, ok := call.Fun.(*ast.Ident); !ok || id.Name != "plural" {
 				return true
 			}
 			lit, ok := call.Args[0].(*ast.BasicLit)
 			if !ok {
-				t.Errorf("%s: lang.N with a key that is not a literal", fset.Position(call.Pos()))
+				t.Errorf("%s: plural with a key that is not a literal", fset.Position(call.Pos()))
 				return true
 			}
 			key, _ := strconv.Unquote(lit.Value)
@@ -77,6 +79,7 @@ func TestPluralsAgree(t *testing.T) {
 	setLanguage("fr")
 	for _, tc := range []struct{ got, want string }{
 		{countText(1, 1, 1), "1 utilisateur affiché sur 1, 1 coché."},
+		{countText(0, 4, 0), "0 utilisateur affiché sur 4, 0 coché."},
 		{countText(2, 5, 3), "2 utilisateurs affichés sur 5, 3 cochés."},
 		{leftText(36 * time.Second), "36 s restantes"},
 		{leftText(time.Second), "1 s restante"},
@@ -89,6 +92,7 @@ func TestPluralsAgree(t *testing.T) {
 	setLanguage("en")
 	for _, tc := range []struct{ got, want string }{
 		{countText(1, 1, 1), "1 of 1 users shown, 1 ticked."},
+		{countText(0, 4, 0), "0 of 4 users shown, 0 ticked."},
 		{countText(2, 5, 3), "2 of 5 users shown, 3 ticked."},
 		{leftText(36 * time.Second), "36 s left"},
 	} {

@@ -318,7 +318,7 @@ func (a *Assistant) removePartial(c *productCard, p *catalog.Product) {
 
 // runWidgets are a card's widgets for its one action, hidden while idle.
 func (a *Assistant) runWidgets(c *productCard, p *catalog.Product) {
-	c.bar = widget.NewProgressBar()
+	c.bar = newProgressBar()
 	// One line, truncated: a wrapped label would re-flow the page at every
 	// progress report.
 	c.line = widget.NewLabel("")

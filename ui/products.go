@@ -31,7 +31,7 @@ func (a *Assistant) productsTab() fyne.CanvasObject {
 	head := container.NewVBox(
 		heading(lang.L("Your subscription")),
 		wrapped(lang.L("{{.Company}}, {{.Plan}} support, until {{.Ends}}.", map[string]any{
-			"Company": me.Contract.Company, "Plan": planName(me.Contract.Plan), "Ends": me.Contract.Ends.Format("2006-01-02")})),
+			"Company": me.Contract.Company, "Plan": planName(me.Contract.Plan), "Ends": dateText(me.Contract.Ends)})),
 		// The services this person can use, not every benefit on file.
 		wrapped(lang.L("Your services: {{.Benefits}}", map[string]any{"Benefits": benefitList(api.RightsOf(me.User, me.Contract).Services())})),
 	)
@@ -82,21 +82,8 @@ func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
 		latest = st.LatestVersion
 	}
 	installed := known && st.InstalledVersion != ""
-	switch {
-	case !known:
-		c.state.SetText(lang.L("Checking this computer…"))
-	case st.State == setup.Damaged:
-		c.state.SetText(lang.L("Installed {{.Version}}, damaged: repair it", map[string]any{"Version": st.InstalledVersion}))
-	case st.UpdateAvailable:
-		c.state.SetText(lang.L("Update to {{.Version}}", map[string]any{"Version": st.LatestVersion}))
-	case installed:
-		c.state.SetText(lang.L("Installed {{.Version}}", map[string]any{"Version": st.InstalledVersion}))
-	case st.State == setup.Downloaded:
-		c.state.SetText(lang.L("Not installed (downloaded)"))
-	default:
-		c.state.SetText(lang.L("Not installed"))
-	}
-	c.seats = wrapped(lang.L("Version {{.Version}} · {{.Seats}} seats on the contract", map[string]any{"Version": latest, "Seats": seats}))
+	c.state.SetText(stateText(st, known))
+	c.seats = wrapped(lang.L("Version {{.Version}} · {{.Seats}} seats on the contract", map[string]any{"Version": latest, "Seats": intText(int64(seats))}))
 	body := container.NewVBox(c.state, wrapped(p.Description), c.seats)
 	// Install is one action; the steps one by one (the check's report, the
 	// folder, the plan, a download alone) stay a click away.
@@ -165,6 +152,24 @@ func (a *Assistant) newProductCard(p *catalog.Product, seats int) *productCard {
 	return c
 }
 
+// stateText is a product's state on this computer, in a few words;
+// known is false while the states are still being computed.
+func stateText(st setup.ProductState, known bool) string {
+	switch {
+	case !known:
+		return lang.L("Checking this computer…")
+	case st.State == setup.Damaged:
+		return lang.L("Installed {{.Version}}, damaged: repair it", map[string]any{"Version": st.InstalledVersion})
+	case st.UpdateAvailable:
+		return lang.L("Update to {{.Version}}", map[string]any{"Version": st.LatestVersion})
+	case st.InstalledVersion != "":
+		return lang.L("Installed {{.Version}}", map[string]any{"Version": st.InstalledVersion})
+	case st.State == setup.Downloaded:
+		return lang.L("Not installed (downloaded)")
+	}
+	return lang.L("Not installed")
+}
+
 // showRun shows on a new card the product's one action (running, or
 // stopped by the check), or what an interrupted download kept.
 func (a *Assistant) showRun(c *productCard, p *catalog.Product, st setup.ProductState, known bool) {
@@ -223,7 +228,7 @@ func (a *Assistant) productAction(c *productCard, p *catalog.Product, action str
 			case action == "open":
 				text = lang.L("Started {{.Name}}.", map[string]any{"Name": p.Name})
 			case action == "verify" && rep.OK():
-				text = lang.L("All {{.Files}} files are as installed.", map[string]any{"Files": rep.Files})
+				text = lang.L("All {{.Files}} files are as installed.", map[string]any{"Files": intText(int64(rep.Files))})
 			case action == "verify":
 				text = lang.L("{{.Missing}} missing and {{.Changed}} changed files: Repair puts them back.", map[string]any{"Missing": len(rep.Missing), "Changed": len(rep.Changed)})
 			case action == "repair":
@@ -277,7 +282,7 @@ func (a *Assistant) countSeats() {
 			for _, cp := range a.me.Contract.Products {
 				p, ok := a.cat.Product(cp.Product)
 				if c := a.cards[cp.Product]; c != nil && ok {
-					c.seats.SetText(lang.N("Version {{.Version}} · {{.Used}} of {{.Seats}} seats used", used[cp.Product], map[string]any{
+					c.seats.SetText(plural("Version {{.Version}} · {{.Used}} of {{.Seats}} seats used", used[cp.Product], map[string]any{
 						"Version": p.Latest().Version.String(), "Used": used[cp.Product], "Seats": cp.Seats}))
 				}
 			}
@@ -399,6 +404,13 @@ func (a *Assistant) applyStates(states []setup.ProductState) {
 	for _, st := range states {
 		a.states[st.ID] = st
 	}
+	// The step-by-step screens, the one shown and those left with a
+	// download going on, follow too: a receipt or a download of the
+	// command line changes what they offer.
+	for id, s := range a.setups {
+		st, known := a.states[id]
+		s.follow(st, known)
+	}
 	if a.me != nil && a.setup == nil && (a.tab == "products" || a.tab == "") {
 		a.show(a.mainView)
 	} else {
@@ -449,6 +461,8 @@ type setupScreen struct {
 	// installed: the install is done; opening the product again starts
 	// afresh (an update, a reinstall).
 	installed bool
+	state     *widget.Label // the product's state on this computer, as its card says
+	planned   string        // installedKey of the state the plan was last made against
 }
 
 func newSetupScreen(a *Assistant, p *catalog.Product) (*setupScreen, error) {
@@ -456,7 +470,10 @@ func newSetupScreen(a *Assistant, p *catalog.Product) (*setupScreen, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &setupScreen{a: a, product: p}
+	s := &setupScreen{a: a, product: p, state: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
+	st, known := a.states[p.ID]
+	s.state.SetText(stateText(st, known))
+	s.planned = installedKey(st)
 	s.install = newInstallScreen(a, rel)
 	s.install.onDone = func() {
 		s.installed = true
@@ -492,7 +509,39 @@ func (s *setupScreen) content() fyne.CanvasObject {
 	title := heading(lang.L("Set up {{.Name}}", map[string]any{"Name": s.product.Name}))
 	body := container.NewVBox(s.check.content(), widget.NewSeparator(), s.download.content(), widget.NewSeparator(), s.install.content())
 	s.scroll = container.NewVScroll(body)
-	return inOrder(container.NewVBox(container.NewHBox(s.back), title), nil, nil, nil, s.scroll)
+	return inOrder(container.NewVBox(container.NewHBox(s.back), title, s.state), nil, nil, nil, s.scroll)
+}
+
+// follow takes in the product's state computed again, after a change
+// made here or outside the window (the command line installing,
+// removing or downloading it): the state line says it, a package
+// downloaded meanwhile is taken as this screen's download, and the plan
+// is made again against what is now installed. A step running here, or
+// an install done, is left alone: its own end says what it did.
+func (s *setupScreen) follow(st setup.ProductState, known bool) {
+	if text := stateText(st, known); text != s.state.Text {
+		s.state.SetText(text)
+	}
+	was := s.planned
+	s.planned = installedKey(st)
+	if !known || s.installed || s.install.running || s.download.running() || s.a.core == nil {
+		return
+	}
+	if s.install.dl == nil {
+		if d := s.a.core.Downloaded(s.product.ID + "@" + s.install.release.Version.String()); d != nil {
+			s.download.done(d)
+		}
+		return
+	}
+	if s.planned != was {
+		s.install.planAgain(false)
+	}
+}
+
+// installedKey is what a plan depends on of a product's state: what is
+// installed, where, from which receipt.
+func installedKey(st setup.ProductState) string {
+	return strings.Join([]string{string(st.State), st.InstalledVersion, st.PreviousVersion, st.Target, st.Receipt}, "\x00")
 }
 
 func planName(plan api.Plan) string {

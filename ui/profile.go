@@ -156,7 +156,7 @@ func (s *profileScreen) runEmail() {
 			}
 			s.newEmail.SetText("")
 			s.emailPending.SetText(lang.L("A confirmation link was sent to {{.Email}}; it works until {{.Expires}}. Your address changes only once it is opened.",
-				map[string]any{"Email": sent.Email, "Expires": sent.Expires.Local().Format("2006-01-02 15:04")}))
+				map[string]any{"Email": sent.Email, "Expires": dateTimeText(sent.Expires)}))
 			showObject(s.emailPending)
 		}
 	})

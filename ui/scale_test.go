@@ -63,7 +63,7 @@ func TestUsersTableAtScale(t *testing.T) {
 	if len(u.users) != 5004 || len(tb.shown) != 5004 {
 		t.Fatalf("%d users, %d shown; %q", len(u.users), len(tb.shown), u.preview.Text)
 	}
-	if !strings.HasPrefix(u.preview.Text, "Imported: 5000 lines") {
+	if !strings.HasPrefix(u.preview.Text, "Imported: 5,000 lines") {
 		t.Errorf("import result: %q", u.preview.Text)
 	}
 	// Only what is on screen exists as widgets.
@@ -119,7 +119,7 @@ func TestUsersTableAtScale(t *testing.T) {
 	if u.selected[first] || len(u.selectedIDs()) != 1667 {
 		t.Errorf("a click on the row's name did not untick it (%d ticked)", len(u.selectedIDs()))
 	}
-	if !strings.Contains(tb.count.Text, "1668 of 5004 users shown, 1667 ticked") {
+	if !strings.Contains(tb.count.Text, "1,668 of 5,004 users shown, 1,667 ticked") {
 		t.Errorf("count: %q", tb.count.Text)
 	}
 

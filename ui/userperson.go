@@ -135,7 +135,11 @@ func personChangedText(res *account.UserUpdated) string {
 	case res.StartEmail == nil:
 		return lang.L("{{.Name}} ({{.ID}}) is now {{.Role}}.", data)
 	case res.StartEmail.StartsOn != nil:
-		return lang.L("{{.ID}}'s address is now {{.Email}}: the start email goes to it when the subscription starts.", data)
+		data["Date"] = dateText(*res.StartEmail.StartsOn)
+		return lang.L("{{.ID}}'s address is now {{.Email}}: the start email goes to it when the subscription starts, on {{.Date}}.", data)
+	case !res.StartEmail.Expires.IsZero():
+		data["Expires"] = dateTimeText(res.StartEmail.Expires)
+		return lang.L("{{.ID}}'s address is now {{.Email}}: a new start email is on its way to it (its temporary password works once, until {{.Expires}}), and the links sent to the old address no longer work.", data)
 	}
 	return lang.L("{{.ID}}'s address is now {{.Email}}: a new start email is on its way to it, and the links sent to the old address no longer work.", data)
 }

@@ -37,8 +37,8 @@ type usersScreen struct {
 	email, name *entry
 	emailErr    *errorLabel
 	role        *widget.Select
-	addProducts *widget.CheckGroup
-	addBenefits *widget.CheckGroup
+	addProducts *checkList
+	addBenefits *checkList
 	addErr      *errorLabel
 	added       *widget.Label
 
@@ -50,8 +50,8 @@ type usersScreen struct {
 	previewedFile []byte
 
 	// Assign.
-	asProducts, asBenefits *widget.CheckGroup
-	asMode                 *widget.RadioGroup
+	asProducts, asBenefits *checkList
+	asMode                 *radioList
 	assignErr              *errorLabel
 	person                 *personForm // one person's role or address
 	assign                 *button
@@ -86,8 +86,8 @@ func newUsersScreen(a *Assistant) *usersScreen {
 	s.role = widget.NewSelect([]string{roleName("user"), roleName("software_coordinator"), roleName("contract_manager")}, nil)
 	fitSelect(s.role).SetSelectedIndex(0)
 	products := a.productNames(a.contractProducts())
-	s.addProducts = widget.NewCheckGroup(products, nil)
-	s.addBenefits = widget.NewCheckGroup(benefitNames(), nil)
+	s.addProducts = newCheckList(products, nil)
+	s.addBenefits = newCheckList(benefitNames(), nil)
 	s.addBenefits.SetSelected([]string{benefitName("download"), benefitName("install"), benefitName("web_support")})
 	s.csvPath = newEntry()
 	s.csvPath.SetPlaceHolder(lang.L("Path of a CSV file: email,name,role,products,benefits"))
@@ -97,9 +97,9 @@ func newUsersScreen(a *Assistant) *usersScreen {
 	s.apply = newButtonWithIcon(lang.L("Import"), theme.ConfirmIcon(), s.runImport)
 	s.apply.Importance = widget.HighImportance
 	s.apply.Disable()
-	s.asProducts = widget.NewCheckGroup(products, nil)
-	s.asBenefits = widget.NewCheckGroup(benefitNames(), nil)
-	s.asMode = widget.NewRadioGroup([]string{lang.L("Give"), lang.L("Take away")}, nil)
+	s.asProducts = newCheckList(products, nil)
+	s.asBenefits = newCheckList(benefitNames(), nil)
+	s.asMode = newRadioList([]string{lang.L("Give"), lang.L("Take away")}, nil)
 	s.asMode.Horizontal = true
 	s.asMode.SetSelected(lang.L("Give"))
 	s.assignErr = newErrorLabel()
@@ -599,9 +599,9 @@ func previewText(changes []account.Change) string {
 	}
 	var b strings.Builder
 	b.WriteString(lang.L("The import will make these changes: {{.New}}, {{.Changed}}, {{.Same}}.", map[string]any{
-		"New":     lang.N("{{.Count}} new users", create, map[string]any{"Count": create}),
-		"Changed": lang.N("{{.Count}} changed", update, map[string]any{"Count": update}),
-		"Same":    lang.N("{{.Count}} unchanged", same, map[string]any{"Count": same})}))
+		"New":     plural("{{.Count}} new users", create, map[string]any{"Count": create}),
+		"Changed": plural("{{.Count}} changed", update, map[string]any{"Count": update}),
+		"Same":    plural("{{.Count}} unchanged", same, map[string]any{"Count": same})}))
 	for i, c := range changes {
 		if i == maxPreviewLines {
 			b.WriteString("\n" + lang.L("… and {{.Count}} more lines.", map[string]any{"Count": len(changes) - i}))
@@ -629,7 +629,7 @@ func (s *usersScreen) runImport() {
 				return
 			}
 			s.previewedFile = nil
-			s.preview.SetText(lang.N("Imported: {{.Count}} lines.", len(changes), map[string]any{"Count": len(changes)}))
+			s.preview.SetText(plural("Imported: {{.Count}} lines.", len(changes), map[string]any{"Count": len(changes)}))
 			// The users imported are in the table: its search is next.
 			s.showInPanel(s.importPanel, s.preview)
 			s.a.win.Canvas().Focus(s.table.search)
@@ -662,7 +662,7 @@ func (s *usersScreen) runAssign() {
 				s.showInPanel(s.assignPanel, s.assignErr)
 				return
 			}
-			s.done.SetText(lang.N("Changed {{.Count}} users.", len(changes), map[string]any{"Count": len(changes)}))
+			s.done.SetText(plural("Changed {{.Count}} users.", len(changes), map[string]any{"Count": len(changes)}))
 			s.done.Show()
 			s.say(s.done)
 			s.a.changed()
@@ -679,7 +679,7 @@ func (s *usersScreen) confirmRemove() {
 		s.showInPanel(s.assignPanel, s.assignErr)
 		return
 	}
-	s.a.confirm(lang.L("Remove users"), lang.N("Remove {{.Count}} users from the contract? They lose access at once.", len(ids), map[string]any{"Count": len(ids)}),
+	s.a.confirm(lang.L("Remove users"), plural("Remove {{.Count}} users from the contract? They lose access at once.", len(ids), map[string]any{"Count": len(ids)}),
 		choice{label: lang.L("Remove users"), icon: theme.DeleteIcon(), importance: widget.DangerImportance, do: func() { s.remove(ids) }}).Show()
 }
 

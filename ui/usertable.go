@@ -424,5 +424,5 @@ func (a *Assistant) productIDsOf(names []string) []string {
 // in French each number has its own agreement ("1 utilisateur affiché").
 func countText(shown, total, ticked int) string {
 	data := map[string]any{"Shown": shown, "Total": total, "Ticked": ticked}
-	return lang.N("{{.Shown}} of {{.Total}} users shown", shown, data) + lang.N(", {{.Ticked}} ticked.", ticked, data)
+	return plural("{{.Shown}} of {{.Total}} users shown", shown, data) + plural(", {{.Ticked}} ticked.", ticked, data)
 }

@@ -105,6 +105,8 @@ func describe(f fyne.Focusable) string {
 		return fmt.Sprintf("an entry holding %q", w.Text)
 	case *check:
 		return fmt.Sprintf("the check box %q", w.Text)
+	case *widget.Check:
+		return fmt.Sprintf("the check box %q", w.Text)
 	}
 	return fmt.Sprintf("%T", f)
 }
@@ -350,9 +352,8 @@ func TestSetupFocusFollowsSteps(t *testing.T) {
 // tabAllInView presses Tab until the keyboard is back where it started
 // (at most max times) and fails the test unless each thing reached that
 // is drawn is in view, the one it started on too, reached again last;
-// it returns how many fields (entries and check boxes) were reached.
-// The boxes of a widget.CheckGroup are left out: Fyne makes them inside
-// the group, and they do not follow the keyboard.
+// it returns how many fields (entries and check boxes, those of the
+// check lists too) were reached.
 func tabAllInView(t *testing.T, a *Assistant, max int, where string) (fields int) {
 	t.Helper()
 	c := a.win.Canvas()
@@ -367,15 +368,13 @@ func tabAllInView(t *testing.T, a *Assistant, max int, where string) (fields int
 		if first == nil {
 			first = f
 		}
-		if _, inGroup := f.(*widget.Check); !inGroup {
-			if o, ok := f.(fyne.CanvasObject); ok {
-				if _, _, drawn := placeOf(a, o); drawn {
-					switch f.(type) {
-					case *entry, *check:
-						fields++
-					}
-					inView(t, a, o, where+": "+describe(f)+" reached with Tab")
+		if o, ok := f.(fyne.CanvasObject); ok {
+			if _, _, drawn := placeOf(a, o); drawn {
+				switch f.(type) {
+				case *entry, *check, *widget.Check:
+					fields++
 				}
+				inView(t, a, o, where+": "+describe(f)+" reached with Tab")
 			}
 		}
 		if again {
@@ -386,41 +385,60 @@ func tabAllInView(t *testing.T, a *Assistant, max int, where string) (fields int
 }
 
 // Tab to a field below the fold scrolls the field into view, as it does
-// a button: on the setup screen (the install folder) and in the users
-// screen's side panels, at 800x600.
+// a button: on the setup screen (the install folder), in the users
+// screen's side panels (each box of their lists of products and
+// benefits) and on the deployment wizard (its lists of products and
+// systems), at 800x600, in English and French.
 func TestTabFieldsInView(t *testing.T) {
-	size := fyne.NewSize(800, 600)
-	a, d, _ := demoAssistant(t, "en")
-	signInFirstTime(t, a, d.ManagerID, d.TempPassword)
-	act(a, func() { a.win.Resize(size) })
+	for _, language := range []string{"en", "fr"} {
+		t.Run(language, func(t *testing.T) {
+			size := fyne.NewSize(800, 600)
+			a, d, _ := demoAssistant(t, language)
+			t.Cleanup(func() { setLanguage("en") })
+			signInFirstTime(t, a, d.ManagerID, d.TempPassword)
+			act(a, func() { a.win.Resize(size) })
 
-	tap(a, a.setupButtons["quill"])
-	s := a.setup
-	if n := tabAllInView(t, a, 60, "setup"); n == 0 {
-		t.Errorf("Tab reached no field on the setup screen")
-	}
-	act(a, func() { a.win.Canvas().Focus(s.download.start) })
-	tap(a, s.download.start)
-	if n := tabAllInView(t, a, 60, "setup, downloaded"); n == 0 {
-		t.Errorf("Tab reached no field on the setup screen after the download")
-	}
+			tap(a, a.setupButtons["quill"])
+			s := a.setup
+			if n := tabAllInView(t, a, 60, "setup"); n == 0 {
+				t.Errorf("Tab reached no field on the setup screen")
+			}
+			act(a, func() { a.win.Canvas().Focus(s.download.start) })
+			tap(a, s.download.start)
+			if n := tabAllInView(t, a, 60, "setup, downloaded"); n == 0 {
+				t.Errorf("Tab reached no field on the setup screen after the download")
+			}
 
-	act(a, func() { a.selectTab("users") })
-	u := a.users
-	for _, p := range []*sidePanel{u.addPanel, u.importPanel, u.assignPanel} {
-		tap(a, p.opener)
-		if n := tabAllInView(t, a, 80, p.title); n == 0 {
-			t.Errorf("Tab reached no field in %q", p.title)
-		}
-		tap(a, p.opener) // closed
-	}
+			act(a, func() { a.selectTab("users") })
+			u := a.users
+			products, benefits := len(a.contractProducts()), len(benefitNames())
+			panels := []struct {
+				p     *sidePanel
+				least int // entries and boxes Tab must reach
+			}{
+				{u.addPanel, 2 + products + benefits},
+				{u.importPanel, 1},
+				{u.assignPanel, products + benefits},
+			}
+			for _, p := range panels {
+				tap(a, p.p.opener)
+				if n := tabAllInView(t, a, 80, p.p.title); n < p.least {
+					t.Errorf("Tab reached %d fields in %q, want at least %d", n, p.p.title, p.least)
+				}
+				tap(a, p.p.opener) // closed
+			}
 
-	// The same on the other screens with fields.
-	for _, tab := range []string{"deploy", "profile"} {
-		act(a, func() { a.selectTab(tab) })
-		if n := tabAllInView(t, a, 80, tab); n == 0 {
-			t.Errorf("Tab reached no field on %s", tab)
-		}
+			// The same on the other screens with fields.
+			for _, tab := range []struct {
+				id    string
+				least int
+			}{{"deploy", products + len(catalog.Platforms) + 3}, {"profile", 1}} {
+				act(a, func() { a.selectTab(tab.id) })
+				if n := tabAllInView(t, a, 80, tab.id); n < tab.least {
+					t.Errorf("Tab reached %d fields on %s, want at least %d", n, tab.id, tab.least)
+				}
+			}
+		})
 	}
 }
 

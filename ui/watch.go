@@ -11,9 +11,10 @@ const watchEvery = 2 * time.Second
 
 // watchStates follows changes made outside the window (the command line
 // installing, updating or removing a product, or finishing a download):
-// every few seconds it reads the stamp of what the states are computed
-// from, folder listings only, and computes the states again only when it
-// changed. The window's own actions refresh the states when they end, so
+// every few seconds, and at once when the window comes to the
+// foreground (the person back from a terminal), it reads the stamp of
+// what the states are computed from, folder listings only, and computes
+// the states again only when it changed. The window's own actions refresh the states when they end, so
 // it waits while one runs. It stops at sign-out (another core) and when
 // the window closes. It runs outside background's work count (Wait does
 // not wait for a tick that may never change anything): tests that follow
@@ -37,6 +38,7 @@ func (a *Assistant) watchStates(core *setup.Setup) {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
+			case <-a.lookNow:
 			}
 			if ctx.Err() != nil {
 				return // both were ready: the window is closed
@@ -73,6 +75,16 @@ func (a *Assistant) watchStates(core *setup.Setup) {
 			})
 		}
 	}()
+}
+
+// lookOutside has the watcher look for changes made outside the window
+// now rather than at its next tick: the window came to the foreground.
+// It never waits: a look already asked for is enough.
+func (a *Assistant) lookOutside() {
+	select {
+	case a.lookNow <- struct{}{}:
+	default:
+	}
 }
 
 // productsBusy tells whether an action on a product runs in the window:

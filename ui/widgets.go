@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"math"
 	"net/url"
 
 	"fyne.io/fyne/v2"
@@ -144,4 +145,21 @@ func inOrder(top, bottom, left, right fyne.CanvasObject, center ...fyne.CanvasOb
 		}
 	}
 	return container.New(layout.NewBorderLayout(top, bottom, left, right), objects...)
+}
+
+// newProgressBar is widget.NewProgressBar with its percentage written as
+// the language spoken writes it: "42 %" in French, not "42%".
+func newProgressBar() *widget.ProgressBar {
+	b := widget.NewProgressBar()
+	b.TextFormatter = func() string { return percentText(b.Value, b.Min, b.Max) }
+	return b
+}
+
+// percentText is how far value is from low to high, in whole percent.
+func percentText(value, low, high float64) string {
+	n := 0
+	if high > low {
+		n = int(math.Floor((min(max(value, low), high) - low) / (high - low) * 100))
+	}
+	return lang.L("{{.N}}%", map[string]any{"N": n})
 }
