@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -135,30 +136,32 @@ func newCheckOutput(subject, target, cache string, rep *syscheck.Report) *checkO
 
 // fixTexts put the report's fix codes into English; the GUI has its own
 // translated copies.
-var fixTexts = map[string]string{
-	"wrong-platform":       "There is no package for {found}; this release is made for {available}.",
-	"upgrade-os":           "Update the operating system to version {need} or later (this machine runs {found}).",
-	"more-cores":           "Use a machine with at least {need} logical processor cores.",
-	"faster-cpu":           "Use a machine whose processor runs at {need} or faster.",
-	"cpu-features":         "The processor lacks {missing}; use a newer machine.",
-	"add-ram":              "Add memory: the product needs at least {need} of RAM.",
-	"add-ram-recommended":  "The product runs, but {recommended} of RAM is recommended for good performance.",
-	"free-disk":            "Free {short} on {volume}, or choose a target folder on another volume (needs {need} in all for {folder}).",
-	"gpu-none":             "The product needs a graphics card, and this machine shows none to the operating system.",
-	"gpu-vendor":           "Use a machine with a graphics card from {vendors}.",
-	"gpu-vram":             "Use a graphics card with at least {need} of video memory.",
-	"gpu-vram-recommended": "The product runs, but a graphics card with {recommended} of video memory is recommended.",
-	"gpu-driver":           "Update the {vendor} graphics driver to version {need} or later.",
-	"gpu-uncertified":      "This graphics card is not among those certified ({models}); the product may run, without support.",
-	"display-resolution":   "Use a display of at least {need}.",
-	"check-by-hand":        "This could not be checked automatically ({reason}); check it by hand.",
-}
+var fixTexts = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"wrong-platform":       "There is no package for {found}; this release is made for {available}.",
+		"upgrade-os":           "Update the operating system to version {need} or later (this machine runs {found}).",
+		"more-cores":           "Use a machine with at least {need} logical processor cores.",
+		"faster-cpu":           "Use a machine whose processor runs at {need} or faster.",
+		"cpu-features":         "The processor lacks {missing}; use a newer machine.",
+		"add-ram":              "Add memory: the product needs at least {need} of RAM.",
+		"add-ram-recommended":  "The product runs, but {recommended} of RAM is recommended for good performance.",
+		"free-disk":            "Free {short} on {volume}, or choose a target folder on another volume (needs {need} in all for {folder}).",
+		"gpu-none":             "The product needs a graphics card, and this machine shows none to the operating system.",
+		"gpu-vendor":           "Use a machine with a graphics card from {vendors}.",
+		"gpu-vram":             "Use a graphics card with at least {need} of video memory.",
+		"gpu-vram-recommended": "The product runs, but a graphics card with {recommended} of video memory is recommended.",
+		"gpu-driver":           "Update the {vendor} graphics driver to version {need} or later.",
+		"gpu-uncertified":      "This graphics card is not among those certified ({models}); the product may run, without support.",
+		"display-resolution":   "Use a display of at least {need}.",
+		"check-by-hand":        "This could not be checked automatically ({reason}); check it by hand.",
+	}
+})
 
 func adviceText(f *syscheck.Fix) string {
 	if f == nil {
 		return ""
 	}
-	text, ok := fixTexts[f.Code]
+	text, ok := fixTexts()[f.Code]
 	if !ok {
 		text = f.Code
 	}
@@ -219,19 +222,16 @@ func dash(s string) string {
 	return s
 }
 
-// htmlEscaper escapes text for HTML element content and quoted attribute
-// values, as html/template does there. The report is written by hand
-// rather than with html/template: text/template calls methods by name
-// through reflection, which makes the linker keep every exported method
-// of every type in the program (1.8 MB of a 12 MB binary, read from disk
-// at every start).
-var htmlEscaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
-
 // htmlReport is the check's report as an HTML page; every value in it is
-// escaped (they come from the catalog, the OS and probes).
+// escaped (they come from the catalog, the OS and probes) for element
+// content and quoted attribute values, as html/template escapes there.
+// The report is written by hand rather than with html/template:
+// text/template calls methods by name through reflection, which makes the
+// linker keep every exported method of every type in the program (1.8 MB
+// of a 12 MB binary, read from disk at every start).
 func htmlReport(out *checkOutput) string {
 	var b strings.Builder
-	e := htmlEscaper.Replace
+	e := strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;").Replace
 	w := func(parts ...string) {
 		for _, p := range parts {
 			b.WriteString(p)
