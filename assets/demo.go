@@ -53,63 +53,68 @@ func size(s string) catalog.ByteSize {
 	return b
 }
 
-var demoProducts = []demoProduct{
-	{
-		id:          "atlas",
-		name:        "Atlas CAD",
-		description: "2D and 3D design for engineering teams.",
-		releases: []demoRelease{
-			{"2.10.0", "2026-09-15", "Faster file open; new sketch constraints.", 768, catalog.Requirements{
-				OS:     catalog.OSRequirement{MinVersion: catalog.MustVersion("5.4")},
-				CPU:    catalog.CPURequirement{MinLogicalCores: 2, Features: []string{"sse4_2"}},
-				Memory: catalog.MemoryRequirement{Min: size("2 GiB"), Recommended: size("8 GiB")},
-				Disk:   catalog.DiskRequirement{Install: size("20 MiB"), Download: size("2 MiB"), Staging: size("20 MiB")},
-			}},
-			{"2.9.1", "2026-06-02", "Fixes a crash when printing large drawings.", 640, catalog.Requirements{
-				OS:     catalog.OSRequirement{MinVersion: catalog.MustVersion("5.4")},
-				CPU:    catalog.CPURequirement{MinLogicalCores: 2},
-				Memory: catalog.MemoryRequirement{Min: size("2 GiB"), Recommended: size("8 GiB")},
-				Disk:   catalog.DiskRequirement{Install: size("20 MiB"), Download: size("2 MiB"), Staging: size("20 MiB")},
-			}},
+// demoProducts is made on first use (its sizes and versions are parsed):
+// the command line links this package, and a value made at package
+// initialisation costs every run.
+var demoProducts = sync.OnceValue(func() []demoProduct {
+	return []demoProduct{
+		{
+			id:          "atlas",
+			name:        "Atlas CAD",
+			description: "2D and 3D design for engineering teams.",
+			releases: []demoRelease{
+				{"2.10.0", "2026-09-15", "Faster file open; new sketch constraints.", 768, catalog.Requirements{
+					OS:     catalog.OSRequirement{MinVersion: catalog.MustVersion("5.4")},
+					CPU:    catalog.CPURequirement{MinLogicalCores: 2, Features: []string{"sse4_2"}},
+					Memory: catalog.MemoryRequirement{Min: size("2 GiB"), Recommended: size("8 GiB")},
+					Disk:   catalog.DiskRequirement{Install: size("20 MiB"), Download: size("2 MiB"), Staging: size("20 MiB")},
+				}},
+				{"2.9.1", "2026-06-02", "Fixes a crash when printing large drawings.", 640, catalog.Requirements{
+					OS:     catalog.OSRequirement{MinVersion: catalog.MustVersion("5.4")},
+					CPU:    catalog.CPURequirement{MinLogicalCores: 2},
+					Memory: catalog.MemoryRequirement{Min: size("2 GiB"), Recommended: size("8 GiB")},
+					Disk:   catalog.DiskRequirement{Install: size("20 MiB"), Download: size("2 MiB"), Staging: size("20 MiB")},
+				}},
+			},
 		},
-	},
-	{
-		id:          "lumen",
-		name:        "Lumen Render",
-		description: "GPU path tracing for product visualisation.",
-		releases: []demoRelease{
-			{"1.5.0", "2026-10-01", "Denoiser on by default.", 1024, catalog.Requirements{
-				CPU:     catalog.CPURequirement{MinLogicalCores: 4, MinClock: 2000, Features: []string{"avx2"}},
-				Memory:  catalog.MemoryRequirement{Min: size("8 GiB"), Recommended: size("32 GiB")},
-				Disk:    catalog.DiskRequirement{Install: size("50 MiB"), Download: size("2 MiB"), Staging: size("50 MiB")},
-				GPU:     catalog.GPURequirement{MinVRAM: size("4 GiB"), RecommendedVRAM: size("8 GiB"), Vendors: []string{"nvidia", "amd", "apple"}, CertifiedModels: []string{"NVIDIA RTX A2000", "NVIDIA RTX 4000 Ada", "AMD Radeon PRO W7600", "Apple M2 Pro"}, MinDriver: map[string]catalog.Version{"nvidia": catalog.MustVersion("535.0")}},
-				Display: catalog.DisplayRequirement{MinResolution: catalog.Resolution{Width: 1920, Height: 1080}},
-			}},
-			{"1.4.2", "2026-07-20", "Stability fixes.", 1024, catalog.Requirements{
-				CPU:    catalog.CPURequirement{MinLogicalCores: 4, Features: []string{"avx2"}},
-				Memory: catalog.MemoryRequirement{Min: size("8 GiB"), Recommended: size("16 GiB")},
-				Disk:   catalog.DiskRequirement{Install: size("50 MiB"), Download: size("2 MiB"), Staging: size("50 MiB")},
-				GPU:    catalog.GPURequirement{MinVRAM: size("2 GiB"), RecommendedVRAM: size("8 GiB")},
-			}},
+		{
+			id:          "lumen",
+			name:        "Lumen Render",
+			description: "GPU path tracing for product visualisation.",
+			releases: []demoRelease{
+				{"1.5.0", "2026-10-01", "Denoiser on by default.", 1024, catalog.Requirements{
+					CPU:     catalog.CPURequirement{MinLogicalCores: 4, MinClock: 2000, Features: []string{"avx2"}},
+					Memory:  catalog.MemoryRequirement{Min: size("8 GiB"), Recommended: size("32 GiB")},
+					Disk:    catalog.DiskRequirement{Install: size("50 MiB"), Download: size("2 MiB"), Staging: size("50 MiB")},
+					GPU:     catalog.GPURequirement{MinVRAM: size("4 GiB"), RecommendedVRAM: size("8 GiB"), Vendors: []string{"nvidia", "amd", "apple"}, CertifiedModels: []string{"NVIDIA RTX A2000", "NVIDIA RTX 4000 Ada", "AMD Radeon PRO W7600", "Apple M2 Pro"}, MinDriver: map[string]catalog.Version{"nvidia": catalog.MustVersion("535.0")}},
+					Display: catalog.DisplayRequirement{MinResolution: catalog.Resolution{Width: 1920, Height: 1080}},
+				}},
+				{"1.4.2", "2026-07-20", "Stability fixes.", 1024, catalog.Requirements{
+					CPU:    catalog.CPURequirement{MinLogicalCores: 4, Features: []string{"avx2"}},
+					Memory: catalog.MemoryRequirement{Min: size("8 GiB"), Recommended: size("16 GiB")},
+					Disk:   catalog.DiskRequirement{Install: size("50 MiB"), Download: size("2 MiB"), Staging: size("50 MiB")},
+					GPU:    catalog.GPURequirement{MinVRAM: size("2 GiB"), RecommendedVRAM: size("8 GiB")},
+				}},
+			},
 		},
-	},
-	{
-		id:          "quill",
-		name:        "Quill Notes",
-		description: "Project notes and markups that sync with Atlas drawings.",
-		releases: []demoRelease{
-			{"3.1.0", "2026-08-11", "Markups on PDF exports.", 256, catalog.Requirements{
-				Memory: catalog.MemoryRequirement{Min: size("1 GiB"), Recommended: size("4 GiB")},
-				Disk:   catalog.DiskRequirement{Install: size("5 MiB"), Download: size("1 MiB"), Staging: size("5 MiB")},
-			}},
-			{"3.0.2", "2026-05-05", "First release of the 3.x line.", 256, catalog.Requirements{
-				Memory: catalog.MemoryRequirement{Min: size("1 GiB")},
-				Disk:   catalog.DiskRequirement{Install: size("5 MiB"), Download: size("1 MiB"), Staging: size("5 MiB")},
-			}},
-			{"3.0.0-rc.1", "2026-04-01", "Release candidate.", 256, catalog.Requirements{}},
+		{
+			id:          "quill",
+			name:        "Quill Notes",
+			description: "Project notes and markups that sync with Atlas drawings.",
+			releases: []demoRelease{
+				{"3.1.0", "2026-08-11", "Markups on PDF exports.", 256, catalog.Requirements{
+					Memory: catalog.MemoryRequirement{Min: size("1 GiB"), Recommended: size("4 GiB")},
+					Disk:   catalog.DiskRequirement{Install: size("5 MiB"), Download: size("1 MiB"), Staging: size("5 MiB")},
+				}},
+				{"3.0.2", "2026-05-05", "First release of the 3.x line.", 256, catalog.Requirements{
+					Memory: catalog.MemoryRequirement{Min: size("1 GiB")},
+					Disk:   catalog.DiskRequirement{Install: size("5 MiB"), Download: size("1 MiB"), Staging: size("5 MiB")},
+				}},
+				{"3.0.0-rc.1", "2026-04-01", "Release candidate.", 256, catalog.Requirements{}},
+			},
 		},
-	},
-}
+	}
+})
 
 // demoPackageName is the file name of one package.
 func demoPackageName(id, version string, p catalog.Platform) string {
@@ -240,7 +245,7 @@ type demoPackage struct {
 
 func allDemoPackages() []demoPackage {
 	var out []demoPackage
-	for _, p := range demoProducts {
+	for _, p := range demoProducts() {
 		for _, r := range p.releases {
 			for _, plat := range catalog.Platforms {
 				out = append(out, demoPackage{demoPackageName(p.id, r.version, plat), p, r, plat})
@@ -303,7 +308,7 @@ func DemoPackageNames() []string {
 // demoCatalog is the demo catalog as data; gen.go writes it to demo/catalog.json.
 func demoCatalog() *catalog.Catalog {
 	c := &catalog.Catalog{Publisher: "Onramp demo publisher"}
-	for _, p := range demoProducts {
+	for _, p := range demoProducts() {
 		prod := catalog.Product{ID: p.id, Name: p.name, Description: p.description}
 		for _, r := range p.releases {
 			date, err := time.Parse(time.DateOnly, r.date)

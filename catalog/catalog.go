@@ -10,6 +10,7 @@ package catalog
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -243,7 +244,7 @@ func (c *Catalog) Product(id string) (*Product, bool) {
 }
 
 // ErrNotFound is matched by errors.Is when a product or release is missing.
-var ErrNotFound = fmt.Errorf("not in the catalog")
+var ErrNotFound = errors.New("not in the catalog")
 
 // Find resolves "ID" (the newest release) or "ID@VERSION".
 func (c *Catalog) Find(ref string) (*Product, *Release, error) {

@@ -14,16 +14,30 @@ import (
 // a figure copied from a vendor's sheet means what it says.
 type ByteSize int64
 
-var byteUnits = map[string]float64{
-	"b":   1,
-	"kb":  1e3,
-	"mb":  1e6,
-	"gb":  1e9,
-	"tb":  1e12,
-	"kib": 1 << 10,
-	"mib": 1 << 20,
-	"gib": 1 << 30,
-	"tib": 1 << 40,
+// byteUnit is a unit's multiplier (lowercase name). A switch, not a map:
+// a package-level map is built at start by every run of the program.
+func byteUnit(unit string) (float64, bool) {
+	switch unit {
+	case "b":
+		return 1, true
+	case "kb":
+		return 1e3, true
+	case "mb":
+		return 1e6, true
+	case "gb":
+		return 1e9, true
+	case "tb":
+		return 1e12, true
+	case "kib":
+		return 1 << 10, true
+	case "mib":
+		return 1 << 20, true
+	case "gib":
+		return 1 << 30, true
+	case "tib":
+		return 1 << 40, true
+	}
+	return 0, false
 }
 
 const maxByteSize = 1 << 50 // 1 PiB: anything larger is a typo
@@ -31,7 +45,7 @@ const maxByteSize = 1 << 50 // 1 PiB: anything larger is a typo
 // ParseByteSize reads "8 GiB", "512MiB", "2.5 GB" or "1024 B".
 func ParseByteSize(s string) (ByteSize, error) {
 	num, unit := splitUnit(s)
-	mult, ok := byteUnits[strings.ToLower(unit)]
+	mult, ok := byteUnit(strings.ToLower(unit))
 	if !ok {
 		return 0, fmt.Errorf("want a size with a unit such as \"512 MiB\" or \"8 GiB\" (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB), found %q", s)
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"onramp.dev/onramp/syscheck"
 )
@@ -118,5 +119,41 @@ func TestEveryFixHasText(t *testing.T) {
 	got := adviceText(&syscheck.Fix{Code: "add-ram", Args: map[string]string{"need": "8 GiB"}})
 	if !strings.Contains(got, "8 GiB") || strings.Contains(got, "{") {
 		t.Errorf("add-ram = %q", got)
+	}
+}
+
+// The HTML report escapes every value from outside (names from the
+// catalog, the OS and probes) in element content and attributes. The
+// golden file is what html/template wrote for the same report before the
+// report was written by hand, byte for byte.
+func TestHTMLReportEscapes(t *testing.T) {
+	out := &checkOutput{Subject: `Atlas <CAD> & "co" 'x' +1`, Host: "h\x00ost", Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+		Target: "/t<arget>", Cache: "/c&ache", Status: syscheck.Warn, Platform: "linux/amd64",
+		Facts: &syscheck.Facts{OS: syscheck.OSFacts{Product: "debian 12", Version: "6.1", Build: "6.1.0-<1>"},
+			CPU:     syscheck.CPUFacts{Model: `Intel(R) "Xeon"`, LogicalCores: 2},
+			GPUs:    []syscheck.GPU{{Model: "<b>GTX</b>", Vendor: "nvidia", Integrated: true, Source: "lspci"}, {Model: "M", Source: "s"}},
+			Unknown: map[string]string{"zeta": "z<", "alpha": "a&", "display": "no display"}}}
+	out.Items = []checkItem{{Item: syscheck.Item{ID: "cpu.cores", Required: "2", Found: "2", Status: syscheck.Pass, Evidence: "nproc <x>"}},
+		{Item: syscheck.Item{ID: "memory", Recommended: "8 GB", Found: "4 GB", Status: syscheck.Warn, Evidence: "e"}, Advice: "Add <RAM> & more"}}
+	want, err := os.ReadFile(filepath.Join("testdata", "check-report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := htmlReport(out)
+	if got != string(want) {
+		t.Errorf("report differs from testdata/check-report.html:\n%s", got)
+	}
+	for _, raw := range []string{"<b>", "<CAD>", "<RAM>", "<x>", `"co"`, "\x00"} {
+		if strings.Contains(got, raw) {
+			t.Errorf("the report holds %q unescaped", raw)
+		}
+	}
+	out.Items, out.Facts.GPUs, out.Facts.Unknown = nil, nil, nil
+	if got := htmlReport(out); !strings.Contains(got, "<li>No GPU found.</li>\n</ul>") {
+		t.Errorf("a report without GPUs:\n%s", got)
+	}
+	out.Facts = nil
+	if got := htmlReport(out); !strings.Contains(got, "<h2>Machine</h2>") {
+		t.Errorf("a report without facts:\n%s", got)
 	}
 }

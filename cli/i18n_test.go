@@ -18,10 +18,10 @@ var fmtVerb = regexp.MustCompile(`%[-+# 0]*[0-9*]*(?:\.[0-9*]*)?[a-zA-Z%]`)
 // so a translation never prints an argument in the wrong place or
 // misprints it.
 func TestFrenchCatalogueVerbs(t *testing.T) {
-	if len(frenchTexts) == 0 {
+	if len(frenchTexts()) == 0 {
 		t.Fatal("empty French catalogue")
 	}
-	for en, fr := range frenchTexts {
+	for en, fr := range frenchTexts() {
 		if strings.TrimSpace(fr) == "" {
 			t.Errorf("%q: no French text", en)
 			continue
