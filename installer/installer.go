@@ -736,6 +736,11 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 	}
 	if err == nil && gate != nil {
 		gate.walked() // every entry passed the archive's checks
+		if gate.announce() {
+			// The staging's count once the plan is out: a plan decided
+			// only now had every stage event before it held back.
+			in.report(Progress{Step: "stage", Files: w.n, Total: gate.plan.Files, Bytes: w.bytes})
+		}
 	}
 	var dirs []FileRecord
 	if err == nil {
