@@ -719,6 +719,14 @@ func (in *Installer) stage(ctx context.Context, pkg Package, target string, tota
 		// Cancelled while the last files were written: stop before the commit.
 		err = ctx.Err()
 	}
+	if err == nil && gate != nil {
+		gate.walked() // every entry passed the archive's checks (the Watch said so already)
+		if gate.announce() {
+			// The staging's count once the plan is out: a plan decided
+			// only now had every stage event before it held back.
+			in.report(Progress{Step: "stage", Files: w.n, Total: gate.plan.Files, Bytes: w.bytes})
+		}
+	}
 	var dirs []FileRecord
 	if err == nil {
 		dirs, err = w.setDirModes()

@@ -154,10 +154,15 @@ func installEventsInOrder(t *testing.T, format catalog.Format, n int) {
 	if p := events[0].Plan; p.DiskBytes < n64*1000 || p.Entries != n64+n64/100+1 {
 		t.Fatalf("plan %+v, want %d entries (the files, their folders and the staging folder) taking at least %d bytes", p, n+n/100+1, n*1000)
 	}
+	staged := false
 	for _, e := range events[1 : len(events)-1] {
 		if e.Step == "plan" || (e.Step == "stage" && e.Total != n) {
 			t.Fatalf("event %+v after the plan", e)
 		}
+		staged = staged || e.Step == "stage"
+	}
+	if !staged {
+		t.Fatalf("events %+v: no stage event", events)
 	}
 	if last := events[len(events)-1]; last.Step != "done" || last.Files != n {
 		t.Fatalf("last event %+v", last)

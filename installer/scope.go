@@ -189,8 +189,8 @@ func (s *receiptStore) release() {
 	}
 }
 
-// settleForReading settles the product for a reader (see settled): it
-// waits for no install.
+// settleForReading settles the product for a reader (see settledRemoved):
+// it waits for no install.
 func (s *receiptStore) settleForReading() error {
 	var err error
 	s.removed, err = s.settledRemoved(s.product)

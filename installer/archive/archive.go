@@ -461,7 +461,8 @@ func openBytes(name string, data []byte, format catalog.Format, rules Rules, cod
 		if err != nil {
 			return nil, err
 		}
-		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		size := int64(len(data))
+		zr, err := zip.NewReader(newZipBlocks(bytes.NewReader(data), size), size) // as Open reads a file
 		if err != nil {
 			return nil, &Error{Archive: name, Reason: fmt.Sprintf("not a readable zip (truncated?): %v", err)}
 		}

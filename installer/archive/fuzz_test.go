@@ -1,15 +1,9 @@
 package archive
 
 import (
-	"archive/tar"
-	"archive/zip"
-	"bytes"
-	"cmp"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -164,78 +158,12 @@ func describe(e Entry) string {
 	return fmt.Sprintf("%s|%d|%v|%d|%s", e.Name, e.Kind, e.Mode, e.Size, e.Link)
 }
 
-// hostileSeeds are small archives that try each way out of the target: a
-// name with "..", an absolute name, a link leading out, a file written
-// through a link, a hard link to nothing, a name listed twice, names
-// Windows cannot hold, a setuid file.
+// hostileSeeds are small archives that try each way out of the target
+// (the cases of cases_test.go), so that the fuzzing starts near them.
 func hostileSeeds(f *testing.F, format catalog.Format) [][]byte {
-	type member struct {
-		name, link string
-		kind       Kind
-		mode       fs.FileMode // of a file: 0644 when 0
-	}
-	sets := [][]member{
-		{{name: "../escape"}},
-		{{name: "/etc/passwd"}},
-		{{name: "out", link: "../..", kind: Symlink}},
-		{{name: "d", link: ".", kind: Symlink}, {name: "d/x"}},
-		{{name: "a", link: "b", kind: Symlink}, {name: "b", link: "a", kind: Symlink}},
-		{{name: "h", link: "missing", kind: Hardlink}},
-		{{name: "same"}, {name: "same"}},
-		{{name: "Readme"}, {name: "README"}},
-		{{name: "CON.txt"}, {name: "a\\b"}},
-		{{name: "suid", mode: fs.ModeSetuid | fs.ModeSticky | 0o755}},
-	}
 	var out [][]byte
-	for _, set := range sets {
-		var buf bytes.Buffer
-		switch format {
-		case catalog.FormatZip:
-			zw := zip.NewWriter(&buf)
-			for _, m := range set {
-				h := &zip.FileHeader{Name: m.name, CreatorVersion: 3 << 8}
-				h.SetMode(cmp.Or(m.mode, 0o644))
-				body := "x"
-				if m.kind == Symlink {
-					h.SetMode(fs.ModeSymlink | 0o777)
-					body = m.link
-				}
-				w, err := zw.CreateHeader(h)
-				if err != nil {
-					f.Fatal(err)
-				}
-				io.WriteString(w, body)
-			}
-			if err := zw.Close(); err != nil {
-				f.Fatal(err)
-			}
-		default:
-			gz := gzip.NewWriter(&buf)
-			tw := tar.NewWriter(gz)
-			for _, m := range set {
-				h := &tar.Header{Name: m.name, Mode: 0o644, Typeflag: tar.TypeReg, Size: 1}
-				if m.mode != 0 {
-					h.Mode = 0o4755 | 0o1000 // setuid and sticky, as tar writes them
-				}
-				switch m.kind {
-				case Symlink:
-					h.Typeflag, h.Linkname, h.Size = tar.TypeSymlink, m.link, 0
-				case Hardlink:
-					h.Typeflag, h.Linkname, h.Size = tar.TypeLink, m.link, 0
-				}
-				if err := tw.WriteHeader(h); err != nil {
-					f.Fatal(err)
-				}
-				if h.Size > 0 {
-					tw.Write([]byte("x"))
-				}
-			}
-			if err := tw.Close(); err != nil {
-				f.Fatal(err)
-			}
-			gz.Close()
-		}
-		out = append(out, buf.Bytes())
+	for _, c := range confinementCases {
+		out = append(out, build(f, format, c.members))
 	}
 	return out
 }
