@@ -327,11 +327,15 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	// The busy timeout now covers other processes only (portal contract
 	// create beside portal serve). secure_delete zeroes what a change frees
 	// (a scrubbed email body, a deleted row), on every connection.
+	// temp_store(MEMORY): the statement journals of a long write (an
+	// import's thousands of inserts) stay in memory instead of temporary
+	// files, which cost an import of 10,000 users half its time in writes
+	// (and left copies of its pages on disk).
 	tightened, err := privateDBFiles(path)
 	if err != nil {
 		return nil, err
 	}
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(30000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)&_txlock=immediate"
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(30000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", path, err)
