@@ -136,7 +136,7 @@ var migrations = []string{
 // memberships, indexed with the contract: a contract's users by email are
 // then read in the index's order, and a page of them without joining and
 // sorting the whole contract. The copy follows users.email wherever an
-// address changes (changeEmail, confirmEmailChange). The index on
+// address changes (setAccountEmail). The index on
 // (contract_id, email) serves whatever the one on contract_id served.
 const migrationMemberEmails = `ALTER TABLE memberships ADD COLUMN email TEXT NOT NULL DEFAULT '';
 	UPDATE memberships SET email = (SELECT u.email FROM users u WHERE u.id = memberships.user_id);
@@ -328,9 +328,9 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	// create beside portal serve). secure_delete zeroes what a change frees
 	// (a scrubbed email body, a deleted row), on every connection.
 	// temp_store(MEMORY): the statement journals of a long write (an
-	// import's thousands of inserts) stay in memory instead of temporary
-	// files, which cost an import of 10,000 users half its time in writes
-	// (and left copies of its pages on disk).
+	// import's thousands of inserts) stay in memory instead of a temporary
+	// file written page by page, much of a large import's time (and a
+	// copy of its pages on disk).
 	tightened, err := privateDBFiles(path)
 	if err != nil {
 		return nil, err
