@@ -23,6 +23,7 @@ func BenchmarkImport10k(b *testing.B) {
 		fmt.Fprintf(&csv, "user%05d@bench.example,User %d,user,atlas,download;install\n", i, i)
 	}
 	data := []byte(csv.String())
+	cpu0 := cpuTime() // with each round's new contract: a small part
 	for b.Loop() {
 		b.StopTimer()
 		p := newTestPortal(b)
@@ -38,6 +39,7 @@ func BenchmarkImport10k(b *testing.B) {
 			b.Fatalf("%d changes, %v", len(changes), err)
 		}
 	}
+	reportCPU(b, cpu0)
 }
 
 // BenchmarkSignInWhoAmI50 runs 50 clients at once over loopback, each
