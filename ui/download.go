@@ -296,14 +296,21 @@ func (s *downloadScreen) run() {
 // done shows a verified download, whether it finished here or while the
 // user was elsewhere.
 func (s *downloadScreen) done(d *setup.Download) {
+	s.markDone(d)
+	if s.onDone != nil {
+		s.onDone(d)
+	}
+}
+
+// markDone shows a verified download without going on to the next step:
+// one the command line finished, taken in while the person may be busy
+// elsewhere in the window.
+func (s *downloadScreen) markDone(d *setup.Download) {
 	s.bar.SetValue(1)
 	s.start.Disable()
 	s.pause.Disable()
 	s.cancel.Disable()
 	s.info.SetText(lang.L("Downloaded and verified (SHA-256): {{.Path}}", map[string]any{"Path": d.Path}))
-	if s.onDone != nil {
-		s.onDone(d)
-	}
 }
 
 // progress arrives on the transfer's goroutine, throttled to 200 ms by the

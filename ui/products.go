@@ -529,7 +529,11 @@ func (s *setupScreen) follow(st setup.ProductState, known bool) {
 	}
 	if s.install.dl == nil {
 		if d := s.a.core.Downloaded(s.product.ID + "@" + s.install.release.Version.String()); d != nil {
-			s.download.done(d)
+			// The plan follows, and the keyboard and the view stay where
+			// the person is.
+			s.download.markDone(d)
+			s.install.path, s.install.dl = d.Path, d
+			s.install.planAgain(false)
 		}
 		return
 	}

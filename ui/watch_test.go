@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+
 	"onramp.dev/onramp/setup"
 )
 
@@ -91,12 +93,21 @@ func TestSetupFollowsChangesOutside(t *testing.T) {
 	}
 	untilShown(t, a, watched, "the state after an install outside", state, func(s string) bool { return s == "Update to 3.1.0" })
 
+	var before fyne.Focusable
+	a.onUI(func() { before = a.win.Canvas().Focused() })
 	if _, err := cli.Download(ctx, "quill", ""); err != nil {
 		t.Fatal(err)
 	}
 	untilShown(t, a, watched, "the download step after a download outside", func() string { return s.download.info.Text },
 		func(s string) bool { return strings.HasPrefix(s, "Downloaded and verified") })
 	untilShown(t, a, watched, "the plan after a download outside", plan, func(s string) bool { return strings.Contains(s, "Replaces version 3.0.2") })
+	// The keyboard stays where the person left it: the change was not
+	// theirs.
+	a.onUI(func() {
+		if got := a.win.Canvas().Focused(); got != before {
+			t.Errorf("a download outside moved the keyboard from %s to %s", describe(before), describe(got))
+		}
+	})
 
 	if _, err := cli.Uninstall(ctx, "quill"); err != nil {
 		t.Fatal(err)
