@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -239,4 +240,28 @@ func TestReadmeFirstCommands(t *testing.T) {
 	if src, err := os.ReadFile("demo.go"); err != nil || !strings.Contains(string(src), "//go:build demo") {
 		t.Errorf("cmd/assistant/demo.go is not behind the demo tag the README's command passes (%v)", err)
 	}
+}
+
+// writeTestFile writes data at path, making its folders; it lives here,
+// in a file every build of the tests has, since the nogui build uses it too.
+func writeTestFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// unusedLoopbackAddr is a loopback address nothing listens on, for a
+// service whose public URL must be known before it starts.
+func unusedLoopbackAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
