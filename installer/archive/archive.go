@@ -53,7 +53,7 @@ const (
 	maxTotalSize = 1 << 40  // all files
 )
 
-// ErrUnsafeArchive is matched by every refusal of an archive's content.
+// ErrUnsafe is matched by every refusal of an archive's content.
 var ErrUnsafe = errors.New("unsafe archive")
 
 // Error names the entry an archive was refused for.

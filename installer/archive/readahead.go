@@ -16,7 +16,7 @@ import (
 // ahead of the one creating the files (which is system time), as tar
 // does with its gzip process: on two cores the two overlap.
 const (
-	aheadEntries = 64 // entries read ahead, at most
+	aheadEntries = 64 // entries queued ahead (batches in hand add a few)
 	aheadBatch   = 16 // entries handed over at once
 )
 
@@ -85,9 +85,10 @@ func readAhead(walk func(func(Entry, io.Reader) error) error, pool Pool, fn func
 			switch {
 			case r == nil:
 			case e.Size <= SmallFile:
-				// A buffer of the pool, of the file's size class: at most
-				// aheadEntries of them (4 MiB) are held at once, and given
-				// back once staged. A new
+				// A buffer of the pool, of the file's size class, given
+				// back once staged. The batches queued, the one being
+				// filled, the one being written and one per worker hold
+				// them: a few more than aheadEntries (about 5 MiB at most). A new
 				// buffer per file would be fresh memory to the kernel, a
 				// page fault for each of its pages, as often as the files.
 				var data []byte
