@@ -79,11 +79,18 @@ func (l *checkList) inOrder(keep func(string) bool) []string {
 
 // sync draws each box as Selected and the list's state say.
 func (l *checkList) sync() {
-	for i, c := range l.items {
-		on := slices.Contains(l.Selected, l.Options[i])
-		changed := c.Checked != on || c.Disabled() != l.Disabled()
-		c.Checked = on // not SetChecked: that would call ticked again
-		if l.Disabled() {
+	drawBoxes(l.items, l.Disabled(), func(i int) bool { return slices.Contains(l.Selected, l.Options[i]) })
+}
+
+// drawBoxes ticks each box that on says, disabled or not with its list,
+// and redraws only the boxes that changed. Checked is set, not
+// SetChecked, which would call the box's OnChanged again.
+func drawBoxes(items []*check, disabled bool, on func(int) bool) {
+	for i, c := range items {
+		ticked := on(i)
+		changed := c.Checked != ticked || c.Disabled() != disabled
+		c.Checked = ticked
+		if disabled {
 			c.Disable()
 		} else {
 			c.Enable()
@@ -156,19 +163,7 @@ func (l *radioList) chose(option string) {
 }
 
 func (l *radioList) sync() {
-	for i, c := range l.items {
-		on := l.Options[i] == l.Selected
-		changed := c.Checked != on || c.Disabled() != l.Disabled()
-		c.Checked = on
-		if l.Disabled() {
-			c.Disable()
-		} else {
-			c.Enable()
-		}
-		if changed {
-			c.Refresh()
-		}
-	}
+	drawBoxes(l.items, l.Disabled(), func(i int) bool { return l.Options[i] == l.Selected })
 }
 
 // Refresh draws the buttons again, disabled with their list.
