@@ -38,6 +38,9 @@ type transfer struct {
 	encoding string
 	// promoted describes the file renamed to Dest, as it was hashed.
 	promoted os.FileInfo
+	// meta describes the bytes kept in the partial file, from one attempt
+	// to the next; nil when nothing proves which file they belong to.
+	meta *partMeta
 }
 
 // partMeta is kept beside a partial file (X.part.meta) so a later run,
@@ -172,31 +175,31 @@ func refused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
 // If-Range, appending only to a 206, hashing while streaming.
 func (t *transfer) fetchHTTP(ctx context.Context, u *url.URL) error {
 	opt := t.client.opt
-	meta := t.loadMeta()
-	changed, cleanRetry := false, false
+	t.meta = t.loadMeta()
+	cleanRetry := false
 	delay := opt.Backoff
 	refusals := 0
 	for attempt := 1; ; attempt++ {
 		t.res.Attempts = attempt
-		sum, st, resumed, err := t.attempt(ctx, u, &meta, &changed)
+		got, st, err := t.attempt(ctx, u)
 		if err == nil {
-			if sum == t.req.SHA256 {
+			if got.sum == t.req.SHA256 {
 				return t.promote(st)
 			}
 			t.discard()
-			meta = nil
+			t.meta = nil
 			if t.encoding != "" {
 				// Compressed bytes never match: say why, and do not retry.
 				return &EncodingError{URL: redact(u), Encoding: t.encoding}
 			}
-			if resumed && !cleanRetry && attempt < opt.MaxAttempts {
+			if got.resumed && !cleanRetry && attempt < opt.MaxAttempts {
 				// The bytes kept from before may be what is wrong: one
 				// clean start before giving up.
 				cleanRetry = true
 				t.res.Restarts++
 				continue
 			}
-			return &ChecksumError{URL: redact(u), Expected: t.req.SHA256, Actual: sum, Changed: changed}
+			return &ChecksumError{URL: redact(u), Expected: t.req.SHA256, Actual: got.sum, Changed: t.res.ChangedOnServer}
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -241,15 +244,20 @@ func (t *transfer) fetchHTTP(ctx context.Context, u *url.URL) error {
 // attempt makes one request and streams its body into the partial file,
 // through one handle that also hashes the bytes kept from before: the
 // hash is of the bytes in this file, not of a file found again by name.
-// Once the body is complete it returns their SHA-256, the partial file's
-// description after closing (to check, at the rename, that it is still
-// that file), and whether bytes from before were kept.
-func (t *transfer) attempt(ctx context.Context, u *url.URL, metaP **partMeta, changed *bool) (string, os.FileInfo, bool, error) {
+// Once the body is complete it returns their SHA-256 and whether bytes
+// from before were kept, with the partial file's description after
+// closing (to check, at the rename, that it is still that file).
+func (t *transfer) attempt(ctx context.Context, u *url.URL) (complete, os.FileInfo, error) {
 	f, err := openPart(t.part)
 	if err != nil {
-		return "", nil, false, &WriteError{Path: t.part, Err: err}
+		return complete{}, nil, &WriteError{Path: t.part, Err: err}
 	}
-	sum, resumed, drop, err := t.exchange(ctx, f, u, metaP, changed)
+	got, err := t.exchange(ctx, f, u)
+	var gone *partGone
+	drop := errors.As(err, &gone)
+	if drop {
+		err = gone.err
+	}
 	var fst os.FileInfo
 	if err == nil {
 		if err = t.sync(f); err != nil {
@@ -278,10 +286,25 @@ func (t *transfer) attempt(ctx context.Context, u *url.URL, metaP **partMeta, ch
 	}
 	if drop {
 		t.discard()
-		*metaP = nil
+		t.meta = nil
 	}
-	return sum, st, resumed, err
+	return got, st, err
 }
+
+// complete is what an attempt that got the whole file knows of its bytes.
+type complete struct {
+	sum     string // their SHA-256
+	resumed bool   // bytes kept from before are among them
+}
+
+// partGone wraps an attempt's failure after which the bytes kept cannot
+// be used: the partial file goes once it is closed. It never leaves
+// attempt.
+type partGone struct{ err error }
+
+func (e *partGone) Error() string { return e.err.Error() }
+
+func dropPart(err error) error { return &partGone{err: err} }
 
 // openPart opens the partial file for reading and writing, creating it.
 // Whatever is at that name and is not a plain file (a link planted in a
@@ -306,65 +329,25 @@ func openPart(path string) (*os.File, error) {
 	return nil, fmt.Errorf("%s is not a plain file", path)
 }
 
-// exchange is one request and its body; drop says the partial file must
-// go once it is closed.
-func (t *transfer) exchange(ctx context.Context, f *os.File, u *url.URL, metaP **partMeta, changed *bool) (sum string, resumed, drop bool, err error) {
-	meta := *metaP
-	fst, err := f.Stat()
+// exchange is one request and its body, written after the bytes kept.
+// An error in a partGone says the partial file must go.
+func (t *transfer) exchange(ctx context.Context, f *os.File, u *url.URL) (complete, error) {
+	p, err := t.keptBytes(f)
 	if err != nil {
-		return "", false, false, err
+		return complete{}, err
 	}
-	off := fst.Size()
-	h := sha256.New()
-	restart := func() error {
-		off = 0
-		h.Reset()
-		if err := f.Truncate(0); err != nil {
-			return &WriteError{Path: t.part, Err: err}
-		}
-		_, err := f.Seek(0, io.SeekStart)
-		return err
+	if t.req.Size > 0 && p.off == t.req.Size {
+		return t.done(p, true), nil // complete already
 	}
-	if off > 0 && (meta.validator() == "" || (t.req.Size > 0 && off > t.req.Size)) {
-		// Cannot prove the bytes belong to the current file.
-		os.Remove(t.metaPath())
-		meta, *metaP = nil, nil
-		if err := restart(); err != nil {
-			return "", false, false, err
-		}
-	}
-	if off > 0 {
-		// Reading leaves the handle at off, where the new bytes go.
-		if _, err := io.CopyN(h, f, off); err != nil {
-			return "", false, true, fmt.Errorf("reading %s: %w", t.part, err)
-		}
-		if t.req.Size > 0 && off == t.req.Size {
-			t.res.Size = off
-			return hex.EncodeToString(h.Sum(nil)), true, false, nil // complete already
-		}
-	}
-
 	// The request's own context: the stall watchdog cancels it, not the
 	// caller's.
 	actx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	wd := newWatchdog(t.client.opt.StallTimeout, cancel)
 	defer wd.stop()
-	req, err := t.newRequest(actx, u, off, meta)
+	resp, err := t.send(ctx, actx, wd, u, p.off)
 	if err != nil {
-		return "", false, false, err
-	}
-	wd.arm()
-	resp, err := t.client.http.Do(req)
-	wd.disarm()
-	if err != nil {
-		switch {
-		case ctx.Err() != nil:
-			return "", false, false, ctx.Err()
-		case wd.fired.Load():
-			return "", false, false, t.stalled(u, off)
-		}
-		return "", false, false, requestError(u, err)
+		return complete{}, err
 	}
 	defer resp.Body.Close()
 	t.encoding = ""
@@ -374,140 +357,231 @@ func (t *transfer) exchange(ctx context.Context, f *os.File, u *url.URL, metaP *
 		// named if the checksum then fails.
 		t.encoding = enc
 	}
+	total, whole, err := t.answer(u, resp, p)
+	if err != nil {
+		return complete{}, err
+	}
+	if whole {
+		return t.done(p, true), nil
+	}
+	if total, err = t.bound(u, total); err != nil {
+		return complete{}, err
+	}
+	if err := checkSpace(t.part, total-p.off); err != nil {
+		return complete{}, err
+	}
+	m := &partMeta{URL: t.req.URL, SHA256: t.req.SHA256, ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), Total: total}
+	if err := t.saveMeta(m); err != nil {
+		return complete{}, err
+	}
+	t.meta = m
+	return t.receive(ctx, p, wd.body(resp.Body), wd, u, total)
+}
 
-	etag, lastMod := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
-	total := int64(-1)
-	switch {
-	case resp.StatusCode == http.StatusPartialContent && off > 0:
-		start, end, size, ok := parseContentRange(resp.Header.Get("Content-Range"))
-		if !ok || start != off {
-			*metaP = nil
-			return "", false, true, transient(fmt.Errorf("server sent range %q for a request from byte %d", resp.Header.Get("Content-Range"), off))
+// partial is the partial file as an attempt writes it: the handle, the
+// hash of every byte in it, and where the next byte goes.
+type partial struct {
+	f    *os.File
+	path string
+	h    hash.Hash
+	off  int64
+}
+
+// restart empties the partial file: the bytes kept cannot be used.
+func (p *partial) restart() error {
+	p.off = 0
+	p.h.Reset()
+	if err := p.f.Truncate(0); err != nil {
+		return &WriteError{Path: p.path, Err: err}
+	}
+	_, err := p.f.Seek(0, io.SeekStart)
+	return err
+}
+
+// keptBytes hashes the bytes kept in f from before, leaving the handle
+// after them, or empties f when nothing proves they belong to the file.
+func (t *transfer) keptBytes(f *os.File) (*partial, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	p := &partial{f: f, path: t.part, h: sha256.New(), off: st.Size()}
+	if p.off > 0 && (t.meta.validator() == "" || (t.req.Size > 0 && p.off > t.req.Size)) {
+		// Cannot prove the bytes belong to the current file.
+		os.Remove(t.metaPath())
+		t.meta = nil
+		if err := p.restart(); err != nil {
+			return nil, err
 		}
-		if meta.changedFrom(etag, lastMod) {
+	}
+	if p.off > 0 {
+		if _, err := io.CopyN(p.h, f, p.off); err != nil {
+			return nil, dropPart(fmt.Errorf("reading %s: %w", t.part, err))
+		}
+	}
+	return p, nil
+}
+
+// done is the attempt's result once the partial file holds the bytes to
+// judge, all of them hashed.
+func (t *transfer) done(p *partial, resumed bool) complete {
+	t.res.Size = p.off
+	return complete{sum: hex.EncodeToString(p.h.Sum(nil)), resumed: resumed}
+}
+
+// send makes the request from byte off, with the watchdog armed until the
+// answer's head arrives.
+func (t *transfer) send(ctx, actx context.Context, wd *watchdog, u *url.URL, off int64) (*http.Response, error) {
+	req, err := t.newRequest(actx, u, off, t.meta)
+	if err != nil {
+		return nil, err
+	}
+	wd.arm()
+	resp, err := t.client.http.Do(req)
+	wd.disarm()
+	switch {
+	case err == nil:
+		return resp, nil
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case wd.fired.Load():
+		return nil, t.stalled(u, off)
+	}
+	return nil, requestError(u, err)
+}
+
+// answer reads the answer's status and validators against the bytes
+// kept: it returns the size the body completes the file to (-1 when
+// unknown), or whole when the server has no byte after the kept ones,
+// which are then judged by their hash as they are.
+func (t *transfer) answer(u *url.URL, resp *http.Response, p *partial) (total int64, whole bool, err error) {
+	etag, lastMod := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	switch {
+	case resp.StatusCode == http.StatusPartialContent && p.off > 0:
+		start, end, size, ok := parseContentRange(resp.Header.Get("Content-Range"))
+		if !ok || start != p.off {
+			return 0, false, dropPart(transient(fmt.Errorf("server sent range %q for a request from byte %d", resp.Header.Get("Content-Range"), p.off)))
+		}
+		if t.meta.changedFrom(etag, lastMod) {
 			// If-Range was ignored (by the server or a cache before it):
 			// these are bytes of another file than the ones kept.
-			*changed = true
 			t.res.ChangedOnServer = true
 			t.res.Restarts++
-			*metaP = nil
 			t.emit(EventRestart, 0, t.req.Size, "the file changed on the server: starting over")
-			return "", false, true, transient(errors.New("the file changed on the server (its validator differs from the kept bytes'): starting over"))
+			return 0, false, dropPart(transient(errors.New("the file changed on the server (its validator differs from the kept bytes'): starting over")))
 		}
 		total = size
 		if size < 0 {
 			total = end + 1
 		}
 		t.res.Resumed = true
-		t.emit(EventResume, off, total, "")
+		t.emit(EventResume, p.off, total, "")
+		return total, false, nil
 	case resp.StatusCode == http.StatusOK:
-		if off > 0 {
+		if p.off > 0 {
 			// The server ignored the range or, through If-Range, said the
 			// file is not the one the kept bytes came from.
-			if meta.changedFrom(etag, lastMod) {
-				*changed = true
+			if t.meta.changedFrom(etag, lastMod) {
 				t.res.ChangedOnServer = true
 				t.emit(EventRestart, 0, resp.ContentLength, "the file changed on the server: starting over")
 			} else {
 				t.emit(EventRestart, 0, resp.ContentLength, "the server does not resume transfers: starting over")
 			}
 			t.res.Restarts++
-			if err := restart(); err != nil {
-				return "", false, false, err
+			if err := p.restart(); err != nil {
+				return 0, false, err
 			}
 		}
-		total = resp.ContentLength
-		t.emit(EventStart, 0, total, "")
+		t.emit(EventStart, 0, resp.ContentLength, "")
+		return resp.ContentLength, false, nil
 	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable:
-		if !meta.changedFrom(etag, lastMod) {
+		if !t.meta.changedFrom(etag, lastMod) {
 			// The server has no byte after the kept ones (whatever size
 			// it announces): they are judged by their hash, not
 			// fetched again; a mismatch gets the one clean start.
-			t.res.Size = off
-			return hex.EncodeToString(h.Sum(nil)), true, false, nil
+			return 0, true, nil
 		}
-		*metaP = nil
-		return "", false, true, transient(errors.New("server cannot resume from the kept bytes (416): starting over"))
-	default:
-		err := t.statusError(u, resp)
-		var he *HTTPError
-		// Keep the bytes when signing in (401, 403) or proxy credentials
-		// (407) may let the same transfer resume; drop them otherwise.
-		var pe *ProxyAuthError
-		var te *transientError
-		keep := errors.As(err, &te) || errors.As(err, &pe) || (errors.As(err, &he) && (he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden))
-		return "", false, !keep, err
+		return 0, false, dropPart(transient(errors.New("server cannot resume from the kept bytes (416): starting over")))
 	}
+	err = t.statusError(u, resp)
+	var he *HTTPError
+	// Keep the bytes when signing in (401, 403) or proxy credentials
+	// (407) may let the same transfer resume; drop them otherwise.
+	var pe *ProxyAuthError
+	var te *transientError
+	if errors.As(err, &te) || errors.As(err, &pe) || (errors.As(err, &he) && (he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden)) {
+		return 0, false, err
+	}
+	return 0, false, dropPart(err)
+}
+
+// bound holds the size announced against the catalog's: an unknown one is
+// the catalog's; a smaller one is a file other than the catalog's, not
+// worth reading.
+func (t *transfer) bound(u *url.URL, total int64) (int64, error) {
 	if total < 0 && t.req.Size > 0 {
 		total = t.req.Size
 	}
+	if t.req.Size > 0 && total >= 0 && total < t.req.Size {
+		if t.encoding != "" {
+			return 0, dropPart(&EncodingError{URL: redact(u), Encoding: t.encoding})
+		}
+		return 0, dropPart(&ChecksumError{URL: redact(u), Expected: t.req.SHA256,
+			Actual: fmt.Sprintf("(a file of %d bytes, where %d are expected)", total, t.req.Size), Changed: t.res.ChangedOnServer})
+	}
+	return total, nil
+}
+
+// receive streams the body into the partial file after its kept bytes,
+// then judges how it ended.
+func (t *transfer) receive(ctx context.Context, p *partial, body io.Reader, wd *watchdog, u *url.URL, total int64) (complete, error) {
 	// A server may announce more than the file holds (a wrong
 	// Content-Length or Content-Range size): the catalog's size bounds
 	// what is read, and the bytes up to it are judged by their hash.
 	overstated := t.req.Size > 0 && total > t.req.Size
-	if t.req.Size > 0 && total >= 0 && total < t.req.Size {
-		*metaP = nil
-		if t.encoding != "" {
-			return "", false, true, &EncodingError{URL: redact(u), Encoding: t.encoding}
-		}
-		return "", false, true, &ChecksumError{URL: redact(u), Expected: t.req.SHA256,
-			Actual: fmt.Sprintf("(a file of %d bytes, where %d are expected)", total, t.req.Size), Changed: *changed}
+	if overstated {
+		body = io.LimitReader(body, t.req.Size-p.off)
 	}
-	if err := checkSpace(t.part, total-off); err != nil {
-		return "", false, false, err
-	}
-	m := &partMeta{URL: t.req.URL, SHA256: t.req.SHA256, ETag: etag, LastModified: lastMod, Total: total}
-	if err := t.saveMeta(m); err != nil {
-		return "", false, false, err
-	}
-	*metaP = m
-
-	var w io.Writer = f
+	var w io.Writer = p.f
 	if t.client.partWriter != nil {
-		w = t.client.partWriter(f)
+		w = t.client.partWriter(p.f)
 	}
 	t.meter.begin(time.Now())
-	body := wd.body(resp.Body)
-	if overstated {
-		body = io.LimitReader(body, t.req.Size-off)
-	}
-	n, copyErr := t.copy(ctx, f, w, h, body, off, total)
+	off := p.off
+	n, copyErr := t.copy(ctx, p.f, w, p.h, body, off, total)
 	t.res.Transferred += n
+	p.off += n
 	var we *WriteError
 	if ctx.Err() == nil && !errors.As(copyErr, &we) && n > 0 {
-		end := off + n
-		sum := hex.EncodeToString(h.Sum(nil))
+		sum := hex.EncodeToString(p.h.Sum(nil))
 		switch {
-		case overstated && end == t.req.Size && copyErr == nil,
-			(copyErr != nil || end < total) && sum == t.req.SHA256 && (t.req.Size == 0 || end == t.req.Size):
+		case overstated && p.off == t.req.Size && copyErr == nil,
+			(copyErr != nil || p.off < total) && sum == t.req.SHA256 && (t.req.Size == 0 || p.off == t.req.Size):
 			// The connection ended early, or reading stopped at the
 			// catalog's size: bytes that hash to the file are the
 			// file, whatever the server announced; others are a
 			// checksum failure, not a reason to fetch them again.
-			t.res.Size = end
-			return sum, off > 0, false, nil
+			return t.done(p, off > 0), nil
 		}
 	}
 	switch {
 	case copyErr != nil && ctx.Err() != nil:
-		return "", false, false, ctx.Err()
+		return complete{}, ctx.Err()
 	case copyErr != nil && wd.fired.Load():
 		// The bytes written stay: the next attempt resumes after them.
-		return "", false, false, t.stalled(u, off+n)
+		return complete{}, t.stalled(u, p.off)
 	case errors.As(copyErr, &we):
 		// The disk, not the network: retrying will not help. The bytes
 		// written stay for a resume.
-		return "", false, false, copyErr
+		return complete{}, copyErr
 	case copyErr != nil:
-		return "", false, false, transient(fmt.Errorf("connection lost after %d bytes: %w", off+n, copyErr))
-	case total >= 0 && off+n < total:
-		return "", false, false, transient(fmt.Errorf("the server closed the connection after %d of %d bytes", off+n, total))
-	case total >= 0 && off+n > total:
-		*metaP = nil
-		return "", false, true, transient(fmt.Errorf("the server sent %d bytes, more than the %d announced", off+n, total))
+		return complete{}, transient(fmt.Errorf("connection lost after %d bytes: %w", p.off, copyErr))
+	case total >= 0 && p.off < total:
+		return complete{}, transient(fmt.Errorf("the server closed the connection after %d of %d bytes", p.off, total))
+	case total >= 0 && p.off > total:
+		return complete{}, dropPart(transient(fmt.Errorf("the server sent %d bytes, more than the %d announced", p.off, total)))
 	}
-	t.res.Size = off + n
-	return hex.EncodeToString(h.Sum(nil)), off > 0, false, nil
+	return t.done(p, off > 0), nil
 }
 
 // newRequest is the GET of one attempt, from byte off of the kept bytes
