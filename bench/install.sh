@@ -59,6 +59,15 @@ export ONRAMP_MACHINE_STATE_DIR=$fs/config/machine
 eval "$clean"
 echo "installs: $method"
 
+# The start-up floor: each program started with nothing to unpack, from
+# the same clean caches. The assistant reads its 10 MB from disk where
+# tar and unzip read a few hundred KB (libc, which every process maps,
+# stays in memory), and the Go runtime and the packages the program
+# links start before main: a package of a few files cannot install
+# faster than this.
+paired "$RUNS" "$clean" "assistant version" "$work/assistant version" "tar --version" "tar --version"
+paired "$RUNS" "$clean" "assistant version" "$work/assistant version" "unzip -v" "unzip -v"
+
 for n in $SIZES; do
   go run ./bench/mkarchive -files "$n" -out "$work/n.tar.gz"
   go run ./bench/mkarchive -zip -files "$n" -out "$work/n.zip"
