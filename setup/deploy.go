@@ -290,22 +290,7 @@ func InstallDeploymentWith(ctx context.Context, dir string, verify VerifyFunc, o
 	// 0. The publisher's signature over every product and package: a
 	// folder changed by anyone else installs nothing.
 	if err := verifyDeployment(dir, d, verify, logf); err != nil {
-		var de *deploy.Error
-		for _, p := range d.Products {
-			dp := DeployedProduct{ID: p.ID, Version: p.Version, Status: DeployIntegrity, Detail: err.Error()}
-			if errors.As(err, &de) {
-				dp.Detail = ""
-				for _, pr := range de.Problems {
-					if pr.Product == p.ID {
-						dp.Detail = strings.TrimSpace(dp.Detail + " " + pr.Err.Error())
-					}
-				}
-				if dp.Detail == "" {
-					dp.Status = DeployNotInstalled
-				}
-			}
-			res.Products = append(res.Products, dp)
-		}
+		res.Products = integrityResults(d, err)
 		logf("refused: %v", err)
 		return res, err
 	}
@@ -343,10 +328,63 @@ func InstallDeploymentWith(ctx context.Context, dir string, verify VerifyFunc, o
 	}
 
 	// 2. Requirements, for every product before anything changes.
-	facts, err := syscheck.Gather(ctx, syscheck.Options{Target: root, Cache: dir})
+	if err := checkRequirements(ctx, d, res, syscheck.Options{Target: root, Cache: dir}, logf); err != nil {
+		return res, err
+	}
+	// 3. Every package and every install folder, before anything is
+	// installed: a deployment installs whole or not at all.
+	sub := *d
+	sub.Products = todo
+	pkgs, err := deploy.Prepare(ctx, in, dir, &sub, plat, root)
+	if err != nil {
+		return res, prepareProblems(res, err, logf)
+	}
+	// 4. Install.
+	if err := installPackages(ctx, in, pkgs, res, logf); err != nil {
+		return res, err
+	}
+	if res.RebootNeeded && !d.AllowReboot {
+		logf("a restart is needed to finish; not restarting: the deployment does not allow it")
+	}
+	res.SeatRegistered, res.SeatMessage = RegisterSeat(ctx, d)
+	logf("seat registration: %s", res.SeatMessage)
+	return res, nil
+}
+
+// integrityResults is each product's result when the deployment's
+// signature check failed (err): the problems a *deploy.Error names for it
+// (DeployIntegrity), none (DeployNotInstalled); any other error is every
+// product's.
+func integrityResults(d *deploy.Deployment, err error) []DeployedProduct {
+	var de *deploy.Error
+	isDeployErr := errors.As(err, &de)
+	out := make([]DeployedProduct, 0, len(d.Products))
+	for _, p := range d.Products {
+		dp := DeployedProduct{ID: p.ID, Version: p.Version, Status: DeployIntegrity, Detail: err.Error()}
+		if isDeployErr {
+			dp.Detail = ""
+			for _, pr := range de.Problems {
+				if pr.Product == p.ID {
+					dp.Detail = strings.TrimSpace(dp.Detail + " " + pr.Err.Error())
+				}
+			}
+			if dp.Detail == "" {
+				dp.Status = DeployNotInstalled
+			}
+		}
+		out = append(out, dp)
+	}
+	return out
+}
+
+// checkRequirements evaluates the requirements of every product of d not
+// installed already against this machine, marking in res those unmet
+// (DeployRequirements); the first is the *RequirementsError returned.
+func checkRequirements(ctx context.Context, d *deploy.Deployment, res *DeploymentResult, sopt syscheck.Options, logf func(string, ...any)) error {
+	facts, err := syscheck.Gather(ctx, sopt)
 	if err != nil {
 		logf("system check: %v", err)
-		return res, err
+		return err
 	}
 	var unmet error
 	for i, p := range d.Products {
@@ -363,89 +401,83 @@ func InstallDeploymentWith(ctx context.Context, dir string, verify VerifyFunc, o
 		for _, it := range rep.Items {
 			logf("%s: %s %s: required %s, found %s (%s)", p.ID, it.ID, it.Status, dash(it.Required), it.Found, it.Evidence)
 		}
-		if rep.Failed() {
-			dp.Status = DeployRequirements
-			for _, it := range rep.Items {
-				if it.Status == syscheck.Fail {
-					dp.Unmet = append(dp.Unmet, it)
-				}
-			}
-			if unmet == nil {
-				unmet = &RequirementsError{Product: p.ID, Version: p.Version, Report: rep}
+		if !rep.Failed() {
+			continue
+		}
+		dp.Status = DeployRequirements
+		for _, it := range rep.Items {
+			if it.Status == syscheck.Fail {
+				dp.Unmet = append(dp.Unmet, it)
 			}
 		}
-	}
-	if unmet != nil {
-		return res, unmet
-	}
-	// 3. Every package and every install folder, before anything is
-	// installed: a deployment installs whole or not at all.
-	sub := *d
-	sub.Products = todo
-	pkgs, err := deploy.Prepare(ctx, in, dir, &sub, plat, root)
-	if err != nil {
-		var de *deploy.Error
-		if !errors.As(err, &de) {
-			logf("%v", err)
-			return res, err
+		if unmet == nil {
+			unmet = &RequirementsError{Product: p.ID, Version: p.Version, Report: rep}
 		}
-		for _, pr := range de.Problems {
-			logf("%s: %v", pr.Product, pr.Err)
-			i := slices.IndexFunc(res.Products, func(dp DeployedProduct) bool { return dp.ID == pr.Product })
-			if i < 0 {
-				continue
-			}
-			dp := &res.Products[i]
-			dp.Detail = strings.TrimSpace(dp.Detail + " " + pr.Err.Error())
-			var te *deploy.TargetError
-			var se *installer.SpaceError
-			var ae *archive.Error
-			switch {
-			case errors.Is(pr.Err, installer.ErrPackageHash) || errors.As(pr.Err, &ae):
-				dp.Status = DeployIntegrity
-			case errors.As(pr.Err, &te) || errors.As(pr.Err, &se) || errors.Is(pr.Err, installer.ErrInTheWay) || errors.Is(pr.Err, installer.ErrReadOnly) ||
-				errors.Is(pr.Err, installer.ErrNeedsElevated) || errors.Is(pr.Err, installer.ErrTargetNotEmpty):
-				dp.Status = DeployTarget
-			default:
-				dp.Status = DeployFailed
-			}
-		}
-		logf("nothing installed: %d problem(s) found before installing", len(de.Problems))
-		return res, err
 	}
-	// 4. Install.
+	return unmet
+}
+
+// prepareProblems marks in res the problems deploy.Prepare found (err)
+// with their product's status, and returns err.
+func prepareProblems(res *DeploymentResult, err error, logf func(string, ...any)) error {
+	var de *deploy.Error
+	if !errors.As(err, &de) {
+		logf("%v", err)
+		return err
+	}
+	for _, pr := range de.Problems {
+		logf("%s: %v", pr.Product, pr.Err)
+		i := slices.IndexFunc(res.Products, func(dp DeployedProduct) bool { return dp.ID == pr.Product })
+		if i < 0 {
+			continue
+		}
+		dp := &res.Products[i]
+		dp.Detail = strings.TrimSpace(dp.Detail + " " + pr.Err.Error())
+		dp.Status = prepareStatus(pr.Err)
+	}
+	logf("nothing installed: %d problem(s) found before installing", len(de.Problems))
+	return err
+}
+
+// prepareStatus is the status of a product whose package or install
+// folder failed a check before installing.
+func prepareStatus(err error) string {
+	var te *deploy.TargetError
+	var se *installer.SpaceError
+	var ae *archive.Error
+	switch {
+	case errors.Is(err, installer.ErrPackageHash) || errors.As(err, &ae):
+		return DeployIntegrity
+	case errors.As(err, &te) || errors.As(err, &se) || errors.Is(err, installer.ErrInTheWay) || errors.Is(err, installer.ErrReadOnly) ||
+		errors.Is(err, installer.ErrNeedsElevated) || errors.Is(err, installer.ErrTargetNotEmpty):
+		return DeployTarget
+	}
+	return DeployFailed
+}
+
+// installPackages installs the packages checked, in order, each through
+// Install as a single-seat install (under the product's lock, with the
+// receipt that products, verify and uninstall read: for a native
+// installer, its product code); the first failure stops.
+func installPackages(ctx context.Context, in *installer.Installer, pkgs []installer.Package, res *DeploymentResult, logf func(string, ...any)) error {
 	for _, pkg := range pkgs {
 		dp := &res.Products[slices.IndexFunc(res.Products, func(dp DeployedProduct) bool { return dp.ID == pkg.Product })]
+		rec, err := in.Install(ctx, pkg, dp.Target)
+		if err != nil {
+			logf("%s: install failed: %v", pkg.Product, err)
+			dp.Status, dp.Detail = DeployFailed, err.Error()
+			return err
+		}
 		if pkg.Format.IsArchive() {
-			rec, err := in.Install(ctx, pkg, dp.Target)
-			if err != nil {
-				logf("%s: install failed: %v", pkg.Product, err)
-				dp.Status, dp.Detail = DeployFailed, err.Error()
-				return res, err
-			}
 			logf("%s %s: installed in %s (%d files)", rec.Product, rec.Version, rec.Target, rec.FileCount)
 		} else {
-			// Through Install, as a single-seat install: under the
-			// product's lock, with the receipt (its product code) that
-			// products, verify and uninstall read.
-			rec, err := in.Install(ctx, pkg, dp.Target)
-			if err != nil {
-				logf("%s: install failed: %v", pkg.Product, err)
-				dp.Status, dp.Detail = DeployFailed, err.Error()
-				return res, err
-			}
 			res.RebootNeeded = res.RebootNeeded || rec.RebootNeeded
 			res.RestartStarted = res.RestartStarted || rec.ExitCode == 1641
 			logf("%s %s: installed by the %s installer (exit code %d)", pkg.Product, pkg.Version, pkg.Format, rec.ExitCode)
 		}
 		dp.Status = DeployInstalled
 	}
-	if res.RebootNeeded && !d.AllowReboot {
-		logf("a restart is needed to finish; not restarting: the deployment does not allow it")
-	}
-	res.SeatRegistered, res.SeatMessage = RegisterSeat(ctx, d)
-	logf("seat registration: %s", res.SeatMessage)
-	return res, nil
+	return nil
 }
 
 // installedVersions marks in res each product of d installed already at
