@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"onramp.dev/onramp/api"
+	"onramp.dev/onramp/internal/clip"
 )
 
 // postJSON posts body as JSON and returns the status and the answer's bytes.
@@ -122,7 +123,7 @@ func TestRequestListsBounded(t *testing.T) {
 			var pr Problem
 			json.Unmarshal(data, &pr)
 			if code != 422 || len(pr.Fields) != 1 || pr.Fields[0].Code != api.FieldTooMany || pr.Fields[0].Field != tc.field || pr.Fields[0].Limit != tc.limit {
-				t.Fatalf("%d %s", code, excerpt(string(data), 500))
+				t.Fatalf("%d %s", code, clip.Text(string(data), 500))
 			}
 		})
 	}
@@ -138,7 +139,7 @@ func TestSeatKeyProductsDeduplicated(t *testing.T) {
 	}
 	code, data := postJSON(t, p, "/api/v1/seat-keys", token, map[string]any{"products": products})
 	if code != 201 {
-		t.Fatalf("seat key: %d %s", code, excerpt(string(data), 500))
+		t.Fatalf("seat key: %d %s", code, clip.Text(string(data), 500))
 	}
 	var out struct {
 		Key      string
@@ -153,7 +154,7 @@ func TestSeatKeyProductsDeduplicated(t *testing.T) {
 		t.Fatal(err)
 	}
 	if fmt.Sprint(k.Products) != "[atlas quill]" {
-		t.Fatalf("stored products %v", excerpt(fmt.Sprint(k.Products), 200))
+		t.Fatalf("stored products %v", clip.Text(fmt.Sprint(k.Products), 200))
 	}
 }
 
@@ -201,7 +202,7 @@ func TestInvalidAnswerBounded(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			code, data := postJSON(t, p, "/api/v1/users/assign", token, a)
 			if code != 422 {
-				t.Fatalf("%d %s", code, excerpt(string(data), 300))
+				t.Fatalf("%d %s", code, clip.Text(string(data), 300))
 			}
 			var pr struct {
 				Fields     []api.FieldError
@@ -253,6 +254,6 @@ func TestImportLineOfManyValues(t *testing.T) {
 	code, out := p.importCSV(t, token, "email,name,role,products,benefits\nbo@example.com,Bo,user,"+products.String()+","+benefits.String()+"\n", false)
 	rows, _ := out["rows"].([]any)
 	if code != 422 || len(rows) != 2 {
-		t.Fatalf("%d, %d bad values reported, want 2: %v", code, len(rows), excerpt(fmt.Sprint(out), 300))
+		t.Fatalf("%d, %d bad values reported, want 2: %v", code, len(rows), clip.Text(fmt.Sprint(out), 300))
 	}
 }

@@ -30,7 +30,7 @@ func TestUsersPaged(t *testing.T) {
 		{"limit over the bound", "limit=5000", 400, 0, 0, ""},
 		{"negative offset", "offset=-1", 400, 0, 0, ""},
 		{"not a number", "limit=ten", 400, 0, 0, ""},
-		{"query too long", "q=" + strings.Repeat("a", maxUserQuery+1), 400, 0, 0, ""},
+		{"query too long", "q=" + strings.Repeat("a", MaxUserQuery+1), 400, 0, 0, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var page UserPage

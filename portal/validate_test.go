@@ -126,7 +126,7 @@ func FuzzImportCSV(f *testing.F) {
 			if r.invalid {
 				continue
 			}
-			if utf8.RuneCountInString(r.name) > maxNameRunes || len(r.email) > maxEmailBytes || checkText(r.name) != nil || checkText(r.email) != nil {
+			if utf8.RuneCountInString(r.name) > maxNameRunes || len(r.email) > MaxEmailBytes || checkText(r.name) != nil || checkText(r.email) != nil {
 				t.Fatalf("accepted row %+v", r)
 			}
 		}

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/portal"
 )
 
 // DemoOptions is what the embedded demo service needs: the caller (package
@@ -20,7 +21,7 @@ type DemoOptions struct {
 	Dir           string // the SQLite file goes here; the caller removes it
 	SignedCatalog []byte
 	Catalog       *catalog.Catalog
-	Packages      PackageSource
+	Packages      portal.PackageSource
 }
 
 // Demo is a running demo account service on loopback: one advanced-support
@@ -32,8 +33,8 @@ type Demo struct {
 	ManagerID    string
 	TempPassword string
 	StartEmail   string // the start email as the manager received it
-	Service      *Service
-	Store        *SQLStore
+	Service      *portal.Service
+	Store        *portal.SQLStore
 	srv          *Server
 }
 
@@ -56,7 +57,7 @@ var tempPasswordLine = regexp.MustCompile(`(?m)^Temporary password: (\S+)$`)
 // StartDemo opens a fresh database in o.Dir, records the demo contract and
 // serves the API on a loopback port until Close.
 func StartDemo(ctx context.Context, o DemoOptions) (*Demo, error) {
-	store, err := OpenSQLite(ctx, filepath.Join(o.Dir, "demo-account-service.db"))
+	store, err := portal.OpenSQLite(ctx, filepath.Join(o.Dir, "demo-account-service.db"))
 	if err != nil {
 		return nil, err
 	}
@@ -78,21 +79,21 @@ func StartDemo(ctx context.Context, o DemoOptions) (*Demo, error) {
 }
 
 // demoProfile is the demo publisher's: contacts at reserved example names.
-var demoProfile = Profile{Publisher: "Demo Publisher", Support: ProfileSupport{Web: "https://support.example.com",
+var demoProfile = portal.Profile{Publisher: "Demo Publisher", Support: portal.ProfileSupport{Web: "https://support.example.com",
 	Email: "support@example.com", Phone: "+1 555 0100", Hours: "Monday to Friday, 8:00 to 18:00 CET"}}
 
-func seedDemo(ctx context.Context, store *SQLStore, o DemoOptions, url string) (*Demo, error) {
-	svc := NewService(store, o.SignedCatalog, o.Catalog, url, WithProfile(demoProfile))
+func seedDemo(ctx context.Context, store *portal.SQLStore, o DemoOptions, url string) (*Demo, error) {
+	svc := portal.NewService(store, o.SignedCatalog, o.Catalog, url, portal.WithProfile(demoProfile))
 	if len(o.Catalog.Products) == 0 {
 		return nil, errors.New("demo: the catalog has no products")
 	}
-	var seats []Seats
+	var seats []portal.Seats
 	for _, p := range o.Catalog.Products {
-		seats = append(seats, Seats{Product: p.ID, Seats: 25})
+		seats = append(seats, portal.Seats{Product: p.ID, Seats: 25})
 	}
 	const company = "Demo Engineering Ltd"
-	c, manager, err := svc.CreateContract(ctx, ContractRequest{Company: company, ManagerEmail: "alex.martin@example.com",
-		ManagerName: "Alex Martin", Products: seats, Plan: PlanAdvanced, CallerCap: 2}, "demo")
+	c, manager, err := svc.CreateContract(ctx, portal.ContractRequest{Company: company, ManagerEmail: "alex.martin@example.com",
+		ManagerName: "Alex Martin", Products: seats, Plan: portal.PlanAdvanced, CallerCap: 2}, "demo")
 	if err != nil {
 		return nil, fmt.Errorf("demo contract: %w", err)
 	}

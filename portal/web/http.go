@@ -1,13 +1,14 @@
-package portal
+package web
 
 import (
 	"fmt"
 
 	"onramp.dev/onramp/api"
+	"onramp.dev/onramp/internal/clip"
+	"onramp.dev/onramp/portal"
 
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -16,10 +17,6 @@ import (
 	"time"
 )
 
-// PackageSource gives a package's bytes by file name: a folder on disk, or
-// the demo's packages built in memory.
-type PackageSource func(name string) (io.ReadSeeker, time.Time, bool)
-
 // Problem is an RFC 9457 problem document.
 type Problem struct {
 	Type   string `json:"type"`
@@ -27,10 +24,10 @@ type Problem struct {
 	Status int    `json:"status"`
 	Detail string `json:"detail,omitempty"`
 	// Code is a stable name for the problem that clients branch on.
-	Code       string     `json:"code"`
-	RetryAfter int        `json:"retry_after,omitempty"`
-	Rows       []RowError `json:"rows,omitempty"` // an import's bad lines
-	Ends       *time.Time `json:"ends,omitempty"` // contract_ended: the end date
+	Code       string            `json:"code"`
+	RetryAfter int               `json:"retry_after,omitempty"`
+	Rows       []portal.RowError `json:"rows,omitempty"` // an import's bad lines
+	Ends       *time.Time        `json:"ends,omitempty"` // contract_ended: the end date
 	// Ask is who can send a new start email (temporary_password_*):
 	// "support" for a contract manager, else "admin".
 	Ask string `json:"ask,omitempty"`
@@ -44,12 +41,12 @@ type Problem struct {
 // service and writes its answers and errors as JSON and problem documents,
 // or renders the web pages. Business rules stay in Service.
 type handler struct {
-	svc *Service
+	svc *portal.Service
 }
 
 // NewHandler serves svc's API under /api/v1, its web pages, and the
 // packages of packages.
-func NewHandler(svc *Service, packages PackageSource) http.Handler {
+func NewHandler(svc *portal.Service, packages portal.PackageSource) http.Handler {
 	h := &handler{svc: svc}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/session", h.handleSignIn)
@@ -60,7 +57,7 @@ func NewHandler(svc *Service, packages PackageSource) http.Handler {
 	mux.HandleFunc("POST /api/v1/password-resets", h.handlePasswordReset)
 	mux.HandleFunc("GET /api/v1/me", h.authed(h.handleMe, false))
 	mux.HandleFunc("GET /api/v1/catalog", h.handleCatalog)
-	mux.HandleFunc("GET /api/v1/packages/{name}", h.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	mux.HandleFunc("GET /api/v1/packages/{name}", h.authed(func(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 		h.handlePackage(w, r, u, packages)
 	}, false))
 	mux.HandleFunc("GET /api/v1/users", h.authed(h.handleUsers, false))
@@ -76,7 +73,7 @@ func NewHandler(svc *Service, packages PackageSource) http.Handler {
 	mux.HandleFunc("PATCH /api/v1/me", h.authed(h.handleProfile, false))
 	mux.HandleFunc("POST /api/v1/me/email", h.authed(h.handleEmailChange, false))
 	mux.HandleFunc("GET /api/v1/support", h.authed(h.handleSupport, false))
-	mux.HandleFunc("GET /api/v1/faq", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, FAQs) })
+	mux.HandleFunc("GET /api/v1/faq", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, portal.FAQs) })
 	mux.HandleFunc("POST /api/v1/seats", h.handleSeat)
 	mux.HandleFunc("POST /api/v1/seat-keys", h.authed(h.handleSeatKey, false))
 	h.seatRoutes(mux)
@@ -85,10 +82,10 @@ func NewHandler(svc *Service, packages PackageSource) http.Handler {
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		if allow := allowedMethods(mux, r); len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			writeProblem(w, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed on "+excerpt(r.URL.Path, 200)+"; allowed: "+strings.Join(allow, ", "))
+			writeProblem(w, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed on "+clip.Text(r.URL.Path, 200)+"; allowed: "+strings.Join(allow, ", "))
 			return
 		}
-		writeProblem(w, http.StatusNotFound, "not_found", "no such route: "+excerpt(r.Method, 20)+" "+excerpt(r.URL.Path, 200))
+		writeProblem(w, http.StatusNotFound, "not_found", "no such route: "+clip.Text(r.Method, 20)+" "+clip.Text(r.URL.Path, 200))
 	})
 	return h.observe(secureHeaders(limitBodies(mux)))
 }
@@ -142,7 +139,7 @@ func writeFieldsProblem(w http.ResponseWriter, status int, code, detail string, 
 	w.WriteHeader(status)
 	shown, left := reportedFields(fields)
 	json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/" + code, Title: http.StatusText(status), Status: status,
-		Detail: excerpt(detail, maxDetailBytes), Code: code, Fields: shown, MoreFields: more + left})
+		Detail: clip.Text(detail, maxDetailBytes), Code: code, Fields: shown, MoreFields: more + left})
 }
 
 // maxReportedFields bounds a problem's list of refused values: an answer
@@ -157,8 +154,8 @@ func reportedFields(fields []api.FieldError) ([]api.FieldError, int) {
 	}
 	out := make([]api.FieldError, 0, min(len(fields), maxReportedFields))
 	for _, f := range fields[:min(len(fields), maxReportedFields)] {
-		f.Field, f.Code = excerpt(f.Field, 60), excerpt(f.Code, 60)
-		f.Reason, f.Value = excerpt(f.Reason, maxReasonBytes), excerpt(f.Value, 60)
+		f.Field, f.Code = clip.Text(f.Field, 60), clip.Text(f.Code, 60)
+		f.Reason, f.Value = clip.Text(f.Reason, maxReasonBytes), clip.Text(f.Value, 60)
 		out = append(out, f)
 	}
 	return out, len(fields) - len(out)
@@ -191,11 +188,11 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 
 // writeError maps the service's errors to problems.
 func writeError(w http.ResponseWriter, err error) {
-	var rl *RateLimitError
-	var inv *InvalidError
-	var ie *ImportError
-	var ce *ContractEndedError
-	var tp *TemporaryPasswordError
+	var rl *portal.RateLimitError
+	var inv *portal.InvalidError
+	var ie *portal.ImportError
+	var ce *portal.ContractEndedError
+	var tp *portal.TemporaryPasswordError
 	switch {
 	case errors.As(err, &ce):
 		w.Header().Set("Content-Type", "application/problem+json")
@@ -212,7 +209,7 @@ func writeError(w http.ResponseWriter, err error) {
 			Status: http.StatusTooManyRequests, Detail: err.Error(), Code: "rate_limited", RetryAfter: secs})
 	case errors.As(err, &tp):
 		code := "temporary_password_expired"
-		if errors.Is(err, ErrTemporaryPasswordUsed) {
+		if errors.Is(err, portal.ErrTemporaryPasswordUsed) {
 			code = "temporary_password_used"
 		}
 		noteProblem(w, code, nil)
@@ -220,29 +217,29 @@ func writeError(w http.ResponseWriter, err error) {
 		w.WriteHeader(http.StatusUnauthorized)
 		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/" + code, Title: "Unauthorized",
 			Status: http.StatusUnauthorized, Detail: err.Error(), Code: code, Ask: tp.Ask()})
-	case errors.Is(err, ErrEndsSessions):
+	case errors.Is(err, portal.ErrEndsSessions):
 		writeProblem(w, http.StatusConflict, "end_sessions_required", err.Error())
-	case errors.Is(err, ErrBadCredentials):
+	case errors.Is(err, portal.ErrBadCredentials):
 		writeProblem(w, http.StatusUnauthorized, "bad_credentials", err.Error())
-	case errors.Is(err, ErrSessionExpired), errors.Is(err, ErrTokenReuse):
+	case errors.Is(err, portal.ErrSessionExpired), errors.Is(err, portal.ErrTokenReuse):
 		writeProblem(w, http.StatusUnauthorized, "session_expired", err.Error())
-	case errors.Is(err, ErrPasswordChange):
+	case errors.Is(err, portal.ErrPasswordChange):
 		writeProblem(w, http.StatusForbidden, "password_change_required", err.Error())
-	case errors.Is(err, ErrPasswordTooCommon):
+	case errors.Is(err, portal.ErrPasswordTooCommon):
 		writeProblem(w, http.StatusUnprocessableEntity, "password_too_common", err.Error())
-	case errors.Is(err, ErrPasswordRejected):
+	case errors.Is(err, portal.ErrPasswordRejected):
 		writeProblem(w, http.StatusUnprocessableEntity, "password_rejected", err.Error())
-	case errors.Is(err, ErrWeakPassword):
+	case errors.Is(err, portal.ErrWeakPassword):
 		writeProblem(w, http.StatusUnprocessableEntity, "weak_password", err.Error())
-	case errors.Is(err, ErrSeatKeyRequired):
+	case errors.Is(err, portal.ErrSeatKeyRequired):
 		writeProblem(w, http.StatusForbidden, "seat_key_required", err.Error())
-	case errors.Is(err, ErrInstallNotAllowed):
+	case errors.Is(err, portal.ErrInstallNotAllowed):
 		writeProblem(w, http.StatusForbidden, api.ProblemInstallNotAllowed, err.Error())
-	case errors.Is(err, ErrManagerProtected):
+	case errors.Is(err, portal.ErrManagerProtected):
 		writeProblem(w, http.StatusForbidden, "manager_protected", err.Error())
-	case errors.Is(err, ErrNotMember):
+	case errors.Is(err, portal.ErrNotMember):
 		writeProblem(w, http.StatusForbidden, api.ProblemNotMember, err.Error())
-	case errors.Is(err, ErrNotAdmin), errors.Is(err, ErrNotEntitledToPkg), errors.Is(err, ErrForbidden):
+	case errors.Is(err, portal.ErrNotAdmin), errors.Is(err, portal.ErrNotEntitledToPkg), errors.Is(err, portal.ErrForbidden):
 		writeProblem(w, http.StatusForbidden, "forbidden", err.Error())
 	case errors.As(err, &ie):
 		status, code := importProblem(ie)
@@ -250,19 +247,19 @@ func writeError(w http.ResponseWriter, err error) {
 		w.WriteHeader(status)
 		json.NewEncoder(w).Encode(Problem{Type: "https://onramp.dev/problems/" + code, Title: http.StatusText(status),
 			Status: status, Detail: importDetail(ie.Rows), Code: code, Rows: reportedRows(ie.Rows)})
-	case errors.Is(err, ErrCallerCap):
+	case errors.Is(err, portal.ErrCallerCap):
 		writeProblem(w, http.StatusConflict, "caller_cap", err.Error())
-	case errors.Is(err, ErrNoSeats):
+	case errors.Is(err, portal.ErrNoSeats):
 		writeProblem(w, http.StatusConflict, "no_seats", err.Error())
-	case errors.Is(err, ErrNotStarted):
+	case errors.Is(err, portal.ErrNotStarted):
 		writeProblem(w, http.StatusConflict, "not_started", err.Error())
 	case errors.As(err, &inv):
 		writeFieldsProblem(w, http.StatusUnprocessableEntity, "invalid", err.Error(), inv.Problems, inv.More)
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, portal.ErrNotFound):
 		writeProblem(w, http.StatusNotFound, "not_found", err.Error())
-	case errors.Is(err, ErrEmailTaken):
+	case errors.Is(err, portal.ErrEmailTaken):
 		writeProblem(w, http.StatusConflict, "email_taken", err.Error())
-	case errors.Is(err, ErrConflict):
+	case errors.Is(err, portal.ErrConflict):
 		writeProblem(w, http.StatusConflict, "conflict", err.Error())
 	default:
 		// Internal details stay in the server's log, not in the answer.
@@ -273,7 +270,7 @@ func writeError(w http.ResponseWriter, err error) {
 
 // authed resolves the bearer token. Until the temporary password is
 // changed, only the password change (and sign-out) are allowed.
-func (h *handler) authed(next func(http.ResponseWriter, *http.Request, *User, *Token), allowPasswordChange bool) http.HandlerFunc {
+func (h *handler) authed(next func(http.ResponseWriter, *http.Request, *portal.User, *portal.Token), allowPasswordChange bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || token == "" {
@@ -288,12 +285,12 @@ func (h *handler) authed(next func(http.ResponseWriter, *http.Request, *User, *T
 			return
 		}
 		if u.MustChangePassword && !allowPasswordChange {
-			writeError(w, ErrPasswordChange)
+			writeError(w, portal.ErrPasswordChange)
 			return
 		}
 		// The membership the request acts on: handlers see the person on
 		// that contract, as if it were their only one.
-		if u, err = h.svc.memberFor(r.Context(), u, r.Header.Get(api.ContractHeader)); err != nil {
+		if u, err = h.svc.MemberFor(r.Context(), u, r.Header.Get(api.ContractHeader)); err != nil {
 			writeError(w, err)
 			return
 		}
@@ -312,16 +309,16 @@ const (
 
 // reportedRows are the first maxReportedRows bad lines, each reason
 // shortened to maxReasonBytes.
-func reportedRows(rows []RowError) []RowError {
-	out := make([]RowError, 0, min(len(rows), maxReportedRows))
+func reportedRows(rows []portal.RowError) []portal.RowError {
+	out := make([]portal.RowError, 0, min(len(rows), maxReportedRows))
 	for _, r := range rows[:min(len(rows), maxReportedRows)] {
-		r.Reason = excerpt(r.Reason, maxReasonBytes)
+		r.Reason = clip.Text(r.Reason, maxReasonBytes)
 		out = append(out, r)
 	}
 	return out
 }
 
-func importDetail(rows []RowError) string {
+func importDetail(rows []portal.RowError) string {
 	if len(rows) > maxReportedRows {
 		return fmt.Sprintf("%d bad line(s), nothing imported; the first %d are listed, and %d more", len(rows), maxReportedRows, len(rows)-maxReportedRows)
 	}
@@ -331,3 +328,19 @@ func importDetail(rows []RowError) string {
 // maxDetailBytes bounds a problem's detail, which may quote what the
 // client sent.
 const maxDetailBytes = 512
+
+// importProblem is the status and code of a refused import: when every
+// bad line has the same problem of authority or conflict, that problem
+// (403 manager_protected, 409 email_taken); 422 bad_rows otherwise.
+func importProblem(ie *portal.ImportError) (int, string) {
+	statuses := map[string]int{"email_taken": 409, "manager_protected": 403}
+	if len(ie.Rows) == 0 || statuses[ie.Rows[0].Code] == 0 {
+		return 422, "bad_rows"
+	}
+	for _, r := range ie.Rows {
+		if r.Code != ie.Rows[0].Code {
+			return 422, "bad_rows"
+		}
+	}
+	return statuses[ie.Rows[0].Code], ie.Rows[0].Code
+}

@@ -1,8 +1,12 @@
-package portal
+package web
 
-import "net/http"
+import (
+	"net/http"
 
-func (h *handler) handleCallers(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	"onramp.dev/onramp/portal"
+)
+
+func (h *handler) handleCallers(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 	ids, limit, err := h.svc.Callers(r.Context(), u)
 	if err != nil {
 		writeError(w, err)
@@ -11,8 +15,8 @@ func (h *handler) handleCallers(w http.ResponseWriter, r *http.Request, u *User,
 	writeJSON(w, http.StatusOK, map[string]any{"callers": ids, "cap": limit})
 }
 
-func (h *handler) handleSetCaller(designate bool) func(http.ResponseWriter, *http.Request, *User, *Token) {
-	return func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleSetCaller(designate bool) func(http.ResponseWriter, *http.Request, *portal.User, *portal.Token) {
+	return func(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 		if err := h.svc.SetCaller(r.Context(), u, r.PathValue("id"), designate); err != nil {
 			writeError(w, err)
 			return

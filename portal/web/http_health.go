@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -22,7 +22,7 @@ func (h *handler) healthRoutes(mux *http.ServeMux) {
 		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 		defer cancel()
 		if err := h.svc.Ready(ctx); err != nil {
-			h.svc.log.Error("readiness check failed", "event", "readyz", "error", err)
+			h.log().Error("readiness check failed", "event", "readyz", "error", err)
 			writeProblem(w, http.StatusServiceUnavailable, "database_unavailable", "the database does not answer")
 			return
 		}

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"errors"
@@ -7,6 +7,19 @@ import (
 	"strings"
 
 	"onramp.dev/onramp/api"
+)
+
+// Bounds on what a client may send. An unsigned request costs the service
+// nothing it cannot bound: bodies are cut at their route's size and each
+// field is checked for length before any lookup or limiter sees it.
+const (
+	maxLoginBytes    = 320  // an email address (RFC 5321) or a user ID
+	maxPasswordBytes = 1024 // the service allows passwords of 256 characters
+	maxTokenBytes    = 256  // tokens are 43 characters
+
+	smallBody  = 8 << 10  // sign-in, refresh, password, seats, password resets
+	jsonBody   = 1 << 20  // the other JSON requests
+	importBody = 16 << 20 // a CSV of 50,000 users fits
 )
 
 // bodyLimit is the most bytes a request to path may send.
@@ -57,7 +70,7 @@ func fieldsFit(w http.ResponseWriter, fields ...field) bool {
 	var reasons []string
 	for _, f := range fields {
 		if len(f.value) > f.max {
-			long = append(long, *tooLong(f.name, f.max, "bytes"))
+			long = append(long, api.FieldError{Field: f.name, Code: api.FieldTooLong, Limit: f.max, Reason: fmt.Sprintf("%s: at most %d bytes", f.name, f.max)})
 			reasons = append(reasons, long[len(long)-1].Reason)
 		}
 	}

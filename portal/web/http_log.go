@@ -1,10 +1,13 @@
-package portal
+package web
 
 import (
 	"context"
 	"log/slog"
 	"net/http"
 	"strings"
+
+	"onramp.dev/onramp/internal/clip"
+	"onramp.dev/onramp/portal"
 )
 
 // requestLog is what the handlers of one request note for its log line.
@@ -68,9 +71,23 @@ func noteProblem(w http.ResponseWriter, code string, err error) {
 func (h *handler) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rl := &requestLog{remote: h.clientAddress(r), status: http.StatusOK}
-		next.ServeHTTP(&recorder{ResponseWriter: w, log: rl}, r.WithContext(context.WithValue(r.Context(), requestLogKey{}, rl)))
+		ctx := portal.WithRemote(context.WithValue(r.Context(), requestLogKey{}, rl), rl.remote)
+		next.ServeHTTP(&recorder{ResponseWriter: w, log: rl}, r.WithContext(ctx))
 		h.logRequest(r, rl)
 	})
+}
+
+// log is the service's logger, which the request lines share.
+func (h *handler) log() *slog.Logger { return h.svc.Logger() }
+
+// event logs a security event the HTTP layer sees, as the service logs
+// its own: with the client's address.
+func (h *handler) event(r *http.Request, msg, event string) {
+	attrs := []slog.Attr{slog.String("event", event)}
+	if rl := requestLogOf(r.Context()); rl != nil {
+		attrs = append(attrs, slog.String("remote", rl.remote))
+	}
+	h.log().LogAttrs(r.Context(), slog.LevelWarn, msg, attrs...)
 }
 
 func (h *handler) logRequest(r *http.Request, rl *requestLog) {
@@ -94,13 +111,13 @@ func (h *handler) logRequest(r *http.Request, rl *requestLog) {
 		return
 	}
 	attrs := append([]slog.Attr{slog.String("event", event), slog.String("remote", rl.remote),
-		slog.String("route", r.Method+" "+excerpt(r.URL.Path, 200)), slog.Int("status", rl.status), slog.String("reason", rl.code)}, rl.attrs...)
-	h.svc.log.LogAttrs(r.Context(), level, msg, attrs...)
+		slog.String("route", r.Method+" "+clip.Text(r.URL.Path, 200)), slog.Int("status", rl.status), slog.String("reason", rl.code)}, rl.attrs...)
+	h.log().LogAttrs(r.Context(), level, msg, attrs...)
 }
 
 func errText(err error) string {
 	if err == nil {
 		return "unknown"
 	}
-	return excerpt(err.Error(), 500)
+	return clip.Text(err.Error(), 500)
 }

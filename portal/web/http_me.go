@@ -1,12 +1,13 @@
-package portal
+package web
 
 import (
 	"net/http"
 
 	"onramp.dev/onramp/api"
+	"onramp.dev/onramp/portal"
 )
 
-func (h *handler) handleEmailChange(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleEmailChange(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 	var req api.EmailChange
 	if !readJSON(w, r, &req) || !fieldsFit(w, field{api.FieldEmail, req.Email, maxLoginBytes}) {
 		return
@@ -19,7 +20,7 @@ func (h *handler) handleEmailChange(w http.ResponseWriter, r *http.Request, u *U
 	writeJSON(w, http.StatusAccepted, sent)
 }
 
-func (h *handler) handleMe(w http.ResponseWriter, r *http.Request, u *User, t *Token) {
+func (h *handler) handleMe(w http.ResponseWriter, r *http.Request, u *portal.User, t *portal.Token) {
 	me, err := h.svc.WhoAmI(r.Context(), u)
 	if err != nil {
 		writeError(w, err)
@@ -28,7 +29,7 @@ func (h *handler) handleMe(w http.ResponseWriter, r *http.Request, u *User, t *T
 	writeJSON(w, http.StatusOK, me)
 }
 
-func (h *handler) handleProfile(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleProfile(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 	var p api.ProfileUpdate
 	if !readJSON(w, r, &p) {
 		return
@@ -40,7 +41,7 @@ func (h *handler) handleProfile(w http.ResponseWriter, r *http.Request, u *User,
 	h.handleMe(w, r, u, nil)
 }
 
-func (h *handler) handleSupport(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleSupport(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 	sup, err := h.svc.SupportFor(r.Context(), u)
 	if err != nil {
 		writeError(w, err)

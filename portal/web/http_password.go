@@ -1,12 +1,13 @@
-package portal
+package web
 
 import (
 	"net/http"
 
 	"onramp.dev/onramp/api"
+	"onramp.dev/onramp/portal"
 )
 
-func (h *handler) handlePassword(w http.ResponseWriter, r *http.Request, u *User, t *Token) {
+func (h *handler) handlePassword(w http.ResponseWriter, r *http.Request, u *portal.User, t *portal.Token) {
 	var req api.PasswordChange
 	if !readJSON(w, r, &req) {
 		return
@@ -23,10 +24,10 @@ func (h *handler) handlePasswordReset(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &req) || !fieldsFit(w, field{api.FieldLogin, req.Login, maxLoginBytes}) {
 		return
 	}
-	annotate(r, loginAttr(req.Login))
+	annotate(r, portal.LoginAttr(req.Login))
 	if err := h.svc.RequestPasswordReset(r.Context(), req.Login, h.clientAddress(r)); err != nil {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, api.PasswordResetAccepted{Message: PasswordResetAnswer})
+	writeJSON(w, http.StatusAccepted, api.PasswordResetAccepted{Message: portal.PasswordResetAnswer})
 }

@@ -1,8 +1,10 @@
-package portal
+package web
 
 import (
 	"net/http"
 	"strings"
+
+	"onramp.dev/onramp/portal"
 )
 
 // handleSeat registers a machine with a deployment's seat key
@@ -11,7 +13,7 @@ import (
 func (h *handler) handleSeat(w http.ResponseWriter, r *http.Request) {
 	key, withKey := strings.CutPrefix(r.Header.Get("Authorization"), "SeatKey ")
 	register := func(w http.ResponseWriter, r *http.Request) {
-		var req SeatRegistration
+		var req portal.SeatRegistration
 		if !readJSON(w, r, &req) {
 			return
 		}
@@ -26,14 +28,14 @@ func (h *handler) handleSeat(w http.ResponseWriter, r *http.Request) {
 	case withKey:
 		register(w, r)
 	case strings.HasPrefix(r.Header.Get("Authorization"), "Bearer "):
-		writeError(w, ErrSeatKeyRequired)
+		writeError(w, portal.ErrSeatKeyRequired)
 	default:
 		w.Header().Set("WWW-Authenticate", `SeatKey realm="onramp"`)
-		writeProblem(w, http.StatusUnauthorized, "unauthenticated", ErrSeatKeyRequired.Error())
+		writeProblem(w, http.StatusUnauthorized, "unauthenticated", portal.ErrSeatKeyRequired.Error())
 	}
 }
 
-func (h *handler) handleSeatKey(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleSeatKey(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 	var req struct {
 		Products []string `json:"products"`
 	}
@@ -50,7 +52,7 @@ func (h *handler) handleSeatKey(w http.ResponseWriter, r *http.Request, u *User,
 
 // seatRoutes are the admin routes of seats and seat keys.
 func (h *handler) seatRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/seats", h.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	mux.HandleFunc("GET /api/v1/seats", h.authed(func(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 		seats, err := h.svc.Seats(r.Context(), u)
 		if err != nil {
 			writeError(w, err)
@@ -58,14 +60,14 @@ func (h *handler) seatRoutes(mux *http.ServeMux) {
 		}
 		writeJSON(w, http.StatusOK, seats)
 	}, false))
-	mux.HandleFunc("DELETE /api/v1/seats/{id}", h.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	mux.HandleFunc("DELETE /api/v1/seats/{id}", h.authed(func(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 		if err := h.svc.ReleaseSeat(r.Context(), u, r.PathValue("id")); err != nil {
 			writeError(w, err)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
 	}, false))
-	mux.HandleFunc("GET /api/v1/seat-keys", h.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	mux.HandleFunc("GET /api/v1/seat-keys", h.authed(func(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 		keys, err := h.svc.SeatKeys(r.Context(), u)
 		if err != nil {
 			writeError(w, err)
@@ -73,7 +75,7 @@ func (h *handler) seatRoutes(mux *http.ServeMux) {
 		}
 		writeJSON(w, http.StatusOK, keys)
 	}, false))
-	mux.HandleFunc("DELETE /api/v1/seat-keys/{id}", h.authed(func(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+	mux.HandleFunc("DELETE /api/v1/seat-keys/{id}", h.authed(func(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 		if err := h.svc.RevokeSeatKey(r.Context(), u, r.PathValue("id")); err != nil {
 			writeError(w, err)
 			return

@@ -1,14 +1,15 @@
-package portal
+package web
 
 import (
 	"net/http"
 
 	"onramp.dev/onramp/api"
+	"onramp.dev/onramp/portal"
 )
 
 // handleSignOutEverywhere ends every sign-in of the user, this one
 // included.
-func (h *handler) handleSignOutEverywhere(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleSignOutEverywhere(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 	if err := h.svc.SignOutEverywhere(r.Context(), u); err != nil {
 		writeError(w, err)
 		return
@@ -21,7 +22,7 @@ func (h *handler) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &req) || !fieldsFit(w, field{api.FieldLogin, req.Login, maxLoginBytes}, field{api.FieldPassword, req.Password, maxPasswordBytes}) {
 		return
 	}
-	annotate(r, loginAttr(req.Login))
+	annotate(r, portal.LoginAttr(req.Login))
 	sess, err := h.svc.SignIn(r.Context(), req.Login, req.Password, h.clientAddress(r))
 	if err != nil {
 		writeError(w, err)
@@ -43,7 +44,7 @@ func (h *handler) handleRefresh(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, sess)
 }
 
-func (h *handler) handleSignOut(w http.ResponseWriter, r *http.Request, u *User, t *Token) {
+func (h *handler) handleSignOut(w http.ResponseWriter, r *http.Request, u *portal.User, t *portal.Token) {
 	if err := h.svc.SignOut(r.Context(), t); err != nil {
 		writeError(w, err)
 		return

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"fmt"
@@ -7,19 +7,20 @@ import (
 	"strconv"
 
 	"onramp.dev/onramp/api"
+	"onramp.dev/onramp/portal"
 )
 
-func (h *handler) handleUsers(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleUsers(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 	if qs := r.URL.Query(); qs.Has("q") || qs.Has("offset") || qs.Has("limit") {
 		// Paged: an object with the total, so that a window can draw the
 		// first rows of a large contract at once.
-		if !fieldsFit(w, field{api.FieldQuery, qs.Get("q"), maxUserQuery}) {
+		if !fieldsFit(w, field{api.FieldQuery, qs.Get("q"), portal.MaxUserQuery}) {
 			return
 		}
 		offset, err1 := strconv.Atoi(orZero(qs.Get("offset")))
 		limit, err2 := strconv.Atoi(orZero(qs.Get("limit")))
-		if err1 != nil || err2 != nil || offset < 0 || limit < 0 || limit > maxUserPage {
-			writeProblem(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("offset and limit are whole numbers, limit at most %d", maxUserPage))
+		if err1 != nil || err2 != nil || offset < 0 || limit < 0 || limit > portal.MaxUserPage {
+			writeProblem(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("offset and limit are whole numbers, limit at most %d", portal.MaxUserPage))
 			return
 		}
 		page, err := h.svc.UsersPage(r.Context(), u, qs.Get("q"), offset, limit)
@@ -38,8 +39,8 @@ func (h *handler) handleUsers(w http.ResponseWriter, r *http.Request, u *User, _
 	writeJSON(w, http.StatusOK, users)
 }
 
-func (h *handler) handleAddUser(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	var nu NewUser
+func (h *handler) handleAddUser(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
+	var nu portal.NewUser
 	if !readJSON(w, r, &nu) {
 		return
 	}
@@ -51,7 +52,7 @@ func (h *handler) handleAddUser(w http.ResponseWriter, r *http.Request, u *User,
 	writeJSON(w, http.StatusCreated, ch)
 }
 
-func (h *handler) handleImport(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleImport(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
 		writeBodyError(w, err)
@@ -66,8 +67,8 @@ func (h *handler) handleImport(w http.ResponseWriter, r *http.Request, u *User, 
 	writeJSON(w, http.StatusOK, map[string]any{"dry_run": dry, "changes": changes})
 }
 
-func (h *handler) handleAssign(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
-	var a Assignment
+func (h *handler) handleAssign(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
+	var a portal.Assignment
 	if !readJSON(w, r, &a) {
 		return
 	}
@@ -79,7 +80,7 @@ func (h *handler) handleAssign(w http.ResponseWriter, r *http.Request, u *User, 
 	writeJSON(w, http.StatusOK, map[string]any{"changes": changes})
 }
 
-func (h *handler) handleRemoveUser(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleRemoveUser(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 	if err := h.svc.RemoveUser(r.Context(), u, r.PathValue("id")); err != nil {
 		writeError(w, err)
 		return
@@ -94,7 +95,7 @@ func orZero(s string) string {
 	return s
 }
 
-func (h *handler) handleStartEmail(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleStartEmail(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 	// An empty body, as before the confirmation existed, confirms nothing.
 	var req api.StartEmailRequest
 	if r.ContentLength != 0 && !readJSON(w, r, &req) {
@@ -108,12 +109,12 @@ func (h *handler) handleStartEmail(w http.ResponseWriter, r *http.Request, u *Us
 	writeJSON(w, http.StatusAccepted, sent)
 }
 
-func (h *handler) handleUpdateUser(w http.ResponseWriter, r *http.Request, u *User, _ *Token) {
+func (h *handler) handleUpdateUser(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 	var req api.UserUpdate
 	if !readJSON(w, r, &req) {
 		return
 	}
-	if req.Email != nil && !fieldsFit(w, field{api.FieldEmail, *req.Email, maxEmailBytes}) {
+	if req.Email != nil && !fieldsFit(w, field{api.FieldEmail, *req.Email, portal.MaxEmailBytes}) {
 		return
 	}
 	res, err := h.svc.UpdateUser(r.Context(), u, r.PathValue("id"), req)

@@ -1,10 +1,12 @@
-package portal
+package web
 
 import (
 	"errors"
 	"mime"
 	"net/http"
 	"net/url"
+
+	"onramp.dev/onramp/portal"
 )
 
 func (h *handler) handleEmailChangePage(w http.ResponseWriter, r *http.Request) {
@@ -18,22 +20,18 @@ func (h *handler) renderEmailChange(w http.ResponseWriter, r *http.Request, toke
 	lang := pageLang(r)
 	d := h.newPageData(r, lang, url.Values{})
 	d.Title = d.T["emailBadTitle"]
-	if len(token) != tokenLen {
-		h.renderPage(w, http.StatusNotFound, "emailchange.html", d)
-		return
-	}
-	id, email, err := h.svc.pendingEmailChange(r.Context(), token)
-	if errors.Is(err, ErrNotFound) {
+	id, email, err := h.svc.PendingEmailChange(r.Context(), token)
+	if errors.Is(err, portal.ErrNotFound) {
 		h.renderPage(w, http.StatusNotFound, "emailchange.html", d)
 		return
 	}
 	if err != nil {
-		h.svc.log.Error("page failed", "event", "page", "page", "email-change", "error", err)
+		h.log().Error("page failed", "event", "page", "page", "email-change", "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	d = h.newPageData(r, lang, url.Values{"t": {token}})
-	d.Title, d.User, d.Token, d.NewEmail = d.T["emailTitle"], &User{ID: id}, token, email
+	d.Title, d.User, d.Token, d.NewEmail = d.T["emailTitle"], &portal.User{ID: id}, token, email
 	if problem != "" {
 		d.ResetError = d.T[problem]
 	}
@@ -61,12 +59,12 @@ func (h *handler) handleEmailChangeForm(w http.ResponseWriter, r *http.Request) 
 		d := h.newPageData(r, pageLang(r), url.Values{})
 		d.Title, d.ResetDone, d.NewEmail, d.User = d.T["emailDoneTitle"], true, u.Email, u
 		h.renderPage(w, http.StatusOK, "emailchange.html", d)
-	case errors.Is(err, ErrEmailChangeLinkInvalid):
+	case errors.Is(err, portal.ErrEmailChangeLinkInvalid):
 		h.renderEmailChange(w, r, "", "", http.StatusNotFound)
-	case errors.Is(err, ErrEmailTaken):
+	case errors.Is(err, portal.ErrEmailTaken):
 		h.renderEmailChange(w, r, token, "emailTaken", http.StatusConflict)
 	default:
-		h.svc.log.Error("page failed", "event", "page", "page", "email-change", "error", err)
+		h.log().Error("page failed", "event", "page", "page", "email-change", "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	}
 }

@@ -1,10 +1,12 @@
-package portal
+package web
 
 import (
 	"errors"
 	"mime"
 	"net/http"
 	"net/url"
+
+	"onramp.dev/onramp/portal"
 )
 
 // The lost-password page: GET /reset?t=TOKEN shows a form, which POSTs the
@@ -26,10 +28,10 @@ func (h *handler) handleResetPage(w http.ResponseWriter, r *http.Request) {
 // refused, or the bad-link page when the token does not work.
 func (h *handler) renderReset(w http.ResponseWriter, r *http.Request, token, problem string, status int) {
 	lang := pageLang(r)
-	u, err := h.svc.resetUser(r.Context(), token)
+	u, err := h.svc.ResetLinkUser(r.Context(), token)
 	if err != nil {
-		if !errors.Is(err, ErrResetLinkInvalid) {
-			h.svc.log.Error("page failed", "event", "page", "page", "reset", "error", err)
+		if !errors.Is(err, portal.ErrResetLinkInvalid) {
+			h.log().Error("page failed", "event", "page", "page", "reset", "error", err)
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
@@ -61,7 +63,7 @@ func (h *handler) handleResetForm(w http.ResponseWriter, r *http.Request) {
 	}
 	token, next, confirm := r.PostForm.Get("t"), r.PostForm.Get("password"), r.PostForm.Get("confirm")
 	if !sameOrigin(r, h.svc.PublicURL) {
-		h.svc.event(r.Context(), "password reset form refused: sent from another site", "password_reset_foreign")
+		h.event(r, "password reset form refused: sent from another site", "password_reset_foreign")
 		h.renderReset(w, r, token, "resetForeign", http.StatusForbidden)
 		return
 	}
@@ -79,16 +81,16 @@ func (h *handler) handleResetForm(w http.ResponseWriter, r *http.Request) {
 		d := h.newPageData(r, lang, url.Values{})
 		d.Title, d.ResetDone = d.T["resetDoneTitle"], true
 		h.renderPage(w, http.StatusOK, "reset.html", d)
-	case errors.Is(err, ErrResetLinkInvalid):
+	case errors.Is(err, portal.ErrResetLinkInvalid):
 		h.renderReset(w, r, token, "", http.StatusNotFound)
-	case errors.Is(err, ErrPasswordTooCommon):
+	case errors.Is(err, portal.ErrPasswordTooCommon):
 		h.renderReset(w, r, token, "resetCommon", http.StatusUnprocessableEntity)
-	case errors.Is(err, ErrPasswordRejected):
+	case errors.Is(err, portal.ErrPasswordRejected):
 		h.renderReset(w, r, token, "resetRejected", http.StatusUnprocessableEntity)
-	case errors.Is(err, ErrWeakPassword):
+	case errors.Is(err, portal.ErrWeakPassword):
 		h.renderReset(w, r, token, "resetWeak", http.StatusUnprocessableEntity)
 	default:
-		h.svc.log.Error("page failed", "event", "page", "page", "reset", "error", err)
+		h.log().Error("page failed", "event", "page", "page", "reset", "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	}
 }

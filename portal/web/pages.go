@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"bytes"
@@ -7,8 +7,11 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
+
+	"onramp.dev/onramp/portal"
 )
 
 // The web pages for people: the start page an email's link opens, and a
@@ -76,10 +79,10 @@ type pageData struct {
 	T         map[string]string
 	Switch    []langLink // the other languages, as links to this page
 	Publisher string
-	Support   ProfileSupport
+	Support   portal.ProfileSupport
 	ShowPhone bool
 	// The start page's.
-	User      *User
+	User      *portal.User
 	Company   string
 	OpenURL   template.URL // onramp://signin?…
 	Server    string
@@ -100,7 +103,7 @@ type langLink struct {
 }
 
 func (h *handler) newPageData(r *http.Request, lang string, query url.Values) pageData {
-	d := pageData{Lang: lang, T: pageText[lang], Publisher: h.svc.profile.Publisher, Support: h.svc.profile.Support}
+	d := pageData{Lang: lang, T: pageText[lang], Publisher: h.svc.Profile().Publisher, Support: h.svc.Profile().Support}
 	for _, l := range []string{"en", "fr"} {
 		if l == lang {
 			continue
@@ -118,7 +121,7 @@ func (h *handler) newPageData(r *http.Request, lang string, query url.Values) pa
 func (h *handler) handleStartPage(w http.ResponseWriter, r *http.Request) {
 	pageHeaders(w)
 	token := r.URL.Query().Get("t")
-	u, c, err := h.svc.pageUser(r.Context(), token, purposeStart)
+	p, err := h.svc.StartPage(r.Context(), token)
 	if err != nil {
 		// Unknown, expired, replaced or mistyped: one answer for all,
 		// which does not even repeat the token.
@@ -129,16 +132,16 @@ func (h *handler) handleStartPage(w http.ResponseWriter, r *http.Request) {
 	}
 	// The page speaks as the emails do: the user's language, else the
 	// contract's, unless the reader chose another on the page.
-	lang := userLanguage(u, c)
+	u, lang := p.User, p.Language
 	if l := r.URL.Query().Get("lang"); pageText[l] != nil {
 		lang = l
 	}
 	d := h.newPageData(r, lang, url.Values{"t": {token}})
-	d.Title, d.User, d.Company, d.Server = d.T["startTitle"], u, c.Company, h.svc.PublicURL
+	d.Title, d.User, d.Company, d.Server = d.T["startTitle"], u, p.Contract.Company, h.svc.PublicURL
 	d.OpenURL = template.URL(OpenInOnrampURL(h.svc.PublicURL, u.ID))
-	d.Platforms = h.svc.releases.forPlatform(platformOf(r.UserAgent()))
-	if !u.tempExpires.IsZero() && u.MustChangePassword {
-		d.Expires = u.tempExpires.UTC().Format("2006-01-02 15:04 MST")
+	d.Platforms = forPlatform(h.svc.Releases(), platformOf(r.UserAgent()))
+	if !p.Expires.IsZero() {
+		d.Expires = p.Expires.UTC().Format("2006-01-02 15:04 MST")
 	}
 	h.renderPage(w, http.StatusOK, "start.html", d)
 }
@@ -159,7 +162,7 @@ func (h *handler) handleHelpPage(w http.ResponseWriter, r *http.Request) {
 func (h *handler) renderPage(w http.ResponseWriter, status int, name string, d pageData) {
 	var b bytes.Buffer
 	if err := pageTemplates.ExecuteTemplate(&b, name, d); err != nil {
-		h.svc.log.Error("page failed", "event", "page", "page", name, "error", err)
+		h.log().Error("page failed", "event", "page", "page", name, "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -204,4 +207,61 @@ func pageLang(r *http.Request) string {
 		}
 	}
 	return best
+}
+
+// platformDownloads are one OS's files, as the start page lists them.
+type platformDownloads struct {
+	OS    string
+	Yours bool // the visitor's OS, as the User-Agent says
+	Files []portal.ReleaseFile
+}
+
+// forPlatform groups the files by OS, the visitor's first; within an OS,
+// installers, then the window, then the command line, then the install
+// script and its icon.
+func forPlatform(r *portal.Releases, visitor string) []platformDownloads {
+	if r == nil {
+		return nil
+	}
+	var out []platformDownloads
+	for _, goos := range []string{"windows", "darwin", "linux"} {
+		p := platformDownloads{OS: goos, Yours: goos == visitor}
+		for _, f := range r.Files {
+			if f.OS == goos {
+				p.Files = append(p.Files, f)
+			}
+		}
+		if len(p.Files) == 0 {
+			continue
+		}
+		order := map[string]int{"installer": 0, "window": 1, "cli": 2, "script": 3, "icon": 4}
+		slices.SortStableFunc(p.Files, func(a, b portal.ReleaseFile) int { return order[a.Kind] - order[b.Kind] })
+		out = append(out, p)
+	}
+	slices.SortStableFunc(out, func(a, b platformDownloads) int {
+		switch {
+		case a.Yours == b.Yours:
+			return 0
+		case a.Yours:
+			return -1
+		}
+		return 1
+	})
+	return out
+}
+
+// platformOf reads the visitor's OS from a User-Agent; "" when unknown.
+func platformOf(userAgent string) string {
+	switch {
+	case strings.Contains(userAgent, "Windows"):
+		return "windows"
+	case strings.Contains(userAgent, "Macintosh") || strings.Contains(userAgent, "Mac OS X"):
+		if strings.Contains(userAgent, "iPhone") || strings.Contains(userAgent, "iPad") {
+			return ""
+		}
+		return "darwin"
+	case strings.Contains(userAgent, "Linux") && !strings.Contains(userAgent, "Android"):
+		return "linux"
+	}
+	return ""
 }

@@ -1,4 +1,4 @@
-package portal
+package web
 
 // pageText is the pages' words, by language. A key missing in one
 // language fails TestPageTextComplete.
@@ -9,9 +9,9 @@ var pageText = map[string]map[string]string{
 		"startTitle":     "Welcome to Onramp",
 		"startIntro":     "Onramp installs and updates the software of your subscription.",
 		"you":            "Your account",
-		"userID":         "User ID",
+		"userID":         "portal.User ID",
 		"company":        "Company",
-		"service":        "Service address",
+		"service":        "portal.Service address",
 		"publisher":      "Provided by",
 		"next":           "What to do next",
 		"step1":          "Download Onramp for your computer, below, and install it.",
