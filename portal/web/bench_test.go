@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"onramp.dev/onramp/portal"
 )
 
 // BenchmarkImport10k imports 10,000 new users from one CSV into a real
@@ -27,8 +29,8 @@ func BenchmarkImport10k(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		p := newTestPortal(b)
-		_, m, err := p.svc.CreateContract(context.Background(), ContractRequest{Company: "Bench", ManagerEmail: "mgr@bench.example",
-			Products: []Seats{{Product: "atlas", Seats: 20_000}}, Plan: PlanStandard}, "bench")
+		_, m, err := p.svc.CreateContract(context.Background(), portal.ContractRequest{Company: "Bench", ManagerEmail: "mgr@bench.example",
+			Products: []portal.Seats{{Product: "atlas", Seats: 20_000}}, Plan: portal.PlanStandard}, "bench")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -52,7 +54,7 @@ func BenchmarkSignInWhoAmI50(b *testing.B) {
 	p.svc.accountLimit = newLimiter(1<<30, time.Minute) // measure the work, not the limits
 	p.svc.addressLimit = newLimiter(1<<30, time.Minute)
 	measure50(b, func(hc *http.Client) bool {
-		var s Session
+		var s portal.Session
 		if code := callWith(hc, "POST", p.URL+"/api/v1/session", "", map[string]string{"login": uid, "password": "a long enough passphrase"}, &s); code != 200 {
 			b.Errorf("sign-in %d", code)
 			return false
@@ -120,9 +122,9 @@ func BenchmarkSignIn50(b *testing.B) {
 	rate := float64(len(lat)) / elapsed.Seconds()
 	// The same number of bare verifications from 50 goroutines: what the
 	// machine gave the KDF just now (it is shared), to compare with.
-	h, _ := HashPassword("a long enough passphrase")
+	h, _ := portal.HashPassword("a long enough passphrase")
 	cpu0 = cpuTime()
-	kdfLat, kdfElapsed := run50(b, func() bool { return CheckPassword(h, "a long enough passphrase") })
+	kdfLat, kdfElapsed := run50(b, func() bool { return portal.CheckPassword(h, "a long enough passphrase") })
 	kdfCPU := cpuTime() - cpu0
 	bare := float64(len(kdfLat)) / kdfElapsed.Seconds()
 	b.ReportMetric(limit, "kdf-limit/s")
@@ -147,11 +149,11 @@ func BenchmarkSignIn50(b *testing.B) {
 // do: cores ÷ the time of one, timed alone (the best of a few, so that a
 // neighbour's burst does not lower the ceiling).
 func kdfLimit(b *testing.B) float64 {
-	h, _ := HashPassword("a long enough passphrase")
+	h, _ := portal.HashPassword("a long enough passphrase")
 	best := time.Duration(1 << 62)
 	for range 10 {
 		start := time.Now()
-		CheckPassword(h, "a long enough passphrase")
+		portal.CheckPassword(h, "a long enough passphrase")
 		best = min(best, time.Since(start))
 	}
 	return float64(runtime.NumCPU()) / best.Seconds()
@@ -198,9 +200,9 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 // BenchmarkPasswordCheck is one argon2id verification: the floor of a
 // sign-in's latency, and what 50 sign-ins at once queue for on this many cores.
 func BenchmarkPasswordCheck(b *testing.B) {
-	h, _ := HashPassword("a long enough passphrase")
+	h, _ := portal.HashPassword("a long enough passphrase")
 	for b.Loop() {
-		if !CheckPassword(h, "a long enough passphrase") {
+		if !portal.CheckPassword(h, "a long enough passphrase") {
 			b.Fatal("no match")
 		}
 	}

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"encoding/json"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"onramp.dev/onramp/api"
+	"onramp.dev/onramp/portal"
 )
 
 // Every bad line of an import carries a stable code and its arguments, so
@@ -86,8 +87,8 @@ func TestFieldProblemsNameTheField(t *testing.T) {
 			api.FieldError{Field: api.FieldName, Code: api.FieldBadCharacters}},
 		{"long-login", "POST", "/api/v1/session", "", map[string]string{"login": strings.Repeat("x", maxLoginBytes+1), "password": "x"}, 400, "too_long",
 			api.FieldError{Field: api.FieldLogin, Code: api.FieldTooLong, Limit: maxLoginBytes}},
-		{"long-search", "GET", "/api/v1/users?q=" + strings.Repeat("x", MaxUserQuery+1), token, nil, 400, "too_long",
-			api.FieldError{Field: api.FieldQuery, Code: api.FieldTooLong, Limit: MaxUserQuery}},
+		{"long-search", "GET", "/api/v1/users?q=" + strings.Repeat("x", portal.MaxUserQuery+1), token, nil, 400, "too_long",
+			api.FieldError{Field: api.FieldQuery, Code: api.FieldTooLong, Limit: portal.MaxUserQuery}},
 		{"assign-unknown-product", "POST", "/api/v1/users/assign", token, api.Assignment{Users: []string{admin.ID}, AddProducts: []string{"nimbus"}}, 422, "invalid",
 			api.FieldError{Field: api.FieldProducts, Code: api.FieldUnknownProduct, Value: "nimbus"}},
 		{"remove-yourself", "DELETE", "/api/v1/users/" + admin.ID, token, nil, 422, "invalid",

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"onramp.dev/onramp/internal/pgtest"
+	"onramp.dev/onramp/portal"
 )
 
 // burst runs send n times at once (every goroutine released together) and
@@ -126,7 +127,7 @@ func serveSignInsTLS(t *testing.T) (p *testPortal, counted *countingListener, po
 	t.Helper()
 	store, db := openTestStore(t)
 	signed, c := testCatalog(t)
-	svc := NewService(store, signed, c, "https://127.0.0.1/signin")
+	svc := portal.NewService(store, signed, c, "https://127.0.0.1/signin")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -147,7 +148,7 @@ func serveSignInsTLS(t *testing.T) (p *testPortal, counted *countingListener, po
 func (p *testPortal) h2Account(t *testing.T, hc *http.Client, email string) string {
 	t.Helper()
 	uid, temp := p.newContract(t, email, "atlas")
-	var s Session
+	var s portal.Session
 	callWith(hc, "POST", p.URL+"/api/v1/session", "", map[string]string{"login": uid, "password": temp}, &s)
 	if code := callWith(hc, "POST", p.URL+"/api/v1/password", s.AccessToken, map[string]string{"current_password": temp, "new_password": "a long enough passphrase"}, nil); code != 204 {
 		t.Fatalf("password change: %d", code)
@@ -202,12 +203,12 @@ func TestConcurrentSignInsHoldTheLimitTwoReplicas(t *testing.T) {
 	signed, c := testCatalog(t)
 	var replicas []*testPortal
 	for range 2 {
-		store, err := OpenPostgres(context.Background(), dsn)
+		store, err := portal.OpenPostgres(context.Background(), dsn)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { store.Close() })
-		svc := NewService(store, signed, c, "https://127.0.0.1/signin")
+		svc := portal.NewService(store, signed, c, "https://127.0.0.1/signin")
 		srv := httptest.NewServer(NewHandler(svc, nil))
 		t.Cleanup(srv.Close)
 		replicas = append(replicas, &testPortal{Server: srv, svc: svc, store: store})
@@ -300,71 +301,3 @@ func testCert(t testing.TB) (certFile, keyFile string, pool *x509.CertPool) {
 	return certFile, keyFile, pool
 }
 
-// A try taken counts until it settles: with the limit's tries pending, the
-// next waits (and gives up at its context's end); a released try frees its
-// place, a failed one keeps it; with the limit's failures the key is
-// refused at once, with the wait. In memory, and in the database (the
-// suite's engine).
-func TestTakenTriesCount(t *testing.T) {
-	t0 := time.Now().UTC().Truncate(time.Second)
-	for name, newL := range map[string]func(t *testing.T) *limiter{
-		"memory": func(t *testing.T) *limiter { return newLimiter(3, time.Minute) },
-		"store": func(t *testing.T) *limiter {
-			store, _ := openTestStore(t)
-			l := newLimiter(3, time.Minute)
-			l.shared = &sharedLimiter{store: store, scope: "test", onError: func(err error) { t.Error(err) }}
-			return l
-		},
-	} {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			l := newL(t)
-			var tries []*attempt
-			for i := range 3 {
-				a, _ := l.take(ctx, "k", t0.Add(time.Duration(i)*time.Millisecond))
-				if a == nil {
-					t.Fatalf("try %d refused", i+1)
-				}
-				tries = append(tries, a)
-			}
-			// A fourth waits for a pending one to settle.
-			if !busy(t, l, t0.Add(time.Second)) {
-				t.Fatal("a fourth try not made to wait while three are pending")
-			}
-			got := make(chan *attempt)
-			go func() {
-				a, _ := l.take(ctx, "k", t0.Add(time.Second))
-				got <- a
-			}()
-			tries[0].release(ctx)
-			a := <-got
-			if a == nil {
-				t.Fatal("no try after one was released")
-			}
-			for _, a := range append(tries[1:], a) {
-				a.failed(ctx)
-			}
-			if a, wait := l.take(ctx, "k", t0.Add(2*time.Second)); a != nil || wait != 58*time.Second+time.Millisecond {
-				t.Fatalf("after three failures: try %v, wait %s, want none and 58.001s", a, wait)
-			}
-		})
-	}
-}
-
-// busy reports whether a try of "k" at now would wait for pending ones,
-// without taking it.
-func busy(t *testing.T, l *limiter, now time.Time) bool {
-	t.Helper()
-	if l.shared != nil {
-		n, _, busy, err := l.shared.store.limitTake(context.Background(), l.shared.scope, "k", now, l.max, l.window, l.maxKeys)
-		if err != nil || n > 0 {
-			t.Fatalf("a try taken (%d, %v)", n, err)
-		}
-		return busy
-	}
-	a, _, changed := l.takeLocal("k", now)
-	if a != nil {
-		t.Fatal("a try taken")
-	}
-	return changed != nil
-}

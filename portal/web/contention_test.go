@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -6,14 +6,16 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"onramp.dev/onramp/portal"
 )
 
 // bigContract orders a contract with many seats of atlas and returns its
 // manager's full session.
 func (p *testPortal) bigContract(t testing.TB, email string, seats int) (token, userID string) {
 	t.Helper()
-	_, m, err := p.svc.CreateContract(context.Background(), ContractRequest{Company: "Big " + email, ManagerEmail: email,
-		Products: []Seats{{Product: "atlas", Seats: seats}}, Plan: PlanStandard}, "test")
+	_, m, err := p.svc.CreateContract(context.Background(), portal.ContractRequest{Company: "Big " + email, ManagerEmail: email,
+		Products: []portal.Seats{{Product: "atlas", Seats: seats}}, Plan: portal.PlanStandard}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

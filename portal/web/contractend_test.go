@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"onramp.dev/onramp/portal"
 )
 
 // After the contract's end date: sign-in, the contract, profile, support
@@ -31,7 +33,7 @@ func TestContractEnd(t *testing.T) {
 	// The day after the end; the manager signs in again (sessions follow
 	// the clock too).
 	p.svc.now = func() time.Time { return c.Ends.Add(24 * time.Hour) }
-	var s Session
+	var s portal.Session
 	if code := p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": m.ID, "password": "a long enough passphrase"}, &s); code != 200 {
 		t.Fatalf("sign-in after the end: %d", code)
 	}

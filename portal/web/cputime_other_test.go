@@ -1,6 +1,6 @@
 //go:build !unix
 
-package portal
+package web
 
 import "time"
 

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"onramp.dev/onramp/portal"
 )
 
 func TestDemoService(t *testing.T) {
@@ -20,7 +22,7 @@ func TestDemoService(t *testing.T) {
 	if !strings.HasPrefix(d.URL, "http://127.0.0.1:") || !strings.Contains(d.StartEmail, d.ManagerID) {
 		t.Fatalf("demo: url %q, start email %q", d.URL, d.StartEmail)
 	}
-	var s Session
+	var s portal.Session
 	if code := callWith(http.DefaultClient, "POST", d.URL+"/api/v1/session", "", map[string]string{"login": d.ManagerID, "password": d.TempPassword}, &s); code != 200 || !s.MustChangePassword {
 		t.Fatalf("sign-in with the demo's temporary password: %d %+v", code, s)
 	}
@@ -31,13 +33,13 @@ func TestDemoService(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("sign-in: %d", code)
 	}
-	var users []User
+	var users []portal.User
 	if code := callWith(http.DefaultClient, "GET", d.URL+"/api/v1/users", s.AccessToken, nil, &users); code != 200 || len(users) != 4 {
 		t.Fatalf("users: %d, %d users, want the manager and 3 imported", code, len(users))
 	}
-	var me Me
+	var me portal.Me
 	callWith(http.DefaultClient, "GET", d.URL+"/api/v1/me", s.AccessToken, nil, &me)
-	if me.Contract.Plan != PlanAdvanced || len(me.Contract.Products) != len(c.Products) {
+	if me.Contract.Plan != portal.PlanAdvanced || len(me.Contract.Products) != len(c.Products) {
 		t.Fatalf("demo contract: %+v", me.Contract)
 	}
 }

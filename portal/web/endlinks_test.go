@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"onramp.dev/onramp/portal"
 )
 
 // A new start email replaces the unsent one whatever language it was
@@ -15,7 +17,7 @@ func TestNewStartEmailEndsEarlierWaysIn(t *testing.T) {
 	ctx := context.Background()
 	p, _ := newLoggedPortal(t)
 	_, admin := mailContract(t, p, "fr", "elise@lefevre.example", time.Time{})
-	added, err := p.svc.AddUser(ctx, admin, NewUser{Email: "marc@lefevre.example", Name: "Marc", Products: []string{"quill"}, Benefits: []string{"download"}})
+	added, err := p.svc.AddUser(ctx, admin, portal.NewUser{Email: "marc@lefevre.example", Name: "Marc", Products: []string{"quill"}, Benefits: []string{"download"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +32,7 @@ func TestNewStartEmailEndsEarlierWaysIn(t *testing.T) {
 	if e := emailsTo(t, p, "marc@lefevre.example", "start"); len(e) != 1 || !strings.Contains(e[0].Body, "Identifiant") {
 		t.Errorf("%d start emails to Marc after a new one, want the new French one only", len(e))
 	}
-	if _, err := p.svc.ResetPassword(ctx, token, "a long and unusual passphrase 7"); !errors.Is(err, ErrResetLinkInvalid) {
+	if _, err := p.svc.ResetPassword(ctx, token, "a long and unusual passphrase 7"); !errors.Is(err, portal.ErrResetLinkInvalid) {
 		t.Errorf("a lost-password link sent before a new start email: %v, want ErrResetLinkInvalid", err)
 	}
 }
@@ -42,14 +44,14 @@ func TestEmailCorrectionEndsTheOldAddressLinks(t *testing.T) {
 	ctx := context.Background()
 	p, _ := newLoggedPortal(t)
 	_, admin := mailContract(t, p, "en", "elise@lefevre.example", time.Time{})
-	added, err := p.svc.AddUser(ctx, admin, NewUser{Email: "marc@lefevre.exmaple", Name: "Marc", Products: []string{"quill"}, Benefits: []string{"download"}})
+	added, err := p.svc.AddUser(ctx, admin, portal.NewUser{Email: "marc@lefevre.exmaple", Name: "Marc", Products: []string{"quill"}, Benefits: []string{"download"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	askReset(t, p, "marc@lefevre.exmaple")
 	p.svc.WaitPasswordResets()
 	token := latestResetToken(t, p, "marc@lefevre.exmaple")
-	sent, err := p.svc.OperatorSetEmail(ctx, EmailCorrection{User: added.UserID, Email: "marc@lefevre.example"}, "operator:test")
+	sent, err := p.svc.OperatorSetEmail(ctx, portal.EmailCorrection{User: added.UserID, Email: "marc@lefevre.example"}, "operator:test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +61,7 @@ func TestEmailCorrectionEndsTheOldAddressLinks(t *testing.T) {
 	if e := emailsTo(t, p, "marc@lefevre.exmaple", ""); len(e) != 0 {
 		t.Errorf("emails still waiting for the old address: %+v", e)
 	}
-	if _, err := p.svc.ResetPassword(ctx, token, "a long and unusual passphrase 7"); !errors.Is(err, ErrResetLinkInvalid) {
+	if _, err := p.svc.ResetPassword(ctx, token, "a long and unusual passphrase 7"); !errors.Is(err, portal.ErrResetLinkInvalid) {
 		t.Errorf("the old address's lost-password link: %v, want ErrResetLinkInvalid", err)
 	}
 	if e := emailsTo(t, p, "marc@lefevre.example", "start"); len(e) != 1 {
@@ -86,7 +88,7 @@ func TestOrderedContractSendsNothingEarly(t *testing.T) {
 	if !strings.Contains(log.String(), "password_reset_not_started") {
 		t.Errorf("the refusal is not logged:\n%s", log.String())
 	}
-	sent, err := p.svc.OperatorSetEmail(ctx, EmailCorrection{User: admin.ID, Email: "elise.lefevre@lefevre.example"}, "operator:test")
+	sent, err := p.svc.OperatorSetEmail(ctx, portal.EmailCorrection{User: admin.ID, Email: "elise.lefevre@lefevre.example"}, "operator:test")
 	if err != nil {
 		t.Fatal(err)
 	}

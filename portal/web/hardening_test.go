@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -21,6 +21,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"onramp.dev/onramp/portal"
 )
 
 // serveTLS runs h behind NewServer over TLS on a loopback port, with a
@@ -302,7 +304,7 @@ func TestJSONRoutesRequireJSON(t *testing.T) {
 			resp.Body.Close()
 		}
 	}
-	var s Session
+	var s portal.Session
 	if code := p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": admin.ID, "password": "a long enough passphrase"}, &s); code != 200 {
 		t.Fatalf("sign-in after text/plain posts: %d", code)
 	}

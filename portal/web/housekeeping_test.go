@@ -1,10 +1,12 @@
-package portal
+package web
 
 import (
 	"context"
 	"errors"
 	"testing"
 	"time"
+
+	"onramp.dev/onramp/portal"
 )
 
 func tokenRows(t *testing.T, p *testPortal) (access, refresh int) {
@@ -25,7 +27,7 @@ func TestExpiredTokensSwept(t *testing.T) {
 	p.svc.now = func() time.Time { return clock }
 	uid, temp := p.newContract(t, "mgr@x.example", "atlas")
 	p.activate(t, uid, temp)
-	var sessions []*Session
+	var sessions []*portal.Session
 	for range 4 {
 		s, err := p.svc.SignIn(ctx, uid, "a long enough passphrase", "127.0.0.1")
 		if err != nil {
@@ -46,11 +48,11 @@ func TestExpiredTokensSwept(t *testing.T) {
 	if a, r := tokenRows(t, p); a != 0 || r != r0 {
 		t.Errorf("an hour on: %d access and %d refresh rows (were %d and %d), want 0 and %d", a, r, a0, r0, r0)
 	}
-	if _, err := p.svc.Refresh(ctx, used); !errors.Is(err, ErrTokenReuse) {
+	if _, err := p.svc.Refresh(ctx, used); !errors.Is(err, portal.ErrTokenReuse) {
 		t.Errorf("a used refresh token presented again after a sweep: %v, want ErrTokenReuse", err)
 	}
 
-	clock = start.Add(RefreshTTL + time.Hour) // every refresh token has expired
+	clock = start.Add(portal.RefreshTTL + time.Hour) // every refresh token has expired
 	n, err := p.svc.SweepTokens(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +77,7 @@ func TestSignInSweeps(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	clock = start.Add(RefreshTTL + time.Hour)
+	clock = start.Add(portal.RefreshTTL + time.Hour)
 	if _, err := p.svc.SignIn(ctx, uid, "a long enough passphrase", "127.0.0.1"); err != nil {
 		t.Fatal(err)
 	}

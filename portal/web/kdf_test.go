@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"onramp.dev/onramp/portal"
 )
 
 // kdfCounter records every argon2id evaluation while a test runs.
@@ -64,7 +66,7 @@ func TestEverySignInCostsOneKDF(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			counter.take()
 			_, err := p.svc.SignIn(ctx, tt.login, tt.password, "127.0.0.1")
-			if tt.ok != (err == nil) || (!tt.ok && !errors.Is(err, ErrBadCredentials)) {
+			if tt.ok != (err == nil) || (!tt.ok && !errors.Is(err, portal.ErrBadCredentials)) {
 				t.Fatalf("sign-in: %v", err)
 			}
 			got := counter.take()

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 
 	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/internal/clip"
+	"onramp.dev/onramp/portal"
 )
 
 // postJSON posts body as JSON and returns the status and the answer's bytes.
@@ -66,12 +67,12 @@ func TestAssignRepeatedUserIsOneChange(t *testing.T) {
 			ids[i] = strings.ToLower(bo.ID) // the same user, written otherwise
 		}
 	}
-	code, data := postJSON(t, p, "/api/v1/users/assign", token, Assignment{Users: ids, AddProducts: []string{"atlas", "atlas"},
+	code, data := postJSON(t, p, "/api/v1/users/assign", token, portal.Assignment{Users: ids, AddProducts: []string{"atlas", "atlas"},
 		AddBenefits: []string{"install", "INSTALL", "install"}})
 	if code != 200 {
 		t.Fatalf("assign: %d %s", code, data)
 	}
-	var out struct{ Changes []Change }
+	var out struct{ Changes []portal.Change }
 	json.Unmarshal(data, &out)
 	if len(out.Changes) != 1 {
 		t.Errorf("%d changes reported, want 1", len(out.Changes))
@@ -113,9 +114,9 @@ func TestRequestListsBounded(t *testing.T) {
 		field string
 		limit int
 	}{
-		{"assigned users", "/api/v1/users/assign", Assignment{Users: many(maxAssignUsers+1, "U%08d")}, api.FieldUsers, maxAssignUsers},
-		{"assigned products", "/api/v1/users/assign", Assignment{Users: []string{"U00000000"}, AddProducts: many(maxListValues+1, "p%d")}, api.FieldProducts, maxListValues},
-		{"removed benefits", "/api/v1/users/assign", Assignment{Users: []string{"U00000000"}, RemoveBenefits: many(maxListValues+1, "b%d")}, api.FieldBenefits, maxListValues},
+		{"assigned users", "/api/v1/users/assign", portal.Assignment{Users: many(maxAssignUsers+1, "U%08d")}, api.FieldUsers, maxAssignUsers},
+		{"assigned products", "/api/v1/users/assign", portal.Assignment{Users: []string{"U00000000"}, AddProducts: many(maxListValues+1, "p%d")}, api.FieldProducts, maxListValues},
+		{"removed benefits", "/api/v1/users/assign", portal.Assignment{Users: []string{"U00000000"}, RemoveBenefits: many(maxListValues+1, "b%d")}, api.FieldBenefits, maxListValues},
 		{"seat key products", "/api/v1/seat-keys", map[string]any{"products": many(maxListValues+1, "p%d")}, api.FieldProducts, maxListValues},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -149,7 +150,7 @@ func TestSeatKeyProductsDeduplicated(t *testing.T) {
 	if fmt.Sprint(out.Products) != "[atlas quill]" {
 		t.Fatalf("answered products %v", out.Products)
 	}
-	k, err := p.store.SeatKeyByHash(context.Background(), hashToken(strings.TrimPrefix(out.Key, SeatKeyPrefix)))
+	k, err := p.store.SeatKeyByHash(context.Background(), hashToken(strings.TrimPrefix(out.Key, portal.SeatKeyPrefix)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,9 +175,9 @@ func TestImportAndContractRepeats(t *testing.T) {
 	if fmt.Sprint(bo.Products, bo.Benefits) != "[atlas] [install]" {
 		t.Fatalf("products %v, benefits %v", bo.Products, bo.Benefits)
 	}
-	_, _, err = p.svc.CreateContract(context.Background(), ContractRequest{Company: "Twice", ManagerEmail: "twice@example.com",
-		Products: []Seats{{Product: "atlas", Seats: 2}, {Product: "atlas", Seats: 3}}, Plan: PlanStandard}, "test")
-	var inv *InvalidError
+	_, _, err = p.svc.CreateContract(context.Background(), portal.ContractRequest{Company: "Twice", ManagerEmail: "twice@example.com",
+		Products: []portal.Seats{{Product: "atlas", Seats: 2}, {Product: "atlas", Seats: 3}}, Plan: portal.PlanStandard}, "test")
+	var inv *portal.InvalidError
 	if !errors.As(err, &inv) || len(inv.Problems) != 1 || inv.Problems[0].Code != api.FieldDuplicate || inv.Problems[0].Value != "atlas" {
 		t.Fatalf("a product ordered twice: %v", err)
 	}
@@ -195,7 +196,7 @@ func TestInvalidAnswerBounded(t *testing.T) {
 	for i := range long {
 		long[i] = fmt.Sprintf("b%d%s", i, strings.Repeat("y", 2000))
 	}
-	for name, a := range map[string]Assignment{
+	for name, a := range map[string]portal.Assignment{
 		"unknown users":         {Users: ids},
 		"long unknown benefits": {Users: ids[:1], AddBenefits: long},
 	} {
@@ -213,31 +214,6 @@ func TestInvalidAnswerBounded(t *testing.T) {
 				t.Fatalf("%d bytes, %d fields and %d more", len(data), len(pr.Fields), pr.MoreFields)
 			}
 		})
-	}
-}
-
-// A contract holds at most its bound of users: an import past it is
-// refused whole, naming the bound.
-func TestContractUserBound(t *testing.T) {
-	store, _ := openTestStore(t)
-	signed, c := testCatalog(t)
-	svc := NewService(store, signed, c, "https://127.0.0.1/signin", WithMaxContractUsers(3))
-	_, m, err := svc.CreateContract(context.Background(), ContractRequest{Company: "Small", ManagerEmail: "boss@example.com",
-		Products: []Seats{{Product: "atlas", Seats: 5}}, Plan: PlanStandard}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.ImportUsers(context.Background(), m, []byte("email\na@example.com\nb@example.com\n"), false); err != nil {
-		t.Fatal(err)
-	}
-	_, err = svc.ImportUsers(context.Background(), m, []byte("email\nc@example.com\nd@example.com\n"), false)
-	var ie *ImportError
-	if !errors.As(err, &ie) || len(ie.Rows) != 1 || ie.Rows[0].Code != api.RowContractFull || ie.Rows[0].Limit != 3 || ie.Rows[0].Count != 5 || ie.Rows[0].Line != 2 {
-		t.Fatalf("past the bound: %v", err)
-	}
-	users, err := svc.Users(context.Background(), m)
-	if err != nil || len(users) != 3 {
-		t.Fatalf("%d users (%v), want 3", len(users), err)
 	}
 }
 

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"bufio"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"onramp.dev/onramp/portal"
 )
 
 // lockedBuffer is a log destination the handlers and the test share.
@@ -35,7 +37,7 @@ func (l *lockedBuffer) bytes() []byte {
 // needs and without a secret.
 func TestSecurityEventsLogged(t *testing.T) {
 	var buf lockedBuffer
-	p := startPortal(t, nil, WithLogger(slog.New(slog.NewJSONHandler(&buf, nil))))
+	p := startPortal(t, nil, portal.WithLogger(slog.New(slog.NewJSONHandler(&buf, nil))))
 	var secrets []string
 
 	// A failed sign-in, then a lockout, then a refused sign-in.
@@ -59,7 +61,7 @@ func TestSecurityEventsLogged(t *testing.T) {
 	uid, temp := p.newContract(t, "mgr@x.example", "atlas")
 	secrets = append(secrets, temp, "a long enough passphrase")
 	p.activate(t, uid, temp)
-	var s1, s2 Session
+	var s1, s2 portal.Session
 	p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": "a long enough passphrase"}, &s1)
 	if code := p.call(t, "POST", "/api/v1/session/refresh", "", map[string]string{"refresh_token": s1.RefreshToken}, &s2); code != 200 {
 		t.Fatalf("refresh: %d", code)
@@ -70,7 +72,7 @@ func TestSecurityEventsLogged(t *testing.T) {
 	secrets = append(secrets, s1.AccessToken, s1.RefreshToken, s2.AccessToken, s2.RefreshToken)
 
 	// A seat key that does not exist.
-	badKey := SeatKeyPrefix + "not-a-real-seat-key-0123456789"
+	badKey := portal.SeatKeyPrefix + "not-a-real-seat-key-0123456789"
 	secrets = append(secrets, badKey)
 	req, _ := http.NewRequest("POST", p.URL+"/api/v1/seats", strings.NewReader(`{"machine_id": "m1", "hostname": "h", "product": "atlas"}`))
 	req.Header.Set("Authorization", "SeatKey "+badKey)
@@ -82,7 +84,7 @@ func TestSecurityEventsLogged(t *testing.T) {
 	resp.Body.Close()
 
 	// A 500: the database's writer is gone.
-	var s3 Session
+	var s3 portal.Session
 	p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": "a long enough passphrase"}, &s3)
 	secrets = append(secrets, s3.AccessToken, s3.RefreshToken)
 	if p.store.engine == enginePostgres {

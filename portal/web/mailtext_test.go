@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"onramp.dev/onramp/portal"
 )
 
 // lefevre is a company name that tests escaping and accents at once.
@@ -16,10 +18,10 @@ const lefevre = "Bureau d'Études Lefèvre & Fils"
 
 // mailContract creates an advanced contract of atlas and quill in lang,
 // starting at start (zero: now), and returns its manager as stored.
-func mailContract(t *testing.T, p *testPortal, lang, email string, start time.Time) (*Contract, *User) {
+func mailContract(t *testing.T, p *testPortal, lang, email string, start time.Time) (*portal.Contract, *portal.User) {
 	t.Helper()
-	c, m, err := p.svc.CreateContract(context.Background(), ContractRequest{Company: lefevre, ManagerEmail: email, ManagerName: "Élise Lefèvre",
-		Products: []Seats{{Product: "atlas", Seats: 5}, {Product: "quill", Seats: 3}}, Plan: PlanAdvanced, Language: lang, Start: start}, "test")
+	c, m, err := p.svc.CreateContract(context.Background(), portal.ContractRequest{Company: lefevre, ManagerEmail: email, ManagerName: "Élise Lefèvre",
+		Products: []portal.Seats{{Product: "atlas", Seats: 5}, {Product: "quill", Seats: 3}}, Plan: portal.PlanAdvanced, Language: lang, Start: start}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,13 +33,13 @@ func mailContract(t *testing.T, p *testPortal, lang, email string, start time.Ti
 }
 
 // emailsTo are the emails queued or sent to addr, of kind ("" for any).
-func emailsTo(t *testing.T, p *testPortal, addr, kind string) []Email {
+func emailsTo(t *testing.T, p *testPortal, addr, kind string) []portal.Email {
 	t.Helper()
 	out, err := p.store.Outbox(context.Background(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []Email
+	var got []portal.Email
 	for _, e := range out {
 		if e.To == addr && (kind == "" || e.Kind == kind) {
 			got = append(got, e)
@@ -66,18 +68,18 @@ func TestEveryEmailInBothLanguages(t *testing.T) {
 			"Vous ne disposez plus d'aucun produit ni service sur cet abonnement.", "Vous faites désormais partie des appelants désignés de " + lefevre,
 			"Vous ne faites plus partie des appelants désignés", "Choisissez un nouveau mot de passe Onramp", "Vous faites partie des appelants désignés de " + lefevre},
 	}
-	for _, lang := range Languages {
+	for _, lang := range portal.Languages {
 		t.Run(lang, func(t *testing.T) {
 			p := newTestPortal(t)
 			w := words[lang]
 			_, admin := mailContract(t, p, lang, "elise@lefevre.example", time.Time{})
-			added, err := p.svc.AddUser(ctx, admin, NewUser{Email: "marc@lefevre.example", Name: "Marc Dupré", Products: []string{"atlas", "quill"},
+			added, err := p.svc.AddUser(ctx, admin, portal.NewUser{Email: "marc@lefevre.example", Name: "Marc Dupré", Products: []string{"atlas", "quill"},
 				Benefits: []string{"download", "install", "web_support"}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			// Every product and service taken away: the notice says so in a sentence.
-			if _, err := p.svc.Assign(ctx, admin, Assignment{Users: []string{added.UserID}, RemoveProducts: []string{"atlas", "quill"},
+			if _, err := p.svc.Assign(ctx, admin, portal.Assignment{Users: []string{added.UserID}, RemoveProducts: []string{"atlas", "quill"},
 				RemoveBenefits: []string{"download", "install", "web_support"}}); err != nil {
 				t.Fatal(err)
 			}
@@ -86,12 +88,12 @@ func TestEveryEmailInBothLanguages(t *testing.T) {
 			}
 			// A change of products and a designation within the delay:
 			// one email, telling both.
-			lea, err := p.svc.AddUser(ctx, admin, NewUser{Email: "lea@lefevre.example", Name: "Léa Rousseau", Products: []string{"quill"},
+			lea, err := p.svc.AddUser(ctx, admin, portal.NewUser{Email: "lea@lefevre.example", Name: "Léa Rousseau", Products: []string{"quill"},
 				Benefits: []string{"download", "web_support"}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := p.svc.Assign(ctx, admin, Assignment{Users: []string{lea.UserID}, AddProducts: []string{"atlas"}, AddBenefits: []string{"install", "phone_support"}}); err != nil {
+			if _, err := p.svc.Assign(ctx, admin, portal.Assignment{Users: []string{lea.UserID}, AddProducts: []string{"atlas"}, AddBenefits: []string{"install", "phone_support"}}); err != nil {
 				t.Fatal(err)
 			}
 			if err := p.svc.SetCaller(ctx, admin, lea.UserID, true); err != nil {
@@ -104,7 +106,7 @@ func TestEveryEmailInBothLanguages(t *testing.T) {
 			}
 			// A person with an account on another contract joins with it.
 			_, other := mailContract(t, p, lang, "hugo@ailleurs.example", time.Time{})
-			if _, err := p.svc.AddUser(ctx, admin, NewUser{Email: "hugo@ailleurs.example", Name: "Hugo", Products: []string{"atlas", "quill"},
+			if _, err := p.svc.AddUser(ctx, admin, portal.NewUser{Email: "hugo@ailleurs.example", Name: "Hugo", Products: []string{"atlas", "quill"},
 				Benefits: []string{"download", "web_support"}}); err != nil {
 				t.Fatal(err)
 			}
@@ -131,10 +133,10 @@ func TestEveryEmailInBothLanguages(t *testing.T) {
 			}
 
 			type check struct {
-				email Email
+				email portal.Email
 				want  []string
 			}
-			one := func(addr, kind string) Email {
+			one := func(addr, kind string) portal.Email {
 				es := emailsTo(t, p, addr, kind)
 				if len(es) != 1 {
 					t.Fatalf("%d %s emails to %s, want 1", len(es), kind, addr)
@@ -239,8 +241,8 @@ func TestEveryEmailInBothLanguages(t *testing.T) {
 // names no placeholder.
 func TestEmailsWithoutSupportContacts(t *testing.T) {
 	p := newTestPortal(t)
-	p.svc.profile = Profile{}
-	for _, lang := range Languages {
+	p.svc.profile = portal.Profile{}
+	for _, lang := range portal.Languages {
 		email := lang + "@lefevre.example"
 		mailContract(t, p, lang, email, time.Time{})
 		for _, e := range emailsTo(t, p, email, "") {
@@ -274,12 +276,12 @@ func TestUserLanguageWins(t *testing.T) {
 		t.Errorf("Marc's start page is not French:\n%s", page)
 	}
 	_, err := p.svc.ImportUsers(ctx, admin, []byte("email,language\nann@lefevre.example,de\n"), false)
-	var ie *ImportError
+	var ie *portal.ImportError
 	if !errors.As(err, &ie) || len(ie.Rows) != 1 || ie.Rows[0].Code != "bad_language" || ie.Rows[0].Line != 2 {
 		t.Errorf("a language emails are not written in: %v", err)
 	}
-	if _, _, err := p.svc.CreateContract(ctx, ContractRequest{Company: "X", ManagerEmail: "x@x.example", Products: []Seats{{Product: "atlas", Seats: 1}},
-		Plan: PlanStandard, Language: "de"}, "test"); err == nil || !strings.Contains(err.Error(), "de") {
+	if _, _, err := p.svc.CreateContract(ctx, portal.ContractRequest{Company: "X", ManagerEmail: "x@x.example", Products: []portal.Seats{{Product: "atlas", Seats: 1}},
+		Plan: portal.PlanStandard, Language: "de"}, "test"); err == nil || !strings.Contains(err.Error(), "de") {
 		t.Errorf("a contract in German: %v", err)
 	}
 }
@@ -303,7 +305,7 @@ func TestContractOrderedThenStarted(t *testing.T) {
 	if want := "Il démarre le " + mailDate("fr", day); !strings.Contains(conf[0].Body, "en cours de préparation") || !strings.Contains(conf[0].Body, want) {
 		t.Errorf("the confirmation does not say the subscription is being prepared and when it starts (%q):\n%s", want, conf[0].Body)
 	}
-	if _, err := p.svc.AddUser(ctx, admin, NewUser{Email: "marc@lefevre.example", Name: "Marc", Products: []string{"quill"}, Benefits: []string{"download"}}); err != nil {
+	if _, err := p.svc.AddUser(ctx, admin, portal.NewUser{Email: "marc@lefevre.example", Name: "Marc", Products: []string{"quill"}, Benefits: []string{"download"}}); err != nil {
 		t.Fatal(err)
 	}
 	if e := emailsTo(t, p, "marc@lefevre.example", ""); len(e) != 0 {
@@ -322,7 +324,7 @@ func TestContractOrderedThenStarted(t *testing.T) {
 			t.Errorf("start email to %s: %+v", addr, e)
 		}
 	}
-	if _, err := p.svc.StartContract(ctx, c.ID, "test"); !errors.Is(err, ErrStarted) {
+	if _, err := p.svc.StartContract(ctx, c.ID, "test"); !errors.Is(err, portal.ErrStarted) {
 		t.Errorf("a second start: %v, want ErrStarted", err)
 	}
 	if e := emailsTo(t, p, "marc@lefevre.example", "start"); len(e) != 1 {
@@ -348,11 +350,11 @@ func TestNoticesCoalesce(t *testing.T) {
 	ctx := context.Background()
 	p := newTestPortal(t)
 	_, admin := mailContract(t, p, "en", "elise@lefevre.example", time.Time{})
-	added, err := p.svc.AddUser(ctx, admin, NewUser{Email: "marc@lefevre.example", Name: "Marc", Products: []string{"atlas"}})
+	added, err := p.svc.AddUser(ctx, admin, portal.NewUser{Email: "marc@lefevre.example", Name: "Marc", Products: []string{"atlas"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range []Assignment{{AddProducts: []string{"quill"}}, {AddBenefits: []string{"install"}}, {RemoveProducts: []string{"atlas"}}} {
+	for _, a := range []portal.Assignment{{AddProducts: []string{"quill"}}, {AddBenefits: []string{"install"}}, {RemoveProducts: []string{"atlas"}}} {
 		a.Users = []string{added.UserID}
 		if _, err := p.svc.Assign(ctx, admin, a); err != nil {
 			t.Fatal(err)
@@ -383,7 +385,7 @@ func TestNoticesCoalesce(t *testing.T) {
 		t.Fatalf("after the delay the mailer takes %+v, want the notice", claimed)
 	}
 	// Once a mailer holds it, a new change makes a new notice.
-	if _, err := p.svc.Assign(ctx, admin, Assignment{Users: []string{added.UserID}, AddProducts: []string{"atlas"}}); err != nil {
+	if _, err := p.svc.Assign(ctx, admin, portal.Assignment{Users: []string{added.UserID}, AddProducts: []string{"atlas"}}); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(emailsTo(t, p, "marc@lefevre.example", "benefits_changed")); n != 2 {
@@ -397,7 +399,7 @@ func TestLanguageOnProfileAndAdd(t *testing.T) {
 	ctx := context.Background()
 	p := newTestPortal(t)
 	token, admin := p.admin(t, "ana@acme.example", "atlas")
-	var me Me
+	var me portal.Me
 	if code := p.call(t, "PATCH", "/api/v1/me", token, map[string]string{"language": "fr"}, &me); code != 200 || me.User.Language != "fr" {
 		t.Fatalf("PATCH language fr: %d %+v", code, me.User)
 	}
@@ -406,13 +408,13 @@ func TestLanguageOnProfileAndAdd(t *testing.T) {
 		len(prob.Fields) != 1 || prob.Fields[0].Code != "bad_language" || prob.Fields[0].Field != "language" {
 		t.Errorf("PATCH language klingon: %d %+v", code, prob)
 	}
-	if _, err := p.svc.Assign(ctx, mustUser(t, p, admin.ID), Assignment{Users: []string{admin.ID}, RemoveProducts: []string{"atlas"}}); err != nil {
+	if _, err := p.svc.Assign(ctx, mustUser(t, p, admin.ID), portal.Assignment{Users: []string{admin.ID}, RemoveProducts: []string{"atlas"}}); err != nil {
 		t.Fatal(err)
 	}
 	if es := emailsTo(t, p, "ana@acme.example", "benefits_changed"); len(es) != 1 || !strings.HasPrefix(es[0].Body, "Bonjour") {
 		t.Errorf("the notice after choosing French: %+v", es)
 	}
-	if _, err := p.svc.AddUser(ctx, admin, NewUser{Email: "bo@acme.example", Name: "Bo", Language: "fr"}); err != nil {
+	if _, err := p.svc.AddUser(ctx, admin, portal.NewUser{Email: "bo@acme.example", Name: "Bo", Language: "fr"}); err != nil {
 		t.Fatal(err)
 	}
 	if es := emailsTo(t, p, "bo@acme.example", "start"); len(es) != 1 || !strings.HasPrefix(es[0].Subject, "Commencez") {

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"onramp.dev/onramp/api"
+	"onramp.dev/onramp/portal"
 )
 
 // memberSession is a session acting on one of its person's contracts.
@@ -47,13 +48,13 @@ func (p *testPortal) callOn(t testing.TB, method, path string, as memberSession,
 }
 
 // emailsTo are the outbox's emails of a kind to an address.
-func (p *testPortal) emailsTo(t testing.TB, to, kind string) []Email {
+func (p *testPortal) emailsTo(t testing.TB, to, kind string) []portal.Email {
 	t.Helper()
 	out, err := p.store.Outbox(context.Background(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []Email
+	var got []portal.Email
 	for _, e := range out {
 		if e.To == to && e.Kind == kind {
 			got = append(got, e)
@@ -71,7 +72,7 @@ func TestOnePersonTwoContracts(t *testing.T) {
 	p := newTestPortal(t)
 	a, am := p.admin(t, "mgr@a.example", "atlas", "quill")
 	b, bm := p.admin(t, "mgr@b.example", "atlas", "quill")
-	var added Change
+	var added portal.Change
 	if code := p.call(t, "POST", "/api/v1/users", a, map[string]any{"email": "ana@consult.example", "name": "Ana", "role": "user",
 		"products": []string{"quill"}}, &added); code != 201 || added.Action != "create" {
 		t.Fatalf("A adds Ana: %d %+v", code, added)
@@ -114,14 +115,14 @@ func TestOnePersonTwoContracts(t *testing.T) {
 	if len(me.Memberships) != 2 || me.Memberships[0].ContractID != am.ContractID || me.Memberships[1].ContractID != bm.ContractID {
 		t.Fatalf("memberships %+v, want A then B", me.Memberships)
 	}
-	if m := me.Memberships[1]; m.Role != RoleCoordinator || !slices.Equal(m.Products, []string{"atlas"}) || m.Status != "active" || m.Company != "Example mgr@b.example" {
+	if m := me.Memberships[1]; m.Role != portal.RoleCoordinator || !slices.Equal(m.Products, []string{"atlas"}) || m.Status != "active" || m.Company != "Example mgr@b.example" {
 		t.Errorf("B's membership: %+v", m)
 	}
-	if me.User.ContractID != am.ContractID || me.User.Role != RoleUser {
+	if me.User.ContractID != am.ContractID || me.User.Role != portal.RoleUser {
 		t.Errorf("without the header /me acts on the oldest membership: %+v", me.User)
 	}
 	if code := p.callOn(t, "GET", "/api/v1/me", memberSession{token: token, contractID: bm.ContractID}, nil, &me); code != 200 || me.User.ContractID != bm.ContractID ||
-		me.User.Role != RoleCoordinator || me.Contract.ID != bm.ContractID || len(me.Memberships) != 2 {
+		me.User.Role != portal.RoleCoordinator || me.Contract.ID != bm.ContractID || len(me.Memberships) != 2 {
 		t.Fatalf("me on B: %d %+v", code, me)
 	}
 
@@ -175,7 +176,7 @@ func TestOnePersonTwoContracts(t *testing.T) {
 	if code := p.callOn(t, "GET", pkg, memberSession{token: token, contractID: bm.ContractID}, nil, nil); code != 200 {
 		t.Errorf("a download on B after A removed her: %d", code)
 	}
-	var users []*User
+	var users []*portal.User
 	p.call(t, "GET", "/api/v1/users", a, nil, &users)
 	for _, u := range users {
 		if u.ID == ana {
@@ -205,7 +206,7 @@ func TestContractHeaderNotMember(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var prob Problem
 			if code := p.callOn(t, "GET", "/api/v1/users", memberSession{token: a, contractID: contract}, nil, &prob); code != 403 || prob.Code != api.ProblemNotMember ||
-				prob.Detail != ErrNotMember.Error() {
+				prob.Detail != portal.ErrNotMember.Error() {
 				t.Errorf("%d %+v", code, prob)
 			}
 		})
@@ -287,7 +288,7 @@ func TestSquattedAddressDoesNotBlock(t *testing.T) {
 	p := newTestPortal(t)
 	squatter, _ := p.admin(t, "mgr@squat.example", "atlas")
 	real, rm := p.admin(t, "mgr@real.example", "atlas")
-	var ch Change
+	var ch portal.Change
 	if code := p.call(t, "POST", "/api/v1/users", squatter, map[string]any{"email": "eve@real.example", "name": "Someone Else", "role": "user"}, &ch); code != 201 {
 		t.Fatalf("squat: %d", code)
 	}
@@ -328,7 +329,7 @@ func TestMembershipIsTheContracts(t *testing.T) {
 	if code := p.call(t, "POST", "/api/v1/users", a, map[string]any{"email": "zoe@consult.example", "name": "Zoé", "role": "user"}, nil); code != 201 {
 		t.Fatalf("A adds Zoé: %d", code)
 	}
-	var zoe Change
+	var zoe portal.Change
 	if code := p.call(t, "POST", "/api/v1/users", b, map[string]any{"email": "zoe@consult.example", "role": "contract_manager"}, &zoe); code != 201 {
 		t.Fatalf("B adds Zoé as a manager: %d", code)
 	}
@@ -349,7 +350,7 @@ func TestMembershipIsTheContracts(t *testing.T) {
 	if code := p.call(t, "POST", "/api/v1/users/"+zoe.UserID+"/start-email", cy, nil, &prob); code != 403 || prob.Code != "manager_protected" {
 		t.Errorf("B's coordinator resends to B's manager: %d %+v", code, prob)
 	}
-	var sent StartEmailSent
+	var sent portal.StartEmailSent
 	if code := p.call(t, "POST", "/api/v1/users/"+zoe.UserID+"/start-email", b, nil, &sent); code != 202 || sent.UserID != zoe.UserID || !sent.Expires.IsZero() {
 		t.Errorf("B's manager resends to Zoé: %d %+v", code, sent)
 	}
@@ -377,7 +378,7 @@ func TestNoticesPerMembership(t *testing.T) {
 	p.svc.noticeDelay = time.Hour // both wait
 	a, _ := p.admin(t, "mgr@a.example", "atlas")
 	b, _ := p.admin(t, "mgr@b.example", "atlas")
-	var ana Change
+	var ana portal.Change
 	for _, admin := range []string{a, b} {
 		if code := p.call(t, "POST", "/api/v1/users", admin, map[string]any{"email": "ana@consult.example", "name": "Ana", "role": "user"}, &ana); code != 201 {
 			t.Fatalf("add Ana: %d", code)

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"onramp.dev/onramp/portal"
 )
 
 // A contract's only manager whose temporary password was used up by one
@@ -55,8 +57,8 @@ func TestStuckManagerOperatorResend(t *testing.T) {
 	// A user who is not a manager is told to ask an admin.
 	_, ms, _ := signIn(p, uid, "a long enough passphrase")
 	mgr := ms.AccessToken
-	var added Change
-	p.call(t, "POST", "/api/v1/users", mgr, NewUser{Email: "bo@acme.example", Products: []string{"atlas"}}, &added)
+	var added portal.Change
+	p.call(t, "POST", "/api/v1/users", mgr, portal.NewUser{Email: "bo@acme.example", Products: []string{"atlas"}}, &added)
 	bo, boTemp := p.newStartEmail(t, "bo@acme.example")
 	signIn(p, bo, boTemp)
 	if _, _, prob := signIn(p, bo, boTemp); prob.Ask != "admin" || !strings.Contains(prob.Detail, "ask your contract manager") {
@@ -70,7 +72,7 @@ func TestStuckManagerOperatorResend(t *testing.T) {
 func TestResendToActiveUserNeedsConfirmation(t *testing.T) {
 	p := newTestPortal(t)
 	mgr, _ := p.admin(t, "ana@acme.example", "atlas")
-	p.call(t, "POST", "/api/v1/users", mgr, NewUser{Email: "bo@acme.example", Products: []string{"atlas"}}, nil)
+	p.call(t, "POST", "/api/v1/users", mgr, portal.NewUser{Email: "bo@acme.example", Products: []string{"atlas"}}, nil)
 	bo, _ := p.newStartEmail(t, "bo@acme.example")
 	if code := p.call(t, "POST", "/api/v1/users/"+bo+"/start-email", mgr, nil, nil); code != 202 {
 		t.Fatalf("to a user on a temporary password: %d", code)
@@ -106,23 +108,23 @@ func TestOperatorCommands(t *testing.T) {
 	p.newContract(t, "eve@other.example", "atlas")
 	u := mustUser(t, p, uid)
 
-	if _, err := p.svc.OperatorSetEmail(ctx, EmailCorrection{User: uid, Email: "eve@other.example"}, "operator:test"); !errors.Is(err, ErrEmailTaken) {
+	if _, err := p.svc.OperatorSetEmail(ctx, portal.EmailCorrection{User: uid, Email: "eve@other.example"}, "operator:test"); !errors.Is(err, portal.ErrEmailTaken) {
 		t.Errorf("an address in use: %v", err)
 	}
-	var inv *InvalidError
-	if _, err := p.svc.OperatorSetEmail(ctx, EmailCorrection{User: uid, Email: "not an address"}, "operator:test"); !errors.As(err, &inv) {
+	var inv *portal.InvalidError
+	if _, err := p.svc.OperatorSetEmail(ctx, portal.EmailCorrection{User: uid, Email: "not an address"}, "operator:test"); !errors.As(err, &inv) {
 		t.Errorf("not an address: %v", err)
 	}
-	if _, err := p.svc.OperatorSetRole(ctx, uid, RoleUser, "", "operator:test"); !errors.As(err, &inv) || inv.Problems[0].Code != "last_manager" {
+	if _, err := p.svc.OperatorSetRole(ctx, uid, portal.RoleUser, "", "operator:test"); !errors.As(err, &inv) || inv.Problems[0].Code != "last_manager" {
 		t.Errorf("the last manager made a user: %v", err)
 	}
-	if _, err := p.svc.FindUser(ctx, "nobody@acme.example"); !errors.Is(err, ErrNotFound) {
+	if _, err := p.svc.FindUser(ctx, "nobody@acme.example"); !errors.Is(err, portal.ErrNotFound) {
 		t.Errorf("an unknown user: %v", err)
 	}
 
 	ends := time.Date(2031, 1, 31, 0, 0, 0, 0, time.UTC)
 	callers := 3
-	d, err := p.svc.UpdateContract(ctx, u.ContractID, ContractUpdate{Seats: map[string]int{"": 9}, CallerCap: &callers, Ends: ends,
+	d, err := p.svc.UpdateContract(ctx, u.ContractID, portal.ContractUpdate{Seats: map[string]int{"": 9}, CallerCap: &callers, Ends: ends,
 		ManagerEmail: "dan@delta.example"}, "operator:test")
 	if err != nil {
 		t.Fatal(err)
@@ -139,19 +141,19 @@ func TestOperatorCommands(t *testing.T) {
 			t.Errorf("the start email to the mistyped address is still queued")
 		}
 	}
-	if _, err := p.svc.UpdateContract(ctx, u.ContractID, ContractUpdate{Seats: map[string]int{"quill": 3}}, "operator:test"); !errors.As(err, &inv) {
+	if _, err := p.svc.UpdateContract(ctx, u.ContractID, portal.ContractUpdate{Seats: map[string]int{"quill": 3}}, "operator:test"); !errors.As(err, &inv) {
 		t.Errorf("seats of a product not on the contract: %v", err)
 	}
-	if _, err := p.svc.UpdateContract(ctx, u.ContractID, ContractUpdate{Ends: time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)}, "operator:test"); !errors.As(err, &inv) {
+	if _, err := p.svc.UpdateContract(ctx, u.ContractID, portal.ContractUpdate{Ends: time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)}, "operator:test"); !errors.As(err, &inv) {
 		t.Errorf("an end before the start: %v", err)
 	}
-	if _, err := p.svc.UpdateContract(ctx, u.ContractID, ContractUpdate{Seats: map[string]int{"": 0}}, "operator:test"); !errors.As(err, &inv) {
+	if _, err := p.svc.UpdateContract(ctx, u.ContractID, portal.ContractUpdate{Seats: map[string]int{"": 0}}, "operator:test"); !errors.As(err, &inv) {
 		t.Errorf("no seats: %v", err)
 	}
-	if _, err := p.svc.UpdateContract(ctx, u.ContractID, ContractUpdate{Language: "de"}, "operator:test"); !errors.As(err, &inv) {
+	if _, err := p.svc.UpdateContract(ctx, u.ContractID, portal.ContractUpdate{Language: "de"}, "operator:test"); !errors.As(err, &inv) {
 		t.Errorf("a language emails are not written in: %v", err)
 	}
-	if d, err := p.svc.UpdateContract(ctx, u.ContractID, ContractUpdate{Language: "fr"}, "operator:test"); err != nil || d.Contract.Language != "fr" {
+	if d, err := p.svc.UpdateContract(ctx, u.ContractID, portal.ContractUpdate{Language: "fr"}, "operator:test"); err != nil || d.Contract.Language != "fr" {
 		t.Errorf("the contract's language: %+v %v", d, err)
 	} else if c, err := p.store.Contract(ctx, u.ContractID); err != nil || c.Language != "fr" {
 		t.Errorf("the stored language: %+v %v", c, err)
@@ -159,21 +161,21 @@ func TestOperatorCommands(t *testing.T) {
 
 	// A second manager, then the first may become a coordinator.
 	mgr := p.activate(t, uid, mustLatestTemp(t, p, "dan@delta.example"))
-	var added Change
-	p.call(t, "POST", "/api/v1/users", mgr, NewUser{Email: "fay@delta.example"}, &added)
-	if _, err := p.svc.OperatorSetRole(ctx, "fay@delta.example", RoleManager, "", "operator:test"); err != nil {
+	var added portal.Change
+	p.call(t, "POST", "/api/v1/users", mgr, portal.NewUser{Email: "fay@delta.example"}, &added)
+	if _, err := p.svc.OperatorSetRole(ctx, "fay@delta.example", portal.RoleManager, "", "operator:test"); err != nil {
 		t.Fatal(err)
 	}
-	if changed, err := p.svc.OperatorSetRole(ctx, uid, RoleCoordinator, "", "operator:test"); err != nil || changed.Role != RoleCoordinator {
+	if changed, err := p.svc.OperatorSetRole(ctx, uid, portal.RoleCoordinator, "", "operator:test"); err != nil || changed.Role != portal.RoleCoordinator {
 		t.Errorf("with two managers: %+v %v", changed, err)
 	}
-	if _, err := p.svc.UpdateContract(ctx, u.ContractID, ContractUpdate{ManagerEmail: "x@delta.example"}, "operator:test"); err != nil {
+	if _, err := p.svc.UpdateContract(ctx, u.ContractID, portal.ContractUpdate{ManagerEmail: "x@delta.example"}, "operator:test"); err != nil {
 		t.Errorf("the only manager's address, now fay's: %v", err)
 	}
-	if r, err := ParseRole("Coordinator"); err != nil || r != RoleCoordinator {
+	if r, err := portal.ParseRole("Coordinator"); err != nil || r != portal.RoleCoordinator {
 		t.Errorf("ParseRole: %v %v", r, err)
 	}
-	if _, err := ParseRole("admin"); err == nil {
+	if _, err := portal.ParseRole("admin"); err == nil {
 		t.Error("ParseRole(admin) works")
 	}
 }

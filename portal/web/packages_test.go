@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"fmt"
@@ -10,14 +10,16 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"onramp.dev/onramp/portal"
 )
 
 // startPortal is newTestPortal with the packages of a real folder.
-func startPortal(t testing.TB, packages PackageSource, opts ...Option) *testPortal {
+func startPortal(t testing.TB, packages portal.PackageSource, opts ...Option) *testPortal {
 	t.Helper()
 	store, db := openTestStore(t)
 	signed, c := testCatalog(t)
-	svc := NewService(store, signed, c, "https://127.0.0.1/signin", opts...)
+	svc := portal.NewService(store, signed, c, "https://127.0.0.1/signin", opts...)
 	srv := httptest.NewServer(NewHandler(svc, packages))
 	t.Cleanup(srv.Close)
 	return &testPortal{Server: srv, svc: svc, store: store, db: db}
@@ -47,7 +49,7 @@ func TestPackageFilesAreClosed(t *testing.T) {
 	if _, err := os.Stat("/proc/self/fd"); err != nil {
 		t.Skip("needs /proc (Linux)")
 	}
-	p := startPortal(t, FolderPackages(packageFolder(t, 4096)))
+	p := startPortal(t, portal.FolderPackages(packageFolder(t, 4096)))
 	token, _ := p.admin(t, "mgr@x.example", "atlas")
 	hc := &http.Client{}
 	get := func() int {
@@ -81,7 +83,7 @@ func TestPackageFilesAreClosed(t *testing.T) {
 // are refused before any byte is read.
 func TestPackageRangesBounded(t *testing.T) {
 	const size = 1 << 20
-	p := startPortal(t, FolderPackages(packageFolder(t, size)))
+	p := startPortal(t, portal.FolderPackages(packageFolder(t, size)))
 	token, _ := p.admin(t, "mgr@x.example", "atlas")
 	disjoint := func(n int) string {
 		var parts []string

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"onramp.dev/onramp/portal"
 )
 
 var startLinkRe = regexp.MustCompile(`(?m)^Start page: (\S+)$`)
@@ -158,7 +160,7 @@ func TestStartPageNeutralForBadTokens(t *testing.T) {
 		t.Errorf("the new start email's link: %d", code)
 	}
 	// It expires with the temporary password.
-	p.svc.now = func() time.Time { return time.Now().Add(TemporaryPasswordTTL + time.Minute) }
+	p.svc.now = func() time.Time { return time.Now().Add(portal.TemporaryPasswordTTL + time.Minute) }
 	if code, _, page := getPage(t, fresh, ""); code != 404 || page != first {
 		t.Errorf("an expired link: %d", code)
 	}
@@ -199,7 +201,7 @@ func TestHelpPage(t *testing.T) {
 	if strings.Contains(page, "+1 555 0100") {
 		t.Error("the public page shows the designated callers' phone number")
 	}
-	p.svc.profile = Profile{}
+	p.svc.profile = portal.Profile{}
 	_, _, page = getPage(t, p.URL+"/help", "fr")
 	if !strings.Contains(page, "configuré aucun contact de support") || strings.Contains(page, "onramp.dev") || strings.Contains(page, "example.com") {
 		t.Fatalf("help without contacts:\n%s", page)
@@ -215,13 +217,13 @@ func TestSupportFromProfile(t *testing.T) {
 	p := newTestPortal(t)
 	uid, temp := p.newContract(t, "mgr@acme.example", "atlas")
 	tok := p.activate(t, uid, temp)
-	p.svc.profile = Profile{}
-	var sup Support
+	p.svc.profile = portal.Profile{}
+	var sup portal.Support
 	if code := p.call(t, "GET", "/api/v1/support", tok, nil, &sup); code != 200 || sup.Web != "" || sup.Email != "" || sup.Phone != "" ||
 		!strings.Contains(sup.Note, "no support contact") {
 		t.Fatalf("support without a profile: %d %+v", code, sup)
 	}
-	p.svc.profile = Profile{Support: ProfileSupport{Web: "https://help.acme.example", Email: "help@acme.example", Hours: "9-5"}}
+	p.svc.profile = portal.Profile{Support: portal.ProfileSupport{Web: "https://help.acme.example", Email: "help@acme.example", Hours: "9-5"}}
 	if p.call(t, "GET", "/api/v1/support", tok, nil, &sup); sup.Web != "https://help.acme.example" || sup.Email != "help@acme.example" || sup.Hours != "9-5" {
 		t.Fatalf("support from the profile: %+v", sup)
 	}
@@ -230,7 +232,7 @@ func TestSupportFromProfile(t *testing.T) {
 func TestParseProfile(t *testing.T) {
 	good := `{"publisher": "Acme Software", "service_url": "https://onramp.acme.example", "catalog_keys": ["ed25519:` +
 		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" + `"], "support": {"web": "https://help.acme.example", "email": "help@acme.example", "phone": "+33 1 23 45 67 89", "hours": "9-18"}}`
-	p, err := ParseProfile([]byte(good))
+	p, err := portal.ParseProfile([]byte(good))
 	if err != nil || p.Publisher != "Acme Software" || p.Support.Phone != "+33 1 23 45 67 89" {
 		t.Fatalf("%+v %v", p, err)
 	}
@@ -243,7 +245,7 @@ func TestParseProfile(t *testing.T) {
 		"control":       `{"publisher": "A\u0007"}`,
 		"two values":    `{} {}`,
 	} {
-		if _, err := ParseProfile([]byte(bad)); !errors.Is(err, ErrBadProfile) {
+		if _, err := portal.ParseProfile([]byte(bad)); !errors.Is(err, portal.ErrBadProfile) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -258,43 +260,18 @@ func TestCheckPublicURL(t *testing.T) {
 		"http://localhost:8080":                 "http://localhost:8080",
 		"https://onramp.acme.example:8443/a/b/": "https://onramp.acme.example:8443/a/b",
 	} {
-		if got, err := CheckPublicURL(in); err != nil || got != want {
+		if got, err := portal.CheckPublicURL(in); err != nil || got != want {
 			t.Errorf("%q: %q %v, want %q", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"", "onramp.acme.example", "http://onramp.acme.example", "http://10.0.0.1", "ftp://x.example",
 		"https://", "https://u:pw@onramp.acme.example", "https://onramp.acme.example/?a=1", "https://onramp.acme.example/#x",
 		"https://onramp.acme.example:0", "https://onramp.acme.example:99999", "https://" + strings.Repeat("a", 600)} {
-		if _, err := CheckPublicURL(in); !errors.Is(err, ErrBadPublicURL) {
+		if _, err := portal.CheckPublicURL(in); !errors.Is(err, portal.ErrBadPublicURL) {
 			t.Errorf("%q accepted (%v)", in, err)
 		} else if strings.Contains(err.Error(), ":pw@") {
 			t.Errorf("%q: the error repeats the password: %v", in, err)
 		}
-	}
-}
-
-// The public URL is one stored setting, audited when it changes.
-func TestPublicURLSetting(t *testing.T) {
-	store, _ := openTestStore(t)
-	ctx := context.Background()
-	if _, err := store.PublicURL(ctx); !errors.Is(err, ErrNoPublicURL) {
-		t.Fatalf("fresh database: %v", err)
-	}
-	for range 2 {
-		if v, err := store.SetPublicURL(ctx, "https://onramp.acme.example/", "op"); err != nil || v != "https://onramp.acme.example" {
-			t.Fatal(v, err)
-		}
-	}
-	if v, err := store.PublicURL(ctx); err != nil || v != "https://onramp.acme.example" {
-		t.Fatal(v, err)
-	}
-	if _, err := store.SetPublicURL(ctx, "http://onramp.acme.example", "op"); !errors.Is(err, ErrBadPublicURL) {
-		t.Fatal(err)
-	}
-	var audits int
-	store.db.QueryRow(`SELECT count(*) FROM audit WHERE action = 'setting.public-url'`).Scan(&audits)
-	if audits != 1 {
-		t.Errorf("%d audit entries for one change", audits)
 	}
 }
 
@@ -333,7 +310,7 @@ func TestReleasesOnStartPage(t *testing.T) {
 	dir := t.TempDir()
 	writeRelease(t, dir, map[string]string{"linux-amd64/Onramp": "linux window", "linux-amd64/assistant": "linux cli",
 		"linux-amd64/portal": "the service", "windows-amd64/Onramp.exe": "windows window", "windows-amd64/assistant.exe": "windows cli"})
-	rel, err := LoadReleases(dir)
+	rel, err := portal.LoadReleases(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,10 +354,10 @@ func TestReleasesOnStartPage(t *testing.T) {
 
 	// A file that differs from SHA256SUMS is refused, not listed.
 	os.WriteFile(filepath.Join(dir, "linux-amd64", "Onramp"), []byte("tampered"), 0o755)
-	if _, err := LoadReleases(dir); !errors.Is(err, ErrBadReleases) || !strings.Contains(err.Error(), "linux-amd64/Onramp") {
+	if _, err := portal.LoadReleases(dir); !errors.Is(err, portal.ErrBadReleases) || !strings.Contains(err.Error(), "linux-amd64/Onramp") {
 		t.Fatalf("tampered file: %v", err)
 	}
-	if _, err := LoadReleases(t.TempDir()); !errors.Is(err, ErrBadReleases) {
+	if _, err := portal.LoadReleases(t.TempDir()); !errors.Is(err, portal.ErrBadReleases) {
 		t.Fatalf("empty folder: %v", err)
 	}
 }
@@ -405,7 +382,7 @@ func TestPlatformOf(t *testing.T) {
 func TestOrderConfirmationSupport(t *testing.T) {
 	p := newTestPortal(t)
 	p.newContract(t, "ana@acme.example", "atlas")
-	p.svc.profile = Profile{}
+	p.svc.profile = portal.Profile{}
 	p.newContract(t, "bo@acme.example", "atlas")
 	out, _ := p.store.Outbox(context.Background(), false)
 	bodies := map[string]string{}

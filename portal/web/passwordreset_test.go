@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"onramp.dev/onramp/internal/smtptest"
+	"onramp.dev/onramp/portal"
 )
 
 var resetLinkRe = regexp.MustCompile(`(https?://\S+/reset\?t=\S+)`)
@@ -23,8 +24,8 @@ func newLoggedPortal(t testing.TB) (*testPortal, *lockedBuffer) {
 	store, db := openTestStore(t)
 	signed, c := testCatalog(t)
 	var log lockedBuffer
-	svc := NewService(store, signed, c, "https://127.0.0.1/signin", WithProfile(demoProfile),
-		WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
+	svc := portal.NewService(store, signed, c, "https://127.0.0.1/signin", portal.WithProfile(demoProfile),
+		portal.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
 	srv := httptest.NewServer(NewHandler(svc, func(string) (io.ReadSeeker, time.Time, bool) { return nil, time.Time{}, false }))
 	t.Cleanup(srv.Close)
 	return &testPortal{Server: srv, svc: svc, store: store, db: db}, &log
@@ -73,13 +74,13 @@ func TestPasswordResetWalk(t *testing.T) {
 	ctx := context.Background()
 	uid, temp := p.newContract(t, "ana@acme.example", "atlas")
 	p.activate(t, uid, temp)
-	var old Session
+	var old portal.Session
 	if code := p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": "a long enough passphrase"}, &old); code != 200 {
 		t.Fatalf("sign-in: %d", code)
 	}
 
 	code, known := askReset(t, p, "Ana@Acme.example")
-	if code != 202 || !strings.Contains(known, PasswordResetAnswer) {
+	if code != 202 || !strings.Contains(known, portal.PasswordResetAnswer) {
 		t.Fatalf("request: %d %s", code, known)
 	}
 	for _, login := range []string{"nobody@acme.example", "UNOSUCHXX"} {
@@ -91,7 +92,7 @@ func TestPasswordResetWalk(t *testing.T) {
 	if n := outboxTo(t, p, "nobody@acme.example", "password_reset"); n != 0 {
 		t.Errorf("%d emails to an address with no account", n)
 	}
-	if _, err := (&Mailer{Addr: smtpAddr, From: "onramp@acme.example"}).Deliver(ctx, p.store); err != nil {
+	if _, err := (&portal.Mailer{Addr: smtpAddr, From: "onramp@acme.example"}).Deliver(ctx, p.store); err != nil {
 		t.Fatal(err)
 	}
 	body := smtptest.Body(t, maildir, "Choose a new Onramp password")
@@ -243,11 +244,11 @@ func TestPasswordResetLimits(t *testing.T) {
 	askReset(t, p, uid)
 	p.svc.WaitPasswordResets()
 	second := latestResetToken(t, p, "ana@acme.example")
-	if _, err := p.svc.ResetPassword(ctx, first, "a brand new passphrase"); err != ErrResetLinkInvalid {
+	if _, err := p.svc.ResetPassword(ctx, first, "a brand new passphrase"); err != portal.ErrResetLinkInvalid {
 		t.Errorf("a replaced link: %v", err)
 	}
-	clk.t = start.Add(PasswordResetTTL)
-	if _, err := p.svc.ResetPassword(ctx, second, "a brand new passphrase"); err != ErrResetLinkInvalid {
+	clk.t = start.Add(portal.PasswordResetTTL)
+	if _, err := p.svc.ResetPassword(ctx, second, "a brand new passphrase"); err != portal.ErrResetLinkInvalid {
 		t.Errorf("an expired link: %v", err)
 	}
 	code, answer := askReset(t, p, uid) // the third in the hour

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/portal"
 )
 
 // testCatalog is a small signed catalog: atlas and quill, one package each.
@@ -35,8 +36,8 @@ func testCatalog(t testing.TB) ([]byte, *catalog.Catalog) {
 
 type testPortal struct {
 	*httptest.Server
-	svc   *Service
-	store *SQLStore
+	svc   *portal.Service
+	store *portal.SQLStore
 	db    string
 }
 
@@ -44,7 +45,7 @@ func newTestPortal(t testing.TB) *testPortal {
 	t.Helper()
 	store, db := openTestStore(t)
 	signed, c := testCatalog(t)
-	svc := NewService(store, signed, c, "https://127.0.0.1/signin", WithProfile(demoProfile))
+	svc := portal.NewService(store, signed, c, "https://127.0.0.1/signin", portal.WithProfile(demoProfile))
 	packages := func(name string) (io.ReadSeeker, time.Time, bool) {
 		return strings.NewReader("bytes"), time.Time{}, true
 	}
@@ -95,11 +96,11 @@ var (
 // newContract orders a contract and reads the start email from the outbox.
 func (p *testPortal) newContract(t testing.TB, email string, products ...string) (userID, temp string) {
 	t.Helper()
-	var seats []Seats
+	var seats []portal.Seats
 	for _, pr := range products {
-		seats = append(seats, Seats{Product: pr, Seats: 5})
+		seats = append(seats, portal.Seats{Product: pr, Seats: 5})
 	}
-	_, m, err := p.svc.CreateContract(context.Background(), ContractRequest{Company: "Example " + email, ManagerEmail: email, Products: seats, Plan: PlanAdvanced}, "test")
+	_, m, err := p.svc.CreateContract(context.Background(), portal.ContractRequest{Company: "Example " + email, ManagerEmail: email, Products: seats, Plan: portal.PlanAdvanced}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestActivationAndSessions(t *testing.T) {
 	}
 
 	// First sign-in: only the password change is allowed.
-	var s Session
+	var s portal.Session
 	if code := p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": temp}, &s); code != 200 || !s.MustChangePassword || s.RefreshToken != "" {
 		t.Fatalf("first sign-in: %d %+v", code, s)
 	}
@@ -155,13 +156,13 @@ func TestActivationAndSessions(t *testing.T) {
 	if code := p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": "MGR@example.com", "password": newPass}, &s); code != 200 || s.RefreshToken == "" {
 		t.Fatalf("sign-in: %d %+v", code, s)
 	}
-	var me Me
-	if code := p.call(t, "GET", "/api/v1/me", s.AccessToken, nil, &me); code != 200 || me.User.ID != uid || me.Contract.Products[0].Product != "atlas" || me.User.Role != RoleManager {
+	var me portal.Me
+	if code := p.call(t, "GET", "/api/v1/me", s.AccessToken, nil, &me); code != 200 || me.User.ID != uid || me.Contract.Products[0].Product != "atlas" || me.User.Role != portal.RoleManager {
 		t.Fatalf("me: %d %+v", code, me)
 	}
 
 	// Refresh rotates; a used refresh token closes the whole sign-in.
-	var s2 Session
+	var s2 portal.Session
 	if code := p.call(t, "POST", "/api/v1/session/refresh", "", map[string]string{"refresh_token": s.RefreshToken}, &s2); code != 200 || s2.RefreshToken == s.RefreshToken {
 		t.Fatalf("refresh: %d", code)
 	}
@@ -231,7 +232,7 @@ func TestPackagesNeedEntitlement(t *testing.T) {
 	p := newTestPortal(t)
 	login := func(email string, products ...string) string {
 		uid, temp := p.newContract(t, email, products...)
-		var s Session
+		var s portal.Session
 		p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": temp}, &s)
 		p.call(t, "POST", "/api/v1/password", s.AccessToken, map[string]string{"current_password": temp, "new_password": "a much longer password"}, nil)
 		p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": "a much longer password"}, &s)
@@ -264,9 +265,9 @@ func TestPackagesNeedEntitlement(t *testing.T) {
 
 func TestContractValidation(t *testing.T) {
 	p := newTestPortal(t)
-	_, _, err := p.svc.CreateContract(context.Background(), ContractRequest{Company: "", ManagerEmail: "not-an-email",
-		Products: []Seats{{Product: "nope", Seats: 0}}, Plan: "gold"}, "test")
-	var inv *InvalidError
+	_, _, err := p.svc.CreateContract(context.Background(), portal.ContractRequest{Company: "", ManagerEmail: "not-an-email",
+		Products: []portal.Seats{{Product: "nope", Seats: 0}}, Plan: "gold"}, "test")
+	var inv *portal.InvalidError
 	if !errors.As(err, &inv) || len(inv.Problems) != 5 {
 		t.Fatalf("got %v", err)
 	}
@@ -278,7 +279,7 @@ func TestContractValidation(t *testing.T) {
 func TestMigrationsAreIdempotent(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "p.db")
 	for range 2 {
-		s, err := OpenSQLite(context.Background(), db)
+		s, err := portal.OpenSQLite(context.Background(), db)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -287,19 +288,19 @@ func TestMigrationsAreIdempotent(t *testing.T) {
 }
 
 func TestPasswordHashing(t *testing.T) {
-	h, err := HashPassword("secret password 1")
+	h, err := portal.HashPassword("secret password 1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") || !CheckPassword(h, "secret password 1") || CheckPassword(h, "secret password 2") {
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") || !portal.CheckPassword(h, "secret password 1") || portal.CheckPassword(h, "secret password 2") {
 		t.Errorf("hash %s", h)
 	}
-	h2, _ := HashPassword("secret password 1")
+	h2, _ := portal.HashPassword("secret password 1")
 	if h == h2 {
 		t.Error("no salt")
 	}
 	for _, bad := range []string{"", "$argon2id$v=19$m=999999999,t=2,p=1$AAAA$AAAA", "$bcrypt$x"} {
-		if CheckPassword(bad, "x") {
+		if portal.CheckPassword(bad, "x") {
 			t.Errorf("accepted %q", bad)
 		}
 	}
@@ -307,26 +308,3 @@ func TestPasswordHashing(t *testing.T) {
 
 var jsonUnmarshal = json.Unmarshal
 
-func TestNewPasswordRules(t *testing.T) {
-	tests := []struct {
-		pw, want string
-	}{
-		{"short", "12 characters"},
-		{"the same temporary", "other than the temporary"},
-		{"my id is UABCDEFGH ok", "user ID"},
-		{"annabelle rocks forever", "user ID or email"},
-		{"a perfectly fine passphrase", ""},
-		{"bo is in above, but short", ""},
-	}
-	for _, tt := range tests {
-		err := checkNewPassword(tt.pw, &User{ID: "UABCDEFGH", Email: "annabelle@x.example"}, "the same temporary")
-		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
-			t.Errorf("%q: %v, want %q", tt.pw, err, tt.want)
-		}
-		if tt.pw == "bo is in above, but short" {
-			if err := checkNewPassword(tt.pw, &User{ID: "UABCDEFGH", Email: "bo@x.example"}, "x"); err != nil {
-				t.Errorf("a two-letter local part refuses %q: %v", tt.pw, err)
-			}
-		}
-	}
-}

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"io"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"onramp.dev/onramp/portal"
 )
 
 // A release download longer than WriteTimeout completes while the client
@@ -18,7 +20,7 @@ func TestLongReleaseDownloadOutlivesWriteTimeout(t *testing.T) {
 	const size = 24 << 20
 	dir := t.TempDir()
 	writeRelease(t, dir, map[string]string{"windows-amd64/Onramp.exe": string(make([]byte, size))})
-	rel, err := LoadReleases(dir)
+	rel, err := portal.LoadReleases(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +52,7 @@ func TestLongReleaseDownloadOutlivesWriteTimeout(t *testing.T) {
 func TestReplacedReleaseFileRefused(t *testing.T) {
 	dir := t.TempDir()
 	writeRelease(t, dir, map[string]string{"linux-amd64/Onramp": "linux window", "linux-amd64/assistant": "linux cli"})
-	rel, err := LoadReleases(dir)
+	rel, err := portal.LoadReleases(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +90,7 @@ func TestReleasesOnlyListedFiles(t *testing.T) {
 	writeRelease(t, dir, map[string]string{"linux-amd64/Onramp": "w", "linux-amd64/assistant": "c",
 		"linux-amd64/install.sh": "#!/bin/sh", "linux-amd64/onramp.png": "png"})
 	os.WriteFile(filepath.Join(dir, "linux-amd64", "extra"), []byte("unlisted"), 0o755)
-	rel, err := LoadReleases(dir)
+	rel, err := portal.LoadReleases(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +120,7 @@ func TestReleasesOnlyListedFiles(t *testing.T) {
 	}
 
 	os.Remove(filepath.Join(dir, "SHA256SUMS"))
-	if _, err := LoadReleases(dir); err == nil || !strings.Contains(err.Error(), "SHA256SUMS") {
+	if _, err := portal.LoadReleases(dir); err == nil || !strings.Contains(err.Error(), "SHA256SUMS") {
 		t.Errorf("a folder without SHA256SUMS: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"onramp.dev/onramp/api"
+	"onramp.dev/onramp/portal"
 )
 
 // person is one member of a test contract, signed in.
@@ -20,7 +21,7 @@ type person struct {
 // start email, chooses a password and signs in again.
 func (p *testPortal) signInFirst(t testing.TB, uid, temp string) string {
 	t.Helper()
-	var s Session
+	var s portal.Session
 	if code := p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": temp}, &s); code != 200 {
 		t.Fatalf("first sign-in of %s: %d", uid, code)
 	}
@@ -56,10 +57,10 @@ func (p *testPortal) startEmail(t testing.TB, addr string) (uid, temp string) {
 }
 
 // addPerson has admin add someone to the contract and signs them in.
-func (p *testPortal) addPerson(t testing.TB, admin, email string, role Role, benefits ...string) person {
+func (p *testPortal) addPerson(t testing.TB, admin, email string, role portal.Role, benefits ...string) person {
 	t.Helper()
-	var ch Change
-	if code := p.call(t, "POST", "/api/v1/users", admin, NewUser{Email: email, Name: email, Role: role, Products: []string{"atlas"}, Benefits: append([]string{}, benefits...)}, &ch); code != 201 {
+	var ch portal.Change
+	if code := p.call(t, "POST", "/api/v1/users", admin, portal.NewUser{Email: email, Name: email, Role: role, Products: []string{"atlas"}, Benefits: append([]string{}, benefits...)}, &ch); code != 201 {
 		t.Fatalf("add %s: %d", email, code)
 	}
 	uid, temp := p.startEmail(t, email)
@@ -92,16 +93,16 @@ func TestRightsMatrix(t *testing.T) {
 	p := newTestPortal(t)
 	ctx := context.Background()
 	// An advanced contract whose manager holds every benefit.
-	if _, _, err := p.svc.CreateContract(ctx, ContractRequest{Company: "Advanced Ltd", ManagerEmail: "mgr@adv.example",
-		Products: []Seats{{Product: "atlas", Seats: 20}}, Plan: PlanAdvanced, CallerCap: 4}, "test"); err != nil {
+	if _, _, err := p.svc.CreateContract(ctx, portal.ContractRequest{Company: "Advanced Ltd", ManagerEmail: "mgr@adv.example",
+		Products: []portal.Seats{{Product: "atlas", Seats: 20}}, Plan: portal.PlanAdvanced, CallerCap: 4}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	mgrID, temp := p.startEmail(t, "mgr@adv.example")
 	mgr := person{id: mgrID, token: p.signInFirst(t, mgrID, temp)}
 
 	// A standard-plan contract whose manager holds every benefit.
-	_, std, err := p.svc.CreateContract(ctx, ContractRequest{Company: "Standard Ltd", ManagerEmail: "mgr@std.example",
-		Products: []Seats{{Product: "atlas", Seats: 5}}, Plan: PlanStandard}, "test")
+	_, std, err := p.svc.CreateContract(ctx, portal.ContractRequest{Company: "Standard Ltd", ManagerEmail: "mgr@std.example",
+		Products: []portal.Seats{{Product: "atlas", Seats: 5}}, Plan: portal.PlanStandard}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,17 +115,17 @@ func TestRightsMatrix(t *testing.T) {
 	people := map[string]person{
 		"manager, every benefit":          mgr,
 		"standard manager, every benefit": stdMgr,
-		"manager, no benefit":             p.addPerson(t, mgr.token, "mgr2@adv.example", RoleManager),
-		"coordinator, no benefit":         p.addPerson(t, mgr.token, "coord@adv.example", RoleCoordinator),
-		"coordinator, install":            p.addPerson(t, mgr.token, "coordi@adv.example", RoleCoordinator, "install"),
-		"user, no benefit":                p.addPerson(t, mgr.token, "none@adv.example", RoleUser),
-		"user, download":                  p.addPerson(t, mgr.token, "dl@adv.example", RoleUser, "download"),
-		"user, download install":          p.addPerson(t, mgr.token, "inst@adv.example", RoleUser, "download", "install"),
-		"user, web_support":               p.addPerson(t, mgr.token, "web@adv.example", RoleUser, "web_support"),
-		"user, phone_support, not caller": p.addPerson(t, mgr.token, "phone@adv.example", RoleUser, "phone_support"),
-		"user, caller without phone":      p.addPerson(t, mgr.token, "caller@adv.example", RoleUser),
-		"user, caller with phone_support": p.addPerson(t, mgr.token, "callerp@adv.example", RoleUser, "phone_support"),
-		"user, every benefit, not caller": p.addPerson(t, mgr.token, "all@adv.example", RoleUser, "download", "install", "web_support", "phone_support"),
+		"manager, no benefit":             p.addPerson(t, mgr.token, "mgr2@adv.example", portal.RoleManager),
+		"coordinator, no benefit":         p.addPerson(t, mgr.token, "coord@adv.example", portal.RoleCoordinator),
+		"coordinator, install":            p.addPerson(t, mgr.token, "coordi@adv.example", portal.RoleCoordinator, "install"),
+		"user, no benefit":                p.addPerson(t, mgr.token, "none@adv.example", portal.RoleUser),
+		"user, download":                  p.addPerson(t, mgr.token, "dl@adv.example", portal.RoleUser, "download"),
+		"user, download install":          p.addPerson(t, mgr.token, "inst@adv.example", portal.RoleUser, "download", "install"),
+		"user, web_support":               p.addPerson(t, mgr.token, "web@adv.example", portal.RoleUser, "web_support"),
+		"user, phone_support, not caller": p.addPerson(t, mgr.token, "phone@adv.example", portal.RoleUser, "phone_support"),
+		"user, caller without phone":      p.addPerson(t, mgr.token, "caller@adv.example", portal.RoleUser),
+		"user, caller with phone_support": p.addPerson(t, mgr.token, "callerp@adv.example", portal.RoleUser, "phone_support"),
+		"user, every benefit, not caller": p.addPerson(t, mgr.token, "all@adv.example", portal.RoleUser, "download", "install", "web_support", "phone_support"),
 	}
 	for _, name := range []string{"manager, every benefit", "user, caller without phone", "user, caller with phone_support"} {
 		if code := p.call(t, "PUT", "/api/v1/callers/"+people[name].id, mgr.token, nil, nil); code != 204 {
@@ -200,7 +201,7 @@ func TestRightsMatrix(t *testing.T) {
 					t.Errorf("seat with the key: %d %q", code, pc)
 				}
 			}
-			var sup Support
+			var sup portal.Support
 			if code := p.call(t, "GET", "/api/v1/support", pr.token, nil, &sup); code != 200 {
 				t.Fatalf("support: %d", code)
 			}
@@ -243,7 +244,7 @@ func TestRightsMatrix(t *testing.T) {
 	}
 	assign := func(add, remove []string) {
 		t.Helper()
-		if code := p.call(t, "POST", "/api/v1/users/assign", mgr.token, Assignment{Users: []string{creator.id}, AddBenefits: add, RemoveBenefits: remove}, nil); code != 200 {
+		if code := p.call(t, "POST", "/api/v1/users/assign", mgr.token, portal.Assignment{Users: []string{creator.id}, AddBenefits: add, RemoveBenefits: remove}, nil); code != 200 {
 			t.Fatalf("assign: %d", code)
 		}
 	}
@@ -263,8 +264,8 @@ func TestRightsMatrix(t *testing.T) {
 func TestSeatKeyCreatorOnSecondContract(t *testing.T) {
 	p := newTestPortal(t)
 	ctx := context.Background()
-	_, a, err := p.svc.CreateContract(ctx, ContractRequest{Company: "First Ltd", ManagerEmail: "ana@first.example",
-		Products: []Seats{{Product: "atlas", Seats: 5}}, Plan: PlanStandard}, "test")
+	_, a, err := p.svc.CreateContract(ctx, portal.ContractRequest{Company: "First Ltd", ManagerEmail: "ana@first.example",
+		Products: []portal.Seats{{Product: "atlas", Seats: 5}}, Plan: portal.PlanStandard}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,14 +273,14 @@ func TestSeatKeyCreatorOnSecondContract(t *testing.T) {
 	ana := person{id: uid, token: p.signInFirst(t, uid, temp)}
 	// Contract B: Bo manages it and adds Ana, who joins with her account,
 	// as a coordinator holding install.
-	c, _, err := p.svc.CreateContract(ctx, ContractRequest{Company: "Second Ltd", ManagerEmail: "bo@second.example",
-		Products: []Seats{{Product: "atlas", Seats: 5}}, Plan: PlanStandard}, "test")
+	c, _, err := p.svc.CreateContract(ctx, portal.ContractRequest{Company: "Second Ltd", ManagerEmail: "bo@second.example",
+		Products: []portal.Seats{{Product: "atlas", Seats: 5}}, Plan: portal.PlanStandard}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	boID, boTemp := p.startEmail(t, "bo@second.example")
 	bo := person{id: boID, token: p.signInFirst(t, boID, boTemp)}
-	if code := p.call(t, "POST", "/api/v1/users", bo.token, NewUser{Email: "ana@first.example", Name: "Ana", Role: RoleCoordinator,
+	if code := p.call(t, "POST", "/api/v1/users", bo.token, portal.NewUser{Email: "ana@first.example", Name: "Ana", Role: portal.RoleCoordinator,
 		Products: []string{"atlas"}, Benefits: []string{"install"}}, nil); code != 201 {
 		t.Fatalf("B adds Ana: %d", code)
 	}
@@ -292,7 +293,7 @@ func TestSeatKeyCreatorOnSecondContract(t *testing.T) {
 	if code := p.callOn(t, "POST", "/api/v1/seat-keys", memberSession{token: ana.token, contractID: c.ID}, map[string]any{"products": []string{"atlas"}}, &key); code != 201 {
 		t.Fatalf("Ana's seat key on B: %d", code)
 	}
-	if code := p.call(t, "POST", "/api/v1/users/assign", bo.token, Assignment{Users: []string{ana.id}, RemoveBenefits: []string{"install"}}, nil); code != 200 {
+	if code := p.call(t, "POST", "/api/v1/users/assign", bo.token, portal.Assignment{Users: []string{ana.id}, RemoveBenefits: []string{"install"}}, nil); code != 200 {
 		t.Fatalf("B takes install from Ana: %d", code)
 	}
 	if code, pc := p.registerSeat(t, key.Key, "machine-b"); code != 403 || pc != "install_not_allowed" {

@@ -1,10 +1,12 @@
-package portal
+package web
 
 import (
 	"context"
 	"strings"
 	"testing"
 	"time"
+
+	"onramp.dev/onramp/portal"
 )
 
 // The emails tell a person what they can use: a designated caller
@@ -19,9 +21,9 @@ func TestEmailsTellOnlyUsableSupport(t *testing.T) {
 		t.Run(lang, func(t *testing.T) {
 			ctx := context.Background()
 			p, _ := newLoggedPortal(t)
-			WithNoticeDelay(0)(p.svc) // each notice on its own
+			portal.WithNoticeDelay(0)(p.svc) // each notice on its own
 			_, admin := mailContract(t, p, lang, "elise@lefevre.example", time.Time{})
-			for _, nu := range []NewUser{
+			for _, nu := range []portal.NewUser{
 				{Email: "no.phone@lefevre.example", Name: "No Phone", Products: []string{"quill"}, Benefits: []string{"download"}},
 				{Email: "phone@lefevre.example", Name: "Phone", Products: []string{"quill"}, Benefits: []string{"download", "web_support", "phone_support"}},
 			} {

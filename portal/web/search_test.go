@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"onramp.dev/onramp/internal/pgtest"
+	"onramp.dev/onramp/portal"
 )
 
 // A search folds case and accents on both engines: "élodie" finds
@@ -34,9 +35,9 @@ func TestSearchFoldsCaseAndAccents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	search := func(t *testing.T, q string, query string) UserPage {
+	search := func(t *testing.T, q string, query string) portal.UserPage {
 		t.Helper()
-		var page UserPage
+		var page portal.UserPage
 		if code := p.call(t, "GET", "/api/v1/users?q="+url.QueryEscape(q)+query, token, nil, &page); code != 200 {
 			t.Fatalf("q=%q: status %d", q, code)
 		}
@@ -71,20 +72,20 @@ func TestSearchFoldsCaseAndAccents(t *testing.T) {
 	}
 	// A new name is found by its new key, the old one no longer. (An
 	// import never renames a member: the rename is the store's update.)
-	if err := p.store.ChangeUsers(context.Background(), admin.ContractID, func(_ *Contract, users []*User) ([]UserChange, []Email, error) {
+	if err := p.store.ChangeUsers(context.Background(), admin.ContractID, func(_ *portal.Contract, users []*portal.User) ([]portal.UserChange, []portal.Email, error) {
 		for _, u := range users {
 			if u.Email == "bo.five@example.com" {
 				next := *u
 				next.Name = "Bérénice"
-				return []UserChange{{Kind: "update", User: &next}}, nil, nil
+				return []portal.UserChange{{Kind: "update", User: &next}}, nil, nil
 			}
 		}
-		return nil, nil, ErrNotFound
+		return nil, nil, portal.ErrNotFound
 	}, "test"); err != nil {
 		t.Fatalf("rename: %v", err)
 	}
 	check(t, "berenice", "bo.five@example.com")
-	var me User
+	var me portal.User
 	bo := p.activateUser(t, "u3@example.com")
 	if code := p.call(t, "PATCH", "/api/v1/me", bo, map[string]string{"name": "Hélène Durand"}, &me); code != 200 {
 		t.Fatalf("profile: %d", code)
@@ -141,9 +142,9 @@ func BenchmarkSearchUsers100k(b *testing.B) {
 	ctx := context.Background()
 	store, _ := openTestStore(b)
 	signed, c := testCatalog(b)
-	svc := NewService(store, signed, c, "https://127.0.0.1/signin")
-	_, admin, err := svc.CreateContract(ctx, ContractRequest{Company: "Big", ManagerEmail: "boss@example.com",
-		Products: []Seats{{Product: "atlas", Seats: 5}}, Plan: PlanStandard}, "test")
+	svc := portal.NewService(store, signed, c, "https://127.0.0.1/signin")
+	_, admin, err := svc.CreateContract(ctx, portal.ContractRequest{Company: "Big", ManagerEmail: "boss@example.com",
+		Products: []portal.Seats{{Product: "atlas", Seats: 5}}, Plan: portal.PlanStandard}, "test")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -174,7 +175,7 @@ func BenchmarkSearchUsers100k(b *testing.B) {
 	for i := range n {
 		id, email := fmt.Sprintf("U%08d", i), fmt.Sprintf("u%06d@example.com", i)
 		name := firsts[i%len(firsts)] + " " + lasts[(i/len(firsts))%len(lasts)]
-		users = append(users, []any{id, admin.ContractID, email, name, RoleUser, "", 0, created, "", "", 0})
+		users = append(users, []any{id, admin.ContractID, email, name, portal.RoleUser, "", 0, created, "", "", 0})
 		for _, t := range searchTerms(id, email, name) {
 			terms = append(terms, []any{admin.ContractID, t, id, email})
 		}
@@ -210,130 +211,3 @@ func BenchmarkSearchUsers100k(b *testing.B) {
 	}
 }
 
-// A database of schema version 7 gets its users' search terms as it
-// migrates, on both engines.
-func TestMigrationGivesSearchTerms(t *testing.T) {
-	ctx := context.Background()
-	rows := []string{
-		`INSERT INTO contracts (id, company, plan, caller_cap, starts, ends, created) VALUES ('CA', 'A', 'standard', 0, '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`,
-		`INSERT INTO users (id, contract_id, email, name, role, created) VALUES ('UA', 'CA', 'e.martin@a.example', 'Élodie Martin', 'user', '2026-01-01T00:00:00Z')`,
-		`INSERT INTO users (id, contract_id, email, name, role, created) VALUES ('UB', 'CA', 'h.dupre@a.example', 'Hélène Dupré', 'user', '2026-01-01T00:00:00Z')`,
-	}
-	found := func(t *testing.T, s *SQLStore) {
-		t.Helper()
-		for q, want := range map[string]string{"elodie": "UA", "HELENE dupre": "UB", "dupré": "UB", "a.example martin": "UA"} {
-			users, total, err := s.SearchUsersPage(ctx, "CA", searchWords(q), 0, 10)
-			if err != nil || total != 1 || len(users) != 1 || users[0].ID != want {
-				t.Errorf("q=%q: %d found (%v), want %s", q, total, err, want)
-			}
-		}
-	}
-	t.Run("sqlite", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "old.db")
-		db, err := sql.Open("sqlite", "file:"+path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range append(append(migrations[:7:7], rows...), `PRAGMA user_version = 7`) {
-			if _, err := db.Exec(q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
-		db.Close()
-		s, err := OpenSQLite(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		found(t, s)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		url := pgtest.Database(t)
-		db, err := sql.Open("pgx", url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range append(append(pgMigrations[:7:7], rows...),
-			`CREATE TABLE schema_version (version INTEGER NOT NULL)`, `INSERT INTO schema_version VALUES (7)`) {
-			if _, err := db.Exec(q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
-		db.Close()
-		s, err := OpenPostgres(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		found(t, s)
-	})
-}
-
-// Ligatures are spelled out ("coeur" finds "Cœur"), and a database whose
-// terms were folded without that gets them rebuilt as it migrates, on both
-// engines.
-func TestSearchSpellsOutLigatures(t *testing.T) {
-	terms := searchTerms("UL", "l.coeur@a.example", "Lætitia Cœur")
-	for _, want := range []string{"laetitia", "coeur"} {
-		if !slices.Contains(terms, want) {
-			t.Errorf("terms %q lack %q", terms, want)
-		}
-	}
-	ctx := context.Background()
-	rows := []string{
-		`INSERT INTO contracts (id, company, plan, caller_cap, starts, ends, created) VALUES ('CA', 'A', 'standard', 0, '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`,
-		`INSERT INTO users (id, contract_id, email, name, role, created) VALUES ('UL', 'CA', 'l.c@a.example', 'Lætitia Cœur', 'user', '2026-01-01T00:00:00Z')`,
-		// The terms as the folding without ligatures made them.
-		`INSERT INTO user_terms (contract_id, term, user_id, email) VALUES ('CA', 'lætitia', 'UL', 'l.c@a.example'), ('CA', 'cœur', 'UL', 'l.c@a.example')`,
-	}
-	found := func(t *testing.T, s *SQLStore) {
-		t.Helper()
-		for _, q := range []string{"laetitia coeur", "Lætitia", "COEUR"} {
-			users, total, err := s.SearchUsersPage(ctx, "CA", searchWords(q), 0, 10)
-			if err != nil || total != 1 || len(users) != 1 || users[0].ID != "UL" {
-				t.Errorf("q=%q: %d found (%v)", q, total, err)
-			}
-		}
-	}
-	t.Run("sqlite", func(t *testing.T) {
-		before := slices.Index(migrations, migrationRefoldTerms)
-		path := filepath.Join(t.TempDir(), "old.db")
-		db, err := sql.Open("sqlite", "file:"+path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range append(append(slices.Clone(migrations[:before]), rows...), fmt.Sprintf(`PRAGMA user_version = %d`, before)) {
-			if _, err := db.Exec(q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
-		db.Close()
-		s, err := OpenSQLite(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		found(t, s)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		before := slices.Index(pgMigrations, migrationRefoldTerms)
-		url := pgtest.Database(t)
-		db, err := sql.Open("pgx", url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range append(append(slices.Clone(pgMigrations[:before]), rows...),
-			`CREATE TABLE schema_version (version INTEGER NOT NULL)`, fmt.Sprintf(`INSERT INTO schema_version VALUES (%d)`, before)) {
-			if _, err := db.Exec(q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
-		db.Close()
-		s, err := OpenPostgres(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		found(t, s)
-	})
-}

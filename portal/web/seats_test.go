@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"onramp.dev/onramp/portal"
 )
 
 // seatWithKey registers a machine with a deployment's seat key.
@@ -67,7 +69,7 @@ func TestSeatsAreAdministered(t *testing.T) {
 	}
 
 	// Listing: admins of the contract only.
-	var seats []Seat
+	var seats []portal.Seat
 	for role, want := range map[string]int{"user": 403, "coord": 200, "manager": 200} {
 		if code := p.call(t, "GET", "/api/v1/seats", tokens[role], nil, &seats); code != want {
 			t.Errorf("%s lists seats: %d, want %d", role, code, want)
@@ -76,7 +78,7 @@ func TestSeatsAreAdministered(t *testing.T) {
 	if len(seats) != 5 || seats[0].ID == "" || seats[0].Hostname == "" || !strings.HasPrefix(seats[0].RegisteredBy, "seat-key:") {
 		t.Fatalf("seats: %+v", seats)
 	}
-	var others []Seat
+	var others []portal.Seat
 	p.call(t, "GET", "/api/v1/seats", other, nil, &others)
 	if len(others) != 0 {
 		t.Errorf("another contract's admin sees %d seats", len(others))
@@ -104,7 +106,7 @@ func TestSeatsAreAdministered(t *testing.T) {
 	}
 
 	// Seat keys: listed without the key itself, revoked by an admin.
-	var keys []SeatKey
+	var keys []portal.SeatKey
 	if code := p.call(t, "GET", "/api/v1/seat-keys", mgr, nil, &keys); code != 200 || len(keys) != 1 || keys[0].ID == "" || keys[0].Seats != 5 {
 		t.Fatalf("keys: %d %+v", code, keys)
 	}
@@ -153,8 +155,8 @@ func TestSeatTextIsChecked(t *testing.T) {
 		{"machine-nul", "machine\x000001", "pc"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var inv *InvalidError
-			if _, _, err := p.svc.RegisterSeatWithKey(context.Background(), key, SeatRegistration{MachineID: tc.machine, Hostname: tc.host, Product: "atlas"}); !errors.As(err, &inv) {
+			var inv *portal.InvalidError
+			if _, _, err := p.svc.RegisterSeatWithKey(context.Background(), key, portal.SeatRegistration{MachineID: tc.machine, Hostname: tc.host, Product: "atlas"}); !errors.As(err, &inv) {
 				t.Errorf("got %v, want an InvalidError", err)
 			}
 		})

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"bufio"
@@ -11,14 +11,16 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"onramp.dev/onramp/portal"
 )
 
 // serveWith runs the service behind NewServer on a loopback port.
-func serveWith(t testing.TB, o ServerOptions, packages PackageSource) *testPortal {
+func serveWith(t testing.TB, o ServerOptions, packages portal.PackageSource) *testPortal {
 	t.Helper()
 	store, db := openTestStore(t)
 	signed, c := testCatalog(t)
-	svc := NewService(store, signed, c, "https://127.0.0.1/signin")
+	svc := portal.NewService(store, signed, c, "https://127.0.0.1/signin")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +147,7 @@ func TestConnectionsPerAddressBounded(t *testing.T) {
 // keeps reading: the deadline moves with each write.
 func TestLongDownloadOutlivesWriteTimeout(t *testing.T) {
 	const size = 24 << 20
-	p := serveWith(t, ServerOptions{WriteTimeout: 500 * time.Millisecond}, FolderPackages(packageFolder(t, size)))
+	p := serveWith(t, ServerOptions{WriteTimeout: 500 * time.Millisecond}, portal.FolderPackages(packageFolder(t, size)))
 	token, _ := p.admin(t, "mgr@x.example", "atlas")
 	req, _ := http.NewRequest("GET", p.URL+"/api/v1/packages/atlas-1.0.0.tar.gz", nil)
 	req.Header.Set("Authorization", "Bearer "+token)

@@ -1,10 +1,12 @@
-package portal
+package web
 
 import (
 	"context"
 	"errors"
 	"testing"
 	"time"
+
+	"onramp.dev/onramp/portal"
 )
 
 // A sign-in lives at most its absolute lifetime, however often its
@@ -21,7 +23,7 @@ func TestSessionAbsoluteLifetime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	end := t0.Add(DefaultMaxSession)
+	end := t0.Add(portal.DefaultMaxSession)
 	rt := sess.RefreshToken
 	for _, days := range []int{29, 58, 87, 89} {
 		clock = t0.Add(time.Duration(days) * 24 * time.Hour)
@@ -35,15 +37,15 @@ func TestSessionAbsoluteLifetime(t *testing.T) {
 		rt = s.RefreshToken
 	}
 	clock = end.Add(time.Second)
-	if _, err := p.svc.Refresh(ctx, rt); !errors.Is(err, ErrSessionExpired) {
-		t.Fatalf("refresh past the sign-in's end: %v, want %v", err, ErrSessionExpired)
+	if _, err := p.svc.Refresh(ctx, rt); !errors.Is(err, portal.ErrSessionExpired) {
+		t.Fatalf("refresh past the sign-in's end: %v, want %v", err, portal.ErrSessionExpired)
 	}
 }
 
 // The lifetime is an option.
 func TestSessionLifetimeOption(t *testing.T) {
 	p := newTestPortal(t)
-	WithMaxSession(time.Hour)(p.svc)
+	portal.WithMaxSession(time.Hour)(p.svc)
 	uid, temp := p.newContract(t, "short@example.com", "atlas")
 	p.activate(t, uid, temp)
 	sess, err := p.svc.SignIn(context.Background(), uid, "a long enough passphrase", "127.0.0.1")
@@ -63,8 +65,8 @@ func TestSignOutEverywhere(t *testing.T) {
 	p.activate(t, uid, temp)
 	other, otherTemp := p.newContract(t, "other@example.com", "atlas")
 	otherToken := p.activate(t, other, otherTemp)
-	var a, b Session
-	for _, s := range []*Session{&a, &b} {
+	var a, b portal.Session
+	for _, s := range []*portal.Session{&a, &b} {
 		if code := p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": "a long enough passphrase"}, s); code != 200 {
 			t.Fatalf("sign-in: %d", code)
 		}

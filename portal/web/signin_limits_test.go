@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"onramp.dev/onramp/portal"
 )
 
 // signInFrom signs in over HTTP with extra headers (X-Forwarded-For, ...).
@@ -67,34 +69,6 @@ func TestLoginVariantsShareOneLimit(t *testing.T) {
 		if code, prob := signInFrom(t, p, login, temp, nil); code != 429 || prob.Code != "rate_limited" {
 			t.Errorf("the right password as %q after 5 failures: %d %+v", login, code, prob)
 		}
-	}
-}
-
-// A variant of an ID that normalisation does not make ASCII matches no
-// account, and costs what an unknown user costs.
-func TestNormalizeLogin(t *testing.T) {
-	tests := []struct {
-		name, in, want string
-		ok             bool
-	}{
-		{"id", " uabcd2345 ", "UABCD2345", true},
-		{"long-s", "UAſCD2345", "UASCD2345", true},
-		{"fullwidth", "ＵＡＢＣ２３４５", "UABC2345", true},
-		{"email", "Ana@ACME.example", "ana@acme.example", true},
-		{"email-kelvin", "\u212Aim@acme.example", "kim@acme.example", true},
-		{"email-long-s", "ſam@acme.example", "sam@acme.example", true},
-		{"id-cyrillic", "UАBCD2345", "", false}, // a Cyrillic А
-		{"id-symbols", "U'; DROP", "", false},
-		{"empty", "  ", "", false},
-		{"overlong", strings.Repeat("a", 400) + "@x.example", "", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, ok := normalizeLogin(tt.in)
-			if ok != tt.ok || (ok && got != tt.want) {
-				t.Errorf("normalizeLogin(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
-			}
-		})
 	}
 }
 
@@ -200,7 +174,7 @@ func TestClientAddress(t *testing.T) {
 			for k, v := range tt.header {
 				r.Header[k] = v
 			}
-			h := &handler{svc: &Service{TrustedProxies: tt.trusted}}
+			h := &handler{svc: &portal.Service{TrustedProxies: tt.trusted}}
 			if got := h.clientAddress(r); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"onramp.dev/onramp/portal"
 )
 
 // clock is a settable time for the service.
@@ -19,11 +21,11 @@ func (p *testPortal) withClock(start time.Time) *clock {
 	return c
 }
 
-func signIn(p *testPortal, login, password string) (int, Session, Problem) {
-	var s Session
+func signIn(p *testPortal, login, password string) (int, portal.Session, Problem) {
+	var s portal.Session
 	var prob Problem
 	code := callWith(http.DefaultClient, "POST", p.URL+"/api/v1/session", "", map[string]string{"login": login, "password": password}, &struct {
-		*Session
+		*portal.Session
 		*Problem
 	}{&s, &prob})
 	return code, s, prob
@@ -43,7 +45,7 @@ func TestTemporaryPasswordWorksOnce(t *testing.T) {
 			t.Fatalf("second sign-in as %s: %d %+v", login, code, prob)
 		}
 	}
-	if _, err := p.svc.SignIn(context.Background(), uid, temp, "127.0.0.1"); !errors.Is(err, ErrTemporaryPasswordUsed) {
+	if _, err := p.svc.SignIn(context.Background(), uid, temp, "127.0.0.1"); !errors.Is(err, portal.ErrTemporaryPasswordUsed) {
 		t.Fatalf("service: %v", err)
 	}
 	// The first session still chooses the password.
@@ -71,10 +73,10 @@ func TestTemporaryPasswordExpires(t *testing.T) {
 		err      error
 	}{
 		{"fresh", time.Minute, "", 200, "", nil},
-		{"last-minute", TemporaryPasswordTTL - time.Minute, "", 200, "", nil},
-		{"expired", TemporaryPasswordTTL, "", 401, "temporary_password_expired", ErrTemporaryPasswordExpired},
-		{"long-expired", 90 * 24 * time.Hour, "", 401, "temporary_password_expired", ErrTemporaryPasswordExpired},
-		{"expired-wrong-password", TemporaryPasswordTTL, "wrong-wrong-wrong", 401, "bad_credentials", ErrBadCredentials},
+		{"last-minute", portal.TemporaryPasswordTTL - time.Minute, "", 200, "", nil},
+		{"expired", portal.TemporaryPasswordTTL, "", 401, "temporary_password_expired", portal.ErrTemporaryPasswordExpired},
+		{"long-expired", 90 * 24 * time.Hour, "", 401, "temporary_password_expired", portal.ErrTemporaryPasswordExpired},
+		{"expired-wrong-password", portal.TemporaryPasswordTTL, "wrong-wrong-wrong", 401, "bad_credentials", portal.ErrBadCredentials},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,8 +111,8 @@ func TestSendStartEmail(t *testing.T) {
 	clk := p.withClock(start)
 	ctx := context.Background()
 	mgr, m := p.admin(t, "mgr@acme.example", "atlas")
-	var added Change
-	if code := p.call(t, "POST", "/api/v1/users", mgr, NewUser{Email: "bo@acme.example", Name: "Bo", Products: []string{"atlas"}}, &added); code != 201 {
+	var added portal.Change
+	if code := p.call(t, "POST", "/api/v1/users", mgr, portal.NewUser{Email: "bo@acme.example", Name: "Bo", Products: []string{"atlas"}}, &added); code != 201 {
 		t.Fatalf("add: %d", code)
 	}
 	_, oldTemp := p.newStartEmail(t, "bo@acme.example")
@@ -118,7 +120,7 @@ func TestSendStartEmail(t *testing.T) {
 	clk.t = start.Add(10 * 24 * time.Hour) // the first start email has expired
 	_, ms, _ := signIn(p, m.ID, "a long enough passphrase")
 	mgr = ms.AccessToken
-	p.call(t, "POST", "/api/v1/users", mgr, NewUser{Email: "cy@acme.example", Role: RoleCoordinator}, nil)
+	p.call(t, "POST", "/api/v1/users", mgr, portal.NewUser{Email: "cy@acme.example", Role: portal.RoleCoordinator}, nil)
 	cyUID, cyTemp := p.newStartEmail(t, "cy@acme.example")
 	coord := p.activate(t, cyUID, cyTemp)
 	otherMgr, _ := p.admin(t, "mgr@other.example", "atlas")
@@ -130,7 +132,7 @@ func TestSendStartEmail(t *testing.T) {
 		Expires time.Time `json:"expires"`
 	}
 	if code := p.call(t, "POST", "/api/v1/users/"+added.UserID+"/start-email", mgr, nil, &sent); code != 202 ||
-		sent.UserID != added.UserID || !sent.Expires.Equal(clk.t.Add(TemporaryPasswordTTL)) {
+		sent.UserID != added.UserID || !sent.Expires.Equal(clk.t.Add(portal.TemporaryPasswordTTL)) {
 		t.Fatalf("send start email: %d %+v", code, sent)
 	}
 	uid, newTemp := p.newStartEmail(t, "bo@acme.example")

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"onramp.dev/onramp/api"
+	"onramp.dev/onramp/portal"
 )
 
 // An admin changes a role without re-creating the person (same ID,
@@ -16,9 +17,9 @@ func TestUpdateUserRole(t *testing.T) {
 	ctx := context.Background()
 	p, _ := newLoggedPortal(t)
 	_, admin := mailContract(t, p, "en", "elise@lefevre.example", time.Time{})
-	add := func(email string, role Role) *User {
+	add := func(email string, role portal.Role) *portal.User {
 		t.Helper()
-		ch, err := p.svc.AddUser(ctx, admin, NewUser{Email: email, Name: email, Role: role, Products: []string{"quill"}, Benefits: []string{"download"}})
+		ch, err := p.svc.AddUser(ctx, admin, portal.NewUser{Email: email, Name: email, Role: role, Products: []string{"quill"}, Benefits: []string{"download"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -28,27 +29,27 @@ func TestUpdateUserRole(t *testing.T) {
 		}
 		return u
 	}
-	marc, coord := add("marc@lefevre.example", RoleUser), add("coord@lefevre.example", RoleCoordinator)
-	role := func(r Role) api.UserUpdate { return api.UserUpdate{Role: &r} }
+	marc, coord := add("marc@lefevre.example", portal.RoleUser), add("coord@lefevre.example", portal.RoleCoordinator)
+	role := func(r portal.Role) api.UserUpdate { return api.UserUpdate{Role: &r} }
 	cases := []struct {
 		name    string
-		by      *User
+		by      *portal.User
 		target  string
 		up      api.UserUpdate
 		wantErr func(error) bool
-		want    Role
+		want    portal.Role
 	}{
-		{"user-to-coordinator", admin, marc.ID, role(RoleCoordinator), nil, RoleCoordinator},
-		{"coordinator-back-to-user", admin, marc.ID, role(RoleUser), nil, RoleUser},
-		{"coordinator-names-a-manager", coord, marc.ID, role(RoleManager), func(err error) bool { return errors.Is(err, ErrManagerProtected) }, RoleUser},
-		{"coordinator-demotes-a-manager", coord, admin.ID, role(RoleUser), func(err error) bool { return errors.Is(err, ErrManagerProtected) }, RoleManager},
-		{"last-manager", admin, admin.ID, role(RoleCoordinator), fieldCode(api.FieldLastManager), RoleManager},
-		{"bad-role", admin, marc.ID, role("boss"), fieldCode(api.FieldBadRole), RoleUser},
-		{"nothing-to-change", admin, marc.ID, api.UserUpdate{}, fieldCode(api.FieldRequired), RoleUser},
-		{"a-user-changes-roles", marc, coord.ID, role(RoleUser), func(err error) bool { return errors.Is(err, ErrNotAdmin) }, RoleCoordinator},
-		{"unknown-user", admin, "U00000000", role(RoleUser), func(err error) bool { return errors.Is(err, ErrNotFound) }, ""},
-		{"manager-names-a-manager", admin, marc.ID, role(RoleManager), nil, RoleManager},
-		{"then-the-first-steps-down", admin, admin.ID, role(RoleCoordinator), nil, RoleCoordinator},
+		{"user-to-coordinator", admin, marc.ID, role(portal.RoleCoordinator), nil, portal.RoleCoordinator},
+		{"coordinator-back-to-user", admin, marc.ID, role(portal.RoleUser), nil, portal.RoleUser},
+		{"coordinator-names-a-manager", coord, marc.ID, role(portal.RoleManager), func(err error) bool { return errors.Is(err, portal.ErrManagerProtected) }, portal.RoleUser},
+		{"coordinator-demotes-a-manager", coord, admin.ID, role(portal.RoleUser), func(err error) bool { return errors.Is(err, portal.ErrManagerProtected) }, portal.RoleManager},
+		{"last-manager", admin, admin.ID, role(portal.RoleCoordinator), fieldCode(api.FieldLastManager), portal.RoleManager},
+		{"bad-role", admin, marc.ID, role("boss"), fieldCode(api.FieldBadRole), portal.RoleUser},
+		{"nothing-to-change", admin, marc.ID, api.UserUpdate{}, fieldCode(api.FieldRequired), portal.RoleUser},
+		{"a-user-changes-roles", marc, coord.ID, role(portal.RoleUser), func(err error) bool { return errors.Is(err, portal.ErrNotAdmin) }, portal.RoleCoordinator},
+		{"unknown-user", admin, "U00000000", role(portal.RoleUser), func(err error) bool { return errors.Is(err, portal.ErrNotFound) }, ""},
+		{"manager-names-a-manager", admin, marc.ID, role(portal.RoleManager), nil, portal.RoleManager},
+		{"then-the-first-steps-down", admin, admin.ID, role(portal.RoleCoordinator), nil, portal.RoleCoordinator},
 	}
 	for _, c := range cases {
 		before, _ := p.store.User(ctx, c.target)
@@ -74,7 +75,7 @@ func TestUpdateUserRole(t *testing.T) {
 
 func fieldCode(code string) func(error) bool {
 	return func(err error) bool {
-		var inv *InvalidError
+		var inv *portal.InvalidError
 		return errors.As(err, &inv) && len(inv.Problems) == 1 && inv.Problems[0].Code == code
 	}
 }
@@ -86,7 +87,7 @@ func TestUpdateUserEmail(t *testing.T) {
 	ctx := context.Background()
 	p, _ := newLoggedPortal(t)
 	_, admin := mailContract(t, p, "en", "elise@lefevre.example", time.Time{})
-	added, err := p.svc.AddUser(ctx, admin, NewUser{Email: "marc@lefevre.exmaple", Name: "Marc", Products: []string{"quill"}, Benefits: []string{"download"}})
+	added, err := p.svc.AddUser(ctx, admin, portal.NewUser{Email: "marc@lefevre.exmaple", Name: "Marc", Products: []string{"quill"}, Benefits: []string{"download"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func TestUpdateUserEmail(t *testing.T) {
 	if e := emailsTo(t, p, "marc@lefevre.exmaple", ""); len(e) != 0 {
 		t.Errorf("emails still waiting for the old address: %+v", e)
 	}
-	if _, err := p.svc.ResetPassword(ctx, token, "a long and unusual passphrase 7"); !errors.Is(err, ErrResetLinkInvalid) {
+	if _, err := p.svc.ResetPassword(ctx, token, "a long and unusual passphrase 7"); !errors.Is(err, portal.ErrResetLinkInvalid) {
 		t.Errorf("the old address's lost-password link: %v, want ErrResetLinkInvalid", err)
 	}
 	starts := emailsTo(t, p, email, "start")

@@ -1,10 +1,12 @@
-package portal
+package web
 
 import (
 	"fmt"
 	"net/url"
 	"strings"
 	"testing"
+
+	"onramp.dev/onramp/portal"
 )
 
 // The users list pages with ?q=&offset=&limit=: the total counts every
@@ -30,10 +32,10 @@ func TestUsersPaged(t *testing.T) {
 		{"limit over the bound", "limit=5000", 400, 0, 0, ""},
 		{"negative offset", "offset=-1", 400, 0, 0, ""},
 		{"not a number", "limit=ten", 400, 0, 0, ""},
-		{"query too long", "q=" + strings.Repeat("a", MaxUserQuery+1), 400, 0, 0, ""},
+		{"query too long", "q=" + strings.Repeat("a", portal.MaxUserQuery+1), 400, 0, 0, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var page UserPage
+			var page portal.UserPage
 			code := p.call(t, "GET", "/api/v1/users?"+tc.query, token, nil, &page)
 			if code != tc.status {
 				t.Fatalf("status %d, want %d", code, tc.status)
@@ -49,7 +51,7 @@ func TestUsersPaged(t *testing.T) {
 			}
 		})
 	}
-	var all []User
+	var all []portal.User
 	if code := p.call(t, "GET", "/api/v1/users", token, nil, &all); code != 200 || len(all) != 251 {
 		t.Fatalf("unpaged: %d, %d users", code, len(all))
 	}
@@ -73,14 +75,14 @@ func TestUsersPagesMatchTheList(t *testing.T) {
 	if code, out := p.importCSV(t, token, csv.String(), false); code != 200 {
 		t.Fatalf("import: %d %v", code, out)
 	}
-	var all []User
+	var all []portal.User
 	if code := p.call(t, "GET", "/api/v1/users", token, nil, &all); code != 200 || len(all) != 41 {
 		t.Fatalf("unpaged: %d, %d users", code, len(all))
 	}
 	for _, limit := range []int{1, 7, 41, 100} {
-		var paged []User
+		var paged []portal.User
 		for offset := 0; offset < len(all)+limit; offset += limit {
-			var page UserPage
+			var page portal.UserPage
 			if code := p.call(t, "GET", fmt.Sprintf("/api/v1/users?offset=%d&limit=%d", offset, limit), token, nil, &page); code != 200 {
 				t.Fatalf("limit %d offset %d: status %d", limit, offset, code)
 			}
@@ -95,7 +97,7 @@ func TestUsersPagesMatchTheList(t *testing.T) {
 			t.Fatalf("limit %d: pages differ from the list:\n got %s\nwant %s", limit, got, want)
 		}
 	}
-	var page UserPage
+	var page portal.UserPage
 	if code := p.call(t, "GET", "/api/v1/users?q="+url.QueryEscape("élodie 0"), token, nil, &page); code != 200 || page.Total != 10 {
 		t.Fatalf("search é: status %d, %d found, want 10", code, page.Total)
 	}
@@ -107,7 +109,7 @@ func BenchmarkUsersPage(b *testing.B) {
 	p, token := portalWithUsers(b, 4999, "user%04d@example.com,Person %04d")
 	cpu0 := cpuTime()
 	for b.Loop() {
-		var page UserPage
+		var page portal.UserPage
 		if code := p.call(b, "GET", "/api/v1/users?offset=4000&limit=1000", token, nil, &page); code != 200 || len(page.Users) != 1000 {
 			b.Fatalf("status %d, %d users", code, len(page.Users))
 		}

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"bytes"
@@ -12,16 +12,18 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"onramp.dev/onramp/portal"
 )
 
 // admin signs in a new contract's manager, past the password change.
-func (p *testPortal) admin(t testing.TB, email string, products ...string) (string, *User) {
+func (p *testPortal) admin(t testing.TB, email string, products ...string) (string, *portal.User) {
 	t.Helper()
 	uid, temp := p.newContract(t, email, products...)
 	return p.activate(t, uid, temp), mustUser(t, p, uid)
 }
 
-func mustUser(t testing.TB, p *testPortal, id string) *User {
+func mustUser(t testing.TB, p *testPortal, id string) *portal.User {
 	u, err := p.store.User(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +34,7 @@ func mustUser(t testing.TB, p *testPortal, id string) *User {
 // activate does the first sign-in and returns a full session's token.
 func (p *testPortal) activate(t testing.TB, uid, temp string) string {
 	t.Helper()
-	var s Session
+	var s portal.Session
 	p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": temp}, &s)
 	if code := p.call(t, "POST", "/api/v1/password", s.AccessToken, map[string]string{"current_password": temp, "new_password": "a long enough passphrase"}, nil); code != 204 {
 		t.Fatalf("password change: %d", code)
@@ -86,7 +88,7 @@ func TestImport(t *testing.T) {
 	if len(after)-len(before) != 3 {
 		t.Errorf("%d emails queued, want 3 start emails", len(after)-len(before))
 	}
-	var users []*User
+	var users []*portal.User
 	p.call(t, "GET", "/api/v1/users", token, nil, &users)
 	if len(users) != 4 {
 		t.Fatalf("users %d", len(users))
@@ -119,7 +121,7 @@ func TestImport(t *testing.T) {
 }
 
 func userOf(t *testing.T, p *testPortal, token string) string {
-	var me Me
+	var me portal.Me
 	p.call(t, "GET", "/api/v1/me", token, nil, &me)
 	return me.User.ID
 }
@@ -165,7 +167,7 @@ func TestHostileCSV(t *testing.T) {
 			if !found {
 				t.Errorf("no line %d %q in %v", tt.line, tt.reason, out["rows"])
 			}
-			var users []*User
+			var users []*portal.User
 			p.call(t, "GET", "/api/v1/users", token, nil, &users)
 			if len(users) != 1 {
 				t.Errorf("a refused import added users: %d", len(users))
@@ -257,7 +259,7 @@ func TestCallersSupportSeats(t *testing.T) {
 		t.Errorf("callers %+v", callers)
 	}
 	// Support shows the phone to callers only.
-	var sup Support
+	var sup portal.Support
 	p.call(t, "GET", "/api/v1/support", mgr, nil, &sup)
 	if sup.Phone != "" || sup.Note == "" {
 		t.Errorf("a non-caller sees %+v", sup)
@@ -272,7 +274,7 @@ func TestCallersSupportSeats(t *testing.T) {
 		t.Errorf("a caller sees no phone: %+v", sup)
 	}
 	// Profile.
-	var me Me
+	var me portal.Me
 	if code := p.call(t, "PATCH", "/api/v1/me", mgr, map[string]string{"name": "Ana Manager", "phone": "+33 6 00"}, &me); code != 200 || me.User.Name != "Ana Manager" {
 		t.Errorf("profile %d %+v", code, me.User)
 	}
@@ -310,8 +312,8 @@ func TestCallersSupportSeats(t *testing.T) {
 	}
 }
 
-func (p *testPortal) newStandardContract(t *testing.T) (string, *User) {
-	_, m, err := p.svc.CreateContract(context.Background(), ContractRequest{Company: "Std", ManagerEmail: "std@y.example", Products: []Seats{{Product: "atlas", Seats: 1}}, Plan: PlanStandard}, "test")
+func (p *testPortal) newStandardContract(t *testing.T) (string, *portal.User) {
+	_, m, err := p.svc.CreateContract(context.Background(), portal.ContractRequest{Company: "Std", ManagerEmail: "std@y.example", Products: []portal.Seats{{Product: "atlas", Seats: 1}}, Plan: portal.PlanStandard}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,7 +381,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 	// The other contract's admin sees only their own users.
-	var users []*User
+	var users []*portal.User
 	p.call(t, "GET", "/api/v1/users", other, nil, &users)
 	for _, u := range users {
 		if u.ContractID == m.ContractID {
@@ -405,7 +407,7 @@ func TestRemoveRules(t *testing.T) {
 		t.Errorf("self-removal: %d %+v", code, prob)
 	}
 	err := p.svc.RemoveUser(context.Background(), mustUser(t, p, m.ID), "UNOSUCH23")
-	if !errors.Is(err, ErrNotFound) {
+	if !errors.Is(err, portal.ErrNotFound) {
 		t.Errorf("unknown user: %v", err)
 	}
 }
@@ -422,7 +424,7 @@ func TestSeatKeys(t *testing.T) {
 		Products []string  `json:"products"`
 		Expires  time.Time `json:"expires"`
 	}
-	if code := p.call(t, "POST", "/api/v1/seat-keys", mgr, map[string]any{"products": []string{"atlas"}}, &created); code != 201 || !strings.HasPrefix(created.Key, SeatKeyPrefix) {
+	if code := p.call(t, "POST", "/api/v1/seat-keys", mgr, map[string]any{"products": []string{"atlas"}}, &created); code != 201 || !strings.HasPrefix(created.Key, portal.SeatKeyPrefix) {
 		t.Fatalf("create: %d %+v", code, created)
 	}
 	var prob Problem
@@ -450,8 +452,8 @@ func TestSeatKeys(t *testing.T) {
 		{"first-seat", created.Key, "machine-0001", "atlas", 200},
 		{"same-machine-again", created.Key, "machine-0001", "atlas", 200},
 		{"product-not-in-key", created.Key, "machine-0001", "quill", 403},
-		{"unknown-key", SeatKeyPrefix + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "machine-0002", "atlas", 401},
-		{"no-prefix", strings.TrimPrefix(created.Key, SeatKeyPrefix), "machine-0002", "atlas", 401},
+		{"unknown-key", portal.SeatKeyPrefix + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "machine-0002", "atlas", 401},
+		{"no-prefix", strings.TrimPrefix(created.Key, portal.SeatKeyPrefix), "machine-0002", "atlas", 401},
 		{"short-machine-id", created.Key, "m1", "atlas", 422},
 		{"seats-2-to-5", created.Key, "machine-0002", "atlas", 200},
 	}
@@ -484,7 +486,7 @@ func TestSeatKeys(t *testing.T) {
 	// Only the key's hash is stored.
 	db, _ := os.ReadFile(p.db)
 	wal, _ := os.ReadFile(p.db + "-wal")
-	token := strings.TrimPrefix(created.Key, SeatKeyPrefix)
+	token := strings.TrimPrefix(created.Key, portal.SeatKeyPrefix)
 	if bytes.Contains(db, []byte(token)) || bytes.Contains(wal, []byte(token)) {
 		t.Error("the seat key is stored in plain text")
 	}

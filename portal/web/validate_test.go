@@ -1,10 +1,12 @@
-package portal
+package web
 
 import (
 	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"onramp.dev/onramp/portal"
 )
 
 // Names, emails and phones are bounded and free of control characters
@@ -86,15 +88,15 @@ func TestContractRefusesHostileText(t *testing.T) {
 	p := newTestPortal(t)
 	tests := []struct {
 		name string
-		req  ContractRequest
+		req  portal.ContractRequest
 	}{
-		{"manager-name-escape", ContractRequest{Company: "Acme", ManagerEmail: "a@acme.example", ManagerName: "\x1b]0;x\x07", Products: []Seats{{Product: "atlas", Seats: 1}}, Plan: PlanStandard}},
-		{"company-too-long", ContractRequest{Company: strings.Repeat("c", maxNameRunes+1), ManagerEmail: "b@acme.example", Products: []Seats{{Product: "atlas", Seats: 1}}, Plan: PlanStandard}},
-		{"email-too-long", ContractRequest{Company: "Acme", ManagerEmail: strings.Repeat("a", 250) + "@x.example", Products: []Seats{{Product: "atlas", Seats: 1}}, Plan: PlanStandard}},
+		{"manager-name-escape", portal.ContractRequest{Company: "Acme", ManagerEmail: "a@acme.example", ManagerName: "\x1b]0;x\x07", Products: []portal.Seats{{Product: "atlas", Seats: 1}}, Plan: portal.PlanStandard}},
+		{"company-too-long", portal.ContractRequest{Company: strings.Repeat("c", maxNameRunes+1), ManagerEmail: "b@acme.example", Products: []portal.Seats{{Product: "atlas", Seats: 1}}, Plan: portal.PlanStandard}},
+		{"email-too-long", portal.ContractRequest{Company: "Acme", ManagerEmail: strings.Repeat("a", 250) + "@x.example", Products: []portal.Seats{{Product: "atlas", Seats: 1}}, Plan: portal.PlanStandard}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var inv *InvalidError
+			var inv *portal.InvalidError
 			if _, _, err := p.svc.CreateContract(t.Context(), tc.req, "test"); !errors.As(err, &inv) {
 				t.Errorf("got %v, want an InvalidError", err)
 			}
@@ -102,33 +104,3 @@ func TestContractRefusesHostileText(t *testing.T) {
 	}
 }
 
-// The CSV parser never panics, and what it accepts is within bounds.
-func FuzzImportCSV(f *testing.F) {
-	for _, s := range []string{
-		goodCSV,
-		"email\n\"a@acme.example\"x\n",
-		"email,name\na@x.example,\"unclosed\nb@x.example,x\n",
-		"\xef\xbb\xbfemail,name,role,products,benefits\na@x.example,Ana,user,atlas;quill,download\n",
-		"email,name\na@x.example,\"Ev\x00e\"\n",
-		"email\n\n\n",
-		"",
-	} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		rows, bad := parseUsersCSV(data)
-		for _, b := range bad {
-			if b.Line < 1 || len(b.Reason) > 400 {
-				t.Fatalf("row error %+v", b)
-			}
-		}
-		for _, r := range rows {
-			if r.invalid {
-				continue
-			}
-			if utf8.RuneCountInString(r.name) > maxNameRunes || len(r.email) > MaxEmailBytes || checkText(r.name) != nil || checkText(r.email) != nil {
-				t.Fatalf("accepted row %+v", r)
-			}
-		}
-	})
-}
