@@ -3,7 +3,6 @@ package portal
 import (
 	"context"
 	"strings"
-	"time"
 )
 
 // Purposes of page tokens: a token opens one kind of page only.
@@ -29,9 +28,6 @@ type StartPage struct {
 	User     *User
 	Contract *Contract
 	Language string // of the person's emails: their own, else their contract's
-	// Expires is when the temporary password stops working; zero once the
-	// person chose their own.
-	Expires time.Time
 }
 
 // StartPage resolves the token of a start email's link; ErrNotFound for
@@ -42,11 +38,7 @@ func (s *Service) StartPage(ctx context.Context, token string) (*StartPage, erro
 	if err != nil {
 		return nil, err
 	}
-	p := &StartPage{User: u, Contract: c, Language: userLanguage(u, c)}
-	if u.MustChangePassword {
-		p.Expires = u.tempExpires
-	}
-	return p, nil
+	return &StartPage{User: u, Contract: c, Language: userLanguage(u, c)}, nil
 }
 
 // pageUser resolves a page token to its user; ErrNotFound for any token

@@ -66,3 +66,63 @@ func (p *testPortal) newContract(t testing.TB, email string, products ...string)
 	t.Fatalf("no start email for %s in %+v", email, out)
 	return "", ""
 }
+
+// newTestPortal is a service on an empty store of its own.
+func newTestPortal(t testing.TB) *testPortal {
+	t.Helper()
+	store, db := openTestStore(t)
+	signed, c := testCatalog(t)
+	svc := NewService(store, signed, c, "https://127.0.0.1/signin")
+	return &testPortal{svc: svc, store: store, db: db}
+}
+
+// activate does the first sign-in and the password change, to "a long
+// enough passphrase", and returns a full session's access token.
+func (p *testPortal) activate(t testing.TB, uid, temp string) string {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := p.svc.SignIn(ctx, uid, temp, "127.0.0.1"); err != nil {
+		t.Fatalf("first sign-in: %v", err)
+	}
+	if err := p.svc.ChangePassword(ctx, mustUser(t, p, uid), temp, "a long enough passphrase", "127.0.0.1"); err != nil {
+		t.Fatalf("password change: %v", err)
+	}
+	s, err := p.svc.SignIn(ctx, uid, "a long enough passphrase", "127.0.0.1")
+	if err != nil {
+		t.Fatalf("sign-in: %v", err)
+	}
+	return s.AccessToken
+}
+
+// admin is a new contract's manager, past the password change, with a
+// session's access token.
+func (p *testPortal) admin(t testing.TB, email string, products ...string) (string, *User) {
+	t.Helper()
+	uid, temp := p.newContract(t, email, products...)
+	return p.activate(t, uid, temp), mustUser(t, p, uid)
+}
+
+func mustUser(t testing.TB, p *testPortal, id string) *User {
+	t.Helper()
+	u, err := p.store.User(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// emailsTo are the emails of kind queued or sent to to.
+func (p *testPortal) emailsTo(t testing.TB, to, kind string) []Email {
+	t.Helper()
+	out, err := p.store.Outbox(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Email
+	for _, e := range out {
+		if e.To == to && e.Kind == kind {
+			got = append(got, e)
+		}
+	}
+	return got
+}

@@ -51,8 +51,8 @@ func BenchmarkSignInWhoAmI50(b *testing.B) {
 	p := newTestPortal(b)
 	uid, temp := p.newContract(b, "mgr@bench.example", "atlas")
 	p.activate(b, uid, temp)
-	p.svc.accountLimit = newLimiter(1<<30, time.Minute) // measure the work, not the limits
-	p.svc.addressLimit = newLimiter(1<<30, time.Minute)
+	lifted := portal.SignInLimit{Failures: 1 << 30, Window: time.Minute}
+	portal.WithSignInLimits(lifted, lifted)(p.svc) // measure the work, not the limits
 	measure50(b, func(hc *http.Client) bool {
 		var s portal.Session
 		if code := callWith(hc, "POST", p.URL+"/api/v1/session", "", map[string]string{"login": uid, "password": "a long enough passphrase"}, &s); code != 200 {
@@ -104,8 +104,8 @@ func BenchmarkSignIn50(b *testing.B) {
 	p := newTestPortal(b)
 	uid, temp := p.newContract(b, "mgr@bench.example", "atlas")
 	p.activate(b, uid, temp)
-	p.svc.accountLimit = newLimiter(1<<30, time.Minute) // measure the work, not the limits
-	p.svc.addressLimit = newLimiter(1<<30, time.Minute)
+	lifted := portal.SignInLimit{Failures: 1 << 30, Window: time.Minute}
+	portal.WithSignInLimits(lifted, lifted)(p.svc) // measure the work, not the limits
 	limit := kdfLimit(b)
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 50}}
 	b.ResetTimer()

@@ -242,7 +242,7 @@ func TestConcurrentPasswordChangesHoldTheLimit(t *testing.T) {
 // spent by people who sign in, and a failure-free account stays open.
 func TestRightPasswordsUseNoTries(t *testing.T) {
 	p := newTestPortal(t)
-	p.svc.addressLimit = newLimiter(3, time.Minute)
+	portal.WithSignInLimits(portal.SignInLimit{}, portal.SignInLimit{Failures: 3, Window: time.Minute})(p.svc)
 	uid, temp := p.newContract(t, "free@example.com", "atlas")
 	p.activate(t, uid, temp)
 	for i := range 10 {
@@ -300,4 +300,3 @@ func testCert(t testing.TB) (certFile, keyFile string, pool *x509.CertPool) {
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
 }
-

@@ -32,7 +32,7 @@ func TestContractEnd(t *testing.T) {
 	}
 	// The day after the end; the manager signs in again (sessions follow
 	// the clock too).
-	p.svc.now = func() time.Time { return c.Ends.Add(24 * time.Hour) }
+	portal.WithClock(func() time.Time { return c.Ends.Add(24 * time.Hour) })(p.svc)
 	var s portal.Session
 	if code := p.call(t, "POST", "/api/v1/session", "", map[string]string{"login": m.ID, "password": "a long enough passphrase"}, &s); code != 200 {
 		t.Fatalf("sign-in after the end: %d", code)

@@ -24,7 +24,7 @@ func TestExpiredTokensSwept(t *testing.T) {
 	ctx := context.Background()
 	start := time.Now()
 	clock := start
-	p.svc.now = func() time.Time { return clock }
+	portal.WithClock(func() time.Time { return clock })(p.svc)
 	uid, temp := p.newContract(t, "mgr@x.example", "atlas")
 	p.activate(t, uid, temp)
 	var sessions []*portal.Session
@@ -69,7 +69,7 @@ func TestSignInSweeps(t *testing.T) {
 	ctx := context.Background()
 	start := time.Now()
 	clock := start
-	p.svc.now = func() time.Time { return clock }
+	portal.WithClock(func() time.Time { return clock })(p.svc)
 	uid, temp := p.newContract(t, "mgr@x.example", "atlas")
 	p.activate(t, uid, temp)
 	for range 3 {

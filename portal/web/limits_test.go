@@ -2,14 +2,12 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Unsigned requests with long fields are refused before any lookup: the
@@ -67,4 +65,3 @@ func TestLongLoginsRefusedBeforeLookup(t *testing.T) {
 		})
 	}
 }
-

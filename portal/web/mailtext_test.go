@@ -241,7 +241,7 @@ func TestEveryEmailInBothLanguages(t *testing.T) {
 // names no placeholder.
 func TestEmailsWithoutSupportContacts(t *testing.T) {
 	p := newTestPortal(t)
-	p.svc.profile = portal.Profile{}
+	portal.WithProfile(portal.Profile{})(p.svc)
 	for _, lang := range portal.Languages {
 		email := lang + "@lefevre.example"
 		mailContract(t, p, lang, email, time.Time{})
@@ -314,7 +314,7 @@ func TestContractOrderedThenStarted(t *testing.T) {
 	if n, err := p.svc.StartDueContracts(ctx); err != nil || n != 0 {
 		t.Errorf("before its day: %d started, %v", n, err)
 	}
-	p.svc.now = func() time.Time { return day.Add(time.Minute) }
+	portal.WithClock(func() time.Time { return day.Add(time.Minute) })(p.svc)
 	if n, err := p.svc.StartDueContracts(ctx); err != nil || n != 1 {
 		t.Fatalf("on its day: %d started, %v", n, err)
 	}

@@ -2,18 +2,9 @@ package web
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-
 	"onramp.dev/onramp/api"
-	"onramp.dev/onramp/internal/pgtest"
-	"onramp.dev/onramp/portal"
 )
 
 // A contract's list stays in address order when addresses change: an

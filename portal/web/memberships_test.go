@@ -375,7 +375,7 @@ func TestMembershipIsTheContracts(t *testing.T) {
 // replacing the other.
 func TestNoticesPerMembership(t *testing.T) {
 	p := newTestPortal(t)
-	p.svc.noticeDelay = time.Hour // both wait
+	portal.WithNoticeDelay(time.Hour)(p.svc) // both wait
 	a, _ := p.admin(t, "mgr@a.example", "atlas")
 	b, _ := p.admin(t, "mgr@b.example", "atlas")
 	var ana portal.Change

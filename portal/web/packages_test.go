@@ -15,7 +15,7 @@ import (
 )
 
 // startPortal is newTestPortal with the packages of a real folder.
-func startPortal(t testing.TB, packages portal.PackageSource, opts ...Option) *testPortal {
+func startPortal(t testing.TB, packages portal.PackageSource, opts ...portal.Option) *testPortal {
 	t.Helper()
 	store, db := openTestStore(t)
 	signed, c := testCatalog(t)

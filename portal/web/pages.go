@@ -140,8 +140,8 @@ func (h *handler) handleStartPage(w http.ResponseWriter, r *http.Request) {
 	d.Title, d.User, d.Company, d.Server = d.T["startTitle"], u, p.Contract.Company, h.svc.PublicURL
 	d.OpenURL = template.URL(OpenInOnrampURL(h.svc.PublicURL, u.ID))
 	d.Platforms = forPlatform(h.svc.Releases(), platformOf(r.UserAgent()))
-	if !p.Expires.IsZero() {
-		d.Expires = p.Expires.UTC().Format("2006-01-02 15:04 MST")
+	if exp := u.TemporaryPasswordExpires(); !exp.IsZero() && u.MustChangePassword {
+		d.Expires = exp.UTC().Format("2006-01-02 15:04 MST")
 	}
 	h.renderPage(w, http.StatusOK, "start.html", d)
 }

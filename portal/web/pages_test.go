@@ -147,7 +147,7 @@ func TestStartPageNeutralForBadTokens(t *testing.T) {
 	}
 
 	// A new start email replaces the old link; the new one works.
-	p.svc.now = func() time.Time { return time.Now() }
+	portal.WithClock(func() time.Time { return time.Now() })(p.svc)
 	m, _ := p.store.User(context.Background(), uid)
 	if _, err := p.svc.SendStartEmail(context.Background(), m, uid, false); err != nil {
 		t.Fatal(err)
@@ -160,7 +160,7 @@ func TestStartPageNeutralForBadTokens(t *testing.T) {
 		t.Errorf("the new start email's link: %d", code)
 	}
 	// It expires with the temporary password.
-	p.svc.now = func() time.Time { return time.Now().Add(portal.TemporaryPasswordTTL + time.Minute) }
+	portal.WithClock(func() time.Time { return time.Now().Add(portal.TemporaryPasswordTTL + time.Minute) })(p.svc)
 	if code, _, page := getPage(t, fresh, ""); code != 404 || page != first {
 		t.Errorf("an expired link: %d", code)
 	}
@@ -201,7 +201,7 @@ func TestHelpPage(t *testing.T) {
 	if strings.Contains(page, "+1 555 0100") {
 		t.Error("the public page shows the designated callers' phone number")
 	}
-	p.svc.profile = portal.Profile{}
+	portal.WithProfile(portal.Profile{})(p.svc)
 	_, _, page = getPage(t, p.URL+"/help", "fr")
 	if !strings.Contains(page, "configuré aucun contact de support") || strings.Contains(page, "onramp.dev") || strings.Contains(page, "example.com") {
 		t.Fatalf("help without contacts:\n%s", page)
@@ -217,13 +217,13 @@ func TestSupportFromProfile(t *testing.T) {
 	p := newTestPortal(t)
 	uid, temp := p.newContract(t, "mgr@acme.example", "atlas")
 	tok := p.activate(t, uid, temp)
-	p.svc.profile = portal.Profile{}
+	portal.WithProfile(portal.Profile{})(p.svc)
 	var sup portal.Support
 	if code := p.call(t, "GET", "/api/v1/support", tok, nil, &sup); code != 200 || sup.Web != "" || sup.Email != "" || sup.Phone != "" ||
 		!strings.Contains(sup.Note, "no support contact") {
 		t.Fatalf("support without a profile: %d %+v", code, sup)
 	}
-	p.svc.profile = portal.Profile{Support: portal.ProfileSupport{Web: "https://help.acme.example", Email: "help@acme.example", Hours: "9-5"}}
+	portal.WithProfile(portal.Profile{Support: portal.ProfileSupport{Web: "https://help.acme.example", Email: "help@acme.example", Hours: "9-5"}})(p.svc)
 	if p.call(t, "GET", "/api/v1/support", tok, nil, &sup); sup.Web != "https://help.acme.example" || sup.Email != "help@acme.example" || sup.Hours != "9-5" {
 		t.Fatalf("support from the profile: %+v", sup)
 	}
@@ -318,7 +318,7 @@ func TestReleasesOnStartPage(t *testing.T) {
 		t.Fatalf("files %+v (the portal is no download for a person)", rel.Files)
 	}
 	p := newTestPortal(t)
-	p.svc.releases = rel
+	portal.WithReleases(rel)(p.svc)
 	p.newContract(t, "ana@acme.example", "atlas")
 	link, _ := p.startLinkOf(t, "ana@acme.example")
 	_, _, page := getPage(t, link, "") // a Windows User-Agent
@@ -382,7 +382,7 @@ func TestPlatformOf(t *testing.T) {
 func TestOrderConfirmationSupport(t *testing.T) {
 	p := newTestPortal(t)
 	p.newContract(t, "ana@acme.example", "atlas")
-	p.svc.profile = portal.Profile{}
+	portal.WithProfile(portal.Profile{})(p.svc)
 	p.newContract(t, "bo@acme.example", "atlas")
 	out, _ := p.store.Outbox(context.Background(), false)
 	bodies := map[string]string{}

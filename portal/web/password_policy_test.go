@@ -1,11 +1,7 @@
 package web
 
 import (
-	"errors"
-	"strings"
 	"testing"
-
-	"onramp.dev/onramp/portal"
 )
 
 // Over HTTP the refusals carry codes a client words.

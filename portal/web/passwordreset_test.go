@@ -202,7 +202,7 @@ func TestPasswordResetClearsTemporaryPassword(t *testing.T) {
 	if code != 200 || s.MustChangePassword || s.RefreshToken == "" {
 		t.Errorf("the new password: %d %+v", code, s)
 	}
-	if u := mustUser(t, p, uid); u.MustChangePassword || !u.tempExpires.IsZero() {
+	if u := mustUser(t, p, uid); u.MustChangePassword || !u.TemporaryPasswordExpires().IsZero() {
 		t.Errorf("the temporary password stays: %+v", u)
 	}
 }

@@ -307,4 +307,3 @@ func TestPasswordHashing(t *testing.T) {
 }
 
 var jsonUnmarshal = json.Unmarshal
-

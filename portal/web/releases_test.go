@@ -25,7 +25,7 @@ func TestLongReleaseDownloadOutlivesWriteTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := serveWith(t, ServerOptions{WriteTimeout: 500 * time.Millisecond}, nil)
-	p.svc.releases = rel
+	portal.WithReleases(rel)(p.svc)
 	resp, err := http.Get(p.URL + "/downloads/windows-amd64/Onramp.exe")
 	if err != nil {
 		t.Fatal(err)
@@ -58,8 +58,8 @@ func TestReplacedReleaseFileRefused(t *testing.T) {
 	}
 	var logs lockedBuffer
 	p := newTestPortal(t)
-	p.svc.releases = rel
-	p.svc.log = slog.New(slog.NewJSONHandler(&logs, nil))
+	portal.WithReleases(rel)(p.svc)
+	portal.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil)))(p.svc)
 	if code, _, got := getPage(t, p.URL+"/downloads/linux-amd64/Onramp", ""); code != 200 || got != "linux window" {
 		t.Fatalf("before: %d %q", code, got)
 	}
@@ -68,7 +68,7 @@ func TestReplacedReleaseFileRefused(t *testing.T) {
 	if err := os.WriteFile(path, []byte("evil window!"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	later := rel.Files[0].modTime.Add(time.Second)
+	later := rel.Files[0].ModTime().Add(time.Second)
 	os.Chtimes(path, later, later)
 	code, _, got := getPage(t, p.URL+"/downloads/linux-amd64/Onramp", "")
 	if code != http.StatusServiceUnavailable || strings.Contains(got, "evil") {
@@ -108,7 +108,7 @@ func TestReleasesOnlyListedFiles(t *testing.T) {
 		}
 	}
 	p := newTestPortal(t)
-	p.svc.releases = rel
+	portal.WithReleases(rel)(p.svc)
 	if code, _, _ := getPage(t, p.URL+"/downloads/linux-amd64/extra", ""); code != 404 {
 		t.Errorf("unlisted file: %d, want 404", code)
 	}

@@ -18,7 +18,7 @@ func TestSessionAbsoluteLifetime(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Now()
 	clock := t0
-	p.svc.now = func() time.Time { return clock }
+	portal.WithClock(func() time.Time { return clock })(p.svc)
 	sess, err := p.svc.SignIn(ctx, uid, "a long enough passphrase", "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)

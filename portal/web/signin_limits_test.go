@@ -113,7 +113,7 @@ func TestAddressLimit(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := newTestPortal(t)
 			p.svc.TrustedProxies = tt.trusted
-			p.svc.addressLimit = newLimiter(threshold, time.Minute)
+			portal.WithSignInLimits(portal.SignInLimit{}, portal.SignInLimit{Failures: threshold, Window: time.Minute})(p.svc)
 			victim, victimTemp := p.newContract(t, "victim@acme.example", "atlas")
 			var targets []string
 			for i := range threshold {

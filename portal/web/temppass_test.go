@@ -17,7 +17,7 @@ func (c *clock) now() time.Time { return c.t }
 
 func (p *testPortal) withClock(start time.Time) *clock {
 	c := &clock{t: start}
-	p.svc.now = c.now
+	portal.WithClock(c.now)(p.svc)
 	return c
 }
 

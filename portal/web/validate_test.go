@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"onramp.dev/onramp/portal"
 )
@@ -103,4 +102,3 @@ func TestContractRefusesHostileText(t *testing.T) {
 		})
 	}
 }
-

@@ -1,4 +1,4 @@
-package web
+package portal
 
 import (
 	"context"
@@ -6,8 +6,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"onramp.dev/onramp/portal"
 )
 
 // kdfCounter records every argon2id evaluation while a test runs.
@@ -42,8 +40,8 @@ func (c *kdfCounter) take() []argonParams {
 // an answer tells nothing about the account.
 func TestEverySignInCostsOneKDF(t *testing.T) {
 	p := newTestPortal(t)
-	p.svc.accountLimit = newLimiter(1<<30, time.Minute) // count the work, not the limits
-	p.svc.addressLimit = newLimiter(1<<30, time.Minute)
+	lifted := SignInLimit{Failures: 1 << 30, Window: time.Minute}
+	WithSignInLimits(lifted, lifted)(p.svc) // count the work, not the limits
 	ctx := context.Background()
 	tempUID, temp := p.newContract(t, "temp@example.com", "atlas")
 	tempUID2, temp2 := p.newContract(t, "temp2@example.com", "atlas")
@@ -66,7 +64,7 @@ func TestEverySignInCostsOneKDF(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			counter.take()
 			_, err := p.svc.SignIn(ctx, tt.login, tt.password, "127.0.0.1")
-			if tt.ok != (err == nil) || (!tt.ok && !errors.Is(err, portal.ErrBadCredentials)) {
+			if tt.ok != (err == nil) || (!tt.ok && !errors.Is(err, ErrBadCredentials)) {
 				t.Fatalf("sign-in: %v", err)
 			}
 			got := counter.take()
@@ -85,8 +83,8 @@ func TestEverySignInCostsOneKDF(t *testing.T) {
 // should be equal whatever the account's state.
 func BenchmarkSignInCost(b *testing.B) {
 	p := newTestPortal(b)
-	p.svc.accountLimit = newLimiter(1<<30, time.Minute)
-	p.svc.addressLimit = newLimiter(1<<30, time.Minute)
+	lifted := SignInLimit{Failures: 1 << 30, Window: time.Minute}
+	WithSignInLimits(lifted, lifted)(p.svc)
 	tempUID, _ := p.newContract(b, "temp@example.com", "atlas")
 	normalUID, normalTemp := p.newContract(b, "normal@example.com", "atlas")
 	p.activate(b, normalUID, normalTemp)

@@ -1,11 +1,9 @@
-package web
+package portal
 
 import (
 	"context"
 	"errors"
 	"testing"
-
-	"onramp.dev/onramp/portal"
 )
 
 // The database itself refuses a second account for an address, whatever
@@ -16,15 +14,15 @@ func TestUniqueEmailIndex(t *testing.T) {
 	_, bm := p.admin(t, "cy@other.example", "atlas")
 	ctx := context.Background()
 	add := func(contractID, email string) error {
-		return p.store.ChangeUsers(ctx, contractID, func(c *portal.Contract, _ []*portal.User) ([]portal.UserChange, []portal.Email, error) {
-			u := &portal.User{ID: newUserID(), ContractID: c.ID, Email: email, Role: portal.RoleUser, MustChangePassword: true}
-			return []portal.UserChange{{Kind: "create", User: u, PasswordHash: hashTemporary("x")}}, nil, nil
+		return p.store.ChangeUsers(ctx, contractID, func(c *Contract, _ []*User) ([]UserChange, []Email, error) {
+			u := &User{ID: newUserID(), ContractID: c.ID, Email: email, Role: RoleUser, MustChangePassword: true}
+			return []UserChange{{Kind: "create", User: u, PasswordHash: hashTemporary("x")}}, nil, nil
 		}, "test")
 	}
 	if err := add(am.ContractID, "dup@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	if err := add(bm.ContractID, "Dup@Example.com"); !errors.Is(err, portal.ErrEmailTaken) {
+	if err := add(bm.ContractID, "Dup@Example.com"); !errors.Is(err, ErrEmailTaken) {
 		t.Errorf("the same address on a second contract: %v", err)
 	}
 }
