@@ -66,3 +66,19 @@ func TestLimiterBounds(t *testing.T) {
 		}
 	})
 }
+
+// The address limit stops spraying many accounts, over a window that
+// slides.
+func TestAddressLimitSlides(t *testing.T) {
+	lim := newLimiter(3, time.Minute)
+	now := time.Now()
+	for range 3 {
+		lim.fail(context.Background(), "10.0.0.1", now)
+	}
+	if blocked, wait := lim.blocked(context.Background(), "10.0.0.1", now); !blocked || wait <= 0 {
+		t.Error("address limit not applied")
+	}
+	if blocked, _ := lim.blocked(context.Background(), "10.0.0.1", now.Add(time.Minute)); blocked {
+		t.Error("the window does not slide")
+	}
+}

@@ -217,3 +217,51 @@ func BenchmarkSearchUsers100k(b *testing.B) {
 		})
 	}
 }
+
+// Users stored before search terms existed get theirs as the migration
+// that adds them runs.
+func TestSearchTermsFilledForOlderUsers(t *testing.T) {
+	ctx := context.Background()
+	p := newTestPortal(t)
+	_, admin := p.admin(t, "boss@example.com", "atlas")
+	csv := "email,name\n" +
+		"u1@example.com,Élodie Martin\n" +
+		"u2@example.com,ELODIE PETIT\n" +
+		"u3@example.com,Hélène Dupré\n"
+	if _, err := p.svc.ImportUsers(ctx, admin, []byte(csv), false); err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	check := func(t *testing.T, q string, want ...string) {
+		t.Helper()
+		page, err := p.svc.UsersPage(ctx, admin, q, 0, 0)
+		if err != nil {
+			t.Fatalf("q=%q: %v", q, err)
+		}
+		var got []string
+		for _, u := range page.Users {
+			got = append(got, u.Email)
+		}
+		if page.Total != len(want) || strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("q=%q: total %d, %v; want %v", q, page.Total, got, want)
+		}
+	}
+	check(t, "élodie", "u1@example.com", "u2@example.com")
+	if _, err := p.store.w.ExecContext(ctx, `DELETE FROM user_terms WHERE contract_id = ?`, admin.ContractID); err != nil {
+		t.Fatal(err)
+	}
+	check(t, "élodie")
+	tx, err := p.store.w.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM user_terms`); err != nil {
+		t.Fatal(err)
+	}
+	if err := fillSearchTermsFrom(ctx, tx, membersTermsQuery); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	check(t, "élodie", "u1@example.com", "u2@example.com")
+}

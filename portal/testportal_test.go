@@ -67,12 +67,13 @@ func (p *testPortal) newContract(t testing.TB, email string, products ...string)
 	return "", ""
 }
 
-// newTestPortal is a service on an empty store of its own.
+// newTestPortal is a service on an empty store of its own, with a
+// publisher's profile.
 func newTestPortal(t testing.TB) *testPortal {
 	t.Helper()
 	store, db := openTestStore(t)
 	signed, c := testCatalog(t)
-	svc := NewService(store, signed, c, "https://127.0.0.1/signin")
+	svc := NewService(store, signed, c, "https://127.0.0.1/signin", WithProfile(testProfile))
 	return &testPortal{svc: svc, store: store, db: db}
 }
 
@@ -126,3 +127,8 @@ func (p *testPortal) emailsTo(t testing.TB, to, kind string) []Email {
 	}
 	return got
 }
+
+// testProfile is a publisher's profile with every contact, for the
+// emails that name them.
+var testProfile = Profile{Publisher: "Demo Publisher", Support: ProfileSupport{Web: "https://support.example.com",
+	Email: "support@example.com", Phone: "+1 555 0100", Hours: "Monday to Friday, 8:00 to 18:00 CET"}}

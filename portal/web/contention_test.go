@@ -65,7 +65,7 @@ func TestConcurrentImportsAndSignIns(t *testing.T) {
 		}
 	}
 	var n int
-	if err := p.store.db.QueryRow(`SELECT count(*) FROM users`).Scan(&n); err != nil || n != 1+imports*lines {
+	if err := rawDB(t, p).QueryRow(`SELECT count(*) FROM users`).Scan(&n); err != nil || n != 1+imports*lines {
 		t.Errorf("%d users in the file (%v), want %d", n, err, 1+imports*lines)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+
+	"onramp.dev/onramp/portal"
 )
 
 // A load balancer probes /healthz (the process) and /readyz (the
@@ -41,11 +43,29 @@ func TestHealthAndReadiness(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.writerBusy {
-				tx, err := p.store.w.BeginTx(context.Background(), nil)
-				if err != nil {
-					t.Fatal(err)
+				// A change of a contract's users holds the writer while
+				// its plan runs: this one waits until the check is done.
+				uid, _ := p.newContract(t, "busy@example.com", "atlas")
+				contractID := mustUser(t, p, uid).ContractID
+				inside, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+				go func() {
+					done <- p.store.ChangeUsers(context.Background(), contractID, func(*portal.Contract, []*portal.User) ([]portal.UserChange, []portal.Email, error) {
+						close(inside)
+						<-release
+						return nil, nil, nil
+					}, "test")
+				}()
+				select {
+				case <-inside:
+				case err := <-done:
+					t.Fatalf("the change ended before the check: %v", err)
 				}
-				defer tx.Rollback()
+				defer func() {
+					close(release)
+					if err := <-done; err != nil {
+						t.Error(err)
+					}
+				}()
 			}
 			if tt.dbGone {
 				p.store.Close()

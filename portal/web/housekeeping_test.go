@@ -11,7 +11,7 @@ import (
 
 func tokenRows(t *testing.T, p *testPortal) (access, refresh int) {
 	t.Helper()
-	if err := p.store.db.QueryRow(`SELECT count(*) FILTER (WHERE kind = 'access'), count(*) FILTER (WHERE kind = 'refresh') FROM tokens`).Scan(&access, &refresh); err != nil {
+	if err := rawDB(t, p).QueryRow(`SELECT count(*) FILTER (WHERE kind = 'access'), count(*) FILTER (WHERE kind = 'refresh') FROM tokens`).Scan(&access, &refresh); err != nil {
 		t.Fatal(err)
 	}
 	return access, refresh

@@ -8,10 +8,15 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"onramp.dev/onramp/portal"
 )
 
 // Unsigned requests with long fields are refused before any lookup: the
-// limiters, which remember keys, stay empty.
+// limiters, which remember keys, count none of them. Each case runs
+// under limits of one failure, so the first wrong sign-in after it must
+// still be answered, and only the second refused.
 func TestLongLoginsRefusedBeforeLookup(t *testing.T) {
 	p := newTestPortal(t)
 	tests := []struct {
@@ -43,6 +48,8 @@ func TestLongLoginsRefusedBeforeLookup(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			one := portal.SignInLimit{Failures: 1, Window: time.Hour}
+			portal.WithSignInLimits(one, one)(p.svc)
 			for i := range 10 {
 				resp, err := http.Post(p.URL+tt.path, "application/json", bytes.NewReader(tt.body(i)))
 				if err != nil {
@@ -59,8 +66,12 @@ func TestLongLoginsRefusedBeforeLookup(t *testing.T) {
 					t.Fatalf("request %d: %d %+v, want one of %v", i, resp.StatusCode, prob, tt.codes)
 				}
 			}
-			if n, m := p.svc.accountLimit.len(), p.svc.addressLimit.len(); n != 0 || m != 0 {
-				t.Errorf("the limiters hold %d and %d keys", n, m)
+			probe := map[string]string{"login": "nobody@example.com", "password": "wrong"}
+			if code := p.call(t, "POST", "/api/v1/session", "", probe, nil); code != 401 {
+				t.Errorf("a wrong sign-in after the refused requests: %d, want 401: the limiters counted them", code)
+			}
+			if code := p.call(t, "POST", "/api/v1/session", "", probe, nil); code != 429 {
+				t.Errorf("a second wrong sign-in: %d, want 429 from the limit of one", code)
 			}
 		})
 	}

@@ -150,7 +150,7 @@ func TestSeatKeyProductsDeduplicated(t *testing.T) {
 	if fmt.Sprint(out.Products) != "[atlas quill]" {
 		t.Fatalf("answered products %v", out.Products)
 	}
-	k, err := p.store.SeatKeyByHash(context.Background(), hashToken(strings.TrimPrefix(out.Key, portal.SeatKeyPrefix)))
+	k, err := p.store.SeatKeyByHash(context.Background(), tokenHash(strings.TrimPrefix(out.Key, portal.SeatKeyPrefix)))
 	if err != nil {
 		t.Fatal(err)
 	}

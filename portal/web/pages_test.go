@@ -169,7 +169,7 @@ func TestStartPageNeutralForBadTokens(t *testing.T) {
 		t.Errorf("sweep: %d %v", n, err)
 	}
 	var left int
-	p.store.db.QueryRow(`SELECT count(*) FROM page_tokens`).Scan(&left)
+	rawDB(t, p).QueryRow(`SELECT count(*) FROM page_tokens`).Scan(&left)
 	if left != 0 {
 		t.Errorf("%d page tokens left after their expiry's sweep", left)
 	}

@@ -2,19 +2,18 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"onramp.dev/onramp/portal"
 )
 
 // A search folds case and accents on both engines: "élodie" finds
 // "Élodie" and "ELODIE", "helene dupre" finds "Hélène Dupré"; it pages,
-// follows a change of name, and finds the users a database held before
-// it had search keys.
+// follows a change of name. (That it finds the users a database held
+// before it had search keys is TestSearchTermsFilledForOlderUsers, in
+// package portal.)
 func TestSearchFoldsCaseAndAccents(t *testing.T) {
 	p := newTestPortal(t)
 	token, admin := p.admin(t, "boss@example.com", "atlas")
@@ -88,26 +87,6 @@ func TestSearchFoldsCaseAndAccents(t *testing.T) {
 	}
 	check(t, "helene durand", "u3@example.com")
 	check(t, "dupre")
-	// Users stored before search terms existed get theirs as the
-	// migration that adds them runs.
-	if _, err := p.store.w.ExecContext(context.Background(), `DELETE FROM user_terms WHERE contract_id = ?`, admin.ContractID); err != nil {
-		t.Fatal(err)
-	}
-	check(t, "élodie")
-	tx, err := p.store.w.BeginTx(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.ExecContext(context.Background(), `DELETE FROM user_terms`); err != nil {
-		t.Fatal(err)
-	}
-	if err := fillSearchTermsFrom(context.Background(), tx, membersTermsQuery); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	check(t, "élodie", "u1@example.com", "u2@example.com")
 }
 
 // activateUser signs a user of an import in for the first time, from the
@@ -129,4 +108,3 @@ func (p *testPortal) activateUser(t *testing.T, email string) string {
 	t.Fatalf("no start email for %s", email)
 	return ""
 }
-

@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -60,4 +62,11 @@ func rawDB(t testing.TB, p *testPortal) *sql.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// tokenHash is how the store keeps a token or a key: the hex SHA-256 of
+// its text, never the text.
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
 }
