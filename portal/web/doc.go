@@ -1,5 +1,6 @@
 // Package web serves the account service (package portal) over HTTP: the
-// JSON API under /api/v1, one file per resource (http_*.go), the web
+// JSON API under /api/v1, one file per resource (sessions.go,
+// users.go, seats.go, …), the web
 // pages for people (start, lost password, email change, help), the
 // release downloads, the server with its connection and request limits,
 // and the demo service on loopback. It decodes requests, calls
