@@ -133,15 +133,15 @@ func (s *SQLStore) saveEmailChange(ctx context.Context, userID, hash, email stri
 	})
 }
 
-// PendingEmailChange is the row of a link that still works: unused,
+// pendingEmailChange is the row of a link that still works: unused,
 // unexpired, and its person's newest.
-const PendingEmailChange = `SELECT e.user_id, e.new_email, e.expires FROM email_changes e WHERE e.hash = ? AND e.used = 0
+const pendingEmailChange = `SELECT e.user_id, e.new_email, e.expires FROM email_changes e WHERE e.hash = ? AND e.used = 0
 	AND NOT EXISTS (SELECT 1 FROM email_changes n WHERE n.user_id = e.user_id AND n.created > e.created)`
 
 // emailChangeOf is the user and new address of a link that works at now.
 func (s *SQLStore) emailChangeOf(ctx context.Context, hash string, now time.Time) (string, string, error) {
 	var userID, email, expires string
-	err := s.db.QueryRowContext(ctx, PendingEmailChange, hash).Scan(&userID, &email, &expires)
+	err := s.db.QueryRowContext(ctx, pendingEmailChange, hash).Scan(&userID, &email, &expires)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !now.Before(parseTS(expires))) {
 		return "", "", ErrNotFound
 	}
@@ -159,7 +159,7 @@ func (s *SQLStore) useEmailChange(ctx context.Context, hash string, now time.Tim
 		}
 		defer tx.Rollback()
 		var userID, email, expires string
-		err = tx.QueryRowContext(ctx, PendingEmailChange, hash).Scan(&userID, &email, &expires)
+		err = tx.QueryRowContext(ctx, pendingEmailChange, hash).Scan(&userID, &email, &expires)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && !now.Before(parseTS(expires))) {
 			return ErrEmailChangeLinkInvalid
 		}
