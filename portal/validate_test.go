@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -42,3 +44,23 @@ const goodCSV = "email,name,role,products,benefits\n" +
 	"bo@acme.example,Bo,user,atlas,download;install\n" +
 	"cy@acme.example,\"Cy, Jr.\",software_coordinator,atlas;quill,download\n" +
 	"di@acme.example,Di,,quill,\n"
+
+func TestContractRefusesHostileText(t *testing.T) {
+	p := newTestPortal(t)
+	tests := []struct {
+		name string
+		req  ContractRequest
+	}{
+		{"manager-name-escape", ContractRequest{Company: "Acme", ManagerEmail: "a@acme.example", ManagerName: "\x1b]0;x\x07", Products: []Seats{{Product: "atlas", Seats: 1}}, Plan: PlanStandard}},
+		{"company-too-long", ContractRequest{Company: strings.Repeat("c", maxNameRunes+1), ManagerEmail: "b@acme.example", Products: []Seats{{Product: "atlas", Seats: 1}}, Plan: PlanStandard}},
+		{"email-too-long", ContractRequest{Company: "Acme", ManagerEmail: strings.Repeat("a", 250) + "@x.example", Products: []Seats{{Product: "atlas", Seats: 1}}, Plan: PlanStandard}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var inv *InvalidError
+			if _, _, err := p.svc.CreateContract(t.Context(), tc.req, "test"); !errors.As(err, &inv) {
+				t.Errorf("got %v, want an InvalidError", err)
+			}
+		})
+	}
+}

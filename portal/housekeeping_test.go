@@ -1,17 +1,15 @@
-package web
+package portal
 
 import (
 	"context"
 	"errors"
 	"testing"
 	"time"
-
-	"onramp.dev/onramp/portal"
 )
 
 func tokenRows(t *testing.T, p *testPortal) (access, refresh int) {
 	t.Helper()
-	if err := rawDB(t, p).QueryRow(`SELECT count(*) FILTER (WHERE kind = 'access'), count(*) FILTER (WHERE kind = 'refresh') FROM tokens`).Scan(&access, &refresh); err != nil {
+	if err := p.store.db.QueryRow(`SELECT count(*) FILTER (WHERE kind = 'access'), count(*) FILTER (WHERE kind = 'refresh') FROM tokens`).Scan(&access, &refresh); err != nil {
 		t.Fatal(err)
 	}
 	return access, refresh
@@ -24,10 +22,10 @@ func TestExpiredTokensSwept(t *testing.T) {
 	ctx := context.Background()
 	start := time.Now()
 	clock := start
-	portal.WithClock(func() time.Time { return clock })(p.svc)
+	p.svc.now = func() time.Time { return clock }
 	uid, temp := p.newContract(t, "mgr@x.example", "atlas")
 	p.activate(t, uid, temp)
-	var sessions []*portal.Session
+	var sessions []*Session
 	for range 4 {
 		s, err := p.svc.SignIn(ctx, uid, "a long enough passphrase", "127.0.0.1")
 		if err != nil {
@@ -48,11 +46,11 @@ func TestExpiredTokensSwept(t *testing.T) {
 	if a, r := tokenRows(t, p); a != 0 || r != r0 {
 		t.Errorf("an hour on: %d access and %d refresh rows (were %d and %d), want 0 and %d", a, r, a0, r0, r0)
 	}
-	if _, err := p.svc.Refresh(ctx, used); !errors.Is(err, portal.ErrTokenReuse) {
+	if _, err := p.svc.Refresh(ctx, used); !errors.Is(err, ErrTokenReuse) {
 		t.Errorf("a used refresh token presented again after a sweep: %v, want ErrTokenReuse", err)
 	}
 
-	clock = start.Add(portal.RefreshTTL + time.Hour) // every refresh token has expired
+	clock = start.Add(RefreshTTL + time.Hour) // every refresh token has expired
 	n, err := p.svc.SweepTokens(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +67,7 @@ func TestSignInSweeps(t *testing.T) {
 	ctx := context.Background()
 	start := time.Now()
 	clock := start
-	portal.WithClock(func() time.Time { return clock })(p.svc)
+	p.svc.now = func() time.Time { return clock }
 	uid, temp := p.newContract(t, "mgr@x.example", "atlas")
 	p.activate(t, uid, temp)
 	for range 3 {
@@ -77,7 +75,7 @@ func TestSignInSweeps(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	clock = start.Add(portal.RefreshTTL + time.Hour)
+	clock = start.Add(RefreshTTL + time.Hour)
 	if _, err := p.svc.SignIn(ctx, uid, "a long enough passphrase", "127.0.0.1"); err != nil {
 		t.Fatal(err)
 	}

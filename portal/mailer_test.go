@@ -1,4 +1,4 @@
-package web
+package portal
 
 import (
 	"context"
@@ -10,14 +10,13 @@ import (
 	"testing"
 
 	"onramp.dev/onramp/internal/smtptest"
-	"onramp.dev/onramp/portal"
 )
 
 func TestMailerDeliversOutbox(t *testing.T) {
 	addr, maildir := smtptest.Start(t)
 	p := newTestPortal(t)
 	uid, temp := p.newContract(t, "ana@acme.example", "atlas")
-	m := &portal.Mailer{Addr: addr, From: "onramp@acme.example"}
+	m := &Mailer{Addr: addr, From: "onramp@acme.example"}
 	n, err := m.Deliver(context.Background(), p.store)
 	if err != nil || n != 2 {
 		t.Fatalf("delivered %d: %v", n, err)
@@ -55,15 +54,15 @@ func TestMailersShareOutbox(t *testing.T) {
 	p := newTestPortal(t)
 	ctx := context.Background()
 	for i := range 50 { // two emails each
-		if _, _, err := p.svc.CreateContract(ctx, portal.ContractRequest{Company: "Acme", ManagerEmail: fmt.Sprintf("m%d@acme.example", i),
-			ManagerName: "M", Products: []portal.Seats{{Product: "atlas", Seats: 1}}, Plan: portal.PlanStandard}, "test"); err != nil {
+		if _, _, err := p.svc.CreateContract(ctx, ContractRequest{Company: "Acme", ManagerEmail: fmt.Sprintf("m%d@acme.example", i),
+			ManagerName: "M", Products: []Seats{{Product: "atlas", Seats: 1}}, Plan: PlanStandard}, "test"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	sent := make(chan int, 2)
 	for range 2 {
 		go func() {
-			n, err := (&portal.Mailer{Addr: addr, From: "onramp@acme.example"}).Deliver(ctx, p.store)
+			n, err := (&Mailer{Addr: addr, From: "onramp@acme.example"}).Deliver(ctx, p.store)
 			if err != nil {
 				t.Error(err)
 			}
