@@ -40,8 +40,8 @@ func (c *kdfCounter) take() []argonParams {
 // an answer tells nothing about the account.
 func TestEverySignInCostsOneKDF(t *testing.T) {
 	p := newTestPortal(t)
-	lifted := SignInLimit{Failures: 1 << 30, Window: time.Minute}
-	WithSignInLimits(lifted, lifted)(p.svc) // count the work, not the limits
+	p.svc.accountLimit = newLimiter(1<<30, time.Minute) // count the work, not the limits
+	p.svc.addressLimit = newLimiter(1<<30, time.Minute)
 	ctx := context.Background()
 	tempUID, temp := p.newContract(t, "temp@example.com", "atlas")
 	tempUID2, temp2 := p.newContract(t, "temp2@example.com", "atlas")
@@ -83,8 +83,8 @@ func TestEverySignInCostsOneKDF(t *testing.T) {
 // should be equal whatever the account's state.
 func BenchmarkSignInCost(b *testing.B) {
 	p := newTestPortal(b)
-	lifted := SignInLimit{Failures: 1 << 30, Window: time.Minute}
-	WithSignInLimits(lifted, lifted)(p.svc)
+	p.svc.accountLimit = newLimiter(1<<30, time.Minute)
+	p.svc.addressLimit = newLimiter(1<<30, time.Minute)
 	tempUID, _ := p.newContract(b, "temp@example.com", "atlas")
 	normalUID, normalTemp := p.newContract(b, "normal@example.com", "atlas")
 	p.activate(b, normalUID, normalTemp)

@@ -200,7 +200,7 @@ func TestEveryEmailInBothLanguages(t *testing.T) {
 // names no placeholder.
 func TestEmailsWithoutSupportContacts(t *testing.T) {
 	p := newTestPortal(t)
-	WithProfile(Profile{})(p.svc)
+	p.svc.profile = Profile{}
 	for _, lang := range Languages {
 		email := lang + "@lefevre.example"
 		mailContract(t, p, lang, email, time.Time{})
@@ -242,7 +242,7 @@ func TestContractOrderedThenStarted(t *testing.T) {
 	if n, err := p.svc.StartDueContracts(ctx); err != nil || n != 0 {
 		t.Errorf("before its day: %d started, %v", n, err)
 	}
-	WithClock(func() time.Time { return day.Add(time.Minute) })(p.svc)
+	p.svc.now = func() time.Time { return day.Add(time.Minute) }
 	if n, err := p.svc.StartDueContracts(ctx); err != nil || n != 1 {
 		t.Fatalf("on its day: %d started, %v", n, err)
 	}
