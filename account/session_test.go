@@ -10,12 +10,12 @@ import (
 	"time"
 
 	"onramp.dev/onramp/catalog"
-	"onramp.dev/onramp/portal"
+	"onramp.dev/onramp/portal/web"
 )
 
 // startService runs the real account service on loopback (the demo's
 // seeding: one contract, its manager) and signs a client in.
-func startService(t *testing.T) (*portal.Demo, *Client) {
+func startService(t *testing.T) (*web.Demo, *Client) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "catalog", "testdata", "minimal.json"))
 	if err != nil {
@@ -25,7 +25,7 @@ func startService(t *testing.T) (*portal.Demo, *Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := portal.StartDemo(context.Background(), portal.DemoOptions{Dir: t.TempDir(), Catalog: cat})
+	d, err := web.StartDemo(context.Background(), web.DemoOptions{Dir: t.TempDir(), Catalog: cat})
 	if err != nil {
 		t.Fatal(err)
 	}

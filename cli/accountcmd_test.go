@@ -18,6 +18,7 @@ import (
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/internal/sessiontest"
 	"onramp.dev/onramp/portal"
+	"onramp.dev/onramp/portal/web"
 )
 
 // startPortal runs the real account service on loopback with a real SQLite
@@ -37,7 +38,7 @@ func startPortal(t *testing.T) (*httptest.Server, *portal.Service, *portal.SQLSt
 	srv := httptest.NewUnstartedServer(nil)
 	svc := portal.NewService(store, assets.DemoSignedCatalog(), c, "http://"+srv.Listener.Addr().String(),
 		portal.WithProfile(portal.Profile{Support: portal.ProfileSupport{Web: "https://support.example.com", Phone: "+1 555 0100"}}))
-	srv.Config.Handler = portal.NewHandler(svc, assets.DemoPackageSource)
+	srv.Config.Handler = web.NewHandler(svc, assets.DemoPackageSource)
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv, svc, store, db

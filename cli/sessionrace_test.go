@@ -25,6 +25,7 @@ import (
 	"onramp.dev/onramp/internal/sessiontest"
 	"onramp.dev/onramp/internal/testbin"
 	"onramp.dev/onramp/portal"
+	"onramp.dev/onramp/portal/web"
 )
 
 // lockedBuffer collects a service's log lines from its handlers'
@@ -64,7 +65,7 @@ func signedInMachine(t *testing.T) (*httptest.Server, *lockedBuffer, string) {
 	log := &lockedBuffer{}
 	srv := httptest.NewUnstartedServer(nil)
 	svc := portal.NewService(store, assets.DemoSignedCatalog(), c, "http://"+srv.Listener.Addr().String(), portal.WithLogger(slog.New(slog.NewJSONHandler(log, nil))))
-	srv.Config.Handler = portal.NewHandler(svc, assets.DemoPackageSource)
+	srv.Config.Handler = web.NewHandler(svc, assets.DemoPackageSource)
 	srv.Start()
 	t.Cleanup(srv.Close)
 	ctx := context.Background()

@@ -12,7 +12,7 @@ import (
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
-	"onramp.dev/onramp/portal"
+	"onramp.dev/onramp/portal/web"
 	"onramp.dev/onramp/setup"
 )
 
@@ -27,7 +27,7 @@ func Start(ctx context.Context) (*setup.Demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := portal.StartDemo(ctx, portal.DemoOptions{Dir: dir, SignedCatalog: assets.DemoSignedCatalog(), Catalog: c, Packages: assets.DemoPackageSource})
+	d, err := web.StartDemo(ctx, web.DemoOptions{Dir: dir, SignedCatalog: assets.DemoSignedCatalog(), Catalog: c, Packages: assets.DemoPackageSource})
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err

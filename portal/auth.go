@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -73,7 +74,16 @@ var kdfSlots = make(chan struct{}, runtime.NumCPU())
 // onKDF, when set (by tests only), sees every argon2id evaluation.
 var onKDF func(argonParams)
 
+// kdfEvaluations counts every argon2id evaluation of the process.
+var kdfEvaluations atomic.Int64
+
+// KDFEvaluations is how many argon2id evaluations (each password checked
+// or hashed) the process has made: the work a burst of sign-ins cost,
+// which the sign-in limits bound.
+func KDFEvaluations() int64 { return kdfEvaluations.Load() }
+
 func argonKey(password, salt []byte, p argonParams, n uint32) []byte {
+	kdfEvaluations.Add(1)
 	if onKDF != nil {
 		onKDF(p)
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"onramp.dev/onramp/internal/clip"
 )
 
 // A contract is ordered, then started: its start emails go out when it
@@ -25,7 +27,7 @@ var ErrStartTooLate = errors.New("a contract starts at most a year ahead")
 // and services are now available. ErrStarted if it has started already.
 func (s *Service) StartContract(ctx context.Context, contractID, actor string) (*Contract, error) {
 	if !plausibleContractID(contractID) {
-		return nil, fmt.Errorf("contract %s: %w", excerpt(contractID, 40), ErrNotFound)
+		return nil, fmt.Errorf("contract %s: %w", clip.Text(contractID, 40), ErrNotFound)
 	}
 	var started *Contract
 	err := s.store.ChangeUsers(ctx, contractID, func(c *Contract, users []*User) ([]UserChange, []Email, error) {

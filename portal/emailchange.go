@@ -61,9 +61,12 @@ func (s *Service) RequestEmailChange(ctx context.Context, u *User, email string)
 	return &api.EmailChangeRequested{Email: addr, Expires: expires}, nil
 }
 
-// pendingEmailChange is the person and new address of a change link that
+// PendingEmailChange is the person and new address of a change link that
 // still works; ErrNotFound otherwise.
-func (s *Service) pendingEmailChange(ctx context.Context, token string) (userID, email string, err error) {
+func (s *Service) PendingEmailChange(ctx context.Context, token string) (userID, email string, err error) {
+	if len(token) != tokenLen {
+		return "", "", ErrNotFound
+	}
 	return s.store.emailChangeOf(ctx, hashToken(token), s.now())
 }
 

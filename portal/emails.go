@@ -63,22 +63,6 @@ func (s *Service) accountsOf(ctx context.Context, rows []importRow) (map[string]
 	return s.store.Accounts(ctx, emails)
 }
 
-// importProblem is the status and code of a refused import: when every
-// bad line has the same problem of authority or conflict, that problem
-// (403 manager_protected, 409 email_taken); 422 bad_rows otherwise.
-func importProblem(ie *ImportError) (int, string) {
-	statuses := map[string]int{"email_taken": 409, "manager_protected": 403}
-	if len(ie.Rows) == 0 || statuses[ie.Rows[0].Code] == 0 {
-		return 422, "bad_rows"
-	}
-	for _, r := range ie.Rows {
-		if r.Code != ie.Rows[0].Code {
-			return 422, "bad_rows"
-		}
-	}
-	return statuses[ie.Rows[0].Code], ie.Rows[0].Code
-}
-
 // ErrDuplicateEmails: an older database holds an address on several
 // accounts, which the unique index refuses; the portal does not choose
 // which account keeps it.

@@ -6,23 +6,12 @@ import (
 	"fmt"
 )
 
-// Bounds on what a client may send. An unsigned request costs the service
-// nothing it cannot bound: bodies are cut at their route's size and each
-// field is checked for length before any lookup or limiter sees it.
 const (
-	maxLoginBytes    = 320  // an email address (RFC 5321) or a user ID
-	maxPasswordBytes = 1024 // checkNewPassword allows 256 characters
-	maxTokenBytes    = 256  // tokens are 43 characters
-
 	// A request's lists, counted once repeats are dropped: an assignment
 	// names at most a window's page of users; products and benefits are
 	// a catalog's few.
-	maxAssignUsers = maxUserPage
+	maxAssignUsers = MaxUserPage
 	maxListValues  = 100
-
-	smallBody  = 8 << 10  // sign-in, refresh, password, seats, password resets
-	jsonBody   = 1 << 20  // the other JSON requests
-	importBody = 16 << 20 // a CSV of 50,000 users fits
 )
 
 // uniqueList is list without its repeats (by key, the first kept), or a

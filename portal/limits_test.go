@@ -1,72 +1,11 @@
 package portal
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"strings"
 	"testing"
 	"time"
 )
-
-// Unsigned requests with long fields are refused before any lookup: the
-// limiters, which remember keys, stay empty.
-func TestLongLoginsRefusedBeforeLookup(t *testing.T) {
-	p := newTestPortal(t)
-	tests := []struct {
-		name  string
-		path  string
-		body  func(i int) []byte
-		codes []int
-	}{
-		{"1-MiB-logins", "/api/v1/session", func(i int) []byte {
-			b, _ := json.Marshal(map[string]string{"login": fmt.Sprint(i) + strings.Repeat("x", 1<<20), "password": "x"})
-			return b
-		}, []int{413}},
-		{"1-KiB-logins", "/api/v1/session", func(i int) []byte {
-			b, _ := json.Marshal(map[string]string{"login": fmt.Sprint(i) + strings.Repeat("x", 1<<10), "password": "x"})
-			return b
-		}, []int{400}},
-		{"2-KiB-passwords", "/api/v1/session", func(i int) []byte {
-			b, _ := json.Marshal(map[string]string{"login": fmt.Sprint(i), "password": strings.Repeat("x", 2<<10)})
-			return b
-		}, []int{400}},
-		{"1-KiB-refresh-tokens", "/api/v1/session/refresh", func(i int) []byte {
-			b, _ := json.Marshal(map[string]string{"refresh_token": fmt.Sprint(i) + strings.Repeat("x", 1<<10)})
-			return b
-		}, []int{400}},
-		{"1-MiB-seat-registrations", "/api/v1/seats", func(i int) []byte {
-			b, _ := json.Marshal(map[string]string{"machine_id": strings.Repeat("m", 1<<20)})
-			return b
-		}, []int{413, 401}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			for i := range 10 {
-				resp, err := http.Post(p.URL+tt.path, "application/json", bytes.NewReader(tt.body(i)))
-				if err != nil {
-					t.Fatal(err)
-				}
-				var prob Problem
-				json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&prob)
-				resp.Body.Close()
-				ok := false
-				for _, c := range tt.codes {
-					ok = ok || resp.StatusCode == c
-				}
-				if !ok {
-					t.Fatalf("request %d: %d %+v, want one of %v", i, resp.StatusCode, prob, tt.codes)
-				}
-			}
-			if n, m := p.svc.accountLimit.len(), p.svc.addressLimit.len(); n != 0 || m != 0 {
-				t.Errorf("the limiters hold %d and %d keys", n, m)
-			}
-		})
-	}
-}
 
 func TestLimiterBounds(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -126,4 +65,20 @@ func TestLimiterBounds(t *testing.T) {
 			t.Errorf("blocked %v for %v", blocked, wait)
 		}
 	})
+}
+
+// The address limit stops spraying many accounts, over a window that
+// slides.
+func TestAddressLimitSlides(t *testing.T) {
+	lim := newLimiter(3, time.Minute)
+	now := time.Now()
+	for range 3 {
+		lim.fail(context.Background(), "10.0.0.1", now)
+	}
+	if blocked, wait := lim.blocked(context.Background(), "10.0.0.1", now); !blocked || wait <= 0 {
+		t.Error("address limit not applied")
+	}
+	if blocked, _ := lim.blocked(context.Background(), "10.0.0.1", now.Add(time.Minute)); blocked {
+		t.Error("the window does not slide")
+	}
 }

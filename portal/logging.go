@@ -16,22 +16,31 @@ import (
 // sign-ins, the user ID or a hash of the login: never a password, token,
 // seat key or temporary password, which none of these carry.
 
+type remoteKey struct{}
+
+// WithRemote is ctx carrying the address of the client a request came
+// from: the HTTP layer sets it, and the security events the service logs
+// while serving that request name it.
+func WithRemote(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, remoteKey{}, addr)
+}
+
 // event logs a security event the service itself sees, with the remote
 // address of the request it serves, if any.
 func (s *Service) event(ctx context.Context, msg, event string, attrs ...slog.Attr) {
 	attrs = append([]slog.Attr{slog.String("event", event)}, attrs...)
-	if rl := requestLogOf(ctx); rl != nil {
-		attrs = append(attrs, slog.String("remote", rl.remote))
+	if remote, ok := ctx.Value(remoteKey{}).(string); ok {
+		attrs = append(attrs, slog.String("remote", remote))
 	}
 	s.log.LogAttrs(ctx, slog.LevelWarn, msg, attrs...)
 }
 
 var userIDShape = regexp.MustCompile(`^(?i)U[0-9A-Z]{8}$`)
 
-// loginAttr names a login in a log line: a user ID as it is (IDs are not
+// LoginAttr names a login in a log line: a user ID as it is (IDs are not
 // secret), anything else (an email, or a password typed in the wrong
 // field) by the first 16 hex digits of its SHA-256.
-func loginAttr(login string) slog.Attr {
+func LoginAttr(login string) slog.Attr {
 	login = strings.TrimSpace(login)
 	if userIDShape.MatchString(login) {
 		return slog.String("login", strings.ToUpper(login))
@@ -53,7 +62,7 @@ func limitLogin(key string) string {
 func (s *Service) watchLimits() {
 	s.accountLimit.onBlock = func(key string) {
 		s.log.LogAttrs(context.Background(), slog.LevelWarn, "sign-ins locked for an account", slog.String("event", "lockout"),
-			slog.String("limit", "account"), loginAttr(limitLogin(key)))
+			slog.String("limit", "account"), LoginAttr(limitLogin(key)))
 	}
 	s.addressLimit.onBlock = func(key string) {
 		s.log.LogAttrs(context.Background(), slog.LevelWarn, "sign-ins locked for an address", slog.String("event", "lockout"),

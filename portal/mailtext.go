@@ -13,6 +13,7 @@ import (
 
 	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/catalog"
+	"onramp.dev/onramp/internal/clip"
 )
 
 // Every email's words live in templates/mail: for each kind and language,
@@ -172,8 +173,8 @@ func checkLanguage(field, v string, emptyOK bool) *api.FieldError {
 	if (v == "" && emptyOK) || slices.Contains(Languages, v) {
 		return nil
 	}
-	e := fieldError(field, api.FieldBadLanguage, fmt.Sprintf("language %q: want %s", excerpt(v, 20), strings.Join(Languages, " or ")))
-	e.Value = excerpt(v, 20)
+	e := fieldError(field, api.FieldBadLanguage, fmt.Sprintf("language %q: want %s", clip.Text(v, 20), strings.Join(Languages, " or ")))
+	e.Value = clip.Text(v, 20)
 	return e
 }
 

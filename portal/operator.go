@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"onramp.dev/onramp/api"
+	"onramp.dev/onramp/internal/clip"
 )
 
 // What the publisher's support staff do on the service's host (`portal
@@ -24,7 +25,7 @@ import (
 func (s *Service) FindUser(ctx context.Context, ref string) (*User, error) {
 	n, ok := normalizeLogin(ref)
 	if !ok {
-		return nil, fmt.Errorf("user %q: %w", excerpt(ref, 60), ErrNotFound)
+		return nil, fmt.Errorf("user %q: %w", clip.Text(ref, 60), ErrNotFound)
 	}
 	u, err := s.store.UserByLogin(ctx, n)
 	if err != nil {
@@ -55,7 +56,7 @@ func (s *Service) FindMember(ctx context.Context, ref, contractID string) (*User
 	if contractID != "" {
 		m, err := s.store.Member(ctx, u.ID, strings.ToUpper(strings.TrimSpace(contractID)))
 		if errors.Is(err, ErrNotFound) {
-			return nil, fmt.Errorf("user %s on contract %s: %w", u.ID, excerpt(contractID, 40), ErrNotFound)
+			return nil, fmt.Errorf("user %s on contract %s: %w", u.ID, clip.Text(contractID, 40), ErrNotFound)
 		}
 		return m, err
 	}
@@ -85,7 +86,7 @@ type ContractDetail struct {
 // ContractDetail describes a contract for an operator.
 func (s *Service) ContractDetail(ctx context.Context, id string) (*ContractDetail, error) {
 	if !plausibleID(id) {
-		return nil, fmt.Errorf("contract %q: %w", excerpt(id, 60), ErrNotFound)
+		return nil, fmt.Errorf("contract %q: %w", clip.Text(id, 60), ErrNotFound)
 	}
 	c, err := s.store.Contract(ctx, strings.ToUpper(id))
 	if err != nil {
@@ -243,7 +244,7 @@ func ParseRole(s string) (Role, error) {
 	case string(RoleUser):
 		return RoleUser, nil
 	}
-	return "", fmt.Errorf("role %q: want manager, coordinator or user", excerpt(s, 60))
+	return "", fmt.Errorf("role %q: want manager, coordinator or user", clip.Text(s, 60))
 }
 
 // OperatorSetRole changes a user's role; a contract keeps at least one
@@ -303,7 +304,7 @@ type ContractUpdate struct {
 // UpdateContract applies an operator's changes to a contract, all or none.
 func (s *Service) UpdateContract(ctx context.Context, id string, up ContractUpdate, actor string) (*ContractDetail, error) {
 	if !plausibleID(id) {
-		return nil, fmt.Errorf("contract %q: %w", excerpt(id, 60), ErrNotFound)
+		return nil, fmt.Errorf("contract %q: %w", clip.Text(id, 60), ErrNotFound)
 	}
 	id = strings.ToUpper(id)
 	var detail []string
@@ -322,7 +323,7 @@ func (s *Service) UpdateContract(ctx context.Context, id string, up ContractUpda
 			}
 			i := slices.IndexFunc(next.Products, func(p Seats) bool { return p.Product == product })
 			if i < 0 {
-				inv.add(fieldError(api.FieldProducts, api.FieldUnknownProduct, fmt.Sprintf("%q is not in contract %s", excerpt(product, 60), c.ID)))
+				inv.add(fieldError(api.FieldProducts, api.FieldUnknownProduct, fmt.Sprintf("%q is not in contract %s", clip.Text(product, 60), c.ID)))
 				continue
 			}
 			holders := 0

@@ -51,3 +51,35 @@ func (s *Service) maxContractUsers() int {
 	}
 	return DefaultMaxContractUsers
 }
+
+// WithClock has the service read the time from now instead of the
+// system's clock: tests and demonstrations move it to see expiries
+// (temporary passwords, sessions, contracts ending) without waiting.
+func WithClock(now func() time.Time) Option {
+	return func(s *Service) {
+		if now != nil {
+			s.now = now
+		}
+	}
+}
+
+// SignInLimit is how many failed sign-ins a window allows for one key.
+type SignInLimit struct {
+	Failures int
+	Window   time.Duration
+}
+
+// WithSignInLimits replaces the limits on failed sign-ins per account (5
+// in 15 minutes by default) and per client address (100 in 10 minutes); a
+// limit with no failures keeps its default. Load measurements lift them to
+// measure the work rather than the refusals.
+func WithSignInLimits(account, address SignInLimit) Option {
+	return func(s *Service) {
+		if account.Failures > 0 {
+			s.accountLimit = newLimiter(account.Failures, account.Window)
+		}
+		if address.Failures > 0 {
+			s.addressLimit = newLimiter(address.Failures, address.Window)
+		}
+	}
+}

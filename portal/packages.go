@@ -8,6 +8,10 @@ import (
 	"time"
 )
 
+// PackageSource gives a package's bytes by file name: a folder on disk, or
+// the demo's packages built in memory.
+type PackageSource func(name string) (io.ReadSeeker, time.Time, bool)
+
 // FolderPackages serves package files from a folder, by base name only.
 // The files it opens are io.Closers: the handler closes each one when its
 // response is done.

@@ -23,9 +23,26 @@ func (s *Service) startLink(u *User) (string, *pageLink) {
 // tokenLen is the length of newToken's tokens: 32 bytes in base64url.
 const tokenLen = 43
 
+// StartPage is what the link of a start email opens.
+type StartPage struct {
+	User     *User
+	Contract *Contract
+	Language string // of the person's emails: their own, else their contract's
+}
+
+// StartPage resolves the token of a start email's link; ErrNotFound for
+// any token that does not open the page, whatever the reason, so that the
+// page says nothing about which IDs exist.
+func (s *Service) StartPage(ctx context.Context, token string) (*StartPage, error) {
+	u, c, err := s.pageUser(ctx, token, purposeStart)
+	if err != nil {
+		return nil, err
+	}
+	return &StartPage{User: u, Contract: c, Language: userLanguage(u, c)}, nil
+}
+
 // pageUser resolves a page token to its user; ErrNotFound for any token
-// that does not open this page, whatever the reason, so that the page
-// says nothing about which IDs exist.
+// that does not open this page, whatever the reason.
 func (s *Service) pageUser(ctx context.Context, token, purpose string) (*User, *Contract, error) {
 	if len(token) != tokenLen || strings.Trim(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
 		return nil, nil, ErrNotFound

@@ -113,7 +113,7 @@ func (s *Service) sendPasswordReset(ctx context.Context, login string, now time.
 		u = found
 	}
 	if u == nil {
-		s.event(ctx, "password reset asked for no account", "password_reset_unknown", loginAttr(login))
+		s.event(ctx, "password reset asked for no account", "password_reset_unknown", LoginAttr(login))
 		return
 	}
 	// Before its contract starts, an account has nothing to sign in to,
@@ -143,9 +143,9 @@ func (s *Service) sendPasswordReset(ctx context.Context, login string, now time.
 	s.event(ctx, "password reset link emailed", "password_reset_requested", slog.String("user_id", u.ID))
 }
 
-// resetUser is the user a lost-password link was made for;
+// ResetLinkUser is the user a lost-password link was made for;
 // ErrResetLinkInvalid when it does not work.
-func (s *Service) resetUser(ctx context.Context, token string) (*User, error) {
+func (s *Service) ResetLinkUser(ctx context.Context, token string) (*User, error) {
 	if !plausibleToken(token) {
 		return nil, ErrResetLinkInvalid
 	}
@@ -167,7 +167,7 @@ func (s *Service) resetUser(ctx context.Context, token string) (*User, error) {
 // made for, with the policy of every new password; the link is used up,
 // every session of the account ends, and any temporary password with them.
 func (s *Service) ResetPassword(ctx context.Context, token, next string) (*User, error) {
-	u, err := s.resetUser(ctx, token)
+	u, err := s.ResetLinkUser(ctx, token)
 	if errors.Is(err, ErrResetLinkInvalid) {
 		s.event(ctx, "password reset refused: the link does not work", "password_reset_bad_link")
 	}

@@ -12,6 +12,8 @@ import (
 	"os"
 	"strings"
 	"unicode"
+
+	"onramp.dev/onramp/internal/clip"
 )
 
 // Profile is the publisher profile: the file a release embeds so that
@@ -93,12 +95,12 @@ func ParseProfile(data []byte) (Profile, error) {
 	}
 	if p.Support.Web != "" {
 		if u, err := url.Parse(p.Support.Web); err != nil || u.Scheme != "https" || u.Host == "" || len(p.Support.Web) > 2000 {
-			return bad("support.web", fmt.Sprintf("%q: want an https:// address", excerpt(p.Support.Web, 60)))
+			return bad("support.web", fmt.Sprintf("%q: want an https:// address", clip.Text(p.Support.Web, 60)))
 		}
 	}
 	if p.Support.Email != "" {
-		if a, err := mail.ParseAddress(p.Support.Email); err != nil || a.Address != p.Support.Email || len(p.Support.Email) > maxEmailBytes {
-			return bad("support.email", fmt.Sprintf("%q: want an address such as support@example.com", excerpt(p.Support.Email, 60)))
+		if a, err := mail.ParseAddress(p.Support.Email); err != nil || a.Address != p.Support.Email || len(p.Support.Email) > MaxEmailBytes {
+			return bad("support.email", fmt.Sprintf("%q: want an address such as support@example.com", clip.Text(p.Support.Email, 60)))
 		}
 	}
 	for i, k := range p.CatalogKeys {

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 )
@@ -127,6 +126,42 @@ func (f *ReleaseFile) hash(path string) error {
 	return nil
 }
 
+// ErrReleaseChanged: a release file is no longer the one the service
+// hashed when it started; a restart offers the new one.
+var ErrReleaseChanged = errors.New("the release file changed since the service hashed it; restart the service to offer the new one")
+
+// Open opens the release file of platform named name, while it is still
+// the file hashed: ErrNotFound for a file the folder did not list,
+// ErrReleaseChanged for one replaced since. The caller closes the file.
+func (r *Releases) Open(platform, name string) (*ReleaseFile, *os.File, error) {
+	var file *ReleaseFile
+	if r != nil {
+		for i, f := range r.Files {
+			if f.Platform == platform && f.Name == name {
+				file = &r.Files[i]
+			}
+		}
+	}
+	if file == nil {
+		return nil, nil, ErrNotFound
+	}
+	f, err := os.Open(filepath.Join(r.dir, file.Platform, file.Name))
+	if err != nil {
+		return nil, nil, err
+	}
+	if st, err := f.Stat(); err != nil || !file.sameAs(st) {
+		f.Close()
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: %v", ErrReleaseChanged, err)
+		}
+		return nil, nil, ErrReleaseChanged
+	}
+	return file, f, nil
+}
+
+// ModTime is when the file was last changed, as hashed.
+func (f *ReleaseFile) ModTime() time.Time { return f.modTime }
+
 // sameAs says whether an opened file is still the one hashed: same size
 // and modification time. A file replaced since would be served under the
 // hash and ETag of the old one.
@@ -171,63 +206,6 @@ func releaseKind(name string) string {
 		return "window"
 	}
 	return "cli"
-}
-
-// platformDownloads are one OS's files, as the start page lists them.
-type platformDownloads struct {
-	OS    string
-	Yours bool // the visitor's OS, as the User-Agent says
-	Files []ReleaseFile
-}
-
-// forPlatform groups the files by OS, the visitor's first; within an OS,
-// installers, then the window, then the command line, then the install
-// script and its icon.
-func (r *Releases) forPlatform(visitor string) []platformDownloads {
-	if r == nil {
-		return nil
-	}
-	var out []platformDownloads
-	for _, goos := range []string{"windows", "darwin", "linux"} {
-		p := platformDownloads{OS: goos, Yours: goos == visitor}
-		for _, f := range r.Files {
-			if f.OS == goos {
-				p.Files = append(p.Files, f)
-			}
-		}
-		if len(p.Files) == 0 {
-			continue
-		}
-		order := map[string]int{"installer": 0, "window": 1, "cli": 2, "script": 3, "icon": 4}
-		slices.SortStableFunc(p.Files, func(a, b ReleaseFile) int { return order[a.Kind] - order[b.Kind] })
-		out = append(out, p)
-	}
-	slices.SortStableFunc(out, func(a, b platformDownloads) int {
-		switch {
-		case a.Yours == b.Yours:
-			return 0
-		case a.Yours:
-			return -1
-		}
-		return 1
-	})
-	return out
-}
-
-// platformOf reads the visitor's OS from a User-Agent; "" when unknown.
-func platformOf(userAgent string) string {
-	switch {
-	case strings.Contains(userAgent, "Windows"):
-		return "windows"
-	case strings.Contains(userAgent, "Macintosh") || strings.Contains(userAgent, "Mac OS X"):
-		if strings.Contains(userAgent, "iPhone") || strings.Contains(userAgent, "iPad") {
-			return ""
-		}
-		return "darwin"
-	case strings.Contains(userAgent, "Linux") && !strings.Contains(userAgent, "Android"):
-		return "linux"
-	}
-	return ""
 }
 
 // WithReleases has the start page offer the files of a release folder

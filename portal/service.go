@@ -2,6 +2,7 @@ package portal
 
 import (
 	"onramp.dev/onramp/api"
+	"onramp.dev/onramp/internal/clip"
 
 	"context"
 	"errors"
@@ -107,6 +108,9 @@ type InvalidError struct {
 	More     int
 }
 
+// maxReportedFields bounds an InvalidError's list of problems.
+const maxReportedFields = 20
+
 func (e *InvalidError) Error() string {
 	reasons := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
@@ -153,12 +157,12 @@ func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor s
 	}
 	inv.add(checkName(api.FieldCompany, r.Company), checkName(api.FieldManagerName, r.ManagerName), checkEmailText(api.FieldManagerEmail, r.ManagerEmail))
 	addr, err := mail.ParseAddress(r.ManagerEmail)
-	if len(r.ManagerEmail) <= maxEmailBytes && (err != nil || addr.Address != strings.TrimSpace(r.ManagerEmail)) {
+	if len(r.ManagerEmail) <= MaxEmailBytes && (err != nil || addr.Address != strings.TrimSpace(r.ManagerEmail)) {
 		inv.add(fieldError(api.FieldManagerEmail, api.FieldNotEmail, fmt.Sprintf("%q is not an email address", r.ManagerEmail)))
 	}
 	if r.Plan != PlanStandard && r.Plan != PlanAdvanced {
 		e := fieldError(api.FieldPlan, api.FieldBadPlan, fmt.Sprintf("%q: want standard or advanced", r.Plan))
-		e.Value = excerpt(string(r.Plan), 60)
+		e.Value = clip.Text(string(r.Plan), 60)
 		inv.add(e)
 	}
 	if len(r.Products) == 0 {
@@ -173,19 +177,19 @@ func (s *Service) CreateContract(ctx context.Context, r ContractRequest, actor s
 	listed := map[string]bool{}
 	for _, p := range r.Products {
 		if listed[p.Product] {
-			e := fieldError(api.FieldProducts, api.FieldDuplicate, fmt.Sprintf("%q is listed twice", excerpt(p.Product, 60)))
-			e.Value = excerpt(p.Product, 60)
+			e := fieldError(api.FieldProducts, api.FieldDuplicate, fmt.Sprintf("%q is listed twice", clip.Text(p.Product, 60)))
+			e.Value = clip.Text(p.Product, 60)
 			inv.add(e)
 		}
 		listed[p.Product] = true
 		if _, ok := s.catalog.Product(p.Product); !ok {
 			e := fieldError(api.FieldProducts, api.FieldUnknownProduct, fmt.Sprintf("%q: not in the catalog", p.Product))
-			e.Value = excerpt(p.Product, 60)
+			e.Value = clip.Text(p.Product, 60)
 			inv.add(e)
 		}
 		if p.Seats <= 0 || p.Seats > maxContractSeats {
 			e := fieldError(api.FieldSeats, api.FieldBadSeats, fmt.Sprintf("product %q: seats %d: want 1 to %d", p.Product, p.Seats, maxContractSeats))
-			e.Value, e.Limit = excerpt(p.Product, 60), maxContractSeats
+			e.Value, e.Limit = clip.Text(p.Product, 60), maxContractSeats
 			inv.add(e)
 		}
 	}
@@ -558,9 +562,9 @@ var ErrNotMember = errors.New("you do not belong to this contract")
 // maxContractHeader bounds the contract a request names.
 const maxContractHeader = 64
 
-// memberFor is the membership a request acts on: the contract the
+// MemberFor is the membership a request acts on: the contract the
 // request names (api.ContractHeader), else u's, the oldest.
-func (s *Service) memberFor(ctx context.Context, u *User, contractID string) (*User, error) {
+func (s *Service) MemberFor(ctx context.Context, u *User, contractID string) (*User, error) {
 	contractID = strings.TrimSpace(contractID)
 	if contractID == "" || contractID == u.ContractID {
 		return u, nil
@@ -575,9 +579,28 @@ func (s *Service) memberFor(ctx context.Context, u *User, contractID string) (*U
 	return m, err
 }
 
+// Logger is where the service writes security events and failures
+// (WithLogger); the HTTP layer writes its request lines there too.
+func (s *Service) Logger() *slog.Logger { return s.log }
+
+// SignedCatalog is the catalog as the service serves it, signature and all.
+func (s *Service) SignedCatalog() []byte { return s.signedCatalog }
+
+// Profile is the publisher's profile (WithProfile), which the web pages
+// name.
+func (s *Service) Profile() Profile { return s.profile }
+
+// Releases are the files the start page offers (WithReleases); nil when
+// there are none.
+func (s *Service) Releases() *Releases { return s.releases }
+
 // PackageFor finds the catalog package a file name belongs to, and checks
-// the user may download it.
-func (s *Service) PackageFor(u *User, name string) (*catalog.Package, error) {
+// the user may download it: their contract is still running and the
+// package is one of their products'.
+func (s *Service) PackageFor(ctx context.Context, u *User, name string) (*catalog.Package, error) {
+	if err := s.contractActive(ctx, u.ContractID); err != nil {
+		return nil, err
+	}
 	for _, p := range s.catalog.Products {
 		for _, r := range p.Releases {
 			for _, pkg := range r.Packages {

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"onramp.dev/onramp/internal/clip"
 )
 
 // SettingPublicURL names the setting that holds where people reach the
@@ -46,7 +48,7 @@ func CheckPublicURL(raw string) (string, error) {
 		return "", fmt.Errorf("%w: not a URL; want https://HOST[:PORT][/PATH]", ErrBadPublicURL)
 	}
 	bad := func(why string) (string, error) {
-		return "", fmt.Errorf("%w %q: %s", ErrBadPublicURL, excerpt(u.Redacted(), 80), why)
+		return "", fmt.Errorf("%w %q: %s", ErrBadPublicURL, clip.Text(u.Redacted(), 80), why)
 	}
 	switch {
 	case u.Scheme != "https" && u.Scheme != "http":

@@ -57,6 +57,10 @@ type User struct {
 	accountCreated time.Time
 }
 
+// TemporaryPasswordExpires is when the person's temporary password stops
+// working; zero when they have none.
+func (u *User) TemporaryPasswordExpires() time.Time { return u.tempExpires }
+
 // hadAccount: the person had an account before joining this contract.
 func (u *User) hadAccount() bool {
 	return u.joining || (!u.accountCreated.IsZero() && u.accountCreated.Before(u.Created))

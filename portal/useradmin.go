@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"onramp.dev/onramp/api"
+	"onramp.dev/onramp/internal/clip"
 )
 
 // UserUpdated is what an admin's change of a person gives: the person as
@@ -36,8 +37,8 @@ func (s *Service) UpdateUser(ctx context.Context, admin *User, id string, up api
 		inv.add(fieldError(api.FieldUsers, api.FieldRequired, "give a role or an email address to change"))
 	}
 	if up.Role != nil && !slices.Contains([]Role{RoleManager, RoleCoordinator, RoleUser}, *up.Role) {
-		e := fieldError(api.FieldUsers, api.FieldBadRole, fmt.Sprintf("role %q: want contract_manager, software_coordinator or user", excerpt(string(*up.Role), 40)))
-		e.Value = excerpt(string(*up.Role), 40)
+		e := fieldError(api.FieldUsers, api.FieldBadRole, fmt.Sprintf("role %q: want contract_manager, software_coordinator or user", clip.Text(string(*up.Role), 40)))
+		e.Value = clip.Text(string(*up.Role), 40)
 		inv.add(e)
 	}
 	if err := inv.orNil(); err != nil {

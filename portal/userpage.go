@@ -8,8 +8,8 @@ import (
 // and a query longer than an email address finds nothing anyway.
 const (
 	defaultUserPage = 200
-	maxUserPage     = 1000
-	maxUserQuery    = 320
+	MaxUserPage     = 1000
+	MaxUserQuery    = 320
 )
 
 // UserPage is one page of a contract's users, by email.
@@ -29,7 +29,7 @@ func (s *Service) UsersPage(ctx context.Context, admin *User, q string, offset, 
 	if !admin.Role.IsAdmin() {
 		return nil, ErrNotAdmin
 	}
-	if limit <= 0 || limit > maxUserPage {
+	if limit <= 0 || limit > MaxUserPage {
 		limit = defaultUserPage
 	}
 	offset = max(offset, 0)

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"onramp.dev/onramp/api"
+	"onramp.dev/onramp/internal/clip"
 
 	"bytes"
 	"context"
@@ -22,6 +23,9 @@ type RowError = api.RowError
 
 // ImportError lists every bad line; nothing was imported.
 type ImportError struct{ Rows []RowError }
+
+// maxReasonBytes bounds the reason of a bad line that quotes an error.
+const maxReasonBytes = 200
 
 func (e *ImportError) Error() string {
 	var b strings.Builder
@@ -105,8 +109,8 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 			}
 			for h := range col {
 				if !slices.Contains([]string{"email", "name", "role", "products", "benefits", "language"}, h) {
-					bad = append(bad, RowError{Line: line, Code: api.RowUnknownColumn, Value: excerpt(h, 60),
-						Reason: fmt.Sprintf("unknown column %q (known: email, name, role, products, benefits, language)", excerpt(h, 60))})
+					bad = append(bad, RowError{Line: line, Code: api.RowUnknownColumn, Value: clip.Text(h, 60),
+						Reason: fmt.Sprintf("unknown column %q (known: email, name, role, products, benefits, language)", clip.Text(h, 60))})
 				}
 			}
 			continue
@@ -131,7 +135,7 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 		if err := checkEmailText(api.FieldEmail, get("email")); err != nil {
 			bad = append(bad, RowError{Line: line, Code: api.RowBadEmail, Reason: err.Error()})
 		} else if addr, err := mail.ParseAddress(get("email")); err != nil || addr.Address != get("email") {
-			bad = append(bad, RowError{Line: line, Code: api.RowBadEmail, Reason: fmt.Sprintf("%q is not an email address", excerpt(get("email"), 60))})
+			bad = append(bad, RowError{Line: line, Code: api.RowBadEmail, Reason: fmt.Sprintf("%q is not an email address", clip.Text(get("email"), 60))})
 		} else {
 			row.email = strings.ToLower(addr.Address)
 			if first, dup := seen[row.email]; dup {
@@ -145,20 +149,20 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 			case RoleUser, RoleCoordinator, RoleManager:
 				row.role = Role(strings.ReplaceAll(strings.ToLower(v), " ", "_"))
 			default:
-				bad = append(bad, RowError{Line: line, Code: api.RowBadRole, Value: excerpt(v, 60),
-					Reason: fmt.Sprintf("role %q: want user, software_coordinator or contract_manager", excerpt(v, 60))})
+				bad = append(bad, RowError{Line: line, Code: api.RowBadRole, Value: clip.Text(v, 60),
+					Reason: fmt.Sprintf("role %q: want user, software_coordinator or contract_manager", clip.Text(v, 60))})
 			}
 		}
 		row.language = strings.ToLower(get("language"))
 		if checkLanguage(api.FieldLanguage, row.language, true) != nil {
-			bad = append(bad, RowError{Line: line, Code: api.RowBadLanguage, Value: excerpt(row.language, 20),
-				Reason: fmt.Sprintf("language %q: want en, fr, or nothing for the contract's", excerpt(row.language, 20))})
+			bad = append(bad, RowError{Line: line, Code: api.RowBadLanguage, Value: clip.Text(row.language, 20),
+				Reason: fmt.Sprintf("language %q: want en, fr, or nothing for the contract's", clip.Text(row.language, 20))})
 		}
 		row.products = splitList(strings.ToLower(get("products")))
 		for _, b := range splitList(get("benefits")) {
 			ben, err := catalog.ParseBenefit(b)
 			if err != nil {
-				bad = append(bad, RowError{Line: line, Code: api.RowBadBenefit, Value: excerpt(b, 60), Reason: excerpt(err.Error(), maxReasonBytes)})
+				bad = append(bad, RowError{Line: line, Code: api.RowBadBenefit, Value: clip.Text(b, 60), Reason: clip.Text(err.Error(), maxReasonBytes)})
 				break // one a line: a line of a million benefits costs one
 			}
 			if !slices.Contains(row.benefits, ben) {
@@ -263,8 +267,8 @@ func (s *Service) applyRows(ctx context.Context, admin *User, rows []importRow, 
 		for _, r := range rows {
 			for _, p := range r.products {
 				if _, ok := seats[p]; !ok {
-					bad = append(bad, RowError{Line: r.line, Code: api.RowUnknownProduct, Value: excerpt(p, 60),
-						Reason: fmt.Sprintf("product %q is not in contract %s", excerpt(p, 60), c.ID)})
+					bad = append(bad, RowError{Line: r.line, Code: api.RowUnknownProduct, Value: clip.Text(p, 60),
+						Reason: fmt.Sprintf("product %q is not in contract %s", clip.Text(p, 60), c.ID)})
 					break // one a line: a line of a million products costs one
 				}
 			}
@@ -475,8 +479,8 @@ func (s *Service) Assign(ctx context.Context, admin *User, a Assignment) ([]Chan
 		}
 		for _, p := range append(slices.Clone(a.AddProducts), a.RemoveProducts...) {
 			if _, ok := seats[p]; !ok {
-				e := fieldError(api.FieldProducts, api.FieldUnknownProduct, fmt.Sprintf("%q is not in contract %s", excerpt(p, 60), c.ID))
-				e.Value = excerpt(p, 60)
+				e := fieldError(api.FieldProducts, api.FieldUnknownProduct, fmt.Sprintf("%q is not in contract %s", clip.Text(p, 60), c.ID))
+				e.Value = clip.Text(p, 60)
 				inv.add(e)
 			}
 		}
@@ -489,7 +493,7 @@ func (s *Service) Assign(ctx context.Context, admin *User, a Assignment) ([]Chan
 				ben, err := catalog.ParseBenefit(b)
 				if err != nil {
 					e := fieldError(api.FieldBenefits, api.FieldBadBenefit, err.Error())
-					e.Value = excerpt(b, 60)
+					e.Value = clip.Text(b, 60)
 					inv.add(e)
 				}
 				if !slices.Contains(*list.out, ben) {
@@ -510,8 +514,8 @@ func (s *Service) Assign(ctx context.Context, admin *User, a Assignment) ([]Chan
 		for _, id := range a.Users {
 			u, ok := byID[strings.ToUpper(id)]
 			if !ok {
-				e := fieldError(api.FieldUsers, api.FieldUnknownUser, fmt.Sprintf("user %s is not on contract %s", excerpt(id, 60), c.ID))
-				e.Value = excerpt(id, 60)
+				e := fieldError(api.FieldUsers, api.FieldUnknownUser, fmt.Sprintf("user %s is not on contract %s", clip.Text(id, 60), c.ID))
+				e.Value = clip.Text(id, 60)
 				inv.add(e)
 				continue
 			}
@@ -808,8 +812,8 @@ func (s *Service) CreateSeatKey(ctx context.Context, admin *User, products []str
 	}
 	for _, p := range products {
 		if !slices.ContainsFunc(c.Products, func(cp Seats) bool { return cp.Product == p }) {
-			e := fieldError(api.FieldProducts, api.FieldUnknownProduct, fmt.Sprintf("%q: not on this contract", excerpt(p, 60)))
-			e.Value = excerpt(p, 60)
+			e := fieldError(api.FieldProducts, api.FieldUnknownProduct, fmt.Sprintf("%q: not on this contract", clip.Text(p, 60)))
+			e.Value = clip.Text(p, 60)
 			inv.add(e)
 		}
 	}

@@ -13,7 +13,7 @@ import (
 // spaces. Every input is bounded, so a 5 MiB name never reaches a list.
 const (
 	maxNameRunes  = 200
-	maxEmailBytes = 254
+	MaxEmailBytes = 254
 	maxPhoneBytes = 32
 )
 
@@ -76,7 +76,7 @@ func checkName(field, s string) *api.FieldError { return checkField(field, s, ma
 // syntax is mail.ParseAddress's job. The address is not echoed: it may be
 // megabytes long.
 func checkEmailText(field, s string) *api.FieldError {
-	return checkField(field, s, maxEmailBytes, false)
+	return checkField(field, s, MaxEmailBytes, false)
 }
 
 // checkPhone checks a phone number.
@@ -107,19 +107,4 @@ func plausibleID(s string) bool {
 		}
 	}
 	return true
-}
-
-// excerpt shortens s to at most n bytes, cut on a character boundary and
-// marked with an ellipsis: an error answer quotes a bad value, it does not
-// echo it.
-func excerpt(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	const ellipsis = "…"
-	cut := n - len(ellipsis)
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + ellipsis
 }

@@ -12,7 +12,7 @@ import (
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
-	"onramp.dev/onramp/portal"
+	"onramp.dev/onramp/portal/web"
 )
 
 // demoSetup signs in to the embedded demo service and opens its catalog,
@@ -26,7 +26,7 @@ func demoSetup(t *testing.T) *Setup {
 	ctx := context.Background()
 	// The demo service itself (package demo) imports this package: the
 	// test starts the portal's demo directly.
-	pd, err := portal.StartDemo(ctx, portal.DemoOptions{Dir: t.TempDir(), SignedCatalog: assets.DemoSignedCatalog(), Catalog: c, Packages: assets.DemoPackageSource})
+	pd, err := web.StartDemo(ctx, web.DemoOptions{Dir: t.TempDir(), SignedCatalog: assets.DemoSignedCatalog(), Catalog: c, Packages: assets.DemoPackageSource})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"onramp.dev/onramp/api"
 	"onramp.dev/onramp/portal"
+	"onramp.dev/onramp/portal/web"
 	"onramp.dev/onramp/setup"
 )
 
@@ -173,7 +174,7 @@ func TestTwoContractsWindow(t *testing.T) {
 
 // joinGlobex makes the demo's manager a user of a second contract,
 // Globex's (lumen, download).
-func joinGlobex(t *testing.T, d *portal.Demo) *portal.Contract {
+func joinGlobex(t *testing.T, d *web.Demo) *portal.Contract {
 	t.Helper()
 	ctx := context.Background()
 	globex, bo, err := d.Service.CreateContract(ctx, portal.ContractRequest{Company: "Globex", ManagerEmail: "bo@globex.example",

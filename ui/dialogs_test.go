@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"onramp.dev/onramp/portal"
+	"onramp.dev/onramp/portal/web"
 	"onramp.dev/onramp/setup"
 )
 
@@ -65,21 +65,21 @@ func press(a *Assistant, key fyne.KeyName) {
 func TestDialogButtonsShowRing(t *testing.T) {
 	cases := []struct {
 		name  string
-		open  func(t *testing.T, a *Assistant, d *portal.Demo)
+		open  func(t *testing.T, a *Assistant, d *web.Demo)
 		first string // the button focused when it opens
 		// confirmed: what Tab, then Enter, did (nil: one button only).
 		confirmed func(t *testing.T, a *Assistant)
 	}{
 		{name: "error", first: "Close",
-			open: func(t *testing.T, a *Assistant, _ *portal.Demo) {
+			open: func(t *testing.T, a *Assistant, _ *web.Demo) {
 				act(a, func() { a.showError(errors.New("disk full")) })
 			}},
 		{name: "cli-command", first: "Close",
-			open: func(t *testing.T, a *Assistant, _ *portal.Demo) {
+			open: func(t *testing.T, a *Assistant, _ *web.Demo) {
 				act(a, func() { a.showCLI("assistant products") })
 			}},
 		{name: "uninstall", first: "Cancel",
-			open: func(t *testing.T, a *Assistant, _ *portal.Demo) {
+			open: func(t *testing.T, a *Assistant, _ *web.Demo) {
 				if _, err := a.core.Install(context.Background(), "quill@3.0.2", ""); err != nil {
 					t.Fatal(err)
 				}
@@ -92,7 +92,7 @@ func TestDialogButtonsShowRing(t *testing.T) {
 				}
 			}},
 		{name: "remove-users", first: "Cancel",
-			open: func(t *testing.T, a *Assistant, d *portal.Demo) {
+			open: func(t *testing.T, a *Assistant, d *web.Demo) {
 				act(a, func() { a.selectTab("users") })
 				u := a.users
 				for _, usr := range u.users {

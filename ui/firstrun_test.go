@@ -18,7 +18,7 @@ import (
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
-	"onramp.dev/onramp/portal"
+	"onramp.dev/onramp/portal/web"
 	"onramp.dev/onramp/profile"
 )
 
@@ -55,13 +55,13 @@ func firstRunWindow(t *testing.T, trusted *catalog.Keyring, options ...func(*Con
 
 // startDemoService is the reference service on loopback, as a publisher
 // runs it, with the demo catalog.
-func startDemoService(t *testing.T) *portal.Demo {
+func startDemoService(t *testing.T) *web.Demo {
 	t.Helper()
 	c, err := catalog.Parse(assets.DemoCatalogJSON())
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := portal.StartDemo(context.Background(), portal.DemoOptions{Dir: t.TempDir(), SignedCatalog: assets.DemoSignedCatalog(), Catalog: c,
+	d, err := web.StartDemo(context.Background(), web.DemoOptions{Dir: t.TempDir(), SignedCatalog: assets.DemoSignedCatalog(), Catalog: c,
 		Packages: assets.DemoPackageSource})
 	if err != nil {
 		t.Fatal(err)

@@ -18,18 +18,18 @@ import (
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/installer"
-	"onramp.dev/onramp/portal"
+	"onramp.dev/onramp/portal/web"
 )
 
 // demoAssistant opens the window against the real embedded account
 // service on loopback, with a real SQLite file and the demo catalog.
-func demoAssistant(t testing.TB, language string, options ...func(*Config)) (*Assistant, *portal.Demo, Config) {
+func demoAssistant(t testing.TB, language string, options ...func(*Config)) (*Assistant, *web.Demo, Config) {
 	t.Helper()
 	c, err := catalog.Parse(assets.DemoCatalogJSON())
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := portal.StartDemo(context.Background(), portal.DemoOptions{Dir: t.TempDir(), SignedCatalog: assets.DemoSignedCatalog(), Catalog: c,
+	d, err := web.StartDemo(context.Background(), web.DemoOptions{Dir: t.TempDir(), SignedCatalog: assets.DemoSignedCatalog(), Catalog: c,
 		Packages: assets.DemoPackageSource})
 	if err != nil {
 		t.Fatal(err)

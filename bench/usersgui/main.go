@@ -26,7 +26,7 @@ import (
 	"onramp.dev/onramp/account"
 	"onramp.dev/onramp/assets"
 	"onramp.dev/onramp/catalog"
-	"onramp.dev/onramp/portal"
+	"onramp.dev/onramp/portal/web"
 	"onramp.dev/onramp/ui"
 )
 
@@ -69,7 +69,7 @@ func serve() error {
 	if err != nil {
 		return err
 	}
-	d, err := portal.StartDemo(context.Background(), portal.DemoOptions{Dir: dir, SignedCatalog: assets.DemoSignedCatalog(), Catalog: c,
+	d, err := web.StartDemo(context.Background(), web.DemoOptions{Dir: dir, SignedCatalog: assets.DemoSignedCatalog(), Catalog: c,
 		Packages: assets.DemoPackageSource})
 	if err != nil {
 		return err

@@ -34,6 +34,7 @@ import (
 
 	"onramp.dev/onramp/catalog"
 	"onramp.dev/onramp/portal"
+	"onramp.dev/onramp/portal/web"
 )
 
 func main() {
@@ -378,7 +379,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		logger.Warn("no --packages folder: every package download answers 404", "event", "config")
 	}
 	svc.TrustedProxies = proxies
-	srv := portal.NewServer(portal.NewHandler(svc, portal.FolderPackages(*packages)), portal.ServerOptions{MaxConnsPerAddress: *connsPerAddr, TrustedProxies: proxies, Logger: logger})
+	srv := web.NewServer(web.NewHandler(svc, portal.FolderPackages(*packages)), web.ServerOptions{MaxConnsPerAddress: *connsPerAddr, TrustedProxies: proxies, Logger: logger})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

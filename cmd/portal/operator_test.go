@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"onramp.dev/onramp/portal"
+	"onramp.dev/onramp/portal/web"
 )
 
 // portalRun runs the portal program and returns its output and exit code.
@@ -76,7 +77,7 @@ func TestStuckManagerFixedByOperator(t *testing.T) {
 	if code := call(t, r.url, "POST", "/api/v1/password", "Bearer "+s.AccessToken, map[string]string{"current_password": temp, "new_password": "short"}, nil); code != 422 {
 		t.Fatalf("a refused new password: %d", code)
 	}
-	var prob portal.Problem
+	var prob web.Problem
 	if code := call(t, r.url, "POST", "/api/v1/session", "", map[string]string{"login": uid, "password": temp}, &prob); code != 401 ||
 		prob.Ask != "support" || !strings.Contains(prob.Detail, "contact support") {
 		t.Fatalf("the stuck manager is told: %d %+v", code, prob)

@@ -1,8 +1,0 @@
-//go:build !unix
-
-package portal
-
-import "time"
-
-// cpuTime is not measured here: the benchmarks then report no CPU shares.
-func cpuTime() time.Duration { return 0 }
