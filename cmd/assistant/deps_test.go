@@ -95,11 +95,11 @@ func TestReleaseLinksNoServiceCode(t *testing.T) {
 // type in the program: 1.8 MB more of a 12 MB binary, read from disk at a
 // cold start. x/text's name indexes of encodings (ianaindex, htmlindex)
 // build their tables of every name, and the language tables they bring,
-// when the program starts (73 KB, five packages, 190 KB of binary): the
+// when the program starts (73 KB, five packages, 170 KB of binary): the
 // zip code pages are found by installer/archive's own list instead.
 var slowStart = map[string]string{
-	"text/template":                       "its reflection keeps every exported method in the binary; write the text by hand",
-	"html/template":                       "its reflection keeps every exported method in the binary; write the text by hand",
+	"text/template":                        "its reflection keeps every exported method in the binary; write the text by hand",
+	"html/template":                        "its reflection keeps every exported method in the binary; write the text by hand",
 	"golang.org/x/text/encoding/ianaindex": "it builds its name tables when the program starts; name the encodings needed",
 	"golang.org/x/text/encoding/htmlindex": "it builds its name tables when the program starts; name the encodings needed",
 	"golang.org/x/text/language":           "it builds its tables when the program starts",
