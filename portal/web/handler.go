@@ -168,6 +168,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
+// respond ends a handler that called the service once: v with status, or
+// err as a problem.
+func respond(w http.ResponseWriter, status int, v any, err error) {
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, status, v)
+}
+
 // readJSON decodes a request body strictly: unknown fields are refused,
 // and so is a body not declared as JSON (415): a web page may send a
 // text/plain form to any site without asking, so a route that took one

@@ -13,20 +13,12 @@ func (h *handler) handleEmailChange(w http.ResponseWriter, r *http.Request, u *p
 		return
 	}
 	sent, err := h.svc.RequestEmailChange(r.Context(), u, req.Email)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, sent)
+	respond(w, http.StatusAccepted, sent, err)
 }
 
 func (h *handler) handleMe(w http.ResponseWriter, r *http.Request, u *portal.User, t *portal.Token) {
 	me, err := h.svc.WhoAmI(r.Context(), u)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, me)
+	respond(w, http.StatusOK, me, err)
 }
 
 func (h *handler) handleProfile(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
@@ -43,9 +35,5 @@ func (h *handler) handleProfile(w http.ResponseWriter, r *http.Request, u *porta
 
 func (h *handler) handleSupport(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 	sup, err := h.svc.SupportFor(r.Context(), u)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, sup)
+	respond(w, http.StatusOK, sup, err)
 }

@@ -54,11 +54,7 @@ func (h *handler) handleSeatKey(w http.ResponseWriter, r *http.Request, u *porta
 func (h *handler) seatRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/seats", h.authed(func(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 		seats, err := h.svc.Seats(r.Context(), u)
-		if err != nil {
-			writeError(w, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, seats)
+		respond(w, http.StatusOK, seats, err)
 	}, false))
 	mux.HandleFunc("DELETE /api/v1/seats/{id}", h.authed(func(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 		if err := h.svc.ReleaseSeat(r.Context(), u, r.PathValue("id")); err != nil {
@@ -69,11 +65,7 @@ func (h *handler) seatRoutes(mux *http.ServeMux) {
 	}, false))
 	mux.HandleFunc("GET /api/v1/seat-keys", h.authed(func(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 		keys, err := h.svc.SeatKeys(r.Context(), u)
-		if err != nil {
-			writeError(w, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, keys)
+		respond(w, http.StatusOK, keys, err)
 	}, false))
 	mux.HandleFunc("DELETE /api/v1/seat-keys/{id}", h.authed(func(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
 		if err := h.svc.RevokeSeatKey(r.Context(), u, r.PathValue("id")); err != nil {

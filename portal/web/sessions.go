@@ -24,11 +24,7 @@ func (h *handler) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	annotate(r, portal.LoginAttr(req.Login))
 	sess, err := h.svc.SignIn(r.Context(), req.Login, req.Password, h.clientAddress(r))
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, sess)
+	respond(w, http.StatusOK, sess, err)
 }
 
 func (h *handler) handleRefresh(w http.ResponseWriter, r *http.Request) {
@@ -37,11 +33,7 @@ func (h *handler) handleRefresh(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sess, err := h.svc.Refresh(r.Context(), req.RefreshToken)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, sess)
+	respond(w, http.StatusOK, sess, err)
 }
 
 func (h *handler) handleSignOut(w http.ResponseWriter, r *http.Request, u *portal.User, t *portal.Token) {

@@ -24,19 +24,11 @@ func (h *handler) handleUsers(w http.ResponseWriter, r *http.Request, u *portal.
 			return
 		}
 		page, err := h.svc.UsersPage(r.Context(), u, qs.Get("q"), offset, limit)
-		if err != nil {
-			writeError(w, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, page)
+		respond(w, http.StatusOK, page, err)
 		return
 	}
 	users, err := h.svc.Users(r.Context(), u)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, users)
+	respond(w, http.StatusOK, users, err)
 }
 
 func (h *handler) handleAddUser(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
@@ -45,11 +37,7 @@ func (h *handler) handleAddUser(w http.ResponseWriter, r *http.Request, u *porta
 		return
 	}
 	ch, err := h.svc.AddUser(r.Context(), u, nu)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, ch)
+	respond(w, http.StatusCreated, ch, err)
 }
 
 func (h *handler) handleImport(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
@@ -102,11 +90,7 @@ func (h *handler) handleStartEmail(w http.ResponseWriter, r *http.Request, u *po
 		return
 	}
 	sent, err := h.svc.SendStartEmail(r.Context(), u, r.PathValue("id"), req.EndSessions)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, sent)
+	respond(w, http.StatusAccepted, sent, err)
 }
 
 func (h *handler) handleUpdateUser(w http.ResponseWriter, r *http.Request, u *portal.User, _ *portal.Token) {
@@ -118,9 +102,5 @@ func (h *handler) handleUpdateUser(w http.ResponseWriter, r *http.Request, u *po
 		return
 	}
 	res, err := h.svc.UpdateUser(r.Context(), u, r.PathValue("id"), req)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, res)
+	respond(w, http.StatusOK, res, err)
 }
