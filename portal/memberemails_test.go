@@ -2,15 +2,9 @@ package portal
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-	"onramp.dev/onramp/internal/pgtest"
 )
 
 // contractEmails lists a contract's users' addresses, whole and page by
@@ -78,22 +72,7 @@ func checkMigratedMemberEmails(t *testing.T, s *SQLStore) {
 // addresses, on SQLite; the list's page is then read through the
 // (contract, email) index, without sorting the contract.
 func TestMigrationToMemberEmailsSQLite(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "v13.db")
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range append(append(slices.Clone(migrations[:13]), version13Rows...), `PRAGMA user_version = 13`) {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%.80s: %v", q, err)
-		}
-	}
-	db.Close()
-	s, err := OpenSQLite(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := sqliteFromVersion(t, 13, version13Rows)
 	checkMigratedMemberEmails(t, s)
 	rows, err := s.db.Query(`EXPLAIN QUERY PLAN `+usersPageQuery, "CA", 1000, 4000)
 	if err != nil {
@@ -116,24 +95,7 @@ func TestMigrationToMemberEmailsSQLite(t *testing.T) {
 
 // The same on PostgreSQL.
 func TestMigrationToMemberEmailsPostgres(t *testing.T) {
-	url := pgtest.Database(t)
-	cfg, err := pgx.ParseConfig(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := stdlib.OpenDB(*cfg)
-	for _, q := range append(append(append([]string{`CREATE TABLE schema_version (version INTEGER NOT NULL)`}, pgMigrations[:13]...), version13Rows...),
-		`INSERT INTO schema_version (version) VALUES (13)`) {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%.80s: %v", q, err)
-		}
-	}
-	db.Close()
-	s, err := OpenPostgres(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := postgresFromVersion(t, 13, version13Rows)
 	checkMigratedMemberEmails(t, s)
 }
 

@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -134,22 +135,7 @@ func checkMigratedMemberships(t *testing.T, s *SQLStore) {
 // A database at schema version 12 migrates to accounts and memberships
 // with nothing lost, on SQLite.
 func TestMigrationToMembershipsSQLite(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "v12.db")
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range append(append(slices.Clone(migrations[:12]), version12Rows...), `PRAGMA user_version = 12`) {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%.80s: %v", q, err)
-		}
-	}
-	db.Close()
-	s, err := OpenSQLite(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := sqliteFromVersion(t, 12, version12Rows)
 	rows, err := s.db.Query(`PRAGMA foreign_key_check`)
 	if err != nil {
 		t.Fatal(err)
@@ -167,14 +153,46 @@ func TestMigrationToMembershipsSQLite(t *testing.T) {
 
 // The same on PostgreSQL.
 func TestMigrationToMembershipsPostgres(t *testing.T) {
+	s := postgresFromVersion(t, 12, version12Rows)
+	checkMigratedMemberships(t, s)
+}
+
+// sqliteFromVersion opens a store on a SQLite database built at schema
+// version n and filled with rows: opening it migrates it to the latest.
+// The store is closed when the test ends.
+func sqliteFromVersion(t *testing.T, n int, rows []string) *SQLStore {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), fmt.Sprintf("v%d.db", n))
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range append(append(slices.Clone(migrations[:n]), rows...), fmt.Sprintf("PRAGMA user_version = %d", n)) {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%.80s: %v", q, err)
+		}
+	}
+	db.Close()
+	s, err := OpenSQLite(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// postgresFromVersion is sqliteFromVersion on a throwaway PostgreSQL
+// database.
+func postgresFromVersion(t *testing.T, n int, rows []string) *SQLStore {
+	t.Helper()
 	url := pgtest.Database(t)
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	db := stdlib.OpenDB(*cfg)
-	for _, q := range append(append(append([]string{`CREATE TABLE schema_version (version INTEGER NOT NULL)`}, pgMigrations[:12]...), version12Rows...),
-		`INSERT INTO schema_version (version) VALUES (12)`) {
+	for _, q := range append(append(append([]string{`CREATE TABLE schema_version (version INTEGER NOT NULL)`}, pgMigrations[:n]...), rows...),
+		fmt.Sprintf("INSERT INTO schema_version (version) VALUES (%d)", n)) {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%.80s: %v", q, err)
 		}
@@ -184,6 +202,6 @@ func TestMigrationToMembershipsPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	checkMigratedMemberships(t, s)
+	t.Cleanup(func() { s.Close() })
+	return s
 }

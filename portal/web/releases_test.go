@@ -1,7 +1,6 @@
 package web
 
 import (
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -30,21 +29,7 @@ func TestLongReleaseDownloadOutlivesWriteTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	tick := time.NewTicker(25 * time.Millisecond) // about 2.4 s in all: a slow, steady reader
-	defer tick.Stop()
-	var got int64
-	for {
-		n, err := io.CopyN(io.Discard, resp.Body, 256<<10)
-		got += n
-		if err != nil {
-			break
-		}
-		<-tick.C
-	}
-	if got != size {
-		t.Errorf("the download stopped at %d of %d bytes", got, size)
-	}
+	readSlowly(t, resp, size)
 }
 
 // A release file replaced after the service hashed it is refused, and the

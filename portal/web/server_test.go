@@ -33,6 +33,28 @@ func serveWith(t testing.TB, o ServerOptions, packages portal.PackageSource) *te
 	return p
 }
 
+// readSlowly reads a download 256 KiB every 25 ms (about 2.4 s for 24
+// MiB: a slow, steady reader, far longer than the servers' 500 ms write
+// timeout in these tests) and fails unless all size bytes came.
+func readSlowly(t *testing.T, resp *http.Response, size int64) {
+	t.Helper()
+	defer resp.Body.Close()
+	tick := time.NewTicker(25 * time.Millisecond)
+	defer tick.Stop()
+	var got int64
+	for {
+		n, err := io.CopyN(io.Discard, resp.Body, 256<<10)
+		got += n
+		if err != nil {
+			break
+		}
+		<-tick.C
+	}
+	if got != size {
+		t.Errorf("the download stopped at %d of %d bytes", got, size)
+	}
+}
+
 // closedByServer reads conn until the server closes it, with a deadline
 // far beyond the server's own so a connection left open fails the test.
 func closedByServer(t *testing.T, conn net.Conn) {
@@ -155,19 +177,5 @@ func TestLongDownloadOutlivesWriteTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	tick := time.NewTicker(25 * time.Millisecond) // about 2.4 s in all: a slow, steady reader
-	defer tick.Stop()
-	var got int64
-	for {
-		n, err := io.CopyN(io.Discard, resp.Body, 256<<10)
-		got += n
-		if err != nil {
-			break
-		}
-		<-tick.C
-	}
-	if got != size {
-		t.Errorf("the download stopped at %d of %d bytes", got, size)
-	}
+	readSlowly(t, resp, size)
 }

@@ -431,20 +431,7 @@ func TestSeatKeys(t *testing.T) {
 	if code := p.call(t, "POST", "/api/v1/seat-keys", mgr, map[string]any{"products": []string{"lumen"}}, &prob); code != 422 || !strings.Contains(prob.Detail, "lumen") {
 		t.Errorf("a product off the contract: %d %+v", code, prob)
 	}
-	seat := func(key, machine, product string) (int, Problem) {
-		req, _ := http.NewRequest("POST", p.URL+"/api/v1/seats", strings.NewReader(`{"machine_id":"`+machine+`","hostname":"pc-`+machine+`","product":"`+product+`"}`))
-		req.Header.Set("Authorization", "SeatKey "+key)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var pr Problem
-		b, _ := io.ReadAll(resp.Body)
-		decodeJSON(b, &pr)
-		return resp.StatusCode, pr
-	}
+	seat := func(key, machine, product string) (int, Problem) { return p.seatWithKey(t, key, machine, product) }
 	tests := []struct {
 		name, key, machine, product string
 		want                        int
