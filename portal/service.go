@@ -101,15 +101,17 @@ const maxContractSeats = 100000
 
 // InvalidError lists what is wrong with a request, field by field, each
 // with a stable code a client words.
-// It keeps the first maxReportedFields problems and counts the others
+// It keeps the first MaxReportedFields problems and counts the others
 // (More): a request of a million bad values costs an answer of a few.
 type InvalidError struct {
 	Problems []api.FieldError
 	More     int
 }
 
-// maxReportedFields bounds an InvalidError's list of problems.
-const maxReportedFields = 20
+// MaxReportedFields bounds an InvalidError's list of problems, and the
+// refused values a problem document lists: an answer must not grow with
+// the request that caused it.
+const MaxReportedFields = 20
 
 func (e *InvalidError) Error() string {
 	reasons := make([]string, len(e.Problems))
@@ -128,7 +130,7 @@ func (e *InvalidError) add(problems ...*api.FieldError) {
 	for _, p := range problems {
 		switch {
 		case p == nil:
-		case len(e.Problems) >= maxReportedFields:
+		case len(e.Problems) >= MaxReportedFields:
 			e.More++
 		default:
 			e.Problems = append(e.Problems, *p)

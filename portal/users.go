@@ -24,8 +24,9 @@ type RowError = api.RowError
 // ImportError lists every bad line; nothing was imported.
 type ImportError struct{ Rows []RowError }
 
-// maxReasonBytes bounds the reason of a bad line that quotes an error.
-const maxReasonBytes = 200
+// MaxReasonBytes bounds the reason of a refused value or a bad line, as
+// the service writes it and as an answer carries it.
+const MaxReasonBytes = 200
 
 func (e *ImportError) Error() string {
 	var b strings.Builder
@@ -162,7 +163,7 @@ func parseUsersCSV(data []byte) ([]importRow, []RowError) {
 		for _, b := range splitList(get("benefits")) {
 			ben, err := catalog.ParseBenefit(b)
 			if err != nil {
-				bad = append(bad, RowError{Line: line, Code: api.RowBadBenefit, Value: clip.Text(b, 60), Reason: clip.Text(err.Error(), maxReasonBytes)})
+				bad = append(bad, RowError{Line: line, Code: api.RowBadBenefit, Value: clip.Text(b, 60), Reason: clip.Text(err.Error(), MaxReasonBytes)})
 				break // one a line: a line of a million benefits costs one
 			}
 			if !slices.Contains(row.benefits, ben) {

@@ -32,7 +32,7 @@ type Problem struct {
 	// "support" for a contract manager, else "admin".
 	Ask string `json:"ask,omitempty"`
 	// Fields are the values refused, by field (invalid, too_long): the
-	// first maxReportedFields; MoreFields counts the others.
+	// first portal.MaxReportedFields; MoreFields counts the others.
 	Fields     []api.FieldError `json:"fields,omitempty"`
 	MoreFields int              `json:"more_fields,omitempty"`
 }
@@ -142,20 +142,16 @@ func writeFieldsProblem(w http.ResponseWriter, status int, code, detail string, 
 		Detail: clip.Text(detail, maxDetailBytes), Code: code, Fields: shown, MoreFields: more + left})
 }
 
-// maxReportedFields bounds a problem's list of refused values: an answer
-// must not grow with the request that caused it.
-const maxReportedFields = 20
-
-// reportedFields are the first maxReportedFields refused values, each
+// reportedFields are the first portal.MaxReportedFields refused values, each
 // text shortened, and how many were left out.
 func reportedFields(fields []api.FieldError) ([]api.FieldError, int) {
 	if len(fields) == 0 {
 		return nil, 0
 	}
-	out := make([]api.FieldError, 0, min(len(fields), maxReportedFields))
-	for _, f := range fields[:min(len(fields), maxReportedFields)] {
+	out := make([]api.FieldError, 0, min(len(fields), portal.MaxReportedFields))
+	for _, f := range fields[:min(len(fields), portal.MaxReportedFields)] {
 		f.Field, f.Code = clip.Text(f.Field, 60), clip.Text(f.Code, 60)
-		f.Reason, f.Value = clip.Text(f.Reason, maxReasonBytes), clip.Text(f.Value, 60)
+		f.Reason, f.Value = clip.Text(f.Reason, portal.MaxReasonBytes), clip.Text(f.Value, 60)
 		out = append(out, f)
 	}
 	return out, len(fields) - len(out)
@@ -311,18 +307,15 @@ func (h *handler) authed(next func(http.ResponseWriter, *http.Request, *portal.U
 	}
 }
 
-// Bounds of an import's error answer.
-const (
-	maxReportedRows = 100
-	maxReasonBytes  = 200
-)
+// maxReportedRows bounds an import's error answer.
+const maxReportedRows = 100
 
 // reportedRows are the first maxReportedRows bad lines, each reason
-// shortened to maxReasonBytes.
+// shortened to portal.MaxReasonBytes.
 func reportedRows(rows []portal.RowError) []portal.RowError {
 	out := make([]portal.RowError, 0, min(len(rows), maxReportedRows))
 	for _, r := range rows[:min(len(rows), maxReportedRows)] {
-		r.Reason = clip.Text(r.Reason, maxReasonBytes)
+		r.Reason = clip.Text(r.Reason, portal.MaxReasonBytes)
 		out = append(out, r)
 	}
 	return out

@@ -210,7 +210,7 @@ func TestInvalidAnswerBounded(t *testing.T) {
 				MoreFields int `json:"more_fields"`
 			}
 			json.Unmarshal(data, &pr)
-			if len(data) > 16<<10 || len(pr.Fields) > maxReportedFields || len(pr.Fields)+pr.MoreFields < 100 {
+			if len(data) > 16<<10 || len(pr.Fields) > portal.MaxReportedFields || len(pr.Fields)+pr.MoreFields < 100 {
 				t.Fatalf("%d bytes, %d fields and %d more", len(data), len(pr.Fields), pr.MoreFields)
 			}
 		})
